@@ -1,0 +1,243 @@
+// The one contract between main and the renderer. Each call has a request and a response
+// schema; each event has a payload schema. The Electron IPC server, the preload bridge, the
+// browser shell's WebSocket bridge and the renderer's OpsApi are all generated from these two
+// maps, so adding a call means one entry here and one handler in main/core/app.ts.
+import { z } from 'zod';
+import { ENDPOINTS } from './health';
+import type { Result } from './result';
+
+// ---- ids ---------------------------------------------------------------------------------
+
+const ID = /^[a-z0-9][a-z0-9_.-]{0,62}$/;
+export const HostId = z.string().regex(ID, 'host id must be lowercase letters, digits, "_", "." or "-"').brand<'HostId'>();
+export type HostId = z.infer<typeof HostId>;
+export const DeploymentId = z.string().regex(ID, 'deployment id must be lowercase letters, digits, "_", "." or "-"').brand<'DeploymentId'>();
+export type DeploymentId = z.infer<typeof DeploymentId>;
+export const RunId = z.string().regex(/^run-[a-f0-9]{16}$/, 'not a run id').brand<'RunId'>();
+export type RunId = z.infer<typeof RunId>;
+export const PreviewToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a preview token').brand<'PreviewToken'>();
+export type PreviewToken = z.infer<typeof PreviewToken>;
+export const ActionId = z.string().regex(/^[a-z][a-z0-9.-]{0,80}$/, 'not an action id');
+export type ActionId = z.infer<typeof ActionId>;
+
+export const EndpointName = z.enum(ENDPOINTS);
+
+// ---- domain ------------------------------------------------------------------------------
+
+export const HostInfo = z.object({
+  id: HostId,
+  label: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  demo: z.boolean(),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+export const DeploymentInfo = z.object({
+  id: DeploymentId,
+  name: z.string(),
+  hosts: z.array(HostId),
+  /** host whose SSH connection carries the health API forward (null: polled directly) */
+  healthVia: HostId.nullable(),
+  healthUrl: z.string(),
+});
+export type DeploymentInfo = z.infer<typeof DeploymentInfo>;
+
+export const FleetInfo = z.object({
+  demo: z.boolean(),
+  configPath: z.string().nullable(),
+  user: z.string(),
+  hosts: z.array(HostInfo),
+  deployments: z.array(DeploymentInfo),
+});
+export type FleetInfo = z.infer<typeof FleetInfo>;
+
+export const ConnectionState = z.object({
+  hostId: HostId,
+  state: z.enum(['idle', 'connecting', 'connected', 'failed']),
+  attempt: z.number().int().nonnegative(),
+  nextRetryAt: z.string().nullable(),
+  error: z.string().nullable(),
+  since: z.string(),
+});
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const HealthErrorKind = z.enum(['connect', 'timeout', 'reset', 'http', 'too-large', 'bad-json', 'schema']);
+export type HealthErrorKind = z.infer<typeof HealthErrorKind>;
+
+export const ItemState = z.discriminatedUnion('ok', [
+  z.object({ ok: z.literal(true), value: z.record(z.string(), z.unknown()) }),
+  z.object({ ok: z.literal(false), why: z.string() }),
+]);
+export type ItemState = z.infer<typeof ItemState>;
+
+/** The console's view of one endpoint of one deployment, as last polled. */
+export const EndpointState = z.object({
+  deploymentId: DeploymentId,
+  endpoint: EndpointName,
+  status: z.enum(['pending', 'ok', 'error']),
+  error: z.object({ kind: HealthErrorKind, message: z.string() }).nullable(),
+  /** when the last poll finished, good or bad */
+  polledAt: z.string().nullable(),
+  /** when data last parsed; items below are from then */
+  lastGoodAt: z.string().nullable(),
+  intervalMs: z.number().int().positive(),
+  nextPollAt: z.string().nullable(),
+  latencyMs: z.number().nullable(),
+  meta: z.record(z.string(), z.unknown()),
+  items: z.record(z.string(), ItemState),
+});
+export type EndpointState = z.infer<typeof EndpointState>;
+
+export const Risk = z.enum(['read-only', 'service-affecting', 'destructive']);
+export type Risk = z.infer<typeof Risk>;
+
+export const ParamSpec = z.object({
+  name: z.string(),
+  label: z.string(),
+  kind: z.enum(['enum', 'integer', 'string']),
+  choices: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  default: z.union([z.string(), z.number()]).optional(),
+  pattern: z.string().optional(),
+});
+export type ParamSpec = z.infer<typeof ParamSpec>;
+
+export const ActionSummary = z.object({
+  id: ActionId,
+  title: z.string(),
+  section: z.string(),
+  risk: Risk,
+  streams: z.boolean(),
+  params: z.array(ParamSpec),
+});
+export type ActionSummary = z.infer<typeof ActionSummary>;
+
+export const ParamValues = z.record(z.string().max(64), z.union([z.string().max(4096), z.number().finite(), z.boolean()]));
+export type ParamValues = z.infer<typeof ParamValues>;
+
+export const Preview = z.object({
+  token: PreviewToken,
+  actionId: ActionId,
+  title: z.string(),
+  risk: Risk,
+  hosts: z.array(z.object({ id: HostId, label: z.string() })),
+  /** the exact command each host will run, after quoting */
+  command: z.string(),
+  confirmation: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({ kind: z.literal('click') }),
+    z.object({ kind: z.literal('typed'), text: z.string() }),
+  ]),
+  expiresAt: z.string(),
+});
+export type Preview = z.infer<typeof Preview>;
+
+export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunState = z.infer<typeof RunState>;
+
+export const AuditRecord = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.enum(['intent', 'result', 'note']),
+  user: z.string(),
+  runId: z.string().nullable(),
+  actionId: z.string().nullable(),
+  hostId: z.string().nullable(),
+  command: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  outcome: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+// ---- calls -------------------------------------------------------------------------------
+
+const Empty = z.object({}).strict();
+
+export const calls = {
+  getFleet: { request: Empty, response: FleetInfo },
+  getSnapshot: {
+    request: Empty,
+    response: z.object({ connections: z.array(ConnectionState), health: z.array(EndpointState) }),
+  },
+  listActions: { request: Empty, response: z.array(ActionSummary) },
+  previewAction: {
+    request: z.object({ actionId: ActionId, params: ParamValues, hostIds: z.array(HostId).min(1).max(200) }).strict(),
+    response: Preview,
+  },
+  runAction: {
+    request: z.object({ token: PreviewToken, typedConfirmation: z.string().max(200).optional() }).strict(),
+    response: z.object({ runId: RunId }),
+  },
+  cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  listAudit: {
+    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
+  },
+  pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
+} as const;
+
+// ---- events (pushed main -> renderer, batched) -------------------------------------------
+
+export const events = {
+  onHealth: z.object({ updates: z.array(EndpointState) }),
+  onConnection: z.object({ updates: z.array(ConnectionState) }),
+  onRunOutput: z.object({
+    runId: RunId,
+    hostId: HostId,
+    chunks: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), text: z.string() })),
+    droppedLines: z.number().int().nonnegative(),
+  }),
+  onRunStatus: z.object({
+    runId: RunId,
+    hostId: HostId,
+    state: RunState,
+    exitCode: z.number().int().nullable(),
+    error: z.string().nullable(),
+    at: z.string(),
+  }),
+} as const;
+
+export type Calls = typeof calls;
+export type CallName = keyof Calls;
+export type Events = typeof events;
+export type EventName = keyof Events;
+export type CallRequest<N extends CallName> = z.input<Calls[N]['request']>;
+export type CallResponse<N extends CallName> = z.output<Calls[N]['response']>;
+export type EventPayload<N extends EventName> = z.output<Events[N]>;
+
+export const CALL_NAMES = Object.keys(calls) as CallName[];
+export const EVENT_NAMES = Object.keys(events) as EventName[];
+
+export const ipcCallChannel = (name: CallName): string => `opsdeck:call:${name}`;
+export const ipcEventChannel = (name: EventName): string => `opsdeck:event:${name}`;
+
+
+/** What the renderer talks to, whichever shell it runs in. */
+export type OpsApi = {
+  readonly [N in CallName]: (request: CallRequest<N>) => Promise<Result<CallResponse<N>>>;
+} & {
+  /** subscribe to an event; returns the unsubscribe function */
+  readonly on: <N extends EventName>(name: N, listener: (payload: EventPayload<N>) => void) => () => void;
+};
+
+/** What main implements: one handler per call, already validated. */
+export type CallHandlers = {
+  readonly [N in CallName]: (request: z.output<Calls[N]['request']>) => Promise<CallResponse<N>>;
+};
+
+/** Validate a request for a call; returns a readable message naming the bad field. */
+export function parseRequest<N extends CallName>(name: N, payload: unknown): Result<z.output<Calls[N]['request']>> {
+  const parsed = calls[name].request.safeParse(payload ?? {});
+  if (parsed.success) return { ok: true, value: parsed.data as z.output<Calls[N]['request']> };
+  const issue = parsed.error.issues[0];
+  const where = issue && issue.path.length ? issue.path.join('.') : 'request';
+  return { ok: false, error: { code: 'bad-request', message: `${name}: ${where}: ${issue?.message ?? 'invalid'}` } };
+}
+
+export const isCallName = (name: unknown): name is CallName => typeof name === 'string' && Object.hasOwn(calls, name);
+export const isEventName = (name: unknown): name is EventName => typeof name === 'string' && Object.hasOwn(events, name);

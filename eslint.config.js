@@ -1,0 +1,57 @@
+// Layer rules (see docs/architecture.md): the folder a file lives in decides what it may import.
+import js from '@eslint/js';
+import tseslint from 'typescript-eslint';
+import { builtinModules } from 'node:module';
+
+const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
+
+const restrict = (patterns, paths = []) => ({
+  'no-restricted-imports': ['error', { paths, patterns }],
+});
+
+export default tseslint.config(
+  { ignores: ['out/**', 'node_modules/**', 'e2e/output/**', 'bench/output/**', 'dist/**'] },
+  js.configs.recommended,
+  ...tseslint.configs.recommended,
+  {
+    languageOptions: { parserOptions: { ecmaVersion: 2023, sourceType: 'module' } },
+    rules: {
+      '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
+      '@typescript-eslint/consistent-type-imports': 'error',
+      'no-console': 'off',
+    },
+  },
+  {
+    // common/ is the contract: plain TS plus zod, runnable anywhere.
+    files: ['common/**/*.ts'],
+    rules: restrict(
+      [
+        { group: ['../main/*', '../renderer/*', '../preload/*', '../sim/*', '**/main/**', '**/renderer/**'], message: 'common/ imports nothing from other layers' },
+        { group: ['react', 'react-dom', 'electron', 'ssh2', 'undici', 'ws', 'yaml'], message: 'common/ imports no runtime library but zod' },
+      ],
+      [...nodeBuiltins.map((name) => ({ name, message: 'common/ imports no node built-ins' })), { name: 'electron', message: 'common/ never imports electron' }],
+    ),
+  },
+  {
+    files: ['main/core/**/*.ts', 'main/web/**/*.ts', 'sim/**/*.ts'],
+    rules: restrict(
+      [{ group: ['**/renderer/**', '**/main/electron/**'], message: 'core and web never reach into the renderer or the Electron shell' }],
+      [{ name: 'electron', message: "only main/electron/ and main/index.ts import 'electron'" }],
+    ),
+  },
+  {
+    files: ['renderer/**/*.{ts,tsx}'],
+    rules: restrict(
+      [{ group: ['**/main/**', '**/preload/**', '**/sim/**'], message: 'the renderer talks to main only through the OpsApi contract' }],
+      [
+        ...nodeBuiltins.map((name) => ({ name, message: 'the renderer runs in a sandboxed page: no node built-ins' })),
+        { name: 'electron', message: 'the renderer never imports electron' },
+        { name: 'ssh2', message: 'the renderer never touches SSH' },
+      ],
+    ),
+  },
+  {
+    files: ['preload/**/*.ts'],
+    rules: restrict([{ group: ['**/main/**', '**/renderer/**'], message: 'the preload only maps the contract onto ipcRenderer' }]),
+  },
+);
