@@ -1,0 +1,90 @@
+// The YAML config's schema. zod is the single definition: the loader validates with it and
+// `npm run schema` writes resources/config.schema.json from it for editors (yaml-language-server).
+import { z } from 'zod';
+import { ENDPOINTS } from '../../../common/health';
+
+const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase letters, digits, "_", "." or "-" (max 63)');
+
+const seconds = (min: number, max: number) => z.number().min(min).max(max);
+
+export const HostConfig = z
+  .object({
+    id,
+    label: z.string().min(1).max(100).optional().describe('shown in the UI; defaults to the id'),
+    address: z.string().min(1).max(253).describe('DNS name or IP the SSH connection goes to'),
+    port: z.number().int().min(1).max(65535).default(22),
+    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'not a valid Unix user name').default('root'),
+    identityFile: z.string().min(1).optional().describe('private key file; ~ is expanded'),
+    keepaliveSeconds: seconds(1, 600).default(15),
+    keepaliveCountMax: z.number().int().min(1).max(20).default(3),
+    connectTimeoutSeconds: seconds(1, 120).default(10),
+  })
+  .strict();
+export type HostConfig = z.output<typeof HostConfig>;
+
+export const HealthConfig = z
+  .object({
+    url: z
+      .url({ protocol: /^https?$/, message: 'must be an http:// or https:// URL' })
+      .default('http://127.0.0.1:8000')
+      .describe('base URL of the health API as seen from the host named in "via" (or from this machine when "via" is absent)'),
+    via: id.optional().describe('host whose SSH connection carries the polls (a port forward); omit to poll directly'),
+    intervalSeconds: seconds(1, 3600).default(5),
+    intervals: z.partialRecord(z.enum(ENDPOINTS), seconds(1, 3600)).default({}).describe('per-endpoint poll intervals overriding intervalSeconds'),
+    timeoutSeconds: seconds(0.5, 120).default(4),
+    maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    maxBackoffSeconds: seconds(1, 3600).default(60),
+  })
+  .strict();
+export type HealthConfig = z.output<typeof HealthConfig>;
+
+export const DeploymentConfig = z
+  .object({
+    id,
+    name: z.string().min(1).max(100),
+    hosts: z.array(id).min(1),
+    health: HealthConfig.default(HealthConfig.parse({})),
+  })
+  .strict();
+export type DeploymentConfig = z.output<typeof DeploymentConfig>;
+
+export const OpsdeckConfig = z
+  .object({
+    user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
+    knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
+    auditFile: z.string().min(1).optional().describe('defaults to the platform state folder, e.g. ~/.local/state/opsdeck/audit.jsonl'),
+    hosts: z.array(HostConfig).default([]),
+    deployments: z.array(DeploymentConfig).default([]),
+    actions: z
+      .object({
+        maxConcurrency: z.number().int().min(1).max(200).default(10),
+        blastRadius: z.number().int().min(1).max(1000).default(20).describe('refuse an action aimed at more hosts than this'),
+      })
+      .strict()
+      .default({ maxConcurrency: 10, blastRadius: 20 }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    const hostIds = new Set<string>();
+    config.hosts.forEach((host, index) => {
+      if (hostIds.has(host.id)) ctx.addIssue({ code: 'custom', path: ['hosts', index, 'id'], message: `duplicate host id "${host.id}"` });
+      hostIds.add(host.id);
+    });
+    const deploymentIds = new Set<string>();
+    config.deployments.forEach((deployment, index) => {
+      if (deploymentIds.has(deployment.id)) {
+        ctx.addIssue({ code: 'custom', path: ['deployments', index, 'id'], message: `duplicate deployment id "${deployment.id}"` });
+      }
+      deploymentIds.add(deployment.id);
+      deployment.hosts.forEach((hostId, hostIndex) => {
+        if (!hostIds.has(hostId)) {
+          ctx.addIssue({ code: 'custom', path: ['deployments', index, 'hosts', hostIndex], message: `unknown host "${hostId}"` });
+        }
+      });
+      const via = deployment.health.via;
+      if (via !== undefined && !hostIds.has(via)) {
+        ctx.addIssue({ code: 'custom', path: ['deployments', index, 'health', 'via'], message: `unknown host "${via}"` });
+      }
+    });
+  });
+export type OpsdeckConfig = z.output<typeof OpsdeckConfig>;
