@@ -1,0 +1,277 @@
+// Secret scrubbing for everything Opsdeck shows, logs, audits or exports.
+//
+// Every pattern here is written to run in linear time on V8's backtracking engine: no nested
+// quantifiers, no two adjacent unbounded quantifiers that can match the same characters, and
+// each pattern starts at a fixed token (`\b` + a literal prefix, a quote, `://`), so a long
+// hostile line is scanned a bounded number of times. Keep it that way when adding patterns.
+//
+// Multi-line secrets (PEM private keys) are handled by a small line-state machine rather than
+// one `BEGIN[\s\S]*?END` regex, which would be quadratic on input full of BEGIN lines and
+// cannot work on a stream cut into lines anyway.
+
+export const REDACTED = '[REDACTED]';
+
+/** Name segments (split on `_`, `-`, `.` and camelCase) that mark a variable as secret. */
+const SECRET_SEGMENTS = new Set([
+  'key',
+  'apikey',
+  'secret',
+  'secrets',
+  'token',
+  'tokens',
+  'password',
+  'passwd',
+  'pwd',
+  'passphrase',
+  'credential',
+  'credentials',
+  'auth',
+  'sessionid',
+  'cookie',
+]);
+
+/** True when a variable, header or JSON field name holds a secret by its name. */
+export function isSecretName(name: string): boolean {
+  const segments = name
+    .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
+    .toLowerCase()
+    .split(/[_.-]+/);
+  return segments.some((s) => SECRET_SEGMENTS.has(s));
+}
+
+// A value that is only a reference to a variable (`$ALPACA_API_KEY`, `${X}`) or a placeholder
+// is not a secret: runbook snippets and shell history show those and they must stay readable.
+const isReference = (value: string): boolean => /^["']?\$/.test(value) || value === '""' || value === "''";
+
+const NAMED_VALUE = new RegExp(`\\b([A-Za-z_][A-Za-z0-9_]*)(\\s*=\\s*|:[ \\t]*)("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&)]+)`, 'g');
+
+// Nested assignments are looked into two levels deep (Environment=API_KEY=x); deeper nesting
+// is not a real format, and a bound keeps `a=a=a=…` from costing quadratic time.
+const NESTED_DEPTH = 2;
+
+function redactNamedValue(m: string, name: string, sep: string, value: string, depth = 0): string {
+  if (isSecretName(name) && !isReference(value)) return `${name}${sep}${REDACTED}`;
+  if (depth >= NESTED_DEPTH) return m;
+  const inner = new RegExp(NAMED_VALUE.source, 'g');
+  const scrubbed = value.replace(inner, (im: string, n: string, sp: string, v: string) => redactNamedValue(im, n, sp, v, depth + 1));
+  return scrubbed === value ? m : `${name}${sep}${scrubbed}`;
+}
+
+interface Rule {
+  readonly name: string;
+  readonly pattern: RegExp;
+  readonly replace: (match: string, ...groups: string[]) => string;
+}
+
+const VALUE = `("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&)]+)`;
+
+const RULES: readonly Rule[] = [
+  {
+    // IBKR financial-advisor account groups: fa=DU1234567, FA=MyGroup, fa: "X"
+    name: 'ibkr-fa',
+    pattern: new RegExp(`\\b(fa)(\\s*[=:]\\s*)${VALUE}`, 'gi'),
+    replace: (_m, name, sep) => `${name}${sep}${REDACTED}`,
+  },
+  {
+    // FA account: F1234567, "FA account id" = U1234567
+    name: 'ibkr-fa-account',
+    pattern: /\b(fa[ _-]?accounts?(?:[ _-]?ids?)?)(\s*[=:]?\s*["']?)([A-Z]{0,2}\d{4,12})\b/gi,
+    replace: (_m, name, sep) => `${name}${sep}${REDACTED}`,
+  },
+  {
+    // Authorization: Bearer xxx / Basic xxx / Token xxx (header or curl -H)
+    name: 'authorization-header',
+    pattern: /\b(authorization\s*:\s*)(bearer|basic|token|digest)?(\s*)([^\s"',]+)/gi,
+    replace: (m, head, scheme, space, value) => (isReference(value) ? m : `${head}${scheme ?? ''}${space}${REDACTED}`),
+  },
+  {
+    name: 'bearer',
+    pattern: /\b(bearer\s+)([A-Za-z0-9._~+/=-]{8,})/gi,
+    replace: (_m, head) => `${head}${REDACTED}`,
+  },
+  {
+    // HTTP headers whose names carry a secret: APCA-API-KEY-ID, APCA-API-SECRET-KEY, X-Api-Key,
+    // X-Auth-Token. Written `Name: value`; a `$VAR` value is left alone.
+    name: 'secret-header',
+    // (the look-behind makes a match start only at the first segment of a hyphenated name)
+    pattern: /(?<![A-Za-z0-9-])([A-Za-z][A-Za-z0-9]*(?:-[A-Za-z0-9]+)+)(\s*:\s*)([^\s"',]+)/g,
+    replace: (m, name, sep, value) => (isSecretName(name) && !isReference(value) ? `${name}${sep}${REDACTED}` : m),
+  },
+  {
+    // "refresh_token": "…", "apiKey": "…" (questrade_token.json and friends)
+    name: 'json-field',
+    pattern: /"([A-Za-z0-9_]*)"(\s*:\s*)"([^"\n]*)"/g,
+    replace: (m, name, sep, value) => (isSecretName(name) && value !== '' && !isReference(value) ? `"${name}"${sep}"${REDACTED}"` : m),
+  },
+  {
+    // NAME=value, NAME: value, export NAME="value", name=value in query strings. A harmless name
+    // may carry a secret assignment in its value (systemd's Environment=API_KEY=x): look inside.
+    name: 'named-value',
+    pattern: NAMED_VALUE,
+    replace: (m, name, sep, value) => redactNamedValue(m, name, sep, value),
+  },
+  {
+    // scheme://user:password@host (ETHEREUM_RPC_URL, redis://, postgres://)
+    name: 'url-credentials',
+    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"']+):([^\s/@"']+)@/gi,
+    replace: (_m, scheme) => `${scheme}${REDACTED}@`,
+  },
+  {
+    // keys in RPC URL paths: https://mainnet.infura.io/v3/<key>, alchemy /v2/<key>
+    name: 'rpc-path-key',
+    pattern: /(\.(?:infura\.io|alchemy\.com|alchemyapi\.io|quiknode\.pro|ankr\.com)(?::\d+)?\/(?:v\d\/)?)([A-Za-z0-9_-]{16,})/gi,
+    replace: (_m, head) => `${head}${REDACTED}`,
+  },
+  { name: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: () => REDACTED },
+  { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, replace: () => REDACTED },
+  { name: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: () => REDACTED },
+  { name: 'groq-key', pattern: /\bgsk_[A-Za-z0-9]{20,}/g, replace: () => REDACTED },
+  { name: 'openai-style-key', pattern: /\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_]{20,}/g, replace: () => REDACTED },
+  // Alpaca key ids are 20 upper-case characters starting PK (paper) or AK (live)
+  { name: 'alpaca-key-id', pattern: /\b(?:PK|AK)[A-Z0-9]{18}\b/g, replace: () => REDACTED },
+  {
+    name: 'jwt',
+    pattern: /\beyJ[A-Za-z0-9_-]{4,}\.eyJ[A-Za-z0-9_-]{4,}\.[A-Za-z0-9_-]{4,}/g,
+    replace: () => REDACTED,
+  },
+];
+
+// An IBKR account id (U1234567, DU1234567, F1234567, DF…) is only redacted where the line talks
+// about IBKR or accounts, so unrelated codes in ordinary ops text are left alone.
+const ACCOUNT_CONTEXT = /\b(?:fa|ibkr|ib|tws|gateway|accounts?|acct|allocation|advisor)\b|fa_|_fa\b/i;
+const ACCOUNT_ID = /\b(?:DU|DF|U|F)\d{5,9}\b/g;
+
+const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY( BLOCK)?-----/;
+const PEM_END = /-----END ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY( BLOCK)?-----/;
+
+/** Where a multi-line secret left the previous line: carried from line to line on a stream. */
+export interface RedactState {
+  inPrivateKey: boolean;
+}
+
+/** Scrubs secrets from text. Stateless; use `LineRedactor` for streamed output. */
+export class Redactor {
+  /** Redact one line (no newline inside), carrying multi-line state across calls. */
+  redactLine(line: string, state: RedactState): string {
+    if (state.inPrivateKey) {
+      const end = PEM_END.exec(line);
+      if (!end) return REDACTED;
+      state.inPrivateKey = false;
+      const keyPart = end.index > 0 ? REDACTED : '';
+      return keyPart + end[0] + this.redactLine(line.slice(end.index + end[0].length), state);
+    }
+    const begin = PEM_BEGIN.exec(line);
+    if (begin) {
+      const before = this.scrub(line.slice(0, begin.index));
+      const rest = line.slice(begin.index + begin[0].length);
+      const end = PEM_END.exec(rest);
+      if (end) {
+        return before + begin[0] + REDACTED + end[0] + this.redactLine(rest.slice(end.index + end[0].length), state);
+      }
+      state.inPrivateKey = true;
+      return before + begin[0] + (rest.length ? REDACTED : '');
+    }
+    return this.scrub(line);
+  }
+
+  /** Redact any text, single or multi-line. */
+  redact(text: string): string {
+    if (text === '') return text;
+    const state: RedactState = { inPrivateKey: false };
+    return text
+      .split('\n')
+      .map((line) => this.redactLine(line, state))
+      .join('\n');
+  }
+
+  private scrub(line: string): string {
+    if (line === '') return line;
+    let out = line;
+    for (const rule of RULES) {
+      rule.pattern.lastIndex = 0;
+      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
+    }
+    if (ACCOUNT_CONTEXT.test(out)) out = out.replace(ACCOUNT_ID, REDACTED);
+    return out;
+  }
+}
+
+export interface LineRedactorOptions {
+  /**
+   * Longest line kept. The rest of a longer line is cut (with a visible marker) rather than
+   * split: a secret split across two pieces would slip past every pattern.
+   */
+  maxLineLength?: number;
+}
+
+function lastSpace(line: string): number {
+  for (let i = line.length - 1; i >= 0; i--) if (/\s/.test(line[i]!)) return i;
+  return -1;
+}
+
+/**
+ * Line-buffered redaction for a stream of chunks (SSH stdout/stderr). Chunks may cut lines and
+ * even UTF-8 characters anywhere; only whole lines are redacted and released.
+ */
+export class LineRedactor {
+  private partial = '';
+  private cutting = false;
+  private cutChars = 0;
+  private readonly state: RedactState = { inPrivateKey: false };
+  private readonly maxLineLength: number;
+
+  constructor(
+    private readonly redactor: Redactor,
+    options: LineRedactorOptions = {},
+  ) {
+    this.maxLineLength = options.maxLineLength ?? 16_384;
+  }
+
+  /** Feed a chunk; returns the whole lines it completed, redacted, each without its newline. */
+  push(chunk: string): string[] {
+    const out: string[] = [];
+    let start = 0;
+    for (;;) {
+      const nl = chunk.indexOf('\n', start);
+      const piece = nl === -1 ? chunk.slice(start) : chunk.slice(start, nl);
+      this.append(piece);
+      if (nl === -1) break;
+      out.push(this.finishLine());
+      start = nl + 1;
+    }
+    return out;
+  }
+
+  /** The stream ended: release the last unterminated line, if any. */
+  end(): string[] {
+    if (this.partial === '' && !this.cutting) return [];
+    return [this.finishLine()];
+  }
+
+  private append(piece: string): void {
+    if (this.cutting) {
+      this.cutChars += piece.length;
+      return;
+    }
+    const room = this.maxLineLength - this.partial.length;
+    if (piece.length <= room) {
+      this.partial += piece;
+      return;
+    }
+    this.partial += piece.slice(0, room);
+    this.cutting = true;
+    this.cutChars = piece.length - room;
+  }
+
+  private finishLine(): string {
+    let line = this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+    // a cut line may end inside a secret: drop its last word so no half-secret is shown
+    if (this.cutting) line = line.slice(0, lastSpace(line) + 1);
+    let text = this.redactor.redactLine(line, this.state);
+    if (this.cutting) text += ` … [${this.cutChars} more characters cut]`;
+    this.partial = '';
+    this.cutting = false;
+    this.cutChars = 0;
+    return text;
+  }
+}
