@@ -1,0 +1,174 @@
+import { mkdir, mkdtemp, readFile, rm, writeFile, appendFile, truncate, stat } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { AuditRecord } from '../../../common/contract';
+import { Redactor } from '../redact/Redactor';
+import { AuditLog, GENESIS_HASH, hashRecord } from './AuditLog';
+
+let dir: string;
+let path: string;
+let now: number;
+const clock = { now: () => now };
+const redactor = new Redactor();
+const makeLog = () => new AuditLog({ path, clock, redactor });
+
+beforeEach(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'opsdeck-audit-'));
+  path = join(dir, 'nested', 'audit.jsonl');
+  now = Date.parse('2026-11-26T14:00:00Z');
+});
+afterEach(() => rm(dir, { recursive: true, force: true }));
+
+const intent = (hostId: string, command = 'systemctl restart autotrader-api') => ({
+  kind: 'intent' as const,
+  user: 'alice',
+  runId: 'run-0123456789abcdef',
+  actionId: 'service.restart',
+  hostId,
+  command,
+});
+
+async function fileRecords(): Promise<AuditRecord[]> {
+  return (await readFile(path, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as AuditRecord);
+}
+
+async function writeRecords(records: AuditRecord[]): Promise<void> {
+  await writeFile(path, records.map((r) => JSON.stringify(r)).join('\n') + '\n');
+}
+
+describe('AuditLog', () => {
+  it('writes one JSON line per record, chained from the genesis hash, and verifies', async () => {
+    const log = makeLog();
+    const a = await log.append(intent('host-1'));
+    now += 1500;
+    const b = await log.append({ kind: 'result', user: 'alice', runId: 'run-0123456789abcdef', actionId: 'service.restart', hostId: 'host-1', command: 'systemctl restart autotrader-api', exitCode: 0, outcome: 'succeeded' });
+    expect(a).toMatchObject({ seq: 1, at: '2026-11-26T14:00:00.000Z', kind: 'intent', prevHash: GENESIS_HASH, exitCode: null, outcome: null });
+    expect(b).toMatchObject({ seq: 2, at: '2026-11-26T14:00:01.500Z', exitCode: 0, outcome: 'succeeded', prevHash: a.hash });
+    expect(await fileRecords()).toEqual([a, b]);
+    expect(await log.verify()).toEqual({ ok: true, count: 2 });
+    expect((await stat(path)).mode & 0o777).toBe(0o600);
+  });
+
+  it('keeps concurrent appends whole and in one unbroken chain', async () => {
+    const log = makeLog();
+    const written = await Promise.all(Array.from({ length: 50 }, (_, i) => log.append(intent(`host-${i}`))));
+    expect(written.map((r) => r.seq)).toEqual(Array.from({ length: 50 }, (_, i) => i + 1));
+    const onDisk = await fileRecords();
+    expect(onDisk).toHaveLength(50);
+    for (let i = 1; i < onDisk.length; i++) expect(onDisk[i]!.prevHash).toBe(onDisk[i - 1]!.hash);
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 50 });
+  });
+
+  it('redacts every field before it is hashed and written', async () => {
+    const log = makeLog();
+    await log.append({ ...intent('host-1', 'echo ALPACA_SECRET_KEY=abc123xyz'), outcome: 'failed: fa=DU1234567 rejected' });
+    const text = await readFile(path, 'utf8');
+    expect(text).not.toContain('abc123xyz');
+    expect(text).not.toContain('DU1234567');
+    expect(await log.verify()).toEqual({ ok: true, count: 1 });
+  });
+
+  it('resumes the chain from the last record after a restart', async () => {
+    await makeLog().append(intent('host-1'));
+    await makeLog().append(intent('host-2'));
+    const records = await fileRecords();
+    expect(records.map((r) => r.seq)).toEqual([1, 2]);
+    expect(records[1]!.prevHash).toBe(records[0]!.hash);
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 2 });
+  });
+
+  it('reads the newest records, oldest first', async () => {
+    const log = makeLog();
+    for (let i = 0; i < 5; i++) await log.append(intent(`host-${i}`));
+    expect((await log.read(2)).map((r) => r.hostId)).toEqual(['host-3', 'host-4']);
+    expect(await log.read(100)).toHaveLength(5);
+    expect(await new AuditLog({ path: join(dir, 'none.jsonl'), clock, redactor }).read(10)).toEqual([]);
+  });
+
+  describe('verify names the first bad record', () => {
+    beforeEach(async () => {
+      const log = makeLog();
+      for (let i = 1; i <= 5; i++) await log.append(intent(`host-${i}`));
+    });
+
+    it('an edited field', async () => {
+      const text = await readFile(path, 'utf8');
+      await writeFile(path, text.replace('"hostId":"host-3"', '"hostId":"host-9"'));
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 3, count: 2, error: 'line 3: record 3 was altered (hash mismatch)' });
+    });
+
+    it('an edited record whose hash was recomputed by the forger', async () => {
+      const records = await fileRecords();
+      const forged = { ...records[1]!, exitCode: 0, outcome: 'succeeded' };
+      const { hash: _old, ...unsigned } = forged;
+      records[1] = { ...forged, hash: hashRecord(unsigned) };
+      await writeRecords(records);
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 3, error: 'line 3: record 3 does not chain to the record before it' });
+    });
+
+    it('a deleted record', async () => {
+      const records = await fileRecords();
+      records.splice(1, 1);
+      await writeRecords(records);
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 2, line: 2, error: 'line 2: record 2 is missing (found 3)' });
+    });
+
+    it('reordered records', async () => {
+      const records = await fileRecords();
+      [records[2], records[3]] = [records[3]!, records[2]!];
+      await writeRecords(records);
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 3, error: 'line 3: record 3 is missing (found 4)' });
+    });
+
+    it('a record cut in the middle', async () => {
+      const size = (await stat(path)).size;
+      await truncate(path, size - 20);
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: 'line 5: not a JSON record (cut or garbled)' });
+    });
+
+    it('records this session wrote that were cut off the end', async () => {
+      const log = makeLog();
+      await log.append(intent('host-6'));
+      const records = await fileRecords();
+      await writeRecords(records.slice(0, 4));
+      expect(await log.verify()).toMatchObject({ ok: false, badSeq: 5, error: 'records 5 to 6 were written by this session and are gone (file truncated)' });
+    });
+
+    it('a line that is JSON but not a record', async () => {
+      const records = await fileRecords();
+      const lines = records.map((r) => JSON.stringify(r));
+      lines.splice(2, 0, JSON.stringify({ seq: 3, note: 'inserted' }));
+      await writeFile(path, lines.join('\n') + '\n');
+      const result = await makeLog().verify();
+      expect(result).toMatchObject({ ok: false, badSeq: 3, line: 3 });
+      expect(!result.ok && result.error).toMatch(/^line 3: not an audit record: /);
+    });
+  });
+
+  it('after a torn last line, appends on a fresh line and verify still points at the torn record', async () => {
+    const log = makeLog();
+    await log.append(intent('host-1'));
+    await appendFile(path, '{"seq":2,"at":"2026-11-26T14:0');
+    const resumed = makeLog();
+    const next = await resumed.append(intent('host-2'));
+    expect(next.seq).toBe(2);
+    const lines = (await readFile(path, 'utf8')).trim().split('\n');
+    expect(lines).toHaveLength(3);
+    expect(JSON.parse(lines[2]!)).toEqual(next);
+    expect(await resumed.verify()).toMatchObject({ ok: false, badSeq: 2, line: 2 });
+  });
+
+  it('rejects an append the disk refuses, writes nothing, and keeps serving later appends', async () => {
+    // a folder where the file should be makes open() fail for real (EISDIR)
+    await mkdir(path, { recursive: true });
+    const log = makeLog();
+    await expect(log.append(intent('host-1'))).rejects.toThrow(/audit log .* cannot be read/);
+    await rm(path, { recursive: true });
+    await expect(log.append(intent('host-2'))).resolves.toMatchObject({ seq: 1, hostId: 'host-2' });
+    expect(await log.verify()).toEqual({ ok: true, count: 1 });
+  });
+});

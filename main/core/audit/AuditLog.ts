@@ -1,0 +1,225 @@
+// The action audit log: append-only JSON lines, each record hash-chained to the one before and
+// fsynced before `append` resolves, so an action's intent is on disk before its command runs.
+import { createHash } from 'node:crypto';
+import { mkdir, open, readFile } from 'node:fs/promises';
+import { dirname } from 'node:path';
+import { AuditRecord } from '../../../common/contract';
+import { OpsFailure } from '../../../common/result';
+import type { Clock } from '../clock';
+import { isoAt } from '../clock';
+import type { Redactor } from '../redact/Redactor';
+
+export const GENESIS_HASH = '0'.repeat(64);
+
+/** What a caller supplies; seq, time and the chain are the log's business. */
+export interface AuditEntry {
+  kind: AuditRecord['kind'];
+  user: string;
+  runId?: string | null;
+  actionId?: string | null;
+  hostId?: string | null;
+  command?: string | null;
+  exitCode?: number | null;
+  outcome?: string | null;
+}
+
+export type VerifyResult =
+  | { ok: true; count: number }
+  | { ok: false; count: number; badSeq: number; line: number; error: string };
+
+export interface AuditLogDeps {
+  /** the JSON-lines file; created (with its folder) on first append */
+  path: string;
+  clock: Clock;
+  redactor: Redactor;
+}
+
+type Unsigned = Omit<AuditRecord, 'hash'>;
+
+/**
+ * The record's hash: sha256 over its fields in a fixed order, prevHash included. Field order is
+ * fixed here rather than taken from JSON.stringify of whatever object came in, so a record
+ * re-serialised by another tool still verifies.
+ */
+export function hashRecord(r: Unsigned): string {
+  const canonical = JSON.stringify([
+    r.seq,
+    r.at,
+    r.kind,
+    r.user,
+    r.runId,
+    r.actionId,
+    r.hostId,
+    r.command,
+    r.exitCode,
+    r.outcome,
+    r.prevHash,
+  ]);
+  return createHash('sha256').update(canonical).digest('hex');
+}
+
+interface Head {
+  seq: number;
+  hash: string;
+  /** whether the file's last byte is a newline (false after a torn write) */
+  endsClean: boolean;
+}
+
+export class AuditLog {
+  private head: Head | null = null;
+  private queue: Promise<unknown> = Promise.resolve();
+
+  constructor(private readonly deps: AuditLogDeps) {}
+
+  get path(): string {
+    return this.deps.path;
+  }
+
+  /**
+   * Append one record. Appends are serialised, so records from concurrent runs never interleave
+   * and each chains to the one written just before it. Resolves once the record is fsynced;
+   * rejects (and writes nothing) if the disk refuses.
+   */
+  append(entry: AuditEntry): Promise<AuditRecord> {
+    const next = this.queue.then(() => this.write(entry));
+    // keep the queue alive after a failed append; the caller sees the failure through `next`
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  /** The newest `limit` records, oldest first. Unreadable lines are skipped (verify names them). */
+  async read(limit: number): Promise<AuditRecord[]> {
+    const lines = await this.lines();
+    const records: AuditRecord[] = [];
+    for (let i = lines.length - 1; i >= 0 && records.length < limit; i--) {
+      const parsed = parseLine(lines[i]!);
+      if (parsed.ok) records.push(parsed.record);
+    }
+    return records.reverse();
+  }
+
+  /**
+   * Walk the whole chain. Names the first bad record: an edited field (hash mismatch), a deleted
+   * or reordered one (seq or prevHash break), a cut or garbled line (not JSON / wrong shape), or
+   * records this process wrote that are no longer in the file (truncated tail).
+   */
+  async verify(): Promise<VerifyResult> {
+    await this.queue;
+    const lines = await this.lines();
+    let prevHash = GENESIS_HASH;
+    let expectSeq = 1;
+    let count = 0;
+    for (let i = 0; i < lines.length; i++) {
+      const lineNo = i + 1;
+      const parsed = parseLine(lines[i]!);
+      if (!parsed.ok) return { ok: false, count, badSeq: expectSeq, line: lineNo, error: `line ${lineNo}: ${parsed.error}` };
+      const r = parsed.record;
+      if (r.seq !== expectSeq) {
+        const what = r.seq > expectSeq ? `record ${expectSeq} is missing (found ${r.seq})` : `record ${r.seq} is out of order (expected ${expectSeq})`;
+        return { ok: false, count, badSeq: expectSeq, line: lineNo, error: `line ${lineNo}: ${what}` };
+      }
+      if (r.prevHash !== prevHash) {
+        return { ok: false, count, badSeq: r.seq, line: lineNo, error: `line ${lineNo}: record ${r.seq} does not chain to the record before it` };
+      }
+      const { hash, ...unsigned } = r;
+      if (hashRecord(unsigned) !== hash) {
+        return { ok: false, count, badSeq: r.seq, line: lineNo, error: `line ${lineNo}: record ${r.seq} was altered (hash mismatch)` };
+      }
+      prevHash = hash;
+      expectSeq++;
+      count++;
+    }
+    // What this process appended must still be there: catches a tail cut off while we ran.
+    if (this.head && this.head.seq >= expectSeq) {
+      return {
+        ok: false,
+        count,
+        badSeq: expectSeq,
+        line: lines.length + 1,
+        error: `records ${expectSeq} to ${this.head.seq} were written by this session and are gone (file truncated)`,
+      };
+    }
+    if (this.head && this.head.seq === expectSeq - 1 && this.head.hash !== prevHash) {
+      return { ok: false, count, badSeq: this.head.seq, line: lines.length, error: `record ${this.head.seq} was replaced since this session wrote it` };
+    }
+    return { ok: true, count };
+  }
+
+  private async write(entry: AuditEntry): Promise<AuditRecord> {
+    const head = this.head ?? (await this.loadHead());
+    const r = this.deps.redactor;
+    const red = (v: string | null | undefined): string | null => (v == null ? null : r.redact(v));
+    const unsigned: Unsigned = {
+      seq: head.seq + 1,
+      at: isoAt(this.deps.clock.now()),
+      kind: entry.kind,
+      user: r.redact(entry.user),
+      runId: red(entry.runId),
+      actionId: red(entry.actionId),
+      hostId: red(entry.hostId),
+      command: red(entry.command),
+      exitCode: entry.exitCode ?? null,
+      outcome: red(entry.outcome),
+      prevHash: head.hash,
+    };
+    const record: AuditRecord = AuditRecord.parse({ ...unsigned, hash: hashRecord(unsigned) });
+    // After a torn write (crash mid-append) start on a fresh line; verify() will name the torn one.
+    const text = (head.endsClean ? '' : '\n') + JSON.stringify(record) + '\n';
+    await mkdir(dirname(this.deps.path), { recursive: true });
+    const fh = await open(this.deps.path, 'a', 0o600);
+    try {
+      await fh.write(text);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+    this.head = { seq: record.seq, hash: record.hash, endsClean: true };
+    return record;
+  }
+
+  /** Resume the chain from the last readable record in the file. */
+  private async loadHead(): Promise<Head> {
+    let text: string;
+    try {
+      text = await readFile(this.deps.path, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS_HASH, endsClean: true };
+      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${(err as Error).message}`);
+    }
+    const endsClean = text === '' || text.endsWith('\n');
+    const lines = text.split('\n');
+    for (let i = lines.length - 1; i >= 0; i--) {
+      if (lines[i] === '') continue;
+      const parsed = parseLine(lines[i]!);
+      if (parsed.ok) return { seq: parsed.record.seq, hash: parsed.record.hash, endsClean };
+    }
+    return { seq: 0, hash: GENESIS_HASH, endsClean };
+  }
+
+  private async lines(): Promise<string[]> {
+    try {
+      const text = await readFile(this.deps.path, 'utf8');
+      const lines = text.split('\n');
+      if (lines[lines.length - 1] === '') lines.pop();
+      return lines;
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
+      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${(err as Error).message}`);
+    }
+  }
+}
+
+function parseLine(line: string): { ok: true; record: AuditRecord } | { ok: false; error: string } {
+  let json: unknown;
+  try {
+    json = JSON.parse(line);
+  } catch {
+    return { ok: false, error: 'not a JSON record (cut or garbled)' };
+  }
+  const parsed = AuditRecord.strict().safeParse(json);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return { ok: false, error: `not an audit record: ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` };
+  }
+  return { ok: true, record: parsed.data };
+}
