@@ -1,0 +1,143 @@
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { WebSocket } from 'ws';
+import type { CallHandlers } from '../../common/contract';
+import { EventHub } from '../core/bridge/EventHub';
+import { WebShellServer } from './WebShellServer';
+
+// The bridge is the unit under test; these handlers only echo what reached them, so the test
+// can tell whether a call got through the gate and with what payload.
+const received: { name: string; payload: unknown }[] = [];
+const handlers = new Proxy({} as CallHandlers, {
+  get: (_target, name: string) => async (payload: unknown) => {
+    received.push({ name, payload });
+    if (name === 'pollNow') return { scheduled: true };
+    if (name === 'listAudit') throw new Error('disk on fire');
+    return { echoed: payload };
+  },
+});
+
+let server: WebShellServer;
+let hub: EventHub;
+let root: string;
+
+beforeEach(async () => {
+  received.length = 0;
+  root = await mkdtemp(join(tmpdir(), 'opsdeck-web-'));
+  await writeFile(join(root, 'index.html'), '<!doctype html><title>Opsdeck</title>');
+  await writeFile(join(root, 'app.js'), 'console.log(1)');
+  hub = new EventHub();
+  server = new WebShellServer({ handlers, hub, staticRoot: root });
+  await server.listen();
+});
+
+afterEach(async () => {
+  await server.close();
+});
+
+function open(options: { token?: string; origin?: string } = {}): Promise<WebSocket> {
+  const token = options.token ?? server.token;
+  const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${encodeURIComponent(token)}`, {
+    headers: { origin: options.origin ?? `http://127.0.0.1:${server.port}` },
+  });
+  return new Promise((resolve, reject) => {
+    ws.once('open', () => resolve(ws));
+    ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
+    ws.once('error', reject);
+  });
+}
+
+function call(ws: WebSocket, frame: unknown): Promise<{ t: string; id: number; result: { ok: boolean; error?: { code: string; message: string }; value?: unknown } }> {
+  return new Promise((resolve) => {
+    ws.on('message', function onMessage(data) {
+      const message = JSON.parse(String(data));
+      if (message.t === 'result') {
+        ws.off('message', onMessage);
+        resolve(message);
+      }
+    });
+    ws.send(typeof frame === 'string' ? frame : JSON.stringify(frame));
+  });
+}
+
+describe('browser shell bridge', () => {
+  it('prints a loopback URL carrying the token in the fragment', () => {
+    expect(server.url).toMatch(new RegExp(`^http://127\\.0\\.0\\.1:${server.port}/#token=[A-Za-z0-9_-]{32}$`));
+  });
+
+  it('refuses a socket without the token, with a wrong token, or from another origin', async () => {
+    await expect(open({ token: '' })).rejects.toThrow('HTTP 401');
+    await expect(open({ token: 'x'.repeat(32) })).rejects.toThrow('HTTP 401');
+    await expect(open({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
+    await expect(open({ origin: `http://127.0.0.1:${server.port + 1}` })).rejects.toThrow('HTTP 403');
+    expect(received).toEqual([]);
+  });
+
+  it('routes a valid call to its handler and answers with a Result under the same id', async () => {
+    const ws = await open();
+    const reply = await call(ws, { t: 'call', id: 7, name: 'pollNow', payload: { deploymentId: 'prod' } });
+    expect(reply).toEqual({ t: 'result', id: 7, result: { ok: true, value: { scheduled: true } } });
+    expect(received).toEqual([{ name: 'pollNow', payload: { deploymentId: 'prod' } }]);
+    ws.close();
+  });
+
+  it('rejects a bad payload with a message naming the field, and never calls the handler', async () => {
+    const ws = await open();
+    const reply = await call(ws, { t: 'call', id: 1, name: 'pollNow', payload: { deploymentId: 'Prod; rm -rf /' } });
+    expect(reply.result.ok).toBe(false);
+    expect(reply.result.error?.code).toBe('bad-request');
+    expect(reply.result.error?.message).toMatch(/^pollNow: deploymentId: deployment id must be/);
+    const extra = await call(ws, { t: 'call', id: 2, name: 'previewAction', payload: { actionId: 'service.restart', params: {}, hostIds: ['a'], shell: 'rm -rf /' } });
+    expect(extra.result.error?.message).toMatch(/previewAction: .*shell|Unrecognized key/);
+    expect(received).toEqual([]);
+    ws.close();
+  });
+
+  it('answers an unknown call by name, and a throwing handler as an internal error', async () => {
+    const ws = await open();
+    const unknown = await call(ws, { t: 'call', id: 3, name: 'runShell', payload: {} });
+    expect(unknown.result).toEqual({ ok: false, error: { code: 'unknown-call', message: 'unknown call "runShell"' } });
+    const proto = await call(ws, { t: 'call', id: 4, name: '__proto__', payload: {} });
+    expect(proto.result.error?.code).toBe('unknown-call');
+    const thrown = await call(ws, { t: 'call', id: 5, name: 'listAudit', payload: { limit: 5 } });
+    expect(thrown.result).toEqual({ ok: false, error: { code: 'internal', message: 'listAudit: disk on fire' } });
+    ws.close();
+  });
+
+  it('drops frames that are not calls without dying', async () => {
+    const ws = await open();
+    ws.send('not json');
+    ws.send(JSON.stringify({ t: 'call', id: 'x', name: 'pollNow' }));
+    const reply = await call(ws, { t: 'call', id: 9, name: 'pollNow', payload: { deploymentId: 'prod' } });
+    expect(reply.id).toBe(9);
+    ws.close();
+  });
+
+  it('pushes events to every connected view', async () => {
+    const a = await open();
+    const b = await open();
+    const got = (ws: WebSocket) => new Promise((resolve) => ws.once('message', (data) => resolve(JSON.parse(String(data)))));
+    const both = Promise.all([got(a), got(b)]);
+    hub.emit('onConnection', { updates: [] });
+    expect(await both).toEqual([
+      { t: 'event', name: 'onConnection', payload: { updates: [] } },
+      { t: 'event', name: 'onConnection', payload: { updates: [] } },
+    ]);
+    a.close();
+    b.close();
+  });
+
+  it('serves the renderer with a CSP and never a file outside its folder', async () => {
+    const base = `http://127.0.0.1:${server.port}`;
+    const index = await fetch(`${base}/`);
+    expect(index.status).toBe(200);
+    expect(index.headers.get('content-security-policy')).toContain("default-src 'self'");
+    expect(await index.text()).toContain('<title>Opsdeck</title>');
+    expect((await fetch(`${base}/app.js`)).headers.get('content-type')).toMatch(/javascript/);
+    const escape = await fetch(`${base}/..%2f..%2f..%2fetc%2fpasswd`);
+    expect(await escape.text()).not.toContain('root:');
+    expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
+  });
+});
