@@ -1,0 +1,53 @@
+// Opsdeck's page. Accessible names for tests and screen readers (Playwright getByRole):
+//
+//   banner text "Opsdeck"; text "DEMO" when getFleet().demo
+//   combobox "Deployment"                       deployment picker
+//   list "Host connections"                     listitem "<host label>: connected|connecting (attempt N)|failed: …"
+//   alert "disconnected from console backend…" while the WebSocket is down (and "cannot load the fleet: …")
+//   tablist "Views": tab "Fleet" | "Deployment" | "Audit"
+//     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
+//
+//   Deployment view (selected deployment):
+//     button "Poll now"; navigation "Areas" (one button per area, click scrolls to the panel)
+//     region "Circuit breakers" | "Data freshness" | "Brokers" | "SLA" | "Rate limits" |
+//            "Worker queues" | "Security checks"
+//       table of the same name; one row per item, row header = item name (e.g. "coingecko_api"),
+//       cells: status img "ok|warning|failing|unknown", values, and a "Why" cell in words
+//       ("OPEN: 7/5 failures, last: HTTP 429", "success rate 93 % < 95 %", "unknown: <why>")
+//       status "Error …" (poll error with kind, message, time of last good data)
+//       status "Stale …" (data older than 2 poll intervals)
+//     region "Hosts": row per host, button "Restart autotrader-ingestion on <host label>"
+//
+//   dialog "Preview: <preview title>" — "Command" (exact command, monospace), list "Target hosts",
+//     "risk: <risk>", textbox "Type <text> to confirm" (destructive only), button "Confirm", button "Cancel"
+//   dialog "Run: <preview title>" after Confirm — region "Output",
+//     status "<host label> status" with text "… running" / "● succeeded, exit 0" / "■ failed, exit 3",
+//     button "Cancel run" while running, button "Close" when finished
+//
+//   Fleet view: region "Fleet overview", table "Deployments by area", worst deployment first;
+//     button per cell "<deployment> <area>: <status word>, <headline>" opens that panel
+//   Audit view: region "Audit log", status "Chain status" ("hash chain intact" | "hash chain BROKEN: …"),
+//     table "Audit records" (#, When, Who, Kind, Host, Action, Command, Exit "exit N", Outcome),
+//     button "Refresh audit"
+import { useShallow } from 'zustand/react/shallow';
+import { ActionDialog } from './actions/ActionDialog';
+import { AuditView } from './audit/AuditView';
+import { DeploymentView } from './DeploymentView';
+import { BackendBanner } from './header/BackendBanner';
+import { Header } from './header/Header';
+import { FleetOverview } from './panels/fleet/FleetOverview';
+import { useStore } from './store/useStore';
+
+export function App() {
+  const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
+  return (
+    <div className="app">
+      <Header />
+      <BackendBanner />
+      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'}>
+        {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
+      </main>
+      <ActionDialog />
+    </div>
+  );
+}

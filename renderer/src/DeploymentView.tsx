@@ -1,0 +1,63 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { useApi } from './api/ApiContext';
+import { HostsPanel } from './hosts/HostsPanel';
+import { AREAS, summarizeArea } from './panels/areas';
+import { BrokersPanel } from './panels/brokers/BrokersPanel';
+import { CircuitBreakersPanel } from './panels/circuit-breakers/CircuitBreakersPanel';
+import { FreshnessPanel } from './panels/freshness/FreshnessPanel';
+import { RateLimitsPanel } from './panels/rate-limits/RateLimitsPanel';
+import { SecurityPanel } from './panels/security/SecurityPanel';
+import { SlaPanel } from './panels/sla/SlaPanel';
+import { WorkersPanel } from './panels/workers/WorkersPanel';
+import { StatusIcon } from './status/StatusIcon';
+import { useNow } from './status/useNow';
+import { openPanel } from './store/actions';
+import { healthKey } from './store/slices';
+import { useStore } from './store/useStore';
+
+/** One line per area for this deployment: where to look first. */
+function AreaStrip({ deploymentId }: { deploymentId: string }) {
+  const states = useStore(useShallow((s) => AREAS.map((a) => s.health[healthKey(deploymentId, a.endpoint)])));
+  const now = useNow(2000);
+  const cells = useMemo(() => AREAS.map((a, i) => ({ area: a, summary: summarizeArea(a, states[i], now) })), [states, now]);
+  return (
+    <nav className="area-strip" aria-label="Areas">
+      {cells.map(({ area, summary }) => (
+        <button key={area.endpoint} className={`chip chip-${summary.status}`} onClick={() => openPanel(deploymentId, area.endpoint)} title={summary.headline}>
+          <StatusIcon status={summary.status} /> {area.title}
+          {summary.status !== 'ok' ? <span className="chip-why">{summary.headline}</span> : null}
+        </button>
+      ))}
+    </nav>
+  );
+}
+
+export function DeploymentView() {
+  const api = useApi();
+  const deployment = useStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
+  if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
+  const id = deployment.id as string;
+  return (
+    <div className="deployment">
+      <div className="deployment-head">
+        <h2 className="deployment-name">{deployment.name}</h2>
+        <span className="muted mono">{deployment.healthUrl}{deployment.healthVia ? ` via ${deployment.healthVia}` : ''}</span>
+        <button type="button" onClick={() => void api.pollNow({ deploymentId: deployment.id })}>
+          Poll now
+        </button>
+      </div>
+      <AreaStrip deploymentId={id} />
+      <div className="panels">
+        <CircuitBreakersPanel deploymentId={id} />
+        <HostsPanel deploymentId={id} />
+        <FreshnessPanel deploymentId={id} />
+        <BrokersPanel deploymentId={id} />
+        <SlaPanel deploymentId={id} />
+        <RateLimitsPanel deploymentId={id} />
+        <WorkersPanel deploymentId={id} />
+        <SecurityPanel deploymentId={id} />
+      </div>
+    </div>
+  );
+}

@@ -1,0 +1,94 @@
+// Picks the transport. In Electron the preload exposes `window.opsdeck` (one method per call
+// plus `on`); in the browser shell the page was opened as http://127.0.0.1:PORT/#token=T and
+// talks to ws://same-host/ws?token=T. The rest of the renderer only sees OpsApi.
+import { events } from '../../../common/contract';
+import type { EventName, OpsApi } from '../../../common/contract';
+import { createWebSocketApi } from './webSocketApi';
+import type { BackendStatus, SocketLike } from './webSocketApi';
+
+const TOKEN_KEY = 'opsdeck.token';
+
+export interface LocationLike {
+  readonly hash: string;
+  readonly host: string;
+  readonly protocol: string;
+  readonly pathname: string;
+  readonly search: string;
+}
+
+/**
+ * Read the session token from `#token=…` and take it out of the visible URL (screenshots,
+ * screen shares and bookmarks must not carry it). It is kept in sessionStorage, which lives
+ * only as long as the tab, so a reload still connects.
+ */
+export function takeToken(location: LocationLike, history: Pick<History, 'replaceState'>, storage: Pick<Storage, 'getItem' | 'setItem'> | null): string | null {
+  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
+  const fromHash = params.get('token');
+  if (fromHash) {
+    params.delete('token');
+    const rest = params.toString();
+    history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
+    try {
+      storage?.setItem(TOKEN_KEY, fromHash);
+    } catch {
+      // Storage can be disabled; the token still works for this page's lifetime.
+    }
+    return fromHash;
+  }
+  try {
+    return storage?.getItem(TOKEN_KEY) ?? null;
+  } catch {
+    return null;
+  }
+}
+
+export function webSocketUrl(location: LocationLike, token: string): string {
+  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
+  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
+}
+
+/** Wrap the preload's object so events get the same schema check as over the WebSocket. */
+export function validatingApi(bridge: OpsApi): OpsApi {
+  return new Proxy(bridge, {
+    get(target, key, receiver) {
+      if (key !== 'on') return Reflect.get(target, key, receiver);
+      return (name: EventName, listener: (payload: unknown) => void) =>
+        target.on(name, (payload: unknown) => {
+          const parsed = events[name]?.safeParse(payload);
+          if (!parsed?.success) {
+            console.warn(`opsdeck: dropped an invalid ${String(name)} event`);
+            return;
+          }
+          listener(parsed.data);
+        });
+    },
+  });
+}
+
+export type Transport =
+  | { kind: 'electron'; api: OpsApi }
+  | { kind: 'websocket'; api: OpsApi; close: () => void }
+  | { kind: 'none'; reason: string };
+
+export function openOpsApi(win: Window & { opsdeck?: OpsApi }, onStatus: (status: BackendStatus) => void): Transport {
+  if (win.opsdeck) {
+    onStatus({ state: 'connected' });
+    return { kind: 'electron', api: validatingApi(win.opsdeck) };
+  }
+  let storage: Storage | null = null;
+  try {
+    storage = win.sessionStorage;
+  } catch {
+    storage = null;
+  }
+  const token = takeToken(win.location, win.history, storage);
+  if (!token) {
+    return { kind: 'none', reason: 'no session token: open the URL the console printed (it ends in #token=…)' };
+  }
+  const api = createWebSocketApi({
+    url: webSocketUrl(win.location, token),
+    createSocket: (url) => new (win as unknown as typeof globalThis).WebSocket(url) as unknown as SocketLike,
+    onStatus,
+  });
+  return { kind: 'websocket', api, close: api.close };
+}

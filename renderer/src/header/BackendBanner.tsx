@@ -1,0 +1,26 @@
+import { useStore } from '../store/useStore';
+import { useNow } from '../status/useNow';
+import { duration } from '../status/format';
+
+/** Shown while the page has no working link to main: everything on screen may be old. */
+export function BackendBanner() {
+  const backend = useStore((s) => s.backend);
+  const fleetError = useStore((s) => s.fleetError);
+  const now = useNow(1000);
+  if (backend.state === 'disconnected') {
+    const wait = Math.max(0, (backend.retryAt - now) / 1000);
+    return (
+      <div role="alert" className="banner banner-fail">
+        ■ disconnected from console backend: {backend.reason}; reconnecting {wait > 0.5 ? `in ${duration(wait)}` : 'now'} (attempt {backend.attempt}). Data on screen may be out of date.
+      </div>
+    );
+  }
+  if (fleetError) {
+    return (
+      <div role="alert" className="banner banner-fail">
+        ■ cannot load the fleet: {fleetError}
+      </div>
+    );
+  }
+  return null;
+}

@@ -1,0 +1,87 @@
+import { useShallow } from 'zustand/react/shallow';
+import type { ConnectionState } from '../../../common/contract';
+import type { Status } from '../status/status';
+import { StatusIcon } from '../status/StatusIcon';
+import { selectDeployment, setView } from '../store/actions';
+import type { View } from '../store/slices';
+import { useStore } from '../store/useStore';
+
+export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', failed: 'fail', idle: 'unknown' };
+
+export function connectionText(c: ConnectionState | undefined): string {
+  if (!c) return 'no connection state yet';
+  if (c.state === 'failed') return `failed${c.error ? `: ${c.error}` : ''}${c.nextRetryAt ? `; retry at ${c.nextRetryAt.slice(11, 19)} UTC` : ''}`;
+  if (c.state === 'connecting') return `connecting (attempt ${c.attempt})`;
+  return c.state;
+}
+
+function HostDots() {
+  const hosts = useStore(
+    useShallow((s) => {
+      const deployment = s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId);
+      const ids = deployment?.hosts ?? [];
+      return ids.map((id) => ({ id: id as string, label: s.fleet?.hosts.find((h) => h.id === id)?.label ?? id, conn: s.connections[id] }));
+    }),
+  );
+  return (
+    <ul className="host-dots" aria-label="Host connections">
+      {hosts.map((h) => {
+        const status = CONNECTION_STATUS[h.conn?.state ?? 'idle'];
+        return (
+          <li key={h.id} aria-label={`${h.label}: ${connectionText(h.conn)}`} title={connectionText(h.conn)}>
+            <StatusIcon status={status} /> {h.label}
+          </li>
+        );
+      })}
+    </ul>
+  );
+}
+
+const TABS: Array<{ view: View; label: string }> = [
+  { view: 'fleet', label: 'Fleet' },
+  { view: 'deployment', label: 'Deployment' },
+  { view: 'audit', label: 'Audit' },
+];
+
+export function Header() {
+  const { demo, deployments, selected, view, configPath } = useStore(
+    useShallow((s) => ({
+      demo: s.fleet?.demo ?? false,
+      deployments: s.fleet?.deployments ?? [],
+      selected: s.selectedDeploymentId,
+      view: s.view,
+      configPath: s.fleet?.configPath ?? null,
+    })),
+  );
+  return (
+    <header className="app-header">
+      <h1>Opsdeck</h1>
+      {demo ? (
+        <span className="demo-badge" title="Built-in demo fleet: nothing here touches real hosts">
+          DEMO
+        </span>
+      ) : null}
+      <label className="picker">
+        Deployment
+        <select value={selected ?? ''} onChange={(e) => selectDeployment(e.target.value)} disabled={deployments.length === 0}>
+          {deployments.map((d) => (
+            <option key={d.id} value={d.id}>
+              {d.name}
+            </option>
+          ))}
+        </select>
+      </label>
+      <HostDots />
+      <div role="tablist" aria-label="Views" className="tabs">
+        {TABS.map((t) => (
+          <button key={t.view} role="tab" aria-selected={view === t.view} aria-controls={`view-${t.view}`} onClick={() => setView(t.view)}>
+            {t.label}
+          </button>
+        ))}
+      </div>
+      <span className="config-path muted" title={configPath ?? 'demo: no config file'}>
+        {configPath ?? ''}
+      </span>
+    </header>
+  );
+}

@@ -1,0 +1,66 @@
+import { useShallow } from 'zustand/react/shallow';
+import { useApi } from '../api/ApiContext';
+import { StatusIcon } from '../status/StatusIcon';
+import { connectionText, CONNECTION_STATUS } from '../header/Header';
+import { startPreview } from '../store/actions';
+import { useStore } from '../store/useStore';
+
+export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } } as const;
+
+/** The selected deployment's hosts: connection state and the remediation buttons. */
+export function HostsPanel({ deploymentId }: { deploymentId: string }) {
+  const api = useApi();
+  const hosts = useStore(
+    useShallow((s) => {
+      const deployment = s.fleet?.deployments.find((d) => d.id === deploymentId);
+      return (deployment?.hosts ?? []).map((id) => {
+        const info = s.fleet?.hosts.find((h) => h.id === id);
+        return { id: id as string, label: info?.label ?? id, address: info ? `${info.user}@${info.address}:${info.port}` : '', demo: info?.demo ?? false, conn: s.connections[id] };
+      });
+    }),
+  );
+  return (
+    <section className="panel hosts" aria-label="Hosts">
+      <header className="panel-head">
+        <h2>Hosts</h2>
+      </header>
+      <table className="items" aria-label="Hosts">
+        <thead>
+          <tr>
+            <th scope="col" className="col-status">
+              <span className="sr-only">Connection</span>
+            </th>
+            <th scope="col">Host</th>
+            <th scope="col">Address</th>
+            <th scope="col">SSH</th>
+            <th scope="col">Actions</th>
+          </tr>
+        </thead>
+        <tbody>
+          {hosts.map((h) => (
+            <tr key={h.id}>
+              <td className="col-status">
+                <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} />
+              </td>
+              <th scope="row" className="item-name">
+                {h.label}
+                {h.demo ? <span className="demo-tag"> demo</span> : null}
+              </th>
+              <td className="muted mono">{h.address}</td>
+              <td>{connectionText(h.conn)}</td>
+              <td>
+                <button
+                  className="action"
+                  aria-label={`Restart autotrader-ingestion on ${h.label}`}
+                  onClick={() => void startPreview(api, `Restart autotrader-ingestion on ${h.label}`, { ...RESTART_INGESTION, params: { ...RESTART_INGESTION.params }, hostIds: [h.id] })}
+                >
+                  Restart ingestion
+                </button>
+              </td>
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

@@ -1,0 +1,69 @@
+import { useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { STATUS_WORD } from '../../status/status';
+import { StatusIcon } from '../../status/StatusIcon';
+import { useNow } from '../../status/useNow';
+import { openPanel } from '../../store/actions';
+import { useStore } from '../../store/useStore';
+import { AREAS } from '../areas';
+import { fleetCounts, selectFleetGrid } from './selectors';
+
+/** Deployments x runbook areas, worst deployment first; a cell opens that panel. */
+export function FleetOverview() {
+  const { fleet, health } = useStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  // The grid is a summary: once every 2 s is enough for staleness to show, and 50 x 7 cells stay cheap.
+  const now = useNow(2000);
+  const rows = useMemo(() => selectFleetGrid(fleet, health, now), [fleet, health, now]);
+  const counts = fleetCounts(rows);
+  return (
+    <section className="panel fleet" aria-label="Fleet overview">
+      <header className="panel-head">
+        <h2>Fleet overview</h2>
+        <span className="panel-summary">
+          {rows.length} deployment{rows.length === 1 ? '' : 's'}: {counts.fail} failing, {counts.warn} warning, {counts.unknown} unknown, {counts.ok} ok
+        </span>
+      </header>
+      <table className="grid" aria-label="Deployments by area">
+        <thead>
+          <tr>
+            <th scope="col">Deployment</th>
+            {AREAS.map((a) => (
+              <th scope="col" key={a.endpoint}>
+                {a.title}
+              </th>
+            ))}
+          </tr>
+        </thead>
+        <tbody>
+          {rows.map((row) => (
+            <tr key={row.deploymentId} className={`row-${row.status}`}>
+              <th scope="row">
+                <button className="link" onClick={() => openPanel(row.deploymentId, null)}>
+                  <StatusIcon status={row.status} /> {row.name}
+                </button>
+              </th>
+              {row.cells.map((cell, i) => {
+                const area = AREAS[i]!;
+                const flags = [cell.error ? 'poll error' : '', cell.stale ? 'stale' : ''].filter(Boolean).join(', ');
+                return (
+                  <td key={area.endpoint} className={`cell cell-${cell.status}`}>
+                    <button
+                      className="cell-button"
+                      aria-label={`${row.name} ${area.title}: ${STATUS_WORD[cell.status]}, ${cell.headline}${flags ? ` (${flags})` : ''}`}
+                      title={`${cell.headline}${flags ? ` (${flags})` : ''}`}
+                      onClick={() => openPanel(row.deploymentId, area.endpoint)}
+                    >
+                      <StatusIcon status={cell.status} />
+                      <span className="cell-text">{cell.status === 'ok' ? 'ok' : cell.headline}</span>
+                      {flags ? <span className="cell-flag">{flags}</span> : null}
+                    </button>
+                  </td>
+                );
+              })}
+            </tr>
+          ))}
+        </tbody>
+      </table>
+    </section>
+  );
+}

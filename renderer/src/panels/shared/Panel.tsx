@@ -1,0 +1,126 @@
+// The frame every runbook panel shares: header with the panel's one status, the error and
+// staleness notices, the item table, and the place where history charts will go.
+import type { ReactNode } from 'react';
+import { useEffect, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { Endpoint } from '../../../../common/health';
+import { clockTime, relative } from '../../status/format';
+import type { Status } from '../../status/status';
+import { StatusIcon } from '../../status/StatusIcon';
+import { clearFocus } from '../../store/actions';
+import { useStore } from '../../store/useStore';
+import type { PanelState } from './panelState';
+import { panelStatus } from './panelState';
+import type { Row } from './rows';
+
+export interface Column<V> {
+  header: string;
+  cell: (value: V, row: Row<V>) => ReactNode;
+  numeric?: boolean;
+}
+
+export function Panel<V>(props: {
+  title: string;
+  endpoint: Endpoint;
+  runbook: string;
+  panel: PanelState;
+  polledAt: string | null;
+  rows: Array<Row<V>>;
+  columns: Array<Column<V>>;
+  now: number;
+  /** "Source", "Broker", "Breaker"... */
+  itemHeader: string;
+  footer?: ReactNode;
+}) {
+  const { title, panel, rows, columns, now } = props;
+  const status: Status = panelStatus(panel, rows.map((r) => r.status));
+  const fails = rows.filter((r) => r.status === 'fail').length;
+  const warns = rows.filter((r) => r.status === 'warn').length;
+  const unknowns = rows.filter((r) => r.status === 'unknown').length;
+  const summary = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', unknowns ? `${unknowns} unknown` : ''].filter(Boolean).join(', ');
+  const ref = useRef<HTMLElement>(null);
+  const focused = useStore(useShallow((s) => s.focusEndpoint === props.endpoint));
+  useEffect(() => {
+    if (focused && ref.current) {
+      ref.current.scrollIntoView({ block: 'start' });
+      ref.current.focus();
+      clearFocus();
+    }
+  }, [focused]);
+
+  return (
+    <section ref={ref} tabIndex={-1} className={`panel panel-${status}`} aria-label={title} data-endpoint={props.endpoint}>
+      <header className="panel-head">
+        <StatusIcon status={status} />
+        <h2>{title}</h2>
+        <span className="panel-summary">{panel.phase === 'data' ? summary || 'all ok' : ''}</span>
+        <span className="panel-polled" title={`runbook: ${props.runbook}`}>
+          {props.polledAt ? `polled ${clockTime(props.polledAt)}` : ''}
+        </span>
+      </header>
+      {panel.errorText ? (
+        <p className="notice notice-error" role="status">
+          <strong>Error</strong> {panel.errorText}
+        </p>
+      ) : null}
+      {panel.staleText ? (
+        <p className="notice notice-stale" role="status">
+          <strong>Stale</strong> {panel.staleText}
+        </p>
+      ) : null}
+      {panel.phase === 'missing' ? <p className="notice">no data yet: waiting for the console to poll this endpoint</p> : null}
+      {panel.phase === 'pending' && !panel.error ? <p className="notice">waiting for the first good poll</p> : null}
+      {panel.phase === 'data' ? (
+        rows.length === 0 ? (
+          <p className="notice">the API reports no items</p>
+        ) : (
+          <table className="items" aria-label={title}>
+            <thead>
+              <tr>
+                <th scope="col" className="col-status">
+                  <span className="sr-only">Status</span>
+                </th>
+                <th scope="col">{props.itemHeader}</th>
+                {columns.map((c) => (
+                  <th scope="col" key={c.header} className={c.numeric ? 'num' : undefined}>
+                    {c.header}
+                  </th>
+                ))}
+                <th scope="col">Why</th>
+              </tr>
+            </thead>
+            <tbody>
+              {rows.map((row) => (
+                <tr key={row.name} className={`row-${row.status}`}>
+                  <td className="col-status">
+                    <StatusIcon status={row.status} />
+                  </td>
+                  <th scope="row" className="item-name">
+                    {row.name}
+                  </th>
+                  {row.value === null ? (
+                    <td colSpan={columns.length} className="muted">
+                      —
+                    </td>
+                  ) : (
+                    columns.map((c) => (
+                      <td key={c.header} className={c.numeric ? 'num' : undefined}>
+                        {c.cell(row.value as V, row)}
+                      </td>
+                    ))
+                  )}
+                  <td className={`why why-${row.status}`}>{row.reasons.join('; ')}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )
+      ) : null}
+      {props.footer}
+      {/* History charts (issue 3, item 4) mount here once main offers a history call: one
+          memoised recharts component per panel, fed from main's ring buffers. */}
+      <div className="chart-slot" data-chart-slot={props.endpoint} hidden />
+      {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
+    </section>
+  );
+}

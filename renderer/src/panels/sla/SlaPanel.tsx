@@ -1,0 +1,24 @@
+import { useMemo } from 'react';
+import { ms, percent } from '../../status/format';
+import { useNow } from '../../status/useNow';
+import type { Column } from '../shared/Panel';
+import { Panel } from '../shared/Panel';
+import { panelState } from '../shared/panelState';
+import { useEndpoint } from '../shared/useEndpoint';
+import type { SlaView } from './selectors';
+import { selectSlaRows } from './selectors';
+
+const columns: Array<Column<SlaView>> = [
+  { header: 'Status', cell: (v) => v.status },
+  { header: 'p50', cell: (v) => ms(v.latency_p50_ms), numeric: true },
+  { header: 'p95 / limit', cell: (v) => `${ms(v.latency_p95_ms)} / ${ms(v.thresholds.latency_p95_ms)}`, numeric: true },
+  { header: 'p99 / limit', cell: (v) => `${ms(v.latency_p99_ms)} / ${ms(v.thresholds.latency_p99_ms)}`, numeric: true },
+  { header: 'Success / min', cell: (v) => `${percent(v.success_rate)} / ${percent(v.thresholds.success_rate)}`, numeric: true },
+];
+
+export function SlaPanel({ deploymentId }: { deploymentId: string }) {
+  const state = useEndpoint(deploymentId, 'sla');
+  const now = useNow(1000);
+  const rows = useMemo(() => selectSlaRows(state), [state]);
+  return <Panel title="SLA" endpoint="sla" runbook="SLA Violations" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+}

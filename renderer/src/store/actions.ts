@@ -1,0 +1,237 @@
+// Module-level actions: the only code that writes the store. Event listeners and components
+// call these; none of them needs a React hook, so they are tested as plain functions.
+import type { ConnectionState, EndpointState, EventPayload, FleetInfo, OpsApi, Preview } from '../../../common/contract';
+import type { Endpoint } from '../../../common/health';
+import type { BackendStatus } from '../api/webSocketApi';
+import { healthKey } from './slices';
+import type { HostRun, RunView, View } from './slices';
+import { useStore } from './useStore';
+
+/** Per-host output kept in the page; older text is dropped (and counted) beyond this. */
+export const MAX_OUTPUT_CHARS = 256 * 1024;
+
+export function applyFleet(fleet: FleetInfo): void {
+  useStore.setState((s) => {
+    const ids = fleet.deployments.map((d) => d.id as string);
+    const selected = s.selectedDeploymentId && ids.includes(s.selectedDeploymentId) ? s.selectedDeploymentId : (ids[0] ?? null);
+    // First load only: many deployments open on the fleet overview, one on its panels.
+    const view: View = s.fleet === null ? (ids.length > 1 ? 'fleet' : 'deployment') : s.view;
+    return { fleet, fleetError: null, selectedDeploymentId: selected, view };
+  });
+}
+
+export function applyFleetError(message: string): void {
+  useStore.setState({ fleetError: message });
+}
+
+export function applyHealth(updates: readonly EndpointState[]): void {
+  if (updates.length === 0) return;
+  useStore.setState((s) => {
+    const health = { ...s.health };
+    for (const update of updates) health[healthKey(update.deploymentId, update.endpoint)] = update;
+    return { health };
+  });
+}
+
+export function applyConnections(updates: readonly ConnectionState[]): void {
+  if (updates.length === 0) return;
+  useStore.setState((s) => {
+    const connections = { ...s.connections };
+    for (const update of updates) connections[update.hostId] = update;
+    return { connections };
+  });
+}
+
+export function applySnapshot(snapshot: { connections: ConnectionState[]; health: EndpointState[] }): void {
+  applyConnections(snapshot.connections);
+  applyHealth(snapshot.health);
+}
+
+export function setBackendStatus(backend: BackendStatus): void {
+  useStore.setState({ backend });
+}
+
+export function selectDeployment(id: string): void {
+  useStore.setState({ selectedDeploymentId: id, focusEndpoint: null });
+}
+
+export function setView(view: View): void {
+  useStore.setState({ view });
+}
+
+/** Click-through from the fleet overview to one panel of one deployment. */
+export function openPanel(deploymentId: string, endpoint: Endpoint | null): void {
+  useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', focusEndpoint: endpoint });
+}
+
+export function clearFocus(): void {
+  useStore.setState({ focusEndpoint: null });
+}
+
+const emptyHostRun = (hostId: string): HostRun => ({
+  hostId,
+  state: 'queued',
+  exitCode: null,
+  error: null,
+  output: [],
+  outputChars: 0,
+  droppedLines: 0,
+  trimmedChars: 0,
+  at: null,
+});
+
+function updateHostRun(runId: string, hostId: string, change: (run: HostRun) => HostRun): void {
+  useStore.setState((s) => {
+    const run: RunView = s.runs[runId] ?? { runId, hosts: {} };
+    const host = change(run.hosts[hostId] ?? emptyHostRun(hostId));
+    return { runs: { ...s.runs, [runId]: { ...run, hosts: { ...run.hosts, [hostId]: host } } } };
+  });
+}
+
+export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {
+  updateHostRun(payload.runId, payload.hostId, (host) => {
+    const output = [...host.output];
+    let chars = host.outputChars;
+    for (const chunk of payload.chunks) {
+      const last = output[output.length - 1];
+      // Merge same-stream chunks so a long run is a few spans, not thousands.
+      if (last && last.stream === chunk.stream) output[output.length - 1] = { stream: chunk.stream, text: last.text + chunk.text };
+      else output.push({ ...chunk });
+      chars += chunk.text.length;
+    }
+    let trimmed = host.trimmedChars;
+    while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
+      const first = output[0]!;
+      const excess = chars - MAX_OUTPUT_CHARS;
+      if (first.text.length <= excess) {
+        output.shift();
+        chars -= first.text.length;
+        trimmed += first.text.length;
+      } else {
+        output[0] = { stream: first.stream, text: first.text.slice(excess) };
+        chars -= excess;
+        trimmed += excess;
+      }
+    }
+    return { ...host, output, outputChars: chars, trimmedChars: trimmed, droppedLines: host.droppedLines + payload.droppedLines };
+  });
+}
+
+export function applyRunStatus(payload: EventPayload<'onRunStatus'>): void {
+  updateHostRun(payload.runId, payload.hostId, (host) => ({ ...host, state: payload.state, exitCode: payload.exitCode, error: payload.error, at: payload.at }));
+}
+
+// ---- the action flow: preview -> confirm -> run -> output/status -------------------------
+
+export async function startPreview(api: OpsApi, title: string, request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] }): Promise<void> {
+  useStore.setState({ dialog: { phase: 'loading', title, request } });
+  const result = await api.previewAction(request as Parameters<OpsApi['previewAction']>[0]);
+  const dialog = useStore.getState().dialog;
+  if (!dialog || dialog.phase !== 'loading') return; // closed meanwhile
+  if (!result.ok) {
+    useStore.setState({ dialog: { phase: 'preview-error', title, message: `${result.error.code}: ${result.error.message}` } });
+    return;
+  }
+  useStore.setState({ dialog: { phase: 'preview', preview: result.value, submitting: false, error: null } });
+}
+
+/** Whether the Confirm button may be pressed with this typed text. */
+export function canConfirm(preview: Preview, typed: string, now: number): boolean {
+  if (Date.parse(preview.expiresAt) <= now) return false;
+  return preview.confirmation.kind !== 'typed' || typed === preview.confirmation.text;
+}
+
+export async function confirmRun(api: OpsApi, typed: string): Promise<void> {
+  const dialog = useStore.getState().dialog;
+  if (!dialog || dialog.phase !== 'preview' || dialog.submitting) return;
+  const preview = dialog.preview;
+  useStore.setState({ dialog: { ...dialog, submitting: true, error: null } });
+  const result = await api.runAction({
+    token: preview.token,
+    ...(preview.confirmation.kind === 'typed' ? { typedConfirmation: typed } : {}),
+  });
+  const now = useStore.getState().dialog;
+  if (!now || now.phase !== 'preview' || now.preview.token !== preview.token) return;
+  if (!result.ok) {
+    useStore.setState({ dialog: { ...now, submitting: false, error: `${result.error.code}: ${result.error.message}` } });
+    return;
+  }
+  const runId = result.value.runId as string;
+  useStore.setState((s) => ({
+    dialog: { phase: 'run', preview, runId, cancelling: false, cancelError: null },
+    // Output may have arrived before runAction answered; keep it.
+    runs: s.runs[runId] ? s.runs : { ...s.runs, [runId]: { runId, hosts: Object.fromEntries(preview.hosts.map((h) => [h.id, emptyHostRun(h.id)])) } },
+  }));
+}
+
+export async function cancelActiveRun(api: OpsApi): Promise<void> {
+  const dialog = useStore.getState().dialog;
+  if (!dialog || dialog.phase !== 'run' || dialog.cancelling) return;
+  useStore.setState({ dialog: { ...dialog, cancelling: true, cancelError: null } });
+  const result = await api.cancelRun({ runId: dialog.runId as Parameters<OpsApi['cancelRun']>[0]['runId'] });
+  const now = useStore.getState().dialog;
+  if (!now || now.phase !== 'run' || now.runId !== dialog.runId) return;
+  useStore.setState({
+    dialog: {
+      ...now,
+      cancelling: false,
+      cancelError: result.ok ? (result.value.cancelled ? null : 'run had already finished') : `${result.error.code}: ${result.error.message}`,
+    },
+  });
+}
+
+export function closeDialog(): void {
+  useStore.setState({ dialog: null });
+}
+
+export const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+
+export function runFinished(run: RunView | undefined, hostIds: readonly string[]): boolean {
+  if (!run) return false;
+  return hostIds.every((id) => {
+    const host = run.hosts[id];
+    return host !== undefined && FINISHED.has(host.state);
+  });
+}
+
+// ---- audit ---------------------------------------------------------------------------------
+
+export async function loadAudit(api: OpsApi, limit = 200): Promise<void> {
+  useStore.setState((s) => ({ audit: { ...s.audit, loading: true } }));
+  const result = await api.listAudit({ limit });
+  if (!result.ok) {
+    useStore.setState((s) => ({ audit: { ...s.audit, loading: false, error: `${result.error.code}: ${result.error.message}` } }));
+    return;
+  }
+  useStore.setState({
+    audit: {
+      records: result.value.records,
+      chainOk: result.value.chainOk,
+      chainError: result.value.chainError,
+      loading: false,
+      error: null,
+      loadedAt: new Date().toISOString(),
+    },
+  });
+}
+
+// ---- wiring --------------------------------------------------------------------------------
+
+/** Load the fleet and a snapshot; called at start and after every reconnect. */
+export async function loadInitial(api: OpsApi): Promise<void> {
+  const [fleet, snapshot] = await Promise.all([api.getFleet({}), api.getSnapshot({})]);
+  if (fleet.ok) applyFleet(fleet.value);
+  else applyFleetError(`${fleet.error.code}: ${fleet.error.message}`);
+  if (snapshot.ok) applySnapshot(snapshot.value);
+}
+
+/** Subscribe the store to every event; returns the unsubscribe. */
+export function bindEvents(api: OpsApi): () => void {
+  const offs = [
+    api.on('onHealth', (p) => applyHealth(p.updates)),
+    api.on('onConnection', (p) => applyConnections(p.updates)),
+    api.on('onRunOutput', applyRunOutput),
+    api.on('onRunStatus', applyRunStatus),
+  ];
+  return () => offs.forEach((off) => off());
+}

@@ -1,0 +1,94 @@
+// The store's slices. Each slice owns a few fields; components select narrowly so an
+// onHealth update for one endpoint re-renders only the panel that shows it.
+import type { StateCreator } from 'zustand';
+import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunState } from '../../../common/contract';
+import type { Endpoint } from '../../../common/health';
+import type { BackendStatus } from '../api/webSocketApi';
+
+export type View = 'fleet' | 'deployment' | 'audit';
+
+export interface FleetSlice {
+  fleet: FleetInfo | null;
+  fleetError: string | null;
+  selectedDeploymentId: string | null;
+  view: View;
+  /** panel to scroll to after a click-through from the fleet overview */
+  focusEndpoint: Endpoint | null;
+}
+
+export interface ConnectionSlice {
+  backend: BackendStatus;
+  connections: Record<string, ConnectionState>;
+}
+
+export interface HealthSlice {
+  /** keyed by healthKey(deploymentId, endpoint) */
+  health: Record<string, EndpointState>;
+}
+
+export interface HostRun {
+  hostId: string;
+  state: RunState;
+  exitCode: number | null;
+  error: string | null;
+  /** bounded: the oldest text is dropped past MAX_OUTPUT_CHARS */
+  output: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
+  outputChars: number;
+  droppedLines: number;
+  trimmedChars: number;
+  at: string | null;
+}
+
+export interface RunView {
+  runId: string;
+  hosts: Record<string, HostRun>;
+}
+
+export type ActionDialog =
+  | { phase: 'loading'; title: string; request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] } }
+  | { phase: 'preview-error'; title: string; message: string }
+  | { phase: 'preview'; preview: Preview; submitting: boolean; error: string | null }
+  | { phase: 'run'; preview: Preview; runId: string; cancelling: boolean; cancelError: string | null };
+
+export interface RunsSlice {
+  dialog: ActionDialog | null;
+  runs: Record<string, RunView>;
+}
+
+export interface AuditSlice {
+  audit: {
+    records: AuditRecord[];
+    chainOk: boolean | null;
+    chainError: string | null;
+    loading: boolean;
+    error: string | null;
+    loadedAt: string | null;
+  };
+}
+
+export type Store = FleetSlice & ConnectionSlice & HealthSlice & RunsSlice & AuditSlice;
+
+type Slice<T> = StateCreator<Store, [], [], T>;
+
+export const createFleetSlice: Slice<FleetSlice> = () => ({
+  fleet: null,
+  fleetError: null,
+  selectedDeploymentId: null,
+  view: 'deployment',
+  focusEndpoint: null,
+});
+
+export const createConnectionSlice: Slice<ConnectionSlice> = () => ({
+  backend: { state: 'connecting', attempt: 0 },
+  connections: {},
+});
+
+export const createHealthSlice: Slice<HealthSlice> = () => ({ health: {} });
+
+export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, runs: {} });
+
+export const createAuditSlice: Slice<AuditSlice> = () => ({
+  audit: { records: [], chainOk: null, chainError: null, loading: false, error: null, loadedAt: null },
+});
+
+export const healthKey = (deploymentId: string, endpoint: Endpoint): string => `${deploymentId}/${endpoint}`;
