@@ -7,11 +7,14 @@ import process from 'node:process';
 import { fileURLToPath, URL } from 'node:url';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
+// `--outfile PATH` lets the bundle test build into a temp dir instead of out/
+const at = process.argv.indexOf('--outfile');
+const outfile = at > 0 && process.argv[at + 1] ? process.argv[at + 1] : 'out/sim/autotrader-sim.mjs';
 
 await build({
   absWorkingDir: root,
   entryPoints: ['sim/cli.ts'],
-  outfile: 'out/sim/autotrader-sim.mjs',
+  outfile,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -21,4 +24,4 @@ await build({
   legalComments: 'none',
   logLevel: 'warning',
 });
-process.stdout.write('wrote out/sim/autotrader-sim.mjs\n');
+process.stdout.write(`wrote ${outfile}\n`);
