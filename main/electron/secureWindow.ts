@@ -1,0 +1,50 @@
+// The one window factory. Every setting here is from Electron's security checklist; the shell
+// test loads the built bundle with a stand-in electron and asserts them.
+import { BrowserWindow, session, type WebContents } from 'electron';
+import { join } from 'node:path';
+import { CONTENT_SECURITY_POLICY } from '../web/WebShellServer';
+
+export const SECURE_WEB_PREFERENCES = {
+  contextIsolation: true,
+  sandbox: true,
+  nodeIntegration: false,
+  nodeIntegrationInWorker: false,
+  nodeIntegrationInSubFrames: false,
+  webSecurity: true,
+  allowRunningInsecureContent: false,
+  webviewTag: false,
+  spellcheck: false,
+} as const;
+
+export function createSecureWindow(outDir: string): BrowserWindow {
+  const window = new BrowserWindow({
+    width: 1440,
+    height: 900,
+    minWidth: 960,
+    minHeight: 600,
+    backgroundColor: '#0d1117',
+    title: 'Opsdeck',
+    show: false,
+    webPreferences: { ...SECURE_WEB_PREFERENCES, preload: join(outDir, 'preload', 'index.cjs') },
+  });
+  lockDown(window.webContents);
+  window.once('ready-to-show', () => window.show());
+  void window.loadFile(join(outDir, 'renderer', 'index.html'));
+  return window;
+}
+
+/** No new windows, no navigation away from the app, no permission grants. */
+export function lockDown(contents: WebContents): void {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => event.preventDefault());
+  contents.on('will-redirect', (event) => event.preventDefault());
+  contents.on('will-attach-webview', (event) => event.preventDefault());
+}
+
+/** The CSP as a response header too, so it holds even if the meta tag is lost. */
+export function installContentSecurityPolicy(): void {
+  session.defaultSession.webRequest.onHeadersReceived((details, callback) => {
+    callback({ responseHeaders: { ...details.responseHeaders, 'Content-Security-Policy': [CONTENT_SECURITY_POLICY] } });
+  });
+  session.defaultSession.setPermissionRequestHandler((_contents, permission, callback) => callback(permission === 'notifications'));
+}
