@@ -1,0 +1,51 @@
+// `npm test`: every check the project has, in the order that fails fastest: system packages,
+// types, lint, build, then the unit, integration and end-to-end projects in one vitest run.
+// Ends with the plain "N passed, N failed" line CI reads.
+import { spawnSync } from 'node:child_process';
+import { existsSync, readFileSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const extra = process.argv.slice(2);
+
+function step(title, cmd, args, options = {}) {
+  const started = Date.now();
+  console.log(`\n=== ${title}`);
+  const result = spawnSync(cmd, args, { cwd: root, stdio: 'inherit', ...options });
+  const seconds = ((Date.now() - started) / 1000).toFixed(1);
+  if (result.status !== 0) {
+    console.log(`=== ${title}: FAILED after ${seconds}s`);
+    return false;
+  }
+  console.log(`=== ${title}: ok (${seconds}s)`);
+  return true;
+}
+
+const needed = ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/systemd-nspawn', '/usr/sbin/debootstrap', '/usr/bin/redis-server', '/usr/lib/chromium/chromium'];
+if (needed.some((file) => !existsSync(file))) {
+  if (!step('install system packages for the test bed', 'bash', ['scripts/install-test-deps.sh'])) process.exit(1);
+}
+
+let ok = step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
+ok = step('lint', 'npx', ['eslint', '.', '--max-warnings=0']) && ok;
+ok = step('build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']) && ok;
+ok = step('build simulator bundle', 'npm', ['run', '--silent', 'build:sim']) && ok;
+
+mkdirSync(join(root, 'e2e', 'output'), { recursive: true });
+const report = join(root, 'e2e', 'output', 'vitest-report.json');
+const testsOk = step('tests (unit, integration, e2e)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+if (existsSync(report)) {
+  const json = JSON.parse(readFileSync(report, 'utf8'));
+  passed = json.numPassedTests ?? 0;
+  failed = json.numFailedTests ?? 0;
+  skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+}
+// A failed typecheck, lint or build counts as a failure too, so the line can never read clean.
+if (!ok && failed === 0) failed = 1;
+if (!testsOk && failed === 0) failed = 1;
+console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+process.exit(ok && testsOk && failed === 0 ? 0 : 1);
