@@ -1,0 +1,21 @@
+#!/bin/bash
+# Seeds the worker queues the Worker Queue Backlog runbook inspects (KEYS worker:*, LLEN).
+# Counts come from /etc/autotrader/queues.env when present (fleet.sh can write it per host).
+set -euo pipefail
+SCANNER=120 ALERTS=3 BACKFILL=0
+[ -r /etc/autotrader/queues.env ] && . /etc/autotrader/queues.env
+for _ in $(seq 50); do redis-cli ping >/dev/null 2>&1 && break; sleep 0.1; done
+seed() {
+  local queue=$1 count=$2 kind=$3 i
+  redis-cli DEL "$queue" >/dev/null
+  [ "$count" -gt 0 ] || return 0
+  local jobs=()
+  for ((i = 1; i <= count; i++)); do
+    jobs+=("{\"id\":\"$kind-$(printf %04d "$i")\",\"kind\":\"$kind\",\"enqueued_at\":$(date +%s)}")
+  done
+  redis-cli RPUSH "$queue" "${jobs[@]}" >/dev/null
+}
+seed worker:scanner:queue "$SCANNER" scan
+seed worker:alerts:queue "$ALERTS" alert
+seed worker:backfill:queue "$BACKFILL" backfill
+echo "seeded worker queues: scanner=$SCANNER alerts=$ALERTS backfill=$BACKFILL"
