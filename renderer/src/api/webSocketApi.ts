@@ -251,7 +251,7 @@ export function createWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
     const id = nextId++;
     const message = JSON.stringify({ t: 'call', id, name, payload: payload ?? {} });
     return new Promise((resolve) => {
-      const timer = timers.setTimeout(() => settle(id, unavailable(`${name}: no answer from console backend in ${Math.round(callTimeout / 1000)} s`)), callTimeout);
+      const timer = timers.setTimeout(() => settle(id, unavailable(`${name}: no answer from console backend in ${callTimeout >= 1000 ? `${Math.round(callTimeout / 1000)} s` : `${callTimeout} ms`}`)), callTimeout);
       const entry: Pending = { name, message, resolve, timer, sent: false };
       pending.set(id, entry);
       if (socket && socket.readyState === OPEN) {

@@ -21,7 +21,7 @@ export function duration(seconds: number): string {
   const h = Math.floor(m / 60);
   if (h < 48) return `${h} h ${String(m % 60).padStart(2, '0')} m`;
   const d = Math.floor(h / 24);
-  return `${d} d ${h % 24} h`;
+  return h % 24 ? `${d} d ${h % 24} h` : `${d} d`;
 }
 
 /** "12 s ago" / "in 12 s" relative to now; "never" for null. */

@@ -1,0 +1,85 @@
+import { beforeEach, describe, expect, it } from 'vitest';
+import type { EndpointState, FleetInfo, Preview } from '../../../common/contract';
+import { endpointState, NOW } from '../panels/shared/fixtures';
+import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_OUTPUT_CHARS, openPanel, runFinished } from './actions';
+import { healthKey } from './slices';
+import { resetStores, useStore } from './useStore';
+
+const fleetOf = (ids: string[]) =>
+  ({ demo: true, configPath: null, user: 'u', hosts: [], deployments: ids.map((id) => ({ id, name: id, hosts: [], healthVia: null, healthUrl: 'http://x' })) }) as unknown as FleetInfo;
+const runId = 'run-0123456789abcdef' as never;
+const hostId = 'web-1' as never;
+
+beforeEach(() => resetStores());
+
+describe('store actions', () => {
+  it('resetStores returns to the initial state', () => {
+    applyFleet(fleetOf(['a']));
+    resetStores();
+    expect(useStore.getState().fleet).toBeNull();
+  });
+
+  it('first fleet load selects the first deployment; opens the fleet view only when there are several', () => {
+    applyFleet(fleetOf(['a']));
+    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'deployment' });
+    resetStores();
+    applyFleet(fleetOf(['a', 'b']));
+    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'fleet' });
+    openPanel('b', 'workers');
+    applyFleet(fleetOf(['a', 'b']));
+    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'b', view: 'deployment', focusEndpoint: 'workers' });
+    applyFleet(fleetOf(['a']));
+    expect(useStore.getState().selectedDeploymentId).toBe('a');
+  });
+
+  it('a health update replaces only its own endpoint, leaving other panels\' objects untouched', () => {
+    const workers = endpointState('workers', {});
+    const sla = endpointState('sla', {});
+    applyHealth([workers, sla]);
+    const before = useStore.getState().health;
+    const newer = { ...workers, polledAt: '2026-11-26T12:00:05Z' } as EndpointState;
+    applyHealth([newer]);
+    const after = useStore.getState().health;
+    expect(after[healthKey('prod', 'workers')]).toBe(newer);
+    expect(after[healthKey('prod', 'sla')]).toBe(before[healthKey('prod', 'sla')]);
+  });
+
+  it('run output merges same-stream chunks, keeps stderr apart, and counts dropped lines', () => {
+    applyRunOutput({ runId, hostId, chunks: [{ stream: 'stdout', text: 'a\n' }, { stream: 'stdout', text: 'b\n' }, { stream: 'stderr', text: 'oops\n' }], droppedLines: 0 });
+    applyRunOutput({ runId, hostId, chunks: [{ stream: 'stderr', text: 'again\n' }], droppedLines: 4 });
+    const host = useStore.getState().runs[runId]!.hosts[hostId]!;
+    expect(host.output).toEqual([
+      { stream: 'stdout', text: 'a\nb\n' },
+      { stream: 'stderr', text: 'oops\nagain\n' },
+    ]);
+    expect(host.droppedLines).toBe(4);
+  });
+
+  it('run output is bounded: the oldest text goes and is counted', () => {
+    const big = 'x'.repeat(MAX_OUTPUT_CHARS);
+    applyRunOutput({ runId, hostId, chunks: [{ stream: 'stdout', text: big }], droppedLines: 0 });
+    applyRunOutput({ runId, hostId, chunks: [{ stream: 'stderr', text: 'tail' }], droppedLines: 0 });
+    const host = useStore.getState().runs[runId]!.hosts[hostId]!;
+    expect(host.outputChars).toBe(MAX_OUTPUT_CHARS);
+    expect(host.trimmedChars).toBe(4);
+    expect(host.output.at(-1)).toEqual({ stream: 'stderr', text: 'tail' });
+  });
+
+  it('a run is finished only when every host reached a final state', () => {
+    applyRunStatus({ runId, hostId, state: 'running', exitCode: null, error: null, at: '2026-11-26T12:00:00Z' });
+    expect(runFinished(useStore.getState().runs[runId], ['web-1'])).toBe(false);
+    applyRunStatus({ runId, hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:01Z' });
+    expect(runFinished(useStore.getState().runs[runId], ['web-1'])).toBe(true);
+    expect(runFinished(useStore.getState().runs[runId], ['web-1', 'web-2'])).toBe(false);
+  });
+
+  it('Confirm needs the exact typed text for destructive previews and refuses an expired preview', () => {
+    const base = { token: 't', actionId: 'redis.del', title: 'Clear queue', risk: 'destructive', hosts: [], command: 'redis-cli DEL worker:scanner:queue', expiresAt: new Date(NOW + 60_000).toISOString() };
+    const typed = { ...base, confirmation: { kind: 'typed', text: 'worker:scanner:queue' } } as unknown as Preview;
+    expect(canConfirm(typed, 'worker:scanner:queu', NOW)).toBe(false);
+    expect(canConfirm(typed, 'worker:scanner:queue', NOW)).toBe(true);
+    const click = { ...base, confirmation: { kind: 'click' } } as unknown as Preview;
+    expect(canConfirm(click, '', NOW)).toBe(true);
+    expect(canConfirm(click, '', NOW + 60_000)).toBe(false);
+  });
+});
