@@ -1,0 +1,329 @@
+// Runs catalog actions: preview (validate, render, issue a token), run (check the token and the
+// confirmation, lock, fan out over hosts, stream, audit), cancel. The renderer is untrusted: a
+// run carries only a token, and executes exactly what that token's preview showed.
+import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
+import { OpsFailure } from '../../../common/result';
+import { randomBytes } from 'node:crypto';
+import type { Clock, Timers } from '../clock';
+import { isoAt, systemTimers } from '../clock';
+import type { AuditEntry } from '../audit/AuditLog';
+import type { Redactor } from '../redact/Redactor';
+import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, resolveParams } from './Catalog';
+import { HostLocks } from './HostLocks';
+import { OutputBatcher } from './OutputBatcher';
+import type { EmitRunOutput, EmitRunStatus, ExecResult, HostExecutor, HostLookup, HostRef } from './types';
+
+export interface AuditSink {
+  append(entry: AuditEntry): Promise<unknown>;
+}
+
+export interface ActionLimits {
+  /** hosts running at once within one run */
+  concurrency: number;
+  /** most hosts one run may touch (an action's own maxHosts may lower it) */
+  maxHosts: number;
+  previewTtlMs: number;
+  /** open previews kept; beyond it the oldest are forgotten (a hostile renderer cannot fill memory) */
+  maxOpenPreviews: number;
+  outputIntervalMs: number;
+  maxBufferedLines: number;
+  /** extra time past an action's timeout before the run stops waiting on the executor */
+  timeoutGraceMs: number;
+}
+
+export const DEFAULT_LIMITS: ActionLimits = {
+  concurrency: 20,
+  maxHosts: 50,
+  previewTtlMs: 5 * 60_000,
+  maxOpenPreviews: 200,
+  outputIntervalMs: 100,
+  maxBufferedLines: 2000,
+  timeoutGraceMs: 10_000,
+};
+
+export interface ActionServiceDeps {
+  executor: HostExecutor;
+  audit: AuditSink;
+  redactor: Redactor;
+  hostLookup: HostLookup;
+  /** who runs actions, as the audit records it */
+  user: string;
+  clock: Clock;
+  emitOutput: EmitRunOutput;
+  emitStatus: EmitRunStatus;
+  /** the action catalog; the bundled resources/actions.yaml when not given */
+  catalog?: Catalog;
+  timers?: Timers;
+  /** crypto.randomBytes unless a test needs fixed tokens */
+  randomBytes?(size: number): Buffer;
+  /** hosts running at once within one run (the config's max concurrency) */
+  maxConcurrency?: number;
+  /** most hosts one run may touch (the config's blast-radius cap) */
+  blastRadius?: number;
+  limits?: Partial<ActionLimits>;
+  logger?: { warn(message: string): void };
+}
+
+/** What a preview token stands for: everything a run uses comes from here. */
+interface Prepared {
+  action: CatalogAction;
+  params: ResolvedParams;
+  hosts: HostRef[];
+  command: string;
+  locks: string[];
+  confirmation: Preview['confirmation'];
+  expiresAt: number;
+}
+
+interface ActiveRun {
+  runId: RunId;
+  prepared: Prepared;
+  controller: AbortController;
+  done: Promise<void>;
+}
+
+export class ActionService {
+  private readonly previews = new Map<string, Prepared>();
+  private readonly runs = new Map<string, ActiveRun>();
+  private readonly locks = new HostLocks();
+  private readonly limits: ActionLimits;
+  readonly catalog: Catalog;
+  private readonly timers: Timers;
+  private readonly random: (size: number) => Buffer;
+
+  constructor(private readonly deps: ActionServiceDeps) {
+    this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
+    if (deps.maxConcurrency !== undefined) this.limits.concurrency = deps.maxConcurrency;
+    if (deps.blastRadius !== undefined) this.limits.maxHosts = deps.blastRadius;
+    this.catalog = deps.catalog ?? bundledCatalog();
+    this.timers = deps.timers ?? systemTimers;
+    this.random = deps.randomBytes ?? randomBytes;
+  }
+
+  list(): ActionSummary[] {
+    return this.catalog.list();
+  }
+
+  preview(req: { actionId: string; params: ParamValues; hostIds: readonly HostId[] }): Preview {
+    const action = this.catalog.get(req.actionId);
+    if (!action) throw new OpsFailure('not-found', `no action "${req.actionId}" in the catalog`);
+    const params = resolveParams(action, req.params);
+    const hosts = this.resolveHosts(action, req.hostIds);
+    const command = renderCommand(action, params);
+    const confirmation: Preview['confirmation'] =
+      action.risk === 'read-only'
+        ? { kind: 'none' }
+        : action.risk === 'service-affecting'
+          ? { kind: 'click' }
+          : { kind: 'typed', text: fillWord(action.confirmText!, params, { host: hosts.length === 1 ? hosts[0]!.label : `${hosts.length} hosts` }) };
+    const now = this.deps.clock.now();
+    this.prunePreviews(now);
+    const token = this.random(32).toString('base64url');
+    const prepared: Prepared = { action, params, hosts, command, locks: lockKeys(action, params), confirmation, expiresAt: now + this.limits.previewTtlMs };
+    this.previews.set(token, prepared);
+    return {
+      token: token as Preview['token'],
+      actionId: action.id,
+      title: action.title,
+      risk: action.risk,
+      hosts: hosts.map((h) => ({ id: h.id, label: h.label })),
+      command,
+      confirmation,
+      expiresAt: isoAt(prepared.expiresAt),
+    };
+  }
+
+  /** Start what a preview showed. Resolves once the run is accepted; progress comes as events. */
+  run(req: { token: string; typedConfirmation?: string | undefined }): { runId: RunId } {
+    const prepared = this.previews.get(req.token);
+    if (!prepared) throw new OpsFailure('not-found', 'this preview is unknown or was already run: preview the action again');
+    if (this.deps.clock.now() > prepared.expiresAt) {
+      this.previews.delete(req.token);
+      throw new OpsFailure('expired', `the preview of ${prepared.action.id} expired at ${isoAt(prepared.expiresAt)}: preview it again`);
+    }
+    const c = prepared.confirmation;
+    if (c.kind === 'typed' && req.typedConfirmation !== c.text) {
+      throw new OpsFailure('forbidden', `typed confirmation does not match: type "${c.text}" exactly to run ${prepared.action.id}`);
+    }
+    const runId = `run-${this.random(8).toString('hex')}` as RunId;
+    const busy = this.locks.acquire(
+      prepared.hosts.map((h) => h.id),
+      prepared.locks,
+      { runId, actionId: prepared.action.id },
+    );
+    if (busy) {
+      const what = busy.key.startsWith('action:') ? busy.key.slice('action:'.length) : busy.key;
+      throw new OpsFailure('conflict', `${what} on ${this.labelOf(prepared, busy.hostId)} is busy with ${busy.by.actionId} (${busy.by.runId}); try again when it ends`);
+    }
+    // single use: from here on the token is spent whatever happens to the run
+    this.previews.delete(req.token);
+    const controller = new AbortController();
+    const run: ActiveRun = { runId, prepared, controller, done: Promise.resolve() };
+    this.runs.set(runId, run);
+    for (const host of prepared.hosts) this.status(runId, host.id, 'queued', null, null);
+    run.done = this.fanOut(run).finally(() => this.runs.delete(runId));
+    return { runId };
+  }
+
+  /** Stop a run: running hosts get their remote command stopped, queued ones never start. */
+  /** True if the run was going and is now being stopped. */
+  cancel(runId: string): boolean {
+    const run = this.runs.get(runId);
+    if (!run || run.controller.signal.aborted) return false;
+    run.controller.abort();
+    return true;
+  }
+
+  /** Resolves when the run has finished on every host (tests, shutdown). */
+  async settled(runId: string): Promise<void> {
+    await this.runs.get(runId)?.done;
+  }
+
+  /** Cancel everything and wait for it (app shutdown). */
+  async stopAll(): Promise<void> {
+    const runs = [...this.runs.values()];
+    for (const r of runs) r.controller.abort();
+    await Promise.all(runs.map((r) => r.done));
+  }
+
+  private resolveHosts(action: CatalogAction, hostIds: readonly HostId[]): HostRef[] {
+    if (!hostIds.length) throw new OpsFailure('bad-request', `${action.id}: choose at least one host`);
+    const cap = Math.min(this.limits.maxHosts, action.maxHosts ?? Infinity);
+    if (hostIds.length > cap) {
+      throw new OpsFailure('forbidden', `${action.id} on ${hostIds.length} hosts exceeds the blast-radius cap of ${cap}: choose fewer hosts`);
+    }
+    const seen = new Set<string>();
+    return hostIds.map((id) => {
+      if (seen.has(id)) throw new OpsFailure('bad-request', `${action.id}: host ${id} is listed twice`);
+      seen.add(id);
+      const host = this.deps.hostLookup(id);
+      if (!host) throw new OpsFailure('not-found', `${action.id}: no host "${id}" in the fleet`);
+      return host;
+    });
+  }
+
+  private prunePreviews(now: number): void {
+    for (const [token, p] of this.previews) if (p.expiresAt < now) this.previews.delete(token);
+    // Map keeps insertion order: the first entries are the oldest
+    while (this.previews.size >= this.limits.maxOpenPreviews) this.previews.delete(this.previews.keys().next().value!);
+  }
+
+  private labelOf(p: Prepared, hostId: string): string {
+    return p.hosts.find((h) => h.id === hostId)?.label ?? hostId;
+  }
+
+  private async fanOut(run: ActiveRun): Promise<void> {
+    const { prepared } = run;
+    const pending = [...prepared.hosts];
+    const rolling = prepared.action.rolling;
+    const width = rolling ? 1 : Math.max(1, Math.min(this.limits.concurrency, pending.length));
+    let stopped: string | null = null;
+    const worker = async (): Promise<void> => {
+      for (let host = pending.shift(); host; host = pending.shift()) {
+        if (run.controller.signal.aborted || stopped) {
+          await this.skip(run, host, run.controller.signal.aborted ? 'cancelled before it started' : stopped!);
+          continue;
+        }
+        const ok = await this.runOnHost(run, host);
+        if (!ok && rolling && !stopped) stopped = `not run: ${host.label} failed and ${prepared.action.id} stops at the first failure`;
+      }
+    };
+    await Promise.all(Array.from({ length: width }, worker));
+  }
+
+  private async skip(run: ActiveRun, host: HostRef, why: string): Promise<void> {
+    const { prepared } = run;
+    this.locks.release(host.id, prepared.locks, run.runId);
+    await this.auditSafe({ kind: 'note', runId: run.runId, actionId: prepared.action.id, hostId: host.id, command: prepared.command, outcome: `skipped: ${why}` });
+    this.status(run.runId, host.id, 'cancelled', null, why);
+  }
+
+  /** One host: intent on disk, exec streamed, result on disk, status out. True if it succeeded. */
+  private async runOnHost(run: ActiveRun, host: HostRef): Promise<boolean> {
+    const { prepared, runId } = run;
+    const { action, command } = prepared;
+    const base = { runId, actionId: action.id, hostId: host.id, command };
+    try {
+      await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base });
+    } catch (err) {
+      // no intent on disk, no command: an unaudited change is worse than a refused one
+      const why = `not run: the audit log could not be written (${this.deps.redactor.redact((err as Error).message)})`;
+      this.locks.release(host.id, prepared.locks, runId);
+      this.status(runId, host.id, 'failed', null, why);
+      return false;
+    }
+    this.status(runId, host.id, 'running', null, null);
+
+    const batcher = new OutputBatcher({
+      redactor: this.deps.redactor,
+      timers: this.timers,
+      intervalMs: this.limits.outputIntervalMs,
+      maxLines: this.limits.maxBufferedLines,
+      emit: (chunks, droppedLines) => this.deps.emitOutput({ runId, hostId: host.id, chunks, droppedLines }),
+    });
+    const hostAbort = new AbortController();
+    const onRunAbort = () => hostAbort.abort();
+    run.controller.signal.addEventListener('abort', onRunAbort);
+    const timeoutMs = action.timeoutSeconds > 0 ? action.timeoutSeconds * 1000 : undefined;
+    // the executor enforces timeoutMs; this guard only stops us waiting forever on one that hangs
+    let guardFired = false;
+    const guard =
+      timeoutMs === undefined
+        ? null
+        : this.timers.setTimeout(() => {
+            guardFired = true;
+            hostAbort.abort();
+          }, timeoutMs + this.limits.timeoutGraceMs);
+
+    let state: RunState;
+    let exitCode: number | null = null;
+    let error: string | null = null;
+    try {
+      if (run.controller.signal.aborted) hostAbort.abort();
+      const result: ExecResult = await this.deps.executor.exec(host.id, command, {
+        onStdout: (chunk) => batcher.push('stdout', chunk),
+        onStderr: (chunk) => batcher.push('stderr', chunk),
+        signal: hostAbort.signal,
+        ...(timeoutMs === undefined ? {} : { timeoutMs }),
+      });
+      exitCode = result.exitCode;
+      if (result.timedOut || guardFired) {
+        state = 'failed';
+        error = `timed out after ${action.timeoutSeconds} s`;
+      } else if (result.cancelled || run.controller.signal.aborted) {
+        state = 'cancelled';
+        error = 'cancelled';
+      } else if (result.exitCode === 0) {
+        state = 'succeeded';
+      } else {
+        state = 'failed';
+        error = result.exitCode !== null ? `exit code ${result.exitCode}` : `ended by signal ${result.signal ?? 'unknown'}`;
+      }
+    } catch (err) {
+      state = run.controller.signal.aborted ? 'cancelled' : 'failed';
+      error = this.deps.redactor.redact((err as Error).message || String(err));
+    } finally {
+      if (guard !== null) this.timers.clearTimeout(guard);
+      run.controller.signal.removeEventListener('abort', onRunAbort);
+      batcher.close();
+    }
+    const outcome = error ? `${state}: ${error}` : state;
+    await this.auditSafe({ kind: 'result', ...base, exitCode, outcome });
+    this.locks.release(host.id, prepared.locks, runId);
+    this.status(runId, host.id, state, exitCode, error);
+    return state === 'succeeded';
+  }
+
+  /** Result and note records: the command already ran, so a failed write is reported, not fatal. */
+  private async auditSafe(entry: Omit<AuditEntry, 'user'>): Promise<void> {
+    try {
+      await this.deps.audit.append({ user: this.deps.user, ...entry });
+    } catch (err) {
+      this.deps.logger?.warn(`audit: could not record ${entry.kind} of ${entry.runId} on ${entry.hostId}: ${(err as Error).message}`);
+    }
+  }
+
+  private status(runId: RunId, hostId: HostId, state: RunState, exitCode: number | null, error: string | null): void {
+    this.deps.emitStatus({ runId, hostId, state, exitCode, error, at: isoAt(this.deps.clock.now()) });
+  }
+}

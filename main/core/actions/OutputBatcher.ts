@@ -1,0 +1,82 @@
+// Output of one run on one host, on its way to the renderer: redacted line by line, merged into
+// batches sent at most once per interval, and bounded so a flood (a `journalctl -f` on a noisy
+// unit) costs a visible "N lines dropped" instead of memory and a frozen UI.
+import type { Timers } from '../clock';
+import { LineRedactor, type Redactor } from '../redact/Redactor';
+
+type Stream = 'stdout' | 'stderr';
+export interface OutputChunk {
+  stream: Stream;
+  text: string;
+}
+
+export interface OutputBatcherDeps {
+  redactor: Redactor;
+  timers: Timers;
+  emit(chunks: OutputChunk[], droppedLines: number): void;
+  /** at most one batch per this many ms */
+  intervalMs?: number;
+  /** lines held between batches; the oldest beyond this are dropped and counted */
+  maxLines?: number;
+}
+
+export class OutputBatcher {
+  private readonly lines: { stream: Stream; text: string }[] = [];
+  private dropped = 0;
+  private timer: unknown = null;
+  private closed = false;
+  private readonly streams: Record<Stream, LineRedactor>;
+  private readonly intervalMs: number;
+  private readonly maxLines: number;
+
+  constructor(private readonly deps: OutputBatcherDeps) {
+    this.streams = { stdout: new LineRedactor(deps.redactor), stderr: new LineRedactor(deps.redactor) };
+    this.intervalMs = deps.intervalMs ?? 100;
+    this.maxLines = deps.maxLines ?? 2000;
+  }
+
+  push(stream: Stream, chunk: string): void {
+    if (this.closed) return;
+    const lines = this.streams[stream].push(chunk);
+    if (!lines.length) return;
+    for (const text of lines) this.lines.push({ stream, text: text + '\n' });
+    this.trim();
+    if (this.timer === null) this.timer = this.deps.timers.setTimeout(() => this.flush(), this.intervalMs);
+  }
+
+  /** The command ended: send what is left now, unterminated last lines included. */
+  close(): void {
+    if (this.closed) return;
+    for (const stream of ['stdout', 'stderr'] as const) {
+      for (const text of this.streams[stream].end()) this.lines.push({ stream, text });
+    }
+    this.trim();
+    this.flush();
+    this.closed = true;
+  }
+
+  private trim(): void {
+    const over = this.lines.length - this.maxLines;
+    if (over > 0) {
+      this.lines.splice(0, over);
+      this.dropped += over;
+    }
+  }
+
+  private flush(): void {
+    if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
+    this.timer = null;
+    if (!this.lines.length && !this.dropped) return;
+    // merge neighbouring lines of the same stream: fewer, larger chunks for the IPC and the view
+    const chunks: OutputChunk[] = [];
+    for (const line of this.lines) {
+      const last = chunks[chunks.length - 1];
+      if (last && last.stream === line.stream) last.text += line.text;
+      else chunks.push({ ...line });
+    }
+    const dropped = this.dropped;
+    this.lines.length = 0;
+    this.dropped = 0;
+    this.deps.emit(chunks, dropped);
+  }
+}
