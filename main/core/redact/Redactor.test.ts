@@ -53,6 +53,15 @@ const SECRETS: ReadonlyArray<readonly [string, string]> = [
   ['redis://default:r3d1sPass@10.0.0.5:6379/0', 'r3d1sPass'],
   ['postgres://trader:tr4der!@db:5432/autotrader', 'tr4der!'],
   ['OPENAI key sk-proj-abcdefghijklmnopqrstuvwx', 'sk-proj-abcdefghijklmnopqrstuvwx'],
+  // what the test fleet's autotrader services really log and keep in their environment file
+  ['2026-11-26 14:03:11,201 INFO workers: alerts worker webhook token=Bearer sk-opsdeck-testbed-0123456789abcdef', 'sk-opsdeck-testbed-0123456789abcdef'],
+  ['INFO ingestion: blockscout request headers Authorization: Bearer eyJhbGciOiJIUzI1NiJ9.b3BzZGVjay10ZXN0YmVk.c2lnbmF0dXJl', 'b3BzZGVjay10ZXN0YmVk'],
+  ['INFO ingestion: coingecko client configured COINGECKO_API_KEY=CG-opsdeckTestbedKey7Qm2xR9', 'CG-opsdeckTestbedKey7Qm2xR9'],
+  ['INFO ingestion: ibkr gateway session opened fa=DU1234567 port=4001', 'DU1234567'],
+  ['IBKR_FA_ACCOUNT=DU1234567', 'DU1234567'],
+  ['  "fa_account": "DU1234567",', 'DU1234567'],
+  ['ALPACA_SECRET_KEY=opsdeck-testbed-alpaca-secret-9f1c2d3e4b5a', 'opsdeck-testbed-alpaca-secret-9f1c2d3e4b5a'],
+  ['ALPACA_API_KEY=PKOPSDECKTESTBED00042', 'PKOPSDECKTESTBED00042'],
 ];
 
 // Ordinary ops text: timestamps, PIDs, commit hashes, unit names, journal and systemctl output,

@@ -126,7 +126,7 @@ const RULES: readonly Rule[] = [
   { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, replace: () => REDACTED },
   { name: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: () => REDACTED },
   { name: 'groq-key', pattern: /\bgsk_[A-Za-z0-9]{20,}/g, replace: () => REDACTED },
-  { name: 'openai-style-key', pattern: /\bsk-(?:proj-|live-|test-)?[A-Za-z0-9_]{20,}/g, replace: () => REDACTED },
+  { name: 'sk-style-key', pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: () => REDACTED },
   // Alpaca key ids are 20 upper-case characters starting PK (paper) or AK (live)
   { name: 'alpaca-key-id', pattern: /\b(?:PK|AK)[A-Z0-9]{18}\b/g, replace: () => REDACTED },
   {
