@@ -65,8 +65,11 @@ const ActionDef = z
     /** one host at a time, stop at the first failure */
     rolling: z.boolean().default(false),
     maxHosts: z.number().int().positive().optional(),
-    /** an action id the UI offers once this one succeeds (config edit -> restart) */
-    followUp: z.string().optional(),
+    /** the action the UI offers once this one succeeds (config edit -> restart), with its params */
+    followUp: z
+      .object({ action: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) })
+      .strict()
+      .optional(),
   })
   .strict();
 type ActionDef = z.infer<typeof ActionDef>;
@@ -95,6 +98,12 @@ export class Catalog {
 
   get(id: string): CatalogAction | undefined {
     return this.byId.get(id);
+  }
+
+  /** The action (and its parameters) to offer after `id` succeeds, if the catalog names one. */
+  followUp(id: string): { actionId: string; params: Record<string, string | number> } | null {
+    const f = this.byId.get(id)?.followUp;
+    return f ? { actionId: f.action, params: { ...f.params } } : null;
   }
 
   all(): CatalogAction[] {
@@ -132,8 +141,11 @@ export function parseCatalog(text: string, source: string): Catalog {
     // yaml's message ends with a code excerpt; the first line already names line and column
     throw new CatalogError(`${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
-  const top = z.object({ version: z.literal(1), actions: z.array(z.unknown()).min(1) }).strict().safeParse(doc);
+  // top-level keys starting "x-" hold YAML anchors shared by actions; nothing else is allowed
+  const top = z.object({ version: z.literal(1), actions: z.array(z.unknown()).min(1) }).passthrough().safeParse(doc);
   if (!top.success) throw new CatalogError(`${source}: ${describe(top.error)}`);
+  const stray = Object.keys(top.data).find((k) => k !== 'version' && k !== 'actions' && !k.startsWith('x-'));
+  if (stray) throw new CatalogError(`${source}: unknown top-level key "${stray}" (shared pieces go under keys starting "x-")`);
   const actions: CatalogAction[] = [];
   const seen = new Set<string>();
   top.data.actions.forEach((raw, index) => {
@@ -146,10 +158,18 @@ export function parseCatalog(text: string, source: string): Catalog {
     seen.add(action.id);
     actions.push(action);
   });
+  const catalog = new Catalog(actions);
   for (const a of actions) {
-    if (a.followUp && !seen.has(a.followUp)) throw new CatalogError(`${source}: action '${a.id}': followUp: no action '${a.followUp}'`);
+    if (!a.followUp) continue;
+    const target = catalog.get(a.followUp.action);
+    if (!target) throw new CatalogError(`${source}: action '${a.id}': followUp: no action '${a.followUp.action}'`);
+    try {
+      resolveParams(target, a.followUp.params);
+    } catch (err) {
+      throw new CatalogError(`${source}: action '${a.id}': followUp.params: ${(err as Error).message}`);
+    }
   }
-  return new Catalog(actions);
+  return catalog;
 }
 
 export async function loadCatalogFile(path: string): Promise<Catalog> {
