@@ -1,10 +1,13 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { Client, utils, type ClientChannel } from 'ssh2';
+import ssh2 from 'ssh2';
+import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointBody } from '../common/health';
 import { startDemoFleet, type DemoFleet, type DemoHostInfo } from './demoHost';
 
+const { Client, utils } = ssh2;
+type Client = InstanceType<typeof Client>;
 let fleet: DemoFleet;
 const clients: Client[] = [];
 
