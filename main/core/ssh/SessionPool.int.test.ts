@@ -1,0 +1,300 @@
+import { execFile } from 'node:child_process';
+import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { createServer, type Server } from 'node:http';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { promisify } from 'node:util';
+import ssh2, { type Client } from 'ssh2';
+import { request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { ConnectionState, HostId } from '../../../common/contract';
+import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { createForwardDispatcher } from './forwardDispatcher';
+import { SessionPool, type HostTarget } from './SessionPool';
+
+const run = promisify(execFile);
+// unique per run: a process left over by an earlier failed run can never satisfy a probe here
+const base = 100_000 + Math.floor(Math.random() * 800_000);
+const S987654 = base + 1;
+const S876543 = base + 2;
+const S765432 = base + 3;
+const S654321 = base + 4;
+const seenPids = new Set<number>();
+const H = 'web1' as HostId;
+
+let sshd: Sshd;
+let scratch: string;
+const pools: SessionPool[] = [];
+
+function target(s: Sshd, extra: Partial<HostTarget> = {}): HostTarget {
+  return { id: H, address: s.address, port: s.port, user: s.user, privateKeyPath: s.clientKeyPath, knownHostsPath: s.knownHostsPath, ...extra };
+}
+
+function newPool(deps: ConstructorParameters<typeof SessionPool>[0] = {}): SessionPool {
+  const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 }, ...deps });
+  pools.push(pool);
+  return pool;
+}
+
+/** pids of processes on this machine (the sshd is on loopback, so "remote" is here) whose command line is exactly `line` */
+async function pidsOf(line: string): Promise<number[]> {
+  const { stdout } = await run('pgrep', ['-x', '-f', line]).catch(() => ({ stdout: '' }));
+  const pids = stdout.split('\n').filter(Boolean).map(Number);
+  pids.forEach((p) => seenPids.add(p));
+  return pids;
+}
+
+async function waitFor<T>(what: string, probe: () => Promise<T | null | undefined | false>, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = await probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 25));
+  }
+}
+
+beforeAll(async () => {
+  sshd = await startSshd();
+  scratch = await mkdtemp(join(tmpdir(), 'opsdeck-pool-'));
+});
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  // if a test failed, do not leave its remote sleeps behind
+  for (const pid of seenPids) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // gone, as it should be
+    }
+  }
+  await sshd?.stop();
+  await rm(scratch, { recursive: true, force: true });
+});
+
+describe('SessionPool against a real OpenSSH server', () => {
+  it('runs a command and reports stdout, stderr and the exit code', async () => {
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const out: string[] = [];
+    const err: string[] = [];
+    const result = await pool.exec(H, 'echo out-line; echo err-line >&2; exit 3', { onStdout: (c) => out.push(c), onStderr: (c) => err.push(c) });
+    expect(result).toEqual({ exitCode: 3, signal: null, timedOut: false, cancelled: false });
+    expect(out.join('')).toBe('out-line\n');
+    expect(err.join('')).toBe('err-line\n');
+    expect(pool.states()).toMatchObject([{ hostId: H, state: 'connected', attempt: 0, error: null, nextRetryAt: null }]);
+  });
+
+  it('does not mangle a multi-byte character split across two chunks', async () => {
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const chunks: string[] = [];
+    // the euro sign's three bytes arrive in two writes, 200 ms apart
+    await pool.exec(H, "printf '\\342\\202'; sleep 0.2; printf '\\254 ok\\n'", { onStdout: (c) => chunks.push(c) });
+    expect(chunks.join('')).toBe('€ ok\n');
+    expect(chunks.join('')).not.toContain('\uFFFD');
+  });
+
+  it('runs concurrent commands over one connection', async () => {
+    let clients = 0;
+    const pool = newPool({ createClient: () => (clients++, new ssh2.Client()) });
+    pool.setHosts([target(sshd)]);
+    const results = await Promise.all(
+      Array.from({ length: 20 }, async (_, i) => {
+        let text = '';
+        const r = await pool.exec(H, `sleep 0.1; echo job-${i}`, { onStdout: (c) => (text += c) });
+        return [r.exitCode, text];
+      }),
+    );
+    expect(results).toEqual(Array.from({ length: 20 }, (_, i) => [0, `job-${i}\n`]));
+    expect(clients).toBe(1);
+  });
+
+  it('refuses a host whose key does not match known_hosts, with the presented fingerprint in the error', async () => {
+    const other = await startSshd();
+    try {
+      // known_hosts pins OTHER's key under THIS server's name and port
+      const wrong = join(scratch, 'wrong_known_hosts');
+      await writeFile(wrong, `[127.0.0.1]:${sshd.port} ${other.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+      const pool = newPool();
+      pool.setHosts([target(sshd, { knownHostsPath: wrong })]);
+      await expect(pool.connect(H)).rejects.toThrow(new RegExp(`host key for \\[127\\.0\\.0\\.1\\]:${sshd.port} has CHANGED.*Presented ssh-ed25519 ${escape(sshd.hostKeyFingerprint)}`));
+      expect(pool.states()[0]).toMatchObject({ state: 'failed', nextRetryAt: null });
+      expect(pool.states()[0]!.error).toContain(sshd.hostKeyFingerprint);
+      // nothing ran: exec fails the same way rather than running on an unverified host
+      await expect(pool.exec(H, 'true')).rejects.toThrow(/has CHANGED/);
+    } finally {
+      await other.stop();
+    }
+  });
+
+  it('refuses a host that has no entry in known_hosts, naming its fingerprint', async () => {
+    const empty = join(scratch, 'empty_known_hosts');
+    await writeFile(empty, '# nothing pinned yet\n');
+    const pool = newPool();
+    pool.setHosts([target(sshd, { knownHostsPath: empty })]);
+    await expect(pool.connect(H)).rejects.toThrow(`is not known: ssh-ed25519 ${sshd.hostKeyFingerprint} is not in ${empty}`);
+  });
+
+  it('refuses a key the server does not accept, naming the key tried', async () => {
+    const pool = newPool();
+    const stranger = join(scratch, 'stranger_key');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    pool.setHosts([target(sshd, { privateKeyPath: stranger })]);
+    await expect(pool.connect(H)).rejects.toThrow(`authentication refused by the server (tried key ${stranger})`);
+    expect(pool.states()[0]!.state).toBe('failed');
+  });
+
+  it('forwards to an HTTP server on the host and keeps one channel across GETs through the undici dispatcher', async () => {
+    let connections = 0;
+    const server: Server = createServer((req, res) => {
+      res.setHeader('content-type', 'application/json');
+      res.end(JSON.stringify({ path: req.url }));
+    });
+    server.on('connection', (sock) => {
+      connections++;
+      sock.setNoDelay(true);
+    });
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const dispatcher = createForwardDispatcher(pool, H, '127.0.0.1', port);
+    try {
+      for (const path of ['/api/health/circuit-breakers', '/api/health/ingestion', '/x']) {
+        const res = await request(`http://127.0.0.1:${port}${path}`, { dispatcher });
+        expect(res.statusCode).toBe(200);
+        expect(await res.body.json()).toEqual({ path });
+      }
+      expect(connections).toBe(1);
+      // and a raw forwardOut channel is a plain duplex to the same server
+      const channel = await pool.forwardOut(H, '127.0.0.1', port);
+      const reply = await new Promise<string>((resolve) => {
+        let text = '';
+        channel.on('data', (c: Buffer) => (text += c.toString()));
+        channel.on('end', () => resolve(text));
+        channel.write('GET /raw HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n');
+      });
+      expect(reply).toMatch(/^HTTP\/1\.1 200 OK/);
+      expect(reply).toContain('{"path":"/raw"}');
+    } finally {
+      await dispatcher.close();
+      await new Promise((r) => server.close(r));
+    }
+  });
+
+  it('cancel kills the remote process, not just the local stream', async () => {
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const ac = new AbortController();
+    const running = pool.exec(H, `sleep ${S987654}`, { signal: ac.signal });
+    await waitFor('the remote sleep to start', async () => (await pidsOf(`sleep ${S987654}`)).length > 0);
+    ac.abort();
+    const result = await running;
+    expect(result.cancelled).toBe(true);
+    expect(result.exitCode === 0).toBe(false);
+    await waitFor('the remote sleep to be gone', async () => (await pidsOf(`sleep ${S987654}`)).length === 0, 3000);
+  });
+
+  it('cancel also kills a remote process that ignores TERM, after the grace period', async () => {
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const ac = new AbortController();
+    // bash ignores TERM for the whole command; the sleep inherits that
+    const running = pool.exec(H, `trap '' TERM; sleep ${S654321}; echo survived`, { signal: ac.signal });
+    await waitFor('the remote sleep to start', async () => (await pidsOf(`sleep ${S654321}`)).length > 0);
+    ac.abort();
+    const result = await running;
+    expect(result.cancelled).toBe(true);
+    await waitFor('the remote sleep to be gone', async () => (await pidsOf(`sleep ${S654321}`)).length === 0, 5000);
+  });
+
+  it('a timeout kills the remote process and says it timed out', async () => {
+    const pool = newPool();
+    pool.setHosts([target(sshd)]);
+    const started = Date.now();
+    const result = await pool.exec(H, `echo started; sleep ${S876543}`, { timeoutMs: 300 });
+    expect(result.timedOut).toBe(true);
+    expect(Date.now() - started).toBeLessThan(2500);
+    await waitFor('the remote sleep to be gone', async () => (await pidsOf(`sleep ${S876543}`)).length === 0, 3000);
+  });
+
+  it('a command dies with its connection when the client goes away without cancelling', async () => {
+    let client: Client | null = null;
+    const pool = newPool({ createClient: () => (client = new ssh2.Client()) });
+    pool.setHosts([target(sshd)]);
+    const running = pool.exec(H, `sleep ${S765432}`).catch((e: Error) => e);
+    await waitFor('the remote sleep to start', async () => (await pidsOf(`sleep ${S765432}`)).length > 0);
+    // drop the TCP connection under the pool: no signal request reaches sshd
+    (client as unknown as Client).destroy();
+    expect(String(await running)).toMatch(/connection lost before the command finished/);
+    await waitFor('the remote sleep to be gone', async () => (await pidsOf(`sleep ${S765432}`)).length === 0, 3000);
+  });
+
+  it('reconnects by itself after the sshd restarts (connecting -> connected)', async () => {
+    const own = await startSshd();
+    try {
+      const pool = newPool();
+      const seen: ConnectionState[] = [];
+      pool.onState((s) => seen.push(s));
+      pool.setHosts([target(own)]);
+      await pool.connect(H);
+      seen.length = 0;
+      await own.restart();
+      await waitFor('reconnected', async () => seen.some((s) => s.state === 'connected'));
+      const states = seen.map((s) => s.state);
+      expect(states[0]).toBe('connecting');
+      expect(states.at(-1)).toBe('connected');
+      let text = '';
+      await pool.exec(H, 'echo after-restart', { onStdout: (c) => (text += c) });
+      expect(text).toBe('after-restart\n');
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('backs off while the server is down, showing attempt and next retry, then connects when it returns', async () => {
+    const own = await startSshd();
+    try {
+      const pool = newPool();
+      pool.setHosts([target(own)]);
+      await pool.connect(H);
+      await own.kill();
+      const waiting = await waitFor('a scheduled retry after failures', async () => {
+        const s = pool.states()[0]!;
+        return s.state === 'connecting' && s.attempt >= 2 && s.nextRetryAt ? s : null;
+      });
+      expect(waiting.error).toMatch(/ECONNREFUSED|connection closed/);
+      expect(Date.parse(waiting.nextRetryAt!)).toBeGreaterThan(Date.now() - 100);
+      await own.start();
+      await waitFor('connected again', async () => pool.states()[0]!.state === 'connected', 5000);
+    } finally {
+      await own.stop();
+    }
+  });
+
+  it('refuses a host whose key changed between two connects', async () => {
+    const own = await startSshd();
+    try {
+      const pool = newPool();
+      pool.setHosts([target(own)]);
+      await pool.connect(H);
+      const { hostKeyFingerprint } = await own.replaceHostKey();
+      const failed = await waitFor('the reconnect to be refused', async () => {
+        const s = pool.states()[0]!;
+        return s.state === 'failed' ? s : null;
+      });
+      expect(failed.error).toContain('has CHANGED');
+      expect(failed.error).toContain(hostKeyFingerprint);
+      expect(failed.nextRetryAt).toBeNull();
+    } finally {
+      await own.stop();
+    }
+  });
+});
+
+function escape(s: string): string {
+  return s.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+}

@@ -1,0 +1,676 @@
+// One ssh2 connection per host, kept alive: host key checked against known_hosts, key or agent
+// auth, keepalive, reconnect with exponential backoff and jitter, a cap on concurrent
+// handshakes, jump hosts through the bastion's own pooled connection. Everything with a side
+// effect outside this process (sockets, files, time) comes in through the constructor.
+import { readFile } from 'node:fs/promises';
+import { connect as netConnect } from 'node:net';
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import type { ConnectionState, HostId } from '../../../common/contract';
+import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
+import { wrapCommand } from './execWrapper';
+import { HostKeyError, appendKnownHost, assertHostKey, fingerprintSha256, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey } from './knownHosts';
+
+// ssh2 is CommonJS: Node's ESM loader sees only its default export in the built bundle
+const { Client: SshClient, utils: sshUtils } = ssh2;
+
+/** How an unknown host key is treated (OpenSSH's StrictHostKeyChecking). A changed key is always refused. */
+export type HostKeyPolicy = 'yes' | 'accept-new' | 'ask';
+
+/** One hop before the target (ProxyJump). Same fields as a host, without an id. */
+export interface JumpHop {
+  address: string;
+  port: number;
+  user: string;
+  privateKey?: string | Buffer;
+  privateKeyPath?: string;
+  passphrase?: string;
+  agent?: string;
+  knownHostsPath: string;
+  hostKeyPolicy?: HostKeyPolicy;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  connectTimeoutMs?: number;
+}
+
+export interface HostTarget extends JumpHop {
+  id: HostId;
+  /** ProxyJump chain, outermost bastion first; each hop's connection is shared by every host behind it */
+  jumps?: JumpHop[];
+}
+
+export interface ExecOptions {
+  onStdout?(chunk: string): void;
+  onStderr?(chunk: string): void;
+  signal?: AbortSignal;
+  timeoutMs?: number;
+}
+
+export interface ExecResult {
+  exitCode: number | null;
+  signal: string | null;
+  timedOut: boolean;
+  cancelled: boolean;
+}
+
+export interface SshLogger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface HostKeyPrompt {
+  hostId: HostId | null;
+  address: string;
+  port: number;
+  keyType: string;
+  fingerprint: string;
+}
+
+export interface SessionPoolDeps {
+  clock?: Clock;
+  timers?: Timers;
+  logger?: SshLogger;
+  /** a fresh ssh2 Client per attempt */
+  createClient?: () => Client;
+  /** the TCP socket to the first hop (TCP_NODELAY on: otherwise every exec waits on delayed ACKs) */
+  connectSocket?: (host: string, port: number) => Duplex;
+  maxConcurrentHandshakes?: number;
+  backoff?: { initialMs?: number; maxMs?: number; factor?: number };
+  /** in [0, 1); the jitter source */
+  random?: () => number;
+  /** asked once per encrypted key file; the answer is kept in memory only */
+  passphrase?: (keyPath: string, hostId: HostId | null) => Promise<string | null>;
+  /** asked when a host key is unknown and the policy is 'ask'; true pins it (TOFU) */
+  confirmHostKey?: (prompt: HostKeyPrompt) => Promise<boolean>;
+  readFile?: (path: string) => Promise<Buffer>;
+}
+
+const DEFAULT_KEEPALIVE_MS = 15_000;
+const DEFAULT_KEEPALIVE_COUNT = 3;
+const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
+const CANCEL_GRACE_MS = 2_000;
+
+type ConnState = ConnectionState['state'];
+
+interface Conn {
+  readonly key: string;
+  readonly hop: JumpHop;
+  readonly parent: Conn | null;
+  readonly hostId: HostId | null;
+  client: Client | null;
+  state: ConnState;
+  attempt: number;
+  error: string | null;
+  since: number;
+  nextRetryAt: number | null;
+  retryTimer: unknown;
+  inflight: Promise<Client> | null;
+  /** keep it connected: set by connect(), cleared by close/removal or a permanent failure */
+  wanted: boolean;
+  removed: boolean;
+  /** children (hosts behind this hop) */
+  users: number;
+}
+
+/** A failure that retrying cannot fix (host key, authentication, key file): no automatic retry. */
+class PermanentError extends Error {}
+
+export const connKey = (hop: Pick<JumpHop, 'user' | 'address' | 'port'>, parent: Conn | null): string =>
+  `${parent ? parent.key + ' > ' : ''}${hop.user}@${hop.address.includes(':') ? `[${hop.address}]` : hop.address}:${hop.port}`;
+
+export class SessionPool {
+  private readonly clock: Clock;
+  private readonly timers: Timers;
+  private readonly logger: SshLogger;
+  private readonly createClient: () => Client;
+  private readonly connectSocket: (host: string, port: number) => Duplex;
+  private readonly maxHandshakes: number;
+  private readonly backoff: { initialMs: number; maxMs: number; factor: number };
+  private readonly random: () => number;
+  private readonly deps: SessionPoolDeps;
+  private readonly conns = new Map<string, Conn>();
+  private readonly hosts = new Map<HostId, { target: HostTarget; conn: Conn }>();
+  private readonly listeners = new Set<(s: ConnectionState) => void>();
+  private readonly passphrases = new Map<string, string>();
+  private handshakes = 0;
+  private readonly handshakeQueue: (() => void)[] = [];
+  private closed = false;
+
+  constructor(deps: SessionPoolDeps = {}) {
+    this.deps = deps;
+    this.clock = deps.clock ?? systemClock;
+    this.timers = deps.timers ?? systemTimers;
+    this.logger = deps.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
+    this.createClient = deps.createClient ?? (() => new SshClient());
+    this.connectSocket = deps.connectSocket ?? ((host, port) => netConnect({ host, port, noDelay: true }));
+    this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? 16);
+    this.backoff = { initialMs: deps.backoff?.initialMs ?? 500, maxMs: deps.backoff?.maxMs ?? 30_000, factor: deps.backoff?.factor ?? 2 };
+    this.random = deps.random ?? Math.random;
+  }
+
+  // ---- hosts ---------------------------------------------------------------------------
+
+  /** Replace the set of hosts. Hosts whose connection settings changed are reconnected. */
+  setHosts(targets: HostTarget[]): void {
+    const next = new Map<HostId, HostTarget>();
+    for (const t of targets) {
+      if (next.has(t.id)) throw new Error(`host id ${t.id} appears twice`);
+      validateHop(t, `host ${t.id}`);
+      t.jumps?.forEach((j, i) => validateHop(j, `host ${t.id} jump ${i + 1}`));
+      next.set(t.id, t);
+    }
+    for (const [id, entry] of this.hosts) {
+      const t = next.get(id);
+      if (!t || JSON.stringify(t) !== JSON.stringify(entry.target)) {
+        this.hosts.delete(id);
+        this.release(entry.conn);
+      }
+    }
+    for (const [id, t] of next) {
+      if (this.hosts.has(id)) continue;
+      let parent: Conn | null = null;
+      for (const hop of t.jumps ?? []) parent = this.acquire(hop, parent, null);
+      const conn = this.acquire(t, parent, id);
+      this.hosts.set(id, { target: t, conn });
+      this.emit(conn);
+    }
+  }
+
+  onState(listener: (s: ConnectionState) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  states(): ConnectionState[] {
+    return [...this.hosts.values()].map(({ conn }) => this.snapshot(conn));
+  }
+
+  /** Resolves once the host is connected; rejects with the reason. Keeps it connected afterwards. */
+  async connect(id: HostId): Promise<void> {
+    await this.clientFor(id);
+  }
+
+  /** Drop a host's connection now (e.g. idle); the next exec or connect reopens it. */
+  async disconnect(id: HostId): Promise<void> {
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${id}`);
+    const conn = entry.conn;
+    conn.wanted = false;
+    this.cancelRetry(conn);
+    conn.client?.end();
+    conn.client = null;
+    conn.attempt = 0;
+    this.setState(conn, 'idle', null);
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    const ends: Promise<void>[] = [];
+    for (const conn of this.conns.values()) {
+      conn.wanted = false;
+      this.cancelRetry(conn);
+      const client = conn.client;
+      conn.client = null;
+      if (client) ends.push(new Promise<void>((r) => {
+        client.once('close', () => r());
+        client.end();
+        // a client stuck on a dead socket never emits close: do not hang shutdown on it
+        this.timers.setTimeout(() => {
+          client.destroy();
+          r();
+        }, 1000);
+      }));
+    }
+    this.conns.clear();
+    this.hosts.clear();
+    await Promise.all(ends);
+  }
+
+  // ---- work ----------------------------------------------------------------------------
+
+  async exec(id: HostId, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (typeof command !== 'string' || !command.trim()) throw new Error(`${id}: empty command`);
+    if (opts.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, cancelled: true };
+    const client = await this.clientFor(id);
+    // ssh2 can parse the open confirmation, the output and the exit status from one TCP read:
+    // the exit event then fires before the await below hands the channel over (a microtask
+    // later). Record it in the callback itself or a fast command loses its exit code.
+    let earlyExit: { code: number | null; signal: string | null } | null = null;
+    const channel = await new Promise<ClientChannel>((resolve, reject) => {
+      try {
+        client.exec(wrapCommand(command), (err, ch) => {
+          if (err) return reject(new Error(`${id}: cannot start command: ${err.message}`));
+          ch.once('exit', (code: number | null, signalName?: string) => {
+            earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
+          });
+          resolve(ch);
+        });
+      } catch (err) {
+        reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
+      }
+    });
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out = new StringDecoder('utf8');
+      const errDec = new StringDecoder('utf8');
+      const result: ExecResult = { exitCode: null, signal: null, timedOut: false, cancelled: false };
+      let exited = false;
+      let killTimer: unknown = null;
+      let timeoutTimer: unknown = null;
+      const emitOut = (text: string) => text && opts.onStdout?.(text);
+      const emitErr = (text: string) => text && opts.onStderr?.(text);
+      channel.on('data', (chunk: Buffer) => emitOut(out.write(chunk)));
+      channel.stderr.on('data', (chunk: Buffer) => emitErr(errDec.write(chunk)));
+      const recordExit = (code: number | null, signalName: string | null) => {
+        exited = true;
+        result.exitCode = code;
+        result.signal = signalName;
+      };
+      const early = earlyExit as { code: number | null; signal: string | null } | null;
+      if (early) recordExit(early.code, early.signal);
+      channel.on('exit', (code: number | null, signalName?: string) => recordExit(typeof code === 'number' ? code : null, signalName ?? null));
+      const stop = (why: 'cancelled' | 'timedOut') => {
+        if (result.cancelled || result.timedOut) return;
+        result[why] = true;
+        // TERM the remote process group, close stdin (the wrapper's watcher kills the group on
+        // EOF), and if it still has not gone after a grace period, KILL and drop the channel.
+        try {
+          channel.signal('TERM');
+          channel.end();
+        } catch {
+          // channel already closing
+        }
+        killTimer = this.timers.setTimeout(() => {
+          try {
+            channel.signal('KILL');
+            channel.close();
+          } catch {
+            // already closed
+          }
+          // a server that never confirms the close must not leave the run hanging here
+          killTimer = this.timers.setTimeout(() => {
+            channel.destroy();
+            finish();
+          }, CANCEL_GRACE_MS);
+        }, CANCEL_GRACE_MS + 1_000);
+      };
+      const onAbort = () => stop('cancelled');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs && opts.timeoutMs > 0) timeoutTimer = this.timers.setTimeout(() => stop('timedOut'), opts.timeoutMs);
+      const onClientClose = () => finish();
+      client.once('close', onClientClose);
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        client.removeListener('close', onClientClose);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (killTimer) this.timers.clearTimeout(killTimer);
+        if (timeoutTimer) this.timers.clearTimeout(timeoutTimer);
+        emitOut(out.end());
+        emitErr(errDec.end());
+        if (!exited && !result.cancelled && !result.timedOut) {
+          reject(new Error(`${id}: connection lost before the command finished`));
+          return;
+        }
+        resolve(result);
+      };
+      channel.once('close', finish);
+    });
+  }
+
+  /** A direct-tcpip channel from the host to dstHost:dstPort (as `ssh -L`). */
+  async forwardOut(id: HostId, dstHost: string, dstPort: number): Promise<Duplex> {
+    const client = await this.clientFor(id);
+    return openForward(client, dstHost, dstPort, id);
+  }
+
+  // ---- connections ---------------------------------------------------------------------
+
+  private async clientFor(id: HostId): Promise<Client> {
+    if (this.closed) throw new Error('the session pool is closed');
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
+    return this.ensure(entry.conn);
+  }
+
+  private acquire(hop: JumpHop, parent: Conn | null, hostId: HostId | null): Conn {
+    const key = connKey(hop, parent);
+    let conn = this.conns.get(key);
+    if (conn && hostId && conn.hostId === null) {
+      // a bastion that is also a host in its own right: one connection, shown under the host id
+      (conn as { hostId: HostId | null }).hostId = hostId;
+    }
+    if (!conn) {
+      conn = {
+        key,
+        hop,
+        parent,
+        hostId,
+        client: null,
+        state: 'idle',
+        attempt: 0,
+        error: null,
+        since: this.clock.now(),
+        nextRetryAt: null,
+        retryTimer: null,
+        inflight: null,
+        wanted: false,
+        removed: false,
+        users: 0,
+      };
+      this.conns.set(key, conn);
+    }
+    conn.users++;
+    return conn;
+  }
+
+  private release(conn: Conn): void {
+    conn.users--;
+    if (conn.users > 0) return;
+    conn.removed = true;
+    conn.wanted = false;
+    this.cancelRetry(conn);
+    conn.client?.end();
+    conn.client = null;
+    this.conns.delete(conn.key);
+    if (conn.parent) this.release(conn.parent);
+  }
+
+  private ensure(conn: Conn): Promise<Client> {
+    if (conn.client && conn.state === 'connected') return Promise.resolve(conn.client);
+    conn.wanted = true;
+    if (conn.inflight) return conn.inflight;
+    // an explicit connect, or a host behind this hop that needs it now, skips the backoff wait
+    this.cancelRetry(conn);
+    const attempt = this.attemptConnect(conn);
+    conn.inflight = attempt;
+    attempt.then(
+      () => {
+        conn.inflight = null;
+      },
+      () => {
+        conn.inflight = null;
+      },
+    );
+    return attempt;
+  }
+
+  private async attemptConnect(conn: Conn): Promise<Client> {
+    conn.attempt++;
+    conn.nextRetryAt = null;
+    this.setState(conn, 'connecting', conn.error);
+    try {
+      const client = await this.handshake(conn);
+      if (conn.removed || this.closed) {
+        client.end();
+        throw new Error(`${this.label(conn)}: host removed while connecting`);
+      }
+      conn.client = client;
+      conn.attempt = 0;
+      conn.error = null;
+      this.setState(conn, 'connected', null);
+      this.logger.info(`ssh ${this.label(conn)}: connected`);
+      client.once('close', () => this.onDrop(conn, client));
+      return client;
+    } catch (err) {
+      const message = (err as Error).message;
+      conn.error = message;
+      if (err instanceof PermanentError || err instanceof HostKeyError || conn.removed || this.closed) {
+        conn.wanted = false;
+        this.setState(conn, 'failed', message);
+        this.logger.warn(`ssh ${this.label(conn)}: ${message}`);
+      } else {
+        this.scheduleRetry(conn);
+        this.logger.warn(`ssh ${this.label(conn)}: attempt ${conn.attempt} failed: ${message}`);
+      }
+      throw err instanceof PermanentError ? new Error(message) : err;
+    }
+  }
+
+  private onDrop(conn: Conn, client: Client): void {
+    if (conn.client !== client) return;
+    conn.client = null;
+    if (conn.removed || this.closed) return;
+    if (!conn.wanted) {
+      this.setState(conn, 'idle', null);
+      return;
+    }
+    conn.error = conn.error ?? 'connection closed';
+    this.logger.warn(`ssh ${this.label(conn)}: connection lost (${conn.error}); reconnecting`);
+    // first retry right away; backoff applies from the second failure on
+    this.scheduleRetry(conn, 0);
+  }
+
+  private scheduleRetry(conn: Conn, delayOverride?: number): void {
+    this.cancelRetry(conn);
+    const exp = this.backoff.initialMs * this.backoff.factor ** Math.max(0, conn.attempt - 1);
+    const capped = Math.min(this.backoff.maxMs, exp);
+    // "equal jitter": half fixed, half random, so a fleet that failed together spreads out
+    const delay = delayOverride ?? Math.round(capped / 2 + (this.random() * capped) / 2);
+    conn.nextRetryAt = this.clock.now() + delay;
+    this.setState(conn, 'connecting', conn.error);
+    conn.retryTimer = this.timers.setTimeout(() => {
+      conn.retryTimer = null;
+      if (!conn.wanted || conn.removed || this.closed) return;
+      this.ensure(conn).catch(() => {
+        // already recorded in the state and the log
+      });
+    }, delay);
+  }
+
+  private cancelRetry(conn: Conn): void {
+    if (conn.retryTimer) this.timers.clearTimeout(conn.retryTimer);
+    conn.retryTimer = null;
+    conn.nextRetryAt = null;
+  }
+
+  private async handshakeSlot(): Promise<() => void> {
+    if (this.handshakes >= this.maxHandshakes) await new Promise<void>((r) => this.handshakeQueue.push(r));
+    else this.handshakes++;
+    let released = false;
+    return () => {
+      if (released) return;
+      released = true;
+      const next = this.handshakeQueue.shift();
+      if (next) next();
+      else this.handshakes--;
+    };
+  }
+
+  private async handshake(conn: Conn): Promise<Client> {
+    const hop = conn.hop;
+    const label = this.label(conn);
+    // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
+    const parentClient = conn.parent ? await this.ensure(conn.parent).catch((err: Error) => {
+      throw new Error(`${label}: jump host ${conn.parent!.key}: ${err.message}`);
+    }) : null;
+    const auth = await this.authConfig(conn);
+    const known = await loadKnownHosts(hop.knownHostsPath);
+    const release = await this.handshakeSlot();
+    try {
+      const sock = parentClient ? await openForward(parentClient, hop.address, hop.port, label) : this.connectSocket(hop.address, hop.port);
+      const client = this.createClient();
+      let refusal: Error | null = null;
+      const preferred = knownKeyTypes(known, hop.address, hop.port);
+      const config: ConnectConfig = {
+        sock: sock as ConnectConfig['sock'],
+        host: hop.address,
+        port: hop.port,
+        username: hop.user,
+        readyTimeout: hop.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
+        keepaliveInterval: hop.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
+        keepaliveCountMax: hop.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT,
+        ...auth,
+        hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
+          this.checkHostKey(conn, known, key).then(
+            () => verify(true),
+            (err: Error) => {
+              refusal = err;
+              verify(false);
+            },
+          );
+        },
+      };
+      if (preferred.length) {
+        // offer the pinned key types first, as OpenSSH does, so a host with several keys
+        // presents the one we know rather than tripping the changed-key refusal
+        const all = ['ssh-ed25519', 'ecdsa-sha2-nistp256', 'ecdsa-sha2-nistp384', 'ecdsa-sha2-nistp521', 'rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'];
+        const pinned = preferred.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
+        config.algorithms = { serverHostKey: [...new Set([...pinned, ...all])] as never };
+      }
+      return await new Promise<Client>((resolve, reject) => {
+        const onError = (err: Error & { level?: string }) => {
+          cleanup();
+          // destroy() can emit one more error ("Connection lost before handshake"): swallow it
+          client.on('error', () => {});
+          client.destroy();
+          sock.destroy();
+          if (refusal) return reject(refusal);
+          if (err.level === 'client-authentication') {
+            return reject(new PermanentError(`${label}: authentication refused by the server (tried ${auth.describe}): ${err.message}`));
+          }
+          if (err.level === 'client-timeout') return reject(new Error(`${label}: timed out after ${config.readyTimeout} ms waiting for the SSH handshake`));
+          reject(new Error(`${label}: ${err.message}`));
+        };
+        const onClose = () => onError(new Error('connection closed during the handshake'));
+        const onReady = () => {
+          cleanup();
+          // one 'close' listener per running command
+          client.setMaxListeners(0);
+          // after the handshake, errors (keepalive timeout, reset) end in 'close' and a reconnect
+          client.on('error', (err) => {
+            conn.error = err.message;
+          });
+          resolve(client);
+        };
+        const cleanup = () => {
+          client.removeListener('error', onError);
+          client.removeListener('ready', onReady);
+          client.removeListener('close', onClose);
+        };
+        client.on('error', onError);
+        client.once('ready', onReady);
+        client.once('close', onClose);
+        const { describe: _d, ...connectAuth } = auth;
+        client.connect({ ...config, ...connectAuth });
+      });
+    } finally {
+      release();
+    }
+  }
+
+  private async checkHostKey(conn: Conn, known: Awaited<ReturnType<typeof loadKnownHosts>>, key: Buffer): Promise<void> {
+    const hop = conn.hop;
+    const verdict = verifyHostKey(known, hop.address, hop.port, key);
+    if (verdict.status === 'unknown') {
+      const policy = hop.hostKeyPolicy ?? 'yes';
+      const keyType = keyTypeOf(key);
+      const accepted =
+        policy === 'accept-new' ||
+        (policy === 'ask' && !!this.deps.confirmHostKey && (await this.deps.confirmHostKey({ hostId: conn.hostId, address: hop.address, port: hop.port, keyType, fingerprint: fingerprintSha256(key) })));
+      if (accepted) {
+        await appendKnownHost(hop.knownHostsPath, hop.address, hop.port, key);
+        this.logger.warn(`ssh ${this.label(conn)}: pinned new host key ${keyType} ${verdict.fingerprint} in ${hop.knownHostsPath}`);
+        return;
+      }
+    }
+    assertHostKey(verdict, hop.address, hop.port, key, hop.knownHostsPath);
+  }
+
+  private async authConfig(conn: Conn): Promise<Pick<ConnectConfig, 'privateKey' | 'passphrase' | 'agent'> & { describe: string }> {
+    const hop = conn.hop;
+    const label = this.label(conn);
+    const tried: string[] = [];
+    const out: Pick<ConnectConfig, 'privateKey' | 'passphrase' | 'agent'> & { describe: string } = { describe: '' };
+    if (hop.agent) {
+      out.agent = hop.agent;
+      tried.push(`the agent at ${hop.agent}`);
+    }
+    if (hop.privateKey !== undefined || hop.privateKeyPath) {
+      const where = hop.privateKeyPath ?? 'the configured key';
+      let data: Buffer;
+      try {
+        data = hop.privateKey !== undefined ? Buffer.from(hop.privateKey) : await (this.deps.readFile ?? readFile)(hop.privateKeyPath!);
+      } catch (err) {
+        throw new PermanentError(`${label}: cannot read key file ${where}: ${(err as Error).message}`);
+      }
+      let passphrase = hop.passphrase ?? (hop.privateKeyPath ? this.passphrases.get(hop.privateKeyPath) : undefined);
+      let parsed = sshUtils.parseKey(data, passphrase);
+      if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
+        const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
+        if (answer === null || answer === undefined) throw new PermanentError(`${label}: key ${where} is encrypted and no passphrase was given`);
+        passphrase = answer;
+        parsed = sshUtils.parseKey(data, passphrase);
+      }
+      if (parsed instanceof Error) {
+        const bad = /bad decrypt|integrity check|passphrase/i.test(parsed.message) && passphrase !== undefined;
+        throw new PermanentError(bad ? `${label}: wrong passphrase for key ${where}` : `${label}: cannot use key ${where}: ${parsed.message}`);
+      }
+      if (passphrase !== undefined && hop.privateKeyPath) this.passphrases.set(hop.privateKeyPath, passphrase);
+      out.privateKey = data;
+      if (passphrase !== undefined) out.passphrase = passphrase;
+      tried.push(`key ${where}`);
+    }
+    if (!tried.length) throw new PermanentError(`${label}: no key file or agent configured`);
+    out.describe = tried.join(' and ');
+    return out;
+  }
+
+  // ---- state ---------------------------------------------------------------------------
+
+  private label(conn: Conn): string {
+    return conn.hostId ? `${conn.hostId} (${conn.key})` : conn.key;
+  }
+
+  private setState(conn: Conn, state: ConnState, error: string | null): void {
+    if (conn.state !== state) conn.since = this.clock.now();
+    conn.state = state;
+    conn.error = error;
+    this.emit(conn);
+  }
+
+  private snapshot(conn: Conn): ConnectionState {
+    return {
+      hostId: conn.hostId as HostId,
+      state: conn.state,
+      attempt: conn.attempt,
+      nextRetryAt: conn.nextRetryAt === null ? null : isoAt(conn.nextRetryAt),
+      error: conn.error,
+      since: isoAt(conn.since),
+    };
+  }
+
+  private emit(conn: Conn): void {
+    // bastions that are not hosts themselves have no row in the UI
+    if (!conn.hostId) return;
+    const snap = this.snapshot(conn);
+    for (const l of this.listeners) {
+      try {
+        l(snap);
+      } catch (err) {
+        this.logger.error('connection state listener failed', err);
+      }
+    }
+  }
+}
+
+function openForward(client: Client, dstHost: string, dstPort: number, label: string): Promise<ClientChannel> {
+  return new Promise((resolve, reject) => {
+    try {
+      client.forwardOut('127.0.0.1', 0, dstHost, dstPort, (err, channel) =>
+        err ? reject(new Error(`${label}: cannot open a forward to ${dstHost}:${dstPort}: ${err.message}`)) : resolve(channel),
+      );
+    } catch (err) {
+      reject(new Error(`${label}: cannot open a forward to ${dstHost}:${dstPort}: ${(err as Error).message}`));
+    }
+  });
+}
+
+function validateHop(hop: JumpHop, what: string): void {
+  if (typeof hop.address !== 'string' || !hop.address || /[\s/]/.test(hop.address)) throw new Error(`${what}: bad address ${JSON.stringify(hop.address)}`);
+  if (!Number.isInteger(hop.port) || hop.port < 1 || hop.port > 65535) throw new Error(`${what}: bad port ${JSON.stringify(hop.port)}`);
+  if (typeof hop.user !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(hop.user)) throw new Error(`${what}: bad user ${JSON.stringify(hop.user)}`);
+  if (!hop.knownHostsPath) throw new Error(`${what}: knownHostsPath is required (host keys are always checked)`);
+}
