@@ -19,6 +19,12 @@ export default tseslint.config(
       '@typescript-eslint/no-unused-vars': ['error', { argsIgnorePattern: '^_', varsIgnorePattern: '^_' }],
       '@typescript-eslint/consistent-type-imports': 'error',
       'no-console': 'off',
+      // ssh2 is CommonJS: Node's ESM loader cannot see its named exports in the built bundle
+      // (vitest hides this), so value imports must go through the default export.
+      '@typescript-eslint/no-restricted-imports': [
+        'error',
+        { paths: [{ name: 'ssh2', importNames: ['Client', 'Server', 'utils', 'HTTPAgent', 'HTTPSAgent'], message: "import ssh2 from 'ssh2' and destructure: it is CommonJS", allowTypeImports: true }] },
+      ],
     },
   },
   {

@@ -1,0 +1,165 @@
+// The composition root: builds every service from the fleet and implements the contract.
+// Both shells (Electron IPC and the browser's WebSocket) serve exactly these handlers.
+import { Agent, type Dispatcher } from 'undici';
+import type { CallHandlers, ConnectionState, DeploymentId, EndpointState, HostId } from '../../common/contract';
+import { OpsFailure } from '../../common/result';
+import { randomBytes } from 'node:crypto';
+import { ActionService } from './actions/ActionService';
+import type { Catalog } from './actions/Catalog';
+import { AuditLog } from './audit/AuditLog';
+import { EventHub } from './bridge/EventHub';
+import { systemClock, systemTimers, type Clock, type Timers } from './clock';
+import { KeyedBatcher } from './events/EventBatcher';
+import type { Fleet } from './fleet';
+import { HealthPoller } from './health/HealthPoller';
+import { Redactor } from './redact/Redactor';
+import { createForwardDispatcher } from './ssh/forwardDispatcher';
+import { SessionPool } from './ssh/SessionPool';
+
+export interface Logger {
+  info(message: string): void;
+  warn(message: string): void;
+  error(message: string, error?: unknown): void;
+}
+
+export interface OpsAppOptions {
+  readonly fleet: Fleet;
+  readonly catalog: Catalog;
+  readonly configPath: string | null;
+  readonly user: string;
+  readonly auditFile: string;
+  readonly maxConcurrency: number;
+  readonly blastRadius: number;
+  readonly logger: Logger;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+  /** how often batched state goes to the views */
+  readonly pushWindowMs?: number;
+}
+
+export class OpsApp {
+  readonly hub = new EventHub();
+  readonly handlers: CallHandlers;
+  readonly pool: SessionPool;
+  readonly poller: HealthPoller;
+  readonly actions: ActionService;
+  readonly audit: AuditLog;
+  readonly redactor = new Redactor();
+  private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
+  private readonly healthBatch: KeyedBatcher<EndpointState>;
+  private readonly connectionBatch: KeyedBatcher<ConnectionState>;
+  private readonly unsubscribers: (() => void)[] = [];
+
+  constructor(private readonly options: OpsAppOptions) {
+    const { fleet, logger } = options;
+    const clock = options.clock ?? systemClock;
+    const timers = options.timers ?? systemTimers;
+    const windowMs = options.pushWindowMs ?? 250;
+
+    this.healthBatch = new KeyedBatcher(
+      (state) => `${state.deploymentId}/${state.endpoint}`,
+      (updates) => this.hub.emit('onHealth', { updates }),
+      windowMs,
+      timers,
+    );
+    this.connectionBatch = new KeyedBatcher(
+      (state) => state.hostId,
+      (updates) => this.hub.emit('onConnection', { updates }),
+      windowMs,
+      timers,
+    );
+
+    this.pool = new SessionPool({ clock, logger });
+    this.pool.setHosts([...fleet.targets]);
+    this.unsubscribers.push(this.pool.onState((state) => this.connectionBatch.push(state)));
+
+    for (const deployment of fleet.deployments) {
+      const origin = new URL(deployment.healthUrl);
+      const dispatcher: Dispatcher = deployment.healthVia
+        ? createForwardDispatcher(this.pool, deployment.healthVia, origin.hostname, Number(origin.port || (origin.protocol === 'https:' ? 443 : 80)))
+        : new Agent({ keepAliveTimeout: 30_000, connections: 2, connect: { noDelay: true } });
+      this.dispatchers.set(deployment.id, dispatcher);
+    }
+
+    this.poller = new HealthPoller({
+      dispatcherFor: (id) => {
+        const dispatcher = this.dispatchers.get(id);
+        if (!dispatcher) throw new Error(`no dispatcher for deployment ${id}`);
+        return dispatcher;
+      },
+      onUpdate: (state) => this.healthBatch.push(state),
+      redact: (text) => this.redactor.redact(text),
+      clock,
+      timers,
+    });
+
+    this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock });
+    const hostsById = new Map(fleet.hosts.map((host) => [host.id, host]));
+    this.actions = new ActionService({
+      catalog: options.catalog,
+      executor: this.pool,
+      audit: this.audit,
+      redactor: this.redactor,
+      clock,
+      timers,
+      randomBytes,
+      user: options.user,
+      hostLookup: (id: HostId) => hostsById.get(id),
+      maxConcurrency: options.maxConcurrency,
+      blastRadius: options.blastRadius,
+      emitOutput: (payload) => this.hub.emit('onRunOutput', payload),
+      emitStatus: (payload) => {
+        this.hub.emit('onRunStatus', payload);
+        // A finished action changes what the panels should show: poll its deployments now.
+        if (payload.state !== 'running' && payload.state !== 'queued') {
+          for (const deployment of fleet.deployments) {
+            if (deployment.hosts.includes(payload.hostId)) this.poller.pollNow(deployment.id);
+          }
+        }
+      },
+      logger,
+    });
+
+    this.handlers = {
+      getFleet: async () => ({
+        demo: fleet.demo,
+        configPath: options.configPath,
+        user: options.user,
+        hosts: [...fleet.hosts],
+        deployments: [...fleet.deployments],
+      }),
+      getSnapshot: async () => ({ connections: this.pool.states(), health: this.poller.states() }),
+      listActions: async () => this.actions.list(),
+      previewAction: async (request) => this.actions.preview(request),
+      runAction: async (request) => this.actions.run(request),
+      cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
+      listAudit: async (request) => {
+        const [records, verdict] = await Promise.all([this.audit.read(request.limit), this.audit.verify()]);
+        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
+      },
+      pollNow: async (request) => {
+        if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
+        return { scheduled: true };
+      },
+    };
+  }
+
+  async start(): Promise<void> {
+    for (const host of this.options.fleet.hosts) {
+      // Connect in the background: a host that is down must not hold up the others or the UI.
+      this.pool.connect(host.id).catch((error: Error) => this.options.logger.warn(`${host.id}: ${error.message}`));
+    }
+    this.poller.start(this.options.fleet.polled);
+  }
+
+  async close(): Promise<void> {
+    this.poller.stop();
+    await this.actions.stopAll();
+    this.healthBatch.dispose();
+    this.connectionBatch.dispose();
+    for (const unsubscribe of this.unsubscribers) unsubscribe();
+    await Promise.allSettled([...this.dispatchers.values()].map((dispatcher) => dispatcher.close()));
+    await this.pool.close();
+    await this.options.fleet.stop();
+  }
+}

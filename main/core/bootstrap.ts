@@ -1,0 +1,90 @@
+// Start-up shared by both shells: find the config (creating the commented example on first
+// run), build the fleet from it or, when it names no hosts, from the built-in demo, and wire
+// the app.
+import { existsSync } from 'node:fs';
+import { mkdir } from 'node:fs/promises';
+import { homedir, userInfo } from 'node:os';
+import { fileURLToPath } from 'node:url';
+import { loadCatalogFile } from './actions/Catalog';
+import { OpsApp, type Logger } from './app';
+import type { OpsdeckConfig } from './config/configSchema';
+import { writeExampleConfig } from './config/exampleConfig';
+import { expandHome, loadConfig } from './config/loadConfig';
+import { platformPaths } from './config/platformPaths';
+import { startDemoFleetForConsole } from './demoFleet';
+import { fleetFromConfig, type Fleet } from './fleet';
+
+export interface BootstrapOptions {
+  /** --config FILE; else $OPSDECK_CONFIG; else the platform's default location */
+  readonly configPath?: string;
+  readonly env?: NodeJS.ProcessEnv;
+  readonly logger: Logger;
+  readonly pushWindowMs?: number;
+  /** the action catalog; defaults to the bundled resources/actions.yaml */
+  readonly catalogPath?: string;
+}
+
+/**
+ * The bundled resources/ folder: found by walking up from this module, because the module may
+ * be the source file (main/core/), or a bundle chunk (out/main/ or out/main/chunks/).
+ */
+export function resourcesDir(): string {
+  let dir = new URL('.', import.meta.url);
+  for (let depth = 0; depth < 5; depth++) {
+    const candidate = new URL('resources/', dir);
+    if (existsSync(fileURLToPath(new URL('actions.yaml', candidate)))) return fileURLToPath(candidate);
+    dir = new URL('..', dir);
+  }
+  throw new Error('cannot find the bundled resources/ folder (resources/actions.yaml)');
+}
+
+const defaultCatalogPath = (): string => `${resourcesDir()}actions.yaml`;
+
+export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
+  const env = options.env ?? process.env;
+  const paths = platformPaths(process.platform, env, homedir());
+  const explicit = options.configPath ?? (env.OPSDECK_CONFIG || undefined);
+  const configPath = explicit ?? paths.configFile;
+  if (!explicit && (await writeExampleConfig(configPath))) {
+    options.logger.info(`wrote a commented example config to ${configPath}`);
+  }
+  const config: OpsdeckConfig = await loadConfig(configPath);
+  await mkdir(paths.stateDir, { recursive: true });
+
+  let fleet: Fleet;
+  if (config.hosts.length === 0) {
+    options.logger.info('no hosts configured: starting the built-in DEMO fleet');
+    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir });
+  } else {
+    fleet = await fleetFromConfig(config);
+  }
+  const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
+  const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
+  const app = new OpsApp({
+    fleet,
+    catalog,
+    configPath,
+    user,
+    auditFile: config.auditFile ? expandHome(config.auditFile) : paths.auditFile,
+    maxConcurrency: config.actions.maxConcurrency,
+    blastRadius: config.actions.blastRadius,
+    logger: options.logger,
+    ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
+  });
+  await app.start();
+  return app;
+}
+
+function safeUserName(): string {
+  try {
+    return userInfo().username;
+  } catch {
+    return 'unknown';
+  }
+}
+
+export const consoleLogger: Logger = {
+  info: (message) => console.log(`[opsdeck] ${message}`),
+  warn: (message) => console.warn(`[opsdeck] warning: ${message}`),
+  error: (message, error) => console.error(`[opsdeck] error: ${message}`, error instanceof Error ? error.message : (error ?? '')),
+};

@@ -1,0 +1,150 @@
+// A stand-in for the 'electron' module, used only by main/electron/shell.test.ts to load the
+// BUILT main and preload bundles where no Electron binary can be had. It records what the
+// bundles ask of Electron; after main has created and tracked its window it plays a trusted
+// and an untrusted IPC sender against every handler and writes a report for the test.
+'use strict';
+const { writeFileSync } = require('node:fs');
+const { EventEmitter } = require('node:events');
+
+const report = { windows: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, errors: [] };
+const handlers = new Map();
+let nextId = 1;
+
+function writeReport() {
+  if (process.env.OPSDECK_STANDIN_REPORT) writeFileSync(process.env.OPSDECK_STANDIN_REPORT, JSON.stringify(report, null, 2));
+}
+
+class WebContents extends EventEmitter {
+  constructor() {
+    super();
+    this.id = nextId++;
+    this.sent = [];
+    this.openHandler = null;
+  }
+  setWindowOpenHandler(handler) {
+    this.openHandler = handler;
+  }
+  send(channel, payload) {
+    this.sent.push({ channel, payload });
+  }
+}
+
+class BrowserWindow extends EventEmitter {
+  constructor(options) {
+    super();
+    this.options = options;
+    this.webContents = new WebContents();
+    this.loaded = null;
+    report.windows.push({ webPreferences: options.webPreferences });
+  }
+  isDestroyed() {
+    return false;
+  }
+  loadFile(file) {
+    this.loaded = file;
+    return Promise.resolve();
+  }
+  show() {}
+  on(event, listener) {
+    super.on(event, listener);
+    // main tracks a window by listening for 'closed': from then on its IPC must be wired.
+    if (event === 'closed') setTimeout(() => void exercise(this), 50);
+    return this;
+  }
+}
+
+async function exercise(window) {
+  try {
+    const contents = window.webContents;
+    report.openHandlerDenied = contents.openHandler ? contents.openHandler({ url: 'https://example.com' }).action === 'deny' : false;
+    let prevented = false;
+    contents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://example.com');
+    report.navigationPrevented = prevented;
+    const { pathToFileURL } = require('node:url');
+    const trusted = { sender: { id: contents.id }, senderFrame: { parent: null, url: pathToFileURL(window.loaded).href } };
+    const foreignWindow = { sender: { id: 999 }, senderFrame: { parent: null, url: pathToFileURL(window.loaded).href } };
+    const subFrame = { sender: { id: contents.id }, senderFrame: { parent: {}, url: pathToFileURL(window.loaded).href } };
+    const otherPage = { sender: { id: contents.id }, senderFrame: { parent: null, url: 'https://evil.example/' } };
+    for (const [channel, handler] of handlers) {
+      const name = channel.replace('opsdeck:call:', '');
+      report.untrustedCalls[name] = [
+        await handler(foreignWindow, {}),
+        await handler(subFrame, {}),
+        await handler(otherPage, {}),
+      ].map((r) => (r === undefined ? 'ignored' : 'answered'));
+    }
+    const getFleet = handlers.get('opsdeck:call:getFleet');
+    report.trustedCalls.getFleet = await getFleet(trusted, {});
+    report.trustedCalls.badPayload = await handlers.get('opsdeck:call:pollNow')(trusted, { deploymentId: '../x' });
+  } catch (error) {
+    report.errors.push(String(error && error.stack ? error.stack : error));
+  }
+  writeReport();
+  process.exit(0);
+}
+
+const app = Object.assign(new EventEmitter(), {
+  whenReady: () => Promise.resolve(),
+  requestSingleInstanceLock: () => true,
+  quit: () => {},
+  getPath: () => require('node:os').tmpdir(),
+});
+
+const ipcMain = {
+  handle(channel, handler) {
+    handlers.set(channel, handler);
+    report.handlers.push(channel);
+  },
+  removeHandler(channel) {
+    handlers.delete(channel);
+  },
+};
+
+const session = {
+  defaultSession: {
+    webRequest: { onHeadersReceived() {} },
+    setPermissionRequestHandler() {},
+  },
+};
+
+// Preload side.
+const rendererListeners = new Map();
+const ipcRenderer = {
+  invoked: [],
+  invoke(channel, payload) {
+    this.invoked.push({ channel, payload });
+    return Promise.resolve({ ok: true, value: null });
+  },
+  on(channel, listener) {
+    if (!rendererListeners.has(channel)) rendererListeners.set(channel, new Set());
+    rendererListeners.get(channel).add(listener);
+  },
+  removeListener(channel, listener) {
+    rendererListeners.get(channel)?.delete(listener);
+  },
+  listenerCount(channel) {
+    return rendererListeners.get(channel)?.size ?? 0;
+  },
+  emit(channel, payload) {
+    for (const listener of rendererListeners.get(channel) ?? []) listener({ sender: 'SECRET-EVENT-OBJECT' }, payload);
+  },
+};
+const contextBridge = {
+  exposeInMainWorld(key, api) {
+    report.exposed = { key, api };
+  },
+};
+
+exports.app = app;
+exports.BrowserWindow = BrowserWindow;
+exports.ipcMain = ipcMain;
+exports.session = session;
+exports.ipcRenderer = ipcRenderer;
+exports.contextBridge = contextBridge;
+exports.shell = { openExternal: () => Promise.resolve() };
+exports.Notification = class {
+  static isSupported() {
+    return false;
+  }
+};
+exports.__report = report;

@@ -1,0 +1,32 @@
+// The Electron entry: lifecycle and wiring only. Every behaviour lives in main/core and the
+// renderer, so the browser shell, which the tests drive, exercises the same product.
+import { app } from 'electron';
+import { fileURLToPath } from 'node:url';
+import { bootstrap, consoleLogger } from './core/bootstrap';
+import { IpcServer } from './electron/ipcServer';
+import { createSecureWindow, installContentSecurityPolicy } from './electron/secureWindow';
+
+const outDir = fileURLToPath(new URL('..', import.meta.url));
+const configFlag = process.argv.find((arg) => arg.startsWith('--config='))?.slice('--config='.length);
+
+app.on('web-contents-created', (_event, contents) => {
+  contents.setWindowOpenHandler(() => ({ action: 'deny' }));
+  contents.on('will-navigate', (event) => event.preventDefault());
+});
+
+if (!app.requestSingleInstanceLock()) {
+  app.quit();
+} else {
+  void app.whenReady().then(async () => {
+    installContentSecurityPolicy();
+    const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
+    const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
+    ipc.start();
+    ipc.track(createSecureWindow(outDir));
+    app.on('window-all-closed', () => app.quit());
+    app.on('before-quit', () => {
+      ipc.stop();
+      void ops.close();
+    });
+  });
+}
