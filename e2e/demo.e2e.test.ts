@@ -1,0 +1,66 @@
+// First run on a fresh machine: no config, no sshd, no root. The browser shell must write the
+// commented example config, open the DEMO fleet, show live panels and run the restart action
+// on a demo host through preview, confirm, output and audit.
+import { existsSync, mkdtempSync, readFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { launchChromium } from './support/browser';
+import { REPO, startWebShell, type WebShell } from './support/webShell';
+
+const out = join(REPO, 'e2e', 'output');
+const home = mkdtempSync(join(tmpdir(), 'opsdeck-demo-'));
+let shell: WebShell;
+let browser: Browser;
+let page: Page;
+
+beforeAll(async () => {
+  shell = await startWebShell([], { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
+  await page.goto(shell.url);
+});
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.stop();
+});
+
+describe('the demo fleet on first run', () => {
+  it('writes the commented example config and says it is a demo', async () => {
+    const config = join(home, 'config', 'opsdeck', 'config.yaml');
+    expect(existsSync(config)).toBe(true);
+    expect(readFileSync(config, 'utf8')).toContain('While "hosts" is empty, Opsdeck opens its built-in DEMO fleet');
+    expect(shell.output()).toMatch(/DEMO fleet/);
+    await expect.poll(() => page.getByText('DEMO', { exact: true }).count(), { timeout: 15_000 }).toBeGreaterThan(0);
+  });
+
+  it('shows the circuit breakers live, over the demo host SSH forward', async () => {
+    const panel = page.getByRole('region', { name: 'Circuit breakers' });
+    await expect.poll(() => panel.getByRole('row', { name: /coingecko_api/ }).count(), { timeout: 20_000 }).toBe(1);
+    await page.screenshot({ path: join(out, 'demo-deployment.png'), fullPage: true });
+  });
+
+  it('restarts autotrader-ingestion on a demo host through preview and confirm, and audits it', async () => {
+    const restart = page.getByRole('button', { name: /^Restart autotrader-ingestion on / }).first();
+    await restart.click();
+    const preview = page.getByRole('dialog', { name: /^Preview: / });
+    await expect.poll(() => preview.textContent(), { timeout: 10_000 }).toContain('systemctl restart autotrader-ingestion');
+    await page.screenshot({ path: join(out, 'demo-preview.png') });
+    await preview.getByRole('button', { name: 'Confirm' }).click();
+    const run = page.getByRole('dialog', { name: /^Run: / });
+    await expect.poll(() => run.textContent(), { timeout: 15_000 }).toMatch(/succeeded, exit 0/);
+    await page.screenshot({ path: join(out, 'demo-run.png') });
+    await run.getByRole('button', { name: 'Close' }).click();
+
+    await page.getByRole('tab', { name: 'Audit' }).click();
+    const records = page.getByRole('table', { name: 'Audit records' });
+    await expect.poll(() => records.textContent(), { timeout: 10_000 }).toContain('systemctl restart autotrader-ingestion');
+    expect(await page.getByRole('status', { name: 'Chain status' }).textContent()).toContain('hash chain intact');
+    await page.screenshot({ path: join(out, 'demo-audit.png'), fullPage: true });
+    const audit = readFileSync(join(home, 'state', 'opsdeck', 'audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    expect(audit.map((record) => record.kind)).toEqual(['intent', 'result']);
+    expect(audit[1]).toMatchObject({ command: 'systemctl restart autotrader-ingestion', exitCode: 0 });
+  });
+});
