@@ -87,3 +87,11 @@ describe('config loading', () => {
     expect(platformPaths('darwin', {}, '/Users/a').configFile).toBe('/Users/a/Library/Application Support/Opsdeck/config.yaml');
   });
 });
+
+describe('the committed JSON Schema', () => {
+  it('is the one the zod schema generates (run `npm run schema` after changing the config schema)', async () => {
+    const { configJsonSchema } = await import('./exampleConfig');
+    const committed = JSON.parse(await readFile(new URL('../../../resources/config.schema.json', import.meta.url), 'utf8'));
+    expect(committed).toEqual(JSON.parse(JSON.stringify(configJsonSchema())));
+  });
+});
