@@ -41,7 +41,9 @@ async function dial(port: number): Promise<Socket> {
   const socket = connect({ host: '127.0.0.1', port, noDelay: true, allowHalfOpen: true });
   await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
   socket.on('error', () => {});
-  cleanups.push(() => socket.destroy());
+  cleanups.push(() => {
+    socket.destroy();
+  });
   return socket;
 }
 
