@@ -87,6 +87,8 @@ export interface AutotraderModelOptions {
   clock: Clock;
   scenario?: ScenarioName;
   version?: string;
+  /** uptime the API reports at start: the demo pretends it has run for 3 h; the CLI says 0 */
+  initialUptimeSeconds?: number;
   /** Called after every scenario change, whatever caused it (control API, cycle, restart). */
   onScenarioChange?: (scenario: ScenarioName, since: number) => void;
 }
@@ -120,7 +122,7 @@ export class AutotraderModel {
     this.onScenarioChange = options.onScenarioChange;
     const now = this.clock.now();
     this.since = now;
-    this.apiStartedAt = now - 3 * 3600_000;
+    this.apiStartedAt = now - (options.initialUptimeSeconds ?? 3 * 3600) * 1000;
     this.questradeTokenExpiresAt = Math.floor(now / 60_000) * 60_000 + (QUESTRADE_TOKEN_DAYS - 12) * 86400_000;
     this.breakers = Object.fromEntries(
       BREAKER_NAMES.map((name) => [name, new CircuitBreaker(name, BREAKER_CONFIG[name], now)]),

@@ -45,6 +45,8 @@ describe('the bundled simulator (npm run build:sim)', () => {
       const res = await fetch(`${firstLine}/api/health/rate-limits`);
       const parsed = parseEndpointBody('rateLimits', await res.json());
       expect(parsed.items.coingecko).toMatchObject({ ok: true, value: { used: 45, limit: 50, recent_429: 3 } });
+      const overview = (await (await fetch(`${firstLine}/api/health`)).json()) as { uptime_seconds: number };
+      expect(overview.uptime_seconds).toBeLessThan(5);
       expect(stderr).toMatch(/listening/);
     } finally {
       child.kill('SIGTERM');

@@ -69,6 +69,8 @@ async function main(): Promise<void> {
     cycleSeconds,
     control: !args['no-control'],
     stateDir: args['state-dir'] ?? null,
+    // as a real process, the API's uptime is this process's uptime
+    initialUptimeSeconds: 0,
     logger,
   }).catch((error: unknown) => fail(`cannot listen on ${args.host}:${port}: ${(error as Error).message}`));
   process.stdout.write(`${server.url}\n`);

@@ -22,6 +22,8 @@ export interface SimServerOptions {
   control?: boolean;
   stateDir?: string | null;
   logger?: SimLogger;
+  /** see AutotraderModelOptions.initialUptimeSeconds */
+  initialUptimeSeconds?: number;
 }
 
 export interface SimServer {
@@ -70,6 +72,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   const model = new AutotraderModel({
     clock,
     scenario: persisted ?? options.scenario ?? 'normal',
+    ...(options.initialUptimeSeconds === undefined ? {} : { initialUptimeSeconds: options.initialUptimeSeconds }),
     onScenarioChange: (name, since) => {
       logger.info('scenario', { name });
       stateDir?.writeScenario(name, since);
