@@ -60,7 +60,8 @@ const breakerRow = () => page.getByRole('region', { name: 'Circuit breakers' }).
 describe('the foundation slice on a real systemd host', () => {
   it('shows the live circuit-breaker panel, polled through an SSH forward', async () => {
     await expect.poll(() => breakerRow().textContent(), { timeout: 30_000 }).toMatch(/CLOSED/);
-    expect(await page.getByRole('list', { name: 'Host connections' }).textContent()).toMatch(/trader-1: connected/);
+    const connections = page.getByRole('list', { name: 'Host connections' });
+    expect(await connections.getByRole('listitem', { name: /^trader-1: connected/ }).count()).toBe(1);
     await page.screenshot({ path: join(out, 'foundation-breakers-closed.png'), fullPage: true });
   });
 
