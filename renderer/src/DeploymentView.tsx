@@ -25,8 +25,9 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
     <nav className="area-strip" aria-label="Areas">
       {cells.map(({ area, summary }) => (
         <button key={area.endpoint} className={`chip chip-${summary.status}`} onClick={() => openPanel(deploymentId, area.endpoint)} title={summary.headline}>
-          <StatusIcon status={summary.status} /> {area.title}
-          {summary.status !== 'ok' ? <span className="chip-why">{summary.headline}</span> : null}
+          <StatusIcon status={summary.status} />
+          <span className="chip-title">{area.title}</span>
+          <span className="chip-why">{summary.problems > 1 ? `${summary.headline} (+${summary.problems - 1})` : summary.headline}</span>
         </button>
       ))}
     </nav>

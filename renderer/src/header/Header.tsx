@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionState } from '../../../common/contract';
 import type { Status } from '../status/status';
@@ -16,13 +17,11 @@ export function connectionText(c: ConnectionState | undefined): string {
 }
 
 function HostDots() {
-  const hosts = useStore(
-    useShallow((s) => {
-      const deployment = s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId);
-      const ids = deployment?.hosts ?? [];
-      return ids.map((id) => ({ id: id as string, label: s.fleet?.hosts.find((h) => h.id === id)?.label ?? id, conn: s.connections[id] }));
-    }),
-  );
+  const { fleet, selected, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId, connections: s.connections })));
+  const hosts = useMemo(() => {
+    const deployment = fleet?.deployments.find((d) => d.id === selected);
+    return (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: fleet?.hosts.find((h) => h.id === id)?.label ?? id, conn: connections[id] }));
+  }, [fleet, selected, connections]);
   return (
     <ul className="host-dots" aria-label="Host connections">
       {hosts.map((h) => {
@@ -37,6 +36,8 @@ function HostDots() {
   );
 }
 
+const NO_DEPLOYMENTS: never[] = [];
+
 const TABS: Array<{ view: View; label: string }> = [
   { view: 'fleet', label: 'Fleet' },
   { view: 'deployment', label: 'Deployment' },
@@ -47,7 +48,7 @@ export function Header() {
   const { demo, deployments, selected, view, configPath } = useStore(
     useShallow((s) => ({
       demo: s.fleet?.demo ?? false,
-      deployments: s.fleet?.deployments ?? [],
+      deployments: s.fleet?.deployments ?? NO_DEPLOYMENTS,
       selected: s.selectedDeploymentId,
       view: s.view,
       configPath: s.fleet?.configPath ?? null,

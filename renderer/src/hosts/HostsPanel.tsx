@@ -1,3 +1,4 @@
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
@@ -10,15 +11,14 @@ export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 
 /** The selected deployment's hosts: connection state and the remediation buttons. */
 export function HostsPanel({ deploymentId }: { deploymentId: string }) {
   const api = useApi();
-  const hosts = useStore(
-    useShallow((s) => {
-      const deployment = s.fleet?.deployments.find((d) => d.id === deploymentId);
-      return (deployment?.hosts ?? []).map((id) => {
-        const info = s.fleet?.hosts.find((h) => h.id === id);
-        return { id: id as string, label: info?.label ?? id, address: info ? `${info.user}@${info.address}:${info.port}` : '', demo: info?.demo ?? false, conn: s.connections[id] };
-      });
-    }),
-  );
+  const { fleet, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
+  const hosts = useMemo(() => {
+    const deployment = fleet?.deployments.find((d) => d.id === deploymentId);
+    return (deployment?.hosts ?? []).map((id) => {
+      const info = fleet?.hosts.find((h) => h.id === id);
+      return { id: id as string, label: info?.label ?? id, address: info ? `${info.user}@${info.address}:${info.port}` : '', demo: info?.demo ?? false, conn: connections[id] };
+    });
+  }, [fleet, connections, deploymentId]);
   return (
     <section className="panel hosts" aria-label="Hosts">
       <header className="panel-head">
@@ -31,9 +31,9 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
               <span className="sr-only">Connection</span>
             </th>
             <th scope="col">Host</th>
-            <th scope="col">Address</th>
-            <th scope="col">SSH</th>
             <th scope="col">Actions</th>
+            <th scope="col">SSH</th>
+            <th scope="col">Address</th>
           </tr>
         </thead>
         <tbody>
@@ -46,8 +46,6 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 {h.label}
                 {h.demo ? <span className="demo-tag"> demo</span> : null}
               </th>
-              <td className="muted mono">{h.address}</td>
-              <td>{connectionText(h.conn)}</td>
               <td>
                 <button
                   className="action"
@@ -57,6 +55,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                   Restart ingestion
                 </button>
               </td>
+              <td className="why">{connectionText(h.conn)}</td>
+              <td className="muted mono">{h.address}</td>
             </tr>
           ))}
         </tbody>

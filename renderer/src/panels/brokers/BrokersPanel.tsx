@@ -23,7 +23,6 @@ export function BrokersPanel({ deploymentId }: { deploymentId: string }) {
       { header: 'Latency', cell: (v) => (v.latency_ms == null ? '—' : ms(v.latency_ms)), numeric: true },
       { header: 'Checked', cell: (v) => relative(v.last_checked, now) },
       { header: 'Token', cell: tokenText },
-      { header: 'Detail', cell: (v) => v.detail ?? '' },
     ],
     [now],
   );

@@ -18,9 +18,7 @@ const columns: Array<Column<BreakerView>> = [
   { header: 'State', cell: (v) => <span className={`breaker-state breaker-${v.state}`}>{v.state}</span> },
   { header: 'Failures', cell: (v) => `${v.failure_count} / ${v.failure_threshold}`, numeric: true },
   { header: 'Recovery', cell: (v) => duration(v.recovery_timeout_seconds), numeric: true },
-  { header: 'HALF_OPEN', cell: halfOpenText },
-  { header: 'Opened', cell: (v) => (v.opened_at ? clockTime(v.opened_at) : '—') },
-  { header: 'Last failure', cell: (v) => v.last_failure ?? '—' },
+  { header: 'HALF_OPEN', cell: (v) => <span title={v.opened_at ? `opened ${clockTime(v.opened_at)}` : undefined}>{halfOpenText(v)}</span> },
 ];
 
 export function CircuitBreakersPanel({ deploymentId }: { deploymentId: string }) {

@@ -55,6 +55,7 @@ export function FleetOverview() {
                     >
                       <StatusIcon status={cell.status} />
                       <span className="cell-text">{cell.status === 'ok' ? 'ok' : cell.headline}</span>
+                      {cell.problems > 1 ? <span className="cell-more">+{cell.problems - 1}</span> : null}
                       {flags ? <span className="cell-flag">{flags}</span> : null}
                     </button>
                   </td>

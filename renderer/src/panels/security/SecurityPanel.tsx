@@ -7,18 +7,16 @@ import { useEndpoint } from '../shared/useEndpoint';
 import type { SecurityView } from './selectors';
 import { selectSecurityRows } from './selectors';
 
+// Package names are long: they go in the Findings cell's tooltip to keep rows one line.
 function findings(v: SecurityView): string {
   const counts = [v.critical ? `${v.critical} critical` : '', v.high ? `${v.high} high` : '', v.medium ? `${v.medium} medium` : ''].filter(Boolean);
-  const packages = v.packages?.length ? ` (${v.packages.slice(0, 5).join(', ')}${v.packages.length > 5 ? `, +${v.packages.length - 5}` : ''})` : '';
-  return counts.length ? counts.join(', ') + packages : '—';
+  return counts.length ? counts.join(', ') : '—';
 }
 
 const columns: Array<Column<SecurityView>> = [
   { header: 'Status', cell: (v) => v.status },
   { header: 'Severity', cell: (v) => v.severity },
-  { header: 'Findings', cell: findings },
-  { header: 'Missing keys', cell: (v) => (v.missing?.length ? v.missing.join(', ') : '—') },
-  { header: 'Detail', cell: (v) => v.detail ?? '' },
+  { header: 'Findings', cell: (v) => <span title={v.packages?.length ? v.packages.join('\n') : undefined}>{findings(v)}</span> },
 ];
 
 export function SecurityPanel({ deploymentId }: { deploymentId: string }) {

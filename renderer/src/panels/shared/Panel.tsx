@@ -81,12 +81,12 @@ export function Panel<V>(props: {
                   <span className="sr-only">Status</span>
                 </th>
                 <th scope="col">{props.itemHeader}</th>
+                <th scope="col">Why</th>
                 {columns.map((c) => (
                   <th scope="col" key={c.header} className={c.numeric ? 'num' : undefined}>
                     {c.header}
                   </th>
                 ))}
-                <th scope="col">Why</th>
               </tr>
             </thead>
             <tbody>
@@ -98,6 +98,7 @@ export function Panel<V>(props: {
                   <th scope="row" className="item-name">
                     {row.name}
                   </th>
+                  <td className={`why why-${row.status}`}>{row.reasons.join('; ')}</td>
                   {row.value === null ? (
                     <td colSpan={columns.length} className="muted">
                       —
@@ -109,7 +110,6 @@ export function Panel<V>(props: {
                       </td>
                     ))
                   )}
-                  <td className={`why why-${row.status}`}>{row.reasons.join('; ')}</td>
                 </tr>
               ))}
             </tbody>

@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { ms, percent } from '../../status/format';
+import { percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
 import { Panel } from '../shared/Panel';
@@ -8,12 +8,13 @@ import { useEndpoint } from '../shared/useEndpoint';
 import type { SlaView } from './selectors';
 import { selectSlaRows } from './selectors';
 
+const num = (value: number): string => String(Math.round(value));
+
 const columns: Array<Column<SlaView>> = [
-  { header: 'Status', cell: (v) => v.status },
-  { header: 'p50', cell: (v) => ms(v.latency_p50_ms), numeric: true },
-  { header: 'p95 / limit', cell: (v) => `${ms(v.latency_p95_ms)} / ${ms(v.thresholds.latency_p95_ms)}`, numeric: true },
-  { header: 'p99 / limit', cell: (v) => `${ms(v.latency_p99_ms)} / ${ms(v.thresholds.latency_p99_ms)}`, numeric: true },
-  { header: 'Success / min', cell: (v) => `${percent(v.success_rate)} / ${percent(v.thresholds.success_rate)}`, numeric: true },
+  { header: 'p50 ms', cell: (v) => num(v.latency_p50_ms), numeric: true },
+  { header: 'p95 ms (max)', cell: (v) => `${num(v.latency_p95_ms)} (${num(v.thresholds.latency_p95_ms)})`, numeric: true },
+  { header: 'p99 ms (max)', cell: (v) => `${num(v.latency_p99_ms)} (${num(v.thresholds.latency_p99_ms)})`, numeric: true },
+  { header: 'Success (min)', cell: (v) => `${percent(v.success_rate)} (${percent(v.thresholds.success_rate)})`, numeric: true },
 ];
 
 export function SlaPanel({ deploymentId }: { deploymentId: string }) {
