@@ -185,6 +185,28 @@ describe('SessionPool against a real OpenSSH server', () => {
     }
   });
 
+  it('the forward dispatcher carries on after the SSH connection is re-established', async () => {
+    const own = await startSshd();
+    const server: Server = createServer((_req, res) => res.end('pong'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const port = (server.address() as { port: number }).port;
+    const pool = newPool();
+    pool.setHosts([target(own)]);
+    const dispatcher = createForwardDispatcher(pool, H, '127.0.0.1', port);
+    try {
+      const get = async () => (await request(`http://127.0.0.1:${port}/`, { dispatcher })).body.text();
+      expect(await get()).toBe('pong');
+      await own.restart();
+      // the kept-alive channel died with the connection; the next poll opens a new one
+      await waitFor('a GET through the new connection', async () => (await get().catch(() => null)) === 'pong');
+      expect(pool.states()[0]!.state).toBe('connected');
+    } finally {
+      await dispatcher.close();
+      await new Promise((r) => server.close(r));
+      await own.stop();
+    }
+  });
+
   it('cancel kills the remote process, not just the local stream', async () => {
     const pool = newPool();
     pool.setHosts([target(sshd)]);
