@@ -2,6 +2,7 @@
 import js from '@eslint/js';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
+import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
@@ -26,6 +27,16 @@ export default tseslint.config(
         { paths: [{ name: 'ssh2', importNames: ['Client', 'Server', 'utils', 'HTTPAgent', 'HTTPSAgent'], message: "import ssh2 from 'ssh2' and destructure: it is CommonJS", allowTypeImports: true }] },
       ],
     },
+  },
+  {
+    // Plain JavaScript scripts and the Electron stand-in run in Node.
+    files: ['**/*.{js,mjs,cjs}'],
+    languageOptions: { globals: { ...globals.node } },
+  },
+  {
+    files: ['**/*.cjs'],
+    languageOptions: { sourceType: 'commonjs' },
+    rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
   {
     // common/ is the contract: plain TS plus zod, runnable anywhere.
