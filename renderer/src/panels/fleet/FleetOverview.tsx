@@ -38,7 +38,7 @@ export function FleetOverview() {
           {rows.map((row) => (
             <tr key={row.deploymentId} className={`row-${row.status}`}>
               <th scope="row">
-                <button className="link" onClick={() => openPanel(row.deploymentId, null)}>
+                <button className="link" title={row.name} onClick={() => openPanel(row.deploymentId, null)}>
                   <StatusIcon status={row.status} /> {row.name}
                 </button>
               </th>

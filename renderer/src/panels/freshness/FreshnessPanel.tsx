@@ -1,5 +1,5 @@
 import { useMemo } from 'react';
-import { duration, percent, relative } from '../../status/format';
+import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
 import { Panel } from '../shared/Panel';
@@ -10,7 +10,7 @@ import { selectFreshnessRows } from './selectors';
 
 const columns: Array<Column<FreshnessView>> = [
   { header: 'Level', cell: (v) => v.freshness },
-  { header: 'Data age', cell: (v) => `${duration(v.data_age_seconds)} / ${duration(v.update_frequency_seconds)}`, numeric: true },
+  { header: 'Age (every)', cell: (v) => <span title={`last updated ${v.last_updated}`}>{`${duration(v.data_age_seconds)} (${duration(v.update_frequency_seconds)})`}</span>, numeric: true },
   { header: 'Error rate', cell: (v) => percent(v.error_rate), numeric: true },
   { header: 'Req/h', cell: (v) => (v.requests_last_hour ?? '—').toString(), numeric: true },
 ];
@@ -19,9 +19,5 @@ export function FreshnessPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'freshness');
   const now = useNow(1000);
   const rows = useMemo(() => selectFreshnessRows(state), [state]);
-  const cols = useMemo<Array<Column<FreshnessView>>>(
-    () => [...columns, { header: 'Updated', cell: (v) => relative(v.last_updated, now) }],
-    [now],
-  );
-  return <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={cols} now={now} />;
+  return <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
 }

@@ -23,8 +23,7 @@ function UsageBar({ usage }: { usage: number }) {
 
 const columns: Array<Column<RateLimitView>> = [
   { header: 'Usage', cell: (v) => <UsageBar usage={v.usage} /> },
-  { header: 'Used / limit', cell: (v) => `${v.used} / ${v.limit}`, numeric: true },
-  { header: 'Remaining', cell: (v) => String(v.remaining), numeric: true },
+  { header: 'Remaining', cell: (v) => `${v.remaining} of ${v.limit}`, numeric: true },
   { header: 'Resets', cell: (v) => (v.resetInSeconds >= 0 ? `in ${duration(v.resetInSeconds)}` : `${duration(-v.resetInSeconds)} ago`) },
   { header: '429s', cell: (v) => String(v.recent_429), numeric: true },
   { header: 'Tier', cell: (v) => v.tier ?? '—' },
