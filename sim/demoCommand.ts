@@ -53,6 +53,8 @@ export async function runDemoCommand(host: DemoHostModel, clock: Clock, line: st
   try {
     for (const token of tokens) {
       if (typeof token === 'string') {
+        // shell-quote keeps backquotes as text, but sh would run what is inside them
+        if (token.includes('`')) throw new NotEmulated('`');
         words.push(token);
         continue;
       }

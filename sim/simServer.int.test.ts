@@ -111,6 +111,8 @@ describe('sim HTTP server', () => {
     expect(extraField.status).toBe(400);
     const wrongMethod = await control(sim, 'GET', '/_sim/scenario');
     expect(wrongMethod.status).toBe(405);
+    const badEncoding = await control(sim, 'POST', '/api/health/circuit-breakers/%E0%A4%A/reset');
+    expect(badEncoding).toMatchObject({ status: 400, json: { error: 'bad percent-encoding in path: "%E0%A4%A"' } });
     const unknownPath = await control(sim, 'GET', '/api/health/everything');
     expect(unknownPath).toMatchObject({ status: 404, json: { error: 'no such endpoint: /api/health/everything' } });
   });

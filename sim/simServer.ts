@@ -102,7 +102,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     const reset = RESET_PATH.exec(path);
     if (reset) {
       requireMethod(req, res, ['POST']);
-      const name = decodeURIComponent(reset[1] ?? '');
+      const name = decodePathPart(reset[1] ?? '');
       if (!model.isBreakerName(name)) throw new HttpError(404, `no circuit breaker named ${JSON.stringify(name)}; known: ${model.breakerNames().join(', ')}`);
       const breaker = model.resetBreaker(name);
       logger.info('breaker reset', { name });
@@ -184,7 +184,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     const flip = BREAKER_FLIP_PATH.exec(path);
     if (flip) {
       requireMethod(req, res, ['POST']);
-      const name = decodeURIComponent(flip[1] ?? '');
+      const name = decodePathPart(flip[1] ?? '');
       if (!model.isBreakerName(name)) throw new HttpError(404, `no circuit breaker named ${JSON.stringify(name)}; known: ${model.breakerNames().join(', ')}`);
       const request = parseWith(BreakerRequest, await readJson(req));
       const opts: { failureCount?: number; lastFailure?: string } = {};
@@ -248,6 +248,14 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
         server.closeAllConnections();
       }),
   };
+}
+
+function decodePathPart(part: string): string {
+  try {
+    return decodeURIComponent(part);
+  } catch {
+    throw new HttpError(400, `bad percent-encoding in path: ${JSON.stringify(part.slice(0, 100))}`);
+  }
 }
 
 function resolveEndpointOr400(name: string): Endpoint {
