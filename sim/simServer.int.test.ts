@@ -117,6 +117,31 @@ describe('sim HTTP server', () => {
     expect(unknownPath).toMatchObject({ status: 404, json: { error: 'no such endpoint: /api/health/everything' } });
   });
 
+  it('cycles through the area scenarios on the clock when asked, and a manual switch stops it', async () => {
+    const clock = new ManualClock(Date.parse('2026-11-26T12:00:00Z'));
+    const sim = await start({ clock, cycleSeconds: 45 });
+    const seen: unknown[] = [];
+    for (let i = 0; i < 3; i++) {
+      seen.push((await control(sim, 'GET', '/_sim/state')).json.scenario);
+      clock.advanceSeconds(45);
+    }
+    expect(seen).toEqual(['freshness-stale', 'broker-down', 'sla-degraded']);
+    expect((await getJson(sim, 'circuitBreakers')).breakers).toMatchObject({ coingecko_api: { state: 'OPEN', failure_count: 7 } });
+    await control(sim, 'POST', '/_sim/scenario', { name: 'normal' });
+    clock.advanceSeconds(450);
+    expect((await control(sim, 'GET', '/_sim/state')).json).toMatchObject({ scenario: 'normal', cycle: null });
+    expect((await control(sim, 'POST', '/_sim/cycle', { seconds: 10 })).json).toMatchObject({ scenario: 'freshness-stale', cycle: { seconds: 10 } });
+  });
+
+  it('refuses an oversized control body and an out-of-range slow delay', async () => {
+    const sim = await start();
+    const huge = await fetch(`${sim.url}/_sim/scenario`, { method: 'POST', body: JSON.stringify({ name: 'x'.repeat(100_000) }) });
+    expect(huge.status).toBe(413);
+    const slow = await control(sim, 'POST', '/_sim/fault', { kind: 'slow', ms: 10_000_000 });
+    expect(slow.status).toBe(400);
+    expect(slow.json.error).toMatch(/^bad request body: ms: /);
+  });
+
   it('turns the control API off with control: false (--no-control) while the health API still answers', async () => {
     const sim = await start({ control: false, scenario: 'broker-down' });
     expect((await control(sim, 'GET', '/_sim/state')).status).toBe(404);
