@@ -160,12 +160,18 @@ ensure_bridge() {
   ip link set "$BRIDGE" up
 }
 
-lease_address() { # fleet host -> prints the leased address
+# Round-robin, not lowest-free: a just-freed address is not handed out again at once, so a
+# client still holding it (or a stale ARP entry) never reaches a different host.
+lease_address() { # fleet host -> prints the leased address (caller holds the global lock)
   mkdir -p "$RUN/leases"
-  local octet
-  for ((octet = FIRST_OCTET; octet <= LAST_OCTET; octet++)); do
+  local span=$((LAST_OCTET - FIRST_OCTET + 1)) next i octet
+  next=$(cat "$RUN/leases/.next" 2>/dev/null || echo "$FIRST_OCTET")
+  [[ $next =~ ^[0-9]+$ ]] && [ "$next" -ge "$FIRST_OCTET" ] && [ "$next" -le "$LAST_OCTET" ] || next=$FIRST_OCTET
+  for ((i = 0; i < span; i++)); do
+    octet=$(((next - FIRST_OCTET + i) % span + FIRST_OCTET))
     if mkdir "$RUN/leases/$octet" 2>/dev/null; then
       echo "$1 $2" >"$RUN/leases/$octet/owner"
+      echo $(((octet - FIRST_OCTET + 1) % span + FIRST_OCTET)) >"$RUN/leases/.next"
       echo "$NET.$octet"
       return 0
     fi

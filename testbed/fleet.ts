@@ -70,8 +70,12 @@ export interface Fleet {
   host(name: string): FleetHost;
   /** runs a command inside the host (nsenter: works while sshd is down); a string goes to sh -c */
   exec(hostName: string, command: string | readonly string[], options?: ExecOptions): Promise<ExecResult>;
-  /** OpenSSH client arguments that reach the host with the fleet key and strict host key checking */
-  sshArgs(hostName: string): string[];
+  /**
+   * OpenSSH client arguments (before the command) that reach the host with the fleet key and
+   * strict host key checking; `via` connects through a proxy or forward (e.g. the delay proxy)
+   * while still checking the host's own key.
+   */
+  sshArgs(hostName: string, options?: { via?: { host: string; port: number } }): string[];
   /** runs a command over a real OpenSSH connection */
   ssh(hostName: string, command: string, options?: ExecOptions): Promise<ExecResult>;
   /** powers the host off (clean shutdown), or pulls the plug with `{ kill: true }`; its disk stays */
@@ -255,11 +259,13 @@ function createFleet(json: FleetJson): Fleet {
     return found;
   };
 
-  const sshArgs = (hostName: string): string[] => {
+  const sshArgs = (hostName: string, options: { via?: { host: string; port: number } } = {}): string[] => {
     const h = host(hostName);
+    const via = options.via;
     return [
       '-i', json.privateKeyPath,
-      '-p', String(h.sshPort),
+      '-p', String(via ? via.port : h.sshPort),
+      ...(via ? ['-o', `HostKeyAlias=${h.address}`] : []),
       '-F', '/dev/null',
       '-o', 'IdentitiesOnly=yes',
       '-o', `UserKnownHostsFile=${json.knownHostsPath}`,
@@ -267,7 +273,7 @@ function createFleet(json: FleetJson): Fleet {
       '-o', 'UpdateHostKeys=no',
       '-o', 'BatchMode=yes',
       '-o', 'ConnectTimeout=10',
-      `root@${h.address}`,
+      `root@${via ? via.host : h.address}`,
     ];
   };
 
