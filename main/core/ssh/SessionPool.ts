@@ -654,6 +654,20 @@ export class SessionPool {
       }
     }
   }
+
+  /** An interactive shell with a pty over the host's pooled connection (issue 7's terminal). */
+  async shell(id: HostId, pty: { cols: number; rows: number; term: string }): Promise<ClientChannel> {
+    const client = await this.clientFor(id);
+    return new Promise((resolve, reject) => {
+      try {
+        client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) =>
+          err ? reject(new Error(`${id}: cannot open a shell: ${err.message}`)) : resolve(channel),
+        );
+      } catch (err) {
+        reject(new Error(`${id}: cannot open a shell: ${(err as Error).message}`));
+      }
+    });
+  }
 }
 
 function openForward(client: Client, dstHost: string, dstPort: number, label: string): Promise<ClientChannel> {
