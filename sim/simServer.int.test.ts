@@ -221,14 +221,15 @@ describe('sim faults on the wire', () => {
 
   it('slow delays the answer by the given milliseconds', async () => {
     const sim = await start();
-    await control(sim, 'POST', '/_sim/fault', { kind: 'slow', endpoint: 'security', ms: 400 });
+    await control(sim, 'POST', '/_sim/fault', { kind: 'slow', endpoint: 'security', ms: 1000 });
     const t0 = performance.now();
     expect((await rawGet(`${sim.url}/api/health/security`)).status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(390);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(990);
     await expect(rawGet(`${sim.url}/api/health/security`, 100)).rejects.toThrow('client timeout');
+    // the other endpoints are not delayed (the margin allows for a loaded 2-core machine)
     const t1 = performance.now();
     await rawGet(`${sim.url}/api/health/sla`);
-    expect(performance.now() - t1).toBeLessThan(200);
+    expect(performance.now() - t1).toBeLessThan(600);
   });
 
   it('hang never answers, and closing the server does not wait for the hung request', async () => {
