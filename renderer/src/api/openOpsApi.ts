@@ -1,7 +1,8 @@
 // Picks the transport. In Electron the preload exposes `window.opsdeck` (one method per call
 // plus `on`); in the browser shell the page was opened as http://127.0.0.1:PORT/#token=T and
 // talks to ws://same-host/ws?token=T. The rest of the renderer only sees OpsApi.
-import { events } from '../../../common/contract';
+import { CALL_NAMES, calls, events } from '../../../common/contract';
+import type { ErrorCode, Result } from '../../../common/result';
 import type { EventName, OpsApi } from '../../../common/contract';
 import { createWebSocketApi } from './webSocketApi';
 import type { BackendStatus, SocketLike } from './webSocketApi';
@@ -47,22 +48,44 @@ export function webSocketUrl(location: LocationLike, token: string): string {
   return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
 }
 
-/** Wrap the preload's object so events get the same schema check as over the WebSocket. */
-export function validatingApi(bridge: OpsApi): OpsApi {
-  return new Proxy(bridge, {
-    get(target, key, receiver) {
-      if (key !== 'on') return Reflect.get(target, key, receiver);
-      return (name: EventName, listener: (payload: unknown) => void) =>
-        target.on(name, (payload: unknown) => {
-          const parsed = events[name]?.safeParse(payload);
-          if (!parsed?.success) {
-            console.warn(`opsdeck: dropped an invalid ${String(name)} event`);
-            return;
-          }
-          listener(parsed.data);
-        });
-    },
-  });
+/**
+ * Wrap the preload's object (frozen by contextBridge, so a Proxy could not replace its
+ * methods) with the checks the WebSocket client makes: answers must match the contract's
+ * response schema, events its event schema, and a rejected IPC call becomes a Result.
+ */
+export function validatingApi(bridge: OpsApi, logger: Pick<Console, 'warn'> = console): OpsApi {
+  const api: Record<string, unknown> = {};
+  for (const name of CALL_NAMES) {
+    api[name] = async (request: unknown): Promise<Result<unknown>> => {
+      let result: unknown;
+      try {
+        result = await (bridge[name] as (r: unknown) => Promise<unknown>)(request);
+      } catch (error) {
+        return { ok: false, error: { code: 'unavailable', message: `${name}: ${error instanceof Error ? error.message : String(error)}` } };
+      }
+      const r = result as { ok?: unknown; value?: unknown; error?: { code?: unknown; message?: unknown } } | null;
+      if (r?.ok === true) {
+        const parsed = calls[name].response.safeParse(r.value);
+        if (parsed.success) return { ok: true, value: parsed.data };
+        const issue = parsed.error.issues[0];
+        return { ok: false, error: { code: 'internal', message: `${name}: answer does not match the contract at ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}` } };
+      }
+      if (r?.ok === false && typeof r.error?.code === 'string' && typeof r.error.message === 'string') {
+        return { ok: false, error: { code: r.error.code as ErrorCode, message: r.error.message } };
+      }
+      return { ok: false, error: { code: 'internal', message: `${name}: malformed answer from the preload` } };
+    };
+  }
+  api.on = (name: EventName, listener: (payload: unknown) => void) =>
+    bridge.on(name, (payload: unknown) => {
+      const parsed = events[name]?.safeParse(payload);
+      if (!parsed?.success) {
+        logger.warn(`opsdeck: dropped an invalid ${String(name)} event`);
+        return;
+      }
+      listener(parsed.data);
+    });
+  return api as unknown as OpsApi;
 }
 
 export type Transport =
