@@ -124,6 +124,19 @@ describe('AutotraderModel', () => {
     expect(model.scenario).toBe('normal');
   });
 
+  it('in --cycle mode a remedy holds until the next cycle boundary, then the cycle goes on', () => {
+    const { clock, model } = setup();
+    model.startCycle(45);
+    expect(model.scenario).toBe('freshness-stale');
+    clock.advanceSeconds(10);
+    model.restartUnit('autotrader-ingestion');
+    expect(model.scenario).toBe('normal');
+    clock.advanceSeconds(34);
+    expect(model.scenario).toBe('normal');
+    clock.advanceSeconds(1);
+    expect(model.scenario).toBe('broker-down');
+  });
+
   it('an api restart resets the reported uptime', () => {
     const { clock, model } = setup();
     clock.advanceSeconds(100);

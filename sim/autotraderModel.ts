@@ -163,10 +163,9 @@ export class AutotraderModel {
     const now = this.clock.now();
     if (unit === 'autotrader-api') this.apiStartedAt = now;
     if (unit === 'autotrader-ingestion') this.ingestionRestartedAt = now;
-    if (CLEARED_BY_RESTART[this.current] === unit) {
-      this.cycleState = null;
-      this.apply('normal', now, true);
-    }
+    // The fix holds: normal until the next scenario change. In --cycle mode that is the next
+    // cycle boundary, so the demo goes on lighting up the other panels afterwards.
+    if (CLEARED_BY_RESTART[this.current] === unit) this.apply('normal', now, true);
   }
 
   breakerNames(): readonly BreakerName[] {
