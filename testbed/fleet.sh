@@ -282,6 +282,15 @@ boot_host() { # fleet host
   echo $! >"$hd/nspawn.pid"
 }
 
+# Running, not a zombie: a dead nspawn is reparented to the machine's init, which may reap it
+# late, and `kill -0` succeeds on a zombie.
+alive() { # pid
+  local stat
+  read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+  stat=${stat##*) }
+  [ "${stat:0:1}" != Z ]
+}
+
 # The host's nspawn pid, only if that pid still is this host's nspawn (pids get reused, and a
 # stale one would make `exec` run commands on the machine itself).
 nspawn_pid() { # fleet host
@@ -344,20 +353,21 @@ stop_host() { # fleet host [--kill] -> clean poweroff (SIGKILL after STOP_WAIT_S
   nspawn=$(nspawn_pid "$1" "$2") || { rm -f "$hd/nspawn.pid"; host_cgroup_remove "$1" "$2"; return 0; }
   leader=$(leader_pid "$1" "$2" || true)
   if [ "${3:-}" = --kill ] && [ -n "$leader" ]; then
-    kill -9 "$leader" 2>/dev/null || true
+    # nspawn's own tidying takes about a second and only touches its private mount namespace.
+    kill -9 "$leader" "$nspawn" 2>/dev/null || true
   else
     kill -TERM "$nspawn" 2>/dev/null || true
   fi
-  for ((i = 0; i < STOP_WAIT_SECONDS * 20; i++)); do
-    kill -0 "$nspawn" 2>/dev/null || break
-    sleep 0.05
+  for ((i = 0; i < STOP_WAIT_SECONDS * 50; i++)); do
+    alive "$nspawn" || break
+    sleep 0.02
   done
-  if kill -0 "$nspawn" 2>/dev/null; then
+  if alive "$nspawn"; then
     log "host $2 did not power off in ${STOP_WAIT_SECONDS}s; killing it"
     # Killing the init of a PID namespace kills everything in it.
     [ -n "$leader" ] && kill -9 "$leader" 2>/dev/null || true
     kill -9 "$nspawn" 2>/dev/null || true
-    for ((i = 0; i < 40; i++)); do kill -0 "$nspawn" 2>/dev/null || break; sleep 0.05; done
+    for ((i = 0; i < 100; i++)); do alive "$nspawn" || break; sleep 0.02; done
   fi
   rm -f "$hd/nspawn.pid"
   host_cgroup_remove "$1" "$2"
