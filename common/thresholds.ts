@@ -2,7 +2,8 @@
 // place for both sides: the renderer's panel selectors colour items with them and main's alert
 // rules fire on them (the config may override the alert copy; see docs/alerts.md). Keeping the
 // numbers here means a panel and its alert cannot disagree about what "too high" is.
-import type { Endpoint } from './health';
+import { z } from 'zod';
+import { ENDPOINTS, type Endpoint } from './health';
 
 /** Data Freshness: "High error rates on data source ... Check if error rate > 5%". */
 export const FRESHNESS_ERROR_RATE_WARN = 0.05;
@@ -38,9 +39,10 @@ export type AlertSeverity = 'warning' | 'critical';
 
 /**
  * One alert rule. A numeric metric is read from each item of one endpoint; `above` rules fire
- * when the metric is > fire and clear only when it is < clear (`below` rules the mirror image),
- * so a value wobbling between the two lines neither fires nor clears. `critical` (optional)
- * raises the severity when the metric is past it.
+ * when the metric is > fire and clear only once it is <= clear (`below` rules: fire when < fire,
+ * clear once >= clear), so a value wobbling between the two lines neither fires nor clears.
+ * `critical` (optional) raises the severity while the metric is past it (> for `above`, < for
+ * `below`). Levels are small integers (0 = good), so fire 0 / clear 0 means "any bad level".
  */
 export interface RuleDefinition {
   readonly id: string;
@@ -62,21 +64,21 @@ const DAY = 24 * 3600;
 
 /** The default rules: the runbook's thresholds, with a clear line a notch inside each. */
 export const DEFAULT_RULES: readonly RuleDefinition[] = [
-  { id: 'freshness-level', section: 'data-freshness', endpoint: 'freshness', title: 'data not fresh', direction: 'above', fire: 0, clear: 1, critical: 1, severity: 'warning', unit: 'level', levels: ['fresh', 'stale', 'outdated'] },
+  { id: 'freshness-level', section: 'data-freshness', endpoint: 'freshness', title: 'data not fresh', direction: 'above', fire: 0, clear: 0, critical: 1, severity: 'warning', unit: 'level', levels: ['fresh', 'stale', 'outdated'] },
   { id: 'freshness-error-rate', section: 'data-freshness', endpoint: 'freshness', title: 'source error rate', direction: 'above', fire: FRESHNESS_ERROR_RATE_WARN, clear: 0.04, critical: null, severity: 'warning', unit: 'ratio' },
   { id: 'freshness-age', section: 'data-freshness', endpoint: 'freshness', title: 'data age vs update frequency', direction: 'above', fire: FRESHNESS_AGE_FACTOR_WARN, clear: 1.5, critical: null, severity: 'warning', unit: 'factor' },
-  { id: 'broker-status', section: 'broker-connectivity', endpoint: 'brokers', title: 'broker not online', direction: 'above', fire: 0, clear: 1, critical: 0, severity: 'critical', unit: 'level', levels: ['online', 'offline or error'] },
+  { id: 'broker-status', section: 'broker-connectivity', endpoint: 'brokers', title: 'broker not online', direction: 'above', fire: 0, clear: 0, critical: 0, severity: 'critical', unit: 'level', levels: ['online', 'offline or error'] },
   { id: 'broker-token-expiry', section: 'broker-connectivity', endpoint: 'brokers', title: 'token expiry', direction: 'below', fire: TOKEN_EXPIRY_WARN_SECONDS, clear: 3.5 * DAY, critical: 0, severity: 'warning', unit: 'seconds' },
-  { id: 'sla-status', section: 'sla-violations', endpoint: 'sla', title: 'SLA status', direction: 'above', fire: 0, clear: 1, critical: 1, severity: 'warning', unit: 'level', levels: ['HEALTHY', 'DEGRADED', 'FAILED'] },
+  { id: 'sla-status', section: 'sla-violations', endpoint: 'sla', title: 'SLA status', direction: 'above', fire: 0, clear: 0, critical: 1, severity: 'warning', unit: 'level', levels: ['HEALTHY', 'DEGRADED', 'FAILED'] },
   { id: 'sla-success-rate', section: 'sla-violations', endpoint: 'sla', title: 'success rate', direction: 'below', fire: SLA_SUCCESS_RATE_DEFAULT, clear: 0.96, critical: null, severity: 'warning', unit: 'ratio' },
   { id: 'sla-latency-p95', section: 'sla-violations', endpoint: 'sla', title: 'latency p95', direction: 'above', fire: SLA_P95_MS_DEFAULT, clear: 1800, critical: null, severity: 'warning', unit: 'ms' },
   { id: 'sla-latency-p99', section: 'sla-violations', endpoint: 'sla', title: 'latency p99', direction: 'above', fire: SLA_P99_MS_DEFAULT, clear: 4500, critical: null, severity: 'warning', unit: 'ms' },
-  { id: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', title: 'circuit breaker not closed', direction: 'above', fire: 0, clear: 1, critical: 1, severity: 'warning', unit: 'level', levels: ['CLOSED', 'HALF_OPEN', 'OPEN'] },
+  { id: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', title: 'circuit breaker not closed', direction: 'above', fire: 0, clear: 0, critical: 1, severity: 'warning', unit: 'level', levels: ['CLOSED', 'HALF_OPEN', 'OPEN'] },
   { id: 'rate-limit-usage', section: 'rate-limits', endpoint: 'rateLimits', title: 'rate limit usage', direction: 'above', fire: RATE_LIMIT_USAGE_WARN, clear: 0.75, critical: 0.99, severity: 'warning', unit: 'ratio' },
-  { id: 'rate-limit-429', section: 'rate-limits', endpoint: 'rateLimits', title: 'recent HTTP 429s', direction: 'above', fire: 0, clear: 1, critical: null, severity: 'warning', unit: 'count' },
+  { id: 'rate-limit-429', section: 'rate-limits', endpoint: 'rateLimits', title: 'recent HTTP 429s', direction: 'above', fire: 0, clear: 0, critical: null, severity: 'warning', unit: 'count' },
   { id: 'queue-pending', section: 'worker-queues', endpoint: 'workers', title: 'pending jobs', direction: 'above', fire: WORKER_PENDING_WARN, clear: 40, critical: null, severity: 'warning', unit: 'count' },
-  { id: 'queue-status', section: 'worker-queues', endpoint: 'workers', title: 'queue not healthy', direction: 'above', fire: 0, clear: 1, critical: 1, severity: 'warning', unit: 'level', levels: ['healthy', 'degraded', 'stalled'] },
-  { id: 'security-check', section: 'security-checks', endpoint: 'security', title: 'security check failing', direction: 'above', fire: 0, clear: 1, critical: 1, severity: 'warning', unit: 'level', levels: ['passing', 'failing', 'failing with critical/high findings'] },
+  { id: 'queue-status', section: 'worker-queues', endpoint: 'workers', title: 'queue not healthy', direction: 'above', fire: 0, clear: 0, critical: 1, severity: 'warning', unit: 'level', levels: ['healthy', 'degraded', 'stalled'] },
+  { id: 'security-check', section: 'security-checks', endpoint: 'security', title: 'security check failing', direction: 'above', fire: 0, clear: 0, critical: 1, severity: 'warning', unit: 'level', levels: ['passing', 'failing', 'failing with critical/high findings'] },
 ];
 
 export type RuleId = string;
@@ -172,3 +174,74 @@ export function describeMetric(rule: Pick<RuleDefinition, 'id' | 'title' | 'unit
       return `${rule.title} ${value} > ${rule.fire}`;
   }
 }
+
+// ---- wire shapes of alerts and history (used by common/contract.ts) -----------------------
+
+const iso = z.string().max(40);
+
+export const AlertId = z.string().regex(/^a-[0-9]{1,12}$/, 'not an alert id (a-<number>)');
+
+/** One alert instance: created pending, maybe fired, then resolved; a refire is a new instance. */
+export const AlertRecord = z.object({
+  id: AlertId,
+  /** deployment/rule/item: the same problem across instances (snooze follows it) */
+  key: z.string(),
+  deploymentId: z.string(),
+  ruleId: z.string(),
+  section: z.enum(RUNBOOK_SECTIONS),
+  endpoint: z.enum(ENDPOINTS),
+  item: z.string(),
+  title: z.string(),
+  severity: z.enum(['warning', 'critical']),
+  state: z.enum(['pending', 'firing', 'resolved']),
+  /** the value in words, e.g. "rate limit usage 90 % > 80 %" */
+  reason: z.string(),
+  value: z.number().nullable(),
+  pendingSince: iso,
+  firedAt: iso.nullable(),
+  resolvedAt: iso.nullable(),
+  acknowledgedAt: iso.nullable(),
+  acknowledgedBy: z.string().nullable(),
+  snoozedUntil: iso.nullable(),
+  /** desktop notifications sent for this instance (0 or 1; the rate limit may hold one back) */
+  notified: z.number().int().nonnegative(),
+});
+export type AlertRecord = z.infer<typeof AlertRecord>;
+
+export const AlertNotification = z.object({
+  alertId: AlertId,
+  title: z.string(),
+  body: z.string(),
+  severity: z.enum(['warning', 'critical']),
+  section: z.enum(RUNBOOK_SECTIONS),
+});
+export type AlertNotification = z.infer<typeof AlertNotification>;
+
+/** History metric names: "<endpoint>.<field>"; a series is one metric of one item. */
+export const HISTORY_METRICS = [
+  'sla.latency_p95_ms',
+  'sla.latency_p99_ms',
+  'sla.success_rate',
+  'rateLimits.usage',
+  'workers.pending',
+  'freshness.error_rate',
+] as const;
+export type HistoryMetric = (typeof HISTORY_METRICS)[number];
+
+export const HistorySeries = z.object({
+  metric: z.enum(HISTORY_METRICS),
+  item: z.string(),
+  /** [epoch ms, value] pairs, oldest first */
+  points: z.array(z.tuple([z.number(), z.number()])),
+});
+export type HistorySeries = z.infer<typeof HistorySeries>;
+
+/** Which alert rule draws the threshold line on a metric's chart. */
+export const METRIC_RULE: Record<HistoryMetric, string> = {
+  'sla.latency_p95_ms': 'sla-latency-p95',
+  'sla.latency_p99_ms': 'sla-latency-p99',
+  'sla.success_rate': 'sla-success-rate',
+  'rateLimits.usage': 'rate-limit-usage',
+  'workers.pending': 'queue-pending',
+  'freshness.error_rate': 'freshness-error-rate',
+};

@@ -1,0 +1,206 @@
+// Alert rules evaluated on every good poll. A condition must hold for the rule's pending period
+// before it fires; a firing alert resolves only when its value is back past the clear line
+// (hysteresis), so a value wobbling around a threshold does not flap. A refire after a resolve
+// is a new instance (new id, new start time); a snooze follows the problem (deployment, rule,
+// item) until it ends, an acknowledgement only the instance.
+import type { EndpointState } from '../../../common/contract';
+import { describeMetric, ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
+import { OpsFailure } from '../../../common/result';
+import { isoAt, type Clock } from '../clock';
+import { clearsAt, effectiveRules, firesAt, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
+import { NotificationLimiter } from './NotificationLimiter';
+
+export interface AlertEngineDeps {
+  readonly settings: AlertsSettings;
+  readonly clock: Clock;
+  /** every change of an alert (new, fired, value moved, resolved, acknowledged, snoozed) */
+  readonly onChange: (alert: AlertRecord) => void;
+  /** a desktop notification that passed the rate limit */
+  readonly onNotify: (notification: AlertNotification) => void;
+  /** resolved alerts kept for the list */
+  readonly keepResolved?: number;
+  /** deployment names for notification text */
+  readonly deploymentName?: (deploymentId: string) => string;
+}
+
+export const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
+
+export class AlertEngine {
+  readonly rules: readonly EffectiveRule[];
+  /** pending or firing, by key */
+  private readonly active = new Map<string, AlertRecord>();
+  /** newest last */
+  private resolved: AlertRecord[] = [];
+  private readonly snoozes = new Map<string, number>();
+  private readonly limiter: NotificationLimiter | null;
+  private seq = 0;
+
+  constructor(private readonly deps: AlertEngineDeps) {
+    this.rules = effectiveRules(deps.settings);
+    const n = deps.settings.notifications;
+    this.limiter = n.enabled ? new NotificationLimiter(deps.clock, n.perAlertSeconds * 1000, n.maxPerHour) : null;
+  }
+
+  get suppressedNotifications(): number {
+    return this.limiter?.suppressed ?? 0;
+  }
+
+  /** Evaluate the rules of one endpoint against a poll. Failed polls change nothing. */
+  evaluate(state: EndpointState): void {
+    if (state.status !== 'ok') return;
+    const now = this.deps.clock.now();
+    for (const rule of this.rules) {
+      if (rule.endpoint !== state.endpoint) continue;
+      const seen = new Set<string>();
+      for (const [item, itemState] of Object.entries(state.items)) {
+        const key = `${state.deploymentId}/${rule.id}/${item}`;
+        seen.add(key);
+        // An unreadable item ("unknown: why") says nothing either way: keep the alert as it is.
+        if (!itemState.ok) continue;
+        const value = ruleMetric(rule.id, itemState.value, now);
+        if (value === null) continue;
+        this.step(key, rule, state, item, value, now);
+      }
+      // An item the API stopped reporting cannot stay firing forever.
+      const prefix = `${state.deploymentId}/${rule.id}/`;
+      for (const [key, alert] of this.active) {
+        if (key.startsWith(prefix) && !seen.has(key)) this.end(key, alert, now, `${alert.item} no longer reported`);
+      }
+    }
+  }
+
+  private step(key: string, rule: EffectiveRule, state: EndpointState, item: string, value: number, now: number): void {
+    const current = this.active.get(key);
+    const reason = describeMetric(rule, value);
+    const severity = severityAt(rule, value);
+    if (!current) {
+      if (!firesAt(rule, value)) return;
+      const alert: AlertRecord = {
+        id: `a-${++this.seq}`,
+        key,
+        deploymentId: state.deploymentId,
+        ruleId: rule.id,
+        section: rule.section,
+        endpoint: state.endpoint,
+        item,
+        title: rule.title,
+        severity,
+        state: 'pending',
+        reason,
+        value,
+        pendingSince: isoAt(now),
+        firedAt: null,
+        resolvedAt: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        snoozedUntil: this.snoozeOf(key, now),
+        notified: 0,
+      };
+      this.active.set(key, alert);
+      if (rule.pendingMs <= 0) this.fire(key, alert, now);
+      else this.deps.onChange(alert);
+      return;
+    }
+    if (current.state === 'pending') {
+      // Pending needs the fire condition to hold at every poll; a dip cancels it silently.
+      if (!firesAt(rule, value)) {
+        this.active.delete(key);
+        this.deps.onChange({ ...current, state: 'resolved', resolvedAt: isoAt(now), reason, value });
+        return;
+      }
+      const updated = { ...current, reason, value, severity };
+      this.active.set(key, updated);
+      if (now - Date.parse(current.pendingSince) >= rule.pendingMs) this.fire(key, updated, now);
+      else if (updated.reason !== current.reason || updated.severity !== current.severity) this.deps.onChange(updated);
+      return;
+    }
+    // firing
+    if (clearsAt(rule, value)) {
+      this.end(key, current, now, reason, value);
+      return;
+    }
+    if (reason !== current.reason || severity !== current.severity) {
+      const updated = { ...current, reason, value, severity };
+      this.active.set(key, updated);
+      this.deps.onChange(updated);
+    }
+  }
+
+  private fire(key: string, alert: AlertRecord, now: number): void {
+    let fired: AlertRecord = { ...alert, state: 'firing', firedAt: isoAt(now), snoozedUntil: this.snoozeOf(key, now) };
+    if (this.limiter && !fired.snoozedUntil && this.limiter.take(key)) {
+      fired = { ...fired, notified: fired.notified + 1 };
+      const name = this.deps.deploymentName?.(fired.deploymentId) ?? fired.deploymentId;
+      this.deps.onNotify({
+        alertId: fired.id,
+        title: `${fired.severity === 'critical' ? 'CRITICAL' : 'Warning'}: ${name}: ${fired.item} ${fired.title}`,
+        body: `${fired.reason} (runbook: ${fired.section})`,
+        severity: fired.severity,
+        section: fired.section,
+      });
+    }
+    this.active.set(key, fired);
+    this.deps.onChange(fired);
+  }
+
+  private end(key: string, alert: AlertRecord, now: number, reason: string, value: number | null = alert.value): void {
+    this.active.delete(key);
+    const ended: AlertRecord = { ...alert, state: 'resolved', resolvedAt: isoAt(now), reason, value };
+    // A pending alert that never fired is not worth a line in the list of what happened.
+    if (alert.state === 'firing') {
+      this.resolved.push(ended);
+      const keep = this.deps.keepResolved ?? 200;
+      if (this.resolved.length > keep) this.resolved = this.resolved.slice(-keep);
+    }
+    this.deps.onChange(ended);
+  }
+
+  private snoozeOf(key: string, now: number): string | null {
+    const until = this.snoozes.get(key);
+    if (until === undefined) return null;
+    if (until <= now) {
+      this.snoozes.delete(key);
+      return null;
+    }
+    return isoAt(until);
+  }
+
+  /** Active alerts (firing first, then pending, newest first), then resolved newest first. */
+  list(): AlertRecord[] {
+    const now = this.deps.clock.now();
+    const active = [...this.active.values()]
+      .map((alert) => ({ ...alert, snoozedUntil: this.snoozeOf(alert.key, now) }))
+      .sort((a, b) => (a.state === b.state ? b.pendingSince.localeCompare(a.pendingSince) : a.state === 'firing' ? -1 : 1));
+    return [...active, ...[...this.resolved].reverse()];
+  }
+
+  acknowledge(id: string, user: string): AlertRecord {
+    const [key, alert] = this.find(id);
+    if (alert.acknowledgedAt) return alert;
+    const updated = { ...alert, acknowledgedAt: isoAt(this.deps.clock.now()), acknowledgedBy: user };
+    this.active.set(key, updated);
+    this.deps.onChange(updated);
+    return updated;
+  }
+
+  /** Snooze notifications for this problem; minutes 0 ends a snooze. */
+  snooze(id: string, minutes: number): AlertRecord {
+    if (!Number.isFinite(minutes) || minutes < 0 || minutes > MAX_SNOOZE_MINUTES) {
+      throw new OpsFailure('bad-request', `snooze minutes must be between 0 and ${MAX_SNOOZE_MINUTES}, got ${minutes}`);
+    }
+    const [key, alert] = this.find(id);
+    const now = this.deps.clock.now();
+    if (minutes === 0) this.snoozes.delete(key);
+    else this.snoozes.set(key, now + minutes * 60_000);
+    const updated = { ...alert, snoozedUntil: this.snoozeOf(key, now) };
+    this.active.set(key, updated);
+    this.deps.onChange(updated);
+    return updated;
+  }
+
+  private find(id: string): [string, AlertRecord] {
+    for (const [key, alert] of this.active) if (alert.id === id) return [key, alert];
+    if (this.resolved.some((alert) => alert.id === id)) throw new OpsFailure('conflict', `alert ${id} is already resolved`);
+    throw new OpsFailure('not-found', `no alert ${id}`);
+  }
+}

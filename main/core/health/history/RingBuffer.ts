@@ -1,0 +1,43 @@
+// A fixed-capacity time series: two typed arrays allocated once, overwritten oldest first.
+// Fifty deployments polled for hours must not grow the main process, so nothing here
+// allocates after construction except the copy a reader asks for.
+export class RingBuffer {
+  private readonly times: Float64Array;
+  private readonly values: Float64Array;
+  private next = 0;
+  private count = 0;
+
+  constructor(readonly capacity: number) {
+    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`ring buffer capacity must be a positive integer, got ${capacity}`);
+    this.times = new Float64Array(capacity);
+    this.values = new Float64Array(capacity);
+  }
+
+  get size(): number {
+    return this.count;
+  }
+
+  /** bytes held by the two arrays: the whole cost of a series, whatever its age */
+  get bytes(): number {
+    return this.times.byteLength + this.values.byteLength;
+  }
+
+  push(time: number, value: number): void {
+    this.times[this.next] = time;
+    this.values[this.next] = value;
+    this.next = (this.next + 1) % this.capacity;
+    if (this.count < this.capacity) this.count += 1;
+  }
+
+  /** Points at or after `since`, oldest first. */
+  read(since = -Infinity): Array<[number, number]> {
+    const out: Array<[number, number]> = [];
+    const start = (this.next - this.count + this.capacity) % this.capacity;
+    for (let i = 0; i < this.count; i++) {
+      const at = (start + i) % this.capacity;
+      const time = this.times[at]!;
+      if (time >= since) out.push([time, this.values[at]!]);
+    }
+    return out;
+  }
+}
