@@ -4,7 +4,8 @@
 #
 #   fleet.sh build                          cache the Debian tree (adopts a finished prebuild)
 #   fleet.sh up NAME N [options]            boot N hosts NAME-1..NAME-N, print the fleet JSON
-#        --owner-pid PID   tear the fleet down when PID exits (tests pass their own pid)
+#        --owner-pid PID   tear the fleet down when PID exits (tests pass their own pid);
+#                          without it the fleet stays until `down NAME` or `cleanup --all`
 #        --sim-dir DIR     folder holding autotrader-sim.mjs (default: REPO/out/sim)
 #        --node PATH       node binary bind-mounted into the hosts (default: command -v node)
 #        --sim-args ARGS   extra simulator flags for every host (e.g. "--cycle 30")
@@ -12,7 +13,8 @@
 #   fleet.sh stop-host NAME HOST [--kill] | start-host NAME HOST   (--kill: no clean poweroff)
 #   fleet.sh exec NAME HOST -- CMD...       run CMD inside HOST (nsenter; works without sshd)
 #   fleet.sh status [NAME]
-#   fleet.sh cleanup [--all]                remove leftovers of crashed runs (--all: every fleet)
+#   fleet.sh cleanup [--all]                remove leftovers of crashed runs: fleets whose owner
+#                                           died (--all: every fleet, manual ones too)
 #
 # Needs root, systemd-container, debootstrap, iproute2, openssh-client, util-linux.
 set -Eeuo pipefail
@@ -425,7 +427,8 @@ cmd_up() {
   # From here on a failure tears down whatever was built.
   # (Only in this shell: background subshells inherit the trap through set -E.)
   trap 'rc=$?; if [ "$BASHPID" = "$$" ]; then log "up failed; tearing fleet $name down"; cmd_down "$name" >/dev/null 2>&1 || true; exit $rc; fi' ERR INT TERM
-  echo "${owner:-$$}" >"$fd/owner"
+  # No owner: a fleet started by hand, kept until `down NAME` or `cleanup --all`.
+  echo "${owner:-manual}" >"$fd/owner"
   echo "$node" >"$fd/node"
   echo "$sim" >"$fd/sim-dir"
   ssh-keygen -q -t ed25519 -N '' -C "opsdeck-testbed-$name" -f "$fd/id_ed25519"
@@ -541,10 +544,14 @@ cmd_cleanup() {
   [ "${1:-}" = "--all" ] && all=1
   for fd in "$RUN"/fleets/*; do
     owner=$(cat "$fd/owner" 2>/dev/null || true)
-    if [ $all = 1 ] || [ -z "$owner" ] || ! kill -0 "$owner" 2>/dev/null; then
-      log "removing fleet $(basename "$fd") (owner ${owner:-unknown} gone)"
-      cmd_down "$(basename "$fd")" || true
+    if [ $all = 0 ]; then
+      [ "$owner" = manual ] && continue
+      # No owner yet: another `up` may be between mkdir and writing it.
+      [ -z "$owner" ] && [ -n "$(find "$fd" -maxdepth 0 -mmin -2)" ] && continue
+      [ -n "$owner" ] && alive "$owner" && continue
     fi
+    log "removing fleet $(basename "$fd") (owner: ${owner:-none})"
+    cmd_down "$(basename "$fd")" || true
   done
   # Leftovers that no live fleet claims (a crash between steps, or a wiped run folder).
   with_global_lock cleanup_orphans
