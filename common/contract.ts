@@ -5,6 +5,7 @@
 import { z } from 'zod';
 import { ENDPOINTS } from './health';
 import type { Result } from './result';
+import { AlertId, AlertNotification, AlertRecord, HISTORY_METRICS, HistorySeries } from './thresholds';
 
 // ---- ids ---------------------------------------------------------------------------------
 
@@ -179,6 +180,21 @@ export const calls = {
     response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
   },
   pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
+  // ---- history and alerts (issue 3)
+  getHistory: {
+    request: z
+      .object({
+        deploymentId: DeploymentId,
+        metrics: z.array(z.enum(HISTORY_METRICS)).min(1).max(HISTORY_METRICS.length),
+        sinceMs: z.number().finite().optional(),
+      })
+      .strict(),
+    /** thresholds: each metric's alert fire line, for the charts' reference lines */
+    response: z.object({ series: z.array(HistorySeries), thresholds: z.record(z.string(), z.number()) }),
+  },
+  listAlerts: { request: Empty, response: z.object({ alerts: z.array(AlertRecord), suppressedNotifications: z.number().int().nonnegative() }) },
+  acknowledgeAlert: { request: z.object({ id: AlertId }).strict(), response: AlertRecord },
+  snoozeAlert: { request: z.object({ id: AlertId, minutes: z.number().int().min(0).max(10_080) }).strict(), response: AlertRecord },
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------
@@ -200,6 +216,10 @@ export const events = {
     error: z.string().nullable(),
     at: z.string(),
   }),
+  // ---- history and alerts (issue 3)
+  onAlerts: z.object({ updates: z.array(AlertRecord) }),
+  /** a firing alert that passed the notification rate limit: show a desktop notification */
+  onAlertNotification: AlertNotification,
 } as const;
 
 export type Calls = typeof calls;

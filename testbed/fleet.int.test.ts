@@ -171,6 +171,19 @@ describe('the test fleet', () => {
     }
   });
 
+  it('turns bad requests away with errors that name what was wrong', async () => {
+    await expect(startFleet({ name: 'Bad Name', hosts: 1 })).rejects.toThrow(/invalid fleet name "Bad Name"/);
+    await expect(startFleet({ name: 'ok', hosts: 0 })).rejects.toThrow(/invalid host count 0/);
+    await expect(startFleet({ name: 'ok', hosts: 1, simArgs: ['--scenario', 'x;reboot'] })).rejects.toThrow(/invalid simulator argument "x;reboot"/);
+    await expect(startFleet({ name: 'ok', hosts: 1, simDir: '/nonexistent' })).rejects.toThrow(/\/nonexistent\/autotrader-sim\.mjs does not exist/);
+    await expect(fleet.exec('nope', 'true')).rejects.toThrow(new RegExp(`has no host "nope" \\(hosts: ${one}, ${two}\\)`));
+    const script = await runProcess('bash', [FLEET_SCRIPT, 'up', 'x', '1', '--sim-args', '$(reboot)']);
+    expect(script.code).toBe(1);
+    expect(script.stderr).toMatch(/--sim-args may hold only letters, digits, spaces and _.,=:\/-/);
+    const exists = await runProcess('bash', [FLEET_SCRIPT, 'up', NAME, '1']);
+    expect(exists.stderr).toMatch(new RegExp(`fleet '${NAME}' already exists`));
+  });
+
   it('a fleet whose owner dies without cleaning up is removed by its watchdog', async () => {
     const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
     const name = `tw${process.pid % 100000}`;

@@ -285,12 +285,12 @@ function createFleet(json: FleetJson): Fleet {
     knownHostsPath: json.knownHostsPath,
     host,
     sshArgs,
-    exec: (hostName, command, options = {}) => {
+    exec: async (hostName, command, options = {}) => {
       host(hostName);
       const argv = typeof command === 'string' ? ['sh', '-c', command] : [...command];
       return runProcess('bash', [FLEET_SCRIPT, 'exec', json.name, hostName, '--', ...argv], options);
     },
-    ssh: (hostName, command, options = {}) => runProcess('ssh', [...sshArgs(hostName), command], options),
+    ssh: async (hostName, command, options = {}) => runProcess('ssh', [...sshArgs(hostName), command], options),
     stopHost: async (hostName, options = {}) => {
       host(hostName);
       await runScript(['stop-host', json.name, hostName, ...(options.kill ? ['--kill'] : [])], 60_000);

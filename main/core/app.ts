@@ -15,6 +15,12 @@ import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
 import { SessionPool } from './ssh/SessionPool';
+import type { AlertRecord } from '../../common/thresholds';
+import { AlertEngine } from './alerts/AlertEngine';
+import { historyAndAlertHandlers } from './alerts/alertHandlers';
+import type { AlertsSettings } from './alerts/alertRules';
+import { alertsSettingsFromConfigFile } from './alerts/alertsFromConfig';
+import { HistoryStore } from './health/history/HistoryStore';
 
 export interface Logger {
   info(message: string): void;
@@ -35,6 +41,8 @@ export interface OpsAppOptions {
   readonly timers?: Timers;
   /** how often batched state goes to the views */
   readonly pushWindowMs?: number;
+  /** issue 3's alert rules and notification limits; default: read from configPath */
+  readonly alerts?: AlertsSettings;
 }
 
 export class OpsApp {
@@ -45,6 +53,9 @@ export class OpsApp {
   readonly actions: ActionService;
   readonly audit: AuditLog;
   readonly redactor = new Redactor();
+  readonly history = new HistoryStore();
+  readonly alerts: AlertEngine;
+  private readonly alertBatch: KeyedBatcher<AlertRecord>;
   private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
   private readonly healthBatch: KeyedBatcher<EndpointState>;
   private readonly connectionBatch: KeyedBatcher<ConnectionState>;
@@ -81,6 +92,17 @@ export class OpsApp {
       this.dispatchers.set(deployment.id, dispatcher);
     }
 
+    // ---- history and alerts (issue 3): fed by every poll, pushed as batched alert updates
+    this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
+    const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
+    this.alerts = new AlertEngine({
+      settings: options.alerts ?? alertsSettingsFromConfigFile(options.configPath),
+      clock,
+      onChange: (alert) => this.alertBatch.push(alert),
+      onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
+      deploymentName: (id) => names.get(id) ?? id,
+    });
+
     this.poller = new HealthPoller({
       dispatcherFor: (id) => {
         const dispatcher = this.dispatchers.get(id);
@@ -89,6 +111,10 @@ export class OpsApp {
       },
       onUpdate: (state) => this.healthBatch.push(state),
       redact: (text) => this.redactor.redact(text),
+      onPolled: (_id, _endpoint, state) => {
+        this.history.record(state);
+        this.alerts.evaluate(state);
+      },
       clock,
       timers,
     });
@@ -141,6 +167,7 @@ export class OpsApp {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
+      ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
     };
   }
 
@@ -157,6 +184,7 @@ export class OpsApp {
     await this.actions.stopAll();
     this.healthBatch.dispose();
     this.connectionBatch.dispose();
+    this.alertBatch.dispose();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
     await Promise.allSettled([...this.dispatchers.values()].map((dispatcher) => dispatcher.close()));
     await this.pool.close();

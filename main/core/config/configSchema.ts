@@ -2,6 +2,8 @@
 // `npm run schema` writes resources/config.schema.json from it for editors (yaml-language-server).
 import { z } from 'zod';
 import { ENDPOINTS } from '../../../common/health';
+import { DEFAULT_RULES } from '../../../common/thresholds';
+import { effectiveRules } from '../alerts/alertRules';
 
 const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase letters, digits, "_", "." or "-" (max 63)');
 
@@ -48,6 +50,42 @@ export const DeploymentConfig = z
   .strict();
 export type DeploymentConfig = z.output<typeof DeploymentConfig>;
 
+// ---- history and alerts (issue 3): overrides of the runbook thresholds, see docs/alerts.md
+const AlertRuleOverride = z
+  .object({
+    enabled: z.boolean().optional(),
+    fire: z.number().finite().optional().describe('fire line (ratios as 0..1, latencies in ms, token expiry in seconds)'),
+    clear: z.number().finite().optional().describe('clear line; defaults to the fire line minus the default gap'),
+    critical: z.number().finite().nullable().optional().describe('past this the alert is critical; null: never'),
+    pendingSeconds: seconds(0, 3600).optional(),
+  })
+  .strict();
+export const AlertsConfig = z
+  .object({
+    pendingSeconds: seconds(0, 3600).default(30).describe('how long a condition must hold before its alert fires'),
+    rules: z
+      .partialRecord(z.enum(DEFAULT_RULES.map((rule) => rule.id) as [string, ...string[]]), AlertRuleOverride)
+      .default({})
+      .describe('per-rule overrides by rule id'),
+    notifications: z
+      .object({
+        enabled: z.boolean().default(true),
+        perAlertSeconds: seconds(0, 86_400).default(600).describe('at most one desktop notification per problem in this window'),
+        maxPerHour: z.number().int().min(0).max(1000).default(20).describe('and at most this many per rolling hour in all'),
+      })
+      .strict()
+      .default({ enabled: true, perAlertSeconds: 600, maxPerHour: 20 }),
+  })
+  .strict()
+  .superRefine((config, ctx) => {
+    try {
+      effectiveRules(config);
+    } catch (error) {
+      ctx.addIssue({ code: 'custom', path: ['rules'], message: (error as Error).message });
+    }
+  });
+export type AlertsConfig = z.output<typeof AlertsConfig>;
+
 export const OpsdeckConfig = z
   .object({
     user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
@@ -62,6 +100,7 @@ export const OpsdeckConfig = z
       })
       .strict()
       .default({ maxConcurrency: 10, blastRadius: 20 }),
+    alerts: AlertsConfig.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
