@@ -155,6 +155,100 @@ export const AuditRecord = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
+// ---- hosts, terminal, tunnels (issue 7) --------------------------------------------------
+
+export const Status3 = z.enum(['ok', 'warn', 'fail', 'unknown']);
+export const TerminalId = z.string().regex(/^term-[a-f0-9]{16}$/, 'not a terminal id').brand<'TerminalId'>();
+export type TerminalId = z.infer<typeof TerminalId>;
+export const TunnelId = z.string().regex(/^tun-[a-f0-9]{16}$/, 'not a tunnel id').brand<'TunnelId'>();
+export type TunnelId = z.infer<typeof TunnelId>;
+
+export const UnitFact = z.object({
+  unit: z.string(),
+  load: z.string(),
+  active: z.string(),
+  sub: z.string(),
+  result: z.string(),
+  mainPid: z.number().int().nullable(),
+  restarts: z.number().int().nullable(),
+  since: z.string().nullable(),
+  status: Status3,
+  why: z.string(),
+});
+export type UnitFact = z.infer<typeof UnitFact>;
+
+export const DiskFact = z.object({
+  mount: z.string(),
+  filesystem: z.string(),
+  type: z.string(),
+  sizeBytes: z.number(),
+  usedBytes: z.number(),
+  availableBytes: z.number(),
+  /** used / (used + available), as df computes Capacity */
+  usedPct: z.number(),
+  status: Status3,
+});
+export type DiskFact = z.infer<typeof DiskFact>;
+
+export const HostFacts = z.object({
+  hostId: HostId,
+  /** worst of everything below; 'unknown' until the first refresh */
+  status: Status3,
+  /** higher is worse; the fleet list sorts on it */
+  trouble: z.number(),
+  reasons: z.array(z.string()),
+  refreshedAt: z.string().nullable(),
+  error: z.string().nullable(),
+  os: z.string().nullable(),
+  kernel: z.string().nullable(),
+  uptimeSeconds: z.number().nullable(),
+  load: z.tuple([z.number(), z.number(), z.number()]).nullable(),
+  cpus: z.number().int().nullable(),
+  /** busy share of all CPUs since the previous refresh; null on the first */
+  cpuPct: z.number().nullable(),
+  memory: z
+    .object({ totalBytes: z.number(), usedBytes: z.number(), availableBytes: z.number(), swapTotalBytes: z.number(), swapUsedBytes: z.number() })
+    .nullable(),
+  disks: z.array(DiskFact),
+  units: z.array(UnitFact),
+  failedUnits: z.array(z.string()),
+  processes: z.array(z.object({ name: z.string(), running: z.boolean(), pids: z.array(z.number().int()), commands: z.array(z.string()) })),
+  history: z.object({ at: z.array(z.string()), load1: z.array(z.number()), memPct: z.array(z.number()), diskPct: z.array(z.number()) }),
+});
+export type HostFacts = z.infer<typeof HostFacts>;
+
+export const Dashboard = z.object({ name: z.string(), port: z.number().int(), path: z.string() });
+export type Dashboard = z.infer<typeof Dashboard>;
+
+export const TunnelInfo = z.object({
+  id: TunnelId,
+  hostId: HostId,
+  dashboard: z.string(),
+  remote: z.string(),
+  localPort: z.number().int(),
+  url: z.string(),
+  openedAt: z.string(),
+  connections: z.number().int().nonnegative(),
+});
+export type TunnelInfo = z.infer<typeof TunnelInfo>;
+
+export const EscalationTarget = z.enum(['pagerduty', 'ticket', 'logs']);
+export type EscalationTarget = z.infer<typeof EscalationTarget>;
+
+export const HostTools = z.object({
+  diskAmberPct: z.number(),
+  diskRedPct: z.number(),
+  refreshMs: z.number().int(),
+  recording: z.boolean(),
+  /** deployment id -> dashboards on each of its hosts */
+  dashboards: z.record(z.string(), z.array(Dashboard)),
+  /** deployment id -> which escalation URLs the config names */
+  escalation: z.record(z.string(), z.partialRecord(EscalationTarget, z.string())),
+});
+export type HostTools = z.infer<typeof HostTools>;
+
+const TermSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
+
 // ---- calls -------------------------------------------------------------------------------
 
 const Empty = z.object({}).strict();
@@ -195,6 +289,23 @@ export const calls = {
   listAlerts: { request: Empty, response: z.object({ alerts: z.array(AlertRecord), suppressedNotifications: z.number().int().nonnegative() }) },
   acknowledgeAlert: { request: z.object({ id: AlertId }).strict(), response: AlertRecord },
   snoozeAlert: { request: z.object({ id: AlertId, minutes: z.number().int().min(0).max(10_080) }).strict(), response: AlertRecord },
+  // ---- hosts, terminal, tunnels (issue 7)
+  getHostFacts: { request: Empty, response: z.object({ hosts: z.array(HostFacts), tools: HostTools, tunnels: z.array(TunnelInfo) }) },
+  refreshHost: { request: z.object({ hostId: HostId }).strict(), response: z.object({ scheduled: z.boolean() }) },
+  terminalOpen: { request: z.object({ hostId: HostId, ...TermSize }).strict(), response: z.object({ terminalId: TerminalId }) },
+  /** keystrokes: never logged, never audited */
+  terminalInput: { request: z.object({ terminalId: TerminalId, data: z.string().min(1).max(65_536) }).strict(), response: z.object({ accepted: z.boolean() }) },
+  terminalResize: { request: z.object({ terminalId: TerminalId, ...TermSize }).strict(), response: z.object({ resized: z.boolean() }) },
+  terminalClose: { request: z.object({ terminalId: TerminalId }).strict(), response: z.object({ closed: z.boolean() }) },
+  openTunnel: {
+    request: z.object({ hostId: HostId, dashboard: z.string().min(1).max(100) }).strict(),
+    response: z.object({ tunnel: TunnelInfo, opened: z.boolean() }),
+  },
+  closeTunnel: { request: z.object({ tunnelId: TunnelId }).strict(), response: z.object({ closed: z.boolean() }) },
+  escalate: {
+    request: z.object({ deploymentId: DeploymentId, target: EscalationTarget }).strict(),
+    response: z.object({ url: z.string(), opened: z.boolean(), markdown: z.string() }),
+  },
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------
@@ -220,6 +331,11 @@ export const events = {
   onAlerts: z.object({ updates: z.array(AlertRecord) }),
   /** a firing alert that passed the notification rate limit: show a desktop notification */
   onAlertNotification: AlertNotification,
+  // ---- hosts, terminal, tunnels (issue 7)
+  onHostFacts: z.object({ updates: z.array(HostFacts) }),
+  onTerminalOutput: z.object({ terminalId: TerminalId, data: z.string() }),
+  onTerminalState: z.object({ terminalId: TerminalId, hostId: HostId, state: z.enum(['open', 'closed']), reason: z.string().nullable(), at: z.string() }),
+  onTunnels: z.object({ tunnels: z.array(TunnelInfo) }),
 } as const;
 
 export type Calls = typeof calls;

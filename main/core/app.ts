@@ -15,6 +15,8 @@ import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
 import { SessionPool } from './ssh/SessionPool';
+import { HostToolsFeature } from './hosts/HostToolsFeature';
+import { hostToolsFromConfigFile, type HostToolsSettings } from './hosts/hostToolsSettings';
 import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
@@ -41,6 +43,10 @@ export interface OpsAppOptions {
   readonly timers?: Timers;
   /** how often batched state goes to the views */
   readonly pushWindowMs?: number;
+  /** issue 7's settings; default: read from configPath */
+  readonly hostTools?: HostToolsSettings;
+  /** the system browser (Electron's shell.openExternal behind the allow-list); absent in the browser shell */
+  readonly openExternal?: (url: string) => Promise<boolean>;
   /** issue 3's alert rules and notification limits; default: read from configPath */
   readonly alerts?: AlertsSettings;
 }
@@ -53,6 +59,7 @@ export class OpsApp {
   readonly actions: ActionService;
   readonly audit: AuditLog;
   readonly redactor = new Redactor();
+  readonly hostTools: HostToolsFeature;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
@@ -146,6 +153,23 @@ export class OpsApp {
       logger,
     });
 
+    this.hostTools = new HostToolsFeature({
+      pool: this.pool,
+      hosts: fleet.hosts,
+      deployments: fleet.deployments,
+      settings: options.hostTools ?? hostToolsFromConfigFile(options.configPath, options.auditFile, fleet.deployments.map((d) => d.id)),
+      hub: this.hub,
+      audit: this.audit,
+      redactor: this.redactor,
+      user: options.user,
+      clock,
+      timers,
+      pushWindowMs: windowMs,
+      health: () => this.poller.states(),
+      openExternal: options.openExternal ?? (async () => false),
+      logger,
+    });
+
     this.handlers = {
       getFleet: async () => ({
         demo: fleet.demo,
@@ -168,6 +192,7 @@ export class OpsApp {
         return { scheduled: true };
       },
       ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
+      ...this.hostTools.handlers,
     };
   }
 
@@ -177,10 +202,12 @@ export class OpsApp {
       this.pool.connect(host.id).catch((error: Error) => this.options.logger.warn(`${host.id}: ${error.message}`));
     }
     this.poller.start(this.options.fleet.polled);
+    this.hostTools.start();
   }
 
   async close(): Promise<void> {
     this.poller.stop();
+    await this.hostTools.close();
     await this.actions.stopAll();
     this.healthBatch.dispose();
     this.connectionBatch.dispose();

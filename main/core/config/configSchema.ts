@@ -40,12 +40,46 @@ export const HealthConfig = z
   .strict();
 export type HealthConfig = z.output<typeof HealthConfig>;
 
+// ---- hosts, terminal, tunnels (issue 7)
+export const DashboardConfig = z
+  .object({
+    name: z.string().min(1).max(100),
+    port: z.number().int().min(1).max(65535).describe("port on the host's 127.0.0.1"),
+    path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, 'must start with "/" and hold only URL path characters').default('/'),
+  })
+  .strict();
+export const EscalationConfig = z
+  .object({
+    pagerduty: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('PagerDuty service URL'),
+    ticket: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('ticket system URL (new ticket)'),
+    logs: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('log platform URL'),
+  })
+  .strict();
+export const HostViewConfig = z
+  .object({
+    refreshSeconds: seconds(1, 3600).default(10),
+    diskAmberPct: z.number().min(1).max(100).default(80),
+    diskRedPct: z.number().min(1).max(100).default(90),
+    units: z.array(z.string().regex(/^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|mount|path)$/, 'must be a systemd unit name with its type, e.g. "x.service"')).max(50).optional(),
+  })
+  .strict()
+  .refine((v) => v.diskAmberPct < v.diskRedPct, { message: 'diskAmberPct must be below diskRedPct', path: ['diskAmberPct'] });
+export const TerminalConfig = z
+  .object({
+    record: z.boolean().default(false).describe('record terminal output (asciicast v2, redacted); keystrokes are never recorded'),
+    recordDir: z.string().min(1).optional().describe('defaults to "recordings" next to the audit file'),
+  })
+  .strict();
+
+
 export const DeploymentConfig = z
   .object({
     id,
     name: z.string().min(1).max(100),
     hosts: z.array(id).min(1),
     health: HealthConfig.default(HealthConfig.parse({})),
+    dashboards: z.array(DashboardConfig).max(20).optional().describe("web dashboards on each host's localhost; default: Operations :3000/ops and Grafana :9090"),
+    escalation: EscalationConfig.optional(),
   })
   .strict();
 export type DeploymentConfig = z.output<typeof DeploymentConfig>;
@@ -100,6 +134,8 @@ export const OpsdeckConfig = z
       })
       .strict()
       .default({ maxConcurrency: 10, blastRadius: 20 }),
+    hostView: HostViewConfig.optional(),
+    terminal: TerminalConfig.optional(),
     alerts: AlertsConfig.optional(),
   })
   .strict()

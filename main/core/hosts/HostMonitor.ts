@@ -1,0 +1,231 @@
+// Keeps a HostFacts per host: on an interval, each connected host runs hostFactsScript once
+// (one exec channel over the pooled connection, never a new connection, never one per figure),
+// the output is parsed and assessed, and the result goes to onUpdate (the app batches it).
+// A host that is not connected is not dialled from here: the pool owns reconnecting; its facts
+// turn 'unknown' with the connection's error until it is back.
+import type { ConnectionState, HostFacts, HostId } from '../../../common/contract';
+import { isoAt, type Clock, type Timers } from '../clock';
+import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
+import { assessHost, type Thresholds } from './assessHost';
+import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hostFactsScript';
+import { parseHostFacts, type CpuTimes } from './parseHostFacts';
+import { RingBuffer } from './RingBuffer';
+
+export interface HostMonitorPool {
+  exec(id: HostId, command: string, opts?: ExecOptions): Promise<ExecResult>;
+  onState(listener: (s: ConnectionState) => void): () => void;
+  states(): ConnectionState[];
+}
+
+export interface HostMonitorSettings extends Thresholds {
+  refreshMs: number;
+  historyLength: number;
+  units: readonly string[];
+  processes: Readonly<Record<string, string>>;
+  /** a refresh that takes longer is abandoned (the remote script is killed with its channel) */
+  timeoutMs: number;
+}
+
+export const DEFAULT_HOST_MONITOR_SETTINGS: HostMonitorSettings = {
+  diskAmberPct: 80,
+  diskRedPct: 90,
+  refreshMs: 10_000,
+  historyLength: 60,
+  units: DEFAULT_UNITS,
+  processes: DEFAULT_PROCESSES,
+  timeoutMs: 8_000,
+};
+
+export interface HostMonitorDeps {
+  pool: HostMonitorPool;
+  hostIds: readonly HostId[];
+  settings: HostMonitorSettings;
+  clock: Clock;
+  timers: Timers;
+  onUpdate: (facts: HostFacts) => void;
+  logger: { warn(message: string): void };
+}
+
+/** Output beyond this is a broken or hostile host; the figures we need fit in a few KB. */
+const MAX_OUTPUT_CHARS = 256 * 1024;
+
+interface HostEntry {
+  facts: HostFacts;
+  prevCpu: CpuTimes | null;
+  inflight: boolean;
+  history: { at: RingBuffer<string>; load1: RingBuffer<number>; memPct: RingBuffer<number>; diskPct: RingBuffer<number> };
+}
+
+const emptyFacts = (hostId: HostId): HostFacts => ({
+  hostId,
+  status: 'unknown',
+  trouble: 1000,
+  reasons: ['no facts yet'],
+  refreshedAt: null,
+  error: null,
+  os: null,
+  kernel: null,
+  uptimeSeconds: null,
+  load: null,
+  cpus: null,
+  cpuPct: null,
+  memory: null,
+  disks: [],
+  units: [],
+  failedUnits: [],
+  processes: [],
+  history: { at: [], load1: [], memPct: [], diskPct: [] },
+});
+
+export class HostMonitor {
+  private readonly entries = new Map<HostId, HostEntry>();
+  private readonly script: string;
+  private readonly processNames: string[];
+  private timer: unknown = null;
+  private unsubscribe: (() => void) | null = null;
+  private stopped = true;
+  /** exec channels opened so far (the bench reports it per refresh) */
+  execCount = 0;
+
+  constructor(private readonly deps: HostMonitorDeps) {
+    this.script = hostFactsScript(deps.settings.units, deps.settings.processes);
+    this.processNames = Object.keys(deps.settings.processes);
+    const n = deps.settings.historyLength;
+    for (const id of deps.hostIds) {
+      this.entries.set(id, {
+        facts: emptyFacts(id),
+        prevCpu: null,
+        inflight: false,
+        history: { at: new RingBuffer(n), load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
+      });
+    }
+  }
+
+  start(): void {
+    if (!this.stopped) return;
+    this.stopped = false;
+    this.unsubscribe = this.deps.pool.onState((state) => this.onConnection(state));
+    for (const state of this.deps.pool.states()) this.onConnection(state);
+    this.schedule();
+  }
+
+  stop(): void {
+    this.stopped = true;
+    this.unsubscribe?.();
+    this.unsubscribe = null;
+    if (this.timer) this.deps.timers.clearTimeout(this.timer);
+    this.timer = null;
+  }
+
+  all(): HostFacts[] {
+    return [...this.entries.values()].map((e) => e.facts);
+  }
+
+  /** Refresh one host now if it is connected; false for an unknown host. */
+  refreshNow(id: HostId): boolean {
+    if (!this.entries.has(id)) return false;
+    void this.refresh(id);
+    return true;
+  }
+
+  /** One round over every connected host; resolves when all have answered (the bench awaits it). */
+  async refreshAll(): Promise<void> {
+    const connected = new Set(this.deps.pool.states().filter((s) => s.state === 'connected').map((s) => s.hostId));
+    await Promise.all([...this.entries.keys()].filter((id) => connected.has(id)).map((id) => this.refresh(id)));
+  }
+
+  private schedule(): void {
+    if (this.stopped) return;
+    this.timer = this.deps.timers.setTimeout(() => {
+      this.timer = null;
+      void this.refreshAll().finally(() => this.schedule());
+    }, this.deps.settings.refreshMs);
+  }
+
+  private onConnection(state: ConnectionState): void {
+    const entry = this.entries.get(state.hostId);
+    if (!entry || this.stopped) return;
+    if (state.state === 'connected') {
+      void this.refresh(state.hostId);
+      return;
+    }
+    const why = state.state === 'failed' ? `not connected: ${state.error ?? 'failed'}` : `not connected (${state.state})`;
+    // keep the last figures for context, but say they are not current
+    this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
+    entry.prevCpu = null;
+  }
+
+  private async refresh(id: HostId): Promise<void> {
+    const entry = this.entries.get(id);
+    if (!entry || entry.inflight || this.stopped) return;
+    entry.inflight = true;
+    let out = '';
+    let truncated = false;
+    try {
+      this.execCount++;
+      const result = await this.deps.pool.exec(id, this.script, {
+        timeoutMs: this.deps.settings.timeoutMs,
+        onStdout: (chunk) => {
+          if (out.length + chunk.length > MAX_OUTPUT_CHARS) truncated = true;
+          else out += chunk;
+        },
+      });
+      if (this.stopped) return;
+      if (result.timedOut) throw new Error(`the facts script did not finish within ${this.deps.settings.timeoutMs} ms`);
+      if (truncated) throw new Error(`the facts script printed more than ${MAX_OUTPUT_CHARS} characters`);
+      this.apply(entry, out);
+    } catch (err) {
+      if (this.stopped) return;
+      const why = (err as Error).message;
+      this.deps.logger.warn(`host facts ${id}: ${why}`);
+      this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
+    } finally {
+      entry.inflight = false;
+    }
+  }
+
+  private apply(entry: HostEntry, output: string): void {
+    const now = this.deps.clock.now();
+    const parsed = parseHostFacts(output, this.processNames);
+    const assessment = assessHost(parsed, this.deps.settings);
+    let cpuPct: number | null = null;
+    if (parsed.cpu && entry.prevCpu) {
+      const dTotal = parsed.cpu.total - entry.prevCpu.total;
+      const dBusy = parsed.cpu.busy - entry.prevCpu.busy;
+      if (dTotal > 0 && dBusy >= 0) cpuPct = Math.round((dBusy / dTotal) * 1000) / 10;
+    }
+    entry.prevCpu = parsed.cpu;
+    const memPct = parsed.memory ? Math.round((parsed.memory.usedBytes / parsed.memory.totalBytes) * 1000) / 10 : null;
+    const diskPct = assessment.disks.length ? Math.max(...assessment.disks.map((d) => d.usedPct)) : null;
+    const h = entry.history;
+    h.at.push(isoAt(now));
+    h.load1.push(parsed.load?.[0] ?? 0);
+    h.memPct.push(memPct ?? 0);
+    h.diskPct.push(diskPct ?? 0);
+    this.publish(entry, {
+      hostId: entry.facts.hostId,
+      status: assessment.status,
+      trouble: assessment.trouble,
+      reasons: assessment.reasons,
+      refreshedAt: isoAt(now),
+      error: null,
+      os: parsed.os,
+      kernel: parsed.kernel,
+      uptimeSeconds: parsed.uptimeSeconds,
+      load: parsed.load,
+      cpus: parsed.cpus,
+      cpuPct,
+      memory: parsed.memory,
+      disks: assessment.disks,
+      units: assessment.units,
+      failedUnits: parsed.failedUnits,
+      processes: assessment.processes,
+      history: { at: h.at.toArray(), load1: h.load1.toArray(), memPct: h.memPct.toArray(), diskPct: h.diskPct.toArray() },
+    });
+  }
+
+  private publish(entry: HostEntry, facts: HostFacts): void {
+    entry.facts = facts;
+    this.deps.onUpdate(facts);
+  }
+}

@@ -1,0 +1,60 @@
+// The one command a host refresh runs: cheap reads only (/proc, df, one `systemctl show` for
+// every watched unit), each section behind a marker line so parseHostFacts can find it even
+// when a tool is missing or fails on a host. Everything here is fixed text except the unit
+// names, which come from the config, are checked against systemd's unit-name alphabet and
+// quoted anyway.
+import { singleQuote } from '../ssh/execWrapper';
+
+export const SECTION_MARK = '@@opsdeck:';
+
+/** systemd unit names: letters, digits and ":-_.\@" (systemd.unit(5)); a type suffix is required here. */
+export const UNIT_NAME = /^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|mount|path)$/;
+
+export const DEFAULT_UNITS = [
+  'autotrader-api.service',
+  'autotrader-ingestion.service',
+  'autotrader-workers.service',
+  'autotrader-seed-queues.service',
+  'redis-server.service',
+] as const;
+
+export const UNIT_PROPERTIES = ['Id', 'LoadState', 'ActiveState', 'SubState', 'Result', 'MainPID', 'NRestarts', 'ActiveEnterTimestamp', 'Type'] as const;
+
+/** Process probes: name shown in the UI -> extended regex for `pgrep -f` (first char bracketed so the probe never matches itself). */
+export const DEFAULT_PROCESSES: Readonly<Record<string, string>> = { 'IB Gateway': '[i]bgateway' };
+
+export function hostFactsScript(units: readonly string[] = DEFAULT_UNITS, processes: Readonly<Record<string, string>> = DEFAULT_PROCESSES): string {
+  for (const unit of units) {
+    if (!UNIT_NAME.test(unit)) throw new Error(`not a systemd unit name: ${JSON.stringify(unit)}`);
+  }
+  const mark = (name: string) => `echo ${SECTION_MARK}${name}`;
+  const lines = [
+    'export LC_ALL=C',
+    mark('loadavg'),
+    'cat /proc/loadavg',
+    mark('meminfo'),
+    'cat /proc/meminfo',
+    mark('stat'),
+    'head -n 1 /proc/stat',
+    mark('nproc'),
+    'nproc 2>/dev/null || getconf _NPROCESSORS_ONLN',
+    mark('uptime'),
+    'cat /proc/uptime',
+    mark('uname'),
+    'uname -sr',
+    mark('os'),
+    "sed -n 's/^PRETTY_NAME=//p' /etc/os-release 2>/dev/null",
+    mark('df'),
+    'df -B1 -P -T 2>/dev/null',
+    mark('units'),
+    units.length ? `systemctl show --no-pager -p ${UNIT_PROPERTIES.join(',')} -- ${units.map(singleQuote).join(' ')}` : ':',
+    mark('failed'),
+    'systemctl --failed --plain --no-legend --no-pager 2>/dev/null',
+  ];
+  // sections are numbered in the probes' order; the parser maps the numbers back to names
+  Object.values(processes).forEach((pattern, index) => {
+    lines.push(mark(`proc:${index}`), `pgrep -a -f -- ${singleQuote(pattern)}`);
+  });
+  lines.push(mark('end'), 'exit 0');
+  return lines.join('\n');
+}

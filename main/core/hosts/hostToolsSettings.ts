@@ -1,0 +1,75 @@
+// Issue 7's settings (host view thresholds, dashboards, escalation URLs, terminal recording),
+// taken from the same config file the app was started with. Missing keys get the defaults the
+// issue names: disks amber above 80 % and red above 90 %, the Operations dashboard on the
+// host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.
+import { readFileSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import type { Dashboard, EscalationTarget, HostTools } from '../../../common/contract';
+import type { OpsdeckConfig } from '../config/configSchema';
+import { expandHome, parseConfig } from '../config/loadConfig';
+import { DEFAULT_HOST_MONITOR_SETTINGS, type HostMonitorSettings } from './HostMonitor';
+
+export const DEFAULT_DASHBOARDS: readonly Dashboard[] = [
+  { name: 'Operations dashboard', port: 3000, path: '/ops' },
+  { name: 'Grafana', port: 9090, path: '/' },
+];
+
+export interface HostToolsSettings {
+  monitor: HostMonitorSettings;
+  dashboards: Record<string, Dashboard[]>;
+  escalation: Record<string, Partial<Record<EscalationTarget, string>>>;
+  recording: { enabled: boolean; dir: string };
+}
+
+export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
+  const view = config?.hostView;
+  const dashboards: Record<string, Dashboard[]> = {};
+  const escalation: Record<string, Partial<Record<EscalationTarget, string>>> = {};
+  for (const id of deploymentIds) {
+    const d = config?.deployments.find((x) => x.id === id);
+    dashboards[id] = (d?.dashboards ?? DEFAULT_DASHBOARDS).map((x) => ({ name: x.name, port: x.port, path: x.path }));
+    const e = d?.escalation ?? {};
+    escalation[id] = Object.fromEntries(Object.entries(e).filter(([, url]) => typeof url === 'string'));
+  }
+  return {
+    monitor: {
+      ...DEFAULT_HOST_MONITOR_SETTINGS,
+      ...(view ? { refreshMs: Math.round(view.refreshSeconds * 1000), diskAmberPct: view.diskAmberPct, diskRedPct: view.diskRedPct } : {}),
+      ...(view?.units ? { units: view.units } : {}),
+    },
+    dashboards,
+    escalation,
+    recording: {
+      enabled: config?.terminal?.record ?? false,
+      dir: config?.terminal?.recordDir ? expandHome(config.terminal.recordDir) : join(dirname(auditFile), 'recordings'),
+    },
+  };
+}
+
+/**
+ * Reads the config file the app was started with. bootstrap has just validated the same file,
+ * so a failure here means it changed underneath us: fall back to the defaults rather than
+ * refuse to start.
+ */
+export function hostToolsFromConfigFile(configPath: string | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
+  let config: OpsdeckConfig | null = null;
+  if (configPath) {
+    try {
+      config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
+    } catch {
+      config = null;
+    }
+  }
+  return hostToolsFromConfig(config, auditFile, deploymentIds);
+}
+
+export function hostToolsView(settings: HostToolsSettings): HostTools {
+  return {
+    diskAmberPct: settings.monitor.diskAmberPct,
+    diskRedPct: settings.monitor.diskRedPct,
+    refreshMs: settings.monitor.refreshMs,
+    recording: settings.recording.enabled,
+    dashboards: settings.dashboards,
+    escalation: settings.escalation,
+  };
+}

@@ -1,0 +1,170 @@
+// Interactive shells for the host view's terminal tabs: an ssh2 shell channel with a pty over
+// the host's pooled connection. Output goes to the views as events, coalesced per event-loop
+// turn (chunks that arrive together go out together; nothing waits on a timer, so echo latency
+// stays the network's). Keystrokes go straight to the channel: they are never logged, audited
+// or recorded. Start and end are audited (host, user, time) and, when the config asks, output
+// is recorded as asciicast v2 through the Redactor.
+import { join } from 'node:path';
+import { mkdir } from 'node:fs/promises';
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { EventPayload, HostId, TerminalId } from '../../../common/contract';
+import { OpsFailure } from '../../../common/result';
+import type { AuditEntry } from '../audit/AuditLog';
+import { isoAt, type Clock } from '../clock';
+import type { Redactor } from '../redact/Redactor';
+import { AsciicastRecorder } from './AsciicastRecorder';
+
+/** What an ssh2 ClientChannel offers that the terminal needs. */
+export interface ShellChannel extends Duplex {
+  setWindow(rows: number, cols: number, height: number, width: number): void;
+  on(event: 'exit', listener: (code: number | null, signal?: string) => void): this;
+  on(event: string | symbol, listener: (...args: never[]) => void): this;
+}
+
+export interface TerminalServiceDeps {
+  shell(hostId: HostId, pty: { cols: number; rows: number; term: string }): Promise<ShellChannel>;
+  audit: { append(entry: AuditEntry): Promise<unknown> };
+  user: string;
+  redactor: Redactor;
+  clock: Clock;
+  randomBytes(size: number): Buffer;
+  emitOutput(payload: EventPayload<'onTerminalOutput'>): void;
+  emitState(payload: EventPayload<'onTerminalState'>): void;
+  recording: { enabled: boolean; dir: string };
+  logger: { warn(message: string): void };
+  /** hosts the views may open terminals on */
+  knownHost(hostId: HostId): boolean;
+  /** coalescing hook; default setImmediate */
+  defer?: (fn: () => void) => void;
+}
+
+/** Open terminals per host at most: tabs are cheap, but each is a remote shell. */
+const MAX_PER_HOST = 8;
+
+interface Session {
+  id: TerminalId;
+  hostId: HostId;
+  channel: ShellChannel;
+  decoder: StringDecoder;
+  pending: string;
+  flushQueued: boolean;
+  closing: boolean;
+  exit: { code: number | null; signal: string | null } | null;
+  startedAt: number;
+  recorder: AsciicastRecorder | null;
+}
+
+export class TerminalService {
+  private readonly sessions = new Map<TerminalId, Session>();
+  private readonly defer: (fn: () => void) => void;
+
+  constructor(private readonly deps: TerminalServiceDeps) {
+    this.defer = deps.defer ?? ((fn) => setImmediate(fn));
+  }
+
+  async open(hostId: HostId, cols: number, rows: number): Promise<TerminalId> {
+    if (!this.deps.knownHost(hostId)) throw new OpsFailure('not-found', `no host "${hostId}"`);
+    const open = [...this.sessions.values()].filter((s) => s.hostId === hostId).length;
+    if (open >= MAX_PER_HOST) throw new OpsFailure('conflict', `${hostId}: ${MAX_PER_HOST} terminals are open already; close one first`);
+    const channel = await this.deps.shell(hostId, { cols, rows, term: 'xterm-256color' });
+    const id = `term-${this.deps.randomBytes(8).toString('hex')}` as TerminalId;
+    const startedAt = this.deps.clock.now();
+    let recorder: AsciicastRecorder | null = null;
+    if (this.deps.recording.enabled) {
+      try {
+        await mkdir(this.deps.recording.dir, { recursive: true, mode: 0o700 });
+        const stamp = isoAt(startedAt).replace(/[:.]/g, '-');
+        recorder = new AsciicastRecorder(join(this.deps.recording.dir, `${stamp}-${hostId}-${id}.cast`), this.deps.redactor, startedAt, { cols, rows }, () => this.deps.clock.now());
+      } catch (err) {
+        this.deps.logger.warn(`terminal ${hostId}: cannot record: ${(err as Error).message}`);
+      }
+    }
+    const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, exit: null, startedAt, recorder };
+    this.sessions.set(id, session);
+    await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
+    channel.on('data', (chunk: Buffer) => this.output(session, session.decoder.write(chunk)));
+    channel.on('exit', (code: number | null, signal?: string) => {
+      session.exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };
+    });
+    channel.on('error', () => {
+      // ends in 'close' below
+    });
+    channel.once('close', () => void this.ended(session));
+    this.deps.emitState({ terminalId: id, hostId, state: 'open', reason: null, at: isoAt(startedAt) });
+    return id;
+  }
+
+  input(id: TerminalId, data: string): boolean {
+    const session = this.sessions.get(id);
+    if (!session || session.closing) return false;
+    session.channel.write(data);
+    return true;
+  }
+
+  resize(id: TerminalId, cols: number, rows: number): boolean {
+    const session = this.sessions.get(id);
+    if (!session || session.closing) return false;
+    session.channel.setWindow(rows, cols, 0, 0);
+    session.recorder?.resize(cols, rows);
+    return true;
+  }
+
+  close(id: TerminalId): boolean {
+    const session = this.sessions.get(id);
+    if (!session) return false;
+    session.closing = true;
+    session.channel.end();
+    // a server that never confirms must not leave the tab half open
+    setTimeout(() => session.channel.destroy(), 2000).unref();
+    return true;
+  }
+
+  async closeAll(): Promise<void> {
+    const closing = [...this.sessions.values()].map((s) => new Promise<void>((resolve) => {
+      s.channel.once('close', () => resolve());
+      this.close(s.id);
+      setTimeout(resolve, 2500).unref();
+    }));
+    await Promise.all(closing);
+  }
+
+  count(): number {
+    return this.sessions.size;
+  }
+
+  private output(session: Session, text: string): void {
+    if (!text) return;
+    session.pending += text;
+    session.recorder?.output(text);
+    if (session.flushQueued) return;
+    session.flushQueued = true;
+    this.defer(() => this.flush(session));
+  }
+
+  private flush(session: Session): void {
+    session.flushQueued = false;
+    if (!session.pending) return;
+    const data = session.pending;
+    session.pending = '';
+    this.deps.emitOutput({ terminalId: session.id, data });
+  }
+
+  private async ended(session: Session): Promise<void> {
+    this.output(session, session.decoder.end());
+    this.flush(session);
+    this.sessions.delete(session.id);
+    const reason = session.closing
+      ? 'closed'
+      : session.exit
+        ? `the shell exited${session.exit.code !== null ? ` with ${session.exit.code}` : ''}${session.exit.signal ? ` (${session.exit.signal})` : ''}`
+        : 'the connection to the host was lost';
+    const now = this.deps.clock.now();
+    this.deps.emitState({ terminalId: session.id, hostId: session.hostId, state: 'closed', reason, at: isoAt(now) });
+    await session.recorder?.close().catch(() => {});
+    const seconds = Math.round((now - session.startedAt) / 1000);
+    await this.deps.audit
+      .append({ kind: 'note', user: this.deps.user, hostId: session.hostId, outcome: `terminal ended after ${seconds} s: ${reason}` })
+      .catch((err: Error) => this.deps.logger.warn(`terminal ${session.hostId}: cannot audit its end: ${err.message}`));
+  }
+}
