@@ -14,7 +14,7 @@ export interface RuleOverride {
 export interface AlertsSettings {
   /** how long a condition must hold before it fires */
   readonly pendingSeconds: number;
-  readonly rules: Readonly<Record<string, RuleOverride>>;
+  readonly rules: Readonly<Partial<Record<string, RuleOverride>>>;
   readonly notifications: {
     readonly enabled: boolean;
     /** at most one desktop notification per problem (deployment/rule/item) in this window */
