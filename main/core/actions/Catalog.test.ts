@@ -162,19 +162,38 @@ describe('the bundled catalog', () => {
     expect(refusal(restart, { unit: 'sshd' })).toBe('service.restart: parameter unit (Unit) "sshd" is not one of autotrader-api, autotrader-ingestion, autotrader-workers');
   });
 
+  it('refuses every injection attempt in every parameter of every action, naming the parameter', () => {
+    let checked = 0;
+    for (const action of catalog.all()) {
+      const good = validValues(action);
+      for (const p of action.params) {
+        for (const value of INJECTION_CORPUS) {
+          expect(refusal(action, { ...good, [p.name]: value })).toMatch(new RegExp(`^${action.id.replace(/\./g, '\\.')}: parameter ${p.name} `));
+          checked++;
+        }
+      }
+    }
+    expect(checked).toBeGreaterThan(20 * INJECTION_CORPUS.length);
+  });
+
   it('renders every action with commands the redactor leaves intact (the audit shows the real command)', () => {
     const redactor = new Redactor();
     for (const action of catalog.all()) {
-      const values: Record<string, string | number> = {};
-      for (const p of action.params) {
-        if (p.default !== undefined) continue;
-        values[p.name] = p.kind === 'enum' ? p.choices![0]! : p.kind === 'integer' ? p.min! : sampleFor(p.pattern!);
-      }
-      const command = renderCommand(action, resolveParams(action, values));
+      const command = renderCommand(action, resolveParams(action, validValues(action)));
       expect(redactor.redact(command), action.id).toBe(command);
     }
   });
 });
+
+/** A valid value for every required parameter of an action. */
+function validValues(action: CatalogAction): Record<string, string | number> {
+  const values: Record<string, string | number> = {};
+  for (const p of action.params) {
+    if (p.default !== undefined) continue;
+    values[p.name] = p.kind === 'enum' ? p.choices![0]! : p.kind === 'integer' ? p.min! : sampleFor(p.pattern!);
+  }
+  return values;
+}
 
 function sampleFor(pattern: string): string {
   const samples = ['worker:scanner:queue', 'coingecko_api', '60', 'abc'];

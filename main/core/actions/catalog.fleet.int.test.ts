@@ -14,7 +14,6 @@ import { systemClock, systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
 import { SessionPool } from '../ssh/SessionPool';
 import { ActionService } from './ActionService';
-import { bundledCatalog } from './Catalog';
 
 // unique per process: another engineer's suite may run this file while we do
 const FLEET = `act${process.pid}`;
