@@ -1,0 +1,126 @@
+// docs/actions.md is generated from resources/actions.yaml so the two cannot drift: a unit test
+// fails when the committed file differs from what this renders. Regenerate with
+// `npx tsx main/core/actions/catalogDocs.ts --write`.
+import { writeFile } from 'node:fs/promises';
+import { dirname, join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+import { type Catalog, type CatalogAction, SECTIONS, bundledCatalog, findBundledCatalog } from './Catalog';
+
+const SECTION_TITLES: Record<(typeof SECTIONS)[number], string> = {
+  'data-freshness': 'Data Freshness Issues',
+  'broker-connectivity': 'Broker Connectivity Problems',
+  'sla-violations': 'SLA Violations',
+  'circuit-breakers': 'Circuit Breaker Trips',
+  'rate-limits': 'Rate Limit Exhaustion',
+  'worker-queues': 'Worker Queue Backlog',
+  'security-checks': 'Security Check Failures',
+};
+
+const HEADER = `# The action catalog
+
+<!-- Generated from resources/actions.yaml by main/core/actions/catalogDocs.ts: do not edit by
+hand; run \`npx tsx main/core/actions/catalogDocs.ts --write\` after changing the catalog. -->
+
+Every command Opsdeck runs on a host is an entry in \`resources/actions.yaml\`. The renderer only
+names an action, its parameters and hosts; main validates them, renders the exact command,
+shows it in a preview, and runs only what the preview's token says (see "How an action runs").
+
+## Fields
+
+| field | meaning |
+|---|---|
+| \`id\` | stable id, \`area.verb\` (lower case, dots) |
+| \`title\`, \`description\` | what the user sees |
+| \`section\` | the runbook area it serves: ${SECTIONS.map((s) => `\`${s}\``).join(', ')} |
+| \`risk\` | \`read-only\` (no confirmation), \`service-affecting\` (a click), \`destructive\` (typed text) |
+| \`streams\` | output keeps coming until cancelled (follow); \`timeoutSeconds: 0\` |
+| \`params\` | \`enum\` (\`choices\`), \`integer\` (\`min\`, \`max\`, never negative), \`string\` (\`pattern\`, anchored; \`maxLength\`, default 128); optional \`default\` |
+| \`command\` | argv words; \`{param}\` is replaced and the whole word shell-quoted |
+| \`script\` + \`args\` | fixed \`sh\` text run as \`sh -c SCRIPT ID ARGS…\`; parameters reach it only as \`"$1"\`, \`"$2"\`… from \`args\`, never as script text |
+| \`locks\` | keys held per host while it runs (\`{unit}\`, \`queue:{queue}\`, \`file:…\`); a second run needing a held key is refused with \`conflict\`. Default: the action itself for anything that is not read-only, nothing for reads |
+| \`confirmText\` | destructive actions only: the text to type, from parameters or \`{host}\` (the host's label, or "N hosts") |
+| \`timeoutSeconds\` | the remote command is stopped after it (default 120) |
+| \`rolling\` | one host at a time, stopping at the first failure; later hosts are reported "not run" |
+| \`maxHosts\` | a lower blast-radius cap than the config's for this action |
+| \`followUp\` | the action (with parameters) to offer once this one succeeds |
+
+Top-level keys starting \`x-\` hold shared pieces (YAML anchors); the loader ignores them.
+
+## Parameter rules
+
+Unknown parameters are refused; missing ones take their default or are refused. A string is
+refused, with a message naming the parameter, when it is empty, too long, holds a newline or
+control character, non-ASCII characters, starts with \`-\` (an option), or holds any of
+\`space ; & | $ \\\` < > ( ) { } [ ] * ? ! ~ ' " \\ # % ^ = ,\`, before its pattern is even tried.
+Integers are whole numbers within range, given as a number or plain digits. Enums match a
+choice exactly.
+
+## How an action runs
+
+1. \`previewAction\`: validate, render the command, resolve the hosts (unknown, repeated or more
+   than the blast-radius cap: refused), and issue a token of 32 random bytes (43 base64url
+   characters) bound to that command, those hosts and parameters, valid 5 minutes.
+2. \`runAction\`: the token is looked up (unknown, used or expired: refused), the typed
+   confirmation checked, every lock taken on every host or none (\`conflict\`), then the token is
+   spent. Nothing from the renderer but the token and the typed text is used.
+3. Per host, at most the config's concurrency at once: an \`intent\` audit record is fsynced
+   (if it cannot be written, the command does not run), the command runs over SSH, output is
+   redacted line by line and sent in batches at most every 100 ms (at most 2000 lines held
+   between batches; older ones are dropped and counted in \`droppedLines\`), then a \`result\`
+   record (exit code, outcome) is written, the locks released and the status sent.
+4. \`cancelRun\` aborts: running commands are stopped on the host, queued hosts never start
+   (a \`note\` record says so).
+
+## Actions
+
+| action | risk | section | parameters |
+|---|---|---|---|
+`;
+
+export function renderCatalogDocs(catalog: Catalog): string {
+  const actions = catalog.all();
+  const rows = actions.map((a) => `| [\`${a.id}\`](#${anchor(a.id)}) | ${a.risk} | ${a.section} | ${a.params.map((p) => `\`${p.name}\``).join(', ') || '–'} |`);
+  const bySection = SECTIONS.map((section) => {
+    const mine = actions.filter((a) => a.section === section);
+    if (!mine.length) return '';
+    return [`### ${SECTION_TITLES[section]} (\`${section}\`)`, '', ...mine.map(renderAction)].join('\n');
+  }).filter(Boolean);
+  return `${HEADER}${rows.join('\n')}\n\n${bySection.join('\n')}`;
+}
+
+function renderAction(a: CatalogAction): string {
+  const lines = [`#### ${a.id}`, '', `**${a.title}**. Risk: ${a.risk}${a.streams ? ', streams' : ''}; timeout: ${a.timeoutSeconds ? `${a.timeoutSeconds} s` : 'none (until cancelled)'}.`];
+  if (a.rolling) lines[2] += ' Rolling: one host at a time, stops at the first failure.';
+  if (a.description) lines.push('', a.description.trim());
+  if (a.params.length) {
+    lines.push('', '| parameter | kind | accepts | default |', '|---|---|---|---|');
+    for (const p of a.params) {
+      const accepts = p.kind === 'enum' ? p.choices!.map((c) => `\`${c}\``).join(', ') : p.kind === 'integer' ? `${p.min} to ${p.max}` : `\`${p.pattern!.replace(/\|/g, '\\|')}\``;
+      lines.push(`| \`${p.name}\` (${p.label}) | ${p.kind} | ${accepts} | ${p.default === undefined ? '–' : `\`${p.default}\``} |`);
+    }
+  }
+  if (a.command) lines.push('', 'Command:', '', '```sh', a.command.join(' '), '```');
+  else lines.push('', `Script (\`sh -c\`; args: ${(a.args ?? []).map((w) => `\`${w}\``).join(' ') || 'none'}):`, '', '```sh', a.script!.trimEnd(), '```');
+  const extra: string[] = [];
+  if (a.locks?.length) extra.push(`Locks: ${a.locks.map((l) => `\`${l}\``).join(', ')}.`);
+  if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
+  if (a.followUp) extra.push(`Then offers: \`${a.followUp.action}\`${Object.keys(a.followUp.params).length ? ` with ${Object.entries(a.followUp.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}.`);
+  if (extra.length) lines.push('', extra.join(' '));
+  lines.push('');
+  return lines.join('\n');
+}
+
+const anchor = (id: string) => id.replace(/\./g, '');
+
+/** Where docs/actions.md lives: beside resources/ at the repository root. */
+export function catalogDocsPath(): string {
+  const catalog = findBundledCatalog();
+  if (!catalog) throw new Error('resources/actions.yaml not found');
+  return join(dirname(dirname(catalog)), 'docs', 'actions.md');
+}
+
+if (process.argv.includes('--write') && process.argv[1] && import.meta.url === pathToFileURL(process.argv[1]).href) {
+  const path = catalogDocsPath();
+  await writeFile(path, renderCatalogDocs(bundledCatalog()));
+  console.log(`wrote ${path} (${fileURLToPath(import.meta.url)})`);
+}
