@@ -37,7 +37,10 @@ export function Panel<V>(props: {
   const fails = rows.filter((r) => r.status === 'fail').length;
   const warns = rows.filter((r) => r.status === 'warn').length;
   const unknowns = rows.filter((r) => r.status === 'unknown').length;
-  const summary = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', unknowns ? `${unknowns} unknown` : ''].filter(Boolean).join(', ');
+  const counts = [fails ? `${fails} failing` : '', warns ? `${warns} warning` : '', unknowns ? `${unknowns} unknown` : ''].filter(Boolean).join(', ');
+  // Never "all ok" over data the console could not refresh.
+  const health = panel.error ? 'poll failing' : panel.stale ? 'data stale' : '';
+  const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
   const focused = useStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
@@ -53,7 +56,7 @@ export function Panel<V>(props: {
       <header className="panel-head">
         <StatusIcon status={status} />
         <h2>{title}</h2>
-        <span className="panel-summary">{panel.phase === 'data' ? summary || 'all ok' : ''}</span>
+        <span className="panel-summary">{panel.phase === 'data' ? summary : ''}</span>
         <span className="panel-polled" title={`runbook: ${props.runbook}`}>
           {props.polledAt ? `polled ${clockTime(props.polledAt)}` : ''}
         </span>
