@@ -60,12 +60,21 @@ valid_name() {
 fleet_dir() { echo "$RUN/fleets/$1"; }
 
 # One lock serialises address leases and bridge creation/removal between concurrent fleets.
+# Re-entrant: `up` failing inside the lock tears down through `down`, which takes it again
+# (flock on a second descriptor of the same file would wait for ourselves forever).
+GLOBAL_LOCK_HELD=""
 with_global_lock() {
+  if [ -n "$GLOBAL_LOCK_HELD" ]; then
+    "$@"
+    return
+  fi
   mkdir -p "$RUN"
   exec {lockfd}>"$RUN/.lock"
   flock "$lockfd"
+  GLOBAL_LOCK_HELD=1
   "$@"
   local rc=$?
+  GLOBAL_LOCK_HELD=""
   flock -u "$lockfd"
   exec {lockfd}>&-
   return $rc
@@ -285,12 +294,22 @@ boot_host() { # fleet host
 }
 
 # Running, not a zombie: a dead nspawn is reparented to the machine's init, which may reap it
-# late, and `kill -0` succeeds on a zombie.
-alive() { # pid
-  local stat
+# late, and `kill -0` succeeds on a zombie. With a start time, also not a reused pid.
+alive() { # pid [starttime]
+  local stat fields
   read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
   stat=${stat##*) }
-  [ "${stat:0:1}" != Z ]
+  [ "${stat:0:1}" != Z ] || return 1
+  [ -z "${2:-}" ] && return 0
+  read -ra fields <<<"$stat"
+  [ "${fields[19]}" = "$2" ] # field 22 of /proc/PID/stat, counted after the command name
+}
+
+start_time() { # pid
+  local stat fields
+  read -r stat <"/proc/$1/stat" 2>/dev/null || return 1
+  read -ra fields <<<"${stat##*) }"
+  echo "${fields[19]}"
 }
 
 # The host's nspawn pid, only if that pid still is this host's nspawn (pids get reused, and a
@@ -428,7 +447,16 @@ cmd_up() {
   # (Only in this shell: background subshells inherit the trap through set -E.)
   trap 'rc=$?; if [ "$BASHPID" = "$$" ]; then log "up failed; tearing fleet $name down"; cmd_down "$name" >/dev/null 2>&1 || true; exit $rc; fi' ERR INT TERM
   # No owner: a fleet started by hand, kept until `down NAME` or `cleanup --all`.
-  echo "${owner:-manual}" >"$fd/owner"
+  if [ -n "$owner" ]; then
+    echo "$owner $(start_time "$owner")" >"$fd/owner"
+    # If the owner dies without calling down (SIGKILL, crash, even during this boot), take the
+    # fleet with it. The start time guards against a reused pid.
+    setsid bash -c "$(declare -f alive); "'while alive "$1" "$2"; do sleep 1; done; OPSDECK_WATCHDOG=1 "$3" down "$4"' \
+      _ $(cat "$fd/owner") "$HERE/fleet.sh" "$name" </dev/null >/dev/null 2>&1 &
+    echo $! >"$fd/watchdog.pid"
+  else
+    echo manual >"$fd/owner"
+  fi
   echo "$node" >"$fd/node"
   echo "$sim" >"$fd/sim-dir"
   ssh-keygen -q -t ed25519 -N '' -C "opsdeck-testbed-$name" -f "$fd/id_ed25519"
@@ -456,12 +484,6 @@ cmd_up() {
   for h in "${hosts[@]}"; do wait_booted "$name" "$h" & pids+=($!); done
   for i in "${pids[@]}"; do wait "$i" || failed=1; done
   [ $failed = 0 ] || false
-  if [ -n "$owner" ]; then
-    # If the owner dies without calling down (SIGKILL, crash), take the fleet with it.
-    setsid bash -c 'while kill -0 "$1" 2>/dev/null; do sleep 1; done; OPSDECK_WATCHDOG=1 "$2" down "$3"' \
-      _ "$owner" "$HERE/fleet.sh" "$name" </dev/null >/dev/null 2>&1 &
-    echo $! >"$fd/watchdog.pid"
-  fi
   trap - ERR INT TERM
   fleet_json "$name"
 }
@@ -528,7 +550,7 @@ cmd_status() {
   for fd in "$RUN"/fleets/*; do
     name=$(basename "$fd")
     [ $# -eq 0 ] || [ "$1" = "$name" ] || continue
-    echo "fleet $name (owner pid $(cat "$fd/owner" 2>/dev/null || echo '?'))"
+    echo "fleet $name (owner: $(cut -d' ' -f1 "$fd/owner" 2>/dev/null || echo '?'))"
     for hd in "$fd"/hosts/*; do
       host=$(basename "$hd")
       state=stopped
@@ -548,7 +570,8 @@ cmd_cleanup() {
       [ "$owner" = manual ] && continue
       # No owner yet: another `up` may be between mkdir and writing it.
       [ -z "$owner" ] && [ -n "$(find "$fd" -maxdepth 0 -mmin -2)" ] && continue
-      [ -n "$owner" ] && alive "$owner" && continue
+      # shellcheck disable=SC2086 # "pid starttime"
+      [ -n "$owner" ] && alive $owner && continue
     fi
     log "removing fleet $(basename "$fd") (owner: ${owner:-none})"
     cmd_down "$(basename "$fd")" || true

@@ -112,7 +112,11 @@ export function runProcess(
     const err: Buffer[] = [];
     child.stdout.on('data', (chunk: Buffer) => out.push(chunk));
     child.stderr.on('data', (chunk: Buffer) => err.push(chunk));
-    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 30_000);
+    // SIGTERM first, so fleet.sh's trap can tear down what it built; SIGKILL if that hangs.
+    const timer = setTimeout(() => {
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 5000).unref();
+    }, options.timeoutMs ?? 30_000);
     child.once('error', (error) => {
       clearTimeout(timer);
       reject(error);
