@@ -52,7 +52,8 @@ const MAX_OUTPUT_CHARS = 256 * 1024;
 interface HostEntry {
   facts: HostFacts;
   prevCpu: CpuTimes | null;
-  inflight: boolean;
+  /** the refresh running now; a second caller waits for it instead of opening another channel */
+  inflight: Promise<void> | null;
   history: { at: RingBuffer<string>; load1: RingBuffer<number>; memPct: RingBuffer<number>; diskPct: RingBuffer<number> };
 }
 
@@ -95,7 +96,7 @@ export class HostMonitor {
       this.entries.set(id, {
         facts: emptyFacts(id),
         prevCpu: null,
-        inflight: false,
+        inflight: null,
         history: { at: new RingBuffer(n), load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
       });
     }
@@ -155,10 +156,18 @@ export class HostMonitor {
     entry.prevCpu = null;
   }
 
-  private async refresh(id: HostId): Promise<void> {
+  private refresh(id: HostId): Promise<void> {
     const entry = this.entries.get(id);
-    if (!entry || entry.inflight || this.stopped) return;
-    entry.inflight = true;
+    if (!entry || this.stopped) return Promise.resolve();
+    if (!entry.inflight) {
+      entry.inflight = this.runRefresh(id, entry).finally(() => {
+        entry.inflight = null;
+      });
+    }
+    return entry.inflight;
+  }
+
+  private async runRefresh(id: HostId, entry: HostEntry): Promise<void> {
     let out = '';
     let truncated = false;
     try {
@@ -179,8 +188,6 @@ export class HostMonitor {
       const why = (err as Error).message;
       this.deps.logger.warn(`host facts ${id}: ${why}`);
       this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
-    } finally {
-      entry.inflight = false;
     }
   }
 
