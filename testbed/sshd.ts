@@ -28,8 +28,10 @@ export interface SshdOptions {
   listenAddress?: string;
   /** a fixed port (e.g. to bring a server back where clients expect it) */
   port?: number;
-  /** reuse keys from another fixture's folder instead of generating new ones */
+  /** more public keys to accept (e.g. the client key of another fixture) */
   authorizedKeys?: string[];
+  /** run sshd inside this network namespace (`ip netns exec`), e.g. a host behind a bastion */
+  netns?: string;
 }
 
 export interface Sshd {
@@ -166,7 +168,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   await writeFile(authorizedKeysPath, [clientPublicKey, ...(opts.authorizedKeys ?? [])].join('\n') + '\n');
   const clientKeyPem = await readFile(clientKeyPath, 'utf8');
 
-  let port = opts.port ?? (await freePort(address));
+  // inside another namespace the host cannot probe for a free port: any high port is free there
+  const pickPort = () => (opts.netns ? 20_000 + Math.floor(Math.random() * 40_000) : freePort(address));
+  let port = opts.port ?? (await pickPort());
   let child: ChildProcess | null = null;
   let logLines: string[] = [];
 
@@ -213,7 +217,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     }
     logLines = [];
     // "$1"/"$2" are positional arguments: no path is ever pasted into the script text
-    const proc = spawn('unshare', ['-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"', 'sh', home, SSHD_BIN, configPath], {
+    const inner = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"', 'sh', home, SSHD_BIN, configPath];
+    const argv = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...inner] : inner;
+    const proc = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],
     });
     child = proc;
@@ -243,7 +249,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
       } catch (err) {
         // another process may take the port between freePort() and sshd's bind: pick again
         if (attempt < 5 && !opts.port && /Address already in use/.test(String(err))) {
-          port = await freePort(address);
+          port = await pickPort();
           continue;
         }
         throw err;

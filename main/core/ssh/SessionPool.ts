@@ -6,7 +6,7 @@ import { readFile } from 'node:fs/promises';
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import ssh2, { type Client, type ClientChannel, type ConnectConfig } from 'ssh2';
+import ssh2, { type AuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
 import { wrapCommand } from './execWrapper';
@@ -134,6 +134,8 @@ export class SessionPool {
   private readonly hosts = new Map<HostId, { target: HostTarget; conn: Conn }>();
   private readonly listeners = new Set<(s: ConnectionState) => void>();
   private readonly passphrases = new Map<string, string>();
+  /** decrypted keys, in memory only, for the life of the pool (as an agent would hold them) */
+  private readonly parsedKeys = new Map<string, ParsedKey>();
   private handshakes = 0;
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
@@ -502,7 +504,6 @@ export class SessionPool {
         readyTimeout: hop.connectTimeoutMs ?? DEFAULT_CONNECT_TIMEOUT_MS,
         keepaliveInterval: hop.keepaliveIntervalMs ?? DEFAULT_KEEPALIVE_MS,
         keepaliveCountMax: hop.keepaliveCountMax ?? DEFAULT_KEEPALIVE_COUNT,
-        ...auth,
         hostVerifier: (key: Buffer, verify: (ok: boolean) => void) => {
           this.checkHostKey(conn, known, key).then(
             () => verify(true),
@@ -553,8 +554,7 @@ export class SessionPool {
         client.on('error', onError);
         client.once('ready', onReady);
         client.once('close', onClose);
-        const { describe: _d, ...connectAuth } = auth;
-        client.connect({ ...config, ...connectAuth });
+        client.connect({ ...config, authHandler: auth.authHandler });
       });
     } finally {
       release();
@@ -579,13 +579,18 @@ export class SessionPool {
     assertHostKey(verdict, hop.address, hop.port, key, hop.knownHostsPath);
   }
 
-  private async authConfig(conn: Conn): Promise<Pick<ConnectConfig, 'privateKey' | 'passphrase' | 'agent'> & { describe: string }> {
+  /**
+   * The auth methods to offer, in order: the agent, then the key file. Keys go to ssh2 already
+   * parsed (through authHandler): decrypting an OpenSSH key runs bcrypt-pbkdf in JS for seconds,
+   * so it happens once per pool, not on every reconnect.
+   */
+  private async authConfig(conn: Conn): Promise<{ authHandler: AuthMethod[]; describe: string }> {
     const hop = conn.hop;
     const label = this.label(conn);
     const tried: string[] = [];
-    const out: Pick<ConnectConfig, 'privateKey' | 'passphrase' | 'agent'> & { describe: string } = { describe: '' };
+    const methods: AuthMethod[] = [];
     if (hop.agent) {
-      out.agent = hop.agent;
+      methods.push({ type: 'agent', username: hop.user, agent: hop.agent } as AuthMethod);
       tried.push(`the agent at ${hop.agent}`);
     }
     if (hop.privateKey !== undefined || hop.privateKeyPath) {
@@ -596,26 +601,32 @@ export class SessionPool {
       } catch (err) {
         throw new PermanentError(`${label}: cannot read key file ${where}: ${(err as Error).message}`);
       }
-      let passphrase = hop.passphrase ?? (hop.privateKeyPath ? this.passphrases.get(hop.privateKeyPath) : undefined);
-      let parsed = sshUtils.parseKey(data, passphrase);
-      if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
-        const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
-        if (answer === null || answer === undefined) throw new PermanentError(`${label}: key ${where} is encrypted and no passphrase was given`);
-        passphrase = answer;
-        parsed = sshUtils.parseKey(data, passphrase);
+      const cacheKey = `${where}\0${data.toString('base64')}`;
+      let key = this.parsedKeys.get(cacheKey);
+      if (!key) {
+        let passphrase = hop.passphrase ?? (hop.privateKeyPath ? this.passphrases.get(hop.privateKeyPath) : undefined);
+        let parsed = sshUtils.parseKey(data, passphrase);
+        if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
+          const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
+          if (answer === null || answer === undefined) throw new PermanentError(`${label}: key ${where} is encrypted and no passphrase was given`);
+          passphrase = answer;
+          parsed = sshUtils.parseKey(data, passphrase);
+        }
+        if (parsed instanceof Error) {
+          const bad = /bad decrypt|integrity check|passphrase/i.test(parsed.message) && passphrase !== undefined;
+          throw new PermanentError(bad ? `${label}: wrong passphrase for key ${where}` : `${label}: cannot use key ${where}: ${parsed.message}`);
+        }
+        const first = Array.isArray(parsed) ? parsed[0] : parsed;
+        if (!first || !first.isPrivateKey()) throw new PermanentError(`${label}: ${where} holds no private key`);
+        if (passphrase !== undefined && hop.privateKeyPath) this.passphrases.set(hop.privateKeyPath, passphrase);
+        key = first as ParsedKey;
+        this.parsedKeys.set(cacheKey, first as ParsedKey);
       }
-      if (parsed instanceof Error) {
-        const bad = /bad decrypt|integrity check|passphrase/i.test(parsed.message) && passphrase !== undefined;
-        throw new PermanentError(bad ? `${label}: wrong passphrase for key ${where}` : `${label}: cannot use key ${where}: ${parsed.message}`);
-      }
-      if (passphrase !== undefined && hop.privateKeyPath) this.passphrases.set(hop.privateKeyPath, passphrase);
-      out.privateKey = data;
-      if (passphrase !== undefined) out.passphrase = passphrase;
+      methods.push({ type: 'publickey', username: hop.user, key } as AuthMethod);
       tried.push(`key ${where}`);
     }
-    if (!tried.length) throw new PermanentError(`${label}: no key file or agent configured`);
-    out.describe = tried.join(' and ');
-    return out;
+    if (!methods.length) throw new PermanentError(`${label}: no key file or agent configured`);
+    return { authHandler: methods, describe: tried.join(' and ') };
   }
 
   // ---- state ---------------------------------------------------------------------------

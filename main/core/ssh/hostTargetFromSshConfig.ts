@@ -1,0 +1,75 @@
+// From an ssh_config alias to a SessionPool target: the same host name, user, port, keys,
+// agent, known_hosts, keepalive and jump chain OpenSSH would use, so an engineer's existing
+// ~/.ssh/config works with no second setup.
+import { access } from 'node:fs/promises';
+import type { HostId } from '../../../common/contract';
+import type { HostKeyPolicy, HostTarget, JumpHop } from './SessionPool';
+import { parseJumpSpec, resolveSshConfig, type ResolvedSshHost, type SshConfigEnv } from './sshConfig';
+
+export interface SshConfigTargetOptions extends SshConfigEnv {
+  /** the agent socket when the config names none (normally process.env.SSH_AUTH_SOCK) */
+  authSock?: string;
+  exists?: (path: string) => Promise<boolean>;
+}
+
+const MAX_JUMPS = 8;
+
+const fileExists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  );
+
+/** StrictHostKeyChecking=no is taken as accept-new: a changed key is always refused here. */
+export function hostKeyPolicyOf(r: Pick<ResolvedSshHost, 'strictHostKeyChecking'>): HostKeyPolicy {
+  return r.strictHostKeyChecking === 'yes' ? 'yes' : r.strictHostKeyChecking === 'ask' ? 'ask' : 'accept-new';
+}
+
+async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promise<JumpHop> {
+  const exists = opts.exists ?? fileExists;
+  // ssh2 offers one key file per connection (plus the agent): the first one that exists
+  let privateKeyPath: string | undefined;
+  for (const f of r.identityFiles) {
+    if (await exists(f)) {
+      privateKeyPath = f;
+      break;
+    }
+  }
+  const agent = r.identityAgentNone ? undefined : (r.identityAgent ?? opts.authSock ?? process.env.SSH_AUTH_SOCK);
+  const knownHostsPath = r.userKnownHostsFiles[0];
+  if (!knownHostsPath) throw new Error(`${r.host}: no UserKnownHostsFile`);
+  const hop: JumpHop = { address: r.hostName, port: r.port, user: r.user, knownHostsPath, hostKeyPolicy: hostKeyPolicyOf(r) };
+  if (privateKeyPath) hop.privateKeyPath = privateKeyPath;
+  if (agent) hop.agent = agent;
+  if (!privateKeyPath && !agent) throw new Error(`${r.host}: none of the identity files exists (${r.identityFiles.join(', ')}) and there is no agent`);
+  if (r.serverAliveInterval > 0) {
+    hop.keepaliveIntervalMs = r.serverAliveInterval * 1000;
+    hop.keepaliveCountMax = r.serverAliveCountMax;
+  }
+  if (r.connectTimeout !== null) hop.connectTimeoutMs = r.connectTimeout * 1000;
+  return hop;
+}
+
+/**
+ * Resolve `alias` through the config at configPath into a target with id `id`. Each ProxyJump
+ * hop is itself resolved through the same config (its User, Port, IdentityFile, known hosts), as
+ * `ssh -J` does; explicit `user@` and `:port` in the hop win.
+ */
+export async function hostTargetFromSshConfig(id: HostId, configPath: string, alias: string, opts: SshConfigTargetOptions = {}): Promise<HostTarget> {
+  const r = await resolveSshConfig(configPath, alias, opts);
+  if (r.proxyCommand) throw new Error(`${alias}: ProxyCommand is not supported by Opsdeck yet; use ProxyJump`);
+  const target: HostTarget = { id, ...(await hopFrom(r, opts)) };
+  if (r.proxyJump) {
+    const specs = r.proxyJump.split(',');
+    if (specs.length > MAX_JUMPS) throw new Error(`${alias}: ProxyJump has more than ${MAX_JUMPS} hops`);
+    target.jumps = [];
+    for (const spec of specs) {
+      const { user, host, port } = parseJumpSpec(spec);
+      const hr = await resolveSshConfig(configPath, host, opts);
+      if (user) hr.user = user;
+      if (port) hr.port = port;
+      target.jumps.push(await hopFrom(hr, opts));
+    }
+  }
+  return target;
+}
