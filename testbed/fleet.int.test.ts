@@ -184,12 +184,18 @@ describe('the test fleet', () => {
     expect(exists.stderr).toMatch(new RegExp(`fleet '${NAME}' already exists`));
   });
 
-  it('a fleet whose owner dies without cleaning up is removed by its watchdog', async () => {
+  it('passes simulator flags to the hosts, and a fleet whose owner dies is removed by its watchdog', async () => {
     const owner = spawn('sleep', ['600'], { stdio: 'ignore' });
     const name = `tw${process.pid % 100000}`;
-    const up = await runProcess('bash', [FLEET_SCRIPT, 'up', name, '1', '--owner-pid', String(owner.pid)], { timeoutMs: 120_000 });
+    const up = await runProcess('bash', [FLEET_SCRIPT, 'up', name, '1', '--owner-pid', String(owner.pid), '--sim-args', '--scenario breaker-open'], {
+      timeoutMs: 120_000,
+    });
     expect(up.code, up.stderr).toBe(0);
     const address = (JSON.parse(up.stdout) as { hosts: { address: string }[] }).hosts[0]!.address;
+    const breakers = (await (await fetch(`http://${address}:8000/api/health/circuit-breakers`)).json()) as {
+      breakers: Record<string, { state: string }>;
+    };
+    expect(breakers.breakers.coingecko_api?.state).toBe('OPEN');
     owner.kill('SIGKILL');
     await expect.poll(() => leftovers(name, [address]), { timeout: 15_000, interval: 250 }).toEqual([]);
   });
