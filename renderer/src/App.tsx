@@ -7,6 +7,8 @@
 //   tablist "Views": tab "Fleet" | "Deployment" | "Audit"
 //     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
 //
+//   region "Alerts" under the header on every view: table "Alert list" (see alerts/AlertsPanel.tsx)
+//
 //   Deployment view (selected deployment):
 //     button "Poll now"; navigation "Areas" (one button per area, click scrolls to the panel)
 //     region "Circuit breakers" | "Data freshness" | "Brokers" | "SLA" | "Rate limits" |
@@ -31,6 +33,7 @@
 //     button "Refresh audit"
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
+import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
 import { BackendBanner } from './header/BackendBanner';
@@ -44,6 +47,7 @@ export function App() {
     <div className="app">
       <Header />
       <BackendBanner />
+      <AlertsPanel />
       <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'}>
         {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
       </main>
