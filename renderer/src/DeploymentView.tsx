@@ -12,7 +12,7 @@ import { SlaPanel } from './panels/sla/SlaPanel';
 import { WorkersPanel } from './panels/workers/WorkersPanel';
 import { StatusIcon } from './status/StatusIcon';
 import { useNow } from './status/useNow';
-import { openPanel } from './store/actions';
+import { openPanel, toggleCharts } from './store/actions';
 import { healthKey } from './store/slices';
 import { useStore } from './store/useStore';
 
@@ -36,6 +36,7 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
 
 export function DeploymentView() {
   const api = useApi();
+  const showCharts = useStore((s) => s.showCharts);
   const deployment = useStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
   if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
   const id = deployment.id as string;
@@ -46,6 +47,9 @@ export function DeploymentView() {
         <span className="muted mono">{deployment.healthUrl}{deployment.healthVia ? ` via ${deployment.healthVia}` : ''}</span>
         <button type="button" onClick={() => void api.pollNow({ deploymentId: deployment.id })}>
           Poll now
+        </button>
+        <button type="button" aria-pressed={showCharts} onClick={toggleCharts}>
+          History charts
         </button>
       </div>
       <AreaStrip deploymentId={id} />

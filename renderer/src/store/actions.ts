@@ -3,6 +3,7 @@
 import type { ConnectionState, EndpointState, EventPayload, FleetInfo, OpsApi, Preview } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
+import { recordHealth } from '../history/historyStore';
 import { healthKey } from './slices';
 import type { HostRun, RunView, View } from './slices';
 import { useStore } from './useStore';
@@ -26,6 +27,7 @@ export function applyFleetError(message: string): void {
 
 export function applyHealth(updates: readonly EndpointState[]): void {
   if (updates.length === 0) return;
+  recordHealth(updates);
   useStore.setState((s) => {
     const health = { ...s.health };
     for (const update of updates) health[healthKey(update.deploymentId, update.endpoint)] = update;
@@ -62,6 +64,10 @@ export function setView(view: View): void {
 /** Click-through from the fleet overview to one panel of one deployment. */
 export function openPanel(deploymentId: string, endpoint: Endpoint | null): void {
   useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', focusEndpoint: endpoint });
+}
+
+export function toggleCharts(): void {
+  useStore.setState((s) => ({ showCharts: !s.showCharts }));
 }
 
 export function clearFocus(): void {

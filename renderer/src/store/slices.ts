@@ -14,6 +14,8 @@ export interface FleetSlice {
   view: View;
   /** panel to scroll to after a click-through from the fleet overview */
   focusEndpoint: Endpoint | null;
+  /** history charts under the panels; off gives the dense table-only view */
+  showCharts: boolean;
 }
 
 export interface ConnectionSlice {
@@ -76,6 +78,7 @@ export const createFleetSlice: Slice<FleetSlice> = () => ({
   selectedDeploymentId: null,
   view: 'deployment',
   focusEndpoint: null,
+  showCharts: true,
 });
 
 export const createConnectionSlice: Slice<ConnectionSlice> = () => ({

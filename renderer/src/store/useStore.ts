@@ -1,4 +1,5 @@
 import { create } from 'zustand';
+import { resetHistory } from '../history/historyStore';
 import { createAuditSlice, createConnectionSlice, createFleetSlice, createHealthSlice, createRunsSlice } from './slices';
 import type { Store } from './slices';
 
@@ -15,4 +16,5 @@ const initial = useStore.getState();
 /** Back to the first state; tests call it between cases. */
 export function resetStores(): void {
   useStore.setState(initial, true);
+  resetHistory();
 }

@@ -1,4 +1,6 @@
 import { useMemo } from 'react';
+import { HistoryChart } from '../../history/HistoryChart';
+import { FRESHNESS_ERROR_RATE_WARN } from '../shared/thresholds';
 import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
@@ -19,5 +21,11 @@ export function FreshnessPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'freshness');
   const now = useNow(1000);
   const rows = useMemo(() => selectFreshnessRows(state), [state]);
-  return <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
+      columns={columns}
+      now={now}
+      charts={<HistoryChart deploymentId={deploymentId} metric="freshness.error_rate" title="error rate" threshold={FRESHNESS_ERROR_RATE_WARN} format={percent} />}
+    />
+  );
 }

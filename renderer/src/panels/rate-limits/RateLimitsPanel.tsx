@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import { HistoryChart } from '../../history/HistoryChart';
 import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
@@ -33,5 +34,11 @@ export function RateLimitsPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'rateLimits');
   const now = useNow(1000);
   const rows = useMemo(() => selectRateLimitRows(state, now), [state, now]);
-  return <Panel title="Rate limits" endpoint="rateLimits" runbook="Rate Limit Exhaustion" itemHeader="API" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel title="Rate limits" endpoint="rateLimits" runbook="Rate Limit Exhaustion" itemHeader="API" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
+      columns={columns}
+      now={now}
+      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage" threshold={RATE_LIMIT_USAGE_WARN} format={percent} />}
+    />
+  );
 }

@@ -31,6 +31,7 @@ export function Panel<V>(props: {
   /** "Source", "Broker", "Breaker"... */
   itemHeader: string;
   footer?: ReactNode;
+  charts?: ReactNode;
 }) {
   const { title, panel, rows, columns, now } = props;
   const status: Status = panelStatus(panel, rows.map((r) => r.status));
@@ -42,6 +43,7 @@ export function Panel<V>(props: {
   const health = panel.error ? 'poll failing' : panel.stale ? 'data stale' : '';
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
+  const showCharts = useStore((s) => s.showCharts);
   const focused = useStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
     if (focused && ref.current) {
@@ -120,9 +122,8 @@ export function Panel<V>(props: {
         )
       ) : null}
       {props.footer}
-      {/* History charts (issue 3, item 4) mount here once main offers a history call: one
-          memoised recharts component per panel, fed from main's ring buffers. */}
-      <div className="chart-slot" data-chart-slot={props.endpoint} hidden />
+      {/* History charts (issue 3, item 4): memoised recharts components, each subscribed to its own series. */}
+      {props.charts && showCharts ? <div className="charts">{props.charts}</div> : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
     </section>
   );

@@ -1,4 +1,7 @@
 import { useMemo } from 'react';
+import { HistoryChart } from '../../history/HistoryChart';
+import { ms } from '../../status/format';
+import { SLA_P95_MS_DEFAULT, SLA_P99_MS_DEFAULT, SLA_SUCCESS_RATE_DEFAULT } from '../shared/thresholds';
 import { percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
@@ -21,5 +24,17 @@ export function SlaPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'sla');
   const now = useNow(1000);
   const rows = useMemo(() => selectSlaRows(state), [state]);
-  return <Panel title="SLA" endpoint="sla" runbook="SLA Violations" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel title="SLA" endpoint="sla" runbook="SLA Violations" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
+      columns={columns}
+      now={now}
+      charts={
+        <>
+          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p95_ms" title="p95 latency" threshold={SLA_P95_MS_DEFAULT} format={ms} />
+          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p99_ms" title="p99 latency" threshold={SLA_P99_MS_DEFAULT} format={ms} />
+          <HistoryChart deploymentId={deploymentId} metric="sla.success_rate" title="success rate" threshold={SLA_SUCCESS_RATE_DEFAULT} format={percent} />
+        </>
+      }
+    />
+  );
 }

@@ -1,0 +1,93 @@
+// Per-session history for the panel charts: a bounded ring of points per (deployment,
+// endpoint, metric), appended from onHealth updates. Main will keep the authoritative ring
+// buffers (issue 3); when it offers a history call, `seedHistory` fills these from it and the
+// charts do not change. Kept apart from the main store so an append re-renders only charts.
+import { create } from 'zustand';
+import type { EndpointState } from '../../../common/contract';
+import { RateLimitItem, SlaItem, WorkerQueueItem, FreshnessItem } from '../../../common/health';
+import type { Endpoint } from '../../../common/health';
+import type { HistoryMetric } from '../../../common/thresholds';
+
+/** One hour at the default 5 s poll interval. */
+export const HISTORY_POINTS = 720;
+
+export interface Series {
+  /** epoch ms of each point (the poll's lastGoodAt) */
+  at: number[];
+  /** item name -> value per point (null: the item was missing or unreadable then) */
+  lines: Record<string, Array<number | null>>;
+}
+
+/** The same metric names as main's history ring buffers (common/thresholds.ts). */
+export type Metric = HistoryMetric;
+
+/** The metrics each endpoint feeds, read from its items with the item schema. */
+const EXTRACTORS: Partial<Record<Endpoint, Array<{ metric: Metric; read: (value: unknown) => number | null }>>> = {
+  sla: [
+    { metric: 'sla.latency_p95_ms', read: (v) => SlaItem.safeParse(v).data?.latency_p95_ms ?? null },
+    { metric: 'sla.latency_p99_ms', read: (v) => SlaItem.safeParse(v).data?.latency_p99_ms ?? null },
+    { metric: 'sla.success_rate', read: (v) => SlaItem.safeParse(v).data?.success_rate ?? null },
+  ],
+  rateLimits: [
+    {
+      metric: 'rateLimits.usage',
+      read: (v) => {
+        const item = RateLimitItem.safeParse(v).data;
+        return item ? item.used / item.limit : null;
+      },
+    },
+  ],
+  workers: [{ metric: 'workers.pending', read: (v) => WorkerQueueItem.safeParse(v).data?.pending ?? null }],
+  freshness: [{ metric: 'freshness.error_rate', read: (v) => FreshnessItem.safeParse(v).data?.error_rate ?? null }],
+};
+
+export const seriesKey = (deploymentId: string, metric: Metric): string => `${deploymentId}/${metric}`;
+
+interface HistoryState {
+  series: Record<string, Series>;
+  /** lastGoodAt already recorded per deployment/endpoint, so a re-sent state is not a new point */
+  recorded: Record<string, string>;
+}
+
+export const useHistory = create<HistoryState>()(() => ({ series: {}, recorded: {} }));
+
+export function resetHistory(): void {
+  useHistory.setState({ series: {}, recorded: {} }, true);
+}
+
+/** Append one point to a series, keeping at most `cap` points. Pure: returns a new series. */
+export function appendPoint(series: Series | undefined, at: number, values: Record<string, number | null>, cap = HISTORY_POINTS): Series {
+  const previous = series ?? { at: [], lines: {} };
+  const drop = Math.max(0, previous.at.length + 1 - cap);
+  const at2 = [...previous.at.slice(drop), at];
+  const lines: Record<string, Array<number | null>> = {};
+  const names = new Set([...Object.keys(previous.lines), ...Object.keys(values)]);
+  for (const name of names) {
+    const old = previous.lines[name] ?? new Array<number | null>(previous.at.length).fill(null);
+    lines[name] = [...old.slice(drop), values[name] ?? null];
+  }
+  return { at: at2, lines };
+}
+
+export function recordHealth(updates: readonly EndpointState[]): void {
+  const extractable = updates.filter((u) => u.lastGoodAt && EXTRACTORS[u.endpoint]);
+  if (extractable.length === 0) return;
+  useHistory.setState((s) => {
+    let series = s.series;
+    let recorded = s.recorded;
+    for (const update of extractable) {
+      const key = `${update.deploymentId}/${update.endpoint}`;
+      if (recorded[key] === update.lastGoodAt) continue;
+      const at = Date.parse(update.lastGoodAt!);
+      if (Number.isNaN(at)) continue;
+      recorded = { ...recorded, [key]: update.lastGoodAt! };
+      for (const { metric, read } of EXTRACTORS[update.endpoint]!) {
+        const values: Record<string, number | null> = {};
+        for (const [name, item] of Object.entries(update.items)) values[name] = item.ok ? read(item.value) : null;
+        const k = seriesKey(update.deploymentId, metric);
+        series = { ...series, [k]: appendPoint(series[k], at, values) };
+      }
+    }
+    return series === s.series ? s : { series, recorded };
+  });
+}
