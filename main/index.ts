@@ -3,6 +3,7 @@
 import { app } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootstrap, consoleLogger } from './core/bootstrap';
+import { showAlertNotifications } from './electron/alertNotifications';
 import { IpcServer } from './electron/ipcServer';
 import { createSecureWindow, installContentSecurityPolicy } from './electron/secureWindow';
 
@@ -22,9 +23,12 @@ if (!app.requestSingleInstanceLock()) {
     const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
     const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
     ipc.start();
-    ipc.track(createSecureWindow(outDir));
+    const window = createSecureWindow(outDir);
+    ipc.track(window);
+    const stopNotifications = showAlertNotifications(ops.hub, () => (window.isDestroyed() ? null : window));
     app.on('window-all-closed', () => app.quit());
     app.on('before-quit', () => {
+      stopNotifications();
       ipc.stop();
       void ops.close();
     });

@@ -15,6 +15,8 @@ import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
 import { SessionPool } from './ssh/SessionPool';
+import { RunbookLibrary } from './runbooks/RunbookLibrary';
+import { runbookHandlers } from './runbooks/runbookHandlers';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfigFile, type HostToolsSettings } from './hosts/hostToolsSettings';
 import type { AlertRecord } from '../../common/thresholds';
@@ -43,6 +45,8 @@ export interface OpsAppOptions {
   readonly timers?: Timers;
   /** how often batched state goes to the views */
   readonly pushWindowMs?: number;
+  /** issue 6: the loaded runbooks (bootstrap loads them); default: none */
+  readonly runbooks?: RunbookLibrary;
   /** issue 7's settings; default: read from configPath */
   readonly hostTools?: HostToolsSettings;
   /** the system browser (Electron's shell.openExternal behind the allow-list); absent in the browser shell */
@@ -59,6 +63,7 @@ export class OpsApp {
   readonly actions: ActionService;
   readonly audit: AuditLog;
   readonly redactor = new Redactor();
+  readonly runbooks: RunbookLibrary;
   readonly hostTools: HostToolsFeature;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
@@ -170,6 +175,7 @@ export class OpsApp {
       logger,
     });
 
+    this.runbooks = options.runbooks ?? new RunbookLibrary({ folders: [], catalog: options.catalog, logger });
     this.handlers = {
       getFleet: async () => ({
         demo: fleet.demo,
@@ -193,6 +199,7 @@ export class OpsApp {
       },
       ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
       ...this.hostTools.handlers,
+      ...runbookHandlers(this.runbooks),
     };
   }
 

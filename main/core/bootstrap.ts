@@ -13,6 +13,7 @@ import { expandHome, loadConfig } from './config/loadConfig';
 import { platformPaths } from './config/platformPaths';
 import { startDemoFleetForConsole } from './demoFleet';
 import { fleetFromConfig, type Fleet } from './fleet';
+import { RunbookLibrary } from './runbooks/RunbookLibrary';
 
 export interface BootstrapOptions {
   /** --config FILE; else $OPSDECK_CONFIG; else the platform's default location */
@@ -60,9 +61,17 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
+  // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
+  const runbooks = new RunbookLibrary({
+    folders: [{ path: `${resourcesDir()}runbooks`, source: 'bundled' }, ...(config.runbooks?.folders ?? []).map((folder) => ({ path: expandHome(folder), source: folder }))],
+    catalog,
+    logger: options.logger,
+  });
+  await runbooks.load();
   const app = new OpsApp({
     fleet,
     catalog,
+    runbooks,
     configPath,
     user,
     auditFile: config.auditFile ? expandHome(config.auditFile) : paths.auditFile,

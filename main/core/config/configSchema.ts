@@ -136,6 +136,11 @@ export const OpsdeckConfig = z
       .default({ maxConcurrency: 10, blastRadius: 20 }),
     hostView: HostViewConfig.optional(),
     terminal: TerminalConfig.optional(),
+    runbooks: z
+      .object({ folders: z.array(z.string().min(1).max(1024)).max(50).default([]).describe('folders of Markdown runbooks shown beside the bundled ones; ~ is expanded') })
+      .strict()
+      .optional()
+      .describe('runbook viewer (issue 6)'),
     alerts: AlertsConfig.optional(),
   })
   .strict()

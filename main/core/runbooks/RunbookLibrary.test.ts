@@ -1,0 +1,146 @@
+// The library over real folders: the bundled set, a team folder, broken files reported (not
+// fatal), and search ranking on a fixture set whose expected order follows from the field
+// boosts (title > symptoms > headings > commands > body) and typo tolerance.
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { SECTIONS, bundledCatalog } from '../actions/Catalog';
+import type { Logger } from '../app';
+import { RunbookLibrary } from './RunbookLibrary';
+
+const REPO = resolve(import.meta.dirname, '../../..');
+const catalog = bundledCatalog();
+const warnings: string[] = [];
+const logger: Logger = { info: () => {}, warn: (m) => warnings.push(m), error: () => {} };
+
+const fixtures = mkdtempSync(join(tmpdir(), 'opsdeck-runbooks-'));
+const write = (name: string, text: string) => {
+  mkdirSync(join(fixtures, name, '..'), { recursive: true });
+  writeFileSync(join(fixtures, name), text);
+};
+write(
+  'breakers.md',
+  '# Circuit breaker trips\n\n## Symptoms\n\n- requests fail at once\n\n## Resolution\n\n```bash\ncurl http://localhost:8000/api/health/circuit-breakers | jq\n```\n',
+);
+write('sla.md', '# SLA violations\n\n## Symptoms\n\n- success rate below 95%\n\n## Resolution\n\nTune the circuit breaker thresholds if a flaky source keeps failing.\n');
+write('queues.md', '# Worker backlog\n\n## Symptoms\n\n- Pending jobs > 50\n\n## Resolution\n\n```bash\nredis-cli\nKEYS worker:*\n```\n');
+write('deploys.md', '# Deploys\n\n## Rollback\n\nA rollback leaves pending jobs in place; see the worker notes.\n\n## Breaker drills\n\nPractise once a quarter.\n');
+write('team/tokens.md', '---\narea: broker-connectivity\nalerts: [broker-token-expiry]\n---\n# Questrade token\n\n## Symptoms\n\n- token expired\n\n## Resolution\n\n```bash\npython scripts/setup/set_questrade_token.py\n```\n');
+write('broken.md', '---\narea: nowhere\n---\n# Broken\n');
+write('notes.txt', 'not a runbook');
+
+let library: RunbookLibrary;
+beforeAll(async () => {
+  library = new RunbookLibrary({ folders: [{ path: fixtures, source: 'team' }], catalog, logger });
+  await library.load();
+});
+
+const top = (query: string, n = 3) => library.search(query, n).hits.map((h) => `${h.runbookId}#${h.sectionId}`);
+
+describe('search ranking on a fixture set', () => {
+  it('puts the runbook titled with the words first, the body mention after it', () => {
+    const hits = top('circuit breaker', 5);
+    expect(hits[0]).toBe('breakers#circuit-breakers');
+    expect(hits.indexOf('sla#sla-violations')).toBeGreaterThan(0);
+  });
+
+  it('tolerates typos and partial words', () => {
+    expect(top('circut braeker')[0]).toBe('breakers#circuit-breakers');
+    expect(top('questr')[0]).toBe('tokens#broker-connectivity');
+  });
+
+  it('ranks a symptom above a heading above a body mention', () => {
+    // "pending jobs" is a symptom of queues, and only prose in deploys
+    expect(top('pending jobs')).toEqual(['queues#worker-backlog', 'deploys#rollback']);
+    // "breaker drills" is a heading in deploys; "breaker" is prose in sla
+    const drills = top('drills breaker', 5);
+    expect(drills.indexOf('deploys#breaker-drills')).toBeLessThan(drills.indexOf('sla#sla-violations'));
+  });
+
+  it('finds commands inside code blocks', () => {
+    expect(top('redis-cli')[0]).toBe('queues#worker-backlog');
+    expect(top('set_questrade_token')[0]).toBe('tokens#broker-connectivity');
+  });
+
+  it('reports the matched words (as indexed) for highlighting, and an excerpt around them', () => {
+    const hit = library.search('circut breaker', 1).hits[0]!;
+    expect(hit.terms).toEqual(expect.arrayContaining(['circuit', 'breaker']));
+    expect(hit.title).toBe('Circuit breaker trips');
+    expect(hit.anchor).toBe('rb-circuit-breaker-trips');
+    const sla = library.search('thresholds', 1).hits[0]!;
+    expect(sla.excerpt).toContain('Tune the circuit breaker thresholds');
+  });
+
+  it('answers an empty query with nothing, and a query with no match with nothing', () => {
+    expect(library.search('   ').hits).toEqual([]);
+    expect(library.search('zzzqqqxxx').hits).toEqual([]);
+  });
+});
+
+describe('loading folders', () => {
+  it('loads every .md under the folder (sub-folders too), skips other files, reports a broken runbook by name', () => {
+    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(library.problems).toHaveLength(1);
+    expect(library.problems[0]).toMatch(/broken\.md: front matter: area:/);
+    expect(warnings.some((w) => w.includes('broken.md'))).toBe(true);
+    expect(library.list().find((r) => r.id === 'tokens')!.file).toBe(join('team', 'tokens.md'));
+  });
+
+  it('reports a missing folder instead of failing start-up', async () => {
+    const lib = new RunbookLibrary({ folders: [{ path: join(fixtures, 'nope'), source: 'x' }], catalog, logger });
+    await lib.load();
+    expect(lib.list()).toEqual([]);
+    expect(lib.problems[0]).toMatch(/nope: cannot read the runbook folder/);
+  });
+
+  it('refuses an unknown runbook id with not-found', () => {
+    expect(() => library.get('nope')).toThrow(/no runbook "nope"/);
+  });
+});
+
+describe('the bundled runbooks (resources/runbooks)', () => {
+  let bundled: RunbookLibrary;
+  beforeAll(async () => {
+    bundled = new RunbookLibrary({ folders: [{ path: join(REPO, 'resources', 'runbooks'), source: 'bundled' }], catalog, logger });
+    await bundled.load();
+  });
+
+  it('has one runbook per area, each with symptoms, diagnosis, a resolution with runnable lines, and escalation', () => {
+    expect(bundled.problems).toEqual([]);
+    for (const area of SECTIONS) {
+      const refs = bundled.sectionsFor(area);
+      expect(refs, area).toHaveLength(1);
+      const doc = bundled.get(refs[0]!.runbookId);
+      const section = doc.sections.find((s) => s.id === area)!;
+      expect(section.symptoms.length, area).toBeGreaterThanOrEqual(3);
+      expect(section.diagnosis.length, area).toBeGreaterThanOrEqual(3);
+      expect(section.headings.map((h) => h.text)).toEqual([doc.title, 'Symptoms', 'Diagnosis', 'Resolution', 'Escalation']);
+      const runnable = section.parts.flatMap((p) => (p.kind === 'code' ? p.block.lines.filter((l) => l.action) : []));
+      expect(runnable.length, area).toBeGreaterThan(0);
+    }
+  });
+
+  it('names in front matter only actions the catalog has, of its own area or shared ones', () => {
+    for (const summary of bundled.list()) {
+      const section = bundled.get(summary.id).sections[0]!;
+      for (const id of section.actions) expect(catalog.get(id), `${summary.id}: ${id}`).toBeDefined();
+      expect(section.alerts.length, summary.id).toBeGreaterThan(0);
+    }
+  });
+
+  it('keeps the shared runbook thresholds: 80 % rate limit, 50 pending jobs, 95 % success, 5 % errors, 30 day tokens', () => {
+    const text = (id: string) => JSON.stringify(bundled.get(id));
+    expect(text('rate-limits')).toContain('80 %');
+    expect(text('worker-queues')).toContain('50 jobs pending');
+    expect(text('sla-violations')).toContain('95 %');
+    expect(text('data-freshness')).toContain('5 % errors');
+    expect(text('broker-connectivity')).toContain('30 days');
+    expect(text('circuit-breakers')).toContain('30 to 120 seconds');
+  });
+
+  it('offers the breaker check as the circuit-breaker runbook runnable snippet', () => {
+    const lines = bundled.get('circuit-breakers').sections[0]!.parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []));
+    expect(lines.filter((l) => l.action).map((l) => l.action!.actionId)).toEqual(['check.circuit-breakers', 'breaker.reset']);
+  });
+});

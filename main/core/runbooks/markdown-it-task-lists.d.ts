@@ -1,0 +1,6 @@
+// The plugin ships no types; this is the one call we make.
+declare module 'markdown-it-task-lists' {
+  import type MarkdownIt from 'markdown-it';
+  const taskLists: (md: MarkdownIt, options?: { enabled?: boolean; label?: boolean; labelAfter?: boolean }) => void;
+  export default taskLists;
+}

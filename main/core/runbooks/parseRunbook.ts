@@ -1,0 +1,323 @@
+// One Markdown runbook -> the viewer's model: sanitized HTML cut into sections (keyed by the
+// runbook areas), each with its symptoms, diagnosis steps, headings and code blocks whose lines
+// are classified and matched against the action catalog. markdown-it (CommonMark + GFM tables
+// and fences, well kept and fast) parses; markdown-it-anchor gives every heading an id;
+// markdown-it-task-lists renders "- [ ]" items as disabled checkboxes. Everything the page
+// receives as HTML passes sanitizeRunbookHtml.
+import MarkdownIt from 'markdown-it';
+import anchor from 'markdown-it-anchor';
+import taskLists from 'markdown-it-task-lists';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
+import type { Catalog } from '../actions/Catalog';
+import { codeLanguage, highlightBlock, highlightLines } from './highlightCode';
+import { sanitizeHighlight, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
+
+type Markdown = InstanceType<typeof MarkdownIt>;
+type Token = ReturnType<Markdown['parse']>[number];
+
+export class RunbookError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'RunbookError';
+  }
+}
+
+/** Heading ids get this prefix so a runbook cannot clobber the page's own ids (or window globals). */
+export const ANCHOR_PREFIX = 'rb-';
+
+/** GitHub's heading slugs, so links written for GitHub (`#data-freshness-issues`) keep working. */
+export function slugify(text: string): string {
+  return text
+    .trim()
+    .toLowerCase()
+    .replace(/[^\p{L}\p{N}\s_-]/gu, '')
+    .replace(/\s/g, '-');
+}
+
+const FrontMatter = z
+  .object({
+    title: z.string().min(1).max(200).optional(),
+    area: RunbookArea.optional(),
+    alerts: z.array(z.string().min(1).max(100)).max(100).optional(),
+    actions: z.array(z.string().min(1).max(100)).max(100).optional(),
+  })
+  .strict();
+type FrontMatter = z.infer<typeof FrontMatter>;
+
+/** Sections without front matter are matched to areas by their headings. */
+const AREA_HEADINGS: ReadonlyArray<[RegExp, z.infer<typeof RunbookArea>]> = [
+  [/\bdata freshness\b|\bfreshness issues?\b/i, 'data-freshness'],
+  [/\bbroker connectivity\b|\bbroker (?:problems?|issues?|outages?)\b/i, 'broker-connectivity'],
+  [/\bsla violations?\b|\bsla\b/i, 'sla-violations'],
+  [/\bcircuit[ -]breakers?\b/i, 'circuit-breakers'],
+  [/\brate[ -]limits?\b/i, 'rate-limits'],
+  [/\bworker queues?\b|\bqueue backlog\b/i, 'worker-queues'],
+  [/\bsecurity checks?\b(?!list)/i, 'security-checks'],
+];
+
+/** h2 headings that mark a file as one runbook rather than a collection */
+const STRUCTURE = /^(symptoms?|diagnosis( steps)?|resolution|escalation|remediation|mitigation)$/i;
+
+export function areaForHeading(title: string): z.infer<typeof RunbookArea> | null {
+  return AREA_HEADINGS.find(([re]) => re.test(title))?.[1] ?? null;
+}
+
+export function splitFrontMatter(text: string, file: string): { front: FrontMatter; body: string } {
+  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
+  if (!m) return { front: {}, body: text };
+  let raw: unknown;
+  try {
+    raw = parseYaml(m[1]!) ?? {};
+  } catch (error) {
+    throw new RunbookError(`${file}: front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
+  }
+  const parsed = FrontMatter.safeParse(raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0]!;
+    const where = issue.path.length ? issue.path.join('.') : 'front matter';
+    throw new RunbookError(`${file}: front matter: ${where}: ${issue.message}`);
+  }
+  return { front: parsed.data, body: text.slice(m[0].length) };
+}
+
+function createMarkdown(): Markdown {
+  const md = new MarkdownIt({ html: true, linkify: false, typographer: false, highlight: (code, info) => highlightBlock(code, codeLanguage(info)) });
+  md.use(anchor, { slugify: (s: string) => ANCHOR_PREFIX + slugify(s), tabIndex: false });
+  md.use(taskLists, { enabled: false });
+  return md;
+}
+
+const md = createMarkdown();
+
+const idOf = (t: Token): string => String(t.attrGet('id') ?? '');
+
+/** The text of an inline token, markup removed. */
+function plain(inline: Token | undefined): string {
+  if (!inline) return '';
+  if (!inline.children) return inline.content;
+  return inline.children
+    .map((c) => (c.type === 'text' || c.type === 'code_inline' ? c.content : c.type === 'softbreak' || c.type === 'hardbreak' ? ' ' : ''))
+    .join('')
+    .replace(/\s+/g, ' ')
+    .trim();
+}
+
+export interface ParseRunbookOptions {
+  readonly id: string;
+  readonly source: string;
+  /** shown to the user; also names the file in errors */
+  readonly file: string;
+  /** folder relative images are read from; null: no images */
+  readonly dir: string | null;
+  readonly catalog: Catalog;
+  readonly matcher: SnippetMatcher;
+}
+
+export interface ParsedRunbook {
+  readonly doc: RunbookDoc;
+  /** per section: plain text for the search index */
+  readonly text: ReadonlyMap<string, { body: string; commands: string }>;
+}
+
+export function parseRunbook(source: string, options: ParseRunbookOptions): ParsedRunbook {
+  const { front, body } = splitFrontMatter(source, options.file);
+  const env = {};
+  const tokens = md.parse(body, env);
+
+  // The title: front matter, else the first h1, else the file name.
+  const h1 = tokens.findIndex((t) => t.type === 'heading_open' && t.tag === 'h1');
+  const title = front.title ?? (h1 >= 0 ? plain(tokens[h1 + 1]) : options.file.replace(/^.*\//, '').replace(/\.md$/i, ''));
+  const toc: RunbookHeading[] = tokens.flatMap((t, i) => (t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(tokens[i + 1]), anchor: idOf(t) }] : []));
+
+  // One section per file when the front matter names an area, or when the h2s are the parts of
+  // one runbook (Symptoms, Diagnosis, Resolution…); otherwise each h2 is a section of its own.
+  const h2s = tokens.flatMap((t, i) => (t.type === 'heading_open' && t.tag === 'h2' && t.level === 0 ? [i] : []));
+  const single = front.area !== undefined || (h2s.length > 0 && h2s.some((i) => STRUCTURE.test(plain(tokens[i + 1]))));
+  const ranges: Array<{ start: number; end: number; heading: number | null }> = [];
+  let firstBody = 0;
+  if (h1 >= 0 && tokens.slice(0, h1).every((t) => t.type === 'html_block' || t.type === 'hr')) firstBody = h1 + 3;
+  if (single) {
+    ranges.push({ start: 0, end: tokens.length, heading: h1 >= 0 ? h1 : null });
+  } else {
+    const introEnd = h2s[0] ?? tokens.length;
+    if (tokens.slice(firstBody, introEnd).some((t) => t.type !== 'hr')) ranges.push({ start: firstBody, end: introEnd, heading: null });
+    h2s.forEach((s, k) => ranges.push({ start: s, end: h2s[k + 1] ?? tokens.length, heading: s }));
+  }
+
+  const usedIds = new Set<string>();
+  const text = new Map<string, { body: string; commands: string }>();
+  let blockIndex = 0;
+  const sections: RunbookSection[] = ranges.map((range) => {
+    const sectionTitle = single ? title : range.heading === null ? 'Introduction' : plain(tokens[range.heading + 1]);
+    const area = front.area ?? (range.heading === null && !single ? null : areaForHeading(sectionTitle));
+    const subTag = single ? 'h2' : 'h3';
+    let id = area ?? (slugify(sectionTitle) || 'section');
+    for (let n = 2; usedIds.has(id); n++) id = `${area ?? slugify(sectionTitle)}-${n}`;
+    usedIds.add(id);
+    const anchorId = range.heading !== null ? (idOf(tokens[range.heading]!)) : h1 >= 0 ? (idOf(tokens[h1]!)) : '';
+    const slice = tokens.slice(range.start, range.end);
+
+    const parts: RunbookPart[] = [];
+    let pending: Token[] = [];
+    const flush = () => {
+      if (pending.length === 0) return;
+      const html = sanitizeRunbookHtml(md.renderer.render(pending, md.options, env), options.dir).trim();
+      if (html) parts.push({ kind: 'html', html });
+      pending = [];
+    };
+    const commands: string[] = [];
+    slice.forEach((t, i) => {
+      if (t.type === 'fence' && t.level === 0) {
+        flush();
+        const block = codeBlock(t, labelBefore(slice, i), blockIndex++, options);
+        commands.push(t.content);
+        parts.push({ kind: 'code', block });
+      } else {
+        if (t.type === 'fence' || t.type === 'code_block') commands.push(t.content);
+        pending.push(t);
+      }
+    });
+    flush();
+
+    text.set(id, {
+      body: slice
+        .filter((t) => t.type === 'inline')
+        .map((t) => plain(t))
+        .join(' '),
+      commands: commands.join('\n'),
+    });
+    return {
+      id,
+      anchor: anchorId,
+      title: sectionTitle,
+      area,
+      alerts: front.alerts ?? [],
+      actions: front.actions ?? [],
+      symptoms: listUnder(slice, subTag, /symptom/i).map((item) => plain(item)),
+      diagnosis: listUnder(slice, subTag, /diagnos/i).map(diagnosisStep),
+      headings: slice.flatMap((t, i) => (t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(slice[i + 1]), anchor: idOf(t) }] : [])),
+      parts,
+    };
+  });
+
+  const doc: RunbookDoc = {
+    id: options.id,
+    title,
+    source: options.source,
+    file: options.file,
+    toc,
+    sections,
+  };
+  return { doc, text };
+}
+
+/** The inline token of each top-level item of the first list under the heading matching `re`. */
+function listUnder(slice: Token[], tag: string, re: RegExp): Token[] {
+  const at = slice.findIndex((t, i) => t.type === 'heading_open' && t.tag === tag && re.test(plain(slice[i + 1])));
+  if (at < 0) return [];
+  const items: Token[] = [];
+  let depth = 0;
+  let listLevel: number | null = null;
+  for (let i = at + 3; i < slice.length; i++) {
+    const t = slice[i]!;
+    if (t.type === 'heading_open') break;
+    if (t.type === 'bullet_list_open' || t.type === 'ordered_list_open') {
+      if (listLevel === null) listLevel = t.level;
+      depth++;
+    } else if (t.type === 'bullet_list_close' || t.type === 'ordered_list_close') {
+      depth--;
+      if (depth === 0) break;
+    } else if (t.type === 'inline' && listLevel !== null && t.level === listLevel + 3) {
+      // list_item (level+1) > paragraph (level+2) > inline (level+3): the item's own text
+      items.push(t);
+    }
+  }
+  return items;
+}
+
+/** markdown-it puts empty text tokens around emphasis; they carry nothing. */
+const meaningful = (inline: Token): Token[] => (inline.children ?? []).filter((c) => !(c.type === 'text' && c.content === ''));
+
+/** "**Check SLA Status**: Navigate to…" -> title and detail. */
+function diagnosisStep(inline: Token): { title: string; detail: string } {
+  const children = meaningful(inline);
+  if (children[0]?.type === 'strong_open') {
+    const close = children.findIndex((c) => c.type === 'strong_close');
+    const title = children.slice(1, close).map((c) => c.content).join('').trim();
+    const rest = plain({ ...inline, children: children.slice(close + 1) } as Token).replace(/^[:\s–—-]+/, '');
+    return { title: title.replace(/:$/, ''), detail: rest };
+  }
+  return { title: plain(inline), detail: '' };
+}
+
+/** A paragraph that is only bold text right before a fence labels it ("For CoinGecko Issues:"). */
+function labelBefore(slice: Token[], fence: number): string | null {
+  const inline = slice[fence - 2];
+  if (slice[fence - 1]?.type !== 'paragraph_close' || inline?.type !== 'inline') return null;
+  const c = meaningful(inline);
+  if (c.length === 3 && c[0]!.type === 'strong_open' && c[2]!.type === 'strong_close') return c[1]!.content.trim().replace(/:$/, '');
+  return null;
+}
+
+const SHELL = new Set(['bash']);
+
+function codeBlock(fence: Token, label: string | null, index: number, options: ParseRunbookOptions): RunbookCodeBlock {
+  const info = fence.info.trim().split(/\s+/)[0] ?? '';
+  const lang = codeLanguage(info);
+  const source = fence.content.replace(/\n$/, '');
+  const rawLines = source.split('\n');
+  const html = highlightLines(source, lang, sanitizeHighlight);
+  const shell = lang !== null && SHELL.has(lang);
+  const lines: RunbookLine[] = [];
+  let redis = false;
+  let breaker: string | null = null;
+  for (let i = 0; i < rawLines.length; i++) {
+    const text = rawLines[i]!;
+    const line = (kind: RunbookLine['kind'], match: SnippetMatch | null, placeholders: RunbookLine['placeholders']): RunbookLine => ({
+      text,
+      kind,
+      html: html[i] ?? '',
+      action: match ? described(match, options.catalog) : null,
+      placeholders,
+    });
+    if (text.trim() === '') {
+      lines.push(line('blank', null, []));
+      continue;
+    }
+    if (/^\s*#/.test(text) && (shell || lang === 'python' || lang === 'yaml')) {
+      lines.push(line('comment', null, []));
+      continue;
+    }
+    if (shell) {
+      // A command continued with "\": the first line carries the whole command, the rest follow it.
+      let end = i;
+      while (end < rawLines.length - 1 && /\\$/.test(rawLines[end]!)) end++;
+      const logical = rawLines.slice(i, end + 1).map((l) => l.replace(/\\$/, '')).join(' ').trim();
+      const match = options.matcher.matchShell(logical, { redis });
+      lines.push(line('command', match, findPlaceholders(logical)));
+      for (let k = i + 1; k <= end; k++) {
+        lines.push({ text: rawLines[k]!, kind: 'continuation', html: html[k] ?? '', action: null, placeholders: [] });
+      }
+      i = end;
+      // After a bare `redis-cli`, the block's upper-case lines are typed into it.
+      if (/^redis-cli(\s+-[hpn]\s+\S+)*$/.test(logical)) redis = true;
+      continue;
+    }
+    if (lang === 'python') {
+      const monitor = /get_monitor\(\s*["']([a-z0-9_]+)["']\s*\)/.exec(text);
+      if (monitor) breaker = monitor[1]!;
+      lines.push(line('code', options.matcher.matchPython(text, breaker), findPlaceholders(text)));
+      continue;
+    }
+    lines.push(line('code', null, []));
+  }
+  return { index, lang: lang ?? (info || 'text'), label, lines };
+}
+
+function described(match: SnippetMatch, catalog: Catalog): RunbookLine['action'] {
+  const action = catalog.get(match.actionId)!;
+  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note };
+}

@@ -1,0 +1,76 @@
+// The allow-list every runbook's HTML passes before it reaches the page. Runbooks come from
+// folders a user names, so their raw HTML is untrusted: sanitize-html (htmlparser2 underneath)
+// rather than regexes, because HTML parsing edge cases are exactly where hand-written
+// sanitizers fail. No script, style, iframe, form or event attribute survives; links keep only
+// http(s)/mailto and relative targets; images survive only as files inside the runbook's own
+// folder, inlined as data: URIs (the page's CSP allows no remote image).
+import { readFileSync, realpathSync, statSync } from 'node:fs';
+import { extname, isAbsolute, resolve, sep } from 'node:path';
+import sanitizeHtml from 'sanitize-html';
+
+const IMAGE_TYPES: Readonly<Record<string, string>> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+const MAX_IMAGE_BYTES = 512 * 1024;
+
+const TAGS = [
+  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span', 'div',
+  'ul', 'ol', 'li', 'strong', 'em', 'b', 'i', 's', 'del', 'kbd', 'sup', 'sub', 'a', 'img', 'input',
+  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'dl', 'dt', 'dd', 'details', 'summary',
+];
+
+/** A relative image inside `dir` as a data: URI, or null (remote, outside the folder, too big, not an image). */
+export function inlineImage(src: string, dir: string | null): string | null {
+  if (!dir || !src || /^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('//') || isAbsolute(src)) return null;
+  const type = IMAGE_TYPES[extname(src.split(/[?#]/)[0]!).toLowerCase()];
+  if (!type) return null;
+  try {
+    const root = realpathSync(dir);
+    const file = realpathSync(resolve(root, decodeURI(src.split(/[?#]/)[0]!)));
+    if (!file.startsWith(root + sep)) return null;
+    if (statSync(file).size > MAX_IMAGE_BYTES) return null;
+    return `data:${type};base64,${readFileSync(file).toString('base64')}`;
+  } catch {
+    return null;
+  }
+}
+
+export function sanitizeRunbookHtml(html: string, dir: string | null): string {
+  return sanitizeHtml(html, {
+    allowedTags: TAGS,
+    disallowedTagsMode: 'discard',
+    allowedAttributes: {
+      a: ['href', 'title'],
+      img: ['src', 'alt', 'title'],
+      input: ['type', 'checked', 'disabled'],
+      h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+      ol: ['start'],
+      th: ['scope'],
+    },
+    allowedClasses: {
+      code: ['hljs', 'language-*'],
+      span: ['hljs-*'],
+      li: ['task-list-item'],
+      ul: ['contains-task-list'],
+      input: ['task-list-item-checkbox'],
+    },
+    allowedSchemes: ['http', 'https', 'mailto'],
+    allowedSchemesByTag: { img: ['data'] },
+    allowedSchemesAppliedToAttributes: ['href', 'src'],
+    allowProtocolRelative: false,
+    transformTags: {
+      img: (tagName, attribs) => {
+        const data = inlineImage(attribs.src ?? '', dir);
+        // Dropped images leave their alt text, so the reader knows something was there.
+        if (!data) return { tagName: 'span', attribs: {}, text: attribs.alt ? `[image not shown: ${attribs.alt}]` : '[image not shown]' };
+        return { tagName, attribs: { src: data, ...(attribs.alt ? { alt: attribs.alt } : {}) } };
+      },
+      input: (tagName, attribs) =>
+        // only the disabled checkboxes of task lists
+        attribs.type === 'checkbox' ? { tagName, attribs: { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } } : { tagName: 'span', attribs: {} },
+    },
+  });
+}
+
+/** For one highlighted code line: spans with hljs classes, nothing else. */
+export function sanitizeHighlight(html: string): string {
+  return sanitizeHtml(html, { allowedTags: ['span'], allowedAttributes: {}, allowedClasses: { span: ['hljs-*'] }, disallowedTagsMode: 'escape' });
+}
