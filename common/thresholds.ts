@@ -157,21 +157,28 @@ function formatSeconds(seconds: number): string {
   return `${(s / DAY).toFixed(1)} d`;
 }
 
-/** A rule's value in words: "usage 90 % > 80 %", "state OPEN", "token expires in 2.0 d". */
+/**
+ * A rule's value in words: "rate limit usage 90 % > 80 %", "circuit breaker not closed: OPEN",
+ * "token expiry: expires in 2.0 d (< 3.0 d)". The comparison is the true one for this value, so
+ * a cleared alert reads "latency p95 639 ms ≤ 2000 ms", never a false "> 2000 ms".
+ */
 export function describeMetric(rule: Pick<RuleDefinition, 'id' | 'title' | 'unit' | 'levels' | 'direction' | 'fire'>, value: number): string {
+  const past = rule.direction === 'above' ? value > rule.fire : value < rule.fire;
+  const op = rule.direction === 'above' ? (past ? '>' : '≤') : past ? '<' : '≥';
   switch (rule.unit) {
     case 'level':
       return `${rule.title}: ${rule.levels?.[value] ?? String(value)}`;
     case 'ratio':
-      return `${rule.title} ${formatPercent(value)} ${rule.direction === 'above' ? '>' : '<'} ${formatPercent(rule.fire)}`;
+      return `${rule.title} ${formatPercent(value)} ${op} ${formatPercent(rule.fire)}`;
     case 'ms':
-      return `${rule.title} ${Math.round(value)} ms > ${Math.round(rule.fire)} ms`;
+      return `${rule.title} ${Math.round(value)} ms ${op} ${Math.round(rule.fire)} ms`;
     case 'factor':
-      return `${rule.title} ${value.toFixed(1)}x > ${rule.fire}x`;
+      return `${rule.title} ${value.toFixed(1)}x ${op} ${rule.fire}x`;
     case 'seconds':
-      return value <= 0 ? `${rule.title}: expired ${formatSeconds(value)} ago` : `${rule.title}: expires in ${formatSeconds(value)} (< ${formatSeconds(rule.fire)})`;
+      if (value <= 0) return `${rule.title}: expired ${formatSeconds(value)} ago`;
+      return `${rule.title}: expires in ${formatSeconds(value)} (${op} ${formatSeconds(rule.fire)})`;
     case 'count':
-      return `${rule.title} ${value} > ${rule.fire}`;
+      return `${rule.title} ${value} ${op} ${rule.fire}`;
   }
 }
 

@@ -208,3 +208,13 @@ describe('effectiveRules: config overrides', () => {
     expect(effectiveRules({ ...DEFAULT_ALERTS_SETTINGS, rules: { 'rate-limit-429': { enabled: false } } }).some((r) => r.id === 'rate-limit-429')).toBe(false);
   });
 });
+
+describe('alert reasons in words', () => {
+  it('a resolved alert states the true comparison of its last value', () => {
+    const { clock, engine } = setup({ pendingSeconds: 0 });
+    engine.evaluate(rateLimit(90));
+    clock.t += 1000;
+    engine.evaluate(rateLimit(40));
+    expect(usageAlerts(engine)[0]).toMatchObject({ state: 'resolved', reason: 'rate limit usage 40 % ≤ 80 %' });
+  });
+});

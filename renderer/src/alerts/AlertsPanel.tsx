@@ -3,7 +3,7 @@
 // the button that asks for desktop-notification permission.
 //
 // Accessible names (tests, screen readers):
-//   region "Alerts"; status "Alert summary" ("no alerts" | "2 firing, 1 pending")
+//   region "Alerts"; status "Alert summary" ("no active alerts" | "2 firing, 1 pending")
 //   table "Alert list", one row per alert named
 //     "<deployment name> <item> <rule title>: <pending|firing|resolved>"
 //     cells: status img (failing = critical, warning, ok = resolved), state, deployment, item,
@@ -117,7 +117,7 @@ export function AlertsPanel() {
   const pending = sorted.filter((a) => a.state === 'pending').length;
   const hasActive = firing + pending > 0;
   const now = useNow(hasActive ? 1000 : 10_000);
-  const summary = hasActive ? [firing ? `${firing} firing` : '', pending ? `${pending} pending` : ''].filter(Boolean).join(', ') : 'no alerts';
+  const summary = hasActive ? [firing ? `${firing} firing` : '', pending ? `${pending} pending` : ''].filter(Boolean).join(', ') : 'no active alerts';
   const [showResolved, setShowResolved] = useState(true);
   const shown = showResolved ? sorted : sorted.filter((a) => a.state !== 'resolved');
   return (
