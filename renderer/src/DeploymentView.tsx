@@ -1,6 +1,7 @@
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
+import { useHistorySeed } from './history/useHistorySeed';
 import { HostsPanel } from './hosts/HostsPanel';
 import { AREAS, summarizeArea } from './panels/areas';
 import { BrokersPanel } from './panels/brokers/BrokersPanel';
@@ -34,6 +35,11 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
   );
 }
 
+function HistorySeed({ deploymentId }: { deploymentId: string }) {
+  useHistorySeed(useApi(), deploymentId);
+  return null;
+}
+
 export function DeploymentView() {
   const api = useApi();
   const showCharts = useStore((s) => s.showCharts);
@@ -52,6 +58,7 @@ export function DeploymentView() {
           History charts
         </button>
       </div>
+      <HistorySeed deploymentId={id} />
       <AreaStrip deploymentId={id} />
       <div className="panels">
         <CircuitBreakersPanel deploymentId={id} />

@@ -8,7 +8,7 @@ import { seriesKey, useHistory } from './historyStore';
 
 const PALETTE = ['#5aa2ff', '#c792ea', '#4dd0c8', '#f78c6c', '#b2cc5a', '#ff7eb6', '#a0a8b8'];
 
-const clock = (t: number): string => new Date(t).toISOString().slice(11, 16);
+const clock = (t: number): string => new Date(t).toISOString().slice(11, 19);
 
 export interface HistoryChartProps {
   deploymentId: string;
@@ -21,6 +21,8 @@ export interface HistoryChartProps {
 
 export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, threshold, format }: HistoryChartProps) {
   const series = useHistory((s) => s.series[seriesKey(deploymentId, metric)]);
+  // main's alert fire line (the config may move it) wins over the runbook default
+  const line = useHistory((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
   const names = useMemo(() => Object.keys(series?.lines ?? {}).sort(), [series]);
   const data = useMemo(() => (series ? series.at.map((t, i) => Object.fromEntries([['t', t], ...names.map((n) => [n, series.lines[n]![i]])])) : []), [series, names]);
   const points = data.length;
@@ -28,7 +30,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
         {title}
-        <span className="muted"> · {points < 2 ? 'collecting (since this page opened)' : `${points} points since ${clock(data[0]!.t as number)} UTC`}</span>
+        <span className="muted"> · {points < 2 ? 'collecting…' : `${points} points since ${clock(data[0]!.t as number)} UTC`}</span>
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
@@ -38,7 +40,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
             <YAxis stroke="#8893a2" fontSize={10} width={48} tickFormatter={format} domain={['auto', 'auto']} />
             <Tooltip labelFormatter={(t) => `${clock(Number(t))} UTC`} formatter={(v) => (typeof v === 'number' ? format(v) : String(v))} contentStyle={{ background: '#161b21', border: '1px solid #2a313b', fontSize: 11 }} />
             <Legend wrapperStyle={{ fontSize: 10 }} iconSize={8} />
-            {threshold === undefined ? null : <ReferenceLine y={threshold} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
+            {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
             {names.map((name, i) => (
               <Line key={name} dataKey={name} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
             ))}

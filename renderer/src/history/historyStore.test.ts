@@ -1,6 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { endpointState, iso } from '../panels/shared/fixtures';
-import { appendPoint, recordHealth, resetHistory, seriesKey, useHistory } from './historyStore';
+import { appendPoint, recordHealth, resetHistory, seedHistory, seriesFromMain, seriesKey, useHistory } from './historyStore';
 
 const sla = (p95: number, at: string) =>
   endpointState(
@@ -37,5 +37,31 @@ describe('history ring', () => {
   it('endpoints without a charted metric record nothing', () => {
     recordHealth([endpointState('brokers', {}, { lastGoodAt: iso(-1) })]);
     expect(useHistory.getState().series).toEqual({});
+  });
+});
+
+describe('history from main', () => {
+  it('merges main\'s per-item series on shared timestamps with gaps as null, and later polls append after them', () => {
+    seedHistory(
+      'prod',
+      [
+        { metric: 'workers.pending', item: 'scanner', points: [[1000, 5], [2000, 60]] },
+        { metric: 'workers.pending', item: 'alerts', points: [[2000, 1]] },
+      ],
+      { 'workers.pending': 40 },
+    );
+    const key = seriesKey('prod', 'workers.pending');
+    expect(useHistory.getState().series[key]).toEqual({ at: [1000, 2000], lines: { scanner: [5, 60], alerts: [null, 1] } });
+    expect(useHistory.getState().thresholds.prod).toEqual({ 'workers.pending': 40 });
+    const poll = (at: number, pending: number) =>
+      endpointState('workers', { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'healthy' } }, { lastGoodAt: new Date(at).toISOString() });
+    recordHealth([poll(2000, 60)]);
+    recordHealth([poll(3000, 70)]);
+    expect(useHistory.getState().series[key]).toEqual({ at: [1000, 2000, 3000], lines: { scanner: [5, 60, 70], alerts: [null, 1, null] } });
+  });
+
+  it('keeps only the newest points of a long history', () => {
+    const points = Array.from({ length: 10 }, (_, i) => [i, i] as [number, number]);
+    expect(seriesFromMain([{ metric: 'sla.success_rate', item: 'coingecko', points }], 4)).toEqual({ at: [6, 7, 8, 9], lines: { coingecko: [6, 7, 8, 9] } });
   });
 });

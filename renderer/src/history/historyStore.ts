@@ -6,7 +6,8 @@ import { create } from 'zustand';
 import type { EndpointState } from '../../../common/contract';
 import { RateLimitItem, SlaItem, WorkerQueueItem, FreshnessItem } from '../../../common/health';
 import type { Endpoint } from '../../../common/health';
-import type { HistoryMetric } from '../../../common/thresholds';
+import { HISTORY_METRICS } from '../../../common/thresholds';
+import type { HistoryMetric, HistorySeries } from '../../../common/thresholds';
 
 /** One hour at the default 5 s poll interval. */
 export const HISTORY_POINTS = 720;
@@ -45,19 +46,23 @@ export const seriesKey = (deploymentId: string, metric: Metric): string => `${de
 
 interface HistoryState {
   series: Record<string, Series>;
+  /** deploymentId -> metric -> alert fire line, from main (overrides the config may set) */
+  thresholds: Record<string, Partial<Record<Metric, number>>>;
   /** lastGoodAt already recorded per deployment/endpoint, so a re-sent state is not a new point */
   recorded: Record<string, string>;
 }
 
-export const useHistory = create<HistoryState>()(() => ({ series: {}, recorded: {} }));
+export const useHistory = create<HistoryState>()(() => ({ series: {}, thresholds: {}, recorded: {} }));
 
 export function resetHistory(): void {
-  useHistory.setState({ series: {}, recorded: {} }, true);
+  useHistory.setState({ series: {}, thresholds: {}, recorded: {} }, true);
 }
 
 /** Append one point to a series, keeping at most `cap` points. Pure: returns a new series. */
 export function appendPoint(series: Series | undefined, at: number, values: Record<string, number | null>, cap = HISTORY_POINTS): Series {
   const previous = series ?? { at: [], lines: {} };
+  // A point main already sent in its history (or a re-sent poll) is not appended twice.
+  if (previous.at.length > 0 && at <= previous.at[previous.at.length - 1]!) return previous;
   const drop = Math.max(0, previous.at.length + 1 - cap);
   const at2 = [...previous.at.slice(drop), at];
   const lines: Record<string, Array<number | null>> = {};
@@ -89,5 +94,34 @@ export function recordHealth(updates: readonly EndpointState[]): void {
       }
     }
     return series === s.series ? s : { series, recorded };
+  });
+}
+
+/** Main's history for one metric, as the chart's series: timestamps merged, gaps as null. */
+export function seriesFromMain(series: readonly HistorySeries[], cap = HISTORY_POINTS): Series {
+  const times = [...new Set(series.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b).slice(-cap);
+  const index = new Map(times.map((t, i) => [t, i]));
+  const lines: Record<string, Array<number | null>> = {};
+  for (const s of series) {
+    const line = (lines[s.item] ??= new Array<number | null>(times.length).fill(null));
+    for (const [t, value] of s.points) {
+      const i = index.get(t);
+      if (i !== undefined) line[i] = value;
+    }
+  }
+  return { at: times, lines };
+}
+
+/** Replace one deployment's series with main's ring buffers; later polls append as before. */
+export function seedHistory(deploymentId: string, series: readonly HistorySeries[], thresholds: Record<string, number>): void {
+  useHistory.setState((s) => {
+    const next = { ...s.series };
+    for (const metric of HISTORY_METRICS) {
+      const mine = series.filter((x) => x.metric === metric);
+      if (mine.length > 0) next[seriesKey(deploymentId, metric)] = seriesFromMain(mine);
+    }
+    const known: Partial<Record<Metric, number>> = {};
+    for (const metric of HISTORY_METRICS) if (typeof thresholds[metric] === 'number') known[metric] = thresholds[metric];
+    return { series: next, thresholds: { ...s.thresholds, [deploymentId]: known } };
   });
 }
