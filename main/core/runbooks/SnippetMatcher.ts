@@ -23,8 +23,9 @@ interface Word {
 
 type Stage = Word[];
 
-const VAR_MARK = '\u0000';
-const VAR_RE = /\u0000([A-Za-z_][A-Za-z0-9_]*)\u0000/g;
+// a private-use character: cannot come from a runbook line's own variable names
+const VAR_MARK = '\uE000';
+const VAR_RE = /\uE000([A-Za-z_][A-Za-z0-9_]*)\uE000/g;
 
 const UNITS = new Set(['autotrader-api', 'autotrader-ingestion', 'autotrader-workers']);
 const SERVICE_VERBS = new Set(['restart', 'start', 'stop', 'status']);
@@ -239,10 +240,16 @@ export class SnippetMatcher {
     for (let i = 0; i < args.length; i++) {
       const a = args[i]!;
       const next = args[i + 1];
-      if ((a === '-u' || a === '--unit') && next) (unit = next), i++;
-      else if ((a === '-n' || a === '--lines') && next && /^\d+$/.test(next)) (lines = Number(next)), i++;
-      else if ((a === '-S' || a === '--since') && next) (since = next), i++;
-      else if (a === '-f' || a === '--follow') follow = true;
+      if ((a === '-u' || a === '--unit') && next) {
+        unit = next;
+        i++;
+      } else if ((a === '-n' || a === '--lines') && next && /^\d+$/.test(next)) {
+        lines = Number(next);
+        i++;
+      } else if ((a === '-S' || a === '--since') && next) {
+        since = next;
+        i++;
+      } else if (a === '-f' || a === '--follow') follow = true;
       else if (a === '--no-pager' || a === '-e') continue;
       else return null;
     }
