@@ -178,10 +178,11 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     writeFile(
       configPath,
       [
-        // extra lines first: for most keywords sshd keeps the first value it reads
+        // Port before anything else: sshd binds a bare ListenAddress to the Ports read before it
+        `Port ${port}`,
+        // extra lines next: for most keywords sshd keeps the first value it reads
         opts.extraConfig ?? '',
         `ListenAddress ${address}`,
-        `Port ${port}`,
         `HostKey ${hostKey}`,
         `PidFile ${pidFile}`,
         `AuthorizedKeysFile ${authorizedKeysPath}`,
@@ -232,7 +233,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         for (const line of lines) {
           logLines.push(line);
           if (logLines.length > 200) logLines.shift();
-          if (line.includes('Server listening on')) resolve();
+          // with extra Port lines sshd binds several ports: wait for ours
+          if (line.includes(`Server listening on ${address} port ${port}.`)) resolve();
         }
       };
       proc.stderr!.on('data', onData);

@@ -1,0 +1,105 @@
+// Cold connect and fleet-scale connect, Opsdeck's SessionPool against the OpenSSH client, in
+// the same run, against a real loopback sshd: directly and through a userspace link with a
+// 25 ms round trip (testbed/delay-proxy.ts, in this process).
+//   npx tsx bench/ssh-connect.ts [rounds=10] [hosts=100]
+import { execFile } from 'node:child_process';
+import { writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
+import { promisify } from 'node:util';
+import type { HostId } from '../common/contract';
+import { SessionPool, type HostTarget } from '../main/core/ssh/SessionPool';
+import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
+import { startSshd, type Sshd } from '../testbed/sshd';
+
+const run = promisify(execFile);
+const ROUNDS = Number(process.argv[2] ?? 10);
+const HOSTS = Number(process.argv[3] ?? 100);
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
+
+function target(s: Sshd, id: string, port: number, kh: string): HostTarget {
+  return { id: id as HostId, address: '127.0.0.1', port, user: s.user, privateKeyPath: s.clientKeyPath, knownHostsPath: kh };
+}
+
+async function opensshCold(s: Sshd, port: number, kh: string): Promise<number> {
+  const t0 = performance.now();
+  await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`, '-o', 'IdentitiesOnly=yes', '-i', s.clientKeyPath, '-p', String(port), `${s.user}@127.0.0.1`, 'true']);
+  return performance.now() - t0;
+}
+
+async function opsdeckCold(s: Sshd, port: number, kh: string, withExec: boolean): Promise<number> {
+  const pool = new SessionPool();
+  pool.setHosts([target(s, 'h', port, kh)]);
+  const t0 = performance.now();
+  await pool.connect('h' as HostId);
+  if (withExec) await pool.exec('h' as HostId, 'true');
+  const ms = performance.now() - t0;
+  await pool.close();
+  return ms;
+}
+
+async function fleet(s: Sshd, ports: number[], kh: string): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number }> {
+  const pool = new SessionPool();
+  pool.setHosts(ports.map((p, i) => target(s, `h${i}`, p, kh)));
+  const lag = monitorEventLoopDelay({ resolution: 5 });
+  lag.enable();
+  const t0 = performance.now();
+  await Promise.all(ports.map((_, i) => pool.connect(`h${i}` as HostId)));
+  const allMs = performance.now() - t0;
+  lag.disable();
+  if (pool.states().some((st) => st.state !== 'connected')) throw new Error('not all hosts connected');
+  await pool.close();
+  return { allMs, lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6 };
+}
+
+// every "host" must be its own connection, i.e. its own port: sshd binds at most 16 sockets,
+// so several sshds with 16 ports each
+const PER_SSHD = 16;
+const daemons: Sshd[] = [];
+const proxies: DelayProxy[] = [];
+const directPorts: number[] = [];
+const lines: string[] = [];
+try {
+  for (let i = 0; directPorts.length < HOSTS; i++) {
+    const count = Math.min(PER_SSHD, HOSTS - directPorts.length);
+    const base = 30_000 + Math.floor(Math.random() * 25_000);
+    const extra = Array.from({ length: count - 1 }, (_, k) => base + k);
+    // every daemon accepts the first one's client key, which all targets use
+    const d = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n'), authorizedKeys: daemons[0] ? [daemons[0].clientPublicKey] : [] });
+    daemons.push(d);
+    const key = d.hostKeyLine.split(' ').slice(1).join(' ');
+    for (const p of [d.port, ...extra]) {
+      directPorts.push(p);
+      lines.push(`[127.0.0.1]:${p} ${key}`);
+    }
+  }
+  const sshd = daemons[0]!;
+  const kh = join(sshd.dir, 'bench_known_hosts');
+  for (let i = 0; i < HOSTS; i++) proxies.push(await startDelayProxy({ target: { host: '127.0.0.1', port: directPorts[i]! }, delayMs: 12.5 }));
+  for (const p of proxies) lines.push(`[127.0.0.1]:${p.port} ${lines[proxies.indexOf(p)]!.split(' ').slice(1).join(' ')}`);
+  await writeFile(kh, lines.join('\n') + '\n');
+  const wanPorts = proxies.map((p) => p.port);
+  console.log(`rounds=${ROUNDS} hosts=${HOSTS} node=${process.version}`);
+  for (const [label, port, ports] of [
+    ['loopback', sshd.port, directPorts],
+    ['25 ms RTT', wanPorts[0]!, wanPorts],
+  ] as const) {
+    const ossh: number[] = [];
+    const oc: number[] = [];
+    const oce: number[] = [];
+    for (let i = 0; i < ROUNDS; i++) {
+      ossh.push(await opensshCold(sshd, port, kh));
+      oc.push(await opsdeckCold(sshd, port, kh, false));
+      oce.push(await opsdeckCold(sshd, port, kh, true));
+    }
+    const f = await fleet(sshd, [...ports], kh);
+    console.log(`[${label}] OpenSSH cold connect+auth+exec true (ControlMaster=no): median ${fmt(median(ossh))}`);
+    console.log(`[${label}] Opsdeck cold connect+auth:                          median ${fmt(median(oc))} (${(median(oc) / median(ossh)).toFixed(2)}x OpenSSH)`);
+    console.log(`[${label}] Opsdeck cold connect+auth+exec true:                median ${fmt(median(oce))} (${(median(oce) / median(ossh)).toFixed(2)}x OpenSSH)`);
+    console.log(`[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)}; event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}`);
+  }
+} finally {
+  await Promise.all(proxies.map((p) => p.stop()));
+  await Promise.all(daemons.map((d) => d.stop()));
+}
