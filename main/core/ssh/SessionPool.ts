@@ -147,7 +147,7 @@ export class SessionPool {
     this.logger = deps.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
     this.createClient = deps.createClient ?? (() => new SshClient());
     this.connectSocket = deps.connectSocket ?? ((host, port) => netConnect({ host, port, noDelay: true }));
-    this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? 16);
+    this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? 8);
     this.backoff = { initialMs: deps.backoff?.initialMs ?? 500, maxMs: deps.backoff?.maxMs ?? 30_000, factor: deps.backoff?.factor ?? 2 };
     this.random = deps.random ?? Math.random;
   }

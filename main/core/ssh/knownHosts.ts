@@ -132,7 +132,19 @@ export function parseKnownHosts(text: string, source = 'known_hosts'): KnownHost
   return { source, entries, errors };
 }
 
+const loaded = new Map<string, { stamp: string; known: KnownHosts }>();
+
+/** Read and parse a known_hosts file; re-parsed only when its size or mtime changes. */
 export async function loadKnownHosts(path: string): Promise<KnownHosts> {
+  let stamp = 'missing';
+  try {
+    const st = await stat(path);
+    stamp = `${st.size}:${st.mtimeMs}:${st.ino}`;
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read known_hosts ${path}: ${(err as Error).message}`);
+  }
+  const hit = loaded.get(path);
+  if (hit && hit.stamp === stamp) return hit.known;
   let text = '';
   try {
     text = await readFile(path, 'utf8');
@@ -140,7 +152,9 @@ export async function loadKnownHosts(path: string): Promise<KnownHosts> {
     // a missing file is the normal first-run case: every host is then unknown
     if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read known_hosts ${path}: ${(err as Error).message}`);
   }
-  return parseKnownHosts(text, path);
+  const known = parseKnownHosts(text, path);
+  loaded.set(path, { stamp, known });
+  return known;
 }
 
 function parseHashed(hosts: string): { salt: Buffer; hash: Buffer } | null {
@@ -153,8 +167,15 @@ function parseHashed(hosts: string): { salt: Buffer; hash: Buffer } | null {
 }
 
 /** OpenSSH's match_pattern: `*` any run, `?` one char; case already folded by the caller. */
+const patternCache = new Map<string, RegExp>();
 function matchPattern(name: string, pattern: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+  // compiled once: a fleet's connects look up every line of the file each time
+  let re = patternCache.get(pattern);
+  if (!re) {
+    re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+    if (patternCache.size > 10_000) patternCache.clear();
+    patternCache.set(pattern, re);
+  }
   return re.test(name);
 }
 
