@@ -17,9 +17,11 @@ export interface HistoryChartProps {
   threshold?: number;
   /** "threshold" is drawn where values at or past it are bad: above (latency) or below (success rate) */
   format: (value: number) => string;
+  /** shorter labels for the y axis (no unit: the title carries it) */
+  axisFormat?: (value: number) => string;
 }
 
-export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, threshold, format }: HistoryChartProps) {
+export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, threshold, format, axisFormat }: HistoryChartProps) {
   const series = useHistory((s) => s.series[seriesKey(deploymentId, metric)]);
   // main's alert fire line (the config may move it) wins over the runbook default
   const line = useHistory((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
@@ -30,14 +32,14 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
         {title}
-        <span className="muted"> · {points < 2 ? 'collecting…' : `${points} points since ${clock(data[0]!.t as number)} UTC`}</span>
+        <span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t as number)}`}</span>
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
           <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
             <CartesianGrid stroke="#2a313b" strokeDasharray="2 4" />
             <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={clock} stroke="#8893a2" fontSize={10} minTickGap={40} />
-            <YAxis stroke="#8893a2" fontSize={10} width={48} tickFormatter={format} domain={['auto', 'auto']} />
+            <YAxis stroke="#8893a2" fontSize={10} width={36} tickFormatter={axisFormat ?? format} domain={['auto', 'auto']} />
             <Tooltip labelFormatter={(t) => `${clock(Number(t))} UTC`} formatter={(v) => (typeof v === 'number' ? format(v) : String(v))} contentStyle={{ background: '#161b21', border: '1px solid #2a313b', fontSize: 11 }} />
             <Legend wrapperStyle={{ fontSize: 10 }} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}

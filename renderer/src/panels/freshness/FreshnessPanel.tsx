@@ -25,7 +25,7 @@ export function FreshnessPanel({ deploymentId }: { deploymentId: string }) {
     <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
       columns={columns}
       now={now}
-      charts={<HistoryChart deploymentId={deploymentId} metric="freshness.error_rate" title="error rate" threshold={FRESHNESS_ERROR_RATE_WARN} format={percent} />}
+      charts={<HistoryChart deploymentId={deploymentId} metric="freshness.error_rate" title="error rate %" threshold={FRESHNESS_ERROR_RATE_WARN} format={percent} axisFormat={(r) => String(Math.round(r * 1000) / 10)} />}
     />
   );
 }

@@ -38,7 +38,7 @@ export function RateLimitsPanel({ deploymentId }: { deploymentId: string }) {
     <Panel title="Rate limits" endpoint="rateLimits" runbook="Rate Limit Exhaustion" itemHeader="API" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
       columns={columns}
       now={now}
-      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage" threshold={RATE_LIMIT_USAGE_WARN} format={percent} />}
+      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage %" threshold={RATE_LIMIT_USAGE_WARN} format={percent} axisFormat={(r) => String(Math.round(r * 100))} />}
     />
   );
 }
