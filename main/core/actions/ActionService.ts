@@ -8,8 +8,9 @@ import type { Clock, Timers } from '../clock';
 import { isoAt, systemTimers } from '../clock';
 import type { AuditEntry } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
-import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, resolveParams } from './Catalog';
+import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, renderResumeCommand, resolveParams } from './Catalog';
 import { HostLocks } from './HostLocks';
+import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
 import type { EmitRunOutput, EmitRunStatus, ExecResult, HostExecutor, HostLookup, HostRef } from './types';
 
@@ -29,6 +30,10 @@ export interface ActionLimits {
   maxBufferedLines: number;
   /** extra time past an action's timeout before the run stops waiting on the executor */
   timeoutGraceMs: number;
+  /** a resumable follow: reconnect attempts in a row without an entry getting through */
+  maxResumes: number;
+  resumeDelayMs: number;
+  resumeMaxDelayMs: number;
 }
 
 export const DEFAULT_LIMITS: ActionLimits = {
@@ -39,6 +44,9 @@ export const DEFAULT_LIMITS: ActionLimits = {
   outputIntervalMs: 100,
   maxBufferedLines: 2000,
   timeoutGraceMs: 10_000,
+  maxResumes: 8,
+  resumeDelayMs: 500,
+  resumeMaxDelayMs: 10_000,
 };
 
 export interface ActionServiceDeps {
@@ -280,12 +288,41 @@ export class ActionService {
     let error: string | null = null;
     try {
       if (run.controller.signal.aborted) hostAbort.abort();
-      const result: ExecResult = await this.deps.executor.exec(host.id, command, {
-        onStdout: (chunk) => batcher.push('stdout', chunk),
-        onStderr: (chunk) => batcher.push('stderr', chunk),
-        signal: hostAbort.signal,
-        ...(timeoutMs === undefined ? {} : { timeoutMs }),
-      });
+      const journal = action.resume === 'journal-cursor' ? new JournalFormatter() : null;
+      const onStdout = journal
+        ? (chunk: string) => {
+            for (const line of journal.push(chunk)) batcher.push('stdout', line + '\n');
+          }
+        : (chunk: string) => batcher.push('stdout', chunk);
+      let current = command;
+      let resumes = 0;
+      let cursorAtResume: string | null = null;
+      let result: ExecResult;
+      for (;;) {
+        try {
+          result = await this.deps.executor.exec(host.id, current, {
+            onStdout,
+            onStderr: (chunk) => batcher.push('stderr', chunk),
+            signal: hostAbort.signal,
+            ...(timeoutMs === undefined ? {} : { timeoutMs }),
+          });
+          break;
+        } catch (err) {
+          // Only a resumable follow outlives a lost connection; anything else reports it.
+          if (!journal || hostAbort.signal.aborted) throw err;
+          journal.end();
+          if (journal.cursor !== cursorAtResume) resumes = 0; // it got through since the last drop
+          if (++resumes > this.limits.maxResumes) throw err;
+          cursorAtResume = journal.cursor;
+          const why = this.deps.redactor.redact((err as Error).message || String(err));
+          const waitMs = Math.min(this.limits.resumeMaxDelayMs, this.limits.resumeDelayMs * 2 ** (resumes - 1));
+          batcher.push('stderr', `[opsdeck] ${why}; resuming in ${(waitMs / 1000).toFixed(1)} s from the last entry shown\n`);
+          await this.sleep(waitMs, hostAbort.signal);
+          if (hostAbort.signal.aborted) throw err;
+          current = journal.cursor ? renderResumeCommand(action, prepared.params, journal.cursor) : command;
+          await this.auditSafe({ kind: 'note', ...base, command: current, outcome: `resumed after a lost connection (${why})` });
+        }
+      }
       exitCode = result.exitCode;
       if (result.timedOut || guardFired) {
         state = 'failed';
@@ -312,6 +349,19 @@ export class ActionService {
     this.locks.release(host.id, prepared.locks, runId);
     this.status(runId, host.id, state, exitCode, error);
     return state === 'succeeded';
+  }
+
+  private sleep(ms: number, signal: AbortSignal): Promise<void> {
+    return new Promise((resolve) => {
+      if (signal.aborted) return resolve();
+      const done = () => {
+        this.timers.clearTimeout(timer);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      const timer = this.timers.setTimeout(done, ms);
+      signal.addEventListener('abort', done, { once: true });
+    });
   }
 
   /** Result and note records: the command already ran, so a failed write is reported, not fatal. */

@@ -65,6 +65,13 @@ const ActionDef = z
     /** one host at a time, stop at the first failure */
     rolling: z.boolean().default(false),
     maxHosts: z.number().int().positive().optional(),
+    /**
+     * journal-cursor: the command prints `journalctl -o json`; output is shown as short-iso lines
+     * and, when the connection drops, `resumeCommand` runs with {cursor} set to the last entry
+     * received, so the follow carries on with no line lost or repeated
+     */
+    resume: z.enum(['journal-cursor']).optional(),
+    resumeCommand: z.array(z.string().min(1)).min(1).optional(),
     /** the action the UI offers once this one succeeds (config edit -> restart), with its params */
     followUp: z
       .object({ action: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) })
@@ -232,17 +239,26 @@ function checkAction(a: ActionDef, where: string): CatalogAction {
       if (!checked.ok) fail(f, `default: ${checked.message}`);
     }
   });
-  const checkWords = (field: string, words: readonly string[] | undefined) =>
+  const checkWords = (field: string, words: readonly string[] | undefined, also: readonly string[] = []) =>
     words?.forEach((w, i) => {
       for (const m of w.matchAll(PLACEHOLDER)) {
         const name = m[1]!;
-        if (!names.has(name) && !(field === 'confirmText' && name === 'host')) fail(`${field}[${i}]`, `unknown parameter {${name}}`);
+        if (!names.has(name) && !also.includes(name)) fail(`${field}[${i}]`, `unknown parameter {${name}}`);
       }
     });
+  if (a.resume) {
+    if (!a.streams || !a.command) fail('resume', 'only a streaming argv command can resume');
+    const words = a.command!.join(' ');
+    if (!/(^| )(-o json|--output=json)( |$)/.test(words)) fail('resume', 'a journal-cursor resume needs the command to print -o json');
+    if (!a.resumeCommand?.some((w) => w.includes('{cursor}'))) fail('resumeCommand', 'needs a word with {cursor}');
+    if (!/(^| )(-o json|--output=json)( |$)/.test(a.resumeCommand!.join(' '))) fail('resumeCommand', 'must print -o json too');
+  } else if (a.resumeCommand) fail('resumeCommand', 'goes with resume');
+  if (a.resume && names.has('cursor')) fail('params', 'a resumable action cannot have a parameter named cursor');
+  checkWords('resumeCommand', a.resumeCommand, ['cursor']);
   checkWords('command', a.command);
   checkWords('args', a.args);
   checkWords('locks', a.locks);
-  checkWords('confirmText', a.confirmText ? [a.confirmText] : undefined);
+  checkWords('confirmText', a.confirmText ? [a.confirmText] : undefined, ['host']);
   if (a.risk === 'destructive' && !a.confirmText) fail('confirmText', 'a destructive action needs the text to type to confirm');
   if (a.risk !== 'destructive' && a.confirmText) fail('confirmText', 'only destructive actions ask for typed confirmation');
   if (a.streams && a.timeoutSeconds !== 0 && a.timeoutSeconds < 60) fail('timeoutSeconds', 'a streaming action needs 0 (until cancelled) or at least 60');
@@ -339,6 +355,12 @@ export function renderCommand(action: CatalogAction, params: ResolvedParams): st
   if (action.command) return action.command.map((w) => shellQuote(fillWord(w, params))).join(' ');
   const args = (action.args ?? []).map((w) => shellQuote(fillWord(w, params)));
   return ['sh', '-c', shellQuote(action.script!), shellQuote(action.id), ...args].join(' ');
+}
+
+/** The command that picks a resumable follow up after the entry with this cursor. */
+export function renderResumeCommand(action: CatalogAction, params: ResolvedParams, cursor: string): string {
+  if (!action.resumeCommand) throw new OpsFailure('internal', `${action.id} cannot resume`);
+  return action.resumeCommand.map((w) => shellQuote(fillWord(w, params, { cursor }))).join(' ');
 }
 
 /** Lock keys held on each host while the action runs. */

@@ -14,6 +14,7 @@ import { systemClock, systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
 import { SessionPool } from '../ssh/SessionPool';
 import { ActionService } from './ActionService';
+import { parseCatalog } from './Catalog';
 
 // unique per process: another engineer's suite may run this file while we do
 const FLEET = `act${process.pid}`;
@@ -330,6 +331,62 @@ describe('the catalog on real systemd hosts', () => {
 
     const audit = await act('check.pip-audit');
     expect(audit.out[H1]).toBe('pip-audit is not installed on this host\n');
+  });
+
+  it('journal.follow survives a dropped connection: it resumes from the cursor, no line lost or repeated', async () => {
+    const follower = new ActionService({
+      catalog: parseCatalog(
+        `version: 1
+actions:
+  - id: test.follow-seq
+    title: Follow a tag
+    section: data-freshness
+    risk: read-only
+    streams: true
+    params: [{ name: tag, label: Tag, kind: string, pattern: "opsdeck-seq-[a-z0-9]{1,12}" }]
+    command: [journalctl, -t, "{tag}", -f, -n, "0", --no-pager, -o, json]
+    resume: journal-cursor
+    resumeCommand: [journalctl, -t, "{tag}", -f, --no-pager, -o, json, "--after-cursor={cursor}"]
+    timeoutSeconds: 0
+`,
+        'resume test',
+      ),
+      executor: pool,
+      audit,
+      redactor: new Redactor(),
+      hostLookup: (id) => ({ id, label: id }),
+      user: 'fleet-test',
+      clock: systemClock,
+      timers: systemTimers,
+      randomBytes,
+      emitOutput: (p) => outputs.push(p),
+      emitStatus: (p) => statuses.push(p),
+      limits: { resumeDelayMs: 200 },
+    });
+    const tag = `opsdeck-seq-${Date.now().toString(36)}`;
+    const { runId } = follower.run({ token: follower.preview({ actionId: 'test.follow-seq', params: { tag }, hostIds: [H1] }).token });
+    const seen = () => [...(collect(runId, '').out[H1] ?? '').matchAll(/: seq (\d+)$/gm)].map((m) => Number(m[1]));
+    // journalctl -n 0 starts at the journal's end once it has opened it: write until it shows
+    await waitFor('the follow to show a first line', async () => {
+      await fleet.exec(H1, `echo ready | systemd-cat -t ${tag}`);
+      await new Promise((r) => setTimeout(r, 100));
+      return /: ready$/m.test(collect(runId, '').out[H1] ?? '');
+    });
+    const writer = fleet.exec(H1, `systemd-cat -t ${tag} sh -c 'for i in $(seq 1 300); do echo "seq $i"; sleep 0.01; done'`, { timeoutMs: 60_000 });
+    await waitFor('some lines before the drop', async () => seen().length >= 40);
+    // Drop the SSH connection from the host's side: kill the sshd process serving our session.
+    const killed = await fleet.exec(H1, `pkill -KILL -f "[s]shd: root@notty"`);
+    expect(killed.code).toBe(0);
+    expect((await writer).code).toBe(0);
+    await waitFor('every line after the resume', async () => seen().includes(300), 30_000);
+    expect(follower.cancel(runId)).toBe(true);
+    await follower.settled(runId);
+    expect(seen()).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    expect(collect(runId, '').err[H1]).toMatch(/\[opsdeck\] .*connection lost.*; resuming in 0\.2 s from the last entry shown/);
+    const notes = (await audit.read(1000)).filter((r) => r.runId === runId && r.kind === 'note');
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    expect(notes[0]!.command).toMatch(new RegExp(`^journalctl -t ${tag} -f --no-pager -o json '--after-cursor=s=[0-9a-f]+;i=`));
+    expect(notes[0]!.outcome).toMatch(/^resumed after a lost connection/);
   });
 
   it('exercised every action in the catalog, and the audit chain holds', async () => {

@@ -43,6 +43,7 @@ shows it in a preview, and runs only what the preview's token says (see "How an 
 | \`rolling\` | one host at a time, stopping at the first failure; later hosts are reported "not run" |
 | \`maxHosts\` | a lower blast-radius cap than the config's for this action |
 | \`followUp\` | the action (with parameters) to offer once this one succeeds |
+| \`resume\`, \`resumeCommand\` | \`journal-cursor\`: the command prints \`journalctl -o json\`, shown as short-iso lines; when the connection drops, \`resumeCommand\` runs with \`{cursor}\` = the last entry received (up to 8 attempts in a row, backing off 0.5 s to 10 s), each resume audited as a \`note\` |
 
 Top-level keys starting \`x-\` hold shared pieces (YAML anchors); the loader ignores them.
 
@@ -101,6 +102,7 @@ function renderAction(a: CatalogAction): string {
   }
   if (a.command) lines.push('', 'Command:', '', '```sh', a.command.join(' '), '```');
   else lines.push('', `Script (\`sh -c\`; args: ${(a.args ?? []).map((w) => `\`${w}\``).join(' ') || 'none'}):`, '', '```sh', a.script!.trimEnd(), '```');
+  if (a.resumeCommand) lines.push('', 'After a lost connection it resumes with (`{cursor}`: the last entry shown):', '', '```sh', a.resumeCommand.join(' '), '```');
   const extra: string[] = [];
   if (a.locks?.length) extra.push(`Locks: ${a.locks.map((l) => `\`${l}\``).join(', ')}.`);
   if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
