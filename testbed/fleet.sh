@@ -27,9 +27,10 @@ RUN=${OPSDECK_TESTBED_RUN:-/run/opsdeck-testbed}
 
 # The cached tree is named after this version. Bump it whenever the recipe below changes;
 # the recipe is also stamped into the tree and checked, so a forgotten bump fails loudly.
-ROOTFS_VERSION=1
+ROOTFS_VERSION=2
 SUITE=bookworm
-INCLUDE=systemd,systemd-sysv,dbus,udev,openssh-server,redis-server,logrotate,iproute2,procps,python3,curl,ca-certificates
+# jq and python-is-python3: the runbooks run `curl … | jq` and `python scripts/…`.
+INCLUDE=systemd,systemd-sysv,dbus,udev,openssh-server,redis-server,logrotate,iproute2,procps,python3,curl,ca-certificates,jq,python-is-python3
 RECIPE="debootstrap --variant=minbase --include=$INCLUDE $SUITE"
 ROOTFS=$CACHE/rootfs-v$ROOTFS_VERSION
 PREBUILD=$CACHE/debootstrap-prebuild
@@ -100,6 +101,7 @@ cmd_build() {
     [ "$(cat "$ROOTFS/.opsdeck-recipe")" = "$RECIPE" ] ||
       die "$ROOTFS was built from another recipe; bump ROOTFS_VERSION in fleet.sh"
     log "cached tree $ROOTFS is ready"
+    prune_old_trees
     return 0
   fi
   if tree_complete "$PREBUILD"; then
@@ -118,6 +120,18 @@ cmd_build() {
   echo "$RECIPE" >"$tmp/.opsdeck-recipe"
   mv -T "$tmp" "$ROOTFS"
   log "built $ROOTFS in $((SECONDS - started)) s"
+  prune_old_trees
+}
+
+# Trees of older recipes, once no host's overlay uses them any more (about 350 MB each).
+prune_old_trees() {
+  local tree
+  for tree in "$CACHE"/rootfs-v*; do
+    [ "$tree" = "$ROOTFS" ] && continue
+    grep -qF "$tree" /proc/mounts && continue
+    log "removing old tree $tree"
+    rm -rf --one-file-system "$tree"
+  done
 }
 
 ensure_rootfs() {
@@ -163,7 +177,16 @@ make_provision() {
 
 # --------------------------------------------------------------------------------- network
 
+# Without the bridge the machine has no route for the fleet's subnet, and traffic to a torn-down
+# host's address (a test or console still polling it) would leave through the default route.
+# This route outlives every fleet: while the bridge exists its own route (metric 0) wins;
+# without it, connects fail at once with "No route to host" and nothing leaves the machine.
+ensure_guard_route() {
+  ip route replace unreachable "$NET.0/24" metric 4242
+}
+
 ensure_bridge() {
+  ensure_guard_route
   if ! ip link show "$BRIDGE" >/dev/null 2>&1; then
     ip link add "$BRIDGE" type bridge
     ip addr add "$NET.1/24" dev "$BRIDGE"
@@ -564,6 +587,7 @@ cmd_cleanup() {
   require_root
   local all=0 fd owner ns link pid m
   [ "${1:-}" = "--all" ] && all=1
+  ensure_guard_route
   for fd in "$RUN"/fleets/*; do
     owner=$(cat "$fd/owner" 2>/dev/null || true)
     if [ $all = 0 ]; then
