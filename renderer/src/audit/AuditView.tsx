@@ -12,6 +12,8 @@ export const AUDIT_LIMIT = 200;
 export function AuditView() {
   const api = useApi();
   const audit = useStore(useShallow((s) => s.audit));
+  const hosts = useStore((s) => s.fleet?.hosts);
+  const hostLabel = (id: string | null): string => (id === null ? '—' : (hosts?.find((h) => h.id === id)?.label ?? id));
   useEffect(() => {
     void loadAudit(api, AUDIT_LIMIT);
   }, [api]);
@@ -56,7 +58,7 @@ export function AuditView() {
                 <td className="nowrap">{dateTime(r.at)}</td>
                 <td>{r.user}</td>
                 <td>{r.kind}</td>
-                <td>{r.hostId ?? '—'}</td>
+                <td title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
                 <td>{r.actionId ?? '—'}</td>
                 <td className="mono">{r.command ?? '—'}</td>
                 <td className="num">{r.exitCode === null ? '—' : `exit ${r.exitCode}`}</td>
