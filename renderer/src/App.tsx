@@ -5,6 +5,15 @@
 //   list "Host connections"                     listitem "<host label>: connected|connecting (attempt N)|failed: …"
 //   alert "disconnected from console backend…" while the WebSocket is down (and "cannot load the fleet: …")
 //   tablist "Views": tab "Fleet" | "Deployment" | "Audit"
+//   tablist "Host tools": tab "Hosts" (issue 7; any "Views" tab closes it); tabpanel "Hosts":
+//     region "Host fleet" (table "Hosts by trouble", button "Show host <label>"), region "Host <label>"
+//     (buttons "Refresh <label>", "Open terminal on <label>", "Open <dashboard> on <label>"; status
+//     "Host tools notice" with the tunnel link; tables "Disks" (row "disk <mount>: ok|warning|failing, N % used")
+//     and "Units" (row "<unit>: ok|warning|failing, <active>"); "Failed units"), region "Tunnels"
+//     (table "Open tunnels", button "Close tunnel <dashboard> on <label>"), region "Escalation" (button
+//     "Escalate <deployment> to PagerDuty|ticket system|log platform", textbox "Incident timeline"),
+//     region "Terminals": tablist "Terminal tabs", region "Terminal <label> #n" with status "Terminal status"
+//     ("connected: …" | "Disconnected: <why>. Press Enter to reconnect."), textbox "Search terminal output"
 //     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
 //
 //   region "Alerts" under the header on every view: table "Alert list" (see alerts/AlertsPanel.tsx)
@@ -38,17 +47,29 @@ import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
 import { BackendBanner } from './header/BackendBanner';
 import { Header } from './header/Header';
+import { HostsTab, closeHostsOnViewTab } from './hosts/HostsTab';
+import { HostsView } from './hosts/HostsView';
+import { useHostsStore } from './hosts/hostsStore';
 import { FleetOverview } from './panels/fleet/FleetOverview';
 import { useStore } from './store/useStore';
 
 export function App() {
   const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
+  const hostsOpen = useHostsStore((s) => s.open);
   return (
     <div className="app">
-      <Header />
+      <div onClickCapture={closeHostsOnViewTab}>
+        <Header />
+      </div>
+      <HostsTab />
       <BackendBanner />
       <AlertsPanel />
-      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'}>
+      {loaded ? (
+        <section id="view-hosts" role="tabpanel" aria-label="Hosts" hidden={!hostsOpen}>
+          <HostsView visible={hostsOpen} />
+        </section>
+      ) : null}
+      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen}>
         {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
       </main>
       <ActionDialog />

@@ -32,7 +32,8 @@ export function assessUnit(unit: RawUnit): UnitFact {
   if (unit.load !== 'loaded') return { ...base, status: 'fail', why: `not loaded (${unit.load})` };
   switch (unit.active) {
     case 'active':
-      return { ...base, status: 'ok', why: unit.sub === 'exited' ? 'finished' : `${unit.sub}${unit.since ? ` since ${unit.since}` : ''}` };
+      // the start time has its own field (shown as a tooltip): the reason stays short
+      return { ...base, status: 'ok', why: unit.sub === 'exited' ? 'finished' : unit.sub };
     case 'failed':
       return { ...base, status: 'fail', why: `failed (${unit.result || unit.sub})` };
     case 'activating':
