@@ -3,6 +3,7 @@
 # network namespace on the opsd-br0 bridge. See docs/testbed.md.
 #
 #   fleet.sh build                          cache the Debian tree (adopts a finished prebuild)
+#   fleet.sh prune                          delete cached trees of other recipes not in use
 #   fleet.sh up NAME N [options]            boot N hosts NAME-1..NAME-N, print the fleet JSON
 #        --owner-pid PID   tear the fleet down when PID exits (tests pass their own pid);
 #                          without it the fleet stays until `down NAME` or `cleanup --all`
@@ -101,7 +102,6 @@ cmd_build() {
     [ "$(cat "$ROOTFS/.opsdeck-recipe")" = "$RECIPE" ] ||
       die "$ROOTFS was built from another recipe; bump ROOTFS_VERSION in fleet.sh"
     log "cached tree $ROOTFS is ready"
-    prune_old_trees
     return 0
   fi
   if tree_complete "$PREBUILD"; then
@@ -120,11 +120,12 @@ cmd_build() {
   echo "$RECIPE" >"$tmp/.opsdeck-recipe"
   mv -T "$tmp" "$ROOTFS"
   log "built $ROOTFS in $((SECONDS - started)) s"
-  prune_old_trees
 }
 
-# Trees of older recipes, once no host's overlay uses them any more (about 350 MB each).
-prune_old_trees() {
+# Trees of other recipes that no host's overlay uses (about 350 MB each). Never automatic:
+# another checkout or worktree at an older commit may share the cache and need its tree.
+cmd_prune() {
+  require_root
   local tree
   for tree in "$CACHE"/rootfs-v*; do
     [ "$tree" = "$ROOTFS" ] && continue
@@ -638,6 +639,7 @@ main() {
   [ $# -gt 0 ] && shift
   case $cmd in
     build) cmd_build "$@" ;;
+    prune) cmd_prune "$@" ;;
     up) cmd_up "$@" ;;
     down) cmd_down "$@" ;;
     stop-host) cmd_stop_host "$@" ;;
@@ -645,7 +647,7 @@ main() {
     exec) cmd_exec "$@" ;;
     status) cmd_status "$@" ;;
     cleanup) cmd_cleanup "$@" ;;
-    *) die "usage: fleet.sh build | up NAME N [options] | down NAME | stop-host NAME HOST | start-host NAME HOST | exec NAME HOST -- CMD... | status [NAME] | cleanup [--all]" ;;
+    *) die "usage: fleet.sh build | prune | up NAME N [options] | down NAME | stop-host NAME HOST | start-host NAME HOST | exec NAME HOST -- CMD... | status [NAME] | cleanup [--all]" ;;
   esac
 }
 
