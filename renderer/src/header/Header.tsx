@@ -6,6 +6,7 @@ import { StatusIcon } from '../status/StatusIcon';
 import { selectDeployment, setView } from '../store/actions';
 import type { View } from '../store/slices';
 import { useStore } from '../store/useStore';
+import { useFleetTitle } from './useFleetTitle';
 
 export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', failed: 'fail', idle: 'unknown' };
 
@@ -45,6 +46,7 @@ const TABS: Array<{ view: View; label: string }> = [
 ];
 
 export function Header() {
+  useFleetTitle();
   const { demo, deployments, selected, view, configPath } = useStore(
     useShallow((s) => ({
       demo: s.fleet?.demo ?? false,

@@ -1,0 +1,25 @@
+import { useEffect, useMemo } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { fleetCounts, selectFleetGrid } from '../panels/fleet/selectors';
+import { STATUS_SHAPE } from '../status/status';
+import { useNow } from '../status/useNow';
+import { useStore } from '../store/useStore';
+
+/** The window title, e.g. "■ 2 failing · ▲ 1 warning — Opsdeck": a background tab or taskbar still shows the fire. */
+export function fleetTitle(counts: { fail: number; warn: number; unknown: number; ok: number }, demo: boolean): string {
+  const parts = [
+    counts.fail ? `${STATUS_SHAPE.fail} ${counts.fail} failing` : '',
+    counts.warn ? `${STATUS_SHAPE.warn} ${counts.warn} warning` : '',
+  ].filter(Boolean);
+  const head = parts.length ? parts.join(' · ') : counts.ok > 0 && counts.unknown === 0 ? `${STATUS_SHAPE.ok} all ok` : '';
+  return `${head ? `${head} — ` : ''}Opsdeck${demo ? ' (DEMO)' : ''}`;
+}
+
+export function useFleetTitle(): void {
+  const { fleet, health } = useStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  const now = useNow(5000);
+  const title = useMemo(() => (fleet ? fleetTitle(fleetCounts(selectFleetGrid(fleet, health, now)), fleet.demo) : 'Opsdeck'), [fleet, health, now]);
+  useEffect(() => {
+    document.title = title;
+  }, [title]);
+}
