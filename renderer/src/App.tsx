@@ -40,6 +40,15 @@
 //   Audit view: region "Audit log", status "Chain status" ("hash chain intact" | "hash chain BROKEN: …"),
 //     table "Audit records" (#, When, Who, Kind, Host, Action, Command, Exit "exit N", Outcome),
 //     button "Refresh audit"
+//
+//   Runbooks (issue 6): tablist "Runbook tools": tab "Runbooks" (any other tab closes it); tabpanel "Runbooks":
+//     complementary "Runbook library" (searchbox "Search runbooks", status "Search status", list "Search results"
+//     with a button per hit "<runbook> › <section>", navigation "Runbooks"), article "Runbook: <title>"
+//     (navigation "Contents"; region "Section: <title>" topped by complementary "Live state: <panel title>";
+//     figure "Code: <label>" with button "Run on… <action title>" -> form "Run <action title>" -> button
+//     "Preview" (then the Preview/Run dialogs above), or button "Copy" with textbox "Fill in <placeholder>")
+//   every panel: button "Open runbook: <panel title>"
+//   Ctrl/Cmd+K: dialog "Command palette": combobox "Jump to", listbox "Matches" of options "<Kind>: <label>"
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
 import { AlertsPanel } from './alerts/AlertsPanel';
@@ -49,19 +58,25 @@ import { BackendBanner } from './header/BackendBanner';
 import { Header } from './header/Header';
 import { HostsTab, closeHostsOnViewTab } from './hosts/HostsTab';
 import { HostsView } from './hosts/HostsView';
-import { useHostsStore } from './hosts/hostsStore';
+import { setHostsOpen, useHostsStore } from './hosts/hostsStore';
 import { FleetOverview } from './panels/fleet/FleetOverview';
+import { CommandPalette } from './palette/CommandPalette';
+import { RunbooksTab } from './runbooks/RunbooksTab';
+import { RunbookView } from './runbooks/RunbookView';
+import { useRunbookStore } from './runbooks/runbookStore';
 import { useStore } from './store/useStore';
 
 export function App() {
   const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
   const hostsOpen = useHostsStore((s) => s.open);
+  const runbooksOpen = useRunbookStore((s) => s.open) && !hostsOpen;
   return (
     <div className="app">
       <div onClickCapture={closeHostsOnViewTab}>
         <Header />
       </div>
       <HostsTab />
+      <RunbooksTab onOpen={() => setHostsOpen(false)} />
       <BackendBanner />
       <AlertsPanel />
       {loaded ? (
@@ -69,10 +84,16 @@ export function App() {
           <HostsView visible={hostsOpen} />
         </section>
       ) : null}
-      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen}>
+      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen || runbooksOpen}>
         {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
       </main>
+      {loaded ? (
+        <section id="view-runbooks" role="tabpanel" aria-label="Runbooks" hidden={!runbooksOpen}>
+          {runbooksOpen ? <RunbookView /> : null}
+        </section>
+      ) : null}
       <ActionDialog />
+      <CommandPalette />
     </div>
   );
 }

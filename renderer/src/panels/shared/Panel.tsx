@@ -9,6 +9,7 @@ import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
 import { clearFocus } from '../../store/actions';
 import { useStore } from '../../store/useStore';
+import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { PanelState } from './panelState';
 import { panelStatus } from './panelState';
 import type { Row } from './rows';
@@ -62,6 +63,9 @@ export function Panel<V>(props: {
         <span className="panel-polled" title={`runbook: ${props.runbook}`}>
           {props.polledAt ? `polled ${clockTime(props.polledAt)}` : ''}
         </span>
+        <button type="button" className="link-button panel-runbook" aria-label={`Open runbook: ${title}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
+          Open runbook
+        </button>
       </header>
       {panel.errorText ? (
         <p className="notice notice-error" role="status">

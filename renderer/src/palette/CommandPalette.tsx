@@ -1,0 +1,199 @@
+// Ctrl/Cmd+K: jump to any host, deployment, panel, view, firing alert, runbook section or
+// action by fuzzy name, with the keyboard alone (arrows, Enter, Escape; focus returns where it
+// was). ARIA combobox + listbox pattern, so screen readers announce the active option.
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import type { OpsApi } from '../../../common/contract';
+import { useAlerts } from '../alerts/alertsStore';
+import { useApi } from '../api/ApiContext';
+import { setHostsOpen } from '../hosts/hostsStore';
+import { loadRunbookLibrary, openRunbook, openRunbookForArea, setRunbooksOpen, useRunbookStore } from '../runbooks/runbookStore';
+import { openPanel, selectDeployment, setView, startPreview } from '../store/actions';
+import { useStore } from '../store/useStore';
+import { rankItems } from './fuzzyScore';
+import { paletteItems, type PaletteItem } from './paletteItems';
+
+function runItem(api: OpsApi, item: PaletteItem): void {
+  const t = item.target;
+  const state = useStore.getState();
+  setHostsOpen(false); // every jump lands in the main view or the runbooks, not behind the host view
+  switch (t.kind) {
+    case 'deployment':
+    case 'host':
+      setRunbooksOpen(false);
+      if (t.deploymentId) selectDeployment(t.deploymentId);
+      setView('deployment');
+      return;
+    case 'panel':
+      setRunbooksOpen(false);
+      if (state.selectedDeploymentId) openPanel(state.selectedDeploymentId, t.endpoint);
+      return;
+    case 'view':
+      if (t.view === 'runbooks') setRunbooksOpen(true);
+      else {
+        setRunbooksOpen(false);
+        setView(t.view);
+      }
+      return;
+    case 'alert':
+      selectDeployment(t.alert.deploymentId);
+      openRunbookForArea(t.alert.section);
+      return;
+    case 'runbook':
+      void openRunbook(api, t.runbookId, t.anchor);
+      return;
+    case 'action': {
+      const deployment = state.fleet?.deployments.find((d) => d.id === state.selectedDeploymentId);
+      const needsInput = t.action.params.some((p) => p.default === undefined);
+      if (needsInput || !deployment) {
+        // parameters to choose: go where the action is explained and offered, its runbook section
+        openRunbookForArea(t.action.section as Parameters<typeof openRunbookForArea>[0]);
+        return;
+      }
+      void startPreview(api, t.action.title, { actionId: t.action.id, params: {}, hostIds: deployment.hosts.map(String) });
+      return;
+    }
+  }
+}
+
+function Label({ text, positions }: { text: string; positions: readonly number[] }) {
+  const set = new Set(positions);
+  const out: React.ReactNode[] = [];
+  let run = '';
+  let inMark = false;
+  const flush = (key: number) => {
+    if (!run) return;
+    out.push(inMark ? <mark key={key}>{run}</mark> : <span key={key}>{run}</span>);
+    run = '';
+  };
+  [...text].forEach((ch, i) => {
+    const m = set.has(i);
+    if (m !== inMark) {
+      flush(i);
+      inMark = m;
+    }
+    run += ch;
+  });
+  flush(text.length);
+  return <span>{out}</span>;
+}
+
+export function CommandPalette() {
+  const api = useApi();
+  const [open, setOpen] = useState(false);
+  const [query, setQuery] = useState('');
+  const [active, setActive] = useState(0);
+  const input = useRef<HTMLInputElement>(null);
+  const returnFocus = useRef<HTMLElement | null>(null);
+
+  useEffect(() => {
+    const onKey = (e: KeyboardEvent) => {
+      if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
+        e.preventDefault();
+        setOpen((was) => {
+          if (!was) returnFocus.current = document.activeElement as HTMLElement | null;
+          return !was;
+        });
+      }
+    };
+    window.addEventListener('keydown', onKey);
+    return () => window.removeEventListener('keydown', onKey);
+  }, []);
+
+  useEffect(() => {
+    if (!open) return;
+    setQuery('');
+    setActive(0);
+    input.current?.focus();
+    if (!useRunbookStore.getState().list) void loadRunbookLibrary(api);
+  }, [open, api]);
+
+  const fleet = useStore((s) => s.fleet);
+  const alertMap = useAlerts((s) => s.alerts);
+  const { runbooks, actions } = useRunbookStore(useShallow((s) => ({ runbooks: s.list, actions: s.actions })));
+  const items = useMemo(() => paletteItems({ fleet, alerts: Object.values(alertMap), runbooks, actions }), [fleet, alertMap, runbooks, actions]);
+  const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60), [items, query]);
+
+  if (!open) return null;
+  const close = () => {
+    setOpen(false);
+    const back = returnFocus.current;
+    if (back && document.contains(back)) back.focus();
+  };
+  const choose = (index: number) => {
+    const hit = ranked[index];
+    if (!hit) return;
+    setOpen(false);
+    runItem(api, hit.item);
+  };
+  const activeId = ranked[active] ? `palette-option-${active}` : undefined;
+
+  return (
+    <div className="palette-overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
+      <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette">
+        <input
+          ref={input}
+          role="combobox"
+          aria-label="Jump to"
+          aria-expanded="true"
+          aria-controls="palette-list"
+          aria-autocomplete="list"
+          aria-activedescendant={activeId}
+          placeholder="Jump to a host, deployment, panel, alert, runbook or action…"
+          value={query}
+          spellCheck={false}
+          autoComplete="off"
+          onChange={(e) => {
+            setQuery(e.target.value);
+            setActive(0);
+          }}
+          onKeyDown={(e) => {
+            if (e.key === 'ArrowDown') {
+              e.preventDefault();
+              setActive((a) => (ranked.length ? (a + 1) % ranked.length : 0));
+            } else if (e.key === 'ArrowUp') {
+              e.preventDefault();
+              setActive((a) => (ranked.length ? (a - 1 + ranked.length) % ranked.length : 0));
+            } else if (e.key === 'Enter') {
+              e.preventDefault();
+              choose(active);
+            } else if (e.key === 'Escape') {
+              e.preventDefault();
+              e.stopPropagation();
+              close();
+            } else if (e.key === 'Tab') {
+              e.preventDefault(); // the dialog has one control: keep focus in it
+            }
+          }}
+        />
+        <ul id="palette-list" role="listbox" aria-label="Matches">
+          {ranked.map(({ item, match }, i) => {
+            const prefix = item.kind.length + 2;
+            return (
+              <li
+                key={item.id}
+                id={`palette-option-${i}`}
+                role="option"
+                aria-selected={i === active}
+                aria-label={`${item.kind}: ${item.label}`}
+                onMouseEnter={() => setActive(i)}
+                onMouseDown={(e) => {
+                  e.preventDefault();
+                  choose(i);
+                }}
+                ref={i === active ? (el) => el?.scrollIntoView({ block: 'nearest' }) : undefined}
+              >
+                <span className="kind">{item.kind}</span>
+                <Label text={item.label} positions={match.positions.filter((p) => p >= prefix).map((p) => p - prefix)} />
+              </li>
+            );
+          })}
+          {ranked.length === 0 ? <li aria-disabled="true">nothing matches “{query}”</li> : null}
+        </ul>
+        <p className="hint" aria-hidden="true">
+          ↑ ↓ to move · Enter to open · Esc to close
+        </p>
+      </div>
+    </div>
+  );
+}
