@@ -128,6 +128,33 @@ describe('the test fleet', () => {
     await expect.poll(() => inside(one, 'tail -n 20 /var/log/autotrader/workers.log'), { timeout: 5000 }).toMatch(/WORKER_COUNT=4/);
   });
 
+  it("the runbook's remedies work end to end: restarting ingestion or workers clears their scenario in the health API", async () => {
+    const h = fleet.hosts[1]!;
+    const sim = async (path: string, body?: unknown) => {
+      const response = await fetch(`${h.healthUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      expect(response.status, path).toBe(200);
+      return (await response.json()) as Record<string, unknown>;
+    };
+    await sim('/_sim/scenario', { name: 'freshness-stale' });
+    const stale = await sim('/api/health/freshness');
+    expect((stale.sources as Record<string, { freshness: string }>).coingecko?.freshness).not.toBe('fresh');
+    expect((await fleet.ssh(two, 'systemctl restart autotrader-ingestion')).code).toBe(0);
+    // the unit's ExecStartPost marker is what the simulator sees
+    await expect.poll(async () => (await sim('/_sim/state')).scenario, { timeout: 5000 }).toBe('normal');
+    const fresh = await sim('/api/health/freshness');
+    expect((fresh.sources as Record<string, { freshness: string }>).coingecko?.freshness).toBe('fresh');
+
+    await sim('/_sim/scenario', { name: 'queue-backlog' });
+    expect((await fleet.ssh(two, 'systemctl restart autotrader-workers')).code).toBe(0);
+    await expect.poll(async () => (await sim('/_sim/state')).scenario, { timeout: 5000 }).toBe('normal');
+    // restarting an unrelated unit does not clear a scenario
+    await sim('/_sim/scenario', { name: 'breaker-open' });
+    expect((await fleet.ssh(two, 'systemctl restart autotrader-workers')).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 500));
+    expect((await sim('/_sim/state')).scenario).toBe('breaker-open');
+    await sim('/_sim/scenario', { name: 'normal' });
+  });
+
   it('logrotate -f rotates the logs and the services keep writing to the new files', async () => {
     await inside(two, 'logrotate -f /etc/logrotate.d/autotrader');
     expect(await inside(two, 'ls /var/log/autotrader | sort')).toMatch(/ingestion\.log\ningestion\.log\.1\n/);
