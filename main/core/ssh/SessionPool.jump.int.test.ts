@@ -46,7 +46,7 @@ beforeAll(async () => {
   configPath = join(bastion.dir, 'ssh_config');
   await writeFile(
     configPath,
-    `Host bastion
+    (`Host bastion
   HostName ${BASTION_IP}
   Port ${bastion.port}
   IdentityFile ${bastion.clientKeyPath}
@@ -63,6 +63,18 @@ Host deeper
   IdentityFile ${deeper.clientKeyPath}
   UserKnownHostsFile ${deeper.knownHostsPath}
   ProxyJump bastion,root@127.0.0.1:${inner.port}
+Host viaproxy
+  HostName 127.0.0.1
+  Port ${inner.port}
+  IdentityFile ${inner.clientKeyPath}
+  UserKnownHostsFile ${inner.knownHostsPath}
+  ProxyCommand ssh -F ${'${CFG}'} -W %h:%p bastion
+Host brokenproxy
+  HostName 127.0.0.1
+  Port ${inner.port}
+  IdentityFile ${inner.clientKeyPath}
+  UserKnownHostsFile ${inner.knownHostsPath}
+  ProxyCommand sh -c 'echo "no route to %h" >&2; exit 7'
 Host 127.0.0.1
   IdentityFile ${inner.clientKeyPath}
   UserKnownHostsFile ${inner.knownHostsPath}
@@ -71,7 +83,7 @@ Host *
   IdentityAgent none
   StrictHostKeyChecking yes
   IdentitiesOnly yes
-`,
+`).replace('${CFG}', configPath),
   );
 });
 
@@ -96,6 +108,30 @@ async function echo(pool: SessionPool, id: HostId, text: string): Promise<string
 }
 
 const accepted = (s: Sshd) => s.log().split('\n').filter((l) => l.includes('Accepted publickey')).length;
+
+describe('ProxyCommand', () => {
+  it('connects through the OpenSSH client as ProxyCommand (ssh -W), checking the inner host key', async () => {
+    const t = await hostTargetFromSshConfig('viaproxy' as HostId, configPath, 'viaproxy');
+    expect(t.proxyCommand).toBe(`ssh -F ${configPath} -W 127.0.0.1:${inner.port} bastion`);
+    const pool = new SessionPool();
+    try {
+      pool.setHosts([t]);
+      expect(await echo(pool, 'viaproxy' as HostId, 'through-proxycommand')).toBe('through-proxycommand\n');
+    } finally {
+      await pool.close();
+    }
+  });
+
+  it("reports a failing ProxyCommand's exit status and stderr", async () => {
+    const pool = new SessionPool();
+    try {
+      pool.setHosts([await hostTargetFromSshConfig('brokenproxy' as HostId, configPath, 'brokenproxy')]);
+      await expect(pool.connect('brokenproxy' as HostId)).rejects.toThrow(/ProxyCommand exited with 7: no route to 127\.0\.0\.1/);
+    } finally {
+      await pool.close();
+    }
+  });
+});
 
 describe('ProxyJump through a bastion', () => {
   it('the hosts behind the bastion are not reachable directly, yet the OpenSSH client reaches them with the same config', async () => {

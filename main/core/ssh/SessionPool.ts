@@ -3,8 +3,9 @@
 // handshakes, jump hosts through the bastion's own pooled connection. Everything with a side
 // effect outside this process (sockets, files, time) comes in through the constructor.
 import { readFile } from 'node:fs/promises';
+import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
-import type { Duplex } from 'node:stream';
+import { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type AuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
@@ -29,6 +30,11 @@ export interface JumpHop {
   agent?: string;
   knownHostsPath: string;
   hostKeyPolicy?: HostKeyPolicy;
+  /**
+   * ssh_config's ProxyCommand, tokens already expanded: run locally with /bin/sh, its stdin and
+   * stdout are the connection. It comes from the user's own config, as with OpenSSH.
+   */
+  proxyCommand?: string;
   keepaliveIntervalMs?: number;
   keepaliveCountMax?: number;
   connectTimeoutMs?: number;
@@ -492,7 +498,11 @@ export class SessionPool {
     const known = await loadKnownHosts(hop.knownHostsPath);
     const release = await this.handshakeSlot();
     try {
-      const sock = parentClient ? await openForward(parentClient, hop.address, hop.port, label) : this.connectSocket(hop.address, hop.port);
+      const sock = parentClient
+        ? await openForward(parentClient, hop.address, hop.port, label)
+        : hop.proxyCommand
+          ? proxyCommandSocket(hop.proxyCommand, label)
+          : this.connectSocket(hop.address, hop.port);
       const client = this.createClient();
       let refusal: Error | null = null;
       const preferred = knownKeyTypes(known, hop.address, hop.port);
@@ -529,6 +539,13 @@ export class SessionPool {
           client.destroy();
           sock.destroy();
           if (refusal) return reject(refusal);
+          const proxyExit = proxyExits.get(sock);
+          if (proxyExit && err.level !== 'client-authentication' && err.level !== 'client-timeout') {
+            // the command's own words beat ssh2's "connection lost"; wait briefly for its exit
+            const timeout = new Promise<null>((r) => this.timers.setTimeout(() => r(null), 1000));
+            void Promise.race([proxyExit, timeout]).then((why) => reject(why ? new Error(why) : new Error(`${label}: ${err.message}`)));
+            return;
+          }
           if (err.level === 'client-authentication') {
             return reject(new PermanentError(`${label}: authentication refused by the server (tried ${auth.describe}): ${err.message}`));
           }
@@ -679,6 +696,30 @@ export class SessionPool {
       }
     });
   }
+}
+
+/** How each ProxyCommand ended: its exit status and stderr explain a handshake that failed. */
+const proxyExits = new WeakMap<Duplex, Promise<string | null>>();
+
+/** A ProxyCommand's stdio as the SSH transport; its stderr is kept for the error message. */
+function proxyCommandSocket(command: string, label: string): Duplex {
+  const child = spawn('/bin/sh', ['-c', command], { stdio: ['pipe', 'pipe', 'pipe'] });
+  let stderr = '';
+  child.stderr.on('data', (c: Buffer) => {
+    stderr = (stderr + c.toString('utf8')).slice(-2000);
+  });
+  const sock = Duplex.from({ readable: child.stdout, writable: child.stdin });
+  proxyExits.set(
+    sock,
+    new Promise((resolve) => {
+      child.on('error', (err) => resolve(`${label}: ProxyCommand failed to start: ${err.message}`));
+      child.on('exit', (code, signal) => resolve(code === 0 ? null : `${label}: ProxyCommand exited with ${code ?? signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+    }),
+  );
+  sock.on('close', () => {
+    if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+  });
+  return sock;
 }
 
 function openForward(client: Client, dstHost: string, dstPort: number, label: string): Promise<ClientChannel> {

@@ -57,8 +57,14 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
  */
 export async function hostTargetFromSshConfig(id: HostId, configPath: string, alias: string, opts: SshConfigTargetOptions = {}): Promise<HostTarget> {
   const r = await resolveSshConfig(configPath, alias, opts);
-  if (r.proxyCommand) throw new Error(`${alias}: ProxyCommand is not supported by Opsdeck yet; use ProxyJump`);
   const target: HostTarget = { id, ...(await hopFrom(r, opts)) };
+  if (r.proxyCommand) {
+    // the host name lands in a shell command: refuse anything but a plain name
+    for (const [what, value] of [['host name', r.hostName], ['alias', r.host], ['user', r.user]] as const) {
+      if (!/^[A-Za-z0-9._:@-]+$/.test(value)) throw new Error(`${alias}: ${what} ${JSON.stringify(value)} cannot be used in a ProxyCommand`);
+    }
+    target.proxyCommand = expandProxyCommand(r.proxyCommand, r);
+  }
   if (r.proxyJump) {
     const specs = r.proxyJump.split(',');
     if (specs.length > MAX_JUMPS) throw new Error(`${alias}: ProxyJump has more than ${MAX_JUMPS} hops`);
@@ -72,4 +78,24 @@ export async function hostTargetFromSshConfig(id: HostId, configPath: string, al
     }
   }
   return target;
+}
+
+/** ProxyCommand's tokens (%h %p %r %n %%), as OpenSSH expands them; `exec ` is left to sh. */
+export function expandProxyCommand(command: string, r: Pick<ResolvedSshHost, 'hostName' | 'port' | 'user' | 'host'>): string {
+  return command.replace(/%(.?)/g, (_m, c: string) => {
+    switch (c) {
+      case '%':
+        return '%';
+      case 'h':
+        return r.hostName;
+      case 'p':
+        return String(r.port);
+      case 'r':
+        return r.user;
+      case 'n':
+        return r.host;
+      default:
+        throw new Error(`ProxyCommand: unsupported token %${c} in ${JSON.stringify(command)}`);
+    }
+  });
 }
