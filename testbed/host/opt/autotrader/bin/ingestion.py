@@ -49,7 +49,7 @@ def main() -> None:
         cycle += 1
         source = SOURCES[cycle % len(SOURCES)]
         latency = random.randint(80, 400)
-        if cycle % 10 == 0:
+        if cycle % 10 == 2:  # the first error ~6 s after start, so `journalctl | grep ERROR` finds one
             log.error("fetch %s failed: HTTP 429 Too Many Requests (retry in %ds) fa=%s",
                       source, frequency, os.environ.get("IBKR_FA_ACCOUNT", "DU1234567"))
         else:
