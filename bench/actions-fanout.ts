@@ -90,7 +90,6 @@ try {
 
   const audit = new AuditLog({ path: join(dir, 'audit.jsonl'), clock: systemClock, redactor: new Redactor() });
   const catalog = await loadCatalogFile(new URL('../resources/actions.yaml', import.meta.url).pathname);
-  const done = new Map<string, () => void>();
   const actions = new ActionService({
     catalog,
     executor: pool,
