@@ -7,7 +7,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { parseJumpSpec, resolveSshConfig, type ResolvedSshHost } from './sshConfig';
+import { listSshConfigHosts, parseJumpSpec, resolveSshConfig, type ResolvedSshHost } from './sshConfig';
 
 const run = promisify(execFile);
 const FIELDS = ['hostname', 'user', 'port', 'identityfile', 'identitiesonly', 'identityagent', 'proxyjump', 'proxycommand', 'serveraliveinterval', 'serveralivecountmax', 'connecttimeout', 'stricthostkeychecking', 'userknownhostsfile'] as const;
@@ -196,6 +196,26 @@ describe('ssh_config resolution matches ssh -G', () => {
     await mkdir(join(home, '.ssh'), { recursive: true });
     await writeFile(join(home, '.ssh/config'), 'Host x\n  Port 99999\n');
     await expect(resolveSshConfig(join(home, '.ssh/config'), 'x', { homeDir: home })).rejects.toThrow(`${join(home, '.ssh/config')}: bad Port "99999" for x`);
+  });
+
+  it('lists the concrete hosts for import, with the wildcard patterns that group them, following Includes', async () => {
+    const home = join(root, 'case2');
+    const hosts = await listSshConfigHosts(join(home, '.ssh/config'), { homeDir: home });
+    expect(hosts.map((h) => [h.alias, h.groups, h.file.slice(home.length)])).toEqual([
+      ['db', [], '/.ssh/conf.d/20-db.conf'],
+      ['app', [], '/.ssh/extra'],
+      ['bastion', [], '/.ssh/config'],
+    ]);
+    const first = await listSshConfigHosts(join(root, 'case0', '.ssh/config'), { homeDir: join(root, 'case0') });
+    expect(first).toEqual([]);
+    const grouped = join(root, 'grouped');
+    await mkdir(join(grouped, '.ssh'), { recursive: true });
+    await writeFile(join(grouped, '.ssh/config'), 'Host web1 web2 db1\n  User x\nHost web* !web2\n  Port 2\nHost *.prod db?\n  Port 3\nHost *\n  User y\n');
+    expect((await listSshConfigHosts(join(grouped, '.ssh/config'), { homeDir: grouped })).map((h) => [h.alias, h.groups])).toEqual([
+      ['web1', ['web* !web2']],
+      ['web2', []],
+      ['db1', ['*.prod db?']],
+    ]);
   });
 
   it('parses ProxyJump hops', () => {

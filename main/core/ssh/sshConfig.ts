@@ -208,33 +208,96 @@ class Resolver {
     return result;
   }
 
-  /** glob(3) over each path component; results sorted, dotfiles only when asked for. */
-  private async glob(pattern: string): Promise<string[]> {
-    const parts = pattern.split('/');
-    let bases = [parts[0] === '' ? '/' : parts[0]!];
-    for (const part of parts.slice(1)) {
-      if (!part) continue;
-      const next: string[] = [];
-      for (const base of bases) {
-        if (!/[*?[]/.test(part)) {
-          next.push(join(base, part));
-          continue;
-        }
-        let names: string[] = [];
-        try {
-          names = await this.env.readDir(base);
-        } catch {
-          continue;
-        }
-        for (const name of names.sort()) {
-          if (name.startsWith('.') && !part.startsWith('.')) continue;
-          if (matchPattern(name, part)) next.push(join(base, name));
+  private glob(pattern: string): Promise<string[]> {
+    return globPaths(pattern, this.env.readDir);
+  }
+}
+
+/** glob(3) over each path component; results sorted, dotfiles only when asked for. */
+export async function globPaths(pattern: string, readDirFn: (path: string) => Promise<string[]>): Promise<string[]> {
+  const parts = pattern.split('/');
+  let bases = [parts[0] === '' ? '/' : parts[0]!];
+  for (const part of parts.slice(1)) {
+    if (!part) continue;
+    const next: string[] = [];
+    for (const base of bases) {
+      if (!/[*?[]/.test(part)) {
+        next.push(join(base, part));
+        continue;
+      }
+      let names: string[] = [];
+      try {
+        names = await readDirFn(base);
+      } catch {
+        continue;
+      }
+      for (const name of names.sort()) {
+        if (name.startsWith('.') && !part.startsWith('.')) continue;
+        if (matchPattern(name, part)) next.push(join(base, name));
+      }
+    }
+    bases = next;
+  }
+  return bases;
+}
+
+export interface SshConfigHostEntry {
+  /** a concrete Host name (no wildcard, no negation) */
+  alias: string;
+  /** the wildcard Host patterns that also apply to it, for grouping (e.g. `web*`, `*.prod`) */
+  groups: string[];
+  /** file that names it */
+  file: string;
+}
+
+/**
+ * The hosts a config names, for the import picker: every concrete `Host` name, with the
+ * wildcard patterns that apply to it as groups. Includes are followed, in or out of Host blocks.
+ */
+export async function listSshConfigHosts(configPath: string, envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'> = {}): Promise<SshConfigHostEntry[]> {
+  const homeDir = envIn.homeDir ?? userInfo().homedir;
+  const read = envIn.readFile ?? ((p: string) => readFile(p, 'utf8'));
+  const readDirFn = envIn.readDir ?? ((p: string) => readdir(p));
+  const concrete = new Map<string, string>();
+  const patterns: string[][] = [];
+  const visit = async (path: string, depth: number, required: boolean): Promise<void> => {
+    if (depth > MAX_INCLUDE_DEPTH) throw new Error(`ssh config ${path}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
+    let text: string;
+    try {
+      text = await read(path);
+    } catch (err) {
+      if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
+      throw new Error(`cannot read ssh config ${path}: ${(err as Error).message}`);
+    }
+    const walk = async (lines: Line[]): Promise<void> => {
+      for (const line of lines) {
+        if (line.type !== 1) continue;
+        const key = line.param.toLowerCase();
+        if (key === 'host') {
+          const names = values(line);
+          const wild = names.filter((n) => /[*?!]/.test(n));
+          for (const n of names) if (!/[*?!]/.test(n) && !concrete.has(n)) concrete.set(n, path);
+          if (wild.length) patterns.push(names);
+          await walk(line.config ?? []);
+        } else if (key === 'match') {
+          await walk(line.config ?? []);
+        } else if (key === 'include') {
+          for (const pattern of values(line)) {
+            let full = pattern.startsWith('~/') ? join(homeDir, pattern.slice(2)) : pattern;
+            if (!isAbsolute(full)) full = join(homeDir, '.ssh', full);
+            for (const file of await globPaths(full, readDirFn)) await visit(file, depth + 1, false);
+          }
         }
       }
-      bases = next;
-    }
-    return bases;
-  }
+    };
+    await walk(SSHConfig.parse(text) as unknown as Line[]);
+  };
+  await visit(configPath, 0, true);
+  return [...concrete].map(([alias, file]) => ({
+    alias,
+    file,
+    groups: patterns.filter((p) => p.some((n) => /[*?]/.test(n)) && matchPatternList(alias, p, false)).map((p) => p.join(' ')).filter((g) => g !== '*'),
+  }));
 }
 
 export interface TokenContext {
