@@ -475,6 +475,7 @@ cmd_up() {
     echo "$owner $(start_time "$owner")" >"$fd/owner"
     # If the owner dies without calling down (SIGKILL, crash, even during this boot), take the
     # fleet with it. The start time guards against a reused pid.
+    # shellcheck disable=SC2016,SC2046 # the script is single-quoted on purpose; "pid starttime" splits
     setsid bash -c "$(declare -f alive); "'while alive "$1" "$2"; do sleep 1; done; OPSDECK_WATCHDOG=1 "$3" down "$4"' \
       _ $(cat "$fd/owner") "$HERE/fleet.sh" "$name" </dev/null >/dev/null 2>&1 &
     echo $! >"$fd/watchdog.pid"
