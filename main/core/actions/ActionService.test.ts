@@ -350,6 +350,30 @@ describe('run', () => {
   });
 });
 
+describe('listeners', () => {
+  it('a throwing status or output listener neither crashes the run nor leaves the unit locked', async () => {
+    const warnings: string[] = [];
+    const svc = service({
+      emitStatus: (p) => {
+        statuses.push(p);
+        if (p.state === 'running') throw new Error('renderer went away');
+      },
+      emitOutput: () => {
+        throw new Error('renderer went away');
+      },
+      logger: { warn: (m) => warnings.push(m) },
+    });
+    const first = svc.run({ token: svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a' }, hostIds: ids('h1') }).token });
+    await svc.settled(first.runId);
+    expect(finalStates(first.runId)).toEqual({ h1: 'succeeded' });
+    expect(warnings.some((w) => w.includes('status listener failed'))).toBe(true);
+    expect(warnings.some((w) => w.includes('output listener failed'))).toBe(true);
+    const second = svc.run({ token: svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a' }, hostIds: ids('h1') }).token });
+    await svc.settled(second.runId);
+    expect(finalStates(second.runId)).toEqual({ h1: 'succeeded' });
+  });
+});
+
 describe('output', () => {
   it('redacts secrets line by line on both streams, the unterminated last line included', async () => {
     const svc = service();

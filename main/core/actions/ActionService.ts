@@ -232,7 +232,15 @@ export class ActionService {
           await this.skip(run, host, run.controller.signal.aborted ? 'cancelled before it started' : stopped!);
           continue;
         }
-        const ok = await this.runOnHost(run, host);
+        let ok = false;
+        try {
+          ok = await this.runOnHost(run, host);
+        } catch (err) {
+          // a bug or a throwing listener must not leave the host locked or the run hanging
+          this.locks.release(host.id, prepared.locks, run.runId);
+          this.deps.logger?.warn(`actions: ${run.runId} on ${host.id}: ${(err as Error).message}`);
+          this.status(run.runId, host.id, 'failed', null, `internal error: ${this.deps.redactor.redact((err as Error).message)}`);
+        }
         if (!ok && rolling && !stopped) stopped = `not run: ${host.label} failed and ${prepared.action.id} stops at the first failure`;
       }
     };
@@ -267,7 +275,14 @@ export class ActionService {
       timers: this.timers,
       intervalMs: this.limits.outputIntervalMs,
       maxLines: this.limits.maxBufferedLines,
-      emit: (chunks, droppedLines) => this.deps.emitOutput({ runId, hostId: host.id, chunks, droppedLines }),
+      emit: (chunks, droppedLines) => {
+        // runs from a timer: a throwing listener would otherwise take the process down
+        try {
+          this.deps.emitOutput({ runId, hostId: host.id, chunks, droppedLines });
+        } catch (err) {
+          this.deps.logger?.warn(`actions: output listener failed: ${(err as Error).message}`);
+        }
+      },
     });
     const hostAbort = new AbortController();
     const onRunAbort = () => hostAbort.abort();
@@ -374,6 +389,10 @@ export class ActionService {
   }
 
   private status(runId: RunId, hostId: HostId, state: RunState, exitCode: number | null, error: string | null): void {
-    this.deps.emitStatus({ runId, hostId, state, exitCode, error, at: isoAt(this.deps.clock.now()) });
+    try {
+      this.deps.emitStatus({ runId, hostId, state, exitCode, error, at: isoAt(this.deps.clock.now()) });
+    } catch (err) {
+      this.deps.logger?.warn(`actions: status listener failed: ${(err as Error).message}`);
+    }
   }
 }
