@@ -1,0 +1,128 @@
+// Keystroke echo latency in the host terminal vs the OpenSSH client, in the same run, over the
+// same link: a real loopback sshd behind the userspace delay proxy (25 ms round trip by
+// default; the kernel here has no netem). Both sides run `stty raw -echo; exec cat` on a remote
+// pty, so each byte typed comes straight back. Ours: TerminalService.input -> ssh2 shell
+// channel -> onTerminalOutput event (the path main takes; the renderer's WebSocket hop on
+// loopback is not included). OpenSSH: `ssh -tt` with its stdin and stdout on pipes.
+//   npx tsx bench/terminal-echo.ts [--rtt 25] [--keys 200]
+import { spawn } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { HostId, TerminalId } from '../common/contract';
+import { EventHub } from '../main/core/bridge/EventHub';
+import { systemClock } from '../main/core/clock';
+import { Redactor } from '../main/core/redact/Redactor';
+import { SessionPool } from '../main/core/ssh/SessionPool';
+import { TerminalService } from '../main/core/terminal/TerminalService';
+import { startDelayProxy } from '../testbed/delay-proxy';
+import { startSshd } from '../testbed/sshd';
+
+const arg = (name: string, fallback: number): number => {
+  const at = process.argv.indexOf(`--${name}`);
+  return at > 0 ? Number(process.argv[at + 1]) : fallback;
+};
+const RTT = arg('rtt', 25);
+const KEYS = arg('keys', 200);
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const stats = (xs: number[]) => {
+  const s = [...xs].sort((a, b) => a - b);
+  return { median: s[Math.floor(s.length / 2)]!, p95: s[Math.floor(s.length * 0.95)]! };
+};
+const REMOTE = 'stty raw -echo; exec cat';
+const KEYSET = 'abcdefghijklmnopqrstuvwxyz0123456789';
+
+/** Sends one key at a time and waits for it to come back; returns the round trips in ms. */
+async function measure(send: (key: string) => void, onData: (listener: (text: string) => void) => void): Promise<number[]> {
+  let waiting: { key: string; resolve: () => void } | null = null;
+  let buffer = '';
+  onData((text) => {
+    buffer += text;
+    if (waiting && buffer.includes(waiting.key)) {
+      buffer = '';
+      const w = waiting;
+      waiting = null;
+      w.resolve();
+    }
+  });
+  const times: number[] = [];
+  for (let i = 0; i < KEYS; i++) {
+    const key = KEYSET[i % KEYSET.length]!;
+    buffer = '';
+    const t0 = performance.now();
+    await new Promise<void>((resolve) => {
+      waiting = { key, resolve };
+      send(key);
+    });
+    times.push(performance.now() - t0);
+    // a typist, not a paste: keys apart so each one is its own round trip
+    await sleep(5);
+  }
+  return times;
+}
+
+const sshd = await startSshd();
+const proxy = await startDelayProxy({ target: { host: sshd.address, port: sshd.port }, delayMs: RTT / 2 });
+const knownHosts = join(sshd.dir, 'bench_known_hosts');
+writeFileSync(knownHosts, `[${proxy.host}]:${proxy.port} ${sshd.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+const id = 'echo' as HostId;
+const pool = new SessionPool();
+pool.setHosts([{ id, address: proxy.host, port: proxy.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: knownHosts }]);
+const hub = new EventHub();
+const terminals = new TerminalService({
+  shell: (host, pty) => pool.shell(host, pty),
+  audit: { append: async () => ({}) },
+  user: 'bench',
+  redactor: new Redactor(),
+  clock: systemClock,
+  randomBytes,
+  emitOutput: (p) => hub.emit('onTerminalOutput', p),
+  emitState: (p) => hub.emit('onTerminalState', p),
+  recording: { enabled: false, dir: '' },
+  logger: { warn: () => {} },
+  knownHost: () => true,
+});
+try {
+  await pool.connect(id);
+  const termId: TerminalId = await terminals.open(id, 80, 24);
+  terminals.input(termId, `${REMOTE}\r`);
+  // let the login banner, prompt and the stty command's echo drain before timing keys
+  await sleep(RTT * 10 + 500);
+  const ours = await measure(
+    (key) => terminals.input(termId, key),
+    (listener) => hub.subscribe((name, payload) => name === 'onTerminalOutput' && listener((payload as { data: string }).data)),
+  );
+  terminals.close(termId);
+
+  const ssh = spawn('ssh', [
+    '-tt', '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
+    '-i', sshd.clientKeyPath, '-p', String(proxy.port), `${sshd.user}@${proxy.host}`, REMOTE,
+  ], { stdio: ['pipe', 'pipe', 'pipe'] });
+  await new Promise<void>((resolve, reject) => {
+    // the remote prints nothing until a key arrives: wait for the session, then probe with one key
+    const timer = setTimeout(() => reject(new Error('OpenSSH session did not start in 15 s')), 15_000);
+    const probe = setInterval(() => ssh.stdin.write('.'), 200);
+    ssh.stdout.once('data', () => {
+      clearTimeout(timer);
+      clearInterval(probe);
+      resolve();
+    });
+  });
+  await sleep(300);
+  const openssh = await measure(
+    (key) => ssh.stdin.write(key),
+    (listener) => ssh.stdout.on('data', (chunk: Buffer) => listener(chunk.toString('utf8'))),
+  );
+  ssh.kill();
+  const a = stats(ours);
+  const b = stats(openssh);
+  console.log(`keystroke echo at ${RTT} ms round trip, ${KEYS} keys each`);
+  console.log(`Opsdeck terminal (ssh2 shell channel -> event): median ${a.median.toFixed(2)} ms, p95 ${a.p95.toFixed(2)} ms`);
+  console.log(`OpenSSH client (ssh -tt):                      median ${b.median.toFixed(2)} ms, p95 ${b.p95.toFixed(2)} ms`);
+  console.log(`ratio of medians: ${(a.median / b.median).toFixed(3)} (target <= 1.1)`);
+} finally {
+  await terminals.closeAll();
+  await pool.close();
+  await proxy.stop();
+  await sshd.stop();
+}
