@@ -87,6 +87,11 @@ const ORDINARY = [
   'circuit breaker coingecko_api OPEN failures=5 recovery_timeout=60',
   'rate limit usage 82% (410/500) reset in 34s',
   'build U1234567 finished', // an account-shaped code with no IBKR or account words around it
+  '    "token_expires_at": "2026-11-20T00:00:00Z",',
+  'api_key_validation: true',
+  '"questrade": { "status": "error", "token_expires_at": "2026-11-20T00:00:00Z" }',
+  'QUESTRADE_TOKEN_FILE=/root/.config/autotrader/questrade_token.json',
+  'require_auth: false',
 ];
 
 describe('Redactor', () => {
@@ -143,6 +148,8 @@ describe('Redactor', () => {
     expect(isSecretName('monkey')).toBe(false);
     expect(isSecretName('WORKER_COUNT')).toBe(false);
     expect(isSecretName('update_frequency_seconds')).toBe(false);
+    expect(isSecretName('token_expires_at')).toBe(false);
+    expect(isSecretName('ALPACA_API_KEY_ID')).toBe(true);
   });
 
   it('survives megabyte-long hostile lines and still redacts what follows them', () => {

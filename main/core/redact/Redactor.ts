@@ -30,18 +30,24 @@ const SECRET_SEGMENTS = new Set([
   'cookie',
 ]);
 
+/**
+ * Segments that make a name about a secret rather than the secret itself: `token_expires_at`,
+ * `api_key_validation`, `TOKEN_FILE` hold times, flags and paths an engineer needs to see.
+ */
+const ABOUT_SEGMENTS = new Set(['expires', 'expiry', 'expiration', 'expired', 'at', 'count', 'ttl', 'type', 'validation', 'file', 'path', 'length', 'age', 'missing', 'rotation', 'rotated', 'scrubbing']);
+
 /** True when a variable, header or JSON field name holds a secret by its name. */
 export function isSecretName(name: string): boolean {
   const segments = name
     .replace(/([a-z0-9])([A-Z])/g, '$1_$2')
     .toLowerCase()
     .split(/[_.-]+/);
-  return segments.some((s) => SECRET_SEGMENTS.has(s));
+  return segments.some((s) => SECRET_SEGMENTS.has(s)) && !segments.some((s) => ABOUT_SEGMENTS.has(s));
 }
 
-// A value that is only a reference to a variable (`$ALPACA_API_KEY`, `${X}`) or a placeholder
-// is not a secret: runbook snippets and shell history show those and they must stay readable.
-const isReference = (value: string): boolean => /^["']?\$/.test(value) || value === '""' || value === "''";
+// A value that is only a reference to a variable (`$ALPACA_API_KEY`, `${X}`), a placeholder or
+// a boolean is not a secret: runbook snippets, shell history and configs show those.
+const isReference = (value: string): boolean => /^["']?\$/.test(value) || /^(""|''|true|false|null|none|yes|no)$/i.test(value);
 
 const NAMED_VALUE = new RegExp(`\\b([A-Za-z_][A-Za-z0-9_]*)(\\s*=\\s*|:[ \\t]*)("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&)]+)`, 'g');
 
