@@ -47,6 +47,18 @@ shows it in a preview, and runs only what the preview's token says (see "How an 
 
 Top-level keys starting \`x-\` hold shared pieces (YAML anchors); the loader ignores them.
 
+## What the actions assume about a host
+
+Units \`autotrader-api\`, \`autotrader-ingestion\`, \`autotrader-workers\` (systemd); their
+environment file \`/etc/autotrader/env\`; the app folder \`/opt/autotrader\` (\`configs/ingestion.yaml\`,
+\`configs/security.yaml\`, \`ibkr_config.json\`, \`scripts/setup/set_questrade_token.py\`); logs in
+\`/var/log/autotrader/*.log\` rotated by \`/etc/logrotate.d/autotrader\`; the health API on
+\`127.0.0.1:8000\`; Redis on its default port with \`worker:*\` list queues; \`python3\`, \`curl\`,
+\`redis-cli\`, \`logrotate\`, \`getent\` and \`pgrep\` installed. Commands run as the SSH user
+(root on the test fleet; elsewhere, give the user sudo-free rights to these or run as root).
+The test fleet (\`testbed/host\`) is built to match, and \`main/core/actions/catalog.fleet.int.test.ts\`
+runs every action on it.
+
 ## Parameter rules
 
 Unknown parameters are refused; missing ones take their default or are refused. A string is
