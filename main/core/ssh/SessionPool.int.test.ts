@@ -297,6 +297,21 @@ describe('SessionPool against a real OpenSSH server', () => {
     }
   });
 
+  it('closes a connection left idle and reopens it on demand, but never under a running command', async () => {
+    const pool = newPool({ idleCloseMs: 300 });
+    pool.setHosts([target(sshd)]);
+    let out = '';
+    // the command outlives the idle time: the connection must stay up under it
+    const r = await pool.exec(H, 'sleep 0.6; echo still-here', { onStdout: (c) => (out += c) });
+    expect([r.exitCode, out]).toEqual([0, 'still-here\n']);
+    expect(pool.states()[0]!.state).toBe('connected');
+    await waitFor('the idle close', async () => pool.states()[0]!.state === 'idle', 2000);
+    out = '';
+    await pool.exec(H, 'echo reopened', { onStdout: (c) => (out += c) });
+    expect(out).toBe('reopened\n');
+    expect(pool.states()[0]!.state).toBe('connected');
+  });
+
   it('refuses a host whose key changed between two connects', async () => {
     const own = await startSshd();
     try {

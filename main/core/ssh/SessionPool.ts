@@ -83,6 +83,8 @@ export interface SessionPoolDeps {
   /** the TCP socket to the first hop (TCP_NODELAY on: otherwise every exec waits on delayed ACKs) */
   connectSocket?: (host: string, port: number) => Duplex;
   maxConcurrentHandshakes?: number;
+  /** close a connection nothing has used for this long (0: never); the next use reopens it */
+  idleCloseMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; factor?: number };
   /** in [0, 1); the jitter source */
   random?: () => number;
@@ -118,6 +120,9 @@ interface Conn {
   removed: boolean;
   /** children (hosts behind this hop) */
   users: number;
+  /** open channels plus connected hosts behind this hop: while > 0 it is not idle */
+  active: number;
+  idleTimer: unknown;
 }
 
 /** A failure that retrying cannot fix (host key, authentication, key file): no automatic retry. */
@@ -143,6 +148,7 @@ export class SessionPool {
   /** decrypted keys, in memory only, for the life of the pool (as an agent would hold them) */
   private readonly parsedKeys = new Map<string, ParsedKey>();
   private handshakes = 0;
+  private readonly idleCloseMs: number;
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
 
@@ -156,6 +162,7 @@ export class SessionPool {
     this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? 8);
     this.backoff = { initialMs: deps.backoff?.initialMs ?? 500, maxMs: deps.backoff?.maxMs ?? 30_000, factor: deps.backoff?.factor ?? 2 };
     this.random = deps.random ?? Math.random;
+    this.idleCloseMs = Math.max(0, deps.idleCloseMs ?? 0);
   }
 
   // ---- hosts ---------------------------------------------------------------------------
@@ -217,6 +224,7 @@ export class SessionPool {
     this.closed = true;
     const ends: Promise<void>[] = [];
     for (const conn of this.conns.values()) {
+      if (conn.idleTimer) this.timers.clearTimeout(conn.idleTimer);
       conn.wanted = false;
       this.cancelRetry(conn);
       const client = conn.client;
@@ -242,6 +250,8 @@ export class SessionPool {
     if (typeof command !== 'string' || !command.trim()) throw new Error(`${id}: empty command`);
     if (opts.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, cancelled: true };
     const client = await this.clientFor(id);
+    const conn = this.hosts.get(id)!.conn;
+    this.touch(conn, +1);
     // ssh2 can parse the open confirmation, the output and the exit status from one TCP read:
     // the exit event then fires before the await below hands the channel over (a microtask
     // later). Record it in the callback itself or a fast command loses its exit code.
@@ -258,6 +268,9 @@ export class SessionPool {
       } catch (err) {
         reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
       }
+    }).catch((err: Error) => {
+      this.touch(conn, -1);
+      throw err;
     });
     return new Promise<ExecResult>((resolve, reject) => {
       const out = new StringDecoder('utf8');
@@ -312,6 +325,7 @@ export class SessionPool {
       const finish = () => {
         if (settled) return;
         settled = true;
+        this.touch(conn, -1);
         client.removeListener('close', onClientClose);
         opts.signal?.removeEventListener('abort', onAbort);
         if (killTimer) this.timers.clearTimeout(killTimer);
@@ -331,7 +345,11 @@ export class SessionPool {
   /** A direct-tcpip channel from the host to dstHost:dstPort (as `ssh -L`). */
   async forwardOut(id: HostId, dstHost: string, dstPort: number): Promise<Duplex> {
     const client = await this.clientFor(id);
-    return openForward(client, dstHost, dstPort, id);
+    const conn = this.hosts.get(id)!.conn;
+    const channel = await openForward(client, dstHost, dstPort, id);
+    this.touch(conn, +1);
+    channel.once('close', () => this.touch(conn, -1));
+    return channel;
   }
 
   // ---- connections ---------------------------------------------------------------------
@@ -367,6 +385,8 @@ export class SessionPool {
         wanted: false,
         removed: false,
         users: 0,
+        active: 0,
+        idleTimer: null,
       };
       this.conns.set(key, conn);
     }
@@ -421,6 +441,13 @@ export class SessionPool {
       this.setState(conn, 'connected', null);
       this.logger.info(`ssh ${this.label(conn)}: connected`);
       client.once('close', () => this.onDrop(conn, client));
+      if (conn.parent) {
+        // a connected host behind a hop keeps the hop busy
+        const parent = conn.parent;
+        this.touch(parent, +1);
+        client.once('close', () => this.touch(parent, -1));
+      }
+      this.touch(conn, 0);
       return client;
     } catch (err) {
       const message = (err as Error).message;
@@ -647,6 +674,24 @@ export class SessionPool {
   }
 
   // ---- state ---------------------------------------------------------------------------
+
+  private touch(conn: Conn, delta: number): void {
+    conn.active = Math.max(0, conn.active + delta);
+    if (conn.idleTimer) this.timers.clearTimeout(conn.idleTimer);
+    conn.idleTimer = null;
+    if (!this.idleCloseMs || conn.active > 0 || !conn.client) return;
+    conn.idleTimer = this.timers.setTimeout(() => {
+      conn.idleTimer = null;
+      if (conn.active > 0 || !conn.client || this.closed) return;
+      this.logger.info(`ssh ${this.label(conn)}: closing after ${this.idleCloseMs} ms idle`);
+      const client = conn.client;
+      conn.client = null;
+      conn.wanted = false;
+      conn.attempt = 0;
+      client.end();
+      this.setState(conn, 'idle', null);
+    }, this.idleCloseMs);
+  }
 
   private label(conn: Conn): string {
     return conn.hostId ? `${conn.hostId} (${conn.key})` : conn.key;
