@@ -23,7 +23,7 @@ export function FleetOverview() {
           {rows.length} deployment{rows.length === 1 ? '' : 's'}: {counts.fail} failing, {counts.warn} warning, {counts.unknown} unknown, {counts.ok} ok
         </span>
       </header>
-      <table className="grid" aria-label="Deployments by area">
+      <table className={`grid${rows.length <= 12 ? ' grid-roomy' : ''}`} aria-label="Deployments by area">
         <thead>
           <tr>
             <th scope="col">Deployment</th>
