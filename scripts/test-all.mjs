@@ -31,6 +31,10 @@ ok = step('lint', 'npx', ['eslint', '.', '--max-warnings=0']) && ok;
 ok = step('build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']) && ok;
 ok = step('build simulator bundle', 'npm', ['run', '--silent', 'build:sim']) && ok;
 
+// The nspawn fleet's cached Debian tree: built once per recipe version (debootstrap takes
+// minutes on a fresh machine), so do it here rather than inside the first test's hook.
+ok = step('test bed: cached Debian tree for the nspawn hosts', 'bash', ['testbed/fleet.sh', 'build']) && ok;
+
 mkdirSync(join(root, 'e2e', 'output'), { recursive: true });
 const report = join(root, 'e2e', 'output', 'vitest-report.json');
 const testsOk = step('tests (unit, integration, e2e)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
