@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -127,6 +127,24 @@ describe('SessionPool against a real OpenSSH server', () => {
       await expect(pool.exec(H, 'true')).rejects.toThrow(/has CHANGED/);
     } finally {
       await other.stop();
+    }
+  });
+
+  it('offers the pinned key type first when the host has several host keys', async () => {
+    const rsaKey = join(scratch, 'host_rsa');
+    await run('ssh-keygen', ['-q', '-t', 'rsa', '-b', '2048', '-N', '', '-f', rsaKey]);
+    // the host offers ed25519 and RSA, ssh2 prefers ed25519; only the RSA key is pinned here
+    const multi = await startSshd({ extraConfig: `HostKey ${rsaKey}` });
+    try {
+      const rsaPub = (await readFile(`${rsaKey}.pub`, 'utf8')).trim().split(' ');
+      const kh = join(scratch, 'rsa_only_known_hosts');
+      await writeFile(kh, `[127.0.0.1]:${multi.port} ${rsaPub[0]} ${rsaPub[1]}\n`);
+      const pool = newPool();
+      pool.setHosts([target(multi, { knownHostsPath: kh })]);
+      await pool.connect(H);
+      expect(pool.states()[0]!.state).toBe('connected');
+    } finally {
+      await multi.stop();
     }
   });
 
