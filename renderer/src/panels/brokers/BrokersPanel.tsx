@@ -23,6 +23,8 @@ export function BrokersPanel({ deploymentId }: { deploymentId: string }) {
       { header: 'Latency', cell: (v) => (v.latency_ms == null ? '—' : ms(v.latency_ms)), numeric: true },
       { header: 'Checked', cell: (v) => relative(v.last_checked, now) },
       { header: 'Token', cell: tokenText },
+      // offline/error details are already the reason in the Why column
+      { header: 'Detail', cell: (v) => (v.status === 'online' ? (v.detail ?? '') : '') },
     ],
     [now],
   );
