@@ -32,7 +32,8 @@ describe('Electron main bundle (stand-in electron)', () => {
     errors: string[];
   };
 
-  it('boots on the demo fleet and registers one handler per contract call', () => {
+  // Boots the real bundle (demo fleet included) in a child process: seconds on a loaded machine.
+  it('boots on the demo fleet and registers one handler per contract call', { timeout: 60_000 }, () => {
     requireBuilt(mainBundle);
     const config = join(dir, 'config.yaml');
     writeFileSync(config, 'hosts: []\n');
