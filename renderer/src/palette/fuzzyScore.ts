@@ -17,18 +17,23 @@ function matchWord(word: string, label: string, lower: string, from: number): Fu
   }
   const at = lower.indexOf(word, from);
   if (at >= 0) return { score: 6 + word.length * 3, positions: [...Array(word.length).keys()].map((k) => k + at) };
-  const positions: number[] = [];
-  let score = 0;
-  let j = 0;
-  for (let i = 0; i < lower.length && j < word.length; i++) {
-    if (lower[i] !== word[j]) continue;
-    const prev = positions[positions.length - 1];
-    score += prev === i - 1 ? 3 : isWordStart(label, i) ? 2 : 1;
-    if (prev !== undefined && prev < i - 1) score -= Math.min(3, (i - prev - 1) / 4);
-    positions.push(i);
-    j++;
+  // A subsequence starts at a word start; each next letter is at most 3 characters on, or at
+  // a word start ("cb" -> Circuit Breakers), so letters scattered over a sentence do not count.
+  for (let start = 0; start < lower.length; start++) {
+    if (lower[start] !== word[0] || !isWordStart(label, start)) continue;
+    const positions = [start];
+    let score = 2;
+    for (let i = start + 1; i < lower.length && positions.length < word.length; i++) {
+      if (lower[i] !== word[positions.length]) continue;
+      const prev = positions[positions.length - 1]!;
+      const near = i - prev - 1 <= 3;
+      if (!near && !isWordStart(label, i)) continue;
+      score += prev === i - 1 ? 3 : isWordStart(label, i) ? 2 : 1;
+      positions.push(i);
+    }
+    if (positions.length === word.length) return { score, positions };
   }
-  return j === word.length ? { score, positions } : null;
+  return null;
 }
 
 export function fuzzyScore(query: string, label: string): FuzzyMatch | null {

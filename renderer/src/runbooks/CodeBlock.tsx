@@ -76,12 +76,12 @@ function CopyControl({ text, placeholders }: { text: string; placeholders: Runbo
 function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSummary | undefined; onClose: () => void }) {
   const api = useApi();
   const action = line.action!;
-  const { hosts } = useStore(
-    useShallow((s) => {
-      const deployment = s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId);
-      return { hosts: (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: s.fleet?.hosts.find((h) => h.id === id)?.label ?? id })) };
-    }),
-  );
+  // select stable references and derive in useMemo: a fresh array from a selector re-renders forever
+  const { fleet, selected } = useStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId })));
+  const hosts = useMemo(() => {
+    const deployment = fleet?.deployments.find((d) => d.id === selected);
+    return (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: fleet?.hosts.find((h) => h.id === id)?.label ?? id }));
+  }, [fleet, selected]);
   const hostKey = hosts.map((h) => h.id).join(',');
   const [picked, setPicked] = useState<string[] | null>(null);
   const chosen = picked ?? hosts.map((h) => h.id);
@@ -194,8 +194,10 @@ export function CodeBlock({ block }: { block: RunbookCodeBlock }) {
   const runnable = block.lines.filter((l) => l.action).length;
   return (
     <figure className="code-block" aria-label={block.label ? `Code: ${block.label}` : `Code block ${block.index + 1}`}>
-      <figcaption>
-        {block.label ? <strong>{block.label}</strong> : null} <span className="muted">{block.lang}{runnable ? ` · ${runnable} runnable` : ''}</span>
+      {/* the label is the bold line just above the block, already on the page */}
+      <figcaption className="muted">
+        {block.lang}
+        {runnable ? ` · ${runnable} runnable` : ''}
       </figcaption>
       <ol className="code-lines">
         {block.lines.map((line, i) => (
