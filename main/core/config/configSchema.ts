@@ -71,7 +71,6 @@ export const TerminalConfig = z
   })
   .strict();
 
-
 export const DeploymentConfig = z
   .object({
     id,
@@ -115,7 +114,10 @@ export const AlertsConfig = z
     try {
       effectiveRules(config);
     } catch (error) {
-      ctx.addIssue({ code: 'custom', path: ['rules'], message: (error as Error).message });
+      // "alerts.rules.<id>: why" -> path rules.<id>, so the loader names the rule's own line
+      const message = (error as Error).message;
+      const named = /^alerts\.rules\.([^:]+): (.*)$/s.exec(message);
+      ctx.addIssue({ code: 'custom', path: named ? ['rules', named[1]!] : ['rules'], message: named ? named[2]! : message });
     }
   });
 export type AlertsConfig = z.output<typeof AlertsConfig>;
@@ -134,6 +136,7 @@ export const OpsdeckConfig = z
       })
       .strict()
       .default({ maxConcurrency: 10, blastRadius: 20 }),
+    alerts: AlertsConfig.optional(),
     hostView: HostViewConfig.optional(),
     terminal: TerminalConfig.optional(),
     runbooks: z
@@ -141,7 +144,6 @@ export const OpsdeckConfig = z
       .strict()
       .optional()
       .describe('runbook viewer (issue 6)'),
-    alerts: AlertsConfig.optional(),
   })
   .strict()
   .superRefine((config, ctx) => {
