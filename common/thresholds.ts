@@ -158,7 +158,7 @@ function formatSeconds(seconds: number): string {
 }
 
 /**
- * A rule's value in words: "rate limit usage 90 % > 80 %", "circuit breaker not closed: OPEN",
+ * A rule's value in words: "rate limit usage 90 % > 80 %", "OPEN" (a level, under its title),
  * "token expiry: expires in 2.0 d (< 3.0 d)". The comparison is the true one for this value, so
  * a cleared alert reads "latency p95 639 ms ≤ 2000 ms", never a false "> 2000 ms".
  */
@@ -167,7 +167,8 @@ export function describeMetric(rule: Pick<RuleDefinition, 'id' | 'title' | 'unit
   const op = rule.direction === 'above' ? (past ? '>' : '≤') : past ? '<' : '≥';
   switch (rule.unit) {
     case 'level':
-      return `${rule.title}: ${rule.levels?.[value] ?? String(value)}`;
+      // The title already says what is wrong ("circuit breaker not closed"): the level says how.
+      return rule.levels?.[value] ?? `level ${value}`;
     case 'ratio':
       return `${rule.title} ${formatPercent(value)} ${op} ${formatPercent(rule.fire)}`;
     case 'ms':

@@ -112,10 +112,10 @@ describe('AlertEngine: hysteresis', () => {
     const { clock, engine } = setup({ pendingSeconds: 0 });
     const breaker = (s: string) => state('circuitBreakers', { coingecko_api: { state: s, failure_count: 7, failure_threshold: 5, recovery_timeout_seconds: 60 } });
     engine.evaluate(breaker('OPEN'));
-    expect(engine.list()).toMatchObject([{ state: 'firing', severity: 'critical', reason: 'circuit breaker not closed: OPEN', section: 'circuit-breakers' }]);
+    expect(engine.list()).toMatchObject([{ state: 'firing', severity: 'critical', reason: 'OPEN', section: 'circuit-breakers' }]);
     clock.t += 1000;
     engine.evaluate(breaker('HALF_OPEN'));
-    expect(engine.list()).toMatchObject([{ state: 'firing', severity: 'warning', reason: 'circuit breaker not closed: HALF_OPEN' }]);
+    expect(engine.list()).toMatchObject([{ state: 'firing', severity: 'warning', reason: 'HALF_OPEN' }]);
     clock.t += 1000;
     engine.evaluate(breaker('CLOSED'));
     expect(engine.list()).toMatchObject([{ state: 'resolved' }]);
@@ -145,11 +145,11 @@ describe('AlertEngine: what it ignores and what it ends', () => {
 describe('AlertEngine: every runbook area has a rule that fires on its scenario values', () => {
   const cases: Array<[string, EndpointState, string, string]> = [
     ['data-freshness', state('freshness', { coingecko: { freshness: 'stale', last_updated: '2026-11-26T11:00:00Z', data_age_seconds: 100, update_frequency_seconds: 60, error_rate: 0.12 } }), 'freshness-error-rate', 'source error rate 12 % > 5 %'],
-    ['broker-connectivity', state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }), 'broker-status', 'broker not online: offline or error'],
+    ['broker-connectivity', state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }), 'broker-status', 'offline or error'],
     ['broker-connectivity', state('brokers', { questrade: { status: 'online', last_checked: '2026-11-26T12:00:00Z', token_expires_at: '2026-11-25T12:00:00Z' } }), 'broker-token-expiry', 'token expiry: expired 24 h ago'],
     ['sla-violations', state('sla', { coingecko: { status: 'DEGRADED', latency_p50_ms: 1, latency_p95_ms: 2400, latency_p99_ms: 10, success_rate: 0.93, thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 } } }), 'sla-success-rate', 'success rate 93 % < 95 %'],
     ['worker-queues', state('workers', { scanner: { pending: 120, processing_time_p50_ms: 1, processing_time_p95_ms: 1, workers: 2, status: 'degraded' } }), 'queue-pending', 'pending jobs 120 > 50'],
-    ['security-checks', state('security', { ibkr_fa_scrubbing: { status: 'failing', severity: 'critical' } }), 'security-check', 'security check failing: failing with critical/high findings'],
+    ['security-checks', state('security', { ibkr_fa_scrubbing: { status: 'failing', severity: 'critical' } }), 'security-check', 'failing with critical/high findings'],
     ['rate-limits', rateLimit(10, 3), 'rate-limit-429', 'recent HTTP 429s 3 > 0'],
   ];
   it.each(cases)('%s: %s', (section, polled, ruleId, reason) => {
