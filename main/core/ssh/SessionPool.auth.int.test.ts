@@ -8,6 +8,7 @@ import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { hostTargetFromSshConfig } from './hostTargetFromSshConfig';
 import { SessionPool, type HostTarget } from './SessionPool';
 
 const run = promisify(execFile);
@@ -112,6 +113,21 @@ describe('encrypted keys', () => {
     const none = newPool();
     none.setHosts([target(s)]);
     await expect(none.connect(H)).rejects.toThrow(`key ${s.clientKeyPath} is encrypted and no passphrase was given`);
+  });
+});
+
+describe('several identity files', () => {
+  it('offers every IdentityFile of the ssh_config in order, skipping missing ones, until the server accepts one', async () => {
+    const s = await sshd();
+    const stranger = join(scratch, 'stranger');
+    await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
+    const cfg = join(scratch, 'multi_config');
+    await writeFile(cfg, `Host multi\n  HostName 127.0.0.1\n  Port ${s.port}\n  IdentityFile ${join(scratch, 'missing_key')}\n  IdentityFile ${stranger}\n  IdentityFile ${s.clientKeyPath}\n  IdentityAgent none\n  UserKnownHostsFile ${s.knownHostsPath}\n  StrictHostKeyChecking yes\n`);
+    const t = await hostTargetFromSshConfig(H, cfg, 'multi');
+    expect([t.privateKeyPath, t.extraPrivateKeyPaths, t.agent, t.hostKeyPolicy]).toEqual([stranger, [s.clientKeyPath], undefined, 'yes']);
+    const pool = newPool();
+    pool.setHosts([t]);
+    expect(await echo(pool, 'second-key')).toBe('second-key\n');
   });
 });
 

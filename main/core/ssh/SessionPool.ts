@@ -26,6 +26,8 @@ export interface JumpHop {
   user: string;
   privateKey?: string | Buffer;
   privateKeyPath?: string;
+  /** more key files to offer after the first, in order (ssh_config's later IdentityFiles) */
+  extraPrivateKeyPaths?: string[];
   passphrase?: string;
   agent?: string;
   knownHostsPath: string;
@@ -637,18 +639,39 @@ export class SessionPool {
       methods.push({ type: 'agent', username: hop.user, agent: hop.agent } as AuthMethod);
       tried.push(`the agent at ${hop.agent}`);
     }
+    const keys: { where: string; path: string | null; inline?: string | Buffer; passphrase?: string; optional?: boolean }[] = [];
     if (hop.privateKey !== undefined || hop.privateKeyPath) {
-      const where = hop.privateKeyPath ?? 'the configured key';
+      keys.push({ where: hop.privateKeyPath ?? 'the configured key', path: hop.privateKeyPath ?? null, ...(hop.privateKey !== undefined ? { inline: hop.privateKey } : {}), ...(hop.passphrase !== undefined ? { passphrase: hop.passphrase } : {}) });
+    }
+    // later keys are offered if usable; one that cannot be read or decrypted is skipped, not fatal
+    for (const path of hop.extraPrivateKeyPaths ?? []) keys.push({ where: path, path, optional: true });
+    for (const k of keys) {
+      try {
+        await this.addKey(k, conn, label, methods);
+        tried.push(`key ${k.where}`);
+      } catch (err) {
+        if (!k.optional) throw err;
+        this.logger.warn(`ssh ${label}: skipping key ${k.where}: ${(err as Error).message}`);
+      }
+    }
+    if (!methods.length) throw new PermanentError(`${label}: no key file or agent configured`);
+    return { authHandler: methods, describe: tried.join(' and ') };
+  }
+
+  private async addKey(k: { where: string; path: string | null; inline?: string | Buffer; passphrase?: string }, conn: Conn, label: string, methods: AuthMethod[]): Promise<void> {
+    const hop = conn.hop;
+    {
+      const where = k.where;
       let data: Buffer;
       try {
-        data = hop.privateKey !== undefined ? Buffer.from(hop.privateKey) : await (this.deps.readFile ?? readFile)(hop.privateKeyPath!);
+        data = k.inline !== undefined ? Buffer.from(k.inline) : await (this.deps.readFile ?? readFile)(k.path!);
       } catch (err) {
         throw new PermanentError(`${label}: cannot read key file ${where}: ${(err as Error).message}`);
       }
       const cacheKey = `${where}\0${data.toString('base64')}`;
       let key = this.parsedKeys.get(cacheKey);
       if (!key) {
-        let passphrase = hop.passphrase ?? (hop.privateKeyPath ? this.passphrases.get(hop.privateKeyPath) : undefined);
+        let passphrase = k.passphrase ?? (k.path ? this.passphrases.get(k.path) : undefined);
         let parsed = sshUtils.parseKey(data, passphrase);
         if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
           const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
@@ -662,15 +685,12 @@ export class SessionPool {
         }
         const first = Array.isArray(parsed) ? parsed[0] : parsed;
         if (!first || !first.isPrivateKey()) throw new PermanentError(`${label}: ${where} holds no private key`);
-        if (passphrase !== undefined && hop.privateKeyPath) this.passphrases.set(hop.privateKeyPath, passphrase);
+        if (passphrase !== undefined && k.path) this.passphrases.set(k.path, passphrase);
         key = first as ParsedKey;
         this.parsedKeys.set(cacheKey, first as ParsedKey);
       }
       methods.push({ type: 'publickey', username: hop.user, key } as AuthMethod);
-      tried.push(`key ${where}`);
     }
-    if (!methods.length) throw new PermanentError(`${label}: no key file or agent configured`);
-    return { authHandler: methods, describe: tried.join(' and ') };
   }
 
   // ---- state ---------------------------------------------------------------------------

@@ -27,19 +27,16 @@ export function hostKeyPolicyOf(r: Pick<ResolvedSshHost, 'strictHostKeyChecking'
 
 async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promise<JumpHop> {
   const exists = opts.exists ?? fileExists;
-  // ssh2 offers one key file per connection (plus the agent): the first one that exists
-  let privateKeyPath: string | undefined;
-  for (const f of r.identityFiles) {
-    if (await exists(f)) {
-      privateKeyPath = f;
-      break;
-    }
-  }
+  // every IdentityFile that exists, in order, as OpenSSH offers them
+  const present: string[] = [];
+  for (const f of r.identityFiles) if ((await exists(f)) && !present.includes(f)) present.push(f);
+  const privateKeyPath = present[0];
   const agent = r.identityAgentNone ? undefined : (r.identityAgent ?? opts.authSock ?? process.env.SSH_AUTH_SOCK);
   const knownHostsPath = r.userKnownHostsFiles[0];
   if (!knownHostsPath) throw new Error(`${r.host}: no UserKnownHostsFile`);
   const hop: JumpHop = { address: r.hostName, port: r.port, user: r.user, knownHostsPath, hostKeyPolicy: hostKeyPolicyOf(r) };
   if (privateKeyPath) hop.privateKeyPath = privateKeyPath;
+  if (present.length > 1) hop.extraPrivateKeyPaths = present.slice(1);
   if (agent) hop.agent = agent;
   if (!privateKeyPath && !agent) throw new Error(`${r.host}: none of the identity files exists (${r.identityFiles.join(', ')}) and there is no agent`);
   if (r.serverAliveInterval > 0) {
