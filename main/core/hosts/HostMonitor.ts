@@ -39,6 +39,8 @@ export const DEFAULT_HOST_MONITOR_SETTINGS: HostMonitorSettings = {
 export interface HostMonitorDeps {
   pool: HostMonitorPool;
   hostIds: readonly HostId[];
+  /** the built-in demo's hosts emulate a handful of commands, not /proc or df: shown as such, never run */
+  demoHostIds?: readonly HostId[];
   settings: HostMonitorSettings;
   clock: Clock;
   timers: Timers;
@@ -159,6 +161,11 @@ export class HostMonitor {
   private refresh(id: HostId): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry || this.stopped) return Promise.resolve();
+    if (this.deps.demoHostIds?.includes(id)) {
+      const why = 'demo host: it emulates a few commands only, so it has no host facts';
+      if (entry.facts.error !== why) this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 0, reasons: [why], error: why });
+      return Promise.resolve();
+    }
     if (!entry.inflight) {
       entry.inflight = this.runRefresh(id, entry).finally(() => {
         entry.inflight = null;
