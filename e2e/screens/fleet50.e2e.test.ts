@@ -84,7 +84,8 @@ afterAll(async () => {
 
 describe('fleet overview with fifty deployments', () => {
   it('opens on the fleet view and lists all fifty, the ten failing ones first', async () => {
-    expect(await page.getByRole('tab', { name: 'Fleet' }).getAttribute('aria-selected')).toBe('true');
+    // the first view is chosen when the fleet arrives, a moment after the page loads
+    await expect.poll(() => page.getByRole('tab', { name: 'Fleet' }).getAttribute('aria-selected'), { timeout: 15_000 }).toBe('true');
     const grid = page.getByRole('table', { name: 'Deployments by area' });
     const bodyRows = grid.locator('tbody tr');
     const breakerCells = () =>
