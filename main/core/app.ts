@@ -171,6 +171,7 @@ export class OpsApp {
       timers,
       pushWindowMs: windowMs,
       health: () => this.poller.states(),
+      alerts: () => this.alerts.list(),
       openExternal: options.openExternal ?? (async () => false),
       logger,
     });

@@ -13,6 +13,10 @@ function service(opened: string[], records: AuditRecord[], health: EndpointState
     deployment: (id) => (id === 'prod' ? { name: 'Prod | EU', hosts: ['at-1' as HostId] } : undefined),
     hostLabel: (id) => (id === 'at-1' ? 'trader-1' : id),
     health: () => health,
+    alerts: () => [
+      { deploymentId: 'prod', item: 'coingecko_api', title: 'breaker open', severity: 'critical', state: 'firing', reason: 'OPEN: 7/5 failures | HTTP 429', pendingSince: '2026-11-26T11:00:00.000Z', firedAt: '2026-11-26T11:00:30.000Z', resolvedAt: null, acknowledgedBy: 'bob' },
+      { deploymentId: 'other', item: 'x', title: 'not ours', severity: 'warning', state: 'pending', reason: '', pendingSince: '2026-11-26T11:00:00.000Z', firedAt: null, resolvedAt: null, acknowledgedBy: null },
+    ],
     hostFacts: () => facts as HostFacts[],
     auditTail: async () => records,
     redactor: new Redactor(),
@@ -41,12 +45,13 @@ describe('EscalationService', () => {
     expect(md).toContain('# Incident timeline: Prod \\| EU');
     expect(md).toContain('- circuit-breakers: timeout: no answer in 4 s (last good never)');
     expect(md).toContain('- host trader-1: autotrader-workers.service stopped (dead)');
+    expect(md).toContain('| 2026-11-26T11:00:30.000Z | critical | firing | coingecko_api | breaker open | OPEN: 7/5 failures \\| HTTP 429 |  | bob |');
     expect(md).not.toContain('PKLIVE123456');
     expect(md).toContain('ALPACA_API_KEY=[REDACTED]');
     // a pipe or newline in the data cannot break the table
     expect(md).toContain('| succeeded \\| fine second line |');
     expect(md).not.toContain('not ours');
-    const rows = md.split('\n').filter((l) => l.startsWith('| 2026'));
+    const rows = md.split('\n').filter((l) => l.startsWith('| 2026-11-26T10'));
     expect(rows).toHaveLength(2);
     for (const row of rows) expect(row.replace(/\\\|/g, '').split('|').length).toBe(10);
   });

@@ -9,11 +9,27 @@ import { isoAt, type Clock } from '../clock';
 import { isAllowedExternalUrl } from '../externalLinks';
 import type { Redactor } from '../redact/Redactor';
 
+/** The fields of issue 3's AlertRecord the timeline shows. */
+export interface TimelineAlert {
+  deploymentId: string;
+  item: string;
+  title: string;
+  severity: string;
+  state: string;
+  reason: string;
+  pendingSince: string;
+  firedAt: string | null;
+  resolvedAt: string | null;
+  acknowledgedBy: string | null;
+}
+
 export interface EscalationDeps {
   escalation: Readonly<Record<string, Partial<Record<EscalationTarget, string>>>>;
   deployment(id: DeploymentId): { name: string; hosts: readonly HostId[] } | undefined;
   hostLabel(id: HostId): string;
   health(): readonly EndpointState[];
+  /** the alert engine's alerts (issue 3); empty where there is none */
+  alerts(): readonly TimelineAlert[];
   hostFacts(): readonly HostFacts[];
   auditTail(limit: number): Promise<AuditRecord[]>;
   redactor: Redactor;
@@ -68,6 +84,13 @@ export class EscalationService {
       alerts.push(`- host ${this.deps.hostLabel(f.hostId)}: ${f.reasons.join('; ')}`);
     }
     lines.push(...(alerts.length ? alerts.map((a) => a.replace(/[\r\n]+/g, ' ')) : ['- none']));
+    const fired = this.deps.alerts().filter((a) => a.deploymentId === deploymentId);
+    if (fired.length) {
+      lines.push('', '## Alerts (alert engine)', '', '| Since (UTC) | Severity | State | Item | Alert | Value | Resolved | Acknowledged by |', '|---|---|---|---|---|---|---|---|');
+      for (const a of [...fired].sort((x, y) => (x.firedAt ?? x.pendingSince).localeCompare(y.firedAt ?? y.pendingSince))) {
+        lines.push(`| ${cell(a.firedAt ?? a.pendingSince)} | ${cell(a.severity)} | ${cell(a.state)} | ${cell(a.item)} | ${cell(a.title)} | ${cell(a.reason)} | ${cell(a.resolvedAt)} | ${cell(a.acknowledgedBy)} |`);
+      }
+    }
     lines.push('', '## Actions so far (audit log)', '', '| When (UTC) | Who | Kind | Host | Action | Command | Exit | Outcome |', '|---|---|---|---|---|---|---|---|');
     const records = (await this.deps.auditTail(500)).filter((r) => r.hostId === null || hosts.has(r.hostId));
     for (const r of records) {

@@ -8,7 +8,7 @@ import type { AuditLog } from '../audit/AuditLog';
 import type { EventHub } from '../bridge/EventHub';
 import type { Clock, Timers } from '../clock';
 import { KeyedBatcher } from '../events/EventBatcher';
-import { EscalationService } from '../escalation/EscalationService';
+import { EscalationService, type TimelineAlert } from '../escalation/EscalationService';
 import type { Redactor } from '../redact/Redactor';
 import type { SessionPool } from '../ssh/SessionPool';
 import { TerminalService } from '../terminal/TerminalService';
@@ -31,6 +31,8 @@ export interface HostToolsFeatureDeps {
   timers: Timers;
   pushWindowMs: number;
   health(): readonly EndpointState[];
+  /** issue 3's alerts, for the escalation timeline */
+  alerts?: () => readonly TimelineAlert[];
   openExternal(url: string): Promise<boolean>;
   logger: { warn(message: string): void };
 }
@@ -81,6 +83,7 @@ export class HostToolsFeature {
       deployment: (id) => deps.deployments.find((d) => d.id === id),
       hostLabel: (id) => labels.get(id) ?? id,
       health: deps.health,
+      alerts: deps.alerts ?? (() => []),
       hostFacts: () => this.monitor.all(),
       auditTail: (limit) => deps.audit.read(limit),
       redactor: deps.redactor,
