@@ -138,6 +138,20 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
     });
   }
 
+  it('acknowledge and snooze from the alert strip show who acknowledged and until when it is snoozed', async () => {
+    await scenario('breaker-open');
+    const rows = alertRows('coingecko_api', 'circuit breaker not closed');
+    const firing = rows.and(page.getByRole('row', { name: /: firing$/ }));
+    await expect.poll(() => firing.count(), { timeout: 10_000, interval: 200 }).toBe(1);
+    await firing.getByRole('button', { name: 'Acknowledge coingecko_api circuit breaker not closed' }).click();
+    await expect.poll(() => firing.textContent(), { timeout: 5_000 }).toContain('ack scenarios-e2e');
+    await firing.getByRole('button', { name: 'Snooze coingecko_api circuit breaker not closed for 1 hour' }).click();
+    await expect.poll(() => firing.textContent(), { timeout: 5_000 }).toMatch(/snoozed to \d\d:\d\d:\d\d UTC/);
+    await page.getByRole('region', { name: 'Alerts' }).screenshot({ path: join(out, 'scenario-ack-snooze.png') });
+    await scenario('normal');
+    await expect.poll(() => firing.count(), { timeout: 15_000, interval: 200 }).toBe(0);
+  });
+
   it('the alert list shows start time and duration for what happened', async () => {
     const list = page.getByRole('table', { name: 'Alert list' });
     const text = (await list.textContent()) ?? '';
