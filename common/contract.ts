@@ -113,6 +113,10 @@ export const ActionSummary = z.object({
   risk: Risk,
   streams: z.boolean(),
   params: z.array(ParamSpec),
+  /** what the action does, in the catalog's words ('' when the catalog has none) */
+  description: z.string(),
+  /** the action offered once this one succeeds (a restart after a config edit), with its parameters */
+  followUp: z.object({ actionId: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
 });
 export type ActionSummary = z.infer<typeof ActionSummary>;
 
@@ -127,6 +131,7 @@ export const Preview = z.object({
   hosts: z.array(z.object({ id: HostId, label: z.string() })),
   /** the exact command each host will run, after quoting */
   command: z.string(),
+  /** none: read-only; click: service-affecting; typed: destructive, Confirm only once `text` is typed exactly */
   confirmation: z.discriminatedUnion('kind', [
     z.object({ kind: z.literal('none') }),
     z.object({ kind: z.literal('click') }),
@@ -356,6 +361,11 @@ export const calls = {
     response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
   },
   pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
+  /** issue 4: alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
+  exportIncidentTimeline: {
+    request: z.object({ deploymentId: DeploymentId.optional(), since: z.iso.datetime({ offset: true }).optional() }).strict(),
+    response: z.object({ markdown: z.string(), from: z.string(), to: z.string() }),
+  },
   // ---- history and alerts (issue 3)
   getHistory: {
     request: z

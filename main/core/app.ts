@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
+import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
 import { systemClock, systemTimers, type Clock, type Timers } from './clock';
 import { KeyedBatcher } from './events/EventBatcher';
@@ -194,6 +195,8 @@ export class OpsApp {
         const [records, verdict] = await Promise.all([this.audit.read(request.limit), this.audit.verify()]);
         return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
       },
+      exportIncidentTimeline: async (request) =>
+        new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: fleet.deployments, redactor: this.redactor, clock, user: options.user }).export(request),
       pollNow: async (request) => {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };

@@ -162,6 +162,16 @@ describe('the bundled catalog', () => {
     expect(refusal(restart, { unit: 'sshd' })).toBe('service.restart: parameter unit (Unit) "sshd" is not one of autotrader-api, autotrader-ingestion, autotrader-workers');
   });
 
+  it('lists each action with its description and the follow-up the UI offers after it', () => {
+    const byId = new Map(catalog.list().map((a) => [a.id, a]));
+    expect(byId.get('config.update-frequency.set')!.followUp).toEqual({ actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } });
+    expect(byId.get('config.fa-scrubbing.set')!.followUp).toEqual({ actionId: 'services.restart', params: {} });
+    expect(byId.get('service.restart')!.followUp).toBeNull();
+    expect(byId.get('queue.clear')!.description).toMatch(/Clear Stale Jobs/);
+    // every follow-up names an action the list also holds, so the UI can always open its preview
+    for (const a of byId.values()) if (a.followUp) expect(byId.has(a.followUp.actionId)).toBe(true);
+  });
+
   it('refuses every injection attempt in every parameter of every action, naming the parameter', () => {
     let checked = 0;
     for (const action of catalog.all()) {

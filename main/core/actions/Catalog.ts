@@ -125,6 +125,8 @@ export class Catalog {
       risk: a.risk as Risk,
       streams: a.streams,
       params: a.params.map(toSpec),
+      description: a.description ?? '',
+      followUp: this.followUp(a.id),
     }));
   }
 }
