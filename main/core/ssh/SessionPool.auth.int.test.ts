@@ -2,14 +2,18 @@
 // trust on first use read back by the OpenSSH client, and a dead link found by keepalive.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createServer } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
 import { hostTargetFromSshConfig } from './hostTargetFromSshConfig';
 import { SessionPool, type HostTarget } from './SessionPool';
+import { createForwardDispatcher } from './forwardDispatcher';
+import { startDelayProxy } from '../../../testbed/delay-proxy';
 
 const run = promisify(execFile);
 const H = 'app1' as HostId;
@@ -180,6 +184,42 @@ describe('dead links', () => {
     await s.thaw();
     await waitState(pool, (st) => st.state === 'connected', 5000);
     expect(await echo(pool, 'alive-again')).toBe('alive-again\n');
+  });
+});
+
+describe('a WAN link cut and healed', () => {
+  it('detects the cut by keepalive at 25 ms RTT, reconnects after the heal, and polls through the forward resume', async () => {
+    const s = await sshd();
+    const server = createServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
+    const httpPort = (server.address() as { port: number }).port;
+    const link = await startDelayProxy({ target: { host: '127.0.0.1', port: s.port }, delayMs: 12.5 });
+    const kh = join(scratch, 'wan_known_hosts');
+    await writeFile(kh, `[127.0.0.1]:${link.port} ${s.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+    const pool = newPool();
+    pool.setHosts([target(s, { port: link.port, knownHostsPath: kh, keepaliveIntervalMs: 300, keepaliveCountMax: 2, connectTimeoutMs: 1500 })]);
+    const dispatcher = createForwardDispatcher(pool, H, '127.0.0.1', httpPort);
+    const poll = async () => (await request(`http://127.0.0.1:${httpPort}/`, { dispatcher, headersTimeout: 1000, bodyTimeout: 1000 })).body.text();
+    try {
+      expect(await poll()).toBe('ok');
+      link.cut();
+      const cutAt = Date.now();
+      const lost = await waitState(pool, (st) => st.state !== 'connected', 4000);
+      expect(lost.error).toMatch(/Keepalive timeout/);
+      // interval x (count + 1) = 900 ms, plus the round trip and timer slack
+      expect(Date.now() - cutAt).toBeLessThan(2000);
+      await expect(poll()).rejects.toThrow();
+      link.heal();
+      await waitState(pool, (st) => st.state === 'connected', 8000);
+      const deadline = Date.now() + 5000;
+      let body: string | null = null;
+      while (!body && Date.now() < deadline) body = await poll().catch(() => null);
+      expect(body).toBe('ok');
+    } finally {
+      await dispatcher.close();
+      await link.stop();
+      await new Promise((r) => server.close(r));
+    }
   });
 });
 
