@@ -330,6 +330,48 @@ describe('SessionPool against a real OpenSSH server', () => {
     expect(pool.states()[0]!.state).toBe('connected');
   });
 
+  it('caps concurrent handshakes when sixteen hosts come back at once', async () => {
+    const base = 30_000 + Math.floor(Math.random() * 25_000);
+    const extra = Array.from({ length: 15 }, (_, k) => base + k);
+    const multi = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n') });
+    try {
+      const kh = join(scratch, 'multi_known_hosts');
+      await writeFile(kh, `[127.0.0.1]:* ${multi.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+      let inflight = 0;
+      let peak = 0;
+      const createClient = () => {
+        const c = new ssh2.Client();
+        const connect = c.connect.bind(c);
+        c.connect = (cfg) => {
+          inflight++;
+          peak = Math.max(peak, inflight);
+          let done = false;
+          const end = () => {
+            if (!done) inflight--;
+            done = true;
+          };
+          c.once('ready', end);
+          c.once('error', end);
+          c.once('close', end);
+          return connect(cfg);
+        };
+        return c;
+      };
+      const pool = newPool({ createClient, maxConcurrentHandshakes: 3 });
+      const ids = [multi.port, ...extra].map((_, i) => `h${i}` as HostId);
+      pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: ids[i]!, port, knownHostsPath: kh })));
+      await Promise.all(ids.map((id) => pool.connect(id)));
+      expect(peak).toBe(3);
+      peak = 0;
+      await multi.restart();
+      await waitFor('all sixteen back', async () => pool.states().every((st) => st.state === 'connected'), 15_000);
+      expect(peak).toBeGreaterThan(0);
+      expect(peak).toBeLessThanOrEqual(3);
+    } finally {
+      await multi.stop();
+    }
+  });
+
   it('refuses a host whose key changed between two connects', async () => {
     const own = await startSshd();
     try {
