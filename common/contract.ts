@@ -138,6 +138,10 @@ export const Preview = z.object({
     z.object({ kind: z.literal('typed'), text: z.string() }),
   ]),
   expiresAt: z.string(),
+  /** the catalog's precheck, run on each host at preview time (redacted output; e.g. the job count a clear removes) */
+  precheck: z
+    .object({ label: z.string(), hosts: z.array(z.object({ hostId: HostId, text: z.string(), ok: z.boolean() })) })
+    .optional(),
 });
 export type Preview = z.infer<typeof Preview>;
 

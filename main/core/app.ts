@@ -188,7 +188,7 @@ export class OpsApp {
       }),
       getSnapshot: async () => ({ connections: this.pool.states(), health: this.poller.states() }),
       listActions: async () => this.actions.list(),
-      previewAction: async (request) => this.actions.preview(request),
+      previewAction: async (request) => this.actions.previewChecked(request),
       runAction: async (request) => this.actions.run(request),
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
       listAudit: async (request) => {

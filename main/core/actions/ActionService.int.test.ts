@@ -48,6 +48,11 @@ actions:
       - { name: dir, label: Folder, kind: string, pattern: "/tmp/opsdeck-act-[A-Za-z0-9]{6}" }
       - { name: queue, label: Queue, kind: string, pattern: "worker:[a-z0-9_:-]{1,64}" }
     confirmText: "{queue}"
+    precheck:
+      label: Jobs now
+      script: |
+        printf '%s\\n' "$2 holds $(cat "$1/jobs" 2>/dev/null || echo 0) jobs" "ALPACA_SECRET_KEY=opsdeck-testbed-alpaca-secret-9f1c2d3e4b5a"
+      args: ["{dir}", "{queue}"]
     script: echo "$2" >> "$1/cleared"
     args: ["{dir}", "{queue}"]
   - id: test.sleep
@@ -213,6 +218,20 @@ describe('ActionService over real SSH', () => {
     await svc.settled(svc.run({ token: b.token, typedConfirmation: 'worker:scanner:queue' }).runId);
     expect(await readFile(join(dir, 'cleared'), 'utf8')).toBe('worker:scanner:queue\n');
     expect((await audit.read(100)).filter((r) => r.kind === 'intent').map((r) => r.actionId)).toEqual(['test.restart', 'test.clear']);
+  });
+
+  it('a destructive preview shows the precheck from each host first, redacted, and an unreachable host says why', async () => {
+    await run('sh', ['-c', `echo 7 > ${shellQuote(dir)}/jobs`]);
+    const p = await svc.previewChecked({ actionId: 'test.clear', params: { dir, queue: 'worker:q' }, hostIds: [WEB1, DEAD] });
+    expect(p.precheck!.label).toBe('Jobs now');
+    const [web, dead] = p.precheck!.hosts;
+    expect(web).toEqual({ hostId: WEB1, text: 'worker:q holds 7 jobs\nALPACA_SECRET_KEY=[REDACTED]', ok: true });
+    expect(dead!.ok).toBe(false);
+    expect(dead!.text).toMatch(/^could not check: .*(ECONNREFUSED|refused)/);
+    // the precheck changed nothing and ran nothing of the action itself
+    expect(existsSync(join(dir, 'cleared'))).toBe(false);
+    // an action without a precheck previews as before
+    expect((await svc.previewChecked({ actionId: 'test.sleep', params: { marker: 123456 }, hostIds: [WEB1] })).precheck).toBeUndefined();
   });
 
   it('records a host it cannot reach as failed, with the reason, and still runs the others', async () => {

@@ -8,7 +8,7 @@ import type { Clock, Timers } from '../clock';
 import { isoAt, systemTimers } from '../clock';
 import type { AuditEntry } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
-import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, renderResumeCommand, resolveParams } from './Catalog';
+import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, renderPrecheck, renderResumeCommand, resolveParams } from './Catalog';
 import { HostLocks } from './HostLocks';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
@@ -48,6 +48,10 @@ export const DEFAULT_LIMITS: ActionLimits = {
   resumeDelayMs: 500,
   resumeMaxDelayMs: 10_000,
 };
+
+const PRECHECK_TIMEOUT_MS = 15_000;
+const PRECHECK_MAX_LINES = 20;
+const PRECHECK_MAX_CHARS = 8192;
 
 export interface ActionServiceDeps {
   executor: HostExecutor;
@@ -139,6 +143,39 @@ export class ActionService {
       confirmation,
       expiresAt: isoAt(prepared.expiresAt),
     };
+  }
+
+  /**
+   * A preview plus the action's precheck, run on every host at once (read-only, not audited, like
+   * the panels' polling): what a destructive action is about to remove is on screen before the
+   * typed confirmation. A host that cannot be checked says why; it does not block the preview.
+   */
+  async previewChecked(req: { actionId: string; params: ParamValues; hostIds: readonly HostId[] }): Promise<Preview> {
+    const preview = this.preview(req);
+    const prepared = this.previews.get(preview.token)!;
+    const command = renderPrecheck(prepared.action, prepared.params);
+    if (!command) return preview;
+    const hosts = await Promise.all(
+      prepared.hosts.map(async (host) => {
+        const chunks: string[] = [];
+        let size = 0;
+        const keep = (chunk: string) => {
+          if (size < PRECHECK_MAX_CHARS) chunks.push(chunk.slice(0, PRECHECK_MAX_CHARS - size));
+          size += chunk.length;
+        };
+        try {
+          const result = await this.deps.executor.exec(host.id, command, { onStdout: keep, onStderr: keep, timeoutMs: PRECHECK_TIMEOUT_MS });
+          const lines = chunks.join('').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+          const text = lines.slice(0, PRECHECK_MAX_LINES).map((l) => this.deps.redactor.redact(l)).join('\n');
+          const ok = result.exitCode === 0;
+          const why = result.timedOut ? `check timed out after ${PRECHECK_TIMEOUT_MS / 1000} s` : ok ? '' : `check exited with ${result.exitCode ?? result.signal}`;
+          return { hostId: host.id, text: why ? `${text}${text ? '\n' : ''}${why}` : text, ok };
+        } catch (error) {
+          return { hostId: host.id, text: `could not check: ${this.deps.redactor.redact((error as Error).message)}`, ok: false };
+        }
+      }),
+    );
+    return { ...preview, precheck: { label: prepared.action.precheck!.label, hosts } };
   }
 
   /** Start what a preview showed. Resolves once the run is accepted; progress comes as events. */

@@ -72,6 +72,12 @@ const ActionDef = z
      */
     resume: z.enum(['journal-cursor']).optional(),
     resumeCommand: z.array(z.string().min(1)).min(1).optional(),
+    /**
+     * a read-only sh script run on every host when the action is previewed, its output shown in the
+     * preview before confirm (the job count a queue clear would remove); parameters reach it only
+     * as "$1", "$2"… from `args`, as with `script`
+     */
+    precheck: z.object({ label: z.string().min(1), script: z.string().min(1), args: z.array(z.string()).default([]) }).strict().optional(),
     /** the action the UI offers once this one succeeds (config edit -> restart), with its params */
     followUp: z
       .object({ action: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) })
@@ -357,6 +363,13 @@ export function renderCommand(action: CatalogAction, params: ResolvedParams): st
   if (action.command) return action.command.map((w) => shellQuote(fillWord(w, params))).join(' ');
   const args = (action.args ?? []).map((w) => shellQuote(fillWord(w, params)));
   return ['sh', '-c', shellQuote(action.script!), shellQuote(action.id), ...args].join(' ');
+}
+
+/** The precheck's command line (`sh -c '<script>' <id>:precheck <args…>`), or null without one. */
+export function renderPrecheck(action: CatalogAction, params: ResolvedParams): string | null {
+  if (!action.precheck) return null;
+  const args = action.precheck.args.map((w) => shellQuote(fillWord(w, params)));
+  return ['sh', '-c', shellQuote(action.precheck.script), shellQuote(`${action.id}:precheck`), ...args].join(' ');
 }
 
 /** The command that picks a resumable follow up after the entry with this cursor. */

@@ -222,8 +222,9 @@ describe('the catalog on real systemd hosts', () => {
     expect(list.out[H1]).toBe('worker:alerts:queue 3\nworker:scanner:queue 120\n');
     const peek = await act('queue.peek', { queue: 'worker:scanner:queue', count: 2 });
     expect(peek.out[H1]).toMatch(/^length 120\n\{"id":"scan-0001".*\n\{"id":"scan-0002".*\n$/);
-    const p = svc.preview({ actionId: 'queue.clear', params: { queue: 'worker:scanner:queue' }, hostIds: [H1] });
+    const p = await svc.previewChecked({ actionId: 'queue.clear', params: { queue: 'worker:scanner:queue' }, hostIds: [H1] });
     expect(p.confirmation).toEqual({ kind: 'typed', text: 'worker:scanner:queue' });
+    expect(p.precheck).toEqual({ label: 'Jobs in the queue now', hosts: [{ hostId: H1, text: '120 jobs in worker:scanner:queue (type: list)', ok: true }] });
     expect(() => svc.run({ token: p.token, typedConfirmation: 'worker:alerts:queue' })).toThrow(/typed confirmation does not match/);
     expect(await sh(H1, 'redis-cli LLEN worker:scanner:queue')).toBe('120');
     const clear = await act('queue.clear', { queue: 'worker:scanner:queue' }, [H1], 'worker:scanner:queue');

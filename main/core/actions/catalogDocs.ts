@@ -42,6 +42,7 @@ shows it in a preview, and runs only what the preview's token says (see "How an 
 | \`timeoutSeconds\` | the remote command is stopped after it (default 120) |
 | \`rolling\` | one host at a time, stopping at the first failure; later hosts are reported "not run" |
 | \`maxHosts\` | a lower blast-radius cap than the config's for this action |
+| \`precheck\` | \`label\`, \`script\`, \`args\`: a read-only script run on every host at preview time; its output (first 20 lines, redacted) is shown in the preview before confirm, e.g. the job count a clear removes |
 | \`followUp\` | the action (with parameters) to offer once this one succeeds |
 | \`resume\`, \`resumeCommand\` | \`journal-cursor\`: the command prints \`journalctl -o json\`, shown as short-iso lines; when the connection drops, \`resumeCommand\` runs with \`{cursor}\` = the last entry received (up to 8 attempts in a row, backing off 0.5 s to 10 s), each resume audited as a \`note\` |
 
@@ -117,6 +118,7 @@ function renderAction(a: CatalogAction): string {
   if (a.resumeCommand) lines.push('', 'After a lost connection it resumes with (`{cursor}`: the last entry shown):', '', '```sh', a.resumeCommand.join(' '), '```');
   const extra: string[] = [];
   if (a.locks?.length) extra.push(`Locks: ${a.locks.map((l) => `\`${l}\``).join(', ')}.`);
+  if (a.precheck) lines.push('', `The preview first shows "${a.precheck.label}" from each host (args: ${a.precheck.args.length ? a.precheck.args.map((x) => `\`${x}\``).join(' ') : 'none'}):`, '', '```sh', a.precheck.script.trimEnd(), '```');
   if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
   if (a.followUp) extra.push(`Then offers: \`${a.followUp.action}\`${Object.keys(a.followUp.params).length ? ` with ${Object.entries(a.followUp.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}.`);
   if (extra.length) lines.push('', extra.join(' '));
