@@ -1,4 +1,5 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
+import type { DeploymentInfo } from '../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
 import { useHistorySeed } from './history/useHistorySeed';
@@ -35,13 +36,40 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
   );
 }
 
+/** Ask main to poll this deployment now, and say whether it will. */
+function PollNow({ deploymentId }: { deploymentId: DeploymentInfo['id'] }) {
+  const api = useApi();
+  const [note, setNote] = useState<string | null>(null);
+  useEffect(() => {
+    if (!note) return;
+    const timer = setTimeout(() => setNote(null), 4000);
+    return () => clearTimeout(timer);
+  }, [note]);
+  return (
+    <>
+      <button
+        type="button"
+        onClick={() =>
+          void api.pollNow({ deploymentId }).then((r) => setNote(r.ok ? (r.value.scheduled ? 'poll scheduled' : 'poll not scheduled') : `poll refused: ${r.error.message}`))
+        }
+      >
+        Poll now
+      </button>
+      {note ? (
+        <span className="muted" role="status">
+          {note}
+        </span>
+      ) : null}
+    </>
+  );
+}
+
 function HistorySeed({ deploymentId }: { deploymentId: string }) {
   useHistorySeed(useApi(), deploymentId);
   return null;
 }
 
 export function DeploymentView() {
-  const api = useApi();
   const showCharts = useStore((s) => s.showCharts);
   const deployment = useStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
   if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
@@ -51,9 +79,7 @@ export function DeploymentView() {
       <div className="deployment-head">
         <h2 className="deployment-name">{deployment.name}</h2>
         <span className="muted mono">{deployment.healthUrl}{deployment.healthVia ? ` via ${deployment.healthVia}` : ''}</span>
-        <button type="button" onClick={() => void api.pollNow({ deploymentId: deployment.id })}>
-          Poll now
-        </button>
+        <PollNow deploymentId={deployment.id} />
         <button type="button" aria-pressed={showCharts} onClick={toggleCharts}>
           History charts
         </button>

@@ -146,8 +146,23 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
   );
 }
 
+/** While the dialog is open the rest of the page is inert: Tab cannot wander behind it. */
+function useInertSiblings(overlay: React.RefObject<HTMLDivElement | null>, open: boolean): void {
+  useEffect(() => {
+    const node = overlay.current;
+    if (!open || !node?.parentElement) return;
+    const siblings = Array.from(node.parentElement.children).filter((el): el is HTMLElement => el !== node && el instanceof HTMLElement && !el.inert);
+    for (const el of siblings) el.inert = true;
+    return () => {
+      for (const el of siblings) el.inert = false;
+    };
+  }, [overlay, open]);
+}
+
 export function ActionDialog() {
   const dialog = useStore(useShallow((s) => s.dialog));
+  const overlay = useRef<HTMLDivElement>(null);
+  useInertSiblings(overlay, dialog !== null);
   useEffect(() => {
     if (!dialog || dialog.phase === 'run') return;
     const onKey = (e: KeyboardEvent) => {
@@ -189,7 +204,7 @@ export function ActionDialog() {
       break;
   }
   return (
-    <div className="overlay">
+    <div className="overlay" ref={overlay}>
       <div role="dialog" aria-modal="true" aria-label={name} className="dialog">
         <h2>{name}</h2>
         {body}
