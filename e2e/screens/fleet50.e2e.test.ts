@@ -3,7 +3,7 @@
 // that is healthy. The grid must list all fifty, the ten failing ones first, and say so in the
 // window title. Polled directly (no SSH): the one configured host points at a closed port.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -80,6 +80,7 @@ afterAll(async () => {
   await browser?.close();
   await shell?.stop();
   for (const sim of sims) sim.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('fleet overview with fifty deployments', () => {

@@ -4,7 +4,7 @@
 // directly (no SSH forward), so this spec needs no sshd or test hosts; its one configured host
 // points at a closed loopback port and shows as a failed SSH connection, which is real too.
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -107,6 +107,7 @@ afterAll(async () => {
   await browser?.close();
   await shell?.stop();
   sim?.kill('SIGTERM');
+  rmSync(home, { recursive: true, force: true });
 });
 
 describe('runbook panels on the simulator', () => {
