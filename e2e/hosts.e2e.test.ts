@@ -149,6 +149,16 @@ describe('the host view on real hosts', () => {
     await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/cannot open Grafana: .*127\.0\.0\.1:9090/);
   });
 
+  it('links the Deployment view\'s Hosts panel to the host view, and keeps its restart buttons', async () => {
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    expect(await page.getByRole('tabpanel', { name: 'Hosts' }).isHidden()).toBe(true);
+    const panel = page.getByRole('region', { name: 'Hosts' }).filter({ has: page.getByRole('button', { name: 'Restart autotrader-ingestion on trader-2' }) });
+    expect(await panel.getByRole('button', { name: 'Restart autotrader-ingestion on trader-1' }).count()).toBe(1);
+    await panel.getByRole('button', { name: 'Host view of trader-2' }).click();
+    await expect.poll(() => detail('trader-2').isVisible()).toBe(true);
+    expect(await page.getByRole('tab', { name: 'Hosts' }).getAttribute('aria-selected')).toBe('true');
+  });
+
   it('escalates: shows the ticket link and the incident timeline as Markdown', async () => {
     await inside(two, 'systemctl stop autotrader-workers');
     await page.waitForTimeout(REFRESH_S * 1000 + 1000);

@@ -44,9 +44,11 @@ export class HostToolsFeature {
   readonly escalation: EscalationService;
   readonly handlers: Pick<CallHandlers, HostToolCalls>;
   private readonly factsBatch: KeyedBatcher<HostFacts>;
+  private openExternal: (url: string) => Promise<boolean>;
 
   constructor(private readonly deps: HostToolsFeatureDeps) {
     const { pool, hub, settings, clock, timers } = deps;
+    this.openExternal = deps.openExternal;
     const hostIds = new Set<HostId>(deps.hosts.map((h) => h.id));
     const labels = new Map<string, string>(deps.hosts.map((h) => [h.id, h.label]));
     this.factsBatch = new KeyedBatcher((f) => f.hostId, (updates) => hub.emit('onHostFacts', { updates }), deps.pushWindowMs, timers);
@@ -88,7 +90,7 @@ export class HostToolsFeature {
       auditTail: (limit) => deps.audit.read(limit),
       redactor: deps.redactor,
       clock,
-      openExternal: deps.openExternal,
+      openExternal: (url) => this.openExternal(url),
     });
     const must = <T>(value: T | false, what: string): T => {
       if (value === false) throw new OpsFailure('not-found', what);
@@ -104,7 +106,7 @@ export class HostToolsFeature {
       openTunnel: async ({ hostId, dashboard }) => {
         if (!hostIds.has(hostId)) throw new OpsFailure('not-found', `no host "${hostId}"`);
         const tunnel = await this.tunnels.open(hostId, dashboard);
-        return { tunnel, opened: await deps.openExternal(tunnel.url).catch(() => false) };
+        return { tunnel, opened: await this.openExternal(tunnel.url).catch(() => false) };
       },
       closeTunnel: async ({ tunnelId }) => ({ closed: this.tunnels.close(tunnelId) }),
       escalate: async ({ deploymentId, target }) => this.escalation.escalate(deploymentId as DeploymentId, target),
@@ -113,6 +115,14 @@ export class HostToolsFeature {
 
   start(): void {
     this.monitor.start();
+  }
+
+  /**
+   * The Electron entry hands in the system browser after bootstrap has built the app:
+   * `ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()))`.
+   */
+  setOpenExternal(open: (url: string) => Promise<boolean>): void {
+    this.openExternal = open;
   }
 
   async close(): Promise<void> {

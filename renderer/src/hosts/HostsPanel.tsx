@@ -5,6 +5,7 @@ import { StatusIcon } from '../status/StatusIcon';
 import { connectionText, CONNECTION_STATUS } from '../header/Header';
 import { startPreview } from '../store/actions';
 import { useStore } from '../store/useStore';
+import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
 
 export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } } as const;
 
@@ -12,6 +13,7 @@ export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 
 export function HostsPanel({ deploymentId }: { deploymentId: string }) {
   const api = useApi();
   const { fleet, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
+  const facts = useHostsStore((s) => s.facts);
   const hosts = useMemo(() => {
     const deployment = fleet?.deployments.find((d) => d.id === deploymentId);
     return (deployment?.hosts ?? []).map((id) => {
@@ -32,6 +34,7 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
             </th>
             <th scope="col">Host</th>
             <th scope="col">Actions</th>
+            <th scope="col">Host facts</th>
             <th scope="col">SSH</th>
             <th scope="col">Address</th>
           </tr>
@@ -53,6 +56,18 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                   onClick={() => void startPreview(api, `Restart autotrader-ingestion on ${h.label}`, { ...RESTART_INGESTION, params: { ...RESTART_INGESTION.params }, hostIds: [h.id] })}
                 >
                   Restart ingestion
+                </button>
+              </td>
+              <td className={`why why-${facts[h.id]?.status ?? 'unknown'}`}>
+                <button
+                  className="link-button"
+                  aria-label={`Host view of ${h.label}`}
+                  onClick={() => {
+                    selectHost(h.id);
+                    setHostsOpen(true);
+                  }}
+                >
+                  {facts[h.id] ? (facts[h.id]!.status === 'ok' ? 'ok' : facts[h.id]!.reasons.join('; ')) : 'no facts yet'}
                 </button>
               </td>
               <td className="why">{connectionText(h.conn)}</td>
