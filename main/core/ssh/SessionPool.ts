@@ -414,16 +414,10 @@ export class SessionPool {
     if (conn.inflight) return conn.inflight;
     // an explicit connect, or a host behind this hop that needs it now, skips the backoff wait
     this.cancelRetry(conn);
+    // attemptConnect clears inflight itself, before it announces the outcome, so a retry
+    // scheduled from that announcement never finds the finished attempt still in flight
     const attempt = this.attemptConnect(conn);
     conn.inflight = attempt;
-    attempt.then(
-      () => {
-        conn.inflight = null;
-      },
-      () => {
-        conn.inflight = null;
-      },
-    );
     return attempt;
   }
 
@@ -437,6 +431,7 @@ export class SessionPool {
         client.end();
         throw new Error(`${this.label(conn)}: host removed while connecting`);
       }
+      conn.inflight = null;
       conn.client = client;
       conn.attempt = 0;
       conn.error = null;
@@ -452,6 +447,7 @@ export class SessionPool {
       this.touch(conn, 0);
       return client;
     } catch (err) {
+      conn.inflight = null;
       const message = (err as Error).message;
       conn.error = message;
       if (err instanceof PermanentError || err instanceof HostKeyError || conn.removed || this.closed) {
