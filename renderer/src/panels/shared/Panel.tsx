@@ -107,7 +107,10 @@ export function Panel<V>(props: {
                   <th scope="row" className="item-name">
                     {row.name}
                   </th>
-                  <td className={`why why-${row.status}`}>{row.reasons.join('; ')}</td>
+                  <td className={`why why-${row.status}`} title={row.reasons.join('; ') || undefined}>
+                    {/* an API-supplied detail can be 2000 characters: clamp it, the tooltip has it all */}
+                    <span className="clamp">{row.reasons.join('; ')}</span>
+                  </td>
                   {row.value === null ? (
                     <td colSpan={columns.length} className="muted">
                       —
