@@ -2,8 +2,9 @@
 // same link: a real loopback sshd behind the userspace delay proxy (25 ms round trip by
 // default; the kernel here has no netem). Both sides run `stty raw -echo; exec cat` on a remote
 // pty, so each byte typed comes straight back. Ours: TerminalService.input -> ssh2 shell
-// channel -> onTerminalOutput event (the path main takes; the renderer's WebSocket hop on
-// loopback is not included). OpenSSH: `ssh -tt` with its stdin and stdout on pipes.
+// channel -> onTerminalOutput event (the path main takes), and the same again through the
+// browser shell's WebSocket (a `ws` client sending terminalInput calls and reading the events:
+// the whole product path but xterm's drawing). OpenSSH: `ssh -tt` with stdin and stdout on pipes.
 //   npx tsx bench/terminal-echo.ts [--rtt 25] [--keys 200]
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -17,6 +18,11 @@ import { SessionPool } from '../main/core/ssh/SessionPool';
 import { TerminalService } from '../main/core/terminal/TerminalService';
 import { startDelayProxy } from '../testbed/delay-proxy';
 import { startSshd } from '../testbed/sshd';
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import WebSocket from 'ws';
+import type { CallHandlers } from '../common/contract';
+import { WebShellServer } from '../main/web/WebShellServer';
 
 const arg = (name: string, fallback: number): number => {
   const at = process.argv.indexOf(`--${name}`);
@@ -94,6 +100,40 @@ try {
   );
   terminals.close(termId);
 
+  // the same through the browser shell's WebSocket bridge
+  const handlers = {
+    terminalOpen: async (r: { hostId: HostId; cols: number; rows: number }) => ({ terminalId: await terminals.open(r.hostId, r.cols, r.rows) }),
+    terminalInput: async (r: { terminalId: TerminalId; data: string }) => ({ accepted: terminals.input(r.terminalId, r.data) }),
+  } as unknown as CallHandlers;
+  const web = new WebShellServer({ handlers, hub, staticRoot: mkdtempSync(join(tmpdir(), 'echo-static-')) });
+  await web.listen();
+  const ws = new WebSocket(`ws://127.0.0.1:${web.port}/ws?token=${web.token}`, { origin: `http://127.0.0.1:${web.port}` });
+  await new Promise((resolve, reject) => ws.once('open', resolve).once('error', reject));
+  let callId = 0;
+  const results = new Map<number, (value: unknown) => void>();
+  const outputListeners: ((text: string) => void)[] = [];
+  let wsTerm: string | null = null;
+  ws.on('message', (raw) => {
+    const frame = JSON.parse(String(raw)) as { t: string; id?: number; result?: { value: unknown }; name?: string; payload?: { terminalId: string; data: string } };
+    if (frame.t === 'result') results.get(frame.id!)?.(frame.result!.value);
+    else if (frame.name === 'onTerminalOutput' && frame.payload!.terminalId === wsTerm) outputListeners.forEach((l) => l(frame.payload!.data));
+  });
+  const call = (name: string, payload: unknown) =>
+    new Promise<unknown>((resolve) => {
+      const id = ++callId;
+      results.set(id, resolve);
+      ws.send(JSON.stringify({ t: 'call', id, name, payload }));
+    });
+  wsTerm = ((await call('terminalOpen', { hostId: id, cols: 80, rows: 24 })) as { terminalId: string }).terminalId;
+  void call('terminalInput', { terminalId: wsTerm, data: `${REMOTE}\r` });
+  await sleep(RTT * 10 + 500);
+  const viaWebSocket = await measure(
+    (key) => void call('terminalInput', { terminalId: wsTerm, data: key }),
+    (listener) => outputListeners.push(listener),
+  );
+  ws.close();
+  await web.close();
+
   const ssh = spawn('ssh', [
     '-tt', '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
     '-i', sshd.clientKeyPath, '-p', String(proxy.port), `${sshd.user}@${proxy.host}`, REMOTE,
@@ -115,11 +155,13 @@ try {
   );
   ssh.kill();
   const a = stats(ours);
+  const w = stats(viaWebSocket);
   const b = stats(openssh);
   console.log(`keystroke echo at ${RTT} ms round trip, ${KEYS} keys each`);
   console.log(`Opsdeck terminal (ssh2 shell channel -> event): median ${a.median.toFixed(2)} ms, p95 ${a.p95.toFixed(2)} ms`);
+  console.log(`Opsdeck through the browser shell WebSocket:    median ${w.median.toFixed(2)} ms, p95 ${w.p95.toFixed(2)} ms`);
   console.log(`OpenSSH client (ssh -tt):                      median ${b.median.toFixed(2)} ms, p95 ${b.p95.toFixed(2)} ms`);
-  console.log(`ratio of medians: ${(a.median / b.median).toFixed(3)} (target <= 1.1)`);
+  console.log(`ratio of medians: main ${(a.median / b.median).toFixed(3)}, via WebSocket ${(w.median / b.median).toFixed(3)} (target <= 1.1)`);
 } finally {
   await terminals.closeAll();
   await pool.close();
