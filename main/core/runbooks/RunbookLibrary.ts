@@ -29,7 +29,7 @@ export interface RunbookLibraryOptions {
 export const MAX_RUNBOOK_BYTES = 1024 * 1024;
 const MAX_FILES_PER_FOLDER = 2000;
 
-interface IndexedSection {
+export interface IndexedSection {
   id: string;
   runbookId: string;
   sectionId: string;
@@ -47,7 +47,9 @@ export function createSearchIndex(): MiniSearch<IndexedSection> {
   return new MiniSearch<IndexedSection>({
     fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
     storeFields: ['runbookId', 'sectionId'],
-    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: 0.2, combineWith: 'OR' },
+    // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
+    // 2 edits, which also bounds the work per query
+    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
   });
 }
 
@@ -105,22 +107,8 @@ export class RunbookLibrary {
     }
     const doc = parsed.doc;
     this.docs.set(id, doc);
-    this.index.addAll(
-      doc.sections.map((s) => {
-        const text = parsed.text.get(s.id)!;
-        this.plain.set(`${id}#${s.id}`, text.body);
-        return {
-          id: `${id}#${s.id}`,
-          runbookId: id,
-          sectionId: s.id,
-          title: s.title === doc.title ? s.title : `${doc.title} ${s.title}`,
-          symptoms: s.symptoms.join('\n'),
-          headings: s.headings.map((h) => h.text).join('\n'),
-          commands: text.commands,
-          body: text.body,
-        };
-      }),
-    );
+    for (const s of doc.sections) this.plain.set(`${id}#${s.id}`, parsed.text.get(s.id)!.body);
+    this.index.addAll(searchEntries(parsed));
     return doc;
   }
 
@@ -178,6 +166,24 @@ export class RunbookLibrary {
     this.problems.push(message);
     this.options.logger.warn(`runbooks: ${message}`);
   }
+}
+
+/** One search document per section: the fields the boosts weigh. */
+export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
+  const doc = parsed.doc;
+  return doc.sections.map((s) => {
+    const text = parsed.text.get(s.id)!;
+    return {
+      id: `${doc.id}#${s.id}`,
+      runbookId: doc.id,
+      sectionId: s.id,
+      title: s.title === doc.title ? s.title : `${doc.title} ${s.title}`,
+      symptoms: s.symptoms.join('\n'),
+      headings: s.headings.map((h) => h.text).join('\n'),
+      commands: text.commands,
+      body: text.body,
+    };
+  });
 }
 
 /** About 160 characters of the section around its first matched word. */

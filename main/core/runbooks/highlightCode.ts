@@ -30,11 +30,14 @@ export function highlightBlock(code: string, lang: string | null): string {
 /**
  * Highlighted markup per line. The block is highlighted whole (strings and heredocs span
  * lines), then cut at newlines, closing the open spans at each cut and reopening them on the
- * next line, so each line is well-formed on its own. `clean` runs once over the whole block
- * (the sanitizer), which is far cheaper than once per line.
+ * next line, so each line is well-formed on its own.
  */
-export function highlightLines(code: string, lang: string | null, clean: (html: string) => string = (h) => h): string[] {
-  const html = clean(highlightBlock(code, lang));
+export function highlightLines(code: string, lang: string | null): string[] {
+  return splitLines(highlightBlock(code, lang));
+}
+
+/** Cuts highlighted markup at newlines, keeping each line's spans balanced. */
+export function splitLines(html: string): string[] {
   const lines: string[] = [];
   const open: string[] = [];
   let current = '';

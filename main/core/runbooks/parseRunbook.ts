@@ -11,8 +11,8 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
 import type { Catalog } from '../actions/Catalog';
-import { codeLanguage, highlightBlock, highlightLines } from './highlightCode';
-import { sanitizeHighlight, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
+import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
@@ -164,8 +164,8 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     let pending: Token[] = [];
     const flush = () => {
       if (pending.length === 0) return;
-      const html = sanitizeRunbookHtml(md.renderer.render(pending, md.options, env), options.dir).trim();
-      if (html) parts.push({ kind: 'html', html });
+      // raw for now: every fragment of the runbook is sanitized in one pass below
+      parts.push({ kind: 'html', html: md.renderer.render(pending, md.options, env) });
       pending = [];
     };
     const commands: string[] = [];
@@ -202,6 +202,19 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
       parts,
     };
   });
+
+  // One sanitizer pass over all HTML fragments and one over all highlighted code of the runbook.
+  const htmlParts = sections.flatMap((s) => s.parts.filter((p): p is Extract<RunbookPart, { kind: 'html' }> => p.kind === 'html'));
+  sanitizeMany(
+    htmlParts.map((p) => p.html),
+    (html) => sanitizeRunbookHtml(html, options.dir),
+  ).forEach((html, i) => (htmlParts[i]!.html = html.trim()));
+  for (const s of sections) s.parts = s.parts.filter((p) => p.kind !== 'html' || p.html !== '');
+  const blocks = sections.flatMap((s) => s.parts.flatMap((p) => (p.kind === 'code' ? [p.block] : [])));
+  sanitizeMany(
+    blocks.map((b) => b.lines.map((l) => l.html).join('\n')),
+    sanitizeHighlight,
+  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = line)));
 
   const doc: RunbookDoc = {
     id: options.id,
@@ -269,7 +282,8 @@ function codeBlock(fence: Token, label: string | null, index: number, options: P
   const lang = codeLanguage(info);
   const source = fence.content.replace(/\n$/, '');
   const rawLines = source.split('\n');
-  const html = highlightLines(source, lang, sanitizeHighlight);
+  // raw hljs markup here; sanitized (whole runbook at once) in parseRunbook
+  const html = splitLines(highlightBlock(source, lang));
   const shell = lang !== null && SHELL.has(lang);
   const lines: RunbookLine[] = [];
   let redis = false;

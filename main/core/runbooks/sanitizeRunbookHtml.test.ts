@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook, RunbookError } from './parseRunbook';
-import { sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
 import { SnippetMatcher } from './SnippetMatcher';
 
 const catalog = bundledCatalog();
@@ -101,6 +101,16 @@ describe('runbook HTML sanitization', () => {
 
   it('sanitizeRunbookHtml on its own: an input that is not a checkbox becomes plain text', () => {
     expect(sanitizeRunbookHtml('<input type="text" value="x" autofocus onfocus="x()">', null)).toBe('<span></span>');
+  });
+
+  it('sanitizes many fragments in one pass, and falls back to one by one when a fragment swallows the separator', () => {
+    const clean = (html: string) => sanitizeRunbookHtml(html, null);
+    expect(sanitizeMany(['<p>a</p>', '<script>x()</script><p>b</p>', '<p onclick="y()">c</p>'], clean)).toEqual(['<p>a</p>', '<p>b</p>', '<p>c</p>']);
+    const hostile = ['<a title="unterminated>one</a>', '<img src=x onerror=alert(1)><p>two</p>', '<p>three</p>'];
+    const out = sanitizeMany(hostile, clean);
+    expect(out).toHaveLength(3);
+    expect(out.join('')).not.toMatch(/onerror|<img|rb-split/);
+    expect(out[2]).toBe('<p>three</p>');
   });
 
   it('names the file and the field when front matter is wrong', () => {

@@ -4,6 +4,7 @@
 // sanitizers fail. No script, style, iframe, form or event attribute survives; links keep only
 // http(s)/mailto and relative targets; images survive only as files inside the runbook's own
 // folder, inlined as data: URIs (the page's CSP allows no remote image).
+import { randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import sanitizeHtml from 'sanitize-html';
@@ -73,4 +74,19 @@ export function sanitizeRunbookHtml(html: string, dir: string | null): string {
 /** For one highlighted code line: spans with hljs classes, nothing else. */
 export function sanitizeHighlight(html: string): string {
   return sanitizeHtml(html, { allowedTags: ['span'], allowedAttributes: {}, allowedClasses: { span: ['hljs-*'] }, disallowedTagsMode: 'escape' });
+}
+
+/** A separator no runbook can contain: random per process. */
+const SEPARATOR = `<p>rb-split-${randomUUID()}</p>`;
+
+/**
+ * Sanitizes many fragments in one pass: sanitize-html rebuilds its option tables on every
+ * call, which dominated parsing (one call per section part and per code block). Fragments are
+ * joined with a random separator and split after; if the separator did not survive intact
+ * (an unterminated attribute in a fragment can swallow it), each fragment is sanitized alone.
+ */
+export function sanitizeMany(fragments: readonly string[], sanitize: (html: string) => string): string[] {
+  if (fragments.length <= 1) return fragments.map(sanitize);
+  const joined = sanitize(fragments.join(SEPARATOR)).split(SEPARATOR);
+  return joined.length === fragments.length ? joined : fragments.map(sanitize);
 }
