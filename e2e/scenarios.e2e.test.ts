@@ -148,6 +148,11 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
     await firing.getByRole('button', { name: 'Snooze coingecko_api circuit breaker not closed for 1 hour' }).click();
     await expect.poll(() => firing.textContent(), { timeout: 5_000 }).toMatch(/snoozed to \d\d:\d\d:\d\d UTC/);
     await page.getByRole('region', { name: 'Alerts' }).screenshot({ path: join(out, 'scenario-ack-snooze.png') });
+    // The alert's runbook section is one click away.
+    await firing.getByRole('button', { name: 'Open runbook circuit-breakers for coingecko_api circuit breaker not closed' }).click();
+    const section = page.getByRole('tabpanel', { name: 'Runbooks' }).locator('section[data-area="circuit-breakers"]');
+    await expect.poll(() => section.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(out, 'scenario-alert-runbook.png') });
     await scenario('normal');
     await expect.poll(() => firing.count(), { timeout: 15_000, interval: 200 }).toBe(0);
   });

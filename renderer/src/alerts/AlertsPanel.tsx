@@ -7,7 +7,8 @@
 //   table "Alert list", one row per alert named
 //     "<deployment name> <item> <rule title>: <pending|firing|resolved>"
 //     cells: status img (failing = critical, warning, ok = resolved), state, deployment, item,
-//     alert + reason, "runbook: <section>", started (UTC), duration
+//     alert + reason, button "Open runbook <section> for <item> <rule title>" (text "runbook: <section>"),
+//     started (UTC), duration
 //     buttons "Acknowledge <item> <rule title>", "Snooze <item> <rule title> for 1 hour"
 //   button "Enable desktop notifications" (browser shell, until permission is decided)
 import { memo, useEffect, useMemo, useState } from 'react';
@@ -18,6 +19,7 @@ import { clockTime, duration } from '../status/format';
 import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
 import { useNow } from '../status/useNow';
+import { openRunbookForArea } from '../runbooks/runbookStore';
 import { useStore } from '../store/useStore';
 import './alerts.css';
 import { bindAlerts, reloadAlerts, sortAlerts, useAlerts } from './alertsStore';
@@ -61,7 +63,11 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
       <td>
         <span className="alert-title">{alert.title}</span> <span className="muted">{alert.reason}</span>
       </td>
-      <td className="nowrap mono">runbook: {alert.section}</td>
+      <td className="nowrap">
+        <button type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForArea(alert.section)}>
+          runbook: {alert.section}
+        </button>
+      </td>
       <td className="nowrap">{clockTime(alert.firedAt ?? alert.pendingSince)}</td>
       <td className="nowrap">{duration(alertDurationSeconds(alert, now))}</td>
       <td className="nowrap">
