@@ -14,6 +14,7 @@ import {
   formatKnownHostsLine,
   loadKnownHosts,
   parseKnownHosts,
+  replaceKnownHost,
   verifyHostKey,
 } from './knownHosts';
 
@@ -176,6 +177,26 @@ describe('writing entries (trust on first use)', () => {
     expect(verifyHostKey(kh, '127.0.0.1', 2201, keys.a!.blob).status).toBe('match');
     expect(verifyHostKey(kh, 'host.example.com', 22, keys.b!.blob).status).toBe('match');
     expect((await readFile(path, 'utf8')).split('\n')[0]).toBe(`[127.0.0.1]:2201 ${keys.a!.line}`);
+  });
+
+  it('replaces a changed pin, keeping every other line, in a form OpenSSH reads', async () => {
+    const path = join(dir, 'replace_known_hosts');
+    const original = [
+      '# my hosts',
+      `[h.example.com]:2200 ${keys.a!.line}`,
+      `other.example.com ${keys.b!.line}`,
+      `@revoked * ${keys.bad!.line}`,
+      `x.example.com,[h.example.com]:2200 ${keys.c!.line}`,
+    ].join('\n');
+    await writeFile(path, original + '\n');
+    const { removed } = await replaceKnownHost(path, 'h.example.com', 2200, keys.ca!.blob);
+    expect(removed).toBe(2);
+    const lines = (await readFile(path, 'utf8')).split('\n');
+    expect(lines).toEqual(['# my hosts', `other.example.com ${keys.b!.line}`, `@revoked * ${keys.bad!.line}`, `[h.example.com]:2200 ${keys.ca!.line}`, '']);
+    expect(await opensshLookup(path, '[h.example.com]:2200')).toEqual([3, 4]);
+    const kh = await loadKnownHosts(path);
+    expect(verifyHostKey(kh, 'h.example.com', 2200, keys.ca!.blob).status).toBe('match');
+    expect(verifyHostKey(kh, 'h.example.com', 2200, keys.a!.blob).status).toBe('changed');
   });
 
   it('refuses to write a host name that would corrupt the file', () => {

@@ -3,7 +3,7 @@
 // checking to the caller); the rules below follow OpenSSH's hostfile.c and match.c, and the
 // tests check them against files written by the real `ssh-keygen`.
 import { createHash, createHmac, randomBytes } from 'node:crypto';
-import { appendFile, mkdir, readFile, stat } from 'node:fs/promises';
+import { appendFile, mkdir, readFile, rename, stat, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
 export type KnownHostMarker = 'cert-authority' | 'revoked' | null;
@@ -268,4 +268,31 @@ export async function appendKnownHost(path: string, host: string, port: number, 
   }
   await appendFile(path, `${prefix}${line}\n`, { mode: 0o600 });
   return line;
+}
+
+/**
+ * Replace a host's pins with one new key, after the user has confirmed a changed key (the UI
+ * asks them to type the host name first). Lines for other hosts, comments, markers and hashed
+ * entries of other names are kept byte for byte; the file is replaced atomically. A line that
+ * names this host among others (`a,b,[h]:p`) is removed whole, as `ssh-keygen -R` does.
+ */
+export async function replaceKnownHost(path: string, host: string, port: number, key: Buffer, opts: { hash?: boolean } = {}): Promise<{ removed: number; line: string }> {
+  const name = hostKeyName(host, port);
+  const line = formatKnownHostsLine(host, port, key, opts);
+  let text = '';
+  try {
+    text = await readFile(path, 'utf8');
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw new Error(`cannot read known_hosts ${path}: ${(err as Error).message}`);
+  }
+  const parsed = parseKnownHosts(text, path);
+  const drop = new Set(parsed.entries.filter((e) => e.marker === null && entryMatchesName(e, name)).map((e) => e.line));
+  const kept = text.split('\n').filter((_l, i) => !drop.has(i + 1));
+  while (kept.length && kept[kept.length - 1] === '') kept.pop();
+  kept.push(line);
+  const tmp = `${path}.opsdeck-${process.pid}-${Date.now()}`;
+  await mkdir(dirname(path), { recursive: true, mode: 0o700 });
+  await writeFile(tmp, kept.join('\n') + '\n', { mode: 0o600 });
+  await rename(tmp, path);
+  return { removed: drop.size, line };
 }
