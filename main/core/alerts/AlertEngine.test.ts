@@ -139,6 +139,11 @@ describe('AlertEngine: what it ignores and what it ends', () => {
     engine.evaluate(rateLimit(90, 0, 'a'));
     engine.evaluate(rateLimit(10, 0, 'b'));
     expect(usageAlerts(engine).map((a) => `${a.deploymentId}:${a.state}`)).toEqual(['a:firing']);
+    // b's API dropping the item ends nothing of a's
+    engine.evaluate(state('rateLimits', {}, 'b'));
+    expect(usageAlerts(engine).map((a) => `${a.deploymentId}:${a.state}`)).toEqual(['a:firing']);
+    engine.evaluate(state('rateLimits', {}, 'a'));
+    expect(usageAlerts(engine).map((a) => `${a.deploymentId}:${a.state}`)).toEqual(['a:resolved']);
   });
 });
 

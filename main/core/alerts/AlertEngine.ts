@@ -29,6 +29,8 @@ export class AlertEngine {
   readonly rules: readonly EffectiveRule[];
   /** pending or firing, by key */
   private readonly active = new Map<string, AlertRecord>();
+  /** deployment/rule/ -> keys of its active alerts: a poll looks only at its own, not every alert in the fleet */
+  private readonly activeByRule = new Map<string, Set<string>>();
   /** newest last */
   private resolved: AlertRecord[] = [];
   private readonly snoozes = new Map<string, number>();
@@ -62,9 +64,9 @@ export class AlertEngine {
         this.step(key, rule, state, item, value, now);
       }
       // An item the API stopped reporting cannot stay firing forever.
-      const prefix = `${state.deploymentId}/${rule.id}/`;
-      for (const [key, alert] of this.active) {
-        if (key.startsWith(prefix) && !seen.has(key)) this.end(key, alert, now, `${alert.item} no longer reported`);
+      for (const key of [...(this.activeByRule.get(`${state.deploymentId}/${rule.id}/`) ?? [])]) {
+        const alert = this.active.get(key);
+        if (alert && !seen.has(key)) this.end(key, alert, now, `${alert.item} no longer reported`);
       }
     }
   }
@@ -96,7 +98,7 @@ export class AlertEngine {
         snoozedUntil: this.snoozeOf(key, now),
         notified: 0,
       };
-      this.active.set(key, alert);
+      this.setActive(key, alert);
       if (rule.pendingMs <= 0) this.fire(key, alert, now);
       else this.deps.onChange(alert);
       return;
@@ -104,12 +106,12 @@ export class AlertEngine {
     if (current.state === 'pending') {
       // Pending needs the fire condition to hold at every poll; a dip cancels it silently.
       if (!firesAt(rule, value)) {
-        this.active.delete(key);
+        this.deleteActive(key);
         this.deps.onChange({ ...current, state: 'resolved', resolvedAt: isoAt(now), reason, value });
         return;
       }
       const updated = { ...current, reason, value, severity };
-      this.active.set(key, updated);
+      this.setActive(key, updated);
       if (now - Date.parse(current.pendingSince) >= rule.pendingMs) this.fire(key, updated, now);
       else if (updated.reason !== current.reason || updated.severity !== current.severity) this.deps.onChange(updated);
       return;
@@ -121,7 +123,7 @@ export class AlertEngine {
     }
     if (reason !== current.reason || severity !== current.severity) {
       const updated = { ...current, reason, value, severity };
-      this.active.set(key, updated);
+      this.setActive(key, updated);
       this.deps.onChange(updated);
     }
   }
@@ -139,12 +141,12 @@ export class AlertEngine {
         section: fired.section,
       });
     }
-    this.active.set(key, fired);
+    this.setActive(key, fired);
     this.deps.onChange(fired);
   }
 
   private end(key: string, alert: AlertRecord, now: number, reason: string, value: number | null = alert.value): void {
-    this.active.delete(key);
+    this.deleteActive(key);
     const ended: AlertRecord = { ...alert, state: 'resolved', resolvedAt: isoAt(now), reason, value };
     // A pending alert that never fired is not worth a line in the list of what happened.
     if (alert.state === 'firing') {
@@ -153,6 +155,22 @@ export class AlertEngine {
       if (this.resolved.length > keep) this.resolved = this.resolved.slice(-keep);
     }
     this.deps.onChange(ended);
+  }
+
+  private setActive(key: string, alert: AlertRecord): void {
+    this.active.set(key, alert);
+    const prefix = key.slice(0, key.lastIndexOf('/') + 1);
+    let keys = this.activeByRule.get(prefix);
+    if (!keys) this.activeByRule.set(prefix, (keys = new Set()));
+    keys.add(key);
+  }
+
+  private deleteActive(key: string): void {
+    this.active.delete(key);
+    const prefix = key.slice(0, key.lastIndexOf('/') + 1);
+    const keys = this.activeByRule.get(prefix);
+    keys?.delete(key);
+    if (keys?.size === 0) this.activeByRule.delete(prefix);
   }
 
   private snoozeOf(key: string, now: number): string | null {
@@ -178,7 +196,7 @@ export class AlertEngine {
     const [key, alert] = this.find(id);
     if (alert.acknowledgedAt) return alert;
     const updated = { ...alert, acknowledgedAt: isoAt(this.deps.clock.now()), acknowledgedBy: user };
-    this.active.set(key, updated);
+    this.setActive(key, updated);
     this.deps.onChange(updated);
     return updated;
   }
@@ -193,7 +211,7 @@ export class AlertEngine {
     if (minutes === 0) this.snoozes.delete(key);
     else this.snoozes.set(key, now + minutes * 60_000);
     const updated = { ...alert, snoozedUntil: this.snoozeOf(key, now) };
-    this.active.set(key, updated);
+    this.setActive(key, updated);
     this.deps.onChange(updated);
     return updated;
   }
