@@ -19,10 +19,11 @@ let shell: WebShell;
 let browser: Browser;
 let page: Page;
 
-const hostExec = async (command: string) => (await fleet.exec('e2ea-1', command)).stdout.trim();
+const hostExec = async (command: string) => (await fleet.exec(fleet.hosts[0]!.name, command)).stdout.trim();
 
 beforeAll(async () => {
-  fleet = await startFleet({ name: 'e2ea', hosts: 1 });
+  // The pid keeps two suites running at once (a developer's and CI's) from sharing a fleet.
+  fleet = await startFleet({ name: `fnd${process.pid % 100000}`, hosts: 1 });
   const host = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');
   writeFileSync(
