@@ -48,9 +48,21 @@
 //     figure "Code: <label>" with button "Run on… <action title>" -> form "Run <action title>" -> button
 //     "Preview" (then the Preview/Run dialogs above), or button "Copy" with textbox "Fill in <placeholder>")
 //   every panel: button "Open runbook: <panel title>"
+//   Actions (issue 4): tablist "Action tools": tab "Actions" (any other tab closes it); tabpanel "Actions":
+//     navigation "Action catalog" (region per runbook section, button "<title> risk: <risk>" per action),
+//     region "Action" with form "Run <title>": combobox/spinbutton/textbox per parameter label, checkbox per
+//     host label, button "Preview" / "Preview on N hosts". Preview dialog adds region "<precheck label>"
+//     (e.g. "Jobs in the queue now"); Run dialog adds status "Run progress", table "Host progress" (fan-out;
+//     row "<label>: <state>, exit N"), log "Output from <label>" (virtualized: lines in view only),
+//     status "Dropped output from <label>", region "Follow-up" with button "Preview follow-up"
+//   Audit view: region "Incident timeline export": button "Export incident timeline", status "Export
+//     status", textbox "Incident timeline Markdown"
 //   Ctrl/Cmd+K: dialog "Command palette": combobox "Jump to", listbox "Matches" of options "<Kind>: <label>"
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
+import { ActionsTab } from './actions/ActionsTab';
+import { ActionsView } from './actions/ActionsView';
+import { useActionsStore } from './actions/actionsStore';
 import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
@@ -70,6 +82,7 @@ export function App() {
   const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
   const hostsOpen = useHostsStore((s) => s.open);
   const runbooksOpen = useRunbookStore((s) => s.open) && !hostsOpen;
+  const actionsOpen = useActionsStore((s) => s.open) && !hostsOpen && !runbooksOpen;
   return (
     <div className="app">
       <div onClickCapture={closeHostsOnViewTab}>
@@ -77,6 +90,7 @@ export function App() {
       </div>
       <HostsTab />
       <RunbooksTab onOpen={() => setHostsOpen(false)} />
+      <ActionsTab />
       <BackendBanner />
       <AlertsPanel />
       {loaded ? (
@@ -84,12 +98,17 @@ export function App() {
           <HostsView visible={hostsOpen} />
         </section>
       ) : null}
-      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen || runbooksOpen}>
+      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen || runbooksOpen || actionsOpen}>
         {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
       </main>
       {loaded ? (
         <section id="view-runbooks" role="tabpanel" aria-label="Runbooks" hidden={!runbooksOpen}>
           {runbooksOpen ? <RunbookView /> : null}
+        </section>
+      ) : null}
+      {loaded ? (
+        <section id="view-actions" role="tabpanel" aria-label="Actions" hidden={!actionsOpen}>
+          {actionsOpen ? <ActionsView /> : null}
         </section>
       ) : null}
       <ActionDialog />

@@ -1,24 +1,22 @@
 // Preview -> confirm -> run. The dialog shows exactly what main will run (its rendered
-// command, its hosts, its risk) and sends back only the preview token, so what runs is what
-// the engineer saw.
+// command, its hosts, its risk, and for a destructive action what is there to lose) and sends
+// back only the preview token, so what runs is what the engineer saw. While running: one
+// progress row and one virtualized output view per host; once every host succeeded, the
+// catalog's follow-up (a restart after a config edit) is offered as a new preview.
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Preview } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { duration } from '../status/format';
 import { useNow } from '../status/useNow';
-import { cancelActiveRun, canConfirm, closeDialog, confirmRun, FINISHED, loadAudit, runFinished } from '../store/actions';
-import type { HostRun } from '../store/slices';
+import { cancelActiveRun, canConfirm, closeDialog, confirmRun, loadAudit, runFinished, startPreview } from '../store/actions';
+import type { HostRun, RunView } from '../store/slices';
 import { useStore } from '../store/useStore';
-
-function RiskBadge({ risk }: { risk: Preview['risk'] }) {
-  const shape = risk === 'destructive' ? '■' : risk === 'service-affecting' ? '▲' : '●';
-  return (
-    <span className={`risk risk-${risk}`} aria-label={`risk: ${risk}`}>
-      <span aria-hidden="true">{shape}</span> {risk}
-    </span>
-  );
-}
+import { loadCatalog, useActionsStore } from './actionsStore';
+import { describeWithParams } from './paramForm';
+import { RiskBadge } from './RiskBadge';
+import { VirtualOutput } from './VirtualOutput';
+import './actions.css';
 
 function hostStatusText(run: HostRun | undefined): string {
   if (!run) return 'queued';
@@ -63,6 +61,17 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
       <pre className="command" aria-label="Command">
         {preview.command}
       </pre>
+      {preview.precheck ? (
+        <section className="precheck" aria-label={preview.precheck.label}>
+          <h3>{preview.precheck.label}</h3>
+          {preview.precheck.hosts.map((c) => (
+            <pre key={c.hostId} className={c.ok ? undefined : 'stderr'}>
+              {preview.hosts.length > 1 ? `${preview.hosts.find((h) => h.id === c.hostId)?.label ?? c.hostId}: ` : ''}
+              {c.text || '(no output)'}
+            </pre>
+          ))}
+        </section>
+      ) : null}
       <form
         onSubmit={(e) => {
           e.preventDefault();
@@ -93,45 +102,110 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
   );
 }
 
+function ProgressTable({ preview, run }: { preview: Preview; run: RunView | undefined }) {
+  const counts = new Map<string, number>();
+  for (const h of preview.hosts) {
+    const state = run?.hosts[h.id]?.state ?? 'queued';
+    counts.set(state, (counts.get(state) ?? 0) + 1);
+  }
+  const summary = ['succeeded', 'failed', 'cancelled', 'running', 'queued']
+    .filter((s) => counts.get(s))
+    .map((s) => `${counts.get(s)} ${s}`)
+    .join(', ');
+  return (
+    <>
+      <p className="run-summary" role="status" aria-label="Run progress">
+        {preview.hosts.length} host{preview.hosts.length === 1 ? '' : 's'}: {summary}
+      </p>
+      {preview.hosts.length > 1 ? (
+        <table className="progress" aria-label="Host progress">
+          <thead>
+            <tr>
+              <th scope="col">Host</th>
+              <th scope="col">State</th>
+              <th scope="col" className="num">Exit code</th>
+            </tr>
+          </thead>
+          <tbody>
+            {preview.hosts.map((h) => {
+              const host = run?.hosts[h.id];
+              const state = host?.state ?? 'queued';
+              return (
+                <tr key={h.id} className={`run-${state}`} aria-label={`${h.label}: ${state}${host?.exitCode != null ? `, exit ${host.exitCode}` : ''}`}>
+                  <th scope="row">{h.label}</th>
+                  <td>{hostStatusText(host)}</td>
+                  <td className="num">{host?.exitCode ?? '—'}</td>
+                </tr>
+              );
+            })}
+          </tbody>
+        </table>
+      ) : null}
+    </>
+  );
+}
+
+function FollowUpOffer({ preview }: { preview: Preview }) {
+  const api = useApi();
+  const catalog = useActionsStore((s) => s.catalog);
+  useEffect(() => {
+    void loadCatalog(api);
+  }, [api]);
+  const followUp = catalog?.find((a) => a.id === preview.actionId)?.followUp;
+  const target = followUp ? catalog?.find((a) => a.id === followUp.actionId) : undefined;
+  if (!followUp || !target) return null;
+  const what = describeWithParams(target.title, followUp.params);
+  const where = preview.hosts.length === 1 ? preview.hosts[0]!.label : `the same ${preview.hosts.length} hosts`;
+  return (
+    <section className="follow-up" aria-label="Follow-up">
+      <p>
+        Next: {what} on {where} now?
+      </p>
+      <button
+        type="button"
+        onClick={() => void startPreview(api, target.title, { actionId: target.id, params: followUp.params, hostIds: preview.hosts.map((h) => h.id) })}
+      >
+        Preview follow-up
+      </button>
+    </section>
+  );
+}
+
 function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview; runId: string; cancelling: boolean; cancelError: string | null }) {
   const api = useApi();
   const run = useStore((s) => s.runs[runId]);
   const hostIds = preview.hosts.map((h) => h.id as string);
   const finished = runFinished(run, hostIds);
+  const allSucceeded = finished && hostIds.every((id) => run?.hosts[id]?.state === 'succeeded');
   const wasFinished = useRef(false);
   useEffect(() => {
     // A finished run has new audit records; refresh the list so the Audit tab is current.
     if (finished && !wasFinished.current) void loadAudit(api);
     wasFinished.current = finished;
   }, [finished, api]);
+  // One host gets a tall view; a fan-out's views share the dialog.
+  const height = preview.hosts.length === 1 ? 360 : preview.hosts.length <= 3 ? 220 : 140;
   return (
     <>
       <pre className="command" aria-label="Command">
         {preview.command}
       </pre>
+      <ProgressTable preview={preview} run={run} />
       <section aria-label="Output" className="output">
         {preview.hosts.map((h) => {
           const host = run?.hosts[h.id];
-          const done = host ? FINISHED.has(host.state) : false;
           return (
             <div key={h.id} className="output-host">
               <p className={`run-status run-${host?.state ?? 'queued'}`} role="status" aria-label={`${h.label} status`}>
                 <strong>{h.label}</strong> {hostStatusText(host)}
               </p>
-              <pre className="output-text" aria-label={`Output from ${h.label}`} data-done={done}>
-                {host && host.trimmedChars > 0 ? <span className="muted">[{host.trimmedChars} earlier characters not kept]\n</span> : null}
-                {host?.output.map((chunk, i) => (
-                  <span key={i} className={chunk.stream === 'stderr' ? 'stderr' : undefined}>
-                    {chunk.text}
-                  </span>
-                ))}
-                {host && host.droppedLines > 0 ? <span className="muted">{`\n[${host.droppedLines} lines dropped by the console to keep up]`}</span> : null}
-              </pre>
+              <VirtualOutput label={h.label} host={host} height={height} />
             </div>
           );
         })}
       </section>
       {cancelError ? <p className="notice notice-error">cancel: {cancelError}</p> : null}
+      {allSucceeded ? <FollowUpOffer preview={preview} /> : null}
       <div className="buttons">
         {finished ? null : (
           <button type="button" onClick={() => void cancelActiveRun(api)} disabled={cancelling}>

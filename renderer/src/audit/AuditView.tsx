@@ -5,6 +5,8 @@ import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import { loadAudit } from '../store/actions';
 import { useStore } from '../store/useStore';
+import { IncidentExport } from './IncidentExport';
+import '../actions/actions.css';
 
 export const AUDIT_LIMIT = 200;
 
@@ -30,6 +32,7 @@ export function AuditView() {
           {audit.loading ? 'Loading…' : 'Refresh audit'}
         </button>
       </header>
+      <IncidentExport />
       {audit.error ? (
         <p className="notice notice-error" role="alert">
           {audit.error}
