@@ -13,6 +13,8 @@ import { EventHub } from '../bridge/EventHub';
 import { systemClock, systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
 import { SessionPool } from '../ssh/SessionPool';
+import { TerminalService } from '../terminal/TerminalService';
+import { randomBytes } from 'node:crypto';
 import { DEFAULT_HOST_MONITOR_SETTINGS } from './HostMonitor';
 import { HostToolsFeature } from './HostToolsFeature';
 import { DEFAULT_DASHBOARDS } from './hostToolsSettings';
@@ -156,6 +158,28 @@ const screenLines = (text: string | undefined) => (text ?? '').replace(/\x1b\[[0
 const stateOf = (id: TerminalId) => seen.filter((e) => e.name === 'onTerminalState').map((e) => e.payload as EventPayload<'onTerminalState'>).filter((p) => p.terminalId === id).at(-1);
 
 describe('terminal on a real host', () => {
+  it('opens no terminal when its start cannot be audited', async () => {
+    // a real failure: the audit file's path is a directory
+    const broken = new AuditLog({ path: dir, redactor: new Redactor(), clock: systemClock });
+    const terminals = new TerminalService({
+      shell: (id, pty) => pool.shell(id, pty),
+      audit: broken,
+      user: 'it-engineer',
+      redactor: new Redactor(),
+      clock: systemClock,
+      randomBytes,
+      emitOutput: () => {},
+      emitState: () => {},
+      recording: { enabled: false, dir: '' },
+      logger: { warn: () => {} },
+      knownHost: () => true,
+    });
+    await expect(terminals.open(H, 80, 24)).rejects.toThrow(/h1: the terminal was not opened because its start could not be audited/);
+    expect(terminals.count()).toBe(0);
+    // and the shell it had opened is gone from the host: no process left on a pty
+    await expect.poll(async () => (await fleet.exec(host, "ps -e -o tty=,comm= | grep '^pts' || true")).stdout.trim(), { timeout: 5000 }).toBe('');
+  });
+
   it('runs a pty shell: echo, resize, recording redacted, start and end audited', async () => {
     const id = await feature.terminals.open(H, 100, 30);
     feature.terminals.input(id, 'echo $((6*7))\r');

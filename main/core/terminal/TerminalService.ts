@@ -81,8 +81,15 @@ export class TerminalService {
       }
     }
     const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, exit: null, startedAt, recorder };
+    // the start is on disk before the engineer can type: no audit record, no terminal
+    try {
+      await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
+    } catch (err) {
+      channel.destroy();
+      await recorder?.close().catch(() => {});
+      throw new OpsFailure('unavailable', `${hostId}: the terminal was not opened because its start could not be audited: ${(err as Error).message}`);
+    }
     this.sessions.set(id, session);
-    await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
     channel.on('data', (chunk: Buffer) => this.output(session, session.decoder.write(chunk)));
     channel.on('exit', (code: number | null, signal?: string) => {
       session.exit = { code: typeof code === 'number' ? code : null, signal: signal ?? null };

@@ -18,6 +18,8 @@ interface Live {
   search: SearchAddon;
   terminalId: string | null;
   early: Map<string, string>;
+  /** the pane was unmounted: a shell that opens now is closed at once */
+  disposed: boolean;
   connect(): void;
 }
 
@@ -37,7 +39,7 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     term.loadAddon(fit);
     term.loadAddon(search);
     term.open(el);
-    const state: Live = { term, search, terminalId: null, early: new Map(), connect: () => connect(api, state, tab) };
+    const state: Live = { term, search, terminalId: null, early: new Map(), disposed: false, connect: () => connect(api, state, tab) };
     live.current = state;
     try {
       fit.fit();
@@ -81,6 +83,7 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     observer.observe(el);
     state.connect();
     return () => {
+      state.disposed = true;
       observer.disconnect();
       offOutput();
       input.dispose();
@@ -151,6 +154,10 @@ function connect(api: OpsApi, state: Live, tab: TerminalTab): void {
       return;
     }
     const id = result.value.terminalId;
+    if (state.disposed) {
+      void api.terminalClose({ terminalId: id });
+      return;
+    }
     state.terminalId = id;
     const early = state.early.get(id);
     state.early.clear();
