@@ -255,6 +255,11 @@ describe('the catalog on real systemd hosts', () => {
     expect(diff.out[H1]).toContain('-update_frequency_seconds: 60\n+update_frequency_seconds: 300\n');
     expect(diff.out[H1]).toContain('dry run');
     expect(await sh(H1, `cat ${file}`)).toBe(original);
+    // the .set action's own preview shows the same diff before confirm, and writes nothing either
+    const checked = await svc.previewChecked({ actionId: 'config.update-frequency.set', params: { seconds: 300 }, hostIds: [H1] });
+    expect(checked.precheck!.label).toBe('Change to configs/ingestion.yaml');
+    expect(checked.precheck!.hosts[0]!.text).toContain('-update_frequency_seconds: 60\n+update_frequency_seconds: 300\n');
+    expect(await sh(H1, `cat ${file}`)).toBe(original);
 
     const set = await act('config.update-frequency.set', { seconds: 300 });
     expect(set.state[H1]).toBe('succeeded');

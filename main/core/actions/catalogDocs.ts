@@ -118,7 +118,11 @@ function renderAction(a: CatalogAction): string {
   if (a.resumeCommand) lines.push('', 'After a lost connection it resumes with (`{cursor}`: the last entry shown):', '', '```sh', a.resumeCommand.join(' '), '```');
   const extra: string[] = [];
   if (a.locks?.length) extra.push(`Locks: ${a.locks.map((l) => `\`${l}\``).join(', ')}.`);
-  if (a.precheck) lines.push('', `The preview first shows "${a.precheck.label}" from each host (args: ${a.precheck.args.length ? a.precheck.args.map((x) => `\`${x}\``).join(' ') : 'none'}):`, '', '```sh', a.precheck.script.trimEnd(), '```');
+  if (a.precheck) {
+    const args = a.precheck.args.length ? a.precheck.args.map((x) => `\`${x}\``).join(' ') : 'none';
+    if (a.precheck.script === a.script) lines.push('', `The preview first shows "${a.precheck.label}" from each host: the script above with args ${args}.`);
+    else lines.push('', `The preview first shows "${a.precheck.label}" from each host (args: ${args}):`, '', '```sh', a.precheck.script.trimEnd(), '```');
+  }
   if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
   if (a.followUp) extra.push(`Then offers: \`${a.followUp.action}\`${Object.keys(a.followUp.params).length ? ` with ${Object.entries(a.followUp.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}.`);
   if (extra.length) lines.push('', extra.join(' '));
