@@ -24,7 +24,7 @@ export function BrokersPanel({ deploymentId }: { deploymentId: string }) {
       { header: 'Checked', cell: (v) => relative(v.last_checked, now) },
       { header: 'Token', cell: tokenText },
       // offline/error details are already the reason in the Why column
-      { header: 'Detail', cell: (v) => (v.status === 'online' ? (v.detail ?? '') : '') },
+      { header: 'Detail', cell: (v) => (v.status === 'online' && v.detail ? <span className="clip" title={v.detail}>{v.detail}</span> : '') },
     ],
     [now],
   );
