@@ -32,6 +32,12 @@ export interface SshdOptions {
   authorizedKeys?: string[];
   /** run sshd inside this network namespace (`ip netns exec`), e.g. a host behind a bastion */
   netns?: string;
+  /**
+   * demand keyboard-interactive after the key (AuthenticationMethods publickey,keyboard-interactive),
+   * answered by this password through real PAM: a private /etc/pam.d/sshd (bind-mounted in
+   * sshd's own mount namespace only) runs pam_exec with the typed answer
+   */
+  kbdInteractivePassword?: string;
 }
 
 export interface Sshd {
@@ -163,6 +169,17 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
   const configPath = join(dir, 'sshd_config');
   const pidFile = join(dir, 'sshd.pid');
   const keyType = opts.keyType ?? 'ed25519';
+  const pamFile = join(dir, 'pam_sshd');
+  if (opts.kbdInteractivePassword !== undefined) {
+    await writeFile(join(dir, 'expected'), opts.kbdInteractivePassword);
+    await writeFile(join(dir, 'check.sh'), `#!/bin/sh\nIFS= read -r answer\n[ "$answer" = "$(cat '${join(dir, 'expected')}')" ]\n`, { mode: 0o700 });
+    // pam_permit in auth too: pam_exec answers setcred with IGNORE, and a stack of only
+    // IGNOREs fails pam_setcred ("Permission denied") after a good login
+    await writeFile(pamFile, [`auth required pam_exec.so expose_authtok quiet ${join(dir, 'check.sh')}`, 'auth optional pam_permit.so', 'account required pam_permit.so', 'session required pam_permit.so', ''].join('\n'));
+  } else {
+    await writeFile(pamFile, '');
+  }
+  const kbd = opts.kbdInteractivePassword !== undefined;
   await Promise.all([keygen(hostKey, keyType, '', 'opsdeck-test-host'), keygen(clientKeyPath, opts.clientKeyType ?? 'ed25519', opts.clientKeyPassphrase ?? '')]);
   const clientPublicKey = (await readFile(`${clientKeyPath}.pub`, 'utf8')).trim();
   await writeFile(authorizedKeysPath, [clientPublicKey, ...(opts.authorizedKeys ?? [])].join('\n') + '\n');
@@ -186,10 +203,11 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         `HostKey ${hostKey}`,
         `PidFile ${pidFile}`,
         `AuthorizedKeysFile ${authorizedKeysPath}`,
-        'UsePAM no',
+        kbd ? 'UsePAM yes' : 'UsePAM no',
+        ...(kbd ? ['AuthenticationMethods publickey,keyboard-interactive'] : []),
         'StrictModes no',
         'PasswordAuthentication no',
-        'KbdInteractiveAuthentication no',
+        kbd ? 'KbdInteractiveAuthentication yes' : 'KbdInteractiveAuthentication no',
         'PubkeyAuthentication yes',
         'PermitRootLogin yes',
         'UseDNS no',
@@ -218,7 +236,8 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     }
     logLines = [];
     // "$1"/"$2" are positional arguments: no path is ever pasted into the script text
-    const inner = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"', 'sh', home, SSHD_BIN, configPath];
+    const script = kbd ? 'mount --bind "$1" /root && mount --bind "$4" /etc/pam.d/sshd && exec "$2" -D -e -f "$3"' : 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"';
+    const inner = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', home, SSHD_BIN, configPath, pamFile];
     const argv = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...inner] : inner;
     const proc = spawn(argv[0]!, argv.slice(1), {
       stdio: ['ignore', 'ignore', 'pipe'],

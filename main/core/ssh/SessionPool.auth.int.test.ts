@@ -120,6 +120,31 @@ describe('encrypted keys', () => {
   });
 });
 
+describe('keyboard-interactive', () => {
+  it('answers the prompts of a host that demands a second factor after the key, through real PAM', async () => {
+    const s = await sshd({ kbdInteractivePassword: '424242' });
+    // the server really demands it: the OpenSSH client with the key alone is refused
+    const refused = await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${s.knownHostsPath}`, '-i', s.clientKeyPath, '-p', String(s.port), `${s.user}@127.0.0.1`, 'true']).then(
+      () => 'accepted',
+      (e: { stderr: string }) => e.stderr,
+    );
+    expect(refused).toMatch(/Permission denied/);
+    const prompts: string[] = [];
+    const pool = newPool({ keyboardInteractive: async (req) => (prompts.push(...req.prompts.map((p) => p.prompt)), req.prompts.map(() => '424242')) });
+    pool.setHosts([target(s)]);
+    expect(await echo(pool, 'two-factor')).toBe('two-factor\n');
+    expect(prompts.length).toBeGreaterThan(0);
+    expect(prompts[0]).toMatch(/Password/i);
+  });
+
+  it('names what it tried when the answer is wrong', async () => {
+    const s = await sshd({ kbdInteractivePassword: '424242' });
+    const pool = newPool({ keyboardInteractive: async (req) => req.prompts.map(() => '000000') });
+    pool.setHosts([target(s)]);
+    await expect(pool.connect(H)).rejects.toThrow(`authentication refused by the server (tried key ${s.clientKeyPath} and keyboard-interactive)`);
+  });
+});
+
 describe('several identity files', () => {
   it('offers every IdentityFile of the ssh_config in order, skipping missing ones, until the server accepts one', async () => {
     const s = await sshd();

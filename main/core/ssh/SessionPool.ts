@@ -7,7 +7,7 @@ import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
 import { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import ssh2, { type AuthMethod, type Client, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
+import ssh2, { type AuthMethod, type Client, type KeyboardInteractiveAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
 import { wrapCommand } from './execWrapper';
@@ -92,6 +92,11 @@ export interface SessionPoolDeps {
   random?: () => number;
   /** asked once per encrypted key file; the answer is kept in memory only */
   passphrase?: (keyPath: string, hostId: HostId | null) => Promise<string | null>;
+  /**
+   * keyboard-interactive prompts from a host that demands them (e.g. a one-time code after
+   * the key); resolve with one answer per prompt, or null to give up. Never logged.
+   */
+  keyboardInteractive?: (request: { hostId: HostId | null; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }) => Promise<string[] | null>;
   /** asked when a host key is unknown and the policy is 'ask'; true pins it (TOFU) */
   confirmHostKey?: (prompt: HostKeyPrompt) => Promise<boolean>;
   readFile?: (path: string) => Promise<Buffer>;
@@ -651,6 +656,21 @@ export class SessionPool {
       }
     }
     if (!methods.length) throw new PermanentError(`${label}: no key file or agent configured`);
+    const ask = this.deps.keyboardInteractive;
+    if (ask) {
+      const kbd: KeyboardInteractiveAuthMethod = {
+        type: 'keyboard-interactive',
+        username: hop.user,
+        prompt: (name, instructions, _lang, prompts, finish) => {
+          ask({ hostId: conn.hostId, name, instructions, prompts: prompts.map((p) => ({ prompt: p.prompt, echo: !!p.echo })) }).then(
+            (answers) => finish(answers ?? []),
+            () => finish([]),
+          );
+        },
+      };
+      methods.push(kbd);
+      tried.push('keyboard-interactive');
+    }
     return { authHandler: methods, describe: tried.join(' and ') };
   }
 
