@@ -2,7 +2,7 @@
 // systemd-nspawn host, through the browser shell. Types a command and sees its output, resizes
 // the page and sees the remote `stty size` follow, searches the scrollback, sees the
 // disconnect notice when the host's sshd stops and its session dies, and reconnects with Enter.
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
@@ -119,7 +119,7 @@ describe('the host terminal', () => {
     await expect.poll(async () => (await screen()).includes('back-2'), { timeout: 10_000 }).toBe(true);
   });
 
-  it('audits start and end with host and user, and never the keystrokes', async () => {
+  it('audits start and end with host and user, and logs or audits no keystroke', async () => {
     await pane().getByRole('button', { name: 'Close terminal trader-1 #1' }).click();
     await expect.poll(() => readFileSync(auditFile, 'utf8').trim().split('\n').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
     const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
@@ -135,5 +135,16 @@ describe('the host terminal', () => {
     const raw = readFileSync(auditFile, 'utf8');
     expect(raw).not.toContain('6*7');
     expect(raw).not.toContain('seq 1 300');
+    // the recordings (terminal.record: true) hold what the screen showed, one file per shell
+    const casts = readdirSync(join(dir, 'recordings')).filter((f) => f.endsWith('.cast'));
+    expect(casts).toHaveLength(2);
+    const events = casts.map((f) => readFileSync(join(dir, 'recordings', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    for (const e of events) expect(e[0]).toMatchObject({ version: 2, env: { TERM: 'xterm-256color' } });
+    const shown = events.map((e) => e.slice(1).filter((x: unknown[]) => x[1] === 'o').map((x: unknown[]) => x[2]).join(''));
+    expect(shown.some((t) => /[\r\n]42\r\n/.test(t))).toBe(true);
+    expect(shown.some((t) => t.includes('back-2'))).toBe(true);
+    // nor the console's own log
+    expect(shell.output()).not.toContain('6*7');
+    expect(shell.output()).not.toContain('seq 1 300');
   });
 });
