@@ -36,7 +36,6 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
             <th scope="col">Actions</th>
             <th scope="col">Host facts</th>
             <th scope="col">SSH</th>
-            <th scope="col">Address</th>
           </tr>
         </thead>
         <tbody>
@@ -45,7 +44,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
               <td className="col-status">
                 <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} />
               </td>
-              <th scope="row" className="item-name">
+              {/* the address sits in the tooltip: a column for it pushed this half-width table past its panel */}
+              <th scope="row" className="item-name" title={h.address}>
                 {h.label}
                 {h.demo ? <span className="demo-tag"> demo</span> : null}
               </th>
@@ -71,7 +71,6 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 </button>
               </td>
               <td className="why">{connectionText(h.conn)}</td>
-              <td className="muted mono">{h.address}</td>
             </tr>
           ))}
         </tbody>
