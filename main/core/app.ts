@@ -18,14 +18,14 @@ import { createForwardDispatcher } from './ssh/forwardDispatcher';
 import { SessionPool } from './ssh/SessionPool';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { runbookHandlers } from './runbooks/runbookHandlers';
-import { HostToolsFeature } from './hosts/HostToolsFeature';
-import { hostToolsFromConfigFile, type HostToolsSettings } from './hosts/hostToolsSettings';
 import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
-import { alertsSettingsFromConfigFile } from './alerts/alertsFromConfig';
+import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
 import { HistoryStore } from './health/history/HistoryStore';
+import { HostToolsFeature } from './hosts/HostToolsFeature';
+import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
 
 export interface Logger {
   info(message: string): void;
@@ -48,12 +48,12 @@ export interface OpsAppOptions {
   readonly pushWindowMs?: number;
   /** issue 6: the loaded runbooks (bootstrap loads them); default: none */
   readonly runbooks?: RunbookLibrary;
-  /** issue 7's settings; default: read from configPath */
+  /** issue 3's alert rules and notification limits (bootstrap passes the config's); default: the runbook's */
+  readonly alerts?: AlertsSettings;
+  /** issue 7's settings (bootstrap passes the config's); default: the issue's defaults */
   readonly hostTools?: HostToolsSettings;
   /** the system browser (Electron's shell.openExternal behind the allow-list); absent in the browser shell */
   readonly openExternal?: (url: string) => Promise<boolean>;
-  /** issue 3's alert rules and notification limits; default: read from configPath */
-  readonly alerts?: AlertsSettings;
 }
 
 export class OpsApp {
@@ -65,10 +65,10 @@ export class OpsApp {
   readonly audit: AuditLog;
   readonly redactor = new Redactor();
   readonly runbooks: RunbookLibrary;
-  readonly hostTools: HostToolsFeature;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
+  readonly hostTools: HostToolsFeature;
   private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
   private readonly healthBatch: KeyedBatcher<EndpointState>;
   private readonly connectionBatch: KeyedBatcher<ConnectionState>;
@@ -109,7 +109,7 @@ export class OpsApp {
     this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
     const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
     this.alerts = new AlertEngine({
-      settings: options.alerts ?? alertsSettingsFromConfigFile(options.configPath),
+      settings: options.alerts ?? alertsSettingsFromConfig(null),
       clock,
       onChange: (alert) => this.alertBatch.push(alert),
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
@@ -163,7 +163,7 @@ export class OpsApp {
       pool: this.pool,
       hosts: fleet.hosts,
       deployments: fleet.deployments,
-      settings: options.hostTools ?? hostToolsFromConfigFile(options.configPath, options.auditFile, fleet.deployments.map((d) => d.id)),
+      settings: options.hostTools ?? hostToolsFromConfig(null, options.auditFile, fleet.deployments.map((d) => d.id)),
       hub: this.hub,
       audit: this.audit,
       redactor: this.redactor,

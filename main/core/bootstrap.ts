@@ -6,7 +6,9 @@ import { mkdir } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogFile } from './actions/Catalog';
+import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
 import { OpsApp, type Logger } from './app';
+import { hostToolsFromConfig } from './hosts/hostToolsSettings';
 import type { OpsdeckConfig } from './config/configSchema';
 import { writeExampleConfig } from './config/exampleConfig';
 import { expandHome, loadConfig } from './config/loadConfig';
@@ -68,13 +70,16 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     logger: options.logger,
   });
   await runbooks.load();
+  const auditFile = config.auditFile ? expandHome(config.auditFile) : paths.auditFile;
   const app = new OpsApp({
     fleet,
+    alerts: alertsSettingsFromConfig(config),
+    hostTools: hostToolsFromConfig(config, auditFile, fleet.deployments.map((deployment) => deployment.id)),
     catalog,
     runbooks,
     configPath,
     user,
-    auditFile: config.auditFile ? expandHome(config.auditFile) : paths.auditFile,
+    auditFile,
     maxConcurrency: config.actions.maxConcurrency,
     blastRadius: config.actions.blastRadius,
     logger: options.logger,

@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig';
 import { DEFAULT_ALERTS_SETTINGS, effectiveRules } from './alertRules';
-import { alertsSettingsFromConfigFile } from './alertsFromConfig';
+import { alertsSettingsFromConfig } from './alertsFromConfig';
 
 const base = ['hosts: []', 'deployments: []'];
 
@@ -29,13 +29,10 @@ describe('alerts config', () => {
     expect(() => parseConfig([...base, 'alerts: { pendingSeconds: -1 }'].join('\n'), 'c.yaml')).toThrow(/alerts\.pendingSeconds/);
   });
 
-  it('the app reads the block from the config file, and falls back to the defaults without one', () => {
-    const dir = mkdtempSync(join(tmpdir(), 'opsdeck-alerts-'));
-    const file = join(dir, 'config.yaml');
-    writeFileSync(file, [...base, 'alerts: { pendingSeconds: 2, notifications: { maxPerHour: 200 } }'].join('\n'));
-    expect(alertsSettingsFromConfigFile(file)).toMatchObject({ pendingSeconds: 2, notifications: { maxPerHour: 200, perAlertSeconds: 600 } });
-    writeFileSync(file, base.join('\n'));
-    expect(alertsSettingsFromConfigFile(file)).toBe(DEFAULT_ALERTS_SETTINGS);
-    expect(alertsSettingsFromConfigFile(null)).toBe(DEFAULT_ALERTS_SETTINGS);
+  it('the app gets the block from the validated config, and the defaults without one', () => {
+    const withBlock = parseConfig([...base, 'alerts: { pendingSeconds: 2, notifications: { maxPerHour: 200 } }'].join('\n'), 'c.yaml');
+    expect(alertsSettingsFromConfig(withBlock)).toMatchObject({ pendingSeconds: 2, notifications: { maxPerHour: 200, perAlertSeconds: 600 } });
+    expect(alertsSettingsFromConfig(parseConfig(base.join('\n'), 'c.yaml'))).toBe(DEFAULT_ALERTS_SETTINGS);
+    expect(alertsSettingsFromConfig(null)).toBe(DEFAULT_ALERTS_SETTINGS);
   });
 });

@@ -2,11 +2,10 @@
 // taken from the same config file the app was started with. Missing keys get the defaults the
 // issue names: disks amber above 80 % and red above 90 %, the Operations dashboard on the
 // host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.
-import { readFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import type { Dashboard, EscalationTarget, HostTools } from '../../../common/contract';
 import type { OpsdeckConfig } from '../config/configSchema';
-import { expandHome, parseConfig } from '../config/loadConfig';
+import { expandHome } from '../config/loadConfig';
 import { DEFAULT_HOST_MONITOR_SETTINGS, type HostMonitorSettings } from './HostMonitor';
 
 export const DEFAULT_DASHBOARDS: readonly Dashboard[] = [
@@ -44,23 +43,6 @@ export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: str
       dir: config?.terminal?.recordDir ? expandHome(config.terminal.recordDir) : join(dirname(auditFile), 'recordings'),
     },
   };
-}
-
-/**
- * Reads the config file the app was started with. bootstrap has just validated the same file,
- * so a failure here means it changed underneath us: fall back to the defaults rather than
- * refuse to start.
- */
-export function hostToolsFromConfigFile(configPath: string | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
-  let config: OpsdeckConfig | null = null;
-  if (configPath) {
-    try {
-      config = parseConfig(readFileSync(configPath, 'utf8'), configPath);
-    } catch {
-      config = null;
-    }
-  }
-  return hostToolsFromConfig(config, auditFile, deploymentIds);
 }
 
 export function hostToolsView(settings: HostToolsSettings): HostTools {
