@@ -10,7 +10,7 @@ import { promisify } from 'node:util';
 import type { HostId } from '../common/contract';
 import { SessionPool, type HostTarget } from '../main/core/ssh/SessionPool';
 import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
-import { startSshd, type Sshd } from '../testbed/sshd';
+import { freePorts, startSshd, type Sshd } from '../testbed/sshd';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.argv[2] ?? 10);
@@ -63,8 +63,7 @@ const lines: string[] = [];
 try {
   for (let i = 0; directPorts.length < HOSTS; i++) {
     const count = Math.min(PER_SSHD, HOSTS - directPorts.length);
-    const base = 30_000 + Math.floor(Math.random() * 25_000);
-    const extra = Array.from({ length: count - 1 }, (_, k) => base + k);
+    const extra = await freePorts(count - 1);
     // every daemon accepts the first one's client key, which all targets use
     const d = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n'), authorizedKeys: daemons[0] ? [daemons[0].clientPublicKey] : [] });
     daemons.push(d);

@@ -74,6 +74,24 @@ export interface Sshd {
   stop(): Promise<void>;
 }
 
+/** n distinct ports the OS calls free right now (for extra `Port` lines; sshd binds at most 16) */
+export async function freePorts(n: number, host = '127.0.0.1'): Promise<number[]> {
+  const servers = await Promise.all(
+    Array.from(
+      { length: n },
+      () =>
+        new Promise<ReturnType<typeof createServer>>((resolve, reject) => {
+          const server = createServer();
+          server.once('error', reject);
+          server.listen(0, host, () => resolve(server));
+        }),
+    ),
+  );
+  const ports = servers.map((srv) => (srv.address() as { port: number }).port);
+  await Promise.all(servers.map((srv) => new Promise((r) => srv.close(r))));
+  return ports;
+}
+
 async function freePort(host: string): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();

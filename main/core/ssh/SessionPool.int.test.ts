@@ -8,7 +8,7 @@ import ssh2, { type Client } from 'ssh2';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
-import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { freePorts, startSshd, type Sshd } from '../../../testbed/sshd';
 import { createForwardDispatcher } from './forwardDispatcher';
 import { SessionPool, type HostTarget } from './SessionPool';
 
@@ -331,8 +331,7 @@ describe('SessionPool against a real OpenSSH server', () => {
   });
 
   it('caps concurrent handshakes when sixteen hosts come back at once', async () => {
-    const base = 30_000 + Math.floor(Math.random() * 25_000);
-    const extra = Array.from({ length: 15 }, (_, k) => base + k);
+    const extra = await freePorts(15);
     const multi = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n') });
     try {
       const kh = join(scratch, 'multi_known_hosts');
