@@ -23,10 +23,11 @@ let browser: Browser;
 let page: Page;
 const leaked: string[] = [];
 
-const hostExec = async (command: string) => (await fleet.exec('rbooks-1', command)).stdout.trim();
+const hostExec = async (command: string) => (await fleet.exec(fleet.hosts[0]!.name, command)).stdout.trim();
 
 beforeAll(async () => {
-  fleet = await startFleet({ name: 'rbooks', hosts: 1 });
+  // the pid keeps two runs at once (a developer's and CI's) from sharing a fleet
+  fleet = await startFleet({ name: `rbk${process.pid % 100000}`, hosts: 1 });
   const host = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');
   writeFileSync(
@@ -42,6 +43,8 @@ beforeAll(async () => {
       '    name: Autotrader test fleet',
       '    hosts: [at-1]',
       '    health: { url: "http://127.0.0.1:8000", via: at-1, intervalSeconds: 1 }',
+      // alerts fire after 1 s instead of the default pending period, so the spec can follow one
+      'alerts: { pendingSeconds: 1 }',
       'runbooks:',
       `  folders: [${JSON.stringify(sharedFolder)}]`,
       '',
@@ -64,7 +67,12 @@ beforeAll(async () => {
     if (!url.startsWith(origin) && !url.startsWith('data:')) leaked.push(url);
   });
   await page.goto(shell.url);
-  await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^trader-1: connected/ }).waitFor({ timeout: 30_000 });
+  try {
+    await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^trader-1: connected/ }).waitFor({ timeout: 30_000 });
+  } catch (error) {
+    await page.screenshot({ path: join(out, 'runbooks-start-failed.png') });
+    throw new Error(`trader-1 never connected: ${(error as Error).message}\nshell output:\n${shell.output().slice(-3000)}`);
+  }
 });
 
 afterAll(async () => {
@@ -110,11 +118,16 @@ describe('the offline runbook viewer on a real host', () => {
     await preview.getByRole('button', { name: 'Confirm' }).click();
     const run = page.getByRole('dialog', { name: /^Run: / });
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
-    const output = await run.getByLabel('Output from trader-1').textContent();
-    expect(output).toContain('coingecko_api');
-    expect(output).toContain('CLOSED');
-    await page.screenshot({ path: join(out, 'runbooks-run-output.png') });
-    await run.getByRole('button', { name: 'Close' }).click();
+    try {
+      // the output view follows the newest line; scroll it to the top to read the first breaker
+      const output = run.getByLabel('Output from trader-1');
+      await output.evaluate((el) => (el.scrollTop = 0));
+      await expect.poll(() => output.textContent(), { timeout: 5_000 }).toContain('coingecko_api');
+      expect(await output.textContent()).toContain('CLOSED');
+      await page.screenshot({ path: join(out, 'runbooks-run-output.png') });
+    } finally {
+      await run.getByRole('button', { name: 'Close' }).click();
+    }
 
     const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
     expect(records.map((r) => [r.kind, r.actionId, r.hostId])).toEqual([
@@ -146,7 +159,7 @@ describe('the offline runbook viewer on a real host', () => {
     await page.screenshot({ path: join(out, 'runbooks-shared-import.png') });
   });
 
-  it('opens the runbook section from a red panel, showing the live failure at its top', async () => {
+  it('opens the runbook section from a red panel and from the firing alert, showing the live failure at its top', async () => {
     await hostExec(`curl -sf -X POST -H 'content-type: application/json' -d '{"state":"OPEN"}' http://127.0.0.1:8000/_sim/breaker/coingecko_api`);
     await page.getByRole('tab', { name: 'Deployment' }).click();
     const panel = page.getByRole('region', { name: 'Circuit breakers' });
@@ -157,6 +170,15 @@ describe('the offline runbook viewer on a real host', () => {
     const live = article.getByRole('complementary', { name: 'Live state: Circuit breakers' });
     await expect.poll(() => live.textContent(), { timeout: 10_000 }).toMatch(/failing[\s\S]*coingecko_api: OPEN/);
     await page.screenshot({ path: join(out, 'runbooks-from-red-panel.png') });
+
+    // the same section from the alert list, once the breaker alert fires
+    await runbooksPanel().getByRole('navigation', { name: 'Runbooks' }).getByRole('button', { name: 'Rate limits' }).click();
+    await expect.poll(() => page.getByRole('article', { name: 'Runbook: Rate limits' }).count(), { timeout: 10_000 }).toBe(1);
+    const alertButton = page.getByRole('region', { name: 'Alerts' }).getByRole('button', { name: /^Open runbook circuit-breakers for coingecko_api/ });
+    await alertButton.first().waitFor({ timeout: 30_000 });
+    await alertButton.first().click();
+    await expect.poll(() => page.getByRole('article', { name: 'Runbook: Circuit breakers' }).count(), { timeout: 10_000 }).toBe(1);
+    await page.screenshot({ path: join(out, 'runbooks-from-alert.png') });
   });
 
   it('drives the command palette by keyboard alone', async () => {
