@@ -192,4 +192,15 @@ describe('runbook panels on the simulator', () => {
     expect(await page.getByRole('tab', { name: 'Deployment' }).getAttribute('aria-selected')).toBe('true');
     await expect.poll(() => page.evaluate(() => document.activeElement?.getAttribute('aria-label')), { timeout: 5000 }).toBe('Circuit breakers');
   });
+
+  // Last: it stops the console backend.
+  it('when the console backend goes away the page says so, keeps the last data and marks it stale', async () => {
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    await shell.stop();
+    const banner = page.getByRole('alert').filter({ hasText: 'disconnected from console backend' });
+    await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(1);
+    expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
+    await expect.poll(async () => (await panel('Circuit breakers').getByRole('status').allTextContents()).join(' | '), { timeout: 10_000 }).toMatch(/Stale data is .* old/);
+    await page.screenshot({ path: join(out, 'panels-disconnected.png') });
+  });
 });

@@ -21,7 +21,8 @@ import { useStore } from './store/useStore';
 /** One line per area for this deployment: where to look first. */
 function AreaStrip({ deploymentId }: { deploymentId: string }) {
   const states = useStore(useShallow((s) => AREAS.map((a) => s.health[healthKey(deploymentId, a.endpoint)])));
-  const now = useNow(2000);
+  // same tick as the panels below, so the strip never says ok while a panel says stale
+  const now = useNow(1000);
   const cells = useMemo(() => AREAS.map((a, i) => ({ area: a, summary: summarizeArea(a, states[i], now) })), [states, now]);
   return (
     <nav className="area-strip" aria-label="Areas">
