@@ -80,7 +80,9 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
       >
         {preview.confirmation.kind === 'typed' ? (
           <label className="typed">
-            Type <code>{preview.confirmation.text}</code> to confirm
+            <span>
+              Type <code>{preview.confirmation.text}</code> to confirm{preview.hosts.length > 1 ? ` on all ${preview.hosts.length} hosts` : ''}
+            </span>
             <input ref={input} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} aria-label={`Type ${preview.confirmation.text} to confirm`} />
           </label>
         ) : null}

@@ -1,14 +1,15 @@
 // One host's live output, virtualized: only the lines in view (plus a few) are in the DOM, so
 // a journal follow that has printed 20 000 lines scrolls as lightly as one with 20. Pinned to
 // the newest line while the engineer is at the bottom; scrolling up stops following until
-// "Jump to latest". @tanstack/react-virtual does the windowing (measured, well kept, no
-// dependencies beyond its core) rather than a hand-written one.
+// "Jump to latest". Long lines wrap (a redacted key at the end of a line must be seen without
+// scrolling sideways), so each rendered line is measured. @tanstack/react-virtual does the
+// windowing and measuring (well kept, no dependencies beyond its core) rather than hand-written code.
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HostRun } from '../store/slices';
 import { toLines } from './outputLines';
 
-/** Fixed line height (px) of the monospace output; lines do not wrap (the view scrolls sideways). */
+/** Height (px) of one unwrapped line of the monospace output; wrapped lines are measured. */
 export const LINE_HEIGHT = 18;
 
 export function VirtualOutput({ label, host, height }: { label: string; host: HostRun | undefined; height: number }) {
@@ -48,15 +49,22 @@ export function VirtualOutput({ label, host, height }: { label: string; host: Ho
         aria-label={`Output from ${label}`}
         data-line-count={lines.length}
         tabIndex={0}
-        style={{ height }}
+        // shrink to the output (a restart prints nothing) up to the given height
+        style={{ height: Math.min(height, Math.max(2 * LINE_HEIGHT, virtualizer.getTotalSize()) + 4) }}
         onScroll={onScroll}
       >
         {lines.length === 0 ? <p className="vout-empty muted">{host && host.state !== 'queued' && host.state !== 'running' ? 'no output' : 'waiting for output…'}</p> : null}
-        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', minWidth: '100%', width: 'max-content' }}>
+        <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines[item.index]!;
             return (
-              <div key={item.index} className={line.stderr ? 'vout-line stderr' : 'vout-line'} style={{ position: 'absolute', top: 0, left: 0, transform: `translateY(${item.start}px)`, height: LINE_HEIGHT }}>
+              <div
+                key={item.key}
+                data-index={item.index}
+                ref={virtualizer.measureElement}
+                className={line.stderr ? 'vout-line stderr' : 'vout-line'}
+                style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
+              >
                 {line.text === '' ? '\u00a0' : line.text}
                 {'\n'}
               </div>

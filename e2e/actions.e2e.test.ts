@@ -1,0 +1,241 @@
+// Issue 4 through the UI, on two real systemd-nspawn hosts: one action of each risk level picked
+// from the Actions tab's catalog, previewed, confirmed and run, with the effect checked on the
+// hosts themselves. Read-only: a journal tail of autotrader-api with its secrets redacted on the
+// page. Service-affecting: a restart fanned out to both hosts (both rows succeed, both MainPIDs
+// change). Destructive: clearing worker:scanner:queue (the count shown first, Confirm disabled
+// until the queue name is typed exactly, the queue empty afterwards). A config edit shows its
+// diff before confirm and offers the restart after. The exported incident timeline lists them.
+import { mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startFleet, type Fleet } from '../testbed/fleet';
+import { launchChromium } from './support/browser';
+import { REPO, startWebShell, type WebShell } from './support/webShell';
+
+const out = join(REPO, 'e2e', 'output');
+const dir = mkdtempSync(join(tmpdir(), 'opsdeck-e2e-act-'));
+const NAME = `act${process.pid % 10000}`;
+let fleet: Fleet;
+let shell: WebShell;
+let browser: Browser;
+let page: Page;
+let one: string;
+let two: string;
+
+const inside = async (host: string, command: string): Promise<string> => {
+  const r = await fleet.exec(host, command);
+  if (r.code !== 0) throw new Error(`${host}: ${command}: exit ${r.code}: ${r.stderr}`);
+  return r.stdout.trim();
+};
+const mainPid = async (host: string, unit: string) => Number(await inside(host, `systemctl show -p MainPID --value ${unit}`));
+
+beforeAll(async () => {
+  fleet = await startFleet({ name: NAME, hosts: 2 });
+  [one, two] = fleet.hosts.map((h) => h.name) as [string, string];
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'user: e2e-engineer',
+      `knownHostsFile: ${fleet.knownHostsPath}`,
+      `auditFile: ${join(dir, 'audit.jsonl')}`,
+      'hosts:',
+      ...fleet.hosts.map((h, i) => `  - { id: at-${i + 1}, label: trader-${i + 1}, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath} }`),
+      'deployments:',
+      '  - id: prod',
+      '    name: Autotrader test fleet',
+      '    hosts: [at-1, at-2]',
+      '    health: { url: "http://127.0.0.1:8000", via: at-1, intervalSeconds: 5 }',
+      '',
+    ].join('\n'),
+  );
+  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
+  browser = await launchChromium();
+  const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });
+  await context.grantPermissions(['clipboard-read', 'clipboard-write'], { origin: new URL(shell.url).origin });
+  page = await context.newPage();
+  await page.goto(shell.url);
+  await page.getByRole('tab', { name: 'Actions' }).click();
+  await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button').first().waitFor({ timeout: 20_000 });
+}, 240_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.stop();
+  await fleet?.stop();
+});
+
+const pick = async (title: string) => {
+  await page.getByRole('tab', { name: 'Actions' }).click();
+  await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).click();
+  return page.getByRole('form', { name: `Run ${title}` });
+};
+const hostBox = (label: string) => page.getByRole('region', { name: 'Action' }).getByRole('checkbox', { name: label });
+const previewDialog = () => page.getByRole('dialog', { name: /^Preview: / });
+const runDialog = () => page.getByRole('dialog', { name: /^Run: / });
+
+describe('one action of each risk level through the Actions tab, on two real hosts', () => {
+  it('read-only: a journal tail of autotrader-api shows its lines with the secrets redacted', async () => {
+    // The simulator never logs a secret itself, so a line is written into the unit's journal
+    // from inside its cgroup (journald files it under autotrader-api exactly as if the API had).
+    await inside(
+      one,
+      `sh -c 'echo $$ > /sys/fs/cgroup/system.slice/autotrader-api.service/cgroup.procs && exec systemd-cat -t autotrader-api echo "order routed fa=DU7654321 COINGECKO_API_KEY=CG-opsdeckTestbedKey7Qm2xR9 Authorization: Bearer b3BzZGVjay10ZXN0YmVkLXRva2Vu"'`,
+    );
+    await expect.poll(() => inside(one, 'journalctl -u autotrader-api -n 5 --no-pager'), { timeout: 10_000 }).toContain('fa=DU7654321');
+
+    const form = await pick("Last lines of a unit's journal");
+    await form.getByRole('combobox', { name: 'Unit' }).selectOption('autotrader-api');
+    await form.getByRole('spinbutton', { name: 'Lines' }).fill('12');
+    expect(await hostBox('trader-1').isChecked()).toBe(true);
+    expect(await hostBox('trader-2').isChecked()).toBe(false);
+    await page.screenshot({ path: join(out, 'actions-catalog.png') });
+    await form.getByRole('button', { name: 'Preview' }).click();
+
+    const preview = previewDialog();
+    await expect.poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 }).toBe('journalctl -u autotrader-api -n 12 --no-pager -o short-iso');
+    await preview.getByRole('button', { name: 'Confirm' }).click();
+
+    const run = runDialog();
+    await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    const log = run.getByRole('log', { name: 'Output from trader-1' });
+    await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('order routed fa=[REDACTED]');
+    const shown = (await log.textContent())!;
+    expect(shown).toContain('COINGECKO_API_KEY=[REDACTED]');
+    expect(shown).toContain('Authorization: Bearer [REDACTED]');
+    const pageText = (await page.locator('body').textContent())!;
+    for (const secret of ['DU7654321', 'CG-opsdeckTestbedKey7Qm2xR9', 'b3BzZGVjay10ZXN0YmVk']) expect(pageText).not.toContain(secret);
+    await page.screenshot({ path: join(out, 'actions-read-only.png') });
+    await run.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('service-affecting: a restart fanned out to both hosts, both rows succeed and both MainPIDs change', async () => {
+    const before = [await mainPid(one, 'autotrader-ingestion'), await mainPid(two, 'autotrader-ingestion')];
+    expect(before.every((pid) => pid > 0)).toBe(true);
+
+    const form = await pick('Restart an autotrader service');
+    await form.getByRole('combobox', { name: 'Unit' }).selectOption('autotrader-ingestion');
+    await hostBox('trader-2').check();
+    await form.getByRole('button', { name: 'Preview on 2 hosts' }).click();
+
+    const preview = previewDialog();
+    await expect.poll(() => preview.getByRole('list', { name: 'Target hosts' }).textContent(), { timeout: 10_000 }).toBe('trader-1trader-2');
+    expect(await preview.getByLabel('Command').textContent()).toBe('systemctl restart autotrader-ingestion');
+    await page.screenshot({ path: join(out, 'actions-fanout-preview.png') });
+    await preview.getByRole('button', { name: 'Confirm' }).click();
+
+    const run = runDialog();
+    const progress = run.getByRole('table', { name: 'Host progress' });
+    await expect.poll(() => run.getByRole('status', { name: 'Run progress' }).textContent(), { timeout: 60_000 }).toBe('2 hosts: 2 succeeded');
+    expect(await progress.getByRole('row', { name: 'trader-1: succeeded, exit 0' }).count()).toBe(1);
+    expect(await progress.getByRole('row', { name: 'trader-2: succeeded, exit 0' }).count()).toBe(1);
+    await page.screenshot({ path: join(out, 'actions-fanout-run.png') });
+    // a plain restart offers nothing after it
+    expect(await run.getByRole('region', { name: 'Follow-up' }).count()).toBe(0);
+    await run.getByRole('button', { name: 'Close' }).click();
+
+    const after = [await mainPid(one, 'autotrader-ingestion'), await mainPid(two, 'autotrader-ingestion')];
+    expect(after.every((pid) => pid > 0)).toBe(true);
+    expect(after[0]).not.toBe(before[0]);
+    expect(after[1]).not.toBe(before[1]);
+  });
+
+  it('destructive: clearing worker:scanner:queue shows the count first and confirms only on the exact queue name', async () => {
+    const queued = Number(await inside(one, 'redis-cli LLEN worker:scanner:queue'));
+    expect(queued).toBeGreaterThan(0);
+
+    const form = await pick('Clear a worker queue');
+    await form.getByRole('textbox', { name: 'Queue' }).fill('worker:scanner:queue');
+    await form.getByRole('button', { name: 'Preview' }).click();
+
+    const preview = previewDialog();
+    const count = preview.getByRole('region', { name: 'Jobs in the queue now' });
+    await expect.poll(() => count.textContent(), { timeout: 15_000 }).toContain(`${queued} jobs in worker:scanner:queue`);
+    const confirm = preview.getByRole('button', { name: 'Confirm' });
+    const typed = preview.getByRole('textbox', { name: 'Type worker:scanner:queue to confirm' });
+    expect(await confirm.isDisabled()).toBe(true);
+    await typed.fill('worker:scanner');
+    expect(await confirm.isDisabled()).toBe(true);
+    await typed.fill('worker:scanner:queue ');
+    expect(await confirm.isDisabled()).toBe(true);
+    await typed.fill('worker:alerts:queue');
+    expect(await confirm.isDisabled()).toBe(true);
+    expect(await inside(one, 'redis-cli LLEN worker:scanner:queue')).toBe(String(queued));
+    await typed.fill('worker:scanner:queue');
+    expect(await confirm.isEnabled()).toBe(true);
+    await page.screenshot({ path: join(out, 'actions-destructive-preview.png') });
+    await confirm.click();
+
+    const run = runDialog();
+    await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    expect(await run.getByRole('log', { name: 'Output from trader-1' }).textContent()).toContain(`deleting worker:scanner:queue (${queued} jobs)`);
+    await page.screenshot({ path: join(out, 'actions-destructive-run.png') });
+    await run.getByRole('button', { name: 'Close' }).click();
+
+    expect(await inside(one, 'redis-cli LLEN worker:scanner:queue')).toBe('0');
+    // only what was named, only where it was run
+    expect(Number(await inside(one, 'redis-cli LLEN worker:alerts:queue'))).toBeGreaterThan(0);
+    expect(await inside(two, 'redis-cli LLEN worker:scanner:queue')).toBe(String(queued));
+  });
+
+  it('a config edit shows its diff before confirm, then offers the ingestion restart, which runs', async () => {
+    const file = '/opt/autotrader/configs/ingestion.yaml';
+    const original = await inside(one, `cat ${file}`);
+    const current = /^update_frequency_seconds: (\d+)/m.exec(original)![1]!;
+    const pidBefore = await mainPid(one, 'autotrader-ingestion');
+
+    const form = await pick('Set update_frequency_seconds in configs/ingestion.yaml');
+    await form.getByRole('spinbutton', { name: 'Seconds' }).fill('45');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = previewDialog();
+    const diff = preview.getByRole('region', { name: 'Change to configs/ingestion.yaml' });
+    await expect.poll(() => diff.textContent(), { timeout: 15_000 }).toContain(`-update_frequency_seconds: ${current}\n+update_frequency_seconds: 45`);
+    expect(await inside(one, `cat ${file}`)).toBe(original);
+    await page.screenshot({ path: join(out, 'actions-config-preview.png') });
+    await preview.getByRole('button', { name: 'Confirm' }).click();
+
+    const run = runDialog();
+    await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    expect(await inside(one, `cat ${file}`)).toBe(original.replace(`update_frequency_seconds: ${current}`, 'update_frequency_seconds: 45'));
+    const offer = run.getByRole('region', { name: 'Follow-up' });
+    await expect.poll(() => offer.textContent(), { timeout: 10_000 }).toContain('Restart an autotrader service (autotrader-ingestion) on trader-1 now?');
+    await page.screenshot({ path: join(out, 'actions-config-followup.png') });
+    await offer.getByRole('button', { name: 'Preview follow-up' }).click();
+
+    const restart = previewDialog();
+    await expect.poll(() => restart.getByLabel('Command').textContent(), { timeout: 10_000 }).toBe('systemctl restart autotrader-ingestion');
+    expect(await restart.getByRole('list', { name: 'Target hosts' }).textContent()).toBe('trader-1');
+    await restart.getByRole('button', { name: 'Confirm' }).click();
+    await expect.poll(() => runDialog().getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    await runDialog().getByRole('button', { name: 'Close' }).click();
+    expect(await mainPid(one, 'autotrader-ingestion')).not.toBe(pidBefore);
+    await expect.poll(() => inside(one, 'journalctl -u autotrader-ingestion -n 30 --no-pager'), { timeout: 15_000 }).toContain('update_frequency_seconds=45');
+  });
+
+  it('exports the incident timeline with every action above, redacted, and copies it', async () => {
+    await page.getByRole('tab', { name: 'Audit' }).click();
+    const exporter = page.getByRole('region', { name: 'Incident timeline export' });
+    await exporter.getByRole('button', { name: 'Export incident timeline' }).click();
+    const markdown = exporter.getByRole('textbox', { name: 'Incident timeline Markdown' });
+    await expect.poll(() => markdown.inputValue(), { timeout: 10_000 }).toContain('# Incident timeline: all deployments');
+    const text = await markdown.inputValue();
+    expect(text).toContain('Audit log chain: verified.');
+    expect(text).toContain('e2e-engineer ran `journal.tail` on `at-1`');
+    expect(text).toContain('e2e-engineer ran `service.restart` on `at-1`');
+    expect(text).toContain('e2e-engineer ran `service.restart` on `at-2`');
+    expect(text).toContain('e2e-engineer ran `queue.clear` on `at-1`');
+    expect(text).toContain('e2e-engineer ran `config.update-frequency.set` on `at-1`');
+    expect(text).toContain('`queue.clear` on `at-1` **succeeded**, exit code 0');
+    // journal.tail, 2 restarts, clear, config edit, follow-up restart
+    expect(text).toContain('| commands run (per host) | 6 |');
+    // the order the engineer acted in
+    const order = ['`journal.tail`', '`queue.clear`', '`config.update-frequency.set`'].map((s) => text.indexOf(`ran ${s}`));
+    expect([...order].sort((a, b) => a - b)).toEqual(order);
+    for (const secret of ['DU7654321', 'CG-opsdeckTestbedKey7Qm2xR9']) expect(text).not.toContain(secret);
+    expect(await exporter.getByRole('status', { name: 'Export status' }).textContent()).toMatch(/^Copied to the clipboard/);
+    expect(await page.evaluate(() => navigator.clipboard.readText())).toBe(text);
+    await page.screenshot({ path: join(out, 'actions-export.png'), fullPage: true });
+  });
+});
