@@ -112,6 +112,21 @@ describe('SessionPool against a real OpenSSH server', () => {
     expect(clients).toBe(1);
   });
 
+  it('two host ids for the same user@host:port share one connection and each has its own state row', async () => {
+    let clients = 0;
+    const pool = newPool({ createClient: () => (clients++, new ssh2.Client()) });
+    const seen = new Set<string>();
+    pool.onState((st) => st.state === 'connected' && seen.add(st.hostId));
+    pool.setHosts([target(sshd), { ...target(sshd), id: 'web1-alias' as HostId }]);
+    await Promise.all([pool.connect(H), pool.connect('web1-alias' as HostId)]);
+    expect(clients).toBe(1);
+    expect(pool.states().map((st) => [st.hostId, st.state])).toEqual([
+      [H, 'connected'],
+      ['web1-alias', 'connected'],
+    ]);
+    expect([...seen].sort()).toEqual([H, 'web1-alias']);
+  });
+
   it('refuses a host whose key does not match known_hosts, with the presented fingerprint in the error', async () => {
     const other = await startSshd();
     try {

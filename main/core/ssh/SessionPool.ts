@@ -206,7 +206,7 @@ export class SessionPool {
   }
 
   states(): ConnectionState[] {
-    return [...this.hosts.values()].map(({ conn }) => this.snapshot(conn));
+    return [...this.hosts].map(([id, { conn }]) => this.snapshot(conn, id));
   }
 
   /** Resolves once the host is connected; rejects with the reason. Keeps it connected afterwards. */
@@ -740,9 +740,9 @@ export class SessionPool {
     this.emit(conn);
   }
 
-  private snapshot(conn: Conn): ConnectionState {
+  private snapshot(conn: Conn, hostId: HostId): ConnectionState {
     return {
-      hostId: conn.hostId as HostId,
+      hostId,
       state: conn.state,
       attempt: conn.attempt,
       nextRetryAt: conn.nextRetryAt === null ? null : isoAt(conn.nextRetryAt),
@@ -752,14 +752,17 @@ export class SessionPool {
   }
 
   private emit(conn: Conn): void {
+    // one row per host id on this connection (two ids may name the same user@host:port);
     // bastions that are not hosts themselves have no row in the UI
-    if (!conn.hostId) return;
-    const snap = this.snapshot(conn);
-    for (const l of this.listeners) {
-      try {
-        l(snap);
-      } catch (err) {
-        this.logger.error('connection state listener failed', err);
+    for (const [id, entry] of this.hosts) {
+      if (entry.conn !== conn) continue;
+      const snap = this.snapshot(conn, id);
+      for (const l of this.listeners) {
+        try {
+          l(snap);
+        } catch (err) {
+          this.logger.error('connection state listener failed', err);
+        }
       }
     }
   }
