@@ -7,6 +7,8 @@ import { tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { HostId } from '../../../common/contract';
+import { hostTargetFromSshConfig } from './hostTargetFromSshConfig';
 import { listSshConfigHosts, parseJumpSpec, resolveSshConfig, type ResolvedSshHost } from './sshConfig';
 
 const run = promisify(execFile);
@@ -216,6 +218,16 @@ describe('ssh_config resolution matches ssh -G', () => {
       ['web2', []],
       ['db1', ['*.prod db?']],
     ]);
+  });
+
+  it('refuses a host name that would smuggle shell into a ProxyCommand', async () => {
+    const home = join(root, 'proxycmd');
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await writeFile(join(home, '.ssh/config'), 'Host *\n  ProxyCommand nc %h %p\n  IdentityAgent none\n');
+    const opts = { homeDir: home, localUser: me, exists: async () => true };
+    const ok = await hostTargetFromSshConfig('a' as HostId, join(home, '.ssh/config'), 'db.example.com', opts);
+    expect(ok.proxyCommand).toBe('nc db.example.com 22');
+    await expect(hostTargetFromSshConfig('b' as HostId, join(home, '.ssh/config'), 'x;touch${IFS}pwned', opts)).rejects.toThrow(/host name "x;touch\$\{ifs\}pwned" cannot be used in a ProxyCommand/);
   });
 
   it('parses ProxyJump hops', () => {
