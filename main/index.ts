@@ -5,6 +5,7 @@ import { fileURLToPath } from 'node:url';
 import { bootstrap, consoleLogger } from './core/bootstrap';
 import { showAlertNotifications } from './electron/alertNotifications';
 import { IpcServer } from './electron/ipcServer';
+import { createOpenExternal } from './electron/openExternal';
 import { createSecureWindow, installContentSecurityPolicy } from './electron/secureWindow';
 
 const outDir = fileURLToPath(new URL('..', import.meta.url));
@@ -22,6 +23,8 @@ if (!app.requestSingleInstanceLock()) {
     installContentSecurityPolicy();
     const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
     const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
+    // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
+    ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));
     ipc.start();
     const window = createSecureWindow(outDir);
     ipc.track(window);
