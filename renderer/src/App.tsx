@@ -88,9 +88,12 @@ export function App() {
       <div onClickCapture={closeHostsOnViewTab}>
         <Header />
       </div>
-      <HostsTab />
-      <RunbooksTab onOpen={() => setHostsOpen(false)} />
-      <ActionsTab />
+      {/* one row for the tool tabs (styles in actions/actions.css) */}
+      <div className="tool-tabs">
+        <RunbooksTab onOpen={() => setHostsOpen(false)} />
+        <ActionsTab />
+        <HostsTab />
+      </div>
       <BackendBanner />
       <AlertsPanel />
       {loaded ? (

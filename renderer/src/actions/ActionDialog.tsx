@@ -187,12 +187,26 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
   }, [finished, api]);
   // One host gets a tall view; a fan-out's views share the dialog.
   const height = preview.hosts.length === 1 ? 360 : preview.hosts.length <= 3 ? 220 : 140;
+  const commandLines = preview.command.split('\n');
   return (
     <>
-      <pre className="command" aria-label="Command">
-        {preview.command}
-      </pre>
+      {commandLines.length > 3 ? (
+        // a long script would push the progress and the follow-up out of sight: fold it
+        <details className="run-command">
+          <summary>
+            Command: <code>{commandLines[0]!.slice(0, 80)}</code> … ({commandLines.length} lines)
+          </summary>
+          <pre className="command" aria-label="Command">
+            {preview.command}
+          </pre>
+        </details>
+      ) : (
+        <pre className="command" aria-label="Command">
+          {preview.command}
+        </pre>
+      )}
       <ProgressTable preview={preview} run={run} />
+      {allSucceeded ? <FollowUpOffer preview={preview} /> : null}
       <section aria-label="Output" className="output">
         {preview.hosts.map((h) => {
           const host = run?.hosts[h.id];
@@ -207,7 +221,6 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
         })}
       </section>
       {cancelError ? <p className="notice notice-error">cancel: {cancelError}</p> : null}
-      {allSucceeded ? <FollowUpOffer preview={preview} /> : null}
       <div className="buttons">
         {finished ? null : (
           <button type="button" onClick={() => void cancelActiveRun(api)} disabled={cancelling}>
