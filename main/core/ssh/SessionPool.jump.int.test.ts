@@ -180,6 +180,8 @@ describe('ProxyJump through a bastion', () => {
     try {
       pool.setHosts([t]);
       await expect(pool.connect('inner' as HostId)).rejects.toThrow(`jump host root@${BASTION_IP}:${bastion.port}: host key for [${BASTION_IP}]:${bastion.port} is not known: ssh-ed25519 ${bastion.hostKeyFingerprint}`);
+      // refused for good: no retry loop against a bastion whose key is wrong
+      expect(pool.states()[0]).toMatchObject({ hostId: 'inner', state: 'failed', nextRetryAt: null });
     } finally {
       await pool.close();
     }

@@ -522,7 +522,9 @@ export class SessionPool {
     const label = this.label(conn);
     // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
     const parentClient = conn.parent ? await this.ensure(conn.parent).catch((err: Error) => {
-      throw new Error(`${label}: jump host ${conn.parent!.key}: ${err.message}`);
+      const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;
+      // a bastion refused for good (host key, auth) fails the hosts behind it for good too
+      throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
     }) : null;
     const auth = await this.authConfig(conn);
     const known = await loadKnownHosts(hop.knownHostsPath);
