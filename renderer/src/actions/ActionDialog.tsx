@@ -62,8 +62,10 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
         {preview.command}
       </pre>
       {preview.precheck ? (
-        <section className="precheck" aria-label={preview.precheck.label}>
-          <h3>{preview.precheck.label}</h3>
+        <section className={`precheck precheck-${preview.risk}`} aria-label={preview.precheck.label}>
+          <h3>
+            {preview.precheck.label} <span className="muted">(checked on the host just now; nothing has run yet)</span>
+          </h3>
           {preview.precheck.hosts.map((c) => (
             <pre key={c.hostId} className={c.ok ? undefined : 'stderr'}>
               {preview.hosts.length > 1 ? `${preview.hosts.find((h) => h.id === c.hostId)?.label ?? c.hostId}: ` : ''}
