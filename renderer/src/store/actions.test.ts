@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointState, FleetInfo, Preview } from '../../../common/contract';
 import { endpointState, NOW } from '../panels/shared/fixtures';
-import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_OUTPUT_CHARS, openPanel, runFinished } from './actions';
+import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_KEPT_RUNS, MAX_OUTPUT_CHARS, openPanel, runFinished } from './actions';
 import { healthKey } from './slices';
 import { resetStores, useStore } from './useStore';
 
@@ -63,6 +63,18 @@ describe('store actions', () => {
     expect(host.outputChars).toBe(MAX_OUTPUT_CHARS);
     expect(host.trimmedChars).toBe(4);
     expect(host.output.at(-1)).toEqual({ stream: 'stderr', text: 'tail' });
+  });
+
+  it('keeps only the newest runs, but never drops the run the dialog is showing', () => {
+    const id = (i: number) => `run-${String(i).padStart(16, '0')}` as never;
+    applyRunStatus({ runId: id(0), hostId, state: 'running', exitCode: null, error: null, at: '2026-11-26T12:00:00Z' });
+    useStore.setState({ dialog: { phase: 'run', preview: {} as Preview, runId: id(0), cancelling: false, cancelError: null } });
+    for (let i = 1; i <= MAX_KEPT_RUNS + 5; i++) applyRunStatus({ runId: id(i), hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:00Z' });
+    const kept = Object.keys(useStore.getState().runs);
+    expect(kept).toHaveLength(MAX_KEPT_RUNS);
+    expect(kept).toContain(id(0));
+    expect(kept).toContain(id(MAX_KEPT_RUNS + 5));
+    expect(kept).not.toContain(id(1));
   });
 
   it('a run is finished only when every host reached a final state', () => {

@@ -86,11 +86,27 @@ const emptyHostRun = (hostId: string): HostRun => ({
   at: null,
 });
 
+/** Runs kept in the page (each up to MAX_OUTPUT_CHARS per host): a console open for days stays small. */
+export const MAX_KEPT_RUNS = 20;
+
+/** Drop the oldest runs beyond the cap, never the one the dialog shows. */
+function capRuns(runs: Record<string, RunView>, keep: string | null): Record<string, RunView> {
+  const ids = Object.keys(runs);
+  if (ids.length <= MAX_KEPT_RUNS) return runs;
+  const next = { ...runs };
+  for (const id of ids) {
+    if (Object.keys(next).length <= MAX_KEPT_RUNS) break;
+    if (id !== keep) delete next[id];
+  }
+  return next;
+}
+
 function updateHostRun(runId: string, hostId: string, change: (run: HostRun) => HostRun): void {
   useStore.setState((s) => {
     const run: RunView = s.runs[runId] ?? { runId, hosts: {} };
     const host = change(run.hosts[hostId] ?? emptyHostRun(hostId));
-    return { runs: { ...s.runs, [runId]: { ...run, hosts: { ...run.hosts, [hostId]: host } } } };
+    const shown = s.dialog?.phase === 'run' ? s.dialog.runId : null;
+    return { runs: capRuns({ ...s.runs, [runId]: { ...run, hosts: { ...run.hosts, [hostId]: host } } }, shown) };
   });
 }
 
