@@ -213,6 +213,14 @@ describe('the offline runbook viewer on a real host', () => {
     await page.keyboard.press('Escape');
     expect(await palette.count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search runbooks');
+
+    // a host jumps to the host view (issue 7) on that host
+    await page.keyboard.press('Control+k');
+    await page.keyboard.type('host trader-1');
+    expect(await active()).toMatch(/^Host: trader-1/);
+    await page.keyboard.press('Enter');
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).isVisible(), { timeout: 5_000 }).toBe(true);
+    expect(await runbooksPanel().isVisible()).toBe(false);
   });
 
   it('sent no request anywhere but the shell itself', () => {

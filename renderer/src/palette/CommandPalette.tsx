@@ -6,9 +6,10 @@ import { useShallow } from 'zustand/react/shallow';
 import type { OpsApi } from '../../../common/contract';
 import { useAlerts } from '../alerts/alertsStore';
 import { useApi } from '../api/ApiContext';
-import { setHostsOpen } from '../hosts/hostsStore';
+import { selectAction, setActionsOpen } from '../actions/actionsStore';
+import { selectHost, setHostsOpen } from '../hosts/hostsStore';
 import { loadRunbookLibrary, openRunbook, openRunbookForArea, setRunbooksOpen, useRunbookStore } from '../runbooks/runbookStore';
-import { openPanel, selectDeployment, setView, startPreview } from '../store/actions';
+import { openPanel, selectDeployment, setView } from '../store/actions';
 import { useStore } from '../store/useStore';
 import { rankItems } from './fuzzyScore';
 import { paletteItems, type PaletteItem } from './paletteItems';
@@ -16,21 +17,31 @@ import { paletteItems, type PaletteItem } from './paletteItems';
 function runItem(api: OpsApi, item: PaletteItem): void {
   const t = item.target;
   const state = useStore.getState();
-  setHostsOpen(false); // every jump lands in the main view or the runbooks, not behind the host view
+  // each jump shows one view: close the other tabs' views first
+  setHostsOpen(false);
+  setActionsOpen(false);
   switch (t.kind) {
     case 'deployment':
+      setRunbooksOpen(false);
+      selectDeployment(t.deploymentId);
+      setView('deployment');
+      return;
     case 'host':
+      // the host view (issue 7) on this host, with its deployment selected
       setRunbooksOpen(false);
       if (t.deploymentId) selectDeployment(t.deploymentId);
-      setView('deployment');
+      selectHost(t.hostId);
+      setHostsOpen(true);
       return;
     case 'panel':
       setRunbooksOpen(false);
       if (state.selectedDeploymentId) openPanel(state.selectedDeploymentId, t.endpoint);
       return;
     case 'view':
-      if (t.view === 'runbooks') setRunbooksOpen(true);
-      else {
+      setRunbooksOpen(t.view === 'runbooks');
+      if (t.view === 'hosts') setHostsOpen(true);
+      else if (t.view === 'actions') setActionsOpen(true);
+      else if (t.view !== 'runbooks') {
         setRunbooksOpen(false);
         setView(t.view);
       }
@@ -42,17 +53,12 @@ function runItem(api: OpsApi, item: PaletteItem): void {
     case 'runbook':
       void openRunbook(api, t.runbookId, t.anchor);
       return;
-    case 'action': {
-      const deployment = state.fleet?.deployments.find((d) => d.id === state.selectedDeploymentId);
-      const needsInput = t.action.params.some((p) => p.default === undefined);
-      if (needsInput || !deployment) {
-        // parameters to choose: go where the action is explained and offered, its runbook section
-        openRunbookForArea(t.action.section as Parameters<typeof openRunbookForArea>[0]);
-        return;
-      }
-      void startPreview(api, t.action.title, { actionId: t.action.id, params: {}, hostIds: deployment.hosts.map(String) });
+    case 'action':
+      // the Actions tab (issue 4) with this action's form open
+      setRunbooksOpen(false);
+      selectAction(t.action.id);
+      setActionsOpen(true);
       return;
-    }
   }
 }
 

@@ -9,7 +9,7 @@ export type PaletteTarget =
   | { kind: 'host'; deploymentId: string | null; hostId: string }
   | { kind: 'deployment'; deploymentId: string }
   | { kind: 'panel'; endpoint: (typeof AREAS)[number]['endpoint'] }
-  | { kind: 'view'; view: 'fleet' | 'deployment' | 'audit' | 'runbooks' }
+  | { kind: 'view'; view: 'fleet' | 'deployment' | 'audit' | 'runbooks' | 'hosts' | 'actions' }
   | { kind: 'alert'; alert: AlertRecord }
   | { kind: 'runbook'; runbookId: string; anchor: string | null }
   | { kind: 'action'; action: ActionSummary };
@@ -39,7 +39,7 @@ export function paletteItems(input: {
     items.push({ id: `host:${h.id}`, kind: 'Host', label: `${h.label} (${h.address})`, target: { kind: 'host', deploymentId: deployment?.id ?? null, hostId: h.id } });
   }
   for (const a of AREAS) items.push({ id: `panel:${a.endpoint}`, kind: 'Panel', label: a.title, target: { kind: 'panel', endpoint: a.endpoint } });
-  for (const [view, label] of [['fleet', 'Fleet'], ['deployment', 'Deployment'], ['audit', 'Audit'], ['runbooks', 'Runbooks']] as const) {
+  for (const [view, label] of [['fleet', 'Fleet'], ['deployment', 'Deployment'], ['audit', 'Audit'], ['runbooks', 'Runbooks'], ['hosts', 'Hosts'], ['actions', 'Actions']] as const) {
     items.push({ id: `view:${view}`, kind: 'View', label, target: { kind: 'view', view } });
   }
   for (const r of input.runbooks ?? []) {
