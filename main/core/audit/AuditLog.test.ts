@@ -138,6 +138,36 @@ describe('AuditLog', () => {
       expect(await log.verify()).toMatchObject({ ok: false, badSeq: 5, error: 'records 5 to 6 were written by this session and are gone (file truncated)' });
     });
 
+    it('a whole log rewritten consistently (every hash recomputed), against the head file beside it', async () => {
+      const records = await fileRecords();
+      let prevHash = records[1]!.hash;
+      for (let i = 2; i < records.length; i++) {
+        const { hash: _old, ...unsigned } = { ...records[i]!, command: 'true', prevHash };
+        records[i] = { ...unsigned, hash: hashRecord(unsigned) };
+        prevHash = records[i]!.hash;
+      }
+      await writeRecords(records);
+      // the chain alone cannot tell: only the head file does
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: `line 5: record 5 is not the one ${path}.head recorded (the log was rewritten)` });
+    });
+
+    it('records cut off the end while no session was running, against the head file', async () => {
+      await writeRecords((await fileRecords()).slice(0, 3));
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 4, error: `records 4 to 5 are gone: ${path}.head says the log reached record 5 (file truncated)` });
+    });
+
+    it('a head file one group behind the log (a crash between the two fsyncs) still verifies; a garbled one does not', async () => {
+      const head = await readFile(`${path}.head`, 'utf8');
+      expect(head).toMatch(/^000000000000005 [0-9a-f]{64}\n$/);
+      const records = await fileRecords();
+      await writeFile(`${path}.head`, `000000000000004 ${records[3]!.hash}\n`);
+      expect(await makeLog().verify()).toEqual({ ok: true, count: 5 });
+      await writeFile(`${path}.head`, `000000000000004 ${records[2]!.hash}\n`);
+      expect(await makeLog().verify()).toMatchObject({ ok: false, error: `line 4: record 4 is not the one ${path}.head recorded (the log was rewritten)` });
+      await writeFile(`${path}.head`, 'seq 5\n');
+      expect(await makeLog().verify()).toMatchObject({ ok: false, error: `${path}.head is not a head line (edited or garbled)` });
+    });
+
     it('a line that is JSON but not a record', async () => {
       const records = await fileRecords();
       const lines = records.map((r) => JSON.stringify(r));

@@ -176,6 +176,25 @@ export class AuditLog {
     if (this.head && this.head.seq === expectSeq - 1 && this.head.hash !== prevHash) {
       return { ok: false, count, badSeq: this.head.seq, line: lines.length, error: `record ${this.head.seq} was replaced since this session wrote it` };
     }
+    // The head file, written after every append, anchors the chain outside the log: a log cut
+    // short or rewritten consistently (every hash recomputed) no longer reaches its record.
+    const anchor = await this.readAnchor();
+    if (anchor && 'error' in anchor) return { ok: false, count, badSeq: expectSeq, line: lines.length + 1, error: anchor.error };
+    if (anchor && anchor.seq > 0) {
+      if (anchor.seq >= expectSeq) {
+        return {
+          ok: false,
+          count,
+          badSeq: expectSeq,
+          line: lines.length + 1,
+          error: `records ${expectSeq} to ${anchor.seq} are gone: ${this.headPath} says the log reached record ${anchor.seq} (file truncated)`,
+        };
+      }
+      const at = parseLine(lines[anchor.seq - 1]!);
+      if (!at.ok || at.record.hash !== anchor.hash) {
+        return { ok: false, count, badSeq: anchor.seq, line: anchor.seq, error: `line ${anchor.seq}: record ${anchor.seq} is not the one ${this.headPath} recorded (the log was rewritten)` };
+      }
+    }
     return { ok: true, count };
   }
 
@@ -214,7 +233,52 @@ export class AuditLog {
       await fh.close();
     }
     this.head = { seq: prev.seq, hash: prev.hash, endsClean: true };
+    await this.writeAnchor(prev.seq, prev.hash);
     return records;
+  }
+
+  /** `<log>.head`: the newest record's seq and hash, kept beside the log. */
+  get headPath(): string {
+    return `${this.deps.path}.head`;
+  }
+
+  /**
+   * Overwrites the head file in place with one fixed-length line (81 bytes: seq padded to 15
+   * digits, the hash, a newline) and fsyncs it: one small write inside one sector, so a crash
+   * leaves the old line or the new one, never a mix, without a rename and a folder fsync.
+   * Written after the log's own fsync, so it can lag the log by one group (a crash in between);
+   * verify allows that and checks the record it names.
+   */
+  private async writeAnchor(seq: number, hash: string): Promise<void> {
+    const line = `${String(seq).padStart(15, '0')} ${hash}\n`;
+    let fh;
+    try {
+      fh = await open(this.headPath, 'r+');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+      fh = await open(this.headPath, 'w', 0o600);
+    }
+    try {
+      await fh.write(line, 0);
+      await fh.truncate(line.length);
+      await fh.sync();
+    } finally {
+      await fh.close();
+    }
+  }
+
+  /** The head file's seq and hash; null when there is none (a log from before head files). */
+  private async readAnchor(): Promise<{ seq: number; hash: string } | { error: string } | null> {
+    let text: string;
+    try {
+      text = await readFile(this.headPath, 'utf8');
+    } catch (err) {
+      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
+      return { error: `${this.headPath} cannot be read: ${(err as Error).message}` };
+    }
+    const m = /^(\d{15}) ([0-9a-f]{64})\n$/.exec(text);
+    if (!m) return { error: `${this.headPath} is not a head line (edited or garbled)` };
+    return { seq: Number(m[1]), hash: m[2]! };
   }
 
   /** Resume the chain from the last readable record in the file. */
