@@ -69,7 +69,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     catalog,
     logger: options.logger,
   });
-  await runbooks.load();
+  // not awaited: a large folder must not hold up the window; the runbook calls wait for it
+  void runbooks.load();
   const auditFile = config.auditFile ? expandHome(config.auditFile) : paths.auditFile;
   const app = new OpsApp({
     fleet,

@@ -8,6 +8,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { SECTIONS, bundledCatalog } from '../actions/Catalog';
 import type { Logger } from '../app';
 import { RunbookLibrary } from './RunbookLibrary';
+import { runbookHandlers } from './runbookHandlers';
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const catalog = bundledCatalog();
@@ -92,6 +93,16 @@ describe('loading folders', () => {
     await lib.load();
     expect(lib.list()).toEqual([]);
     expect(lib.problems[0]).toMatch(/nope: cannot read the runbook folder/);
+  });
+
+  it('answers the contract calls only once a load still under way has finished (start-up does not wait for it)', async () => {
+    const lib = new RunbookLibrary({ folders: [{ path: fixtures, source: 'team' }], catalog, logger });
+    void lib.load();
+    const handlers = runbookHandlers(lib);
+    const [list, hits] = await Promise.all([handlers.listRunbooks({}), handlers.searchRunbooks({ query: 'redis-cli' })]);
+    expect(list.runbooks.map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(hits.hits[0]?.runbookId).toBe('queues');
+    await expect(handlers.getRunbook({ id: 'nope' })).rejects.toThrow(/no runbook "nope"/);
   });
 
   it('refuses an unknown runbook id with not-found', () => {

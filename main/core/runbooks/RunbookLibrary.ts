@@ -67,8 +67,24 @@ export class RunbookLibrary {
     this.now = options.now ?? (() => performance.now());
   }
 
-  /** Reads every folder; a bad file is reported in `problems` and skipped, never fatal. */
-  async load(): Promise<void> {
+  private loading: Promise<void> = Promise.resolve();
+
+  /**
+   * Reads every folder; a bad file is reported in `problems` and skipped, never fatal. Start-up
+   * need not wait for it (the calls wait on ready()), and it yields to the event loop between
+   * files, so a folder of hundreds of runbooks holds up neither the window nor SSH keepalives.
+   */
+  load(): Promise<void> {
+    this.loading = this.loadAll();
+    return this.loading;
+  }
+
+  /** Settles once the last load() has finished. */
+  ready(): Promise<void> {
+    return this.loading;
+  }
+
+  private async loadAll(): Promise<void> {
     this.docs.clear();
     this.plain.clear();
     this.index = createSearchIndex();
@@ -92,7 +108,10 @@ export class RunbookLibrary {
         }
       }
     }
-    for (const entry of entries) this.add(entry.text, entry.folder, entry.file);
+    for (const entry of entries) {
+      this.add(entry.text, entry.folder, entry.file);
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
   }
 
   /** Adds one runbook from its text (load() uses it; so do tests and the bench). */
