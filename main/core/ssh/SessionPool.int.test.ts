@@ -386,6 +386,29 @@ describe('SessionPool against a real OpenSSH server', () => {
     }
   });
 
+  it('close() ends attempts stuck in a handshake or queued for a slot, instead of hanging', async () => {
+    const extra = await freePorts(2);
+    const multi = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n') });
+    try {
+      const kh = join(scratch, 'frozen_known_hosts');
+      await writeFile(kh, `[127.0.0.1]:* ${multi.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+      await multi.freeze();
+      const pool = new SessionPool({ maxConcurrentHandshakes: 1 });
+      pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: `f${i}` as HostId, port, knownHostsPath: kh })));
+      const attempts = [0, 1, 2].map((i) => pool.connect(`f${i}` as HostId).then(() => 'connected', (e: Error) => e.message));
+      await new Promise((r) => setTimeout(r, 300));
+      const started = Date.now();
+      await pool.close();
+      const outcomes = await Promise.all(attempts);
+      expect(Date.now() - started).toBeLessThan(2500);
+      expect(outcomes.every((o) => o !== 'connected')).toBe(true);
+      expect(outcomes.filter((o) => /session pool is closed/.test(o)).length).toBeGreaterThanOrEqual(2);
+    } finally {
+      await multi.thaw();
+      await multi.stop();
+    }
+  });
+
   it('refuses a host whose key changed between two connects', async () => {
     const own = await startSshd();
     try {

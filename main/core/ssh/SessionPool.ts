@@ -130,6 +130,8 @@ interface Conn {
   /** open channels plus connected hosts behind this hop: while > 0 it is not idle */
   active: number;
   idleTimer: unknown;
+  /** the ssh2 client of a handshake in progress, so close() can cut it short */
+  handshaking: Client | null;
 }
 
 /** A failure that retrying cannot fix (host key, authentication, key file): no automatic retry. */
@@ -232,6 +234,7 @@ export class SessionPool {
     const ends: Promise<void>[] = [];
     for (const conn of this.conns.values()) {
       if (conn.idleTimer) this.timers.clearTimeout(conn.idleTimer);
+      conn.handshaking?.destroy();
       conn.wanted = false;
       this.cancelRetry(conn);
       const client = conn.client;
@@ -248,6 +251,8 @@ export class SessionPool {
     }
     this.conns.clear();
     this.hosts.clear();
+    // attempts waiting for a handshake slot: let them run into the closed check and fail
+    for (const next of this.handshakeQueue.splice(0)) next();
     await Promise.all(ends);
   }
 
@@ -394,6 +399,7 @@ export class SessionPool {
         users: 0,
         active: 0,
         idleTimer: null,
+        handshaking: null,
       };
       this.conns.set(key, conn);
     }
@@ -437,6 +443,7 @@ export class SessionPool {
         throw new Error(`${this.label(conn)}: host removed while connecting`);
       }
       conn.inflight = null;
+      conn.handshaking = null;
       conn.client = client;
       conn.attempt = 0;
       conn.error = null;
@@ -530,12 +537,17 @@ export class SessionPool {
     const known = await loadKnownHosts(hop.knownHostsPath);
     const release = await this.handshakeSlot();
     try {
+      if (this.closed || conn.removed) throw new PermanentError(`${label}: ${this.closed ? 'the session pool is closed' : 'host removed'}`);
       const sock = parentClient
         ? await openForward(parentClient, hop.address, hop.port, label)
         : hop.proxyCommand
           ? proxyCommandSocket(hop.proxyCommand, label)
           : this.connectSocket(hop.address, hop.port);
       const client = this.createClient();
+      conn.handshaking = client;
+      client.once('close', () => {
+        if (conn.handshaking === client) conn.handshaking = null;
+      });
       let refusal: Error | null = null;
       const preferred = knownKeyTypes(known, hop.address, hop.port);
       const config: ConnectConfig = {
