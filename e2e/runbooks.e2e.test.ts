@@ -188,7 +188,7 @@ describe('the offline runbook viewer on a real host', () => {
     await expect.poll(() => input.evaluate((el) => el === document.activeElement), { timeout: 5_000 }).toBe(true);
     await page.keyboard.type('panel rate');
     const active = () => input.evaluate((el) => document.getElementById(el.getAttribute('aria-activedescendant') ?? '')?.getAttribute('aria-label') ?? '');
-    expect(await active()).toBe('Panel: Rate limits');
+    await expect.poll(active, { timeout: 5_000 }).toBe('Panel: Rate limits');
     await page.screenshot({ path: join(out, 'runbooks-palette.png') });
     await page.keyboard.press('Enter');
     expect(await palette.count()).toBe(0);
@@ -197,12 +197,16 @@ describe('the offline runbook viewer on a real host', () => {
     // arrows move the active option; Enter opens a runbook section
     await page.keyboard.press('Control+k');
     await page.keyboard.type('runbook worker');
+    try {
+      await expect.poll(active, { timeout: 5_000 }).toMatch(/^Runbook: .*Worker/);
+    } finally {
+      await page.screenshot({ path: join(out, 'runbooks-palette-runbook.png') });
+    }
     const first = await active();
     await page.keyboard.press('ArrowDown');
-    expect(await active()).not.toBe(first);
+    await expect.poll(active, { timeout: 5_000 }).not.toBe(first);
     await page.keyboard.press('ArrowUp');
-    expect(await active()).toBe(first);
-    expect(first).toMatch(/^Runbook: /);
+    await expect.poll(active, { timeout: 5_000 }).toBe(first);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('article', { name: /^Runbook: / }).getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/Worker queues|Operations Runbooks/);
 
@@ -217,7 +221,7 @@ describe('the offline runbook viewer on a real host', () => {
     // a host jumps to the host view (issue 7) on that host
     await page.keyboard.press('Control+k');
     await page.keyboard.type('host trader-1');
-    expect(await active()).toMatch(/^Host: trader-1/);
+    await expect.poll(active, { timeout: 5_000 }).toMatch(/^Host: trader-1/);
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).isVisible(), { timeout: 5_000 }).toBe(true);
     expect(await runbooksPanel().isVisible()).toBe(false);
