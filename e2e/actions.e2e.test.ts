@@ -80,10 +80,17 @@ describe('one action of each risk level through the Actions tab, on two real hos
   it('read-only: a journal tail of autotrader-api shows its lines with the secrets redacted', async () => {
     // The simulator never logs a secret itself, so a line is written into the unit's journal
     // from inside its cgroup (journald files it under autotrader-api exactly as if the API had).
-    await inside(
-      one,
-      `sh -c 'echo $$ > /sys/fs/cgroup/system.slice/autotrader-api.service/cgroup.procs && exec systemd-cat -t autotrader-api echo "order routed fa=DU7654321 COINGECKO_API_KEY=CG-opsdeckTestbedKey7Qm2xR9 Authorization: Bearer b3BzZGVjay10ZXN0YmVkLXRva2Vu"'`,
-    );
+    // The writer stays alive a moment: journald reads a stream's unit from its peer's cgroup, and
+    // a writer that has already exited leaves the line without one.
+    const line = 'order routed fa=DU7654321 COINGECKO_API_KEY=CG-opsdeckTestbedKey7Qm2xR9 Authorization: Bearer b3BzZGVjay10ZXN0YmVkLXRva2Vu';
+    const wrote = await fleet.exec(one, [
+      'sh',
+      '-c',
+      `echo $$ > /sys/fs/cgroup/system.slice/autotrader-api.service/cgroup.procs && exec systemd-cat -t autotrader-api sh -c 'sleep 0.5; printf "%s\\n" "$1"; sleep 1.5' sh "$1"`,
+      'sh',
+      line,
+    ]);
+    expect(wrote.code, wrote.stderr).toBe(0);
     await expect.poll(() => inside(one, 'journalctl -u autotrader-api -n 5 --no-pager'), { timeout: 10_000 }).toContain('fa=DU7654321');
 
     const form = await pick("Last lines of a unit's journal");
@@ -214,6 +221,30 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await expect.poll(() => inside(one, 'journalctl -u autotrader-ingestion -n 30 --no-pager'), { timeout: 15_000 }).toContain('update_frequency_seconds=45');
   });
 
+  it('a 5000-line output stays light: only the lines in view are in the page, and what was dropped is counted', async () => {
+    await inside(one, "seq -f 'worker batch line %05g done' 1 5000 >> /var/log/autotrader/workers.log");
+    const form = await pick('Last lines of an autotrader log file');
+    await form.getByRole('combobox', { name: 'Log file' }).selectOption('workers');
+    await form.getByRole('spinbutton', { name: 'Lines' }).fill('5000');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    await previewDialog().getByRole('button', { name: 'Confirm' }).click();
+
+    const run = runDialog();
+    await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    const log = run.getByRole('log', { name: 'Output from trader-1' });
+    await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('worker batch line 05000 done');
+    const received = Number(await log.getAttribute('data-line-count'));
+    // tail sends 5000 lines within a few ms; main keeps at most 2000 between two 100 ms batches
+    // and counts the rest, so the page must say how many it never got
+    const marker = await run.getByRole('status', { name: 'Dropped output from trader-1' }).textContent();
+    const dropped = Number(/^([\d,]+) lines dropped/.exec(marker ?? '')![1]!.replace(/,/g, ''));
+    expect(dropped).toBeGreaterThan(0);
+    expect(received + dropped).toBe(5000);
+    expect(await log.locator('.vout-line').count()).toBeLessThan(80);
+    await page.screenshot({ path: join(out, 'actions-long-output.png') });
+    await run.getByRole('button', { name: 'Close' }).click();
+  });
+
   it('exports the incident timeline with every action above, redacted, and copies it', async () => {
     await page.getByRole('tab', { name: 'Audit' }).click();
     const exporter = page.getByRole('region', { name: 'Incident timeline export' });
@@ -228,8 +259,8 @@ describe('one action of each risk level through the Actions tab, on two real hos
     expect(text).toContain('e2e-engineer ran `queue.clear` on `at-1`');
     expect(text).toContain('e2e-engineer ran `config.update-frequency.set` on `at-1`');
     expect(text).toContain('`queue.clear` on `at-1` **succeeded**, exit code 0');
-    // journal.tail, 2 restarts, clear, config edit, follow-up restart
-    expect(text).toContain('| commands run (per host) | 6 |');
+    // journal.tail, 2 restarts, clear, config edit, follow-up restart, logs.tail
+    expect(text).toContain('| commands run (per host) | 7 |');
     // the order the engineer acted in
     const order = ['`journal.tail`', '`queue.clear`', '`config.update-frequency.set`'].map((s) => text.indexOf(`ran ${s}`));
     expect([...order].sort((a, b) => a - b)).toEqual(order);
