@@ -13,6 +13,7 @@ import { openPanel, selectDeployment, setView } from '../store/actions';
 import { useStore } from '../store/useStore';
 import { rankItems } from './fuzzyScore';
 import { paletteItems, type PaletteItem } from './paletteItems';
+import './palette.css';
 
 function runItem(api: OpsApi, item: PaletteItem): void {
   const t = item.target;
