@@ -59,7 +59,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     options.logger.info('no hosts configured: starting the built-in DEMO fleet');
     fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir });
   } else {
-    fleet = await fleetFromConfig(config);
+    fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());

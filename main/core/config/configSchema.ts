@@ -9,20 +9,52 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase le
 
 const seconds = (min: number, max: number) => z.number().min(min).max(max);
 
+// ---- ssh (issue 5): with sshAlias, what the entry leaves out comes from ssh_config, so no
+// defaults are filled in for it; without, the old defaults (port 22, user root, …) apply
 export const HostConfig = z
   .object({
     id,
     label: z.string().min(1).max(100).optional().describe('shown in the UI; defaults to the id'),
-    address: z.string().min(1).max(253).describe('DNS name or IP the SSH connection goes to'),
-    port: z.number().int().min(1).max(65535).default(22),
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'not a valid Unix user name').default('root'),
+    sshAlias: z
+      .string()
+      .regex(/^[A-Za-z0-9._@:-]{1,253}$/, 'must be a Host alias from the ssh_config file (letters, digits, ".", "_", "-")')
+      .optional()
+      .describe('a Host alias from ssh.configFile: address, port, user, keys, ProxyJump/ProxyCommand, keepalive and known_hosts come from it unless set here'),
+    address: z.string().min(1).max(253).optional().describe('DNS name or IP the SSH connection goes to (required without sshAlias)'),
+    port: z.number().int().min(1).max(65535).optional().describe('default 22, or the ssh_config Port with sshAlias'),
+    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'not a valid Unix user name').optional().describe('default root, or the ssh_config User with sshAlias'),
     identityFile: z.string().min(1).optional().describe('private key file; ~ is expanded'),
-    keepaliveSeconds: seconds(1, 600).default(15),
-    keepaliveCountMax: z.number().int().min(1).max(20).default(3),
-    connectTimeoutSeconds: seconds(1, 120).default(10),
+    knownHostsFile: z.string().min(1).optional().describe("this host's known_hosts; default: ssh_config's UserKnownHostsFile with sshAlias, else the top-level knownHostsFile"),
+    keepaliveSeconds: seconds(1, 600).optional(),
+    keepaliveCountMax: z.number().int().min(1).max(20).optional(),
+    connectTimeoutSeconds: seconds(1, 120).optional(),
+  })
+  .strict()
+  .refine((host) => host.address !== undefined || host.sshAlias !== undefined, { message: 'needs "address" or "sshAlias"', path: ['address'] })
+  .transform((host) =>
+    host.sshAlias !== undefined
+      ? host
+      : {
+          ...host,
+          port: host.port ?? 22,
+          user: host.user ?? 'root',
+          keepaliveSeconds: host.keepaliveSeconds ?? 15,
+          keepaliveCountMax: host.keepaliveCountMax ?? 3,
+          connectTimeoutSeconds: host.connectTimeoutSeconds ?? 10,
+        },
+  );
+export type HostConfig = z.output<typeof HostConfig>;
+
+export const SshSettings = z
+  .object({
+    configFile: z.string().min(1).max(1024).default('~/.ssh/config').describe('the OpenSSH client config every connection is resolved through; a missing file counts as empty'),
+    knownHostsPolicy: z
+      .enum(['yes', 'accept-new', 'ask'])
+      .default('ask')
+      .describe('unknown host keys: refuse (yes), pin silently (accept-new) or ask in the console (ask); a changed key is always refused unless you type the host name'),
   })
   .strict();
-export type HostConfig = z.output<typeof HostConfig>;
+export type SshSettings = z.output<typeof SshSettings>;
 
 export const HealthConfig = z
   .object({
@@ -126,6 +158,7 @@ export const OpsdeckConfig = z
   .object({
     user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
     knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
+    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask' }).describe('ssh_config and host-key policy (issue 5)'),
     auditFile: z.string().min(1).optional().describe('defaults to the platform state folder, e.g. ~/.local/state/opsdeck/audit.jsonl'),
     hosts: z.array(HostConfig).default([]),
     deployments: z.array(DeploymentConfig).default([]),

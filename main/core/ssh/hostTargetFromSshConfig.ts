@@ -10,6 +10,25 @@ export interface SshConfigTargetOptions extends SshConfigEnv {
   /** the agent socket when the config names none (normally process.env.SSH_AUTH_SOCK) */
   authSock?: string;
   exists?: (path: string) => Promise<boolean>;
+  /**
+   * What the Opsdeck host entry sets itself: it wins over ssh_config, as a command-line option
+   * wins over the config file in OpenSSH. Address, port and user are applied before ProxyCommand's
+   * tokens are expanded; a key file given here is the only key file offered (the agent still is).
+   */
+  overrides?: TargetOverrides;
+}
+
+export interface TargetOverrides {
+  address?: string;
+  port?: number;
+  user?: string;
+  privateKeyPath?: string;
+  knownHostsPath?: string;
+  /** the Opsdeck policy; ssh_config's `StrictHostKeyChecking yes` still wins (the stricter one) */
+  hostKeyPolicy?: HostKeyPolicy;
+  keepaliveIntervalMs?: number;
+  keepaliveCountMax?: number;
+  connectTimeoutMs?: number;
 }
 
 const MAX_JUMPS = 8;
@@ -38,7 +57,8 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
   if (privateKeyPath) hop.privateKeyPath = privateKeyPath;
   if (present.length > 1) hop.extraPrivateKeyPaths = present.slice(1);
   if (agent) hop.agent = agent;
-  if (!privateKeyPath && !agent) throw new Error(`${r.host}: none of the identity files exists (${r.identityFiles.join(', ')}) and there is no agent`);
+  // no key and no agent is not fatal here: the pool reports it when the host connects, so one
+  // host without a key does not stop the console from starting
   if (r.serverAliveInterval > 0) {
     hop.keepaliveIntervalMs = r.serverAliveInterval * 1000;
     hop.keepaliveCountMax = r.serverAliveCountMax;
@@ -54,7 +74,19 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
  */
 export async function hostTargetFromSshConfig(id: HostId, configPath: string, alias: string, opts: SshConfigTargetOptions = {}): Promise<HostTarget> {
   const r = await resolveSshConfig(configPath, alias, opts);
+  const o = opts.overrides ?? {};
+  if (o.address !== undefined) r.hostName = o.address;
+  if (o.port !== undefined) r.port = o.port;
+  if (o.user !== undefined) r.user = o.user;
+  if (o.privateKeyPath !== undefined) r.identityFiles = [o.privateKeyPath];
+  if (o.knownHostsPath !== undefined) r.userKnownHostsFiles = [o.knownHostsPath];
   const target: HostTarget = { id, ...(await hopFrom(r, opts)) };
+  // the key named in the Opsdeck entry is offered even before it exists (the pool then names it)
+  if (o.privateKeyPath !== undefined) target.privateKeyPath = o.privateKeyPath;
+  if (o.hostKeyPolicy !== undefined && target.hostKeyPolicy !== 'yes') target.hostKeyPolicy = o.hostKeyPolicy;
+  if (o.keepaliveIntervalMs !== undefined) target.keepaliveIntervalMs = o.keepaliveIntervalMs;
+  if (o.keepaliveCountMax !== undefined) target.keepaliveCountMax = o.keepaliveCountMax;
+  if (o.connectTimeoutMs !== undefined) target.connectTimeoutMs = o.connectTimeoutMs;
   if (r.proxyCommand) {
     // the host name lands in a shell command: refuse anything but a plain name
     for (const [what, value] of [['host name', r.hostName], ['alias', r.host], ['user', r.user]] as const) {
