@@ -4,8 +4,8 @@
 //   combobox "Deployment"                       deployment picker
 //   list "Host connections"                     listitem "<host label>: connected|connecting (attempt N)|failed: …"
 //   alert "disconnected from console backend…" while the WebSocket is down (and "cannot load the fleet: …")
-//   tablist "Views": tab "Fleet" | "Deployment" | "Audit"
-//   tablist "Host tools": tab "Hosts" (issue 7; any "Views" tab closes it); tabpanel "Hosts":
+//   tablist "Views": tab "Fleet" | "Deployment" | "Runbooks" | "Actions" | "Hosts" | "Audit" (one view at a time: store view)
+//   Hosts (issue 7): tabpanel "Hosts":
 //     region "Host fleet" (table "Hosts by trouble", button "Show host <label>"), region "Host <label>"
 //     (buttons "Refresh <label>", "Open terminal on <label>", "Open <dashboard> on <label>"; status
 //     "Host tools notice" with the tunnel link; tables "Disks" (row "disk <mount>: ok|warning|failing, N % used")
@@ -41,14 +41,14 @@
 //     table "Audit records" (#, When, Who, Kind, Host, Action, Command, Exit "exit N", Outcome),
 //     button "Refresh audit"
 //
-//   Runbooks (issue 6): tablist "Runbook tools": tab "Runbooks" (any other tab closes it); tabpanel "Runbooks":
+//   Runbooks (issue 6): tabpanel "Runbooks":
 //     complementary "Runbook library" (searchbox "Search runbooks", status "Search status", list "Search results"
 //     with a button per hit "<runbook> › <section>", navigation "Runbooks"), article "Runbook: <title>"
 //     (navigation "Contents"; region "Section: <title>" topped by complementary "Live state: <panel title>";
 //     figure "Code: <label>" with button "Run on… <action title>" -> form "Run <action title>" -> button
 //     "Preview" (then the Preview/Run dialogs above), or button "Copy" with textbox "Fill in <placeholder>")
 //   every panel: button "Open runbook: <panel title>"
-//   Actions (issue 4): tablist "Action tools": tab "Actions" (any other tab closes it); tabpanel "Actions":
+//   Actions (issue 4): tabpanel "Actions":
 //     navigation "Action catalog" (region per runbook section, button "<title> risk: <risk>" per action),
 //     region "Action" with form "Run <title>": combobox/spinbutton/textbox per parameter label, checkbox per
 //     host label, button "Preview" / "Preview on N hosts". Preview dialog adds region "<precheck label>"
@@ -60,58 +60,42 @@
 //   Ctrl/Cmd+K: dialog "Command palette": combobox "Jump to", listbox "Matches" of options "<Kind>: <label>"
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
-import { ActionsTab } from './actions/ActionsTab';
 import { ActionsView } from './actions/ActionsView';
-import { useActionsStore } from './actions/actionsStore';
 import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
 import { BackendBanner } from './header/BackendBanner';
 import { Header } from './header/Header';
-import { HostsTab, closeHostsOnViewTab } from './hosts/HostsTab';
 import { HostsView } from './hosts/HostsView';
-import { setHostsOpen, useHostsStore } from './hosts/hostsStore';
 import { FleetOverview } from './panels/fleet/FleetOverview';
 import { CommandPalette } from './palette/CommandPalette';
-import { RunbooksTab } from './runbooks/RunbooksTab';
 import { RunbookView } from './runbooks/RunbookView';
-import { useRunbookStore } from './runbooks/runbookStore';
 import { useStore } from './store/useStore';
 
 export function App() {
   const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
-  const hostsOpen = useHostsStore((s) => s.open);
-  const runbooksOpen = useRunbookStore((s) => s.open) && !hostsOpen;
-  const actionsOpen = useActionsStore((s) => s.open) && !hostsOpen && !runbooksOpen;
+  const coreView = view === 'fleet' || view === 'deployment' || view === 'audit';
   return (
     <div className="app">
-      <div onClickCapture={closeHostsOnViewTab}>
-        <Header />
-      </div>
-      {/* one row for the tool tabs (styles in actions/actions.css) */}
-      <div className="tool-tabs">
-        <RunbooksTab onOpen={() => setHostsOpen(false)} />
-        <ActionsTab />
-        <HostsTab />
-      </div>
+      <Header />
       <BackendBanner />
       <AlertsPanel />
       {loaded ? (
-        <section id="view-hosts" role="tabpanel" aria-label="Hosts" hidden={!hostsOpen}>
-          <HostsView visible={hostsOpen} />
+        <section id="view-hosts" role="tabpanel" aria-label="Hosts" hidden={view !== 'hosts'}>
+          <HostsView visible={view === 'hosts'} />
         </section>
       ) : null}
-      <main id={`view-${view}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={hostsOpen || runbooksOpen || actionsOpen}>
-        {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : <DeploymentView />}
+      <main id={`view-${coreView ? view : 'deployment'}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={!coreView}>
+        {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : coreView ? <DeploymentView /> : null}
       </main>
       {loaded ? (
-        <section id="view-runbooks" role="tabpanel" aria-label="Runbooks" hidden={!runbooksOpen}>
-          {runbooksOpen ? <RunbookView /> : null}
+        <section id="view-runbooks" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
+          {view === 'runbooks' ? <RunbookView /> : null}
         </section>
       ) : null}
       {loaded ? (
-        <section id="view-actions" role="tabpanel" aria-label="Actions" hidden={!actionsOpen}>
-          {actionsOpen ? <ActionsView /> : null}
+        <section id="view-actions" role="tabpanel" aria-label="Actions" hidden={view !== 'actions'}>
+          {view === 'actions' ? <ActionsView /> : null}
         </section>
       ) : null}
       <ActionDialog />

@@ -1,10 +1,10 @@
-// The Actions tab's own store: whether the catalog browser is open, the catalog as main lists
-// it, and the action being filled in. The dialog (preview/run) stays in the foundation store.
+// The Actions tab's own store: the catalog as main lists it and the action being filled in
+// (whether the tab shows is the app's one `view`, store/slices). The dialog (preview/run) stays in the foundation store.
 import { create } from 'zustand';
 import type { ActionSummary, OpsApi } from '../../../common/contract';
+import { leaveView, setView } from '../store/actions';
 
 export interface ActionsState {
-  open: boolean;
   catalog: ActionSummary[] | null;
   catalogError: string | null;
   selectedId: string | null;
@@ -12,12 +12,13 @@ export interface ActionsState {
   hostIds: string[];
 }
 
-const initial: ActionsState = { open: false, catalog: null, catalogError: null, selectedId: null, hostIds: [] };
+const initial: ActionsState = { catalog: null, catalogError: null, selectedId: null, hostIds: [] };
 
 export const useActionsStore = create<ActionsState>()(() => ({ ...initial }));
 
 export const resetActionsStore = (): void => useActionsStore.setState({ ...initial });
-export const setActionsOpen = (open: boolean): void => useActionsStore.setState({ open });
+/** The catalog browser is one of the app's views (store/slices View): opening it is a view change. */
+export const setActionsOpen = (open: boolean): void => (open ? setView('actions') : leaveView('actions'));
 /**
  * Picking another action starts again from one host: a two-host selection made for a restart
  * must not silently carry over into a queue clear.

@@ -42,6 +42,9 @@ const NO_DEPLOYMENTS: never[] = [];
 const TABS: Array<{ view: View; label: string }> = [
   { view: 'fleet', label: 'Fleet' },
   { view: 'deployment', label: 'Deployment' },
+  { view: 'runbooks', label: 'Runbooks' },
+  { view: 'actions', label: 'Actions' },
+  { view: 'hosts', label: 'Hosts' },
   { view: 'audit', label: 'Audit' },
 ];
 

@@ -3,6 +3,7 @@
 // (bindHostEvents) and by the getHostFacts snapshot.
 import { create } from 'zustand';
 import type { HostFacts, HostTools, OpsApi, TunnelInfo } from '../../../common/contract';
+import { leaveView, setView } from '../store/actions';
 
 export interface TerminalTab {
   /** stable React key: a reconnect replaces terminalId but keeps the tab */
@@ -17,7 +18,6 @@ export interface TerminalTab {
 
 export interface HostsState {
   /** the Hosts tab is showing */
-  open: boolean;
   facts: Record<string, HostFacts>;
   tools: HostTools | null;
   tunnels: TunnelInfo[];
@@ -31,7 +31,6 @@ export interface HostsState {
 }
 
 const initial: HostsState = {
-  open: false,
   facts: {},
   tools: null,
   tunnels: [],
@@ -49,7 +48,8 @@ export function resetHostsStore(): void {
   useHostsStore.setState({ ...initial }, true);
 }
 
-export const setHostsOpen = (open: boolean): void => useHostsStore.setState({ open });
+/** The host view is one of the app's views (store/slices View): opening it is a view change. */
+export const setHostsOpen = (open: boolean): void => (open ? setView('hosts') : leaveView('hosts'));
 export const selectHost = (hostId: string): void => useHostsStore.setState({ selectedHostId: hostId });
 
 export function applyFacts(updates: HostFacts[]): void {

@@ -1,9 +1,9 @@
-// The runbook viewer's own store: whether the viewer is open, the library, the open runbook and
-// the search. Separate from the foundation's store because the view type and the "Views"
-// tablist belong to it; the viewer has its own tab (RunbooksTab) like the host view does.
+// The runbook viewer's own store: the library, the open runbook and the search. Whether the
+// viewer shows is the app's one `view` (store/slices), like every other tab.
 import { create } from 'zustand';
 import type { ActionSummary, OpsApi, RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
+import { leaveView, setView } from '../store/actions';
 
 /** Runbook area <-> the health endpoint (and panel) behind it. */
 export const AREA_ENDPOINT: Readonly<Record<RunbookArea, Exclude<Endpoint, 'overview'>>> = {
@@ -22,7 +22,6 @@ export function areaOfEndpoint(endpoint: Endpoint): RunbookArea | null {
 }
 
 export interface RunbookState {
-  open: boolean;
   list: RunbookSummary[] | null;
   problems: string[];
   listError: string | null;
@@ -41,7 +40,6 @@ export interface RunbookState {
 }
 
 const initial: RunbookState = {
-  open: false,
   list: null,
   problems: [],
   listError: null,
@@ -63,8 +61,10 @@ export function resetRunbookStore(): void {
   useRunbookStore.setState({ ...initial }, true);
 }
 
+/** The viewer is one of the app's views (store/slices View): opening it is a view change. */
 export function setRunbooksOpen(open: boolean): void {
-  useRunbookStore.setState({ open });
+  if (open) setView('runbooks');
+  else leaveView('runbooks');
 }
 
 export async function loadRunbookLibrary(api: OpsApi): Promise<void> {
@@ -78,7 +78,8 @@ let targetSeq = 0;
 
 export async function openRunbook(api: OpsApi, id: string, anchor: string | null = null): Promise<void> {
   const seq = ++targetSeq;
-  useRunbookStore.setState({ open: true, target: { anchor, seq } });
+  setView('runbooks');
+  useRunbookStore.setState({ target: { anchor, seq } });
   if (useRunbookStore.getState().doc?.id === id) return;
   useRunbookStore.setState({ loadingId: id, docError: null });
   const result = await api.getRunbook({ id });
@@ -96,7 +97,8 @@ export function sectionForArea(list: readonly RunbookSummary[], area: RunbookAre
 
 /** Opens the viewer on an area's section; the view resolves it once the library is loaded. */
 export function openRunbookForArea(area: RunbookArea): void {
-  useRunbookStore.setState({ open: true, pendingArea: area });
+  setView('runbooks');
+  useRunbookStore.setState({ pendingArea: area });
 }
 
 let searchSeq = 0;

@@ -61,6 +61,11 @@ export function setView(view: View): void {
   useStore.setState({ view });
 }
 
+/** Leave `view` if it is showing (back to the deployment); do nothing if another view is. */
+export function leaveView(view: View): void {
+  if (useStore.getState().view === view) useStore.setState({ view: 'deployment' });
+}
+
 /** Click-through from the fleet overview to one panel of one deployment. */
 export function openPanel(deploymentId: string, endpoint: Endpoint | null): void {
   useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', focusEndpoint: endpoint });

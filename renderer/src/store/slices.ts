@@ -5,7 +5,8 @@ import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, R
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
 
-export type View = 'fleet' | 'deployment' | 'audit';
+/** Every top-level view, one at a time: the one source of truth for what the page shows. */
+export type View = 'fleet' | 'deployment' | 'runbooks' | 'actions' | 'hosts' | 'audit';
 
 export interface FleetSlice {
   fleet: FleetInfo | null;
