@@ -375,6 +375,15 @@ describe('listeners', () => {
 });
 
 describe('output', () => {
+  it('a finite output of 5000 lines (the most a tail may ask for) arrives whole under the default bounds', async () => {
+    const svc = service();
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood', params: { count: 5000 }, hostIds: ids('h1') }).token });
+    await svc.settled(runId);
+    const batches = outputs.filter((o) => o.runId === runId);
+    expect(batches.reduce((n, b) => n + b.droppedLines, 0)).toBe(0);
+    expect(batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean)).toHaveLength(5000);
+  });
+
   it('redacts secrets line by line on both streams, the unterminated last line included', async () => {
     const svc = service();
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.secrets', params: {}, hostIds: ids('h1') }).token });
@@ -384,7 +393,7 @@ describe('output', () => {
   });
 
   it('batches a flood and, past the buffer bound, drops the oldest lines with a visible count', async () => {
-    const svc = service({ limits: { maxBufferedLines: 500 } });
+    const svc = service({ limits: { maxBufferedLines: 500, maxBufferedLinesFinite: 500 } });
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood', params: { count: 50_000 }, hostIds: ids('h1') }).token });
     await svc.settled(runId);
     const batches = outputs.filter((o) => o.runId === runId);

@@ -28,6 +28,11 @@ export interface ActionLimits {
   maxOpenPreviews: number;
   outputIntervalMs: number;
   maxBufferedLines: number;
+  /**
+   * the same bound for an action that ends by itself (a tail of 5000 lines): higher, so what the
+   * engineer asked for arrives whole; a follow keeps the tighter bound against floods
+   */
+  maxBufferedLinesFinite: number;
   /** extra time past an action's timeout before the run stops waiting on the executor */
   timeoutGraceMs: number;
   /** a resumable follow: reconnect attempts in a row without an entry getting through */
@@ -43,6 +48,7 @@ export const DEFAULT_LIMITS: ActionLimits = {
   maxOpenPreviews: 200,
   outputIntervalMs: 100,
   maxBufferedLines: 2000,
+  maxBufferedLinesFinite: 10_000,
   timeoutGraceMs: 10_000,
   maxResumes: 8,
   resumeDelayMs: 500,
@@ -311,7 +317,7 @@ export class ActionService {
       redactor: this.deps.redactor,
       timers: this.timers,
       intervalMs: this.limits.outputIntervalMs,
-      maxLines: this.limits.maxBufferedLines,
+      maxLines: prepared.action.streams ? this.limits.maxBufferedLines : this.limits.maxBufferedLinesFinite,
       emit: (chunks, droppedLines) => {
         // runs from a timer: a throwing listener would otherwise take the process down
         try {
