@@ -5,6 +5,7 @@ import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, ItemState } from '../../../common/contract';
 import { ENDPOINTS, ENDPOINT_PATHS, parseEndpointBody, type Endpoint } from '../../../common/health';
 import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
+import { redactDeep } from '../redact/Redactor';
 import { fetchEndpoint, HealthFetchError } from './fetchEndpoint';
 
 export interface PolledDeployment {
@@ -40,14 +41,6 @@ interface Slot {
 
 const key = (deploymentId: string, endpoint: Endpoint) => `${deploymentId}\u0000${endpoint}`;
 
-function redactDeep(value: unknown, redact: (text: string) => string): unknown {
-  if (typeof value === 'string') return redact(value);
-  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
-  if (value && typeof value === 'object') {
-    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, redactDeep(v, redact)]));
-  }
-  return value;
-}
 
 export class HealthPoller {
   private readonly slots = new Map<string, Slot>();

@@ -10,6 +10,7 @@ import { assessHost, type Thresholds } from './assessHost';
 import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hostFactsScript';
 import { parseHostFacts, type CpuTimes } from './parseHostFacts';
 import { RingBuffer } from './RingBuffer';
+import { redactDeep } from '../redact/Redactor';
 
 export interface HostMonitorPool {
   exec(id: HostId, command: string, opts?: ExecOptions): Promise<ExecResult>;
@@ -46,6 +47,8 @@ export interface HostMonitorDeps {
   timers: Timers;
   onUpdate: (facts: HostFacts) => void;
   logger: { warn(message: string): void };
+  /** scrubs every string of the facts before they are kept or pushed (the app's Redactor) */
+  redact?: (text: string) => string;
 }
 
 /** Output beyond this is a broken or hostile host; the figures we need fit in a few KB. */
@@ -239,6 +242,9 @@ export class HostMonitor {
   }
 
   private publish(entry: HostEntry, facts: HostFacts): void {
+    // Host output goes to the renderer: every string (reasons, errors, unit and mount names)
+    // passes the redactor first.
+    if (this.deps.redact) facts = redactDeep(facts, this.deps.redact) as HostFacts;
     entry.facts = facts;
     this.deps.onUpdate(facts);
   }

@@ -52,7 +52,7 @@ export class HostToolsFeature {
     const hostIds = new Set<HostId>(deps.hosts.map((h) => h.id));
     const labels = new Map<string, string>(deps.hosts.map((h) => [h.id, h.label]));
     this.factsBatch = new KeyedBatcher((f) => f.hostId, (updates) => hub.emit('onHostFacts', { updates }), deps.pushWindowMs, timers);
-    this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], demoHostIds: deps.hosts.filter((h) => h.demo).map((h) => h.id), settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger });
+    this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], demoHostIds: deps.hosts.filter((h) => h.demo).map((h) => h.id), settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger, redact: (text) => deps.redactor.redact(text) });
     this.terminals = new TerminalService({
       shell: (id, pty) => pool.shell(id, pty),
       audit: deps.audit,

@@ -129,3 +129,13 @@ describe('hostFactsScript', () => {
     expect(hostFactsScript()).toContain("pgrep -a -f -- '[i]bgateway'");
   });
 });
+
+describe('process probes never carry arguments', () => {
+  it('keeps the program of a matched process, not the credentials on its command line', () => {
+    const withGateway = SAMPLE.replace(/(@@opsdeck:proc:0\n)/, '$1' + '4242 /opt/ibgateway/ibgateway -Dibc.user=fa_trader -Dibc.password=hunter2 --mode=paper\n');
+    expect(withGateway).not.toBe(SAMPLE);
+    const facts = parseHostFacts(withGateway, ['IB Gateway']);
+    expect(facts.processes[0]).toEqual({ name: 'IB Gateway', pids: [4242], commands: ['/opt/ibgateway/ibgateway'] });
+    expect(JSON.stringify(facts)).not.toContain('hunter2');
+  });
+});

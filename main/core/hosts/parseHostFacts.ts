@@ -194,7 +194,9 @@ function parseProcesses(sections: Map<string, string[]>, names: readonly string[
       const m = /^(\d+)\s+(.*)$/.exec(line);
       if (!m || pids.length >= 20) continue;
       pids.push(Number(m[1]));
-      commands.push(cut(m[2]!));
+      // Only the program, never its arguments: launchers such as IBC pass the IB user and
+      // password on the command line, and these facts go to the renderer.
+      commands.push(cut(m[2]!.split(/\s+/, 1)[0] ?? ''));
     }
     return { name, pids, commands };
   });

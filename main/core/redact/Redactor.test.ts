@@ -211,3 +211,23 @@ describe('LineRedactor', () => {
     expect(stream.push('next line\n')).toEqual(['next line']);
   });
 });
+
+describe('redactDeep', () => {
+  it('scrubs every string of structured data, keys included, and keeps numbers and shape', async () => {
+    const { redactDeep } = await import('./Redactor');
+    const redactor = new Redactor();
+    const hostile = {
+      detail: 'login failed for fa=DU1234567',
+      list: ['ok', 'Authorization: Bearer abcdefghijklmnopqrstuvwxyz123456'],
+      'GROQ_API_KEY=gsk_0123456789abcdefghijklmnopqrstuvwxyz': 3,
+      n: 42,
+      nested: { ok: true, none: null },
+    };
+    const out = JSON.stringify(redactDeep(hostile, (text) => redactor.redact(text)));
+    expect(out).not.toContain('DU1234567');
+    expect(out).not.toContain('abcdefghijklmnopqrstuvwxyz123456');
+    expect(out).not.toContain('gsk_0123456789');
+    expect(out).toContain('"n":42');
+    expect(out).toContain('"nested":{"ok":true,"none":null}');
+  });
+});

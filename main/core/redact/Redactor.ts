@@ -281,3 +281,16 @@ export class LineRedactor {
     return text;
   }
 }
+
+/**
+ * Every string in a JSON-like value (object keys included) through `redact`: for structured
+ * data from a health API or a host that goes on to the renderer.
+ */
+export function redactDeep(value: unknown, redact: (text: string) => string): unknown {
+  if (typeof value === 'string') return redact(value);
+  if (Array.isArray(value)) return value.map((v) => redactDeep(v, redact));
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [redact(k), redactDeep(v, redact)]));
+  }
+  return value;
+}
