@@ -62,9 +62,14 @@ export class HostKeyError extends Error {
   }
 }
 
-/** The name OpenSSH looks up: `host` on port 22, `[host]:port` otherwise. */
+/**
+ * The name OpenSSH looks up: `host` on port 22, `[host]:port` otherwise, lowercased as OpenSSH
+ * lowercases host names. Without that, a hashed entry for `Web1.Example.com` never matched,
+ * the host looked unknown, and accept-new would pin whatever key was presented.
+ */
 export function hostKeyName(host: string, port: number): string {
-  return port === 22 ? host : `[${host}]:${port}`;
+  const name = host.toLowerCase();
+  return port === 22 ? name : `[${name}]:${port}`;
 }
 
 /** `SHA256:` + unpadded base64 of the SHA-256 of the key blob, exactly as `ssh-keygen -l` prints it. */
