@@ -28,4 +28,25 @@ describe('AsciicastRecorder', () => {
     expect(lines.find((e) => e[1] === 'r')).toEqual([1.5, 'r', '120x40']);
     expect(lines[1][0]).toBe(0);
   });
+
+  it('never splits a secret across the cut of an over-long line', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cast-')), 'x.cast');
+    const rec = new AsciicastRecorder(path, new Redactor(), 0, { cols: 80, rows: 24 }, () => 0);
+    // 4075 characters of noise, then a secret known only by its name, typed out one character at
+    // a time as a slow terminal delivers it: the 4096th character falls inside its value
+    rec.output(`${'y'.repeat(4074)} `);
+    for (const ch of 'ALPACA_SECRET_KEY=abcdef123456 more') rec.output(ch);
+    await rec.close();
+    const text = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l)[2]).join('');
+    expect(text).not.toContain('def123456');
+    expect(text).toContain('ALPACA_SECRET_KEY=[REDACTED]');
+  });
+
+  it('stops recording on a write failure instead of crashing the process', async () => {
+    const path = join(mkdtempSync(join(tmpdir(), 'cast-')), 'missing-folder', 'x.cast');
+    const rec = new AsciicastRecorder(path, new Redactor(), 0, { cols: 80, rows: 24 }, () => 0);
+    rec.output('hello\n');
+    await rec.close();
+    expect(rec.failure).toMatch(/^recording stopped: ENOENT/);
+  });
 });
