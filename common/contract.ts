@@ -340,6 +340,23 @@ export const RunbookHit = z.object({
 });
 export type RunbookHit = z.infer<typeof RunbookHit>;
 
+// ---- ssh (issue 5)
+export const SshPromptId = z.string().regex(/^sshp-[a-f0-9]{16}$/, 'not an SSH prompt id');
+const HostKeyFields = { hostId: HostId.nullable(), host: z.string(), port: z.number().int(), keyType: z.string(), fingerprint: z.string() };
+/** A question main asks the user. No field ever carries a secret. */
+export const SshPrompt = z.discriminatedUnion('kind', [
+  z.object({ promptId: SshPromptId, kind: z.literal('passphrase'), hostId: HostId.nullable(), keyPath: z.string(), retry: z.boolean() }),
+  z.object({ promptId: SshPromptId, kind: z.literal('host-key-unknown'), ...HostKeyFields, knownHostsPath: z.string() }),
+  z.object({
+    promptId: SshPromptId,
+    kind: z.literal('host-key-changed'),
+    ...HostKeyFields,
+    expected: z.array(z.object({ line: z.number().int(), keyType: z.string(), fingerprint: z.string() })),
+    knownHostsPath: z.string(),
+  }),
+]);
+export type SshPrompt = z.infer<typeof SshPrompt>;
+
 // ---- calls -------------------------------------------------------------------------------
 
 const Empty = z.object({}).strict();
@@ -409,6 +426,41 @@ export const calls = {
     request: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(100).optional() }).strict(),
     response: z.object({ hits: z.array(RunbookHit), tookMs: z.number() }),
   },
+  // ---- ssh (issue 5)
+  /** the concrete Host aliases of the user's ssh_config, resolved, grouped by the patterns that apply */
+  listSshConfigHosts: {
+    request: Empty,
+    response: z.object({
+      configFile: z.string(),
+      hosts: z.array(
+        z.object({ alias: z.string(), hostName: z.string(), user: z.string(), port: z.number().int(), groups: z.array(z.string()), inFleet: z.boolean(), error: z.string().nullable() }),
+      ),
+    }),
+  },
+  /** append hosts to the Opsdeck config (comments kept, atomic, a .bak beside it); applied on restart */
+  importSshHosts: {
+    request: z
+      .object({
+        aliases: z.array(z.string().regex(/^[A-Za-z0-9._@:-]{1,253}$/, 'not an ssh_config Host alias')).min(1).max(500),
+        deploymentId: DeploymentId.optional(),
+      })
+      .strict(),
+    response: z.object({ added: z.array(z.object({ alias: z.string(), hostId: HostId })), configPath: z.string(), backupPath: z.string().nullable(), restartNeeded: z.boolean() }),
+  },
+  /** questions waiting for the user (also pushed by onSshPrompt); never holds a secret */
+  listSshPrompts: { request: Empty, response: z.object({ prompts: z.array(SshPrompt) }) },
+  /** the passphrase goes main-ward once and stays in main's memory; a changed key needs typedHost equal to the host */
+  answerSshPrompt: {
+    request: z
+      .object({
+        promptId: SshPromptId,
+        passphrase: z.string().max(4096).optional(),
+        decision: z.enum(['accept-once', 'trust', 'refuse', 'replace']).optional(),
+        typedHost: z.string().max(300).optional(),
+      })
+      .strict(),
+    response: z.object({ accepted: z.boolean(), message: z.string() }),
+  },
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------
@@ -439,6 +491,9 @@ export const events = {
   onTerminalOutput: z.object({ terminalId: TerminalId, data: z.string() }),
   onTerminalState: z.object({ terminalId: TerminalId, hostId: HostId, state: z.enum(['open', 'closed']), reason: z.string().nullable(), at: z.string() }),
   onTunnels: z.object({ tunnels: z.array(TunnelInfo) }),
+  // ---- ssh (issue 5)
+  /** every open SSH question, whole list each time (a view that opens late calls listSshPrompts) */
+  onSshPrompt: z.object({ prompts: z.array(SshPrompt) }),
 } as const;
 
 export type Calls = typeof calls;

@@ -16,6 +16,8 @@ import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
 import { SessionPool } from './ssh/SessionPool';
+import { SshFeature } from './ssh/SshFeature';
+import { expandHome } from './config/loadConfig';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { runbookHandlers } from './runbooks/runbookHandlers';
 import type { AlertRecord } from '../../common/thresholds';
@@ -54,12 +56,15 @@ export interface OpsAppOptions {
   readonly hostTools?: HostToolsSettings;
   /** the system browser (Electron's shell.openExternal behind the allow-list); absent in the browser shell */
   readonly openExternal?: (url: string) => Promise<boolean>;
+  /** issue 5: the ssh_config hosts resolve through (bootstrap passes config.ssh.configFile, expanded) */
+  readonly sshConfigPath?: string;
 }
 
 export class OpsApp {
   readonly hub = new EventHub();
   readonly handlers: CallHandlers;
   readonly pool: SessionPool;
+  readonly ssh: SshFeature;
   readonly poller: HealthPoller;
   readonly actions: ActionService;
   readonly audit: AuditLog;
@@ -93,7 +98,16 @@ export class OpsApp {
       timers,
     );
 
-    this.pool = new SessionPool({ clock, logger });
+    // issue 5: passphrase and host-key questions go to the views through the hub
+    this.ssh = new SshFeature({
+      hub: this.hub,
+      configPath: options.configPath,
+      sshConfigPath: options.sshConfigPath ?? expandHome('~/.ssh/config'),
+      randomHex: (n) => randomBytes(n).toString('hex'),
+      logger,
+    });
+    this.pool = new SessionPool({ clock, logger, ...this.ssh.poolDeps() });
+    this.ssh.attach(this.pool);
     this.pool.setHosts([...fleet.targets]);
     this.unsubscribers.push(this.pool.onState((state) => this.connectionBatch.push(state)));
 
@@ -204,6 +218,7 @@ export class OpsApp {
       ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
       ...this.hostTools.handlers,
       ...runbookHandlers(this.runbooks),
+      ...this.ssh.handlers,
     };
   }
 
@@ -224,6 +239,7 @@ export class OpsApp {
     this.connectionBatch.dispose();
     this.alertBatch.dispose();
     for (const unsubscribe of this.unsubscribers) unsubscribe();
+    this.ssh.close();
     await Promise.allSettled([...this.dispatchers.values()].map((dispatcher) => dispatcher.close()));
     await this.pool.close();
     await this.options.fleet.stop();

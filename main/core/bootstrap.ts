@@ -84,6 +84,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     maxConcurrency: config.actions.maxConcurrency,
     blastRadius: config.actions.blastRadius,
     logger: options.logger,
+    sshConfigPath: expandHome(config.ssh.configFile),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();

@@ -76,6 +76,15 @@ export interface HostKeyPrompt {
   fingerprint: string;
 }
 
+export interface HostKeyQuestion extends HostKeyPrompt {
+  kind: 'unknown' | 'changed';
+  /** the presented key blob, for pinning it if the user says so */
+  key: Buffer;
+  knownHostsPath: string;
+  /** for a changed key: the pinned lines it does not match */
+  expected: { line: number; keyType: string; fingerprint: string }[];
+}
+
 export interface SessionPoolDeps {
   clock?: Clock;
   timers?: Timers;
@@ -99,6 +108,13 @@ export interface SessionPoolDeps {
   keyboardInteractive?: (request: { hostId: HostId | null; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }) => Promise<string[] | null>;
   /** asked when a host key is unknown and the policy is 'ask'; true pins it (TOFU) */
   confirmHostKey?: (prompt: HostKeyPrompt) => Promise<boolean>;
+  /**
+   * Told (without waiting) about a key the user must decide on: unknown under 'ask' (when
+   * confirmHostKey is not given) or changed. The attempt is refused at once, so a person
+   * reading a fingerprint never holds a handshake slot or runs into the handshake timeout;
+   * after their answer, acceptHostKeyOnce / known_hosts and retryFailed() bring the host up.
+   */
+  hostKeyQuestion?: (question: HostKeyQuestion) => void;
   readFile?: (path: string) => Promise<Buffer>;
 }
 
@@ -160,6 +176,8 @@ export class SessionPool {
   private readonly idleCloseMs: number;
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
+  /** host keys the user accepted for this session only ("Accept once"): never written */
+  private readonly acceptedOnce = new Set<string>();
 
   constructor(deps: SessionPoolDeps = {}) {
     this.deps = deps;
@@ -254,6 +272,20 @@ export class SessionPool {
     // attempts waiting for a handshake slot: let them run into the closed check and fail
     for (const next of this.handshakeQueue.splice(0)) next();
     await Promise.all(ends);
+  }
+
+  /** Accept this key for host:port until the pool closes, without writing known_hosts. */
+  acceptHostKeyOnce(address: string, port: number, key: Buffer): void {
+    this.acceptedOnce.add(`${address}\0${port}\0${key.toString('base64')}`);
+  }
+
+  /** Try every failed host again now (after the user answered a host-key or passphrase question). */
+  retryFailed(): void {
+    for (const [id, entry] of this.hosts) {
+      if (entry.conn.state === 'failed') this.connect(id).catch(() => {
+        // recorded in the state and the log
+      });
+    }
   }
 
   // ---- work ----------------------------------------------------------------------------
@@ -625,8 +657,24 @@ export class SessionPool {
   private async checkHostKey(conn: Conn, known: Awaited<ReturnType<typeof loadKnownHosts>>, key: Buffer): Promise<void> {
     const hop = conn.hop;
     const verdict = verifyHostKey(known, hop.address, hop.port, key);
+    if (verdict.status === 'match') return;
+    if (verdict.status !== 'revoked' && this.acceptedOnce.has(`${hop.address}\0${hop.port}\0${key.toString('base64')}`)) return;
+    const ask = this.deps.hostKeyQuestion;
+    const policy = hop.hostKeyPolicy ?? 'yes';
+    if (ask && (verdict.status === 'changed' || (verdict.status === 'unknown' && policy === 'ask' && !this.deps.confirmHostKey))) {
+      ask({
+        kind: verdict.status,
+        hostId: conn.hostId,
+        address: hop.address,
+        port: hop.port,
+        keyType: keyTypeOf(key),
+        fingerprint: verdict.fingerprint,
+        key,
+        knownHostsPath: hop.knownHostsPath,
+        expected: verdict.status === 'changed' ? verdict.expected.map((e) => ({ line: e.line, keyType: e.keyType, fingerprint: fingerprintSha256(e.key) })) : [],
+      });
+    }
     if (verdict.status === 'unknown') {
-      const policy = hop.hostKeyPolicy ?? 'yes';
       const keyType = keyTypeOf(key);
       const accepted =
         policy === 'accept-new' ||

@@ -1,0 +1,107 @@
+// Issue 5's calls in one place: the ssh_config import picker, the import itself, and the
+// passphrase / host-key questions between the session pool and the views.
+import type { CallHandlers, HostId } from '../../../common/contract';
+import { OpsFailure } from '../../../common/result';
+import type { EventHub } from '../bridge/EventHub';
+import { loadConfig } from '../config/loadConfig';
+import { importSshHosts } from './importSshHosts';
+import type { SessionPool, SessionPoolDeps } from './SessionPool';
+import { listSshConfigHosts, resolveSshConfig, type SshConfigEnv } from './sshConfig';
+import { SshPrompts } from './SshPrompts';
+
+export interface SshFeatureDeps {
+  hub: EventHub;
+  /** the Opsdeck YAML config (null: none, import is refused) */
+  configPath: string | null;
+  /** the ssh_config every host resolves through (already ~-expanded) */
+  sshConfigPath: string;
+  sshEnv?: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>;
+  randomHex: (bytes: number) => string;
+  logger: { info(message: string): void; warn(message: string): void };
+}
+
+type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt'>;
+
+export class SshFeature {
+  readonly prompts: SshPrompts;
+  readonly handlers: SshHandlers;
+  private pool: SessionPool | null = null;
+  private unsubscribe: (() => void) | null = null;
+
+  constructor(private readonly deps: SshFeatureDeps) {
+    this.prompts = new SshPrompts({
+      emit: (prompts) => deps.hub.emit('onSshPrompt', { prompts }),
+      newId: () => `sshp-${deps.randomHex(8)}`,
+      acceptHostKeyOnce: (address, port, key) => this.pool?.acceptHostKeyOnce(address, port, key),
+      retryFailed: () => this.pool?.retryFailed(),
+      logger: deps.logger,
+    });
+    this.handlers = {
+      listSshConfigHosts: () => this.listHosts(),
+      importSshHosts: async (request) => {
+        const configPath = this.requireConfig();
+        const known = new Set((await this.listHosts()).hosts.map((h) => h.alias));
+        const unknown = request.aliases.filter((a) => !known.has(a));
+        if (unknown.length) throw new OpsFailure('not-found', `not a Host alias in ${deps.sshConfigPath}: ${unknown.join(', ')}`);
+        const result = await importSshHosts(configPath, { aliases: request.aliases, ...(request.deploymentId ? { deploymentId: request.deploymentId } : {}) });
+        deps.logger.info(`imported ${result.added.length} host(s) from ${deps.sshConfigPath} into ${configPath}; restart the console to connect to them`);
+        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: true };
+      },
+      listSshPrompts: async () => ({ prompts: this.prompts.list() }),
+      answerSshPrompt: (request) => this.prompts.answer(request),
+    };
+  }
+
+  /** What the pool needs from here; pass into its constructor, then attach(). */
+  poolDeps(): Pick<SessionPoolDeps, 'passphrase' | 'hostKeyQuestion'> {
+    return { passphrase: this.prompts.passphrase, hostKeyQuestion: this.prompts.hostKeyQuestion };
+  }
+
+  attach(pool: SessionPool): void {
+    this.pool = pool;
+    // a wrong passphrase asks again (the prompt says it was wrong); refusing ends it
+    this.unsubscribe = pool.onState((s) => {
+      const wrong = s.state === 'failed' && s.error ? /wrong passphrase for key (.+)$/.exec(s.error) : null;
+      if (!wrong) return;
+      this.prompts.wrongPassphrase(wrong[1]!);
+      pool.connect(s.hostId).catch(() => {});
+    });
+  }
+
+  close(): void {
+    this.unsubscribe?.();
+    this.prompts.dispose();
+  }
+
+  private requireConfig(): string {
+    if (!this.deps.configPath) throw new OpsFailure('unavailable', 'no Opsdeck config file to import into');
+    return this.deps.configPath;
+  }
+
+  private async listHosts() {
+    const { sshConfigPath, sshEnv } = this.deps;
+    let entries: Awaited<ReturnType<typeof listSshConfigHosts>>;
+    try {
+      entries = await listSshConfigHosts(sshConfigPath, sshEnv ?? {});
+    } catch (err) {
+      throw new OpsFailure('not-found', (err as Error).message);
+    }
+    let inFleet = new Set<string>();
+    if (this.deps.configPath) {
+      // the file, not the running fleet: hosts imported since start-up count as in it
+      const config = await loadConfig(this.deps.configPath).catch(() => null);
+      inFleet = new Set((config?.hosts ?? []).flatMap((h) => (h.sshAlias ? [h.sshAlias] : [])));
+    }
+    const hosts = await Promise.all(
+      entries.map(async (e) => {
+        try {
+          const r = await resolveSshConfig(sshConfigPath, e.alias, sshEnv ?? {});
+          return { alias: e.alias, hostName: r.hostName, user: r.user, port: r.port, groups: e.groups, inFleet: inFleet.has(e.alias), error: null };
+        } catch (err) {
+          return { alias: e.alias, hostName: '', user: '', port: 22, groups: e.groups, inFleet: inFleet.has(e.alias), error: (err as Error).message };
+        }
+      }),
+    );
+    return { configFile: sshConfigPath, hosts };
+  }
+}

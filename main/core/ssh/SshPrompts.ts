@@ -1,0 +1,128 @@
+// The questions SSH asks a person: a key's passphrase, an unknown host key, a changed host key.
+// Secrets flow one way: a passphrase arrives in answer() and goes only to the pool's waiting
+// callback (which keeps it in memory); no prompt, event or log line ever holds one.
+import type { HostId, SshPrompt } from '../../../common/contract';
+import { appendKnownHost, replaceKnownHost } from './knownHosts';
+import type { HostKeyQuestion } from './SessionPool';
+
+export interface SshPromptsDeps {
+  /** pushes the whole list of open prompts to every view */
+  emit: (prompts: SshPrompt[]) => void;
+  /** `sshp-` + 16 hex */
+  newId: () => string;
+  acceptHostKeyOnce: (address: string, port: number, key: Buffer) => void;
+  retryFailed: () => void;
+  logger: { info(message: string): void; warn(message: string): void };
+}
+
+export type SshAnswer = { promptId: string; passphrase?: string; decision?: 'accept-once' | 'trust' | 'refuse' | 'replace'; typedHost?: string };
+
+interface Open {
+  prompt: SshPrompt;
+  /** dedupe key: one question per key file / host key at a time */
+  key: string;
+  resolvePassphrase?: (answer: string | null) => void;
+  question?: HostKeyQuestion;
+}
+
+export class SshPrompts {
+  private readonly open = new Map<string, Open>();
+  private readonly waiting = new Map<string, Promise<string | null>>();
+  private readonly failedKeys = new Set<string>();
+
+  constructor(private readonly deps: SshPromptsDeps) {}
+
+  list(): SshPrompt[] {
+    return [...this.open.values()].map((o) => o.prompt);
+  }
+
+  /** SessionPool's passphrase callback: one prompt per key file however many hosts wait on it. */
+  passphrase = (keyPath: string, hostId: HostId | null): Promise<string | null> => {
+    const pending = this.waiting.get(keyPath);
+    if (pending) return pending;
+    const promptId = this.deps.newId();
+    const answer = new Promise<string | null>((resolve) => {
+      this.add({ prompt: { promptId, kind: 'passphrase', hostId, keyPath, retry: this.failedKeys.has(keyPath) }, key: `passphrase\0${keyPath}`, resolvePassphrase: resolve });
+    }).finally(() => this.waiting.delete(keyPath));
+    this.waiting.set(keyPath, answer);
+    return answer;
+  };
+
+  /** The pool says a wrong passphrase was given: the next prompt for this key says so. */
+  wrongPassphrase(keyPath: string): void {
+    this.failedKeys.add(keyPath);
+  }
+
+  /** SessionPool's hostKeyQuestion hook. */
+  hostKeyQuestion = (q: HostKeyQuestion): void => {
+    const key = `${q.kind}\0${q.address}\0${q.port}\0${q.fingerprint}`;
+    if ([...this.open.values()].some((o) => o.key === key)) return;
+    const base = { promptId: this.deps.newId(), hostId: q.hostId, host: q.address, port: q.port, keyType: q.keyType, fingerprint: q.fingerprint, knownHostsPath: q.knownHostsPath };
+    const prompt: SshPrompt = q.kind === 'unknown' ? { ...base, kind: 'host-key-unknown' } : { ...base, kind: 'host-key-changed', expected: q.expected };
+    this.add({ prompt, key, question: q });
+  };
+
+  async answer(a: SshAnswer): Promise<{ accepted: boolean; message: string }> {
+    const o = this.open.get(a.promptId);
+    if (!o) return { accepted: false, message: 'this question is no longer open (answered elsewhere or the host is gone)' };
+    const p = o.prompt;
+    if (p.kind === 'passphrase') {
+      if (a.decision === 'refuse') {
+        this.close(o);
+        o.resolvePassphrase!(null);
+        return { accepted: true, message: `no passphrase given for ${p.keyPath}` };
+      }
+      if (a.passphrase === undefined || a.decision !== undefined) return { accepted: false, message: 'a passphrase prompt takes a passphrase (or decision "refuse")' };
+      this.close(o);
+      this.failedKeys.delete(p.keyPath);
+      o.resolvePassphrase!(a.passphrase);
+      return { accepted: true, message: `passphrase for ${p.keyPath} kept in memory for this session` };
+    }
+    if (a.passphrase !== undefined) return { accepted: false, message: 'a host-key question takes no passphrase' };
+    const q = o.question!;
+    const where = `${p.host}:${p.port}`;
+    if (a.decision === 'refuse') {
+      this.close(o);
+      this.deps.logger.warn(`ssh: the user refused the ${p.kind === 'host-key-changed' ? 'changed' : 'unknown'} host key ${p.keyType} ${p.fingerprint} of ${where}`);
+      return { accepted: true, message: `refused ${where}: it stays disconnected` };
+    }
+    if (p.kind === 'host-key-unknown') {
+      if (a.decision === 'accept-once') {
+        this.deps.acceptHostKeyOnce(q.address, q.port, q.key);
+      } else if (a.decision === 'trust') {
+        await appendKnownHost(q.knownHostsPath, q.address, q.port, q.key);
+      } else {
+        return { accepted: false, message: 'an unknown host key takes "accept-once", "trust" or "refuse"' };
+      }
+      this.close(o);
+      this.deps.logger.warn(`ssh: the user ${a.decision === 'trust' ? `trusted (pinned in ${q.knownHostsPath})` : 'accepted for this session'} the host key ${p.keyType} ${p.fingerprint} of ${where}`);
+      this.deps.retryFailed();
+      return { accepted: true, message: a.decision === 'trust' ? `pinned in ${q.knownHostsPath}` : 'accepted for this session only' };
+    }
+    // a changed key: the only way through is the host name typed exactly, checked here and not
+    // only in the page, so a hostile or buggy view cannot click past it
+    if (a.decision !== 'replace') return { accepted: false, message: 'a changed host key takes "replace" (with the host name typed) or "refuse"' };
+    if (a.typedHost !== p.host) return { accepted: false, message: `the typed name does not match ${p.host}: the key stays refused` };
+    await replaceKnownHost(q.knownHostsPath, q.address, q.port, q.key);
+    this.close(o);
+    this.deps.logger.warn(`ssh: the user replaced the pinned host key of ${where} with ${p.keyType} ${p.fingerprint} in ${q.knownHostsPath}`);
+    this.deps.retryFailed();
+    return { accepted: true, message: `replaced the pinned key in ${q.knownHostsPath}` };
+  }
+
+  /** On shutdown: nobody will answer, so the pool's waits end now. */
+  dispose(): void {
+    for (const o of this.open.values()) o.resolvePassphrase?.(null);
+    this.open.clear();
+  }
+
+  private add(o: Open): void {
+    this.open.set(o.prompt.promptId, o);
+    this.deps.emit(this.list());
+  }
+
+  private close(o: Open): void {
+    this.open.delete(o.prompt.promptId);
+    this.deps.emit(this.list());
+  }
+}
