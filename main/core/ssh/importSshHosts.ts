@@ -3,7 +3,7 @@
 // so the user's comments and layout survive; the result is validated with the real schema before
 // it replaces the file, atomically, with the previous version kept as `.bak`.
 import { copyFile, readFile, rename, stat, unlink, writeFile } from 'node:fs/promises';
-import { isMap, isSeq, parseDocument, YAMLMap, YAMLSeq } from 'yaml';
+import { isMap, isSeq, parseDocument, YAMLSeq, type YAMLMap } from 'yaml';
 import { OpsFailure } from '../../../common/result';
 import { parseConfig } from '../config/loadConfig';
 
