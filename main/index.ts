@@ -1,6 +1,6 @@
 // The Electron entry: lifecycle and wiring only. Every behaviour lives in main/core and the
 // renderer, so the browser shell, which the tests drive, exercises the same product.
-import { app } from 'electron';
+import { app, dialog } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootstrap, consoleLogger } from './core/bootstrap';
 import { showAlertNotifications } from './electron/alertNotifications';
@@ -16,24 +16,34 @@ app.on('web-contents-created', (_event, contents) => {
   contents.on('will-navigate', (event) => event.preventDefault());
 });
 
+async function start(): Promise<void> {
+  installContentSecurityPolicy();
+  const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
+  const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
+  // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
+  ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));
+  ipc.start();
+  const window = createSecureWindow(outDir);
+  ipc.track(window);
+  const stopNotifications = showAlertNotifications(ops.hub, () => (window.isDestroyed() ? null : window));
+  app.on('window-all-closed', () => app.quit());
+  app.on('before-quit', () => {
+    stopNotifications();
+    ipc.stop();
+    void ops.close();
+  });
+}
+
 if (!app.requestSingleInstanceLock()) {
   app.quit();
 } else {
-  void app.whenReady().then(async () => {
-    installContentSecurityPolicy();
-    const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
-    const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
-    // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
-    ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));
-    ipc.start();
-    const window = createSecureWindow(outDir);
-    ipc.track(window);
-    const stopNotifications = showAlertNotifications(ops.hub, () => (window.isDestroyed() ? null : window));
-    app.on('window-all-closed', () => app.quit());
-    app.on('before-quit', () => {
-      stopNotifications();
-      ipc.stop();
-      void ops.close();
+  app
+    .whenReady()
+    .then(start)
+    .catch((error: Error) => {
+      // A bad config or an unusable state folder: say why, then quit, rather than linger
+      // windowless holding the single-instance lock so every relaunch silently quits.
+      dialog.showErrorBox('Opsdeck cannot start', error.message);
+      app.exit(1);
     });
-  });
 }

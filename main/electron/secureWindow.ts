@@ -2,7 +2,7 @@
 // test loads the built bundle with a stand-in electron and asserts them.
 import { BrowserWindow, session, type WebContents } from 'electron';
 import { join } from 'node:path';
-import { CONTENT_SECURITY_POLICY } from '../web/WebShellServer';
+import { CONTENT_SECURITY_POLICY } from '../../common/csp';
 
 export const SECURE_WEB_PREFERENCES = {
   contextIsolation: true,

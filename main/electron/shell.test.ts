@@ -72,6 +72,27 @@ describe('Electron main bundle (stand-in electron)', () => {
   });
 });
 
+describe('Electron main bundle with a broken config (stand-in electron)', () => {
+  it('says why in an error box and exits, instead of lingering without a window', () => {
+    requireBuilt(mainBundle);
+    const dir = mkdtempSync(join(tmpdir(), 'opsdeck-shell-bad-'));
+    const config = join(dir, 'config.yaml');
+    writeFileSync(config, 'hosts:\n  - id: a\n    port: 99999\n');
+    const reportFile = join(dir, 'report.json');
+    const run = spawnSync(process.execPath, ['--import', join(standIn, 'register.mjs'), mainBundle, `--config=${config}`], {
+      env: { ...process.env, OPSDECK_STANDIN_REPORT: reportFile, XDG_STATE_HOME: dir, XDG_CONFIG_HOME: dir },
+      encoding: 'utf8',
+      timeout: 60_000,
+    });
+    expect(run.status, run.stderr).toBe(1);
+    const report = JSON.parse(readFileSync(reportFile, 'utf8'));
+    expect(report.windows).toEqual([]);
+    expect(report.errorBoxes).toHaveLength(1);
+    expect(report.errorBoxes[0].title).toBe('Opsdeck cannot start');
+    expect(report.errorBoxes[0].content).toMatch(/config\.yaml:\d+: hosts\.0\./);
+  }, 60_000);
+});
+
 describe('Electron preload bundle (stand-in electron)', () => {
   it('exposes exactly the contract as window.opsdeck, and nothing of ipcRenderer', async () => {
     requireBuilt(preloadBundle);

@@ -140,4 +140,12 @@ describe('browser shell bridge', () => {
     expect(await escape.text()).not.toContain('root:');
     expect((await fetch(`${base}/`, { method: 'POST' })).status).toBe(405);
   });
+
+  it('sends the same policy the page carries in its meta tag', async () => {
+    const { readFile } = await import('node:fs/promises');
+    const { CONTENT_SECURITY_POLICY } = await import('../../common/csp');
+    const html = await readFile(new URL('../../renderer/index.html', import.meta.url), 'utf8');
+    const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
+    expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
+  });
 });

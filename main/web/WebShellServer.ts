@@ -9,6 +9,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallHandlers } from '../../common/contract';
+import { CONTENT_SECURITY_POLICY } from '../../common/csp';
 import { dispatchCall, type DispatchLogger } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
 
@@ -24,10 +25,6 @@ const CONTENT_TYPES: Record<string, string> = {
   '.woff2': 'font/woff2',
   '.map': 'application/json',
 };
-
-/** The same policy as renderer/index.html, sent as a header too. */
-export const CONTENT_SECURITY_POLICY =
-  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** a view that cannot keep up is cut off (it reconnects and re-reads a snapshot) rather than buffering without bound */
@@ -194,6 +191,10 @@ export class WebShellServer {
       res.end();
       return;
     }
-    createReadStream(file).pipe(res);
+    // The file can vanish between stat and open (a rebuild while serving): end this response,
+    // never the process.
+    createReadStream(file)
+      .on('error', () => res.destroy())
+      .pipe(res);
   }
 }

@@ -6,7 +6,7 @@
 const { writeFileSync } = require('node:fs');
 const { EventEmitter } = require('node:events');
 
-const report = { windows: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, errors: [] };
+const report = { errorBoxes: [], exitCode: null, windows: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, errors: [] };
 const handlers = new Map();
 let nextId = 1;
 
@@ -88,7 +88,18 @@ const app = Object.assign(new EventEmitter(), {
   requestSingleInstanceLock: () => true,
   quit: () => {},
   getPath: () => require('node:os').tmpdir(),
+  exit: (code) => {
+    report.exitCode = code;
+    writeReport();
+    process.exit(code);
+  },
 });
+
+const dialog = {
+  showErrorBox(title, content) {
+    report.errorBoxes.push({ title, content });
+  },
+};
 
 const ipcMain = {
   handle(channel, handler) {
@@ -138,6 +149,7 @@ const contextBridge = {
 exports.app = app;
 exports.BrowserWindow = BrowserWindow;
 exports.ipcMain = ipcMain;
+exports.dialog = dialog;
 exports.session = session;
 exports.ipcRenderer = ipcRenderer;
 exports.contextBridge = contextBridge;
