@@ -9,6 +9,7 @@ import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
 import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
+import { redactingHandlers } from './bridge/redactingHandlers';
 import { systemClock, systemTimers, type Clock, type Timers } from './clock';
 import { KeyedBatcher } from './events/EventBatcher';
 import type { Fleet } from './fleet';
@@ -109,7 +110,8 @@ export class OpsApp {
     this.pool = new SessionPool({ clock, logger, ...this.ssh.poolDeps() });
     this.ssh.attach(this.pool);
     this.pool.setHosts([...fleet.targets]);
-    this.unsubscribers.push(this.pool.onState((state) => this.connectionBatch.push(state)));
+    // A connection error can quote a ProxyCommand's stderr or a server banner: scrub it.
+    this.unsubscribers.push(this.pool.onState((state) => this.connectionBatch.push(this.scrubConnection(state))));
 
     for (const deployment of fleet.deployments) {
       const origin = new URL(deployment.healthUrl);
@@ -200,7 +202,7 @@ export class OpsApp {
         hosts: [...fleet.hosts],
         deployments: [...fleet.deployments],
       }),
-      getSnapshot: async () => ({ connections: this.pool.states(), health: this.poller.states() }),
+      getSnapshot: async () => ({ connections: this.pool.states().map((state) => this.scrubConnection(state)), health: this.poller.states() }),
       listActions: async () => this.actions.list(),
       previewAction: async (request) => this.actions.previewChecked(request),
       runAction: async (request) => this.actions.run(request),
@@ -220,6 +222,11 @@ export class OpsApp {
       ...runbookHandlers(this.runbooks),
       ...this.ssh.handlers,
     };
+    this.handlers = redactingHandlers(this.handlers, (text) => this.redactor.redact(text));
+  }
+
+  private scrubConnection(state: ConnectionState): ConnectionState {
+    return state.error ? { ...state, error: this.redactor.redact(state.error) } : state;
   }
 
   async start(): Promise<void> {
@@ -245,3 +252,4 @@ export class OpsApp {
     await this.options.fleet.stop();
   }
 }
+
