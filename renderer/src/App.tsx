@@ -58,6 +58,13 @@
 //   Audit view: region "Incident timeline export": button "Export incident timeline", status "Export
 //     status", textbox "Incident timeline Markdown"
 //   Ctrl/Cmd+K: dialog "Command palette": combobox "Jump to", listbox "Matches" of options "<Kind>: <label>"
+//   SSH (issue 5): listitem "<label>: connecting (attempt N, next try in S s): <why>" between retries;
+//     button "Import hosts from ~/.ssh/config" -> dialog of that name (group per pattern, checkbox
+//     "<alias> (<user>@<host>:<port>)", combobox "Add to deployment", button "Import N hosts", status);
+//     dialog "Passphrase for <key path>" (password "Passphrase", button "Unlock" / "Cancel");
+//     dialog "Unknown host key for [host]:port" (text "Fingerprint", buttons "Trust" / "Accept once" / "Refuse");
+//     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
+//     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
 import { ActionsView } from './actions/ActionsView';
@@ -69,6 +76,7 @@ import { Header } from './header/Header';
 import { HostsView } from './hosts/HostsView';
 import { FleetOverview } from './panels/fleet/FleetOverview';
 import { CommandPalette } from './palette/CommandPalette';
+import { SshPromptDialog } from './ssh/SshPromptDialog';
 import { RunbookView } from './runbooks/RunbookView';
 import { useStore } from './store/useStore';
 
@@ -100,6 +108,7 @@ export function App() {
       ) : null}
       <ActionDialog />
       <CommandPalette />
+      <SshPromptDialog />
     </div>
   );
 }

@@ -1,4 +1,4 @@
-import { useMemo } from 'react';
+import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionState } from '../../../common/contract';
 import type { Status } from '../status/status';
@@ -6,15 +6,31 @@ import { StatusIcon } from '../status/StatusIcon';
 import { selectDeployment, setView } from '../store/actions';
 import type { View } from '../store/slices';
 import { useStore } from '../store/useStore';
+import { ImportSshHostsButton } from '../ssh/ImportSshHosts';
 import { useFleetTitle } from './useFleetTitle';
 
 export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', failed: 'fail', idle: 'unknown' };
 
-export function connectionText(c: ConnectionState | undefined): string {
+export function connectionText(c: ConnectionState | undefined, now = Date.now()): string {
   if (!c) return 'no connection state yet';
   if (c.state === 'failed') return `failed${c.error ? `: ${c.error}` : ''}${c.nextRetryAt ? `; retry at ${c.nextRetryAt.slice(11, 19)} UTC` : ''}`;
-  if (c.state === 'connecting') return `connecting (attempt ${c.attempt})`;
+  if (c.state === 'connecting') {
+    // issue 5: between attempts, say when the next one is and why the last one failed
+    const next = c.nextRetryAt ? Math.max(0, Math.ceil((Date.parse(c.nextRetryAt) - now) / 1000)) : null;
+    return `connecting (attempt ${c.attempt}${next !== null ? `, next try in ${next} s` : ''})${next !== null && c.error ? `: ${c.error}` : ''}`;
+  }
   return c.state;
+}
+
+/** Re-render every second while some host waits for a retry, so "next try in s" counts down. */
+function useSecondTick(active: boolean): number {
+  const [now, setNow] = useState(() => Date.now());
+  useEffect(() => {
+    if (!active) return;
+    const timer = setInterval(() => setNow(Date.now()), 1000);
+    return () => clearInterval(timer);
+  }, [active]);
+  return now;
 }
 
 function HostDots() {
@@ -23,12 +39,13 @@ function HostDots() {
     const deployment = fleet?.deployments.find((d) => d.id === selected);
     return (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: fleet?.hosts.find((h) => h.id === id)?.label ?? id, conn: connections[id] }));
   }, [fleet, selected, connections]);
+  const now = useSecondTick(hosts.some((h) => h.conn?.nextRetryAt));
   return (
     <ul className="host-dots" aria-label="Host connections">
       {hosts.map((h) => {
         const status = CONNECTION_STATUS[h.conn?.state ?? 'idle'];
         return (
-          <li key={h.id} aria-label={`${h.label}: ${connectionText(h.conn)}`} title={connectionText(h.conn)}>
+          <li key={h.id} aria-label={`${h.label}: ${connectionText(h.conn, now)}`} title={connectionText(h.conn, now)}>
             <StatusIcon status={status} /> {h.label}
           </li>
         );
@@ -88,6 +105,7 @@ export function Header() {
       <span className="config-path muted" title={configPath ?? 'demo: no config file'}>
         {configPath ?? ''}
       </span>
+      {configPath ? <ImportSshHostsButton /> : null}
     </header>
   );
 }

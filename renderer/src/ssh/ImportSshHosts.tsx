@@ -1,0 +1,108 @@
+// "Import hosts from ~/.ssh/config" (issue 5): the aliases of the user's ssh_config, grouped by
+// the Host patterns that apply to them, picked with checkboxes and appended to the Opsdeck
+// config by main (comments kept). The console connects to them after a restart.
+import { useEffect, useMemo, useState } from 'react';
+import type { CallResponse } from '../../../common/contract';
+import { useApi } from '../api/ApiContext';
+import { useStore } from '../store/useStore';
+import './ssh.css';
+
+type Listing = CallResponse<'listSshConfigHosts'>;
+const TITLE = 'Import hosts from ~/.ssh/config';
+
+export function ImportSshHostsButton() {
+  const [open, setOpen] = useState(false);
+  const demo = useStore((s) => s.fleet?.demo ?? false);
+  return (
+    <>
+      <button className="ssh-import-open" onClick={() => setOpen(true)} title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}>
+        {TITLE}
+      </button>
+      {open ? <ImportDialog onClose={() => setOpen(false)} /> : null}
+    </>
+  );
+}
+
+function ImportDialog({ onClose }: { onClose: () => void }) {
+  const api = useApi();
+  const deployments = useStore((s) => s.fleet?.deployments ?? []);
+  const [listing, setListing] = useState<Listing | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [picked, setPicked] = useState<Set<string>>(new Set());
+  const [deploymentId, setDeploymentId] = useState('');
+  const [done, setDone] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  useEffect(() => {
+    let live = true;
+    void api.listSshConfigHosts({}).then((r) => live && (r.ok ? setListing(r.value) : setError(r.error.message)));
+    return () => {
+      live = false;
+    };
+  }, [api]);
+  const groups = useMemo(() => {
+    const byGroup = new Map<string, Listing['hosts']>();
+    for (const h of listing?.hosts ?? []) {
+      const g = h.groups[0] ?? 'no pattern';
+      byGroup.set(g, [...(byGroup.get(g) ?? []), h]);
+    }
+    return [...byGroup];
+  }, [listing]);
+  const toggle = (alias: string) =>
+    setPicked((p) => {
+      const next = new Set(p);
+      if (next.has(alias)) next.delete(alias);
+      else next.add(alias);
+      return next;
+    });
+  const submit = async () => {
+    setBusy(true);
+    setError(null);
+    const r = await api.importSshHosts({ aliases: [...picked], ...(deploymentId ? { deploymentId } : {}) });
+    setBusy(false);
+    if (!r.ok) return setError(r.error.message);
+    setDone(`Added ${r.value.added.map((a) => a.hostId).join(', ')} to ${r.value.configPath} (previous version in ${r.value.backupPath}). Restart the console to connect to them.`);
+  };
+  return (
+    <div className="overlay ssh-overlay">
+      <div role="dialog" aria-modal="true" aria-label={TITLE} className="dialog ssh-import">
+        <h2>{TITLE}</h2>
+        {listing ? <p className="muted">from {listing.configFile}</p> : error ? null : <p>reading the ssh config…</p>}
+        {listing && listing.hosts.length === 0 ? <p>No concrete Host aliases in it.</p> : null}
+        {groups.map(([group, hosts]) => (
+          <fieldset key={group}>
+            <legend>{group}</legend>
+            {hosts.map((h) => (
+              <label key={h.alias} className="host">
+                <input type="checkbox" checked={picked.has(h.alias)} disabled={h.inFleet || !!h.error || !!done} onChange={() => toggle(h.alias)} />{' '}
+                {h.alias} {h.error ? <span className="muted">({h.error})</span> : <span className="muted">({h.user}@{h.hostName}:{h.port}){h.inFleet ? ' already in the config' : ''}</span>}
+              </label>
+            ))}
+          </fieldset>
+        ))}
+        {deployments.length ? (
+          <label className="ssh-field">
+            Add to deployment
+            <select value={deploymentId} onChange={(e) => setDeploymentId(e.target.value)} disabled={!!done}>
+              <option value="">none</option>
+              {deployments.map((d) => (
+                <option key={d.id} value={d.id}>
+                  {d.name}
+                </option>
+              ))}
+            </select>
+          </label>
+        ) : null}
+        {error ? <p role="alert">{error}</p> : null}
+        {done ? <p role="status">{done}</p> : null}
+        <div className="ssh-buttons">
+          {!done ? (
+            <button disabled={busy || picked.size === 0} onClick={() => void submit()}>
+              {`Import ${picked.size} host${picked.size === 1 ? '' : 's'}`}
+            </button>
+          ) : null}
+          <button onClick={onClose}>{done ? 'Close' : 'Cancel'}</button>
+        </div>
+      </div>
+    </div>
+  );
+}
