@@ -18,7 +18,8 @@ export function singleQuote(value: string): string {
 // fd 3 keeps the channel's stdin for the watcher; the command itself gets /dev/null.
 const WRAPPER = [
   'exec 3<&0 </dev/null',
-  '"${SHELL:-/bin/sh}" -c "$1" 3<&- &',
+  // /bin/sh, not the login shell: commands are POSIX-quoted, and fish or csh would misread them
+  '/bin/sh -c "$1" 3<&- &',
   'c=$!',
   "{ trap '' TERM; cat <&3 >/dev/null 2>&1; kill -TERM 0; sleep 2; kill -KILL 0; } >/dev/null 2>&1 &",
   'w=$!',
