@@ -261,7 +261,7 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await previewDialog().getByRole('button', { name: 'Confirm' }).click();
     const run = runDialog();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/running/);
-    await expect.poll(() => inside(one, "pgrep -f '[t]ail -F -n 0 /var/log/autotrader/workers[.]log' || true"), { timeout: 10_000 }).not.toBe('');
+    await expect.poll(() => inside(one, "pgrep -f '[/]var/log/autotrader/workers[.]log 0 -$' || true"), { timeout: 10_000 }).not.toBe('');
     // 20 000 lines at once: far more than the 2000 a follow keeps between two 100 ms batches
     await inside(one, "seq -f 'flood line %05g' 1 20000 >> /var/log/autotrader/workers.log");
     const log = run.getByRole('log', { name: 'Output from trader-1' });
@@ -277,7 +277,7 @@ describe('one action of each risk level through the Actions tab, on two real hos
 
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);
-    await expect.poll(() => inside(one, "pgrep -f '[t]ail -F -n 0 /var/log/autotrader/workers[.]log' || true"), { timeout: 10_000 }).toBe('');
+    await expect.poll(() => inside(one, "pgrep -f '[/]var/log/autotrader/workers[.]log 0 -$' || true"), { timeout: 10_000 }).toBe('');
     await run.getByRole('button', { name: 'Close' }).click();
   });
 

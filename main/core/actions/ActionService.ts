@@ -10,6 +10,7 @@ import type { AuditEntry } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
 import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, renderPrecheck, renderResumeCommand, resolveParams } from './Catalog';
 import { HostLocks } from './HostLocks';
+import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
 import type { EmitRunOutput, EmitRunStatus, ExecResult, HostExecutor, HostLookup, HostRef } from './types';
@@ -346,7 +347,8 @@ export class ActionService {
     let error: string | null = null;
     try {
       if (run.controller.signal.aborted) hostAbort.abort();
-      const journal = action.resume === 'journal-cursor' ? new JournalFormatter() : null;
+      // a resumable follow's output carries its resume point (journal cursor, file offset)
+      const journal = action.resume === 'journal-cursor' ? new JournalFormatter() : action.resume === 'file-offset' ? new FileOffsetFormatter() : null;
       const onStdout = journal
         ? (chunk: string) => {
             for (const line of journal.push(chunk)) batcher.push('stdout', line + '\n');

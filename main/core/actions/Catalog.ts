@@ -70,7 +70,7 @@ const ActionDef = z
      * and, when the connection drops, `resumeCommand` runs with {cursor} set to the last entry
      * received, so the follow carries on with no line lost or repeated
      */
-    resume: z.enum(['journal-cursor']).optional(),
+    resume: z.enum(['journal-cursor', 'file-offset']).optional(),
     resumeCommand: z.array(z.string().min(1)).min(1).optional(),
     /**
      * a read-only sh script run on every host when the action is previewed, its output shown in the
@@ -256,10 +256,12 @@ function checkAction(a: ActionDef, where: string): CatalogAction {
     });
   if (a.resume) {
     if (!a.streams || !a.command) fail('resume', 'only a streaming argv command can resume');
-    const words = a.command!.join(' ');
-    if (!/(^| )(-o json|--output=json)( |$)/.test(words)) fail('resume', 'a journal-cursor resume needs the command to print -o json');
     if (!a.resumeCommand?.some((w) => w.includes('{cursor}'))) fail('resumeCommand', 'needs a word with {cursor}');
-    if (!/(^| )(-o json|--output=json)( |$)/.test(a.resumeCommand!.join(' '))) fail('resumeCommand', 'must print -o json too');
+    if (a.resume === 'journal-cursor') {
+      const words = a.command!.join(' ');
+      if (!/(^| )(-o json|--output=json)( |$)/.test(words)) fail('resume', 'a journal-cursor resume needs the command to print -o json');
+      if (!/(^| )(-o json|--output=json)( |$)/.test(a.resumeCommand!.join(' '))) fail('resumeCommand', 'must print -o json too');
+    }
   } else if (a.resumeCommand) fail('resumeCommand', 'goes with resume');
   if (a.resume && names.has('cursor')) fail('params', 'a resumable action cannot have a parameter named cursor');
   checkWords('resumeCommand', a.resumeCommand, ['cursor']);

@@ -204,7 +204,7 @@ describe('the catalog on real systemd hosts', () => {
     expect(j.state[H1]).toBe('cancelled');
     const l = await follow('logs.follow', { file: 'workers', lines: 5 }, /queue depths/);
     expect(l.state[H1]).toBe('cancelled');
-    await waitFor('the remote journalctl -f and tail -F to end', async () => (await fleet.exec(H1, 'pgrep -f "[j]ournalctl -u autotrader-workers -f|[t]ail -F"')).code === 1, 10_000);
+    await waitFor('the remote journalctl -f and log follower to end', async () => (await fleet.exec(H1, 'pgrep -f "[j]ournalctl -u autotrader-workers -f|[/]var/log/autotrader/workers[.]log 5 -$"')).code === 1, 10_000);
   });
 
   it('logrotate.dry-run changes nothing; logrotate.force rotates the logs', async () => {
@@ -393,6 +393,31 @@ actions:
     expect(notes.length).toBeGreaterThanOrEqual(1);
     expect(notes[0]!.command).toMatch(new RegExp(`^journalctl -t ${tag} -f --no-pager -o json '--after-cursor=s=[0-9a-f]+;i=`));
     expect(notes[0]!.outcome).toMatch(/^resumed after a lost connection/);
+  });
+
+  it('logs.follow survives a dropped connection and a log rotation meanwhile: it resumes at the byte after the last line, no line lost or repeated', async () => {
+    const file = '/var/log/autotrader/ingestion.log';
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'logs.follow', params: { file: 'ingestion', lines: 0 }, hostIds: [H1] }).token });
+    const seen = () => [...(collect(runId, '').out[H1] ?? '').matchAll(/^follow seq (\d+)$/gm)].map((m) => Number(m[1]));
+    await waitFor('the follower to run', async () => (await fleet.exec(H1, 'pgrep -f "[/]var/log/autotrader/ingestion[.]log 0 -$"')).code === 0);
+    await sh(H1, `for i in $(seq 1 100); do echo "follow seq $i" >> ${file}; done`);
+    await waitFor('the lines before the drop', async () => seen().includes(100));
+    // Drop the SSH connection from the host's side (kill the sshd process serving our session),
+    // then, during the outage, more lines, a rotation (the file moves to .1, a new one is
+    // created) and more lines in the new file: the resume must read the rest of .1 first.
+    expect((await fleet.exec(H1, `pkill -KILL -f "[s]shd: root@notty"`)).code).toBe(0);
+    await sh(H1, `for i in $(seq 101 150); do echo "follow seq $i" >> ${file}; done; logrotate -f /etc/logrotate.d/autotrader; for i in $(seq 151 300); do echo "follow seq $i" >> ${file}; done`);
+    expect(await sh(H1, `grep -c '^follow seq' ${file}.1`)).toBe('150');
+    await waitFor('every line after the resume', async () => seen().includes(300), 30_000);
+    expect(svc.cancel(runId)).toBe(true);
+    await svc.settled(runId);
+    expect(seen()).toEqual(Array.from({ length: 300 }, (_, i) => i + 1));
+    // no follower prefix reaches the engineer
+    expect(collect(runId, '').out[H1]).not.toMatch(/^\d+:\d+\t/m);
+    expect(collect(runId, '').err[H1]).toMatch(/\[opsdeck\] .*; resuming in 0\.5 s from the last entry shown/);
+    const notes = (await audit.read(1000)).filter((r) => r.runId === runId && r.kind === 'note');
+    expect(notes.length).toBeGreaterThanOrEqual(1);
+    expect(notes[0]!.command).toMatch(/ \/var\/log\/autotrader\/ingestion\.log 0 \d+:\d+$/);
   });
 
   it('exercised every action in the catalog, and the audit chain holds', async () => {

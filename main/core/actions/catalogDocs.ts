@@ -44,7 +44,7 @@ shows it in a preview, and runs only what the preview's token says (see "How an 
 | \`maxHosts\` | a lower blast-radius cap than the config's for this action |
 | \`precheck\` | \`label\`, \`script\`, \`args\`: a read-only script run on every host at preview time; its output (first 20 lines, redacted) is shown in the preview before confirm, e.g. the job count a clear removes |
 | \`followUp\` | the action (with parameters) to offer once this one succeeds |
-| \`resume\`, \`resumeCommand\` | \`journal-cursor\`: the command prints \`journalctl -o json\`, shown as short-iso lines; when the connection drops, \`resumeCommand\` runs with \`{cursor}\` = the last entry received (up to 8 attempts in a row, backing off 0.5 s to 10 s), each resume audited as a \`note\` |
+| \`resume\`, \`resumeCommand\` | \`journal-cursor\`: the command prints \`journalctl -o json\`, shown as short-iso lines; when the connection drops, \`resumeCommand\` runs with \`{cursor}\` = the last entry received (up to 8 attempts in a row, backing off 0.5 s to 10 s), each resume audited as a \`note\`. \`file-offset\`: the command prints \`<inode>:<offset>\\t<line>\` (the log follower in \`x-file-follow\`), shown without the prefix; \`{cursor}\` = \`inode:offset\` after the last line received, found again in \`<file>.1\` after a rotation |
 
 Top-level keys starting \`x-\` hold shared pieces (YAML anchors); the loader ignores them.
 
