@@ -24,7 +24,8 @@ export function SshPromptDialog() {
       off();
     };
   }, [api]);
-  const prompt = prompts[0];
+  // a passphrase first: one key often opens many hosts, and host-key questions wait behind it
+  const prompt = prompts.find((p) => p.kind === 'passphrase') ?? prompts[0];
   if (!prompt) return null;
   return (
     <div className="overlay ssh-overlay">
