@@ -57,6 +57,7 @@ interface Session {
 
 export class TerminalService {
   private readonly sessions = new Map<TerminalId, Session>();
+  private readonly opening = new Map<HostId, number>();
   private readonly defer: (fn: () => void) => void;
 
   constructor(private readonly deps: TerminalServiceDeps) {
@@ -65,9 +66,18 @@ export class TerminalService {
 
   async open(hostId: HostId, cols: number, rows: number): Promise<TerminalId> {
     if (!this.deps.knownHost(hostId)) throw new OpsFailure('not-found', `no host "${hostId}"`);
-    const open = [...this.sessions.values()].filter((s) => s.hostId === hostId).length;
+    // Opens still waiting for their channel count too: a burst of calls cannot pass the cap.
+    const open = [...this.sessions.values()].filter((s) => s.hostId === hostId).length + (this.opening.get(hostId) ?? 0);
     if (open >= MAX_PER_HOST) throw new OpsFailure('conflict', `${hostId}: ${MAX_PER_HOST} terminals are open already; close one first`);
-    const channel = await this.deps.shell(hostId, { cols, rows, term: 'xterm-256color' });
+    this.opening.set(hostId, (this.opening.get(hostId) ?? 0) + 1);
+    let channel: Awaited<ReturnType<TerminalServiceDeps['shell']>>;
+    try {
+      channel = await this.deps.shell(hostId, { cols, rows, term: 'xterm-256color' });
+    } finally {
+      const left = (this.opening.get(hostId) ?? 1) - 1;
+      if (left > 0) this.opening.set(hostId, left);
+      else this.opening.delete(hostId);
+    }
     const id = `term-${this.deps.randomBytes(8).toString('hex')}` as TerminalId;
     const startedAt = this.deps.clock.now();
     let recorder: AsciicastRecorder | null = null;
@@ -81,14 +91,8 @@ export class TerminalService {
       }
     }
     const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, exit: null, startedAt, recorder };
-    // the start is on disk before the engineer can type: no audit record, no terminal
-    try {
-      await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
-    } catch (err) {
-      channel.destroy();
-      await recorder?.close().catch(() => {});
-      throw new OpsFailure('unavailable', `${hostId}: the terminal was not opened because its start could not be audited: ${(err as Error).message}`);
-    }
+    // Listeners go on before the audit write below: a shell that closes meanwhile must still
+    // leave the session map (or it would count against the cap forever).
     this.sessions.set(id, session);
     channel.on('data', (chunk: Buffer) => this.output(session, session.decoder.write(chunk)));
     channel.on('exit', (code: number | null, signal?: string) => {
@@ -98,6 +102,16 @@ export class TerminalService {
       // ends in 'close' below
     });
     channel.once('close', () => void this.ended(session));
+    // the start is on disk before the engineer can type: no audit record, no terminal
+    try {
+      await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
+    } catch (err) {
+      this.sessions.delete(id);
+      channel.removeAllListeners('close');
+      channel.destroy();
+      await recorder?.close().catch(() => {});
+      throw new OpsFailure('unavailable', `${hostId}: the terminal was not opened because its start could not be audited: ${(err as Error).message}`);
+    }
     this.deps.emitState({ terminalId: id, hostId, state: 'open', reason: null, at: isoAt(startedAt) });
     return id;
   }

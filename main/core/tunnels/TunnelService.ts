@@ -27,6 +27,7 @@ interface Tunnel {
 
 export class TunnelService {
   private readonly tunnels = new Map<TunnelId, Tunnel>();
+  private readonly opening = new Map<string, Promise<TunnelInfo>>();
   private readonly unsubscribe: () => void;
 
   constructor(private readonly deps: TunnelServiceDeps) {
@@ -48,6 +49,17 @@ export class TunnelService {
     if (!dashboard) throw new OpsFailure('not-found', `${hostId}: no dashboard named ${JSON.stringify(dashboardName.slice(0, 100))} in the config`);
     const existing = [...this.tunnels.values()].find((t) => t.info.hostId === hostId && t.info.dashboard === dashboard.name);
     if (existing) return { ...existing.info, connections: existing.sockets.size };
+    // A second click while the first is still opening joins it: a burst of calls from a hostile
+    // or hasty page cannot open a listener each.
+    const key = `${hostId}\u0000${dashboard.name}`;
+    const pending = this.opening.get(key);
+    if (pending) return pending;
+    const opened = this.create(hostId, dashboard).finally(() => this.opening.delete(key));
+    this.opening.set(key, opened);
+    return opened;
+  }
+
+  private async create(hostId: HostId, dashboard: Dashboard): Promise<TunnelInfo> {
     // one channel first: a host that is down, or a dashboard not listening, is reported now
     // rather than as a blank browser page later
     const probe = await this.deps.forwardOut(hostId, '127.0.0.1', dashboard.port).catch((err: Error) => {
