@@ -25,6 +25,13 @@ hosts: []
 #    port: 22
 #    user: root
 #    identityFile: ~/.ssh/id_ed25519
+#  - id: at-prod-2
+#    sshAlias: prod-2         # a Host of ~/.ssh/config: address, user, keys, ProxyJump from there
+
+# Every host is resolved through your OpenSSH client config, as \`ssh\` would.
+# ssh:
+#   configFile: ~/.ssh/config
+#   knownHostsPolicy: ask    # unknown host keys: yes (refuse) | accept-new | ask (in the console)
 
 deployments: []
 #  - id: prod

@@ -104,7 +104,7 @@ function UnknownKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-u
       <p className="ssh-fingerprint" aria-label="Fingerprint">
         {prompt.fingerprint}
       </p>
-      <p>Compare it with the fingerprint from the host&apos;s owner (for example `ssh-keygen -lf` on the host) before trusting it.</p>
+      <p>Compare it with the fingerprint from the host&apos;s owner (for example <code>ssh-keygen -lf</code> on the host) before trusting it.</p>
       <div className="ssh-buttons">
         <button disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'trust' })} title={`adds it to ${prompt.knownHostsPath}`}>
           Trust
