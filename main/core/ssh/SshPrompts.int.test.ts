@@ -94,6 +94,15 @@ describe('host keys', () => {
     expect(stdout).toBe('ok\n');
   }, 30_000);
 
+  it('unknown: Refuse keeps it failed and is not asked again on the next attempt', async () => {
+    const t = await setup({}, join(scratch, 'kh-refuse'));
+    await t.pool.connect(H).catch(() => {});
+    expect(await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, decision: 'refuse' })).toMatchObject({ accepted: true });
+    await expect(t.pool.connect(H)).rejects.toThrow(/not known/);
+    expect(t.prompts()).toEqual([]);
+    expect(t.state().state).toBe('failed');
+  }, 30_000);
+
   it('unknown: Accept once connects without writing known_hosts', async () => {
     const kh = join(scratch, 'kh-once');
     const t = await setup({}, kh);

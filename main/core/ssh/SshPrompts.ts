@@ -29,6 +29,8 @@ export class SshPrompts {
   private readonly open = new Map<string, Open>();
   private readonly waiting = new Map<string, Promise<string | null>>();
   private readonly failedKeys = new Set<string>();
+  /** what the user refused: not asked again this session (host tools retry every few seconds) */
+  private readonly refused = new Set<string>();
 
   constructor(private readonly deps: SshPromptsDeps) {}
 
@@ -40,6 +42,7 @@ export class SshPrompts {
   passphrase = (keyPath: string, hostId: HostId | null): Promise<string | null> => {
     const pending = this.waiting.get(keyPath);
     if (pending) return pending;
+    if (this.refused.has(`passphrase\0${keyPath}`)) return Promise.resolve(null);
     const promptId = this.deps.newId();
     const answer = new Promise<string | null>((resolve) => {
       this.add({ prompt: { promptId, kind: 'passphrase', hostId, keyPath, retry: this.failedKeys.has(keyPath) }, key: `passphrase\0${keyPath}`, resolvePassphrase: resolve });
@@ -56,7 +59,7 @@ export class SshPrompts {
   /** SessionPool's hostKeyQuestion hook. */
   hostKeyQuestion = (q: HostKeyQuestion): void => {
     const key = `${q.kind}\0${q.address}\0${q.port}\0${q.fingerprint}`;
-    if ([...this.open.values()].some((o) => o.key === key)) return;
+    if (this.refused.has(key) || [...this.open.values()].some((o) => o.key === key)) return;
     const base = { promptId: this.deps.newId(), hostId: q.hostId, host: q.address, port: q.port, keyType: q.keyType, fingerprint: q.fingerprint, knownHostsPath: q.knownHostsPath };
     const prompt: SshPrompt = q.kind === 'unknown' ? { ...base, kind: 'host-key-unknown' } : { ...base, kind: 'host-key-changed', expected: q.expected };
     this.add({ prompt, key, question: q });
@@ -68,6 +71,7 @@ export class SshPrompts {
     const p = o.prompt;
     if (p.kind === 'passphrase') {
       if (a.decision === 'refuse') {
+        this.refused.add(o.key);
         this.close(o);
         o.resolvePassphrase!(null);
         return { accepted: true, message: `no passphrase given for ${p.keyPath}` };
@@ -82,6 +86,7 @@ export class SshPrompts {
     const q = o.question!;
     const where = `${p.host}:${p.port}`;
     if (a.decision === 'refuse') {
+      this.refused.add(o.key);
       this.close(o);
       this.deps.logger.warn(`ssh: the user refused the ${p.kind === 'host-key-changed' ? 'changed' : 'unknown'} host key ${p.keyType} ${p.fingerprint} of ${where}`);
       return { accepted: true, message: `refused ${where}: it stays disconnected` };
