@@ -223,3 +223,39 @@ describe('alert reasons in words', () => {
     expect(usageAlerts(engine)[0]).toMatchObject({ state: 'resolved', reason: 'rate limit usage 40 % ≤ 80 %' });
   });
 });
+
+describe('AlertEngine: SLA items carry their own thresholds', () => {
+  const sla = (p95: number, thresholdP95: number) =>
+    state('sla', {
+      coingecko: {
+        status: 'HEALTHY',
+        latency_p50_ms: 100,
+        latency_p95_ms: p95,
+        latency_p99_ms: 1000,
+        success_rate: 0.99,
+        thresholds: { latency_p95_ms: thresholdP95, latency_p99_ms: 5000, success_rate: 0.95 },
+      },
+    });
+  const p95 = (engine: AlertEngine) => engine.list().filter((a) => a.ruleId === 'sla-latency-p95');
+
+  it('fires on the item threshold the panel shows, not only on the runbook default', () => {
+    const { engine } = setup({ pendingSeconds: 0 });
+    engine.evaluate(sla(1200, 1000)); // over its own 1000 ms, under the default 2000 ms
+    expect(p95(engine).map((a) => a.state)).toEqual(['firing']);
+    expect(p95(engine)[0]!.reason).toContain('1000');
+    engine.evaluate(sla(850, 1000)); // back under 90 % of its own line: resolves
+    expect(p95(engine).map((a) => a.state)).toEqual(['resolved']);
+  });
+
+  it('stays quiet for an item whose own line is above the value, even past the default', () => {
+    const { engine } = setup({ pendingSeconds: 0 });
+    engine.evaluate(sla(2500, 3000));
+    expect(p95(engine)).toEqual([]);
+  });
+
+  it('a fire line set in the config wins over the item', () => {
+    const { engine } = setup({ pendingSeconds: 0, rules: { 'sla-latency-p95': { fire: 2000 } } });
+    engine.evaluate(sla(1200, 1000));
+    expect(p95(engine)).toEqual([]);
+  });
+});

@@ -7,7 +7,7 @@ import type { EndpointState } from '../../../common/contract';
 import { describeMetric, ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
-import { clearsAt, effectiveRules, firesAt, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
+import { clearsAt, effectiveRules, firesAt, ruleForItem, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
 import { NotificationLimiter } from './NotificationLimiter';
 
 export interface AlertEngineDeps {
@@ -61,7 +61,7 @@ export class AlertEngine {
         if (!itemState.ok) continue;
         const value = ruleMetric(rule.id, itemState.value, now);
         if (value === null) continue;
-        this.step(key, rule, state, item, value, now);
+        this.step(key, ruleForItem(rule, itemState.value), state, item, value, now);
       }
       // An item the API stopped reporting cannot stay firing forever.
       for (const key of [...(this.activeByRule.get(`${state.deploymentId}/${rule.id}/`) ?? [])]) {

@@ -32,6 +32,29 @@ export const DEFAULT_ALERTS_SETTINGS: AlertsSettings = {
 
 export interface EffectiveRule extends RuleDefinition {
   readonly pendingMs: number;
+  /** the config moved this rule's fire line: it then wins over an item's own thresholds */
+  readonly fireFromConfig: boolean;
+}
+
+/** Which field of an SLA item's `thresholds` stands for a rule's fire line. */
+const ITEM_THRESHOLD_FIELD: Readonly<Record<string, string>> = {
+  'sla-latency-p95': 'latency_p95_ms',
+  'sla-latency-p99': 'latency_p99_ms',
+  'sla-success-rate': 'success_rate',
+};
+
+/**
+ * The rule as it applies to one item. An SLA item carries its own thresholds (health API
+ * contract): the alert follows them, as the panel does, unless the config set the fire line;
+ * the clear line keeps the default's distance from the fire line.
+ */
+export function ruleForItem(rule: EffectiveRule, item: Record<string, unknown>): EffectiveRule {
+  const field = ITEM_THRESHOLD_FIELD[rule.id];
+  const thresholds = item.thresholds as Record<string, unknown> | undefined;
+  const own = field && thresholds ? thresholds[field] : undefined;
+  if (rule.fireFromConfig || typeof own !== 'number' || !Number.isFinite(own) || own === rule.fire) return rule;
+  const clear = rule.direction === 'above' ? own * (rule.fire > 0 ? rule.clear / rule.fire : 1) : own + (rule.clear - rule.fire);
+  return { ...rule, fire: own, clear };
 }
 
 /** Apply overrides; throws an Error naming the rule and field when an override is unusable. */
@@ -55,7 +78,7 @@ export function effectiveRules(settings: AlertsSettings, defaults: readonly Rule
       throw new Error(`alerts.rules.${rule.id}: clear (${clear}) must be at or above fire (${fire}): the alert fires below ${fire}`);
     }
     const pendingSeconds = override.pendingSeconds ?? settings.pendingSeconds;
-    out.push({ ...rule, fire, clear, critical, pendingMs: Math.round(pendingSeconds * 1000) });
+    out.push({ ...rule, fire, clear, critical, pendingMs: Math.round(pendingSeconds * 1000), fireFromConfig: override.fire !== undefined });
   }
   return out;
 }
