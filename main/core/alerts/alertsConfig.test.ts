@@ -1,8 +1,5 @@
 // The `alerts:` block of the real YAML loader: what a user writes, and the error they get
 // (with the line) when an override would make an alert flap or names no rule.
-import { mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig';
 import { DEFAULT_ALERTS_SETTINGS, effectiveRules } from './alertRules';
