@@ -108,9 +108,14 @@ export function CommandPalette() {
   }, []);
 
   useEffect(() => {
-    if (!open) return;
-    setQuery('');
-    setActive(0);
+    // Reset on close, not on open: keys typed right after Ctrl+K reach the input as soon as it
+    // has focus, and a reset queued at open time raced them (the old query came back with the
+    // new keys appended).
+    if (!open) {
+      setQuery('');
+      setActive(0);
+      return;
+    }
     input.current?.focus();
     if (!useRunbookStore.getState().list) void loadRunbookLibrary(api);
   }, [open, api]);
