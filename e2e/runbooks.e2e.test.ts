@@ -179,6 +179,16 @@ describe('the offline runbook viewer on a real host', () => {
     await alertButton.first().click();
     await expect.poll(() => page.getByRole('article', { name: 'Runbook: Circuit breakers' }).count(), { timeout: 10_000 }).toBe(1);
     await page.screenshot({ path: join(out, 'runbooks-from-alert.png') });
+
+    // and from the red item itself, in its panel row
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    const breakers = page.getByRole('region', { name: 'Circuit breakers' });
+    const rowLink = breakers.getByRole('row', { name: /coingecko_api/ }).getByRole('button', { name: 'Open runbook for coingecko_api' });
+    await rowLink.waitFor({ timeout: 10_000 });
+    // only items in trouble carry the link: a healthy breaker's row stays quiet
+    expect(await breakers.getByRole('button', { name: 'Open runbook for dexscreener_api' }).count()).toBe(0);
+    await rowLink.click();
+    await expect.poll(() => page.getByRole('article', { name: 'Runbook: Circuit breakers' }).count(), { timeout: 10_000 }).toBe(1);
   });
 
   it('drives the command palette by keyboard alone', async () => {

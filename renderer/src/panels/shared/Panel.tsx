@@ -110,6 +110,12 @@ export function Panel<V>(props: {
                   <td className={`why why-${row.status}`} title={row.reasons.join('; ') || undefined}>
                     {/* an API-supplied detail can be 2000 characters: clamp it, the tooltip has it all */}
                     <span className="clamp">{row.reasons.join('; ')}</span>
+                    {/* an item in trouble links straight to its runbook section (issue 6) */}
+                    {row.status !== 'ok' ? (
+                      <button type="button" className="link-button row-runbook" aria-label={`Open runbook for ${row.name}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
+                        runbook
+                      </button>
+                    ) : null}
                   </td>
                   {row.value === null ? (
                     <td colSpan={columns.length} className="muted">
