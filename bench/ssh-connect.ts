@@ -15,6 +15,8 @@ import { freePorts, startSshd, type Sshd } from '../testbed/sshd';
 const run = promisify(execFile);
 const ROUNDS = Number(process.argv[2] ?? 10);
 const HOSTS = Number(process.argv[3] ?? 100);
+/** handshakes in flight at once for the 100-host run (the pool's default when not given) */
+const CAP = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -40,7 +42,7 @@ async function opsdeckCold(s: Sshd, port: number, kh: string, withExec: boolean)
 }
 
 async function fleet(s: Sshd, ports: number[], kh: string): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number }> {
-  const pool = new SessionPool();
+  const pool = new SessionPool(CAP === undefined ? {} : { maxConcurrentHandshakes: CAP });
   pool.setHosts(ports.map((p, i) => target(s, `h${i}`, p, kh)));
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
