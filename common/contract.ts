@@ -5,7 +5,7 @@
 import { z } from 'zod';
 import { ENDPOINTS } from './health';
 import type { Result } from './result';
-import { AlertId, AlertNotification, AlertRecord, HISTORY_METRICS, HistorySeries } from './thresholds';
+import { AlertId, AlertNotification, AlertRecord, HISTORY_METRICS, HistorySeries, RUNBOOK_SECTIONS } from './thresholds';
 
 // ---- ids ---------------------------------------------------------------------------------
 
@@ -260,15 +260,7 @@ const TermSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int
 
 // ---- runbooks (issue 6) ------------------------------------------------------------------
 
-export const RunbookArea = z.enum([
-  'data-freshness',
-  'broker-connectivity',
-  'sla-violations',
-  'circuit-breakers',
-  'rate-limits',
-  'worker-queues',
-  'security-checks',
-]);
+export const RunbookArea = z.enum(RUNBOOK_SECTIONS);
 export type RunbookArea = z.infer<typeof RunbookArea>;
 export const RunbookId = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,99}$/, 'not a runbook id');
 

@@ -19,7 +19,7 @@ import { SessionPool } from '../ssh/SessionPool';
 import { ActionService } from './ActionService';
 import { parseCatalog } from './Catalog';
 import { INJECTION_CORPUS } from './injectionCorpus';
-import { shellQuote } from './shellQuote';
+import { shellQuote } from '../shellQuote';
 
 const run = promisify(execFile);
 

@@ -5,7 +5,7 @@ import { OpsFailure } from '../../../common/result';
 import { Redactor } from '../redact/Redactor';
 import { type CatalogAction, CatalogError, bundledCatalog, lockKeys, parseCatalog, renderCommand, resolveParams } from './Catalog';
 import { INJECTION_CORPUS } from './injectionCorpus';
-import { shellQuote } from './shellQuote';
+import { shellQuote } from '../shellQuote';
 
 const run = promisify(execFile);
 

@@ -9,18 +9,11 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ActionId, type ActionSummary, type ParamSpec, type ParamValues, type Risk } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
-import { shellQuote } from './shellQuote';
+import { shellQuote } from '../shellQuote';
+import { RUNBOOK_SECTIONS } from '../../../common/thresholds';
 
-/** The runbook sections an action can serve (ids of shared/autotrader-runbooks.md's areas). */
-export const SECTIONS = [
-  'data-freshness',
-  'broker-connectivity',
-  'sla-violations',
-  'circuit-breakers',
-  'rate-limits',
-  'worker-queues',
-  'security-checks',
-] as const;
+/** The runbook sections an action can serve: one list, in common/thresholds.ts. */
+export const SECTIONS = RUNBOOK_SECTIONS;
 
 const PLACEHOLDER = /\{([a-zA-Z][a-zA-Z0-9_]*)\}/g;
 /** enum choices are shown and passed as-is: keep them plain */

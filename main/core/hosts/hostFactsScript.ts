@@ -3,7 +3,7 @@
 // when a tool is missing or fails on a host. Everything here is fixed text except the unit
 // names, which come from the config, are checked against systemd's unit-name alphabet and
 // quoted anyway.
-import { singleQuote } from '../ssh/execWrapper';
+import { shellQuote } from '../shellQuote';
 
 export const SECTION_MARK = '@@opsdeck:';
 
@@ -47,13 +47,13 @@ export function hostFactsScript(units: readonly string[] = DEFAULT_UNITS, proces
     mark('df'),
     'df -B1 -P -T 2>/dev/null',
     mark('units'),
-    units.length ? `systemctl show --no-pager -p ${UNIT_PROPERTIES.join(',')} -- ${units.map(singleQuote).join(' ')}` : ':',
+    units.length ? `systemctl show --no-pager -p ${UNIT_PROPERTIES.join(',')} -- ${units.map(shellQuote).join(' ')}` : ':',
     mark('failed'),
     'systemctl --failed --plain --no-legend --no-pager 2>/dev/null',
   ];
   // sections are numbered in the probes' order; the parser maps the numbers back to names
   Object.values(processes).forEach((pattern, index) => {
-    lines.push(mark(`proc:${index}`), `pgrep -a -f -- ${singleQuote(pattern)}`);
+    lines.push(mark(`proc:${index}`), `pgrep -a -f -- ${shellQuote(pattern)}`);
   });
   lines.push(mark('end'), 'exit 0');
   return lines.join('\n');

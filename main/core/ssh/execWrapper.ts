@@ -9,11 +9,7 @@
 // process group, and KILL two seconds later to whatever ignored it. Without a pty, stdout and
 // stderr stay separate and no CRLF is added. The integration tests fail without this wrapper.
 
-/** POSIX single-quoting: the one transformation that makes any byte string a literal word. */
-export function singleQuote(value: string): string {
-  if (value.includes('\0')) throw new Error('a command cannot contain a NUL byte');
-  return `'${value.replace(/'/g, `'\\''`)}'`;
-}
+import { shellQuote } from '../shellQuote';
 
 // fd 3 keeps the channel's stdin for the watcher; the command itself gets /dev/null.
 const WRAPPER = [
@@ -31,5 +27,5 @@ const WRAPPER = [
 
 /** The string handed to sshd: the user's login shell runs `sh -c WRAPPER opsdeck-exec COMMAND`. */
 export function wrapCommand(command: string): string {
-  return `sh -c ${singleQuote(WRAPPER)} opsdeck-exec ${singleQuote(command)}`;
+  return `sh -c ${shellQuote(WRAPPER)} opsdeck-exec ${shellQuote(command)}`;
 }

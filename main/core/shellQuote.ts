@@ -9,6 +9,7 @@
  * (CVE-2021-42740); these five lines are the whole rule and easy to audit.
  */
 export function shellQuote(word: string): string {
+  if (word.includes('\0')) throw new Error('a shell word cannot contain a NUL byte');
   if (/^[A-Za-z0-9_@%+=:,./-]+$/.test(word)) return word;
   return `'${word.replace(/'/g, `'\\''`)}'`;
 }
