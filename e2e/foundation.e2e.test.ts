@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -24,24 +25,8 @@ const hostExec = async (command: string) => (await fleet.exec(fleet.hosts[0]!.na
 beforeAll(async () => {
   // The pid keeps two suites running at once (a developer's and CI's) from sharing a fleet.
   fleet = await startFleet({ name: `fnd${process.pid % 100000}`, hosts: 1 });
-  const host = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'user: e2e-engineer',
-      `knownHostsFile: ${fleet.knownHostsPath}`,
-      `auditFile: ${auditFile}`,
-      'hosts:',
-      `  - { id: at-1, label: trader-1, address: ${host.address}, port: ${host.sshPort}, user: root, identityFile: ${fleet.privateKeyPath} }`,
-      'deployments:',
-      '  - id: prod',
-      '    name: Autotrader test fleet',
-      '    hosts: [at-1]',
-      '    health: { url: "http://127.0.0.1:8000", via: at-1, intervalSeconds: 1 }',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-engineer', auditFile }));
   // The simulator starts in the normal scenario with every breaker CLOSED.
   await hostExec(`curl -sf -X POST -H 'content-type: application/json' -d '{"name":"normal"}' http://127.0.0.1:8000/_sim/scenario`);
   shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
