@@ -57,8 +57,14 @@ const MAX_OUTPUT_CHARS = 256 * 1024;
 interface HostEntry {
   facts: HostFacts;
   prevCpu: CpuTimes | null;
-  /** the refresh running now; a second caller waits for it instead of opening another channel */
+  /** the refresh running now */
   inflight: Promise<void> | null;
+  /**
+   * the one refresh queued behind it: a caller that asks while a refresh runs wants figures
+   * read after its request (a unit it just stopped), so it waits for one more run; every such
+   * caller shares that run, so a burst of requests still opens at most two channels
+   */
+  queued: Promise<void> | null;
   history: { at: RingBuffer<string>; load1: RingBuffer<number>; memPct: RingBuffer<number>; diskPct: RingBuffer<number> };
 }
 
@@ -102,6 +108,7 @@ export class HostMonitor {
         facts: emptyFacts(id),
         prevCpu: null,
         inflight: null,
+        queued: null,
         history: { at: new RingBuffer(n), load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
       });
     }
@@ -169,11 +176,16 @@ export class HostMonitor {
       if (entry.facts.error !== why) this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 0, reasons: [why], error: why });
       return Promise.resolve();
     }
-    if (!entry.inflight) {
-      entry.inflight = this.runRefresh(id, entry).finally(() => {
-        entry.inflight = null;
+    if (entry.inflight) {
+      entry.queued ??= entry.inflight.then(() => {
+        entry.queued = null;
+        return this.refresh(id);
       });
+      return entry.queued;
     }
+    entry.inflight = this.runRefresh(id, entry).finally(() => {
+      entry.inflight = null;
+    });
     return entry.inflight;
   }
 
