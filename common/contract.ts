@@ -251,8 +251,12 @@ export const HostTools = z.object({
   recording: z.boolean(),
   /** deployment id -> dashboards on each of its hosts */
   dashboards: z.record(z.string(), z.array(Dashboard)),
-  /** deployment id -> which escalation URLs the config names */
-  escalation: z.record(z.string(), z.partialRecord(EscalationTarget, z.string())),
+  /**
+   * deployment id -> which escalation targets the config names. Only the names: the URLs can
+   * carry tokens (a PagerDuty integration key, a ticket system's API key) and stay in main
+   * until the engineer escalates.
+   */
+  escalation: z.record(z.string(), z.array(EscalationTarget)),
 });
 export type HostTools = z.infer<typeof HostTools>;
 
@@ -409,7 +413,8 @@ export const calls = {
   closeTunnel: { request: z.object({ tunnelId: TunnelId }).strict(), response: z.object({ closed: z.boolean() }) },
   escalate: {
     request: z.object({ deploymentId: DeploymentId, target: EscalationTarget }).strict(),
-    response: z.object({ url: z.string(), opened: z.boolean(), markdown: z.string() }),
+    /** url only when main could not open it (the browser shell): the page then shows the link */
+    response: z.object({ url: z.string().nullable(), opened: z.boolean(), markdown: z.string() }),
   },
   // ---- runbooks (issue 6)
   listRunbooks: { request: Empty, response: z.object({ runbooks: z.array(RunbookSummary), problems: z.array(z.string()) }) },

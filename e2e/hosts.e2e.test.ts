@@ -161,11 +161,19 @@ describe('the host view on real hosts', () => {
 
   it('escalates: shows the ticket link and the incident timeline as Markdown', async () => {
     await inside(two, 'systemctl stop autotrader-workers');
-    await page.waitForTimeout(REFRESH_S * 1000 + 1000);
-    await page.getByRole('button', { name: 'Escalate Autotrader test fleet to ticket system' }).click();
     const timeline = page.getByRole('textbox', { name: 'Incident timeline' });
-    await expect.poll(() => timeline.inputValue(), { timeout: 10_000 }).toContain('# Incident timeline: Autotrader test fleet');
-    expect(await timeline.inputValue()).toContain('host trader-2: autotrader-workers.service stopped (dead)');
+    // the host view notices the stop within a refresh or two; escalate until the timeline has it
+    await expect
+      .poll(
+        async () => {
+          await page.getByRole('button', { name: 'Escalate Autotrader test fleet to ticket system' }).click();
+          return (await timeline.inputValue().catch(() => '')).includes('host trader-2: autotrader-workers.service stopped (dead)');
+        },
+        { timeout: (REFRESH_S * 3 + 10) * 1000, intervals: [1000] },
+      )
+      .toBe(true);
+    expect(await timeline.inputValue()).toContain('# Incident timeline: Autotrader test fleet');
+    expect(await timeline.inputValue()).toContain('Audit log chain: verified.');
     const notice = page.getByRole('status', { name: 'Host tools notice' });
     expect(await notice.getByRole('link').getAttribute('href')).toBe('https://tickets.example.com/new?project=AUTOTRADER');
     await page.getByRole('region', { name: 'Escalation' }).scrollIntoViewIfNeeded();

@@ -27,7 +27,8 @@ export interface IncidentExporterDeps {
 export class IncidentExporter {
   constructor(private readonly deps: IncidentExporterDeps) {}
 
-  async export(request: { deploymentId?: string | undefined; since?: string | undefined }): Promise<{ markdown: string; from: string; to: string }> {
+  /** `wrongNow`: what is wrong at export time, for escalation (see TimelineInput.now). */
+  async export(request: { deploymentId?: string | undefined; since?: string | undefined }, wrongNow?: readonly string[]): Promise<{ markdown: string; from: string; to: string }> {
     const now = this.deps.clock.now();
     const to = isoAt(now);
     const sinceMs = request.since === undefined ? now - DEFAULT_WINDOW_MS : Date.parse(request.since);
@@ -54,6 +55,7 @@ export class IncidentExporter {
       generatedAt: to,
       generatedBy: this.deps.user,
       redactor: this.deps.redactor,
+      ...(wrongNow ? { now: wrongNow } : {}),
     });
     return { markdown, from, to };
   }

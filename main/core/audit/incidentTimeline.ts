@@ -16,6 +16,12 @@ export interface TimelineInput {
   chain: { ok: true } | { ok: false; error: string };
   generatedAt: string;
   generatedBy: string;
+  /**
+   * what is wrong at export time (endpoints in error, items out of bounds, hosts in trouble),
+   * one plain line each; escalation puts it first so the next tier reads the fire before the
+   * history. Absent: no such section.
+   */
+  now?: readonly string[];
   redactor: Redactor;
 }
 
@@ -74,6 +80,7 @@ export function renderIncidentTimeline(input: TimelineInput): string {
     '',
     input.chain.ok ? 'Audit log chain: verified.' : `**Audit log chain: BROKEN** (${escapeText(r(input.chain.error))}): records may have been altered.`,
     '',
+    ...(input.now ? ['## What is wrong now', '', ...(input.now.length ? input.now.map((line) => `- ${escapeText(r(line))}`) : ['- nothing: every endpoint and host is ok']), ''] : []),
     '| | count |',
     '|---|---|',
     `| alerts | ${new Set(inRange.map((e) => e.alertId).filter(Boolean)).size} |`,

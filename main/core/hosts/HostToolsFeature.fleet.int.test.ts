@@ -262,8 +262,9 @@ describe('escalation', () => {
     const result = await feature.escalation.escalate('prod' as never, 'ticket');
     expect(result).toMatchObject({ url: 'https://tickets.example.com/new', opened: false });
     expect(result.markdown).toContain('# Incident timeline: Prod');
-    expect(result.markdown).toContain('host trader-1: autotrader-workers.service stopped (dead)');
-    expect(result.markdown).toMatch(/\| it-engineer \| note \| trader-1 \| {2}\| {2}\| {2}\| terminal started \(recorded\) \|/);
+    expect(result.markdown).toContain('Audit log chain: verified.');
+    expect(result.markdown).toContain('- host trader-1: autotrader-workers.service stopped (dead)');
+    expect(result.markdown).toMatch(/: note on `h1`: terminal started \(recorded\)/);
     await expect(feature.escalation.escalate('prod' as never, 'pagerduty')).rejects.toThrow(/names no PagerDuty URL/);
     await inside('systemctl start autotrader-workers');
   });

@@ -8,7 +8,9 @@ import type { AuditLog } from '../audit/AuditLog';
 import type { EventHub } from '../bridge/EventHub';
 import type { Clock, Timers } from '../clock';
 import { KeyedBatcher } from '../events/EventBatcher';
-import { EscalationService, type TimelineAlert } from '../escalation/EscalationService';
+import { EscalationService } from '../escalation/EscalationService';
+import { IncidentExporter } from '../audit/IncidentExporter';
+import type { AlertRecord } from '../../../common/thresholds';
 import type { Redactor } from '../redact/Redactor';
 import type { SessionPool } from '../ssh/SessionPool';
 import { TerminalService } from '../terminal/TerminalService';
@@ -24,7 +26,7 @@ export interface HostToolsFeatureDeps {
   deployments: readonly DeploymentInfo[];
   settings: HostToolsSettings;
   hub: EventHub;
-  audit: Pick<AuditLog, 'append' | 'read'>;
+  audit: Pick<AuditLog, 'append' | 'read' | 'verify'>;
   redactor: Redactor;
   user: string;
   clock: Clock;
@@ -32,7 +34,7 @@ export interface HostToolsFeatureDeps {
   pushWindowMs: number;
   health(): readonly EndpointState[];
   /** issue 3's alerts, for the escalation timeline */
-  alerts?: () => readonly TimelineAlert[];
+  alerts?: () => readonly AlertRecord[];
   openExternal(url: string): Promise<boolean>;
   logger: { warn(message: string): void };
 }
@@ -80,16 +82,14 @@ export class HostToolsFeature {
       emitTunnels: (tunnels) => hub.emit('onTunnels', { tunnels }),
       logger: deps.logger,
     });
+    const exporter = new IncidentExporter({ audit: deps.audit, alerts: deps.alerts ?? (() => []), deployments: deps.deployments, redactor: deps.redactor, clock, user: deps.user });
     this.escalation = new EscalationService({
       escalation: settings.escalation,
       deployment: (id) => deps.deployments.find((d) => d.id === id),
       hostLabel: (id) => labels.get(id) ?? id,
       health: deps.health,
-      alerts: deps.alerts ?? (() => []),
       hostFacts: () => this.monitor.all(),
-      auditTail: (limit) => deps.audit.read(limit),
-      redactor: deps.redactor,
-      clock,
+      incidentTimeline: async (deploymentId, now) => (await exporter.export({ deploymentId }, now)).markdown,
       openExternal: (url) => this.openExternal(url),
     });
     const must = <T>(value: T | false, what: string): T => {

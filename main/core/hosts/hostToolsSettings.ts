@@ -3,7 +3,7 @@
 // issue names: disks amber above 80 % and red above 90 %, the Operations dashboard on the
 // host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.
 import { dirname, join } from 'node:path';
-import type { Dashboard, EscalationTarget, HostTools } from '../../../common/contract';
+import { EscalationTarget, type Dashboard, type HostTools } from '../../../common/contract';
 import type { OpsdeckConfig } from '../config/configSchema';
 import { expandHome } from '../config/loadConfig';
 import { DEFAULT_HOST_MONITOR_SETTINGS, type HostMonitorSettings } from './HostMonitor';
@@ -52,6 +52,8 @@ export function hostToolsView(settings: HostToolsSettings): HostTools {
     refreshMs: settings.monitor.refreshMs,
     recording: settings.recording.enabled,
     dashboards: settings.dashboards,
-    escalation: settings.escalation,
+    escalation: Object.fromEntries(
+      Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])]),
+    ),
   };
 }

@@ -279,7 +279,7 @@ function Escalation() {
   const api = useApi();
   const deployments = useStore((s) => s.fleet?.deployments);
   const { tools, timeline } = useHostsStore(useShallow((s) => ({ tools: s.tools, timeline: s.timeline })));
-  const targets = (deployments ?? []).map((d) => ({ d, urls: tools?.escalation[d.id] ?? {} }));
+  const targets = (deployments ?? []).map((d) => ({ d, configured: tools?.escalation[d.id] ?? [] }));
   const copy = (text: string) => navigator.clipboard.writeText(text);
   return (
     <section className="panel" aria-label="Escalation">
@@ -287,17 +287,17 @@ function Escalation() {
         <h2>Escalate</h2>
         <span className="panel-summary">opens the configured page and copies the incident timeline (alerts and actions, redacted) as Markdown</span>
       </header>
-      {targets.map(({ d, urls }) => (
+      {targets.map(({ d, configured }) => (
         <div key={d.id} className="host-actions">
           <span className="item-name">{d.name}</span>
           {(['pagerduty', 'ticket', 'logs'] as const).map((t) =>
-            urls[t] ? (
+            configured.includes(t) ? (
               <button key={t} aria-label={`Escalate ${d.name} to ${TARGET_WORDS[t]}`} onClick={() => void escalate(api, d.id, d.name, t, copy)}>
                 Escalate: {TARGET_WORDS[t]}
               </button>
             ) : null,
           )}
-          {!Object.keys(urls).length ? <span className="muted">no escalation URLs in the config (deployments[].escalation)</span> : null}
+          {!configured.length ? <span className="muted">no escalation URLs in the config (deployments[].escalation)</span> : null}
         </div>
       ))}
       {timeline ? (

@@ -142,7 +142,7 @@ export async function escalate(api: OpsApi, deploymentId: string, deploymentName
     copied = false;
   });
   useHostsStore.setState({
-    notice: { kind: 'link', text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`, url },
+    notice: { kind: 'link', text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`, ...(url ? { url } : {}) },
     timeline: { title: `Incident timeline: ${deploymentName}`, markdown, copied },
   });
 }
