@@ -169,7 +169,7 @@ describe('the host view on real hosts', () => {
           await page.getByRole('button', { name: 'Escalate Autotrader test fleet to ticket system' }).click();
           return (await timeline.inputValue().catch(() => '')).includes('host trader-2: autotrader-workers.service stopped (dead)');
         },
-        { timeout: (REFRESH_S * 3 + 10) * 1000, intervals: [1000] },
+        { timeout: (REFRESH_S * 3 + 10) * 1000, interval: 1000 },
       )
       .toBe(true);
     expect(await timeline.inputValue()).toContain('# Incident timeline: Autotrader test fleet');

@@ -65,4 +65,31 @@ describe('HostMonitor refresh while a refresh runs', () => {
     expect(workersState(monitor.all()[0])).toBe('inactive');
     monitor.stop();
   });
+
+  it('keeps sparkline history bounded: the last historyLength samples, each with its time', async () => {
+    const pool = new ScriptedPool();
+    let now = Date.parse('2026-11-26T10:00:00Z');
+    const monitor = new HostMonitor({
+      pool,
+      hostIds: [H],
+      settings: { ...DEFAULT_HOST_MONITOR_SETTINGS, refreshMs: 3_600_000, historyLength: 3 },
+      clock: { now: () => now },
+      timers: systemTimers,
+      onUpdate: () => {},
+      logger: { warn: () => {} },
+    });
+    monitor.start();
+    for (let i = 0; i < 5; i++) {
+      pool.calls.at(-1)!.finish(SAMPLE);
+      await expect.poll(() => monitor.all()[0]!.refreshedAt).toBe(new Date(now).toISOString());
+      now += 10_000;
+      if (i < 4) void monitor.refreshAll();
+    }
+    const h = monitor.all()[0]!.history;
+    expect(h.at).toEqual(['2026-11-26T10:00:20.000Z', '2026-11-26T10:00:30.000Z', '2026-11-26T10:00:40.000Z']);
+    expect(h.load1).toHaveLength(3);
+    expect(h.memPct).toHaveLength(3);
+    expect(h.diskPct).toHaveLength(3);
+    monitor.stop();
+  });
 });

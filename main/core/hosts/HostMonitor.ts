@@ -9,7 +9,8 @@ import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
 import { assessHost, type Thresholds } from './assessHost';
 import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hostFactsScript';
 import { parseHostFacts, type CpuTimes } from './parseHostFacts';
-import { RingBuffer } from './RingBuffer';
+// the health history's fixed-size series (typed arrays, allocated once) serves sparklines too
+import { RingBuffer } from '../health/history/RingBuffer';
 import { redactDeep } from '../redact/Redactor';
 
 export interface HostMonitorPool {
@@ -65,7 +66,7 @@ interface HostEntry {
    * caller shares that run, so a burst of requests still opens at most two channels
    */
   queued: Promise<void> | null;
-  history: { at: RingBuffer<string>; load1: RingBuffer<number>; memPct: RingBuffer<number>; diskPct: RingBuffer<number> };
+  history: { load1: RingBuffer; memPct: RingBuffer; diskPct: RingBuffer };
 }
 
 const emptyFacts = (hostId: HostId): HostFacts => ({
@@ -109,7 +110,7 @@ export class HostMonitor {
         prevCpu: null,
         inflight: null,
         queued: null,
-        history: { at: new RingBuffer(n), load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
+        history: { load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
       });
     }
   }
@@ -227,10 +228,10 @@ export class HostMonitor {
     const memPct = parsed.memory ? Math.round((parsed.memory.usedBytes / parsed.memory.totalBytes) * 1000) / 10 : null;
     const diskPct = assessment.disks.length ? Math.max(...assessment.disks.map((d) => d.usedPct)) : null;
     const h = entry.history;
-    h.at.push(isoAt(now));
-    h.load1.push(parsed.load?.[0] ?? 0);
-    h.memPct.push(memPct ?? 0);
-    h.diskPct.push(diskPct ?? 0);
+    h.load1.push(now, parsed.load?.[0] ?? 0);
+    h.memPct.push(now, memPct ?? 0);
+    h.diskPct.push(now, diskPct ?? 0);
+    const load1 = h.load1.read();
     this.publish(entry, {
       hostId: entry.facts.hostId,
       status: assessment.status,
@@ -249,7 +250,7 @@ export class HostMonitor {
       units: assessment.units,
       failedUnits: parsed.failedUnits,
       processes: assessment.processes,
-      history: { at: h.at.toArray(), load1: h.load1.toArray(), memPct: h.memPct.toArray(), diskPct: h.diskPct.toArray() },
+      history: { at: load1.map(([t]) => isoAt(t)), load1: load1.map(([, v]) => v), memPct: h.memPct.read().map(([, v]) => v), diskPct: h.diskPct.read().map(([, v]) => v) },
     });
   }
 
