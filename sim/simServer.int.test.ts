@@ -221,15 +221,15 @@ describe('sim faults on the wire', () => {
 
   it('slow delays the answer by the given milliseconds', async () => {
     const sim = await start();
-    await control(sim, 'POST', '/_sim/fault', { kind: 'slow', endpoint: 'security', ms: 1000 });
+    await control(sim, 'POST', '/_sim/fault', { kind: 'slow', endpoint: 'security', ms: 3000 });
     const t0 = performance.now();
     expect((await rawGet(`${sim.url}/api/health/security`)).status).toBe(200);
-    expect(performance.now() - t0).toBeGreaterThanOrEqual(990);
+    expect(performance.now() - t0).toBeGreaterThanOrEqual(2990);
     await expect(rawGet(`${sim.url}/api/health/security`, 100)).rejects.toThrow('client timeout');
-    // the other endpoints are not delayed (the margin allows for a loaded 2-core machine)
+    // the other endpoints are not delayed: well under the 3 s (the margin is for a loaded CI)
     const t1 = performance.now();
     await rawGet(`${sim.url}/api/health/sla`);
-    expect(performance.now() - t1).toBeLessThan(600);
+    expect(performance.now() - t1).toBeLessThan(2000);
   });
 
   it('hang never answers, and closing the server does not wait for the hung request', async () => {
@@ -240,7 +240,8 @@ describe('sim faults on the wire', () => {
     await expect(timedOut).rejects.toThrow('client timeout');
     const t0 = performance.now();
     await sim.close();
-    expect(performance.now() - t0).toBeLessThan(1000);
+    // the hung request would hold close() for its full 60 s
+    expect(performance.now() - t0).toBeLessThan(10_000);
     await expect(hung).rejects.toThrow();
   });
 

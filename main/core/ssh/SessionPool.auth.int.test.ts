@@ -229,10 +229,11 @@ describe('a WAN link cut and healed', () => {
       expect(await poll()).toBe('ok');
       link.cut();
       const cutAt = Date.now();
-      const lost = await waitState(pool, (st) => st.state !== 'connected', 4000);
+      const lost = await waitState(pool, (st) => st.state !== 'connected', 8000);
       expect(lost.error).toMatch(/Keepalive timeout/);
-      // interval x (count + 1) = 900 ms, plus the round trip and timer slack
-      expect(Date.now() - cutAt).toBeLessThan(2000);
+      // interval x (count + 1) = 900 ms plus the round trip; a cut link without keepalive is
+      // never noticed at all (the proxy holds the socket open), so a loose bound still tells
+      expect(Date.now() - cutAt).toBeLessThan(6000);
       await expect(poll()).rejects.toThrow();
       link.heal();
       await waitState(pool, (st) => st.state === 'connected', 8000);

@@ -209,7 +209,8 @@ describe('webSocketApi', () => {
       const started = Date.now();
       const result = await api.getSnapshot({});
       expect(result.ok).toBe(false);
-      expect(Date.now() - started).toBeLessThan(200);
+      // a queued call would wait for the backend, which comes back only after this check
+      expect(Date.now() - started).toBeLessThan(3000);
     }
 
     const second = await startPeer(port);
