@@ -6,7 +6,7 @@ import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook, RunbookError } from './parseRunbook';
-import { sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
 import { SnippetMatcher } from './SnippetMatcher';
 
 const catalog = bundledCatalog();
@@ -111,6 +111,20 @@ describe('runbook HTML sanitization', () => {
     expect(out).toHaveLength(3);
     expect(out.join('')).not.toMatch(/onerror|<img|rb-split/);
     expect(out[2]).toBe('<p>three</p>');
+  });
+
+  it('takes one sanitizer pass for a batch of ordinary fragments, HTML and highlighted code alike', () => {
+    let calls = 0;
+    const counting = (sanitize: (html: string) => string) => (html: string) => {
+      calls++;
+      return sanitize(html);
+    };
+    expect(sanitizeMany(['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>'], counting((h) => sanitizeRunbookHtml(h, null)))).toEqual(['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>']);
+    expect(calls).toBe(1);
+    calls = 0;
+    const code = ['<span class="hljs-built_in">systemctl</span> restart x', 'redis-cli LLEN <span class="hljs-string">"worker:q"</span>', '<b>not a span</b>'];
+    expect(sanitizeMany(code, counting(sanitizeHighlight))).toEqual([code[0], code[1], '&lt;b&gt;not a span&lt;/b&gt;']);
+    expect(calls).toBe(1);
   });
 
   it('names the file and the field when front matter is wrong', () => {

@@ -76,8 +76,12 @@ export function sanitizeHighlight(html: string): string {
   return sanitizeHtml(html, { allowedTags: ['span'], allowedAttributes: {}, allowedClasses: { span: ['hljs-*'] }, disallowedTagsMode: 'escape' });
 }
 
-/** A separator no runbook can contain: random per process. */
-const SEPARATOR = `<p>rb-split-${randomUUID()}</p>`;
+/**
+ * A separator no runbook can contain: random per process, and plain text, so that it survives
+ * every sanitizer here (highlighted code allows only spans and escapes any other tag, which
+ * turned an HTML separator into text and sent every batch to the one-by-one fallback).
+ */
+const SEPARATOR = `\nrb-split-${randomUUID()}\n`;
 
 /**
  * Sanitizes many fragments in one pass: sanitize-html rebuilds its option tables on every
