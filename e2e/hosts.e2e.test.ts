@@ -28,7 +28,7 @@ const inside = async (host: string, command: string) => {
 };
 
 beforeAll(async () => {
-  fleet = await startFleet({ name: 'e2eh', hosts: 2 });
+  fleet = await startFleet({ name: `e2eh${process.pid % 100000}`, hosts: 2 });
   [one, two] = fleet.hosts.map((h) => h.name) as [string, string];
   const config = join(dir, 'config.yaml');
   writeFileSync(

@@ -29,7 +29,7 @@ async function scenario(name: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  fleet = await startFleet({ name: 'scen', hosts: 1 });
+  fleet = await startFleet({ name: `scen${process.pid % 100000}`, hosts: 1 });
   const host = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');
   writeFileSync(

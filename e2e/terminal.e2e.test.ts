@@ -21,7 +21,7 @@ let page: Page;
 let host: string;
 
 beforeAll(async () => {
-  fleet = await startFleet({ name: 'e2et', hosts: 1 });
+  fleet = await startFleet({ name: `e2et${process.pid % 100000}`, hosts: 1 });
   host = fleet.hosts[0]!.name;
   const h = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');

@@ -192,10 +192,12 @@ describe('terminal on a real host', () => {
     feature.terminals.input(id, 'exit\r');
     await expect.poll(() => stateOf(id)?.state, { timeout: 5000 }).toBe('closed');
     expect(stateOf(id)!.reason).toBe('the shell exited with 0');
+    // the end note is written as the channel closes, a moment after the state event
+    const notesNow = async () => (await audit.read(100)).filter((r) => r.kind === 'note' && r.hostId === H).map((r) => r.outcome);
+    await expect.poll(async () => (await notesNow()).some((n) => n?.startsWith('terminal ended after')), { timeout: 10_000 }).toBe(true);
     const records = await audit.read(100);
-    const notes = records.filter((r) => r.kind === 'note' && r.hostId === H).map((r) => r.outcome);
+    const notes = await notesNow();
     expect(notes).toContain('terminal started (recorded)');
-    expect(notes.some((n) => n?.startsWith('terminal ended after'))).toBe(true);
     // keystrokes are not audited
     expect(JSON.stringify(records)).not.toContain('6*7');
     await expect.poll(() => readdirSync(join(dir, 'recordings')).length).toBe(1);
