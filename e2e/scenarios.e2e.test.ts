@@ -86,7 +86,9 @@ const alertRows = (item: string, title: string): Locator =>
 async function rowVerdict(panelName: string, item: string): Promise<{ status: string; text: string }> {
   const row = panel(panelName).getByRole('row', { name: new RegExp(`\\b${item}\\b`) });
   if ((await row.count()) !== 1) return { status: 'none', text: '' };
-  return { status: (await row.getByRole('img').first().getAttribute('aria-label')) ?? '', text: (await row.textContent()) ?? '' };
+  // the status icon is named "<word>: <why>" (issue 6: colour has words); the word is before the colon
+  const label = (await row.getByRole('img').first().getAttribute('aria-label')) ?? '';
+  return { status: label.split(':')[0]!, text: (await row.textContent()) ?? '' };
 }
 
 const notificationsFor = (title: string) =>
