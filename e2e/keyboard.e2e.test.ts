@@ -69,20 +69,29 @@ async function unnamedFocusables(): Promise<string[]> {
     const bad = nodes.filter(
       (n) => !n.ignored && n.role?.value !== 'RootWebArea' && n.properties?.some((p) => p.name === 'focusable' && p.value.value === true) && !String(n.name?.value ?? '').trim(),
     );
+    // one round trip for all of them (recharts alone has dozens of script-focusable layers)
+    const found = await Promise.all(
+      bad.map(async (n) => ({
+        role: n.role?.value ?? '?',
+        node: n.backendDOMNodeId ? ((await cdp.send('DOM.describeNode', { backendNodeId: n.backendDOMNodeId })) as { node: { nodeName: string; attributes?: string[] } }).node : null,
+      })),
+    );
     const described: string[] = [];
-    for (const n of bad) {
-      const node = n.backendDOMNodeId ? ((await cdp.send('DOM.describeNode', { backendNodeId: n.backendDOMNodeId })) as { node: { nodeName: string; attributes?: string[] } }).node : null;
+    for (const { role, node } of found) {
       const attributes = node?.attributes ?? [];
       // tabindex="-1" is focusable by script only (a panel the grid jumps to, recharts' layers): Tab never stops there
       const tabindex = attributes.indexOf('tabindex');
       if (tabindex >= 0 && attributes[tabindex + 1] === '-1') continue;
-      described.push(`${n.role?.value ?? '?'} <${node?.nodeName.toLowerCase() ?? '?'} ${attributes.join(' ')}>`);
+      described.push(`${role} <${node?.nodeName.toLowerCase() ?? '?'} ${attributes.join(' ')}>`);
     }
     return described;
   } finally {
     await cdp.detach();
   }
 }
+
+/** Focus is on a runbook heading (ids rb-…), where a jump to a section puts it. */
+const sectionFocused = () => page.evaluate(() => !!document.activeElement?.id.startsWith('rb-') && !!document.activeElement.closest('article'));
 
 /** Ctrl+K, type, wait until the wanted option is the active one, Enter: a jump by keyboard. */
 async function jump(query: string, option: RegExp): Promise<void> {
@@ -168,8 +177,8 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Enter');
     const article = page.getByRole('article', { name: 'Runbook: Broker connectivity' });
     await expect.poll(() => article.count(), { timeout: 10_000 }).toBe(1);
-    // focus went to the section, so the keyboard continues there, not at the top of the page
-    await expect.poll(() => page.evaluate(() => !!document.activeElement?.closest('article')), { timeout: 10_000 }).toBe(true);
+    // focus went to the section's heading, so the keyboard continues there, not at the top of the page
+    await expect.poll(sectionFocused, { timeout: 10_000 }).toBe(true);
     await shoot('runbook-section');
   });
 
@@ -212,7 +221,8 @@ describe('the whole console by keyboard alone', () => {
 
   it('runs the read-only journal snippet by keyboard confirm, shows its output, and focus returns to "Run on…"', async () => {
     await jump('runbook broker connectivity', /^Runbook: Broker connectivity/);
-    await expect.poll(() => page.getByRole('article', { name: 'Runbook: Broker connectivity' }).count(), { timeout: 10_000 }).toBe(1);
+    // the runbook is open already: wait for the jump to land on its heading before tabbing from there
+    await expect.poll(sectionFocused, { timeout: 10_000 }).toBe(true);
     await tabTo(/^Run on… Last lines of a unit's journal$/);
     await page.keyboard.press('Space'); // Space works as well as Enter on a button
     await tabTo('Preview');
