@@ -83,10 +83,12 @@ const panel = (name: string): Locator => page.getByRole('region', { name, exact:
 const alertRows = (item: string, title: string): Locator =>
   page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: new RegExp(`^${DEPLOYMENT} ${item} ${title}: `) });
 
-async function rowVerdict(panelName: string, item: string): Promise<{ status: string; text: string }> {
+async function rowVerdict(panelName: string, item: string): Promise<{ status: string; label: string; text: string }> {
   const row = panel(panelName).getByRole('row', { name: new RegExp(`\\b${item}\\b`) });
-  if ((await row.count()) !== 1) return { status: 'none', text: '' };
-  return { status: (await row.getByRole('img').first().getAttribute('aria-label')) ?? '', text: (await row.textContent()) ?? '' };
+  if ((await row.count()) !== 1) return { status: 'none', label: '', text: '' };
+  // the status icon is named "<word>: <why>" (issue 6: colour has words); the word is before the colon
+  const label = (await row.getByRole('img').first().getAttribute('aria-label')) ?? '';
+  return { status: label.split(':')[0]!, label, text: (await row.textContent()) ?? '' };
 }
 
 const notificationsFor = (title: string) =>
@@ -115,7 +117,8 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
       await expect
         .poll(async () => {
           const v = await rowVerdict(c.panel, c.item);
-          return c.status.test(v.status) && v.text.includes(c.words) ? 'ok' : `${v.status}: ${v.text}`;
+          // the colour's words are in the icon's name too, for a screen reader (issue 6)
+          return c.status.test(v.status) && v.text.includes(c.words) && v.label.includes(c.words) ? 'ok' : `${v.label} | ${v.text}`;
         }, { timeout: 10_000, interval: 200 })
         .toBe('ok');
       await panel(c.panel).screenshot({ path: join(out, `scenario-${c.name}.png`) });
@@ -126,6 +129,8 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
       expect(Date.now() - switched).toBeGreaterThanOrEqual(2_000);
       const text = (await rows.textContent()) ?? '';
       expect(text).toContain(`runbook: ${sectionOf(c.name)}`);
+      // the alert's severity in words, not only red or amber: "critical: <reason>" / "warning: <reason>"
+      expect(await rows.getByRole('img').first().getAttribute('aria-label')).toMatch(/^(critical|warning): \S/);
       await expect.poll(() => notificationsFor(`${c.item} ${c.alert}`), { timeout: 5_000 }).toBe(1);
       await page.getByRole('region', { name: 'Alerts' }).screenshot({ path: join(out, `scenario-${c.name}-alerts.png`) });
 

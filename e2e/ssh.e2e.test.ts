@@ -154,4 +154,27 @@ describe('SSH in the console', () => {
     expect(text).toMatch(/hosts:\s*\[\s*plain,\s*locked,\s*lab-spare\s*\]/);
     await page.screenshot({ path: join(out, 'ssh-import-done.png') });
   });
+
+  it('Escape closes the import and refuses a changed host key: nothing pinned, focus back where it was (issue 6)', async () => {
+    const importDialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => importDialog.count(), { timeout: 5_000 }).toBe(0);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Import hosts from ~/.ssh/config');
+
+    const before = readFileSync(knownHosts, 'utf8');
+    await plain.replaceHostKey();
+    const dialog = page.getByRole('alertdialog', { name: `Host key CHANGED for [127.0.0.1]:${plain.port}` });
+    await dialog.waitFor({ timeout: 30_000 });
+    // focus is on Refuse (Enter never accepts a changed key), and Tab cannot leave the dialog
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Refuse');
+    for (let i = 0; i < 4; i++) {
+      await page.keyboard.press('Tab');
+      expect(await page.evaluate(() => !!document.activeElement?.closest('[role="alertdialog"]'))).toBe(true);
+    }
+    await page.keyboard.press('Escape');
+    await expect.poll(() => dialog.count(), { timeout: 10_000 }).toBe(0);
+    expect(readFileSync(knownHosts, 'utf8')).toBe(before);
+    await expect.poll(() => dotName('lab-plain'), { timeout: 10_000 }).toMatch(/^lab-plain: (failed|connecting)/);
+    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Import hosts from ~/.ssh/config');
+  });
 });

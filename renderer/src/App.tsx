@@ -4,7 +4,9 @@
 //   combobox "Deployment"                       deployment picker
 //   list "Host connections"                     listitem "<host label>: connected|connecting (attempt N)|failed: …"
 //   alert "disconnected from console backend…" while the WebSocket is down (and "cannot load the fleet: …")
-//   tablist "Views": tab "Fleet" | "Deployment" | "Runbooks" | "Actions" | "Hosts" | "Audit" (one view at a time: store view)
+//   tablist "Views": tab "Fleet" | "Deployment" | "Runbooks" | "Actions" | "Hosts" | "Audit" (one view at a time: store view;
+//     one Tab stop, arrows/Home/End switch: docs/keyboard.md)
+//   status icons: img "<word>: <why>" (e.g. "failing: success rate 93 % < 95 %", alerts "critical: <reason>")
 //   Hosts (issue 7): tabpanel "Hosts":
 //     region "Host fleet" (table "Hosts by trouble", button "Show host <label>"), region "Host <label>"
 //     (buttons "Refresh <label>", "Open terminal on <label>", "Open <dashboard> on <label>"; status
@@ -13,7 +15,8 @@
 //     (table "Open tunnels", button "Close tunnel <dashboard> on <label>"), region "Escalation" (button
 //     "Escalate <deployment> to PagerDuty|ticket system|log platform", textbox "Incident timeline"),
 //     region "Terminals": tablist "Terminal tabs", region "Terminal <label> #n" with status "Terminal status"
-//     ("connected: …" | "Disconnected: <why>. Press Enter to reconnect."), textbox "Search terminal output"
+//     ("connected: …" | "Disconnected: <why>. Press Enter to reconnect."), textbox "Search terminal output",
+//     the terminal's input (xterm's "Terminal input") described by the hint "… Esc then Tab leaves the terminal"
 //     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
 //
 //   region "Alerts" under the header on every view: table "Alert list" (see alerts/AlertsPanel.tsx)

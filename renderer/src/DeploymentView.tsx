@@ -12,6 +12,7 @@ import { RateLimitsPanel } from './panels/rate-limits/RateLimitsPanel';
 import { SecurityPanel } from './panels/security/SecurityPanel';
 import { SlaPanel } from './panels/sla/SlaPanel';
 import { WorkersPanel } from './panels/workers/WorkersPanel';
+import { STATUS_WORD } from './status/status';
 import { StatusIcon } from './status/StatusIcon';
 import { useNow } from './status/useNow';
 import { openPanel, toggleCharts } from './store/actions';
@@ -27,7 +28,13 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
   return (
     <nav className="area-strip" aria-label="Areas">
       {cells.map(({ area, summary }) => (
-        <button key={area.endpoint} className={`chip chip-${summary.status}`} onClick={() => openPanel(deploymentId, area.endpoint)} title={summary.headline}>
+        <button
+          key={area.endpoint}
+          className={`chip chip-${summary.status}`}
+          onClick={() => openPanel(deploymentId, area.endpoint)}
+          title={summary.headline}
+          aria-label={`${area.title}: ${STATUS_WORD[summary.status]}, ${summary.headline}${summary.problems > 1 ? ` (+${summary.problems - 1})` : ''}`}
+        >
           <StatusIcon status={summary.status} />
           <span className="chip-title">{area.title}</span>
           <span className="chip-why">{summary.problems > 1 ? `${summary.headline} (+${summary.problems - 1})` : summary.headline}</span>

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Preview } from '../../../common/contract';
+import { useModal } from '../a11y/useModal';
 import { useApi } from '../api/ApiContext';
 import { duration } from '../status/format';
 import { useNow } from '../status/useNow';
@@ -94,7 +95,7 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
           </p>
         ) : null}
         <div className="buttons">
-          <button type="button" onClick={closeDialog}>
+          <button type="button" onClick={closeDialog} disabled={submitting}>
             Cancel
           </button>
           <button ref={confirm} type="submit" className={`confirm confirm-${preview.risk}`} disabled={!allowed}>
@@ -182,9 +183,15 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
   const finished = runFinished(run, hostIds);
   const allSucceeded = finished && hostIds.every((id) => run?.hosts[id]?.state === 'succeeded');
   const wasFinished = useRef(false);
+  const close = useRef<HTMLButtonElement>(null);
   useEffect(() => {
     // A finished run has new audit records; refresh the list so the Audit tab is current.
-    if (finished && !wasFinished.current) void loadAudit(api);
+    if (finished && !wasFinished.current) {
+      void loadAudit(api);
+      // Enter now closes, unless the engineer is reading the output (focus in the log)
+      const active = document.activeElement;
+      if (!active || active === document.body || active.getAttribute('role') === 'dialog') close.current?.focus();
+    }
     wasFinished.current = finished;
   }, [finished, api]);
   // One host gets a tall view; a fan-out's views share the dialog.
@@ -229,7 +236,7 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
             {cancelling ? 'Cancelling…' : 'Cancel run'}
           </button>
         )}
-        <button type="button" onClick={closeDialog} disabled={!finished} title={finished ? undefined : 'the run is still going: cancel it or wait'}>
+        <button ref={close} type="button" onClick={closeDialog} disabled={!finished} title={finished ? undefined : 'the run is still going: cancel it or wait'}>
           Close
         </button>
       </div>
@@ -237,31 +244,18 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
   );
 }
 
-/** While the dialog is open the rest of the page is inert: Tab cannot wander behind it. */
-function useInertSiblings(overlay: React.RefObject<HTMLDivElement | null>, open: boolean): void {
-  useEffect(() => {
-    const node = overlay.current;
-    if (!open || !node?.parentElement) return;
-    const siblings = Array.from(node.parentElement.children).filter((el): el is HTMLElement => el !== node && el instanceof HTMLElement && !el.inert);
-    for (const el of siblings) el.inert = true;
-    return () => {
-      for (const el of siblings) el.inert = false;
-    };
-  }, [overlay, open]);
-}
-
 export function ActionDialog() {
   const dialog = useStore(useShallow((s) => s.dialog));
-  const overlay = useRef<HTMLDivElement>(null);
-  useInertSiblings(overlay, dialog !== null);
-  useEffect(() => {
-    if (!dialog || dialog.phase === 'run') return;
-    const onKey = (e: KeyboardEvent) => {
-      if (e.key === 'Escape') closeDialog();
-    };
-    window.addEventListener('keydown', onKey);
-    return () => window.removeEventListener('keydown', onKey);
-  }, [dialog]);
+  const box = useRef<HTMLDivElement>(null);
+  // Escape is Cancel: before the run nothing has been sent; a running run is not cancelled by a
+  // stray Escape (that is the "Cancel run" button's job), a finished one just closes.
+  useModal(box, dialog !== null, () => {
+    const now = useStore.getState().dialog;
+    if (!now) return;
+    if (now.phase === 'preview' && now.submitting) return; // the run is being started: too late to cancel
+    if (now.phase !== 'run') return closeDialog();
+    if (runFinished(useStore.getState().runs[now.runId], now.preview.hosts.map((h) => h.id as string))) closeDialog();
+  });
   if (!dialog) return null;
   let name: string;
   let body: React.ReactNode;
@@ -295,8 +289,8 @@ export function ActionDialog() {
       break;
   }
   return (
-    <div className="overlay" ref={overlay}>
-      <div role="dialog" aria-modal="true" aria-label={name} className="dialog">
+    <div className="overlay">
+      <div ref={box} role="dialog" aria-modal="true" aria-label={name} className="dialog" tabIndex={-1}>
         <h2>{name}</h2>
         {body}
       </div>

@@ -49,7 +49,8 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
   return (
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}`}>
       <td>
-        <StatusIcon status={statusOf(alert)} />
+        {/* "critical: <reason>", "warning: <reason>", "resolved: <reason>": the severity in words, not just red or amber */}
+        <StatusIcon status={statusOf(alert)} word={alert.state === 'resolved' ? 'resolved' : alert.severity} why={alert.reason || alert.title} />
       </td>
       <td className="nowrap">
         {alert.state}

@@ -1,6 +1,7 @@
 import { useEffect, useMemo, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ConnectionState } from '../../../common/contract';
+import { onTablistKeyDown } from '../a11y/tablistKeys';
 import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
 import { selectDeployment, setView } from '../store/actions';
@@ -46,7 +47,7 @@ function HostDots() {
         const status = CONNECTION_STATUS[h.conn?.state ?? 'idle'];
         return (
           <li key={h.id} aria-label={`${h.label}: ${connectionText(h.conn, now)}`} title={connectionText(h.conn, now)}>
-            <StatusIcon status={status} /> {h.label}
+            <StatusIcon status={status} word="SSH" why={connectionText(h.conn, now)} /> {h.label}
           </li>
         );
       })}
@@ -95,9 +96,17 @@ export function Header() {
         </select>
       </label>
       <HostDots />
-      <div role="tablist" aria-label="Views" className="tabs">
+      {/* one Tab stop (the selected view); arrows, Home and End switch views */}
+      <div role="tablist" aria-label="Views" className="tabs" onKeyDown={(e) => onTablistKeyDown(e, (i) => setView(TABS[i]!.view))}>
         {TABS.map((t) => (
-          <button key={t.view} role="tab" aria-selected={view === t.view} aria-controls={`view-${t.view}`} onClick={() => setView(t.view)}>
+          <button
+            key={t.view}
+            role="tab"
+            aria-selected={view === t.view}
+            aria-controls={`view-${t.view}`}
+            tabIndex={view === t.view ? 0 : -1}
+            onClick={() => setView(t.view)}
+          >
             {t.label}
           </button>
         ))}

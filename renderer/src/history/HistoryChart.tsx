@@ -36,7 +36,8 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
-          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }}>
+          {/* recharts' keyboard layer makes the chart a Tab stop (arrows step the tooltip through the points); its <title> names it */}
+          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} title={`${title} chart`} desc="Left and right arrows step through the points">
             <CartesianGrid stroke="#2a313b" strokeDasharray="2 4" />
             <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={clock} stroke="#8893a2" fontSize={10} minTickGap={40} />
             <YAxis stroke="#8893a2" fontSize={10} width={36} tickFormatter={axisFormat ?? format} domain={['auto', 'auto']} />

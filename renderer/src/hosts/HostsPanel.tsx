@@ -42,7 +42,7 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
           {hosts.map((h) => (
             <tr key={h.id}>
               <td className="col-status">
-                <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} />
+                <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} word="SSH" why={connectionText(h.conn)} />
               </td>
               {/* the address sits in the tooltip: a column for it pushed this half-width table past its panel */}
               <th scope="row" className="item-name" title={h.address}>

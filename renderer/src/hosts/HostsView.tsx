@@ -5,6 +5,7 @@
 import { useEffect, useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { HostFacts } from '../../../common/contract';
+import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
 import { connectionText } from '../header/Header';
 import { StatusIcon } from '../status/StatusIcon';
@@ -69,7 +70,7 @@ export function HostsView({ visible }: { visible: boolean }) {
               {rows.map((r) => (
                 <tr key={r.id} className={r.id === selected ? 'row-selected' : undefined}>
                   <td className="col-status">
-                    <StatusIcon status={r.facts?.status ?? 'unknown'} />
+                    <StatusIcon status={r.facts?.status ?? 'unknown'} why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionText(connections[r.id])} />
                   </td>
                   <th scope="row" className="item-name">
                     <button className="link-button" aria-label={`Show host ${r.label}`} aria-pressed={r.id === selected} onClick={() => selectHost(r.id)}>
@@ -102,9 +103,19 @@ export function HostsView({ visible }: { visible: boolean }) {
         </header>
         {terminals.length ? (
           <>
-            <div role="tablist" aria-label="Terminal tabs" className="tabs terminal-tabs">
+            <div role="tablist" aria-label="Terminal tabs" className="tabs terminal-tabs" onKeyDown={(e) => onTablistKeyDown(e, (i) => useHostsStore.setState({ activeTerminal: terminals[i]!.key }))}>
               {terminals.map((t) => (
-                <button key={t.key} role="tab" aria-selected={t.key === activeTerminal} onClick={() => useHostsStore.setState({ activeTerminal: t.key })}>
+                <button
+                  key={t.key}
+                  role="tab"
+                  aria-selected={t.key === activeTerminal}
+                  tabIndex={t.key === activeTerminal ? 0 : -1}
+                  onClick={(e) => {
+                    // a pointer click (detail > 0) lets the terminal take focus; Enter, Space and arrows stay on the tabs
+                    if (e.detail > 0) e.currentTarget.blur();
+                    useHostsStore.setState({ activeTerminal: t.key });
+                  }}
+                >
                   {t.state === 'closed' ? '■ ' : ''}
                   {t.title}
                 </button>

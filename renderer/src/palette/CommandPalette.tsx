@@ -4,6 +4,7 @@
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { OpsApi } from '../../../common/contract';
+import { useModal } from '../a11y/useModal';
 import { useAlerts } from '../alerts/alertsStore';
 import { useApi } from '../api/ApiContext';
 import { selectAction, setActionsOpen } from '../actions/actionsStore';
@@ -91,16 +92,15 @@ export function CommandPalette() {
   const [query, setQuery] = useState('');
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
-  const returnFocus = useRef<HTMLElement | null>(null);
+  const box = useRef<HTMLDivElement>(null);
+  // inert page behind, Tab kept in, Escape closes, focus back where it was (a11y/useModal)
+  useModal(box, open, () => setOpen(false));
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
       if ((e.ctrlKey || e.metaKey) && !e.altKey && e.key.toLowerCase() === 'k') {
         e.preventDefault();
-        setOpen((was) => {
-          if (!was) returnFocus.current = document.activeElement as HTMLElement | null;
-          return !was;
-        });
+        setOpen((was) => !was);
       }
     };
     window.addEventListener('keydown', onKey);
@@ -127,11 +127,7 @@ export function CommandPalette() {
   const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60), [items, query]);
 
   if (!open) return null;
-  const close = () => {
-    setOpen(false);
-    const back = returnFocus.current;
-    if (back && document.contains(back)) back.focus();
-  };
+  const close = () => setOpen(false);
   const choose = (index: number) => {
     const hit = ranked[index];
     if (!hit) return;
@@ -142,7 +138,7 @@ export function CommandPalette() {
 
   return (
     <div className="palette-overlay" onMouseDown={(e) => e.target === e.currentTarget && close()}>
-      <div className="palette" role="dialog" aria-modal="true" aria-label="Command palette">
+      <div ref={box} className="palette" role="dialog" aria-modal="true" aria-label="Command palette" tabIndex={-1}>
         <input
           ref={input}
           role="combobox"
@@ -169,12 +165,6 @@ export function CommandPalette() {
             } else if (e.key === 'Enter') {
               e.preventDefault();
               choose(active);
-            } else if (e.key === 'Escape') {
-              e.preventDefault();
-              e.stopPropagation();
-              close();
-            } else if (e.key === 'Tab') {
-              e.preventDefault(); // the dialog has one control: keep focus in it
             }
           }}
         />

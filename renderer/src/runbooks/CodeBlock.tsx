@@ -2,7 +2,7 @@
 // markup of each line, "Run on…" where main matched a catalog action, "Copy" on the other
 // commands. "Run on…" opens the same preview -> confirm -> run flow as the panels
 // (store/actions startPreview -> ActionDialog); what runs is what main renders and validates.
-import { useMemo, useState } from 'react';
+import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ActionSummary, RunbookCodeBlock, RunbookLine } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
@@ -101,8 +101,9 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
       if (raw === undefined || raw === '') continue;
       typed[p.name] = p.kind === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
     }
-    void startPreview(api, action.title, { actionId: action.actionId, params: typed, hostIds: chosen });
+    // close first: focus is back on "Run on…" before the dialog opens and remembers its opener
     onClose();
+    void startPreview(api, action.title, { actionId: action.actionId, params: typed, hostIds: chosen });
   };
   return (
     <form
@@ -170,12 +171,20 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
 
 function RunControl({ line }: { line: RunbookLine }) {
   const [open, setOpen] = useState(false);
+  const button = useRef<HTMLButtonElement>(null);
+  // the form goes away on Preview, Cancel or Escape: focus comes back here, so the preview
+  // dialog returns it here too when it closes
+  const close = () => {
+    setOpen(false);
+    button.current?.focus();
+  };
   const action = line.action!;
   const spec = useRunbookStore((s) => s.actions?.find((a) => a.id === action.actionId));
   const shape = action.risk === 'destructive' ? '■' : action.risk === 'service-affecting' ? '▲' : '●';
   return (
     <span className="line-controls">
       <button
+        ref={button}
         type="button"
         className={`run-on risk-${action.risk}`}
         aria-expanded={open}
@@ -185,7 +194,7 @@ function RunControl({ line }: { line: RunbookLine }) {
       >
         <span aria-hidden="true">{shape}</span> Run on…
       </button>
-      {open ? <RunForm line={line} spec={spec} onClose={() => setOpen(false)} /> : null}
+      {open ? <RunForm line={line} spec={spec} onClose={close} /> : null}
     </span>
   );
 }

@@ -1,7 +1,8 @@
 // "Import hosts from ~/.ssh/config" (issue 5): the aliases of the user's ssh_config, grouped by
 // the Host patterns that apply to them, picked with checkboxes and appended to the Opsdeck
 // config by main (comments kept). The console connects to them after a restart.
-import { useEffect, useMemo, useState } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
+import { useModal } from '../a11y/useModal';
 import type { CallResponse } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { useStore } from '../store/useStore';
@@ -12,19 +13,23 @@ const TITLE = 'Import hosts from ~/.ssh/config';
 
 export function ImportSshHostsButton() {
   const [open, setOpen] = useState(false);
+  const opener = useRef<HTMLButtonElement>(null);
   const demo = useStore((s) => s.fleet?.demo ?? false);
   return (
     <>
-      <button className="ssh-import-open" onClick={() => setOpen(true)} title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}>
+      <button ref={opener} className="ssh-import-open" onClick={() => setOpen(true)} title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}>
         {TITLE}
       </button>
-      {open ? <ImportDialog onClose={() => setOpen(false)} /> : null}
+      {open ? <ImportDialog onClose={() => setOpen(false)} opener={() => opener.current} /> : null}
     </>
   );
 }
 
-function ImportDialog({ onClose }: { onClose: () => void }) {
+function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => HTMLElement | null }) {
   const api = useApi();
+  const box = useRef<HTMLDivElement>(null);
+  // Escape is Cancel: nothing is written to the config until "Import N hosts"
+  useModal(box, true, onClose, opener);
   const deployments = useStore((s) => s.fleet?.deployments ?? []);
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<string | null>(null);
@@ -64,7 +69,7 @@ function ImportDialog({ onClose }: { onClose: () => void }) {
   };
   return (
     <div className="overlay ssh-overlay">
-      <div role="dialog" aria-modal="true" aria-label={TITLE} className="dialog ssh-import">
+      <div ref={box} tabIndex={-1} role="dialog" aria-modal="true" aria-label={TITLE} className="dialog ssh-import">
         <h2>{TITLE}</h2>
         {listing ? <p className="muted">from {listing.configFile}</p> : error ? null : <p>reading the ssh config…</p>}
         {listing && listing.hosts.length === 0 ? <p>No concrete Host aliases in it.</p> : null}

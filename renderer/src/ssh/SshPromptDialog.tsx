@@ -3,6 +3,7 @@
 // never sends it back. A changed key is refused unless the host name is typed (main checks it too).
 import { useEffect, useRef, useState } from 'react';
 import type { SshPrompt } from '../../../common/contract';
+import { useModal } from '../a11y/useModal';
 import { useApi } from '../api/ApiContext';
 import './ssh.css';
 
@@ -51,10 +52,17 @@ function useAnswer() {
 function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase' }> }) {
   const { message, busy, send } = useAnswer();
   const input = useRef<HTMLInputElement>(null);
+  const box = useRef<HTMLFormElement>(null);
   useEffect(() => input.current?.focus(), []);
+  // Escape is Cancel: the key stays locked, nothing is sent but the refusal
+  useModal(box, true, () => {
+    if (!busy) void send({ promptId: prompt.promptId, decision: 'refuse' });
+  });
   const name = `Passphrase for ${prompt.keyPath}`;
   return (
     <form
+      ref={box}
+      tabIndex={-1}
       role="dialog"
       aria-modal="true"
       aria-label={name}
@@ -92,9 +100,14 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
 
 function UnknownKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-unknown' }> }) {
   const { message, busy, send } = useAnswer();
+  const box = useRef<HTMLDivElement>(null);
+  // Escape is Refuse: an unknown key is never trusted by a stray key press
+  useModal(box, true, () => {
+    if (!busy) void send({ promptId: prompt.promptId, decision: 'refuse' });
+  });
   const name = `Unknown host key for ${hostName(prompt.host, prompt.port)}`;
   return (
-    <div role="dialog" aria-modal="true" aria-label={name} className="dialog">
+    <div ref={box} tabIndex={-1} role="dialog" aria-modal="true" aria-label={name} className="dialog">
       <h2>{name}</h2>
       <p>
         The authenticity of host &apos;{hostName(prompt.host, prompt.port)}&apos;{prompt.hostId ? ` (${prompt.hostId})` : ''} can&apos;t be established.
@@ -127,9 +140,13 @@ function ChangedKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-c
   const refuse = useRef<HTMLButtonElement>(null);
   // refusing is the default: focus lands on it, so Enter never accepts a changed key
   useEffect(() => refuse.current?.focus(), []);
+  const box = useRef<HTMLDivElement>(null);
+  useModal(box, true, () => {
+    if (!busy) void send({ promptId: prompt.promptId, decision: 'refuse' });
+  });
   const name = `Host key CHANGED for ${hostName(prompt.host, prompt.port)}`;
   return (
-    <div role="alertdialog" aria-modal="true" aria-label={name} className="dialog ssh-changed">
+    <div ref={box} tabIndex={-1} role="alertdialog" aria-modal="true" aria-label={name} className="dialog ssh-changed">
       <h2>⚠ {name}</h2>
       <p className="ssh-warning">
         WARNING: REMOTE HOST IDENTIFICATION HAS CHANGED! Someone could be eavesdropping on you right now (a man-in-the-middle attack), or the host key was

@@ -1,6 +1,11 @@
 // One terminal tab: xterm.js on the host's pty shell. Keystrokes go to main as terminalInput
 // calls and nowhere else (no console, no store). When the shell ends, the tab says why and
 // Enter (or the Reconnect button) opens a new shell on the same host in the same tab.
+//
+// A shell needs Tab (completion), so the terminal keeps it; Escape then Tab (or Shift+Tab)
+// leaves the terminal, the convention of embedded editors (CodeMirror) that keyboard users
+// know. Escape itself still reaches the shell (vi needs it). The bar above the terminal says so
+// and the terminal's input is described by that hint.
 import { FitAddon } from '@xterm/addon-fit';
 import { SearchAddon } from '@xterm/addon-search';
 import { Terminal } from '@xterm/xterm';
@@ -29,6 +34,7 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
   const live = useRef<Live | null>(null);
   const [query, setQuery] = useState('');
   const label = useHostsStore((s) => s.terminals.find((t) => t.key === tab.key)?.title ?? tab.title);
+  const hintId = `terminal-hint-${tab.key}`;
 
   useEffect(() => {
     const el = box.current;
@@ -39,6 +45,7 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     term.loadAddon(fit);
     term.loadAddon(search);
     term.open(el);
+    term.textarea?.setAttribute('aria-describedby', hintId);
     const state: Live = { term, search, terminalId: null, early: new Map(), disposed: false, connect: () => connect(api, state, tab) };
     live.current = state;
     try {
@@ -65,7 +72,14 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     const resize = term.onResize(({ cols, rows }) => {
       if (state.terminalId) void api.terminalResize({ terminalId: state.terminalId, cols, rows });
     });
+    let escaped = false;
     term.attachCustomKeyEventHandler((event) => {
+      if (event.type === 'keydown' && event.key === 'Tab' && escaped) {
+        // false: xterm neither sends nor cancels it, so the browser moves focus out
+        escaped = false;
+        return false;
+      }
+      if (event.type === 'keydown' && !['Shift', 'Control', 'Alt', 'Meta'].includes(event.key)) escaped = event.key === 'Escape';
       // Ctrl+Shift+C copies the selection (Ctrl+C stays the shell's interrupt); paste is the browser's own
       if (event.type === 'keydown' && event.ctrlKey && event.shiftKey && event.code === 'KeyC') {
         void navigator.clipboard?.writeText(term.getSelection()).catch(() => {});
@@ -101,7 +115,9 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
   }, [tab.state, tab.reason]);
 
   useEffect(() => {
-    if (active) live.current?.term.focus();
+    // keys on the terminal tabs keep focus there (the tabs pattern); a click on a tab (which
+    // blurs it) or a new tab goes straight into the shell
+    if (active && !document.activeElement?.closest('[role="tablist"]')) live.current?.term.focus();
   }, [active]);
 
   const close = () => {
@@ -137,6 +153,9 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
         <button onClick={close} aria-label={`Close terminal ${label}`}>
           Close
         </button>
+        <span id={hintId} className="muted terminal-hint">
+          Tab stays in the shell; <kbd>Esc</kbd> then <kbd>Tab</kbd> leaves the terminal
+        </span>
       </div>
       <div className="terminal-box" ref={box} />
     </section>

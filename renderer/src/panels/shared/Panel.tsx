@@ -57,7 +57,7 @@ export function Panel<V>(props: {
   return (
     <section ref={ref} tabIndex={-1} className={`panel panel-${status}`} aria-label={title} data-endpoint={props.endpoint}>
       <header className="panel-head">
-        <StatusIcon status={status} />
+        <StatusIcon status={status} why={panel.phase === 'data' ? summary : undefined} />
         <h2>{title}</h2>
         <span className="panel-summary">{panel.phase === 'data' ? summary : ''}</span>
         <span className="panel-polled" title={`runbook: ${props.runbook}`}>
@@ -102,7 +102,7 @@ export function Panel<V>(props: {
               {rows.map((row) => (
                 <tr key={row.name} className={`row-${row.status}`}>
                   <td className="col-status">
-                    <StatusIcon status={row.status} />
+                    <StatusIcon status={row.status} why={row.reasons.join('; ') || undefined} />
                   </td>
                   <th scope="row" className="item-name">
                     {row.name}
