@@ -453,6 +453,11 @@ export const calls = {
       .strict(),
     response: z.object({ accepted: z.boolean(), message: z.string() }),
   },
+  /**
+   * Connect a host now (the Retry / Connect control): a failed host tries again and asks again
+   * what was cancelled or refused (passphrase, host key); false if it is already connected
+   */
+  connectHost: { request: z.object({ hostId: HostId }).strict(), response: z.object({ started: z.boolean() }) },
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------

@@ -288,6 +288,31 @@ export class SessionPool {
     }
   }
 
+  /**
+   * The user asked to connect this host now (Retry / Connect): a failed host tries again, a
+   * host waiting out its backoff skips the wait. False if it is already connected.
+   */
+  retry(id: HostId): boolean {
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
+    if (entry.conn.state === 'connected' && entry.conn.client) return false;
+    this.connect(id).catch(() => {
+      // recorded in the state and the log
+    });
+    return true;
+  }
+
+  /** Each hop a host's connection goes through (bastions first) and the key files it offers. */
+  hopsOf(id: HostId): { address: string; port: number; keyPaths: string[] }[] {
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
+    return [...(entry.target.jumps ?? []), entry.target].map((h) => ({
+      address: h.address,
+      port: h.port,
+      keyPaths: [...(h.privateKeyPath ? [h.privateKeyPath] : []), ...(h.extraPrivateKeyPaths ?? [])],
+    }));
+  }
+
   // ---- work ----------------------------------------------------------------------------
 
   async exec(id: HostId, command: string, opts: ExecOptions = {}): Promise<ExecResult> {

@@ -20,7 +20,7 @@ export interface SshFeatureDeps {
   logger: { info(message: string): void; warn(message: string): void };
 }
 
-type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt'>;
+type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt' | 'connectHost'>;
 
 export class SshFeature {
   readonly prompts: SshPrompts;
@@ -49,6 +49,7 @@ export class SshFeature {
       },
       listSshPrompts: async () => ({ prompts: this.prompts.list() }),
       answerSshPrompt: (request) => this.prompts.answer(request),
+      connectHost: async ({ hostId }) => this.connectHost(hostId),
     };
   }
 
@@ -66,6 +67,25 @@ export class SshFeature {
       this.prompts.wrongPassphrase(wrong[1]!);
       pool.connect(s.hostId).catch(() => {});
     });
+  }
+
+  /**
+   * Retry / Connect from the views: a host failed on a refused key, a cancelled or mistyped
+   * passphrase or a refused host key is tried again now, and those questions are asked again.
+   */
+  connectHost(hostId: HostId): { started: boolean } {
+    const pool = this.pool;
+    if (!pool) throw new OpsFailure('unavailable', 'SSH is not started yet');
+    let hops: ReturnType<SessionPool['hopsOf']>;
+    try {
+      hops = pool.hopsOf(hostId);
+    } catch {
+      throw new OpsFailure('not-found', `no host "${hostId}"`);
+    }
+    this.prompts.forgetRefusals(hops);
+    const started = pool.retry(hostId);
+    if (started) this.deps.logger.info(`ssh ${hostId}: connect asked for by the user`);
+    return { started };
   }
 
   close(): void {

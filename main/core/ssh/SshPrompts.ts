@@ -56,6 +56,20 @@ export class SshPrompts {
     this.failedKeys.add(keyPath);
   }
 
+  /**
+   * The user asked to connect a host again: what they cancelled or refused on its way (a key's
+   * passphrase, a host key of any hop) is asked again rather than refused from memory.
+   */
+  forgetRefusals(hops: { address: string; port: number; keyPaths: string[] }[]): void {
+    for (const hop of hops) {
+      for (const path of hop.keyPaths) this.refused.delete(`passphrase\0${path}`);
+      for (const kind of ['unknown', 'changed']) {
+        const prefix = `${kind}\0${hop.address}\0${hop.port}\0`;
+        for (const key of this.refused) if (key.startsWith(prefix)) this.refused.delete(key);
+      }
+    }
+  }
+
   /** SessionPool's hostKeyQuestion hook. */
   hostKeyQuestion = (q: HostKeyQuestion): void => {
     const key = `${q.kind}\0${q.address}\0${q.port}\0${q.fingerprint}`;
