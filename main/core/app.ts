@@ -59,6 +59,8 @@ export interface OpsAppOptions {
   readonly openExternal?: (url: string) => Promise<boolean>;
   /** issue 5: the ssh_config hosts resolve through (bootstrap passes config.ssh.configFile, expanded) */
   readonly sshConfigPath?: string;
+  /** issue 5: config.ssh's handshake cap and the event-loop stall that lowers it; default: the pool's (16, 100 ms) */
+  readonly handshakes?: { readonly max: number; readonly lagLimitMs: number };
 }
 
 export class OpsApp {
@@ -107,7 +109,12 @@ export class OpsApp {
       randomHex: (n) => randomBytes(n).toString('hex'),
       logger,
     });
-    this.pool = new SessionPool({ clock, logger, ...this.ssh.poolDeps() });
+    this.pool = new SessionPool({
+      clock,
+      logger,
+      ...(options.handshakes ? { maxConcurrentHandshakes: options.handshakes.max, handshakeLagLimitMs: options.handshakes.lagLimitMs } : {}),
+      ...this.ssh.poolDeps(),
+    });
     this.ssh.attach(this.pool);
     this.pool.setHosts([...fleet.targets]);
     // A connection error can quote a ProxyCommand's stderr or a server banner: scrub it.

@@ -85,6 +85,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     blastRadius: config.actions.blastRadius,
     logger: options.logger,
     sshConfigPath: expandHome(config.ssh.configFile),
+    handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();
