@@ -429,7 +429,10 @@ export const calls = {
       ),
     }),
   },
-  /** append hosts to the Opsdeck config (comments kept, atomic, a .bak beside it); applied on restart */
+  /**
+   * append hosts to the Opsdeck config (comments kept, atomic, a .bak beside it); they are
+   * applied at once (onFleet) unless restartNeeded says why not
+   */
   importSshHosts: {
     request: z
       .object({
@@ -437,7 +440,14 @@ export const calls = {
         deploymentId: DeploymentId.optional(),
       })
       .strict(),
-    response: z.object({ added: z.array(z.object({ alias: z.string(), hostId: HostId })), configPath: z.string(), backupPath: z.string().nullable(), restartNeeded: z.boolean() }),
+    response: z.object({
+      added: z.array(z.object({ alias: z.string(), hostId: HostId })),
+      configPath: z.string(),
+      backupPath: z.string().nullable(),
+      restartNeeded: z.boolean(),
+      /** what happened to the running console: connecting now, or why only a restart applies it */
+      note: z.string(),
+    }),
   },
   /** questions waiting for the user (also pushed by onSshPrompt); never holds a secret */
   listSshPrompts: { request: Empty, response: z.object({ prompts: z.array(SshPrompt) }) },
@@ -491,6 +501,8 @@ export const events = {
   // ---- ssh (issue 5)
   /** every open SSH question, whole list each time (a view that opens late calls listSshPrompts) */
   onSshPrompt: z.object({ prompts: z.array(SshPrompt) }),
+  /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
+  onFleet: FleetInfo,
 } as const;
 
 export type Calls = typeof calls;

@@ -57,6 +57,8 @@ beforeAll(async () => {
       `  UserKnownHostsFile ${agented.knownHostsPath}`,
       'Host lab-spare',
       `  Port ${plain.port}`,
+      `  IdentityFile ${plain.clientKeyPath}`,
+      `  UserKnownHostsFile ${knownHosts}`,
       '',
     ].join('\n'),
   );
@@ -154,7 +156,7 @@ describe('SSH in the console', () => {
     expect(await dialog.count()).toBe(0);
   });
 
-  it('imports a host from the ssh_config into the YAML config, keeping its comments', async () => {
+  it('imports a host from the ssh_config into the YAML config, keeping its comments, and connects it without a restart', async () => {
     await page.getByRole('button', { name: 'Import hosts from ~/.ssh/config' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
     await dialog.getByRole('group', { name: 'lab-*' }).waitFor({ timeout: 10_000 });
@@ -163,7 +165,9 @@ describe('SSH in the console', () => {
     await dialog.getByRole('combobox', { name: 'Add to deployment' }).selectOption('lab');
     await page.screenshot({ path: join(out, 'ssh-import.png') });
     await dialog.getByRole('button', { name: 'Import 1 host' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Added lab-spare to .*config\.yaml .*Restart the console to connect to them\.$/);
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Added lab-spare to .*config\.yaml .*They are connecting now\.$/);
+    // it appears in the deployment's host list and connects (the pin Trust wrote covers it: same sshd)
+    await expect.poll(() => dotName('lab-spare'), { timeout: 20_000 }).toBe('lab-spare: connected');
     const text = readFileSync(configFile, 'utf8');
     expect(text).toContain('# e2e config: two hosts by ssh_config alias only');
     expect(text).toMatch(/id: lab-spare[\s\S]*sshAlias: lab-spare/);

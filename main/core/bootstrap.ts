@@ -86,6 +86,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     logger: options.logger,
     sshConfigPath: expandHome(config.ssh.configFile),
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
+    // issue 5: an ssh_config import applies the file's hosts without a restart
+    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { warn: (message) => options.logger.warn(message) }),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();

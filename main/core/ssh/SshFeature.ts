@@ -18,6 +18,8 @@ export interface SshFeatureDeps {
   sshEnv?: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>;
   randomHex: (bytes: number) => string;
   logger: { info(message: string): void; warn(message: string): void };
+  /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
+  reloadFleet?: () => Promise<{ restartNeeded: string | null }>;
 }
 
 type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt' | 'connectHost'>;
@@ -44,8 +46,13 @@ export class SshFeature {
         const unknown = request.aliases.filter((a) => !known.has(a));
         if (unknown.length) throw new OpsFailure('not-found', `not a Host alias in ${deps.sshConfigPath}: ${unknown.join(', ')}`);
         const result = await importSshHosts(configPath, { aliases: request.aliases, ...(request.deploymentId ? { deploymentId: request.deploymentId } : {}) });
-        deps.logger.info(`imported ${result.added.length} host(s) from ${deps.sshConfigPath} into ${configPath}; restart the console to connect to them`);
-        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: true };
+        deps.logger.info(`imported ${result.added.length} host(s) from ${deps.sshConfigPath} into ${configPath}`);
+        // the file is written either way; a reload that fails leaves the hosts for the next start
+        const reload = deps.reloadFleet
+          ? await deps.reloadFleet().catch((err: Error) => ({ restartNeeded: `the config could not be applied now (${err.message})` }))
+          : { restartNeeded: 'this console applies the config on its next start' };
+        const note = reload.restartNeeded ? `Restart the console to connect to them: ${reload.restartNeeded}.` : 'They are connecting now.';
+        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: !!reload.restartNeeded, note };
       },
       listSshPrompts: async () => ({ prompts: this.prompts.list() }),
       answerSshPrompt: (request) => this.prompts.answer(request),
