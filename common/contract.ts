@@ -337,7 +337,15 @@ export const SshPromptId = z.string().regex(/^sshp-[a-f0-9]{16}$/, 'not an SSH p
 const HostKeyFields = { hostId: HostId.nullable(), host: z.string(), port: z.number().int(), keyType: z.string(), fingerprint: z.string() };
 /** A question main asks the user. No field ever carries a secret. */
 export const SshPrompt = z.discriminatedUnion('kind', [
-  z.object({ promptId: SshPromptId, kind: z.literal('passphrase'), hostId: HostId.nullable(), keyPath: z.string(), retry: z.boolean() }),
+  z.object({
+    promptId: SshPromptId,
+    kind: z.literal('passphrase'),
+    hostId: HostId.nullable(),
+    keyPath: z.string(),
+    retry: z.boolean(),
+    /** the user opted in (ssh.rememberPassphrases) and the OS can encrypt it: kept for the next session too */
+    remember: z.boolean(),
+  }),
   z.object({ promptId: SshPromptId, kind: z.literal('host-key-unknown'), ...HostKeyFields, knownHostsPath: z.string() }),
   z.object({
     promptId: SshPromptId,

@@ -16,6 +16,7 @@ import type { Fleet } from './fleet';
 import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
+import type { PassphraseStore } from './ssh/PassphraseStore';
 import { SessionPool } from './ssh/SessionPool';
 import { SshFeature } from './ssh/SshFeature';
 import { expandHome } from './config/loadConfig';
@@ -66,6 +67,8 @@ export interface OpsAppOptions {
    * fleetFromConfig), for hosts imported or removed without a restart; absent: no hot reload
    */
   readonly loadFleet?: () => Promise<Fleet>;
+  /** issue 5: ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
+  readonly passphraseStore?: PassphraseStore;
 }
 
 export interface FleetReload {
@@ -126,6 +129,7 @@ export class OpsApp {
       randomHex: (n) => randomBytes(n).toString('hex'),
       logger,
       reloadFleet: () => this.reloadFleet(),
+      ...(options.passphraseStore ? { passphraseStore: options.passphraseStore } : {}),
     });
     this.pool = new SessionPool({
       clock,

@@ -8,7 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { FleetInfo } from '../../common/contract';
+import type { DeploymentId, FleetInfo } from '../../common/contract';
 import { startSshd, type Sshd } from '../../testbed/sshd';
 import type { OpsApp } from './app';
 import { bootstrap } from './bootstrap';
@@ -65,7 +65,7 @@ it('imported hosts appear and connect at once; a host removed from the config is
   await expect.poll(() => state('lab-a'), { timeout: 15_000 }).toBe('connected');
   await expect.poll(() => serverConnections(a.port), { timeout: 10_000 }).toBe(1);
 
-  const imported = await app.handlers.importSshHosts({ aliases: ['lab-b'], deploymentId: 'lab' });
+  const imported = await app.handlers.importSshHosts({ aliases: ['lab-b'], deploymentId: 'lab' as DeploymentId });
   expect(imported).toMatchObject({ added: [{ alias: 'lab-b', hostId: 'lab-b' }], restartNeeded: false, note: 'They are connecting now.' });
   await expect.poll(() => state('lab-b'), { timeout: 15_000 }).toBe('connected');
   await expect.poll(() => serverConnections(b.port), { timeout: 10_000 }).toBe(1);

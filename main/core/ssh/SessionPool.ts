@@ -108,6 +108,8 @@ export interface SessionPoolDeps {
   random?: () => number;
   /** asked once per encrypted key file; the answer is kept in memory only */
   passphrase?: (keyPath: string, hostId: HostId | null) => Promise<string | null>;
+  /** told when a passphrase from `passphrase` opened its key (so an opted-in store keeps only good ones) */
+  passphraseAccepted?: (keyPath: string, passphrase: string) => void;
   /**
    * keyboard-interactive prompts from a host that demands them (e.g. a one-time code after
    * the key); resolve with one answer per prompt, or null to give up. Never logged.
@@ -863,8 +865,10 @@ export class SessionPool {
       if (!key) {
         let passphrase = k.passphrase ?? (k.path ? this.passphrases.get(k.path) : undefined);
         let parsed = sshUtils.parseKey(data, passphrase);
+        let asked = false;
         if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
           const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
+          asked = true;
           if (answer === null || answer === undefined) throw new PermanentError(`${label}: key ${where} is encrypted and no passphrase was given`);
           passphrase = answer;
           parsed = sshUtils.parseKey(data, passphrase);
@@ -876,6 +880,7 @@ export class SessionPool {
         const first = Array.isArray(parsed) ? parsed[0] : parsed;
         if (!first || !first.isPrivateKey()) throw new PermanentError(`${label}: ${where} holds no private key`);
         if (passphrase !== undefined && k.path) this.passphrases.set(k.path, passphrase);
+        if (asked && passphrase !== undefined) this.deps.passphraseAccepted?.(where, passphrase);
         key = first as ParsedKey;
         this.parsedKeys.set(cacheKey, first as ParsedKey);
       }

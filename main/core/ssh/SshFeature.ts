@@ -7,7 +7,7 @@ import { loadConfig } from '../config/loadConfig';
 import { importSshHosts } from './importSshHosts';
 import type { SessionPool, SessionPoolDeps } from './SessionPool';
 import { listSshConfigHosts, resolveSshConfig, type SshConfigEnv } from './sshConfig';
-import { SshPrompts } from './SshPrompts';
+import { SshPrompts, type SshPromptsDeps } from './SshPrompts';
 
 export interface SshFeatureDeps {
   hub: EventHub;
@@ -20,6 +20,8 @@ export interface SshFeatureDeps {
   logger: { info(message: string): void; warn(message: string): void };
   /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
   reloadFleet?: () => Promise<{ restartNeeded: string | null }>;
+  /** ssh.rememberPassphrases on and an OS secret store available (desktop shell): bootstrap builds it */
+  passphraseStore?: SshPromptsDeps['store'];
 }
 
 type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt' | 'connectHost'>;
@@ -37,6 +39,7 @@ export class SshFeature {
       acceptHostKeyOnce: (address, port, key) => this.pool?.acceptHostKeyOnce(address, port, key),
       retryFailed: () => this.pool?.retryFailed(),
       logger: deps.logger,
+      ...(deps.passphraseStore ? { store: deps.passphraseStore } : {}),
     });
     this.handlers = {
       listSshConfigHosts: () => this.listHosts(),
@@ -61,8 +64,8 @@ export class SshFeature {
   }
 
   /** What the pool needs from here; pass into its constructor, then attach(). */
-  poolDeps(): Pick<SessionPoolDeps, 'passphrase' | 'hostKeyQuestion'> {
-    return { passphrase: this.prompts.passphrase, hostKeyQuestion: this.prompts.hostKeyQuestion };
+  poolDeps(): Pick<SessionPoolDeps, 'passphrase' | 'passphraseAccepted' | 'hostKeyQuestion'> {
+    return { passphrase: this.prompts.passphrase, passphraseAccepted: this.prompts.passphraseAccepted, hostKeyQuestion: this.prompts.hostKeyQuestion };
   }
 
   attach(pool: SessionPool): void {
@@ -71,8 +74,7 @@ export class SshFeature {
     this.unsubscribe = pool.onState((s) => {
       const wrong = s.state === 'failed' && s.error ? /wrong passphrase for key (.+)$/.exec(s.error) : null;
       if (!wrong) return;
-      this.prompts.wrongPassphrase(wrong[1]!);
-      pool.connect(s.hostId).catch(() => {});
+      void this.prompts.wrongPassphrase(wrong[1]!).then(() => pool.connect(s.hostId).catch(() => {}));
     });
   }
 
