@@ -627,17 +627,20 @@ export class SessionPool {
    * exchange, signatures, socket writes) or anything else stalls the loop past the limit, fewer
    * run at once (halved), and the cap creeps back (+1 per quiet window) once the loop keeps up.
    * Sampled with a timer's drift only while handshakes run or wait, so an idle pool costs nothing.
+   * Always on the real clock and timers, not the injected ones: it measures this process's real
+   * event loop, which a test's manual clock knows nothing about.
    */
   private startLagWatch(): void {
     if (!this.lagLimitMs || this.lagTimer || this.closed) return;
     this.lowestCap = this.handshakeCap;
-    let expected = this.clock.now() + LAG_SAMPLE_MS;
+    const now = () => performance.now();
+    let expected = now() + LAG_SAMPLE_MS;
     let samples = 0;
     let worst = 0;
     const tick = () => {
-      const now = this.clock.now();
-      const lag = Math.max(0, now - expected);
-      expected = now + LAG_SAMPLE_MS;
+      const at = now();
+      const lag = Math.max(0, at - expected);
+      expected = at + LAG_SAMPLE_MS;
       worst = Math.max(worst, lag);
       samples++;
       if (lag > this.lagLimitMs && this.handshakeCap > MIN_ADAPTIVE_HANDSHAKES) {
@@ -658,13 +661,13 @@ export class SessionPool {
         this.stopLagWatch();
         return;
       }
-      this.lagTimer = this.timers.setTimeout(tick, LAG_SAMPLE_MS);
+      this.lagTimer = systemTimers.setTimeout(tick, LAG_SAMPLE_MS);
     };
-    this.lagTimer = this.timers.setTimeout(tick, LAG_SAMPLE_MS);
+    this.lagTimer = systemTimers.setTimeout(tick, LAG_SAMPLE_MS);
   }
 
   private stopLagWatch(): void {
-    if (this.lagTimer) this.timers.clearTimeout(this.lagTimer);
+    if (this.lagTimer) systemTimers.clearTimeout(this.lagTimer);
     this.lagTimer = null;
     // the next burst starts at the full cap: a stall an hour ago says little about now
     this.handshakeCap = this.maxHandshakes;
