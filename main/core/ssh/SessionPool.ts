@@ -878,6 +878,9 @@ export class SessionPool {
         }
         if (parsed instanceof Error) {
           const bad = /bad decrypt|integrity check|passphrase/i.test(parsed.message) && passphrase !== undefined;
+          // a kept passphrase that no longer opens the file (its passphrase was changed): forget
+          // it, so the next attempt asks instead of failing on it for the rest of the session
+          if (bad && k.path) this.passphrases.delete(k.path);
           throw new PermanentError(bad ? `${label}: wrong passphrase for key ${where}` : `${label}: cannot use key ${where}: ${parsed.message}`);
         }
         const first = Array.isArray(parsed) ? parsed[0] : parsed;

@@ -198,6 +198,20 @@ describe('Retry (connectHost)', () => {
     await expect.poll(() => t.state().state, { timeout: 10_000 }).toBe('connected');
   }, 30_000);
 
+  it('a key whose passphrase was changed mid-session is asked again, not failed for good on the old one', async () => {
+    const t = await setup({ clientKeyPassphrase: 'first-pass' }, (s) => s.knownHostsPath);
+    const connecting = t.pool.connect(H);
+    await expect.poll(() => t.prompts().length, { timeout: 10_000 }).toBe(1);
+    await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, passphrase: 'first-pass' });
+    await connecting;
+    await run('ssh-keygen', ['-q', '-p', '-P', 'first-pass', '-N', 'second-pass', '-f', t.sshd.clientKeyPath]);
+    // the link drops; the reconnect reads the re-encrypted key file
+    await t.sshd.restart();
+    await expect.poll(() => t.prompts()[0]?.kind, { timeout: 20_000 }).toBe('passphrase');
+    await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, passphrase: 'second-pass' });
+    await expect.poll(() => t.state().state, { timeout: 20_000 }).toBe('connected');
+  }, 60_000);
+
   it('names an unknown host', async () => {
     const t = await setup({}, (s) => s.knownHostsPath);
     await expect(t.feature.handlers.connectHost({ hostId: 'nope' as HostId })).rejects.toThrow('no host "nope"');
