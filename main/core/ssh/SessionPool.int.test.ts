@@ -417,8 +417,10 @@ describe('SessionPool against a real OpenSSH server', () => {
       pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: ids[i]!, port, knownHostsPath: kh })));
       await Promise.all(ids.map((id) => pool.connect(id)));
       expect(pool.states().every((st) => st.state === 'connected')).toBe(true);
-      expect(pool.handshakeLoad().lowestCap).toBeLessThanOrEqual(4);
+      // 8 halved to 4 (a loaded machine may have stalled it once already: then 4 is in an earlier line)
       expect(logs.some((l) => /ssh: the event loop stalled \d+ ms; at most 4 handshakes at once for now/.test(l))).toBe(true);
+      // and back to the full cap for the next burst
+      await expect.poll(() => pool.handshakeLoad(), { timeout: 10_000 }).toMatchObject({ cap: 8, running: 0, queued: 0 });
     } finally {
       await multi.stop();
     }
