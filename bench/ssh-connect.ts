@@ -1,7 +1,9 @@
 // Cold connect and fleet-scale connect, Opsdeck's SessionPool against the OpenSSH client, in
 // the same run, against a real loopback sshd: directly and through a userspace link with a
 // 25 ms round trip (testbed/delay-proxy.ts, in this process).
-//   npx tsx bench/ssh-connect.ts [rounds=10] [hosts=100]
+//   npx tsx bench/ssh-connect.ts [rounds=10] [hosts=100] [caps]
+// caps: a comma list of handshake caps for the 100-host run, each `max` or `max/lagLimitMs`
+// (lagLimitMs 0 = a fixed cap), all measured in the same run; default: the pool's (16/100).
 import { execFile } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
@@ -15,8 +17,15 @@ import { freePorts, startSshd, type Sshd } from '../testbed/sshd';
 const run = promisify(execFile);
 const ROUNDS = Number(process.argv[2] ?? 10);
 const HOSTS = Number(process.argv[3] ?? 100);
-/** handshakes in flight at once for the 100-host run (the pool's default when not given) */
-const CAP = process.argv[4] === undefined ? undefined : Number(process.argv[4]);
+/** handshake caps for the 100-host run (the pool's default when not given) */
+const CAPS: ({ max: number; lagLimitMs?: number } | undefined)[] =
+  process.argv[4] === undefined
+    ? [undefined]
+    : process.argv[4].split(',').map((c) => {
+        const [max, lag] = c.split('/').map(Number);
+        return lag === undefined ? { max: max! } : { max: max!, lagLimitMs: lag };
+      });
+const capName = (c: (typeof CAPS)[number]) => (c ? `cap ${c.max}${c.lagLimitMs === undefined ? '' : c.lagLimitMs ? `, adaptive at ${c.lagLimitMs} ms` : ' fixed'}` : 'default cap');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -41,18 +50,22 @@ async function opsdeckCold(s: Sshd, port: number, kh: string, withExec: boolean)
   return ms;
 }
 
-async function fleet(s: Sshd, ports: number[], kh: string): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number }> {
-  const pool = new SessionPool(CAP === undefined ? {} : { maxConcurrentHandshakes: CAP });
+async function fleet(s: Sshd, ports: number[], kh: string, cap: (typeof CAPS)[number]): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number; cpuMs: number; lowestCap: number }> {
+  const pool = new SessionPool(cap === undefined ? {} : { maxConcurrentHandshakes: cap.max, ...(cap.lagLimitMs === undefined ? {} : { handshakeLagLimitMs: cap.lagLimitMs }) });
   pool.setHosts(ports.map((p, i) => target(s, `h${i}`, p, kh)));
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
   const t0 = performance.now();
+  const cpu0 = process.cpuUsage();
   await Promise.all(ports.map((_, i) => pool.connect(`h${i}` as HostId)));
   const allMs = performance.now() - t0;
+  const cpu = process.cpuUsage(cpu0);
+  const lowestCap = pool.handshakeLoad().lowestCap;
   lag.disable();
   if (pool.states().some((st) => st.state !== 'connected')) throw new Error('not all hosts connected');
   await pool.close();
-  return { allMs, lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6 };
+  // cpuMs includes the delay proxies in this process at 25 ms RTT
+  return { allMs, lagMaxMs: lag.max / 1e6, lagP99Ms: lag.percentile(99) / 1e6, cpuMs: (cpu.user + cpu.system) / 1000, lowestCap };
 }
 
 // every "host" must be its own connection, i.e. its own port: sshd binds at most 16 sockets,
@@ -94,11 +107,13 @@ try {
       oc.push(await opsdeckCold(sshd, port, kh, false));
       oce.push(await opsdeckCold(sshd, port, kh, true));
     }
-    const f = await fleet(sshd, [...ports], kh);
     console.log(`[${label}] OpenSSH cold connect+auth+exec true (ControlMaster=no): median ${fmt(median(ossh))}`);
     console.log(`[${label}] Opsdeck cold connect+auth:                          median ${fmt(median(oc))} (${(median(oc) / median(ossh)).toFixed(2)}x OpenSSH)`);
     console.log(`[${label}] Opsdeck cold connect+auth+exec true:                median ${fmt(median(oce))} (${(median(oce) / median(ossh)).toFixed(2)}x OpenSSH)`);
-    console.log(`[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)}; event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}`);
+    for (const cap of CAPS) {
+      const f = await fleet(sshd, [...ports], kh, cap);
+      console.log(`[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)} (${capName(cap)}, lowest ${f.lowestCap}); event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)}`);
+    }
   }
 } finally {
   await Promise.all(proxies.map((p) => p.stop()));

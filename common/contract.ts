@@ -341,7 +341,15 @@ export const SshPromptId = z.string().regex(/^sshp-[a-f0-9]{16}$/, 'not an SSH p
 const HostKeyFields = { hostId: HostId.nullable(), host: z.string(), port: z.number().int(), keyType: z.string(), fingerprint: z.string() };
 /** A question main asks the user. No field ever carries a secret. */
 export const SshPrompt = z.discriminatedUnion('kind', [
-  z.object({ promptId: SshPromptId, kind: z.literal('passphrase'), hostId: HostId.nullable(), keyPath: z.string(), retry: z.boolean() }),
+  z.object({
+    promptId: SshPromptId,
+    kind: z.literal('passphrase'),
+    hostId: HostId.nullable(),
+    keyPath: z.string(),
+    retry: z.boolean(),
+    /** the user opted in (ssh.rememberPassphrases) and the OS can encrypt it: kept for the next session too */
+    remember: z.boolean(),
+  }),
   z.object({ promptId: SshPromptId, kind: z.literal('host-key-unknown'), ...HostKeyFields, knownHostsPath: z.string() }),
   z.object({
     promptId: SshPromptId,
@@ -434,7 +442,10 @@ export const calls = {
       ),
     }),
   },
-  /** append hosts to the Opsdeck config (comments kept, atomic, a .bak beside it); applied on restart */
+  /**
+   * append hosts to the Opsdeck config (comments kept, atomic, a .bak beside it); they are
+   * applied at once (onFleet) unless restartNeeded says why not
+   */
   importSshHosts: {
     request: z
       .object({
@@ -442,7 +453,14 @@ export const calls = {
         deploymentId: DeploymentId.optional(),
       })
       .strict(),
-    response: z.object({ added: z.array(z.object({ alias: z.string(), hostId: HostId })), configPath: z.string(), backupPath: z.string().nullable(), restartNeeded: z.boolean() }),
+    response: z.object({
+      added: z.array(z.object({ alias: z.string(), hostId: HostId })),
+      configPath: z.string(),
+      backupPath: z.string().nullable(),
+      restartNeeded: z.boolean(),
+      /** what happened to the running console: connecting now, or why only a restart applies it */
+      note: z.string(),
+    }),
   },
   /** questions waiting for the user (also pushed by onSshPrompt); never holds a secret */
   listSshPrompts: { request: Empty, response: z.object({ prompts: z.array(SshPrompt) }) },
@@ -458,6 +476,11 @@ export const calls = {
       .strict(),
     response: z.object({ accepted: z.boolean(), message: z.string() }),
   },
+  /**
+   * Connect a host now (the Retry / Connect control): a failed host tries again and asks again
+   * what was cancelled or refused (passphrase, host key); false if it is already connected
+   */
+  connectHost: { request: z.object({ hostId: HostId }).strict(), response: z.object({ started: z.boolean() }) },
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------
@@ -491,6 +514,8 @@ export const events = {
   // ---- ssh (issue 5)
   /** every open SSH question, whole list each time (a view that opens late calls listSshPrompts) */
   onSshPrompt: z.object({ prompts: z.array(SshPrompt) }),
+  /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
+  onFleet: FleetInfo,
 } as const;
 
 export type Calls = typeof calls;

@@ -2,14 +2,15 @@
 // real loopback sshds: hosts named by ssh_config aliases, an unknown host key shown with
 // OpenSSH's fingerprint and trusted into a known_hosts the OpenSSH client accepts, a changed key
 // refused until the host name is typed exactly, an encrypted key unlocked by a passphrase that
-// never comes back from main (no WebSocket frame, no file, no log line), and the import picker.
-import { execFile } from 'node:child_process';
+// never comes back from main (no WebSocket frame, no file, no log line), the import picker, and
+// Retry on a host refused for its key once the engineer has fixed their agent.
+import { execFile, spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSshd, type Sshd } from '../testbed/sshd';
 import { launchChromium } from './support/browser';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
@@ -22,13 +23,20 @@ const configFile = join(dir, 'config.yaml');
 const PASSPHRASE = 'e2e-Pass-7d0c4b19-ß';
 let plain: Sshd;
 let locked: Sshd;
+let agented: Sshd;
+let agent: ChildProcess;
+// outside dir: the passphrase test reads every file under dir, and a socket cannot be read
+const agentSock = join(mkdtempSync(join(tmpdir(), 'opsdeck-ssh-e2e-agent-')), 'agent.sock');
 let shell: WebShell;
 let browser: Browser;
 let page: Page;
 const frames: string[] = [];
 
 beforeAll(async () => {
-  [plain, locked] = await Promise.all([startSshd(), startSshd({ clientKeyPassphrase: PASSPHRASE })]);
+  [plain, locked, agented] = await Promise.all([startSshd(), startSshd({ clientKeyPassphrase: PASSPHRASE }), startSshd()]);
+  // an engineer's agent that does not hold the key yet: the host is refused until they ssh-add it
+  agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
+  await vi.waitFor(() => run('test', ['-S', agentSock]), { timeout: 10_000, interval: 50 });
   writeFileSync(join(dir, 'lab.conf'), ['Host lab-*', '  HostName 127.0.0.1', `  User ${plain.user}`, '  ServerAliveInterval 2', ''].join('\n'));
   writeFileSync(
     join(dir, 'ssh_config'),
@@ -42,8 +50,15 @@ beforeAll(async () => {
       `  Port ${locked.port}`,
       `  IdentityFile ${locked.clientKeyPath}`,
       `  UserKnownHostsFile ${locked.knownHostsPath}`,
+      'Host lab-agent',
+      `  Port ${agented.port}`,
+      `  IdentityAgent ${agentSock}`,
+      `  IdentityFile ${join(dir, 'no-such-key')}`,
+      `  UserKnownHostsFile ${agented.knownHostsPath}`,
       'Host lab-spare',
       `  Port ${plain.port}`,
+      `  IdentityFile ${plain.clientKeyPath}`,
+      `  UserKnownHostsFile ${knownHosts}`,
       '',
     ].join('\n'),
   );
@@ -57,8 +72,10 @@ beforeAll(async () => {
       'hosts:',
       '  - { id: plain, label: lab-plain, sshAlias: lab-plain }',
       '  - { id: locked, label: lab-locked, sshAlias: lab-locked }',
+      '  - { id: agent-host, label: lab-agent, sshAlias: lab-agent }',
       'deployments:',
       '  - { id: lab, name: SSH lab, hosts: [plain, locked], health: { url: "http://127.0.0.1:9" } }',
+      '  - { id: agent-lab, name: Agent lab, hosts: [agent-host], health: { url: "http://127.0.0.1:9" } }',
       '',
     ].join('\n'),
   );
@@ -72,7 +89,8 @@ beforeAll(async () => {
 afterAll(async () => {
   await browser?.close();
   await shell?.stop();
-  await Promise.all([plain?.stop(), locked?.stop()]);
+  agent?.kill();
+  await Promise.all([plain?.stop(), locked?.stop(), agented?.stop()]);
 });
 
 const dot = (label: string) => page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: new RegExp(`^${label}: `) });
@@ -138,7 +156,7 @@ describe('SSH in the console', () => {
     expect(await dialog.count()).toBe(0);
   });
 
-  it('imports a host from the ssh_config into the YAML config, keeping its comments', async () => {
+  it('imports a host from the ssh_config into the YAML config, keeping its comments, and connects it without a restart', async () => {
     await page.getByRole('button', { name: 'Import hosts from ~/.ssh/config' }).click();
     const dialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
     await dialog.getByRole('group', { name: 'lab-*' }).waitFor({ timeout: 10_000 });
@@ -147,7 +165,9 @@ describe('SSH in the console', () => {
     await dialog.getByRole('combobox', { name: 'Add to deployment' }).selectOption('lab');
     await page.screenshot({ path: join(out, 'ssh-import.png') });
     await dialog.getByRole('button', { name: 'Import 1 host' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Added lab-spare to .*config\.yaml .*Restart the console to connect to them\.$/);
+    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Added lab-spare to .*config\.yaml .*They are connecting now\.$/);
+    // it appears in the deployment's host list and connects (the pin Trust wrote covers it: same sshd)
+    await expect.poll(() => dotName('lab-spare'), { timeout: 20_000 }).toBe('lab-spare: connected');
     const text = readFileSync(configFile, 'utf8');
     expect(text).toContain('# e2e config: two hosts by ssh_config alias only');
     expect(text).toMatch(/id: lab-spare[\s\S]*sshAlias: lab-spare/);
@@ -176,5 +196,23 @@ describe('SSH in the console', () => {
     expect(readFileSync(knownHosts, 'utf8')).toBe(before);
     await expect.poll(() => dotName('lab-plain'), { timeout: 10_000 }).toMatch(/^lab-plain: (failed|connecting)/);
     expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Import hosts from ~/.ssh/config');
+  });
+
+  it('a host refused for its key stays failed with the refusal shown; after ssh-add, Retry connects it', async () => {
+    const importDialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
+    if (await importDialog.count()) await importDialog.getByRole('button', { name: 'Close' }).click();
+    await page.getByRole('combobox', { name: 'Deployment', exact: true }).selectOption('agent-lab');
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    const refusal = `lab-agent: failed: agent-host (${agented.user}@127.0.0.1:${agented.port}): authentication refused by the server (tried the agent at ${agentSock}): All configured authentication methods failed`;
+    await expect.poll(() => dotName('lab-agent'), { timeout: 20_000 }).toBe(refusal);
+    const row = page.getByRole('table', { name: 'Hosts' }).getByRole('row', { name: /lab-agent/ });
+    expect(await row.getByRole('cell').last().textContent()).toContain('authentication refused by the server (tried the agent at');
+    const retry = row.getByRole('button', { name: 'Retry SSH to lab-agent' });
+    await page.screenshot({ path: join(out, 'ssh-retry-failed.png') });
+    await run('ssh-add', [agented.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
+    await retry.click();
+    await expect.poll(() => dotName('lab-agent'), { timeout: 20_000 }).toBe('lab-agent: connected');
+    await expect.poll(() => row.getByRole('button', { name: /SSH to lab-agent/ }).count(), { timeout: 10_000 }).toBe(0);
+    await page.screenshot({ path: join(out, 'ssh-retry-connected.png') });
   });
 });

@@ -6,6 +6,7 @@ import { bootstrap, consoleLogger } from './core/bootstrap';
 import { showAlertNotifications } from './electron/alertNotifications';
 import { IpcServer } from './electron/ipcServer';
 import { createOpenExternal } from './electron/openExternal';
+import { safeStorageCipher } from './electron/safeStorageCipher';
 import { createSecureWindow, installContentSecurityPolicy } from './electron/secureWindow';
 
 const outDir = fileURLToPath(new URL('..', import.meta.url));
@@ -18,7 +19,8 @@ app.on('web-contents-created', (_event, contents) => {
 
 async function start(): Promise<void> {
   installContentSecurityPolicy();
-  const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger });
+  // ssh.rememberPassphrases (opt-in) encrypts with the OS keychain through safeStorage
+  const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger, secretCipher: safeStorageCipher });
   const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
   // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
   ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));

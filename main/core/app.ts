@@ -16,6 +16,7 @@ import type { Fleet } from './fleet';
 import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
+import type { PassphraseStore } from './ssh/PassphraseStore';
 import { SessionPool } from './ssh/SessionPool';
 import { SshFeature } from './ssh/SshFeature';
 import { expandHome } from './config/loadConfig';
@@ -59,6 +60,22 @@ export interface OpsAppOptions {
   readonly openExternal?: (url: string) => Promise<boolean>;
   /** issue 5: the ssh_config hosts resolve through (bootstrap passes config.ssh.configFile, expanded) */
   readonly sshConfigPath?: string;
+  /** issue 5: config.ssh's handshake cap and the event-loop stall that lowers it; default: the pool's (16, 100 ms) */
+  readonly handshakes?: { readonly max: number; readonly lagLimitMs: number };
+  /**
+   * issue 5: reads the config again and builds the fleet from it (bootstrap's loadConfig +
+   * fleetFromConfig), for hosts imported or removed without a restart; absent: no hot reload
+   */
+  readonly loadFleet?: () => Promise<Fleet>;
+  /** issue 5: ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
+  readonly passphraseStore?: PassphraseStore;
+}
+
+export interface FleetReload {
+  added: HostId[];
+  removed: HostId[];
+  /** what only a restart applies (deployments' health polling, leaving or entering the demo); null if nothing */
+  restartNeeded: string | null;
 }
 
 export class OpsApp {
@@ -79,9 +96,14 @@ export class OpsApp {
   private readonly healthBatch: KeyedBatcher<EndpointState>;
   private readonly connectionBatch: KeyedBatcher<ConnectionState>;
   private readonly unsubscribers: (() => void)[] = [];
+  /** the fleet now: the one bootstrap built, replaced by reloadFleet() */
+  private fleet: Fleet;
+  private readonly hostsById = new Map<HostId, Fleet['hosts'][number]>();
+  private reloading: Promise<FleetReload> = Promise.resolve({ added: [], removed: [], restartNeeded: null });
 
   constructor(private readonly options: OpsAppOptions) {
     const { fleet, logger } = options;
+    this.fleet = fleet;
     const clock = options.clock ?? systemClock;
     const timers = options.timers ?? systemTimers;
     const windowMs = options.pushWindowMs ?? 250;
@@ -106,8 +128,15 @@ export class OpsApp {
       sshConfigPath: options.sshConfigPath ?? expandHome('~/.ssh/config'),
       randomHex: (n) => randomBytes(n).toString('hex'),
       logger,
+      reloadFleet: () => this.reloadFleet(),
+      ...(options.passphraseStore ? { passphraseStore: options.passphraseStore } : {}),
     });
-    this.pool = new SessionPool({ clock, logger, ...this.ssh.poolDeps() });
+    this.pool = new SessionPool({
+      clock,
+      logger,
+      ...(options.handshakes ? { maxConcurrentHandshakes: options.handshakes.max, handshakeLagLimitMs: options.handshakes.lagLimitMs } : {}),
+      ...this.ssh.poolDeps(),
+    });
     this.ssh.attach(this.pool);
     this.pool.setHosts([...fleet.targets]);
     // A connection error can quote a ProxyCommand's stderr or a server banner: scrub it.
@@ -149,7 +178,8 @@ export class OpsApp {
     });
 
     this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock });
-    const hostsById = new Map(fleet.hosts.map((host) => [host.id, host]));
+    for (const host of fleet.hosts) this.hostsById.set(host.id, host);
+    const hostsById = this.hostsById;
     this.actions = new ActionService({
       catalog: options.catalog,
       executor: this.pool,
@@ -167,7 +197,7 @@ export class OpsApp {
         this.hub.emit('onRunStatus', payload);
         // A finished action changes what the panels should show: poll its deployments now.
         if (payload.state !== 'running' && payload.state !== 'queued') {
-          for (const deployment of fleet.deployments) {
+          for (const deployment of this.fleet.deployments) {
             if (deployment.hosts.includes(payload.hostId)) this.poller.pollNow(deployment.id);
           }
         }
@@ -195,13 +225,7 @@ export class OpsApp {
 
     this.runbooks = options.runbooks ?? new RunbookLibrary({ folders: [], catalog: options.catalog, logger });
     this.handlers = {
-      getFleet: async () => ({
-        demo: fleet.demo,
-        configPath: options.configPath,
-        user: options.user,
-        hosts: [...fleet.hosts],
-        deployments: [...fleet.deployments],
-      }),
+      getFleet: async () => this.fleetInfo(),
       getSnapshot: async () => ({ connections: this.pool.states().map((state) => this.scrubConnection(state)), health: this.poller.states() }),
       listActions: async () => this.actions.list(),
       previewAction: async (request) => this.actions.previewChecked(request),
@@ -212,7 +236,7 @@ export class OpsApp {
         return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
       },
       exportIncidentTimeline: async (request) =>
-        new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: fleet.deployments, redactor: this.redactor, clock, user: options.user }).export(request),
+        new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: this.fleet.deployments, redactor: this.redactor, clock, user: options.user }).export(request),
       pollNow: async (request) => {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
@@ -227,6 +251,59 @@ export class OpsApp {
 
   private scrubConnection(state: ConnectionState): ConnectionState {
     return state.error ? { ...state, error: this.redactor.redact(state.error) } : state;
+  }
+
+  private fleetInfo() {
+    return {
+      demo: this.fleet.demo,
+      configPath: this.options.configPath,
+      user: this.options.user,
+      hosts: [...this.fleet.hosts],
+      deployments: [...this.fleet.deployments],
+    };
+  }
+
+  /**
+   * Apply the config file's hosts now (after an ssh_config import, issue 5): new hosts appear
+   * in every view and connect, removed ones disconnect, changed ones reconnect; deployments'
+   * host lists follow. Health polling is built once per deployment, so a change to a
+   * deployment's health settings, or leaving the demo fleet, still needs a restart (said so).
+   * Reloads run one at a time.
+   */
+  reloadFleet(): Promise<FleetReload> {
+    this.reloading = this.reloading.catch(() => null).then(() => this.applyReload());
+    return this.reloading;
+  }
+
+  private async applyReload(): Promise<FleetReload> {
+    const load = this.options.loadFleet;
+    if (!load) return { added: [], removed: [], restartNeeded: 'this console was started without a config file to reload' };
+    if (this.fleet.demo) return { added: [], removed: [], restartNeeded: 'the demo fleet is replaced by your hosts on the next start' };
+    const next = await load();
+    if (next.demo || next.hosts.length === 0) return { added: [], removed: [], restartNeeded: 'the config names no hosts now: the demo fleet opens on the next start' };
+    const before = new Set(this.fleet.hosts.map((h) => h.id));
+    const after = new Set(next.hosts.map((h) => h.id));
+    const added = next.hosts.map((h) => h.id).filter((id) => !before.has(id));
+    const removed = [...before].filter((id) => !after.has(id));
+    const health = (f: Fleet) => JSON.stringify([f.deployments.map((d) => [d.id, d.name, d.healthUrl, d.healthVia]), f.polled]);
+    const restartNeeded = health(next) === health(this.fleet) ? null : "deployments' health settings changed: they apply on the next start";
+    const wasActive = new Set(this.pool.states().filter((s) => s.state !== 'idle').map((s) => s.hostId));
+    // the pool drops removed hosts' connections and reconnects hosts whose settings changed
+    this.pool.setHosts([...next.targets]);
+    const previous = this.fleet;
+    this.fleet = { ...next, deployments: restartNeeded ? previous.deployments.map((d) => ({ ...d, hosts: next.deployments.find((n) => n.id === d.id)?.hosts ?? d.hosts })) : next.deployments, polled: previous.polled, stop: previous.stop };
+    this.hostsById.clear();
+    for (const host of this.fleet.hosts) this.hostsById.set(host.id, host);
+    this.hostTools.setFleet(this.fleet.hosts, this.fleet.deployments);
+    for (const state of this.pool.states()) {
+      // new hosts, and hosts whose connection was rebuilt, connect as at start-up
+      if (state.state === 'idle' && (added.includes(state.hostId) || wasActive.has(state.hostId))) {
+        this.pool.connect(state.hostId).catch((error: Error) => this.options.logger.warn(`${state.hostId}: ${error.message}`));
+      }
+    }
+    this.hub.emit('onFleet', this.fleetInfo());
+    this.options.logger.info(`fleet reloaded from ${this.options.configPath}: ${added.length} host(s) added${added.length ? ` (${added.join(', ')})` : ''}, ${removed.length} removed${removed.length ? ` (${removed.join(', ')})` : ''}${restartNeeded ? `; ${restartNeeded}` : ''}`);
+    return { added, removed, restartNeeded };
   }
 
   async start(): Promise<void> {

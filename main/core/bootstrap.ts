@@ -2,8 +2,9 @@
 // run), build the fleet from it or, when it names no hosts, from the built-in demo, and wire
 // the app.
 import { existsSync } from 'node:fs';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, rm } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogFile } from './actions/Catalog';
 import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
@@ -16,6 +17,7 @@ import { platformPaths } from './config/platformPaths';
 import { startDemoFleetForConsole } from './demoFleet';
 import { fleetFromConfig, type Fleet } from './fleet';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
+import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
 
 export interface BootstrapOptions {
   /** --config FILE; else $OPSDECK_CONFIG; else the platform's default location */
@@ -25,6 +27,11 @@ export interface BootstrapOptions {
   readonly pushWindowMs?: number;
   /** the action catalog; defaults to the bundled resources/actions.yaml */
   readonly catalogPath?: string;
+  /**
+   * the OS's secret encryption for ssh.rememberPassphrases: Electron's safeStorage in the
+   * desktop shell (main/electron/safeStorageCipher.ts); the browser shell has none
+   */
+  readonly secretCipher?: SecretCipher;
 }
 
 /**
@@ -72,6 +79,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   // not awaited: a large folder must not hold up the window; the runbook calls wait for it
   void runbooks.load();
   const auditFile = config.auditFile ? expandHome(config.auditFile) : paths.auditFile;
+  const passphraseStore = await rememberedPassphrases(config, options, join(paths.stateDir, PASSPHRASE_FILE));
   const app = new OpsApp({
     fleet,
     alerts: alertsSettingsFromConfig(config),
@@ -85,10 +93,33 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     blastRadius: config.actions.blastRadius,
     logger: options.logger,
     sshConfigPath: expandHome(config.ssh.configFile),
+    handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
+    // issue 5: an ssh_config import applies the file's hosts without a restart
+    ...(passphraseStore ? { passphraseStore } : {}),
+    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { warn: (message) => options.logger.warn(message) }),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();
   return app;
+}
+
+/** The encrypted passphrases' file, in the state folder beside the audit log. */
+export const PASSPHRASE_FILE = 'ssh-passphrases.json';
+
+/** ssh.rememberPassphrases only with an OS secret store that can encrypt now; otherwise said why, once. */
+async function rememberedPassphrases(config: OpsdeckConfig, options: BootstrapOptions, file: string): Promise<PassphraseStore | undefined> {
+  if (!config.ssh.rememberPassphrases) {
+    // opting out takes back what an earlier opt-in kept
+    if (await rm(file).then(() => true, () => false)) options.logger.info(`ssh.rememberPassphrases is off: removed the remembered passphrases (${file})`);
+    return undefined;
+  }
+  const cipher = options.secretCipher;
+  const why = cipher ? cipher.unavailableReason() : "this shell has no OS secret store (Electron's safeStorage exists only in the desktop app, not in the browser shell)";
+  if (why) {
+    options.logger.warn(`ssh.rememberPassphrases is on, but ${why}: key passphrases are kept in memory for this session only`);
+    return undefined;
+  }
+  return new PassphraseStore({ file, cipher: cipher!, logger: options.logger });
 }
 
 function safeUserName(): string {

@@ -9,7 +9,8 @@
 //   status icons: img "<word>: <why>" (e.g. "failing: success rate 93 % < 95 %", alerts "critical: <reason>")
 //   Hosts (issue 7): tabpanel "Hosts":
 //     region "Host fleet" (table "Hosts by trouble", button "Show host <label>"), region "Host <label>"
-//     (buttons "Refresh <label>", "Open terminal on <label>", "Open <dashboard> on <label>"; status
+//     (buttons "Refresh <label>", "Open terminal on <label>", "Retry|Connect|Retry now SSH to <label>" (issue 5,
+//     also in the Hosts panel's SSH cell), "Open <dashboard> on <label>"; status
 //     "Host tools notice" with the tunnel link; tables "Disks" (row "disk <mount>: ok|warning|failing, N % used")
 //     and "Units" (row "<unit>: ok|warning|failing, <active>"); "Failed units"), region "Tunnels"
 //     (table "Open tunnels", button "Close tunnel <dashboard> on <label>"), region "Escalation" (button

@@ -52,6 +52,24 @@ export const SshSettings = z
       .enum(['yes', 'accept-new', 'ask'])
       .default('ask')
       .describe('unknown host keys: refuse (yes), pin silently (accept-new) or ask in the console (ask); a changed key is always refused unless you type the host name'),
+    maxConcurrentHandshakes: z
+      .number()
+      .int()
+      .min(1)
+      .max(128)
+      .default(16)
+      .describe('SSH handshakes in flight at once when many hosts connect or come back together (the cap adapts below this while the console stalls)'),
+    handshakeLagLimitMs: z
+      .number()
+      .int()
+      .min(0)
+      .max(10_000)
+      .default(100)
+      .describe('a stall of the console longer than this while hosts connect halves the handshake cap, which climbs back once it keeps up; 0 keeps the cap fixed'),
+    rememberPassphrases: z
+      .boolean()
+      .default(false)
+      .describe("keep key passphrases between sessions, encrypted by the OS keychain through Electron's safeStorage (desktop app only; never in clear). Off: kept in memory for the session only"),
   })
   .strict();
 export type SshSettings = z.output<typeof SshSettings>;
@@ -158,7 +176,7 @@ export const OpsdeckConfig = z
   .object({
     user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
     knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
-    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask' }).describe('ssh_config and host-key policy (issue 5)'),
+    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask', maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100, rememberPassphrases: false }).describe('ssh_config and host-key policy (issue 5)'),
     auditFile: z.string().min(1).optional().describe('defaults to the platform state folder, e.g. ~/.local/state/opsdeck/audit.jsonl'),
     hosts: z.array(HostConfig).default([]),
     deployments: z.array(DeploymentConfig).default([]),

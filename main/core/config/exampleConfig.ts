@@ -32,6 +32,9 @@ hosts: []
 # ssh:
 #   configFile: ~/.ssh/config
 #   knownHostsPolicy: ask    # unknown host keys: yes (refuse) | accept-new | ask (in the console)
+#   maxConcurrentHandshakes: 16   # handshakes at once when many hosts (re)connect together
+#   handshakeLagLimitMs: 100      # a longer stall of the console halves that cap for a while; 0: fixed
+#   rememberPassphrases: false    # true: key passphrases kept between sessions, encrypted by the OS keychain (desktop app only)
 
 deployments: []
 #  - id: prod

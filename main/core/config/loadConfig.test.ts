@@ -27,6 +27,12 @@ describe('config loading', () => {
     expect(config.actions).toEqual({ maxConcurrency: 10, blastRadius: 20 });
   });
 
+  it('ssh: the handshake cap and its stall limit default to 16 and 100 ms; a bad one is named', () => {
+    expect(parseConfig(good, 'c.yaml').ssh).toMatchObject({ maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100 });
+    expect(parseConfig(`${good}ssh: { maxConcurrentHandshakes: 4, handshakeLagLimitMs: 0 }\n`, 'c.yaml').ssh).toMatchObject({ maxConcurrentHandshakes: 4, handshakeLagLimitMs: 0 });
+    expect(() => parseConfig(`${good}ssh: { maxConcurrentHandshakes: 0 }\n`, 'c.yaml')).toThrowError(/ssh\.maxConcurrentHandshakes/);
+  });
+
   it('names the line of a YAML syntax error', () => {
     const text = 'hosts:\n  - id: a\n    address: [1\ndeployments: []\n';
     expect(() => parseConfig(text, 'c.yaml')).toThrowError(/^c\.yaml:4: YAML syntax:/);

@@ -100,18 +100,41 @@ export class HostMonitor {
   /** exec channels opened so far (the bench reports it per refresh) */
   execCount = 0;
 
+  private demoHostIds: readonly HostId[];
+
   constructor(private readonly deps: HostMonitorDeps) {
     this.script = hostFactsScript(deps.settings.units, deps.settings.processes);
     this.processNames = Object.keys(deps.settings.processes);
-    const n = deps.settings.historyLength;
-    for (const id of deps.hostIds) {
-      this.entries.set(id, {
-        facts: emptyFacts(id),
-        prevCpu: null,
-        inflight: null,
-        queued: null,
-        history: { load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
-      });
+    this.demoHostIds = deps.demoHostIds ?? [];
+    for (const id of deps.hostIds) this.entries.set(id, this.newEntry(id));
+  }
+
+  private newEntry(id: HostId): HostEntry {
+    const n = this.deps.settings.historyLength;
+    return {
+      facts: emptyFacts(id),
+      prevCpu: null,
+      inflight: null,
+      queued: null,
+      history: { load1: new RingBuffer(n), memPct: new RingBuffer(n), diskPct: new RingBuffer(n) },
+    };
+  }
+
+  /**
+   * The fleet changed without a restart (hosts imported or removed): new hosts get an entry
+   * (shown at once as "no facts yet", refreshed when they connect); removed ones are dropped.
+   */
+  setHosts(hostIds: readonly HostId[], demoHostIds: readonly HostId[] = []): void {
+    this.demoHostIds = demoHostIds;
+    const next = new Set(hostIds);
+    for (const id of [...this.entries.keys()]) if (!next.has(id)) this.entries.delete(id);
+    for (const id of hostIds) {
+      if (this.entries.has(id)) continue;
+      const entry = this.newEntry(id);
+      this.entries.set(id, entry);
+      this.deps.onUpdate(entry.facts);
+      const state = this.deps.pool.states().find((s) => s.hostId === id);
+      if (state) this.onConnection(state);
     }
   }
 
@@ -172,7 +195,7 @@ export class HostMonitor {
   private refresh(id: HostId): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry || this.stopped) return Promise.resolve();
-    if (this.deps.demoHostIds?.includes(id)) {
+    if (this.demoHostIds.includes(id)) {
       const why = 'demo host: it emulates a few commands only, so it has no host facts';
       if (entry.facts.error !== why) this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 0, reasons: [why], error: why });
       return Promise.resolve();

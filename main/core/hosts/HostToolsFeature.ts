@@ -47,12 +47,21 @@ export class HostToolsFeature {
   readonly handlers: Pick<CallHandlers, HostToolCalls>;
   private readonly factsBatch: KeyedBatcher<HostFacts>;
   private openExternal: (url: string) => Promise<boolean>;
+  /** the fleet now: replaced by setFleet when hosts are imported or removed without a restart */
+  private readonly hostIds = new Set<HostId>();
+  private readonly labels = new Map<string, string>();
+  private deployments: readonly DeploymentInfo[];
 
   constructor(private readonly deps: HostToolsFeatureDeps) {
     const { pool, hub, settings, clock, timers } = deps;
     this.openExternal = deps.openExternal;
-    const hostIds = new Set<HostId>(deps.hosts.map((h) => h.id));
-    const labels = new Map<string, string>(deps.hosts.map((h) => [h.id, h.label]));
+    this.deployments = deps.deployments;
+    for (const h of deps.hosts) {
+      this.hostIds.add(h.id);
+      this.labels.set(h.id, h.label);
+    }
+    const hostIds = this.hostIds;
+    const labels = this.labels;
     this.factsBatch = new KeyedBatcher((f) => f.hostId, (updates) => hub.emit('onHostFacts', { updates }), deps.pushWindowMs, timers);
     this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], demoHostIds: deps.hosts.filter((h) => h.demo).map((h) => h.id), settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger, redact: (text) => deps.redactor.redact(text) });
     this.terminals = new TerminalService({
@@ -74,7 +83,7 @@ export class HostToolsFeature {
       dashboardsFor: (id) => {
         // a host in several deployments offers each one's dashboards once
         const seen = new Map<string, (typeof settings.dashboards)[string][number]>();
-        for (const d of deps.deployments) if (d.hosts.includes(id)) for (const x of settings.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
+        for (const d of this.deployments) if (d.hosts.includes(id)) for (const x of settings.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
         return [...seen.values()];
       },
       clock,
@@ -85,7 +94,7 @@ export class HostToolsFeature {
     const exporter = new IncidentExporter({ audit: deps.audit, alerts: deps.alerts ?? (() => []), deployments: deps.deployments, redactor: deps.redactor, clock, user: deps.user });
     this.escalation = new EscalationService({
       escalation: settings.escalation,
-      deployment: (id) => deps.deployments.find((d) => d.id === id),
+      deployment: (id) => this.deployments.find((d) => d.id === id),
       hostLabel: (id) => labels.get(id) ?? id,
       health: deps.health,
       hostFacts: () => this.monitor.all(),
@@ -115,6 +124,18 @@ export class HostToolsFeature {
 
   start(): void {
     this.monitor.start();
+  }
+
+  /** Hosts imported or removed without a restart; open terminals and tunnels of removed hosts end with their connection. */
+  setFleet(hosts: readonly HostInfo[], deployments: readonly DeploymentInfo[]): void {
+    this.deployments = deployments;
+    this.hostIds.clear();
+    this.labels.clear();
+    for (const h of hosts) {
+      this.hostIds.add(h.id);
+      this.labels.set(h.id, h.label);
+    }
+    this.monitor.setHosts(hosts.map((h) => h.id), hosts.filter((h) => h.demo).map((h) => h.id));
   }
 
   /**

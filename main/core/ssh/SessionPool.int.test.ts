@@ -372,7 +372,8 @@ describe('SessionPool against a real OpenSSH server', () => {
         };
         return c;
       };
-      const pool = newPool({ createClient, maxConcurrentHandshakes: 3 });
+      // a fixed cap: the adaptive one could go lower on a loaded machine
+      const pool = newPool({ createClient, maxConcurrentHandshakes: 3, handshakeLagLimitMs: 0 });
       const ids = [multi.port, ...extra].map((_, i) => `h${i}` as HostId);
       pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: ids[i]!, port, knownHostsPath: kh })));
       await Promise.all(ids.map((id) => pool.connect(id)));
@@ -382,6 +383,45 @@ describe('SessionPool against a real OpenSSH server', () => {
       await waitFor('all sixteen back', async () => pool.states().every((st) => st.state === 'connected'), 15_000);
       expect(peak).toBeGreaterThan(0);
       expect(peak).toBeLessThanOrEqual(3);
+    } finally {
+      await multi.stop();
+    }
+  });
+
+  it('halves the handshake cap when the event loop stalls while hosts connect, and all still connect', async () => {
+    const extra = await freePorts(15);
+    const multi = await startSshd({ extraConfig: extra.map((p) => `Port ${p}`).join('\n') });
+    try {
+      const kh = join(scratch, 'lag_known_hosts');
+      await writeFile(kh, `[127.0.0.1]:* ${multi.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+      let stalled = false;
+      const createClient = () => {
+        const c = new ssh2.Client();
+        const connect = c.connect.bind(c);
+        c.connect = (cfg) => {
+          if (!stalled) {
+            // a real stall of the main thread (as a burst of handshakes on a busy machine
+            // causes), while the other hosts wait for a slot
+            stalled = true;
+            const until = Date.now() + 400;
+            while (Date.now() < until) {
+              // busy
+            }
+          }
+          return connect(cfg);
+        };
+        return c;
+      };
+      const logs: string[] = [];
+      const pool = newPool({ createClient, maxConcurrentHandshakes: 8, handshakeLagLimitMs: 100, logger: { info: (m) => logs.push(m), warn: () => {}, error: () => {} } });
+      const ids = [multi.port, ...extra].map((_, i) => `h${i}` as HostId);
+      pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: ids[i]!, port, knownHostsPath: kh })));
+      await Promise.all(ids.map((id) => pool.connect(id)));
+      expect(pool.states().every((st) => st.state === 'connected')).toBe(true);
+      // 8 halved to 4 (a loaded machine may have stalled it once already: then 4 is in an earlier line)
+      expect(logs.some((l) => /ssh: the event loop stalled \d+ ms; at most 4 handshakes at once for now/.test(l))).toBe(true);
+      // and back to the full cap for the next burst
+      await expect.poll(() => pool.handshakeLoad(), { timeout: 10_000 }).toMatchObject({ cap: 8, running: 0, queued: 0 });
     } finally {
       await multi.stop();
     }

@@ -93,7 +93,14 @@ export interface SessionPoolDeps {
   createClient?: () => Client;
   /** the TCP socket to the first hop (TCP_NODELAY on: otherwise every exec waits on delayed ACKs) */
   connectSocket?: (host: string, port: number) => Duplex;
+  /** handshakes in flight at once (default 16); the most the adaptive cap grows back to */
   maxConcurrentHandshakes?: number;
+  /**
+   * While handshakes run, the event loop's lag is sampled; a stall longer than this halves the
+   * handshake cap (down to 2) and a quiet stretch raises it again by one, up to the maximum.
+   * 0 keeps the cap fixed. Default 100 ms, the delay a person starts to notice.
+   */
+  handshakeLagLimitMs?: number;
   /** close a connection nothing has used for this long (0: never); the next use reopens it */
   idleCloseMs?: number;
   backoff?: { initialMs?: number; maxMs?: number; factor?: number };
@@ -101,6 +108,8 @@ export interface SessionPoolDeps {
   random?: () => number;
   /** asked once per encrypted key file; the answer is kept in memory only */
   passphrase?: (keyPath: string, hostId: HostId | null) => Promise<string | null>;
+  /** told when a passphrase from `passphrase` opened its key (so an opted-in store keeps only good ones) */
+  passphraseAccepted?: (keyPath: string, passphrase: string) => void;
   /**
    * keyboard-interactive prompts from a host that demands them (e.g. a one-time code after
    * the key); resolve with one answer per prompt, or null to give up. Never logged.
@@ -122,6 +131,12 @@ const DEFAULT_KEEPALIVE_MS = 15_000;
 const DEFAULT_KEEPALIVE_COUNT = 3;
 const DEFAULT_CONNECT_TIMEOUT_MS = 20_000;
 const CANCEL_GRACE_MS = 2_000;
+const DEFAULT_MAX_HANDSHAKES = 16;
+const DEFAULT_LAG_LIMIT_MS = 100;
+/** the lag sampler's period, and how many samples make one window for raising the cap */
+const LAG_SAMPLE_MS = 20;
+const LAG_WINDOW_SAMPLES = 10;
+const MIN_ADAPTIVE_HANDSHAKES = 2;
 
 type ConnState = ConnectionState['state'];
 
@@ -173,6 +188,12 @@ export class SessionPool {
   /** decrypted keys, in memory only, for the life of the pool (as an agent would hold them) */
   private readonly parsedKeys = new Map<string, ParsedKey>();
   private handshakes = 0;
+  /** the cap now: maxHandshakes, lowered while the event loop stalls (handshakeLagLimitMs) */
+  private handshakeCap: number;
+  private readonly lagLimitMs: number;
+  private lagTimer: unknown = null;
+  /** the lowest the cap went since the last time no handshake ran (for the bench and the log) */
+  private lowestCap: number;
   private readonly idleCloseMs: number;
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
@@ -186,7 +207,10 @@ export class SessionPool {
     this.logger = deps.logger ?? { info: () => {}, warn: () => {}, error: () => {} };
     this.createClient = deps.createClient ?? (() => new SshClient());
     this.connectSocket = deps.connectSocket ?? ((host, port) => netConnect({ host, port, noDelay: true }));
-    this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? 8);
+    this.maxHandshakes = Math.max(1, deps.maxConcurrentHandshakes ?? DEFAULT_MAX_HANDSHAKES);
+    this.handshakeCap = this.maxHandshakes;
+    this.lowestCap = this.maxHandshakes;
+    this.lagLimitMs = Math.max(0, deps.handshakeLagLimitMs ?? DEFAULT_LAG_LIMIT_MS);
     this.backoff = { initialMs: deps.backoff?.initialMs ?? 500, maxMs: deps.backoff?.maxMs ?? 30_000, factor: deps.backoff?.factor ?? 2 };
     this.random = deps.random ?? Math.random;
     this.idleCloseMs = Math.max(0, deps.idleCloseMs ?? 0);
@@ -270,7 +294,11 @@ export class SessionPool {
     this.conns.clear();
     this.hosts.clear();
     // attempts waiting for a handshake slot: let them run into the closed check and fail
-    for (const next of this.handshakeQueue.splice(0)) next();
+    for (const next of this.handshakeQueue.splice(0)) {
+      this.handshakes++;
+      next();
+    }
+    this.stopLagWatch();
     await Promise.all(ends);
   }
 
@@ -286,6 +314,31 @@ export class SessionPool {
         // recorded in the state and the log
       });
     }
+  }
+
+  /**
+   * The user asked to connect this host now (Retry / Connect): a failed host tries again, a
+   * host waiting out its backoff skips the wait. False if it is already connected.
+   */
+  retry(id: HostId): boolean {
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
+    if (entry.conn.state === 'connected' && entry.conn.client) return false;
+    this.connect(id).catch(() => {
+      // recorded in the state and the log
+    });
+    return true;
+  }
+
+  /** Each hop a host's connection goes through (bastions first) and the key files it offers. */
+  hopsOf(id: HostId): { address: string; port: number; keyPaths: string[] }[] {
+    const entry = this.hosts.get(id);
+    if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
+    return [...(entry.target.jumps ?? []), entry.target].map((h) => ({
+      address: h.address,
+      port: h.port,
+      keyPaths: [...(h.privateKeyPath ? [h.privateKeyPath] : []), ...(h.extraPrivateKeyPaths ?? [])],
+    }));
   }
 
   // ---- work ----------------------------------------------------------------------------
@@ -543,17 +596,81 @@ export class SessionPool {
     conn.nextRetryAt = null;
   }
 
+  /** The handshake cap now and the lowest it went during the current burst of handshakes. */
+  handshakeLoad(): { cap: number; lowestCap: number; running: number; queued: number } {
+    return { cap: this.handshakeCap, lowestCap: this.lowestCap, running: this.handshakes, queued: this.handshakeQueue.length };
+  }
+
   private async handshakeSlot(): Promise<() => void> {
-    if (this.handshakes >= this.maxHandshakes) await new Promise<void>((r) => this.handshakeQueue.push(r));
+    this.startLagWatch();
+    // a waiter is woken with its slot already counted (pumpHandshakes)
+    if (this.handshakes >= this.handshakeCap) await new Promise<void>((r) => this.handshakeQueue.push(r));
     else this.handshakes++;
     let released = false;
     return () => {
       if (released) return;
       released = true;
-      const next = this.handshakeQueue.shift();
-      if (next) next();
-      else this.handshakes--;
+      this.handshakes--;
+      this.pumpHandshakes();
     };
+  }
+
+  private pumpHandshakes(): void {
+    while (this.handshakes < this.handshakeCap && this.handshakeQueue.length) {
+      this.handshakes++;
+      this.handshakeQueue.shift()!();
+    }
+  }
+
+  /**
+   * The cap adapts to the event loop: handshakes keep flowing, but when their CPU work (key
+   * exchange, signatures, socket writes) or anything else stalls the loop past the limit, fewer
+   * run at once (halved), and the cap creeps back (+1 per quiet window) once the loop keeps up.
+   * Sampled with a timer's drift only while handshakes run or wait, so an idle pool costs nothing.
+   * Always on the real clock and timers, not the injected ones: it measures this process's real
+   * event loop, which a test's manual clock knows nothing about.
+   */
+  private startLagWatch(): void {
+    if (!this.lagLimitMs || this.lagTimer || this.closed) return;
+    this.lowestCap = this.handshakeCap;
+    const now = () => performance.now();
+    let expected = now() + LAG_SAMPLE_MS;
+    let samples = 0;
+    let worst = 0;
+    const tick = () => {
+      const at = now();
+      const lag = Math.max(0, at - expected);
+      expected = at + LAG_SAMPLE_MS;
+      worst = Math.max(worst, lag);
+      samples++;
+      if (lag > this.lagLimitMs && this.handshakeCap > MIN_ADAPTIVE_HANDSHAKES) {
+        this.handshakeCap = Math.max(MIN_ADAPTIVE_HANDSHAKES, Math.floor(this.handshakeCap / 2));
+        this.lowestCap = Math.min(this.lowestCap, this.handshakeCap);
+        this.logger.info(`ssh: the event loop stalled ${Math.round(lag)} ms; at most ${this.handshakeCap} handshakes at once for now`);
+        samples = 0;
+        worst = 0;
+      } else if (samples >= LAG_WINDOW_SAMPLES) {
+        if (worst <= this.lagLimitMs / 2 && this.handshakeCap < this.maxHandshakes) {
+          this.handshakeCap++;
+          this.pumpHandshakes();
+        }
+        samples = 0;
+        worst = 0;
+      }
+      if (this.handshakes === 0 && this.handshakeQueue.length === 0) {
+        this.stopLagWatch();
+        return;
+      }
+      this.lagTimer = systemTimers.setTimeout(tick, LAG_SAMPLE_MS);
+    };
+    this.lagTimer = systemTimers.setTimeout(tick, LAG_SAMPLE_MS);
+  }
+
+  private stopLagWatch(): void {
+    if (this.lagTimer) systemTimers.clearTimeout(this.lagTimer);
+    this.lagTimer = null;
+    // the next burst starts at the full cap: a stall an hour ago says little about now
+    this.handshakeCap = this.maxHandshakes;
   }
 
   private async handshake(conn: Conn): Promise<Client> {
@@ -751,19 +868,25 @@ export class SessionPool {
       if (!key) {
         let passphrase = k.passphrase ?? (k.path ? this.passphrases.get(k.path) : undefined);
         let parsed = sshUtils.parseKey(data, passphrase);
+        let asked = false;
         if (parsed instanceof Error && /no passphrase given|encrypted/i.test(parsed.message) && passphrase === undefined) {
           const answer = this.deps.passphrase ? await this.deps.passphrase(where, conn.hostId) : null;
+          asked = true;
           if (answer === null || answer === undefined) throw new PermanentError(`${label}: key ${where} is encrypted and no passphrase was given`);
           passphrase = answer;
           parsed = sshUtils.parseKey(data, passphrase);
         }
         if (parsed instanceof Error) {
           const bad = /bad decrypt|integrity check|passphrase/i.test(parsed.message) && passphrase !== undefined;
+          // a kept passphrase that no longer opens the file (its passphrase was changed): forget
+          // it, so the next attempt asks instead of failing on it for the rest of the session
+          if (bad && k.path) this.passphrases.delete(k.path);
           throw new PermanentError(bad ? `${label}: wrong passphrase for key ${where}` : `${label}: cannot use key ${where}: ${parsed.message}`);
         }
         const first = Array.isArray(parsed) ? parsed[0] : parsed;
         if (!first || !first.isPrivateKey()) throw new PermanentError(`${label}: ${where} holds no private key`);
         if (passphrase !== undefined && k.path) this.passphrases.set(k.path, passphrase);
+        if (asked && passphrase !== undefined) this.deps.passphraseAccepted?.(where, passphrase);
         key = first as ParsedKey;
         this.parsedKeys.set(cacheKey, first as ParsedKey);
       }

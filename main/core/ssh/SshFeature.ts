@@ -7,7 +7,7 @@ import { loadConfig } from '../config/loadConfig';
 import { importSshHosts } from './importSshHosts';
 import type { SessionPool, SessionPoolDeps } from './SessionPool';
 import { listSshConfigHosts, resolveSshConfig, type SshConfigEnv } from './sshConfig';
-import { SshPrompts } from './SshPrompts';
+import { SshPrompts, type SshPromptsDeps } from './SshPrompts';
 
 export interface SshFeatureDeps {
   hub: EventHub;
@@ -18,9 +18,13 @@ export interface SshFeatureDeps {
   sshEnv?: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>;
   randomHex: (bytes: number) => string;
   logger: { info(message: string): void; warn(message: string): void };
+  /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
+  reloadFleet?: () => Promise<{ restartNeeded: string | null }>;
+  /** ssh.rememberPassphrases on and an OS secret store available (desktop shell): bootstrap builds it */
+  passphraseStore?: SshPromptsDeps['store'];
 }
 
-type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt'>;
+type SshHandlers = Pick<CallHandlers, 'listSshConfigHosts' | 'importSshHosts' | 'listSshPrompts' | 'answerSshPrompt' | 'connectHost'>;
 
 export class SshFeature {
   readonly prompts: SshPrompts;
@@ -35,6 +39,7 @@ export class SshFeature {
       acceptHostKeyOnce: (address, port, key) => this.pool?.acceptHostKeyOnce(address, port, key),
       retryFailed: () => this.pool?.retryFailed(),
       logger: deps.logger,
+      ...(deps.passphraseStore ? { store: deps.passphraseStore } : {}),
     });
     this.handlers = {
       listSshConfigHosts: () => this.listHosts(),
@@ -44,17 +49,23 @@ export class SshFeature {
         const unknown = request.aliases.filter((a) => !known.has(a));
         if (unknown.length) throw new OpsFailure('not-found', `not a Host alias in ${deps.sshConfigPath}: ${unknown.join(', ')}`);
         const result = await importSshHosts(configPath, { aliases: request.aliases, ...(request.deploymentId ? { deploymentId: request.deploymentId } : {}) });
-        deps.logger.info(`imported ${result.added.length} host(s) from ${deps.sshConfigPath} into ${configPath}; restart the console to connect to them`);
-        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: true };
+        deps.logger.info(`imported ${result.added.length} host(s) from ${deps.sshConfigPath} into ${configPath}`);
+        // the file is written either way; a reload that fails leaves the hosts for the next start
+        const reload = deps.reloadFleet
+          ? await deps.reloadFleet().catch((err: Error) => ({ restartNeeded: `the config could not be applied now (${err.message})` }))
+          : { restartNeeded: 'this console applies the config on its next start' };
+        const note = reload.restartNeeded ? `Restart the console to connect to them: ${reload.restartNeeded}.` : 'They are connecting now.';
+        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: !!reload.restartNeeded, note };
       },
       listSshPrompts: async () => ({ prompts: this.prompts.list() }),
       answerSshPrompt: (request) => this.prompts.answer(request),
+      connectHost: async ({ hostId }) => this.connectHost(hostId),
     };
   }
 
   /** What the pool needs from here; pass into its constructor, then attach(). */
-  poolDeps(): Pick<SessionPoolDeps, 'passphrase' | 'hostKeyQuestion'> {
-    return { passphrase: this.prompts.passphrase, hostKeyQuestion: this.prompts.hostKeyQuestion };
+  poolDeps(): Pick<SessionPoolDeps, 'passphrase' | 'passphraseAccepted' | 'hostKeyQuestion'> {
+    return { passphrase: this.prompts.passphrase, passphraseAccepted: this.prompts.passphraseAccepted, hostKeyQuestion: this.prompts.hostKeyQuestion };
   }
 
   attach(pool: SessionPool): void {
@@ -63,9 +74,27 @@ export class SshFeature {
     this.unsubscribe = pool.onState((s) => {
       const wrong = s.state === 'failed' && s.error ? /wrong passphrase for key (.+)$/.exec(s.error) : null;
       if (!wrong) return;
-      this.prompts.wrongPassphrase(wrong[1]!);
-      pool.connect(s.hostId).catch(() => {});
+      void this.prompts.wrongPassphrase(wrong[1]!).then(() => pool.connect(s.hostId).catch(() => {}));
     });
+  }
+
+  /**
+   * Retry / Connect from the views: a host failed on a refused key, a cancelled or mistyped
+   * passphrase or a refused host key is tried again now, and those questions are asked again.
+   */
+  connectHost(hostId: HostId): { started: boolean } {
+    const pool = this.pool;
+    if (!pool) throw new OpsFailure('unavailable', 'SSH is not started yet');
+    let hops: ReturnType<SessionPool['hopsOf']>;
+    try {
+      hops = pool.hopsOf(hostId);
+    } catch {
+      throw new OpsFailure('not-found', `no host "${hostId}"`);
+    }
+    this.prompts.forgetRefusals(hops);
+    const started = pool.retry(hostId);
+    if (started) this.deps.logger.info(`ssh ${hostId}: connect asked for by the user`);
+    return { started };
   }
 
   close(): void {

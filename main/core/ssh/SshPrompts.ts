@@ -3,6 +3,7 @@
 // callback (which keeps it in memory); no prompt, event or log line ever holds one.
 import type { HostId, SshPrompt } from '../../../common/contract';
 import { appendKnownHost, replaceKnownHost } from './knownHosts';
+import type { PassphraseStore } from './PassphraseStore';
 import type { HostKeyQuestion } from './SessionPool';
 
 export interface SshPromptsDeps {
@@ -13,6 +14,8 @@ export interface SshPromptsDeps {
   acceptHostKeyOnce: (address: string, port: number, key: Buffer) => void;
   retryFailed: () => void;
   logger: { info(message: string): void; warn(message: string): void };
+  /** only when the user opted in (ssh.rememberPassphrases) and the OS can encrypt: passphrases kept between sessions */
+  store?: Pick<PassphraseStore, 'get' | 'set' | 'forget'>;
 }
 
 export type SshAnswer = { promptId: string; passphrase?: string; decision?: 'accept-once' | 'trust' | 'refuse' | 'replace'; typedHost?: string };
@@ -31,6 +34,8 @@ export class SshPrompts {
   private readonly failedKeys = new Set<string>();
   /** what the user refused: not asked again this session (host tools retry every few seconds) */
   private readonly refused = new Set<string>();
+  /** key files whose passphrase came from the store on the last try (a wrong one is dropped, not blamed on the user) */
+  private readonly fromStore = new Set<string>();
 
   constructor(private readonly deps: SshPromptsDeps) {}
 
@@ -43,17 +48,61 @@ export class SshPrompts {
     const pending = this.waiting.get(keyPath);
     if (pending) return pending;
     if (this.refused.has(`passphrase\0${keyPath}`)) return Promise.resolve(null);
-    const promptId = this.deps.newId();
-    const answer = new Promise<string | null>((resolve) => {
-      this.add({ prompt: { promptId, kind: 'passphrase', hostId, keyPath, retry: this.failedKeys.has(keyPath) }, key: `passphrase\0${keyPath}`, resolvePassphrase: resolve });
-    }).finally(() => this.waiting.delete(keyPath));
+    const ask = () =>
+      new Promise<string | null>((resolve) => {
+        const prompt: SshPrompt = { promptId: this.deps.newId(), kind: 'passphrase', hostId, keyPath, retry: this.failedKeys.has(keyPath), remember: !!this.deps.store };
+        this.add({ prompt, key: `passphrase\0${keyPath}`, resolvePassphrase: resolve });
+      });
+    const answer = (async () => {
+      const store = this.deps.store;
+      const remembered = store ? await store.get(keyPath).catch(() => null) : null;
+      if (remembered !== null) {
+        this.fromStore.add(keyPath);
+        return remembered;
+      }
+      this.fromStore.delete(keyPath);
+      return ask();
+    })().finally(() => this.waiting.delete(keyPath));
     this.waiting.set(keyPath, answer);
     return answer;
   };
 
-  /** The pool says a wrong passphrase was given: the next prompt for this key says so. */
-  wrongPassphrase(keyPath: string): void {
+  /**
+   * The pool says a wrong passphrase was given: the next prompt for this key says so. A
+   * remembered one that no longer opens the key (its passphrase was changed) is dropped and the
+   * user is asked as if for the first time.
+   */
+  async wrongPassphrase(keyPath: string): Promise<void> {
+    if (this.fromStore.delete(keyPath)) {
+      this.deps.logger.warn(`ssh: the remembered passphrase no longer opens ${keyPath}; forgetting it and asking again`);
+      await this.deps.store?.forget(keyPath).catch((err: Error) => this.deps.logger.warn(`ssh: cannot forget the passphrase of ${keyPath}: ${err.message}`));
+      return;
+    }
     this.failedKeys.add(keyPath);
+  }
+
+  /** SessionPool's passphraseAccepted hook: a passphrase that opened its key is remembered, if the user opted in. */
+  passphraseAccepted = (keyPath: string, passphrase: string): void => {
+    const store = this.deps.store;
+    if (!store || this.fromStore.has(keyPath)) return;
+    store.set(keyPath, passphrase).then(
+      () => this.deps.logger.info(`ssh: passphrase for ${keyPath} remembered, encrypted by the OS secret store`),
+      (err: Error) => this.deps.logger.warn(`ssh: cannot remember the passphrase of ${keyPath}: ${err.message}`),
+    );
+  };
+
+  /**
+   * The user asked to connect a host again: what they cancelled or refused on its way (a key's
+   * passphrase, a host key of any hop) is asked again rather than refused from memory.
+   */
+  forgetRefusals(hops: { address: string; port: number; keyPaths: string[] }[]): void {
+    for (const hop of hops) {
+      for (const path of hop.keyPaths) this.refused.delete(`passphrase\0${path}`);
+      for (const kind of ['unknown', 'changed']) {
+        const prefix = `${kind}\0${hop.address}\0${hop.port}\0`;
+        for (const key of this.refused) if (key.startsWith(prefix)) this.refused.delete(key);
+      }
+    }
   }
 
   /** SessionPool's hostKeyQuestion hook. */

@@ -159,4 +159,26 @@ exports.Notification = class {
     return false;
   }
 };
+// safeStorage: the real one asks the OS keychain. This stand-in only has to be reversible and
+// not clear text; tests switch what it reports through __available / __backend.
+const SAFE_PREFIX = Buffer.from('standin-safeStorage:');
+const safeStorage = {
+  __available: true,
+  __backend: 'gnome_libsecret',
+  isEncryptionAvailable() {
+    return this.__available;
+  },
+  getSelectedStorageBackend() {
+    return this.__backend;
+  },
+  encryptString(plain) {
+    if (!this.__available) throw new Error('Encryption is not available.');
+    return Buffer.concat([SAFE_PREFIX, Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)]);
+  },
+  decryptString(blob) {
+    if (!Buffer.isBuffer(blob) || !blob.subarray(0, SAFE_PREFIX.length).equals(SAFE_PREFIX)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    return Buffer.from(blob.subarray(SAFE_PREFIX.length).map((b) => b ^ 0x5a)).toString('utf8');
+  },
+};
+exports.safeStorage = safeStorage;
 exports.__report = report;

@@ -3,6 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
 import { connectionText, CONNECTION_STATUS } from '../header/Header';
+import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { startPreview } from '../store/actions';
 import { useStore } from '../store/useStore';
 import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
@@ -70,7 +71,9 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                   {facts[h.id] ? (facts[h.id]!.status === 'ok' ? 'ok' : facts[h.id]!.reasons.join('; ')) : 'no facts yet'}
                 </button>
               </td>
-              <td className="why">{connectionText(h.conn)}</td>
+              <td className="why">
+                {connectionText(h.conn)} <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} />
+              </td>
             </tr>
           ))}
         </tbody>

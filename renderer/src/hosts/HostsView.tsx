@@ -8,6 +8,7 @@ import type { HostFacts } from '../../../common/contract';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
 import { connectionText } from '../header/Header';
+import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { StatusIcon } from '../status/StatusIcon';
 import { STATUS_WORD } from '../status/status';
 import { useStore } from '../store/useStore';
@@ -138,6 +139,7 @@ function HostDetail({ hostId, label }: { hostId: string; label: string }) {
   const f: HostFacts | undefined = useHostsStore((s) => s.facts[hostId]);
   const { tools, notice } = useHostsStore(useShallow((s) => ({ tools: s.tools, notice: s.notice })));
   const deployments = useStore((s) => s.fleet?.deployments);
+  const conn = useStore((s) => s.connections[hostId]);
   const dashboards = useMemo(() => {
     const seen = new Map<string, { name: string; port: number; path: string }>();
     for (const d of deployments ?? []) if (d.hosts.includes(hostId as never)) for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
@@ -159,6 +161,7 @@ function HostDetail({ hostId, label }: { hostId: string; label: string }) {
         <button onClick={() => addTerminalTab(hostId, label)} aria-label={`Open terminal on ${label}`}>
           Open terminal
         </button>
+        <ConnectHostButton hostId={hostId} label={label} conn={conn} />
         {dashboards.map((d) => (
           <button key={d.name} onClick={() => void openTunnel(api, hostId, d.name)} aria-label={`Open ${d.name} on ${label}`} title={`127.0.0.1:${d.port}${d.path} on ${label}, through SSH`}>
             Open {d.name}

@@ -1,6 +1,7 @@
 // "Import hosts from ~/.ssh/config" (issue 5): the aliases of the user's ssh_config, grouped by
 // the Host patterns that apply to them, picked with checkboxes and appended to the Opsdeck
-// config by main (comments kept). The console connects to them after a restart.
+// config by main (comments kept). Main applies the config at once: the new hosts appear and
+// connect (onFleet), or the note says why only a restart can (the demo fleet).
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useModal } from '../a11y/useModal';
 import type { CallResponse } from '../../../common/contract';
@@ -65,7 +66,7 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
     const r = await api.importSshHosts({ aliases: [...picked], ...(deploymentId ? { deploymentId } : {}) });
     setBusy(false);
     if (!r.ok) return setError(r.error.message);
-    setDone(`Added ${r.value.added.map((a) => a.hostId).join(', ')} to ${r.value.configPath} (previous version in ${r.value.backupPath}). Restart the console to connect to them.`);
+    setDone(`Added ${r.value.added.map((a) => a.hostId).join(', ')} to ${r.value.configPath} (previous version in ${r.value.backupPath}). ${r.value.note}`);
   };
   return (
     <div className="overlay ssh-overlay">

@@ -78,7 +78,9 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
       <h2>{name}</h2>
       <p>
         {prompt.hostId ? `Connecting to ${prompt.hostId} needs` : 'A connection needs'} the key <code>{prompt.keyPath}</code>, which is encrypted.
-        The passphrase stays in the console's memory for this session; it is never written to disk.
+        {prompt.remember
+          ? ' The passphrase is kept for the next session too, encrypted by your operating system\'s keychain (ssh.rememberPassphrases); it is never written in clear.'
+          : " The passphrase stays in the console's memory for this session; it is never written to disk."}
       </p>
       {prompt.retry ? <p role="alert">That passphrase was wrong. Try again.</p> : null}
       <label className="ssh-field">

@@ -257,6 +257,8 @@ export function bindEvents(api: OpsApi): () => void {
   const offs = [
     api.on('onHealth', (p) => applyHealth(p.updates)),
     api.on('onConnection', (p) => applyConnections(p.updates)),
+    // issue 5: hosts imported from ssh_config (or removed) without a restart
+    api.on('onFleet', applyFleet),
     api.on('onRunOutput', applyRunOutput),
     api.on('onRunStatus', applyRunStatus),
   ];

@@ -1,0 +1,70 @@
+// Start-up from a real config file: the ssh settings reach the session pool, and
+// ssh.rememberPassphrases without an OS secret store says so instead of storing anything.
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { afterAll, expect, it } from 'vitest';
+import { bootstrap } from './bootstrap';
+
+const dirs: string[] = [];
+afterAll(async () => {
+  for (const d of dirs) await rm(d, { recursive: true, force: true });
+});
+
+it('hands config.ssh.maxConcurrentHandshakes to the session pool; with rememberPassphrases off, an old passphrase file is removed', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bootstrap-'));
+  dirs.push(dir);
+  const configPath = join(dir, 'config.yaml');
+  await writeFile(
+    configPath,
+    [
+      `auditFile: ${join(dir, 'audit.jsonl')}`,
+      `ssh: { configFile: ${join(dir, 'no_ssh_config')}, maxConcurrentHandshakes: 5, handshakeLagLimitMs: 0 }`,
+      // port 9 on loopback: nothing listens, the host just fails to connect
+      `hosts: [{ id: h1, address: 127.0.0.1, port: 9, identityFile: ${join(dir, 'no-key')}, knownHostsFile: ${join(dir, 'kh')} }]`,
+      'deployments: []',
+      '',
+    ].join('\n'),
+  );
+  // left by an earlier opt-in to ssh.rememberPassphrases, which is off here
+  const remembered = join(dir, 'state', 'opsdeck', 'ssh-passphrases.json');
+  await mkdir(dirname(remembered), { recursive: true });
+  await writeFile(remembered, '{"version":1,"cipher":"x","keys":{}}\n');
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  const app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger: quiet });
+  try {
+    expect(app.pool.handshakeLoad().cap).toBe(5);
+    expect(existsSync(remembered)).toBe(false);
+  } finally {
+    await app.close();
+  }
+});
+
+it('ssh.rememberPassphrases in the browser shell (no safeStorage): a warning, and passphrases stay in memory', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bootstrap-'));
+  dirs.push(dir);
+  const configPath = join(dir, 'config.yaml');
+  await writeFile(
+    configPath,
+    [
+      `auditFile: ${join(dir, 'audit.jsonl')}`,
+      `ssh: { configFile: ${join(dir, 'no_ssh_config')}, rememberPassphrases: true }`,
+      `hosts: [{ id: h1, address: 127.0.0.1, port: 9, identityFile: ${join(dir, 'no-key')}, knownHostsFile: ${join(dir, 'kh')} }]`,
+      'deployments: []',
+      '',
+    ].join('\n'),
+  );
+  const warnings: string[] = [];
+  const logger = { info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} };
+  const app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger });
+  await app.close();
+  expect(warnings).toContain(
+    "ssh.rememberPassphrases is on, but this shell has no OS secret store (Electron's safeStorage exists only in the desktop app, not in the browser shell): key passphrases are kept in memory for this session only",
+  );
+  // and a desktop keychain that cannot encrypt (no keyring) is named the same way
+  const noKeyring = { name: 'x', unavailableReason: () => 'no OS keyring was found', encrypt: () => Buffer.alloc(0), decrypt: () => '' };
+  const again = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger, secretCipher: noKeyring });
+  await again.close();
+  expect(warnings.at(-1)).toBe('ssh.rememberPassphrases is on, but no OS keyring was found: key passphrases are kept in memory for this session only');
+});
