@@ -63,4 +63,31 @@ describe('the demo fleet on first run', () => {
     expect(audit.map((record) => record.kind)).toEqual(['intent', 'result']);
     expect(audit[1]).toMatchObject({ command: 'systemctl restart autotrader-ingestion', exitCode: 0 });
   });
+
+  it('keeps the Hosts and Runbooks views off the window edges, as the Deployment view is', async () => {
+    // the left and right edges of a view's content, in CSS pixels from the window's sides
+    const inset = (panel: string) =>
+      page.locator(`${panel} > *`).first().evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return { left: Math.round(box.left), right: Math.round(document.documentElement.clientWidth - box.right) };
+      });
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    const deployment = await inset('#view-deployment');
+    expect(deployment.left).toBeGreaterThan(0);
+
+    await page.getByRole('tab', { name: 'Hosts' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).getByRole('table').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(out, 'demo-hosts.png'), fullPage: true });
+    const hosts = await inset('#view-hosts');
+
+    await page.getByRole('tab', { name: 'Runbooks' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Runbooks' }).getByRole('searchbox').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(out, 'demo-runbooks.png'), fullPage: true });
+    const runbooks = await inset('#view-runbooks');
+
+    await page.getByRole('tab', { name: 'Actions' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Actions' }).getByRole('button').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const actions = await inset('#view-actions');
+    expect({ hosts, runbooks, actions }).toEqual({ hosts: deployment, runbooks: deployment, actions: deployment });
+  });
 });

@@ -8,8 +8,7 @@ import type { Endpoint } from '../common/health';
 import { ENDPOINT_PATHS } from '../common/health';
 import type { Clock } from './clock';
 import { notEmulatedMessage, type CommandIo } from './demoCommand';
-import type { DemoLogFile} from './demoHostModel';
-import { ENV_FILE, LOG_DIR, type DemoHostModel, type LogLine } from './demoHostModel';
+import { ENV_FILE, LOG_DIR, type DemoHostModel, type DemoLogFile, type LogLine } from './demoHostModel';
 import { QUEUES } from './autotraderModel';
 
 /** The demo user's home: where ~ points in scripts. */
