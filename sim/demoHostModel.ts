@@ -203,6 +203,8 @@ export class DemoHostModel {
   /** log files by path: `<dir>/<name>.log` and, after a rotation, `.log.1` */
   readonly logs = new Map<string, DemoLogFile>();
   private nextIno: number;
+  /** units started while configs/security.yaml had ibkr_fa_scrubbing: true */
+  private readonly faScrubbed = new Set<UnitName>();
   private nextSeq = 1;
   readonly scripts: ReadonlyMap<string, string>;
   readonly apiUrl: string | null;
@@ -336,8 +338,8 @@ export class DemoHostModel {
         say('autotrader-workers', PRIORITY.warning, `scanner: queue backlog 120 pending (threshold 50); processing p95 4200 ms`);
         break;
       case 'security-failing':
-        say('autotrader-api', PRIORITY.warning, `order routed for fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
-        say('autotrader-ingestion', PRIORITY.warning, `ibkr: account snapshot fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
+        say('autotrader-api', PRIORITY.warning, this.faScrubbed.has('autotrader-api') ? 'order routed (FA account scrubbed)' : `order routed for fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
+        say('autotrader-ingestion', PRIORITY.warning, this.faScrubbed.has('autotrader-ingestion') ? 'ibkr: account snapshot (FA account scrubbed)' : `ibkr: account snapshot fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
         say('autotrader-api', PRIORITY.warning, 'security: missing API keys: GROQ_API_KEY, ETHERSCAN_API_KEY');
         break;
       case 'normal':
@@ -358,13 +360,16 @@ export class DemoHostModel {
   private startupLines(unit: UnitName, at: number): void {
     const pid = this.units[unit].mainPid;
     const say = (message: string): void => this.log(unit, unit, pid, PRIORITY.info, message, at);
+    // configs/security.yaml is read at start: only a restart after the edit stops the FA ids
+    if (this.setting(SECURITY_CONFIG, 'ibkr_fa_scrubbing') === 'true') this.faScrubbed.add(unit);
+    else this.faScrubbed.delete(unit);
     if (unit === 'autotrader-api') {
       say('Uvicorn running on http://127.0.0.1:8000 (Press CTRL+C to quit)');
     } else if (unit === 'autotrader-ingestion') {
       const frequency = this.setting(INGESTION_CONFIG, 'update_frequency_seconds') ?? '60';
       say(`ingestion starting pid=${pid} update_frequency_seconds=${frequency} sources=coingecko,dexscreener,blockscout,ethereum_rpc`);
       say(`coingecko client configured COINGECKO_API_KEY=${DEMO_SECRETS.coingeckoKey}`);
-      say(`ibkr gateway session opened fa=${DEMO_SECRETS.faAccount} port=4001`);
+      say(this.faScrubbed.has(unit) ? 'ibkr gateway session opened (FA account scrubbed) port=4001' : `ibkr gateway session opened fa=${DEMO_SECRETS.faAccount} port=4001`);
       say(`blockscout request headers Authorization: Bearer ${DEMO_SECRETS.bearer}`);
     } else {
       say(`workers starting pid=${pid} WORKER_COUNT=${this.setting(ENV_FILE, 'WORKER_COUNT') ?? '2'} queues=scanner,alerts,backfill`);

@@ -113,13 +113,13 @@ async function act(actionId: string, params: ParamValues = EXAMPLES[actionId] ??
 }
 
 /** A streaming action: start it, wait for output matching `until`, cancel it. */
-async function follow(actionId: string, params: ParamValues, until: RegExp): Promise<Outcome> {
-  const p = svc.preview({ actionId, params, hostIds: [H1] });
+async function follow(actionId: string, params: ParamValues, until: RegExp, host: HostId): Promise<Outcome> {
+  const p = svc.preview({ actionId, params, hostIds: [host] });
   const { runId } = svc.run({ token: p.token });
-  await expect.poll(() => collect(runId, p.command, H1, null), { timeout: 20_000, interval: 50 }).toSatisfy((o: Outcome) => until.test(o.out) || o.state === 'failed');
+  await expect.poll(() => collect(runId, p.command, host, null), { timeout: 20_000, interval: 50 }).toSatisfy((o: Outcome) => until.test(o.out) || o.state === 'failed');
   svc.cancel(runId);
   await svc.settled(runId);
-  return collect(runId, p.command, H1, null);
+  return collect(runId, p.command, host, null);
 }
 
 const notEmulated = (o: Outcome): boolean => o.exitCode === NOT_EMULATED || /is not emulated in the demo/.test(o.err + o.out + (o.precheck ?? ''));
@@ -155,6 +155,8 @@ afterAll(async () => {
 const setScenario = (name: Parameters<DemoFleet['sim']['model']['setScenario']>[0]) => demo.sim.model.setScenario(name);
 const tick = () => demo.models.forEach((m) => m.tick());
 
+// The whole catalog runs on demo-2 (it rotates logs, edits configs, stops units); the checks of
+// consistency below start from a fresh demo-1.
 describe('the whole catalog on the demo fleet', () => {
   it('has an example for every action of the catalog', () => {
     expect(Object.keys(EXAMPLES).sort()).toEqual(catalog.all().map((a) => a.id).sort());
@@ -168,7 +170,7 @@ describe('the whole catalog on the demo fleet', () => {
     const failed: string[] = [];
     for (const id of ids) {
       const action = catalog.get(id)!;
-      const o = action.streams ? await follow(id, EXAMPLES[id]!, /\S/) : await act(id);
+      const o = action.streams ? await follow(id, EXAMPLES[id]!, /\S/, H2) : await act(id, EXAMPLES[id], H2);
       if (notEmulated(o)) unanswered.push(`${id}: exit ${o.exitCode}: ${(o.err || o.precheck || '').trim().split('\n')[0]}`);
       else if (REFUSED[id]) {
         if (!REFUSED[id].test(o.err) || o.exitCode === 0) failed.push(`${id}: expected the refusal, got exit ${o.exitCode}: ${o.err}`);
@@ -176,7 +178,7 @@ describe('the whole catalog on the demo fleet', () => {
     }
     expect(unanswered, 'actions the demo does not emulate').toEqual([]);
     expect(failed, 'actions that did not succeed on a healthy demo host').toEqual([]);
-    await act('services.start');
+    await act('services.start', {}, H2);
   });
 
   it('runs every runnable snippet of the bundled runbooks', async () => {
@@ -201,12 +203,12 @@ describe('the whole catalog on the demo fleet', () => {
     const unanswered: string[] = [];
     for (const [key, { actionId, params }] of snippets) {
       if (catalog.get(actionId)!.streams) continue; // the follows are covered above
-      const o = await act(actionId, params);
+      const o = await act(actionId, params, H2);
       if (notEmulated(o)) unanswered.push(`${key}: ${(o.err || o.precheck || '').trim().split('\n')[0]}`);
       else if (!REFUSED[actionId] && o.exitCode === null) unanswered.push(`${key}: ${o.state}`);
     }
     expect(unanswered, 'runbook snippets the demo does not answer').toEqual([]);
-    await act('services.start');
+    await act('services.start', {}, H2);
   });
 });
 
@@ -265,7 +267,7 @@ describe('the demo stays consistent with its simulator', () => {
     await act('service.restart', { unit: 'autotrader-ingestion' });
     expect((await act('logs.tail', { file: 'ingestion', lines: 20 })).out).toMatch(/ingestion starting pid=\d+ update_frequency_seconds=300 /);
     // and on the other host nothing changed
-    expect((await act('config.update-frequency.diff', { seconds: 300 }, H2)).out).toContain('+update_frequency_seconds: 300');
+    expect((await act('config.update-frequency.diff', { seconds: 300 }, H2)).out).toMatch(/\n-update_frequency_seconds: (?!300\n)\d+\n\+update_frequency_seconds: 300\n/);
   });
 
   it('workers.scale writes WORKER_COUNT and the restarted workers start with it', async () => {
@@ -298,7 +300,22 @@ describe('the demo stays consistent with its simulator', () => {
     expect(audit.out).toMatch(/Found 7 known vulnerabilities in 2 packages/);
   });
 
-  it('journal.errors and journal.priority filter what journal.tail shows; a follow resumes by cursor', async () => {
+  it("the runbook's FA fix works in the demo: scrubbing on, logs rotated, services restarted, no FA ids logged", async () => {
+    setScenario('security-failing');
+    expect((await act('config.fa-scrubbing.set')).out).toMatch(/\+ibkr_fa_scrubbing: true\n[^]*written /);
+    tick();
+    expect((await act('check.fa-patterns', { lines: 0 })).out).toMatch(/total: [1-9]\d* lines/); // read at start: not yet
+    expect((await act('logrotate.force')).state).toBe('succeeded');
+    expect((await act('services.restart')).state).toBe('succeeded');
+    clock.advanceSeconds(4);
+    tick();
+    expect((await act('check.fa-patterns', { lines: 0 })).out).toBe(
+      '/var/log/autotrader/ingestion.log: 0 lines\n/var/log/autotrader/workers.log: 0 lines\ntotal: 0 lines with FA account patterns\n',
+    );
+    expect((await act('logs.tail', { file: 'ingestion', lines: 50 })).out).toContain('ibkr: account snapshot (FA account scrubbed)');
+  });
+
+  it('journal.errors and journal.priority filter the journal; the broker checks follow broker-down and a token refresh', async () => {
     clock.advanceSeconds(60); // entering broker-down expires any token refreshed before it
     setScenario('broker-down');
     tick();
@@ -313,7 +330,8 @@ describe('the demo stays consistent with its simulator', () => {
     const token = await act('check.questrade-token');
     expect(token.exitCode).toBe(1);
     expect(token.err).toBe('EXPIRED: run scripts/setup/set_questrade_token.py\n');
-    expect((await act('questrade.refresh-token')).out).toMatch(/^questrade token written to \/home\/demo\/\.config\/autotrader\/questrade_token\.json, expires 2026-12-26T12:01:00\+00:00\n$/);
+    const in30days = `${new Date(clock.now() + 30 * 86400_000).toISOString().slice(0, 19)}+00:00`;
+    expect((await act('questrade.refresh-token')).out).toBe(`questrade token written to /home/demo/.config/autotrader/questrade_token.json, expires ${in30days}\n`);
     expect((await act('check.questrade-token')).out).toMatch(/\(30\.0 days from now\)/);
     expect((demo.sim.model.body('brokers').brokers as Record<string, { status: string }>).questrade?.status).toBe('online');
   });
