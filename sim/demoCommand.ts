@@ -15,7 +15,7 @@ export interface CommandIo {
 export const NOT_EMULATED = 127;
 const MAX_WRAP_DEPTH = 3;
 
-export class NotEmulated extends Error {
+class NotEmulated extends Error {
   constructor(readonly what: string) {
     super(`opsdeck demo host: '${what}' is not emulated in the demo`);
   }
@@ -29,7 +29,7 @@ export function notEmulatedMessage(what: string): string {
 type Word = string | { glob: string };
 
 /** What one command line shares between its commands: the working directory `cd` sets. */
-export interface LineContext {
+interface LineContext {
   cwd: string;
 }
 
