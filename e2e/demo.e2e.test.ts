@@ -63,4 +63,55 @@ describe('the demo fleet on first run', () => {
     expect(audit.map((record) => record.kind)).toEqual(['intent', 'result']);
     expect(audit[1]).toMatchObject({ command: 'systemctl restart autotrader-ingestion', exitCode: 0 });
   });
+
+  it("shows a unit's journal from a demo host, with the secrets the services log redacted", async () => {
+    await page.getByRole('tab', { name: 'Actions' }).click();
+    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Last lines of a unit's journal/ }).click();
+    const form = page.getByRole('form', { name: "Run Last lines of a unit's journal" });
+    await form.getByRole('combobox', { name: 'Unit' }).selectOption('autotrader-ingestion');
+    await form.getByRole('spinbutton', { name: 'Lines' }).fill('200');
+    await form.getByRole('button', { name: 'Preview' }).click();
+    const preview = page.getByRole('dialog', { name: /^Preview: / });
+    await expect.poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 }).toBe('journalctl -u autotrader-ingestion -n 200 --no-pager -o short-iso');
+    await preview.getByRole('button', { name: 'Confirm' }).click();
+    const run = page.getByRole('dialog', { name: /^Run: / });
+    await expect.poll(() => run.getByRole('status', { name: 'Demo host 1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    const log = run.getByRole('log', { name: 'Output from Demo host 1' });
+    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('ibkr gateway session opened fa=[REDACTED] port=4001');
+    const shown = (await log.textContent())!;
+    expect(shown).toContain('COINGECKO_API_KEY=[REDACTED]');
+    expect(shown).toContain('Authorization: Bearer [REDACTED]');
+    expect(shown).not.toMatch(/not emulated/);
+    const pageText = (await page.locator('body').textContent())!;
+    for (const secret of ['DU7654321', 'CG-opsdeckDemoKey4Hq8vN2', 'b3BzZGVjay1kZW1vLWhvc3Q']) expect(pageText).not.toContain(secret);
+    await page.screenshot({ path: join(out, 'demo-journal.png') });
+    await run.getByRole('button', { name: 'Close' }).click();
+  });
+
+  it('keeps the Hosts and Runbooks views off the window edges, as the Deployment view is', async () => {
+    // the left and right edges of a view's content, in CSS pixels from the window's sides
+    const inset = (panel: string) =>
+      page.locator(`${panel} > *`).first().evaluate((el) => {
+        const box = el.getBoundingClientRect();
+        return { left: Math.round(box.left), right: Math.round(document.documentElement.clientWidth - box.right) };
+      });
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    const deployment = await inset('#view-deployment');
+    expect(deployment.left).toBeGreaterThan(0);
+
+    await page.getByRole('tab', { name: 'Hosts' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).getByRole('table').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(out, 'demo-hosts.png'), fullPage: true });
+    const hosts = await inset('#view-hosts');
+
+    await page.getByRole('tab', { name: 'Runbooks' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Runbooks' }).getByRole('searchbox').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    await page.screenshot({ path: join(out, 'demo-runbooks.png'), fullPage: true });
+    const runbooks = await inset('#view-runbooks');
+
+    await page.getByRole('tab', { name: 'Actions' }).click();
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Actions' }).getByRole('button').count(), { timeout: 15_000 }).toBeGreaterThan(0);
+    const actions = await inset('#view-actions');
+    expect({ hosts, runbooks, actions }).toEqual({ hosts: deployment, runbooks: deployment, actions: deployment });
+  });
 });

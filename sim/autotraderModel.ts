@@ -114,7 +114,11 @@ export class AutotraderModel {
   private cycleState: CycleState | null = null;
   private cycleIndex = -1;
   /** Questrade tokens last 30 days: the normal token was issued 12 days before the sim started. */
-  private readonly questradeTokenExpiresAt: number;
+  private questradeTokenExpiresAt: number;
+  /** when the token was last refreshed on a host: a refresh during broker-down fixes questrade */
+  private questradeRefreshedAt: number | null = null;
+  /** worker queues emptied (DEL on a demo host) since the current scenario began */
+  private readonly clearedQueues = new Set<string>();
 
   constructor(options: AutotraderModelOptions) {
     this.clock = options.clock;
@@ -166,6 +170,31 @@ export class AutotraderModel {
     // The fix holds: normal until the next scenario change. In --cycle mode that is the next
     // cycle boundary, so the demo goes on lighting up the other panels afterwards.
     if (CLEARED_BY_RESTART[this.current] === unit) this.apply('normal', now, true);
+  }
+
+  /** A worker queue was deleted (demo host's queue.clear): empty until the next scenario entry. */
+  clearQueue(queue: (typeof QUEUES)[number]): void {
+    this.sync();
+    this.clearedQueues.add(queue);
+  }
+
+  /** When the Questrade token expires, as the brokers endpoint and the token file say. */
+  questradeTokenExpiry(): number {
+    this.sync();
+    return this.current === 'broker-down' && !this.questradeFixed() ? this.since - 2 * 86400_000 : this.questradeTokenExpiresAt;
+  }
+
+  /** A new Questrade token (set_questrade_token.py on a host): valid 30 days (or `days`) from now. */
+  refreshQuestradeToken(days = QUESTRADE_TOKEN_DAYS): number {
+    this.sync();
+    const now = this.clock.now();
+    this.questradeRefreshedAt = now;
+    this.questradeTokenExpiresAt = Math.floor(now / 1000) * 1000 + days * 86400_000;
+    return this.questradeTokenExpiresAt;
+  }
+
+  private questradeFixed(): boolean {
+    return this.questradeRefreshedAt !== null && this.questradeRefreshedAt >= this.since;
   }
 
   breakerNames(): readonly BreakerName[] {
@@ -233,6 +262,7 @@ export class AutotraderModel {
   private apply(name: ScenarioName, at: number, notify: boolean): void {
     this.current = name;
     this.since = at;
+    this.clearedQueues.clear();
     for (const breakerName of BREAKER_NAMES) {
       const breaker = this.breakers[breakerName];
       const failing = name === 'breaker-open' && breakerName === 'coingecko_api';
@@ -300,6 +330,8 @@ export class AutotraderModel {
     };
     if (this.current === 'broker-down') {
       out.ibkr = { status: 'offline', last_checked: checked('ibkr'), latency_ms: null, detail: 'gateway port 4001 closed' };
+    }
+    if (this.current === 'broker-down' && !this.questradeFixed()) {
       out.questrade = {
         status: 'error',
         last_checked: checked('questrade'),
@@ -387,7 +419,7 @@ export class AutotraderModel {
       alerts: queue('alerts', 2, 40, 150),
       backfill: queue('backfill', 20, 1500, 4800),
     };
-    if (this.current === 'queue-backlog') {
+    if (this.current === 'queue-backlog' && !this.clearedQueues.has('scanner')) {
       out.scanner = {
         pending: 120,
         processing_time_p50_ms: 900,
@@ -396,6 +428,10 @@ export class AutotraderModel {
         status: 'degraded',
         oldest_job_age_seconds: round(610 + this.elapsedSeconds(now), 1),
       };
+    }
+    for (const name of this.clearedQueues) {
+      const q = out[name as (typeof QUEUES)[number]];
+      if (q) Object.assign(q, { pending: 0, status: 'healthy', oldest_job_age_seconds: null });
     }
     return out;
   }

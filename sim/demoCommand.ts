@@ -1,6 +1,7 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import type { Clock } from './clock';
-import { formatJournalLine, PRIORITY, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
+import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
+import { DIRECTORIES, HOME, logrotate, python3, runCatalogScript, tail } from './demoScripts';
 import { UNITS, type UnitName } from './scenarios';
 
 export interface CommandIo {
@@ -27,6 +28,11 @@ export function notEmulatedMessage(what: string): string {
 
 type Word = string | { glob: string };
 
+/** What one command line shares between its commands: the working directory `cd` sets. */
+interface LineContext {
+  cwd: string;
+}
+
 /**
  * Run one command line against a demo host's in-memory model. The line is split into words
  * by shell-quote's parser (the same quoting rules as sh), never matched as a raw string;
@@ -43,11 +49,12 @@ export async function runDemoCommand(host: DemoHostModel, clock: Clock, line: st
   }
   let status = 0;
   let words: Word[] = [];
+  const context: LineContext = { cwd: HOME };
   let pendingOp: string | null = null;
   const runWords = async (): Promise<void> => {
     if (words.length === 0) return;
     const skip = (pendingOp === '&&' && status !== 0) || (pendingOp === '||' && status === 0);
-    if (!skip) status = await runOne(host, clock, words, io, depth);
+    if (!skip) status = await runOne(host, clock, words, io, depth, context);
     words = [];
   };
   try {
@@ -82,7 +89,7 @@ export async function runDemoCommand(host: DemoHostModel, clock: Clock, line: st
   }
 }
 
-async function runOne(host: DemoHostModel, clock: Clock, words: Word[], io: CommandIo, depth: number): Promise<number> {
+async function runOne(host: DemoHostModel, clock: Clock, words: Word[], io: CommandIo, depth: number, context: LineContext): Promise<number> {
   const [first, ...rest] = words;
   const name = typeof first === 'string' ? first : (first?.glob ?? '');
   const args = rest.map((w) => (typeof w === 'string' ? w : w.glob));
@@ -109,6 +116,26 @@ async function runOne(host: DemoHostModel, clock: Clock, words: Word[], io: Comm
     case 'sh':
     case 'bash':
       return shellDashC(host, clock, name, args, io, depth);
+    case 'cd': {
+      const to = args[0] ?? HOME;
+      const path = to.startsWith('/') ? to : `${context.cwd}/${to}`;
+      if (args.length > 1 || !DIRECTORIES.has(path.replace(/\/+$/, '') || '/')) {
+        io.stderr(`sh: 1: cd: can't cd to ${to}\n`);
+        return 2;
+      }
+      context.cwd = path.replace(/\/+$/, '') || '/';
+      return 0;
+    }
+    case 'exec':
+      if (rest.length === 0) return 0;
+      return runOne(host, clock, rest, io, depth, context);
+    case 'tail':
+      return tail(host, args, io);
+    case 'logrotate':
+      return logrotate(host, clock, args, io);
+    case 'python3':
+    case 'python':
+      return python3(host, clock, args, io, context.cwd);
     default:
       throw new NotEmulated(name);
   }
@@ -120,6 +147,9 @@ async function runOne(host: DemoHostModel, clock: Clock, words: Word[], io: Comm
  */
 async function shellDashC(host: DemoHostModel, clock: Clock, shell: string, args: string[], io: CommandIo, depth: number): Promise<number> {
   if (args[0] !== '-c' || args[1] === undefined || depth >= MAX_WRAP_DEPTH) throw new NotEmulated(`${shell} ${args.join(' ')}`.slice(0, 200));
+  // a catalog script: `sh -c '<script>' <action id> <args…>`, answered only for its exact text
+  const name = args[2];
+  if (name !== undefined && host.scripts.get(name) === args[1]) return runCatalogScript(host, clock, name, args.slice(3), io);
   if (args.length === 2) return runDemoCommand(host, clock, args[1], io, depth + 1);
   if (args.length === 4 && args[2] === 'opsdeck-exec' && args[3] !== undefined) return runDemoCommand(host, clock, args[3], io, depth + 1);
   throw new NotEmulated(`${shell} -c`);
@@ -156,6 +186,7 @@ function systemctl(host: DemoHostModel, clock: Clock, rest: Word[], io: CommandI
   let verb: string | null = null;
   let quiet = false;
   let valueOnly = false;
+  let statusLines = 10;
   const properties: string[] = [];
   const targets: Word[] = [];
   for (let i = 0; i < rest.length; i++) {
@@ -166,6 +197,9 @@ function systemctl(host: DemoHostModel, clock: Clock, rest: Word[], io: CommandI
     }
     if (w === '--no-pager' || w === '--no-block' || w === '--no-legend' || w === '--full' || w === '-l') continue;
     if (w === '-q' || w === '--quiet') quiet = true;
+    else if (w === '-n' || w === '--lines') statusLines = Number(rest[++i]);
+    else if (/^-n\d+$/.test(w)) statusLines = Number(w.slice(2));
+    else if (w.startsWith('--lines=')) statusLines = Number(w.slice('--lines='.length));
     else if (w === '--value') valueOnly = true;
     else if (w === '-p' || w === '--property') properties.push(...String(rest[++i] ?? '').split(','));
     else if (w.startsWith('--property=')) properties.push(...w.slice('--property='.length).split(','));
@@ -206,10 +240,14 @@ function systemctl(host: DemoHostModel, clock: Clock, rest: Word[], io: CommandI
     }
     case 'status': {
       if (targets.length === 0) throw new NotEmulated('systemctl status (without a unit)');
+      if (!(Number.isInteger(statusLines) && statusLines >= 0)) {
+        io.stderr('Failed to parse lines argument.\n');
+        return 1;
+      }
       let code = 0;
       known.forEach((unit, i) => {
         if (i > 0) io.stdout('\n');
-        io.stdout(statusText(host, clock, unit));
+        io.stdout(statusText(host, clock, unit, statusLines));
         if (!host.units[unit].active) code = Math.max(code, 3);
       });
       for (const name of unknown) {
@@ -278,7 +316,7 @@ function ago(ms: number): string {
   return `${Math.floor(s / 86400)} days ago`;
 }
 
-function statusText(host: DemoHostModel, clock: Clock, unit: UnitName): string {
+function statusText(host: DemoHostModel, clock: Clock, unit: UnitName, journalLines: number): string {
   const s = host.units[unit];
   const now = clock.now();
   const lines = [
@@ -289,9 +327,10 @@ function statusText(host: DemoHostModel, clock: Clock, unit: UnitName): string {
       : `     Active: inactive (dead) since ${systemdTimestamp(s.inactiveSince ?? now)}; ${ago(now - (s.inactiveSince ?? now))}`,
   ];
   if (s.active) lines.push(`   Main PID: ${s.mainPid} (${unit === 'autotrader-api' ? 'uvicorn' : 'python3'})`);
-  lines.push('');
-  const tail = host.journal().filter((e) => e.unit === unit).slice(-10);
-  for (const entry of tail) lines.push(formatJournalLine(host.hostname, entry));
+  if (journalLines > 0) {
+    lines.push('');
+    for (const entry of host.journal().filter((e) => e.unit === unit).slice(-journalLines)) lines.push(formatJournalLine(host.hostname, entry));
+  }
   return `${lines.join('\n')}\n`;
 }
 
@@ -307,6 +346,7 @@ function parseSince(text: string, now: number): number | null {
     return now - Number(rel[1]) * seconds * 1000;
   }
   if (text === 'today') return Math.floor(now / 86400_000) * 86400_000;
+  if (text === 'yesterday') return (Math.floor(now / 86400_000) - 1) * 86400_000;
   const abs = Date.parse(/Z|[+-]\d\d:?\d\d$/.test(text) ? text : `${text.replace(' ', 'T')}Z`);
   return Number.isNaN(abs) ? null : abs;
 }
@@ -318,6 +358,9 @@ async function journalctl(host: DemoHostModel, clock: Clock, args: string[], io:
   let quiet = false;
   let since: number | null = null;
   let maxPriority = 7;
+  let output = 'short';
+  let grep: RegExp | null = null;
+  let afterSeq: number | null = null;
   const value = (i: number, flag: string): string => {
     const v = args[i];
     if (v === undefined) throw new NotEmulated(`journalctl ${flag} (without a value)`);
@@ -326,11 +369,27 @@ async function journalctl(host: DemoHostModel, clock: Clock, args: string[], io:
   for (let i = 0; i < args.length; i++) {
     const a = args[i] as string;
     const [flag, inline] = a.startsWith('--') && a.includes('=') ? [a.slice(0, a.indexOf('=')), a.slice(a.indexOf('=') + 1)] : [a, undefined];
-    if (flag === '--no-pager' || flag === '--no-hostname' || (flag === '-o' && args[i + 1] === 'short')) {
-      if (flag === '-o') i++;
-      continue;
-    }
-    if (flag === '-u' || flag === '--unit') units.push(inline ?? value(++i, flag));
+    if (flag === '--no-pager' || flag === '--no-hostname') continue;
+    if (flag === '-o' || flag === '--output') {
+      output = inline ?? value(++i, flag);
+      if (!JOURNAL_OUTPUTS.has(output)) throw new NotEmulated(`journalctl -o ${output}`);
+    } else if (flag === '-g' || flag === '--grep') {
+      const pattern = inline ?? value(++i, flag);
+      try {
+        // journalctl's smart case: a pattern with no upper-case letter matches either case
+        grep = new RegExp(pattern, pattern === pattern.toLowerCase() ? 'i' : '');
+      } catch {
+        io.stderr(`Bad pattern "${pattern}"\n`);
+        return 1;
+      }
+    } else if (flag === '--after-cursor') {
+      const cursor = inline ?? value(++i, flag);
+      afterSeq = cursorSeq(host.hostname, cursor);
+      if (afterSeq === null) {
+        io.stderr(`Failed to seek to cursor: Invalid argument\n`);
+        return 1;
+      }
+    } else if (flag === '-u' || flag === '--unit') units.push(inline ?? value(++i, flag));
     else if (flag.startsWith('-u') && flag.length > 2) units.push(flag.slice(2));
     else if (flag === '-n' || flag === '--lines') lines = Number(inline ?? value(++i, flag));
     else if (/^-n\d+$/.test(flag)) lines = Number(flag.slice(2));
@@ -365,16 +424,22 @@ async function journalctl(host: DemoHostModel, clock: Clock, args: string[], io:
     else if (!quiet) io.stderr(`No journal files were found for unit ${u}.\n`);
   }
   const matches = (e: JournalEntry): boolean =>
-    (units.length === 0 || (e.unit !== null && wanted.includes(e.unit))) && e.priority <= maxPriority && (since === null || e.at >= since);
+    (units.length === 0 || (e.unit !== null && wanted.includes(e.unit))) &&
+    e.priority <= maxPriority &&
+    (since === null || e.at >= since) &&
+    (afterSeq === null || e.seq > afterSeq) &&
+    (grep === null || grep.test(e.message));
+  const format = (entry: JournalEntry): string => formatEntry(host.hostname, entry, output);
   const all = host.journal().filter(matches);
-  const count = lines ?? (follow ? 10 : all.length);
+  // after a cursor journalctl shows everything since it; -f alone starts with the last 10
+  const count = lines ?? (follow && afterSeq === null ? 10 : all.length);
   const shown = count === 0 ? [] : all.slice(-count);
-  if (shown.length === 0 && !follow && !quiet) io.stdout('-- No entries --\n');
-  for (const entry of shown) io.stdout(`${formatJournalLine(host.hostname, entry)}\n`);
+  if (shown.length === 0 && !follow && !quiet && output !== 'json') io.stdout('-- No entries --\n');
+  for (const entry of shown) io.stdout(`${format(entry)}\n`);
   if (!follow) return 0;
   await new Promise<void>((resolve) => {
     const onEntry = (entry: JournalEntry): void => {
-      if (matches(entry)) io.stdout(`${formatJournalLine(host.hostname, entry)}\n`);
+      if (matches(entry)) io.stdout(`${format(entry)}\n`);
     };
     const done = (): void => {
       host.journalEvents.off('entry', onEntry);
@@ -385,6 +450,31 @@ async function journalctl(host: DemoHostModel, clock: Clock, args: string[], io:
     else io.signal.addEventListener('abort', done, { once: true });
   });
   return 0;
+}
+
+const JOURNAL_OUTPUTS = new Set(['short', 'short-iso', 'json', 'cat']);
+
+/** One entry in journalctl's `-o` format: short, short-iso (UTC), json (one object a line), cat. */
+function formatEntry(hostname: string, entry: JournalEntry, output: string): string {
+  switch (output) {
+    case 'short-iso':
+      return `${new Date(entry.at).toISOString().slice(0, 19)}+0000 ${hostname} ${entry.identifier}[${entry.pid}]: ${entry.message}`;
+    case 'cat':
+      return entry.message;
+    case 'json':
+      return JSON.stringify({
+        __CURSOR: journalCursor(hostname, entry),
+        __REALTIME_TIMESTAMP: String(entry.at * 1000),
+        _HOSTNAME: hostname,
+        PRIORITY: String(entry.priority),
+        SYSLOG_IDENTIFIER: entry.identifier,
+        _PID: String(entry.pid),
+        ...(entry.unit ? { _SYSTEMD_UNIT: entry.identifier === 'systemd' ? 'init.scope' : `${entry.unit}.service` } : {}),
+        MESSAGE: entry.message,
+      });
+    default:
+      return formatJournalLine(hostname, entry);
+  }
 }
 
 // ---- uptime -------------------------------------------------------------------------------

@@ -115,12 +115,12 @@ describe('demo SSH hosts', () => {
     const after = await pid();
     expect(after).toMatch(/^[1-9]\d*$/);
     expect(after).not.toBe(before);
-    const journal = await exec(client, 'journalctl -u autotrader-workers -n 4 --no-pager');
+    const journal = await exec(client, 'journalctl -u autotrader-workers -n 5 --no-pager');
     expect(journal.code).toBe(0);
     const lines = journal.stdout.trimEnd().split('\n');
-    expect(lines).toHaveLength(4);
+    expect(lines).toHaveLength(5);
     expect(lines[1]).toMatch(/^[A-Z][a-z]{2} \d\d \d\d:\d\d:\d\d demo-1 systemd\[1\]: Starting autotrader-workers\.service/);
-    expect(lines[3]).toMatch(new RegExp(`demo-1 autotrader-workers\\[${after}\\]: workers started`));
+    expect(lines[3]).toMatch(new RegExp(`demo-1 autotrader-workers\\[${after}\\]: INFO workers: workers starting pid=${after} WORKER_COUNT=2 `));
     const show = await exec(client, 'systemctl show --property=ActiveState,NRestarts autotrader-workers.service');
     expect(show.stdout).toBe('ActiveState=active\nNRestarts=1\n');
   });
@@ -192,14 +192,14 @@ describe('demo SSH hosts', () => {
         ch.on('data', (d: Buffer) => {
           r.stdout += d.toString();
           if (r.stdout.split('\n').length === 2) void exec(other, 'systemctl restart autotrader-ingestion');
-          if (r.stdout.includes('ingestion started')) ch.signal('TERM');
+          if (r.stdout.includes('ingestion starting')) ch.signal('TERM');
         });
         ch.on('exit', (code: number | null, signal?: string) => Object.assign(r, { code, signal: signal ?? null }));
         ch.on('close', () => resolve(r));
       });
     });
     expect(result.stdout).toMatch(/Stopping autotrader-ingestion\.service/);
-    expect(result.stdout).toMatch(/ingestion started/);
+    expect(result.stdout).toMatch(/INFO ingestion: ingestion starting pid=\d+ /);
     expect(result.signal).toBe('SIGTERM');
   });
 

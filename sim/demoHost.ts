@@ -5,7 +5,7 @@ import ssh2 from 'ssh2';
 import type { Connection, ServerChannel } from 'ssh2';
 import { systemClock, type Clock } from './clock';
 import { runDemoCommand } from './demoCommand';
-import { DemoHostModel } from './demoHostModel';
+import { DEMO_SECRETS, DemoHostModel } from './demoHostModel';
 import { runDemoShell } from './demoShell';
 import type { ScenarioName } from './scenarios';
 import { startSimServer, type SimServer } from './simServer';
@@ -28,6 +28,11 @@ export interface DemoFleetOptions {
   logger?: SimLogger;
   /** how often running units write a journal line (ms); 0 turns it off */
   journalIntervalMs?: number;
+  /**
+   * the console's catalog scripts by name (action id, `<id>:precheck`): the demo hosts answer
+   * exactly these texts (sim/demoScripts.ts); without them every catalog script exits 127
+   */
+  scripts?: ReadonlyMap<string, string>;
 }
 
 export interface DemoHostInfo {
@@ -51,6 +56,8 @@ export interface DemoFleet {
   simUrl: string;
   sim: SimServer;
   models: DemoHostModel[];
+  /** the secrets the demo services write to their journal and logs, for the redactor to hide */
+  secrets: readonly string[];
   stop(): Promise<void>;
 }
 
@@ -93,7 +100,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
 
   for (let i = 1; i <= count; i++) {
     const id = `demo-${i}`;
-    const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i });
+    const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i, apiUrl: sim.url, ...(options.scripts ? { scripts: options.scripts } : {}) });
     models.push(model);
     const hostKeys = utils.generateKeyPairSync('ed25519');
     const server = new Server({ hostKeys: [hostKeys.private], ident: 'OpsdeckDemo_1.0' }, (client: Connection) => {
@@ -187,6 +194,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
     simUrl: sim.url,
     sim,
     models,
+    secrets: Object.values(DEMO_SECRETS),
     stop: async () => {
       for (const timer of timers) clearInterval(timer);
       for (const client of connections) client.end();

@@ -61,15 +61,15 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const config: OpsdeckConfig = await loadConfig(configPath);
   await mkdir(paths.stateDir, { recursive: true });
 
+  const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
   let fleet: Fleet;
   if (config.hosts.length === 0) {
     options.logger.info('no hosts configured: starting the built-in DEMO fleet');
-    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir });
+    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir, catalog });
   } else {
     fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
-  const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
   // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
   const runbooks = new RunbookLibrary({
     folders: [{ path: `${resourcesDir()}runbooks`, source: 'bundled' }, ...(config.runbooks?.folders ?? []).map((folder) => ({ path: expandHome(folder), source: folder }))],

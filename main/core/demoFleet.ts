@@ -4,13 +4,40 @@
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeploymentId, HostId } from '../../common/contract';
-import { DEMO_API_PORT, startDemoFleet } from '../../sim/demoHost';
+import { DEMO_API_PORT, startDemoFleet, type DemoFleet, type DemoFleetOptions } from '../../sim/demoHost';
+import type { Catalog } from './actions/Catalog';
 import type { Fleet } from './fleet';
 import { pollSchedule } from './fleet';
 import { HealthConfig } from './config/configSchema';
 
-export async function startDemoFleetForConsole(options: { stateDir: string; hosts?: number }): Promise<Fleet> {
-  const demo = await startDemoFleet({ hosts: options.hosts ?? 2, cycleSeconds: 45 });
+export interface DemoConsoleOptions {
+  stateDir: string;
+  hosts?: number;
+  /** the catalog the console runs: its script texts are what the demo hosts recognise */
+  catalog: Catalog;
+  /** simulator settings for tests (clock, scenario, journal ticks); the app uses the defaults */
+  demo?: Omit<DemoFleetOptions, 'hosts' | 'scripts'>;
+}
+
+/**
+ * The catalog's fixed shell and Python texts, by name, for the demo hosts. An action's script
+ * reaches a host as `sh -c '<script>' <action id> …` (its precheck as `<id>:precheck`), an argv
+ * action's inline program as `python3 -c '<text>' …`; a demo host answers one only when the text
+ * is exactly the catalog's, so an edited script is refused in the demo until it is emulated.
+ */
+export function demoScripts(catalog: Catalog): Map<string, string> {
+  const scripts = new Map<string, string>();
+  for (const action of catalog.all()) {
+    if (action.script) scripts.set(action.id, action.script);
+    if (action.precheck) scripts.set(`${action.id}:precheck`, action.precheck.script);
+    const inline = action.command?.findIndex((word, i) => word === '-c' && i > 0) ?? -1;
+    if (action.command && inline > 0 && action.command[inline + 1]) scripts.set(action.id, action.command[inline + 1]!);
+  }
+  return scripts;
+}
+
+export async function startDemoFleetForConsole(options: DemoConsoleOptions): Promise<Fleet & { readonly demoFleet: DemoFleet }> {
+  const demo = await startDemoFleet({ cycleSeconds: 45, ...options.demo, hosts: options.hosts ?? 2, scripts: demoScripts(options.catalog) });
   // The demo hosts' keys are made fresh each run and are trusted because we made them: they
   // go to a known_hosts of the demo's own, never into the user's.
   const demoDir = join(options.stateDir, 'demo');
@@ -24,6 +51,7 @@ export async function startDemoFleetForConsole(options: { stateDir: string; host
   const health = HealthConfig.parse({ url: healthUrl, via: hostIds[0], intervalSeconds: 2, intervals: { overview: 10, security: 5 } });
   return {
     demo: true,
+    demoFleet: demo,
     hosts: demo.hosts.map((host) => ({ id: host.id as HostId, label: host.label, address: '127.0.0.1', port: host.port, user: 'demo', demo: true })),
     targets: demo.hosts.map((host) => ({
       id: host.id as HostId,

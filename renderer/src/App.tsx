@@ -93,20 +93,20 @@ export function App() {
       <BackendBanner />
       <AlertsPanel />
       {loaded ? (
-        <section id="view-hosts" role="tabpanel" aria-label="Hosts" hidden={view !== 'hosts'}>
+        <section id="view-hosts" className="view" role="tabpanel" aria-label="Hosts" hidden={view !== 'hosts'}>
           <HostsView visible={view === 'hosts'} />
         </section>
       ) : null}
-      <main id={`view-${coreView ? view : 'deployment'}`} role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={!coreView}>
+      <main id={`view-${coreView ? view : 'deployment'}`} className="view" role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={!coreView}>
         {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : coreView ? <DeploymentView /> : null}
       </main>
       {loaded ? (
-        <section id="view-runbooks" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
+        <section id="view-runbooks" className="view" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
           {view === 'runbooks' ? <RunbookView /> : null}
         </section>
       ) : null}
       {loaded ? (
-        <section id="view-actions" role="tabpanel" aria-label="Actions" hidden={view !== 'actions'}>
+        <section id="view-actions" className="view" role="tabpanel" aria-label="Actions" hidden={view !== 'actions'}>
           {view === 'actions' ? <ActionsView /> : null}
         </section>
       ) : null}
