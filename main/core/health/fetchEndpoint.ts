@@ -46,8 +46,20 @@ function classify(error: unknown, timedOut: boolean): HealthFetchError {
   return new HealthFetchError(kind, code ? `${code}: ${message}` : message);
 }
 
-/** GET origin+path and return the parsed JSON body. Throws HealthFetchError. */
-export async function fetchEndpoint(options: FetchOptions): Promise<unknown> {
+/** The body as JSON, or a 'bad-json' HealthFetchError. */
+export function parseJsonBody(text: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new HealthFetchError('bad-json', `not JSON: ${(error as Error).message.slice(0, 120)}`);
+  }
+}
+
+/**
+ * GET origin+path and return the body's text (the poller compares it with the last one before
+ * it parses it: see parseJsonBody). Throws HealthFetchError.
+ */
+export async function fetchEndpoint(options: FetchOptions): Promise<string> {
   const controller = new AbortController();
   let timedOut = false;
   const timer = setTimeout(() => {
@@ -84,12 +96,7 @@ export async function fetchEndpoint(options: FetchOptions): Promise<unknown> {
       }
       chunks.push(chunk as Buffer);
     }
-    const text = Buffer.concat(chunks).toString('utf8');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new HealthFetchError('bad-json', `not JSON: ${(error as Error).message.slice(0, 120)}`);
-    }
+    return Buffer.concat(chunks).toString('utf8');
   } catch (error) {
     throw classify(error, timedOut);
   } finally {
