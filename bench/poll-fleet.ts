@@ -27,12 +27,13 @@ import { serialize } from 'node:v8';
 import ssh2, { type ConnectConfig } from 'ssh2';
 import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, HostId } from '../common/contract';
-import { ENDPOINTS, type Endpoint } from '../common/health';
+import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
 import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
 import { AlertEngine } from '../main/core/alerts/AlertEngine';
 import { EventHub } from '../main/core/bridge/EventHub';
 import { systemClock } from '../main/core/clock';
 import { KeyedBatcher } from '../main/core/events/EventBatcher';
+import { fetchEndpoint } from '../main/core/health/fetchEndpoint';
 import { HealthPoller, type PolledDeployment } from '../main/core/health/HealthPoller';
 import { HistoryStore } from '../main/core/health/history/HistoryStore';
 import { Redactor } from '../main/core/redact/Redactor';
@@ -53,6 +54,8 @@ const WARMUP_S = arg('warmup', 12);
 const EVEN = process.argv.includes('--even');
 /** --cipher NAME: put this SSH cipher first in the client's offer (to compare crypto cost) */
 const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.indexOf('--cipher') + 1]! : null;
+/** --fetch-only: the floor under the poller: the same GETs on the same schedule through the same forwards, bodies read and dropped */
+const FETCH_ONLY = process.argv.includes('--fetch-only');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -210,7 +213,24 @@ try {
   await Promise.all(hostIds.map((id) => pool.connect(id)));
   const connectMs = performance.now() - t0;
   if (socketsOpened !== D) throw new Error(`expected ${D} SSH connections (one per deployment host), opened ${socketsOpened}`);
-  if (EVEN) {
+  if (FETCH_ONLY) {
+    const total = D * ENDPOINTS.length;
+    let k = 0;
+    for (const deployment of deployments) {
+      for (const endpoint of ENDPOINTS) {
+        const get = async () => {
+          const started = performance.now();
+          try {
+            await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
+            if (measuring) latencies.push(performance.now() - started);
+          } catch {
+            if (measuring) errors += 1;
+          }
+        };
+        setTimeout(() => setInterval(() => void get(), INTERVAL_S * 1000), Math.round((k++ / total) * INTERVAL_S * 1000));
+      }
+    }
+  } else if (EVEN) {
     for (const [i, deployment] of deployments.entries()) setTimeout(() => poller.start([deployment]), (i * INTERVAL_S * 1000) / D);
   } else {
     poller.start(deployments);
@@ -270,7 +290,7 @@ try {
     `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
