@@ -16,6 +16,7 @@
 // OpenSSH -L forward to the same sshd), the event rate the view gets, and the load average.
 //   npx tsx bench/poll-fleet.ts [--deployments 50] [--interval 5] [--seconds 60] [--warmup 12] [--even]
 //                               [--profile FILE.cpuprofile]   (CPU profile of the window only)
+//                               [--fetch-only] [--direct]     (the floor: GETs alone; no SSH forward)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -25,7 +26,7 @@ import { loadavg } from 'node:os';
 import { join } from 'node:path';
 import { serialize } from 'node:v8';
 import ssh2, { type ConnectConfig } from 'ssh2';
-import type { Dispatcher } from 'undici';
+import { Client as UndiciClient, type Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, HostId } from '../common/contract';
 import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
 import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
@@ -56,6 +57,8 @@ const EVEN = process.argv.includes('--even');
 const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.indexOf('--cipher') + 1]! : null;
 /** --fetch-only: the floor under the poller: the same GETs on the same schedule through the same forwards, bodies read and dropped */
 const FETCH_ONLY = process.argv.includes('--fetch-only');
+/** --direct: no SSH, each deployment's GETs go straight to the simulator (how much of the cost is the SSH forward) */
+const DIRECT = process.argv.includes('--direct');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -186,7 +189,9 @@ const countingPool: Pick<SessionPool, 'forwardOut'> = {
     return pool.forwardOut(...args);
   },
 };
-const dispatchers = new Map<string, Dispatcher>(hostIds.map((id, i) => [`d${i}`, createForwardDispatcher(countingPool, id, '127.0.0.1', simPort)]));
+const dispatchers = new Map<string, Dispatcher>(
+  hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort)]),
+);
 const poller = new HealthPoller({
   dispatcherFor: (id) => dispatchers.get(id)!,
   onUpdate: (s) => {
@@ -208,6 +213,7 @@ const deployments: PolledDeployment[] = hostIds.map((_, i) => ({
   maxBackoffMs: 60_000,
 }));
 
+const fetchTimers: NodeJS.Timeout[] = [];
 try {
   const t0 = performance.now();
   await Promise.all(hostIds.map((id) => pool.connect(id)));
@@ -227,7 +233,7 @@ try {
             if (measuring) errors += 1;
           }
         };
-        setTimeout(() => setInterval(() => void get(), INTERVAL_S * 1000), Math.round((k++ / total) * INTERVAL_S * 1000));
+        fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(() => void get(), INTERVAL_S * 1000)), Math.round((k++ / total) * INTERVAL_S * 1000)));
       }
     }
   } else if (EVEN) {
@@ -290,7 +296,7 @@ try {
     `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
@@ -298,6 +304,7 @@ try {
   console.log(`|${' --- |'.repeat(row.length)}`);
   console.log(`| ${row.join(' | ')} |`);
 } finally {
+  for (const timer of fetchTimers) clearTimeout(timer);
   poller.stop();
   healthBatch.dispose();
   await Promise.allSettled([...dispatchers.values()].map((d) => d.close()));
