@@ -308,7 +308,8 @@ export interface MemoizedRedactOptions {
  * over each of them was a fifth of the poller's CPU. `redact` must be a pure function of its
  * input (Redactor.redact is). Memory is fixed: two generations of at most `entries` strings of
  * at most `maxLength` characters; when the newer fills up, the older is dropped, so strings
- * still in use stay and one-off ones (timestamps) age out.
+ * still in use stay and one-off ones (timestamps) age out. The strings it holds are the raw ones,
+ * secrets included, in main's memory as the bodies that carried them were; only it reads them.
  */
 export function memoizeRedact(redact: (text: string) => string, options: MemoizedRedactOptions = {}): (text: string) => string {
   const entries = options.entries ?? 2048;
