@@ -94,6 +94,8 @@ export function fetchEndpoint(options: FetchOptions): Promise<string> {
         if (settled) ctl.abort(new HealthFetchError('timeout', 'no complete answer within the timeout'));
       },
       onResponseStart(_ctl, statusCode, headers) {
+        // 1xx (103 Early Hints, 100 Continue) come through here too: the final answer follows
+        if (statusCode < 200) return;
         status = statusCode;
         if (statusCode < 200 || statusCode >= 300) {
           // the rest of the body is read and dropped by undici, so the connection stays usable
