@@ -17,6 +17,7 @@
 //   npx tsx bench/poll-fleet.ts [--deployments 50] [--interval 5] [--seconds 60] [--warmup 12] [--even]
 //                               [--profile FILE.cpuprofile]   (CPU profile of the window only)
 //                               [--fetch-only] [--direct]     (the floor: GETs alone; no SSH forward)
+//                               [--fetch-only --grouped]      (a deployment's 8 GETs at once, pipelined on its channel)
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
@@ -59,6 +60,8 @@ const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.ind
 const FETCH_ONLY = process.argv.includes('--fetch-only');
 /** --direct: no SSH, each deployment's GETs go straight to the simulator (how much of the cost is the SSH forward) */
 const DIRECT = process.argv.includes('--direct');
+/** --grouped (with --fetch-only): a deployment's 8 GETs go out together, pipelined on its one channel, one timer per deployment */
+const GROUPED = process.argv.includes('--grouped');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
@@ -190,7 +193,7 @@ const countingPool: Pick<SessionPool, 'forwardOut'> = {
   },
 };
 const dispatchers = new Map<string, Dispatcher>(
-  hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort)]),
+  hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000, pipelining: GROUPED ? 8 : 1 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort, { pipelining: GROUPED ? 8 : 1 })]),
 );
 const poller = new HealthPoller({
   dispatcherFor: (id) => dispatchers.get(id)!,
@@ -219,7 +222,20 @@ try {
   await Promise.all(hostIds.map((id) => pool.connect(id)));
   const connectMs = performance.now() - t0;
   if (socketsOpened !== D) throw new Error(`expected ${D} SSH connections (one per deployment host), opened ${socketsOpened}`);
-  if (FETCH_ONLY) {
+  if (FETCH_ONLY && GROUPED) {
+    for (const [i, deployment] of deployments.entries()) {
+      const getAll = () => {
+        const started = performance.now();
+        for (const endpoint of ENDPOINTS) {
+          fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes }).then(
+            () => void (measuring && latencies.push(performance.now() - started)),
+            () => void (measuring && (errors += 1)),
+          );
+        }
+      };
+      fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(getAll, INTERVAL_S * 1000)), Math.round((i / D) * INTERVAL_S * 1000)));
+    }
+  } else if (FETCH_ONLY) {
     const total = D * ENDPOINTS.length;
     let k = 0;
     for (const deployment of deployments) {
@@ -296,7 +312,7 @@ try {
     `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
