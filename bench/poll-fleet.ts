@@ -1,25 +1,44 @@
 // Polling at fleet scale: D deployments x 8 endpoints every I seconds, each deployment through
-// its own SSH connection and forward (50 host entries on one real loopback sshd, so 50 real SSH
-// sessions), against the real simulator in its own process. The console side is the same
-// pipeline app.ts builds (SessionPool -> forward dispatcher -> HealthPoller -> history + alert
-// rules -> KeyedBatcher -> EventHub); issue 7's host-facts refresh is left out so the figures
-// are polling's own. Measures, over a steady-state window: this process's CPU (cpuUsage) and
-// RSS, median and p99 poll latency, a plain curl of the same endpoint in the same run (direct,
-// and through an OpenSSH -L forward to the same sshd), and the event rate the renderer gets.
+// its own SSH connection and forward, against the real simulator in its own process.
+//
+// One connection per deployment, as in production: SessionPool shares one connection between
+// hosts with the same user@address:port (right for real hosts, wrong for a bench whose hosts
+// all live on one loopback sshd), so each host gets its own name (bench-hN) pinned in
+// known_hosts, and a connectSocket that dials the one sshd: D real TCP connections, D sshd
+// sessions. The bench counts the sockets it opened and refuses to report if that is not D.
+//
+// The console side is the pipeline app.ts builds (SessionPool -> forward dispatcher ->
+// HealthPoller with the Redactor -> history + alert rules -> KeyedBatcher -> EventHub -> one
+// view that serialises every event as Electron's IPC does); issue 7's host-facts refresh is
+// left out so the figures are polling's own. Measures, over a steady-state window: this
+// process's CPU (cpuUsage; sshd, the simulator and curl are other processes) and RSS, median and
+// p99 poll latency, a plain curl of the same endpoint in the same run (direct, and through an
+// OpenSSH -L forward to the same sshd), the event rate the view gets, and the load average.
 //   npx tsx bench/poll-fleet.ts [--deployments 50] [--interval 5] [--seconds 60] [--warmup 12] [--even]
+//                               [--profile FILE.cpuprofile]   (CPU profile of the window only)
+//                               [--fetch-only] [--direct]     (the floor: GETs alone; no SSH forward)
+//                               [--fetch-only --grouped]      (a deployment's 8 GETs at once, pipelined on its channel)
 import { spawn, type ChildProcess } from 'node:child_process';
-import { createServer } from 'node:net';
+import { readdirSync, readFileSync } from 'node:fs';
+import { writeFile } from 'node:fs/promises';
+import { Session } from 'node:inspector/promises';
+import { connect as netConnect, createServer } from 'node:net';
+import { loadavg } from 'node:os';
+import { join } from 'node:path';
+import { serialize } from 'node:v8';
 import ssh2, { type ConnectConfig } from 'ssh2';
-import type { Dispatcher } from 'undici';
+import { Client as UndiciClient, type Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, HostId } from '../common/contract';
-import { ENDPOINTS, type Endpoint } from '../common/health';
+import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
 import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
 import { AlertEngine } from '../main/core/alerts/AlertEngine';
 import { EventHub } from '../main/core/bridge/EventHub';
 import { systemClock } from '../main/core/clock';
 import { KeyedBatcher } from '../main/core/events/EventBatcher';
+import { fetchEndpoint } from '../main/core/health/fetchEndpoint';
 import { HealthPoller, type PolledDeployment } from '../main/core/health/HealthPoller';
 import { HistoryStore } from '../main/core/health/history/HistoryStore';
+import { Redactor } from '../main/core/redact/Redactor';
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { ensureSimBundle } from '../testbed/fleet';
@@ -37,11 +56,34 @@ const WARMUP_S = arg('warmup', 12);
 const EVEN = process.argv.includes('--even');
 /** --cipher NAME: put this SSH cipher first in the client's offer (to compare crypto cost) */
 const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.indexOf('--cipher') + 1]! : null;
+/** --fetch-only: the floor under the poller: the same GETs on the same schedule through the same forwards, bodies read and dropped */
+const FETCH_ONLY = process.argv.includes('--fetch-only');
+/** --direct: no SSH, each deployment's GETs go straight to the simulator (how much of the cost is the SSH forward) */
+const DIRECT = process.argv.includes('--direct');
+/** --grouped (with --fetch-only): a deployment's 8 GETs go out together, pipelined on its one channel, one timer per deployment */
+const GROUPED = process.argv.includes('--grouped');
+const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
   return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
 };
+
+/** CPU ticks (utime + stime) per thread name of this process, from /proc (Linux): where the time goes besides JS */
+function threadTicks(): Map<string, number> {
+  const out = new Map<string, number>();
+  try {
+    for (const tid of readdirSync('/proc/self/task')) {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const name = tid === String(process.pid) ? 'main' : 'other threads';
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      out.set(name, (out.get(name) ?? 0) + Number(fields[11]) + Number(fields[12]));
+    }
+  } catch {
+    // not Linux: the per-thread line is left out
+  }
+  return out;
+}
 
 async function freePort(): Promise<number> {
   const server = createServer();
@@ -98,8 +140,13 @@ let events = 0;
 let updates = 0;
 let measuring = false;
 const latencies: number[] = [];
+// One view, paying what Electron's webContents.send pays in main: a structured clone (V8's
+// serializer) of every event. The browser shell's JSON.stringify costs about the same.
+let serializedBytes = 0;
 hub.subscribe((name, payload) => {
+  const bytes = serialize(payload).length;
   if (!measuring) return;
+  serializedBytes += bytes;
   events += 1;
   if (name === 'onHealth') {
     const list = (payload as { updates: EndpointState[] }).updates;
@@ -110,9 +157,20 @@ hub.subscribe((name, payload) => {
 let errors = 0;
 const healthBatch = new KeyedBatcher<EndpointState>((s) => `${s.deploymentId}/${s.endpoint}`, (u) => hub.emit('onHealth', { updates: u }), 250);
 const history = new HistoryStore();
+const redactor = new Redactor();
 const alerts = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock: systemClock, onChange: () => {}, onNotify: (n) => hub.emit('onAlertNotification', n) });
+// one name per host, all pinned to the sshd's key, all dialled to the one sshd
+const hostName = (i: number) => `bench-h${i}`;
+const knownHostsPath = join(sshd.dir, 'known_hosts_bench');
+const [, ...keyParts] = sshd.hostKeyLine.split(' ');
+await writeFile(knownHostsPath, Array.from({ length: D }, (_, i) => `[${hostName(i)}]:${sshd.port} ${keyParts.join(' ')}\n`).join(''));
+let socketsOpened = 0;
 const pool = new SessionPool({
   maxConcurrentHandshakes: 8,
+  connectSocket: (_host, port) => {
+    socketsOpened += 1;
+    return netConnect({ host: sshd.address, port, noDelay: true });
+  },
   ...(CIPHER
     ? {
         createClient: () => {
@@ -125,14 +183,25 @@ const pool = new SessionPool({
     : {}),
 });
 const hostIds = Array.from({ length: D }, (_, i) => `h${i}` as HostId);
-pool.setHosts(hostIds.map((id) => ({ id, address: sshd.address, port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: sshd.knownHostsPath })));
-const dispatchers = new Map<string, Dispatcher>(hostIds.map((id, i) => [`d${i}`, createForwardDispatcher(pool, id, '127.0.0.1', simPort)]));
+pool.setHosts(hostIds.map((id, i) => ({ id, address: hostName(i), port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath })));
+// counts forward channels: with undici's keep-alive each deployment should open one, not one per poll
+let channelsOpened = 0;
+const countingPool: Pick<SessionPool, 'forwardOut'> = {
+  forwardOut: (...args) => {
+    channelsOpened += 1;
+    return pool.forwardOut(...args);
+  },
+};
+const dispatchers = new Map<string, Dispatcher>(
+  hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000, pipelining: GROUPED ? 8 : 1 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort, { pipelining: GROUPED ? 8 : 1 })]),
+);
 const poller = new HealthPoller({
   dispatcherFor: (id) => dispatchers.get(id)!,
   onUpdate: (s) => {
     if (measuring && s.status === 'error') errors += 1;
     healthBatch.push(s);
   },
+  redact: (text) => redactor.redact(text),
   onPolled: (_d, _e, s) => {
     history.record(s);
     alerts.evaluate(s);
@@ -147,11 +216,43 @@ const deployments: PolledDeployment[] = hostIds.map((_, i) => ({
   maxBackoffMs: 60_000,
 }));
 
+const fetchTimers: NodeJS.Timeout[] = [];
 try {
   const t0 = performance.now();
   await Promise.all(hostIds.map((id) => pool.connect(id)));
   const connectMs = performance.now() - t0;
-  if (EVEN) {
+  if (socketsOpened !== D) throw new Error(`expected ${D} SSH connections (one per deployment host), opened ${socketsOpened}`);
+  if (FETCH_ONLY && GROUPED) {
+    for (const [i, deployment] of deployments.entries()) {
+      const getAll = () => {
+        const started = performance.now();
+        for (const endpoint of ENDPOINTS) {
+          fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes }).then(
+            () => void (measuring && latencies.push(performance.now() - started)),
+            () => void (measuring && (errors += 1)),
+          );
+        }
+      };
+      fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(getAll, INTERVAL_S * 1000)), Math.round((i / D) * INTERVAL_S * 1000)));
+    }
+  } else if (FETCH_ONLY) {
+    const total = D * ENDPOINTS.length;
+    let k = 0;
+    for (const deployment of deployments) {
+      for (const endpoint of ENDPOINTS) {
+        const get = async () => {
+          const started = performance.now();
+          try {
+            await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
+            if (measuring) latencies.push(performance.now() - started);
+          } catch {
+            if (measuring) errors += 1;
+          }
+        };
+        fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(() => void get(), INTERVAL_S * 1000)), Math.round((k++ / total) * INTERVAL_S * 1000)));
+      }
+    }
+  } else if (EVEN) {
     for (const [i, deployment] of deployments.entries()) setTimeout(() => poller.start([deployment]), (i * INTERVAL_S * 1000) / D);
   } else {
     poller.start(deployments);
@@ -164,30 +265,62 @@ try {
   // Plain curls of the same endpoint in the same window: direct, and through an OpenSSH -L
   // forward to the same sshd (the path the polls take, minus the console).
   const curls = Promise.all([curlLoop(`${simUrl}${path}`, WINDOW_S), curlLoop(`http://127.0.0.1:${fwdPort}${path}`, WINDOW_S)]);
+  const profiler = PROFILE ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const load0 = loadavg()[0]!;
+  const socketsBefore = socketsOpened;
+  const channelsBefore = channelsOpened;
   measuring = true;
+  const threads0 = threadTicks();
   const cpu0 = process.cpuUsage();
   const wall0 = performance.now();
   const sampler = setInterval(() => rss.push(process.memoryUsage().rss), 1000);
   await sleep(WINDOW_S * 1000);
   clearInterval(sampler);
   const cpu = process.cpuUsage(cpu0);
+  const threads1 = threadTicks();
   const wallMs = performance.now() - wall0;
   measuring = false;
+  const load1 = loadavg()[0]!;
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    await writeFile(PROFILE!, JSON.stringify(profile));
+    profiler.disconnect();
+  }
   const [curlDirect, curlSsh] = await curls;
   const cpuPct = ((cpu.user + cpu.system) / 1000 / wallMs) * 100;
   const mb = (b: number) => (b / 1024 / 1024).toFixed(0);
   const expectedPolls = (D * ENDPOINTS.length * wallMs) / 1000 / INTERVAL_S;
   const h = history.stats();
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s through ${D} SSH connections (one loopback sshd), window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up`);
-  console.log(`  SSH connect of all ${D} hosts: ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}`);
-  console.log(`  polls: ${latencies.length} ok, ${errors} errors (expected ~${expectedPolls.toFixed(0)})`);
-  console.log(`  main CPU: ${cpuPct.toFixed(2)} % of one core (user ${(cpu.user / 1000).toFixed(0)} ms + system ${(cpu.system / 1000).toFixed(0)} ms)`);
-  console.log(`  main RSS: median ${mb(pct(rss, 50))} MB, max ${mb(Math.max(...rss))} MB; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
-  console.log(`  poll latency: median ${pct(latencies, 50).toFixed(1)} ms, p99 ${pct(latencies, 99).toFixed(1)} ms`);
-  console.log(`  curl ${path}: direct median ${pct(curlDirect, 50).toFixed(1)} ms (p99 ${pct(curlDirect, 99).toFixed(1)}), through OpenSSH -L median ${pct(curlSsh, 50).toFixed(1)} ms (p99 ${pct(curlSsh, 99).toFixed(1)})`);
-  console.log(`  poll median / curl-through-ssh median: ${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`);
-  console.log(`  renderer updates: ${(events / (wallMs / 1000)).toFixed(2)} events/s carrying ${(updates / (wallMs / 1000)).toFixed(1)} endpoint states/s`);
+  const polls = latencies.length + errors;
+  const row = [
+    new Date().toISOString().slice(0, 16).replace('T', ' '),
+    `${load0.toFixed(2)} / ${load1.toFixed(2)}`,
+    `${socketsOpened} (${socketsOpened - socketsBefore} new in window)`,
+    `${channelsOpened - channelsBefore}`,
+    `${latencies.length} / ${errors} (~${expectedPolls.toFixed(0)})`,
+    `**${cpuPct.toFixed(2)} %** (${(cpu.user / 1000).toFixed(0)} + ${(cpu.system / 1000).toFixed(0)} ms)`,
+    `${polls ? ((cpu.user + cpu.system) / 1000 / polls).toFixed(3) : 'n/a'} ms`,
+    `${mb(pct(rss, 50))} / ${mb(Math.max(...rss))} MB`,
+    `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)} ms`,
+    `${pct(curlDirect, 50).toFixed(1)} ms`,
+    `${pct(curlSsh, 50).toFixed(1)} ms`,
+    `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
+    `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
+  ];
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ' --fetch-only (the transport alone: no parse, no poller, no view)' : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
+  if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
+  console.log('');
+  console.log('| UTC | load 1 min (start / end) | SSH connections | forward channels opened in window | polls ok / errors (expected) | main CPU, % of one core (user + system) | main CPU per poll | main RSS median / max | poll latency median / p99 | curl direct median | curl via `ssh -L` median | poll / curl-via-ssh | view events/s (states/s, serialised/s) |');
+  console.log(`|${' --- |'.repeat(row.length)}`);
+  console.log(`| ${row.join(' | ')} |`);
 } finally {
+  for (const timer of fetchTimers) clearTimeout(timer);
   poller.stop();
   healthBatch.dispose();
   await Promise.allSettled([...dispatchers.values()].map((d) => d.close()));

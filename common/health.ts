@@ -168,11 +168,24 @@ export function describeIssue(error: z.ZodError): string {
   return `${at}: ${issue.message}`;
 }
 
+/** Check one item against its endpoint's schema: the value zod keeps, or "why" it is unknown. */
+export function parseItem(endpoint: Endpoint, raw: unknown): ItemResult {
+  const parsed = ENDPOINT_SHAPES[endpoint].item.safeParse(endpoint === 'overview' && typeof raw === 'string' ? { path: raw } : raw);
+  return parsed.success ? { ok: true, value: parsed.data } : { ok: false, why: describeIssue(parsed.error) };
+}
+
+/**
+ * How each well-named item becomes its result; `parseItem` unless the caller has a cheaper way
+ * to the same answer (the poller reuses the result of an item that has not changed since the
+ * last poll). Items with a bad name never reach it.
+ */
+export type ItemReader = (name: string, raw: unknown) => ItemResult;
+
 /**
  * Parse one endpoint body. Throws only when the envelope itself is unusable (not an object,
  * item map missing); every item is parsed on its own so one bad item cannot blank the panel.
  */
-export function parseEndpointBody(endpoint: Endpoint, body: unknown): ParsedBody {
+export function parseEndpointBody(endpoint: Endpoint, body: unknown, readItem: ItemReader = (_name, raw) => parseItem(endpoint, raw)): ParsedBody {
   const shape = ENDPOINT_SHAPES[endpoint];
   if (typeof body !== 'object' || body === null || Array.isArray(body)) {
     throw new Error('body is not a JSON object');
@@ -182,8 +195,7 @@ export function parseEndpointBody(endpoint: Endpoint, body: unknown): ParsedBody
   const items: Record<string, ItemResult> = {};
   if (endpoint === 'overview' && Array.isArray(rawItems)) {
     rawItems.slice(0, MAX_ITEMS_PER_ENDPOINT).forEach((entry, index) => {
-      const parsed = shape.item.safeParse(typeof entry === 'string' ? { path: entry } : entry);
-      items[String(index)] = parsed.success ? { ok: true, value: parsed.data } : { ok: false, why: describeIssue(parsed.error) };
+      items[String(index)] = readItem(String(index), entry);
     });
   } else {
     if (typeof rawItems !== 'object' || rawItems === null || Array.isArray(rawItems)) {
@@ -196,8 +208,7 @@ export function parseEndpointBody(endpoint: Endpoint, body: unknown): ParsedBody
         items[`invalid-name-${Object.keys(items).length}`] = { ok: false, why: 'item name has characters outside [A-Za-z0-9_.:-]' };
         continue;
       }
-      const parsed = shape.item.safeParse((rawItems as Record<string, unknown>)[name]);
-      items[name] = parsed.success ? { ok: true, value: parsed.data } : { ok: false, why: describeIssue(parsed.error) };
+      items[name] = readItem(name, (rawItems as Record<string, unknown>)[name]);
     }
   }
   const meta = shape.meta.safeParse(record);

@@ -46,53 +46,97 @@ function classify(error: unknown, timedOut: boolean): HealthFetchError {
   return new HealthFetchError(kind, code ? `${code}: ${message}` : message);
 }
 
-/** GET origin+path and return the parsed JSON body. Throws HealthFetchError. */
-export async function fetchEndpoint(options: FetchOptions): Promise<unknown> {
-  const controller = new AbortController();
-  let timedOut = false;
-  const timer = setTimeout(() => {
-    timedOut = true;
-    controller.abort();
-  }, options.timeoutMs);
+/** The body as JSON, or a 'bad-json' HealthFetchError. */
+export function parseJsonBody(text: string): unknown {
   try {
-    const response = await options.dispatcher.request({
-      origin: options.origin,
-      path: options.path,
-      method: 'GET',
-      headers: { accept: 'application/json' },
-      signal: controller.signal,
-      headersTimeout: options.timeoutMs,
-      bodyTimeout: options.timeoutMs,
-    });
-    const { statusCode, headers, body } = response;
-    if (statusCode < 200 || statusCode >= 300) {
-      body.resume();
-      throw new HealthFetchError('http', `HTTP ${statusCode}`);
-    }
-    const declared = Number(headers['content-length']);
-    if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
-      body.destroy();
-      throw new HealthFetchError('too-large', `body of ${declared} bytes is over the ${options.maxBodyBytes}-byte cap`);
-    }
-    const chunks: Buffer[] = [];
-    let size = 0;
-    for await (const chunk of body) {
-      size += (chunk as Buffer).length;
-      if (size > options.maxBodyBytes) {
-        body.destroy();
-        throw new HealthFetchError('too-large', `body over the ${options.maxBodyBytes}-byte cap`);
-      }
-      chunks.push(chunk as Buffer);
-    }
-    const text = Buffer.concat(chunks).toString('utf8');
-    try {
-      return JSON.parse(text) as unknown;
-    } catch (error) {
-      throw new HealthFetchError('bad-json', `not JSON: ${(error as Error).message.slice(0, 120)}`);
-    }
+    return JSON.parse(text) as unknown;
   } catch (error) {
-    throw classify(error, timedOut);
-  } finally {
-    clearTimeout(timer);
+    throw new HealthFetchError('bad-json', `not JSON: ${(error as Error).message.slice(0, 120)}`);
   }
+}
+
+/**
+ * GET origin+path and return the body's text (the poller compares it with the last one before
+ * it parses it: see parseJsonBody). Throws HealthFetchError.
+ *
+ * Written against undici's handler API rather than request(): a poll's body is a few hundred
+ * bytes, and request()'s body stream, async iterator and AbortSignal listeners were a visible
+ * part of the CPU of 80 polls a second (docs/benchmarks.md, issue 3).
+ */
+export function fetchEndpoint(options: FetchOptions): Promise<string> {
+  return new Promise<string>((resolve, reject) => {
+    let settled = false;
+    let timedOut = false;
+    let controller: Dispatcher.DispatchController | null = null;
+    let status = 0;
+    let size = 0;
+    const chunks: Buffer[] = [];
+    const settle = (error: unknown, text = ''): void => {
+      if (settled) return;
+      settled = true;
+      clearTimeout(timer);
+      if (error === null) resolve(text);
+      else reject(classify(error, timedOut));
+    };
+    /** give up on this request: the answer is an error, and the connection cannot be reused */
+    const abort = (error: HealthFetchError): void => {
+      settle(error);
+      if (controller && !controller.aborted) controller.abort(error);
+    };
+    const timer = setTimeout(() => {
+      timedOut = true;
+      abort(new HealthFetchError('timeout', 'no complete answer within the timeout'));
+    }, options.timeoutMs);
+    const handler: Dispatcher.DispatchHandler = {
+      onRequestStart(ctl) {
+        controller = ctl;
+        // timed out while it waited for the connection: do not send it now
+        if (settled) ctl.abort(new HealthFetchError('timeout', 'no complete answer within the timeout'));
+      },
+      onResponseStart(_ctl, statusCode, headers) {
+        // 1xx (103 Early Hints, 100 Continue) come through here too: the final answer follows
+        if (statusCode < 200) return;
+        status = statusCode;
+        if (statusCode < 200 || statusCode >= 300) {
+          // the rest of the body is read and dropped by undici, so the connection stays usable
+          settle(new HealthFetchError('http', `HTTP ${statusCode}`));
+          return;
+        }
+        const declared = Number(headers['content-length']);
+        if (Number.isFinite(declared) && declared > options.maxBodyBytes) {
+          abort(new HealthFetchError('too-large', `body of ${declared} bytes is over the ${options.maxBodyBytes}-byte cap`));
+        }
+      },
+      onResponseData(_ctl, chunk) {
+        if (settled) return;
+        size += chunk.length;
+        if (size > options.maxBodyBytes) {
+          abort(new HealthFetchError('too-large', `body over the ${options.maxBodyBytes}-byte cap`));
+          return;
+        }
+        chunks.push(chunk);
+      },
+      onResponseEnd() {
+        if (status >= 200 && status < 300) settle(null, Buffer.concat(chunks, size).toString('utf8'));
+      },
+      onResponseError(_ctl, error) {
+        settle(error);
+      },
+    };
+    try {
+      options.dispatcher.dispatch(
+        {
+          origin: options.origin,
+          path: options.path,
+          method: 'GET',
+          headers: { accept: 'application/json' },
+          headersTimeout: options.timeoutMs,
+          bodyTimeout: options.timeoutMs,
+        },
+        handler,
+      );
+    } catch (error) {
+      settle(error);
+    }
+  });
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { LineRedactor, REDACTED, Redactor, isSecretName } from './Redactor';
+import { LineRedactor, REDACTED, Redactor, isSecretName, memoizeRedact } from './Redactor';
 
 const redactor = new Redactor();
 
@@ -229,5 +229,40 @@ describe('redactDeep', () => {
     expect(out).not.toContain('gsk_0123456789');
     expect(out).toContain('"n":42');
     expect(out).toContain('"nested":{"ok":true,"none":null}');
+  });
+});
+
+describe('memoizeRedact (the health poller redacts through it)', () => {
+  it('answers exactly as the Redactor does, secrets included, the first time and every time after', () => {
+    const memo = memoizeRedact((text) => redactor.redact(text));
+    for (let round = 0; round < 3; round++) {
+      for (const [line, secret] of SECRETS) {
+        const out = memo(line);
+        expect(out).toBe(redactor.redact(line));
+        expect(out).not.toContain(secret);
+      }
+    }
+  });
+
+  it('redacts a repeated string once, and a string longer than the limit every time', () => {
+    const seen: string[] = [];
+    const memo = memoizeRedact((text) => (seen.push(text), redactor.redact(text)), { maxLength: 40 });
+    const long = `detail ${'x'.repeat(40)} token=abcdef123456`;
+    for (let i = 0; i < 5; i++) {
+      expect(memo('HEALTHY')).toBe('HEALTHY');
+      expect(memo(long)).not.toContain('abcdef123456');
+    }
+    expect(seen.filter((s) => s === 'HEALTHY')).toHaveLength(1);
+    expect(seen.filter((s) => s === long)).toHaveLength(5);
+  });
+
+  it('holds a fixed number of strings: a stream of one-off strings (timestamps) pushes old ones out', () => {
+    const seen: string[] = [];
+    const memo = memoizeRedact((text) => (seen.push(text), text), { entries: 10 });
+    memo('first');
+    for (let i = 0; i < 100; i++) memo(`2026-11-26T17:00:${String(i).padStart(2, '0')}Z`);
+    memo('first');
+    // asked again: it was dropped with its generation, so at most 2 x 10 strings are held
+    expect(seen.filter((s) => s === 'first')).toHaveLength(2);
   });
 });

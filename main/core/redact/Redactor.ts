@@ -294,3 +294,38 @@ export function redactDeep(value: unknown, redact: (text: string) => string): un
   }
   return value;
 }
+
+export interface MemoizedRedactOptions {
+  /** answers kept per generation; two generations are kept, so at most twice this many */
+  entries?: number;
+  /** longer strings are redacted every time, never kept */
+  maxLength?: number;
+}
+
+/**
+ * `redact` with a memory of its recent answers, for text that repeats: a health API sends the
+ * same field names, item names, states and details poll after poll, and running every pattern
+ * over each of them was a fifth of the poller's CPU. `redact` must be a pure function of its
+ * input (Redactor.redact is). Memory is fixed: two generations of at most `entries` strings of
+ * at most `maxLength` characters; when the newer fills up, the older is dropped, so strings
+ * still in use stay and one-off ones (timestamps) age out. The strings it holds are the raw ones,
+ * secrets included, in main's memory as the bodies that carried them were; only it reads them.
+ */
+export function memoizeRedact(redact: (text: string) => string, options: MemoizedRedactOptions = {}): (text: string) => string {
+  const entries = options.entries ?? 2048;
+  const maxLength = options.maxLength ?? 512;
+  let current = new Map<string, string>();
+  let previous = new Map<string, string>();
+  return (text) => {
+    if (text.length > maxLength) return redact(text);
+    let out = current.get(text);
+    if (out !== undefined) return out;
+    out = previous.get(text) ?? redact(text);
+    if (current.size >= entries) {
+      previous = current;
+      current = new Map();
+    }
+    current.set(text, out);
+    return out;
+  };
+}

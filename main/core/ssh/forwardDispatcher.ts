@@ -13,6 +13,8 @@ export interface ForwardDispatcherOptions {
   /** per-request limits; the poller may also pass its own */
   headersTimeoutMs?: number;
   bodyTimeoutMs?: number;
+  /** requests in flight at once on the channel (HTTP/1.1 pipelining); 1 unless asked */
+  pipelining?: number;
 }
 
 export function createForwardDispatcher(pool: Pick<SessionPool, 'forwardOut'>, hostId: HostId, dstHost: string, dstPort: number, opts: ForwardDispatcherOptions = {}): UndiciClient {
@@ -24,6 +26,7 @@ export function createForwardDispatcher(pool: Pick<SessionPool, 'forwardOut'>, h
     keepAliveMaxTimeout: Math.max(opts.keepAliveTimeoutMs ?? 60_000, 600_000),
     headersTimeout: opts.headersTimeoutMs ?? 10_000,
     bodyTimeout: opts.bodyTimeoutMs ?? 10_000,
+    pipelining: opts.pipelining ?? 1,
     connect: (_options, callback) => {
       pool.forwardOut(hostId, dstHost, dstPort).then(
         (channel) => callback(null, channel as never),
