@@ -88,6 +88,38 @@ describe('the demo fleet on first run', () => {
     await run.getByRole('button', { name: 'Close' }).click();
   });
 
+  it("shows each demo host's own figures in the Hosts view: CPUs, memory, disks, units with their PIDs", async () => {
+    await page.getByRole('tab', { name: 'Hosts' }).click();
+    const fleet = page.getByRole('table', { name: 'Hosts by trouble' });
+    await expect.poll(() => fleet.getByRole('row').count(), { timeout: 15_000 }).toBe(3);
+    // the restart earlier in this file ran on Demo host 1 (the first button): its ingestion counts one restart
+    for (const [label, cpus, memory, ingestionRestarts] of [
+      ['Demo host 1', 2, '8.0 GiB', '1'],
+      ['Demo host 2', 4, '16.0 GiB', '0'],
+    ] as const) {
+      await page.getByRole('button', { name: `Show host ${label}` }).click();
+      const detail = page.getByRole('region', { name: `Host ${label}` });
+      await expect.poll(() => detail.getByRole('table', { name: 'Units' }).textContent(), { timeout: 20_000 }).toContain('autotrader-api.service');
+      const figures = (await detail.getByRole('definition').allTextContents()).join(' | ');
+      expect(figures).toContain(`on ${cpus} CPUs`);
+      expect(figures).toContain(`of ${memory}`);
+      expect(await detail.getByRole('table', { name: 'Disks' }).getByRole('row', { name: /^disk \/: / }).textContent()).toContain('40.0 GiB');
+      expect(await detail.getByRole('table', { name: 'Disks' }).getByRole('row', { name: /^disk \/var\/log: / }).textContent()).toContain('10.0 GiB');
+      for (const unit of ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers', 'redis-server']) {
+        const row = detail.getByRole('row', { name: new RegExp(`^${unit}\\.service: `) });
+        expect(await row.getAttribute('aria-label')).toContain(', active');
+        // cells: status, state, PID, restarts
+        expect(await row.getByRole('cell').nth(2).textContent()).toMatch(/^\d+$/);
+      }
+      const ingestion = detail.getByRole('row', { name: /^autotrader-ingestion\.service: / });
+      // within one refresh (10 s) of the restart
+      await expect.poll(() => ingestion.getByRole('cell').nth(3).textContent(), { timeout: 30_000 }).toBe(ingestionRestarts);
+      // the figures come from the demo host itself, not a placeholder saying it has none
+      expect(await detail.textContent()).not.toMatch(/no host facts|not emulated/);
+      await page.screenshot({ path: join(out, `demo-hosts-${label.replace(/\D/g, '')}.png`), fullPage: true });
+    }
+  });
+
   it('keeps the Hosts and Runbooks views off the window edges, as the Deployment view is', async () => {
     // the left and right edges of a view's content, in CSS pixels from the window's sides
     const inset = (panel: string) =>

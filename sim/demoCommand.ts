@@ -1,6 +1,7 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import type { Clock } from './clock';
-import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
+import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, systemdTimestamp, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
+import { looksLikeHostFacts, otherHostFactsMessage, runHostFacts } from './demoHostFacts';
 import { DIRECTORIES, HOME, logrotate, python3, runCatalogScript, tail } from './demoScripts';
 import { UNITS, type UnitName } from './scenarios';
 
@@ -40,6 +41,12 @@ interface LineContext {
  * the emulated set exits 127 with a line saying so. Nothing ever runs on the user's machine.
  */
 export async function runDemoCommand(host: DemoHostModel, clock: Clock, line: string, io: CommandIo, depth = 0): Promise<number> {
+  // the Hosts view's facts script, as the console handed it over: matched whole, never parsed
+  if (host.hostFacts && line === host.hostFacts.text) return runHostFacts(host, clock, host.hostFacts, io);
+  if (looksLikeHostFacts(line)) {
+    io.stderr(`${otherHostFactsMessage()}\n`);
+    return NOT_EMULATED;
+  }
   let tokens: ParseEntry[];
   try {
     tokens = parse(line, (name) => ({ var: name }) as unknown as string);
@@ -300,12 +307,6 @@ function showProperty(host: DemoHostModel, unit: UnitName, prop: string): string
     default:
       return null;
   }
-}
-
-function systemdTimestamp(ms: number): string {
-  const d = new Date(ms);
-  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
-  return `${day} ${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
 }
 
 function ago(ms: number): string {

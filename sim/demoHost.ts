@@ -5,6 +5,7 @@ import ssh2 from 'ssh2';
 import type { Connection, ServerChannel } from 'ssh2';
 import { systemClock, type Clock } from './clock';
 import { runDemoCommand } from './demoCommand';
+import type { DemoHostFactsScript } from './demoHostFacts';
 import { DEMO_SECRETS, DemoHostModel } from './demoHostModel';
 import { runDemoShell } from './demoShell';
 import type { ScenarioName } from './scenarios';
@@ -33,6 +34,12 @@ export interface DemoFleetOptions {
    * exactly these texts (sim/demoScripts.ts); without them every catalog script exits 127
    */
   scripts?: ReadonlyMap<string, string>;
+  /**
+   * the console's host facts script (main/core/hosts/hostFactsScript.ts) and what it was made
+   * from: the demo hosts answer exactly this text (sim/demoHostFacts.ts); any other facts script,
+   * or all of them without this, exits 127
+   */
+  hostFacts?: DemoHostFactsScript;
 }
 
 export interface DemoHostInfo {
@@ -100,7 +107,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
 
   for (let i = 1; i <= count; i++) {
     const id = `demo-${i}`;
-    const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i, apiUrl: sim.url, ...(options.scripts ? { scripts: options.scripts } : {}) });
+    const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i, apiUrl: sim.url, ...(options.scripts ? { scripts: options.scripts } : {}), ...(options.hostFacts ? { hostFacts: options.hostFacts } : {}) });
     models.push(model);
     const hostKeys = utils.generateKeyPairSync('ed25519');
     const server = new Server({ hostKeys: [hostKeys.private], ident: 'OpsdeckDemo_1.0' }, (client: Connection) => {

@@ -1,6 +1,7 @@
 import { EventEmitter } from 'node:events';
 import type { AutotraderModel } from './autotraderModel';
 import type { Clock } from './clock';
+import type { DemoHostFactsScript } from './demoHostFacts';
 import { UNITS, type UnitName } from './scenarios';
 
 /** syslog priorities journalctl filters on with -p */
@@ -126,6 +127,13 @@ export class DemoLogFile {
     return this.lines.filter((l) => l.end - Buffer.byteLength(l.text) - 1 >= offset);
   }
 }
+/** How systemd prints a timestamp (`systemctl show`, `status`), in UTC: `Thu 2026-11-26 14:33:48 UTC`. */
+export function systemdTimestamp(ms: number): string {
+  const d = new Date(ms);
+  const day = ['Sun', 'Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat'][d.getUTCDay()];
+  return `${day} ${d.toISOString().slice(0, 19).replace('T', ' ')} UTC`;
+}
+
 const MONTHS = ['Jan', 'Feb', 'Mar', 'Apr', 'May', 'Jun', 'Jul', 'Aug', 'Sep', 'Oct', 'Nov', 'Dec'];
 
 /** journalctl's default "short" format, in UTC: `Nov 26 14:20:01 demo-1 systemd[1]: ...`. */
@@ -180,6 +188,8 @@ export interface DemoHostModelOptions {
   scripts?: ReadonlyMap<string, string>;
   /** where the host's localhost:8000 goes (the simulator's URL); curl in scripts asks it */
   apiUrl?: string;
+  /** the Hosts view's facts script, answered only for exactly this text (sim/demoHostFacts.ts) */
+  hostFacts?: DemoHostFactsScript;
 }
 
 /** The services' log file layout (Python logging with asctime, UTC): `2026-11-26 14:03:11,000 INFO ingestion: …`. */
@@ -208,6 +218,9 @@ export class DemoHostModel {
   private nextSeq = 1;
   readonly scripts: ReadonlyMap<string, string>;
   readonly apiUrl: string | null;
+  readonly hostFacts: DemoHostFactsScript | null;
+  /** the host's number in its fleet (1…): its PIDs, sizes and figures differ by it */
+  readonly seed: number;
   /** the deployment's simulator: queues, tokens and breakers live there, shared by its hosts */
   readonly sim: AutotraderModel;
   private readonly clock: Clock;
@@ -221,6 +234,8 @@ export class DemoHostModel {
     this.sim = options.sim;
     this.scripts = options.scripts ?? new Map();
     this.apiUrl = options.apiUrl ?? null;
+    this.hostFacts = options.hostFacts ?? null;
+    this.seed = options.seed;
     const now = this.clock.now();
     this.bootedAt = now - (3 * 86400 + 2 * 3600 + 11 * 60) * 1000;
     this.nextPid = 700 + options.seed * 97;

@@ -8,6 +8,7 @@ import type { Endpoint } from '../common/health';
 import { ENDPOINT_PATHS } from '../common/health';
 import type { Clock } from './clock';
 import { notEmulatedMessage, type CommandIo } from './demoCommand';
+import { ibGatewayProcess } from './demoHostFacts';
 import { ENV_FILE, LOG_DIR, type DemoHostModel, type DemoLogFile, type LogLine } from './demoHostModel';
 import { QUEUES } from './autotraderModel';
 
@@ -86,13 +87,14 @@ const EMULATIONS: Record<string, Emulation> = {
     return NOT_AVAILABLE;
   },
   'check.ib-gateway': (host, _clock, _args, io) => {
-    const ibkr = (host.sim.body('brokers').brokers as Record<string, { status: string }>).ibkr;
+    // the same process the Hosts view's facts list (sim/demoHostFacts.ts)
+    const gateway = ibGatewayProcess(host);
     io.stdout('IB Gateway / TWS processes:\n');
-    if (ibkr?.status !== 'online') {
+    if (!gateway) {
       io.stdout('  none running\nport 4001: NOT accepting connections\n');
       return 1;
     }
-    io.stdout(`${1400 + [...host.hostname].reduce((sum, c) => sum + c.charCodeAt(0), 0) % 500} java -Xmx768m -cp /opt/ibgateway/jars/* ibgateway.GWClient /opt/ibgateway\n`);
+    io.stdout(`${gateway.pid} ${gateway.command}\n`);
     io.stdout('port 4001: accepting connections\n');
     return 0;
   },

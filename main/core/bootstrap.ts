@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { loadCatalogFile } from './actions/Catalog';
 import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
 import { OpsApp, type Logger } from './app';
-import { hostToolsFromConfig } from './hosts/hostToolsSettings';
+import { hostToolsFromConfig, monitorSettingsFromConfig } from './hosts/hostToolsSettings';
 import type { OpsdeckConfig } from './config/configSchema';
 import { writeExampleConfig } from './config/exampleConfig';
 import { expandHome, loadConfig } from './config/loadConfig';
@@ -65,7 +65,8 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   let fleet: Fleet;
   if (config.hosts.length === 0) {
     options.logger.info('no hosts configured: starting the built-in DEMO fleet');
-    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir, catalog });
+    const { units, processes } = monitorSettingsFromConfig(config);
+    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
   } else {
     fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
   }

@@ -9,14 +9,20 @@ import type { Catalog } from './actions/Catalog';
 import type { Fleet } from './fleet';
 import { pollSchedule } from './fleet';
 import { HealthConfig } from './config/configSchema';
+import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hosts/hostFactsScript';
 
 export interface DemoConsoleOptions {
   stateDir: string;
   hosts?: number;
   /** the catalog the console runs: its script texts are what the demo hosts recognise */
   catalog: Catalog;
+  /**
+   * the units and process probes the Hosts view watches (settings.monitor): the demo hosts are
+   * handed the facts script made from exactly these, the text HostMonitor will send
+   */
+  hostFacts?: { units: readonly string[]; processes: Readonly<Record<string, string>> };
   /** simulator settings for tests (clock, scenario, journal ticks); the app uses the defaults */
-  demo?: Omit<DemoFleetOptions, 'hosts' | 'scripts'>;
+  demo?: Omit<DemoFleetOptions, 'hosts' | 'scripts' | 'hostFacts'>;
 }
 
 /**
@@ -37,7 +43,15 @@ export function demoScripts(catalog: Catalog): Map<string, string> {
 }
 
 export async function startDemoFleetForConsole(options: DemoConsoleOptions): Promise<Fleet & { readonly demoFleet: DemoFleet }> {
-  const demo = await startDemoFleet({ cycleSeconds: 45, ...options.demo, hosts: options.hosts ?? 2, scripts: demoScripts(options.catalog) });
+  const units = options.hostFacts?.units ?? DEFAULT_UNITS;
+  const processes = options.hostFacts?.processes ?? DEFAULT_PROCESSES;
+  const demo = await startDemoFleet({
+    cycleSeconds: 45,
+    ...options.demo,
+    hosts: options.hosts ?? 2,
+    scripts: demoScripts(options.catalog),
+    hostFacts: { text: hostFactsScript(units, processes), units, processes },
+  });
   // The demo hosts' keys are made fresh each run and are trusted because we made them: they
   // go to a known_hosts of the demo's own, never into the user's.
   const demoDir = join(options.stateDir, 'demo');

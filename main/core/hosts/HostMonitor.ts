@@ -7,7 +7,7 @@ import type { ConnectionState, HostFacts, HostId } from '../../../common/contrac
 import { isoAt, type Clock, type Timers } from '../clock';
 import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
 import { assessHost, type Thresholds } from './assessHost';
-import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hostFactsScript';
+import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript, SECTION_MARK } from './hostFactsScript';
 import { parseHostFacts, type CpuTimes } from './parseHostFacts';
 // the health history's fixed-size series (typed arrays, allocated once) serves sparklines too
 import { RingBuffer } from '../health/history/RingBuffer';
@@ -41,8 +41,6 @@ export const DEFAULT_HOST_MONITOR_SETTINGS: HostMonitorSettings = {
 export interface HostMonitorDeps {
   pool: HostMonitorPool;
   hostIds: readonly HostId[];
-  /** the built-in demo's hosts emulate a handful of commands, not /proc or df: shown as such, never run */
-  demoHostIds?: readonly HostId[];
   settings: HostMonitorSettings;
   clock: Clock;
   timers: Timers;
@@ -54,6 +52,8 @@ export interface HostMonitorDeps {
 
 /** Output beyond this is a broken or hostile host; the figures we need fit in a few KB. */
 const MAX_OUTPUT_CHARS = 256 * 1024;
+/** stderr is kept only to say why a script did not run */
+const MAX_STDERR_CHARS = 4 * 1024;
 
 interface HostEntry {
   facts: HostFacts;
@@ -100,12 +100,9 @@ export class HostMonitor {
   /** exec channels opened so far (the bench reports it per refresh) */
   execCount = 0;
 
-  private demoHostIds: readonly HostId[];
-
   constructor(private readonly deps: HostMonitorDeps) {
     this.script = hostFactsScript(deps.settings.units, deps.settings.processes);
     this.processNames = Object.keys(deps.settings.processes);
-    this.demoHostIds = deps.demoHostIds ?? [];
     for (const id of deps.hostIds) this.entries.set(id, this.newEntry(id));
   }
 
@@ -124,8 +121,7 @@ export class HostMonitor {
    * The fleet changed without a restart (hosts imported or removed): new hosts get an entry
    * (shown at once as "no facts yet", refreshed when they connect); removed ones are dropped.
    */
-  setHosts(hostIds: readonly HostId[], demoHostIds: readonly HostId[] = []): void {
-    this.demoHostIds = demoHostIds;
+  setHosts(hostIds: readonly HostId[]): void {
     const next = new Set(hostIds);
     for (const id of [...this.entries.keys()]) if (!next.has(id)) this.entries.delete(id);
     for (const id of hostIds) {
@@ -195,11 +191,6 @@ export class HostMonitor {
   private refresh(id: HostId): Promise<void> {
     const entry = this.entries.get(id);
     if (!entry || this.stopped) return Promise.resolve();
-    if (this.demoHostIds.includes(id)) {
-      const why = 'demo host: it emulates a few commands only, so it has no host facts';
-      if (entry.facts.error !== why) this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 0, reasons: [why], error: why });
-      return Promise.resolve();
-    }
     if (entry.inflight) {
       entry.queued ??= entry.inflight.then(() => {
         entry.queued = null;
@@ -215,6 +206,7 @@ export class HostMonitor {
 
   private async runRefresh(id: HostId, entry: HostEntry): Promise<void> {
     let out = '';
+    let err = '';
     let truncated = false;
     try {
       this.execCount++;
@@ -224,10 +216,19 @@ export class HostMonitor {
           if (out.length + chunk.length > MAX_OUTPUT_CHARS) truncated = true;
           else out += chunk;
         },
+        onStderr: (chunk) => {
+          if (err.length < MAX_STDERR_CHARS) err += chunk;
+        },
       });
       if (this.stopped) return;
       if (result.timedOut) throw new Error(`the facts script did not finish within ${this.deps.settings.timeoutMs} ms`);
       if (truncated) throw new Error(`the facts script printed more than ${MAX_OUTPUT_CHARS} characters`);
+      // not one section printed and a failing exit: the script never ran (a shell or a demo host
+      // refused it); the host's own words say why, where "could not read …" for every figure would not
+      if (result.exitCode !== 0 && !out.includes(SECTION_MARK)) {
+        const said = err.split('\n').find((line) => line.trim())?.trim().slice(0, 300);
+        throw new Error(`the facts script did not run (exit ${result.exitCode ?? result.signal ?? 'unknown'})${said ? `: ${said}` : ''}`);
+      }
       this.apply(entry, out);
     } catch (err) {
       if (this.stopped) return;

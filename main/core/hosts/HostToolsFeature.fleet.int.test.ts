@@ -107,7 +107,11 @@ describe('host view on a real host', () => {
   it('uses one exec channel per refresh, and computes CPU from the second refresh on', async () => {
     const before = feature.monitor.execCount;
     await feature.monitor.refreshAll();
-    expect(feature.monitor.execCount - before).toBe(1);
+    // The monitor's own 1 s schedule may have a refresh running when we ask; ours then queues
+    // exactly one more (HostMonitor.refresh), so 1 or 2 channels, never one per figure (≥ 10).
+    // Asserting exactly 1 raced that schedule and failed on a loaded machine.
+    expect(feature.monitor.execCount - before).toBeGreaterThanOrEqual(1);
+    expect(feature.monitor.execCount - before).toBeLessThanOrEqual(2);
     expect(latest()!.cpuPct).not.toBeNull();
     expect(latest()!.history.load1.length).toBeGreaterThanOrEqual(2);
   });

@@ -63,7 +63,7 @@ export class HostToolsFeature {
     const hostIds = this.hostIds;
     const labels = this.labels;
     this.factsBatch = new KeyedBatcher((f) => f.hostId, (updates) => hub.emit('onHostFacts', { updates }), deps.pushWindowMs, timers);
-    this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], demoHostIds: deps.hosts.filter((h) => h.demo).map((h) => h.id), settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger, redact: (text) => deps.redactor.redact(text) });
+    this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger, redact: (text) => deps.redactor.redact(text) });
     this.terminals = new TerminalService({
       shell: (id, pty) => pool.shell(id, pty),
       audit: deps.audit,
@@ -135,7 +135,7 @@ export class HostToolsFeature {
       this.hostIds.add(h.id);
       this.labels.set(h.id, h.label);
     }
-    this.monitor.setHosts(hosts.map((h) => h.id), hosts.filter((h) => h.demo).map((h) => h.id));
+    this.monitor.setHosts(hosts.map((h) => h.id));
   }
 
   /**

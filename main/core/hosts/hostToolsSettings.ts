@@ -20,8 +20,17 @@ export interface HostToolsSettings {
   recording: { enabled: boolean; dir: string };
 }
 
-export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
+/** The Hosts view's refresh settings; the demo fleet needs them before the rest (its hosts answer this facts script). */
+export function monitorSettingsFromConfig(config: OpsdeckConfig | null): HostMonitorSettings {
   const view = config?.hostView;
+  return {
+    ...DEFAULT_HOST_MONITOR_SETTINGS,
+    ...(view ? { refreshMs: Math.round(view.refreshSeconds * 1000), diskAmberPct: view.diskAmberPct, diskRedPct: view.diskRedPct } : {}),
+    ...(view?.units ? { units: view.units } : {}),
+  };
+}
+
+export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
   const dashboards: Record<string, Dashboard[]> = {};
   const escalation: Record<string, Partial<Record<EscalationTarget, string>>> = {};
   for (const id of deploymentIds) {
@@ -31,11 +40,7 @@ export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: str
     escalation[id] = Object.fromEntries(Object.entries(e).filter(([, url]) => typeof url === 'string'));
   }
   return {
-    monitor: {
-      ...DEFAULT_HOST_MONITOR_SETTINGS,
-      ...(view ? { refreshMs: Math.round(view.refreshSeconds * 1000), diskAmberPct: view.diskAmberPct, diskRedPct: view.diskRedPct } : {}),
-      ...(view?.units ? { units: view.units } : {}),
-    },
+    monitor: monitorSettingsFromConfig(config),
     dashboards,
     escalation,
     recording: {
