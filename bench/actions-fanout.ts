@@ -313,7 +313,7 @@ try {
     row('Opsdeck SessionPool.exec `true`, no spare (channel open + exec request)', plainTrue, `${(median(plainTrue) / rtt).toFixed(2)} x RTT`),
     `| the command's own time on the host (\`${command}\`, 5 runs one after another) | ${ms(ownCost)} | | |`,
     row('OpenSSH exec through an established ControlMaster', opensshSamples, `${(median(opensshSamples) / rtt).toFixed(2)} x RTT`),
-    row('**Opsdeck SessionPool.exec on a warm session (spare)**', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms of Opsdeck CPU each`),
+    row('**Opsdeck SessionPool.exec on a warm session (spare)**', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
     row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
     row('Opsdeck read-only action, whole path (preview, audit, exec, audit)', actionSamples, `${(median(actionSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
     row('audit log append (write + fsync; the action path waits on two)', auditSamples, ''),
