@@ -29,7 +29,7 @@ function newPool(s: Sshd, deps: ConstructorParameters<typeof SessionPool>[0] = {
   return pool;
 }
 
-/** End lines of the spare wrappers waiting under this sshd (the server is on loopback: its processes are ours to see). */
+/** End lines of the spare wrappers (waiting, or running their command) under this sshd (the server is on loopback: its processes are ours to see). */
 async function sparesUnder(s: Sshd): Promise<string[]> {
   const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']);
   const rows = stdout.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
@@ -38,7 +38,10 @@ async function sparesUnder(s: Sshd): Promise<string[]> {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === s.pid) return true;
     return false;
   };
-  return rows.filter((m) => SPARE.test(m[3]!) && under(Number(m[1]))).map((m) => SPARE.exec(m[3]!)![1]!);
+  const args = new Map(rows.map((m) => [Number(m[1]), m[3]!]));
+  // a wrapper's watcher is a fork of it with the same command line: not a spare of its own
+  const forkOfWrapper = (pid: number) => SPARE.test(args.get(parent.get(pid) ?? 0) ?? '');
+  return rows.filter((m) => SPARE.test(m[3]!) && under(Number(m[1])) && !forkOfWrapper(Number(m[1]))).map((m) => SPARE.exec(m[3]!)![1]!);
 }
 
 async function execText(pool: SessionPool, command: string): Promise<{ code: number | null; out: string; err: string }> {
