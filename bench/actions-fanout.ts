@@ -4,12 +4,16 @@
 //      ActionService path (preview, token, audit intent, exec, audit result), against the
 //      OpenSSH client through an established ControlMaster;
 //   2. `systemctl restart autotrader-ingestion` on 20 hosts: Opsdeck's fan-out over warm
-//      sessions, against parallel-ssh and `ansible -m shell -f 20`.
+//      sessions, against parallel-ssh and `ansible -m shell -f 20`, and the floor under all
+//      of them: the same restarts run inside the hosts at once, without SSH.
+// Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
+// SessionPool.exec without the spare session (spareSessions: false), in the same run.
 // Run as root on the test machine:  npx tsx bench/actions-fanout.ts [--hosts 20] [--rounds 30]
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { createServer } from 'node:net';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
@@ -19,6 +23,8 @@ import { loadCatalogFile } from '../main/core/actions/Catalog';
 import { AuditLog } from '../main/core/audit/AuditLog';
 import { systemClock } from '../main/core/clock';
 import { Redactor } from '../main/core/redact/Redactor';
+import { shellQuote } from '../main/core/shellQuote';
+import { wrapCommand } from '../main/core/ssh/execWrapper';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
 import { startFleet } from '../testbed/fleet';
@@ -47,6 +53,15 @@ console.log(`booting ${HOSTS} nspawn hosts…`);
 const fleet = await startFleet({ name: 'bench', hosts: HOSTS });
 const proxies: DelayProxy[] = [];
 const pool = new SessionPool({ maxConcurrentHandshakes: 32 });
+// the same hosts without the spare session: the classic channel open + exec request
+const plainPool = new SessionPool({ maxConcurrentHandshakes: 32, spareSessions: false });
+const echo = createServer((socket) => {
+  socket.setNoDelay(true);
+  socket.pipe(socket);
+});
+let echoProxy: DelayProxy | null = null;
+const loadAt = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+const loadStart = loadAt();
 try {
   for (const host of fleet.hosts) proxies.push(await startDelayProxy({ target: { host: host.address, port: host.sshPort }, delayMs: ONE_WAY }));
   // known_hosts under the proxies' loopback ports: the same keys, other names.
@@ -56,15 +71,33 @@ try {
     fleet.hosts.map((host, i) => host.hostKeyLine.replace(/^\S+/, `[127.0.0.1]:${proxies[i]!.port}`)).join('\n') + '\n',
   );
   const ids = fleet.hosts.map((_h, i) => `h${i + 1}` as HostId);
-  pool.setHosts(
-    ids.map((id, i) => ({ id, address: '127.0.0.1', port: proxies[i]!.port, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: knownHosts })),
-  );
+  const targets = ids.map((id, i) => ({ id, address: '127.0.0.1', port: proxies[i]!.port, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: knownHosts }));
+  pool.setHosts(targets);
+  plainPool.setHosts(targets.slice(0, 1));
   const sshOpts = ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-i', fleet.privateKeyPath, '-o', 'LogLevel=ERROR'];
 
   // ---- 1. warm read-only action ---------------------------------------------------------
-  // One round trip as the link gives it: sshd speaks first, and the proxy opens its upstream
-  // leg one one-way delay after accepting, so the banner arrives one round trip after connect.
+  // One round trip as the link gives it: one byte to a TCP echo server behind the same kind of
+  // delay proxy and back, on an established connection (the proxy's own overhead included).
   const rtt = await (async () => {
+    await new Promise<void>((resolve) => echo.listen(0, '127.0.0.1', () => resolve()));
+    echoProxy = await startDelayProxy({ target: { host: '127.0.0.1', port: (echo.address() as { port: number }).port }, delayMs: ONE_WAY });
+    const { connect } = await import('node:net');
+    const socket = connect({ host: '127.0.0.1', port: echoProxy.port, noDelay: true });
+    await new Promise((resolve) => socket.once('connect', resolve));
+    const samples: number[] = [];
+    for (let i = 0; i < Math.max(10, ROUNDS); i++) {
+      samples.push(await time(() => new Promise((resolve) => {
+        socket.once('data', resolve);
+        socket.write('x');
+      })));
+    }
+    socket.destroy();
+    return median(samples);
+  })();
+  // what earlier runs of this bench called one round trip: TCP connect to sshd's banner, which
+  // adds sshd's own accept and fork (about 15 ms on this machine) to the link's round trip
+  const bannerRtt = await (async () => {
     const samples: number[] = [];
     const { connect } = await import('node:net');
     for (let i = 0; i < 10; i++) {
@@ -85,13 +118,49 @@ try {
     return median(samples);
   })();
 
-  await Promise.all(ids.map((id) => pool.connect(id)));
+  await Promise.all([...ids.map((id) => pool.connect(id)), plainPool.connect(ids[0]!)]);
   const command = 'systemctl is-active autotrader-api';
-  const ownCost = median(await Promise.all([0, 1, 2, 3, 4].map(() => fleet.exec(fleet.hosts[0]!.name, `t=$(date +%s%N); ${command} >/dev/null; echo $(( ($(date +%s%N)-t)/1000 ))`).then((r) => Number(r.stdout.trim()) / 1000))));
+  // one after another: run at once on 2 cores they would inflate each other
+  const ownSamples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await fleet.exec(fleet.hosts[0]!.name, `t=$(date +%s%N); ${command} >/dev/null; echo $(( ($(date +%s%N)-t)/1000 ))`);
+    ownSamples.push(Number(r.stdout.trim()) / 1000);
+  }
+  const ownCost = median(ownSamples);
   const poolSamples: number[] = [];
+  const cpuBefore = process.cpuUsage();
   for (let i = 0; i < ROUNDS; i++) poolSamples.push(await time(() => pool.exec(ids[0]!, command)));
+  const cpu = process.cpuUsage(cpuBefore);
+  const cpuPerExec = (cpu.user + cpu.system) / 1000 / ROUNDS;
   const poolTrue: number[] = [];
   for (let i = 0; i < ROUNDS; i++) poolTrue.push(await time(() => pool.exec(ids[0]!, 'true')));
+  const plainSamples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) plainSamples.push(await time(() => plainPool.exec(ids[0]!, command)));
+  const plainTrue: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) plainTrue.push(await time(() => plainPool.exec(ids[0]!, 'true')));
+
+  // The exec wrapper's cost on a host, without SSH: 20 runs of `true` under bash -c (as sshd
+  // starts a command) bare and wrapped, each in a session of its own (the wrapper signals its
+  // process group) with stdin a pipe that stays open, as the channel's does.
+  const wrapperCost = await (async () => {
+    const loop = (inner: string) =>
+      [
+        'f=$(mktemp -u) && mkfifo "$f" && { sleep 60 >"$f" & s=$!; } && exec 8<"$f"',
+        `t=$(date +%s%N); for i in $(seq 20); do setsid -w bash -c ${shellQuote(inner)} <&8; done; echo $(( ($(date +%s%N)-t)/20000 ))`,
+        'kill "$s"; rm -f "$f"',
+      ].join('\n');
+    const perRun = async (inner: string) => {
+      const r = await fleet.exec(fleet.hosts[0]!.name, loop(inner), { timeoutMs: 60_000 });
+      return Number(r.stdout.trim()) / 1000;
+    };
+    const bare: number[] = [];
+    const wrapped: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      bare.push(await perRun('true'));
+      wrapped.push(await perRun(wrapCommand('true')));
+    }
+    return { bare: median(bare), wrapped: median(wrapped) };
+  })();
 
   const audit = new AuditLog({ path: join(dir, 'audit.jsonl'), clock: systemClock, redactor: new Redactor() });
   const catalog = await loadCatalogFile(new URL('../resources/actions.yaml', import.meta.url).pathname);
@@ -116,6 +185,11 @@ try {
   };
   const actionSamples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) actionSamples.push(await time(() => runAction('service.status', { unit: 'autotrader-api' }, [ids[0]!])));
+  // the action path writes its intent (before the command) and its result, each fsynced
+  const auditSamples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    auditSamples.push(await time(() => audit.append({ kind: 'note', user: 'bench', runId: `bench-${i}`, actionId: 'bench', hostId: ids[0]!, command: 'true', outcome: 'bench: audit append latency' })));
+  }
 
   const control = join(dir, 'cm-%C');
   await run('ssh', [...sshOpts, '-o', `ControlPath=${control}`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-fN', '-p', String(proxies[0]!.port), 'root@127.0.0.1']);
@@ -134,6 +208,40 @@ try {
   // systemd refuses a 6th start of a unit within 10 s (StartLimitBurst=5): let each measured
   // restart start from a clean slate, outside the timed part.
   const settle = () => new Promise((resolve) => setTimeout(resolve, 11_000));
+  // The floor: the same restarts run inside the hosts, all at once, without SSH (nsenter through
+  // the fleet helper); and one host's restart alone, its stop and its start timed apart.
+  const unit = 'autotrader-ingestion';
+  const aloneStop: number[] = [];
+  const aloneStart: number[] = [];
+  const floorSamples: number[] = [];
+  const floorLate: number[] = [];
+  for (let i = 0; i < 3; i++) {
+    await settle();
+    const r = await fleet.exec(fleet.hosts[0]!.name, `a=$(date +%s%N); systemctl stop ${unit}; b=$(date +%s%N); systemctl start ${unit}; c=$(date +%s%N); echo $(( (b-a)/1000 )) $(( (c-b)/1000 ))`);
+    const [stopUs, startUs] = r.stdout.trim().split(' ').map(Number);
+    aloneStop.push(stopUs! / 1000);
+    aloneStart.push(startUs! / 1000);
+    // Starting 20 helper processes (fleet.sh, nsenter) costs more than the restarts on a busy
+    // machine, so each host sleeps until a common start time T, restarts, and reports when it
+    // ended (the hosts share the machine's clock): the floor is the last end minus the first
+    // start. On a loaded machine the sleeps wake late and spread the starts (printed).
+    const startAt = BigInt(Date.now() + 5_000) * 1_000_000n;
+    const marks = await Promise.all(fleet.hosts.map(async (host) => {
+      const x = await fleet.exec(host.name, [
+        `now=$(date +%s%N); d=$(( (${startAt} - now) / 1000000 ))`,
+        `[ "$d" -gt 0 ] && sleep "$(( d / 1000 )).$(printf %03d $(( d % 1000 )))"`,
+        `a=$(date +%s%N); ${restart}; r=$?; b=$(date +%s%N); echo "$a $b"; exit $r`,
+      ].join('\n'), { timeoutMs: 60_000 });
+      if (x.code !== 0) throw new Error(`${host.name}: ${restart} failed: ${x.stderr}`);
+      return x.stdout.trim().split(' ').map((v) => BigInt(v));
+    }));
+    const firstStart = marks.reduce((m, [a]) => (a! < m ? a! : m), marks[0]![0]!);
+    const lastStart = marks.reduce((m, [a]) => (a! > m ? a! : m), 0n);
+    floorSamples.push(Number(marks.reduce((m, [, b]) => (b! > m ? b! : m), 0n) - firstStart) / 1e6);
+    floorLate.push(Number(lastStart - firstStart) / 1e6);
+  }
+  const stopSettings = (await fleet.exec(fleet.hosts[0]!.name, `systemctl show ${unit} -p TimeoutStopUSec -p KillSignal -p KillMode -p ExecMainStartTimestampMonotonic`)).stdout.trim().replace(/\n/g, ', ');
+
   const fanoutSamples: number[] = [];
   for (let i = 0; i < 3; i++) {
     await settle();
@@ -142,19 +250,27 @@ try {
 
   const hostsFile = join(dir, 'pssh-hosts');
   writeFileSync(hostsFile, proxies.map((proxy) => `root@127.0.0.1:${proxy.port}`).join('\n') + '\n');
+  const psshRun = (file: string, width: number) =>
+    run('parallel-ssh', [
+      '-h', file, '-p', String(width), '-t', '60',
+      '-O', `UserKnownHostsFile=${knownHosts}`, '-O', 'StrictHostKeyChecking=yes', '-O', 'BatchMode=yes', '-O', 'LogLevel=ERROR',
+      '-x', `-i ${fleet.privateKeyPath}`,
+      restart,
+    ]);
   const psshSamples: number[] = [];
+  // one host alone: what each tool costs per host when the hosts are separate machines, without
+  // 20 restarts on 2 cores (that host restarts three times per window, under systemd's five)
+  const oneFile = join(dir, 'pssh-one');
+  writeFileSync(oneFile, `root@127.0.0.1:${proxies[1]!.port}\n`);
+  const psshOne: number[] = [];
+  const opsdeckOne: number[] = [];
   for (let i = 0; i < 3; i++) {
     await settle();
-    psshSamples.push(
-      await time(() =>
-        run('parallel-ssh', [
-          '-h', hostsFile, '-p', String(HOSTS), '-t', '60',
-          '-O', `UserKnownHostsFile=${knownHosts}`, '-O', 'StrictHostKeyChecking=yes', '-O', 'BatchMode=yes', '-O', 'LogLevel=ERROR',
-          '-x', `-i ${fleet.privateKeyPath}`,
-          restart,
-        ]),
-      ),
-    );
+    psshSamples.push(await time(() => psshRun(hostsFile, HOSTS)));
+    await new Promise((resolve) => setTimeout(resolve, 2_000));
+    opsdeckOne.push(await time(() => runAction('service.restart', { unit }, [ids[1]!])));
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    psshOne.push(await time(() => psshRun(oneFile, 1)));
   }
 
   const inventory = join(dir, 'inventory.ini');
@@ -176,26 +292,44 @@ try {
     ansibleSamples.push(await time(() => run('ansible', ['all', '-i', inventory, '-m', 'shell', '-a', restart, '-f', String(HOSTS)], { env: ansibleEnv })));
   }
 
+  const target = 1.1 * (rtt + ownCost);
+  const fanout = median(fanoutSamples);
+  const pssh = median(psshSamples);
+  const floor = median(floorSamples);
+  const row = (what: string, xs: number[], ratio: string) => `| ${what} | ${ms(median(xs))} | ${xs.length > 3 ? ms(p(0.9, xs)) : ''} | ${ratio} |`;
   const report = [
     `## Actions (issue 4): warm action and ${HOSTS}-host restart at a ${values.rtt} ms round trip`,
     '',
-    `Load average when measured: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' / ')} (1/5/15 min).`,
+    `Load average (1/5/15 min) at the start: ${loadStart}; at the end: ${loadAt()}.`,
     '',
     `Command: \`npx tsx bench/actions-fanout.ts --hosts ${HOSTS} --rounds ${ROUNDS} --rtt ${values.rtt}\` (root; ${HOSTS} systemd-nspawn hosts, each behind a userspace delay proxy). Measured ${new Date().toISOString().slice(0, 16)}Z on this 2-core machine.`,
     '',
     '| what | median | p90 | ratio |',
     '| --- | --- | --- | --- |',
-    `| one round trip (connect to SSH banner through the proxy) | ${ms(rtt)} | | 1.00 |`,
-    `| OpenSSH \`true\` through an established ControlMaster | ${ms(median(opensshTrue))} | ${ms(p(0.9, opensshTrue))} | ${(median(opensshTrue) / rtt).toFixed(2)} x RTT |`,
-    `| Opsdeck SessionPool.exec \`true\` on a warm session | ${ms(median(poolTrue))} | ${ms(p(0.9, poolTrue))} | ${(median(poolTrue) / rtt).toFixed(2)} x RTT, ${(median(poolTrue) / median(opensshTrue)).toFixed(2)} x OpenSSH |`,
-    `| the command's own time on the host (\`${command}\`) | ${ms(ownCost)} | | |`,
-    `| OpenSSH exec through an established ControlMaster | ${ms(median(opensshSamples))} | ${ms(p(0.9, opensshSamples))} | ${(median(opensshSamples) / rtt).toFixed(2)} x RTT |`,
-    `| Opsdeck SessionPool.exec on a warm session | ${ms(median(poolSamples))} | ${ms(p(0.9, poolSamples))} | ${(median(poolSamples) / rtt).toFixed(2)} x RTT, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH |`,
-    `| Opsdeck read-only action, whole path (preview, audit, exec, audit) | ${ms(median(actionSamples))} | ${ms(p(0.9, actionSamples))} | ${(median(actionSamples) / rtt).toFixed(2)} x RTT |`,
-    `| restart on ${HOSTS} hosts: Opsdeck fan-out (warm sessions) | ${ms(median(fanoutSamples))} | | 1.00 |`,
-    `| restart on ${HOSTS} hosts: parallel-ssh -p ${HOSTS} | ${ms(median(psshSamples))} | | ${(median(psshSamples) / median(fanoutSamples)).toFixed(1)} x Opsdeck |`,
-    `| restart on ${HOSTS} hosts: ansible -m shell -f ${HOSTS} | ${ms(median(ansibleSamples))} | | ${(median(ansibleSamples) / median(fanoutSamples)).toFixed(1)} x Opsdeck |`,
+    `| one round trip (1 byte to a TCP echo behind the same delay proxy and back) | ${ms(rtt)} | | 1.00 |`,
+    `| connect to sshd's banner through the proxy (earlier runs' "round trip": adds sshd's accept) | ${ms(bannerRtt)} | | ${(bannerRtt / rtt).toFixed(2)} x RTT |`,
+    row('OpenSSH `true` through an established ControlMaster', opensshTrue, `${(median(opensshTrue) / rtt).toFixed(2)} x RTT`),
+    row('Opsdeck SessionPool.exec `true` on a warm session (spare)', poolTrue, `${(median(poolTrue) / rtt).toFixed(2)} x RTT, ${(median(poolTrue) / median(opensshTrue)).toFixed(2)} x OpenSSH`),
+    row('Opsdeck SessionPool.exec `true`, no spare (channel open + exec request)', plainTrue, `${(median(plainTrue) / rtt).toFixed(2)} x RTT`),
+    `| the command's own time on the host (\`${command}\`, 5 runs one after another) | ${ms(ownCost)} | | |`,
+    row('OpenSSH exec through an established ControlMaster', opensshSamples, `${(median(opensshSamples) / rtt).toFixed(2)} x RTT`),
+    row('**Opsdeck SessionPool.exec on a warm session (spare)**', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
+    row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
+    row('Opsdeck read-only action, whole path (preview, audit, exec, audit)', actionSamples, `${(median(actionSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
+    row('audit log append (write + fsync; the action path waits on two)', auditSamples, ''),
+    `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
+    `| one host's \`${unit}\` alone: stop / start (inside the host) | ${ms(median(aloneStop))} / ${ms(median(aloneStart))} | | |`,
+    `| restart on ${HOSTS} hosts inside the hosts at once, no SSH: the floor (first start to last end; the starts spread over ${ms(median(floorLate))}) | ${ms(floor)} | | ${(floor / fanout).toFixed(2)} x Opsdeck |`,
+    `| restart on ${HOSTS} hosts: Opsdeck fan-out (warm sessions) | ${ms(fanout)} | | 1.00 |`,
+    `| restart on ${HOSTS} hosts: parallel-ssh -p ${HOSTS} | ${ms(pssh)} | | ${(pssh / fanout).toFixed(1)} x Opsdeck, ${(pssh / floor).toFixed(1)} x the floor |`,
+    `| restart on ${HOSTS} hosts: ansible -m shell -f ${HOSTS} | ${ms(median(ansibleSamples))} | | ${(median(ansibleSamples) / fanout).toFixed(1)} x Opsdeck |`,
+    `| restart on 1 host: Opsdeck (warm session) / parallel-ssh | ${ms(median(opsdeckOne))} / ${ms(median(psshOne))} | | parallel-ssh = ${(median(psshOne) / median(opsdeckOne)).toFixed(1)} x Opsdeck |`,
     '',
+    `Unit stop settings: ${stopSettings}.`,
+    '',
+    'Against the targets:',
+    `- warm action: ${ms(median(poolSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(poolSamples) <= target ? 'met' : 'not met'} (the whole action path: ${ms(median(actionSamples))}, ${median(actionSamples) <= target ? 'met' : 'not met'}).`,
+    `- fan-out: parallel-ssh / Opsdeck = ${(pssh / fanout).toFixed(1)} x against 10 x: ${pssh / fanout >= 10 ? 'met' : 'not met'}. No tool can beat the floor, so on this machine the ratio cannot exceed parallel-ssh / floor = ${(pssh / floor).toFixed(1)} x. On separate machines each host's share is the one-host case: ${(median(psshOne) / median(opsdeckOne)).toFixed(1)} x.`,
   ].join('\n');
   console.log(`\n${report}`);
   mkdirSync(join(process.cwd(), 'bench', 'output'), { recursive: true });
@@ -203,5 +337,8 @@ try {
 } finally {
   await pool.close();
   await Promise.all(proxies.map((proxy) => proxy.stop()));
+  await plainPool.close();
+  await (echoProxy as DelayProxy | null)?.stop();
+  echo.close();
   await fleet.stop();
 }

@@ -4,6 +4,7 @@ import ssh2 from 'ssh2';
 import type { ClientChannel } from 'ssh2';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointBody } from '../common/health';
+import { spareCommand, spareInput } from '../main/core/ssh/execWrapper';
 import { startDemoFleet, type DemoFleet, type DemoHostInfo } from './demoHost';
 
 const { Client, utils } = ssh2;
@@ -50,10 +51,11 @@ interface Exec {
   stderr: string;
 }
 
-function exec(client: Client, command: string): Promise<Exec> {
+function exec(client: Client, command: string, input?: string): Promise<Exec> {
   return new Promise((resolve, reject) => {
     client.exec(command, (err, ch) => {
       if (err) return reject(err);
+      if (input !== undefined) ch.end(input);
       const result: Exec = { code: null, signal: null, stdout: '', stderr: '' };
       ch.on('data', (d: Buffer) => (result.stdout += d.toString()));
       ch.stderr.on('data', (d: Buffer) => (result.stderr += d.toString()));
@@ -167,6 +169,14 @@ describe('demo SSH hosts', () => {
     expect(await exec(client, 'ls && echo never')).toMatchObject({ code: 127, stdout: '' });
     const wrapped = `sh -c 'exec 3<&0 </dev/null\n"\${SHELL:-/bin/sh}" -c "$1" 3<&- &\nwait' opsdeck-exec 'systemctl is-active autotrader-ingestion'`;
     expect(await exec(client, wrapped)).toMatchObject({ code: 0, stdout: 'active\n' });
+  });
+
+  it('runs the command the console hands its spare wrapper on stdin, and nothing when stdin closes first', async () => {
+    const client = await connect(fleet.hosts[0] as DemoHostInfo);
+    const endLine = '0123456789abcdef0123456789abcdef';
+    const input = spareInput('systemctl is-active autotrader-ingestion', endLine);
+    expect(await exec(client, spareCommand(endLine), input)).toMatchObject({ code: 0, stdout: 'active\n', stderr: '' });
+    expect(await exec(client, spareCommand(endLine), '')).toMatchObject({ code: 0, stdout: '', stderr: '' });
   });
 
   it('restarting autotrader-ingestion on a demo host clears the stale freshness in its simulator', async () => {

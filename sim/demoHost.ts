@@ -229,6 +229,29 @@ function runExec(
   id: string,
 ): void {
   channel.on('close', () => abort.abort());
+  // The console's spare wrapper (main/core/ssh/execWrapper.ts) waits for its command on stdin,
+  // up to a random end line; closed before that, it exits 0.
+  const spare = command.startsWith('sh -c ') ? / opsdeck-spare ([0-9a-f]{16,})$/.exec(command) : null;
+  if (spare) {
+    const end = `\n${spare[1]}\n`;
+    let input = '';
+    const onData = (chunk: Buffer) => {
+      input += chunk.toString('utf8');
+      const at = input.indexOf(end);
+      if (at < 0) return;
+      channel.removeListener('data', onData);
+      channel.removeListener('end', onEnd);
+      runExec(model, clock, input.slice(0, at), channel, abort, signalled, logger, id);
+    };
+    const onEnd = () => {
+      if (channel.destroyed) return;
+      channel.exit(0);
+      channel.end();
+    };
+    channel.on('data', onData);
+    channel.once('end', onEnd);
+    return;
+  }
   // the console's exec wrapper stops a command when its stdin closes; so does the demo
   channel.on('end', () => abort.abort());
   channel.resume();

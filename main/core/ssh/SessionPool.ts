@@ -2,6 +2,7 @@
 // auth, keepalive, reconnect with exponential backoff and jitter, a cap on concurrent
 // handshakes, jump hosts through the bastion's own pooled connection. Everything with a side
 // effect outside this process (sockets, files, time) comes in through the constructor.
+import { randomBytes } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import { spawn } from 'node:child_process';
 import { connect as netConnect } from 'node:net';
@@ -10,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type AuthMethod, type Client, type KeyboardInteractiveAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
-import { wrapCommand } from './execWrapper';
+import { spareCommand, spareInput, wrapCommand } from './execWrapper';
 import { HostKeyError, appendKnownHost, assertHostKey, fingerprintSha256, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey } from './knownHosts';
 
 // ssh2 is CommonJS: Node's ESM loader sees only its default export in the built bundle
@@ -125,6 +126,11 @@ export interface SessionPoolDeps {
    */
   hostKeyQuestion?: (question: HostKeyQuestion) => void;
   readFile?: (path: string) => Promise<Buffer>;
+  /**
+   * keep one spare session started on every connected host (default true), so a warm exec
+   * costs one round trip instead of two; see execWrapper.ts and docs/ssh.md
+   */
+  spareSessions?: boolean;
 }
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -137,6 +143,9 @@ const DEFAULT_LAG_LIMIT_MS = 100;
 const LAG_SAMPLE_MS = 20;
 const LAG_WINDOW_SAMPLES = 10;
 const MIN_ADAPTIVE_HANDSHAKES = 2;
+/** first wait before another spare after one failed (MaxSessions reached, sessions still closing) */
+const SPARE_RETRY_MS = 1_000;
+const SPARE_RETRY_MAX_MS = 60_000;
 
 type ConnState = ConnectionState['state'];
 
@@ -163,6 +172,25 @@ interface Conn {
   idleTimer: unknown;
   /** the ssh2 client of a handshake in progress, so close() can cut it short */
   handshaking: Client | null;
+  /** a session started ahead of need (execWrapper's spare): the next exec or shell slot */
+  spare: Spare | null;
+  /** the last spare could not start or died unused: no new one until a session here ends or spareTimer fires */
+  spareBlocked: boolean;
+  spareTimer: unknown;
+  /** the wait before spareTimer tries again; doubles while spares keep failing */
+  spareDelayMs: number;
+}
+
+interface Spare {
+  readonly client: Client;
+  readonly endLine: string;
+  /** the channel once sshd started the waiting wrapper; null if it could not */
+  readonly ready: Promise<ClientChannel | null>;
+  /** handed to a command, or being given up: its end is no longer the spare's business */
+  taken: boolean;
+  /** the waiting wrapper exited or its channel closed: it can run nothing */
+  gone: boolean;
+  closed: Promise<void>;
 }
 
 /** A failure that retrying cannot fix (host key, authentication, key file): no automatic retry. */
@@ -197,6 +225,7 @@ export class SessionPool {
   private readonly idleCloseMs: number;
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
+  private readonly spares: boolean;
   /** host keys the user accepted for this session only ("Accept once"): never written */
   private readonly acceptedOnce = new Set<string>();
 
@@ -214,6 +243,7 @@ export class SessionPool {
     this.backoff = { initialMs: deps.backoff?.initialMs ?? 500, maxMs: deps.backoff?.maxMs ?? 30_000, factor: deps.backoff?.factor ?? 2 };
     this.random = deps.random ?? Math.random;
     this.idleCloseMs = Math.max(0, deps.idleCloseMs ?? 0);
+    this.spares = deps.spareSessions ?? true;
   }
 
   // ---- hosts ---------------------------------------------------------------------------
@@ -267,6 +297,7 @@ export class SessionPool {
     this.cancelRetry(conn);
     conn.client?.end();
     conn.client = null;
+    this.dropSpare(conn);
     conn.attempt = 0;
     this.setState(conn, 'idle', null);
   }
@@ -276,6 +307,7 @@ export class SessionPool {
     const ends: Promise<void>[] = [];
     for (const conn of this.conns.values()) {
       if (conn.idleTimer) this.timers.clearTimeout(conn.idleTimer);
+      this.dropSpare(conn);
       conn.handshaking?.destroy();
       conn.wanted = false;
       this.cancelRetry(conn);
@@ -345,6 +377,7 @@ export class SessionPool {
 
   async exec(id: HostId, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
     if (typeof command !== 'string' || !command.trim()) throw new Error(`${id}: empty command`);
+    if (command.includes('\0')) throw new Error(`${id}: a command cannot contain a NUL byte`);
     if (opts.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, cancelled: true };
     const client = await this.clientFor(id);
     const conn = this.hosts.get(id)!.conn;
@@ -353,22 +386,30 @@ export class SessionPool {
     // the exit event then fires before the await below hands the channel over (a microtask
     // later). Record it in the callback itself or a fast command loses its exit code.
     let earlyExit: { code: number | null; signal: string | null } | null = null;
-    const channel = await new Promise<ClientChannel>((resolve, reject) => {
-      try {
-        client.exec(wrapCommand(command), (err, ch) => {
-          if (err) return reject(new Error(`${id}: cannot start command: ${err.message}`));
-          ch.once('exit', (code: number | null, signalName?: string) => {
-            earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
-          });
-          resolve(ch);
+    const onEarlyExit = (code: number | null, signalName?: string) => {
+      earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
+    };
+    const spare = await this.takeSpare(conn, client);
+    const channel = spare
+      ? spare.channel
+      : await new Promise<ClientChannel>((resolve, reject) => {
+          try {
+            client.exec(wrapCommand(command), (err, ch) => {
+              if (err) return reject(new Error(`${id}: cannot start command: ${err.message}`));
+              ch.once('exit', onEarlyExit);
+              resolve(ch);
+            });
+          } catch (err) {
+            reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
+          }
+        }).catch((err: Error) => {
+          this.touch(conn, -1);
+          throw err;
         });
-      } catch (err) {
-        reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
-      }
-    }).catch((err: Error) => {
-      this.touch(conn, -1);
-      throw err;
-    });
+    if (spare) {
+      channel.once('exit', onEarlyExit);
+      channel.write(spareInput(command, spare.endLine));
+    }
     return new Promise<ExecResult>((resolve, reject) => {
       const out = new StringDecoder('utf8');
       const errDec = new StringDecoder('utf8');
@@ -423,6 +464,7 @@ export class SessionPool {
         if (settled) return;
         settled = true;
         this.touch(conn, -1);
+        this.sessionEnded(conn);
         client.removeListener('close', onClientClose);
         opts.signal?.removeEventListener('abort', onAbort);
         if (killTimer) this.timers.clearTimeout(killTimer);
@@ -485,6 +527,10 @@ export class SessionPool {
         active: 0,
         idleTimer: null,
         handshaking: null,
+        spare: null,
+        spareBlocked: false,
+        spareTimer: null,
+        spareDelayMs: SPARE_RETRY_MS,
       };
       this.conns.set(key, conn);
     }
@@ -500,6 +546,7 @@ export class SessionPool {
     this.cancelRetry(conn);
     conn.client?.end();
     conn.client = null;
+    this.dropSpare(conn);
     this.conns.delete(conn.key);
     if (conn.parent) this.release(conn.parent);
   }
@@ -532,9 +579,11 @@ export class SessionPool {
       conn.client = client;
       conn.attempt = 0;
       conn.error = null;
+      this.dropSpare(conn);
       this.setState(conn, 'connected', null);
       this.logger.info(`ssh ${this.label(conn)}: connected`);
       client.once('close', () => this.onDrop(conn, client));
+      this.openSpare(conn);
       if (conn.parent) {
         // a connected host behind a hop keeps the hop busy
         const parent = conn.parent;
@@ -562,6 +611,7 @@ export class SessionPool {
   private onDrop(conn: Conn, client: Client): void {
     if (conn.client !== client) return;
     conn.client = null;
+    this.dropSpare(conn);
     if (conn.removed || this.closed) return;
     if (!conn.wanted) {
       this.setState(conn, 'idle', null);
@@ -907,6 +957,8 @@ export class SessionPool {
       this.logger.info(`ssh ${this.label(conn)}: closing after ${this.idleCloseMs} ms idle`);
       const client = conn.client;
       conn.client = null;
+      // the spare goes with the connection: ending it ends the waiting wrapper on the host
+      this.dropSpare(conn);
       conn.wanted = false;
       conn.attempt = 0;
       client.end();
@@ -955,15 +1007,154 @@ export class SessionPool {
   /** An interactive shell with a pty over the host's pooled connection (issue 7's terminal). */
   async shell(id: HostId, pty: { cols: number; rows: number; term: string }): Promise<ClientChannel> {
     const client = await this.clientFor(id);
-    return new Promise((resolve, reject) => {
-      try {
-        client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) =>
-          err ? reject(new Error(`${id}: cannot open a shell: ${err.message}`)) : resolve(channel),
-        );
-      } catch (err) {
-        reject(new Error(`${id}: cannot open a shell: ${(err as Error).message}`));
+    const conn = this.hosts.get(id)!.conn;
+    const open = () =>
+      new Promise<ClientChannel>((resolve, reject) => {
+        try {
+          client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) =>
+            err ? reject(new Error(`${id}: cannot open a shell: ${err.message}`)) : resolve(channel),
+          );
+        } catch (err) {
+          reject(new Error(`${id}: cannot open a shell: ${(err as Error).message}`));
+        }
+      });
+    let channel: ClientChannel;
+    try {
+      channel = await open();
+    } catch (err) {
+      // at the server's MaxSessions our spare holds the slot the terminal needs: give it up
+      const spare = conn.spare;
+      if (!spare || spare.client !== client) throw err;
+      conn.spare = null;
+      conn.spareBlocked = true;
+      await this.retireSpare(spare);
+      // sshd frees the session slot a moment after the channel's close reaches us
+      for (let attempt = 1; ; attempt++) {
+        try {
+          channel = await open();
+          break;
+        } catch (again) {
+          if (attempt >= 3) throw again;
+          await new Promise<void>((r) => this.timers.setTimeout(() => r(), 100 * attempt));
+        }
       }
-    });
+    }
+    channel.once('close', () => this.sessionEnded(conn));
+    return channel;
+  }
+
+  // ---- spare sessions ------------------------------------------------------------------
+  //
+  // One wrapper per connected host waits on the server for its command (execWrapper's spare):
+  // the next exec writes its command to it, one round trip instead of two (channel open, then
+  // the exec request; ssh2 offers no public way to open a session channel without a request).
+  // Taking a spare starts the next one at once, so N commands at the same time hold N + 1
+  // sessions; at the server's MaxSessions the extra one is refused, no command is, and no new
+  // spare is tried until a session ends. A terminal that finds no slot gets the spare's. A
+  // spare never keeps a connection from going idle; closing the connection ends it.
+
+  private openSpare(conn: Conn): void {
+    const client = conn.client;
+    if (!this.spares || this.closed || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spare || conn.spareBlocked) return;
+    const endLine = randomBytes(16).toString('hex');
+    let markClosed = () => {};
+    const closed = new Promise<void>((r) => (markClosed = r));
+    const spare: Spare = {
+      client,
+      endLine,
+      taken: false,
+      gone: false,
+      closed,
+      ready: new Promise<ClientChannel | null>((resolve) => {
+        const failed = (why: string) => {
+          spare.gone = true;
+          markClosed();
+          this.spareLost(conn, spare, why);
+          resolve(null);
+        };
+        try {
+          client.exec(spareCommand(endLine), (err, ch) => {
+            if (err) return failed(err.message);
+            conn.spareDelayMs = SPARE_RETRY_MS;
+            const gone = () => {
+              spare.gone = true;
+              if (!spare.taken) this.spareLost(conn, spare, 'it ended unused');
+            };
+            ch.once('exit', gone);
+            ch.once('close', () => {
+              gone();
+              markClosed();
+            });
+            resolve(ch);
+          });
+        } catch (err) {
+          failed((err as Error).message);
+        }
+      }),
+    };
+    conn.spare = spare;
+  }
+
+  /** A spare that could not start or died unused; tried again once a session here ends. */
+  private spareLost(conn: Conn, spare: Spare, why: string): void {
+    if (conn.spare !== spare) return;
+    conn.spare = null;
+    if (conn.client !== spare.client) return;
+    conn.spareBlocked = true;
+    this.logger.info(`ssh ${this.label(conn)}: no spare session (${why}); next try in ${conn.spareDelayMs} ms or when a session ends`);
+    // a session that ended just before may not be freed on the server yet: try again later too
+    if (conn.spareTimer) this.timers.clearTimeout(conn.spareTimer);
+    conn.spareTimer = this.timers.setTimeout(() => {
+      conn.spareTimer = null;
+      if (conn.client !== spare.client) return;
+      conn.spareBlocked = false;
+      this.openSpare(conn);
+    }, conn.spareDelayMs);
+    conn.spareDelayMs = Math.min(SPARE_RETRY_MAX_MS, conn.spareDelayMs * 2);
+  }
+
+  /** The spare's channel, ready for its command; null when there is none to use. */
+  private async takeSpare(conn: Conn, client: Client): Promise<{ channel: ClientChannel; endLine: string } | null> {
+    const spare = conn.spare;
+    if (!spare || spare.client !== client) return null;
+    spare.taken = true;
+    conn.spare = null;
+    this.openSpare(conn);
+    const channel = await spare.ready;
+    if (!channel || spare.gone) {
+      channel?.close();
+      return null;
+    }
+    return { channel, endLine: spare.endLine };
+  }
+
+  private async retireSpare(spare: Spare): Promise<void> {
+    spare.taken = true;
+    const channel = await spare.ready;
+    if (!channel || spare.gone) return spare.closed;
+    // EOF: the waiting wrapper exits and sshd closes the channel. Its streams were left paused
+    // (output before the command belongs to the command); ssh2 reports the close only once they are read.
+    channel.resume();
+    channel.stderr.resume();
+    channel.end();
+    let timer: unknown = null;
+    await Promise.race([spare.closed, new Promise<void>((r) => (timer = this.timers.setTimeout(r, 2000)))]);
+    if (timer) this.timers.clearTimeout(timer);
+  }
+
+  /** Forget the spare of a connection that is going or gone (its end ends the spare on the host). */
+  private dropSpare(conn: Conn): void {
+    conn.spare = null;
+    conn.spareBlocked = false;
+    conn.spareDelayMs = SPARE_RETRY_MS;
+    if (conn.spareTimer) this.timers.clearTimeout(conn.spareTimer);
+    conn.spareTimer = null;
+  }
+
+  /** A command or terminal ended: a session slot is free again, so a spare may start. */
+  private sessionEnded(conn: Conn): void {
+    conn.spareBlocked = false;
+    this.openSpare(conn);
   }
 }
 

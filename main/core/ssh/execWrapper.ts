@@ -8,24 +8,50 @@
 // channel's stdin: EOF (we closed it, or sshd tore the session down) sends TERM to the whole
 // process group, and KILL two seconds later to whatever ignored it. Without a pty, stdout and
 // stderr stay separate and no CRLF is added. The integration tests fail without this wrapper.
+//
+// The same wrapper also runs as a *spare*: started ahead of need with no command, it reads the
+// command from stdin (lines up to a random end line), then runs it exactly as above. A warm
+// exec on a spare costs one round trip (our stdin out, output and exit status back) instead of
+// two (channel open, then exec request), and the user's login shell and `sh` have already
+// started by then. See SessionPool's spare handling and docs/ssh.md.
 
 import { shellQuote } from '../shellQuote';
 
-// fd 3 keeps the channel's stdin for the watcher; the command itself gets /dev/null.
-const WRAPPER = [
+// Runs "$c". fd 3 keeps the channel's stdin for the watcher; the command itself gets /dev/null.
+// The watcher is a `read` loop (a builtin: no process to start) and stays after the command has
+// ended: at EOF it reaps whatever the command left behind in its process group.
+const RUN = [
   'exec 3<&0 </dev/null',
   // /bin/sh, not the login shell: commands are POSIX-quoted, and fish or csh would misread them
-  '/bin/sh -c "$1" 3<&- &',
-  'c=$!',
-  "{ trap '' TERM; cat <&3 >/dev/null 2>&1; kill -TERM 0; sleep 2; kill -KILL 0; } >/dev/null 2>&1 &",
-  'w=$!',
+  '/bin/sh -c "$c" 3<&- &',
+  'p=$!',
+  "{ trap '' TERM; while read -r _; do :; done <&3; kill -TERM 0; sleep 2; kill -KILL 0; } >/dev/null 2>&1 &",
   'exec 3<&-',
-  'wait "$c"; r=$?',
-  'kill "$w" 2>/dev/null',
-  'exit "$r"',
+  'wait "$p"',
 ].join('\n');
+
+// `wait` returns the command's status and sh exits with the status of its last command.
+const WRAPPER = `c=$1\n${RUN}`;
+
+// $1 is the end line. Stdin closed before it (the pool dropped the spare): exit quietly.
+// `read` takes one byte at a time from a pipe, so the watcher sees everything after the end line.
+const SPARE = ['c=', 'while IFS= read -r l; do', '  [ "$l" = "$1" ] && break', '  c="$c$l', '"', 'done', '[ "$l" = "$1" ] || exit 0', RUN].join('\n');
 
 /** The string handed to sshd: the user's login shell runs `sh -c WRAPPER opsdeck-exec COMMAND`. */
 export function wrapCommand(command: string): string {
   return `sh -c ${shellQuote(WRAPPER)} opsdeck-exec ${shellQuote(command)}`;
+}
+
+/** A spare's exec string: it waits for spareInput(command, endLine) on its stdin. endLine: [0-9a-f]{16,}. */
+export function spareCommand(endLine: string): string {
+  if (!/^[0-9a-f]{16,}$/.test(endLine)) throw new Error('a spare end line must be 16 or more hex digits');
+  return `sh -c ${shellQuote(SPARE)} opsdeck-spare ${endLine}`;
+}
+
+/** What to write to a spare's stdin to run command; the channel stays open (closing it cancels). */
+export function spareInput(command: string, endLine: string): string {
+  if (command.includes('\0')) throw new Error('a command cannot contain a NUL byte');
+  // a command line equal to the end line would end the command early; with a random 128-bit
+  // end line only a command that was built to collide could, and it would only cut itself short
+  return `${command}\n${endLine}\n`;
 }

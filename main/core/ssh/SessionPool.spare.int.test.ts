@@ -1,0 +1,148 @@
+// The spare session (execWrapper's waiting wrapper) against a real OpenSSH server: a warm exec
+// runs on a session started before it was asked for, the next one is started at once, the
+// server's MaxSessions is never exceeded by it (no command or terminal is refused because of
+// it) and a closed connection leaves none behind.
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { HostId } from '../../../common/contract';
+import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { SessionPool, type HostTarget } from './SessionPool';
+
+const run = promisify(execFile);
+const H = 'web1' as HostId;
+const SPARE = /opsdeck-spare ([0-9a-f]{32})$/;
+
+let sshd: Sshd;
+// MaxSessions 3, as a tight production host might have it (a Match block overrides the fixture's 100)
+let tight: Sshd;
+const pools: SessionPool[] = [];
+
+function target(s: Sshd): HostTarget {
+  return { id: H, address: s.address, port: s.port, user: s.user, privateKeyPath: s.clientKeyPath, knownHostsPath: s.knownHostsPath };
+}
+
+function newPool(s: Sshd, deps: ConstructorParameters<typeof SessionPool>[0] = {}): SessionPool {
+  const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 }, ...deps });
+  pool.setHosts([target(s)]);
+  pools.push(pool);
+  return pool;
+}
+
+/** End lines of the spare wrappers (waiting, or running their command) under this sshd (the server is on loopback: its processes are ours to see). */
+async function sparesUnder(s: Sshd): Promise<string[]> {
+  const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']);
+  const rows = stdout.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
+  const parent = new Map(rows.map((m) => [Number(m[1]), Number(m[2])]));
+  const under = (pid: number) => {
+    for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === s.pid) return true;
+    return false;
+  };
+  const args = new Map(rows.map((m) => [Number(m[1]), m[3]!]));
+  // a wrapper's watcher is a fork of it with the same command line: not a spare of its own
+  const forkOfWrapper = (pid: number) => SPARE.test(args.get(parent.get(pid) ?? 0) ?? '');
+  return rows.filter((m) => SPARE.test(m[3]!) && under(Number(m[1])) && !forkOfWrapper(Number(m[1]))).map((m) => SPARE.exec(m[3]!)![1]!);
+}
+
+async function execText(pool: SessionPool, command: string): Promise<{ code: number | null; out: string; err: string }> {
+  let out = '';
+  let err = '';
+  const r = await pool.exec(H, command, { onStdout: (c) => (out += c), onStderr: (c) => (err += c) });
+  return { code: r.exitCode, out, err };
+}
+
+/** polls until exactly n spares wait under s (other than those in `not`); returns their end lines */
+async function spares(s: Sshd, n: number, not: string[] = []): Promise<string[]> {
+  let seen: string[] = [];
+  await expect.poll(async () => (seen = (await sparesUnder(s)).filter((e) => !not.includes(e))), { timeout: 10_000 }).toHaveLength(n);
+  return seen;
+}
+
+// unique per run, so no other process on the machine can match
+const LONG = 600_000 + Math.floor(Math.random() * 300_000);
+
+// what the command's parent is: the spare wrapper (with its end line) or the classic one
+const PARENT = 'ps -o args= -p $PPID';
+
+beforeAll(async () => {
+  [sshd, tight] = await Promise.all([startSshd(), startSshd({ extraConfig: 'Match all\n  MaxSessions 3' })]);
+});
+afterEach(async () => {
+  await Promise.all(pools.splice(0).map((p) => p.close()));
+});
+afterAll(async () => {
+  await Promise.all([sshd?.stop(), tight?.stop()]);
+});
+
+describe('SessionPool spare sessions against a real OpenSSH server', () => {
+  it('runs a warm command on the spare started ahead of it, then starts the next spare', async () => {
+    const pool = newPool(sshd);
+    await pool.connect(H);
+    const [first] = await spares(sshd, 1);
+    const one = await execText(pool, PARENT);
+    expect(one.out.trim()).toMatch(SPARE);
+    expect(SPARE.exec(one.out.trim())![1]).toBe(first);
+    // the next spare is a new one, and the next command runs on it
+    const [second] = await spares(sshd, 1, [first!]);
+    const two = await execText(pool, PARENT);
+    expect(SPARE.exec(two.out.trim())![1]).toBe(second);
+  });
+
+  it('gives a command on a spare its own text, quoting, stdout, stderr and exit code', async () => {
+    const pool = newPool(sshd);
+    await pool.connect(H);
+    await spares(sshd, 1);
+    const command = "printf '%s|' 'a  b' \"it's\" '$HOME'\necho\necho to-err >&2\nexit 7";
+    expect(await execText(pool, command)).toEqual({ code: 7, out: "a  b|it's|$HOME|\n", err: 'to-err\n' });
+  });
+
+  it('runs commands in the classic wrapper when spares are off', async () => {
+    const pool = newPool(sshd, { spareSessions: false });
+    const r = await execText(pool, PARENT);
+    expect(r.out).toMatch(/opsdeck-exec/);
+    // polled: the spare of the previous test's pool may still be on its way out
+    await spares(sshd, 0);
+  });
+
+  it('under MaxSessions 3, three commands at once all run, and a terminal still gets a session', async () => {
+    const pool = newPool(tight);
+    await pool.connect(H);
+    await spares(tight, 1);
+    // each command takes a spare and starts the next: the fourth session is refused, not a command
+    const three = await Promise.all([1, 2, 3].map((i) => execText(pool, `sleep 0.3; echo job-${i}`)));
+    expect(three).toEqual([1, 2, 3].map((i) => ({ code: 0, out: `job-${i}\n`, err: '' })));
+
+    // two long commands and the spare fill the three slots: the terminal gets the spare's
+    await spares(tight, 1);
+    const ac = new AbortController();
+    const long = [1, 2].map(() => pool.exec(H, `sleep ${LONG}`, { signal: ac.signal }).catch(() => ({ cancelled: false })));
+    await expect.poll(async () => (await run('pgrep', ['-f', '-x', `sleep ${LONG}`]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBe(2);
+    const shell = await pool.shell(H, { cols: 80, rows: 24, term: 'xterm' });
+    let screen = '';
+    shell.on('data', (c: Buffer) => (screen += c.toString('utf8')));
+    shell.write('echo term-$((6*7))\n');
+    await expect.poll(() => screen, { timeout: 10_000 }).toContain('term-42');
+    shell.end('exit\n');
+    ac.abort();
+    expect((await Promise.all(long)).map((r) => r.cancelled)).toEqual([true, true]);
+    // with the slots free again, a spare comes back
+    await spares(tight, 1);
+  });
+
+  it('a connection closed for idleness, by disconnect() or by close() leaves no spare behind', async () => {
+    const pool = newPool(sshd, { idleCloseMs: 300 });
+    await execText(pool, 'true');
+    await expect.poll(() => pool.states()[0]!.state, { timeout: 10_000 }).toBe('idle');
+    await spares(sshd, 0);
+
+    await pool.connect(H);
+    await spares(sshd, 1);
+    await pool.disconnect(H);
+    await spares(sshd, 0);
+
+    await pool.connect(H);
+    await spares(sshd, 1);
+    await pool.close();
+    await spares(sshd, 0);
+  });
+});
