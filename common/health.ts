@@ -192,10 +192,12 @@ export function parseEndpointBody(endpoint: Endpoint, body: unknown, readItem: I
   }
   const record = body as Record<string, unknown>;
   const rawItems = record[shape.itemsKey];
-  const items: Record<string, ItemResult> = {};
+  // Entries, not assignment: a hostile API's item named "__proto__" would otherwise set the
+  // map's prototype and vanish from the panel without a word.
+  const entries: Array<[string, ItemResult]> = [];
   if (endpoint === 'overview' && Array.isArray(rawItems)) {
     rawItems.slice(0, MAX_ITEMS_PER_ENDPOINT).forEach((entry, index) => {
-      items[String(index)] = readItem(String(index), entry);
+      entries.push([String(index), readItem(String(index), entry)]);
     });
   } else {
     if (typeof rawItems !== 'object' || rawItems === null || Array.isArray(rawItems)) {
@@ -205,12 +207,13 @@ export function parseEndpointBody(endpoint: Endpoint, body: unknown, readItem: I
     if (names.length > MAX_ITEMS_PER_ENDPOINT) throw new Error(`"${shape.itemsKey}" has ${names.length} items (cap ${MAX_ITEMS_PER_ENDPOINT})`);
     for (const name of names) {
       if (!ITEM_NAME.test(name)) {
-        items[`invalid-name-${Object.keys(items).length}`] = { ok: false, why: 'item name has characters outside [A-Za-z0-9_.:-]' };
+        entries.push([`invalid-name-${entries.length}`, { ok: false, why: 'item name has characters outside [A-Za-z0-9_.:-]' }]);
         continue;
       }
-      items[name] = readItem(name, (rawItems as Record<string, unknown>)[name]);
+      entries.push([name, readItem(name, (rawItems as Record<string, unknown>)[name])]);
     }
   }
+  const items: Record<string, ItemResult> = Object.fromEntries(entries);
   const meta = shape.meta.safeParse(record);
   return {
     meta: meta.success ? (meta.data as Record<string, unknown>) : {},
