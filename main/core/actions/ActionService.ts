@@ -4,6 +4,7 @@
 import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import { randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import type { Clock, Timers } from '../clock';
 import { isoAt, systemTimers } from '../clock';
 import type { AuditEntry } from '../audit/AuditLog';
@@ -210,6 +211,8 @@ export class ActionService {
     // single use: from here on the token is spent whatever happens to the run
     this.previews.delete(req.token);
     const controller = new AbortController();
+    // one abort listener per host: a 20-host fan-out is not a leak, so no warning for it
+    setMaxListeners(prepared.hosts.length + 10, controller.signal);
     const run: ActiveRun = { runId, prepared, controller, done: Promise.resolve() };
     this.runs.set(runId, run);
     for (const host of prepared.hosts) this.status(runId, host.id, 'queued', null, null);
