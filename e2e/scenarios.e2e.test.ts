@@ -23,7 +23,7 @@ let page: Page;
 
 async function scenario(name: string): Promise<void> {
   const body = JSON.stringify({ name });
-  const result = await fleet.exec('scen-1', `curl -sf -X POST -H 'content-type: application/json' -d '${body}' http://127.0.0.1:8000/_sim/scenario`);
+  const result = await fleet.exec(fleet.hosts[0]!.name, `curl -sf -X POST -H 'content-type: application/json' -d '${body}' http://127.0.0.1:8000/_sim/scenario`);
   if (result.code !== 0) throw new Error(`switching the simulator to ${name} failed: ${result.stderr}`);
 }
 

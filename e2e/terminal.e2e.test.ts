@@ -66,7 +66,7 @@ describe('the host terminal', () => {
   it('types into a real shell and shows the answer', async () => {
     await page.getByRole('button', { name: 'Open terminal on trader-1' }).click();
     await expect.poll(() => status().textContent(), { timeout: 20_000 }).toBe('connected: trader-1 #1');
-    await expect.poll(async () => (await screen()).join('\n'), { timeout: 10_000 }).toMatch(/root@e2et-1:~#$/m);
+    await expect.poll(async () => (await screen()).join('\n'), { timeout: 10_000 }).toMatch(new RegExp(`root@${fleet.hosts[0]!.name}:~#$`, 'm'));
     await typeLine('echo $((6*7))');
     await expect.poll(async () => (await screen()).includes('42'), { timeout: 5_000 }).toBe(true);
     await pane().scrollIntoViewIfNeeded();
