@@ -127,6 +127,14 @@ try {
     ownSamples.push(Number(r.stdout.trim()) / 1000);
   }
   const ownCost = median(ownSamples);
+  // the read-only action below (service.status) runs a different command: its own time too
+  const actionCommand = 'systemctl status autotrader-api --no-pager -n 10';
+  const ownActionSamples: number[] = [];
+  for (let i = 0; i < 5; i++) {
+    const r = await fleet.exec(fleet.hosts[0]!.name, `t=$(date +%s%N); ${actionCommand} >/dev/null; echo $(( ($(date +%s%N)-t)/1000 ))`);
+    ownActionSamples.push(Number(r.stdout.trim()) / 1000);
+  }
+  const ownActionCost = median(ownActionSamples);
   const poolSamples: number[] = [];
   const cpuBefore = process.cpuUsage();
   for (let i = 0; i < ROUNDS; i++) poolSamples.push(await time(() => pool.exec(ids[0]!, command)));
@@ -331,8 +339,9 @@ try {
     row('**Opsdeck SessionPool.exec on a warm session, 300 ms after the last command (the spare ready: a click)**', pausedSamples, `**${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH`),
     row('Opsdeck SessionPool.exec on a warm session, back to back (the next spare still starting)', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
     row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
-    row('Opsdeck read-only action, whole path (preview, audit, exec, audit), 300 ms apart', pausedActionSamples, `${(median(pausedActionSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
-    row('Opsdeck read-only action, whole path, back to back', actionSamples, `${(median(actionSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
+    `| the read-only action's command's own time on the host (\`${actionCommand}\`, 5 runs) | ${ms(ownActionCost)} | | |`,
+    row('**Opsdeck read-only action service.status, whole path (preview, audit, exec, audit), 300 ms apart**', pausedActionSamples, `**${(median(pausedActionSamples) / (rtt + ownActionCost)).toFixed(2)} x (RTT + its own time)**`),
+    row('Opsdeck read-only action service.status, whole path, back to back', actionSamples, `${(median(actionSamples) / (rtt + ownActionCost)).toFixed(2)} x (RTT + its own time)`),
     row('audit log append (write + fsync; the action path waits on two)', auditSamples, ''),
     `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
     `| one host's \`${unit}\` alone: stop / start (inside the host) | ${ms(median(aloneStop))} / ${ms(median(aloneStart))} | | |`,
@@ -345,7 +354,7 @@ try {
     `Unit stop settings: ${stopSettings}.`,
     '',
     'Against the targets:',
-    `- warm action (300 ms after the last command, as a click): ${ms(median(pausedSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(pausedSamples) <= target ? 'met' : 'not met'} (the whole action path: ${ms(median(pausedActionSamples))}, ${median(pausedActionSamples) <= target ? 'met' : 'not met'}); back to back: ${ms(median(poolSamples))}, ${median(poolSamples) <= target ? 'met' : 'not met'}.`,
+    `- warm action (300 ms after the last command, as a click): ${ms(median(pausedSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(pausedSamples) <= target ? 'met' : 'not met'} (the whole action path of service.status: ${ms(median(pausedActionSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownActionCost)}) = ${ms(1.1 * (rtt + ownActionCost))}, ${median(pausedActionSamples) <= 1.1 * (rtt + ownActionCost) ? 'met' : 'not met'}); back to back: ${ms(median(poolSamples))}, ${median(poolSamples) <= target ? 'met' : 'not met'}.`,
     `- fan-out: parallel-ssh / Opsdeck = ${(pssh / fanout).toFixed(1)} x against 10 x: ${pssh / fanout >= 10 ? 'met' : 'not met'}. No tool can beat the floor, so on this machine the ratio cannot exceed parallel-ssh / floor = ${(pssh / floor).toFixed(1)} x. On separate machines each host's share is the one-host case: ${(median(psshOne) / median(opsdeckOne)).toFixed(1)} x.`,
   ].join('\n');
   console.log(`\n${report}`);
