@@ -35,6 +35,17 @@ export const RUNBOOK_SECTIONS = [
 ] as const;
 export type RunbookSection = (typeof RUNBOOK_SECTIONS)[number];
 
+/** Each section's heading in the team's runbook (../shared/autotrader-runbooks.md), in its order. */
+export const RUNBOOK_SECTION_TITLES: Readonly<Record<RunbookSection, string>> = {
+  'data-freshness': 'Data Freshness Issues',
+  'broker-connectivity': 'Broker Connectivity Problems',
+  'sla-violations': 'SLA Violations',
+  'circuit-breakers': 'Circuit Breaker Trips',
+  'rate-limits': 'Rate Limit Exhaustion',
+  'worker-queues': 'Worker Queue Backlog',
+  'security-checks': 'Security Check Failures',
+};
+
 export type AlertSeverity = 'warning' | 'critical';
 
 /**

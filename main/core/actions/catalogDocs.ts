@@ -4,17 +4,9 @@
 import { writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
+import { RUNBOOK_SECTION_TITLES } from '../../../common/thresholds';
 import { type Catalog, type CatalogAction, SECTIONS, bundledCatalog, findBundledCatalog } from './Catalog';
 
-const SECTION_TITLES: Record<(typeof SECTIONS)[number], string> = {
-  'data-freshness': 'Data Freshness Issues',
-  'broker-connectivity': 'Broker Connectivity Problems',
-  'sla-violations': 'SLA Violations',
-  'circuit-breakers': 'Circuit Breaker Trips',
-  'rate-limits': 'Rate Limit Exhaustion',
-  'worker-queues': 'Worker Queue Backlog',
-  'security-checks': 'Security Check Failures',
-};
 
 const HEADER = `# The action catalog
 
@@ -98,7 +90,7 @@ export function renderCatalogDocs(catalog: Catalog): string {
   const bySection = SECTIONS.map((section) => {
     const mine = actions.filter((a) => a.section === section);
     if (!mine.length) return '';
-    return [`### ${SECTION_TITLES[section]} (\`${section}\`)`, '', ...mine.map(renderAction)].join('\n');
+    return [`### ${RUNBOOK_SECTION_TITLES[section]} (\`${section}\`)`, '', ...mine.map(renderAction)].join('\n');
   }).filter(Boolean);
   return `${HEADER}${rows.join('\n')}\n\n${bySection.join('\n')}`;
 }

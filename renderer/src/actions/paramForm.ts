@@ -2,29 +2,20 @@
 // client-side hints, and the request values. Hints only: main validates every value again and
 // its refusal (naming the parameter) is what the preview shows.
 import type { ActionSummary, ParamSpec } from '../../../common/contract';
-
-export const SECTION_TITLES: Readonly<Record<string, string>> = {
-  'data-freshness': 'Data Freshness Issues',
-  'broker-connectivity': 'Broker Connectivity Problems',
-  'sla-violations': 'SLA Violations',
-  'circuit-breakers': 'Circuit Breaker Trips',
-  'rate-limits': 'Rate Limit Exhaustion',
-  'worker-queues': 'Worker Queue Backlog',
-  'security-checks': 'Security Check Failures',
-};
+import { RUNBOOK_SECTION_TITLES, RUNBOOK_SECTIONS } from '../../../common/thresholds';
 
 export const RISK_ORDER: Readonly<Record<ActionSummary['risk'], number>> = { 'read-only': 0, 'service-affecting': 1, destructive: 2 };
 
 /** Catalog actions by runbook section (in runbook order), read-only first within a section. */
 export function groupBySection(actions: readonly ActionSummary[]): Array<{ section: string; title: string; actions: ActionSummary[] }> {
-  const order = Object.keys(SECTION_TITLES);
+  const order: readonly string[] = RUNBOOK_SECTIONS;
   const groups = new Map<string, ActionSummary[]>();
   for (const a of actions) groups.set(a.section, [...(groups.get(a.section) ?? []), a]);
   return [...groups.entries()]
     .sort(([a], [b]) => (order.indexOf(a) + 1 || 99) - (order.indexOf(b) + 1 || 99))
     .map(([section, list]) => ({
       section,
-      title: SECTION_TITLES[section] ?? section,
+      title: (RUNBOOK_SECTION_TITLES as Readonly<Record<string, string>>)[section] ?? section,
       actions: [...list].sort((a, b) => RISK_ORDER[a.risk] - RISK_ORDER[b.risk] || a.title.localeCompare(b.title)),
     }));
 }

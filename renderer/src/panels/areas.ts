@@ -2,6 +2,7 @@
 // function that rates one endpoint state. The fleet overview and the panel headers share it.
 import type { EndpointState } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
+import { RUNBOOK_SECTION_TITLES } from '../../../common/thresholds';
 import type { Status } from '../status/status';
 import { selectBrokerRows } from './brokers/selectors';
 import { selectBreakerRows } from './circuit-breakers/selectors';
@@ -22,13 +23,13 @@ export interface Area {
 }
 
 export const AREAS: readonly Area[] = [
-  { endpoint: 'freshness', title: 'Data freshness', runbook: 'Data Freshness Issues', rows: (s) => selectFreshnessRows(s) },
-  { endpoint: 'brokers', title: 'Brokers', runbook: 'Broker Connectivity Problems', rows: selectBrokerRows },
-  { endpoint: 'sla', title: 'SLA', runbook: 'SLA Violations', rows: (s) => selectSlaRows(s) },
-  { endpoint: 'circuitBreakers', title: 'Circuit breakers', runbook: 'Circuit Breaker Trips', rows: selectBreakerRows },
-  { endpoint: 'rateLimits', title: 'Rate limits', runbook: 'Rate Limit Exhaustion', rows: selectRateLimitRows },
-  { endpoint: 'workers', title: 'Worker queues', runbook: 'Worker Queue Backlog', rows: (s) => selectQueueRows(s) },
-  { endpoint: 'security', title: 'Security checks', runbook: 'Security Check Failures', rows: (s) => selectSecurityRows(s) },
+  { endpoint: 'freshness', title: 'Data freshness', runbook: RUNBOOK_SECTION_TITLES['data-freshness'], rows: (s) => selectFreshnessRows(s) },
+  { endpoint: 'brokers', title: 'Brokers', runbook: RUNBOOK_SECTION_TITLES['broker-connectivity'], rows: selectBrokerRows },
+  { endpoint: 'sla', title: 'SLA', runbook: RUNBOOK_SECTION_TITLES['sla-violations'], rows: (s) => selectSlaRows(s) },
+  { endpoint: 'circuitBreakers', title: 'Circuit breakers', runbook: RUNBOOK_SECTION_TITLES['circuit-breakers'], rows: selectBreakerRows },
+  { endpoint: 'rateLimits', title: 'Rate limits', runbook: RUNBOOK_SECTION_TITLES['rate-limits'], rows: selectRateLimitRows },
+  { endpoint: 'workers', title: 'Worker queues', runbook: RUNBOOK_SECTION_TITLES['worker-queues'], rows: (s) => selectQueueRows(s) },
+  { endpoint: 'security', title: 'Security checks', runbook: RUNBOOK_SECTION_TITLES['security-checks'], rows: (s) => selectSecurityRows(s) },
 ];
 
 export interface AreaSummary {
