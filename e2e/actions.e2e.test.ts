@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -35,22 +36,7 @@ beforeAll(async () => {
   fleet = await startFleet({ name: NAME, hosts: 2 });
   [one, two] = fleet.hosts.map((h) => h.name) as [string, string];
   const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'user: e2e-engineer',
-      `knownHostsFile: ${fleet.knownHostsPath}`,
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      'hosts:',
-      ...fleet.hosts.map((h, i) => `  - { id: at-${i + 1}, label: trader-${i + 1}, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath} }`),
-      'deployments:',
-      '  - id: prod',
-      '    name: Autotrader test fleet',
-      '    hosts: [at-1, at-2]',
-      '    health: { url: "http://127.0.0.1:8000", via: at-1, intervalSeconds: 5 }',
-      '',
-    ].join('\n'),
-  );
+  writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-engineer', auditFile: join(dir, 'audit.jsonl'), hosts: 2, intervalSeconds: 5 }));
   shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
   browser = await launchChromium();
   const context = await browser.newContext({ viewport: { width: 1440, height: 900 } });

@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -33,21 +34,14 @@ beforeAll(async () => {
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
-    [
-      'user: e2e-engineer',
-      `knownHostsFile: ${fleet.knownHostsPath}`,
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `hostView: { refreshSeconds: ${REFRESH_S} }`,
-      'hosts:',
-      ...fleet.hosts.map((h, i) => `  - { id: at-${i + 1}, label: trader-${i + 1}, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath} }`),
-      'deployments:',
-      '  - id: prod',
-      '    name: Autotrader test fleet',
-      '    hosts: [at-1, at-2]',
-      '    health: { url: "http://127.0.0.1:8000", via: at-1, intervalSeconds: 5 }',
-      '    escalation: { ticket: "https://tickets.example.com/new?project=AUTOTRADER" }',
-      '',
-    ].join('\n'),
+    fleetConfigYaml(fleet, {
+      user: 'e2e-engineer',
+      auditFile: join(dir, 'audit.jsonl'),
+      hosts: 2,
+      intervalSeconds: 5,
+      deploymentLines: ['    escalation: { ticket: "https://tickets.example.com/new?project=AUTOTRADER" }'],
+      extraLines: [`hostView: { refreshSeconds: ${REFRESH_S} }`],
+    }),
   );
   shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
   browser = await launchChromium();

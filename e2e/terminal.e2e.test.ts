@@ -9,6 +9,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -23,21 +24,10 @@ let host: string;
 beforeAll(async () => {
   fleet = await startFleet({ name: `e2et${process.pid % 100000}`, hosts: 1 });
   host = fleet.hosts[0]!.name;
-  const h = fleet.hosts[0]!;
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
-    [
-      'user: e2e-engineer',
-      `knownHostsFile: ${fleet.knownHostsPath}`,
-      `auditFile: ${auditFile}`,
-      'terminal: { record: true }',
-      'hosts:',
-      `  - { id: at-1, label: trader-1, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath}, keepaliveSeconds: 2 }`,
-      'deployments:',
-      '  - { id: prod, name: Autotrader test fleet, hosts: [at-1], health: { url: "http://127.0.0.1:8000", via: at-1 } }',
-      '',
-    ].join('\n'),
+    fleetConfigYaml(fleet, { user: 'e2e-engineer', auditFile, hostSettings: 'keepaliveSeconds: 2', intervalSeconds: null, extraLines: ['terminal: { record: true }'] }),
   );
   shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
   browser = await launchChromium();
