@@ -205,6 +205,8 @@ export class OpsApp {
       logger,
     });
 
+    // one exporter for the Audit view and escalation; it reads the fleet as it is now
+    const incidents = new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: () => this.fleet.deployments, redactor: this.redactor, clock, user: options.user });
     this.hostTools = new HostToolsFeature({
       pool: this.pool,
       hosts: fleet.hosts,
@@ -218,7 +220,7 @@ export class OpsApp {
       timers,
       pushWindowMs: windowMs,
       health: () => this.poller.states(),
-      alerts: () => this.alerts.list(),
+      incidents,
       openExternal: options.openExternal ?? (async () => false),
       logger,
     });
@@ -235,8 +237,7 @@ export class OpsApp {
         const [records, verdict] = await Promise.all([this.audit.read(request.limit), this.audit.verify()]);
         return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
       },
-      exportIncidentTimeline: async (request) =>
-        new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: this.fleet.deployments, redactor: this.redactor, clock, user: options.user }).export(request),
+      exportIncidentTimeline: async (request) => incidents.export(request),
       pollNow: async (request) => {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };

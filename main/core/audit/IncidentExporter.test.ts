@@ -16,7 +16,7 @@ let log: AuditLog;
 const deployments = [
   { id: 'prod', name: 'Production', hosts: ['p-1', 'p-2'] },
   { id: 'paper', name: 'Paper trading', hosts: ['q-1'] },
-] as unknown as ConstructorParameters<typeof IncidentExporter>[0]['deployments'];
+] as unknown as ReturnType<ConstructorParameters<typeof IncidentExporter>[0]['deployments']>;
 
 const alert = (over: Partial<AlertRecord>): AlertRecord =>
   ({
@@ -51,7 +51,7 @@ beforeEach(async () => {
 afterEach(() => rm(dir, { recursive: true, force: true }));
 
 function exporter(alerts: AlertRecord[] = []) {
-  return new IncidentExporter({ audit: log, alerts: () => alerts, deployments, redactor, clock: { now: () => now }, user: 'carol' });
+  return new IncidentExporter({ audit: log, alerts: () => alerts, deployments: () => deployments, redactor, clock: { now: () => now }, user: 'carol' });
 }
 
 async function ran(iso: string, hostId: string, actionId: string, command: string) {

@@ -18,7 +18,8 @@ export const MAX_RECORDS = 20_000;
 export interface IncidentExporterDeps {
   audit: { read(limit: number): Promise<AuditRecord[]>; verify(): Promise<VerifyResult> };
   alerts: () => readonly AlertRecord[];
-  deployments: readonly Pick<DeploymentInfo, 'id' | 'name' | 'hosts'>[];
+  /** the fleet's deployments now: an ssh_config import can add hosts to one without a restart */
+  deployments: () => readonly Pick<DeploymentInfo, 'id' | 'name' | 'hosts'>[];
   redactor: Redactor;
   clock: Clock;
   user: string;
@@ -36,9 +37,9 @@ export class IncidentExporter {
     if (sinceMs > now) throw new OpsFailure('bad-request', `exportIncidentTimeline: since (${request.since}) is in the future`);
     const from = isoAt(sinceMs);
 
-    let deployment: IncidentExporterDeps['deployments'][number] | undefined;
+    let deployment: ReturnType<IncidentExporterDeps['deployments']>[number] | undefined;
     if (request.deploymentId !== undefined) {
-      deployment = this.deps.deployments.find((d) => d.id === request.deploymentId);
+      deployment = this.deps.deployments().find((d) => d.id === request.deploymentId);
       if (!deployment) throw new OpsFailure('not-found', `exportIncidentTimeline: no deployment "${request.deploymentId}"`);
     }
     const hosts = deployment ? new Set<string>(deployment.hosts) : null;

@@ -32,8 +32,8 @@ const breakerAlert = {
 } as unknown as AlertRecord;
 
 function service(opened: string[] | null, health: EndpointState[] = [], facts: Partial<HostFacts>[] = []) {
-  const deployments = [{ id: 'prod', name: 'Prod | EU', hosts: ['at-1'] }] as unknown as ConstructorParameters<typeof IncidentExporter>[0]['deployments'];
-  const exporter = new IncidentExporter({ audit, alerts: () => [breakerAlert, { ...breakerAlert, id: 'a2', deploymentId: 'other', title: 'not ours' }], deployments, redactor, clock, user: 'alice' });
+  const deployments = [{ id: 'prod', name: 'Prod | EU', hosts: ['at-1'] }] as unknown as ReturnType<ConstructorParameters<typeof IncidentExporter>[0]['deployments']>;
+  const exporter = new IncidentExporter({ audit, alerts: () => [breakerAlert, { ...breakerAlert, id: 'a2', deploymentId: 'other', title: 'not ours' }], deployments: () => deployments, redactor, clock, user: 'alice' });
   return new EscalationService({
     escalation: { prod: { ticket: 'https://tickets.example.com/new?token=T0K3N', pagerduty: 'https://acme.pagerduty.com/services/P1' } },
     deployment: (id) => (id === 'prod' ? { name: 'Prod | EU', hosts: ['at-1' as HostId] } : undefined),

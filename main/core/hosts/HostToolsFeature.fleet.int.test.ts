@@ -9,6 +9,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { EventName, EventPayload, HostFacts, HostId, TerminalId } from '../../../common/contract';
 import { startFleet, type Fleet } from '../../../testbed/fleet';
 import { AuditLog } from '../audit/AuditLog';
+import { IncidentExporter } from '../audit/IncidentExporter';
 import { EventHub } from '../bridge/EventHub';
 import { systemClock, systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
@@ -63,6 +64,7 @@ beforeAll(async () => {
     timers: systemTimers,
     pushWindowMs: 50,
     health: () => [],
+    incidents: new IncidentExporter({ audit, alerts: () => [], deployments: () => [{ id: 'prod' as never, name: 'Prod', hosts: [H] }], redactor: new Redactor(), clock: systemClock, user: 'it-engineer' }),
     openExternal: async () => false,
     logger: { warn: () => {} },
   });

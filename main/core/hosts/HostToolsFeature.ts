@@ -9,8 +9,7 @@ import type { EventHub } from '../bridge/EventHub';
 import type { Clock, Timers } from '../clock';
 import { KeyedBatcher } from '../events/EventBatcher';
 import { EscalationService } from '../escalation/EscalationService';
-import { IncidentExporter } from '../audit/IncidentExporter';
-import type { AlertRecord } from '../../../common/thresholds';
+import type { IncidentExporter } from '../audit/IncidentExporter';
 import type { Redactor } from '../redact/Redactor';
 import type { SessionPool } from '../ssh/SessionPool';
 import { TerminalService } from '../terminal/TerminalService';
@@ -26,15 +25,15 @@ export interface HostToolsFeatureDeps {
   deployments: readonly DeploymentInfo[];
   settings: HostToolsSettings;
   hub: EventHub;
-  audit: Pick<AuditLog, 'append' | 'read' | 'verify'>;
+  audit: Pick<AuditLog, 'append'>;
   redactor: Redactor;
   user: string;
   clock: Clock;
   timers: Timers;
   pushWindowMs: number;
   health(): readonly EndpointState[];
-  /** issue 3's alerts, for the escalation timeline */
-  alerts?: () => readonly AlertRecord[];
+  /** the Audit view's exporter: escalation hands the next tier the same verified timeline */
+  incidents: Pick<IncidentExporter, 'export'>;
   openExternal(url: string): Promise<boolean>;
   logger: { warn(message: string): void };
 }
@@ -91,14 +90,13 @@ export class HostToolsFeature {
       emitTunnels: (tunnels) => hub.emit('onTunnels', { tunnels }),
       logger: deps.logger,
     });
-    const exporter = new IncidentExporter({ audit: deps.audit, alerts: deps.alerts ?? (() => []), deployments: deps.deployments, redactor: deps.redactor, clock, user: deps.user });
     this.escalation = new EscalationService({
       escalation: settings.escalation,
       deployment: (id) => this.deployments.find((d) => d.id === id),
       hostLabel: (id) => labels.get(id) ?? id,
       health: deps.health,
       hostFacts: () => this.monitor.all(),
-      incidentTimeline: async (deploymentId, now) => (await exporter.export({ deploymentId }, now)).markdown,
+      incidentTimeline: async (deploymentId, now) => (await deps.incidents.export({ deploymentId }, now)).markdown,
       openExternal: (url) => this.openExternal(url),
     });
     const must = <T>(value: T | false, what: string): T => {
