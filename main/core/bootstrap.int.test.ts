@@ -12,7 +12,8 @@ afterAll(async () => {
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
-it('hands config.ssh.maxConcurrentHandshakes to the session pool; with rememberPassphrases off, an old passphrase file is removed', async () => {
+/** A config with one host that never answers (port 9 on loopback) and these `ssh:` settings. */
+async function configWith(ssh: string): Promise<{ dir: string; configPath: string }> {
   const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bootstrap-'));
   dirs.push(dir);
   const configPath = join(dir, 'config.yaml');
@@ -20,13 +21,17 @@ it('hands config.ssh.maxConcurrentHandshakes to the session pool; with rememberP
     configPath,
     [
       `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `ssh: { configFile: ${join(dir, 'no_ssh_config')}, maxConcurrentHandshakes: 5, handshakeLagLimitMs: 0 }`,
-      // port 9 on loopback: nothing listens, the host just fails to connect
+      `ssh: { configFile: ${join(dir, 'no_ssh_config')}, ${ssh} }`,
       `hosts: [{ id: h1, address: 127.0.0.1, port: 9, identityFile: ${join(dir, 'no-key')}, knownHostsFile: ${join(dir, 'kh')} }]`,
       'deployments: []',
       '',
     ].join('\n'),
   );
+  return { dir, configPath };
+}
+
+it('hands config.ssh.maxConcurrentHandshakes to the session pool; with rememberPassphrases off, an old passphrase file is removed', async () => {
+  const { dir, configPath } = await configWith('maxConcurrentHandshakes: 5, handshakeLagLimitMs: 0');
   // left by an earlier opt-in to ssh.rememberPassphrases, which is off here
   const remembered = join(dir, 'state', 'opsdeck', 'ssh-passphrases.json');
   await mkdir(dirname(remembered), { recursive: true });
@@ -42,19 +47,7 @@ it('hands config.ssh.maxConcurrentHandshakes to the session pool; with rememberP
 });
 
 it('ssh.rememberPassphrases in the browser shell (no safeStorage): a warning, and passphrases stay in memory', async () => {
-  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bootstrap-'));
-  dirs.push(dir);
-  const configPath = join(dir, 'config.yaml');
-  await writeFile(
-    configPath,
-    [
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `ssh: { configFile: ${join(dir, 'no_ssh_config')}, rememberPassphrases: true }`,
-      `hosts: [{ id: h1, address: 127.0.0.1, port: 9, identityFile: ${join(dir, 'no-key')}, knownHostsFile: ${join(dir, 'kh')} }]`,
-      'deployments: []',
-      '',
-    ].join('\n'),
-  );
+  const { dir, configPath } = await configWith('rememberPassphrases: true');
   const warnings: string[] = [];
   const logger = { info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} };
   const app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger });
