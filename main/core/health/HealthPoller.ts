@@ -2,6 +2,14 @@
 // items (so the panel still shows what was known, and when) and backs off exponentially with
 // jitter; the next good answer returns to the normal interval.
 //
+// A deployment's endpoints are polled together, one after another on its one keep-alive
+// connection, in a sweep. On this machine most of a poll's CPU was waking the process up,
+// twice per poll (its timer, then its answer); a sweep wakes it once per deployment and then
+// sends each next request from the answer before it, and each request still goes out alone,
+// so its latency is one round trip, not a queue (docs/benchmarks.md, issue 3). Endpoints with
+// different intervals stay on one grid per deployment (anchor + k x interval), so a 30 s
+// endpoint joins every sixth 5 s sweep instead of waking the process on its own.
+//
 // Fifty deployments x eight endpoints every 5 s is 80 bodies a second, most of them much like
 // the one before (docs/benchmarks.md, issue 3). So each slot remembers its last good body and
 // what each item of it became: a byte-identical body is not parsed again, an item equal to
@@ -45,19 +53,33 @@ interface Slot {
   readonly path: string;
   state: EndpointState;
   failures: number;
-  timer: unknown;
-  inFlight: boolean;
+  /** when this endpoint is next due (ms): its sweep's grid while it is healthy, its backoff while it fails */
+  dueAt: number;
   /** the text of the last good body: state.meta and state.items are what it became */
   lastBody: string | null;
   /** each item of the last good body as received, and its checked, redacted result */
   lastItems: Map<string, { raw: unknown; result: ItemResult }>;
 }
 
-const key = (deploymentId: string, endpoint: Endpoint) => `${deploymentId}\u0000${endpoint}`;
+/** One deployment's endpoints and the one timer that sweeps them. */
+interface Sweep {
+  readonly slots: Slot[];
+  /** the grid's origin: a healthy endpoint with interval I is due at anchor + k x I */
+  readonly anchor: number;
+  timer: unknown;
+  running: boolean;
+  /** asked to poll (pollNow) while a sweep ran: sweep again when it ends */
+  again: boolean;
+}
 
+/** A timer can fire a few ms before an endpoint's due time after rounding: those join the sweep. */
+const DUE_TOLERANCE_MS = 15;
+
+const key = (deploymentId: string, endpoint: Endpoint) => `${deploymentId}\u0000${endpoint}`;
 
 export class HealthPoller {
   private readonly slots = new Map<string, Slot>();
+  private readonly sweeps = new Map<DeploymentId, Sweep>();
   private readonly clock: Clock;
   private readonly timers: Timers;
   private readonly random: () => number;
@@ -72,24 +94,26 @@ export class HealthPoller {
   }
 
   /**
-   * Start polling. First polls are spread evenly over one interval (slot k of n starts at k/n of
-   * it), so fifty deployments' requests arrive as a steady trickle, not in bursts: with random
-   * starts squeezed into 2 s the p99 latency at 50 deployments was three times worse.
+   * Start polling. Deployments' first sweeps are spread evenly over one interval (deployment k
+   * of n starts at k/n of it), so fifty deployments' requests arrive as a steady trickle, not
+   * in bursts: with random starts squeezed into 2 s the p99 latency at 50 deployments was
+   * three times worse.
    */
   start(deployments: readonly PolledDeployment[]): void {
-    const total = deployments.length * ENDPOINTS.length;
-    let index = 0;
-    for (const deployment of deployments) {
+    const now = this.clock.now();
+    for (const [index, deployment] of deployments.entries()) {
+      const shortest = Math.min(...ENDPOINTS.map((endpoint) => deployment.intervalsMs[endpoint]));
+      const anchor = now + (deployments.length > 1 ? Math.round((index / deployments.length) * shortest) : 0);
+      const base = new URL(deployment.url);
+      const sweep: Sweep = { slots: [], anchor, timer: null, running: false, again: false };
       for (const endpoint of ENDPOINTS) {
-        const base = new URL(deployment.url);
         const slot: Slot = {
           deployment,
           endpoint,
           origin: base.origin,
           path: `${base.pathname.replace(/\/$/, '')}${ENDPOINT_PATHS[endpoint]}`,
           failures: 0,
-          timer: null,
-          inFlight: false,
+          dueAt: anchor,
           lastBody: null,
           lastItems: new Map(),
           state: {
@@ -100,16 +124,17 @@ export class HealthPoller {
             polledAt: null,
             lastGoodAt: null,
             intervalMs: deployment.intervalsMs[endpoint],
-            nextPollAt: null,
+            nextPollAt: isoAt(anchor),
             latencyMs: null,
             meta: {},
             items: {},
           },
         };
         this.slots.set(key(deployment.id, endpoint), slot);
-        this.schedule(slot, deployments.length > 1 ? Math.round((index / total) * slot.state.intervalMs) : 0);
-        index += 1;
+        sweep.slots.push(slot);
       }
+      this.sweeps.set(deployment.id, sweep);
+      this.arm(sweep);
     }
   }
 
@@ -119,42 +144,66 @@ export class HealthPoller {
 
   /** Poll every endpoint of a deployment now (after an action, or on the user's request). */
   pollNow(deploymentId: DeploymentId): boolean {
-    let found = false;
-    for (const slot of this.slots.values()) {
-      if (slot.deployment.id !== deploymentId) continue;
-      found = true;
-      this.schedule(slot, 0);
+    const sweep = this.sweeps.get(deploymentId);
+    if (!sweep) return false;
+    const now = this.clock.now();
+    for (const slot of sweep.slots) {
+      slot.dueAt = now;
+      slot.state = { ...slot.state, nextPollAt: isoAt(now) };
     }
-    return found;
+    void this.sweep(sweep);
+    return true;
   }
 
   stop(): void {
     this.stopped = true;
-    for (const slot of this.slots.values()) this.timers.clearTimeout(slot.timer);
+    for (const sweep of this.sweeps.values()) this.timers.clearTimeout(sweep.timer);
   }
 
-  private schedule(slot: Slot, delayMs: number): void {
+  /** Wake up when the deployment's first endpoint falls due. */
+  private arm(sweep: Sweep): void {
+    this.timers.clearTimeout(sweep.timer);
     if (this.stopped) return;
-    slot.state = { ...slot.state, nextPollAt: isoAt(this.clock.now() + delayMs) };
-    this.arm(slot, delayMs);
+    const next = Math.min(...sweep.slots.map((slot) => slot.dueAt));
+    sweep.timer = this.timers.setTimeout(() => void this.sweep(sweep), Math.max(0, next - this.clock.now()));
   }
 
-  private arm(slot: Slot, delayMs: number): void {
-    this.timers.clearTimeout(slot.timer);
-    slot.timer = this.timers.setTimeout(() => void this.poll(slot), delayMs);
+  /**
+   * Poll every endpoint that is due, one after another: the next request goes out from the
+   * answer to the one before, so the process is woken once for the lot, and no request
+   * waits in a queue behind another (its latency is its own round trip).
+   */
+  private async sweep(sweep: Sweep): Promise<void> {
+    if (sweep.running) {
+      sweep.again = true;
+      return;
+    }
+    sweep.running = true;
+    try {
+      do {
+        sweep.again = false;
+        const cutoff = this.clock.now() + DUE_TOLERANCE_MS;
+        for (const slot of sweep.slots) {
+          if (this.stopped) return;
+          if (slot.dueAt <= cutoff) await this.poll(slot, sweep);
+        }
+      } while (sweep.again && !this.stopped);
+    } finally {
+      sweep.running = false;
+      this.arm(sweep);
+    }
   }
 
-  private nextDelay(slot: Slot): number {
-    const base = slot.state.intervalMs;
-    if (slot.failures === 0) return base;
-    const backoff = Math.min(base * 2 ** slot.failures, Math.max(base, slot.deployment.maxBackoffMs));
+  /** Healthy: the next point of the sweep's grid after now. Failing: exponential backoff with jitter. */
+  private nextDueAt(slot: Slot, sweep: Sweep, now: number): number {
+    const interval = slot.state.intervalMs;
+    if (slot.failures === 0) return sweep.anchor + (Math.floor((now - sweep.anchor) / interval) + 1) * interval;
+    const backoff = Math.min(interval * 2 ** slot.failures, Math.max(interval, slot.deployment.maxBackoffMs));
     // +-20 % jitter so many failing endpoints do not retry in lockstep.
-    return Math.round(backoff * (0.8 + 0.4 * this.random()));
+    return now + Math.round(backoff * (0.8 + 0.4 * this.random()));
   }
 
-  private async poll(slot: Slot): Promise<void> {
-    if (slot.inFlight || this.stopped) return;
-    slot.inFlight = true;
+  private async poll(slot: Slot, sweep: Sweep): Promise<void> {
     const started = this.clock.now();
     const { deployment } = slot;
     let next: EndpointState;
@@ -191,13 +240,10 @@ export class HealthPoller {
         polledAt: isoAt(now),
         latencyMs: null,
       };
-    } finally {
-      slot.inFlight = false;
     }
     if (this.stopped) return;
-    const delay = this.nextDelay(slot);
-    slot.state = { ...next, nextPollAt: isoAt(this.clock.now() + delay) };
-    this.arm(slot, delay);
+    slot.dueAt = this.nextDueAt(slot, sweep, this.clock.now());
+    slot.state = { ...next, nextPollAt: isoAt(slot.dueAt) };
     this.deps.onUpdate(slot.state);
     this.deps.onPolled?.(deployment.id, slot.endpoint, slot.state);
   }

@@ -1,0 +1,135 @@
+// A deployment's endpoints are polled in sweeps: one after another on one connection, all on
+// one grid. What the API sees is checked at a real HTTP server in front of the simulator,
+// which holds every answer for a while so that two polls of one deployment at once would
+// overlap there; what the console shows is checked in the endpoint states.
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { Agent, request } from 'undici';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
+import type { DeploymentId, EndpointState } from '../../../common/contract';
+import { ENDPOINTS, type Endpoint } from '../../../common/health';
+import { startSimServer, type SimServer } from '../../../sim/simServer';
+import { HealthPoller, type PolledDeployment } from './HealthPoller';
+
+const HOLD_MS = 30;
+
+let sim: SimServer;
+let front: Server;
+let frontUrl: string;
+let agent: Agent;
+let poller: HealthPoller | null = null;
+/** requests in flight at the front server now, per deployment (its first path segment), and the most ever */
+const inFlight = new Map<string, number>();
+const most = new Map<string, number>();
+const seen: Array<{ deployment: string; path: string }> = [];
+
+beforeAll(async () => {
+  sim = await startSimServer({ port: 0 });
+  agent = new Agent({ keepAliveTimeout: 10_000, connections: 8 });
+  // /<deployment>/api/health/... is the simulator's /api/health/..., answered HOLD_MS late
+  front = createServer((req, res) => {
+    const [, deployment, ...rest] = (req.url ?? '/').split('/');
+    const now = (inFlight.get(deployment!) ?? 0) + 1;
+    inFlight.set(deployment!, now);
+    most.set(deployment!, Math.max(most.get(deployment!) ?? 0, now));
+    seen.push({ deployment: deployment!, path: `/${rest.join('/')}` });
+    void request(`${sim.url}/${rest.join('/')}`, { dispatcher: agent })
+      .then(async (answer) => {
+        const body = await answer.body.text();
+        await new Promise((r) => setTimeout(r, HOLD_MS));
+        inFlight.set(deployment!, inFlight.get(deployment!)! - 1);
+        res.writeHead(answer.statusCode, { 'content-type': 'application/json' }).end(body);
+      })
+      .catch((error: Error) => res.writeHead(502).end(error.message));
+  });
+  await new Promise<void>((r) => front.listen(0, '127.0.0.1', () => r()));
+  frontUrl = `http://127.0.0.1:${(front.address() as AddressInfo).port}`;
+});
+
+afterEach(() => {
+  poller?.stop();
+  poller = null;
+  inFlight.clear();
+  most.clear();
+  seen.length = 0;
+});
+
+afterAll(async () => {
+  await agent.close();
+  await new Promise<void>((r) => front.close(() => r()));
+  await sim.close();
+});
+
+function deployment(id: string, intervalsMs: Partial<Record<Endpoint, number>>, fallbackMs: number): PolledDeployment {
+  return {
+    id: id as DeploymentId,
+    url: `${frontUrl}/${id}`,
+    intervalsMs: Object.fromEntries(ENDPOINTS.map((e) => [e, intervalsMs[e] ?? fallbackMs])) as Record<Endpoint, number>,
+    timeoutMs: 2_000,
+    maxBodyBytes: 1024 * 1024,
+    maxBackoffMs: 5_000,
+  };
+}
+
+function start(deployments: PolledDeployment[]) {
+  const updates: EndpointState[] = [];
+  // its own Agent with room for many connections: the one-at-a-time is the poller's doing
+  const pollAgent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
+  poller = new HealthPoller({ dispatcherFor: () => pollAgent, onUpdate: (state) => updates.push(state), random: () => 0.5 });
+  poller.start(deployments);
+  return updates;
+}
+
+describe('HealthPoller sweeps', () => {
+  it("polls a deployment's endpoints one after another, never two at once, and shows them due together", async () => {
+    const updates = start([deployment('a', {}, 400), deployment('b', {}, 400)]);
+    // three sweeps of both deployments
+    await expect.poll(() => updates.filter((u) => u.status === 'ok').length, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2 * 3 * ENDPOINTS.length);
+    expect(updates.filter((u) => u.status === 'error')).toEqual([]);
+    // the API never saw two polls of one deployment at the same time, though each took HOLD_MS
+    expect(most.get('a')).toBe(1);
+    expect(most.get('b')).toBe(1);
+    // every endpoint of a deployment polled, each sweep in the same order
+    expect(new Set(seen.filter((s) => s.deployment === 'a').map((s) => s.path)).size).toBe(ENDPOINTS.length);
+    // after each sweep all of a deployment's endpoints are next due at one moment (the panel's
+    // "next poll" agrees); only the sweep under way may have reached some of them so far
+    for (const id of ['a', 'b']) {
+      const byDue = new Map<string, Set<Endpoint>>();
+      for (const u of updates.filter((u) => u.deploymentId === id)) byDue.set(u.nextPollAt!, (byDue.get(u.nextPollAt!) ?? new Set()).add(u.endpoint));
+      const sweeps = [...byDue.values()];
+      expect(sweeps.length).toBeGreaterThanOrEqual(3);
+      for (const endpoints of sweeps.slice(0, -1)) expect(endpoints.size).toBe(ENDPOINTS.length);
+    }
+    // the two deployments are spread over the interval, not swept at the same moment
+    const dueA = updates.filter((u) => u.deploymentId === 'a').at(-1)!.nextPollAt!;
+    const dueB = updates.filter((u) => u.deploymentId === 'b').at(-1)!.nextPollAt!;
+    expect(Math.abs(Date.parse(dueA) - Date.parse(dueB)) % 400).not.toBe(0);
+  });
+
+  it('an endpoint with a longer interval joins every third sweep rather than being polled on its own', async () => {
+    const updates = start([deployment('c', { security: 1_200 }, 400)]);
+    await expect.poll(() => updates.filter((u) => u.endpoint === 'security' && u.status === 'ok').length, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+    const securityDue = updates.filter((u) => u.endpoint === 'security').map((u) => Date.parse(u.nextPollAt!));
+    const slaDue = new Set(updates.filter((u) => u.endpoint === 'sla').map((u) => Date.parse(u.nextPollAt!)));
+    // every time security is due, a sweep of the 400 ms endpoints is due too
+    for (const due of securityDue) expect(slaDue.has(due) || due > Math.max(...slaDue)).toBe(true);
+    // and it keeps its own interval: 1.2 s between its polls, three of the others'
+    expect(securityDue[2]! - securityDue[1]!).toBe(1_200);
+    const sla = updates.filter((u) => u.endpoint === 'sla').length;
+    const security = updates.filter((u) => u.endpoint === 'security').length;
+    expect(sla).toBeGreaterThanOrEqual(2 * security);
+  });
+
+  it('pollNow during a sweep sweeps again once it ends: every endpoint answers after the request', async () => {
+    const updates = start([deployment('d', {}, 60_000)]);
+    // the first sweep is under way and two endpoints have answered (each answer takes HOLD_MS)
+    await expect.poll(() => seen.length, { timeout: 5_000, interval: 5 }).toBeGreaterThanOrEqual(3);
+    const asked = Date.now();
+    expect(poller!.pollNow('d' as DeploymentId)).toBe(true);
+    await expect
+      .poll(() => ENDPOINTS.every((e) => updates.some((u) => u.endpoint === e && u.status === 'ok' && Date.parse(u.polledAt!) >= asked)), { timeout: 10_000, interval: 20 })
+      .toBe(true);
+    expect(most.get('d')).toBe(1);
+    expect(poller!.pollNow('nope' as DeploymentId)).toBe(false);
+  });
+});
