@@ -216,36 +216,41 @@ export class HealthPoller {
         maxBodyBytes: deployment.maxBodyBytes,
       });
       // the same bytes as the last good body: the same meta and items, already checked and redacted
-      const body = text === slot.lastBody ? { meta: slot.state.meta, items: slot.state.items } : this.read(slot, text);
+      const body = text === slot.lastBody ? slot.state : this.read(slot, text);
+      if (this.stopped) return;
       const now = this.clock.now();
+      const at = isoAt(now);
       slot.failures = 0;
+      slot.dueAt = this.nextDueAt(slot, sweep, now);
       next = {
         ...slot.state,
         status: 'ok',
         error: null,
-        polledAt: isoAt(now),
-        lastGoodAt: isoAt(now),
+        polledAt: at,
+        lastGoodAt: at,
+        nextPollAt: isoAt(slot.dueAt),
         latencyMs: now - started,
         meta: body.meta,
         items: body.items,
       };
     } catch (error) {
+      if (this.stopped) return;
       const failure = error instanceof HealthFetchError ? error : new HealthFetchError('connect', (error as Error).message);
       const now = this.clock.now();
       slot.failures += 1;
+      slot.dueAt = this.nextDueAt(slot, sweep, now);
       next = {
         ...slot.state,
         status: 'error',
         error: { kind: failure.kind, message: this.redact(failure.message) },
         polledAt: isoAt(now),
+        nextPollAt: isoAt(slot.dueAt),
         latencyMs: null,
       };
     }
-    if (this.stopped) return;
-    slot.dueAt = this.nextDueAt(slot, sweep, this.clock.now());
-    slot.state = { ...next, nextPollAt: isoAt(slot.dueAt) };
-    this.deps.onUpdate(slot.state);
-    this.deps.onPolled?.(deployment.id, slot.endpoint, slot.state);
+    slot.state = next;
+    this.deps.onUpdate(next);
+    this.deps.onPolled?.(deployment.id, slot.endpoint, next);
   }
 
   /** Parse, check and redact a body that differs from the last good one; remember it if it is good. */
