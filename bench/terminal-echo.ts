@@ -12,7 +12,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { HostId, TerminalId } from '../common/contract';
 import { EventHub } from '../main/core/bridge/EventHub';
-import { systemClock } from '../main/core/clock';
+import { systemClock, systemTimers } from '../main/core/clock';
 import { Redactor } from '../main/core/redact/Redactor';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { TerminalService } from '../main/core/terminal/TerminalService';
@@ -81,6 +81,7 @@ const terminals = new TerminalService({
   user: 'bench',
   redactor: new Redactor(),
   clock: systemClock,
+  timers: systemTimers,
   randomBytes,
   emitOutput: (p) => hub.emit('onTerminalOutput', p),
   emitState: (p) => hub.emit('onTerminalState', p),

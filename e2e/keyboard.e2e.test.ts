@@ -15,6 +15,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
 import { fleetConfigYaml } from './support/fleetConfig';
+import { focused as focusedIn, tabTo as tabToIn } from './support/keyboard';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -33,28 +34,8 @@ const auditRecords = (): Array<{ kind: string; actionId: string | null; exitCode
         .map((line) => JSON.parse(line))
     : [];
 
-/** The focused element as a screen reader would name it (aria-label, else its text), with its role. */
-const focused = () =>
-  page.evaluate(() => {
-    const el = document.activeElement as HTMLElement | null;
-    if (!el || el === document.body) return { role: 'body', name: '' };
-    const labelled = el.getAttribute('aria-labelledby');
-    const name = el.getAttribute('aria-label') ?? (labelled ? document.getElementById(labelled)?.textContent : null) ?? el.textContent ?? '';
-    return { role: el.getAttribute('role') ?? el.tagName.toLowerCase(), name: name.replace(/\s+/g, ' ').trim() };
-  });
-
-/** Presses Tab (or Shift+Tab) until the focused element's name matches; fails naming every stop it passed. */
-async function tabTo(name: RegExp | string, options: { back?: boolean; max?: number } = {}): Promise<void> {
-  const seen: string[] = [];
-  const wanted = typeof name === 'string' ? (n: string) => n === name : (n: string) => name.test(n);
-  for (let i = 0; i < (options.max ?? 250); i++) {
-    await page.keyboard.press(options.back ? 'Shift+Tab' : 'Tab');
-    const now = await focused();
-    if (wanted(now.name)) return;
-    seen.push(`${now.role} "${now.name.slice(0, 60)}"`);
-  }
-  throw new Error(`Tab never reached ${String(name)}; it passed:\n${seen.join('\n')}`);
-}
+const focused = () => focusedIn(page);
+const tabTo = (name: RegExp | string, options?: { back?: boolean; max?: number }) => tabToIn(page, name, options);
 
 /**
  * Every node Chromium's accessibility tree marks focusable, with no name: what a screen reader

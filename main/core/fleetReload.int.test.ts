@@ -1,14 +1,15 @@
 // Issue 5: an ssh_config import takes effect without a restart. The console is started by
 // bootstrap from a real config file against real loopback sshds; the import adds a host that
 // appears (onFleet, getFleet) and connects, and a host removed from the file is disconnected,
-// as seen from the server's side.
+// as seen from the server's side. What is then done on the imported host belongs to its
+// deployment's incident: escalation hands it to the next tier.
 import { execFile } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
-import type { DeploymentId, FleetInfo } from '../../common/contract';
+import type { ActionId, DeploymentId, EventPayload, FleetInfo, HostId } from '../../common/contract';
 import { startSshd, type Sshd } from '../../testbed/sshd';
 import type { OpsApp } from './app';
 import { bootstrap } from './bootstrap';
@@ -18,18 +19,30 @@ let dir: string;
 let a: Sshd;
 let b: Sshd;
 let app: OpsApp | null = null;
+const apps: OpsApp[] = [];
+const quiet = { info: () => {}, warn: () => {}, error: () => {} };
 
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-reload-'));
   [a, b] = await Promise.all([startSshd(), startSshd()]);
 });
 afterAll(async () => {
-  await app?.close();
+  await Promise.allSettled(apps.map((started) => started.close()));
   await Promise.all([a?.stop(), b?.stop()]);
   await rm(dir, { recursive: true, force: true });
 });
 
 /** established TCP connections the sshd on `port` sees (the server's side of "connected") */
+/** an ssh_config naming both loopback sshds (lab-a, lab-b), as an engineer's ~/.ssh/config would */
+async function writeSshConfig(path: string): Promise<void> {
+  await writeFile(
+    path,
+    [a, b]
+      .map((s, i) => [`Host lab-${'ab'[i]}`, '  HostName 127.0.0.1', `  Port ${s.port}`, `  User ${s.user}`, `  IdentityFile ${s.clientKeyPath}`, `  UserKnownHostsFile ${s.knownHostsPath}`].join('\n'))
+      .join('\n') + '\n',
+  );
+}
+
 async function serverConnections(port: number): Promise<number> {
   const { stdout } = await run('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
   return stdout.split('\n').filter((l) => l.trim()).length;
@@ -37,12 +50,7 @@ async function serverConnections(port: number): Promise<number> {
 
 it('imported hosts appear and connect at once; a host removed from the config is disconnected', async () => {
   const sshConfig = join(dir, 'ssh_config');
-  await writeFile(
-    sshConfig,
-    [a, b]
-      .map((s, i) => [`Host lab-${'ab'[i]}`, '  HostName 127.0.0.1', `  Port ${s.port}`, `  User ${s.user}`, `  IdentityFile ${s.clientKeyPath}`, `  UserKnownHostsFile ${s.knownHostsPath}`].join('\n'))
-      .join('\n') + '\n',
-  );
+  await writeSshConfig(sshConfig);
   const configPath = join(dir, 'config.yaml');
   await writeFile(
     configPath,
@@ -57,8 +65,8 @@ it('imported hosts appear and connect at once; a host removed from the config is
       '',
     ].join('\n'),
   );
-  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
   app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir, SSH_AUTH_SOCK: '' }, logger: quiet });
+  apps.push(app);
   const fleets: FleetInfo[] = [];
   app.hub.subscribe((name, payload) => name === 'onFleet' && fleets.push(payload as FleetInfo));
   const state = (id: string) => app!.pool.states().find((s) => s.hostId === id)?.state;
@@ -90,3 +98,54 @@ it('imported hosts appear and connect at once; a host removed from the config is
   expect(state('lab-b')).toBe('connected');
   expect(await serverConnections(b.port)).toBe(1);
 }, 90_000);
+
+it("escalation's timeline holds what was run on a host the import added to the deployment", async () => {
+  const home = join(dir, 'escalation');
+  await mkdir(home);
+  const sshConfig = join(home, 'ssh_config');
+  await writeSshConfig(sshConfig);
+  const configPath = join(home, 'config.yaml');
+  await writeFile(
+    configPath,
+    [
+      `auditFile: ${join(home, 'audit.jsonl')}`,
+      `ssh: { configFile: ${sshConfig}, knownHostsPolicy: "yes" }`,
+      'user: it-oncall',
+      'hosts:',
+      '  - { id: lab-a, sshAlias: lab-a }',
+      'deployments:',
+      '  - id: lab',
+      '    name: Lab',
+      '    hosts: [lab-a]',
+      '    health: { url: "http://127.0.0.1:9" }',
+      '    escalation: { ticket: "https://tickets.example.com/new" }',
+      '',
+    ].join('\n'),
+  );
+  const ops = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(home, 'state'), HOME: home, SSH_AUTH_SOCK: '' }, logger: quiet });
+  apps.push(ops);
+  const statuses: EventPayload<'onRunStatus'>[] = [];
+  ops.hub.subscribe((name, payload) => name === 'onRunStatus' && statuses.push(payload as EventPayload<'onRunStatus'>));
+  const state = (id: string) => ops.pool.states().find((s) => s.hostId === id)?.state;
+  await expect.poll(() => state('lab-a'), { timeout: 15_000 }).toBe('connected');
+
+  expect(await ops.handlers.importSshHosts({ aliases: ['lab-b'], deploymentId: 'lab' as DeploymentId })).toMatchObject({ added: [{ hostId: 'lab-b' }], restartNeeded: false });
+  await expect.poll(() => state('lab-b'), { timeout: 15_000 }).toBe('connected');
+
+  // a vetted read-only check on both hosts, as the Actions view runs it (its exit code does not matter here)
+  const preview = await ops.handlers.previewAction({ actionId: 'check.security' as ActionId, params: {}, hostIds: ['lab-a' as HostId, 'lab-b' as HostId] });
+  const { runId } = await ops.handlers.runAction({ token: preview.token });
+  const ended = (hostId: string) => statuses.some((s) => s.runId === runId && s.hostId === hostId && s.state !== 'queued' && s.state !== 'running');
+  await expect.poll(() => ended('lab-a') && ended('lab-b'), { timeout: 60_000 }).toBe(true);
+
+  const { markdown, url } = await ops.handlers.escalate({ deploymentId: 'lab' as DeploymentId, target: 'ticket' });
+  expect(url).toBe('https://tickets.example.com/new');
+  expect(markdown).toContain('# Incident timeline: Lab');
+  expect(markdown).toContain('Audit log chain: verified.');
+  expect(markdown).toContain(`it-oncall ran \`check.security\` on \`lab-a\` (${runId})`);
+  // the imported host's part of the incident reaches the next tier too
+  expect(markdown).toContain(`it-oncall ran \`check.security\` on \`lab-b\` (${runId})`);
+  expect(markdown).toContain('`check.security` on `lab-b` **'); // its result (bold outcome), whatever the check found
+  // and the Audit view's export of the deployment says the same
+  expect((await ops.handlers.exportIncidentTimeline({ deploymentId: 'lab' as DeploymentId })).markdown).toContain(`ran \`check.security\` on \`lab-b\``);
+}, 120_000);

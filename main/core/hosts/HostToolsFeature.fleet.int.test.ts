@@ -175,6 +175,7 @@ describe('terminal on a real host', () => {
       user: 'it-engineer',
       redactor: new Redactor(),
       clock: systemClock,
+      timers: systemTimers,
       randomBytes,
       emitOutput: () => {},
       emitState: () => {},

@@ -69,6 +69,7 @@ export class HostToolsFeature {
       user: deps.user,
       redactor: deps.redactor,
       clock,
+      timers,
       randomBytes,
       emitOutput: (payload) => hub.emit('onTerminalOutput', payload),
       emitState: (payload) => hub.emit('onTerminalState', payload),

@@ -11,7 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import type { EventPayload, HostId, TerminalId } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { AuditEntry } from '../audit/AuditLog';
-import { isoAt, type Clock } from '../clock';
+import { isoAt, type Clock, type Timers } from '../clock';
 import type { Redactor } from '../redact/Redactor';
 import { AsciicastRecorder } from './AsciicastRecorder';
 
@@ -28,6 +28,8 @@ export interface TerminalServiceDeps {
   user: string;
   redactor: Redactor;
   clock: Clock;
+  /** the close grace period (CLOSE_GRACE_MS) */
+  timers: Timers;
   randomBytes(size: number): Buffer;
   emitOutput(payload: EventPayload<'onTerminalOutput'>): void;
   emitState(payload: EventPayload<'onTerminalState'>): void;
@@ -41,6 +43,12 @@ export interface TerminalServiceDeps {
 
 /** Open terminals per host at most: tabs are cheap, but each is a remote shell. */
 const MAX_PER_HOST = 8;
+/**
+ * How long a closed tab waits for the host to confirm its channel's close. ssh2 has no local
+ * close for a channel (the 'close' event needs the host's CHANNEL_CLOSE), so past this the tab
+ * is ended here; the connection's keepalive deals with a host that is gone for good.
+ */
+export const CLOSE_GRACE_MS = 2_000;
 
 interface Session {
   id: TerminalId;
@@ -50,6 +58,13 @@ interface Session {
   pending: string;
   flushQueued: boolean;
   closing: boolean;
+  /** the grace timer of close() */
+  closeTimer: unknown;
+  /** ended() has run: a late close from the host ends nothing twice */
+  ended: boolean;
+  /** resolves when ended() starts */
+  done: Promise<void>;
+  markDone: () => void;
   exit: { code: number | null; signal: string | null } | null;
   startedAt: number;
   recorder: AsciicastRecorder | null;
@@ -90,7 +105,9 @@ export class TerminalService {
         this.deps.logger.warn(`terminal ${hostId}: cannot record: ${(err as Error).message}`);
       }
     }
-    const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, exit: null, startedAt, recorder };
+    let markDone = () => {};
+    const done = new Promise<void>((resolve) => (markDone = resolve));
+    const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, closeTimer: null, ended: false, done, markDone, exit: null, startedAt, recorder };
     // Listeners go on before the audit write below: a shell that closes meanwhile must still
     // leave the session map (or it would count against the cap forever).
     this.sessions.set(id, session);
@@ -101,7 +118,7 @@ export class TerminalService {
     channel.on('error', () => {
       // ends in 'close' below
     });
-    channel.once('close', () => void this.ended(session));
+    channel.once('close', () => void this.ended(session, null));
     // the start is on disk before the engineer can type: no audit record, no terminal
     try {
       await this.deps.audit.append({ kind: 'note', user: this.deps.user, hostId, outcome: `terminal started${recorder ? ' (recorded)' : ''}` });
@@ -134,20 +151,24 @@ export class TerminalService {
   close(id: TerminalId): boolean {
     const session = this.sessions.get(id);
     if (!session) return false;
+    if (session.closing) return true;
     session.closing = true;
-    session.channel.end();
+    // ssh2's destroy() is end() (EOF, which a pty shell ignores) plus CHANNEL_CLOSE, which hangs
+    // the shell up; the host's own CHANNEL_CLOSE then ends the tab
+    session.channel.destroy();
     // a server that never confirms must not leave the tab half open
-    setTimeout(() => session.channel.destroy(), 2000).unref();
+    session.closeTimer = this.deps.timers.setTimeout(() => {
+      session.closeTimer = null;
+      void this.ended(session, 'the host did not confirm');
+    }, CLOSE_GRACE_MS);
     return true;
   }
 
+  /** Closes every tab; resolves once each has ended (confirmed by its host, or after the grace period). */
   async closeAll(): Promise<void> {
-    const closing = [...this.sessions.values()].map((s) => new Promise<void>((resolve) => {
-      s.channel.once('close', () => resolve());
-      this.close(s.id);
-      setTimeout(resolve, 2500).unref();
-    }));
-    await Promise.all(closing);
+    const sessions = [...this.sessions.values()];
+    for (const s of sessions) this.close(s.id);
+    await Promise.all(sessions.map((s) => s.done));
   }
 
   count(): number {
@@ -155,7 +176,7 @@ export class TerminalService {
   }
 
   private output(session: Session, text: string): void {
-    if (!text) return;
+    if (!text || session.ended) return;
     session.pending += text;
     session.recorder?.output(text);
     if (session.flushQueued) return;
@@ -171,12 +192,20 @@ export class TerminalService {
     this.deps.emitOutput({ terminalId: session.id, data });
   }
 
-  private async ended(session: Session): Promise<void> {
+  /** `unconfirmed`: the host never confirmed the close, and why the tab was ended anyway */
+  private async ended(session: Session, unconfirmed: string | null): Promise<void> {
+    if (session.ended) return;
     this.output(session, session.decoder.end());
     this.flush(session);
+    session.ended = true;
+    session.markDone();
+    if (session.closeTimer !== null) this.deps.timers.clearTimeout(session.closeTimer);
+    session.closeTimer = null;
     this.sessions.delete(session.id);
     const reason = session.closing
-      ? 'closed'
+      ? unconfirmed
+        ? `closed (${unconfirmed})`
+        : 'closed'
       : session.exit
         ? `the shell exited${session.exit.code !== null ? ` with ${session.exit.code}` : ''}${session.exit.signal ? ` (${session.exit.signal})` : ''}`
         : 'the connection to the host was lost';

@@ -1,7 +1,7 @@
 // issue 5: connect a host again from the views (Retry / Connect). A host refused for a key, a
 // cancelled or mistyped passphrase or a refused host key stays failed until someone asks; main
 // then asks again whatever question stood in the way (the passphrase dialog comes back).
-import { useState } from 'react';
+import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 
@@ -13,27 +13,49 @@ export function connectWord(c: ConnectionState | undefined): string | null {
   return null;
 }
 
+/**
+ * What the control shows: connectWord's word, or, while the connect this control started is
+ * still under way, "Connecting" (a control that cannot be pressed again yet). `pressedOn` is the
+ * state the user pressed it in; null: not pressed.
+ */
+export function connectControl(c: ConnectionState | undefined, pressedOn: ConnectionState | undefined | null): { word: string; waiting: boolean } | null {
+  const word = connectWord(c);
+  // a retriable failure (connecting, next try scheduled) is an outcome too: "Retry now" is live again
+  const waiting = pressedOn !== null && (c === pressedOn || (c?.state === 'connecting' && !c.nextRetryAt));
+  if (word) return { word, waiting };
+  return waiting ? { word: 'Connecting', waiting } : null;
+}
+
 export function ConnectHostButton({ hostId, label, conn }: { hostId: string; label: string; conn: ConnectionState | undefined }) {
   const api = useApi();
-  const [busy, setBusy] = useState(false);
+  // The button stays on the page, focused, until the connect it started has an outcome: a
+  // question that connect asks (passphrase, host key) closes with focus back here, not on the
+  // page's body, and a keyboard user carries on from the host they were on (docs/keyboard.md).
+  const [pressedOn, setPressedOn] = useState<ConnectionState | undefined | null>(null);
   const [refusal, setRefusal] = useState<string | null>(null);
-  const word = connectWord(conn);
-  if (!word) return null;
+  const control = connectControl(conn, pressedOn);
+  useEffect(() => {
+    if (pressedOn !== null && !control?.waiting) setPressedOn(null);
+  }, [pressedOn, control?.waiting]);
+  if (!control) return null;
   return (
     <>
       <button
         className="ssh-connect"
-        disabled={busy}
-        aria-label={`${word} SSH to ${label}`}
+        // aria-disabled, not disabled: a disabled button drops focus to the page's body
+        aria-disabled={control.waiting}
+        aria-label={`${control.word} SSH to ${label}`}
         onClick={() => {
-          setBusy(true);
+          if (control.waiting) return;
+          setPressedOn(conn);
           void api.connectHost({ hostId }).then((r) => {
-            setBusy(false);
             setRefusal(r.ok ? null : r.error.message);
+            // not started (already connecting, or gone): nothing to wait for
+            if (!r.ok || !r.value.started) setPressedOn(null);
           });
         }}
       >
-        {word}
+        {control.word}
       </button>
       {refusal ? (
         <span role="alert" className="ssh-message">

@@ -1,0 +1,161 @@
+// The two questions SSH asks while connecting (a key's passphrase, an unknown host key) under the
+// one modal contract (renderer/src/a11y/useModal.ts), by keyboard alone: Escape cancels, focus
+// returns where it was, and nothing else happens. Headless Chromium through the browser shell
+// against real loopback sshds (testbed/sshd.ts), as e2e/ssh.e2e.test.ts drives the same dialogs
+// by mouse. "Nothing else" is checked where the user would lose it: the passphrase typed before
+// Escape never leaves the page, the host key is not pinned (known_hosts byte for byte), the sshd
+// accepted no login, and the host says why it is down, with its Retry button.
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Browser, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startSshd, type Sshd } from '../testbed/sshd';
+import { launchChromium } from './support/browser';
+import { focused, tabTo } from './support/keyboard';
+import { REPO, startWebShell, type WebShell } from './support/webShell';
+
+const out = join(REPO, 'e2e', 'output');
+const dir = mkdtempSync(join(tmpdir(), 'opsdeck-ssh-kbd-e2e-'));
+const knownHosts = join(dir, 'known_hosts');
+const PASSPHRASE = 'kbd-Pass-3e9a61f0-ø';
+let locked: Sshd;
+let fresh: Sshd;
+let pins: string;
+let shell: WebShell;
+let browser: Browser;
+let page: Page;
+const sent: string[] = [];
+
+beforeAll(async () => {
+  [locked, fresh] = await Promise.all([startSshd({ clientKeyPassphrase: PASSPHRASE }), startSshd()]);
+  // the engineer's known_hosts pins other hosts, not fresh's key: its question is "unknown host key"
+  pins = `# pinned by hand\n${locked.hostKeyLine}\n`;
+  writeFileSync(knownHosts, pins);
+  writeFileSync(
+    join(dir, 'ssh_config'),
+    [
+      'Host lab-locked',
+      '  HostName 127.0.0.1',
+      `  Port ${locked.port}`,
+      `  User ${locked.user}`,
+      `  IdentityFile ${locked.clientKeyPath}`,
+      `  UserKnownHostsFile ${locked.knownHostsPath}`,
+      'Host lab-fresh',
+      '  HostName 127.0.0.1',
+      `  Port ${fresh.port}`,
+      `  User ${fresh.user}`,
+      `  IdentityFile ${fresh.clientKeyPath}`,
+      `  UserKnownHostsFile ${knownHosts}`,
+      '',
+    ].join('\n'),
+  );
+  const config = join(dir, 'config.yaml');
+  writeFileSync(
+    config,
+    [
+      'user: e2e-keyboard',
+      `auditFile: ${join(dir, 'audit.jsonl')}`,
+      `ssh: { configFile: ${join(dir, 'ssh_config')}, knownHostsPolicy: ask }`,
+      'hosts:',
+      '  - { id: locked, label: lab-locked, sshAlias: lab-locked }',
+      '  - { id: fresh, label: lab-fresh, sshAlias: lab-fresh }',
+      'deployments:',
+      '  - { id: lab, name: SSH lab, hosts: [locked, fresh], health: { url: "http://127.0.0.1:9" } }',
+      '',
+    ].join('\n'),
+  );
+  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: join(dir, 'state'), SSH_AUTH_SOCK: '' });
+  browser = await launchChromium();
+  page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
+  page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
+  await page.goto(shell.url);
+}, 60_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await shell?.stop();
+  await Promise.all([locked?.stop(), fresh?.stop()]);
+});
+
+const passphraseDialog = () => page.getByRole('dialog', { name: `Passphrase for ${locked.clientKeyPath}` });
+const hostKeyDialog = () => page.getByRole('dialog', { name: `Unknown host key for [127.0.0.1]:${fresh.port}` });
+const dotName = async (label: string) =>
+  (await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: new RegExp(`^${label}: `) }).getAttribute('aria-label')) ?? '';
+const hasFocus = (locator: ReturnType<Page['getByRole']>) => locator.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
+const LOCKED_DOWN = /^lab-locked: failed: .*key .* is encrypted and no passphrase was given/;
+const FRESH_DOWN = /^lab-fresh: failed: host key for \[127\.0\.0\.1\]:\d+ is not known/;
+const noLogin = (sshd: Sshd) => expect(sshd.log()).not.toMatch(/Accepted publickey/);
+
+describe('SSH questions by keyboard', () => {
+  it('at start-up, Escape cancels the passphrase (even one typed in full) and then the unknown host key: nothing is sent, pinned or logged in', async () => {
+    // a passphrase is asked first; the host-key question waits behind it
+    await passphraseDialog().waitFor({ timeout: 20_000 });
+    const field = passphraseDialog().getByLabel('Passphrase');
+    await expect.poll(() => hasFocus(field), { timeout: 5_000 }).toBe(true);
+    await page.keyboard.type(PASSPHRASE);
+    await page.screenshot({ path: join(out, 'ssh-kbd-passphrase.png') });
+    await page.keyboard.press('Escape');
+
+    await hostKeyDialog().waitFor({ timeout: 20_000 });
+    expect(await passphraseDialog().count()).toBe(0);
+    expect(await hostKeyDialog().getByLabel('Fingerprint').textContent()).toBe(fresh.hostKeyFingerprint);
+    await expect.poll(() => hasFocus(hostKeyDialog()), { timeout: 5_000 }).toBe(true);
+    await page.screenshot({ path: join(out, 'ssh-kbd-unknown-key.png') });
+    await page.keyboard.press('Escape');
+    await expect.poll(() => page.getByRole('dialog').count(), { timeout: 10_000 }).toBe(0);
+
+    await expect.poll(() => dotName('lab-locked'), { timeout: 20_000 }).toMatch(LOCKED_DOWN);
+    await expect.poll(() => dotName('lab-fresh'), { timeout: 20_000 }).toMatch(FRESH_DOWN);
+    expect(sent.length).toBeGreaterThan(2);
+    expect(sent.filter((f) => f.includes(PASSPHRASE))).toEqual([]);
+    expect(readFileSync(knownHosts, 'utf8')).toBe(pins);
+    noLogin(locked);
+    noLogin(fresh);
+    // refused questions are not asked again on their own (only Retry asks)
+    expect(await page.getByRole('dialog').count()).toBe(0);
+  });
+
+  it('each host shows its cancelled state with a Retry button in the Deployment view', async () => {
+    await tabTo(page, /^(Fleet|Deployment|Runbooks|Actions|Hosts|Audit)$/); // the Views list's one Tab stop
+    await page.keyboard.press('Home');
+    await page.keyboard.press('ArrowRight');
+    expect(await focused(page)).toEqual({ role: 'tab', name: 'Deployment' });
+    await expect.poll(() => page.getByRole('tabpanel', { name: 'Deployment' }).isVisible(), { timeout: 5_000 }).toBe(true);
+    const hosts = page.getByRole('table', { name: 'Hosts' });
+    await expect.poll(() => hosts.getByRole('row', { name: /lab-locked/ }).textContent(), { timeout: 10_000 }).toContain('no passphrase was given');
+    await expect.poll(() => hosts.getByRole('row', { name: /lab-fresh/ }).textContent(), { timeout: 10_000 }).toMatch(/host key for \[127\.0\.0\.1\]:\d+ is not known/);
+    expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-locked' }).count()).toBe(1);
+    expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-fresh' }).count()).toBe(1);
+    await page.screenshot({ path: join(out, 'ssh-kbd-cancelled.png') });
+  });
+
+  it('Retry asks for the passphrase again; Escape cancels it and focus is back on Retry', async () => {
+    await tabTo(page, 'Retry SSH to lab-locked');
+    await page.keyboard.press('Enter');
+    await passphraseDialog().waitFor({ timeout: 20_000 });
+    await expect.poll(() => hasFocus(passphraseDialog().getByLabel('Passphrase')), { timeout: 5_000 }).toBe(true);
+    // the host waits on the answer: the views show it connecting (and Retry has nothing to offer) meanwhile
+    await expect.poll(() => dotName('lab-locked'), { timeout: 10_000 }).toMatch(/^lab-locked: connecting/);
+    await page.keyboard.type(PASSPHRASE);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => passphraseDialog().count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => dotName('lab-locked'), { timeout: 20_000 }).toMatch(LOCKED_DOWN);
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toEqual({ role: 'button', name: 'Retry SSH to lab-locked' });
+    expect(sent.filter((f) => f.includes(PASSPHRASE))).toEqual([]);
+    noLogin(locked);
+  });
+
+  it('Retry asks about the unknown host key again; Escape refuses it, known_hosts is untouched and focus is back on Retry', async () => {
+    await tabTo(page, 'Retry SSH to lab-fresh');
+    await page.keyboard.press('Enter');
+    await hostKeyDialog().waitFor({ timeout: 20_000 });
+    await expect.poll(() => hasFocus(hostKeyDialog()), { timeout: 5_000 }).toBe(true);
+    await page.keyboard.press('Escape');
+    await expect.poll(() => hostKeyDialog().count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => dotName('lab-fresh'), { timeout: 20_000 }).toMatch(FRESH_DOWN);
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toEqual({ role: 'button', name: 'Retry SSH to lab-fresh' });
+    expect(readFileSync(knownHosts, 'utf8')).toBe(pins);
+    noLogin(fresh);
+  });
+});
