@@ -214,6 +214,7 @@ export class HealthPoller {
         path: slot.path,
         timeoutMs: deployment.timeoutMs,
         maxBodyBytes: deployment.maxBodyBytes,
+        timers: this.timers,
       });
       // the same bytes as the last good body: the same meta and items, already checked and redacted
       const body = text === slot.lastBody ? slot.state : this.read(slot, text);

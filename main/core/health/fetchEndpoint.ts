@@ -2,6 +2,7 @@
 // a named error kind: the panel shows the kind and message, the poller backs off.
 import type { Dispatcher } from 'undici';
 import type { HealthErrorKind } from '../../../common/contract';
+import { systemTimers, type Timers } from '../clock';
 
 export class HealthFetchError extends Error {
   constructor(
@@ -19,6 +20,8 @@ export interface FetchOptions {
   readonly path: string;
   readonly timeoutMs: number;
   readonly maxBodyBytes: number;
+  /** the whole request's deadline is kept on these (the poller passes its own) */
+  readonly timers?: Timers;
 }
 
 const CODE_KINDS: Record<string, HealthErrorKind> = {
@@ -71,10 +74,11 @@ export function fetchEndpoint(options: FetchOptions): Promise<string> {
     let status = 0;
     let size = 0;
     const chunks: Buffer[] = [];
+    const timers = options.timers ?? systemTimers;
     const settle = (error: unknown, text = ''): void => {
       if (settled) return;
       settled = true;
-      clearTimeout(timer);
+      timers.clearTimeout(timer);
       if (error === null) resolve(text);
       else reject(classify(error, timedOut));
     };
@@ -83,7 +87,7 @@ export function fetchEndpoint(options: FetchOptions): Promise<string> {
       settle(error);
       if (controller && !controller.aborted) controller.abort(error);
     };
-    const timer = setTimeout(() => {
+    const timer = timers.setTimeout(() => {
       timedOut = true;
       abort(new HealthFetchError('timeout', 'no complete answer within the timeout'));
     }, options.timeoutMs);
