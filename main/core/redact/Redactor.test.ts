@@ -230,6 +230,17 @@ describe('redactDeep', () => {
     expect(out).toContain('"n":42');
     expect(out).toContain('"nested":{"ok":true,"none":null}');
   });
+
+  it('a field a hostile API names "__proto__" stays a field with its value redacted, and the prototype is untouched', async () => {
+    const { redactDeep } = await import('./Redactor');
+    const redactor = new Redactor();
+    const hostile = JSON.parse('{"__proto__": {"detail": "fa=DU1234567", "polluted": true}, "ok": ["a"]}') as Record<string, unknown>;
+    const out = redactDeep(hostile, (text) => redactor.redact(text)) as Record<string, unknown>;
+    expect(Object.getPrototypeOf(out)).toBe(Object.prototype);
+    expect((out as { polluted?: unknown }).polluted).toBeUndefined();
+    expect(Object.keys(out)).toEqual(['__proto__', 'ok']);
+    expect(JSON.stringify(out)).toBe('{"__proto__":{"detail":"fa=[REDACTED]","polluted":true},"ok":["a"]}');
+  });
 });
 
 describe('memoizeRedact (the health poller redacts through it)', () => {
