@@ -6,7 +6,8 @@
 // connection, in a sweep. On this machine most of a poll's CPU was waking the process up,
 // twice per poll (its timer, then its answer); a sweep wakes it once per deployment and then
 // sends each next request from the answer before it, and each request still goes out alone,
-// so its latency is one round trip, not a queue (docs/benchmarks.md, issue 3). Endpoints with
+// so its latency is one round trip, not a queue (docs/benchmarks.md, issue 3). The slowest
+// endpoint goes last, so one that takes seconds to answer holds up none of the others. Endpoints with
 // different intervals stay on one grid per deployment (anchor + k x interval), so a 30 s
 // endpoint joins every sixth 5 s sweep instead of waking the process on its own.
 //
@@ -55,6 +56,8 @@ interface Slot {
   failures: number;
   /** when this endpoint is next due (ms): its sweep's grid while it is healthy, its backoff while it fails */
   dueAt: number;
+  /** how long its last poll took, answer or error: a sweep polls the slowest last */
+  tookMs: number;
   /** the text of the last good body: state.meta and state.items are what it became */
   lastBody: string | null;
   /** each item of the last good body as received, and its checked, redacted result */
@@ -114,6 +117,7 @@ export class HealthPoller {
           path: `${base.pathname.replace(/\/$/, '')}${ENDPOINT_PATHS[endpoint]}`,
           failures: 0,
           dueAt: anchor,
+          tookMs: 0,
           lastBody: null,
           lastItems: new Map(),
           state: {
@@ -183,9 +187,11 @@ export class HealthPoller {
       do {
         sweep.again = false;
         const cutoff = this.clock.now() + DUE_TOLERANCE_MS;
-        for (const slot of sweep.slots) {
+        // fastest first: an endpoint that answers slowly (or times out) holds up no other
+        const due = sweep.slots.filter((slot) => slot.dueAt <= cutoff).sort((a, b) => a.tookMs - b.tookMs);
+        for (const slot of due) {
           if (this.stopped) return;
-          if (slot.dueAt <= cutoff) await this.poll(slot, sweep);
+          await this.poll(slot, sweep);
         }
       } while (sweep.again && !this.stopped);
     } finally {
@@ -221,6 +227,7 @@ export class HealthPoller {
       if (this.stopped) return;
       const now = this.clock.now();
       const at = isoAt(now);
+      slot.tookMs = now - started;
       slot.failures = 0;
       slot.dueAt = this.nextDueAt(slot, sweep, now);
       next = {
@@ -238,6 +245,7 @@ export class HealthPoller {
       if (this.stopped) return;
       const failure = error instanceof HealthFetchError ? error : new HealthFetchError('connect', (error as Error).message);
       const now = this.clock.now();
+      slot.tookMs = now - started;
       slot.failures += 1;
       slot.dueAt = this.nextDueAt(slot, sweep, now);
       next = {
