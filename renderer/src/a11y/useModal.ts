@@ -7,6 +7,7 @@
 // dialog opened over another (an SSH question during a preview) from un-inerting the page
 // when either one closes first.
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import { standInFor } from './useFocusHandoff';
 
 const TABBABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
@@ -101,7 +102,8 @@ export function useModal(ref: React.RefObject<HTMLElement | null>, open: boolean
       // only when focus was in this dialog (or lost with it): never steal it from a newer one
       const active = document.activeElement;
       if (active && active !== document.body && !node.contains(active)) return;
-      const target = opener?.isConnected ? opener : (back.current?.() ?? null);
+      // an opener that left the page meanwhile may have named its stand-in (useFocusHandoff)
+      const target = opener?.isConnected ? opener : ((opener && standInFor(opener)) ?? back.current?.() ?? null);
       target?.focus();
     };
   }, [open, ref]);
