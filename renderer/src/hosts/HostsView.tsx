@@ -19,6 +19,9 @@ import { addTerminalTab, bindHostEvents, escalate, loadHostFacts, openTunnel, se
 import { Sparkline } from './Sparkline';
 import './hosts.css';
 
+/** The shown host's name (one host view on the page): where a palette jump to a host leaves focus. */
+export const HOST_HEADING_ID = 'host-detail-heading';
+
 export function HostsView({ visible }: { visible: boolean }) {
   const api = useApi();
   const { fleet, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
@@ -152,8 +155,8 @@ function HostDetail({ hostId, label }: { hostId: string; label: string }) {
     <section className={`panel panel-${status}`} aria-label={`Host ${label}`}>
       <header className="panel-head">
         <StatusIcon status={status} withWord />
-        {/* tabIndex -1: where focus lands when this host's Retry goes away because it connected */}
-        <h2 ref={heading} tabIndex={-1}>
+        {/* tabIndex -1: where focus lands when this host's Retry goes away because it connected, or after a jump to the host */}
+        <h2 ref={heading} id={HOST_HEADING_ID} tabIndex={-1}>
           {label}
         </h2>
         <span className="panel-summary">{f?.os ?? ''}</span>
