@@ -132,11 +132,12 @@ export function CommandPalette() {
     // has focus, and a reset queued at open time raced them (the old query came back with the
     // new keys appended).
     if (!open) {
-      chosen.current = null;
       setQuery('');
       setActive(0);
       return;
     }
+    // forgotten at open, not at close: the close's focus fallback still needs it
+    chosen.current = null;
     input.current?.focus();
     if (!useRunbookStore.getState().list) void loadRunbookLibrary(api);
   }, [open, api]);
