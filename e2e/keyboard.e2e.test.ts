@@ -240,6 +240,7 @@ describe('the whole console by keyboard alone', () => {
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).isVisible(), { timeout: 5_000 }).toBe(true);
     // the jump leaves focus on the host's name, so Tab continues in its view
     await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'h2', name: 'trader-1' });
+    await shoot('host-jump');
     await tabTo('Open terminal on trader-1');
     await page.keyboard.press('Enter');
     const pane = page.getByRole('region', { name: 'Terminal trader-1 #1' });
@@ -261,6 +262,15 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     expect(await inTerminal()).toBe(false);
+    // Close takes the pane, and the button, away: focus goes to the Terminals heading (no tab left)
+    await page.keyboard.press('Shift+Tab'); // back into the shell, just before
+    expect(await inTerminal()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toEqual({ role: 'button', name: 'Close terminal trader-1 #1' });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => pane.count(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'h2', name: 'Terminals' });
   });
 
   it('the ssh_config import dialog: focus inside, Escape cancels, focus back on its button', async () => {
