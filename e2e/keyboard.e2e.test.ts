@@ -271,6 +271,7 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => pane.count(), { timeout: 5_000 }).toBe(0);
     await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'h2', name: 'Terminals' });
+    await shoot('terminal-closed');
   });
 
   it('the ssh_config import dialog: focus inside, Escape cancels, focus back on its button', async () => {
