@@ -5,7 +5,8 @@
 // leads to its runbook section; a preview closed with Escape runs nothing (the audit log has
 // no new record); a read-only runbook snippet runs through the keyboard confirm and its
 // output shows; focus comes back to the control that opened each dialog; the terminal keeps
-// Tab for the shell and lets go on Escape then Tab. Screenshots with the focus ring in
+// Tab for the shell and lets go on Escape then Tab; acknowledging an alert leaves focus on that
+// alert's next button. Screenshots with the focus ring in
 // e2e/output/keyboard-*.png.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -85,6 +86,12 @@ async function jump(query: string, option: RegExp): Promise<void> {
   await page.keyboard.press('Enter');
 }
 
+/** Switches the simulator on the host to a runbook scenario (sim/). */
+async function scenario(name: string): Promise<void> {
+  const result = await fleet.exec(fleet.hosts[0]!.name, `curl -sf -X POST -H 'content-type: application/json' -d '{"name":"${name}"}' http://127.0.0.1:8000/_sim/scenario`);
+  if (result.code !== 0) throw new Error(`switching the simulator to ${name} failed: ${result.stderr}`);
+}
+
 const shoot = (name: string) => page.screenshot({ path: join(out, `keyboard-${name}.png`) });
 
 beforeAll(async () => {
@@ -92,8 +99,9 @@ beforeAll(async () => {
   // the pid keeps two runs at once (a developer's and CI's) from sharing a fleet
   fleet = await startFleet({ name: `kbd${process.pid % 100000}`, hosts: 1 });
   const config = join(dir, 'config.yaml');
-  writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-keyboard', auditFile }));
-  await fleet.exec(fleet.hosts[0]!.name, `curl -sf -X POST -H 'content-type: application/json' -d '{"name":"normal"}' http://127.0.0.1:8000/_sim/scenario`);
+  // a short pending period: the alert the last spec acknowledges fires soon after its scenario starts
+  writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-keyboard', auditFile, extraLines: ['alerts: { pendingSeconds: 1 }'] }));
+  await scenario('normal');
   shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
@@ -186,6 +194,8 @@ describe('the whole console by keyboard alone', () => {
 
     // the same from the Deployment view's service-affecting restart
     await jump('view deployment', /^View: Deployment$/);
+    // the jump leaves focus on the view's tab (the control the palette was opened from is hidden)
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'tab', name: 'Deployment' });
     await tabTo('Restart autotrader-ingestion on trader-1');
     await page.keyboard.press('Enter');
     await expect.poll(() => page.getByRole('dialog', { name: /^Preview: / }).getByLabel('Command').textContent(), { timeout: 10_000 }).toContain('systemctl restart autotrader-ingestion');
@@ -228,6 +238,9 @@ describe('the whole console by keyboard alone', () => {
   it('the terminal keeps Tab for the shell and lets go on Escape then Tab', async () => {
     await jump('host trader-1', /^Host: trader-1/);
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Hosts' }).isVisible(), { timeout: 5_000 }).toBe(true);
+    // the jump leaves focus on the host's name, so Tab continues in its view
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'h2', name: 'trader-1' });
+    await shoot('host-jump');
     await tabTo('Open terminal on trader-1');
     await page.keyboard.press('Enter');
     const pane = page.getByRole('region', { name: 'Terminal trader-1 #1' });
@@ -249,10 +262,21 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Escape');
     await page.keyboard.press('Tab');
     expect(await inTerminal()).toBe(false);
+    // Close takes the pane, and the button, away: focus goes to the Terminals heading (no tab left)
+    await page.keyboard.press('Shift+Tab'); // back into the shell, just before
+    expect(await inTerminal()).toBe(true);
+    await page.keyboard.press('Escape');
+    await page.keyboard.press('Shift+Tab');
+    expect(await focused()).toEqual({ role: 'button', name: 'Close terminal trader-1 #1' });
+    await page.keyboard.press('Enter');
+    await expect.poll(() => pane.count(), { timeout: 5_000 }).toBe(0);
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'h2', name: 'Terminals' });
+    await shoot('terminal-closed');
   });
 
   it('the ssh_config import dialog: focus inside, Escape cancels, focus back on its button', async () => {
     await jump('view fleet', /^View: Fleet$/);
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'tab', name: 'Fleet' });
     await tabTo('Import hosts from ~/.ssh/config');
     await page.keyboard.press('Enter');
     const dialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
@@ -261,5 +285,26 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Escape');
     await expect.poll(() => dialog.count(), { timeout: 5_000 }).toBe(0);
     expect(await focused()).toEqual({ role: 'button', name: 'Import hosts from ~/.ssh/config' });
+  });
+
+  it('acknowledging an alert by Enter moves focus to the same alert\'s Snooze, not to the page; Snooze keeps it', async () => {
+    await scenario('breaker-open');
+    const list = page.getByRole('table', { name: 'Alert list' });
+    const row = list.getByRole('row', { name: 'Autotrader test fleet coingecko_api circuit breaker not closed: firing' });
+    await row.waitFor({ timeout: 60_000 });
+    // the alert strip sits under the header, on every view: Tab reaches it from the header
+    await tabTo('Acknowledge coingecko_api circuit breaker not closed');
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('ack e2e-keyboard');
+    // acknowledged: the Ack button is gone, and focus with it would have fallen to the page's body
+    expect(await row.getByRole('button', { name: 'Acknowledge coingecko_api circuit breaker not closed' }).count()).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement !== document.body), { timeout: 5_000 }).toBe(true);
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'button', name: 'Snooze coingecko_api circuit breaker not closed for 1 hour' });
+    await shoot('alert-acknowledged');
+    // Snooze stays (as Unsnooze) and keeps focus
+    await page.keyboard.press('Enter');
+    await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('snoozed to');
+    await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'button', name: 'Unsnooze coingecko_api circuit breaker not closed' });
+    await scenario('normal');
   });
 });

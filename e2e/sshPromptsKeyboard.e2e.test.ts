@@ -4,7 +4,8 @@
 // against real loopback sshds (testbed/sshd.ts), as e2e/ssh.e2e.test.ts drives the same dialogs
 // by mouse. "Nothing else" is checked where the user would lose it: the passphrase typed before
 // Escape never leaves the page, the host key is not pinned (known_hosts byte for byte), the sshd
-// accepted no login, and the host says why it is down, with its Retry button.
+// accepted no login, and the host says why it is down, with its Retry button. Last, Retry with the
+// right passphrase: the host connects, its Retry goes, and focus lands on the host's name.
 import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -157,5 +158,27 @@ describe('SSH questions by keyboard', () => {
     await expect.poll(() => focused(page), { timeout: 10_000 }).toEqual({ role: 'button', name: 'Retry SSH to lab-fresh' });
     expect(readFileSync(knownHosts, 'utf8')).toBe(pins);
     noLogin(fresh);
+  });
+
+  it('Retry with the right passphrase connects the host, and focus lands on its name in the Hosts table, not on the page', async () => {
+    const hosts = page.getByRole('table', { name: 'Hosts' });
+    await tabTo(page, 'Retry SSH to lab-locked');
+    await page.keyboard.press('Enter');
+    await passphraseDialog().waitFor({ timeout: 20_000 });
+    await expect.poll(() => hasFocus(passphraseDialog().getByLabel('Passphrase')), { timeout: 5_000 }).toBe(true);
+    await page.keyboard.type(PASSPHRASE);
+    await page.keyboard.press('Enter'); // Unlock
+    await expect.poll(() => passphraseDialog().count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => dotName('lab-locked'), { timeout: 30_000 }).toMatch(/^lab-locked: connected/);
+    // success takes the Retry button away: focus goes to the host's name in that row (Tab
+    // carries on from there), where Chromium would have left it on the page's body
+    await expect.poll(() => hosts.getByRole('button', { name: /SSH to lab-locked$/ }).count(), { timeout: 10_000 }).toBe(0);
+    await expect.poll(() => page.evaluate(() => document.activeElement !== document.body), { timeout: 10_000 }).toBe(true);
+    await expect.poll(() => focused(page), { timeout: 10_000 }).toEqual({ role: 'th', name: 'lab-locked' });
+    expect(await hasFocus(hosts.getByRole('rowheader', { name: 'lab-locked' }))).toBe(true);
+    await page.screenshot({ path: join(out, 'ssh-kbd-connected-focus.png') });
+    await page.keyboard.press('Tab');
+    expect(await focused(page)).toEqual({ role: 'button', name: 'Restart autotrader-ingestion on lab-locked' });
+    expect(locked.log()).toMatch(/Accepted publickey/);
   });
 });

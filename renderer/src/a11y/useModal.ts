@@ -7,6 +7,7 @@
 // dialog opened over another (an SSH question during a preview) from un-inerting the page
 // when either one closes first.
 import { useEffect, useLayoutEffect, useRef } from 'react';
+import { focusLost, standInFor } from './useFocusHandoff';
 
 const TABBABLE =
   'a[href], button:not([disabled]), input:not([disabled]):not([type="hidden"]), select:not([disabled]), textarea:not([disabled]), summary, [tabindex]:not([tabindex="-1"])';
@@ -76,7 +77,7 @@ function onKeyDown(event: KeyboardEvent): void {
  * Makes `ref` (the element with role="dialog") modal while `open`. `onEscape` is the dialog's
  * cancel: it must run nothing. Focus moves into the dialog unless a child already put it there
  * (the Confirm button, the passphrase field), and returns to the opener on close; `fallback`
- * names where to go if the opener has left the page meanwhile.
+ * names where to go if the opener has left the page or been hidden meanwhile.
  */
 export function useModal(ref: React.RefObject<HTMLElement | null>, open: boolean, onEscape: () => void, fallback?: () => HTMLElement | null): void {
   const escape = useRef(onEscape);
@@ -101,8 +102,12 @@ export function useModal(ref: React.RefObject<HTMLElement | null>, open: boolean
       // only when focus was in this dialog (or lost with it): never steal it from a newer one
       const active = document.activeElement;
       if (active && active !== document.body && !node.contains(active)) return;
-      const target = opener?.isConnected ? opener : (back.current?.() ?? null);
+      // an opener that left the page meanwhile may have named its stand-in (useFocusHandoff)
+      const target = opener?.isConnected ? opener : ((opener && standInFor(opener)) ?? back.current?.() ?? null);
       target?.focus();
+      // The opener can be on the page but hidden (a palette jump switched views): then the
+      // fallback, once the update that closed the dialog has drawn where it leads.
+      if (focusLost()) queueMicrotask(() => focusLost() && back.current?.()?.focus());
     };
   }, [open, ref]);
   // Keep focus inside: a phase change (preview -> run) removes the focused button.

@@ -6,6 +6,7 @@
 import { useEffect, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Preview } from '../../../common/contract';
+import { focusLost, useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useModal } from '../a11y/useModal';
 import { useApi } from '../api/ApiContext';
 import { duration } from '../status/format';
@@ -95,10 +96,18 @@ function PreviewBody({ preview, submitting, error }: { preview: Preview; submitt
           </p>
         ) : null}
         <div className="buttons">
-          <button type="button" onClick={closeDialog} disabled={submitting}>
+          {/* aria-disabled, not disabled: a focused button that becomes disabled drops focus to the
+              page's body (pressed Confirm while it starts the run; Confirm when the preview expires) */}
+          <button
+            type="button"
+            aria-disabled={submitting}
+            onClick={() => {
+              if (!submitting) closeDialog();
+            }}
+          >
             Cancel
           </button>
-          <button ref={confirm} type="submit" className={`confirm confirm-${preview.risk}`} disabled={!allowed}>
+          <button ref={confirm} type="submit" className={`confirm confirm-${preview.risk}`} aria-disabled={!allowed}>
             {submitting ? 'Starting…' : 'Confirm'}
           </button>
         </div>
@@ -184,13 +193,15 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
   const allSucceeded = finished && hostIds.every((id) => run?.hosts[id]?.state === 'succeeded');
   const wasFinished = useRef(false);
   const close = useRef<HTMLButtonElement>(null);
+  // Cancel run goes once the run has stopped: Close (enabled by then) takes focus, Enter closes
+  const cancelHandoff = useFocusHandoff<HTMLButtonElement>(() => close.current);
   useEffect(() => {
     // A finished run has new audit records; refresh the list so the Audit tab is current.
     if (finished && !wasFinished.current) {
       void loadAudit(api);
       // Enter now closes, unless the engineer is reading the output (focus in the log)
       const active = document.activeElement;
-      if (!active || active === document.body || active.getAttribute('role') === 'dialog') close.current?.focus();
+      if (focusLost() || active?.getAttribute('role') === 'dialog') close.current?.focus();
     }
     wasFinished.current = finished;
   }, [finished, api]);
@@ -232,7 +243,14 @@ function RunBody({ preview, runId, cancelling, cancelError }: { preview: Preview
       {cancelError ? <p className="notice notice-error">cancel: {cancelError}</p> : null}
       <div className="buttons">
         {finished ? null : (
-          <button type="button" onClick={() => void cancelActiveRun(api)} disabled={cancelling}>
+          <button
+            ref={cancelHandoff}
+            type="button"
+            aria-disabled={cancelling}
+            onClick={() => {
+              if (!cancelling) void cancelActiveRun(api);
+            }}
+          >
             {cancelling ? 'Cancelling…' : 'Cancel run'}
           </button>
         )}

@@ -11,9 +11,10 @@
 //     started (UTC), duration
 //     buttons "Acknowledge <item> <rule title>", "Snooze <item> <rule title> for 1 hour"
 //   button "Enable desktop notifications" (browser shell, until permission is decided)
-import { memo, useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AlertRecord } from '../../../common/thresholds';
+import { useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useApi } from '../api/ApiContext';
 import { clockTime, duration } from '../status/format';
 import type { Status } from '../status/status';
@@ -46,6 +47,11 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
     setError(result.ok ? null : result.error.message);
   };
   const snoozed = alert.snoozedUntil && Date.parse(alert.snoozedUntil) > now;
+  // Ack goes away once the alert is acknowledged: focus moves on to the same alert's Snooze (or,
+  // if it resolved meanwhile, its runbook link), not to the page's body
+  const snooze = useRef<HTMLButtonElement>(null);
+  const runbook = useRef<HTMLButtonElement>(null);
+  const ackHandoff = useFocusHandoff<HTMLButtonElement>(() => snooze.current ?? runbook.current);
   return (
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}`}>
       <td>
@@ -65,7 +71,7 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
         <span className="alert-title">{alert.title}</span> <span className="muted">{alert.reason}</span>
       </td>
       <td className="nowrap">
-        <button type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForArea(alert.section)}>
+        <button ref={runbook} type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForArea(alert.section)}>
           runbook: {alert.section}
         </button>
       </td>
@@ -73,12 +79,13 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
       <td className="nowrap">{duration(alertDurationSeconds(alert, now))}</td>
       <td className="nowrap">
         {alert.state !== 'resolved' && !alert.acknowledgedAt ? (
-          <button type="button" aria-label={`Acknowledge ${label}`} onClick={() => void act(() => api.acknowledgeAlert({ id: alert.id }))}>
+          <button ref={ackHandoff} type="button" aria-label={`Acknowledge ${label}`} onClick={() => void act(() => api.acknowledgeAlert({ id: alert.id }))}>
             Ack
           </button>
         ) : null}
         {alert.state !== 'resolved' ? (
           <button
+            ref={snooze}
             type="button"
             aria-label={snoozed ? `Unsnooze ${label}` : `Snooze ${label} for 1 hour`}
             onClick={() => void act(() => api.snoozeAlert({ id: alert.id, minutes: snoozed ? 0 : 60 }))}

@@ -28,7 +28,14 @@ export function AuditView() {
         <span className="panel-summary" role="status" aria-label="Chain status">
           {audit.chainOk === null ? 'chain not checked yet' : audit.chainOk ? 'hash chain intact' : `hash chain BROKEN: ${audit.chainError ?? 'unknown reason'}`}
         </span>
-        <button type="button" onClick={() => void loadAudit(api, AUDIT_LIMIT)} disabled={audit.loading}>
+        {/* aria-disabled, not disabled, while it loads: a focused button that becomes disabled drops focus to the page's body */}
+        <button
+          type="button"
+          aria-disabled={audit.loading}
+          onClick={() => {
+            if (!audit.loading) void loadAudit(api, AUDIT_LIMIT);
+          }}
+        >
           {audit.loading ? 'Loading…' : 'Refresh audit'}
         </button>
       </header>

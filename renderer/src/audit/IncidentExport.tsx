@@ -76,7 +76,14 @@ export function IncidentExport() {
             ))}
           </select>
         </label>
-        <button type="button" onClick={() => void exportNow()} disabled={state.phase === 'loading'}>
+        {/* aria-disabled, not disabled, while it runs: a focused button that becomes disabled drops focus to the page's body */}
+        <button
+          type="button"
+          aria-disabled={state.phase === 'loading'}
+          onClick={() => {
+            if (state.phase !== 'loading') void exportNow();
+          }}
+        >
           {state.phase === 'loading' ? 'Exporting…' : 'Export incident timeline'}
         </button>
       </div>

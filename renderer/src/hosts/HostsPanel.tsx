@@ -10,6 +10,9 @@ import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
 
 export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } } as const;
 
+/** The host's name in the row of `near` (a cell of it). */
+const rowHeader = (near: HTMLElement | null): HTMLElement | null => near?.closest('tr')?.querySelector<HTMLElement>('th[scope="row"]') ?? null;
+
 /** The selected deployment's hosts: connection state and the remediation buttons. */
 export function HostsPanel({ deploymentId }: { deploymentId: string }) {
   const api = useApi();
@@ -46,7 +49,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} word="SSH" why={connectionText(h.conn)} />
               </td>
               {/* the address sits in the tooltip: a column for it pushed this half-width table past its panel */}
-              <th scope="row" className="item-name" title={h.address}>
+              {/* tabIndex -1: where focus lands when this host's Retry goes away because it connected */}
+              <th scope="row" className="item-name" title={h.address} tabIndex={-1}>
                 {h.label}
                 {h.demo ? <span className="demo-tag"> demo</span> : null}
               </th>
@@ -72,7 +76,7 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 </button>
               </td>
               <td className="why">
-                {connectionText(h.conn)} <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} />
+                {connectionText(h.conn)} <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} focusNext={rowHeader} />
               </td>
             </tr>
           ))}

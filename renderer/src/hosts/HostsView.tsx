@@ -2,7 +2,7 @@
 // (OS, load, CPU, memory, disks, units, failed units, IB Gateway), its dashboards through SSH
 // tunnels, escalation, and terminal tabs. Stays mounted while hidden so terminals survive a
 // look at another tab.
-import { useEffect, useMemo } from 'react';
+import { useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { HostFacts } from '../../../common/contract';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
@@ -18,6 +18,9 @@ import { bytes, duration, pct } from './format';
 import { addTerminalTab, bindHostEvents, escalate, loadHostFacts, openTunnel, selectHost, TARGET_WORDS, useHostsStore } from './hostsStore';
 import { Sparkline } from './Sparkline';
 import './hosts.css';
+
+/** The shown host's name (one host view on the page): where a palette jump to a host leaves focus. */
+export const HOST_HEADING_ID = 'host-detail-heading';
 
 export function HostsView({ visible }: { visible: boolean }) {
   const api = useApi();
@@ -99,7 +102,8 @@ export function HostsView({ visible }: { visible: boolean }) {
       <Escalation />
       <section className="panel terminals" aria-label="Terminals">
         <header className="panel-head">
-          <h2>Terminals</h2>
+          {/* tabIndex -1: where focus lands when the last terminal's Close takes its pane away */}
+          <h2 tabIndex={-1}>Terminals</h2>
           <span className="panel-summary">keystrokes go to the host only; start and end are audited</span>
         </header>
         {terminals.length ? (
@@ -146,11 +150,15 @@ function HostDetail({ hostId, label }: { hostId: string; label: string }) {
     return [...seen.values()];
   }, [deployments, tools, hostId]);
   const status = f?.status ?? 'unknown';
+  const heading = useRef<HTMLHeadingElement>(null);
   return (
     <section className={`panel panel-${status}`} aria-label={`Host ${label}`}>
       <header className="panel-head">
         <StatusIcon status={status} withWord />
-        <h2>{label}</h2>
+        {/* tabIndex -1: where focus lands when this host's Retry goes away because it connected, or after a jump to the host */}
+        <h2 ref={heading} id={HOST_HEADING_ID} tabIndex={-1}>
+          {label}
+        </h2>
         <span className="panel-summary">{f?.os ?? ''}</span>
         <span className="panel-polled">{f?.refreshedAt ? `refreshed ${f.refreshedAt.slice(11, 19)} UTC` : 'not refreshed yet'}</span>
       </header>
@@ -161,7 +169,7 @@ function HostDetail({ hostId, label }: { hostId: string; label: string }) {
         <button onClick={() => addTerminalTab(hostId, label)} aria-label={`Open terminal on ${label}`}>
           Open terminal
         </button>
-        <ConnectHostButton hostId={hostId} label={label} conn={conn} />
+        <ConnectHostButton hostId={hostId} label={label} conn={conn} focusNext={() => heading.current} />
         {dashboards.map((d) => (
           <button key={d.name} onClick={() => void openTunnel(api, hostId, d.name)} aria-label={`Open ${d.name} on ${label}`} title={`127.0.0.1:${d.port}${d.path} on ${label}, through SSH`}>
             Open {d.name}

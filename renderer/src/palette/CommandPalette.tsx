@@ -8,6 +8,7 @@ import { useModal } from '../a11y/useModal';
 import { useAlerts } from '../alerts/alertsStore';
 import { useApi } from '../api/ApiContext';
 import { selectAction, setActionsOpen } from '../actions/actionsStore';
+import { HOST_HEADING_ID } from '../hosts/HostsView';
 import { selectHost, setHostsOpen } from '../hosts/hostsStore';
 import { loadRunbookLibrary, openRunbook, openRunbookForArea, setRunbooksOpen, useRunbookStore } from '../runbooks/runbookStore';
 import { openPanel, selectDeployment, setView } from '../store/actions';
@@ -15,6 +16,18 @@ import { useStore } from '../store/useStore';
 import { rankItems } from './fuzzyScore';
 import { paletteItems, type PaletteItem } from './paletteItems';
 import './palette.css';
+
+/** The selected tab of the Views tab list: where a jump to a view leaves focus. */
+const selectedViewTab = (): HTMLElement | null => document.querySelector<HTMLElement>('[role="tablist"][aria-label="Views"] [role="tab"][aria-selected="true"]');
+
+/**
+ * Where focus goes after a jump, when the control the palette was opened from is not in the view
+ * the jump shows (the page's body otherwise). Panels and runbook sections take focus themselves.
+ */
+function landing(item: PaletteItem): HTMLElement | null {
+  if (item.target.kind === 'host') return document.getElementById(HOST_HEADING_ID) ?? selectedViewTab();
+  return selectedViewTab();
+}
 
 function runItem(api: OpsApi, item: PaletteItem): void {
   const t = item.target;
@@ -93,8 +106,15 @@ export function CommandPalette() {
   const [active, setActive] = useState(0);
   const input = useRef<HTMLInputElement>(null);
   const box = useRef<HTMLDivElement>(null);
-  // inert page behind, Tab kept in, Escape closes, focus back where it was (a11y/useModal)
-  useModal(box, open, () => setOpen(false));
+  // inert page behind, Tab kept in, Escape closes, focus back where it was (a11y/useModal), or,
+  // when a jump hid that, where the jump went
+  const chosen = useRef<PaletteItem | null>(null);
+  useModal(
+    box,
+    open,
+    () => setOpen(false),
+    () => (chosen.current ? landing(chosen.current) : null),
+  );
 
   useEffect(() => {
     const onKey = (e: KeyboardEvent) => {
@@ -116,6 +136,8 @@ export function CommandPalette() {
       setActive(0);
       return;
     }
+    // forgotten at open, not at close: the close's focus fallback still needs it
+    chosen.current = null;
     input.current?.focus();
     if (!useRunbookStore.getState().list) void loadRunbookLibrary(api);
   }, [open, api]);
@@ -131,6 +153,7 @@ export function CommandPalette() {
   const choose = (index: number) => {
     const hit = ranked[index];
     if (!hit) return;
+    chosen.current = hit.item;
     setOpen(false);
     runItem(api, hit.item);
   };

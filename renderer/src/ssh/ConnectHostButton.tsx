@@ -3,6 +3,7 @@
 // then asks again whatever question stood in the way (the passphrase dialog comes back).
 import { useEffect, useState } from 'react';
 import type { ConnectionState } from '../../../common/contract';
+import { useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useApi } from '../api/ApiContext';
 
 /** The control's word for a state, or null when there is nothing to do. */
@@ -26,8 +27,24 @@ export function connectControl(c: ConnectionState | undefined, pressedOn: Connec
   return waiting ? { word: 'Connecting', waiting } : null;
 }
 
-export function ConnectHostButton({ hostId, label, conn }: { hostId: string; label: string; conn: ConnectionState | undefined }) {
+/**
+ * `focusNext(near)`: where focus goes when the button leaves the page while it has it, which is
+ * what success looks like (the host connected): the host's name in the same row or view. `near`
+ * is what held the button and is still there (useFocusHandoff).
+ */
+export function ConnectHostButton({
+  hostId,
+  label,
+  conn,
+  focusNext,
+}: {
+  hostId: string;
+  label: string;
+  conn: ConnectionState | undefined;
+  focusNext: (near: HTMLElement | null) => HTMLElement | null | undefined;
+}) {
   const api = useApi();
+  const handoff = useFocusHandoff(focusNext);
   // The button stays on the page, focused, until the connect it started has an outcome: a
   // question that connect asks (passphrase, host key) closes with focus back here, not on the
   // page's body, and a keyboard user carries on from the host they were on (docs/keyboard.md).
@@ -41,6 +58,7 @@ export function ConnectHostButton({ hostId, label, conn }: { hostId: string; lab
   return (
     <>
       <button
+        ref={handoff}
         className="ssh-connect"
         // aria-disabled, not disabled: a disabled button drops focus to the page's body
         aria-disabled={control.waiting}

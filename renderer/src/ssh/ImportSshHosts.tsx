@@ -3,6 +3,7 @@
 // config by main (comments kept). Main applies the config at once: the new hosts appear and
 // connect (onFleet), or the note says why only a restart can (the demo fleet).
 import { useEffect, useMemo, useRef, useState } from 'react';
+import { useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useModal } from '../a11y/useModal';
 import type { CallResponse } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
@@ -60,7 +61,12 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
       else next.add(alias);
       return next;
     });
+  // Import is aria-disabled, not disabled, while it runs (a focused button that becomes disabled
+  // drops focus); once done it goes, and Close, which stays, takes focus
+  const close = useRef<HTMLButtonElement>(null);
+  const importHandoff = useFocusHandoff<HTMLButtonElement>(() => close.current);
   const submit = async () => {
+    if (busy || picked.size === 0) return;
     setBusy(true);
     setError(null);
     const r = await api.importSshHosts({ aliases: [...picked], ...(deploymentId ? { deploymentId } : {}) });
@@ -102,11 +108,13 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
         {done ? <p role="status">{done}</p> : null}
         <div className="ssh-buttons">
           {!done ? (
-            <button disabled={busy || picked.size === 0} onClick={() => void submit()}>
+            <button ref={importHandoff} aria-disabled={busy || picked.size === 0} onClick={() => void submit()}>
               {`Import ${picked.size} host${picked.size === 1 ? '' : 's'}`}
             </button>
           ) : null}
-          <button onClick={onClose}>{done ? 'Close' : 'Cancel'}</button>
+          <button ref={close} onClick={onClose}>
+            {done ? 'Close' : 'Cancel'}
+          </button>
         </div>
       </div>
     </div>

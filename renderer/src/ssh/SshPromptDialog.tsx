@@ -35,13 +35,19 @@ export function SshPromptDialog() {
   );
 }
 
+// While an answer is on its way the buttons are aria-disabled, not disabled (a focused button
+// that becomes disabled drops focus to the page's body), so `send` itself refuses a second one.
 function useAnswer() {
   const api = useApi();
   const [message, setMessage] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
+  const sending = useRef(false);
   const send = async (request: Parameters<typeof api.answerSshPrompt>[0]) => {
+    if (sending.current) return;
+    sending.current = true;
     setBusy(true);
     const r = await api.answerSshPrompt(request);
+    sending.current = false;
     setBusy(false);
     if (!r.ok) setMessage(r.error.message);
     else if (!r.value.accepted) setMessage(r.value.message);
@@ -69,6 +75,7 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
       className="dialog"
       onSubmit={(e) => {
         e.preventDefault();
+        if (busy) return; // the answer before is still on its way: keep what was typed
         const value = input.current?.value ?? '';
         // cleared before sending: the secret is not kept in the page
         if (input.current) input.current.value = '';
@@ -88,10 +95,10 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
         <input ref={input} type="password" autoComplete="off" spellCheck={false} />
       </label>
       <div className="ssh-buttons">
-        <button type="submit" disabled={busy}>
+        <button type="submit" aria-disabled={busy}>
           Unlock
         </button>
-        <button type="button" disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
+        <button type="button" aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
           Cancel
         </button>
       </div>
@@ -121,13 +128,13 @@ function UnknownKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-u
       </p>
       <p>Compare it with the fingerprint from the host&apos;s owner (for example <code>ssh-keygen -lf</code> on the host) before trusting it.</p>
       <div className="ssh-buttons">
-        <button disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'trust' })} title={`adds it to ${prompt.knownHostsPath}`}>
+        <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'trust' })} title={`adds it to ${prompt.knownHostsPath}`}>
           Trust
         </button>
-        <button disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'accept-once' })} title="connect this session only; nothing is written">
+        <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'accept-once' })} title="connect this session only; nothing is written">
           Accept once
         </button>
-        <button disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
+        <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
           Refuse
         </button>
       </div>
@@ -174,10 +181,10 @@ function ChangedKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-c
         <input value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} />
       </label>
       <div className="ssh-buttons">
-        <button ref={refuse} disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
+        <button ref={refuse} aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
           Refuse
         </button>
-        <button disabled={busy || typed === ''} onClick={() => void send({ promptId: prompt.promptId, decision: 'replace', typedHost: typed })}>
+        <button aria-disabled={busy || typed === ''} onClick={() => typed !== '' && void send({ promptId: prompt.promptId, decision: 'replace', typedHost: typed })}>
           Replace pinned key
         </button>
       </div>

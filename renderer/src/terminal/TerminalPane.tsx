@@ -12,6 +12,7 @@ import { Terminal } from '@xterm/xterm';
 import '@xterm/xterm/css/xterm.css';
 import { useEffect, useRef, useState } from 'react';
 import type { OpsApi } from '../../../common/contract';
+import { useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useApi } from '../api/ApiContext';
 import { removeTerminalTab, updateTerminalTab, useHostsStore, type TerminalTab } from '../hosts/hostsStore';
 
@@ -120,6 +121,12 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     if (active && !document.activeElement?.closest('[role="tablist"]')) live.current?.term.focus();
   }, [active]);
 
+  // the pane goes with its Close button: focus to the terminal tab now selected (the tabs pattern,
+  // not into its shell, which keeps Tab), or to the Terminals heading when none is left
+  const closeHandoff = useFocusHandoff<HTMLButtonElement>((near) => {
+    const panel = near?.closest<HTMLElement>('section.terminals');
+    return panel?.querySelector<HTMLElement>('[role="tab"][aria-selected="true"]') ?? panel?.querySelector<HTMLElement>('h2') ?? null;
+  });
   const close = () => {
     if (live.current?.terminalId) void api.terminalClose({ terminalId: live.current.terminalId });
     removeTerminalTab(tab.key);
@@ -150,7 +157,7 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
             Previous
           </button>
         </form>
-        <button onClick={close} aria-label={`Close terminal ${label}`}>
+        <button ref={closeHandoff} onClick={close} aria-label={`Close terminal ${label}`}>
           Close
         </button>
         <span id={hintId} className="muted terminal-hint">
