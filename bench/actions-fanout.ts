@@ -1,14 +1,17 @@
 // Issue 4's speed figures, all measured in the same run at a 25 ms round trip (a userspace
 // delay proxy in front of every host, see testbed/delay-proxy.ts):
-//   1. one read-only action on a warm session: Opsdeck's SessionPool.exec and the whole
-//      ActionService path (preview, token, audit intent, exec, audit result), against the
-//      OpenSSH client through an established ControlMaster;
+//   1. one read-only action on a warm session: Opsdeck's SessionPool.exec (as a click, and back
+//      to back with two spares and with one), and the whole ActionService path from the confirm
+//      (run with the preview's token) to the output in the view and to the run finished, stage
+//      by stage, against the same command's bare exec and the OpenSSH client through an
+//      established ControlMaster;
 //   2. `systemctl restart autotrader-ingestion` on 20 hosts: Opsdeck's fan-out over warm
 //      sessions, against parallel-ssh and `ansible -m shell -f 20`, and the floor under all
 //      of them: the same restarts run inside the hosts at once, without SSH.
 // Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
 // SessionPool.exec without the spare session (spareSessions: false), in the same run.
 // Run as root on the test machine:  npx tsx bench/actions-fanout.ts [--hosts 20] [--rounds 30]
+//   [--rtt 25] [--warm-only: part 1 alone] [--profile FILE: CPU profile of the paced rounds]
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
