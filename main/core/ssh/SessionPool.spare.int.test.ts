@@ -4,6 +4,7 @@
 // never exceeded by them (no command or terminal is refused because of them) and a closed
 // connection leaves none behind.
 import { execFile } from 'node:child_process';
+import { connect as netConnect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
@@ -167,6 +168,36 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     expect((await Promise.all(long)).map((r) => r.cancelled)).toEqual([true, true]);
     // with the slots free again, the busy host's two spares come back
     await spares(tight, 2, [], 30_000);
+  });
+
+  it('a command sent as the link dies reports the lost connection, and the next spare fails quietly', async () => {
+    // The link dies for real: our end of the TCP socket is shut, so ssh2 refuses new requests
+    // at once, while its close has not been seen yet. The next spare's request then throws
+    // inside the pool; that must not become an unhandled rejection (it ends the process).
+    const sockets: Socket[] = [];
+    const pool = newPool(sshd, {
+      connectSocket: (host, port) => {
+        const sock = netConnect({ host, port, noDelay: true });
+        sockets.push(sock);
+        return sock;
+      },
+    });
+    await pool.connect(H);
+    await spares(sshd, 1);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      sockets[0]!.end();
+      await expect(pool.exec(H, 'echo never')).rejects.toThrow(/web1: /);
+      // a turn of the event loop or two for a rejection nobody awaits to be reported
+      await new Promise((r) => setTimeout(r, 200));
+      expect(unhandled).toEqual([]);
+      // and the host comes back for the next command
+      await expect.poll(async () => (await execText(pool, 'echo back').catch(() => null))?.out, { timeout: 20_000 }).toBe('back\n');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('a connection closed for idleness, by disconnect() or by close() leaves no spare behind', async () => {

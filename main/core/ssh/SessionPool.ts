@@ -1114,40 +1114,35 @@ export class SessionPool {
     const endLine = randomBytes(16).toString('hex');
     let markClosed = () => {};
     const closed = new Promise<void>((r) => (markClosed = r));
-    const spare: Spare = {
-      client,
-      endLine,
-      taken: false,
-      gone: false,
-      closed,
-      ready: new Promise<ClientChannel | null>((resolve) => {
-        const failed = (why: string) => {
-          spare.gone = true;
-          markClosed();
-          this.spareLost(conn, spare, why);
-          resolve(null);
-        };
-        try {
-          client.exec(spareCommand(endLine), (err, ch) => {
-            if (err) return failed(err.message);
-            conn.spareDelayMs = SPARE_RETRY_MS;
-            const gone = () => {
-              spare.gone = true;
-              if (!spare.taken) this.spareLost(conn, spare, 'it ended unused');
-            };
-            ch.once('exit', gone);
-            ch.once('close', () => {
-              gone();
-              markClosed();
-            });
-            resolve(ch);
-          });
-        } catch (err) {
-          failed((err as Error).message);
-        }
-      }),
-    };
+    let resolveReady: (channel: ClientChannel | null) => void = () => {};
+    const spare: Spare = { client, endLine, taken: false, gone: false, closed, ready: new Promise((r) => (resolveReady = r)) };
+    // listed before the request goes out: a client.exec that throws at once (a socket already
+    // dead, its close not yet seen) is then a lost spare like any other, and `spare` exists for it
     conn.spares.push(spare);
+    const failed = (why: string) => {
+      spare.gone = true;
+      markClosed();
+      this.spareLost(conn, spare, why);
+      resolveReady(null);
+    };
+    try {
+      client.exec(spareCommand(endLine), (err, ch) => {
+        if (err) return failed(err.message);
+        conn.spareDelayMs = SPARE_RETRY_MS;
+        const gone = () => {
+          spare.gone = true;
+          if (!spare.taken) this.spareLost(conn, spare, 'it ended unused');
+        };
+        ch.once('exit', gone);
+        ch.once('close', () => {
+          gone();
+          markClosed();
+        });
+        resolveReady(ch);
+      });
+    } catch (err) {
+      failed((err as Error).message);
+    }
   }
 
   /** A spare that could not start or died unused; tried again once a session here ends. */
