@@ -1,14 +1,17 @@
 // Issue 4's speed figures, all measured in the same run at a 25 ms round trip (a userspace
 // delay proxy in front of every host, see testbed/delay-proxy.ts):
-//   1. one read-only action on a warm session: Opsdeck's SessionPool.exec and the whole
-//      ActionService path (preview, token, audit intent, exec, audit result), against the
-//      OpenSSH client through an established ControlMaster;
+//   1. one read-only action on a warm session: Opsdeck's SessionPool.exec (as a click, and back
+//      to back with two spares and with one), and the whole ActionService path from the confirm
+//      (run with the preview's token) to the output in the view and to the run finished, stage
+//      by stage, against the same command's bare exec and the OpenSSH client through an
+//      established ControlMaster;
 //   2. `systemctl restart autotrader-ingestion` on 20 hosts: Opsdeck's fan-out over warm
 //      sessions, against parallel-ssh and `ansible -m shell -f 20`, and the floor under all
 //      of them: the same restarts run inside the hosts at once, without SSH.
 // Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
 // SessionPool.exec without the spare session (spareSessions: false), in the same run.
 // Run as root on the test machine:  npx tsx bench/actions-fanout.ts [--hosts 20] [--rounds 30]
+//   [--rtt 25] [--warm-only: part 1 alone] [--profile FILE: CPU profile of the paced rounds]
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
@@ -17,6 +20,7 @@ import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { parseArgs, promisify } from 'node:util';
+import { Session } from 'node:inspector/promises';
 import type { HostId } from '../common/contract';
 import { ActionService } from '../main/core/actions/ActionService';
 import { loadCatalogFile } from '../main/core/actions/Catalog';
@@ -30,7 +34,19 @@ import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
 import { startFleet } from '../testbed/fleet';
 
 const run = promisify(execFile);
-const { values } = parseArgs({ options: { hosts: { type: 'string', default: '20' }, rounds: { type: 'string', default: '30' }, rtt: { type: 'string', default: '25' } } });
+const { values } = parseArgs({
+  options: {
+    hosts: { type: 'string', default: '20' },
+    rounds: { type: 'string', default: '30' },
+    rtt: { type: 'string', default: '25' },
+    // part 1 only (the warm exec and the action path), for iterating on them: skips the
+    // restarts, parallel-ssh and Ansible, which take minutes
+    'warm-only': { type: 'boolean', default: false },
+    // a CPU profile of the paced rounds only (the profiler inflates their times)
+    profile: { type: 'string' },
+  },
+});
+const WARM_ONLY = values['warm-only'];
 const HOSTS = Number(values.hosts);
 const ROUNDS = Number(values.rounds);
 const ONE_WAY = Number(values.rtt) / 2;
@@ -50,11 +66,14 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-bench-'));
 console.log(`booting ${HOSTS} nspawn hosts…`);
-const fleet = await startFleet({ name: 'bench', hosts: HOSTS });
+// unique per process: the lead's run of this bench or a test fleet may be up at the same time
+const fleet = await startFleet({ name: `bench${process.pid % 100000}`, hosts: HOSTS });
 const proxies: DelayProxy[] = [];
 const pool = new SessionPool({ maxConcurrentHandshakes: 32 });
 // the same hosts without the spare session: the classic channel open + exec request
 const plainPool = new SessionPool({ maxConcurrentHandshakes: 32, spareSessions: false });
+// and with one spare always, as before a busy host kept two (busySpareWindowMs: 0)
+const onePool = new SessionPool({ maxConcurrentHandshakes: 32, busySpareWindowMs: 0 });
 const echo = createServer((socket) => {
   socket.setNoDelay(true);
   socket.pipe(socket);
@@ -74,6 +93,7 @@ try {
   const targets = ids.map((id, i) => ({ id, address: '127.0.0.1', port: proxies[i]!.port, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: knownHosts }));
   pool.setHosts(targets);
   plainPool.setHosts(targets.slice(0, 1));
+  onePool.setHosts(targets.slice(0, 1));
   const sshOpts = ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-i', fleet.privateKeyPath, '-o', 'LogLevel=ERROR'];
 
   // ---- 1. warm read-only action ---------------------------------------------------------
@@ -118,7 +138,7 @@ try {
     return median(samples);
   })();
 
-  await Promise.all([...ids.map((id) => pool.connect(id)), plainPool.connect(ids[0]!)]);
+  await Promise.all([...ids.map((id) => pool.connect(id)), plainPool.connect(ids[0]!), onePool.connect(ids[0]!)]);
   const command = 'systemctl is-active autotrader-api';
   // one after another: run at once on 2 cores they would inflate each other
   const ownSamples: number[] = [];
@@ -140,6 +160,8 @@ try {
   for (let i = 0; i < ROUNDS; i++) poolSamples.push(await time(() => pool.exec(ids[0]!, command)));
   const cpu = process.cpuUsage(cpuBefore);
   const cpuPerExec = (cpu.user + cpu.system) / 1000 / ROUNDS;
+  const oneSpareSamples: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) oneSpareSamples.push(await time(() => onePool.exec(ids[0]!, command)));
   // Back to back (above), each command finds the next spare still starting: OpenSSH opens a
   // session's window only once its exec has started, two round trips after the channel was
   // asked for (docs/ssh.md). An engineer's click comes after a pause, when the spare is ready:
@@ -182,10 +204,34 @@ try {
 
   const audit = new AuditLog({ path: join(dir, 'audit.jsonl'), clock: systemClock, redactor: new Redactor() });
   const catalog = await loadCatalogFile(new URL('../resources/actions.yaml', import.meta.url).pathname);
+  // Where the action path's time goes, stage by stage. The pool, the service and the audit log
+  // are the real ones; only the executor port and the view's emitters are wrapped to take the
+  // times: the user confirms (run with the preview's token), the intent is fsynced and the
+  // command goes out (exec called), the command ends (exec resolved), its output reaches the
+  // view (the first onRunOutput), the result is fsynced and the run is reported finished.
+  type Marks = { intentCalled?: number; intentDone?: number; execCalled?: number; firstOutput?: number; execDone?: number; view?: number; finished?: number };
+  let marks: Marks = {};
+  const timedExecutor = {
+    exec: (id: HostId, cmd: string, opts: Parameters<SessionPool['exec']>[2] = {}) => {
+      marks.execCalled = performance.now();
+      const onStdout = (chunk: string) => {
+        marks.firstOutput ??= performance.now();
+        opts.onStdout?.(chunk);
+      };
+      return pool.exec(id, cmd, { ...opts, onStdout }).finally(() => (marks.execDone = performance.now()));
+    },
+  };
+  const timedAudit = {
+    append: (entry: Parameters<AuditLog['append']>[0]) => {
+      if (entry.kind !== 'intent') return audit.append(entry);
+      marks.intentCalled = performance.now();
+      return audit.append(entry).finally(() => (marks.intentDone = performance.now()));
+    },
+  };
   const actions = new ActionService({
     catalog,
-    executor: pool,
-    audit,
+    executor: timedExecutor,
+    audit: timedAudit,
     redactor: new Redactor(),
     clock: systemClock,
     randomBytes,
@@ -193,20 +239,78 @@ try {
     hostLookup: (id) => ({ id, label: id }),
     maxConcurrency: HOSTS,
     blastRadius: HOSTS,
-    emitOutput: () => {},
-    emitStatus: () => {},
+    emitOutput: () => {
+      // the last batch: the whole output is in the view (service.status prints all of it at once)
+      marks.view = performance.now();
+    },
+    emitStatus: (s) => {
+      if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
+    },
   });
   const runAction = async (actionId: string, params: Record<string, string>, hostIds: HostId[]) => {
     const preview = actions.preview({ actionId, params, hostIds });
     const { runId } = actions.run({ token: preview.token });
     await actions.settled(runId);
   };
-  const actionSamples: number[] = [];
-  for (let i = 0; i < ROUNDS; i++) actionSamples.push(await time(() => runAction('service.status', { unit: 'autotrader-api' }, [ids[0]!])));
-  const pausedActionSamples: number[] = [];
+  const statusParams = { actionId: 'service.status', params: { unit: 'autotrader-api' }, hostIds: [ids[0]!] };
+  // The preview is its own step for the user (the dialog shows the command; they confirm), so it
+  // is timed apart; the action's time runs from the confirm to the output in the view.
+  type Timed = { preview: number; toView: number; toSettled: number; toIntent: number; intent: number; toExec: number; exec: number; outputEarly: number; viewEarly: number; result: number };
+  const timedAction = async (): Promise<Timed> => {
+    marks = {};
+    const t0 = performance.now();
+    const preview = actions.preview(statusParams);
+    const confirm = performance.now();
+    const { runId } = actions.run({ token: preview.token });
+    await actions.settled(runId);
+    const settled = performance.now();
+    const m = marks as Required<Marks>;
+    return {
+      preview: confirm - t0,
+      toView: m.view - confirm,
+      toSettled: settled - confirm,
+      toIntent: m.intentCalled - confirm,
+      intent: m.intentDone - m.intentCalled,
+      toExec: m.execCalled - m.intentDone,
+      exec: m.execDone - m.execCalled,
+      outputEarly: m.execDone - m.firstOutput,
+      viewEarly: m.execDone - m.view,
+      result: settled - m.execDone,
+    };
+  };
+  const col = (xs: Timed[], k: keyof Timed) => xs.map((x) => x[k]);
+  const actionCommandRendered = actions.preview(statusParams).command;
+  const backToBack: Timed[] = [];
+  for (let i = 0; i < ROUNDS; i++) backToBack.push(await timedAction());
+  // The same command through SessionPool.exec alone, paced the same way and alternated with the
+  // action's rounds, so that drift in the host or the machine's load falls on both alike: the
+  // action path's own cost is the difference.
+  const profiler = values.profile ? new Session() : null;
+  if (profiler) {
+    profiler.connect();
+    await profiler.post('Profiler.enable');
+    await profiler.post('Profiler.start');
+  }
+  const pausedBareAction: number[] = [];
+  const paced: Timed[] = [];
+  let bareCpuUs = 0;
+  let pacedCpuUs = 0;
   for (let i = 0; i < ROUNDS; i++) {
     await pause();
-    pausedActionSamples.push(await time(() => runAction('service.status', { unit: 'autotrader-api' }, [ids[0]!])));
+    let c = process.cpuUsage();
+    pausedBareAction.push(await time(() => pool.exec(ids[0]!, actionCommandRendered)));
+    let d = process.cpuUsage(c);
+    bareCpuUs += d.user + d.system;
+    await pause();
+    c = process.cpuUsage();
+    paced.push(await timedAction());
+    d = process.cpuUsage(c);
+    pacedCpuUs += d.user + d.system;
+  }
+  if (profiler) {
+    const { profile } = await profiler.post('Profiler.stop');
+    writeFileSync(values.profile!, JSON.stringify(profile));
+    profiler.disconnect();
   }
   // the action path writes its intent (before the command) and its result, each fsynced
   const auditSamples: number[] = [];
@@ -227,105 +331,131 @@ try {
   await run('ssh', ['-o', `ControlPath=${control}`, '-O', 'exit', '-p', String(proxies[0]!.port), 'root@127.0.0.1']).catch(() => undefined);
 
   // ---- 2. restart on every host ---------------------------------------------------------
-  const restart = 'systemctl restart autotrader-ingestion';
-  // systemd refuses a 6th start of a unit within 10 s (StartLimitBurst=5): let each measured
-  // restart start from a clean slate, outside the timed part.
-  const settle = () => new Promise((resolve) => setTimeout(resolve, 11_000));
-  // The floor: the same restarts run inside the hosts, all at once, without SSH (nsenter through
-  // the fleet helper); and one host's restart alone, its stop and its start timed apart.
-  const unit = 'autotrader-ingestion';
-  const aloneStop: number[] = [];
-  const aloneStart: number[] = [];
-  const floorSamples: number[] = [];
-  const floorLate: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    await settle();
-    const r = await fleet.exec(fleet.hosts[0]!.name, `a=$(date +%s%N); systemctl stop ${unit}; b=$(date +%s%N); systemctl start ${unit}; c=$(date +%s%N); echo $(( (b-a)/1000 )) $(( (c-b)/1000 ))`);
-    const [stopUs, startUs] = r.stdout.trim().split(' ').map(Number);
-    aloneStop.push(stopUs! / 1000);
-    aloneStart.push(startUs! / 1000);
-    // Starting 20 helper processes (fleet.sh, nsenter) costs more than the restarts on a busy
-    // machine, so each host sleeps until a common start time T, restarts, and reports when it
-    // ended (the hosts share the machine's clock): the floor is the last end minus the first
-    // start. On a loaded machine the sleeps wake late and spread the starts (printed).
-    const startAt = BigInt(Date.now() + 5_000) * 1_000_000n;
-    const marks = await Promise.all(fleet.hosts.map(async (host) => {
-      const x = await fleet.exec(host.name, [
-        `now=$(date +%s%N); d=$(( (${startAt} - now) / 1000000 ))`,
-        `[ "$d" -gt 0 ] && sleep "$(( d / 1000 )).$(printf %03d $(( d % 1000 )))"`,
-        `a=$(date +%s%N); ${restart}; r=$?; b=$(date +%s%N); echo "$a $b"; exit $r`,
-      ].join('\n'), { timeoutMs: 60_000 });
-      if (x.code !== 0) throw new Error(`${host.name}: ${restart} failed: ${x.stderr}`);
-      return x.stdout.trim().split(' ').map((v) => BigInt(v));
-    }));
-    const firstStart = marks.reduce((m, [a]) => (a! < m ? a! : m), marks[0]![0]!);
-    const lastStart = marks.reduce((m, [a]) => (a! > m ? a! : m), 0n);
-    floorSamples.push(Number(marks.reduce((m, [, b]) => (b! > m ? b! : m), 0n) - firstStart) / 1e6);
-    floorLate.push(Number(lastStart - firstStart) / 1e6);
-  }
-  const stopSettings = (await fleet.exec(fleet.hosts[0]!.name, `systemctl show ${unit} -p TimeoutStopUSec -p KillSignal -p KillMode -p ExecMainStartTimestampMonotonic`)).stdout.trim().replace(/\n/g, ', ');
+  const part2 = WARM_ONLY ? null : await (async () => {
+    const restart = 'systemctl restart autotrader-ingestion';
+    // systemd refuses a 6th start of a unit within 10 s (StartLimitBurst=5): let each measured
+    // restart start from a clean slate, outside the timed part.
+    const settle = () => new Promise((resolve) => setTimeout(resolve, 11_000));
+    // The floor: the same restarts run inside the hosts, all at once, without SSH (nsenter through
+    // the fleet helper); and one host's restart alone, its stop and its start timed apart.
+    const unit = 'autotrader-ingestion';
+    const aloneStop: number[] = [];
+    const aloneStart: number[] = [];
+    const floorSamples: number[] = [];
+    const floorLate: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      const r = await fleet.exec(fleet.hosts[0]!.name, `a=$(date +%s%N); systemctl stop ${unit}; b=$(date +%s%N); systemctl start ${unit}; c=$(date +%s%N); echo $(( (b-a)/1000 )) $(( (c-b)/1000 ))`);
+      const [stopUs, startUs] = r.stdout.trim().split(' ').map(Number);
+      aloneStop.push(stopUs! / 1000);
+      aloneStart.push(startUs! / 1000);
+      // Starting 20 helper processes (fleet.sh, nsenter) costs more than the restarts on a busy
+      // machine, so each host sleeps until a common start time T, restarts, and reports when it
+      // ended (the hosts share the machine's clock): the floor is the last end minus the first
+      // start. On a loaded machine the sleeps wake late and spread the starts (printed).
+      const startAt = BigInt(Date.now() + 5_000) * 1_000_000n;
+      const marks = await Promise.all(fleet.hosts.map(async (host) => {
+        const x = await fleet.exec(host.name, [
+          `now=$(date +%s%N); d=$(( (${startAt} - now) / 1000000 ))`,
+          `[ "$d" -gt 0 ] && sleep "$(( d / 1000 )).$(printf %03d $(( d % 1000 )))"`,
+          `a=$(date +%s%N); ${restart}; r=$?; b=$(date +%s%N); echo "$a $b"; exit $r`,
+        ].join('\n'), { timeoutMs: 60_000 });
+        if (x.code !== 0) throw new Error(`${host.name}: ${restart} failed: ${x.stderr}`);
+        return x.stdout.trim().split(' ').map((v) => BigInt(v));
+      }));
+      const firstStart = marks.reduce((m, [a]) => (a! < m ? a! : m), marks[0]![0]!);
+      const lastStart = marks.reduce((m, [a]) => (a! > m ? a! : m), 0n);
+      floorSamples.push(Number(marks.reduce((m, [, b]) => (b! > m ? b! : m), 0n) - firstStart) / 1e6);
+      floorLate.push(Number(lastStart - firstStart) / 1e6);
+    }
+    const stopSettings = (await fleet.exec(fleet.hosts[0]!.name, `systemctl show ${unit} -p TimeoutStopUSec -p KillSignal -p KillMode -p ExecMainStartTimestampMonotonic`)).stdout.trim().replace(/\n/g, ', ');
 
-  const fanoutSamples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    await settle();
-    fanoutSamples.push(await time(() => runAction('service.restart', { unit: 'autotrader-ingestion' }, ids)));
-  }
+    const fanoutSamples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      fanoutSamples.push(await time(() => runAction('service.restart', { unit: 'autotrader-ingestion' }, ids)));
+    }
 
-  const hostsFile = join(dir, 'pssh-hosts');
-  writeFileSync(hostsFile, proxies.map((proxy) => `root@127.0.0.1:${proxy.port}`).join('\n') + '\n');
-  const psshRun = (file: string, width: number) =>
-    run('parallel-ssh', [
-      '-h', file, '-p', String(width), '-t', '60',
-      '-O', `UserKnownHostsFile=${knownHosts}`, '-O', 'StrictHostKeyChecking=yes', '-O', 'BatchMode=yes', '-O', 'LogLevel=ERROR',
-      '-x', `-i ${fleet.privateKeyPath}`,
-      restart,
-    ]);
-  const psshSamples: number[] = [];
-  // one host alone: what each tool costs per host when the hosts are separate machines, without
-  // 20 restarts on 2 cores (that host restarts three times per window, under systemd's five)
-  const oneFile = join(dir, 'pssh-one');
-  writeFileSync(oneFile, `root@127.0.0.1:${proxies[1]!.port}\n`);
-  const psshOne: number[] = [];
-  const opsdeckOne: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    await settle();
-    psshSamples.push(await time(() => psshRun(hostsFile, HOSTS)));
-    await new Promise((resolve) => setTimeout(resolve, 2_000));
-    opsdeckOne.push(await time(() => runAction('service.restart', { unit }, [ids[1]!])));
-    await new Promise((resolve) => setTimeout(resolve, 1_000));
-    psshOne.push(await time(() => psshRun(oneFile, 1)));
-  }
+    const hostsFile = join(dir, 'pssh-hosts');
+    writeFileSync(hostsFile, proxies.map((proxy) => `root@127.0.0.1:${proxy.port}`).join('\n') + '\n');
+    const psshRun = (file: string, width: number) =>
+      run('parallel-ssh', [
+        '-h', file, '-p', String(width), '-t', '60',
+        '-O', `UserKnownHostsFile=${knownHosts}`, '-O', 'StrictHostKeyChecking=yes', '-O', 'BatchMode=yes', '-O', 'LogLevel=ERROR',
+        '-x', `-i ${fleet.privateKeyPath}`,
+        restart,
+      ]);
+    const psshSamples: number[] = [];
+    // one host alone: what each tool costs per host when the hosts are separate machines, without
+    // 20 restarts on 2 cores (that host restarts three times per window, under systemd's five)
+    const oneFile = join(dir, 'pssh-one');
+    writeFileSync(oneFile, `root@127.0.0.1:${proxies[1]!.port}\n`);
+    const psshOne: number[] = [];
+    const opsdeckOne: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      psshSamples.push(await time(() => psshRun(hostsFile, HOSTS)));
+      await new Promise((resolve) => setTimeout(resolve, 2_000));
+      opsdeckOne.push(await time(() => runAction('service.restart', { unit }, [ids[1]!])));
+      await new Promise((resolve) => setTimeout(resolve, 1_000));
+      psshOne.push(await time(() => psshRun(oneFile, 1)));
+    }
 
-  const inventory = join(dir, 'inventory.ini');
-  writeFileSync(
-    inventory,
-    ['[fleet]', ...proxies.map((proxy, i) => `h${i + 1} ansible_host=127.0.0.1 ansible_port=${proxy.port} ansible_user=root`), ''].join('\n'),
-  );
-  const ansibleEnv = {
-    ...process.env,
-    ANSIBLE_HOST_KEY_CHECKING: 'False',
-    ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o ControlMaster=no`,
-    ANSIBLE_PRIVATE_KEY_FILE: fleet.privateKeyPath,
-    ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-    ANSIBLE_GATHERING: 'explicit',
-  };
-  const ansibleSamples: number[] = [];
-  for (let i = 0; i < 3; i++) {
-    await settle();
-    ansibleSamples.push(await time(() => run('ansible', ['all', '-i', inventory, '-m', 'shell', '-a', restart, '-f', String(HOSTS)], { env: ansibleEnv })));
-  }
+    const inventory = join(dir, 'inventory.ini');
+    writeFileSync(
+      inventory,
+      ['[fleet]', ...proxies.map((proxy, i) => `h${i + 1} ansible_host=127.0.0.1 ansible_port=${proxy.port} ansible_user=root`), ''].join('\n'),
+    );
+    const ansibleEnv = {
+      ...process.env,
+      ANSIBLE_HOST_KEY_CHECKING: 'False',
+      ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o ControlMaster=no`,
+      ANSIBLE_PRIVATE_KEY_FILE: fleet.privateKeyPath,
+      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+      ANSIBLE_GATHERING: 'explicit',
+    };
+    const ansibleSamples: number[] = [];
+    for (let i = 0; i < 3; i++) {
+      await settle();
+      ansibleSamples.push(await time(() => run('ansible', ['all', '-i', inventory, '-m', 'shell', '-a', restart, '-f', String(HOSTS)], { env: ansibleEnv })));
+    }
+    return { unit, aloneStop, aloneStart, floorSamples, floorLate, stopSettings, fanoutSamples, psshSamples, psshOne, opsdeckOne, ansibleSamples };
+  })();
 
   const target = 1.1 * (rtt + ownCost);
-  const fanout = median(fanoutSamples);
-  const pssh = median(psshSamples);
-  const floor = median(floorSamples);
+  const actionBase = rtt + ownActionCost;
+  const actionTarget = 1.1 * actionBase;
   const row = (what: string, xs: number[], ratio: string) => `| ${what} | ${ms(median(xs))} | ${xs.length > 3 ? ms(p(0.9, xs)) : ''} | ${ratio} |`;
+  const stages = (xs: Timed[]) =>
+    `confirm to the intent's append ${ms(median(col(xs, 'toIntent')))}, the append (synced) ${ms(median(col(xs, 'intent')))}, on to the exec ${ms(median(col(xs, 'toExec')))}, exec ${ms(median(col(xs, 'exec')))} (its first output came ${ms(median(col(xs, 'outputEarly')))} before its end, all of it was in the view ${ms(median(col(xs, 'viewEarly')))} before its end); the result synced ${ms(median(col(xs, 'result')))} after its end`;
+  const pacedView = median(col(paced, 'toView'));
+  const restartRows = (r: NonNullable<typeof part2>) => {
+    const fanout = median(r.fanoutSamples);
+    const pssh = median(r.psshSamples);
+    const floor = median(r.floorSamples);
+    return [
+      `| one host's \`${r.unit}\` alone: stop / start (inside the host) | ${ms(median(r.aloneStop))} / ${ms(median(r.aloneStart))} | | |`,
+      `| restart on ${HOSTS} hosts inside the hosts at once, no SSH: the floor (first start to last end; the starts spread over ${ms(median(r.floorLate))}) | ${ms(floor)} | | ${(floor / fanout).toFixed(2)} x Opsdeck |`,
+      `| restart on ${HOSTS} hosts: Opsdeck fan-out (warm sessions) | ${ms(fanout)} | | 1.00 |`,
+      `| restart on ${HOSTS} hosts: parallel-ssh -p ${HOSTS} | ${ms(pssh)} | | ${(pssh / fanout).toFixed(1)} x Opsdeck, ${(pssh / floor).toFixed(1)} x the floor |`,
+      `| restart on ${HOSTS} hosts: ansible -m shell -f ${HOSTS} | ${ms(median(r.ansibleSamples))} | | ${(median(r.ansibleSamples) / fanout).toFixed(1)} x Opsdeck |`,
+      `| restart on 1 host: Opsdeck (warm session) / parallel-ssh | ${ms(median(r.opsdeckOne))} / ${ms(median(r.psshOne))} | | parallel-ssh = ${(median(r.psshOne) / median(r.opsdeckOne)).toFixed(1)} x Opsdeck |`,
+      '',
+      `Unit stop settings: ${r.stopSettings}.`,
+    ];
+  };
+  const fanoutVerdict = (r: NonNullable<typeof part2>) => {
+    const fanout = median(r.fanoutSamples);
+    const pssh = median(r.psshSamples);
+    const floor = median(r.floorSamples);
+    return `- fan-out: parallel-ssh / Opsdeck = ${(pssh / fanout).toFixed(1)} x against 10 x: ${pssh / fanout >= 10 ? 'met' : 'not met'}. No tool can beat the floor, so on this machine the ratio cannot exceed parallel-ssh / floor = ${(pssh / floor).toFixed(1)} x. On separate machines each host's share is the one-host case: ${(median(r.psshOne) / median(r.opsdeckOne)).toFixed(1)} x.`;
+  };
   const report = [
-    `## Actions (issue 4): warm action and ${HOSTS}-host restart at a ${values.rtt} ms round trip`,
+    `## Actions (issue 4): warm action${part2 ? ` and ${HOSTS}-host restart` : ''} at a ${values.rtt} ms round trip`,
     '',
     `Load average (1/5/15 min) at the start: ${loadStart}; at the end: ${loadAt()}.`,
     '',
-    `Command: \`npx tsx bench/actions-fanout.ts --hosts ${HOSTS} --rounds ${ROUNDS} --rtt ${values.rtt}\` (root; ${HOSTS} systemd-nspawn hosts, each behind a userspace delay proxy). Measured ${new Date().toISOString().slice(0, 16)}Z on this 2-core machine.`,
+    `Command: \`npx tsx bench/actions-fanout.ts --hosts ${HOSTS} --rounds ${ROUNDS} --rtt ${values.rtt}${WARM_ONLY ? ' --warm-only' : ''}${values.profile ? ' --profile FILE (the paced rounds are inflated by the profiler)' : ''}\` (root; ${HOSTS} systemd-nspawn hosts, each behind a userspace delay proxy). Measured ${new Date().toISOString().slice(0, 16)}Z on this 2-core machine.`,
     '',
     '| what | median | p90 | ratio |',
     '| --- | --- | --- | --- |',
@@ -337,25 +467,23 @@ try {
     `| the command's own time on the host (\`${command}\`, 5 runs one after another) | ${ms(ownCost)} | | |`,
     row('OpenSSH exec through an established ControlMaster', opensshSamples, `${(median(opensshSamples) / rtt).toFixed(2)} x RTT`),
     row('**Opsdeck SessionPool.exec on a warm session, 300 ms after the last command (the spare ready: a click)**', pausedSamples, `**${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH`),
-    row('Opsdeck SessionPool.exec on a warm session, back to back (the next spare still starting)', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
+    row('Opsdeck SessionPool.exec on a warm session, back to back (two spares kept while commands come within 5 s)', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
+    row('Opsdeck SessionPool.exec on a warm session, back to back, one spare always (busySpareWindowMs: 0; the next spare still starting)', oneSpareSamples, `${(median(oneSpareSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
     row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
     `| the read-only action's command's own time on the host (\`${actionCommand}\`, 5 runs) | ${ms(ownActionCost)} | | |`,
-    row('**Opsdeck read-only action service.status, whole path (preview, audit, exec, audit), 300 ms apart**', pausedActionSamples, `**${(median(pausedActionSamples) / (rtt + ownActionCost)).toFixed(2)} x (RTT + its own time)**`),
-    row('Opsdeck read-only action service.status, whole path, back to back', actionSamples, `${(median(actionSamples) / (rtt + ownActionCost)).toFixed(2)} x (RTT + its own time)`),
-    row('audit log append (write + fsync; the action path waits on two)', auditSamples, ''),
+    row(`Opsdeck SessionPool.exec of that same command alone, 300 ms apart (alternated with the next row's rounds)`, pausedBareAction, `${(median(pausedBareAction) / actionBase).toFixed(2)} x (RTT + its own time); ${(bareCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`),
+    row('**Opsdeck read-only action service.status, 300 ms apart: the confirm (run with the preview\'s token) to all its output in the view (its last onRunOutput)**', col(paced, 'toView'), `**${(pacedView / actionBase).toFixed(2)} x (RTT + its own time)**, ${ms(pacedView - median(pausedBareAction))} over the exec alone; ${(pacedCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`),
+    row('the same, the confirm to the run reported finished (the result synced)', col(paced, 'toSettled'), `${(median(col(paced, 'toSettled')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(paced)}`),
+    row('the same, back to back: the confirm to all its output in the view', col(backToBack, 'toView'), `${(median(col(backToBack, 'toView')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(backToBack)}`),
+    row('the preview (its own step for the user: validate, render the command, issue the token)', col(paced, 'preview'), ''),
+    row('audit log append (write + fsync; the action path waits on one before the command and one after)', auditSamples, ''),
     `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
-    `| one host's \`${unit}\` alone: stop / start (inside the host) | ${ms(median(aloneStop))} / ${ms(median(aloneStart))} | | |`,
-    `| restart on ${HOSTS} hosts inside the hosts at once, no SSH: the floor (first start to last end; the starts spread over ${ms(median(floorLate))}) | ${ms(floor)} | | ${(floor / fanout).toFixed(2)} x Opsdeck |`,
-    `| restart on ${HOSTS} hosts: Opsdeck fan-out (warm sessions) | ${ms(fanout)} | | 1.00 |`,
-    `| restart on ${HOSTS} hosts: parallel-ssh -p ${HOSTS} | ${ms(pssh)} | | ${(pssh / fanout).toFixed(1)} x Opsdeck, ${(pssh / floor).toFixed(1)} x the floor |`,
-    `| restart on ${HOSTS} hosts: ansible -m shell -f ${HOSTS} | ${ms(median(ansibleSamples))} | | ${(median(ansibleSamples) / fanout).toFixed(1)} x Opsdeck |`,
-    `| restart on 1 host: Opsdeck (warm session) / parallel-ssh | ${ms(median(opsdeckOne))} / ${ms(median(psshOne))} | | parallel-ssh = ${(median(psshOne) / median(opsdeckOne)).toFixed(1)} x Opsdeck |`,
-    '',
-    `Unit stop settings: ${stopSettings}.`,
+    ...(part2 ? restartRows(part2) : []),
     '',
     'Against the targets:',
-    `- warm action (300 ms after the last command, as a click): ${ms(median(pausedSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(pausedSamples) <= target ? 'met' : 'not met'} (the whole action path of service.status: ${ms(median(pausedActionSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownActionCost)}) = ${ms(1.1 * (rtt + ownActionCost))}, ${median(pausedActionSamples) <= 1.1 * (rtt + ownActionCost) ? 'met' : 'not met'}); back to back: ${ms(median(poolSamples))}, ${median(poolSamples) <= target ? 'met' : 'not met'}.`,
-    `- fan-out: parallel-ssh / Opsdeck = ${(pssh / fanout).toFixed(1)} x against 10 x: ${pssh / fanout >= 10 ? 'met' : 'not met'}. No tool can beat the floor, so on this machine the ratio cannot exceed parallel-ssh / floor = ${(pssh / floor).toFixed(1)} x. On separate machines each host's share is the one-host case: ${(median(psshOne) / median(opsdeckOne)).toFixed(1)} x.`,
+    `- warm exec (300 ms after the last command, as a click): ${ms(median(pausedSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(pausedSamples) <= target ? 'met' : 'not met'}; back to back: ${ms(median(poolSamples))}, ${median(poolSamples) <= target ? 'met' : 'not met'}.`,
+    `- the read-only action, the confirm to its output in the view: ${ms(pacedView)} against 1.1 x (${ms(rtt)} + ${ms(ownActionCost)}) = ${ms(actionTarget)}: ${pacedView <= actionTarget ? 'met' : 'not met'}; back to back ${ms(median(col(backToBack, 'toView')))}, ${median(col(backToBack, 'toView')) <= actionTarget ? 'met' : 'not met'}.`,
+    ...(part2 ? [fanoutVerdict(part2)] : []),
   ].join('\n');
   console.log(`\n${report}`);
   mkdirSync(join(process.cwd(), 'bench', 'output'), { recursive: true });
@@ -364,6 +492,7 @@ try {
   await pool.close();
   await Promise.all(proxies.map((proxy) => proxy.stop()));
   await plainPool.close();
+  await onePool.close();
   await (echoProxy as DelayProxy | null)?.stop();
   echo.close();
   await fleet.stop();

@@ -320,6 +320,8 @@ export class OpsApp {
     this.poller.stop();
     await this.hostTools.close();
     await this.actions.stopAll();
+    // the last records are on disk already; their head line follows them: let it land before exit
+    await this.audit.idle();
     this.healthBatch.dispose();
     this.connectionBatch.dispose();
     this.alertBatch.dispose();

@@ -392,6 +392,18 @@ describe('output', () => {
     expect(textOf(runId, 'h1', 'stderr')).toBe('order fa=[REDACTED]\n');
   });
 
+  it('shows the first output of a command at once, not after the batch interval', async () => {
+    // an interval no run reaches: before, the first line waited for it or for the command's end
+    const svc = service({ limits: { outputIntervalMs: 600_000 } });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a', seconds: 30 }, hostIds: ids('h1') }).token });
+    await expect.poll(() => textOf(runId, 'h1', 'stdout'), { timeout: 10_000 }).toBe('started\n');
+    // the command is still running: it was its first line, not its last, that was shown
+    expect(finalStates(runId)).toEqual({});
+    svc.cancel(runId);
+    await svc.settled(runId);
+    expect(finalStates(runId)).toEqual({ h1: 'cancelled' });
+  }, 30_000);
+
   it('batches a flood and, past the buffer bound, drops the oldest lines with a visible count', async () => {
     const svc = service({ limits: { maxBufferedLines: 500, maxBufferedLinesFinite: 500 } });
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood', params: { count: 50_000 }, hostIds: ids('h1') }).token });

@@ -1,6 +1,8 @@
 // Output of one run on one host, on its way to the renderer: redacted line by line, merged into
 // batches sent at most once per interval, and bounded so a flood (a `journalctl -f` on a noisy
-// unit) costs a visible "N lines dropped" instead of memory and a frozen UI.
+// unit) costs a visible "N lines dropped" instead of memory and a frozen UI. The first lines after
+// a quiet interval go out at once (a throttle, not a delay): a command's output is on screen as
+// it arrives, and only what follows within the interval waits for the next batch.
 import type { Timers } from '../clock';
 import { LineRedactor, type Redactor } from '../redact/Redactor';
 
@@ -23,6 +25,7 @@ export interface OutputBatcherDeps {
 export class OutputBatcher {
   private readonly lines: { stream: Stream; text: string }[] = [];
   private dropped = 0;
+  /** the interval since the last batch; lines pushed while it runs wait for its end */
   private timer: unknown = null;
   private closed = false;
   private readonly streams: Record<Stream, LineRedactor>;
@@ -41,7 +44,7 @@ export class OutputBatcher {
     if (!lines.length) return;
     for (const text of lines) this.lines.push({ stream, text: text + '\n' });
     this.trim();
-    if (this.timer === null) this.timer = this.deps.timers.setTimeout(() => this.flush(), this.intervalMs);
+    if (this.timer === null) this.flush();
   }
 
   /** The command ended: send what is left now, unterminated last lines included. */
@@ -51,8 +54,9 @@ export class OutputBatcher {
       for (const text of this.streams[stream].end()) this.lines.push({ stream, text });
     }
     this.trim();
-    this.flush();
+    // closed first: this last batch arms no interval after it
     this.closed = true;
+    this.flush();
   }
 
   private trim(): void {
@@ -63,10 +67,17 @@ export class OutputBatcher {
     }
   }
 
+  /** Send what is held now, and hold later lines until an interval has passed. */
   private flush(): void {
     if (this.timer !== null) this.deps.timers.clearTimeout(this.timer);
     this.timer = null;
     if (!this.lines.length && !this.dropped) return;
+    if (!this.closed) {
+      this.timer = this.deps.timers.setTimeout(() => {
+        this.timer = null;
+        this.flush();
+      }, this.intervalMs);
+    }
     // merge neighbouring lines of the same stream: fewer, larger chunks for the IPC and the view
     const chunks: OutputChunk[] = [];
     for (const line of this.lines) {

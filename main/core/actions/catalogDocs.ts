@@ -69,12 +69,14 @@ choice exactly.
 2. \`runAction\`: the token is looked up (unknown, used or expired: refused), the typed
    confirmation checked, every lock taken on every host or none (\`conflict\`), then the token is
    spent. Nothing from the renderer but the token and the typed text is used.
-3. Per host, at most the config's concurrency at once: an \`intent\` audit record is fsynced
-   (if it cannot be written, the command does not run), the command runs over SSH, output is
-   redacted line by line and sent in batches at most every 100 ms (at most 2000 lines held
+3. Per host, at most the config's concurrency at once: an \`intent\` audit record is synced to
+   disk (if it cannot be written, the command does not run), the command runs over SSH, output is
+   redacted line by line and sent as it comes, in batches at most every 100 ms (the first lines
+   after a quiet interval go at once; at most 2000 lines held
    between batches for a streaming action, 10 000 for one that ends by itself, so a 5000-line
-   tail arrives whole; older ones are dropped and counted in \`droppedLines\`), then a \`result\`
-   record (exit code, outcome) is written, the locks released and the status sent.
+   tail arrives whole; older ones are dropped and counted in \`droppedLines\`); what is left is sent
+   as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
+   locks released and the status sent.
 4. \`cancelRun\` aborts: running commands are stopped on the host, queued hosts never start
    (a \`note\` record says so).
 

@@ -93,6 +93,8 @@ describe('AuditLog', () => {
     beforeEach(async () => {
       const log = makeLog();
       for (let i = 1; i <= 5; i++) await log.append(intent(`host-${i}`));
+      // the head file is written after an append resolves: wait for it before editing files
+      await log.idle();
     });
 
     it('an edited field', async () => {
@@ -190,6 +192,34 @@ describe('AuditLog', () => {
     expect(lines).toHaveLength(3);
     expect(JSON.parse(lines[2]!)).toEqual(next);
     expect(await resumed.verify()).toMatchObject({ ok: false, badSeq: 2, line: 2 });
+  });
+
+  it('an append resolves once its record is on disk; a head file that cannot be written refuses the next append, by name', async () => {
+    const log = makeLog();
+    await log.append(intent('host-1'));
+    await log.idle();
+    // a folder where the head file should be makes its open fail for real (EISDIR)
+    await rm(`${path}.head`);
+    await mkdir(`${path}.head`);
+    const second = await log.append(intent('host-2'));
+    expect(second.seq).toBe(2);
+    expect((await fileRecords()).map((r) => r.hostId)).toEqual(['host-1', 'host-2']);
+    await expect(log.append(intent('host-3'))).rejects.toThrow(`audit head file ${path}.head cannot be written`);
+    expect((await fileRecords()).map((r) => r.hostId)).toEqual(['host-1', 'host-2']);
+    await rm(`${path}.head`, { recursive: true });
+    await expect(log.append(intent('host-3'))).resolves.toMatchObject({ seq: 3 });
+    await log.idle();
+    expect(await readFile(`${path}.head`, 'utf8')).toBe(`000000000000003 ${(await fileRecords())[2]!.hash}\n`);
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 3 });
+  });
+
+  it('makes the folder again if it was removed while the log was open', async () => {
+    const log = makeLog();
+    await log.append(intent('host-1'));
+    await log.idle();
+    await rm(join(dir, 'nested'), { recursive: true });
+    await expect(log.append(intent('host-2'))).resolves.toMatchObject({ seq: 2, hostId: 'host-2' });
+    expect((await fileRecords()).map((r) => r.hostId)).toEqual(['host-2']);
   });
 
   it('rejects an append the disk refuses, writes nothing, and keeps serving later appends', async () => {

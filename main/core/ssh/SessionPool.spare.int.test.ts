@@ -1,12 +1,15 @@
 // The spare session (execWrapper's waiting wrapper) against a real OpenSSH server: a warm exec
-// runs on a session started before it was asked for, the next one is started at once, the
-// server's MaxSessions is never exceeded by it (no command or terminal is refused because of
-// it) and a closed connection leaves none behind.
+// runs on a session started before it was asked for, the next one is started at once, a host
+// given commands back to back keeps two until it is quiet again, the server's MaxSessions is
+// never exceeded by them (no command or terminal is refused because of them) and a closed
+// connection leaves none behind.
 import { execFile } from 'node:child_process';
+import { connect as netConnect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { systemTimers, type Timers } from '../clock';
 import { SessionPool, type HostTarget } from './SessionPool';
 
 const run = promisify(execFile);
@@ -52,11 +55,14 @@ async function execText(pool: SessionPool, command: string): Promise<{ code: num
 }
 
 /** polls until exactly n spares wait under s (other than those in `not`); returns their end lines */
-async function spares(s: Sshd, n: number, not: string[] = []): Promise<string[]> {
+async function spares(s: Sshd, n: number, not: string[] = [], timeout = 10_000): Promise<string[]> {
   let seen: string[] = [];
-  await expect.poll(async () => (seen = (await sparesUnder(s)).filter((e) => !not.includes(e))), { timeout: 10_000 }).toHaveLength(n);
+  await expect.poll(async () => (seen = (await sparesUnder(s)).filter((e) => !not.includes(e))), { timeout }).toHaveLength(n);
   return seen;
 }
+
+/** The end line of the spare a command ran on (its parent's command line), or null for the classic wrapper. */
+const ranOn = (r: { out: string }): string | null => SPARE.exec(r.out.trim())?.[1] ?? null;
 
 // unique per run, so no other process on the machine can match
 const LONG = 600_000 + Math.floor(Math.random() * 300_000);
@@ -104,16 +110,51 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     await spares(sshd, 0);
   });
 
-  it('under MaxSessions 3, three commands at once all run, and a terminal still gets a session', async () => {
-    const pool = newPool(tight);
+  it('keeps two spares while commands come back to back, and one again once the host is quiet', async () => {
+    // The quiet period's end is a timer of this unique length, fired by the test rather than
+    // waited for: waiting for it against a loaded machine's polling would be a race.
+    const WINDOW = 987_654;
+    const quiet: (() => void)[] = [];
+    const timers: Timers = {
+      setTimeout: (fn, ms) => (ms === WINDOW ? (quiet.push(fn), fn) : systemTimers.setTimeout(fn, ms)),
+      clearTimeout: (handle) => {
+        const i = quiet.indexOf(handle as () => void);
+        if (i >= 0) quiet.splice(i, 1);
+        else systemTimers.clearTimeout(handle);
+      },
+    };
+    const pool = newPool(sshd, { busySpareWindowMs: WINDOW, timers });
+    await pool.connect(H);
+    const [a] = await spares(sshd, 1);
+    // one command: one spare after it, as before
+    expect(ranOn(await execText(pool, PARENT))).toBe(a);
+    const [b] = await spares(sshd, 1, [a!]);
+    // a second command soon after: the host is busy, two spares wait for the next ones
+    expect(ranOn(await execText(pool, PARENT))).toBe(b);
+    const [c, d] = await spares(sshd, 2, [a!, b!]);
+    const third = ranOn(await execText(pool, PARENT));
+    expect([c, d]).toContain(third);
+    await spares(sshd, 2, [a!, b!, third!]);
+    // quiet for the window: back to one spare, the other one ended on the host
+    expect(quiet).toHaveLength(1);
+    quiet.splice(0).forEach((fn) => fn());
+    const [left] = await spares(sshd, 1, [a!, b!, third!]);
+    expect(ranOn(await execText(pool, PARENT))).toBe(left);
+  });
+
+  it('under MaxSessions 3, three commands at once all run, and a terminal still gets a session, with two spares kept', async () => {
+    // busy for the whole test (a window no run reaches), so the host wants two spares throughout
+    const pool = newPool(tight, { busySpareWindowMs: 600_000 });
     await pool.connect(H);
     await spares(tight, 1);
-    // each command takes a spare and starts the next: the fourth session is refused, not a command
+    // each command takes a spare (ready or still starting) and starts more: the sessions beyond
+    // three are refused, never a command
     const three = await Promise.all([1, 2, 3].map((i) => execText(pool, `sleep 0.3; echo job-${i}`)));
     expect(three).toEqual([1, 2, 3].map((i) => ({ code: 0, out: `job-${i}\n`, err: '' })));
 
-    // two long commands and the spare fill the three slots: the terminal gets the spare's
-    await spares(tight, 1);
+    // two long commands and a spare fill the three slots: the terminal gets the spare's. Refused
+    // spares are tried again after a back-off (1 s, 2 s, 4 s...): a generous wait for the two.
+    await spares(tight, 2, [], 30_000);
     const ac = new AbortController();
     const long = [1, 2].map(() => pool.exec(H, `sleep ${LONG}`, { signal: ac.signal }).catch(() => ({ cancelled: false })));
     await expect.poll(async () => (await run('pgrep', ['-f', '-x', `sleep ${LONG}`]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBe(2);
@@ -125,12 +166,44 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     shell.end('exit\n');
     ac.abort();
     expect((await Promise.all(long)).map((r) => r.cancelled)).toEqual([true, true]);
-    // with the slots free again, a spare comes back
-    await spares(tight, 1);
+    // with the slots free again, the busy host's two spares come back
+    await spares(tight, 2, [], 30_000);
+  });
+
+  it('a command sent as the link dies reports the lost connection, and the next spare fails quietly', async () => {
+    // The link dies for real: our end of the TCP socket is shut, so ssh2 refuses new requests
+    // at once, while its close has not been seen yet. The next spare's request then throws
+    // inside the pool; that must not become an unhandled rejection (it ends the process).
+    const sockets: Socket[] = [];
+    const pool = newPool(sshd, {
+      connectSocket: (host, port) => {
+        const sock = netConnect({ host, port, noDelay: true });
+        sockets.push(sock);
+        return sock;
+      },
+    });
+    await pool.connect(H);
+    await spares(sshd, 1);
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    try {
+      sockets[0]!.end();
+      await expect(pool.exec(H, 'echo never')).rejects.toThrow(/web1: /);
+      // a turn of the event loop or two for a rejection nobody awaits to be reported
+      await new Promise((r) => setTimeout(r, 200));
+      expect(unhandled).toEqual([]);
+      // and the host comes back for the next command
+      await expect.poll(async () => (await execText(pool, 'echo back').catch(() => null))?.out, { timeout: 20_000 }).toBe('back\n');
+    } finally {
+      process.off('unhandledRejection', onUnhandled);
+    }
   });
 
   it('a connection closed for idleness, by disconnect() or by close() leaves no spare behind', async () => {
-    const pool = newPool(sshd, { idleCloseMs: 300 });
+    // busy (two commands within the window): its two spares do not keep the connection open either
+    const pool = newPool(sshd, { idleCloseMs: 300, busySpareWindowMs: 600_000 });
+    await execText(pool, 'true');
     await execText(pool, 'true');
     await expect.poll(() => pool.states()[0]!.state, { timeout: 10_000 }).toBe('idle');
     await spares(sshd, 0);

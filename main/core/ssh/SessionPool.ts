@@ -131,6 +131,12 @@ export interface SessionPoolDeps {
    * costs one round trip instead of two; see execWrapper.ts and docs/ssh.md
    */
   spareSessions?: boolean;
+  /**
+   * A host given a second command within this many ms of the one before keeps two spares
+   * instead of one, until this long passes without a command: back-to-back commands then find a
+   * spare already started. 0 keeps one spare always. Default 5000.
+   */
+  busySpareWindowMs?: number;
 }
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -146,6 +152,7 @@ const MIN_ADAPTIVE_HANDSHAKES = 2;
 /** first wait before another spare after one failed (MaxSessions reached, sessions still closing) */
 const SPARE_RETRY_MS = 1_000;
 const SPARE_RETRY_MAX_MS = 60_000;
+const DEFAULT_BUSY_SPARE_WINDOW_MS = 5_000;
 
 type ConnState = ConnectionState['state'];
 
@@ -172,8 +179,13 @@ interface Conn {
   idleTimer: unknown;
   /** the ssh2 client of a handshake in progress, so close() can cut it short */
   handshaking: Client | null;
-  /** a session started ahead of need (execWrapper's spare): the next exec or shell slot */
-  spare: Spare | null;
+  /** sessions started ahead of need (execWrapper's spare), oldest first: the next execs' slots */
+  spares: Spare[];
+  /** when the last exec took a spare (clock ms); a second one soon after makes the host busy */
+  lastExecAt: number | null;
+  /** two spares are kept while busy; busyTimer ends it once busySpareWindowMs pass without a command */
+  busy: boolean;
+  busyTimer: unknown;
   /** the last spare could not start or died unused: no new one until a session here ends or spareTimer fires */
   spareBlocked: boolean;
   spareTimer: unknown;
@@ -226,6 +238,7 @@ export class SessionPool {
   private readonly handshakeQueue: (() => void)[] = [];
   private closed = false;
   private readonly spares: boolean;
+  private readonly busySpareWindowMs: number;
   /** host keys the user accepted for this session only ("Accept once"): never written */
   private readonly acceptedOnce = new Set<string>();
 
@@ -244,6 +257,7 @@ export class SessionPool {
     this.random = deps.random ?? Math.random;
     this.idleCloseMs = Math.max(0, deps.idleCloseMs ?? 0);
     this.spares = deps.spareSessions ?? true;
+    this.busySpareWindowMs = Math.max(0, deps.busySpareWindowMs ?? DEFAULT_BUSY_SPARE_WINDOW_MS);
   }
 
   // ---- hosts ---------------------------------------------------------------------------
@@ -527,7 +541,10 @@ export class SessionPool {
         active: 0,
         idleTimer: null,
         handshaking: null,
-        spare: null,
+        spares: [],
+        lastExecAt: null,
+        busy: false,
+        busyTimer: null,
         spareBlocked: false,
         spareTimer: null,
         spareDelayMs: SPARE_RETRY_MS,
@@ -1022,12 +1039,12 @@ export class SessionPool {
     try {
       channel = await open();
     } catch (err) {
-      // at the server's MaxSessions our spare holds the slot the terminal needs: give it up
-      const spare = conn.spare;
-      if (!spare || spare.client !== client) throw err;
-      conn.spare = null;
+      // at the server's MaxSessions our spares hold the slot the terminal needs: give them up
+      const mine = conn.spares.filter((s) => s.client === client);
+      if (!mine.length) throw err;
+      conn.spares = conn.spares.filter((s) => !mine.includes(s));
       conn.spareBlocked = true;
-      await this.retireSpare(spare);
+      await Promise.all(mine.map((s) => this.retireSpare(s)));
       // sshd frees the session slot a moment after the channel's close reaches us
       for (let attempt = 1; ; attempt++) {
         try {
@@ -1049,56 +1066,89 @@ export class SessionPool {
   // the next exec writes its command to it, one round trip instead of two (channel open, then
   // the exec request; ssh2 offers no public way to open a session channel without a request).
   // Taking a spare starts the next one at once, so N commands at the same time hold N + 1
-  // sessions; at the server's MaxSessions the extra one is refused, no command is, and no new
-  // spare is tried until a session ends. A terminal that finds no slot gets the spare's. A
-  // spare never keeps a connection from going idle; closing the connection ends it.
+  // sessions; at the server's MaxSessions the extra one is refused, no command is (a command
+  // always takes a spare, ready or still opening, before it opens a channel of its own), and no
+  // new spare is tried until a session ends. A terminal that finds no slot gets the spares'.
+  //
+  // A spare takes two round trips and the host's fork of the login shell to start, a command on
+  // it one round trip: commands back to back would wait for the next spare. So a host that gets
+  // a second command within busySpareWindowMs of the one before keeps two, and goes back to one
+  // after that long without a command. Spares never keep a connection from going idle; closing
+  // the connection ends them.
 
+  /** How many spares this connection should hold now. */
+  private spareTarget(conn: Conn): number {
+    return conn.busy ? 2 : 1;
+  }
+
+  /** Start spares until the connection holds its target (none while blocked). */
   private openSpare(conn: Conn): void {
+    while (conn.spares.length < this.spareTarget(conn)) {
+      const before = conn.spares.length;
+      this.openOneSpare(conn);
+      // refused synchronously, blocked, or not connected: stop here
+      if (conn.spares.length === before) return;
+    }
+  }
+
+  /** An exec is about to take a spare: a second one soon after the last makes the host busy. */
+  private noteExec(conn: Conn): void {
+    if (!this.busySpareWindowMs) return;
+    const now = this.clock.now();
+    if (conn.lastExecAt !== null && now - conn.lastExecAt < this.busySpareWindowMs) conn.busy = true;
+    conn.lastExecAt = now;
+    if (!conn.busy) return;
+    if (conn.busyTimer) this.timers.clearTimeout(conn.busyTimer);
+    conn.busyTimer = this.timers.setTimeout(() => {
+      conn.busyTimer = null;
+      conn.busy = false;
+      // quiet again: end the spares beyond one, newest first (the oldest is the readiest)
+      const extra = conn.spares.splice(this.spareTarget(conn));
+      for (const spare of extra) void this.retireSpare(spare);
+    }, this.busySpareWindowMs);
+  }
+
+  private openOneSpare(conn: Conn): void {
     const client = conn.client;
-    if (!this.spares || this.closed || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spare || conn.spareBlocked) return;
+    if (!this.spares || this.closed || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spareBlocked) return;
     const endLine = randomBytes(16).toString('hex');
     let markClosed = () => {};
     const closed = new Promise<void>((r) => (markClosed = r));
-    const spare: Spare = {
-      client,
-      endLine,
-      taken: false,
-      gone: false,
-      closed,
-      ready: new Promise<ClientChannel | null>((resolve) => {
-        const failed = (why: string) => {
-          spare.gone = true;
-          markClosed();
-          this.spareLost(conn, spare, why);
-          resolve(null);
-        };
-        try {
-          client.exec(spareCommand(endLine), (err, ch) => {
-            if (err) return failed(err.message);
-            conn.spareDelayMs = SPARE_RETRY_MS;
-            const gone = () => {
-              spare.gone = true;
-              if (!spare.taken) this.spareLost(conn, spare, 'it ended unused');
-            };
-            ch.once('exit', gone);
-            ch.once('close', () => {
-              gone();
-              markClosed();
-            });
-            resolve(ch);
-          });
-        } catch (err) {
-          failed((err as Error).message);
-        }
-      }),
+    let resolveReady: (channel: ClientChannel | null) => void = () => {};
+    const spare: Spare = { client, endLine, taken: false, gone: false, closed, ready: new Promise((r) => (resolveReady = r)) };
+    // listed before the request goes out: a client.exec that throws at once (a socket already
+    // dead, its close not yet seen) is then a lost spare like any other, and `spare` exists for it
+    conn.spares.push(spare);
+    const failed = (why: string) => {
+      spare.gone = true;
+      markClosed();
+      this.spareLost(conn, spare, why);
+      resolveReady(null);
     };
-    conn.spare = spare;
+    try {
+      client.exec(spareCommand(endLine), (err, ch) => {
+        if (err) return failed(err.message);
+        conn.spareDelayMs = SPARE_RETRY_MS;
+        const gone = () => {
+          spare.gone = true;
+          if (!spare.taken) this.spareLost(conn, spare, 'it ended unused');
+        };
+        ch.once('exit', gone);
+        ch.once('close', () => {
+          gone();
+          markClosed();
+        });
+        resolveReady(ch);
+      });
+    } catch (err) {
+      failed((err as Error).message);
+    }
   }
 
   /** A spare that could not start or died unused; tried again once a session here ends. */
   private spareLost(conn: Conn, spare: Spare, why: string): void {
-    if (conn.spare !== spare) return;
-    conn.spare = null;
+    if (!conn.spares.includes(spare)) return;
+    conn.spares = conn.spares.filter((s) => s !== spare);
     if (conn.client !== spare.client) return;
     conn.spareBlocked = true;
     this.logger.info(`ssh ${this.label(conn)}: no spare session (${why}); next try in ${conn.spareDelayMs} ms or when a session ends`);
@@ -1115,10 +1165,11 @@ export class SessionPool {
 
   /** The spare's channel, ready for its command; null when there is none to use. */
   private async takeSpare(conn: Conn, client: Client): Promise<{ channel: ClientChannel; endLine: string } | null> {
-    const spare = conn.spare;
+    this.noteExec(conn);
+    const spare = conn.spares[0];
     if (!spare || spare.client !== client) return null;
     spare.taken = true;
-    conn.spare = null;
+    conn.spares.shift();
     this.openSpare(conn);
     const channel = await spare.ready;
     if (!channel || spare.gone) {
@@ -1142,9 +1193,13 @@ export class SessionPool {
     if (timer) this.timers.clearTimeout(timer);
   }
 
-  /** Forget the spare of a connection that is going or gone (its end ends the spare on the host). */
+  /** Forget the spares of a connection that is going or gone (its end ends them on the host). */
   private dropSpare(conn: Conn): void {
-    conn.spare = null;
+    conn.spares = [];
+    conn.busy = false;
+    conn.lastExecAt = null;
+    if (conn.busyTimer) this.timers.clearTimeout(conn.busyTimer);
+    conn.busyTimer = null;
     conn.spareBlocked = false;
     conn.spareDelayMs = SPARE_RETRY_MS;
     if (conn.spareTimer) this.timers.clearTimeout(conn.spareTimer);
