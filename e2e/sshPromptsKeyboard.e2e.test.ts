@@ -128,6 +128,12 @@ describe('SSH questions by keyboard', () => {
     await expect.poll(() => hosts.getByRole('row', { name: /lab-fresh/ }).textContent(), { timeout: 10_000 }).toMatch(/host key for \[127\.0\.0\.1\]:\d+ is not known/);
     expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-locked' }).count()).toBe(1);
     expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-fresh' }).count()).toBe(1);
+    // a host key fingerprint is one long word: it must not push the SSH column and its Retry
+    // out of the half-width panel, where only a sideways scroll would find them
+    const panel = page.getByRole('region', { name: 'Hosts' });
+    const [panelBox, retryBox] = await Promise.all([panel.boundingBox(), hosts.getByRole('button', { name: 'Retry SSH to lab-fresh' }).boundingBox()]);
+    expect(retryBox!.x + retryBox!.width).toBeLessThanOrEqual(panelBox!.x + panelBox!.width);
+    expect(await panel.evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
     await page.screenshot({ path: join(out, 'ssh-kbd-cancelled.png') });
   });
 

@@ -1,4 +1,5 @@
 import { useMemo } from 'react';
+import type { HostFacts } from '../../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
@@ -11,6 +12,8 @@ import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
 export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } } as const;
 
 /** The host's name in the row of `near` (a cell of it). */
+const factsText = (facts: HostFacts | undefined): string => (facts ? (facts.status === 'ok' ? 'ok' : facts.reasons.join('; ')) : 'no facts yet');
+
 const rowHeader = (near: HTMLElement | null): HTMLElement | null => near?.closest('tr')?.querySelector<HTMLElement>('th[scope="row"]') ?? null;
 
 /** The selected deployment's hosts: connection state and the remediation buttons. */
@@ -72,11 +75,17 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                     setHostsOpen(true);
                   }}
                 >
-                  {facts[h.id] ? (facts[h.id]!.status === 'ok' ? 'ok' : facts[h.id]!.reasons.join('; ')) : 'no facts yet'}
+                  {/* clamped and breakable: a host key fingerprint is one long word that pushed the SSH column and its Retry out of the panel */}
+                  <span className="clamp" title={factsText(facts[h.id])}>
+                    {factsText(facts[h.id])}
+                  </span>
                 </button>
               </td>
               <td className="why">
-                {connectionText(h.conn)} <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} focusNext={rowHeader} />
+                <span className="clamp" title={connectionText(h.conn)}>
+                  {connectionText(h.conn)}
+                </span>{' '}
+                <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} focusNext={rowHeader} />
               </td>
             </tr>
           ))}
