@@ -171,12 +171,12 @@ describe('demo SSH hosts', () => {
     expect(await exec(client, wrapped)).toMatchObject({ code: 0, stdout: 'active\n' });
   });
 
-  it('runs the command the console hands its spare wrapper on stdin, and nothing when stdin closes first', async () => {
+  it('says it is ready as the spare wrapper does, runs the command handed to it on stdin, and nothing when stdin closes first', async () => {
     const client = await connect(fleet.hosts[0] as DemoHostInfo);
     const endLine = '0123456789abcdef0123456789abcdef';
     const input = spareInput('systemctl is-active autotrader-ingestion', endLine);
-    expect(await exec(client, spareCommand(endLine), input)).toMatchObject({ code: 0, stdout: 'active\n', stderr: '' });
-    expect(await exec(client, spareCommand(endLine), '')).toMatchObject({ code: 0, stdout: '', stderr: '' });
+    expect(await exec(client, spareCommand(endLine), input)).toMatchObject({ code: 0, stdout: `${endLine}\nactive\n`, stderr: '' });
+    expect(await exec(client, spareCommand(endLine), '')).toMatchObject({ code: 0, stdout: `${endLine}\n`, stderr: '' });
   });
 
   it('restarting autotrader-ingestion on a demo host clears the stale freshness in its simulator', async () => {

@@ -229,10 +229,11 @@ function runExec(
   id: string,
 ): void {
   channel.on('close', () => abort.abort());
-  // The console's spare wrapper (main/core/ssh/execWrapper.ts) waits for its command on stdin,
-  // up to a random end line; closed before that, it exits 0.
+  // The console's spare wrapper (main/core/ssh/execWrapper.ts) prints its end line ("ready"),
+  // then waits for its command on stdin, up to that end line; closed before that, it exits 0.
   const spare = command.startsWith('sh -c ') ? / opsdeck-spare ([0-9a-f]{16,})$/.exec(command) : null;
   if (spare) {
+    channel.write(`${spare[1]}\n`);
     const end = `\n${spare[1]}\n`;
     let input = '';
     const onData = (chunk: Buffer) => {

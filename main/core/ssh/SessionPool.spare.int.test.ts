@@ -4,6 +4,9 @@
 // never exceeded by them (no command or terminal is refused because of them) and a closed
 // connection leaves none behind.
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { connect as netConnect, type Socket } from 'node:net';
 import { promisify } from 'node:util';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
@@ -197,6 +200,40 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
       await expect.poll(async () => (await execText(pool, 'echo back').catch(() => null))?.out, { timeout: 20_000 }).toBe('back\n');
     } finally {
       process.off('unhandledRejection', onUnhandled);
+    }
+  });
+
+  it("a host that runs something else in the spare's place (a ForceCommand reading stdin) is never handed a command on its stdin", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-forced-'));
+    const sink = join(dir, 'stdin');
+    await writeFile(sink, '');
+    const forced = await startSshd({ extraConfig: `ForceCommand cat >> ${sink}` });
+    try {
+      const pool = newPool(forced);
+      await pool.connect(H);
+      // the forced `cat` runs in place of the command too and waits on its stdin: the timeout ends it
+      const r = await pool.exec(H, 'echo opsdeck-was-here', { timeoutMs: 4_000 });
+      expect(r.exitCode === 0 || r.timedOut).toBe(true);
+      // what reached the forced command's stdin is in the sink: never the command's text
+      expect(await readFile(sink, 'utf8')).not.toContain('opsdeck-was-here');
+    } finally {
+      await forced.stop();
+    }
+  });
+
+  it('a host that prints a banner before running the requested command still gets spares, and the banner shows as a plain exec would show it', async () => {
+    // a ForceCommand that greets and then runs what was asked, as audit or banner wrappers do
+    const chatty = await startSshd({ extraConfig: `ForceCommand sh -c 'echo banner-line; eval "$SSH_ORIGINAL_COMMAND"'` });
+    try {
+      const pool = newPool(chatty);
+      await pool.connect(H);
+      const [waiting] = await spares(chatty, 1);
+      const r = await execText(pool, 'echo hi');
+      expect(r).toEqual({ code: 0, out: 'banner-line\nhi\n', err: '' });
+      // it ran on the spare that was waiting, not on a channel opened for it
+      expect((await sparesUnder(chatty)).includes(waiting!)).toBe(false);
+    } finally {
+      await chatty.stop();
     }
   });
 

@@ -153,6 +153,10 @@ const MIN_ADAPTIVE_HANDSHAKES = 2;
 const SPARE_RETRY_MS = 1_000;
 const SPARE_RETRY_MAX_MS = 60_000;
 const DEFAULT_BUSY_SPARE_WINDOW_MS = 5_000;
+/** a spare that has not printed its ready line by then is running something else: never used */
+const SPARE_READY_TIMEOUT_MS = 3_000;
+/** output a spare may print before its ready line (a chatty login shell) before it is given up */
+const SPARE_PREAMBLE_MAX_BYTES = 64 * 1024;
 
 type ConnState = ConnectionState['state'];
 
@@ -191,6 +195,8 @@ interface Conn {
   spareTimer: unknown;
   /** the wait before spareTimer tries again; doubles while spares keep failing */
   spareDelayMs: number;
+  /** a spare ran but never said it was ready (a ForceCommand, a shell ignoring the request): no more spares on this connection */
+  sparesRefused: boolean;
 }
 
 interface Spare {
@@ -435,6 +441,8 @@ export class SessionPool {
       const emitErr = (text: string) => text && opts.onStderr?.(text);
       channel.on('data', (chunk: Buffer) => emitOut(out.write(chunk)));
       channel.stderr.on('data', (chunk: Buffer) => emitErr(errDec.write(chunk)));
+      // a spare's stdout was paused after its ready line: what follows is this command's
+      channel.resume();
       const recordExit = (code: number | null, signalName: string | null) => {
         exited = true;
         result.exitCode = code;
@@ -548,6 +556,7 @@ export class SessionPool {
         spareBlocked: false,
         spareTimer: null,
         spareDelayMs: SPARE_RETRY_MS,
+        sparesRefused: false,
       };
       this.conns.set(key, conn);
     }
@@ -1110,7 +1119,7 @@ export class SessionPool {
 
   private openOneSpare(conn: Conn): void {
     const client = conn.client;
-    if (!this.spares || this.closed || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spareBlocked) return;
+    if (!this.spares || this.closed || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spareBlocked || conn.sparesRefused) return;
     const endLine = randomBytes(16).toString('hex');
     let markClosed = () => {};
     const closed = new Promise<void>((r) => (markClosed = r));
@@ -1138,7 +1147,17 @@ export class SessionPool {
           gone();
           markClosed();
         });
-        resolveReady(ch);
+        void readyLine(ch, endLine, this.timers).then((ready) => {
+          if (ready) return resolveReady(ch);
+          if (!spare.gone) {
+            // something other than the wrapper runs there: it must never be handed a command
+            conn.sparesRefused = true;
+            spare.gone = true;
+            this.spareLost(conn, spare, 'the host ran something else in its place (a ForceCommand?); no spares on this connection');
+            ch.close();
+          }
+          resolveReady(null);
+        });
       });
     } catch (err) {
       failed((err as Error).message);
@@ -1254,4 +1273,40 @@ function validateHop(hop: JumpHop, what: string): void {
   if (!Number.isInteger(hop.port) || hop.port < 1 || hop.port > 65535) throw new Error(`${what}: bad port ${JSON.stringify(hop.port)}`);
   if (typeof hop.user !== 'string' || !/^[A-Za-z0-9_][A-Za-z0-9_.-]{0,31}$/.test(hop.user)) throw new Error(`${what}: bad user ${JSON.stringify(hop.user)}`);
   if (!hop.knownHostsPath) throw new Error(`${what}: knownHostsPath is required (host keys are always checked)`);
+}
+
+/**
+ * Resolves true once the spare has printed its ready line (execWrapper's spareCommand), with its
+ * stdout paused and anything printed before that line (a login shell's chatter) put back for
+ * the command's output, as a plain exec would show it; false if the channel closes, prints too
+ * much, or stays silent past SPARE_READY_TIMEOUT_MS.
+ */
+function readyLine(channel: ClientChannel, line: string, timers: Timers): Promise<boolean> {
+  return new Promise<boolean>((resolve) => {
+    const want = Buffer.from(`${line}\n`);
+    let seen = Buffer.alloc(0);
+    const done = (ready: boolean): void => {
+      channel.off('data', onData);
+      channel.off('close', onClose);
+      timers.clearTimeout(timer);
+      channel.pause();
+      resolve(ready);
+    };
+    const onData = (chunk: Buffer): void => {
+      seen = Buffer.concat([seen, chunk]);
+      let at = seen.indexOf(want);
+      while (at > 0 && seen[at - 1] !== 0x0a) at = seen.indexOf(want, at + 1);
+      if (at < 0) {
+        if (seen.length > SPARE_PREAMBLE_MAX_BYTES) done(false);
+        return;
+      }
+      const rest = Buffer.concat([seen.subarray(0, at), seen.subarray(at + want.length)]);
+      done(true);
+      if (rest.length) channel.unshift(rest);
+    };
+    const onClose = (): void => done(false);
+    const timer = timers.setTimeout(() => done(false), SPARE_READY_TIMEOUT_MS);
+    channel.on('data', onData);
+    channel.once('close', onClose);
+  });
 }

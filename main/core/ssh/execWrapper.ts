@@ -33,16 +33,22 @@ const RUN = [
 // `wait` returns the command's status and sh exits with the status of its last command.
 const WRAPPER = `c=$1\n${RUN}`;
 
-// $1 is the end line. Stdin closed before it (the pool dropped the spare): exit quietly.
+// $1 is the end line. It first prints $1 on a line of its own: the pool writes a command only
+// after it has seen that line, so a host that runs something else in its place (a ForceCommand,
+// a shell that ignores the exec request) never gets a command on its stdin. Stdin closed before
+// the end line (the pool dropped the spare): exit quietly.
 // `read` takes one byte at a time from a pipe, so the watcher sees everything after the end line.
-const SPARE = ['c=', 'while IFS= read -r l; do', '  [ "$l" = "$1" ] && break', '  c="$c$l', '"', 'done', '[ "$l" = "$1" ] || exit 0', RUN].join('\n');
+const SPARE = ["printf '%s\\n' \"$1\"", 'c=', 'while IFS= read -r l; do', '  [ "$l" = "$1" ] && break', '  c="$c$l', '"', 'done', '[ "$l" = "$1" ] || exit 0', RUN].join('\n');
 
 /** The string handed to sshd: the user's login shell runs `sh -c WRAPPER opsdeck-exec COMMAND`. */
 export function wrapCommand(command: string): string {
   return `sh -c ${shellQuote(WRAPPER)} opsdeck-exec ${shellQuote(command)}`;
 }
 
-/** A spare's exec string: it waits for spareInput(command, endLine) on its stdin. endLine: [0-9a-f]{16,}. */
+/**
+ * A spare's exec string: it prints endLine on a line of its own (its "ready"), then waits for
+ * spareInput(command, endLine) on its stdin. endLine: [0-9a-f]{16,}.
+ */
 export function spareCommand(endLine: string): string {
   if (!/^[0-9a-f]{16,}$/.test(endLine)) throw new Error('a spare end line must be 16 or more hex digits');
   return `sh -c ${shellQuote(SPARE)} opsdeck-spare ${endLine}`;
