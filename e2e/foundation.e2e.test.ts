@@ -54,6 +54,8 @@ describe('the foundation slice on a real systemd host', () => {
   it('follows the simulator within one poll interval when a breaker opens', async () => {
     await hostExec(`curl -sf -X POST -H 'content-type: application/json' -d '{"state":"OPEN"}' http://127.0.0.1:8000/_sim/breaker/coingecko_api`);
     await expect.poll(() => breakerRow().textContent(), { timeout: 5_000, interval: 200 }).toMatch(/OPEN/);
+    // the tripped breaker's longer texts stay inside its half-width panel: no column behind a sideways scroll
+    expect(await page.getByRole('region', { name: 'Circuit breakers' }).evaluate((el) => el.scrollWidth - el.clientWidth)).toBeLessThanOrEqual(1);
     await page.screenshot({ path: join(out, 'foundation-breaker-open.png'), fullPage: true });
   });
 

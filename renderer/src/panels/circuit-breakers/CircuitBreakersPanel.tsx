@@ -19,7 +19,9 @@ const columns: Array<Column<BreakerView>> = [
   { header: 'Failures', cell: (v) => `${v.failure_count} / ${v.failure_threshold}`, numeric: true },
   { header: 'Recovery', cell: (v) => duration(v.recovery_timeout_seconds), numeric: true },
   { header: 'HALF_OPEN', cell: (v) => <span title={v.opened_at ? `opened ${clockTime(v.opened_at)}` : undefined}>{halfOpenText(v)}</span> },
-  { header: 'Last failure', cell: (v) => <span className="clip" title={v.last_failure ?? undefined}>{v.last_failure ?? '—'}</span> },
+  // short: the Why column already says "last: ..." for a tripped breaker, and at full length this
+  // column pushed the table past its half-width panel
+  { header: 'Last failure', cell: (v) => <span className="clip clip-short" title={v.last_failure ?? undefined}>{v.last_failure ?? '—'}</span> },
 ];
 
 export function CircuitBreakersPanel({ deploymentId }: { deploymentId: string }) {
