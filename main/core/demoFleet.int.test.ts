@@ -4,7 +4,6 @@
 // tries the product there, so nothing may answer "not emulated" (exit 127); the one action that
 // cannot make sense without the internet must say so in one line. The simulator runs on a manual
 // clock with no journal timer, so what the hosts print does not depend on how fast this runs.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -13,11 +12,10 @@ import type { EventPayload, HostId, ParamValues } from '../../common/contract';
 import { ManualClock } from '../../sim/clock';
 import { NOT_EMULATED } from '../../sim/demoCommand';
 import type { DemoFleet } from '../../sim/demoHost';
-import { ActionService } from './actions/ActionService';
+import type { ActionService } from './actions/ActionService';
 import { bundledCatalog, findBundledCatalog } from './actions/Catalog';
-import { AuditLog } from './audit/AuditLog';
-import { systemTimers } from './clock';
 import { startDemoFleetForConsole } from './demoFleet';
+import { demoActionService } from './demoFleet.testSupport';
 import { Redactor } from './redact/Redactor';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { SessionPool } from './ssh/SessionPool';
@@ -130,19 +128,7 @@ beforeAll(async () => {
   demo = fleet.demoFleet;
   pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 } });
   pool.setHosts([...fleet.targets]);
-  svc = new ActionService({
-    executor: pool,
-    audit: new AuditLog({ path: join(dir, 'audit.jsonl'), clock: { now: () => Date.now() }, redactor }),
-    redactor,
-    hostLookup: (id) => (fleet.hosts.some((h) => h.id === id) ? { id, label: id } : undefined),
-    user: 'demo-test',
-    clock: { now: () => Date.now() },
-    timers: systemTimers,
-    randomBytes,
-    catalog,
-    emitOutput: (p) => outputs.push(p),
-    emitStatus: (p) => statuses.push(p),
-  });
+  svc = demoActionService({ pool, hosts: fleet.hosts, dir, redactor, catalog, emitOutput: (p) => outputs.push(p), emitStatus: (p) => statuses.push(p) });
 });
 
 afterAll(async () => {

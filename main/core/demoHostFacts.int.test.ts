@@ -5,7 +5,6 @@
 // and the next refresh must show it. The simulator runs on a manual clock with no journal
 // timer; refreshes are asked for explicitly (the monitor's own interval is an hour), so nothing
 // here depends on how fast the machine is.
-import { randomBytes } from 'node:crypto';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -14,11 +13,11 @@ import type { EventPayload, HostFacts, HostId, ParamValues } from '../../common/
 import { ManualClock } from '../../sim/clock';
 import { NOT_EMULATED } from '../../sim/demoCommand';
 import type { DemoFleet } from '../../sim/demoHost';
-import { ActionService } from './actions/ActionService';
+import type { ActionService } from './actions/ActionService';
 import { bundledCatalog } from './actions/Catalog';
-import { AuditLog } from './audit/AuditLog';
 import { systemTimers } from './clock';
 import { startDemoFleetForConsole } from './demoFleet';
+import { demoActionService } from './demoFleet.testSupport';
 import { DEFAULT_HOST_MONITOR_SETTINGS, HostMonitor } from './hosts/HostMonitor';
 import { hostFactsScript } from './hosts/hostFactsScript';
 import { Redactor } from './redact/Redactor';
@@ -82,19 +81,7 @@ beforeAll(async () => {
   monitor.start();
   // the app connects every host at start; the monitor never dials
   await Promise.all(fleet.hosts.map((h) => pool.connect(h.id)));
-  svc = new ActionService({
-    executor: pool,
-    audit: new AuditLog({ path: join(dir, 'audit.jsonl'), clock: { now: () => Date.now() }, redactor }),
-    redactor,
-    hostLookup: (id) => (fleet.hosts.some((h) => h.id === id) ? { id, label: id } : undefined),
-    user: 'demo-test',
-    clock: { now: () => Date.now() },
-    timers: systemTimers,
-    randomBytes,
-    catalog,
-    emitOutput: () => {},
-    emitStatus: (p) => statuses.push(p),
-  });
+  svc = demoActionService({ pool, hosts: fleet.hosts, dir, redactor, catalog, emitStatus: (p) => statuses.push(p) });
 });
 
 afterAll(async () => {
