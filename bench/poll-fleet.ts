@@ -230,51 +230,39 @@ try {
   await Promise.all(hostIds.map((id) => pool.connect(id)));
   const connectMs = performance.now() - t0;
   if (socketsOpened !== D) throw new Error(`expected ${D} SSH connections (one per deployment host), opened ${socketsOpened}`);
+  /** one GET as the poller sends it; its latency counts from `started` (the request's own start unless given) */
+  const timedGet = async (deployment: PolledDeployment, endpoint: Endpoint, started = performance.now()): Promise<void> => {
+    try {
+      await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
+      if (measuring) latencies.push(performance.now() - started);
+    } catch {
+      if (measuring) errors += 1;
+    }
+  };
+  /** `tick` every interval, the first time `offsetMs` from now */
+  const every = (offsetMs: number, tick: () => void): void => {
+    fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(tick, INTERVAL_S * 1000)), Math.round(offsetMs)));
+  };
   if (FETCH_ONLY && GROUPED) {
+    // a deployment's 8 GETs at once, each timed from the group's start
     for (const [i, deployment] of deployments.entries()) {
-      const getAll = () => {
+      every((i / D) * INTERVAL_S * 1000, () => {
         const started = performance.now();
-        for (const endpoint of ENDPOINTS) {
-          fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes }).then(
-            () => void (measuring && latencies.push(performance.now() - started)),
-            () => void (measuring && (errors += 1)),
-          );
-        }
-      };
-      fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(getAll, INTERVAL_S * 1000)), Math.round((i / D) * INTERVAL_S * 1000)));
+        for (const endpoint of ENDPOINTS) void timedGet(deployment, endpoint, started);
+      });
     }
   } else if (FETCH_ONLY && !SPREAD) {
     // the poller's sweep: one timer per deployment, its 8 GETs one after another
     for (const [i, deployment] of deployments.entries()) {
-      const sweep = async () => {
-        for (const endpoint of ENDPOINTS) {
-          const started = performance.now();
-          try {
-            await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
-            if (measuring) latencies.push(performance.now() - started);
-          } catch {
-            if (measuring) errors += 1;
-          }
-        }
-      };
-      fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(() => void sweep(), INTERVAL_S * 1000)), Math.round((i / D) * INTERVAL_S * 1000)));
+      every((i / D) * INTERVAL_S * 1000, () => void (async () => {
+        for (const endpoint of ENDPOINTS) await timedGet(deployment, endpoint);
+      })());
     }
   } else if (FETCH_ONLY) {
     const total = D * ENDPOINTS.length;
     let k = 0;
     for (const deployment of deployments) {
-      for (const endpoint of ENDPOINTS) {
-        const get = async () => {
-          const started = performance.now();
-          try {
-            await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
-            if (measuring) latencies.push(performance.now() - started);
-          } catch {
-            if (measuring) errors += 1;
-          }
-        };
-        fetchTimers.push(setTimeout(() => fetchTimers.push(setInterval(() => void get(), INTERVAL_S * 1000)), Math.round((k++ / total) * INTERVAL_S * 1000)));
-      }
+      for (const endpoint of ENDPOINTS) every((k++ / total) * INTERVAL_S * 1000, () => void timedGet(deployment, endpoint));
     }
   } else if (EVEN) {
     for (const [i, deployment] of deployments.entries()) setTimeout(() => poller.start([deployment]), (i * INTERVAL_S * 1000) / D);
