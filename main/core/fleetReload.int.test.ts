@@ -32,7 +32,6 @@ afterAll(async () => {
   await rm(dir, { recursive: true, force: true });
 });
 
-/** established TCP connections the sshd on `port` sees (the server's side of "connected") */
 /** an ssh_config naming both loopback sshds (lab-a, lab-b), as an engineer's ~/.ssh/config would */
 async function writeSshConfig(path: string): Promise<void> {
   await writeFile(
@@ -43,30 +42,42 @@ async function writeSshConfig(path: string): Promise<void> {
   );
 }
 
+/** The lab in `home`: its ssh_config (lab-a, lab-b), a config with lab-a alone in deployment `lab`, and the console started on them. */
+async function startLab(home: string, lines: { head?: string[]; deployment: string[] }): Promise<{ ops: OpsApp; configPath: string }> {
+  const sshConfig = join(home, 'ssh_config');
+  await writeSshConfig(sshConfig);
+  const configPath = join(home, 'config.yaml');
+  await writeFile(
+    configPath,
+    [
+      ...(lines.head ?? []),
+      `auditFile: ${join(home, 'audit.jsonl')}`,
+      `ssh: { configFile: ${sshConfig}, knownHostsPolicy: "yes" }`,
+      'hosts:',
+      '  - { id: lab-a, sshAlias: lab-a }',
+      'deployments:',
+      ...lines.deployment,
+      '',
+    ].join('\n'),
+  );
+  const ops = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(home, 'state'), HOME: home, SSH_AUTH_SOCK: '' }, logger: quiet });
+  apps.push(ops);
+  return { ops, configPath };
+}
+
+/** established TCP connections the sshd on `port` sees (the server's side of "connected") */
 async function serverConnections(port: number): Promise<number> {
   const { stdout } = await run('ss', ['-Htn', 'state', 'established', `( sport = :${port} )`]);
   return stdout.split('\n').filter((l) => l.trim()).length;
 }
 
 it('imported hosts appear and connect at once; a host removed from the config is disconnected', async () => {
-  const sshConfig = join(dir, 'ssh_config');
-  await writeSshConfig(sshConfig);
-  const configPath = join(dir, 'config.yaml');
-  await writeFile(
-    configPath,
-    [
-      '# reload test: comments survive',
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `ssh: { configFile: ${sshConfig}, knownHostsPolicy: "yes" }`,
-      'hosts:',
-      '  - { id: lab-a, sshAlias: lab-a }',
-      'deployments:',
-      '  - { id: lab, name: Lab, hosts: [lab-a], health: { url: "http://127.0.0.1:9" } }',
-      '',
-    ].join('\n'),
-  );
-  app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir, SSH_AUTH_SOCK: '' }, logger: quiet });
-  apps.push(app);
+  const started = await startLab(dir, {
+    head: ['# reload test: comments survive'],
+    deployment: ['  - { id: lab, name: Lab, hosts: [lab-a], health: { url: "http://127.0.0.1:9" } }'],
+  });
+  app = started.ops;
+  const { configPath } = started;
   const fleets: FleetInfo[] = [];
   app.hub.subscribe((name, payload) => name === 'onFleet' && fleets.push(payload as FleetInfo));
   const state = (id: string) => app!.pool.states().find((s) => s.hostId === id)?.state;
@@ -102,28 +113,16 @@ it('imported hosts appear and connect at once; a host removed from the config is
 it("escalation's timeline holds what was run on a host the import added to the deployment", async () => {
   const home = join(dir, 'escalation');
   await mkdir(home);
-  const sshConfig = join(home, 'ssh_config');
-  await writeSshConfig(sshConfig);
-  const configPath = join(home, 'config.yaml');
-  await writeFile(
-    configPath,
-    [
-      `auditFile: ${join(home, 'audit.jsonl')}`,
-      `ssh: { configFile: ${sshConfig}, knownHostsPolicy: "yes" }`,
-      'user: it-oncall',
-      'hosts:',
-      '  - { id: lab-a, sshAlias: lab-a }',
-      'deployments:',
+  const { ops } = await startLab(home, {
+    head: ['user: it-oncall'],
+    deployment: [
       '  - id: lab',
       '    name: Lab',
       '    hosts: [lab-a]',
       '    health: { url: "http://127.0.0.1:9" }',
       '    escalation: { ticket: "https://tickets.example.com/new" }',
-      '',
-    ].join('\n'),
-  );
-  const ops = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(home, 'state'), HOME: home, SSH_AUTH_SOCK: '' }, logger: quiet });
-  apps.push(ops);
+    ],
+  });
   const statuses: EventPayload<'onRunStatus'>[] = [];
   ops.hub.subscribe((name, payload) => name === 'onRunStatus' && statuses.push(payload as EventPayload<'onRunStatus'>));
   const state = (id: string) => ops.pool.states().find((s) => s.hostId === id)?.state;
