@@ -1,5 +1,4 @@
 import { useMemo } from 'react';
-import type { HostFacts } from '../../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
@@ -7,13 +6,12 @@ import { connectionText, CONNECTION_STATUS } from '../header/Header';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { startPreview } from '../store/actions';
 import { useStore } from '../store/useStore';
+import { factsText } from './format';
 import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
 
 export const RESTART_INGESTION = { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } } as const;
 
 /** The host's name in the row of `near` (a cell of it). */
-const factsText = (facts: HostFacts | undefined): string => (facts ? (facts.status === 'ok' ? 'ok' : facts.reasons.join('; ')) : 'no facts yet');
-
 const rowHeader = (near: HTMLElement | null): HTMLElement | null => near?.closest('tr')?.querySelector<HTMLElement>('th[scope="row"]') ?? null;
 
 /** The selected deployment's hosts: connection state and the remediation buttons. */
@@ -76,8 +74,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                   }}
                 >
                   {/* clamped and breakable: a host key fingerprint is one long word that pushed the SSH column and its Retry out of the panel */}
-                  <span className="clamp" title={factsText(facts[h.id])}>
-                    {factsText(facts[h.id])}
+                  <span className="clamp" title={factsText(facts[h.id], 'no facts yet')}>
+                    {factsText(facts[h.id], 'no facts yet')}
                   </span>
                 </button>
               </td>

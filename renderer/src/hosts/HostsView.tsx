@@ -14,7 +14,7 @@ import { STATUS_WORD } from '../status/status';
 import { useStore } from '../store/useStore';
 import { TerminalPane } from '../terminal/TerminalPane';
 import { TunnelList } from '../tunnels/TunnelList';
-import { bytes, duration, pct } from './format';
+import { bytes, duration, factsText, pct } from './format';
 import { addTerminalTab, bindHostEvents, escalate, loadHostFacts, openTunnel, selectHost, TARGET_WORDS, useHostsStore } from './hostsStore';
 import { Sparkline } from './Sparkline';
 import './hosts.css';
@@ -81,7 +81,7 @@ export function HostsView({ visible }: { visible: boolean }) {
                       {r.label}
                     </button>
                   </th>
-                  <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{r.facts ? (r.facts.status === 'ok' ? 'ok' : r.facts.reasons.join('; ')) : connectionText(connections[r.id])}</td>
+                  <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{factsText(r.facts, connectionText(connections[r.id]))}</td>
                   <td>
                     <Sparkline values={r.facts?.history.load1 ?? []} label={`${r.label} load`} />
                   </td>
