@@ -78,10 +78,8 @@ interface Sweep {
 /** A timer can fire a few ms before an endpoint's due time after rounding: those join the sweep. */
 const DUE_TOLERANCE_MS = 15;
 
-const key = (deploymentId: string, endpoint: Endpoint) => `${deploymentId}\u0000${endpoint}`;
 
 export class HealthPoller {
-  private readonly slots = new Map<string, Slot>();
   private readonly sweeps = new Map<DeploymentId, Sweep>();
   private readonly clock: Clock;
   private readonly timers: Timers;
@@ -134,7 +132,6 @@ export class HealthPoller {
             items: {},
           },
         };
-        this.slots.set(key(deployment.id, endpoint), slot);
         sweep.slots.push(slot);
       }
       this.sweeps.set(deployment.id, sweep);
@@ -143,7 +140,7 @@ export class HealthPoller {
   }
 
   states(): EndpointState[] {
-    return [...this.slots.values()].map((slot) => slot.state);
+    return [...this.sweeps.values()].flatMap((sweep) => sweep.slots.map((slot) => slot.state));
   }
 
   /** Poll every endpoint of a deployment now (after an action, or on the user's request). */
