@@ -6,8 +6,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parseEndpointBody } from '../common/health';
 import { spareCommand, spareInput } from '../main/core/ssh/execWrapper';
 import { startDemoFleet, type DemoFleet, type DemoHostInfo } from './demoHost';
+import { generateEd25519KeyPair } from './sshKeys';
 
-const { Client, utils } = ssh2;
+const { Client } = ssh2;
 type Client = InstanceType<typeof Client>;
 let fleet: DemoFleet;
 const clients: Client[] = [];
@@ -93,7 +94,7 @@ describe('demo SSH hosts', () => {
     expect(one.hostKeyFingerprint).toMatch(/^SHA256:[A-Za-z0-9+/]{43}$/);
     expect(one.hostKeyLine).not.toBe(two.hostKeyLine.replace(String(two.port), String(one.port)));
     await expect(connect(one, { verifyAgainst: two })).rejects.toThrow(/host key|verification/i);
-    const stranger = utils.generateKeyPairSync('ed25519').private;
+    const stranger = generateEd25519KeyPair().private;
     await expect(connect(one, { privateKey: stranger })).rejects.toThrow(/authentication methods failed/);
     const client = await connect(one);
     expect(await exec(client, 'hostname')).toMatchObject({ code: 0, stdout: 'demo-1\n' });

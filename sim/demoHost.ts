@@ -11,6 +11,7 @@ import { runDemoShell } from './demoShell';
 import type { ScenarioName } from './scenarios';
 import { startSimServer, type SimServer } from './simServer';
 import { silentLogger, type SimLogger } from './simStateDir';
+import { generateEd25519KeyPair } from './sshKeys';
 
 // ssh2 is CommonJS: its named exports are only reachable through the default import under ESM.
 const { Server, utils } = ssh2;
@@ -95,7 +96,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
   const logger = options.logger ?? silentLogger;
   const sim = await startSimServer({ clock, scenario: options.scenario ?? 'normal', cycleSeconds: options.cycleSeconds ?? null, logger });
 
-  const clientKeys = utils.generateKeyPairSync('ed25519', { comment: 'opsdeck-demo-client' });
+  const clientKeys = generateEd25519KeyPair('opsdeck-demo-client');
   const allowedKey = parsePublicKey(clientKeys.public);
   const allowedBlob = allowedKey.getPublicSSH();
 
@@ -109,7 +110,7 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
     const id = `demo-${i}`;
     const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i, apiUrl: sim.url, ...(options.scripts ? { scripts: options.scripts } : {}), ...(options.hostFacts ? { hostFacts: options.hostFacts } : {}) });
     models.push(model);
-    const hostKeys = utils.generateKeyPairSync('ed25519');
+    const hostKeys = generateEd25519KeyPair();
     const server = new Server({ hostKeys: [hostKeys.private], ident: 'OpsdeckDemo_1.0' }, (client: Connection) => {
       connections.add(client);
       // Nagle off, or every exec reply waits on a delayed ACK (~40 ms); missing from @types/ssh2

@@ -5,6 +5,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import type { Timers } from '../clock';
 import { SessionPool } from './SessionPool';
+import { generateEd25519KeyPair } from '../../../sim/sshKeys';
 
 const H = 'db1' as HostId;
 const pools: SessionPool[] = [];
@@ -55,7 +56,7 @@ describe('reconnect backoff', () => {
     const seen: ConnectionState[] = [];
     pool.onState((s) => seen.push(s));
     // a real key, so the only failure is the refused TCP connection
-    pool.setHosts([{ id: H, address: '127.0.0.1', port, user: 'root', privateKey: (await import('ssh2')).default.utils.generateKeyPairSync('ed25519').private, knownHostsPath: '/nonexistent/known_hosts' }]);
+    pool.setHosts([{ id: H, address: '127.0.0.1', port, user: 'root', privateKey: generateEd25519KeyPair().private, knownHostsPath: '/nonexistent/known_hosts' }]);
     await expect(pool.connect(H)).rejects.toThrow(/ECONNREFUSED/);
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
