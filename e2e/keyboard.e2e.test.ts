@@ -6,7 +6,7 @@
 // no new record); a read-only runbook snippet runs through the keyboard confirm and its
 // output shows; focus comes back to the control that opened each dialog; the terminal keeps
 // Tab for the shell and lets go on Escape then Tab; acknowledging an alert leaves focus on that
-// alert's next button. Screenshots with the focus ring in
+// alert's next button, and so does its resolving. Screenshots with the focus ring in
 // e2e/output/keyboard-*.png.
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -305,6 +305,11 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('snoozed to');
     await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'button', name: 'Unsnooze coingecko_api circuit breaker not closed' });
+    // the breaker closes: the alert resolves, its Unsnooze goes and the row moves down to the
+    // resolved ones; focus goes to the same alert's runbook link, not to the page's body
     await scenario('normal');
+    await list.getByRole('row', { name: 'Autotrader test fleet coingecko_api circuit breaker not closed: resolved' }).waitFor({ timeout: 60_000 });
+    await expect.poll(focused, { timeout: 5_000 }).toMatchObject({ role: 'button', name: expect.stringMatching(/^Open runbook .+ for coingecko_api circuit breaker not closed$/) });
+    await shoot('alert-resolved-focus');
   });
 });
