@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointState, FleetInfo, Preview } from '../../../common/contract';
 import { endpointState, NOW } from '../panels/shared/fixtures';
-import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_KEPT_RUNS, MAX_OUTPUT_CHARS, openPanel, runFinished } from './actions';
+import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_KEPT_RUNS, MAX_OUTPUT_CHARS, openPanel, runFinished, setView } from './actions';
 import { healthKey } from './slices';
 import { resetStores, useStore } from './useStore';
 
@@ -30,6 +30,16 @@ describe('store actions', () => {
     expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'b', view: 'deployment', focusEndpoint: 'workers' });
     applyFleet(fleetOf(['a']));
     expect(useStore.getState().selectedDeploymentId).toBe('a');
+  });
+
+  it('a view picked before the first fleet load arrives is kept: the load does not take the user elsewhere', () => {
+    setView('actions');
+    applyFleet(fleetOf(['a', 'b']));
+    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'actions' });
+    resetStores();
+    setView('audit');
+    applyFleet(fleetOf(['a']));
+    expect(useStore.getState().view).toBe('audit');
   });
 
   it('a health update replaces only its own endpoint, leaving other panels\' objects untouched', () => {

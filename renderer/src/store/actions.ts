@@ -15,8 +15,9 @@ export function applyFleet(fleet: FleetInfo): void {
   useStore.setState((s) => {
     const ids = fleet.deployments.map((d) => d.id as string);
     const selected = s.selectedDeploymentId && ids.includes(s.selectedDeploymentId) ? s.selectedDeploymentId : (ids[0] ?? null);
-    // First load only: many deployments open on the fleet overview, one on its panels.
-    const view: View = s.fleet === null ? (ids.length > 1 ? 'fleet' : 'deployment') : s.view;
+    // First load only: many deployments open on the fleet overview, one on its panels. Unless
+    // the user already picked a view while the fleet was on its way: that click stands.
+    const view: View = s.fleet === null && !s.viewChosen ? (ids.length > 1 ? 'fleet' : 'deployment') : s.view;
     return { fleet, fleetError: null, selectedDeploymentId: selected, view };
   });
 }
@@ -58,17 +59,17 @@ export function selectDeployment(id: string): void {
 }
 
 export function setView(view: View): void {
-  useStore.setState({ view });
+  useStore.setState({ view, viewChosen: true });
 }
 
 /** Leave `view` if it is showing (back to the deployment); do nothing if another view is. */
 export function leaveView(view: View): void {
-  if (useStore.getState().view === view) useStore.setState({ view: 'deployment' });
+  if (useStore.getState().view === view) useStore.setState({ view: 'deployment', viewChosen: true });
 }
 
 /** Click-through from the fleet overview to one panel of one deployment. */
 export function openPanel(deploymentId: string, endpoint: Endpoint | null): void {
-  useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', focusEndpoint: endpoint });
+  useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', viewChosen: true, focusEndpoint: endpoint });
 }
 
 export function toggleCharts(): void {

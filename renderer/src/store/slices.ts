@@ -13,6 +13,8 @@ export interface FleetSlice {
   fleetError: string | null;
   selectedDeploymentId: string | null;
   view: View;
+  /** the user has picked a view: the first fleet load no longer chooses one for them */
+  viewChosen: boolean;
   /** panel to scroll to after a click-through from the fleet overview */
   focusEndpoint: Endpoint | null;
   /** history charts under the panels; off gives the dense table-only view */
@@ -78,6 +80,7 @@ export const createFleetSlice: Slice<FleetSlice> = () => ({
   fleetError: null,
   selectedDeploymentId: null,
   view: 'deployment',
+  viewChosen: false,
   focusEndpoint: null,
   showCharts: true,
 });
