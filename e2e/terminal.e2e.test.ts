@@ -99,7 +99,8 @@ describe('the host terminal', () => {
     await fleet.stopSshd(host);
     await fleet.exec(host, 'pkill -f "sshd:.*@"');
     await expect.poll(() => status().textContent(), { timeout: 15_000 }).toBe('Disconnected: the connection to the host was lost. Press Enter to reconnect.');
-    expect((await screen()).join('\n')).toContain('*** Disconnected: the connection to the host was lost. Press Enter to reconnect. ***');
+    // the status line is React's and shows at once; xterm parses and paints its writes a frame later
+    await expect.poll(async () => (await screen()).join('\n'), { timeout: 5_000 }).toContain('*** Disconnected: the connection to the host was lost. Press Enter to reconnect. ***');
     await page.screenshot({ path: join(out, 'terminal-disconnected.png'), fullPage: true });
     await fleet.startSshd(host);
     await pane().locator('.xterm').click();
