@@ -71,10 +71,10 @@ describe('the host terminal', () => {
     expect(before[0]).toBe(rowsShown);
     await page.setViewportSize({ width: 900, height: 1000 });
     await typeLine('clear; stty size');
-    await expect
-      .poll(async () => (await screen()).find((l) => /^\d+ \d+$/.test(l)) ?? null, { timeout: 5_000 })
-      .not.toBe(before.join(' '));
-    const after = (await screen()).find((l) => /^\d+ \d+$/.test(l))!.split(' ').map(Number);
+    // a new size line, not the old one and not the blank screen between `clear` and `stty`
+    const newSize = async () => (await screen()).find((l) => /^\d+ \d+$/.test(l) && l !== before.join(' ')) ?? null;
+    await expect.poll(newSize, { timeout: 5_000 }).not.toBeNull();
+    const after = (await newSize())!.split(' ').map(Number);
     expect(after[1]).toBeLessThan(before[1]!);
     expect(after[0]).toBe((await screen()).length);
     // what the remote side thinks the width is matches what the page draws: a line of that many
