@@ -208,6 +208,8 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('End');
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Audit' }).isVisible(), { timeout: 5_000 }).toBe(true);
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Audit' }).textContent(), { timeout: 10_000 }).toContain('no actions recorded yet');
+    // seconds after both Escapes: a run they had wrongly started would have its intent on disk by now
+    expect(auditRecords().length).toBe(before);
   });
 
   it('runs the read-only journal snippet by keyboard confirm, shows its output, and focus returns to "Run on…"', async () => {

@@ -112,8 +112,9 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
 
   for (const c of CASES) {
     it(`${c.name}: ${c.panel} shows ${c.item} ${c.status.source.replace(/[\^$()]/g, '')}, "${c.item} ${c.alert}" fires once and resolves`, async () => {
-      await scenario(c.name);
+      // taken before the switch, so the 2 s below is a true lower bound whatever the exec's return takes
       const switched = Date.now();
+      await scenario(c.name);
       await expect
         .poll(async () => {
           const v = await rowVerdict(c.panel, c.item);

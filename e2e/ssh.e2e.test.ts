@@ -186,7 +186,8 @@ describe('SSH in the console', () => {
     const dialog = page.getByRole('alertdialog', { name: `Host key CHANGED for [127.0.0.1]:${plain.port}` });
     await dialog.waitFor({ timeout: 30_000 });
     // focus is on Refuse (Enter never accepts a changed key), and Tab cannot leave the dialog
-    expect(await page.evaluate(() => document.activeElement?.textContent)).toBe('Refuse');
+    // the dialog came with an event, not a keypress: its focus effect may run a task after it shows
+    await expect.poll(() => page.evaluate(() => document.activeElement?.textContent), { timeout: 5_000 }).toBe('Refuse');
     for (let i = 0; i < 4; i++) {
       await page.keyboard.press('Tab');
       expect(await page.evaluate(() => !!document.activeElement?.closest('[role="alertdialog"]'))).toBe(true);

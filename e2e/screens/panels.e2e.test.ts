@@ -202,6 +202,8 @@ describe('runbook panels on the simulator', () => {
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(1);
     expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
     await expect.poll(async () => (await panel('Circuit breakers').getByRole('status').allTextContents()).join(' | '), { timeout: 10_000 }).toMatch(/Stale data is .* old/);
+    // still there seconds later, once the data is marked stale: kept, not cleared
+    expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
     await page.screenshot({ path: join(out, 'panels-disconnected.png') });
   });
 });
