@@ -11,7 +11,7 @@
 //     started (UTC), duration
 //     buttons "Acknowledge <item> <rule title>", "Snooze <item> <rule title> for 1 hour"
 //   button "Enable desktop notifications" (browser shell, until permission is decided)
-import { memo, useCallback, useEffect, useMemo, useRef, useState } from 'react';
+import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { AlertRecord } from '../../../common/thresholds';
 import { useFocusHandoff } from '../a11y/useFocusHandoff';
@@ -47,26 +47,12 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
     setError(result.ok ? null : result.error.message);
   };
   const snoozed = alert.snoozedUntil && Date.parse(alert.snoozedUntil) > now;
-  // Ack goes away once the alert is acknowledged, Ack and Snooze both once it resolves: focus
-  // moves on to the same alert's Snooze, else its runbook link, else (the row is gone: resolved
-  // alerts hidden) the nearest button left in the list, never to the page's body
-  const snooze = useRef<HTMLButtonElement | null>(null);
+  // Ack goes away once the alert is acknowledged, Ack and Snooze both once it resolves. Focus
+  // moves on to what is left in their cell (Snooze, after an Ack), else the alert's runbook link,
+  // else (the row is gone: resolved alerts hidden) the nearest button left in the list; never to
+  // the page's body. `near` is the cell while the row stays, the list once it has gone.
   const runbook = useRef<HTMLButtonElement>(null);
-  const nearestButton = (near: HTMLElement | null) => near?.querySelector<HTMLButtonElement>('button');
-  const ackHandoff = useFocusHandoff<HTMLButtonElement>((near) => snooze.current ?? runbook.current ?? nearestButton(near));
-  const snoozeHandoff = useFocusHandoff<HTMLButtonElement>((near) => runbook.current ?? nearestButton(near));
-  // a ref with a cleanup is never called with null, so the cleanup forgets the button itself
-  const snoozeRef = useCallback(
-    (node: HTMLButtonElement | null) => {
-      snooze.current = node;
-      const handoff = snoozeHandoff(node);
-      return () => {
-        snooze.current = null;
-        if (typeof handoff === 'function') handoff();
-      };
-    },
-    [snoozeHandoff],
-  );
+  const handoff = useFocusHandoff<HTMLButtonElement>((near) => near?.querySelector<HTMLButtonElement>('button') ?? runbook.current);
   return (
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}`}>
       <td>
@@ -94,13 +80,13 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
       <td className="nowrap">{duration(alertDurationSeconds(alert, now))}</td>
       <td className="nowrap">
         {alert.state !== 'resolved' && !alert.acknowledgedAt ? (
-          <button ref={ackHandoff} type="button" aria-label={`Acknowledge ${label}`} onClick={() => void act(() => api.acknowledgeAlert({ id: alert.id }))}>
+          <button ref={handoff} type="button" aria-label={`Acknowledge ${label}`} onClick={() => void act(() => api.acknowledgeAlert({ id: alert.id }))}>
             Ack
           </button>
         ) : null}
         {alert.state !== 'resolved' ? (
           <button
-            ref={snoozeRef}
+            ref={handoff}
             type="button"
             aria-label={snoozed ? `Unsnooze ${label}` : `Snooze ${label} for 1 hour`}
             onClick={() => void act(() => api.snoozeAlert({ id: alert.id, minutes: snoozed ? 0 : 60 }))}
