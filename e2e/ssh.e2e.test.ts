@@ -13,7 +13,8 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startSshd, type Sshd } from '../testbed/sshd';
 import { launchChromium } from './support/browser';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { startSshLabShell } from './support/sshLab';
+import { REPO, type WebShell } from './support/webShell';
 
 const run = promisify(execFile);
 const out = join(REPO, 'e2e', 'output');
@@ -62,24 +63,12 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  writeFileSync(
-    configFile,
-    [
-      '# e2e config: two hosts by ssh_config alias only',
-      'user: e2e-engineer',
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `ssh: { configFile: ${join(dir, 'ssh_config')}, knownHostsPolicy: ask }`,
-      'hosts:',
-      '  - { id: plain, label: lab-plain, sshAlias: lab-plain }',
-      '  - { id: locked, label: lab-locked, sshAlias: lab-locked }',
-      '  - { id: agent-host, label: lab-agent, sshAlias: lab-agent }',
-      'deployments:',
-      '  - { id: lab, name: SSH lab, hosts: [plain, locked], health: { url: "http://127.0.0.1:9" } }',
-      '  - { id: agent-lab, name: Agent lab, hosts: [agent-host], health: { url: "http://127.0.0.1:9" } }',
-      '',
-    ].join('\n'),
-  );
-  shell = await startWebShell(['--config', configFile], { XDG_STATE_HOME: join(dir, 'state'), SSH_AUTH_SOCK: '' });
+  shell = await startSshLabShell(dir, {
+    comment: 'e2e config: two hosts by ssh_config alias only',
+    user: 'e2e-engineer',
+    hosts: { plain: 'lab-plain', locked: 'lab-locked', 'agent-host': 'lab-agent' },
+    deployments: { lab: ['SSH lab', ['plain', 'locked']], 'agent-lab': ['Agent lab', ['agent-host']] },
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('websocket', (ws) => ws.on('framereceived', (f) => frames.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));

@@ -14,7 +14,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startSshd, type Sshd } from '../testbed/sshd';
 import { launchChromium } from './support/browser';
 import { focused, tabTo } from './support/keyboard';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { startSshLabShell } from './support/sshLab';
+import { REPO, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-ssh-kbd-e2e-'));
@@ -51,22 +52,11 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  const config = join(dir, 'config.yaml');
-  writeFileSync(
-    config,
-    [
-      'user: e2e-keyboard',
-      `auditFile: ${join(dir, 'audit.jsonl')}`,
-      `ssh: { configFile: ${join(dir, 'ssh_config')}, knownHostsPolicy: ask }`,
-      'hosts:',
-      '  - { id: locked, label: lab-locked, sshAlias: lab-locked }',
-      '  - { id: fresh, label: lab-fresh, sshAlias: lab-fresh }',
-      'deployments:',
-      '  - { id: lab, name: SSH lab, hosts: [locked, fresh], health: { url: "http://127.0.0.1:9" } }',
-      '',
-    ].join('\n'),
-  );
-  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: join(dir, 'state'), SSH_AUTH_SOCK: '' });
+  shell = await startSshLabShell(dir, {
+    user: 'e2e-keyboard',
+    hosts: { locked: 'lab-locked', fresh: 'lab-fresh' },
+    deployments: { lab: ['SSH lab', ['locked', 'fresh']] },
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1400, height: 900 } });
   page.on('websocket', (ws) => ws.on('framesent', (f) => sent.push(typeof f.payload === 'string' ? f.payload : f.payload.toString('utf8'))));
