@@ -19,4 +19,19 @@ export const systemTimers: Timers = {
   clearTimeout: (handle) => clearTimeout(handle as NodeJS.Timeout),
 };
 
-export const isoAt = (ms: number): string => new Date(ms).toISOString();
+/**
+ * The last two answers are kept: a sweep stamps its polls with the same next-poll time, and a
+ * poll's time with its own, and formatting a Date was a few per cent of a poll's CPU.
+ */
+const recentMs = [NaN, NaN];
+const recentIso = ['', ''];
+let oldest = 0;
+export function isoAt(ms: number): string {
+  if (recentMs[0] === ms) return recentIso[0]!;
+  if (recentMs[1] === ms) return recentIso[1]!;
+  const iso = new Date(ms).toISOString();
+  recentMs[oldest] = ms;
+  recentIso[oldest] = iso;
+  oldest ^= 1;
+  return iso;
+}

@@ -27,6 +27,8 @@ export const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
 
 export class AlertEngine {
   readonly rules: readonly EffectiveRule[];
+  /** a poll is one endpoint's: it looks only at that endpoint's rules */
+  private readonly rulesByEndpoint = new Map<string, EffectiveRule[]>();
   /** pending or firing, by key */
   private readonly active = new Map<string, AlertRecord>();
   /** deployment/rule/ -> keys of its active alerts: a poll looks only at its own, not every alert in the fleet */
@@ -39,6 +41,11 @@ export class AlertEngine {
 
   constructor(private readonly deps: AlertEngineDeps) {
     this.rules = effectiveRules(deps.settings);
+    for (const rule of this.rules) {
+      const list = this.rulesByEndpoint.get(rule.endpoint) ?? [];
+      list.push(rule);
+      this.rulesByEndpoint.set(rule.endpoint, list);
+    }
     const n = deps.settings.notifications;
     this.limiter = n.enabled ? new NotificationLimiter(deps.clock, n.perAlertSeconds * 1000, n.maxPerHour) : null;
   }
@@ -51,12 +58,15 @@ export class AlertEngine {
   evaluate(state: EndpointState): void {
     if (state.status !== 'ok') return;
     const now = this.deps.clock.now();
-    for (const rule of this.rules) {
-      if (rule.endpoint !== state.endpoint) continue;
-      const seen = new Set<string>();
-      for (const [item, itemState] of Object.entries(state.items)) {
-        const key = `${state.deploymentId}/${rule.id}/${item}`;
-        seen.add(key);
+    const items = Object.entries(state.items);
+    for (const rule of this.rulesByEndpoint.get(state.endpoint) ?? []) {
+      const prefix = `${state.deploymentId}/${rule.id}/`;
+      // the rule's alerts that were active before this poll: those whose item is gone end below
+      const before = this.activeByRule.get(prefix);
+      const seen = before ? new Set<string>() : null;
+      for (const [item, itemState] of items) {
+        const key = prefix + item;
+        seen?.add(key);
         // An unreadable item ("unknown: why") says nothing either way: keep the alert as it is.
         if (!itemState.ok) continue;
         const value = ruleMetric(rule.id, itemState.value, now);
@@ -64,7 +74,8 @@ export class AlertEngine {
         this.step(key, ruleForItem(rule, itemState.value), state, item, value, now);
       }
       // An item the API stopped reporting cannot stay firing forever.
-      for (const key of [...(this.activeByRule.get(`${state.deploymentId}/${rule.id}/`) ?? [])]) {
+      if (!seen || !before) continue;
+      for (const key of [...before]) {
         const alert = this.active.get(key);
         if (alert && !seen.has(key)) this.end(key, alert, now, `${alert.item} no longer reported`);
       }
@@ -73,10 +84,11 @@ export class AlertEngine {
 
   private step(key: string, rule: EffectiveRule, state: EndpointState, item: string, value: number, now: number): void {
     const current = this.active.get(key);
+    // Most items of most polls are healthy with no alert: they cost one comparison, not a sentence.
+    if (!current && !firesAt(rule, value)) return;
     const reason = describeMetric(rule, value);
     const severity = severityAt(rule, value);
     if (!current) {
-      if (!firesAt(rule, value)) return;
       const alert: AlertRecord = {
         id: `a-${++this.seq}`,
         key,

@@ -17,7 +17,10 @@
 // the last one keeps its checked and redacted result, and redaction remembers the strings it
 // has seen. Every poll is still a fresh sample: new polledAt/lastGoodAt/latency, pushed to the
 // view, history and alerts, whether or not anything in it changed.
-import { isDeepStrictEqual } from 'node:util';
+// fast-deep-equal, not node's isDeepStrictEqual: the items are JSON values, and the general
+// comparison (prototypes, symbols, key filters) was a tenth of the processing of a poll
+// (bench/poll-processing.ts, docs/benchmarks.md).
+import jsonEqual from 'fast-deep-equal';
 import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, ItemState } from '../../../common/contract';
 import { ENDPOINTS, ENDPOINT_PATHS, parseEndpointBody, parseItem, type Endpoint, type ItemResult } from '../../../common/health';
@@ -269,7 +272,7 @@ export class HealthPoller {
       parsed = parseEndpointBody(slot.endpoint, json, (name, raw) => {
         const last = slot.lastItems.get(name);
         // zod and the redactor are pure: an item equal to the last one gets the same result
-        const result = last && isDeepStrictEqual(last.raw, raw) ? last.result : (redactDeep(parseItem(slot.endpoint, raw), this.redact) as ItemResult);
+        const result = last && jsonEqual(last.raw, raw) ? last.result : (redactDeep(parseItem(slot.endpoint, raw), this.redact) as ItemResult);
         seen.set(name, { raw, result });
         read.add(result);
         return result;

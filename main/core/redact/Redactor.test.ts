@@ -175,6 +175,35 @@ describe('Redactor', () => {
   });
 });
 
+describe('text no rule can match (Redactor.redact returns it without running the rules)', () => {
+  // Strings a health API sends fresh every poll. redactLine runs every rule with no short cut,
+  // so if a rule is ever added that could change such text, this fails and says which.
+  const random = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const next = random(7);
+  const alphabet = '0123456789 -_:=./@"\',;&()[]{}+#$%!?*<>|~\t\n\u00e9\u0130\u212a';
+  const letterFree = Array.from({ length: 2000 }, () =>
+    Array.from({ length: 1 + Math.floor(next() * 40) }, () => alphabet[Math.floor(next() * alphabet.length)]).join(''),
+  );
+  // what a future rule for numbers (cards, phone numbers, addresses) would match
+  letterFree.push('4111111111111111', '4111 1111 1111 1111', '123-45-6789', '+1 (555) 010-9999', '10.0.0.1:8080', '0x12', '"": ""', '_=1');
+  const timestamps = Array.from({ length: 500 }, () => new Date(Math.floor(next() * 4e12)).toISOString());
+  timestamps.push('2026-11-26T23:55:03Z', '2026-11-26T23:55:03.123456+05:30', '2026-11-26T23:55:03-08:00');
+  it.each([
+    ['letter-free strings', letterFree],
+    ['ISO-8601 timestamps', timestamps],
+  ])('the rules leave %s unchanged', (_kind, texts) => {
+    const changed = texts.filter((text) => text.split('\n').some((line) => redactor.redactLine(line, { inPrivateKey: false }) !== line));
+    expect(changed).toEqual([]);
+    expect(texts.filter((text) => redactor.redact(text) !== text)).toEqual([]);
+  });
+
+  it('still runs the rules on text that only looks close', () => {
+    expect(redactor.redact('2026-11-26T23:55:03Z token=abc123')).toBe(`2026-11-26T23:55:03Z token=${REDACTED}`);
+    expect(redactor.redact('T=1 key=12345678')).toBe(`T=1 key=${REDACTED}`);
+    expect(redactor.redact('ghp_123456789012345678901234567890123456')).toBe(REDACTED);
+  });
+});
+
 describe('LineRedactor', () => {
   const text = [
     '2026-11-26T14:16:15Z start',
