@@ -280,9 +280,13 @@ export class HealthPoller {
     } catch (error) {
       throw new HealthFetchError('schema', (error as Error).message);
     }
-    const items = Object.fromEntries(
-      Object.entries(parsed.items).map(([name, result]) => [this.redact(name), read.has(result) ? result : redactDeep(result, this.redact)]),
-    ) as Record<string, ItemState>;
+    const entries: Array<[string, ItemState]> = [];
+    for (const name of Object.keys(parsed.items)) {
+      const result = parsed.items[name]!;
+      entries.push([this.redact(name), (read.has(result) ? result : redactDeep(result, this.redact)) as ItemState]);
+    }
+    // entries, not assignment: an item named "__proto__" stays an item (see parseEndpointBody)
+    const items = Object.fromEntries(entries);
     slot.lastBody = text;
     slot.lastItems = seen;
     return { meta: redactDeep(parsed.meta, this.redact) as Record<string, unknown>, items };

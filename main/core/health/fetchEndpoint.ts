@@ -121,7 +121,9 @@ export function fetchEndpoint(options: FetchOptions): Promise<string> {
         chunks.push(chunk);
       },
       onResponseEnd() {
-        if (status >= 200 && status < 300) settle(null, Buffer.concat(chunks, size).toString('utf8'));
+        if (status < 200 || status >= 300) return;
+        // a health answer is almost always one chunk: decode it where it is, without a copy
+        settle(null, (chunks.length === 1 ? chunks[0]! : Buffer.concat(chunks, size)).toString('utf8'));
       },
       onResponseError(_ctl, error) {
         settle(error);
