@@ -14,11 +14,13 @@
 // process's CPU (cpuUsage; sshd, the simulator and curl are other processes) and RSS, median and
 // p99 poll latency, a plain curl of the same endpoint in the same run (direct, and through an
 // OpenSSH -L forward to the same sshd), the event rate the view gets, and the load average.
-//   npx tsx bench/poll-fleet.ts [--deployments 50] [--interval 5] [--seconds 60] [--warmup 60] [--even]
-//                               [--profile FILE.cpuprofile]   (CPU profile of the window only)
-//                               [--fetch-only] [--direct]     (the floor: the poller's sweeps, GETs alone; no SSH forward)
-//                               [--fetch-only --spread]       (each GET on its own timer, 80 a second evenly: the old schedule)
-//                               [--fetch-only --grouped]      (a deployment's 8 GETs at once, pipelined on its channel)
+//   node bench/run.mjs poll-fleet [--deployments 50] [--interval 5] [--seconds 60] [--warmup 60] [--even]
+//                                 [--profile FILE.cpuprofile]   (CPU profile of the window only)
+//                                 [--fetch-only] [--direct]     (the floor: the poller's sweeps, GETs alone; no SSH forward)
+//                                 [--fetch-only --spread]       (each GET on its own timer, 80 a second evenly: the old schedule)
+//                                 [--fetch-only --grouped]      (a deployment's 8 GETs at once, pipelined on its channel)
+// bench/run.mjs compiles it as electron-vite compiles the app; under `npx tsx` the same code
+// reads 10-15 % higher, because tsx keeps function names (see bench/run.mjs).
 //
 // The warm-up is long on purpose: at 80 requests a second V8 is still compiling the hot paths
 // 12 s in (a profile shows TurboFan at work and most code in the baseline tier), which
@@ -71,6 +73,8 @@ const GROUPED = process.argv.includes('--grouped');
 /** --spread (with --fetch-only): every GET on its own timer, all spread evenly over the interval (the poller's schedule before sweeps) */
 const SPREAD = process.argv.includes('--spread');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
+/** how this code was compiled: the figure is only comparable with runs compiled the same way */
+const COMPILED = process.argv[1]?.endsWith('.mjs') ? 'compiled as shipped (bench/run.mjs)' : 'compiled by tsx (keepNames: reads 10-15 % high)';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const pct = (xs: number[], p: number) => {
   const s = [...xs].sort((a, b) => a - b);
@@ -324,7 +328,7 @@ try {
     `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
