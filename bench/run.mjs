@@ -8,6 +8,7 @@
 // esbuild as electron-vite does (packages stay external, no keepNames), then runs the bundle.
 import { build } from 'esbuild';
 import { spawn } from 'node:child_process';
+import { existsSync, readdirSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import process from 'node:process';
 import { fileURLToPath, pathToFileURL, URL } from 'node:url';
@@ -16,6 +17,11 @@ const root = fileURLToPath(new URL('..', import.meta.url));
 const [name, ...args] = process.argv.slice(2);
 if (!name || !/^[a-z-]+$/.test(name)) {
   process.stderr.write('usage: node bench/run.mjs NAME [args]   (runs bench/NAME.ts)\n');
+  process.exit(2);
+}
+if (!existsSync(`${root}/bench/${name}.ts`)) {
+  const benches = readdirSync(`${root}/bench`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+  process.stderr.write(`no bench named "${name}" in bench/; there are: ${benches.join(', ')}\n`);
   process.exit(2);
 }
 const outfile = `out/bench/${name}.mjs`;
