@@ -147,6 +147,19 @@ describe('HealthPoller, when a body or an item has not changed since the last po
     }
   });
 
+  it('an item named "__proto__" stays an item, on the first poll and when it changes', async () => {
+    const body = (p95: number) => JSON.stringify({ sources: { ['__proto__']: slaItem(p95), coingecko: slaItem(20) } });
+    answers.set(ENDPOINT_PATHS.sla, { status: 200, text: body(20) });
+    const { ok } = start();
+    await expect.poll(() => ok('sla').length, POLL).toBeGreaterThanOrEqual(2);
+    answers.set(ENDPOINT_PATHS.sla, { status: 200, text: body(25) });
+    await expect.poll(() => Object.getOwnPropertyDescriptor(ok('sla').at(-1)!.items, '__proto__')?.value, POLL).toEqual({ ok: true, value: slaItem(25) });
+    for (const state of ok('sla')) {
+      expect(Object.keys(state.items)).toEqual(['__proto__', 'coingecko']);
+      expect(Object.getPrototypeOf(state.items)).toBe(Object.prototype);
+    }
+  });
+
   it('an error between two identical bodies: the error shows the last good data and its time, then the same body is fresh again', async () => {
     serve('sla', { sources: { coingecko: slaItem(20) } });
     const { of, latest } = start();
