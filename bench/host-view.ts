@@ -16,14 +16,11 @@ import { KeyedBatcher } from '../main/core/events/EventBatcher';
 import { DEFAULT_HOST_MONITOR_SETTINGS, HostMonitor } from '../main/core/hosts/HostMonitor';
 import { SessionPool, type HostTarget } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
+import { numberArg } from './support';
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const H = arg('hosts', 50);
-const INTERVAL_S = arg('interval', 10);
-const WINDOW_S = arg('seconds', 60);
+const H = numberArg('hosts', 50);
+const INTERVAL_S = numberArg('interval', 10);
+const WINDOW_S = numberArg('seconds', 60);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 // the pool keys connections by user@address:port: one address per host gives each its own.

@@ -26,7 +26,7 @@
 // 12 s in (a profile shows TurboFan at work and most code in the baseline tier), which
 // added about a third to the CPU figure; a console runs for hours, so the steady state is
 // the figure that matters.
-import { spawn, type ChildProcess } from 'node:child_process';
+import { spawn } from 'node:child_process';
 import { readdirSync, readFileSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import { Session } from 'node:inspector/promises';
@@ -49,17 +49,13 @@ import { HistoryStore } from '../main/core/health/history/HistoryStore';
 import { Redactor } from '../main/core/redact/Redactor';
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
-import { ensureSimBundle } from '../testbed/fleet';
 import { startSshd } from '../testbed/sshd';
+import { numberArg, startSimulator } from './support';
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const D = arg('deployments', 50);
-const INTERVAL_S = arg('interval', 5);
-const WINDOW_S = arg('seconds', 60);
-const WARMUP_S = arg('warmup', 60);
+const D = numberArg('deployments', 50);
+const INTERVAL_S = numberArg('interval', 5);
+const WINDOW_S = numberArg('seconds', 60);
+const WARMUP_S = numberArg('warmup', 60);
 /** --even: start deployment i at i/D of the interval (the poller itself spreads first polls over at most 2 s) */
 const EVEN = process.argv.includes('--even');
 /** --cipher NAME: put this SSH cipher first in the client's offer (to compare crypto cost) */
@@ -128,17 +124,9 @@ function curlLoop(url: string, seconds: number): Promise<number[]> {
 
 // ---- fixtures: a real sshd, the simulator in its own process, an OpenSSH -L for curl -------
 const sshd = await startSshd({ extraConfig: 'MaxSessions 1000\nMaxStartups 200:30:400' });
-const simBundle = await ensureSimBundle();
-const sim: ChildProcess = spawn(process.execPath, [simBundle, '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let log = '';
-  sim.stdout!.on('data', (c) => {
-    log += c;
-    const m = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-    if (m) resolve(m[1]!);
-  });
-  sim.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${log}`)));
-});
+const simulator = await startSimulator();
+const sim = simulator.process;
+const simUrl = simulator.url;
 const simPort = Number(new URL(simUrl).port);
 const fwdPort = await freePort();
 const sshForward = spawn('ssh', [

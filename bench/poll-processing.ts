@@ -10,7 +10,6 @@
 // Dispatcher. Its figure (CPU microseconds per poll) is the part of poll-fleet's that the
 // console's code decides, and it is steady enough to compare two builds in one sitting.
 //   node bench/run.mjs poll-processing [--deployments 50] [--minutes 3] [--warmup 5] [--rounds 7] [--evict-mib 16]
-import { spawn } from 'node:child_process';
 import { serialize } from 'node:v8';
 import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState } from '../common/contract';
@@ -23,30 +22,18 @@ import { KeyedBatcher } from '../main/core/events/EventBatcher';
 import { HealthPoller, type PolledDeployment } from '../main/core/health/HealthPoller';
 import { HistoryStore } from '../main/core/health/history/HistoryStore';
 import { Redactor } from '../main/core/redact/Redactor';
-import { ensureSimBundle } from '../testbed/fleet';
+import { numberArg, startSimulator } from './support';
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const D = arg('deployments', 50);
-const MINUTES = arg('minutes', 3);
-const WARMUP_MINUTES = arg('warmup', 5);
-const ROUNDS = arg('rounds', 7);
+const D = numberArg('deployments', 50);
+const MINUTES = numberArg('minutes', 3);
+const WARMUP_MINUTES = numberArg('warmup', 5);
+const ROUNDS = numberArg('rounds', 7);
 const SAMPLES = 60;
 const INTERVAL_MS = 5000;
 
 // ---- record real answers --------------------------------------------------------------------
-const sim = spawn(process.execPath, [await ensureSimBundle(), '--port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
-const simUrl = await new Promise<string>((resolve, reject) => {
-  let log = '';
-  sim.stdout!.on('data', (c) => {
-    log += c;
-    const m = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-    if (m) resolve(m[1]!);
-  });
-  sim.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${log}`)));
-});
+const sim = await startSimulator();
+const simUrl = sim.url;
 const recorded = new Map<string, Buffer[]>();
 try {
   for (let i = 0; i < SAMPLES; i++) {
@@ -62,7 +49,7 @@ try {
     await new Promise((r) => setTimeout(r, 100));
   }
 } finally {
-  sim.kill();
+  sim.process.kill();
 }
 
 /** Answers each GET with the next recorded body of its path, on the next microtask: no socket. */
@@ -104,7 +91,7 @@ const timers: Timers = {
  * next sweep finds the CPU's caches full of other data, as it does in the real process, where
  * undici, ssh2 and the kernel run between two polls. Its own CPU is measured and taken out.
  */
-const evict = new Uint8Array(arg('evict-mib', 0) * 1024 * 1024);
+const evict = new Uint8Array(numberArg('evict-mib', 0) * 1024 * 1024);
 let evictUs = 0;
 function evictCaches(): void {
   const cpu0 = process.cpuUsage();

@@ -14,13 +14,13 @@
 //   http     node:http with a keep-alive Agent
 //
 //   npx tsx bench/poll-schedule.ts [--warmup 20] [--seconds 20]
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { Agent as HttpAgent, request as httpRequest } from 'node:http';
 import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { Client } from 'undici';
 import { ENDPOINT_PATHS, ENDPOINTS } from '../common/health';
-import { ensureSimBundle } from '../testbed/fleet';
+import { startSimulator } from './support';
 
 const SCHEDULES = ['spread', 'parallel', 'sweep'] as const;
 const CLIENTS = ['none', 'raw', 'undici', 'http'] as const;
@@ -89,15 +89,7 @@ function getter(kind: ClientKind, url: string): Get {
 }
 
 async function runCase(schedule: Schedule, kind: ClientKind): Promise<void> {
-  const sim = spawn(process.execPath, [await ensureSimBundle(), '--port', '0'], { stdio: ['ignore', 'pipe', 'ignore'] });
-  const url = await new Promise<string>((resolve) => {
-    let log = '';
-    sim.stdout!.on('data', (c) => {
-      log += c;
-      const m = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (m) resolve(m[1]!);
-    });
-  });
+  const { url, process: sim } = await startSimulator();
   const paths = ENDPOINTS.map((e) => ENDPOINT_PATHS[e]);
   let latencies: number[] = [];
   const timed = async (get: Get, path: string) => {

@@ -23,13 +23,10 @@ import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
 import type { CallHandlers } from '../common/contract';
 import { WebShellServer } from '../main/web/WebShellServer';
+import { numberArg } from './support';
 
-const arg = (name: string, fallback: number): number => {
-  const at = process.argv.indexOf(`--${name}`);
-  return at > 0 ? Number(process.argv[at + 1]) : fallback;
-};
-const RTT = arg('rtt', 25);
-const KEYS = arg('keys', 200);
+const RTT = numberArg('rtt', 25);
+const KEYS = numberArg('keys', 200);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const stats = (xs: number[]) => {
   const s = [...xs].sort((a, b) => a - b);
