@@ -135,6 +135,8 @@ if (process.argv.includes('--case')) {
       const line = out.stdout.trim().split('\n').at(-1) ?? '';
       if (!line.startsWith('{')) throw new Error(`case ${schedule}/${kind} failed: ${out.stderr}`);
       const r = JSON.parse(line) as { cpuPct: number; perGetMs: number; gets: number; p50: number; p99: number };
+      // a deployment's first GETs go out one interval after its offset: a short run can see none
+      if (r.gets === 0) throw new Error(`case ${schedule}/${kind} sent no GET in its window: give --warmup plus --seconds well over the ${INTERVAL_MS / 1000} s interval`);
       rows.push(`| ${kind} | ${schedule} | ${r.cpuPct.toFixed(2)} % | ${r.perGetMs.toFixed(3)} ms | ${kind === 'none' ? '' : `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms`} |`);
       console.error(rows.at(-1));
     }
