@@ -38,19 +38,12 @@ import ssh2, { type ConnectConfig } from 'ssh2';
 import { Client as UndiciClient, type Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, HostId } from '../common/contract';
 import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
-import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
-import { AlertEngine } from '../main/core/alerts/AlertEngine';
-import { EventHub } from '../main/core/bridge/EventHub';
-import { systemClock } from '../main/core/clock';
-import { KeyedBatcher } from '../main/core/events/EventBatcher';
 import { fetchEndpoint } from '../main/core/health/fetchEndpoint';
-import { HealthPoller, type PolledDeployment } from '../main/core/health/HealthPoller';
-import { HistoryStore } from '../main/core/health/history/HistoryStore';
-import { Redactor } from '../main/core/redact/Redactor';
+import type { PolledDeployment } from '../main/core/health/HealthPoller';
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
-import { numberArg, startSimulator } from './support';
+import { createPollPipeline, numberArg, percentile, startSimulator } from './support';
 
 const D = numberArg('deployments', 50);
 const INTERVAL_S = numberArg('interval', 5);
@@ -72,10 +65,6 @@ const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.i
 /** how this code was compiled: the figure is only comparable with runs compiled the same way */
 const COMPILED = process.argv[1]?.endsWith('.mjs') ? 'compiled as shipped (bench/run.mjs)' : 'compiled by tsx (keepNames: reads 10-15 % high)';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => {
-  const s = [...xs].sort((a, b) => a - b);
-  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
-};
 
 /** CPU ticks (utime + stime) per thread name of this process, from /proc (Linux): where the time goes besides JS */
 function threadTicks(): Map<string, number> {
@@ -135,7 +124,6 @@ const sshForward = spawn('ssh', [
 ], { stdio: 'ignore' });
 
 // ---- the console's polling pipeline, as app.ts wires it ---------------------------------
-const hub = new EventHub();
 let events = 0;
 let updates = 0;
 let measuring = false;
@@ -143,7 +131,7 @@ const latencies: number[] = [];
 // One view, paying what Electron's webContents.send pays in main: a structured clone (V8's
 // serializer) of every event. The browser shell's JSON.stringify costs about the same.
 let serializedBytes = 0;
-hub.subscribe((name, payload) => {
+const onEvent = (name: string, payload: unknown): void => {
   const bytes = serialize(payload).length;
   if (!measuring) return;
   serializedBytes += bytes;
@@ -153,12 +141,8 @@ hub.subscribe((name, payload) => {
     updates += list.length;
     for (const s of list) if (s.status === 'ok' && s.latencyMs !== null) latencies.push(s.latencyMs);
   }
-});
+};
 let errors = 0;
-const healthBatch = new KeyedBatcher<EndpointState>((s) => `${s.deploymentId}/${s.endpoint}`, (u) => hub.emit('onHealth', { updates: u }), 250);
-const history = new HistoryStore();
-const redactor = new Redactor();
-const alerts = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock: systemClock, onChange: () => {}, onNotify: (n) => hub.emit('onAlertNotification', n) });
 // one name per host, all pinned to the sshd's key, all dialled to the one sshd
 const hostName = (i: number) => `bench-h${i}`;
 const knownHostsPath = join(sshd.dir, 'known_hosts_bench');
@@ -195,16 +179,11 @@ const countingPool: Pick<SessionPool, 'forwardOut'> = {
 const dispatchers = new Map<string, Dispatcher>(
   hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000, pipelining: GROUPED ? 8 : 1 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort, { pipelining: GROUPED ? 8 : 1 })]),
 );
-const poller = new HealthPoller({
+const { poller, history, healthBatch } = createPollPipeline({
   dispatcherFor: (id) => dispatchers.get(id)!,
-  onUpdate: (s) => {
+  onEvent,
+  onState: (s) => {
     if (measuring && s.status === 'error') errors += 1;
-    healthBatch.push(s);
-  },
-  redact: (text) => redactor.redact(text),
-  onPolled: (_d, _e, s) => {
-    history.record(s);
-    alerts.evaluate(s);
   },
 });
 const deployments: PolledDeployment[] = hostIds.map((_, i) => ({
@@ -309,11 +288,11 @@ try {
     `${latencies.length} / ${errors} (~${expectedPolls.toFixed(0)})`,
     `**${cpuPct.toFixed(2)} %** (${(cpu.user / 1000).toFixed(0)} + ${(cpu.system / 1000).toFixed(0)} ms)`,
     `${polls ? ((cpu.user + cpu.system) / 1000 / polls).toFixed(3) : 'n/a'} ms`,
-    `${mb(pct(rss, 50))} / ${mb(Math.max(...rss))} MB`,
-    `${pct(latencies, 50).toFixed(1)} / ${pct(latencies, 99).toFixed(1)} ms`,
-    `${pct(curlDirect, 50).toFixed(1)} ms`,
-    `${pct(curlSsh, 50).toFixed(1)} ms`,
-    `${(pct(latencies, 50) / pct(curlSsh, 50)).toFixed(2)}x`,
+    `${mb(percentile(rss, 50))} / ${mb(Math.max(...rss))} MB`,
+    `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`,
+    `${percentile(curlDirect, 50).toFixed(1)} ms`,
+    `${percentile(curlSsh, 50).toFixed(1)} ms`,
+    `${(percentile(latencies, 50) / percentile(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
   console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);

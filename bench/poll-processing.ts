@@ -12,17 +12,11 @@
 //   node bench/run.mjs poll-processing [--deployments 50] [--minutes 3] [--warmup 5] [--rounds 7] [--evict-mib 16]
 import { serialize } from 'node:v8';
 import type { Dispatcher } from 'undici';
-import type { DeploymentId, EndpointState } from '../common/contract';
+import type { DeploymentId } from '../common/contract';
 import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
-import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
-import { AlertEngine } from '../main/core/alerts/AlertEngine';
-import { EventHub } from '../main/core/bridge/EventHub';
 import type { Clock, Timers } from '../main/core/clock';
-import { KeyedBatcher } from '../main/core/events/EventBatcher';
-import { HealthPoller, type PolledDeployment } from '../main/core/health/HealthPoller';
-import { HistoryStore } from '../main/core/health/history/HistoryStore';
-import { Redactor } from '../main/core/redact/Redactor';
-import { numberArg, startSimulator } from './support';
+import type { PolledDeployment } from '../main/core/health/HealthPoller';
+import { createPollPipeline, numberArg, percentile, startSimulator } from './support';
 
 const D = numberArg('deployments', 50);
 const MINUTES = numberArg('minutes', 3);
@@ -120,23 +114,15 @@ async function runUntil(until: number): Promise<void> {
 // ---- the pipeline as app.ts wires it ------------------------------------------------------
 let polls = 0;
 let serializedBytes = 0;
-const hub = new EventHub();
-hub.subscribe((_name, payload) => {
-  serializedBytes += serialize(payload).length;
-});
-const healthBatch = new KeyedBatcher<EndpointState>((s) => `${s.deploymentId}/${s.endpoint}`, (u) => hub.emit('onHealth', { updates: u }), 250, timers);
-const history = new HistoryStore();
-const redactor = new Redactor();
-const alerts = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock, onChange: () => {}, onNotify: (n) => hub.emit('onAlertNotification', n) });
 const dispatchers = new Map<string, ReplayDispatcher>();
-const poller = new HealthPoller({
+const { poller, healthBatch } = createPollPipeline({
   dispatcherFor: (id) => dispatchers.get(id)! as unknown as Dispatcher,
-  onUpdate: (s) => healthBatch.push(s),
-  redact: (text) => redactor.redact(text),
-  onPolled: (_d, _e, s) => {
+  // the view pays a structured clone of every event, as Electron's webContents.send does
+  onEvent: (_name, payload) => {
+    serializedBytes += serialize(payload).length;
+  },
+  onState: () => {
     polls += 1;
-    history.record(s);
-    alerts.evaluate(s);
   },
   clock,
   timers,
@@ -166,8 +152,7 @@ for (let round = 0; round < ROUNDS; round++) {
 }
 poller.stop();
 healthBatch.dispose();
-const sorted = [...perPoll].sort((a, b) => a - b);
-const median = sorted[Math.floor(sorted.length / 2)]!;
+const median = percentile(perPoll, 50);
 const expected = D * ENDPOINTS.length * (MINUTES * 60_000 / INTERVAL_MS);
 console.log(
   `poll-processing: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s in virtual time, ${ROUNDS} rounds of ${MINUTES} virtual min (~${expected} polls each) after ${WARMUP_MINUTES} min warm-up${evict.length ? `, caches evicted (${evict.length / 1024 / 1024} MiB) after each instant` : ''}; answers: ${SAMPLES} recorded per endpoint from the simulator; view got ${(serializedBytes / 1024 / 1024).toFixed(1)} MiB serialised`,

@@ -20,7 +20,7 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { Client } from 'undici';
 import { ENDPOINT_PATHS, ENDPOINTS } from '../common/health';
-import { startSimulator } from './support';
+import { percentile, startSimulator } from './support';
 
 const SCHEDULES = ['spread', 'parallel', 'sweep'] as const;
 const CLIENTS = ['none', 'raw', 'undici', 'http'] as const;
@@ -35,7 +35,6 @@ const arg = (name: string, fallback: string): string => {
 const WARMUP_S = Number(arg('warmup', '20'));
 const WINDOW_S = Number(arg('seconds', '20'));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
-const pct = (xs: number[], p: number) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor((p / 100) * xs.length))] ?? NaN;
 
 type Get = (path: string) => Promise<void>;
 
@@ -118,7 +117,7 @@ async function runCase(schedule: Schedule, kind: ClientKind): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const ms = performance.now() - t0;
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(JSON.stringify({ schedule, kind, cpuPct: (cpuMs / ms) * 100, perGetMs: cpuMs / latencies.length, gets: latencies.length, p50: pct(latencies, 50), p99: pct(latencies, 99) }));
+  console.log(JSON.stringify({ schedule, kind, cpuPct: (cpuMs / ms) * 100, perGetMs: cpuMs / latencies.length, gets: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }));
   sim.kill();
   process.exit(0);
 }

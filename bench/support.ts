@@ -1,5 +1,16 @@
-// What several benches need: numeric options and the simulator in its own process.
+// What several benches need: numeric options, percentiles, the simulator in its own process,
+// and the console's polling pipeline wired as app.ts wires it.
 import { spawn, type ChildProcess } from 'node:child_process';
+import type { Dispatcher } from 'undici';
+import type { DeploymentId, EndpointState } from '../common/contract';
+import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
+import { AlertEngine } from '../main/core/alerts/AlertEngine';
+import { EventHub } from '../main/core/bridge/EventHub';
+import { systemClock, systemTimers, type Clock, type Timers } from '../main/core/clock';
+import { KeyedBatcher } from '../main/core/events/EventBatcher';
+import { HealthPoller } from '../main/core/health/HealthPoller';
+import { HistoryStore } from '../main/core/health/history/HistoryStore';
+import { Redactor } from '../main/core/redact/Redactor';
 import { ensureSimBundle } from '../testbed/fleet';
 
 /** `--name N` from the command line, or the fallback. */
@@ -8,21 +19,75 @@ export function numberArg(name: string, fallback: number): number {
   return at > 0 ? Number(process.argv[at + 1]) : fallback;
 }
 
+/** The p-th percentile (nearest rank) of xs; NaN when there are none. */
+export function percentile(xs: readonly number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length ? s[Math.min(s.length - 1, Math.floor((p / 100) * s.length))]! : NaN;
+}
+
 /**
  * The simulator bundle on a free loopback port, in its own process so its CPU is not billed to
  * the bench. Resolves with its base URL once it says where it listens; rejects if it exits first.
  */
 export async function startSimulator(): Promise<{ url: string; process: ChildProcess }> {
   const child = spawn(process.execPath, [await ensureSimBundle(), '--port', '0'], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let log = '';
-  child.stderr!.on('data', (c) => (log += c));
+  // kept for the error until it is up; after that its output is read (so it never blocks) and dropped
+  let log: string | null = '';
+  child.stderr!.on('data', (c) => {
+    if (log !== null) log += c;
+  });
   const url = await new Promise<string>((resolve, reject) => {
     child.stdout!.on('data', (c) => {
+      if (log === null) return;
       log += c;
       const m = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (m) resolve(m[1]!);
+      if (m) {
+        log = null;
+        resolve(m[1]!);
+      }
     });
     child.once('exit', (code) => reject(new Error(`simulator exited ${code}: ${log}`)));
   });
   return { url, process: child };
+}
+
+export interface PollPipelineOptions {
+  readonly dispatcherFor: (deploymentId: DeploymentId) => Dispatcher;
+  /** every event the view would get, as the EventHub emits it */
+  readonly onEvent: (name: string, payload: unknown) => void;
+  /** every state the poller pushes, before batching */
+  readonly onState?: (state: EndpointState) => void;
+  readonly clock?: Clock;
+  readonly timers?: Timers;
+}
+
+/**
+ * The console's polling pipeline as app.ts wires it: HealthPoller with the Redactor -> history
+ * and alert rules on every poll -> KeyedBatcher (250 ms) -> EventHub. Both poll benches build it
+ * here, so they measure the same thing.
+ */
+export function createPollPipeline(options: PollPipelineOptions): { poller: HealthPoller; history: HistoryStore; healthBatch: KeyedBatcher<EndpointState> } {
+  const clock = options.clock ?? systemClock;
+  const timers = options.timers ?? systemTimers;
+  const hub = new EventHub();
+  hub.subscribe(options.onEvent);
+  const healthBatch = new KeyedBatcher<EndpointState>((s) => `${s.deploymentId}/${s.endpoint}`, (u) => hub.emit('onHealth', { updates: u }), 250, timers);
+  const history = new HistoryStore();
+  const redactor = new Redactor();
+  const alerts = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock, onChange: () => {}, onNotify: (n) => hub.emit('onAlertNotification', n) });
+  const poller = new HealthPoller({
+    dispatcherFor: options.dispatcherFor,
+    onUpdate: (s) => {
+      options.onState?.(s);
+      healthBatch.push(s);
+    },
+    redact: (text) => redactor.redact(text),
+    onPolled: (_d, _e, s) => {
+      history.record(s);
+      alerts.evaluate(s);
+    },
+    clock,
+    timers,
+  });
+  return { poller, history, healthBatch };
 }
