@@ -14,7 +14,7 @@
 // process's CPU (cpuUsage; sshd, the simulator and curl are other processes) and RSS, median and
 // p99 poll latency, a plain curl of the same endpoint in the same run (direct, and through an
 // OpenSSH -L forward to the same sshd), the event rate the view gets, and the load average.
-//   node bench/run.mjs poll-fleet [--deployments 50] [--interval 5] [--seconds 60] [--warmup 60] [--even]
+//   node bench/run.mjs poll-fleet [--deployments 50] [--interval 5] [--seconds 60] [--warmup 60] [--even | --wakes N]
 //                                 [--profile FILE.cpuprofile]   (CPU profile of the window only)
 //                                 [--fetch-only] [--direct]     (the floor: the poller's sweeps, GETs alone; no SSH forward)
 //                                 [--fetch-only --spread]       (each GET on its own timer, 80 a second evenly: the old schedule)
@@ -39,7 +39,7 @@ import { Client as UndiciClient, type Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, HostId } from '../common/contract';
 import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../common/health';
 import { fetchEndpoint } from '../main/core/health/fetchEndpoint';
-import type { PolledDeployment } from '../main/core/health/HealthPoller';
+import { sweepStartFractions, WAKES_PER_INTERVAL, type PolledDeployment } from '../main/core/health/HealthPoller';
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
@@ -49,8 +49,10 @@ const D = numberArg('deployments', 50);
 const INTERVAL_S = numberArg('interval', 5);
 const WINDOW_S = numberArg('seconds', 60);
 const WARMUP_S = numberArg('warmup', 60);
-/** --even: start deployment i at i/D of the interval (the poller itself spreads first polls over at most 2 s) */
+/** --even: start each deployment on its own timer at i/D of the interval, outside the poller (no shared starts) */
 const EVEN = process.argv.includes('--even');
+/** --wakes N: the poller's wakesPerInterval (default: the poller's own, WAKES_PER_INTERVAL); --wakes 50 gives each of 50 deployments its own start */
+const WAKES = process.argv.includes('--wakes') ? numberArg('wakes', WAKES_PER_INTERVAL) : undefined;
 /** --cipher NAME: put this SSH cipher first in the client's offer (to compare crypto cost) */
 const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.indexOf('--cipher') + 1]! : null;
 /** --fetch-only: the floor under the poller: the same GETs on the same schedule through the same forwards, bodies read and dropped */
@@ -182,6 +184,7 @@ const dispatchers = new Map<string, Dispatcher>(
 const { poller, history, healthBatch } = createPollPipeline({
   dispatcherFor: (id) => dispatchers.get(id)!,
   onEvent,
+  wakesPerInterval: WAKES,
   onState: (s) => {
     if (measuring && s.status === 'error') errors += 1;
   },
@@ -223,9 +226,10 @@ try {
       });
     }
   } else if (FETCH_ONLY && !SPREAD) {
-    // the poller's sweep: one timer per deployment, its 8 GETs one after another
+    // the poller's sweep: one timer per deployment, its 8 GETs one after another, started as the poller starts them
+    const fractions = sweepStartFractions(D, EVEN ? D : (WAKES ?? WAKES_PER_INTERVAL));
     for (const [i, deployment] of deployments.entries()) {
-      every((i / D) * INTERVAL_S * 1000, () => void (async () => {
+      every(fractions[i]! * INTERVAL_S * 1000, () => void (async () => {
         for (const endpoint of ENDPOINTS) await timedGet(deployment, endpoint);
       })());
     }
@@ -291,15 +295,15 @@ try {
     `${mb(percentile(rss, 50))} / ${mb(Math.max(...rss))} MB`,
     `${percentile(latencies, 50).toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`,
     `${percentile(curlDirect, 50).toFixed(1)} ms`,
-    `${percentile(curlSsh, 50).toFixed(1)} ms`,
+    `${percentile(curlSsh, 50).toFixed(1)} / ${percentile(curlSsh, 99).toFixed(1)} ms`,
     `${(percentile(latencies, 50) / percentile(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${WAKES ? ` --wakes ${WAKES}` : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; sweeps start at ${new Set(sweepStartFractions(D, EVEN ? D : (WAKES ?? WAKES_PER_INTERVAL))).size} moments per interval; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
-  console.log('| UTC | load 1 min (start / end) | SSH connections | forward channels opened in window | polls ok / errors (expected) | main CPU, % of one core (user + system) | main CPU per poll | main RSS median / max | poll latency median / p99 | curl direct median | curl via `ssh -L` median | poll / curl-via-ssh | view events/s (states/s, serialised/s) |');
+  console.log('| UTC | load 1 min (start / end) | SSH connections | forward channels opened in window | polls ok / errors (expected) | main CPU, % of one core (user + system) | main CPU per poll | main RSS median / max | poll latency median / p99 | curl direct median | curl via `ssh -L` median / p99 | poll / curl-via-ssh (median) | view events/s (states/s, serialised/s) |');
   console.log(`|${' --- |'.repeat(row.length)}`);
   console.log(`| ${row.join(' | ')} |`);
 } finally {

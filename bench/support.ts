@@ -59,6 +59,8 @@ export interface PollPipelineOptions {
   readonly onState?: (state: EndpointState) => void;
   readonly clock?: Clock;
   readonly timers?: Timers;
+  /** the poller's wakesPerInterval (its default unless given) */
+  readonly wakesPerInterval?: number;
 }
 
 /**
@@ -88,6 +90,7 @@ export function createPollPipeline(options: PollPipelineOptions): { poller: Heal
     },
     clock,
     timers,
+    wakesPerInterval: options.wakesPerInterval,
   });
   return { poller, history, healthBatch };
 }

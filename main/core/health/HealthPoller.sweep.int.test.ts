@@ -9,7 +9,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentId, EndpointState } from '../../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../../common/health';
 import { startSimServer, type SimServer } from '../../../sim/simServer';
-import { HealthPoller, type PolledDeployment } from './HealthPoller';
+import { HealthPoller, sweepStartFractions, WAKES_PER_INTERVAL, type PolledDeployment } from './HealthPoller';
 
 const HOLD_MS = 30;
 /** paths answered this much later than HOLD_MS (an endpoint that is slow to compute) */
@@ -74,11 +74,11 @@ function deployment(id: string, intervalsMs: Partial<Record<Endpoint, number>>, 
   };
 }
 
-function start(deployments: PolledDeployment[]) {
+function start(deployments: PolledDeployment[], wakesPerInterval?: number) {
   const updates: EndpointState[] = [];
   // its own Agent with room for many connections: the one-at-a-time is the poller's doing
   const pollAgent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
-  poller = new HealthPoller({ dispatcherFor: () => pollAgent, onUpdate: (state) => updates.push(state), random: () => 0.5 });
+  poller = new HealthPoller({ dispatcherFor: () => pollAgent, onUpdate: (state) => updates.push(state), random: () => 0.5, wakesPerInterval });
   poller.start(deployments);
   return updates;
 }
@@ -107,6 +107,40 @@ describe('HealthPoller sweeps', () => {
     const dueA = updates.filter((u) => u.deploymentId === 'a').at(-1)!.nextPollAt!;
     const dueB = updates.filter((u) => u.deploymentId === 'b').at(-1)!.nextPollAt!;
     expect(Math.abs(Date.parse(dueA) - Date.parse(dueB)) % 1_000).not.toBe(0);
+  });
+
+  it('a fleet larger than its wake-ups per interval is swept a few deployments at a time, the groups still spread', async () => {
+    // five deployments, at most two starts a second: three each starting together, then two
+    const ids = ['g1', 'g2', 'g3', 'g4', 'g5'];
+    const updates = start(ids.map((id) => deployment(id, {}, 1_000)), 2);
+    await expect.poll(() => ids.every((id) => updates.filter((u) => u.deploymentId === id && u.status === 'ok').length >= 2 * ENDPOINTS.length), { timeout: 15_000, interval: 50 }).toBe(true);
+    expect(updates.filter((u) => u.status === 'error')).toEqual([]);
+    const due = (id: string) => Date.parse(updates.filter((u) => u.deploymentId === id).at(-1)!.nextPollAt!) % 1_000;
+    expect(due('g2')).toBe(due('g1'));
+    expect(due('g3')).toBe(due('g1'));
+    expect(due('g5')).toBe(due('g4'));
+    // the two groups half an interval apart
+    expect((due('g4') - due('g1') + 1_000) % 1_000).toBe(500);
+    // starting together, each deployment still sends one request at a time
+    for (const id of ids) expect(most.get(id)).toBe(1);
+  });
+
+  it('a fleet of up to sixteen gets a start each; fifty start four at a time at thirteen moments, evenly spread', () => {
+    expect(sweepStartFractions(1, WAKES_PER_INTERVAL)).toEqual([0]);
+    expect(sweepStartFractions(16, WAKES_PER_INTERVAL)).toEqual(Array.from({ length: 16 }, (_, i) => i / 16));
+    const fifty = sweepStartFractions(50, WAKES_PER_INTERVAL);
+    const starts = [...new Set(fifty)];
+    expect(starts).toEqual(Array.from({ length: 13 }, (_, i) => i / 13));
+    expect(starts.map((start) => fifty.filter((f) => f === start).length)).toEqual([...Array(12).fill(4), 2]);
+    // seventeen is one over: pairs, not sixteen singles and a pair
+    expect(new Set(sweepStartFractions(17, WAKES_PER_INTERVAL)).size).toBe(9);
+    expect(sweepStartFractions(0, WAKES_PER_INTERVAL)).toEqual([]);
+  });
+
+  it('refuses a wake-up count that is not a whole number of at least one', () => {
+    for (const bad of [0, -1, 1.5, Number.NaN]) {
+      expect(() => new HealthPoller({ dispatcherFor: () => agent, onUpdate: () => undefined, wakesPerInterval: bad })).toThrow(`wakesPerInterval must be a whole number of at least 1, not ${bad}`);
+    }
   });
 
   it('an endpoint with a three times longer interval joins every third sweep rather than being polled on its own', async () => {

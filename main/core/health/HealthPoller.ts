@@ -48,6 +48,33 @@ export interface HealthPollerDeps {
   readonly clock?: Clock;
   readonly timers?: Timers;
   readonly random?: () => number;
+  /**
+   * The fleet's sweeps start at no more than this many moments per interval; beyond that,
+   * deployments share a start (default WAKES_PER_INTERVAL).
+   */
+  readonly wakesPerInterval?: number;
+}
+
+/**
+ * Up to this many deployments each get a moment of their own in the interval; a larger fleet
+ * is swept a few deployments at a time (50 deployments: 13 starts, four at a time). Each wake-up
+ * of the process costs more than the poll it serves, because the caches have gone cold under
+ * sshd and the API in between: four sweeps that start together answer into one wake-up and warm
+ * code. In poll-fleet that cut the console's CPU by about a quarter, while the median latency
+ * stayed within one round trip (docs/benchmarks.md, "Sweeps that start together"). At the
+ * API's end they are different hosts, so nothing queues there in a real fleet; only the
+ * simulator, which answers the whole bench fleet from one process, queues them.
+ */
+export const WAKES_PER_INTERVAL = 16;
+
+/**
+ * Where in the interval each of `count` deployments' first sweep starts, as a fraction of it:
+ * evenly spread, at most `wakesPerInterval` distinct starts, shared by consecutive deployments.
+ */
+export function sweepStartFractions(count: number, wakesPerInterval: number): number[] {
+  const perStart = Math.ceil(count / wakesPerInterval);
+  const starts = Math.ceil(count / perStart);
+  return Array.from({ length: count }, (_, index) => Math.floor(index / perStart) / starts);
 }
 
 interface Slot {
@@ -88,26 +115,31 @@ export class HealthPoller {
   private readonly timers: Timers;
   private readonly random: () => number;
   private readonly redact: (text: string) => string;
+  private readonly wakesPerInterval: number;
   private stopped = false;
 
   constructor(private readonly deps: HealthPollerDeps) {
     this.clock = deps.clock ?? systemClock;
     this.timers = deps.timers ?? systemTimers;
     this.random = deps.random ?? Math.random;
+    this.wakesPerInterval = deps.wakesPerInterval ?? WAKES_PER_INTERVAL;
+    if (!Number.isInteger(this.wakesPerInterval) || this.wakesPerInterval < 1) throw new Error(`wakesPerInterval must be a whole number of at least 1, not ${this.wakesPerInterval}`);
     this.redact = deps.redact ? memoizeRedact(deps.redact) : (text) => text;
   }
 
   /**
-   * Start polling. Deployments' first sweeps are spread evenly over one interval (deployment k
-   * of n starts at k/n of it), so fifty deployments' requests arrive as a steady trickle, not
-   * in bursts: with random starts squeezed into 2 s the p99 latency at 50 deployments was
-   * three times worse.
+   * Start polling. Deployments' first sweeps are spread evenly over one interval (start k of s
+   * is at k/s of it), so a fleet's requests arrive as a steady trickle, not in bursts: with
+   * random starts squeezed into 2 s the p99 latency at 50 deployments was three times worse.
+   * A fleet larger than wakesPerInterval shares its starts out in groups of consecutive
+   * deployments (see WAKES_PER_INTERVAL).
    */
   start(deployments: readonly PolledDeployment[]): void {
     const now = this.clock.now();
+    const fractions = sweepStartFractions(deployments.length, this.wakesPerInterval);
     for (const [index, deployment] of deployments.entries()) {
       const shortest = Math.min(...ENDPOINTS.map((endpoint) => deployment.intervalsMs[endpoint]));
-      const anchor = now + (deployments.length > 1 ? Math.round((index / deployments.length) * shortest) : 0);
+      const anchor = now + Math.round(fractions[index]! * shortest);
       const base = new URL(deployment.url);
       const sweep: Sweep = { slots: [], anchor, timer: null, running: false, again: false };
       for (const endpoint of ENDPOINTS) {
