@@ -10,7 +10,7 @@
 //      of them: the same restarts run inside the hosts at once, without SSH.
 // Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
 // SessionPool.exec without the spare session (spareSessions: false), in the same run.
-// Run as root on the test machine:  npx tsx bench/actions-fanout.ts [--hosts 20] [--rounds 30]
+// Run as root on the test machine:  node bench/run.mjs actions-fanout [--hosts 20] [--rounds 30]
 //   [--rtt 25] [--warm-only: part 1 alone] [--profile FILE: CPU profile of the paced rounds]
 import { execFile } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
@@ -32,6 +32,7 @@ import { wrapCommand } from '../main/core/ssh/execWrapper';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
 import { startFleet } from '../testbed/fleet';
+import { benchCommand, COMPILED } from './support';
 
 const run = promisify(execFile);
 const { values } = parseArgs({
@@ -455,7 +456,7 @@ try {
     '',
     `Load average (1/5/15 min) at the start: ${loadStart}; at the end: ${loadAt()}.`,
     '',
-    `Command: \`npx tsx bench/actions-fanout.ts --hosts ${HOSTS} --rounds ${ROUNDS} --rtt ${values.rtt}${WARM_ONLY ? ' --warm-only' : ''}${values.profile ? ' --profile FILE (the paced rounds are inflated by the profiler)' : ''}\` (root; ${HOSTS} systemd-nspawn hosts, each behind a userspace delay proxy). Measured ${new Date().toISOString().slice(0, 16)}Z on this 2-core machine.`,
+    `Command: \`${benchCommand('actions-fanout', `--hosts ${HOSTS} --rounds ${ROUNDS} --rtt ${values.rtt}${WARM_ONLY ? ' --warm-only' : ''}`)}\`${values.profile ? ' --profile FILE (the paced rounds are inflated by the profiler)' : ''}, ${COMPILED} (root; ${HOSTS} systemd-nspawn hosts, each behind a userspace delay proxy). Measured ${new Date().toISOString().slice(0, 16)}Z on this 2-core machine.`,
     '',
     '| what | median | p90 | ratio |',
     '| --- | --- | --- | --- |',

@@ -43,7 +43,7 @@ import { sweepStartFractions, WAKES_PER_INTERVAL, type PolledDeployment } from '
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
-import { createPollPipeline, numberArg, percentile, startSimulator } from './support';
+import { COMPILED, createPollPipeline, numberArg, percentile, startSimulator } from './support';
 
 const D = numberArg('deployments', 50);
 const INTERVAL_S = numberArg('interval', 5);
@@ -64,8 +64,6 @@ const GROUPED = process.argv.includes('--grouped');
 /** --spread (with --fetch-only): every GET on its own timer, all spread evenly over the interval (the poller's schedule before sweeps) */
 const SPREAD = process.argv.includes('--spread');
 const PROFILE = process.argv.includes('--profile') ? process.argv[process.argv.indexOf('--profile') + 1]! : null;
-/** how this code was compiled: the figure is only comparable with runs compiled the same way */
-const COMPILED = process.argv[1]?.endsWith('.mjs') ? 'compiled as shipped (bench/run.mjs)' : 'compiled by tsx (keepNames: reads 10-15 % high)';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** CPU ticks (utime + stime) per thread name of this process, from /proc (Linux): where the time goes besides JS */

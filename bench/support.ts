@@ -13,6 +13,17 @@ import { HistoryStore } from '../main/core/health/history/HistoryStore';
 import { Redactor } from '../main/core/redact/Redactor';
 import { ensureSimBundle } from '../testbed/fleet';
 
+/** bench/run.mjs runs a bundle (.mjs) compiled as the app ships; tsx runs the .ts with keepNames. */
+const COMPILED_AS_SHIPPED = process.argv[1]?.endsWith('.mjs') ?? false;
+
+/** How this run was compiled: figures compare only between runs compiled the same way. */
+export const COMPILED = COMPILED_AS_SHIPPED ? 'compiled as shipped (bench/run.mjs)' : 'compiled by tsx (keepNames: CPU reads high)';
+
+/** The command that runs bench `name` with `args` the way this run was compiled, for a report to quote. */
+export function benchCommand(name: string, args: string): string {
+  return COMPILED_AS_SHIPPED ? `node bench/run.mjs ${name} ${args}` : `npx tsx bench/${name}.ts ${args}`;
+}
+
 /** `--name N` from the command line, or the fallback. */
 export function numberArg(name: string, fallback: number): number {
   const at = process.argv.indexOf(`--${name}`);
