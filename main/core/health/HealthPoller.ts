@@ -60,7 +60,7 @@ export interface HealthPollerDeps {
  * is swept a few deployments at a time (50 deployments: 13 starts, four at a time). Each wake-up
  * of the process costs more than the poll it serves, because the caches have gone cold under
  * sshd and the API in between: four sweeps that start together answer into one wake-up and warm
- * code. In poll-fleet that cut the console's CPU by about a third (5.8 to 3.75 % of a core),
+ * code. In poll-fleet that cut the console's CPU by about a third (5.19 to 3.43 % of a core),
  * and the median latency stayed at 1.0 ms (docs/benchmarks.md, "sweeps that start together"). At the
  * API's end they are different hosts, so nothing queues there in a real fleet; only the
  * simulator, which answers the whole bench fleet from one process, queues them.
