@@ -53,6 +53,8 @@ const WARMUP_S = numberArg('warmup', 60);
 const EVEN = process.argv.includes('--even');
 /** --wakes N: the poller's wakesPerInterval (default: the poller's own, WAKES_PER_INTERVAL); --wakes 50 gives each of 50 deployments its own start */
 const WAKES = process.argv.includes('--wakes') ? numberArg('wakes', WAKES_PER_INTERVAL) : undefined;
+/** where in the interval each deployment's sweeps start: the poller's own placement, or one start each with --even */
+const START_FRACTIONS = sweepStartFractions(D, EVEN ? D : (WAKES ?? WAKES_PER_INTERVAL));
 /** --cipher NAME: put this SSH cipher first in the client's offer (to compare crypto cost) */
 const CIPHER = process.argv.includes('--cipher') ? process.argv[process.argv.indexOf('--cipher') + 1]! : null;
 /** --fetch-only: the floor under the poller: the same GETs on the same schedule through the same forwards, bodies read and dropped */
@@ -113,9 +115,7 @@ function curlLoop(url: string, seconds: number): Promise<number[]> {
 
 // ---- fixtures: a real sshd, the simulator in its own process, an OpenSSH -L for curl -------
 const sshd = await startSshd({ extraConfig: 'MaxSessions 1000\nMaxStartups 200:30:400' });
-const simulator = await startSimulator();
-const sim = simulator.process;
-const simUrl = simulator.url;
+const { url: simUrl, process: sim } = await startSimulator();
 const simPort = Number(new URL(simUrl).port);
 const fwdPort = await freePort();
 const sshForward = spawn('ssh', [
@@ -225,9 +225,8 @@ try {
     }
   } else if (FETCH_ONLY && !SPREAD) {
     // the poller's sweep: one timer per deployment, its 8 GETs one after another, started as the poller starts them
-    const fractions = sweepStartFractions(D, EVEN ? D : (WAKES ?? WAKES_PER_INTERVAL));
     for (const [i, deployment] of deployments.entries()) {
-      every(fractions[i]! * INTERVAL_S * 1000, () => void (async () => {
+      every(START_FRACTIONS[i]! * INTERVAL_S * 1000, () => void (async () => {
         for (const endpoint of ENDPOINTS) await timedGet(deployment, endpoint);
       })());
     }
@@ -297,7 +296,7 @@ try {
     `${(percentile(latencies, 50) / percentile(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${WAKES ? ` --wakes ${WAKES}` : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; sweeps start at ${new Set(sweepStartFractions(D, EVEN ? D : (WAKES ?? WAKES_PER_INTERVAL))).size} moments per interval; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
+  console.log(`poll-fleet${EVEN ? ' --even' : ''}${WAKES ? ` --wakes ${WAKES}` : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; sweeps start at ${new Set(START_FRACTIONS).size} moments per interval; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
   const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');

@@ -158,4 +158,5 @@ console.log(
   `poll-processing: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s in virtual time, ${ROUNDS} rounds of ${MINUTES} virtual min (~${expected} polls each) after ${WARMUP_MINUTES} min warm-up${evict.length ? `, caches evicted (${evict.length / 1024 / 1024} MiB) after each instant` : ''}; answers: ${SAMPLES} recorded per endpoint from the simulator; view got ${(serializedBytes / 1024 / 1024).toFixed(1)} MiB serialised`,
 );
 console.log(`CPU per poll, µs, each round: ${perPoll.map((v) => v.toFixed(1)).join(', ')}`);
-console.log(`median ${median.toFixed(1)} µs per poll = ${((median * 80) / 10_000).toFixed(2)} % of one core at 80 polls/s (50 deployments x 8 endpoints every 5 s)`);
+const pollsPerSecond = (D * ENDPOINTS.length) / (INTERVAL_MS / 1000);
+console.log(`median ${median.toFixed(1)} µs per poll = ${((median * pollsPerSecond) / 10_000).toFixed(2)} % of one core at ${pollsPerSecond} polls/s (${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s)`);

@@ -20,7 +20,7 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { Client } from 'undici';
 import { ENDPOINT_PATHS, ENDPOINTS } from '../common/health';
-import { percentile, startSimulator } from './support';
+import { numberArg, percentile, startSimulator } from './support';
 
 const SCHEDULES = ['spread', 'parallel', 'sweep'] as const;
 const CLIENTS = ['none', 'raw', 'undici', 'http'] as const;
@@ -32,8 +32,8 @@ const arg = (name: string, fallback: string): string => {
   const at = process.argv.indexOf(`--${name}`);
   return at > 0 ? process.argv[at + 1]! : fallback;
 };
-const WARMUP_S = Number(arg('warmup', '20'));
-const WINDOW_S = Number(arg('seconds', '20'));
+const WARMUP_S = numberArg('warmup', 20);
+const WINDOW_S = numberArg('seconds', 20);
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 type Get = (path: string) => Promise<void>;

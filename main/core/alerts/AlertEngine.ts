@@ -61,12 +61,8 @@ export class AlertEngine {
     const items = Object.entries(state.items);
     for (const rule of this.rulesByEndpoint.get(state.endpoint) ?? []) {
       const prefix = `${state.deploymentId}/${rule.id}/`;
-      // the rule's alerts that were active before this poll: those whose item is gone end below
-      const before = this.activeByRule.get(prefix);
-      const seen = before ? new Set<string>() : null;
       for (const [item, itemState] of items) {
         const key = prefix + item;
-        seen?.add(key);
         // An unreadable item ("unknown: why") says nothing either way: keep the alert as it is.
         if (!itemState.ok) continue;
         const value = ruleMetric(rule.id, itemState.value, now);
@@ -74,10 +70,9 @@ export class AlertEngine {
         this.step(key, ruleForItem(rule, itemState.value), state, item, value, now);
       }
       // An item the API stopped reporting cannot stay firing forever.
-      if (!seen || !before) continue;
-      for (const key of [...before]) {
+      for (const key of [...(this.activeByRule.get(prefix) ?? [])]) {
         const alert = this.active.get(key);
-        if (alert && !seen.has(key)) this.end(key, alert, now, `${alert.item} no longer reported`);
+        if (alert && !Object.hasOwn(state.items, alert.item)) this.end(key, alert, now, `${alert.item} no longer reported`);
       }
     }
   }
