@@ -26,7 +26,7 @@ import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
-import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
+import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
