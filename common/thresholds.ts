@@ -194,7 +194,7 @@ export function describeMetric(rule: Pick<RuleDefinition, 'id' | 'title' | 'unit
   }
 }
 
-// ---- wire shapes of alerts and history (used by common/contract.ts) -----------------------
+// ---- wire shapes of alerts and history (used by common/contract/) ------------------------
 
 const iso = z.string().max(40);
 

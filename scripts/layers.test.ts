@@ -20,6 +20,7 @@ describe('layer rules', { timeout: 60_000 }, () => {
     ['common/probe.ts', "import x from 'yaml';"],
     ['common/probe.ts', "import x from 'some-new-library';"],
     ['common/probe.ts', "import x from '../main/core/clock';"],
+    ['common/contract/probe.ts', "import x from '../../sim/clock';"],
     ['main/core/probe.ts', "import x from 'electron';"],
     ['main/web/probe.ts', "import x from 'electron';"],
     ['main/demo/probe.ts', "import x from 'electron';"],
@@ -62,9 +63,12 @@ describe('layer rules', { timeout: 60_000 }, () => {
   it.each([
     ['common/probe.ts', "import x from 'zod';"],
     ['common/probe.ts', "import x from './contract';"],
+    ['common/contract/probe.ts', "import x from '../thresholds';"],
     ['main/electron/probe.ts', "import x from 'electron';"],
     ['main/core/probe.ts', "import x from 'node:fs';"],
     ['main/core/probe.ts', "import x from './clock';"],
+    // a test may run against the simulator's real health API server, as against testbed/
+    ['main/core/health/probe.int.test.ts', "import x from '../../../sim/simServer';"],
     ['main/demo/probe.ts', "import x from '../../sim/demoHost';"],
     ['main/web/probe.ts', "import x from '../demo/loadDemoFleet';"],
     // a type-only import is erased by tsc: no cycle at run time

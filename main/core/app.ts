@@ -2,6 +2,7 @@
 // Both shells (Electron IPC and the browser's WebSocket) serve exactly these handlers.
 import { Agent, type Dispatcher } from 'undici';
 import type { CallHandlers, ConnectionState, DeploymentId, EndpointState, HostId } from '../../common/contract';
+import { mergeDisjoint } from '../../common/mergeDisjoint';
 import { OpsFailure } from '../../common/result';
 import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
@@ -226,7 +227,8 @@ export class OpsApp {
     });
 
     this.runbooks = options.runbooks ?? new RunbookLibrary({ folders: [], catalog: options.catalog, logger });
-    this.handlers = {
+    // the calls the composition root serves itself; each feature brings its own
+    const ownHandlers = {
       getFleet: async () => this.fleetInfo(),
       getSnapshot: async () => ({ connections: this.pool.states().map((state) => this.scrubConnection(state)), health: this.poller.states() }),
       listActions: async () => this.actions.list(),
@@ -242,12 +244,16 @@ export class OpsApp {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
-      ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
-      ...this.hostTools.handlers,
-      ...runbookHandlers(this.runbooks),
-      ...this.ssh.handlers,
-    };
-    this.handlers = redactingHandlers(this.handlers, (text) => this.redactor.redact(text));
+    } satisfies Partial<CallHandlers>;
+    // every call exactly once: a call served twice is a compile error here, a missing one too
+    const handlers: CallHandlers = mergeDisjoint(
+      ownHandlers,
+      historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
+      this.hostTools.handlers,
+      runbookHandlers(this.runbooks),
+      this.ssh.handlers,
+    );
+    this.handlers = redactingHandlers(handlers, (text) => this.redactor.redact(text));
   }
 
   private scrubConnection(state: ConnectionState): ConnectionState {
