@@ -2,6 +2,7 @@
 // Both shells (Electron IPC and the browser's WebSocket) serve exactly these handlers.
 import { Agent, type Dispatcher } from 'undici';
 import type { CallHandlers, ConnectionState, DeploymentId, EndpointState, HostId } from '../../common/contract';
+import type { Logger } from '../../common/logger';
 import { mergeDisjoint } from '../../common/mergeDisjoint';
 import { OpsFailure } from '../../common/result';
 import { randomBytes } from 'node:crypto';
@@ -31,12 +32,6 @@ import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
-
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
 
 export interface OpsAppOptions {
   readonly fleet: Fleet;

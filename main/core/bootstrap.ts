@@ -8,7 +8,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { loadCatalogFile, type Catalog } from './actions/Catalog';
 import { alertsSettingsFromConfig } from './config/alertsSettings';
-import { OpsApp, type Logger } from './app';
+import type { Logger } from '../../common/logger';
+import { OpsApp } from './app';
 import { hostToolsFromConfig, monitorSettingsFromConfig } from './hosts/hostToolsSettings';
 import type { OpsdeckConfig } from './config/configSchema';
 import { writeExampleConfig } from './config/exampleConfig';
@@ -82,7 +83,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     const { units, processes } = monitorSettingsFromConfig(config);
     fleet = await options.startDemoFleet({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
   } else {
-    fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
+    fleet = await fleetFromConfig(config, { logger: options.logger });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
@@ -111,7 +112,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
     // issue 5: an ssh_config import applies the file's hosts without a restart
     ...(passphraseStore ? { passphraseStore } : {}),
-    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { warn: (message) => options.logger.warn(message) }),
+    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { logger: options.logger }),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();

@@ -3,6 +3,7 @@
 // run carries only a token, and executes exactly what that token's preview showed.
 import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Clock, Timers } from '../clock';
@@ -81,7 +82,7 @@ export interface ActionServiceDeps {
   /** most hosts one run may touch (the config's blast-radius cap) */
   blastRadius?: number;
   limits?: Partial<ActionLimits>;
-  logger?: { warn(message: string): void };
+  logger?: Pick<Logger, 'warn'>;
 }
 
 /** What a preview token stands for: everything a run uses comes from here. */
