@@ -15,7 +15,8 @@ import { HostLocks } from './HostLocks';
 import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
-import type { EmitRunOutput, EmitRunStatus, ExecResult, HostExecutor, HostLookup, HostRef } from './types';
+import type { ExecResult, HostExecutor } from '../hostExec';
+import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef } from './types';
 
 export interface AuditSink {
   append(entry: AuditEntry): Promise<unknown>;

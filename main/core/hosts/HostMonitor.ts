@@ -6,7 +6,7 @@
 import type { ConnectionState, HostFacts, HostId } from '../../../common/contract';
 import type { Logger } from '../../../common/logger';
 import { isoAt, type Clock, type Timers } from '../clock';
-import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
+import type { ExecOptions, ExecResult } from '../hostExec';
 import { assessHost, type Thresholds } from './assessHost';
 import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript, SECTION_MARK } from './hostFactsScript';
 import { parseHostFacts, type CpuTimes } from './parseHostFacts';
