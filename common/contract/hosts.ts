@@ -1,8 +1,9 @@
 // The Hosts view: facts read from each host, dashboards reached through tunnels, escalation.
 import { z } from 'zod';
+import { STATUSES } from '../status';
 import { Empty, DeploymentId, HostId } from './ids';
 
-export const Status3 = z.enum(['ok', 'warn', 'fail', 'unknown']);
+export const Status3 = z.enum(STATUSES);
 export const TunnelId = z.string().regex(/^tun-[a-f0-9]{16}$/, 'not a tunnel id').brand<'TunnelId'>();
 export type TunnelId = z.infer<typeof TunnelId>;
 
