@@ -12,6 +12,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { closeConsole } from './support/console';
 import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
@@ -47,11 +48,7 @@ beforeAll(async () => {
   await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button').first().waitFor({ timeout: 20_000 });
 }, 240_000);
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 // A test that fails mid-dialog must not leave the next one behind a modal.
 afterEach(async () => {

@@ -6,8 +6,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from './support/browser';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { closeConsole, openConsole } from './support/console';
+import { REPO, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const home = mkdtempSync(join(tmpdir(), 'opsdeck-demo-'));
@@ -16,16 +16,10 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  shell = await startWebShell([], { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(shell.url);
+  ({ shell, browser, page } = await openConsole({ args: [], env: { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' }, viewport: { width: 1440, height: 900 } }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }));
 
 describe('the demo fleet on first run', () => {
   it('writes the commented example config and says it is a demo', async () => {

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
-import { launchChromium } from './support/browser';
 import { fleetConfigYaml } from './support/fleetConfig';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { closeConsole, openConsole } from './support/console';
+import { REPO, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-e2e-'));
@@ -29,17 +29,10 @@ beforeAll(async () => {
   writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-engineer', auditFile }));
   // The simulator starts in the normal scenario with every breaker CLOSED.
   await hostExec(`curl -sf -X POST -H 'content-type: application/json' -d '{"name":"normal"}' http://127.0.0.1:8000/_sim/scenario`);
-  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(shell.url);
+  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_STATE_HOME: dir }, viewport: { width: 1440, height: 900 } }));
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const breakerRow = () => page.getByRole('region', { name: 'Circuit breakers' }).getByRole('row', { name: /coingecko_api/ });
 

@@ -8,9 +8,9 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
-import { launchChromium } from './support/browser';
 import { fleetConfigYaml } from './support/fleetConfig';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { closeConsole, openConsole } from './support/console';
+import { REPO, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-hosts-e2e-'));
@@ -43,18 +43,11 @@ beforeAll(async () => {
       extraLines: [`hostView: { refreshSeconds: ${REFRESH_S} }`],
     }),
   );
-  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1600, height: 1000 } });
-  await page.goto(shell.url);
+  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_STATE_HOME: dir }, viewport: { width: 1600, height: 1000 } }));
   await page.getByRole('tab', { name: 'Hosts' }).click();
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const detail = (label: string) => page.getByRole('region', { name: `Host ${label}` });
 const showHost = async (label: string) => page.getByRole('button', { name: `Show host ${label}` }).click();

@@ -14,10 +14,10 @@ import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
-import { launchChromium } from './support/browser';
 import { fleetConfigYaml } from './support/fleetConfig';
 import { focused as focusedIn, tabTo as tabToIn } from './support/keyboard';
-import { REPO, startWebShell, type WebShell } from './support/webShell';
+import { closeConsole, openConsole } from './support/console';
+import { REPO, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-e2e-keyboard-'));
@@ -102,10 +102,7 @@ beforeAll(async () => {
   // a short pending period: the alert the last spec acknowledges fires soon after its scenario starts
   writeFileSync(config, fleetConfigYaml(fleet, { user: 'e2e-keyboard', auditFile, extraLines: ['alerts: { pendingSeconds: 1 }'] }));
   await scenario('normal');
-  shell = await startWebShell(['--config', config], { XDG_STATE_HOME: dir });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
-  await page.goto(shell.url);
+  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_STATE_HOME: dir }, viewport: { width: 1440, height: 900 } }));
   try {
     await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^trader-1: connected/ }).waitFor({ timeout: 30_000 });
     // the Brokers panel has data: its area button and runbook link are live
@@ -116,11 +113,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const VIEWS = ['Fleet', 'Deployment', 'Runbooks', 'Actions', 'Hosts', 'Audit'] as const;
 

@@ -10,6 +10,7 @@ import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { closeConsole } from './support/console';
 import { fleetConfigYaml } from './support/fleetConfig';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
@@ -64,11 +65,7 @@ beforeAll(async () => {
   }
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const runbooksPanel = () => page.getByRole('tabpanel', { name: 'Runbooks' });
 

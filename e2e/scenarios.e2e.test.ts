@@ -10,6 +10,7 @@ import type { Browser, BrowserContext, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startFleet, type Fleet } from '../testbed/fleet';
 import { launchChromium } from './support/browser';
+import { closeConsole } from './support/console';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
@@ -73,11 +74,7 @@ beforeAll(async () => {
   await page.goto(shell.url);
 });
 
-afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
-  await fleet?.stop();
-});
+afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const panel = (name: string): Locator => page.getByRole('region', { name, exact: true });
 const alertRows = (item: string, title: string): Locator =>

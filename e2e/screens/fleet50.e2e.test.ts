@@ -9,8 +9,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { launchChromium } from '../support/browser';
-import { REPO, startWebShell, type WebShell } from '../support/webShell';
+import { closeConsole, openConsole } from '../support/console';
+import { REPO, type WebShell } from '../support/webShell';
 
 const out = join(REPO, 'e2e', 'output');
 const home = mkdtempSync(join(tmpdir(), 'opsdeck-fleet50-'));
@@ -70,15 +70,11 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  shell = await startWebShell(['--config', config], { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') });
-  browser = await launchChromium();
-  page = await browser.newPage({ viewport: { width: 1440, height: 1000 } });
-  await page.goto(shell.url);
+  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') }, viewport: { width: 1440, height: 1000 } }));
 });
 
 afterAll(async () => {
-  await browser?.close();
-  await shell?.stop();
+  await closeConsole({ shell, browser });
   for (const sim of sims) sim.kill('SIGTERM');
   rmSync(home, { recursive: true, force: true });
 });
