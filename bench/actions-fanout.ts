@@ -1,4 +1,4 @@
-// Issue 4's speed figures, all measured in the same run at a 25 ms round trip (a userspace
+// The action path's speed figures, all measured in the same run at a 25 ms round trip (a userspace
 // delay proxy in front of every host, see testbed/delay-proxy.ts):
 //   1. one read-only action on a warm session: Opsdeck's SessionPool.exec (as a click, and back
 //      to back with two spares and with one), and the whole ActionService path from the confirm
@@ -67,7 +67,7 @@ async function time(fn: () => Promise<unknown>): Promise<number> {
 
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-bench-'));
 console.log(`booting ${HOSTS} nspawn hosts…`);
-// unique per process: the lead's run of this bench or a test fleet may be up at the same time
+// unique per process: another run of this bench or a test fleet may be up at the same time
 const fleet = await startFleet({ name: `bench${process.pid % 100000}`, hosts: HOSTS });
 const proxies: DelayProxy[] = [];
 const pool = new SessionPool({ maxConcurrentHandshakes: 32 });

@@ -9,7 +9,7 @@
 //
 // The console side is the pipeline app.ts builds (SessionPool -> forward dispatcher ->
 // HealthPoller with the Redactor -> history + alert rules -> KeyedBatcher -> EventHub -> one
-// view that serialises every event as Electron's IPC does); issue 7's host-facts refresh is
+// view that serialises every event as Electron's IPC does); the host view's facts refresh is
 // left out so the figures are polling's own. Measures, over a steady-state window: this
 // process's CPU (cpuUsage; sshd, the simulator and curl are other processes) and RSS, median and
 // p99 poll latency, a plain curl of the same endpoint in the same run (direct, and through an

@@ -4,7 +4,7 @@
 //
 // Why a second bench beside poll-fleet: poll-fleet's figure is the whole process (undici, ssh2,
 // the kernel's loopback, the machine's neighbours) and moves by a quarter between hours on this
-// VM (docs/benchmarks.md, issue 3). This one runs no sockets and no real timers: it records
+// VM (docs/benchmarks.md, "How to read the figures"). This one runs no sockets and no real timers: it records
 // 60 answers per endpoint from the real simulator, then runs D deployments' sweeps on a virtual
 // clock as fast as the CPU allows, each GET answered from the recording by an in-process undici
 // Dispatcher. Its figure (CPU microseconds per poll) is the part of poll-fleet's that the

@@ -1,4 +1,4 @@
-// Issue 6's speed figures: index and search 500 runbooks of realistic size (each like a bundled
+// Runbook search's speed figures: index and search 500 runbooks of realistic size (each like a bundled
 // one: front matter, symptoms, numbered diagnosis, three or four labelled bash/python code
 // blocks, escalation; about 3 KB of Markdown). Prints the time to parse them (markdown-it,
 // sanitize-html, highlight.js and the snippet matcher: what start-up pays), the time to build

@@ -164,7 +164,7 @@ export const AuditRecord = z.object({
 });
 export type AuditRecord = z.infer<typeof AuditRecord>;
 
-// ---- hosts, terminal, tunnels (issue 7) --------------------------------------------------
+// ---- hosts, terminal, tunnels (docs/hosts.md) --------------------------------------------------
 
 export const Status3 = z.enum(['ok', 'warn', 'fail', 'unknown']);
 export const TerminalId = z.string().regex(/^term-[a-f0-9]{16}$/, 'not a terminal id').brand<'TerminalId'>();
@@ -262,7 +262,7 @@ export type HostTools = z.infer<typeof HostTools>;
 
 const TermSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };
 
-// ---- runbooks (issue 6) ------------------------------------------------------------------
+// ---- runbooks (docs/runbooks.md) ------------------------------------------------------------------
 
 export const RunbookArea = z.enum(RUNBOOK_SECTIONS);
 export type RunbookArea = z.infer<typeof RunbookArea>;
@@ -336,7 +336,7 @@ export const RunbookHit = z.object({
 });
 export type RunbookHit = z.infer<typeof RunbookHit>;
 
-// ---- ssh (issue 5)
+// ---- ssh (docs/ssh.md)
 export const SshPromptId = z.string().regex(/^sshp-[a-f0-9]{16}$/, 'not an SSH prompt id');
 const HostKeyFields = { hostId: HostId.nullable(), host: z.string(), port: z.number().int(), keyType: z.string(), fingerprint: z.string() };
 /** A question main asks the user. No field ever carries a secret. */
@@ -386,12 +386,12 @@ export const calls = {
     response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
   },
   pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
-  /** issue 4: alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
+  /** the incident timeline: alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
   exportIncidentTimeline: {
     request: z.object({ deploymentId: DeploymentId.optional(), since: z.iso.datetime({ offset: true }).optional() }).strict(),
     response: z.object({ markdown: z.string(), from: z.string(), to: z.string() }),
   },
-  // ---- history and alerts (issue 3)
+  // ---- history and alerts (docs/alerts.md)
   getHistory: {
     request: z
       .object({
@@ -406,7 +406,7 @@ export const calls = {
   listAlerts: { request: Empty, response: z.object({ alerts: z.array(AlertRecord), suppressedNotifications: z.number().int().nonnegative() }) },
   acknowledgeAlert: { request: z.object({ id: AlertId }).strict(), response: AlertRecord },
   snoozeAlert: { request: z.object({ id: AlertId, minutes: z.number().int().min(0).max(10_080) }).strict(), response: AlertRecord },
-  // ---- hosts, terminal, tunnels (issue 7)
+  // ---- hosts, terminal, tunnels (docs/hosts.md)
   getHostFacts: { request: Empty, response: z.object({ hosts: z.array(HostFacts), tools: HostTools, tunnels: z.array(TunnelInfo) }) },
   refreshHost: { request: z.object({ hostId: HostId }).strict(), response: z.object({ scheduled: z.boolean() }) },
   terminalOpen: { request: z.object({ hostId: HostId, ...TermSize }).strict(), response: z.object({ terminalId: TerminalId }) },
@@ -424,14 +424,14 @@ export const calls = {
     /** url only when main could not open it (the browser shell): the page then shows the link */
     response: z.object({ url: z.string().nullable(), opened: z.boolean(), markdown: z.string() }),
   },
-  // ---- runbooks (issue 6)
+  // ---- runbooks (docs/runbooks.md)
   listRunbooks: { request: Empty, response: z.object({ runbooks: z.array(RunbookSummary), problems: z.array(z.string()) }) },
   getRunbook: { request: z.object({ id: RunbookId }).strict(), response: RunbookDoc },
   searchRunbooks: {
     request: z.object({ query: z.string().max(200), limit: z.number().int().min(1).max(100).optional() }).strict(),
     response: z.object({ hits: z.array(RunbookHit), tookMs: z.number() }),
   },
-  // ---- ssh (issue 5)
+  // ---- ssh (docs/ssh.md)
   /** the concrete Host aliases of the user's ssh_config, resolved, grouped by the patterns that apply */
   listSshConfigHosts: {
     request: Empty,
@@ -502,16 +502,16 @@ export const events = {
     error: z.string().nullable(),
     at: z.string(),
   }),
-  // ---- history and alerts (issue 3)
+  // ---- history and alerts (docs/alerts.md)
   onAlerts: z.object({ updates: z.array(AlertRecord) }),
   /** a firing alert that passed the notification rate limit: show a desktop notification */
   onAlertNotification: AlertNotification,
-  // ---- hosts, terminal, tunnels (issue 7)
+  // ---- hosts, terminal, tunnels (docs/hosts.md)
   onHostFacts: z.object({ updates: z.array(HostFacts) }),
   onTerminalOutput: z.object({ terminalId: TerminalId, data: z.string() }),
   onTerminalState: z.object({ terminalId: TerminalId, hostId: HostId, state: z.enum(['open', 'closed']), reason: z.string().nullable(), at: z.string() }),
   onTunnels: z.object({ tunnels: z.array(TunnelInfo) }),
-  // ---- ssh (issue 5)
+  // ---- ssh (docs/ssh.md)
   /** every open SSH question, whole list each time (a view that opens late calls listSshPrompts) */
   onSshPrompt: z.object({ prompts: z.array(SshPrompt) }),
   /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
