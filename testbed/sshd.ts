@@ -1,4 +1,4 @@
-// A real OpenSSH server on loopback for integration tests (see ../shared/TESTBED.md).
+// A real OpenSSH server on loopback for integration tests (see docs/testbed.md).
 // Everything it needs (config, host key, client key, known_hosts, pid file) lives in a fresh
 // temporary folder; nothing on the machine is changed except `mkdir -p /run/sshd`, which
 // sshd insists on for privilege separation.
