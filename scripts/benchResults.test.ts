@@ -22,8 +22,10 @@ describe('docs/benchmarks.md', () => {
     expect(readResults().map((r) => r.bench)).toEqual(benches.sort());
   });
 
-  it('stays a reference, not a diary: under 250 lines', () => {
-    expect(readFileSync(BENCH_DOC, 'utf8').split('\n').length).toBeLessThan(250);
+  it('stays a reference, not a diary: notes outside the generated section under 120 lines', () => {
+    const doc = readFileSync(BENCH_DOC, 'utf8');
+    const written = doc.slice(0, doc.indexOf(BEGIN)) + doc.slice(doc.indexOf(END));
+    expect(written.split('\n').length).toBeLessThan(120);
   });
 });
 
