@@ -39,7 +39,8 @@ export interface BenchAbout {
 
 /** The commit this tree is at, with `-dirty` when tracked files differ from it; null outside git. */
 function currentCommit(): string | null {
-  const git = (...args: string[]) => execFileSync('git', args, { cwd: join(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: join(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
   try {
     const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results') !== '';
     return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}`;

@@ -7,7 +7,12 @@ import { fileURLToPath } from 'node:url';
 import { describe, expect, it } from 'vitest';
 
 const root = fileURLToPath(new URL('..', import.meta.url));
-const docs = ['README.md', ...readdirSync(join(root, 'docs')).filter((f) => f.endsWith('.md')).map((f) => `docs/${f}`)];
+const docs = [
+  'README.md',
+  ...readdirSync(join(root, 'docs'))
+    .filter((f) => f.endsWith('.md'))
+    .map((f) => `docs/${f}`),
+];
 
 /** Top-level folders of the repository: a path is one of ours when it starts with one. */
 const TOP = ['common', 'main', 'preload', 'renderer', 'sim', 'testbed', 'e2e', 'bench', 'resources', 'scripts', 'docs', '.ci'];
@@ -42,12 +47,21 @@ function namedPaths(markdown: string, docFile: string): string[] {
   for (const m of markdown.matchAll(new RegExp(`(?<![\\w./~-])((?:${top})/[A-Za-z0-9_./-]*[A-Za-z0-9_/-])`, 'g'))) found.add(m[1]!);
   // relative links to other docs: [ssh.md](ssh.md#anchor)
   for (const m of markdown.matchAll(/\]\(([^)#:\s]+)(?:#[^)]*)?\)/g)) found.add(normalize(join(dirname(docFile), m[1]!)));
-  return [...found].filter((p) => !/[A-Z]{3,}/.test(p.replace(/\.[A-Za-z]+$/, '').split('/').at(-1)!) || existsSync(join(root, p)));
+  return [...found].filter(
+    (p) =>
+      !/[A-Z]{3,}/.test(
+        p
+          .replace(/\.[A-Za-z]+$/, '')
+          .split('/')
+          .at(-1)!,
+      ) || existsSync(join(root, p)),
+  );
 }
 
 describe('paths named in the docs', () => {
   it('reads the architecture tree as paths (a check of the reader itself)', () => {
-    const tree = '```\ncommon/        the contract\n  contract.ts    calls\nmain/\n  core/          work\n    app.ts       root;\n                 reloadFleet() applies\n```\n';
+    const tree =
+      '```\ncommon/        the contract\n  contract.ts    calls\nmain/\n  core/          work\n    app.ts       root;\n                 reloadFleet() applies\n```\n';
     expect(treePaths(tree)).toEqual(['common/', 'common/contract.ts', 'main/', 'main/core/', 'main/core/app.ts']);
   });
 
