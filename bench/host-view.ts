@@ -16,7 +16,7 @@ import { KeyedBatcher } from '../main/core/events/EventBatcher';
 import { DEFAULT_HOST_MONITOR_SETTINGS, HostMonitor } from '../main/core/hosts/HostMonitor';
 import { SessionPool, type HostTarget } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
-import { numberArg } from './support';
+import { numberArg, recordResult } from './support';
 
 const H = numberArg('hosts', 50);
 const INTERVAL_S = numberArg('interval', 10);
@@ -108,6 +108,20 @@ try {
   console.log(`exec channels per host per refresh: ${((monitor.execCount - execBefore) / rounds / H).toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`);
   console.log(`refresh of all hosts: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`);
   console.log(`onHostFacts: ${((eventBytes - bytesBefore) / rounds / 1024).toFixed(1)} KiB serialised per refresh, ${updates} host updates in all; hosts with an error: ${bad}`);
+  const channels = (monitor.execCount - execBefore) / rounds / H;
+  recordResult(
+    'host-view',
+    {
+      question: `What does refreshing ${H} hosts' facts every ${INTERVAL_S} s cost the main process, and does each refresh stay on one exec channel per host?`,
+      comparator: 'none in the same run: the figures answer to the targets (CPU < 3 % of one core, one channel per host per refresh, a refresh within the interval)',
+    },
+    [
+      { figure: 'main-process CPU', value: `${cpuPct.toFixed(2)} % of one core`, target: `< 3 %: ${cpuPct < 3 ? 'met' : 'not met'}` },
+      { figure: 'SSH exec channels per host per refresh', value: `${channels.toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`, target: `one, no new connections: ${channels === 1 ? 'met' : 'not met'}` },
+      { figure: `one refresh of all ${H} hosts`, value: `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`, target: `within ${INTERVAL_S} s` },
+      { figure: 'onHostFacts serialised per refresh', value: `${((eventBytes - bytesBefore) / rounds / 1024).toFixed(1)} KiB (hosts with an error: ${bad})` },
+    ],
+  );
 } finally {
   monitor.stop();
   batch.dispose();

@@ -20,7 +20,8 @@ import { connect } from 'node:net';
 import { loadavg } from 'node:os';
 import { Client } from 'undici';
 import { ENDPOINT_PATHS, ENDPOINTS } from '../common/health';
-import { numberArg, percentile, startSimulator } from './support';
+import { numberArg, percentile, recordResult, startSimulator } from './support';
+import type { BenchFigure } from '../scripts/benchResults';
 
 const SCHEDULES = ['spread', 'parallel', 'sweep'] as const;
 const CLIENTS = ['none', 'raw', 'undici', 'http'] as const;
@@ -128,6 +129,7 @@ if (process.argv.includes('--case')) {
 } else {
   const load0 = loadavg()[0]!;
   const rows: string[] = [];
+  const figures: BenchFigure[] = [];
   for (const kind of CLIENTS) {
     for (const schedule of SCHEDULES) {
       const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--case', `${schedule}/${kind}`, '--warmup', String(WARMUP_S), '--seconds', String(WINDOW_S)], { encoding: 'utf8' });
@@ -138,6 +140,7 @@ if (process.argv.includes('--case')) {
       if (r.gets === 0) throw new Error(`case ${schedule}/${kind} sent no GET in its window: give --warmup plus --seconds well over the ${INTERVAL_MS / 1000} s interval`);
       rows.push(`| ${kind} | ${schedule} | ${r.cpuPct.toFixed(2)} % | ${r.perGetMs.toFixed(3)} ms | ${kind === 'none' ? '' : `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms`} |`);
       console.error(rows.at(-1));
+      figures.push({ figure: `${kind}, ${schedule}`, value: `${r.cpuPct.toFixed(2)} % of one core, ${r.perGetMs.toFixed(3)} ms per GET`, against: kind === 'none' ? undefined : `latency ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms` });
     }
   }
   console.log(`poll-schedule: ${DEPLOYMENTS} x ${ENDPOINTS.length} GETs every ${INTERVAL_MS / 1000} s straight to the simulator; warm-up ${WARMUP_S} s, window ${WINDOW_S} s per case; load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`);
@@ -145,4 +148,12 @@ if (process.argv.includes('--case')) {
   console.log('| client | schedule | CPU, % of one core | CPU per GET | latency median / p99 |');
   console.log('| --- | --- | --- | --- | --- |');
   for (const row of rows) console.log(row);
+  recordResult(
+    'poll-schedule',
+    {
+      question: `What does a poll cost by how it is scheduled (spread, parallel, sweep) and which HTTP client sends it, with no SSH and nothing done with the bodies?`,
+      comparator: 'each schedule and client against the others, each case in its own process in the same run; "none" sends nothing (the cost of waking up)',
+    },
+    figures,
+  );
 }

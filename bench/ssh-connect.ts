@@ -13,6 +13,8 @@ import type { HostId } from '../common/contract';
 import { SessionPool, type HostTarget } from '../main/core/ssh/SessionPool';
 import { startDelayProxy, type DelayProxy } from '../testbed/delay-proxy';
 import { freePorts, startSshd, type Sshd } from '../testbed/sshd';
+import { recordResult } from './support';
+import type { BenchFigure } from '../scripts/benchResults';
 
 const run = promisify(execFile);
 const ROUNDS = Number(process.argv[2] ?? 10);
@@ -95,6 +97,7 @@ try {
   await writeFile(kh, lines.join('\n') + '\n');
   const wanPorts = proxies.map((p) => p.port);
   console.log(`rounds=${ROUNDS} hosts=${HOSTS} node=${process.version}`);
+  const figures: BenchFigure[] = [];
   for (const [label, port, ports] of [
     ['loopback', sshd.port, directPorts],
     ['25 ms RTT', wanPorts[0]!, wanPorts],
@@ -110,11 +113,29 @@ try {
     console.log(`[${label}] OpenSSH cold connect+auth+exec true (ControlMaster=no): median ${fmt(median(ossh))}`);
     console.log(`[${label}] Opsdeck cold connect+auth:                          median ${fmt(median(oc))} (${(median(oc) / median(ossh)).toFixed(2)}x OpenSSH)`);
     console.log(`[${label}] Opsdeck cold connect+auth+exec true:                median ${fmt(median(oce))} (${(median(oce) / median(ossh)).toFixed(2)}x OpenSSH)`);
+    const ratio = (ms: number) => `${(ms / median(ossh)).toFixed(2)}x OpenSSH (${fmt(median(ossh))})`;
+    figures.push(
+      { figure: `${label}: Opsdeck cold connect+auth`, value: fmt(median(oc)), against: ratio(median(oc)), target: `<= 0.5x: ${median(oc) / median(ossh) <= 0.5 ? 'met' : 'not met'}` },
+      { figure: `${label}: Opsdeck cold connect+auth+\`exec true\``, value: fmt(median(oce)), against: ratio(median(oce)) },
+    );
     for (const cap of CAPS) {
       const f = await fleet(sshd, [...ports], kh, cap);
       console.log(`[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)} (${capName(cap)}, lowest ${f.lowestCap}); event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)}`);
+      figures.push({
+        figure: `${label}: ${HOSTS} hosts all connected, ${capName(cap)}`,
+        value: `${fmt(f.allMs)} (event-loop p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)})`,
+        target: `< 3 s: ${f.allMs < 3000 ? 'met' : 'not met'}`,
+      });
     }
   }
+  recordResult(
+    'ssh-connect',
+    {
+      question: `Does Opsdeck connect to a host in at most half the time of the OpenSSH client, and to ${HOSTS} hosts within 3 s, on loopback and at a 25 ms round trip?`,
+      comparator: 'the OpenSSH client, cold (`ssh -o ControlMaster=no host true`), to the same sshd over the same link in the same run',
+    },
+    figures,
+  );
 } finally {
   await Promise.all(proxies.map((p) => p.stop()));
   await Promise.all(daemons.map((d) => d.stop()));

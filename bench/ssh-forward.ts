@@ -6,6 +6,7 @@ import type { HostId } from '../common/contract';
 import { createForwardDispatcher } from '../main/core/ssh/forwardDispatcher';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startSshd } from '../testbed/sshd';
+import { recordResult } from './support';
 
 const N = Number(process.argv[2] ?? 200);
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -45,6 +46,17 @@ try {
   await dispatcher.close();
   console.log(`GET through a new forwardOut channel each time: median ${median(perChannel).toFixed(2)} ms (n=${N})`);
   console.log(`GET through the kept-alive forward dispatcher:   median ${median(kept).toFixed(2)} ms (n=${N})`);
+  recordResult(
+    'ssh-forward',
+    {
+      question: 'What does a GET through an SSH forward cost with the kept-alive dispatcher the poller uses, against a channel opened per request?',
+      comparator: 'the same GET through a new direct-tcpip channel each time, same sshd, same run',
+    },
+    [
+      { figure: `GET through the kept-alive forward dispatcher (n=${N})`, value: `median ${median(kept).toFixed(2)} ms`, against: `${(median(kept) / median(perChannel)).toFixed(2)}x a channel per request` },
+      { figure: `GET through a new forwardOut channel each time (n=${N})`, value: `median ${median(perChannel).toFixed(2)} ms` },
+    ],
+  );
 } finally {
   await pool.close();
   server.close();

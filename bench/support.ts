@@ -1,6 +1,9 @@
 // What several benches need: numeric options, percentiles, the simulator in its own process,
-// and the console's polling pipeline wired as app.ts wires it.
-import { spawn, type ChildProcess } from 'node:child_process';
+// the console's polling pipeline wired as app.ts wires it, and the results file each writes.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { cpus, loadavg, release, totalmem, type as osType } from 'node:os';
+import { join } from 'node:path';
 import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState } from '../common/contract';
 import { DEFAULT_ALERTS_SETTINGS } from '../main/core/alerts/alertRules';
@@ -11,6 +14,7 @@ import { KeyedBatcher } from '../main/core/events/EventBatcher';
 import { HealthPoller } from '../main/core/health/HealthPoller';
 import { HistoryStore } from '../main/core/health/history/HistoryStore';
 import { Redactor } from '../main/core/redact/Redactor';
+import { BenchResultSchema, RESULTS_DIR, type BenchFigure } from '../scripts/benchResults';
 import { ensureSimBundle } from '../testbed/fleet';
 
 /** bench/run.mjs runs a bundle (.mjs) compiled as the app ships; tsx runs the .ts with keepNames. */
@@ -22,6 +26,52 @@ export const COMPILED = COMPILED_AS_SHIPPED ? 'compiled as shipped (bench/run.mj
 /** The command that runs bench `name` with `args` the way this run was compiled, for a report to quote. */
 export function benchCommand(name: string, args: string): string {
   return COMPILED_AS_SHIPPED ? `node bench/run.mjs ${name} ${args}` : `npx tsx bench/${name}.ts ${args}`;
+}
+
+const loadAtStart = loadavg();
+
+/** What a bench is for, as docs/benchmarks.md states it beside the figures. */
+export interface BenchAbout {
+  readonly question: string;
+  /** what the figures are measured against in the same run */
+  readonly comparator: string;
+}
+
+/** The commit this tree is at, with `-dirty` when tracked files differ from it; null outside git. */
+function currentCommit(): string | null {
+  const git = (...args: string[]) =>
+    execFileSync('git', args, { cwd: join(RESULTS_DIR, '..', '..'), encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  try {
+    const dirty = git('status', '--porcelain', '--untracked-files=no', '--', '.', ':(exclude)bench/results') !== '';
+    return `${git('rev-parse', '--short', 'HEAD')}${dirty ? '-dirty' : ''}`;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * Writes bench/results/NAME.json: the figures of this run with its command, commit, date and
+ * machine. `npm run docs:bench` puts them in docs/benchmarks.md. Variant runs (a profile, a
+ * floor, a part alone) pass nothing here: the file holds the figures to quote.
+ */
+export function recordResult(name: string, about: BenchAbout, figures: BenchFigure[], notes?: string[]): void {
+  const fmtLoad = (l: number[]) => l.map((x) => x.toFixed(2)).join(' / ');
+  const cpu = cpus();
+  const result = BenchResultSchema.parse({
+    bench: name,
+    question: about.question,
+    command: benchCommand(name, process.argv.slice(2).join(' ')).trim(),
+    comparator: about.comparator,
+    date: `${new Date().toISOString().slice(0, 16).replace('T', ' ')} UTC`,
+    commit: currentCommit(),
+    machine: `${cpu.length} cores (${cpu[0]?.model.trim() ?? 'unknown CPU'}), ${Math.round(totalmem() / 2 ** 30)} GiB, ${osType()} ${release()}, Node ${process.version}; load ${fmtLoad(loadAtStart)} at the start, ${fmtLoad(loadavg())} at the end`,
+    compiled: COMPILED,
+    figures,
+    notes,
+  });
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, `${name}.json`), `${JSON.stringify(result, null, 2)}\n`);
+  process.stdout.write(`\nrecorded in bench/results/${name}.json; \`npm run docs:bench\` puts it in docs/benchmarks.md\n`);
 }
 
 /** `--name N` from the command line, or the fallback. */

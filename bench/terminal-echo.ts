@@ -18,6 +18,7 @@ import { SessionPool } from '../main/core/ssh/SessionPool';
 import { TerminalService } from '../main/core/terminal/TerminalService';
 import { startDelayProxy } from '../testbed/delay-proxy';
 import { startSshd } from '../testbed/sshd';
+import { recordResult } from './support';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import WebSocket from 'ws';
@@ -160,6 +161,19 @@ try {
   console.log(`Opsdeck through the browser shell WebSocket:    median ${w.median.toFixed(2)} ms, p95 ${w.p95.toFixed(2)} ms`);
   console.log(`OpenSSH client (ssh -tt):                      median ${b.median.toFixed(2)} ms, p95 ${b.p95.toFixed(2)} ms`);
   console.log(`ratio of medians: main ${(a.median / b.median).toFixed(3)}, via WebSocket ${(w.median / b.median).toFixed(3)} (target <= 1.1)`);
+  const met = (r: number) => `<= 1.1x: ${r <= 1.1 ? 'met' : 'not met'}`;
+  recordResult(
+    'terminal-echo',
+    {
+      question: `Does a keystroke in the host terminal come back within 1.1x of the OpenSSH client's echo at a ${RTT} ms round trip?`,
+      comparator: '`ssh -tt` to the same sshd through the same delay proxy, both running `stty raw -echo; exec cat` on a remote pty, same run',
+    },
+    [
+      { figure: `OpenSSH \`ssh -tt\`, ${KEYS} keys`, value: `median ${b.median.toFixed(2)} ms, p95 ${b.p95.toFixed(2)} ms` },
+      { figure: 'Opsdeck main path (ssh2 shell channel -> event)', value: `median ${a.median.toFixed(2)} ms, p95 ${a.p95.toFixed(2)} ms`, against: `${(a.median / b.median).toFixed(2)}x OpenSSH`, target: met(a.median / b.median) },
+      { figure: "Opsdeck through the browser shell's WebSocket", value: `median ${w.median.toFixed(2)} ms, p95 ${w.p95.toFixed(2)} ms`, against: `${(w.median / b.median).toFixed(2)}x OpenSSH`, target: met(w.median / b.median) },
+    ],
+  );
 } finally {
   await terminals.closeAll();
   await pool.close();

@@ -1,4 +1,4 @@
-// The runbook's thresholds (docs/health-api.md "Thresholds", the team's autotrader-runbooks.md) in one
+// The runbook's thresholds (docs/health-api.md "Thresholds", resources/runbooks/) in one
 // place for both sides: the renderer's panel selectors colour items with them and main's alert
 // rules fire on them (the config may override the alert copy; see docs/alerts.md). Keeping the
 // numbers here means a panel and its alert cannot disagree about what "too high" is.

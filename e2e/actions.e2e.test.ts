@@ -1,4 +1,4 @@
-// Issue 4 through the UI, on two real systemd-nspawn hosts: one action of each risk level picked
+// Audited actions through the UI, on two real systemd-nspawn hosts: one action of each risk level picked
 // from the Actions tab's catalog, previewed, confirmed and run, with the effect checked on the
 // hosts themselves. Read-only: a journal tail of autotrader-api with its secrets redacted on the
 // page. Service-affecting: a restart fanned out to both hosts (both rows succeed, both MainPIDs

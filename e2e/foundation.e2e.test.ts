@@ -1,4 +1,4 @@
-// Issue 2's slice end to end, for real: the browser shell against a systemd-nspawn host running
+// The foundation slice end to end, for real: the browser shell against a systemd-nspawn host running
 // the simulator as autotrader-api and a real autotrader-ingestion unit. Chromium sees the
 // breaker panel, the simulator's breaker flips and the panel follows within a poll, the restart
 // runs through preview and confirm, its audit record is written, and the unit's PID changed.

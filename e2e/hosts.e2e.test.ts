@@ -1,4 +1,4 @@
-// Issue 7's host view end to end: the browser shell against two systemd-nspawn hosts. Chromium
+// The host view end to end: the browser shell against two systemd-nspawn hosts. Chromium
 // sees each host's figures as the host reports them, a stopped unit turn the host red and move
 // it to the top within one refresh, a filled disk turn amber, a dashboard on the host's
 // localhost reached through an SSH tunnel, and the escalation timeline.

@@ -1,4 +1,4 @@
-// Issue 6, "keyboard-only use of the whole app": the browser shell against a real
+// Keyboard-only use of the whole app (docs/keyboard.md): the browser shell against a real
 // systemd-nspawn host, driven with the keyboard alone (no click, no mouse). Every view is
 // reached through the Views tab list; every control that takes focus in every view (and in
 // the preview dialog) must have an accessible name, as Chromium computes it; a panel item

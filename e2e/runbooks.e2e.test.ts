@@ -1,4 +1,4 @@
-// Issue 6 end to end, offline: the browser shell against a real systemd-nspawn host, with every
+// The runbook viewer end to end, offline: the browser shell against a real systemd-nspawn host, with every
 // request the page makes outside the shell's own 127.0.0.1 origin aborted (and counted: the
 // spec fails if one is even attempted). Search "circuit breaker", open the section, run its
 // snippet through preview and confirm on the host and read the output; open a runbook from a
@@ -214,7 +214,7 @@ describe('the offline runbook viewer on a real host', () => {
     expect(await palette.count()).toBe(0);
     expect(await page.evaluate(() => document.activeElement?.getAttribute('aria-label'))).toBe('Search runbooks');
 
-    // a host jumps to the host view (issue 7) on that host
+    // a host jumps to the host view on that host
     await page.keyboard.press('Control+k');
     await page.keyboard.type('host trader-1');
     await expect.poll(active, { timeout: 5_000 }).toMatch(/^Host: trader-1/);

@@ -1,4 +1,4 @@
-// Issue 3's scenarios end to end on a real systemd-nspawn host: the simulator runs there as
+// The alert and history scenarios end to end on a real systemd-nspawn host: the simulator runs there as
 // autotrader-api and the console polls it through an SSH forward. For each runbook area the
 // simulator is switched to its scenario; Chromium must show the right item in the right
 // status with the reason in words, the alert for it must fire exactly once (one instance, one
@@ -83,7 +83,7 @@ const alertRows = (item: string, title: string): Locator =>
 async function rowVerdict(panelName: string, item: string): Promise<{ status: string; label: string; text: string }> {
   const row = panel(panelName).getByRole('row', { name: new RegExp(`\\b${item}\\b`) });
   if ((await row.count()) !== 1) return { status: 'none', label: '', text: '' };
-  // the status icon is named "<word>: <why>" (issue 6: colour has words); the word is before the colon
+  // the status icon is named "<word>: <why>" (colour has words: docs/keyboard.md); the word is before the colon
   const label = (await row.getByRole('img').first().getAttribute('aria-label')) ?? '';
   return { status: label.split(':')[0]!, label, text: (await row.textContent()) ?? '' };
 }
@@ -115,7 +115,7 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
       await expect
         .poll(async () => {
           const v = await rowVerdict(c.panel, c.item);
-          // the colour's words are in the icon's name too, for a screen reader (issue 6)
+          // the colour's words are in the icon's name too, for a screen reader (docs/keyboard.md)
           return c.status.test(v.status) && v.text.includes(c.words) && v.label.includes(c.words) ? 'ok' : `${v.label} | ${v.text}`;
         }, { timeout: 10_000, interval: 200 })
         .toBe('ok');

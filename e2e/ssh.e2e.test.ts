@@ -164,7 +164,7 @@ describe('SSH in the console', () => {
     await page.screenshot({ path: join(out, 'ssh-import-done.png') });
   });
 
-  it('Escape closes the import and refuses a changed host key: nothing pinned, focus back where it was (issue 6)', async () => {
+  it('Escape closes the import and refuses a changed host key: nothing pinned, focus back where it was', async () => {
     const importDialog = page.getByRole('dialog', { name: 'Import hosts from ~/.ssh/config' });
     await page.keyboard.press('Escape');
     await expect.poll(() => importDialog.count(), { timeout: 5_000 }).toBe(0);

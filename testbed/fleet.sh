@@ -150,7 +150,7 @@ make_provision() {
   cp -a "$HERE/host/." "$p/"
   find "$p" -name __pycache__ -prune -exec rm -rf {} +
   chown -R root:root "$p"
-  # Per TESTBED.md: a machine id per container (nspawn passes --uuid), no resolver, localhost.
+  # A machine id per container (nspawn passes --uuid), no resolver, localhost.
   : >"$p/etc/machine-id"
   mkdir -p "$p/var/lib/dbus"
   ln -sfn /etc/machine-id "$p/var/lib/dbus/machine-id"

@@ -62,7 +62,7 @@ async function expectRow(panelName: string, item: string, status: RegExp, phrase
     .poll(
       async () => {
         if ((await target.count()) !== 1) return `no single row for ${item}`;
-        // the status icon is named "<word>: <why>" (issue 6); the word is before the colon
+        // the status icon is named "<word>: <why>" (docs/keyboard.md); the word is before the colon
         const label = (await target.getByRole('img').first().getAttribute('aria-label'))?.split(':')[0];
         const text = (await target.textContent()) ?? '';
         const missing = phrases.filter((p) => !text.includes(p));

@@ -46,24 +46,24 @@ export interface OpsAppOptions {
   readonly timers?: Timers;
   /** how often batched state goes to the views */
   readonly pushWindowMs?: number;
-  /** issue 6: the loaded runbooks (bootstrap loads them); default: none */
+  /** the loaded runbooks (bootstrap loads them); default: none */
   readonly runbooks?: RunbookLibrary;
-  /** issue 3's alert rules and notification limits (bootstrap passes the config's); default: the runbook's */
+  /** the alert rules and notification limits (bootstrap passes the config's); default: the runbook's */
   readonly alerts?: AlertsSettings;
-  /** issue 7's settings (bootstrap passes the config's); default: the issue's defaults */
+  /** the host view's settings (bootstrap passes the config's); default: what hostToolsFromConfig gives with no config */
   readonly hostTools?: HostToolsSettings;
   /** the system browser (Electron's shell.openExternal behind the allow-list); absent in the browser shell */
   readonly openExternal?: (url: string) => Promise<boolean>;
-  /** issue 5: the ssh_config hosts resolve through (bootstrap passes config.ssh.configFile, expanded) */
+  /** the ssh_config hosts resolve through (bootstrap passes config.ssh.configFile, expanded) */
   readonly sshConfigPath?: string;
-  /** issue 5: config.ssh's handshake cap and the event-loop stall that lowers it; default: the pool's (16, 100 ms) */
+  /** config.ssh's handshake cap and the event-loop stall that lowers it; default: the pool's (16, 100 ms) */
   readonly handshakes?: { readonly max: number; readonly lagLimitMs: number };
   /**
-   * issue 5: reads the config again and builds the fleet from it (bootstrap's loadConfig +
+   * Reads the config again and builds the fleet from it (bootstrap's loadConfig +
    * fleetFromConfig), for hosts imported or removed without a restart; absent: no hot reload
    */
   readonly loadFleet?: () => Promise<Fleet>;
-  /** issue 5: ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
+  /** ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
   readonly passphraseStore?: PassphraseStore;
 }
 
@@ -117,7 +117,7 @@ export class OpsApp {
       timers,
     );
 
-    // issue 5: passphrase and host-key questions go to the views through the hub
+    // passphrase and host-key questions go to the views through the hub
     this.ssh = new SshFeature({
       hub: this.hub,
       configPath: options.configPath,
@@ -146,7 +146,7 @@ export class OpsApp {
       this.dispatchers.set(deployment.id, dispatcher);
     }
 
-    // ---- history and alerts (issue 3): fed by every poll, pushed as batched alert updates
+    // ---- history and alerts (docs/alerts.md): fed by every poll, pushed as batched alert updates
     this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
     const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
     this.alerts = new AlertEngine({
@@ -266,7 +266,7 @@ export class OpsApp {
   }
 
   /**
-   * Apply the config file's hosts now (after an ssh_config import, issue 5): new hosts appear
+   * Apply the config file's hosts now (after an ssh_config import): new hosts appear
    * in every view and connect, removed ones disconnect, changed ones reconnect; deployments'
    * host lists follow. Health polling is built once per deployment, so a change to a
    * deployment's health settings, or leaving the demo fleet, still needs a restart (said so).

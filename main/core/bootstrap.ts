@@ -86,7 +86,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     fleet = await fleetFromConfig(config, { logger: options.logger });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
-  // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
+  // Runbooks: the bundled set, then the folders the config names; a bad file is reported, not fatal.
   const runbooks = new RunbookLibrary({
     folders: [{ path: `${resourcesDir()}runbooks`, source: 'bundled' }, ...(config.runbooks?.folders ?? []).map((folder) => ({ path: expandHome(folder), source: folder }))],
     catalog,
@@ -110,7 +110,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     logger: options.logger,
     sshConfigPath: expandHome(config.ssh.configFile),
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
-    // issue 5: an ssh_config import applies the file's hosts without a restart
+    // an ssh_config import applies the file's hosts without a restart
     ...(passphraseStore ? { passphraseStore } : {}),
     loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { logger: options.logger }),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),

@@ -1,4 +1,4 @@
-// Issue 5: an ssh_config import takes effect without a restart. The console is started by
+// An ssh_config import takes effect without a restart. The console is started by
 // bootstrap from a real config file against real loopback sshds; the import adds a host that
 // appears (onFleet, getFleet) and connects, and a host removed from the file is disconnected,
 // as seen from the server's side. What is then done on the imported host belongs to its

@@ -1,4 +1,4 @@
-// The system browser for the two things issue 7 opens: our own loopback tunnels and the
+// The system browser for the two things the host view opens: our own loopback tunnels and the
 // escalation URLs the config names. Everything else is refused here as well as in core, so a
 // bug upstream cannot turn a string from a host or a runbook into an arbitrary site.
 import { shell } from 'electron';

@@ -7,10 +7,10 @@
 //   tablist "Views": tab "Fleet" | "Deployment" | "Runbooks" | "Actions" | "Hosts" | "Audit" (one view at a time: store view;
 //     one Tab stop, arrows/Home/End switch: docs/keyboard.md)
 //   status icons: img "<word>: <why>" (e.g. "failing: success rate 93 % < 95 %", alerts "critical: <reason>")
-//   Hosts (issue 7): tabpanel "Hosts":
+//   Hosts: tabpanel "Hosts":
 //     region "Host fleet" (table "Hosts by trouble", button "Show host <label>"), region "Host <label>"
-//     (buttons "Refresh <label>", "Open terminal on <label>", "Retry|Connect|Retry now SSH to <label>" (issue 5,
-//     also in the Hosts panel's SSH cell), "Open <dashboard> on <label>"; status
+//     (buttons "Refresh <label>", "Open terminal on <label>", "Retry|Connect|Retry now SSH to <label>"
+//     (also in the Hosts panel's SSH cell), "Open <dashboard> on <label>"; status
 //     "Host tools notice" with the tunnel link; tables "Disks" (row "disk <mount>: ok|warning|failing, N % used")
 //     and "Units" (row "<unit>: ok|warning|failing, <active>"); "Failed units"), region "Tunnels"
 //     (table "Open tunnels", button "Close tunnel <dashboard> on <label>"), region "Escalation" (button
@@ -45,14 +45,14 @@
 //     table "Audit records" (#, When, Who, Kind, Host, Action, Command, Exit "exit N", Outcome),
 //     button "Refresh audit"
 //
-//   Runbooks (issue 6): tabpanel "Runbooks":
+//   Runbooks: tabpanel "Runbooks":
 //     complementary "Runbook library" (searchbox "Search runbooks", status "Search status", list "Search results"
 //     with a button per hit "<runbook> › <section>", navigation "Runbooks"), article "Runbook: <title>"
 //     (navigation "Contents"; region "Section: <title>" topped by complementary "Live state: <panel title>";
 //     figure "Code: <label>" with button "Run on… <action title>" -> form "Run <action title>" -> button
 //     "Preview" (then the Preview/Run dialogs above), or button "Copy" with textbox "Fill in <placeholder>")
 //   every panel: button "Open runbook: <panel title>"
-//   Actions (issue 4): tabpanel "Actions":
+//   Actions: tabpanel "Actions":
 //     navigation "Action catalog" (region per runbook section, button "<title> risk: <risk>" per action),
 //     region "Action" with form "Run <title>": combobox/spinbutton/textbox per parameter label, checkbox per
 //     host label, button "Preview" / "Preview on N hosts". Preview dialog adds region "<precheck label>"
@@ -62,7 +62,7 @@
 //   Audit view: region "Incident timeline export": button "Export incident timeline", status "Export
 //     status", textbox "Incident timeline Markdown"
 //   Ctrl/Cmd+K: dialog "Command palette": combobox "Jump to", listbox "Matches" of options "<Kind>: <label>"
-//   SSH (issue 5): listitem "<label>: connecting (attempt N, next try in S s): <why>" between retries;
+//   SSH: listitem "<label>: connecting (attempt N, next try in S s): <why>" between retries;
 //     button "Import hosts from ~/.ssh/config" -> dialog of that name (group per pattern, checkbox
 //     "<alias> (<user>@<host>:<port>)", combobox "Add to deployment", button "Import N hosts", status);
 //     dialog "Passphrase for <key path>" (password "Passphrase", button "Unlock" / "Cancel");

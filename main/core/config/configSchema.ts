@@ -9,7 +9,7 @@ const id = z.string().regex(/^[a-z0-9][a-z0-9_.-]{0,62}$/, 'must be lowercase le
 
 const seconds = (min: number, max: number) => z.number().min(min).max(max);
 
-// ---- ssh (issue 5): with sshAlias, what the entry leaves out comes from ssh_config, so no
+// ---- ssh (docs/ssh.md): with sshAlias, what the entry leaves out comes from ssh_config, so no
 // defaults are filled in for it; without, the old defaults (port 22, user root, …) apply
 export const HostConfig = z
   .object({
@@ -90,7 +90,7 @@ export const HealthConfig = z
   .strict();
 export type HealthConfig = z.output<typeof HealthConfig>;
 
-// ---- hosts, terminal, tunnels (issue 7)
+// ---- hosts, terminal, tunnels (docs/hosts.md)
 export const DashboardConfig = z
   .object({
     name: z.string().min(1).max(100),
@@ -133,7 +133,7 @@ export const DeploymentConfig = z
   .strict();
 export type DeploymentConfig = z.output<typeof DeploymentConfig>;
 
-// ---- history and alerts (issue 3): overrides of the runbook thresholds, see docs/alerts.md
+// ---- history and alerts: overrides of the runbook thresholds, see docs/alerts.md
 const AlertRuleOverride = z
   .object({
     enabled: z.boolean().optional(),
@@ -176,7 +176,7 @@ export const OpsdeckConfig = z
   .object({
     user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
     knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
-    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask', maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100, rememberPassphrases: false }).describe('ssh_config and host-key policy (issue 5)'),
+    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask', maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100, rememberPassphrases: false }).describe('ssh_config and host-key policy'),
     auditFile: z.string().min(1).optional().describe('defaults to the platform state folder, e.g. ~/.local/state/opsdeck/audit.jsonl'),
     hosts: z.array(HostConfig).default([]),
     deployments: z.array(DeploymentConfig).default([]),
@@ -194,7 +194,7 @@ export const OpsdeckConfig = z
       .object({ folders: z.array(z.string().min(1).max(1024)).max(50).default([]).describe('folders of Markdown runbooks shown beside the bundled ones; ~ is expanded') })
       .strict()
       .optional()
-      .describe('runbook viewer (issue 6)'),
+      .describe('runbook viewer'),
   })
   .strict()
   .superRefine((config, ctx) => {

@@ -6,13 +6,13 @@
 // connection, in a sweep. On this machine most of a poll's CPU was waking the process up,
 // twice per poll (its timer, then its answer); a sweep wakes it once per deployment and then
 // sends each next request from the answer before it, and each request still goes out alone,
-// so its latency is one round trip, not a queue (docs/benchmarks.md, issue 3). The slowest
+// so its latency is one round trip, not a queue (docs/benchmarks.md, "Polling CPU is mostly waking up"). The slowest
 // endpoint goes last, so one that takes seconds to answer holds up none of the others. Endpoints with
 // different intervals stay on one grid per deployment (anchor + k x interval), so a 30 s
 // endpoint joins every sixth 5 s sweep instead of waking the process on its own.
 //
 // Fifty deployments x eight endpoints every 5 s is 80 bodies a second, most of them much like
-// the one before (docs/benchmarks.md, issue 3). So each slot remembers its last good body and
+// the one before (docs/benchmarks.md, "What the poll path does to stay cheap"). So each slot remembers its last good body and
 // what each item of it became: a byte-identical body is not parsed again, an item equal to
 // the last one keeps its checked and redacted result, and redaction remembers the strings it
 // has seen. Every poll is still a fresh sample: new polledAt/lastGoodAt/latency, pushed to the

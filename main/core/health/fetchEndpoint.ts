@@ -64,7 +64,7 @@ export function parseJsonBody(text: string): unknown {
  *
  * Written against undici's handler API rather than request(): a poll's body is a few hundred
  * bytes, and request()'s body stream, async iterator and AbortSignal listeners were a visible
- * part of the CPU of 80 polls a second (docs/benchmarks.md, issue 3).
+ * part of the CPU of 80 polls a second (docs/benchmarks.md, poll-processing).
  */
 export function fetchEndpoint(options: FetchOptions): Promise<string> {
   return new Promise<string>((resolve, reject) => {

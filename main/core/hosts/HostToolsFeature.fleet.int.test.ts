@@ -1,4 +1,4 @@
-// Issue 7 against real hosts: a systemd-nspawn host of the test fleet (real sshd, systemd
+// The host view's tools against real hosts: a systemd-nspawn host of the test fleet (real sshd, systemd
 // units, Redis), reached through the app's own SessionPool. The host view's figures are
 // compared with what the host's own tools print; the terminal is a real pty shell; the tunnel
 // carries a real HTTP server's page.

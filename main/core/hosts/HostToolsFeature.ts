@@ -1,4 +1,4 @@
-// Issue 7 put together: the host view's monitor, terminals, tunnels and escalation, built from
+// The host view's tools put together: the host view's monitor, terminals, tunnels and escalation, built from
 // the app's pool, audit log and redactor, and the contract handlers that serve them. The
 // composition root constructs one and spreads `handlers` into its own.
 import { randomBytes } from 'node:crypto';

@@ -1,4 +1,4 @@
-// Issue 7's settings (host view thresholds, dashboards, escalation URLs, terminal recording),
+// The host tools' settings (host view thresholds, dashboards, escalation URLs, terminal recording),
 // taken from the same config file the app was started with. Missing keys get the defaults the
 // issue names: disks amber above 80 % and red above 90 %, the Operations dashboard on the
 // host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.

@@ -156,7 +156,7 @@ const PEM_END = /-----END ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY( BLOCK)?-----/;
  * context and the PEM markers need an ASCII letter, so text without one is safe, and so is an
  * ISO-8601 timestamp, whose T and Z sit between digits where no rule can start. Health answers
  * carry a fresh timestamp every poll (generated_at), which the poller's memory of redacted
- * strings cannot help with; the rules cost about 5 µs for each (docs/benchmarks.md, issue 3).
+ * strings cannot help with; the rules cost about 5 µs for each (docs/benchmarks.md, poll-processing).
  * Redactor.test checks the claim against the rules themselves (redactLine takes no short cut):
  * a new rule that could match such text must remove it from here.
  */

@@ -1,4 +1,4 @@
-// ssh.rememberPassphrases (issue 5) end to end in main against a real loopback sshd and a real
+// ssh.rememberPassphrases end to end in main against a real loopback sshd and a real
 // encrypted key. The cipher is a real one (AES-256-GCM from node:crypto with a key held in this
 // process), standing where the desktop app puts Electron's safeStorage, which cannot run here.
 import { execFile } from 'node:child_process';

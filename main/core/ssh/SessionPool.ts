@@ -1017,7 +1017,7 @@ export class SessionPool {
     }
   }
 
-  /** An interactive shell with a pty over the host's pooled connection (issue 7's terminal). */
+  /** An interactive shell with a pty over the host's pooled connection (the host terminal). */
   async shell(id: HostId, pty: { cols: number; rows: number; term: string }): Promise<ClientChannel> {
     const client = await this.clientFor(id);
     const conn = this.hosts.get(id)!.conn;

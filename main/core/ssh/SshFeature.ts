@@ -1,4 +1,4 @@
-// Issue 5's calls in one place: the ssh_config import picker, the import itself, and the
+// The SSH calls in one place: the ssh_config import picker, the import itself, and the
 // passphrase / host-key questions between the session pool and the views.
 import type { CallHandlers, HostId } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';

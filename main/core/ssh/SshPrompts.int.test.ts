@@ -137,7 +137,7 @@ describe('host keys', () => {
   }, 40_000);
 });
 
-// issue 5: an engineer who mistyped a passphrase and then cancelled, or who fixed their agent,
+// an engineer who mistyped a passphrase and then cancelled, or who fixed their agent,
 // connects again from the UI (connectHost) without restarting the console
 describe('Retry (connectHost)', () => {
   const connectionStates = (events: string[]) =>

@@ -16,7 +16,7 @@ export function connectionText(c: ConnectionState | undefined, now = Date.now())
   if (!c) return 'no connection state yet';
   if (c.state === 'failed') return `failed${c.error ? `: ${c.error}` : ''}${c.nextRetryAt ? `; retry at ${c.nextRetryAt.slice(11, 19)} UTC` : ''}`;
   if (c.state === 'connecting') {
-    // issue 5: between attempts, say when the next one is and why the last one failed
+    // between attempts, say when the next one is and why the last one failed
     const next = c.nextRetryAt ? Math.max(0, Math.ceil((Date.parse(c.nextRetryAt) - now) / 1000)) : null;
     return `connecting (attempt ${c.attempt}${next !== null ? `, next try in ${next} s` : ''})${next !== null && c.error ? `: ${c.error}` : ''}`;
   }

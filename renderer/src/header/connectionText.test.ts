@@ -1,4 +1,4 @@
-// What the header's connection dots say, in words, for each state of issue 5.
+// What the header's connection dots say, in words, for each connection state (docs/ssh.md).
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { connectionText } from './Header';

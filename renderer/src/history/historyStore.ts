@@ -1,6 +1,6 @@
 // Per-session history for the panel charts: a bounded ring of points per (deployment,
 // endpoint, metric), appended from onHealth updates. Main will keep the authoritative ring
-// buffers (issue 3); when it offers a history call, `seedHistory` fills these from it and the
+// buffers (docs/alerts.md); when it offers a history call, `seedHistory` fills these from it and the
 // charts do not change. Kept apart from the main store so an append re-renders only charts.
 import { create } from 'zustand';
 import type { EndpointState } from '../../../common/contract';

@@ -1,4 +1,4 @@
-// The Hosts tab (issue 7): a fleet list sorted by trouble with sparklines, one host's details
+// The Hosts tab (docs/hosts.md): a fleet list sorted by trouble with sparklines, one host's details
 // (OS, load, CPU, memory, disks, units, failed units, IB Gateway), its dashboards through SSH
 // tunnels, escalation, and terminal tabs. Stays mounted while hidden so terminals survive a
 // look at another tab.

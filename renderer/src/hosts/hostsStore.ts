@@ -1,4 +1,4 @@
-// The host view's own store: facts per host, issue 7's settings, open tunnels, terminal tabs.
+// The host view's own store: facts per host, the host tools' settings, open tunnels, terminal tabs.
 // Kept apart from the main store so the host tools stay one folder; fed by events bound once
 // (bindHostEvents) and by the getHostFacts snapshot.
 import { create } from 'zustand';

@@ -42,7 +42,7 @@ function runItem(api: OpsApi, item: PaletteItem): void {
       setView('deployment');
       return;
     case 'host':
-      // the host view (issue 7) on this host, with its deployment selected
+      // the host view on this host, with its deployment selected
       setRunbooksOpen(false);
       if (t.deploymentId) selectDeployment(t.deploymentId);
       selectHost(t.hostId);
@@ -69,7 +69,7 @@ function runItem(api: OpsApi, item: PaletteItem): void {
       void openRunbook(api, t.runbookId, t.anchor);
       return;
     case 'action':
-      // the Actions tab (issue 4) with this action's form open
+      // the Actions tab with this action's form open
       setRunbooksOpen(false);
       selectAction(t.action.id);
       setActionsOpen(true);

@@ -1,4 +1,4 @@
-// issue 5: connect a host again from the views (Retry / Connect). A host refused for a key, a
+// Connect a host again from the views (Retry / Connect). A host refused for a key, a
 // cancelled or mistyped passphrase or a refused host key stays failed until someone asks; main
 // then asks again whatever question stood in the way (the passphrase dialog comes back).
 import { useEffect, useState } from 'react';

@@ -1,4 +1,4 @@
-// "Import hosts from ~/.ssh/config" (issue 5): the aliases of the user's ssh_config, grouped by
+// "Import hosts from ~/.ssh/config": the aliases of the user's ssh_config, grouped by
 // the Host patterns that apply to them, picked with checkboxes and appended to the Opsdeck
 // config by main (comments kept). Main applies the config at once: the new hosts appear and
 // connect (onFleet), or the note says why only a restart can (the demo fleet).

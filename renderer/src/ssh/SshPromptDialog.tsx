@@ -1,4 +1,4 @@
-// The questions SSH asks (issue 5): a key's passphrase, an unknown host key, a changed host key.
+// The questions SSH asks: a key's passphrase, an unknown host key, a changed host key.
 // The passphrase lives in this component's state only until it is sent, once, to main; main
 // never sends it back. A changed key is refused unless the host name is typed (main checks it too).
 import { useEffect, useRef, useState } from 'react';

@@ -258,7 +258,7 @@ export function bindEvents(api: OpsApi): () => void {
   const offs = [
     api.on('onHealth', (p) => applyHealth(p.updates)),
     api.on('onConnection', (p) => applyConnections(p.updates)),
-    // issue 5: hosts imported from ssh_config (or removed) without a restart
+    // hosts imported from ssh_config (or removed) without a restart
     api.on('onFleet', applyFleet),
     api.on('onRunOutput', applyRunOutput),
     api.on('onRunStatus', applyRunStatus),

@@ -110,7 +110,7 @@ export function Panel<V>(props: {
                   <td className={`why why-${row.status}`} title={row.reasons.join('; ') || undefined}>
                     {/* an API-supplied detail can be 2000 characters: clamp it, the tooltip has it all */}
                     <span className="clamp">{row.reasons.join('; ')}</span>
-                    {/* an item in trouble links straight to its runbook section (issue 6) */}
+                    {/* an item in trouble links straight to its runbook section */}
                     {row.status !== 'ok' ? (
                       <button type="button" className="link-button row-runbook" aria-label={`Open runbook for ${row.name}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
                         runbook
@@ -135,7 +135,7 @@ export function Panel<V>(props: {
         )
       ) : null}
       {props.footer}
-      {/* History charts (issue 3, item 4): memoised recharts components, each subscribed to its own series. */}
+      {/* History charts: memoised recharts components, each subscribed to its own series. */}
       {props.charts && showCharts ? <div className="charts">{props.charts}</div> : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
     </section>
