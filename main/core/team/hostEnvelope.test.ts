@@ -35,7 +35,7 @@ function run(command: string, onStart?: (pid: number) => void): Promise<Ran> {
 
 const record = (runId: string) => ({ runId, user: 'alice', console: 'alice@laptop', actionId: 'service.restart', command: 'systemctl restart autotrader-ingestion', chainHead: 'ab'.repeat(32) });
 const holder = (runId: string): LockHolderRecord => ({ user: 'alice', console: 'alice@laptop', actionId: 'service.restart', title: 'Restart autotrader-ingestion', runId, started: '2026-12-06T12:00:00.000Z' });
-const envelope = (command: string, scopes: string[], runId = 'run-1') => wrapInEnvelope(command, scopes, record(runId), holder(runId), dir);
+const envelope = (command: string, scopes: string[], runId = 'run-1') => wrapInEnvelope(command, scopes, record(runId), holder(runId), { lockDir: dir });
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
   const end = Date.now() + ms;
@@ -97,7 +97,7 @@ describe('host envelope', () => {
 
   it('passes hostile field values as data, never as shell', async () => {
     const evil = `x'; touch ${join(dir, 'pwned')}; echo '$(touch ${join(dir, 'pwned2')})`;
-    const wrapped = wrapInEnvelope('echo ok', ['autotrader-api'], { ...record('run-h'), user: evil, actionId: evil }, { ...holder('run-h'), user: evil }, dir);
+    const wrapped = wrapInEnvelope('echo ok', ['autotrader-api'], { ...record('run-h'), user: evil, actionId: evil }, { ...holder('run-h'), user: evil }, { lockDir: dir });
     expect((await run(wrapped)).stdout).toBe('ok\n');
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
     expect(existsSync(join(dir, 'pwned2'))).toBe(false);
@@ -105,7 +105,7 @@ describe('host envelope', () => {
   });
 
   it('refuses field values that would break a journal field', () => {
-    expect(() => wrapInEnvelope('true', [], { ...record('r'), user: 'a\nOPSDECK_OUTCOME=succeeded' }, holder('r'), dir)).toThrow(/user cannot hold a line break/);
+    expect(() => wrapInEnvelope('true', [], { ...record('r'), user: 'a\nOPSDECK_OUTCOME=succeeded' }, holder('r'), { lockDir: dir })).toThrow(/user cannot hold a line break/);
   });
 
   it('names scope files readably, and apart whenever characters had to be replaced', () => {
@@ -114,5 +114,13 @@ describe('host envelope', () => {
     expect(scopeFileName('a:b')).not.toBe(scopeFileName('a/b'));
     expect(scopeFileName('..')).not.toContain('/');
     expect(() => scopeFileName('')).toThrow(/empty/);
+  });
+});
+
+describe('host envelope, read-only runs', () => {
+  it('passes output and exit status straight through and holds no lock', async () => {
+    const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
+    expect(await run(wrapped)).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
+    expect(existsSync(join(dir, 'autotrader-api.lock'))).toBe(false);
   });
 });

@@ -73,10 +73,25 @@ const REC = [
   '}',
 ].join('\n');
 
-// $1 is the lock folder, $2..$9 the record's fields, the holder line and the command; the rest
-// are lock file names.
+// The outcome record, shared by both ways of recording: $s is the exit status, $o the outcome
+// when the run was cut off (interrupted), else derived from $s.
+const OUTCOME = [
+  'if [ -z "$o" ]; then if [ "$s" = 0 ]; then o=succeeded; else o=failed; fi; fi',
+  'if [ "$o" = interrupted ]; then m="opsdeck: $a ($r) cut off: its channel closed"; else m="opsdeck: $a ($r) $o, exit $s"; fi',
+  'rec outcome "$m" "OPSDECK_OUTCOME=$o" "OPSDECK_EXIT=$s"',
+];
+
+// Both records of a read-only run, written after it by a process of its own session: the exec
+// wrapper ends the command's process group when the channel closes, which it does as soon as the
+// exit status is back, and the warm path should not wait on the journal.
+const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 s=$7 o=$8', REC, 'rec intent "opsdeck: $u started $a ($r)"', ...OUTCOME].join('\n');
+
+// $1 is the lock folder, $2 how to record (sync: intent before, outcome after the command;
+// after: both once it has ended, without delaying its exit status), $3..$10 the record's fields,
+// the holder line and the command; the rest are lock file names.
 const ENVELOPE = [
-  'd=$1 r=$2 u=$3 k=$4 a=$5 j=$6 h=$7 w=$8 c=$9; shift 9',
+  'd=$1 q=$2; shift 2',
+  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 w=$7 c=$8; shift 8',
   REC,
   'if [ $# -gt 0 ]; then',
   `  mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
@@ -84,24 +99,42 @@ const ENVELOPE = [
   '  for s do',
   `    eval "exec $n>>\\"\\$d/\\$s.lock\\"" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot open $d/$s.lock" >&2; exit ${LOCK_HELD_EXIT}; }`,
   '    if ! flock -n "$n"; then',
-  `      printf '%s %s ' ${LOCK_HELD_MARK} "$s" >&2; cat "$d/$s.holder" >&2 2>/dev/null; echo >&2`,
+  `      h=$(cat "$d/$s.holder" 2>/dev/null); printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$h" >&2`,
   `      exit ${LOCK_HELD_EXIT}`,
   '    fi',
   '    n=$((n+1))',
   '  done',
   `  for s do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
   'fi',
-  'rec intent "opsdeck: $u started $a ($r)"',
-  // A TERM from the exec wrapper (the channel closed: console gone, link dropped) still leaves a
-  // record that the run was cut off; the command itself gets the same TERM from its group.
-  'trap \'rec outcome "opsdeck: $a ($r) cut off: its channel closed" OPSDECK_OUTCOME=interrupted; exit 143\' TERM HUP',
   // the command does not inherit the lock descriptors: the lock is the envelope's, held until the
   // command has ended, and a daemon the command leaves behind cannot keep it
-  `/bin/sh -c "$c" ${Array.from({ length: MAX_SCOPES }, (_, i) => `${FIRST_LOCK_FD + i}>&-`).join(' ')}`,
-  's=$?',
+  `run() { /bin/sh -c "$c" ${Array.from({ length: MAX_SCOPES }, (_, i) => `${FIRST_LOCK_FD + i}>&-`).join(' ')}; }`,
+  `after() { setsid -f /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" </dev/null >/dev/null 2>&1 || :; }`,
+  // The command runs in the background and the envelope waits for it, so that a TERM from the
+  // exec wrapper (the channel closed: console gone, link dropped) reaches the trap at once. The
+  // trap first leaves the dead channel's pipes (a write there would end it with SIGPIPE), records
+  // the cut-off run, then waits for the command, which got the same TERM, so the lock is still
+  // held for exactly the command's life.
+  // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
+  // would end the envelope before its TERM trap records anything. A caught signal (not an
+  // ignored one) is reset for the commands it starts, so they keep the usual SIGPIPE.
+  "trap : PIPE",
+  'o=',
+  'if [ "$q" = after ]; then',
+  '  trap \'exec >/dev/null 2>&1; after 143 interrupted; wait "$p"; exit 143\' TERM HUP',
+  '  run & p=$!',
+  '  wait "$p"; s=$?',
+  '  trap - TERM HUP',
+  '  after "$s" ""',
+  '  exit "$s"',
+  'fi',
+  'rec intent "opsdeck: $u started $a ($r)"',
+  'trap \'exec >/dev/null 2>&1; s=143 o=interrupted; rec_outcome; wait "$p"; exit 143\' TERM HUP',
+  `rec_outcome() {\n${OUTCOME.map((l) => `  ${l}`).join('\n')}\n}`,
+  'run & p=$!',
+  'wait "$p"; s=$?',
   'trap - TERM HUP',
-  'if [ "$s" = 0 ]; then o=succeeded; else o=failed; fi',
-  'rec outcome "opsdeck: $a ($r) $o, exit $s" "OPSDECK_OUTCOME=$o" "OPSDECK_EXIT=$s"',
+  'rec_outcome',
   'exit "$s"',
 ].join('\n');
 
@@ -111,7 +144,7 @@ const PROBE = [
   'for s do',
   '  [ -e "$d/$s.lock" ] || continue',
   '  flock -n "$d/$s.lock" true 2>/dev/null && continue',
-  '  printf \'held %s \' "$s"; cat "$d/$s.holder" 2>/dev/null; echo',
+  '  h=$(cat "$d/$s.holder" 2>/dev/null); printf \'held %s %s\\n\' "$s" "$h"',
   'done',
   'exit 0',
 ].join('\n');
@@ -124,13 +157,21 @@ function field(name: string, value: string): string {
 /**
  * The command to execute instead of `command`: it takes every scope's lock (or exits with
  * LOCK_HELD_EXIT naming the holder), records the intent in the journal, runs the command,
- * records the outcome and exits with the command's status.
+ * records the outcome and exits with the command's status. `recordAfter` (read-only runs):
+ * both records are written once the command has ended, without holding up its exit status.
  */
-export function wrapInEnvelope(command: string, scopes: readonly string[], record: RunRecordFields, holder: LockHolderRecord, lockDir = LOCK_DIR): string {
+export function wrapInEnvelope(
+  command: string,
+  scopes: readonly string[],
+  record: RunRecordFields,
+  holder: LockHolderRecord,
+  options: { lockDir?: string; recordAfter?: boolean } = {},
+): string {
   const files = [...new Set(scopes.map(scopeFileName))];
   if (files.length > MAX_SCOPES) throw new Error(`an action can hold at most ${MAX_SCOPES} locks; it asked for ${files.length}`);
   const args = [
-    lockDir,
+    options.lockDir ?? LOCK_DIR,
+    options.recordAfter ? 'after' : 'sync',
     field('run id', record.runId),
     field('user', record.user),
     field('console', record.console),
