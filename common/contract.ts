@@ -6,6 +6,7 @@ import { z } from 'zod';
 import { ENDPOINTS } from './health';
 import type { Result } from './result';
 import { AlertId, AlertNotification, AlertRecord, HISTORY_METRICS, HistorySeries, RUNBOOK_SECTIONS } from './thresholds';
+import { AuditAnchors, teamCalls, teamEvents } from './teamContract';
 
 // ---- ids ---------------------------------------------------------------------------------
 
@@ -383,7 +384,7 @@ export const calls = {
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   listAudit: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), anchors: AuditAnchors.nullable() }),
   },
   pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
   /** issue 4: alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
@@ -481,6 +482,7 @@ export const calls = {
    * what was cancelled or refused (passphrase, host key); false if it is already connected
    */
   connectHost: { request: z.object({ hostId: HostId }).strict(), response: z.object({ started: z.boolean() }) },
+  ...teamCalls,
 } as const;
 
 // ---- events (pushed main -> renderer, batched) -------------------------------------------
@@ -516,6 +518,7 @@ export const events = {
   onSshPrompt: z.object({ prompts: z.array(SshPrompt) }),
   /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
   onFleet: FleetInfo,
+  ...teamEvents,
 } as const;
 
 export type Calls = typeof calls;

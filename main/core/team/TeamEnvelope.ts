@@ -28,6 +28,7 @@ export class TeamEnvelope implements RunEnvelope {
   refusal(exitCode: number | null, stderr: string): string | null {
     if (exitCode !== LOCK_HELD_EXIT) return null;
     const held = parseLockRefusal(stderr);
+    if (typeof held === 'string') return held;
     return held ? describeHolder(held, this.deps.clock.now()) : null;
   }
 

@@ -5,7 +5,7 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeHolder, LOCK_HELD_EXIT, lockProbeCommand, parseLockProbe, parseLockRefusal, scopeFileName, wrapInEnvelope, type LockHolderRecord } from './hostEnvelope';
+import { describeHolder, type HeldLock, LOCK_HELD_EXIT, lockProbeCommand, parseLockProbe, parseLockRefusal, scopeFileName, wrapInEnvelope, type LockHolderRecord } from './hostEnvelope';
 
 let dir: string;
 beforeEach(() => {
@@ -57,10 +57,10 @@ describe('host envelope', () => {
     const second = await run(envelope('echo should-not-run', ['autotrader-ingestion'], 'run-second'));
     expect(second.code).toBe(LOCK_HELD_EXIT);
     expect(second.stdout).toBe('');
-    const refusal = parseLockRefusal(second.stderr);
-    expect(refusal?.scopeFile).toBe('autotrader-ingestion');
-    expect(refusal?.holder).toEqual(holder('run-first'));
-    expect(describeHolder(refusal!, Date.parse('2026-12-06T12:00:40Z'))).toBe('held by alice (alice@laptop): Restart autotrader-ingestion, 40 s');
+    const refusal = parseLockRefusal(second.stderr) as HeldLock;
+    expect(refusal.scopeFile).toBe('autotrader-ingestion');
+    expect(refusal.holder).toEqual(holder('run-first'));
+    expect(describeHolder(refusal, Date.parse('2026-12-06T12:00:40Z'))).toBe('held by alice (alice@laptop): Restart autotrader-ingestion, 40 s');
 
     const probe = await run(lockProbeCommand(['autotrader-ingestion', 'autotrader-api'], dir));
     expect(parseLockProbe(probe.stdout)).toEqual([{ scopeFile: 'autotrader-ingestion', holder: holder('run-first') }]);
@@ -75,7 +75,7 @@ describe('host envelope', () => {
     await until(() => existsSync(join(dir, `${scopeFileName('queue:worker:scanner:queue')}.holder`)));
     const second = await run(envelope('echo x', ['autotrader-workers', 'queue:worker:scanner:queue'], 'run-b'));
     expect(second.code).toBe(LOCK_HELD_EXIT);
-    expect(parseLockRefusal(second.stderr)?.holder?.runId).toBe('run-a');
+    expect((parseLockRefusal(second.stderr) as HeldLock).holder?.runId).toBe('run-a');
     await first;
   });
 
@@ -122,5 +122,17 @@ describe('host envelope, read-only runs', () => {
     const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
     expect(await run(wrapped)).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
     expect(existsSync(join(dir, 'autotrader-api.lock'))).toBe(false);
+  });
+});
+
+describe('host envelope on a host without flock', () => {
+  it('refuses the run and says why, instead of blaming another console', async () => {
+    // a PATH with sh, mkdir and cat but no flock, as on a host without util-linux
+    const bin = join(dir, 'bin');
+    await run(`mkdir -p ${bin} && ln -s /bin/sh /bin/mkdir /bin/cat ${bin}/`);
+    const ran = await run(`PATH=${bin} ${envelope('echo ran', ['autotrader-api'])}`);
+    expect(ran.code).toBe(LOCK_HELD_EXIT);
+    expect(ran.stdout).toBe('');
+    expect(parseLockRefusal(ran.stderr)).toBe('this host has no flock(1) (util-linux): its locks cannot be taken');
   });
 });

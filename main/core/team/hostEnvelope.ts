@@ -94,6 +94,7 @@ const ENVELOPE = [
   'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 w=$7 c=$8; shift 8',
   REC,
   'if [ $# -gt 0 ]; then',
+  `  command -v flock >/dev/null 2>&1 || { echo "${LOCK_HELD_MARK} - this host has no flock(1) (util-linux): its locks cannot be taken" >&2; exit ${LOCK_HELD_EXIT}; }`,
   `  mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
   `  n=${FIRST_LOCK_FD}`,
   '  for s do',
@@ -219,10 +220,13 @@ export function parseLockProbe(output: string): HeldLock[] {
 }
 
 /** Finds the envelope's refusal in a run's stderr; null when the run was not refused for a lock. */
-export function parseLockRefusal(stderr: string): HeldLock | null {
+export function parseLockRefusal(stderr: string): HeldLock | string | null {
   for (const line of stderr.split('\n')) {
     if (!line.startsWith(`${LOCK_HELD_MARK} `)) continue;
     const rest = line.slice(LOCK_HELD_MARK.length + 1);
+    // "- why" or "cannot …": the lock could not be taken at all, and the line says why
+    if (rest.startsWith('- ')) return rest.slice(2);
+    if (rest.startsWith('cannot ')) return rest;
     const space = rest.indexOf(' ');
     if (space < 0) return { scopeFile: rest, holder: null };
     return { scopeFile: rest.slice(0, space), holder: parseHolder(rest.slice(space + 1)) };
