@@ -233,7 +233,16 @@ export class OpsApp {
     });
 
     // one exporter for the Audit view and escalation; it reads the fleet as it is now
-    const incidents = new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: () => this.fleet.deployments, redactor: this.redactor, clock, user: options.user });
+    const incidents = new IncidentExporter({
+      audit: this.audit,
+      alerts: () => this.alerts.list(),
+      deployments: () => this.fleet.deployments,
+      redactor: this.redactor,
+      clock,
+      user: options.user,
+      // a teammate's runs belong in the incident's story as much as this console's own
+      teammates: () => (this.team ? this.team.teammateItems() : []),
+    });
     this.hostTools = new HostToolsFeature({
       pool: this.pool,
       hosts: fleet.hosts,

@@ -85,6 +85,14 @@ export class TeamFeature {
     this.batch.dispose();
   }
 
+  /** Other consoles' records, for the incident timeline (this console's own are in its audit log). */
+  teammateItems(): TeamActivityItem[] {
+    return this.activity
+      .records()
+      .filter((r) => r.console !== this.deps.console)
+      .map((r) => this.item(r));
+  }
+
   /** The local log against the hosts' records of this console's runs. */
   async anchors(): Promise<AuditAnchors> {
     const runs = this.activity.records().filter((r) => r.event !== 'ack');
