@@ -1,5 +1,7 @@
-// Layer rules (see docs/architecture.md): the folder a file lives in decides what it may import.
+// Layer rules (see docs/architecture.md): the folder a file lives in decides what it may import,
+// and no module may import itself back through others (import-x/no-cycle).
 import js from '@eslint/js';
+import { createNodeResolver, importX } from 'eslint-plugin-import-x';
 import tseslint from 'typescript-eslint';
 import { builtinModules } from 'node:module';
 import globals from 'globals';
@@ -29,6 +31,23 @@ export default tseslint.config(
     },
   },
   {
+    // Imports are followed as Node resolves them (relative paths without an extension mean .ts),
+    // so the rules below see the real file an import names, not its spelling.
+    files: ['**/*.{ts,tsx,js,mjs,cjs}'],
+    plugins: { 'import-x': importX },
+    settings: {
+      'import-x/extensions': ['.ts', '.tsx', '.js', '.mjs', '.cjs'],
+      'import-x/parsers': { '@typescript-eslint/parser': ['.ts', '.tsx'] },
+      'import-x/resolver-next': [createNodeResolver({ extensions: ['.ts', '.tsx', '.js', '.mjs', '.cjs', '.json'] })],
+    },
+    rules: {
+      // A module that imports itself back through others runs before its own exports exist
+      // (an undefined import or a TDZ error, depending on who loaded first). Type-only imports
+      // are erased by tsc and are not followed.
+      'import-x/no-cycle': ['error', { ignoreExternal: true }],
+    },
+  },
+  {
     // Plain JavaScript scripts and the Electron stand-in run in Node.
     files: ['**/*.{js,mjs,cjs}'],
     languageOptions: { globals: { ...globals.node } },
@@ -43,14 +62,44 @@ export default tseslint.config(
     // An allow-list, not a deny-list: zod and common's own files, nothing else.
     files: ['common/**/*.ts'],
     ignores: ['common/**/*.test.ts'],
-    rules: restrict([{ regex: '^(?!zod$|\\./)', message: 'common/ imports only zod and its own files (./…): it is the contract, runnable anywhere' }]),
+    rules: restrict([{ regex: '^(?!zod$|\\.\\.?/)', message: 'common/ imports only zod and its own files: it is the contract, runnable anywhere' }]),
   },
   {
     files: ['common/**/*.test.ts'],
-    rules: restrict([{ regex: '^(?!zod$|vitest$|\\./)', message: 'common/ tests import only vitest, zod and common itself' }]),
+    rules: restrict([{ regex: '^(?!zod$|vitest$|\\.\\.?/)', message: 'common/ tests import only vitest, zod and common itself' }]),
   },
   {
-    files: ['main/core/**/*.ts', 'main/web/**/*.ts', 'sim/**/*.ts'],
+    // relative imports, yes, but only of common's own files (resolved, so ../ cannot climb out)
+    files: ['common/**/*.ts'],
+    rules: {
+      'import-x/no-restricted-paths': ['error', { zones: [{ target: './common', from: './', except: ['./common', './node_modules'], message: 'common/ imports only zod and its own files' }] }],
+    },
+  },
+  {
+    // main/core is what the shells are built on: it never reaches back into them, and never into
+    // the simulator (the shells hand the demo fleet in through bootstrap; see main/demo/).
+    // Paths are resolved, so any spelling of the import is caught. Tests may use the simulator
+    // as a test bed (a real health API server), as they use testbed/.
+    files: ['main/core/**/*.ts'],
+    ignores: ['main/core/**/*.test.ts'],
+    rules: {
+      'import-x/no-restricted-paths': [
+        'error',
+        {
+          zones: [
+            { target: './main/core', from: './sim', message: 'main/core never imports sim/: the shells hand the demo fleet to bootstrap (main/demo/)' },
+            {
+              target: './main/core',
+              from: ['./main/electron', './main/web', './main/demo', './main/index.ts'],
+              message: 'main/core never imports the shells or the demo: they are built on it',
+            },
+          ],
+        },
+      ],
+    },
+  },
+  {
+    files: ['main/core/**/*.ts', 'main/web/**/*.ts', 'main/demo/**/*.ts', 'sim/**/*.ts'],
     rules: restrict(
       [{ group: ['**/renderer/**', '**/main/electron/**'], message: 'core and web never reach into the renderer or the Electron shell' }],
       [{ name: 'electron', message: "only main/electron/ and main/index.ts import 'electron'" }],

@@ -9,7 +9,7 @@
 import { performance } from 'node:perf_hooks';
 import { parseArgs } from 'node:util';
 import { bundledCatalog } from '../main/core/actions/Catalog';
-import type { Logger } from '../main/core/app';
+import type { Logger } from '../common/logger';
 import { parseRunbook, type ParsedRunbook } from '../main/core/runbooks/parseRunbook';
 import { createSearchIndex, RunbookLibrary, searchEntries } from '../main/core/runbooks/RunbookLibrary';
 import { SnippetMatcher } from '../main/core/runbooks/SnippetMatcher';

@@ -1,4 +1,4 @@
-// The runbook's thresholds (shared/health-api.md "Thresholds", autotrader-runbooks.md) in one
+// The runbook's thresholds (docs/health-api.md "Thresholds", the team's autotrader-runbooks.md) in one
 // place for both sides: the renderer's panel selectors colour items with them and main's alert
 // rules fire on them (the config may override the alert copy; see docs/alerts.md). Keeping the
 // numbers here means a panel and its alert cannot disagree about what "too high" is.
@@ -35,7 +35,7 @@ export const RUNBOOK_SECTIONS = [
 ] as const;
 export type RunbookSection = (typeof RUNBOOK_SECTIONS)[number];
 
-/** Each section's heading in the team's runbook (../shared/autotrader-runbooks.md), in its order. */
+/** Each section's heading in the team's runbook (main/core/runbooks/fixtures/team/autotrader-runbooks.md), in its order. */
 export const RUNBOOK_SECTION_TITLES: Readonly<Record<RunbookSection, string>> = {
   'data-freshness': 'Data Freshness Issues',
   'broker-connectivity': 'Broker Connectivity Problems',
@@ -194,7 +194,7 @@ export function describeMetric(rule: Pick<RuleDefinition, 'id' | 'title' | 'unit
   }
 }
 
-// ---- wire shapes of alerts and history (used by common/contract.ts) -----------------------
+// ---- wire shapes of alerts and history (used by common/contract/) ------------------------
 
 const iso = z.string().max(40);
 

@@ -16,8 +16,8 @@ import { REPO, startWebShell, type WebShell } from './support/webShell';
 const out = join(REPO, 'e2e', 'output');
 const dir = mkdtempSync(join(tmpdir(), 'opsdeck-e2e-runbooks-'));
 const auditFile = join(dir, 'audit.jsonl');
-/** the team's own runbook folder, named in the config like a user would (CI puts shared/ beside the clone) */
-const sharedFolder = resolve(REPO, '..', 'shared');
+/** the team's own runbook folder (their file kept verbatim as a fixture), named in the config like a user would */
+const teamFolder = resolve(REPO, 'main', 'core', 'runbooks', 'fixtures', 'team');
 let fleet: Fleet;
 let shell: WebShell;
 let browser: Browser;
@@ -36,7 +36,7 @@ beforeAll(async () => {
       user: 'e2e-runbooks',
       auditFile,
       // alerts fire after 1 s instead of the default pending period, so the spec can follow one
-      extraLines: ['alerts: { pendingSeconds: 1 }', 'runbooks:', `  folders: [${JSON.stringify(sharedFolder)}]`],
+      extraLines: ['alerts: { pendingSeconds: 1 }', 'runbooks:', `  folders: [${JSON.stringify(teamFolder)}]`],
     }),
   );
   await hostExec(`curl -sf -X POST -H 'content-type: application/json' -d '{"name":"normal"}' http://127.0.0.1:8000/_sim/scenario`);

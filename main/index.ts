@@ -3,6 +3,7 @@
 import { app, dialog } from 'electron';
 import { fileURLToPath } from 'node:url';
 import { bootstrap, consoleLogger } from './core/bootstrap';
+import { startDemoFleet } from './demo/loadDemoFleet';
 import { showAlertNotifications } from './electron/alertNotifications';
 import { IpcServer } from './electron/ipcServer';
 import { createOpenExternal } from './electron/openExternal';
@@ -20,7 +21,7 @@ app.on('web-contents-created', (_event, contents) => {
 async function start(): Promise<void> {
   installContentSecurityPolicy();
   // ssh.rememberPassphrases (opt-in) encrypts with the OS keychain through safeStorage
-  const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger, secretCipher: safeStorageCipher });
+  const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger, secretCipher: safeStorageCipher, startDemoFleet });
   const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
   // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
   ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));

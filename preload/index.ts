@@ -2,7 +2,7 @@
 // and `on(event, listener)` returning its unsubscribe function. Nothing else crosses: no
 // ipcRenderer, no event objects (event.sender never reaches the page).
 import { contextBridge, ipcRenderer, type IpcRendererEvent } from 'electron';
-import { CALL_NAMES, EVENT_NAMES, ipcCallChannel, ipcEventChannel, type EventName } from '../common/contract';
+import { CALL_NAMES, EVENT_NAMES, ipcCallChannel, ipcEventChannel, type EventName } from '../common/contract/names';
 
 const eventNames = new Set<string>(EVENT_NAMES);
 

@@ -3,7 +3,7 @@
 import { parseArgs } from 'node:util';
 import { isScenarioName, SCENARIO_DESCRIPTIONS, SCENARIOS } from './scenarios';
 import { startSimServer } from './simServer';
-import type { SimLogger } from './simStateDir';
+import type { Logger } from '../common/logger';
 
 const USAGE = `usage: autotrader-sim [--host 127.0.0.1] [--port 8000] [--scenario NAME] [--cycle SECONDS]
                       [--state-dir DIR] [--no-control]
@@ -58,9 +58,11 @@ async function main(): Promise<void> {
     cycleSeconds = Number(args.cycle);
     if (!Number.isFinite(cycleSeconds) || cycleSeconds <= 0) fail(`--cycle must be a positive number of seconds, got ${JSON.stringify(args.cycle)}`);
   }
-  const logger: SimLogger = {
-    info: (message, fields) => process.stderr.write(`autotrader-sim: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
-    warn: (message, fields) => process.stderr.write(`autotrader-sim: warning: ${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`),
+  const line = (prefix: string, message: string, fields: unknown) => process.stderr.write(`autotrader-sim: ${prefix}${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  const logger: Logger = {
+    info: (message, fields) => line('', message, fields),
+    warn: (message, fields) => line('warning: ', message, fields),
+    error: (message, fields) => line('error: ', message, fields),
   };
   const server = await startSimServer({
     host: args.host,

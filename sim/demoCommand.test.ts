@@ -1,7 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import { AutotraderModel } from './autotraderModel';
 import { ManualClock } from './clock';
-import { NOT_EMULATED, runDemoCommand } from './demoCommand';
+import { NOT_EMULATED } from './commandIo';
+import { runDemoCommand } from './demoCommand';
 import { DemoHostModel } from './demoHostModel';
 
 const FOLLOWER = 'import os, sys  # stands in for the catalog follower text';

@@ -1,31 +1,12 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import type { Clock } from './clock';
+import { NOT_EMULATED, NotEmulated, type CommandIo } from './commandIo';
 import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, systemdTimestamp, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
 import { looksLikeHostFacts, otherHostFactsMessage, runHostFacts } from './demoHostFacts';
 import { DIRECTORIES, HOME, logrotate, python3, runCatalogScript, tail } from './demoScripts';
 import { UNITS, type UnitName } from './scenarios';
 
-export interface CommandIo {
-  stdout(text: string): void;
-  stderr(text: string): void;
-  /** aborted when the channel closes or is signalled: ends `journalctl -f` */
-  signal: AbortSignal;
-}
-
-/** Exit status of a command the demo does not emulate, as a shell's "command not found". */
-export const NOT_EMULATED = 127;
 const MAX_WRAP_DEPTH = 3;
-
-class NotEmulated extends Error {
-  constructor(readonly what: string) {
-    super(`opsdeck demo host: '${what}' is not emulated in the demo`);
-  }
-}
-
-/** Refusal line for anything outside the emulated set. */
-export function notEmulatedMessage(what: string): string {
-  return new NotEmulated(what).message;
-}
 
 type Word = string | { glob: string };
 

@@ -3,14 +3,13 @@ import { connect as netConnect } from 'node:net';
 import type { AddressInfo } from 'node:net';
 import ssh2 from 'ssh2';
 import type { Connection, ServerChannel } from 'ssh2';
+import { silentLogger, type Logger } from '../common/logger';
 import { systemClock, type Clock } from './clock';
 import { runDemoCommand } from './demoCommand';
-import type { DemoHostFactsScript } from './demoHostFacts';
-import { DEMO_SECRETS, DemoHostModel } from './demoHostModel';
+import { DEMO_SECRETS, DemoHostModel, type DemoHostFactsScript } from './demoHostModel';
 import { runDemoShell } from './demoShell';
 import type { ScenarioName } from './scenarios';
 import { startSimServer, type SimServer } from './simServer';
-import { silentLogger, type SimLogger } from './simStateDir';
 import { generateEd25519KeyPair } from './sshKeys';
 
 // ssh2 is CommonJS: its named exports are only reachable through the default import under ESM.
@@ -27,7 +26,7 @@ export interface DemoFleetOptions {
   cycleSeconds?: number | null;
   scenario?: ScenarioName;
   clock?: Clock;
-  logger?: SimLogger;
+  logger?: Pick<Logger, 'info' | 'warn'>;
   /** how often running units write a journal line (ms); 0 turns it off */
   journalIntervalMs?: number;
   /**
@@ -226,7 +225,7 @@ function runExec(
   channel: ServerChannel,
   abort: AbortController,
   signalled: { value: boolean },
-  logger: SimLogger,
+  logger: Pick<Logger, 'warn'>,
   id: string,
 ): void {
   channel.on('close', () => abort.abort());

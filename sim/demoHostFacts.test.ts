@@ -6,7 +6,8 @@ import { hostFactsScript } from '../main/core/hosts/hostFactsScript';
 import { parseHostFacts } from '../main/core/hosts/parseHostFacts';
 import { AutotraderModel } from './autotraderModel';
 import { ManualClock } from './clock';
-import { NOT_EMULATED, runDemoCommand } from './demoCommand';
+import { NOT_EMULATED } from './commandIo';
+import { runDemoCommand } from './demoCommand';
 import { DemoHostModel } from './demoHostModel';
 
 const units = ['autotrader-api.service', 'autotrader-workers.service', 'nginx.service'];

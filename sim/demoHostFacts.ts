@@ -1,24 +1,14 @@
 // What a demo host answers for the Hosts view's one command, the host facts script
 // (main/core/hosts/hostFactsScript.ts). As with the catalog's scripts, the console hands the
-// demo the exact text its HostMonitor will send (main/core/demoFleet.ts), with the unit names
+// demo the exact text its HostMonitor will send (main/demo/demoFleet.ts), with the unit names
 // and process probes that text was made from; a demo host answers only that text, section by
 // section in the layout parseHostFacts reads, and never interprets it as shell. The figures
 // are a smooth function of the clock and the host's seed (the same instant reads the same, so
 // tests stay repeatable); the units, their PIDs and the IB Gateway come from the host model
 // and its simulator, so what an action changes shows in the next refresh.
 import type { Clock } from './clock';
-import { notEmulatedMessage, type CommandIo } from './demoCommand';
-import { LOG_DIR, systemdTimestamp, type DemoHostModel } from './demoHostModel';
-
-/** The host facts script a demo host accepts, and what it was made from. */
-export interface DemoHostFactsScript {
-  /** exactly the text the console's HostMonitor sends */
-  text: string;
-  /** the watched units, in the script's order (`systemctl show … -- UNITS`) */
-  units: readonly string[];
-  /** the process probes in the script's order: name -> extended regex for `pgrep -f` */
-  processes: Readonly<Record<string, string>>;
-}
+import { notEmulatedMessage, type CommandIo } from './commandIo';
+import { LOG_DIR, systemdTimestamp, type DemoHostFactsScript, type DemoHostModel } from './demoHostModel';
 
 /**
  * The facts script's section marker. A copy of main/core/hosts/hostFactsScript.ts's SECTION_MARK

@@ -1,7 +1,6 @@
 import { EventEmitter } from 'node:events';
 import type { AutotraderModel } from './autotraderModel';
 import type { Clock } from './clock';
-import type { DemoHostFactsScript } from './demoHostFacts';
 import { UNITS, type UnitName } from './scenarios';
 
 /** syslog priorities journalctl filters on with -p */
@@ -172,6 +171,16 @@ export const DEMO_SECRETS = {
 
 export function unitDescription(unit: UnitName): string {
   return UNIT_DESCRIPTIONS[unit];
+}
+
+/** The host facts script a demo host accepts (answered by demoHostFacts.ts), and what it was made from. */
+export interface DemoHostFactsScript {
+  /** exactly the text the console's HostMonitor sends */
+  text: string;
+  /** the watched units, in the script's order (`systemctl show … -- UNITS`) */
+  units: readonly string[];
+  /** the process probes in the script's order: name -> extended regex for `pgrep -f` */
+  processes: Readonly<Record<string, string>>;
 }
 
 export interface DemoHostModelOptions {

@@ -1,13 +1,13 @@
 // What a demo host answers for the catalog's scripts (resources/actions.yaml) and for the few
 // file tools the catalog's argv actions call (tail, logrotate, the log follower). A script is
 // recognised by its name ($0: the action id) *and* its exact text, handed over by the console
-// (main/core/demoFleet.ts), and then emulated against the host model and its deployment's
+// (main/demo/demoFleet.ts), and then emulated against the host model and its deployment's
 // simulator: never interpreted as shell, and nothing runs on the user's machine. Each emulation
 // prints what the real script prints on a real host, so the console shows the same thing.
 import type { Endpoint } from '../common/health';
 import { ENDPOINT_PATHS } from '../common/health';
 import type { Clock } from './clock';
-import { notEmulatedMessage, type CommandIo } from './demoCommand';
+import { notEmulatedMessage, type CommandIo } from './commandIo';
 import { ibGatewayProcess } from './demoHostFacts';
 import { ENV_FILE, LOG_DIR, type DemoHostModel, type DemoLogFile, type LogLine } from './demoHostModel';
 import { QUEUES } from './autotraderModel';

@@ -6,7 +6,8 @@ import { AutotraderModel } from './autotraderModel';
 import { systemClock, type Clock } from './clock';
 import { DEFAULT_SLOW_MS, FAULT_KINDS, FaultBoard, FaultRequest, OVERSIZED_BYTES, resolveEndpoint, withOneBadItem, type Fault } from './faults';
 import { SCENARIO_DESCRIPTIONS, SCENARIOS, UNITS, type ScenarioName } from './scenarios';
-import { silentLogger, SimStateDir, type SimLogger } from './simStateDir';
+import { silentLogger, type Logger } from '../common/logger';
+import { SimStateDir } from './simStateDir';
 
 export interface SimServerOptions {
   /** Default 127.0.0.1. The control API binds wherever the server binds. */
@@ -21,7 +22,7 @@ export interface SimServerOptions {
   /** The unauthenticated /_sim/ control API; default on. */
   control?: boolean;
   stateDir?: string | null;
-  logger?: SimLogger;
+  logger?: Pick<Logger, 'info' | 'warn'>;
   /** see AutotraderModelOptions.initialUptimeSeconds */
   initialUptimeSeconds?: number;
 }

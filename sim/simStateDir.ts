@@ -1,13 +1,7 @@
 import { mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { silentLogger, type Logger } from '../common/logger';
 import { isScenarioName, UNITS, type ScenarioName, type UnitName } from './scenarios';
-
-export interface SimLogger {
-  info(message: string, fields?: Record<string, unknown>): void;
-  warn(message: string, fields?: Record<string, unknown>): void;
-}
-
-export const silentLogger: SimLogger = { info: () => {}, warn: () => {} };
 
 /** The file a unit's start touches, e.g. `restart-autotrader-ingestion`. */
 export function restartMarkerName(unit: UnitName): string {
@@ -25,7 +19,7 @@ export class SimStateDir {
 
   constructor(
     readonly dir: string,
-    private readonly logger: SimLogger = silentLogger,
+    private readonly logger: Pick<Logger, 'warn'> = silentLogger,
   ) {
     mkdirSync(dir, { recursive: true });
     for (const unit of UNITS) this.seen.set(unit, this.markerMtime(unit));

@@ -1,4 +1,4 @@
-// A real OpenSSH server on loopback for integration tests (see ../shared/TESTBED.md).
+// A real OpenSSH server on loopback for integration tests (see docs/testbed.md).
 // Everything it needs (config, host key, client key, known_hosts, pid file) lives in a fresh
 // temporary folder; nothing on the machine is changed except `mkdir -p /run/sshd`, which
 // sshd insists on for privilege separation.
@@ -8,6 +8,7 @@ import { createServer } from 'node:net';
 import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { LineSplitter } from '../main/core/lineSplitter';
 
 const run = promisify(execFile);
 
@@ -262,12 +263,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     });
     child = proc;
     await new Promise<void>((resolve, reject) => {
-      let buffered = '';
+      const stderr = new LineSplitter();
       const onData = (chunk: Buffer) => {
-        buffered += chunk.toString('utf8');
-        const lines = buffered.split('\n');
-        buffered = lines.pop() ?? '';
-        for (const line of lines) {
+        for (const { text: line } of stderr.push(chunk.toString('utf8'))) {
           logLines.push(line);
           if (logLines.length > 200) logLines.shift();
           // with extra Port lines sshd binds several ports: wait for ours
@@ -275,7 +273,7 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         }
       };
       proc.stderr!.on('data', onData);
-      proc.once('exit', (code, signal) => reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${logLines.join('\n')}${buffered}`)));
+      proc.once('exit', (code, signal) => reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${logLines.join('\n')}${stderr.end()?.text ?? ''}`)));
       proc.once('error', reject);
     });
   };

@@ -2,6 +2,8 @@
 // Both shells (Electron IPC and the browser's WebSocket) serve exactly these handlers.
 import { Agent, type Dispatcher } from 'undici';
 import type { CallHandlers, ConnectionState, DeploymentId, EndpointState, HostId } from '../../common/contract';
+import type { Logger } from '../../common/logger';
+import { mergeDisjoint } from '../../common/mergeDisjoint';
 import { OpsFailure } from '../../common/result';
 import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
@@ -26,19 +28,13 @@ import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
-import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
+import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
 import { hostname } from 'node:os';
 import { TeamFeature } from './team/TeamFeature';
 import { consoleName } from './team/teamRecords';
-
-export interface Logger {
-  info(message: string): void;
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
 
 export interface OpsAppOptions {
   readonly fleet: Fleet;
@@ -262,7 +258,8 @@ export class OpsApp {
     });
 
     this.runbooks = options.runbooks ?? new RunbookLibrary({ folders: [], catalog: options.catalog, logger });
-    this.handlers = {
+    // the calls the composition root serves itself; each feature brings its own
+    const ownHandlers = {
       getFleet: async () => this.fleetInfo(),
       getSnapshot: async () => ({ connections: this.pool.states().map((state) => this.scrubConnection(state)), health: this.poller.states() }),
       listActions: async () => this.actions.list(),
@@ -278,7 +275,12 @@ export class OpsApp {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
-      ...historyAndAlertHandlers({
+      listTeamActivity: async (request) => (this.team ? this.team.handlers.listTeamActivity(request) : { items: [], enabled: false }),
+    } satisfies Partial<CallHandlers>;
+    // every call exactly once: a call served twice is a compile error here, a missing one too
+    const handlers: CallHandlers = mergeDisjoint(
+      ownHandlers,
+      historyAndAlertHandlers({
         history: this.history,
         alerts: this.alerts,
         user: options.user,
@@ -286,12 +288,11 @@ export class OpsApp {
         // what this console acks or snoozes, the team's other consoles see through the hosts
         onShared: (alert, kind, until) => this.team?.share(alert, kind, until),
       }),
-      listTeamActivity: async (request) => (this.team ? this.team.handlers.listTeamActivity(request) : { items: [], enabled: false }),
-      ...this.hostTools.handlers,
-      ...runbookHandlers(this.runbooks),
-      ...this.ssh.handlers,
-    };
-    this.handlers = redactingHandlers(this.handlers, (text) => this.redactor.redact(text));
+      this.hostTools.handlers,
+      runbookHandlers(this.runbooks),
+      this.ssh.handlers,
+    );
+    this.handlers = redactingHandlers(handlers, (text) => this.redactor.redact(text));
   }
 
   private scrubConnection(state: ConnectionState): ConnectionState {

@@ -61,3 +61,14 @@ it('ssh.rememberPassphrases in the browser shell (no safeStorage): a warning, an
   await again.close();
   expect(warnings.at(-1)).toBe('ssh.rememberPassphrases is on, but no OS keyring was found: key passphrases are kept in memory for this session only');
 });
+
+it('a config with no hosts and no demo fleet handed in is refused, naming the config', async () => {
+  const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bootstrap-'));
+  dirs.push(dir);
+  const configPath = join(dir, 'config.yaml');
+  await writeFile(configPath, `auditFile: ${join(dir, 'audit.jsonl')}\nhosts: []\ndeployments: []\n`);
+  const quiet = { info: () => {}, warn: () => {}, error: () => {} };
+  await expect(bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger: quiet })).rejects.toThrow(
+    `${configPath}: no hosts are configured, and this shell has no built-in demo fleet to start instead`,
+  );
+});

@@ -1,20 +1,20 @@
 // Start-up shared by both shells: find the config (creating the commented example on first
-// run), build the fleet from it or, when it names no hosts, from the built-in demo, and wire
-// the app.
+// run), build the fleet from it or, when it names no hosts, from the built-in demo the entry
+// point hands in (the demo lives in sim/, which the core never imports), and wire the app.
 import { existsSync } from 'node:fs';
 import { mkdir, rm } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { loadCatalogFile } from './actions/Catalog';
-import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
-import { OpsApp, type Logger } from './app';
+import { loadCatalogFile, type Catalog } from './actions/Catalog';
+import { alertsSettingsFromConfig } from './config/alertsSettings';
+import type { Logger } from '../../common/logger';
+import { OpsApp } from './app';
 import { hostToolsFromConfig, monitorSettingsFromConfig } from './hosts/hostToolsSettings';
 import type { OpsdeckConfig } from './config/configSchema';
 import { writeExampleConfig } from './config/exampleConfig';
 import { expandHome, loadConfig } from './config/loadConfig';
 import { platformPaths } from './config/platformPaths';
-import { startDemoFleetForConsole } from './demoFleet';
 import { fleetFromConfig, type Fleet } from './fleet';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
@@ -32,7 +32,21 @@ export interface BootstrapOptions {
    * desktop shell (main/electron/safeStorageCipher.ts); the browser shell has none
    */
   readonly secretCipher?: SecretCipher;
+  /**
+   * starts the built-in demo fleet, used when the config names no hosts; the shells pass
+   * main/demo's startDemoFleetForConsole. Without it a config with no hosts is refused.
+   */
+  readonly startDemoFleet?: DemoFleetStarter;
 }
+
+/** What the demo needs from the console: where its state goes, the catalog its hosts emulate, the Hosts view's probes. */
+export interface DemoFleetRequest {
+  readonly stateDir: string;
+  readonly catalog: Catalog;
+  readonly hostFacts: { readonly units: readonly string[]; readonly processes: Readonly<Record<string, string>> };
+}
+
+export type DemoFleetStarter = (request: DemoFleetRequest) => Promise<Fleet>;
 
 /**
  * The bundled resources/ folder: found by walking up from this module, because the module may
@@ -64,11 +78,12 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
   let fleet: Fleet;
   if (config.hosts.length === 0) {
+    if (!options.startDemoFleet) throw new Error(`${configPath}: no hosts are configured, and this shell has no built-in demo fleet to start instead`);
     options.logger.info('no hosts configured: starting the built-in DEMO fleet');
     const { units, processes } = monitorSettingsFromConfig(config);
-    fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
+    fleet = await options.startDemoFleet({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
   } else {
-    fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
+    fleet = await fleetFromConfig(config, { logger: options.logger });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
@@ -97,7 +112,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
     // issue 5: an ssh_config import applies the file's hosts without a restart
     ...(passphraseStore ? { passphraseStore } : {}),
-    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { warn: (message) => options.logger.warn(message) }),
+    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { logger: options.logger }),
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import type { DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../common/health';
+import type { Logger } from '../../common/logger';
 import type { OpsdeckConfig } from './config/configSchema';
 import { expandHome } from './config/loadConfig';
 import type { PolledDeployment } from './health/HealthPoller';
@@ -42,7 +43,7 @@ export interface FleetFromConfigOptions {
   readonly homeDir?: string;
   /** the agent socket when ssh_config names none; default process.env.SSH_AUTH_SOCK */
   readonly authSock?: string;
-  readonly warn?: (message: string) => void;
+  readonly logger?: Pick<Logger, 'warn'>;
 }
 
 /**
@@ -58,7 +59,7 @@ export async function fleetFromConfig(config: OpsdeckConfig, opts: FleetFromConf
       return await readFile(path, 'utf8');
     } catch (err) {
       if (path === sshConfigPath && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (config.ssh.configFile !== '~/.ssh/config') opts.warn?.(`ssh.configFile ${sshConfigPath} does not exist: resolving hosts without it`);
+        if (config.ssh.configFile !== '~/.ssh/config') opts.logger?.warn(`ssh.configFile ${sshConfigPath} does not exist: resolving hosts without it`);
         return '';
       }
       throw err;

@@ -5,7 +5,8 @@ import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
 import { pathToFileURL } from 'node:url';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel, type CallHandlers } from '../../common/contract';
 import type { Result } from '../../common/result';
-import { dispatchCall, type DispatchLogger } from '../core/bridge/dispatchCall';
+import type { Logger } from '../../common/logger';
+import { dispatchCall } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
 
 export class IpcServer {
@@ -16,7 +17,7 @@ export class IpcServer {
     private readonly handlers: CallHandlers,
     private readonly hub: EventHub,
     private readonly rendererIndex: string,
-    private readonly logger: DispatchLogger,
+    private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
   start(): void {

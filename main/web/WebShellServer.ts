@@ -10,7 +10,8 @@ import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallHandlers } from '../../common/contract';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp';
-import { dispatchCall, type DispatchLogger } from '../core/bridge/dispatchCall';
+import type { Logger } from '../../common/logger';
+import { dispatchCall } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
 
 const CONTENT_TYPES: Record<string, string> = {
@@ -37,7 +38,7 @@ export interface WebShellOptions {
   readonly host?: string;
   readonly port?: number;
   readonly token?: string;
-  readonly logger?: DispatchLogger;
+  readonly logger?: Pick<Logger, 'warn' | 'error'>;
 }
 
 export class WebShellServer {

@@ -4,6 +4,7 @@ import { existsSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { bootstrap, consoleLogger } from '../core/bootstrap';
+import { startDemoFleet } from '../demo/loadDemoFleet';
 import { WebShellServer } from './WebShellServer';
 
 function rendererRoot(explicit: string | undefined): string {
@@ -31,6 +32,7 @@ async function main(): Promise<void> {
   const app = await bootstrap({
     ...(values.config ? { configPath: values.config } : {}),
     logger: consoleLogger,
+    startDemoFleet,
     ...(values['push-window-ms'] ? { pushWindowMs: Number(values['push-window-ms']) } : {}),
   });
   const server = new WebShellServer({ handlers: app.handlers, hub: app.hub, staticRoot: rendererRoot(values.static), port, logger: consoleLogger });

@@ -3,6 +3,7 @@
 // run carries only a token, and executes exactly what that token's preview showed.
 import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Clock, Timers } from '../clock';
@@ -14,7 +15,8 @@ import { HostLocks } from './HostLocks';
 import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
-import type { EmitRunOutput, EmitRunStatus, ExecResult, HostExecutor, HostLookup, HostRef, RunEnvelope } from './types';
+import type { ExecResult, HostExecutor } from '../hostExec';
+import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef, RunEnvelope } from './types';
 
 export interface AuditSink {
   /** resolves with the record as written; its hash is the chain head the host records carry */
@@ -82,7 +84,7 @@ export interface ActionServiceDeps {
   /** most hosts one run may touch (the config's blast-radius cap) */
   blastRadius?: number;
   limits?: Partial<ActionLimits>;
-  logger?: { warn(message: string): void };
+  logger?: Pick<Logger, 'warn'>;
   /** host-side locks and journal records for every run (main/core/team); absent: the command as is */
   envelope?: RunEnvelope;
 }

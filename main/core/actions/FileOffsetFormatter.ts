@@ -4,18 +4,18 @@
 // connection resumes at exactly that byte of exactly that file (found again after logrotate
 // moved it to .1): no line lost, none shown twice.
 
+import { LineSplitter } from '../lineSplitter';
+
 const PREFIXED = /^(\d{1,20}):(\d{1,20})\t/;
 
 export class FileOffsetFormatter {
-  private partial = '';
+  private readonly lines = new LineSplitter();
   /** `inode:offset` after the last whole line received; only digits, so safe to hand back */
   cursor: string | null = null;
 
   push(chunk: string): string[] {
     const out: string[] = [];
-    const parts = (this.partial + chunk).split('\n');
-    this.partial = parts.pop()!;
-    for (const line of parts) {
+    for (const { text: line } of this.lines.push(chunk)) {
       const m = PREFIXED.exec(line);
       if (!m) {
         out.push(line); // not from the follower (a notice): shown as it is
@@ -29,6 +29,6 @@ export class FileOffsetFormatter {
 
   /** The stream ended: an unterminated last line was cut in transit and will come again. */
   end(): void {
-    this.partial = '';
+    this.lines.end();
   }
 }

@@ -2,44 +2,29 @@
 // the cursor of the last entry actually received: a follow that loses its connection resumes
 // with `--after-cursor` from exactly there, so no line is lost and none is shown twice.
 
+import { LineSplitter } from '../lineSplitter';
+
 /** Longest JSON line kept; a bigger journal entry is replaced by a one-line notice. */
 const MAX_LINE = 1_048_576;
 
 export class JournalFormatter {
-  private partial = '';
-  private skipping = false;
+  private readonly lines = new LineSplitter(MAX_LINE);
   /** cursor of the last whole entry received */
   cursor: string | null = null;
 
   /** Feed stdout; returns formatted lines (without newlines) for every whole entry received. */
   push(chunk: string): string[] {
     const out: string[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf('\n', start);
-      const piece = nl === -1 ? chunk.slice(start) : chunk.slice(start, nl);
-      if (!this.skipping) {
-        if (this.partial.length + piece.length > MAX_LINE) {
-          this.skipping = true;
-          this.partial = '';
-        } else {
-          this.partial += piece;
-        }
-      }
-      if (nl === -1) break;
-      if (this.skipping) out.push('[opsdeck: a journal entry over 1 MiB was left out]');
-      else if (this.partial !== '') out.push(this.format(this.partial));
-      this.partial = '';
-      this.skipping = false;
-      start = nl + 1;
+    for (const line of this.lines.push(chunk)) {
+      if (line.cutChars > 0) out.push('[opsdeck: a journal entry over 1 MiB was left out]');
+      else if (line.text !== '') out.push(this.format(line.text));
     }
     return out;
   }
 
   /** The stream ended: an unterminated last line is an entry cut in transit, not shown. */
   end(): void {
-    this.partial = '';
-    this.skipping = false;
+    this.lines.end();
   }
 
   private format(line: string): string {

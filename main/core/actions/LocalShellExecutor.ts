@@ -4,7 +4,7 @@
 import { spawn } from 'node:child_process';
 import { StringDecoder } from 'node:string_decoder';
 import type { HostId } from '../../../common/contract';
-import type { ExecOptions, ExecResult, HostExecutor } from './types';
+import type { ExecOptions, ExecResult, HostExecutor } from '../hostExec';
 
 export interface LocalShellExecutorOptions {
   /** extra environment for every command (HOST_ID is always set to the host id) */

@@ -3,7 +3,7 @@
 import { describe, expect, it } from 'vitest';
 import { parseConfig } from '../config/loadConfig';
 import { DEFAULT_ALERTS_SETTINGS, effectiveRules } from './alertRules';
-import { alertsSettingsFromConfig } from './alertsFromConfig';
+import { alertsSettingsFromConfig } from '../config/alertsSettings';
 
 const base = ['hosts: []', 'deployments: []'];
 

@@ -2,14 +2,10 @@
 // the contract, the payload must match its schema, and whatever the handler throws comes back
 // as a Result with a code, never as an exception across the boundary.
 import { isCallName, parseRequest, type CallHandlers, type CallName } from '../../../common/contract';
+import type { Logger } from '../../../common/logger';
 import { OpsFailure, type Result } from '../../../common/result';
 
-export interface DispatchLogger {
-  warn(message: string): void;
-  error(message: string, error?: unknown): void;
-}
-
-export async function dispatchCall(handlers: CallHandlers, name: unknown, payload: unknown, logger?: DispatchLogger): Promise<Result<unknown>> {
+export async function dispatchCall(handlers: CallHandlers, name: unknown, payload: unknown, logger?: Pick<Logger, 'warn' | 'error'>): Promise<Result<unknown>> {
   if (!isCallName(name)) {
     const shown = typeof name === 'string' ? JSON.stringify(name.slice(0, 60)) : typeof name;
     logger?.warn(`refused unknown call ${shown}`);

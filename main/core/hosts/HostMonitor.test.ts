@@ -7,7 +7,7 @@ import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostFacts, HostId } from '../../../common/contract';
 import { systemClock, systemTimers } from '../clock';
-import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
+import type { ExecOptions, ExecResult } from '../hostExec';
 import { DEFAULT_HOST_MONITOR_SETTINGS, HostMonitor } from './HostMonitor';
 
 const SAMPLE = readFileSync(new URL('./fixtures/bookworm-nspawn.txt', import.meta.url), 'utf8');

@@ -4,8 +4,9 @@
 // A host that is not connected is not dialled from here: the pool owns reconnecting; its facts
 // turn 'unknown' with the connection's error until it is back.
 import type { ConnectionState, HostFacts, HostId } from '../../../common/contract';
+import type { Logger } from '../../../common/logger';
 import { isoAt, type Clock, type Timers } from '../clock';
-import type { ExecOptions, ExecResult } from '../ssh/SessionPool';
+import type { ExecOptions, ExecResult } from '../hostExec';
 import { assessHost, type Thresholds } from './assessHost';
 import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript, SECTION_MARK } from './hostFactsScript';
 import { parseHostFacts, type CpuTimes } from './parseHostFacts';
@@ -45,7 +46,7 @@ export interface HostMonitorDeps {
   clock: Clock;
   timers: Timers;
   onUpdate: (facts: HostFacts) => void;
-  logger: { warn(message: string): void };
+  logger: Pick<Logger, 'warn'>;
   /** scrubs every string of the facts before they are kept or pushed (the app's Redactor) */
   redact?: (text: string) => string;
 }

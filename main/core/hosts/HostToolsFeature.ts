@@ -4,6 +4,7 @@
 import { randomBytes } from 'node:crypto';
 import type { CallHandlers, DeploymentId, EndpointState, HostFacts, HostId, HostInfo, DeploymentInfo } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import type { AuditLog } from '../audit/AuditLog';
 import type { EventHub } from '../bridge/EventHub';
 import type { Clock, Timers } from '../clock';
@@ -35,7 +36,7 @@ export interface HostToolsFeatureDeps {
   /** the Audit view's exporter: escalation hands the next tier the same verified timeline */
   incidents: Pick<IncidentExporter, 'export'>;
   openExternal(url: string): Promise<boolean>;
-  logger: { warn(message: string): void };
+  logger: Pick<Logger, 'warn'>;
 }
 
 export class HostToolsFeature {

@@ -2,17 +2,13 @@
 // host's overall status, the reasons in words, and a trouble score the fleet list sorts on.
 // Pure, so every threshold rule is unit-tested without a host.
 import type { DiskFact, HostFacts, UnitFact } from '../../../common/contract';
+import { worst, type Status } from '../../../common/status';
 import type { ParsedHostFacts, RawDisk, RawUnit } from './parseHostFacts';
-
-type Status = HostFacts['status'];
 
 export interface Thresholds {
   diskAmberPct: number;
   diskRedPct: number;
 }
-
-const RANK: Record<Status, number> = { ok: 0, unknown: 1, warn: 2, fail: 3 };
-export const worst = (statuses: Status[]): Status => statuses.reduce<Status>((a, b) => (RANK[b] > RANK[a] ? b : a), 'ok');
 
 /** df's Capacity: used over what non-root users can have (used + available), not over size. */
 export function diskUsedPct(disk: Pick<RawDisk, 'usedBytes' | 'availableBytes'>): number {
@@ -115,7 +111,8 @@ export function assessHost(parsed: ParsedHostFacts, thresholds: Thresholds): Ass
     trouble += 10;
     reasons.push(parsed.complete ? `could not read ${parsed.notes.join(', ')}` : 'the facts script did not finish');
   }
-  return { status: worst(statuses), trouble: Math.round(trouble * 100) / 100, reasons, disks, units, processes };
+  // a host with nothing wrong found is ok: it answered, and every check passed
+  return { status: worst(['ok', ...statuses]), trouble: Math.round(trouble * 100) / 100, reasons, disks, units, processes };
 }
 
 /** Fleet list order: most trouble first, then unreachable, then by label. */

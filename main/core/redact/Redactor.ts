@@ -8,6 +8,7 @@
 // Multi-line secrets (PEM private keys) are handled by a small line-state machine rather than
 // one `BEGIN[\s\S]*?END` regex, which would be quadratic on input full of BEGIN lines and
 // cannot work on a stream cut into lines anyway.
+import { LineSplitter, type SplitLine } from '../lineSplitter';
 
 export const REDACTED = '[REDACTED]';
 
@@ -231,64 +232,33 @@ function lastSpace(line: string): number {
  * even UTF-8 characters anywhere; only whole lines are redacted and released.
  */
 export class LineRedactor {
-  private partial = '';
-  private cutting = false;
-  private cutChars = 0;
+  private readonly lines: LineSplitter;
   private readonly state: RedactState = { inPrivateKey: false };
-  private readonly maxLineLength: number;
 
   constructor(
     private readonly redactor: Redactor,
     options: LineRedactorOptions = {},
   ) {
-    this.maxLineLength = options.maxLineLength ?? 16_384;
+    this.lines = new LineSplitter(options.maxLineLength ?? 16_384);
   }
 
   /** Feed a chunk; returns the whole lines it completed, redacted, each without its newline. */
   push(chunk: string): string[] {
-    const out: string[] = [];
-    let start = 0;
-    for (;;) {
-      const nl = chunk.indexOf('\n', start);
-      const piece = nl === -1 ? chunk.slice(start) : chunk.slice(start, nl);
-      this.append(piece);
-      if (nl === -1) break;
-      out.push(this.finishLine());
-      start = nl + 1;
-    }
-    return out;
+    return this.lines.push(chunk).map((line) => this.finishLine(line));
   }
 
   /** The stream ended: release the last unterminated line, if any. */
   end(): string[] {
-    if (this.partial === '' && !this.cutting) return [];
-    return [this.finishLine()];
+    const last = this.lines.end();
+    return last ? [this.finishLine(last)] : [];
   }
 
-  private append(piece: string): void {
-    if (this.cutting) {
-      this.cutChars += piece.length;
-      return;
-    }
-    const room = this.maxLineLength - this.partial.length;
-    if (piece.length <= room) {
-      this.partial += piece;
-      return;
-    }
-    this.partial += piece.slice(0, room);
-    this.cutting = true;
-    this.cutChars = piece.length - room;
-  }
-
-  private finishLine(): string {
-    let line = this.partial.endsWith('\r') ? this.partial.slice(0, -1) : this.partial;
+  private finishLine({ text: whole, cutChars }: SplitLine): string {
+    let line = whole.endsWith('\r') ? whole.slice(0, -1) : whole;
     // a cut line may end inside a secret: drop its last word so no half-secret is shown
-    if (this.cutting) line = line.slice(0, lastSpace(line) + 1);
+    if (cutChars > 0) line = line.slice(0, lastSpace(line) + 1);
     let text = this.redactor.redactLine(line, this.state);
-    if (this.cutting) text += ` … [${this.cutChars} more characters cut]`;
-    this.partial = '';
-    this.cutting = false;
-    this.cutChars = 0;
+    if (cutChars > 0) text += ` … [${cutChars} more characters cut]`;
     return text;
   }
 }

@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { SECTIONS, bundledCatalog } from '../actions/Catalog';
-import type { Logger } from '../app';
+import type { Logger } from '../../../common/logger';
 import { RunbookLibrary } from './RunbookLibrary';
 import { runbookHandlers } from './runbookHandlers';
 

@@ -8,7 +8,7 @@ import MiniSearch from 'minisearch';
 import type { RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
-import type { Logger } from '../app';
+import type { Logger } from '../../../common/logger';
 import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
 import { SnippetMatcher } from './SnippetMatcher';
 

@@ -1,7 +1,9 @@
-// The team's own runbook file must import as it is: ../shared/autotrader-runbooks.md (CI places
-// shared/ beside the clone). Every area section, its symptoms, its diagnosis steps, its code
-// blocks and what each command line becomes (an action with parameters, or Copy) are pinned
-// here one by one, so a parser or matcher change that loses any of them fails by name.
+// A team's own runbook file must import as it is. fixtures/team/autotrader-runbooks.md is the
+// autotrader team's file kept verbatim (one document, no front matter, areas known only by their
+// headings), unlike the bundled resources/runbooks, which are written for Opsdeck. Every area
+// section, its symptoms, its diagnosis steps, its code blocks and what each command line becomes
+// (an action with parameters, or Copy) are pinned here one by one, so a parser or matcher change
+// that loses any of them fails by name.
 import { readFileSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
@@ -10,14 +12,14 @@ import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook } from './parseRunbook';
 import { SnippetMatcher } from './SnippetMatcher';
 
-const REPO = resolve(import.meta.dirname, '../../..');
-const FILE = resolve(REPO, '../shared/autotrader-runbooks.md');
+const TEAM_DIR = resolve(import.meta.dirname, 'fixtures/team');
+const FILE = resolve(TEAM_DIR, 'autotrader-runbooks.md');
 const catalog = bundledCatalog();
 const { doc } = parseRunbook(readFileSync(FILE, 'utf8'), {
   id: 'autotrader-runbooks',
-  source: 'shared',
+  source: 'team',
   file: 'autotrader-runbooks.md',
-  dir: resolve(REPO, '../shared'),
+  dir: TEAM_DIR,
   catalog,
   matcher: new SnippetMatcher(catalog),
 });
@@ -40,7 +42,7 @@ const section = (area: string): RunbookSection => {
   return found;
 };
 
-describe('importing ../shared/autotrader-runbooks.md as it is', () => {
+describe("importing the team's autotrader-runbooks.md as it is", () => {
   it('finds the title and the seven area sections in order, keyed by area, with heading anchors', () => {
     expect(doc.title).toBe('Operations Runbooks');
     expect(doc.sections.filter((s) => s.area).map((s) => [s.area, s.title, s.anchor])).toEqual([

@@ -6,6 +6,7 @@
 // clear, and nothing here is ever sent to a view.
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { dirname } from 'node:path';
+import type { Logger } from '../../../common/logger';
 
 /** The OS's secret encryption (the shape of Electron's safeStorage). */
 export interface SecretCipher {
@@ -28,7 +29,7 @@ interface StoreFile {
 export interface PassphraseStoreDeps {
   file: string;
   cipher: SecretCipher;
-  logger: { warn(message: string): void };
+  logger: Pick<Logger, 'warn'>;
 }
 
 export class PassphraseStore {

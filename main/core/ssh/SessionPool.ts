@@ -11,6 +11,7 @@ import { StringDecoder } from 'node:string_decoder';
 import ssh2, { type AuthMethod, type Client, type KeyboardInteractiveAuthMethod, type ClientChannel, type ConnectConfig, type ParsedKey } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { isoAt, systemClock, systemTimers, type Clock, type Timers } from '../clock';
+import type { ExecOptions, ExecResult } from '../hostExec';
 import { spareCommand, spareInput, wrapCommand } from './execWrapper';
 import { HostKeyError, appendKnownHost, assertHostKey, fingerprintSha256, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey } from './knownHosts';
 
@@ -47,20 +48,6 @@ export interface HostTarget extends JumpHop {
   id: HostId;
   /** ProxyJump chain, outermost bastion first; each hop's connection is shared by every host behind it */
   jumps?: JumpHop[];
-}
-
-export interface ExecOptions {
-  onStdout?(chunk: string): void;
-  onStderr?(chunk: string): void;
-  signal?: AbortSignal;
-  timeoutMs?: number;
-}
-
-export interface ExecResult {
-  exitCode: number | null;
-  signal: string | null;
-  timedOut: boolean;
-  cancelled: boolean;
 }
 
 export interface SshLogger {

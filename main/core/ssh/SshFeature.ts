@@ -2,6 +2,7 @@
 // passphrase / host-key questions between the session pool and the views.
 import type { CallHandlers, HostId } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import type { EventHub } from '../bridge/EventHub';
 import { loadConfig } from '../config/loadConfig';
 import { importSshHosts } from './importSshHosts';
@@ -17,7 +18,7 @@ export interface SshFeatureDeps {
   sshConfigPath: string;
   sshEnv?: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>;
   randomHex: (bytes: number) => string;
-  logger: { info(message: string): void; warn(message: string): void };
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
   reloadFleet?: () => Promise<{ restartNeeded: string | null }>;
   /** ssh.rememberPassphrases on and an OS secret store available (desktop shell): bootstrap builds it */

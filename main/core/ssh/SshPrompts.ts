@@ -2,6 +2,7 @@
 // Secrets flow one way: a passphrase arrives in answer() and goes only to the pool's waiting
 // callback (which keeps it in memory); no prompt, event or log line ever holds one.
 import type { HostId, SshPrompt } from '../../../common/contract';
+import type { Logger } from '../../../common/logger';
 import { appendKnownHost, replaceKnownHost } from './knownHosts';
 import type { PassphraseStore } from './PassphraseStore';
 import type { HostKeyQuestion } from './SessionPool';
@@ -13,7 +14,7 @@ export interface SshPromptsDeps {
   newId: () => string;
   acceptHostKeyOnce: (address: string, port: number, key: Buffer) => void;
   retryFailed: () => void;
-  logger: { info(message: string): void; warn(message: string): void };
+  logger: Pick<Logger, 'info' | 'warn'>;
   /** only when the user opted in (ssh.rememberPassphrases) and the OS can encrypt: passphrases kept between sessions */
   store?: Pick<PassphraseStore, 'get' | 'set' | 'forget'>;
 }

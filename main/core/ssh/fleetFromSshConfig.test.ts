@@ -71,7 +71,7 @@ describe('fleetFromConfig through ssh_config', () => {
     const empty = await mkdtemp(join(tmpdir(), 'opsdeck-fleet-nocfg-'));
     const fleet = await fleetFromConfig(config('hosts:\n  - { id: a, address: 10.0.0.5 }\n'), { homeDir: empty, authSock: '' });
     expect(fleet.targets[0]).toMatchObject({ address: '10.0.0.5', port: 22, user: 'root' });
-    await expect(fleetFromConfig(config('ssh: { configFile: ~/.ssh/config }\nhosts:\n  - { id: bad, sshAlias: "prod-1" }\n'), { homeDir: home, authSock: '', warn: () => {} }).then((f) => f.targets.length)).resolves.toBe(1);
+    await expect(fleetFromConfig(config('ssh: { configFile: ~/.ssh/config }\nhosts:\n  - { id: bad, sshAlias: "prod-1" }\n'), { homeDir: home, authSock: '', logger: { warn: () => {} } }).then((f) => f.targets.length)).resolves.toBe(1);
     await writeFile(join(empty, 'broken'), 'Host x\n  Port notaport\n');
     await expect(fleetFromConfig(config('ssh: { configFile: ~/broken }\nhosts:\n  - { id: bad, sshAlias: x }\n'), { homeDir: empty, authSock: '' })).rejects.toThrow(/host bad: cannot resolve sshAlias "x" through .*broken: .*bad Port "notaport"/);
     await rm(empty, { recursive: true, force: true });

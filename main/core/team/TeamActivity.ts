@@ -5,7 +5,7 @@
 // asked again after `retryMs`; the SSH pool decides when it actually reconnects.
 import type { HostId } from '../../../common/contract';
 import type { Timers } from '../clock';
-import type { HostExecutor } from '../actions/types';
+import type { HostExecutor } from '../hostExec';
 import { shellQuote } from '../shellQuote';
 import { parseTeamRecord, type TeamRecord } from './teamRecords';
 

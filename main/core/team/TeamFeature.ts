@@ -3,9 +3,9 @@
 // shared through the deployment's polling host, and the local audit log checked against what the
 // hosts recorded. See docs/team.md.
 import type { CallHandlers, DeploymentId, HostId } from '../../../common/contract';
-import type { TeamActivityItem, AuditAnchors } from '../../../common/teamContract';
+import type { TeamActivityItem, AuditAnchors } from '../../../common/contract';
 import type { AlertRecord } from '../../../common/thresholds';
-import type { HostExecutor } from '../actions/types';
+import type { HostExecutor } from '../hostExec';
 import type { AlertEngine } from '../alerts/AlertEngine';
 import type { EventHub } from '../bridge/EventHub';
 import { isoAt, type Clock, type Timers } from '../clock';

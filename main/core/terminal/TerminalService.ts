@@ -10,6 +10,7 @@ import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
 import type { EventPayload, HostId, TerminalId } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import type { AuditEntry } from '../audit/AuditLog';
 import { isoAt, type Clock, type Timers } from '../clock';
 import type { Redactor } from '../redact/Redactor';
@@ -34,7 +35,7 @@ export interface TerminalServiceDeps {
   emitOutput(payload: EventPayload<'onTerminalOutput'>): void;
   emitState(payload: EventPayload<'onTerminalState'>): void;
   recording: { enabled: boolean; dir: string };
-  logger: { warn(message: string): void };
+  logger: Pick<Logger, 'warn'>;
   /** hosts the views may open terminals on */
   knownHost(hostId: HostId): boolean;
   /** coalescing hook; default setImmediate */

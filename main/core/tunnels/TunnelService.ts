@@ -6,6 +6,7 @@ import { createServer, type Server, type Socket } from 'node:net';
 import type { Duplex } from 'node:stream';
 import type { ConnectionState, Dashboard, HostId, TunnelId, TunnelInfo } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import type { Logger } from '../../../common/logger';
 import { isoAt, type Clock } from '../clock';
 
 export interface TunnelServiceDeps {
@@ -16,7 +17,7 @@ export interface TunnelServiceDeps {
   clock: Clock;
   randomBytes(size: number): Buffer;
   emitTunnels(tunnels: TunnelInfo[]): void;
-  logger: { warn(message: string): void };
+  logger: Pick<Logger, 'warn'>;
 }
 
 interface Tunnel {

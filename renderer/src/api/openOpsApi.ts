@@ -2,6 +2,7 @@
 // plus `on`); in the browser shell the page was opened as http://127.0.0.1:PORT/#token=T and
 // talks to ws://same-host/ws?token=T. The rest of the renderer only sees OpsApi.
 import { CALL_NAMES, calls, events } from '../../../common/contract';
+import type { Logger } from '../../../common/logger';
 import type { ErrorCode, Result } from '../../../common/result';
 import type { EventName, OpsApi } from '../../../common/contract';
 import { createWebSocketApi } from './webSocketApi';
@@ -53,7 +54,7 @@ export function webSocketUrl(location: LocationLike, token: string): string {
  * methods) with the checks the WebSocket client makes: answers must match the contract's
  * response schema, events its event schema, and a rejected IPC call becomes a Result.
  */
-export function validatingApi(bridge: OpsApi, logger: Pick<Console, 'warn'> = console): OpsApi {
+export function validatingApi(bridge: OpsApi, logger: Pick<Logger, 'warn'> = console): OpsApi {
   const api: Record<string, unknown> = {};
   for (const name of CALL_NAMES) {
     api[name] = async (request: unknown): Promise<Result<unknown>> => {

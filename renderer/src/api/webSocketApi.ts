@@ -6,6 +6,7 @@
 // contract's response schemas and events against its event schemas, and anything that does
 // not fit is dropped with a warning instead of reaching the store.
 import { calls, events, isCallName, isEventName } from '../../../common/contract';
+import type { Logger } from '../../../common/logger';
 import type { CallName, EventName, OpsApi } from '../../../common/contract';
 import type { Result } from '../../../common/result';
 
@@ -31,15 +32,11 @@ export interface Timers {
   now(): number;
 }
 
-export interface Logger {
-  warn(message: string, detail?: unknown): void;
-}
-
 export interface WebSocketApiOptions {
   url: string;
   createSocket: (url: string) => SocketLike;
   timers?: Timers;
-  logger?: Logger;
+  logger?: Pick<Logger, 'warn'>;
   /** first reconnect delay; doubles up to maxBackoffMs, with jitter */
   initialBackoffMs?: number;
   maxBackoffMs?: number;

@@ -4,7 +4,7 @@ import type { StateCreator } from 'zustand';
 import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunState } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
-import type { AuditAnchors } from '../../../common/teamContract';
+import type { AuditAnchors } from '../../../common/contract';
 
 /** Every top-level view, one at a time: the one source of truth for what the page shows. */
 export type View = 'fleet' | 'deployment' | 'runbooks' | 'actions' | 'hosts' | 'audit';

@@ -2,14 +2,14 @@ import { useTeam } from './teamStore';
 import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import type { Status } from '../status/status';
-import type { TeamActivityItem } from '../../../common/teamContract';
+import type { TeamActivityItem } from '../../../common/contract';
 
 const SHOWN = 100;
 
 function statusOf(item: TeamActivityItem): Status {
-  if (item.event === 'ack') return 'unknown';
-  if (item.event === 'intent') return 'pending';
-  return item.outcome === 'succeeded' ? 'ok' : item.outcome === 'interrupted' ? 'unknown' : 'fail';
+  // a start or an ack is neither good nor bad news; a run cut off is worth a look
+  if (item.event !== 'outcome') return 'unknown';
+  return item.outcome === 'succeeded' ? 'ok' : item.outcome === 'interrupted' ? 'warn' : 'fail';
 }
 
 /**

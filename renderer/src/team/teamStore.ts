@@ -2,7 +2,7 @@
 // onTeamActivity updates. Newest last; bounded like main's own list.
 import { create } from 'zustand';
 import type { OpsApi } from '../../../common/contract';
-import type { TeamActivityItem } from '../../../common/teamContract';
+import type { TeamActivityItem } from '../../../common/contract';
 
 export interface TeamState {
   items: TeamActivityItem[];

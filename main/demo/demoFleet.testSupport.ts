@@ -3,12 +3,12 @@
 import { randomBytes } from 'node:crypto';
 import { join } from 'node:path';
 import type { HostId } from '../../common/contract';
-import { ActionService, type ActionServiceDeps } from './actions/ActionService';
-import type { Catalog } from './actions/Catalog';
-import { AuditLog } from './audit/AuditLog';
-import { systemTimers } from './clock';
-import type { Redactor } from './redact/Redactor';
-import type { SessionPool } from './ssh/SessionPool';
+import { ActionService, type ActionServiceDeps } from '../core/actions/ActionService';
+import type { Catalog } from '../core/actions/Catalog';
+import { AuditLog } from '../core/audit/AuditLog';
+import { systemTimers } from '../core/clock';
+import type { Redactor } from '../core/redact/Redactor';
+import type { SessionPool } from '../core/ssh/SessionPool';
 
 export interface DemoActionServiceOptions {
   readonly pool: SessionPool;

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { CALL_NAMES, EVENT_NAMES, calls, events, ipcCallChannel, ipcEventChannel, isCallName, isEventName, parseRequest } from './contract';
+import { CALL_NAMES, EVENT_NAMES, calls, events, ipcCallChannel, ipcEventChannel, isCallName, isEventName, parseRequest } from './index';
 
 describe('the contract', () => {
   it('has distinct channels for every call and event', () => {
@@ -10,6 +10,10 @@ describe('the contract', () => {
       expect(calls[name].response, name).toBeDefined();
     }
     for (const name of EVENT_NAMES) expect(name, 'events are named onSomething').toMatch(/^on[A-Z]/);
+  });
+
+  it('lists in names.ts (what the preload bundles) every call and event of the schema maps, in their order', () => {
+    expect(Object.keys(calls)).toEqual(CALL_NAMES);
     expect(Object.keys(events)).toEqual(EVENT_NAMES);
   });
 

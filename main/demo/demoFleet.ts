@@ -1,15 +1,17 @@
 // The built-in demo: simulated autotrader hosts served by in-process SSH servers (sim/), so the
 // console reaches them through exactly the same SSH client, host-key check and port forward
-// as real hosts, on a machine with no sshd and no root. See docs/demo.md.
+// as real hosts, on a machine with no sshd and no root. See docs/demo.md. It lives outside
+// main/core because it is built on sim/, which the core never imports: the shells hand it to
+// bootstrap (loadDemoFleet.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { DeploymentId, HostId } from '../../common/contract';
 import { DEMO_API_PORT, startDemoFleet, type DemoFleet, type DemoFleetOptions } from '../../sim/demoHost';
-import type { Catalog } from './actions/Catalog';
-import type { Fleet } from './fleet';
-import { pollSchedule } from './fleet';
-import { HealthConfig } from './config/configSchema';
-import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from './hosts/hostFactsScript';
+import type { Catalog } from '../core/actions/Catalog';
+import type { Fleet } from '../core/fleet';
+import { pollSchedule } from '../core/fleet';
+import { HealthConfig } from '../core/config/configSchema';
+import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from '../core/hosts/hostFactsScript';
 
 export interface DemoConsoleOptions {
   stateDir: string;

@@ -1,4 +1,4 @@
-// The contract's team calls and events: what the engineers on call do, as the hosts' journals
+// The team's calls and events: what the engineers on call do, as the hosts' journals
 // recorded it (main/core/team), and how the local audit log compares with those records.
 import { z } from 'zod';
 

@@ -1,0 +1,91 @@
+// Remediation actions: the catalog, previews (the exact command, bound to a token), runs and
+// their streamed output.
+import { z } from 'zod';
+import { Empty, ActionId, HostId, PreviewToken, RunId } from './ids';
+
+export const Risk = z.enum(['read-only', 'service-affecting', 'destructive']);
+export type Risk = z.infer<typeof Risk>;
+
+export const ParamSpec = z.object({
+  name: z.string(),
+  label: z.string(),
+  kind: z.enum(['enum', 'integer', 'string']),
+  choices: z.array(z.string()).optional(),
+  min: z.number().optional(),
+  max: z.number().optional(),
+  default: z.union([z.string(), z.number()]).optional(),
+  pattern: z.string().optional(),
+});
+export type ParamSpec = z.infer<typeof ParamSpec>;
+
+export const ActionSummary = z.object({
+  id: ActionId,
+  title: z.string(),
+  section: z.string(),
+  risk: Risk,
+  streams: z.boolean(),
+  params: z.array(ParamSpec),
+  /** what the action does, in the catalog's words ('' when the catalog has none) */
+  description: z.string(),
+  /** the action offered once this one succeeds (a restart after a config edit), with its parameters */
+  followUp: z.object({ actionId: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])) }).nullable(),
+});
+export type ActionSummary = z.infer<typeof ActionSummary>;
+
+export const ParamValues = z.record(z.string().max(64), z.union([z.string().max(4096), z.number().finite(), z.boolean()]));
+export type ParamValues = z.infer<typeof ParamValues>;
+
+export const Preview = z.object({
+  token: PreviewToken,
+  actionId: ActionId,
+  title: z.string(),
+  risk: Risk,
+  hosts: z.array(z.object({ id: HostId, label: z.string() })),
+  /** the exact command each host will run, after quoting */
+  command: z.string(),
+  /** none: read-only; click: service-affecting; typed: destructive, Confirm only once `text` is typed exactly */
+  confirmation: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('none') }),
+    z.object({ kind: z.literal('click') }),
+    z.object({ kind: z.literal('typed'), text: z.string() }),
+  ]),
+  expiresAt: z.string(),
+  /** the catalog's precheck, run on each host at preview time (redacted output; e.g. the job count a clear removes) */
+  precheck: z
+    .object({ label: z.string(), hosts: z.array(z.object({ hostId: HostId, text: z.string(), ok: z.boolean() })) })
+    .optional(),
+});
+export type Preview = z.infer<typeof Preview>;
+
+export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+export type RunState = z.infer<typeof RunState>;
+
+export const actionCalls = {
+  listActions: { request: Empty, response: z.array(ActionSummary) },
+  previewAction: {
+    request: z.object({ actionId: ActionId, params: ParamValues, hostIds: z.array(HostId).min(1).max(200) }).strict(),
+    response: Preview,
+  },
+  runAction: {
+    request: z.object({ token: PreviewToken, typedConfirmation: z.string().max(200).optional() }).strict(),
+    response: z.object({ runId: RunId }),
+  },
+  cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+} as const;
+
+export const actionEvents = {
+  onRunOutput: z.object({
+    runId: RunId,
+    hostId: HostId,
+    chunks: z.array(z.object({ stream: z.enum(['stdout', 'stderr']), text: z.string() })),
+    droppedLines: z.number().int().nonnegative(),
+  }),
+  onRunStatus: z.object({
+    runId: RunId,
+    hostId: HostId,
+    state: RunState,
+    exitCode: z.number().int().nullable(),
+    error: z.string().nullable(),
+    at: z.string(),
+  }),
+} as const;

@@ -1,0 +1,34 @@
+// The audit log as the views read it, and the incident timeline built from it.
+import { z } from 'zod';
+import { DeploymentId } from './ids';
+import { AuditAnchors } from './team';
+
+export const AuditRecord = z.object({
+  seq: z.number().int(),
+  at: z.string(),
+  kind: z.enum(['intent', 'result', 'note']),
+  user: z.string(),
+  runId: z.string().nullable(),
+  actionId: z.string().nullable(),
+  hostId: z.string().nullable(),
+  command: z.string().nullable(),
+  exitCode: z.number().int().nullable(),
+  outcome: z.string().nullable(),
+  prevHash: z.string(),
+  hash: z.string(),
+});
+export type AuditRecord = z.infer<typeof AuditRecord>;
+
+export const auditCalls = {
+  listAudit: {
+    request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), anchors: AuditAnchors.nullable() }),
+  },
+  /** alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
+  exportIncidentTimeline: {
+    request: z.object({ deploymentId: DeploymentId.optional(), since: z.iso.datetime({ offset: true }).optional() }).strict(),
+    response: z.object({ markdown: z.string(), from: z.string(), to: z.string() }),
+  },
+} as const;
+
+export const auditEvents = {} as const;

@@ -1,0 +1,57 @@
+// The fleet: which hosts and deployments the console knows, and its SSH connections to them.
+import { z } from 'zod';
+import { Empty, DeploymentId, HostId } from './ids';
+import { EndpointState } from './health';
+
+export const HostInfo = z.object({
+  id: HostId,
+  label: z.string(),
+  address: z.string(),
+  port: z.number().int(),
+  user: z.string(),
+  demo: z.boolean(),
+});
+export type HostInfo = z.infer<typeof HostInfo>;
+
+export const DeploymentInfo = z.object({
+  id: DeploymentId,
+  name: z.string(),
+  hosts: z.array(HostId),
+  /** host whose SSH connection carries the health API forward (null: polled directly) */
+  healthVia: HostId.nullable(),
+  healthUrl: z.string(),
+});
+export type DeploymentInfo = z.infer<typeof DeploymentInfo>;
+
+export const FleetInfo = z.object({
+  demo: z.boolean(),
+  configPath: z.string().nullable(),
+  user: z.string(),
+  hosts: z.array(HostInfo),
+  deployments: z.array(DeploymentInfo),
+});
+export type FleetInfo = z.infer<typeof FleetInfo>;
+
+export const ConnectionState = z.object({
+  hostId: HostId,
+  state: z.enum(['idle', 'connecting', 'connected', 'failed']),
+  attempt: z.number().int().nonnegative(),
+  nextRetryAt: z.string().nullable(),
+  error: z.string().nullable(),
+  since: z.string(),
+});
+export type ConnectionState = z.infer<typeof ConnectionState>;
+
+export const fleetCalls = {
+  getFleet: { request: Empty, response: FleetInfo },
+  getSnapshot: {
+    request: Empty,
+    response: z.object({ connections: z.array(ConnectionState), health: z.array(EndpointState) }),
+  },
+} as const;
+
+export const fleetEvents = {
+  onConnection: z.object({ updates: z.array(ConnectionState) }),
+  /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
+  onFleet: FleetInfo,
+} as const;
