@@ -222,6 +222,8 @@ export const AlertRecord = z.object({
   acknowledgedAt: iso.nullable(),
   acknowledgedBy: z.string().nullable(),
   snoozedUntil: iso.nullable(),
+  /** a teammate who snoozed it from their console (shared through the hosts' journals); absent: this console's user */
+  snoozedBy: z.string().nullable().optional(),
   /** desktop notifications sent for this instance (0 or 1; the rate limit may hold one back) */
   notified: z.number().int().nonnegative(),
 });

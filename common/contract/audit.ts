@@ -1,6 +1,7 @@
 // The audit log as the views read it, and the incident timeline built from it.
 import { z } from 'zod';
 import { DeploymentId } from './ids';
+import { AuditAnchors } from './team';
 
 export const AuditRecord = z.object({
   seq: z.number().int(),
@@ -21,7 +22,7 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 export const auditCalls = {
   listAudit: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), anchors: AuditAnchors.nullable() }),
   },
   /** alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
   exportIncidentTimeline: {

@@ -16,6 +16,7 @@ import { hostCalls, hostEvents } from './hosts';
 import type { CallName, EventName } from './names';
 import { runbookCalls, runbookEvents } from './runbooks';
 import { sshCalls, sshEvents } from './ssh';
+import { teamCalls, teamEvents } from './team';
 import { terminalCalls, terminalEvents } from './terminal';
 
 export * from './actions';
@@ -28,12 +29,13 @@ export * from './ids';
 export * from './names';
 export * from './runbooks';
 export * from './ssh';
+export * from './team';
 export * from './terminal';
 
-export const calls = mergeDisjoint(fleetCalls, healthCalls, actionCalls, auditCalls, alertCalls, hostCalls, terminalCalls, runbookCalls, sshCalls);
+export const calls = mergeDisjoint(fleetCalls, healthCalls, actionCalls, auditCalls, alertCalls, hostCalls, terminalCalls, runbookCalls, sshCalls, teamCalls);
 
 /** pushed main -> renderer, batched */
-export const events = mergeDisjoint(fleetEvents, healthEvents, actionEvents, auditEvents, alertEvents, hostEvents, terminalEvents, runbookEvents, sshEvents);
+export const events = mergeDisjoint(fleetEvents, healthEvents, actionEvents, auditEvents, alertEvents, hostEvents, terminalEvents, runbookEvents, sshEvents, teamEvents);
 
 export type Calls = typeof calls;
 export type Events = typeof events;

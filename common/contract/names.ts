@@ -42,6 +42,8 @@ export const CALL_NAMES = [
   'listSshPrompts',
   'answerSshPrompt',
   'connectHost',
+  // team
+  'listTeamActivity',
 ] as const;
 
 export const EVENT_NAMES = [
@@ -57,6 +59,7 @@ export const EVENT_NAMES = [
   'onTerminalOutput',
   'onTerminalState',
   'onSshPrompt',
+  'onTeamActivity',
 ] as const;
 
 export type CallName = (typeof CALL_NAMES)[number];

@@ -32,6 +32,9 @@ import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
+import { hostname } from 'node:os';
+import { TeamFeature } from './team/TeamFeature';
+import { consoleName } from './team/teamRecords';
 
 export interface OpsAppOptions {
   readonly fleet: Fleet;
@@ -88,6 +91,8 @@ export class OpsApp {
   readonly alerts: AlertEngine;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
+  /** host-side locks, records and shared acks; null for the demo fleet, whose hosts run no journal */
+  readonly team: TeamFeature | null;
   private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
   private readonly healthBatch: KeyedBatcher<EndpointState>;
   private readonly connectionBatch: KeyedBatcher<ConnectionState>;
@@ -176,6 +181,27 @@ export class OpsApp {
     this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock });
     for (const host of fleet.hosts) this.hostsById.set(host.id, host);
     const hostsById = this.hostsById;
+    this.team = fleet.demo
+      ? null
+      : new TeamFeature({
+          executor: this.pool,
+          hub: this.hub,
+          alerts: this.alerts,
+          auditRecords: () => this.audit.read(1000),
+          redactor: this.redactor,
+          user: options.user,
+          // stable across restarts of this console, apart from another console of the same user
+          console: consoleName(options.user, hostname(), `${hostname()}:${options.auditFile}`),
+          clock,
+          timers,
+          ackHost: (id) => {
+            const deployment = this.fleet.deployments.find((d) => d.id === id);
+            return deployment ? ((deployment.healthVia as HostId | undefined) ?? deployment.hosts[0] ?? null) : null;
+          },
+          hostLabel: (id) => hostsById.get(id)?.label ?? id,
+          pushWindowMs: windowMs,
+          logger,
+        });
     this.actions = new ActionService({
       catalog: options.catalog,
       executor: this.pool,
@@ -188,6 +214,7 @@ export class OpsApp {
       hostLookup: (id: HostId) => hostsById.get(id),
       maxConcurrency: options.maxConcurrency,
       blastRadius: options.blastRadius,
+      ...(this.team ? { envelope: this.team.envelope } : {}),
       emitOutput: (payload) => this.hub.emit('onRunOutput', payload),
       emitStatus: (payload) => {
         this.hub.emit('onRunStatus', payload);
@@ -202,7 +229,16 @@ export class OpsApp {
     });
 
     // one exporter for the Audit view and escalation; it reads the fleet as it is now
-    const incidents = new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: () => this.fleet.deployments, redactor: this.redactor, clock, user: options.user });
+    const incidents = new IncidentExporter({
+      audit: this.audit,
+      alerts: () => this.alerts.list(),
+      deployments: () => this.fleet.deployments,
+      redactor: this.redactor,
+      clock,
+      user: options.user,
+      // a teammate's runs belong in the incident's story as much as this console's own
+      teammates: () => (this.team ? this.team.teammateItems() : []),
+    });
     this.hostTools = new HostToolsFeature({
       pool: this.pool,
       hosts: fleet.hosts,
@@ -231,19 +267,27 @@ export class OpsApp {
       runAction: async (request) => this.actions.run(request),
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
       listAudit: async (request) => {
-        const [records, verdict] = await Promise.all([this.audit.read(request.limit), this.audit.verify()]);
-        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
+        const [records, verdict, anchors] = await Promise.all([this.audit.read(request.limit), this.audit.verify(), this.team?.anchors() ?? null]);
+        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error, anchors };
       },
       exportIncidentTimeline: async (request) => incidents.export(request),
       pollNow: async (request) => {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
+      listTeamActivity: async (request) => (this.team ? this.team.handlers.listTeamActivity(request) : { items: [], enabled: false }),
     } satisfies Partial<CallHandlers>;
     // every call exactly once: a call served twice is a compile error here, a missing one too
     const handlers: CallHandlers = mergeDisjoint(
       ownHandlers,
-      historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
+      historyAndAlertHandlers({
+        history: this.history,
+        alerts: this.alerts,
+        user: options.user,
+        hasDeployment: (id) => names.has(id),
+        // what this console acks or snoozes, the team's other consoles see through the hosts
+        onShared: (alert, kind, until) => this.team?.share(alert, kind, until),
+      }),
       this.hostTools.handlers,
       runbookHandlers(this.runbooks),
       this.ssh.handlers,
@@ -297,6 +341,7 @@ export class OpsApp {
     this.hostsById.clear();
     for (const host of this.fleet.hosts) this.hostsById.set(host.id, host);
     this.hostTools.setFleet(this.fleet.hosts, this.fleet.deployments);
+    this.team?.setHosts(this.fleet.hosts.map((h) => h.id));
     for (const state of this.pool.states()) {
       // new hosts, and hosts whose connection was rebuilt, connect as at start-up
       if (state.state === 'idle' && (added.includes(state.hostId) || wasActive.has(state.hostId))) {
@@ -315,11 +360,13 @@ export class OpsApp {
     }
     this.poller.start(this.options.fleet.polled);
     this.hostTools.start();
+    this.team?.start(this.options.fleet.hosts.map((h) => h.id));
   }
 
   async close(): Promise<void> {
     this.poller.stop();
     await this.hostTools.close();
+    this.team?.close();
     await this.actions.stopAll();
     // the last records are on disk already; their head line follows them: let it land before exit
     await this.audit.idle();

@@ -69,6 +69,7 @@
 //     dialog "Unknown host key for [host]:port" (text "Fingerprint", buttons "Trust" / "Accept once" / "Refuse");
 //     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
 //     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
+import { useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { ActionDialog } from './actions/ActionDialog';
 import { ActionsView } from './actions/ActionsView';
@@ -83,9 +84,14 @@ import { CommandPalette } from './palette/CommandPalette';
 import { SshPromptDialog } from './ssh/SshPromptDialog';
 import { RunbookView } from './runbooks/RunbookView';
 import { useStore } from './store/useStore';
+import { useApi } from './api/ApiContext';
+import { bindTeam } from './team/teamStore';
 
 export function App() {
+  const api = useApi();
   const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
+  // the team's timeline stays live whichever view is open: the Audit view and the charts read it
+  useEffect(() => bindTeam(api), [api]);
   const coreView = view === 'fleet' || view === 'deployment' || view === 'audit';
   return (
     <div className="app">

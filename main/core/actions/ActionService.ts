@@ -16,10 +16,11 @@ import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
 import type { ExecResult, HostExecutor } from '../hostExec';
-import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef } from './types';
+import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef, RunEnvelope } from './types';
 
 export interface AuditSink {
-  append(entry: AuditEntry): Promise<unknown>;
+  /** resolves with the record as written; its hash is the chain head the host records carry */
+  append(entry: AuditEntry): Promise<{ hash: string }>;
 }
 
 export interface ActionLimits {
@@ -84,6 +85,8 @@ export interface ActionServiceDeps {
   blastRadius?: number;
   limits?: Partial<ActionLimits>;
   logger?: Pick<Logger, 'warn'>;
+  /** host-side locks and journal records for every run (main/core/team); absent: the command as is */
+  envelope?: RunEnvelope;
 }
 
 /** What a preview token stands for: everything a run uses comes from here. */
@@ -163,7 +166,10 @@ export class ActionService {
   async previewChecked(req: { actionId: string; params: ParamValues; hostIds: readonly HostId[] }): Promise<Preview> {
     const preview = this.preview(req);
     const prepared = this.previews.get(preview.token)!;
-    const command = renderPrecheck(prepared.action, prepared.params);
+    const probe = prepared.action.risk === 'read-only' ? null : (this.deps.envelope?.probeCommand(prepared.locks) ?? null);
+    const own = renderPrecheck(prepared.action, prepared.params);
+    // another console's lock on the host is shown before confirm, with the action's own precheck
+    const command = own && probe ? `${probe}; ${own}` : (own ?? probe);
     if (!command) return preview;
     const hosts = await Promise.all(
       prepared.hosts.map(async (host) => {
@@ -175,17 +181,20 @@ export class ActionService {
         };
         try {
           const result = await this.deps.executor.exec(host.id, command, { onStdout: keep, onStderr: keep, timeoutMs: PRECHECK_TIMEOUT_MS });
-          const lines = chunks.join('').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+          let lines = chunks.join('').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+          const held = probe ? this.deps.envelope!.describeProbe(lines.join('\n')) : [];
+          if (probe) lines = [...held, ...lines.filter((l) => !l.startsWith('held '))];
           const text = lines.slice(0, PRECHECK_MAX_LINES).map((l) => this.deps.redactor.redact(l)).join('\n');
-          const ok = result.exitCode === 0;
-          const why = result.timedOut ? `check timed out after ${PRECHECK_TIMEOUT_MS / 1000} s` : ok ? '' : `check exited with ${result.exitCode ?? result.signal}`;
+          const ran = result.exitCode === 0;
+          const ok = ran && held.length === 0;
+          const why = result.timedOut ? `check timed out after ${PRECHECK_TIMEOUT_MS / 1000} s` : ran ? '' : `check exited with ${result.exitCode ?? result.signal}`;
           return { hostId: host.id, text: why ? `${text}${text ? '\n' : ''}${why}` : text, ok };
         } catch (error) {
           return { hostId: host.id, text: `could not check: ${this.deps.redactor.redact((error as Error).message)}`, ok: false };
         }
       }),
     );
-    return { ...preview, precheck: { label: prepared.action.precheck!.label, hosts } };
+    return { ...preview, precheck: { label: own ? prepared.action.precheck!.label : 'Locks on the hosts', hosts } };
   }
 
   /** Start what a preview showed. Resolves once the run is accepted; progress comes as events. */
@@ -308,8 +317,9 @@ export class ActionService {
     const { prepared, runId } = run;
     const { action, command } = prepared;
     const base = { runId, actionId: action.id, hostId: host.id, command };
+    let chainHead: string;
     try {
-      await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base });
+      chainHead = (await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base })).hash;
     } catch (err) {
       // no intent on disk, no command: an unaudited change is worse than a refused one
       const why = `not run: the audit log could not be written (${this.deps.redactor.redact((err as Error).message)})`;
@@ -359,7 +369,13 @@ export class ActionService {
             for (const line of journal.push(chunk)) batcher.push('stdout', line + '\n');
           }
         : (chunk: string) => batcher.push('stdout', chunk);
-      let current = command;
+      const envelope = this.deps.envelope;
+      const onHost = (text: string) =>
+        envelope ? envelope.wrap(text, { runId, actionId: action.id, title: action.title, scopes: prepared.locks, readOnly: action.risk === 'read-only', chainHead }) : text;
+      // the envelope's refusal (a lock another console holds) is the first thing on stderr
+      let stderrHead = '';
+      let raw = command;
+      let current = onHost(raw);
       let resumes = 0;
       let cursorAtResume: string | null = null;
       let result: ExecResult;
@@ -367,7 +383,10 @@ export class ActionService {
         try {
           result = await this.deps.executor.exec(host.id, current, {
             onStdout,
-            onStderr: (chunk) => batcher.push('stderr', chunk),
+            onStderr: (chunk) => {
+              if (stderrHead.length < 4096) stderrHead += chunk.slice(0, 4096 - stderrHead.length);
+              batcher.push('stderr', chunk);
+            },
             signal: hostAbort.signal,
             ...(timeoutMs === undefined ? {} : { timeoutMs }),
           });
@@ -384,12 +403,18 @@ export class ActionService {
           batcher.push('stderr', `[opsdeck] ${why}; resuming in ${(waitMs / 1000).toFixed(1)} s from the last entry shown\n`);
           await this.sleep(waitMs, hostAbort.signal);
           if (hostAbort.signal.aborted) throw err;
-          current = journal.cursor ? renderResumeCommand(action, prepared.params, journal.cursor) : command;
-          await this.auditSafe({ kind: 'note', ...base, command: current, outcome: `resumed after a lost connection (${why})` });
+          raw = journal.cursor ? renderResumeCommand(action, prepared.params, journal.cursor) : command;
+          current = onHost(raw);
+          await this.auditSafe({ kind: 'note', ...base, command: raw, outcome: `resumed after a lost connection (${why})` });
         }
       }
       exitCode = result.exitCode;
-      if (result.timedOut || guardFired) {
+      const refused = envelope?.refusal(result.exitCode, stderrHead) ?? null;
+      if (refused) {
+        // nothing ran: another console holds the host's lock for this scope
+        state = 'cancelled';
+        error = `not run: ${refused}`;
+      } else if (result.timedOut || guardFired) {
         state = 'failed';
         error = `timed out after ${action.timeoutSeconds} s`;
       } else if (result.cancelled || run.controller.signal.aborted) {

@@ -11,3 +11,29 @@ export type HostLookup = (id: HostId) => HostRef | undefined;
 
 export type EmitRunOutput = (payload: EventPayload<'onRunOutput'>) => void;
 export type EmitRunStatus = (payload: EventPayload<'onRunStatus'>) => void;
+
+/** What the envelope needs to know of a run (see RunEnvelope). */
+export interface RunEnvelopeContext {
+  runId: string;
+  actionId: string;
+  title: string;
+  /** the action's lock scopes on the host (lockKeys) */
+  scopes: readonly string[];
+  readOnly: boolean;
+  /** the hash of the run's intent record in the local audit chain */
+  chainHead: string;
+}
+
+/**
+ * How a run reaches the host when host-side locks and records are on (main/core/team): the
+ * command wrapped so that it runs under the host's lock for its scopes and leaves its intent and
+ * outcome in the host's journal, in the same exec.
+ */
+export interface RunEnvelope {
+  wrap(command: string, run: RunEnvelopeContext): string;
+  /** "held by alice: …" when the run was refused because another console holds a scope; else null */
+  refusal(exitCode: number | null, stderr: string): string | null;
+  /** a read-only command that prints who holds these scopes; null when there is nothing to ask */
+  probeCommand(scopes: readonly string[]): string | null;
+  describeProbe(output: string): string[];
+}

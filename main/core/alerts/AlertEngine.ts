@@ -36,6 +36,8 @@ export class AlertEngine {
   /** newest last */
   private resolved: AlertRecord[] = [];
   private readonly snoozes = new Map<string, number>();
+  /** who snoozed each problem, when it was not this console's own user (a teammate's shared snooze) */
+  private readonly snoozedBy = new Map<string, string>();
   private readonly limiter: NotificationLimiter | null;
   private seq = 0;
 
@@ -185,6 +187,7 @@ export class AlertEngine {
     if (until === undefined) return null;
     if (until <= now) {
       this.snoozes.delete(key);
+      this.snoozedBy.delete(key);
       return null;
     }
     return isoAt(until);
@@ -208,8 +211,8 @@ export class AlertEngine {
     return updated;
   }
 
-  /** Snooze notifications for this problem; minutes 0 ends a snooze. */
-  snooze(id: string, minutes: number): AlertRecord {
+  /** Snooze notifications for this problem; minutes 0 ends a snooze. `by`: who, when shared by a teammate. */
+  snooze(id: string, minutes: number, by?: string): AlertRecord {
     if (!Number.isFinite(minutes) || minutes < 0 || minutes > MAX_SNOOZE_MINUTES) {
       throw new OpsFailure('bad-request', `snooze minutes must be between 0 and ${MAX_SNOOZE_MINUTES}, got ${minutes}`);
     }
@@ -217,7 +220,10 @@ export class AlertEngine {
     const now = this.deps.clock.now();
     if (minutes === 0) this.snoozes.delete(key);
     else this.snoozes.set(key, now + minutes * 60_000);
-    const updated = { ...alert, snoozedUntil: this.snoozeOf(key, now) };
+    if (by && minutes > 0) this.snoozedBy.set(key, by);
+    else this.snoozedBy.delete(key);
+    const until = this.snoozeOf(key, now);
+    const updated = { ...alert, snoozedUntil: until, snoozedBy: until ? (this.snoozedBy.get(key) ?? null) : null };
     this.setActive(key, updated);
     this.deps.onChange(updated);
     return updated;

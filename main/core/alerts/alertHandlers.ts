@@ -2,7 +2,7 @@
 // AlertEngine (spread into OpsApp.handlers).
 import type { CallHandlers } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
-import { METRIC_RULE } from '../../../common/thresholds';
+import { METRIC_RULE, type AlertRecord } from '../../../common/thresholds';
 import type { HistoryStore } from '../health/history/HistoryStore';
 import type { AlertEngine } from './AlertEngine';
 
@@ -11,6 +11,8 @@ export interface AlertHandlerDeps {
   readonly alerts: AlertEngine;
   readonly user: string;
   readonly hasDeployment: (id: string) => boolean;
+  /** an ack or snooze made here, to share with the team (main/core/team) */
+  readonly onShared?: (alert: AlertRecord, kind: 'ack' | 'snooze' | 'unsnooze', until: string | null) => void;
 }
 
 export function historyAndAlertHandlers(
@@ -27,7 +29,16 @@ export function historyAndAlertHandlers(
       return { series: deps.history.read(request.deploymentId, request.metrics, request.sinceMs), thresholds };
     },
     listAlerts: async () => ({ alerts: deps.alerts.list(), suppressedNotifications: deps.alerts.suppressedNotifications }),
-    acknowledgeAlert: async (request) => deps.alerts.acknowledge(request.id, deps.user),
-    snoozeAlert: async (request) => deps.alerts.snooze(request.id, request.minutes),
+    acknowledgeAlert: async (request) => {
+      const wasAcked = deps.alerts.list().some((a) => a.id === request.id && a.acknowledgedAt);
+      const alert = deps.alerts.acknowledge(request.id, deps.user);
+      if (!wasAcked) deps.onShared?.(alert, 'ack', null);
+      return alert;
+    },
+    snoozeAlert: async (request) => {
+      const alert = deps.alerts.snooze(request.id, request.minutes);
+      deps.onShared?.(alert, request.minutes === 0 ? 'unsnooze' : 'snooze', alert.snoozedUntil);
+      return alert;
+    },
   };
 }

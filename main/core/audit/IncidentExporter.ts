@@ -23,6 +23,8 @@ export interface IncidentExporterDeps {
   redactor: Redactor;
   clock: Clock;
   user: string;
+  /** the team's other consoles' runs and acks from the hosts' journals; absent: none */
+  teammates?: () => readonly { at: string; hostId: string; text: string; command: string | null }[];
 }
 
 export class IncidentExporter {
@@ -57,6 +59,7 @@ export class IncidentExporter {
       generatedBy: this.deps.user,
       redactor: this.deps.redactor,
       ...(wrongNow ? { now: wrongNow } : {}),
+      ...(this.deps.teammates ? { teammates: this.deps.teammates().filter((t) => !hosts || hosts.has(t.hostId)) } : {}),
     });
     return { markdown, from, to };
   }

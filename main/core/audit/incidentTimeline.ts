@@ -22,6 +22,11 @@ export interface TimelineInput {
    * history. Absent: no such section.
    */
   now?: readonly string[];
+  /**
+   * what the team's other consoles did, as the hosts' journals recorded it (main/core/team): one
+   * line each, marked as a host record so a reader knows it did not come from this log
+   */
+  teammates?: readonly { at: string; hostId: string; text: string; command: string | null }[];
   redactor: Redactor;
 }
 
@@ -64,6 +69,10 @@ export function renderIncidentTimeline(input: TimelineInput): string {
     } else {
       events.push({ at: rec.at, order: 1 + rec.seq, text: `note${rec.actionId ? ` on ${action}` : ''}${host}: ${r(rec.outcome ?? '')}${run}` });
     }
+  }
+
+  for (const t of input.teammates ?? []) {
+    events.push({ at: t.at, order: 0.5, text: `${escapeText(r(t.text))} (host record on ${code(r(t.hostId))})`, ...(t.command ? { detail: r(t.command) } : {}) });
   }
 
   const inRange = events

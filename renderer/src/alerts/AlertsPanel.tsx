@@ -62,7 +62,7 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
       <td className="nowrap">
         {alert.state}
         {alert.acknowledgedBy ? <span className="muted"> · ack {alert.acknowledgedBy}</span> : null}
-        {snoozed ? <span className="muted"> · snoozed to {clockTime(alert.snoozedUntil)}</span> : null}
+        {snoozed ? <span className="muted"> · snoozed{alert.snoozedBy ? ` by ${alert.snoozedBy}` : ''} to {clockTime(alert.snoozedUntil)}</span> : null}
       </td>
       <td className="nowrap">{deploymentName}</td>
       <th scope="row" className="nowrap">

@@ -187,8 +187,8 @@ describe('webSocketApi', () => {
 
     await until(() => peer.connections === 2 && api.status().state === 'connected', 'reconnect');
     // the new socket carries calls and events as before
-    peer.onCall = (frame, socket) => send(socket, { t: 'result', id: frame.id, result: { ok: true, value: { records: [], chainOk: true, chainError: null } } });
-    expect(await api.listAudit({ limit: 5 })).toEqual({ ok: true, value: { records: [], chainOk: true, chainError: null } });
+    peer.onCall = (frame, socket) => send(socket, { t: 'result', id: frame.id, result: { ok: true, value: { records: [], chainOk: true, chainError: null, anchors: null } } });
+    expect(await api.listAudit({ limit: 5 })).toEqual({ ok: true, value: { records: [], chainOk: true, chainError: null, anchors: null } });
     send(peer.sockets[1]!, { t: 'event', name: 'onConnection', payload: { updates: [] } });
     await until(() => seen.length === 1, 'event after reconnect');
   });

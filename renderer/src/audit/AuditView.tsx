@@ -6,6 +6,7 @@ import { StatusIcon } from '../status/StatusIcon';
 import { loadAudit } from '../store/actions';
 import { useStore } from '../store/useStore';
 import { IncidentExport } from './IncidentExport';
+import { TeamActivity } from '../team/TeamActivity';
 import '../actions/actions.css';
 
 export const AUDIT_LIMIT = 200;
@@ -20,6 +21,8 @@ export function AuditView() {
     void loadAudit(api, AUDIT_LIMIT);
   }, [api]);
   const records = [...audit.records].sort((a, b) => b.seq - a.seq);
+  // local records a host's journal contradicts (added to the log, or rewritten)
+  const disputed = new Set((audit.anchors?.problems ?? []).flatMap((p) => (p.seq === null ? [] : [p.seq])));
   return (
     <section className="panel audit" aria-label="Audit log">
       <header className="panel-head">
@@ -39,6 +42,13 @@ export function AuditView() {
           {audit.loading ? 'Loading…' : 'Refresh audit'}
         </button>
       </header>
+      {audit.anchors && audit.anchors.checked > 0 ? (
+        <p className={audit.anchors.problems.length ? 'notice notice-error' : 'notice'} role="status" aria-label="Host records">
+          {audit.anchors.problems.length
+            ? `the hosts' records disagree with this log: ${audit.anchors.problems.map((p) => p.message).join('; ')}`
+            : `matches the hosts' records: ${audit.anchors.checked} runs on ${audit.anchors.hosts} ${audit.anchors.hosts === 1 ? 'host' : 'hosts'}`}
+        </p>
+      ) : null}
       <IncidentExport />
       {audit.error ? (
         <p className="notice notice-error" role="alert">
@@ -63,7 +73,7 @@ export function AuditView() {
           </thead>
           <tbody>
             {records.map((r) => (
-              <tr key={r.seq} className={r.exitCode !== null && r.exitCode !== 0 ? 'row-fail' : undefined}>
+              <tr key={r.seq} className={r.exitCode !== null && r.exitCode !== 0 ? 'row-fail' : undefined} aria-invalid={disputed.has(r.seq) || undefined}>
                 <td className="num">{r.seq}</td>
                 <td className="nowrap">{dateTime(r.at)}</td>
                 <td>{r.user}</td>
@@ -78,6 +88,7 @@ export function AuditView() {
           </tbody>
         </table>
       ) : null}
+      <TeamActivity />
     </section>
   );
 }

@@ -4,6 +4,7 @@ import type { StateCreator } from 'zustand';
 import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunState } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
+import type { AuditAnchors } from '../../../common/contract';
 
 /** Every top-level view, one at a time: the one source of truth for what the page shows. */
 export type View = 'fleet' | 'deployment' | 'runbooks' | 'actions' | 'hosts' | 'audit';
@@ -65,6 +66,8 @@ export interface AuditSlice {
     records: AuditRecord[];
     chainOk: boolean | null;
     chainError: string | null;
+    /** the log compared with the hosts' journal records of this console's runs; null: not compared */
+    anchors: AuditAnchors | null;
     loading: boolean;
     error: string | null;
     loadedAt: string | null;
@@ -95,7 +98,7 @@ export const createHealthSlice: Slice<HealthSlice> = () => ({ health: {} });
 export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, runs: {} });
 
 export const createAuditSlice: Slice<AuditSlice> = () => ({
-  audit: { records: [], chainOk: null, chainError: null, loading: false, error: null, loadedAt: null },
+  audit: { records: [], chainOk: null, chainError: null, anchors: null, loading: false, error: null, loadedAt: null },
 });
 
 export const healthKey = (deploymentId: string, endpoint: Endpoint): string => `${deploymentId}/${endpoint}`;

@@ -1,0 +1,138 @@
+// The envelope run by this machine's own /bin/sh and util-linux flock(1): the same programs a
+// Debian host runs (the journal half is checked on real systemd hosts in TeamRecords.fleet.int).
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describeHolder, type HeldLock, LOCK_HELD_EXIT, lockProbeCommand, parseLockProbe, parseLockRefusal, scopeFileName, wrapInEnvelope, type LockHolderRecord } from './hostEnvelope';
+
+let dir: string;
+beforeEach(() => {
+  dir = mkdtempSync(join(tmpdir(), 'opsdeck-locks-'));
+});
+afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+interface Ran {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+function run(command: string, onStart?: (pid: number) => void): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    // detached: its own process group, as sshd gives every session
+    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    if (onStart) onStart(child.pid!);
+  });
+}
+
+const record = (runId: string) => ({ runId, user: 'alice', console: 'alice@laptop', actionId: 'service.restart', command: 'systemctl restart autotrader-ingestion', chainHead: 'ab'.repeat(32) });
+const holder = (runId: string): LockHolderRecord => ({ user: 'alice', console: 'alice@laptop', actionId: 'service.restart', title: 'Restart autotrader-ingestion', runId, started: '2026-12-06T12:00:00.000Z' });
+const envelope = (command: string, scopes: string[], runId = 'run-1') => wrapInEnvelope(command, scopes, record(runId), holder(runId), { lockDir: dir });
+
+async function until(check: () => boolean, ms = 5000): Promise<void> {
+  const end = Date.now() + ms;
+  while (!check()) {
+    if (Date.now() > end) throw new Error('timed out waiting');
+    await new Promise((r) => setTimeout(r, 20));
+  }
+}
+
+describe('host envelope', () => {
+  it('runs the command with its own output and exit status', async () => {
+    const ran = await run(envelope(`printf 'out\\n'; printf 'err\\n' >&2; exit 3`, ['autotrader-api']));
+    expect(ran).toEqual({ code: 3, stdout: 'out\n', stderr: 'err\n' });
+  });
+
+  it('refuses a second run on a held scope, naming the holder, and frees the lock when the first ends', async () => {
+    const first = run(envelope('sleep 1', ['autotrader-ingestion'], 'run-first'));
+    await until(() => existsSync(join(dir, 'autotrader-ingestion.holder')));
+    const second = await run(envelope('echo should-not-run', ['autotrader-ingestion'], 'run-second'));
+    expect(second.code).toBe(LOCK_HELD_EXIT);
+    expect(second.stdout).toBe('');
+    const refusal = parseLockRefusal(second.stderr) as HeldLock;
+    expect(refusal.scopeFile).toBe('autotrader-ingestion');
+    expect(refusal.holder).toEqual(holder('run-first'));
+    expect(describeHolder(refusal, Date.parse('2026-12-06T12:00:40Z'))).toBe('held by alice (alice@laptop): Restart autotrader-ingestion, 40 s');
+
+    const probe = await run(lockProbeCommand(['autotrader-ingestion', 'autotrader-api'], dir));
+    expect(parseLockProbe(probe.stdout)).toEqual([{ scopeFile: 'autotrader-ingestion', holder: holder('run-first') }]);
+
+    expect((await first).code).toBe(0);
+    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-ingestion'], dir))).stdout)).toEqual([]);
+    expect((await run(envelope('echo ran', ['autotrader-ingestion'], 'run-third'))).stdout).toBe('ran\n');
+  });
+
+  it('takes every scope or none: a run is refused when any one of its scopes is held', async () => {
+    const first = run(envelope('sleep 1', ['queue:worker:scanner:queue'], 'run-a'));
+    await until(() => existsSync(join(dir, `${scopeFileName('queue:worker:scanner:queue')}.holder`)));
+    const second = await run(envelope('echo x', ['autotrader-workers', 'queue:worker:scanner:queue'], 'run-b'));
+    expect(second.code).toBe(LOCK_HELD_EXIT);
+    expect((parseLockRefusal(second.stderr) as HeldLock).holder?.runId).toBe('run-a');
+    await first;
+  });
+
+  it('frees the lock when the run is killed with its process group (console gone, link dropped)', async () => {
+    let pid = 0;
+    const first = run(envelope('sleep 30', ['autotrader-api'], 'run-killed'), (p) => (pid = p));
+    await until(() => existsSync(join(dir, 'autotrader-api.holder')));
+    process.kill(-pid, 'SIGKILL');
+    await first;
+    expect((await run(envelope('echo free', ['autotrader-api'], 'run-next'))).stdout).toBe('free\n');
+  });
+
+  it('does not hand the lock to what the command leaves running', async () => {
+    // a command that starts a daemon: the lock is the run's, not the daemon's
+    const ran = await run(envelope('(sleep 3 >/dev/null 2>&1 &) ; echo started', ['autotrader-workers'], 'run-daemon'));
+    expect(ran.stdout).toBe('started\n');
+    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-workers'], dir))).stdout)).toEqual([]);
+  });
+
+  it('passes hostile field values as data, never as shell', async () => {
+    const evil = `x'; touch ${join(dir, 'pwned')}; echo '$(touch ${join(dir, 'pwned2')})`;
+    const wrapped = wrapInEnvelope('echo ok', ['autotrader-api'], { ...record('run-h'), user: evil, actionId: evil }, { ...holder('run-h'), user: evil }, { lockDir: dir });
+    expect((await run(wrapped)).stdout).toBe('ok\n');
+    expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    expect(existsSync(join(dir, 'pwned2'))).toBe(false);
+    expect(JSON.parse(readFileSync(join(dir, 'autotrader-api.holder'), 'utf8')).user).toBe(evil);
+  });
+
+  it('refuses field values that would break a journal field', () => {
+    expect(() => wrapInEnvelope('true', [], { ...record('r'), user: 'a\nOPSDECK_OUTCOME=succeeded' }, holder('r'), { lockDir: dir })).toThrow(/user cannot hold a line break/);
+  });
+
+  it('names scope files readably, and apart whenever characters had to be replaced', () => {
+    expect(scopeFileName('autotrader-api')).toBe('autotrader-api');
+    expect(scopeFileName('file:/etc/autotrader/env')).toMatch(/^file__etc_autotrader_env-[0-9a-f]{8}$/);
+    expect(scopeFileName('a:b')).not.toBe(scopeFileName('a/b'));
+    expect(scopeFileName('..')).not.toContain('/');
+    expect(() => scopeFileName('')).toThrow(/empty/);
+  });
+});
+
+describe('host envelope, read-only runs', () => {
+  it('passes output and exit status straight through and holds no lock', async () => {
+    const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
+    expect(await run(wrapped)).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
+    expect(existsSync(join(dir, 'autotrader-api.lock'))).toBe(false);
+  });
+});
+
+describe('host envelope on a host without flock', () => {
+  it('refuses the run and says why, instead of blaming another console', async () => {
+    // a PATH with sh, mkdir and cat but no flock, as on a host without util-linux
+    const bin = join(dir, 'bin');
+    await run(`mkdir -p ${bin} && ln -s /bin/sh /bin/mkdir /bin/cat ${bin}/`);
+    const ran = await run(`PATH=${bin} ${envelope('echo ran', ['autotrader-api'])}`);
+    expect(ran.code).toBe(LOCK_HELD_EXIT);
+    expect(ran.stdout).toBe('');
+    expect(parseLockRefusal(ran.stderr)).toBe('this host has no flock(1) (util-linux): its locks cannot be taken');
+  });
+});

@@ -1,0 +1,252 @@
+// What a run looks like on the host itself, so that several consoles on one fleet share one
+// truth without a server of their own:
+//
+// - a lock per scope (a unit, a queue, a config file, the host) under /run/lock/opsdeck, held
+//   with flock(1) by the envelope shell for exactly the command's life. The kernel drops a
+//   flock when its last holder exits, so a console that dies or a link that drops frees the
+//   lock as soon as the exec wrapper's watcher has ended the command (docs/ssh.md);
+// - a holder file beside each lock ("who, what, since when") that another console reads before
+//   its preview and when its run is refused;
+// - the run's intent and outcome written to the host's journal with structured fields
+//   (SYSLOG_IDENTIFIER=opsdeck), which the team's log shipping already carries and every
+//   console follows by cursor (TeamActivity).
+//
+// All of it happens in the same exec as the command, so the warm path gains no round trip.
+// flock(1) and logger(1) are util-linux, present on every Debian-like host; `logger --journald`
+// writes the structured entry over journald's socket. A host without journald still runs the
+// command under its lock; it only keeps no record (docs/team.md).
+import { createHash } from 'node:crypto';
+import { shellQuote } from '../shellQuote';
+
+export const LOCK_DIR = '/run/lock/opsdeck';
+/** EX_TEMPFAIL: the envelope's own exit status when a lock is held by someone else */
+export const LOCK_HELD_EXIT = 75;
+/** the line the envelope prints on stderr before exiting with LOCK_HELD_EXIT */
+export const LOCK_HELD_MARK = 'opsdeck-lock-held';
+/** descriptors 4..9 carry the locks; fd 3 belongs to the exec wrapper's watcher */
+const FIRST_LOCK_FD = 4;
+export const MAX_SCOPES = 6;
+
+/** Who holds a lock, as the holder file on the host says. */
+export interface LockHolderRecord {
+  user: string;
+  console: string;
+  actionId: string;
+  title: string;
+  runId: string;
+  /** ISO time the run started, as the holding console's clock read it */
+  started: string;
+}
+
+/** The fields every host record of a run carries. */
+export interface RunRecordFields {
+  runId: string;
+  user: string;
+  console: string;
+  actionId: string;
+  /** the exact command the run executes */
+  command: string;
+  /** the local audit chain's head when the intent was written */
+  chainHead: string;
+}
+
+/**
+ * A lock scope as a file name: readable where the scope is ("autotrader-api",
+ * "queue_worker_scanner_queue-1a2b3c4d"), with a digest whenever characters had to be replaced,
+ * so two scopes that differ only in those characters never share a lock.
+ */
+export function scopeFileName(scope: string): string {
+  if (scope === '') throw new Error('a lock scope cannot be empty');
+  const plain = scope.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  if (plain === scope) return plain;
+  return `${plain}-${createHash('sha256').update(scope).digest('hex').slice(0, 8)}`;
+}
+
+// One journal entry per call of rec: FIELD=value lines on logger's stdin. Values never hold a
+// newline (the command travels JSON-encoded), so one line is one field.
+const REC = [
+  'rec() {',
+  '  e=$1 m=$2; shift 2',
+  '  { printf \'MESSAGE=%s\\n\' "$m"',
+  '    printf \'%s\\n\' SYSLOG_IDENTIFIER=opsdeck "OPSDECK_EVENT=$e" "OPSDECK_RUN=$r" "OPSDECK_USER=$u" "OPSDECK_CONSOLE=$k" "OPSDECK_ACTION=$a" "OPSDECK_COMMAND=$j" "OPSDECK_CHAIN_HEAD=$h" "$@"',
+  '  } | logger --journald >/dev/null 2>&1 || :',
+  '}',
+].join('\n');
+
+// The outcome record, shared by both ways of recording: $s is the exit status, $o the outcome
+// when the run was cut off (interrupted), else derived from $s.
+const OUTCOME = [
+  'if [ -z "$o" ]; then if [ "$s" = 0 ]; then o=succeeded; else o=failed; fi; fi',
+  'if [ "$o" = interrupted ]; then m="opsdeck: $a ($r) cut off: its channel closed"; else m="opsdeck: $a ($r) $o, exit $s"; fi',
+  'rec outcome "$m" "OPSDECK_OUTCOME=$o" "OPSDECK_EXIT=$s"',
+];
+
+// Both records of a read-only run, written after it by a process of its own session: the exec
+// wrapper ends the command's process group when the channel closes, which it does as soon as the
+// exit status is back, and the warm path should not wait on the journal.
+const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 s=$7 o=$8', REC, 'rec intent "opsdeck: $u started $a ($r)"', ...OUTCOME].join('\n');
+
+// $1 is the lock folder, $2 how to record (sync: intent before, outcome after the command;
+// after: both once it has ended, without delaying its exit status), $3..$10 the record's fields,
+// the holder line and the command; the rest are lock file names.
+const ENVELOPE = [
+  'd=$1 q=$2; shift 2',
+  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 w=$7 c=$8; shift 8',
+  REC,
+  'if [ $# -gt 0 ]; then',
+  `  command -v flock >/dev/null 2>&1 || { echo "${LOCK_HELD_MARK} - this host has no flock(1) (util-linux): its locks cannot be taken" >&2; exit ${LOCK_HELD_EXIT}; }`,
+  `  mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
+  `  n=${FIRST_LOCK_FD}`,
+  '  for s do',
+  `    eval "exec $n>>\\"\\$d/\\$s.lock\\"" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot open $d/$s.lock" >&2; exit ${LOCK_HELD_EXIT}; }`,
+  '    if ! flock -n "$n"; then',
+  `      h=$(cat "$d/$s.holder" 2>/dev/null); printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$h" >&2`,
+  `      exit ${LOCK_HELD_EXIT}`,
+  '    fi',
+  '    n=$((n+1))',
+  '  done',
+  `  for s do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
+  'fi',
+  // the command does not inherit the lock descriptors: the lock is the envelope's, held until the
+  // command has ended, and a daemon the command leaves behind cannot keep it
+  `run() { /bin/sh -c "$c" ${Array.from({ length: MAX_SCOPES }, (_, i) => `${FIRST_LOCK_FD + i}>&-`).join(' ')}; }`,
+  `after() { setsid -f /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" </dev/null >/dev/null 2>&1 || :; }`,
+  // The command runs in the background and the envelope waits for it, so that a TERM from the
+  // exec wrapper (the channel closed: console gone, link dropped) reaches the trap at once. The
+  // trap first leaves the dead channel's pipes (a write there would end it with SIGPIPE), records
+  // the cut-off run, then waits for the command, which got the same TERM, so the lock is still
+  // held for exactly the command's life.
+  // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
+  // would end the envelope before its TERM trap records anything. A caught signal (not an
+  // ignored one) is reset for the commands it starts, so they keep the usual SIGPIPE.
+  "trap : PIPE",
+  'o=',
+  'if [ "$q" = after ]; then',
+  '  trap \'exec >/dev/null 2>&1; after 143 interrupted; wait "$p"; exit 143\' TERM HUP',
+  '  run & p=$!',
+  '  wait "$p"; s=$?',
+  '  trap - TERM HUP',
+  '  after "$s" ""',
+  '  exit "$s"',
+  'fi',
+  'rec intent "opsdeck: $u started $a ($r)"',
+  'trap \'exec >/dev/null 2>&1; s=143 o=interrupted; rec_outcome; wait "$p"; exit 143\' TERM HUP',
+  `rec_outcome() {\n${OUTCOME.map((l) => `  ${l}`).join('\n')}\n}`,
+  'run & p=$!',
+  'wait "$p"; s=$?',
+  'trap - TERM HUP',
+  'rec_outcome',
+  'exit "$s"',
+].join('\n');
+
+// Prints one line per held scope: "held SCOPE HOLDER-JSON". A scope nobody holds prints nothing.
+const PROBE = [
+  'd=$1; shift',
+  'for s do',
+  '  [ -e "$d/$s.lock" ] || continue',
+  '  flock -n "$d/$s.lock" true 2>/dev/null && continue',
+  '  h=$(cat "$d/$s.holder" 2>/dev/null); printf \'held %s %s\\n\' "$s" "$h"',
+  'done',
+  'exit 0',
+].join('\n');
+
+function field(name: string, value: string): string {
+  if (/[\n\r\0]/.test(value)) throw new Error(`${name} cannot hold a line break or NUL: ${JSON.stringify(value)}`);
+  return value;
+}
+
+/**
+ * The command to execute instead of `command`: it takes every scope's lock (or exits with
+ * LOCK_HELD_EXIT naming the holder), records the intent in the journal, runs the command,
+ * records the outcome and exits with the command's status. `recordAfter` (read-only runs):
+ * both records are written once the command has ended, without holding up its exit status.
+ */
+export function wrapInEnvelope(
+  command: string,
+  scopes: readonly string[],
+  record: RunRecordFields,
+  holder: LockHolderRecord,
+  options: { lockDir?: string; recordAfter?: boolean } = {},
+): string {
+  const files = [...new Set(scopes.map(scopeFileName))];
+  if (files.length > MAX_SCOPES) throw new Error(`an action can hold at most ${MAX_SCOPES} locks; it asked for ${files.length}`);
+  const args = [
+    options.lockDir ?? LOCK_DIR,
+    options.recordAfter ? 'after' : 'sync',
+    field('run id', record.runId),
+    field('user', record.user),
+    field('console', record.console),
+    field('action', record.actionId),
+    JSON.stringify(record.command),
+    field('chain head', record.chainHead),
+    JSON.stringify(holder),
+    command,
+    ...files,
+  ];
+  return `sh -c ${shellQuote(ENVELOPE)} opsdeck-envelope ${args.map(shellQuote).join(' ')}`;
+}
+
+/** A read-only command printing who holds any of `scopes` on the host. */
+export function lockProbeCommand(scopes: readonly string[], lockDir = LOCK_DIR): string {
+  const files = [...new Set(scopes.map(scopeFileName))];
+  return `sh -c ${shellQuote(PROBE)} opsdeck-lock-probe ${[lockDir, ...files].map(shellQuote).join(' ')}`;
+}
+
+export interface HeldLock {
+  scopeFile: string;
+  /** null when the holder file could not be read or parsed (a holder from an older console) */
+  holder: LockHolderRecord | null;
+}
+
+function parseHolder(text: string): LockHolderRecord | null {
+  try {
+    const v = JSON.parse(text) as Partial<LockHolderRecord> | null;
+    if (!v || typeof v !== 'object') return null;
+    const s = (x: unknown) => (typeof x === 'string' ? x : '');
+    return { user: s(v.user), console: s(v.console), actionId: s(v.actionId), title: s(v.title), runId: s(v.runId), started: s(v.started) };
+  } catch {
+    return null;
+  }
+}
+
+/** Reads lockProbeCommand's output. */
+export function parseLockProbe(output: string): HeldLock[] {
+  const held: HeldLock[] = [];
+  for (const line of output.split('\n')) {
+    const m = /^held (\S+) ?(.*)$/.exec(line);
+    if (m) held.push({ scopeFile: m[1]!, holder: parseHolder(m[2]!) });
+  }
+  return held;
+}
+
+/** Finds the envelope's refusal in a run's stderr; null when the run was not refused for a lock. */
+export function parseLockRefusal(stderr: string): HeldLock | string | null {
+  for (const line of stderr.split('\n')) {
+    if (!line.startsWith(`${LOCK_HELD_MARK} `)) continue;
+    const rest = line.slice(LOCK_HELD_MARK.length + 1);
+    // "- why" or "cannot …": the lock could not be taken at all, and the line says why
+    if (rest.startsWith('- ')) return rest.slice(2);
+    if (rest.startsWith('cannot ')) return rest;
+    const space = rest.indexOf(' ');
+    if (space < 0) return { scopeFile: rest, holder: null };
+    return { scopeFile: rest.slice(0, space), holder: parseHolder(rest.slice(space + 1)) };
+  }
+  return null;
+}
+
+/** "held by alice: restart autotrader-ingestion, 40 s", for the preview and the refusal. */
+export function describeHolder(held: HeldLock, now: number): string {
+  const h = held.holder;
+  if (!h || !h.user) return `${held.scopeFile} is locked on the host by another console`;
+  const started = Date.parse(h.started);
+  const age = Number.isFinite(started) ? `, ${formatAge(Math.max(0, now - started))}` : '';
+  return `held by ${h.user}${h.console ? ` (${h.console})` : ''}: ${h.title || h.actionId}${age}`;
+}
+
+function formatAge(ms: number): string {
+  const s = Math.round(ms / 1000);
+  if (s < 90) return `${s} s`;
+  const m = Math.round(s / 60);
+  if (m < 90) return `${m} min`;
+  return `${Math.round(m / 60)} h`;
+}
