@@ -145,13 +145,15 @@ export const Preview = z.object({
 });
 export type Preview = z.infer<typeof Preview>;
 
-export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+/** `unknown`: cut off before its exit status came back; settled later by the action's check */
+export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'unknown']);
 export type RunState = z.infer<typeof RunState>;
 
 export const AuditRecord = z.object({
   seq: z.number().int(),
   at: z.string(),
-  kind: z.enum(['intent', 'result', 'note']),
+  /** repair: a torn line left by a crash, named; settled: an unknown outcome checked on the host */
+  kind: z.enum(['intent', 'result', 'note', 'repair', 'settled']),
   user: z.string(),
   runId: z.string().nullable(),
   actionId: z.string().nullable(),

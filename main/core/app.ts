@@ -314,6 +314,14 @@ export class OpsApp {
     }
     this.poller.start(this.options.fleet.polled);
     this.hostTools.start();
+    // Runs a stopped console left open are closed as unknown now, not at the first action; a
+    // log that cannot be recovered (a full disk, failed verification) refuses runs, by name.
+    this.audit
+      .recover()
+      .then(({ repaired, unknown }) => {
+        if (repaired || unknown) this.options.logger.warn(`audit: ${repaired} torn line(s) repaired, ${unknown} run(s) left open by a stopped console recorded as unknown`);
+      })
+      .catch((error: Error) => this.options.logger.warn(`audit: ${error.message}`));
   }
 
   async close(): Promise<void> {
