@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
+import type { AuditKeySource } from './audit/auditKey';
 import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
 import { redactingHandlers } from './bridge/redactingHandlers';
@@ -43,6 +44,8 @@ export interface OpsAppOptions {
   readonly configPath: string | null;
   readonly user: string;
   readonly auditFile: string;
+  /** the audit key, kept apart from the log (bootstrap: a 0600 file in the state folder, sealed by the OS keychain when the shell has one) */
+  readonly auditKey?: AuditKeySource;
   readonly maxConcurrency: number;
   readonly blastRadius: number;
   readonly logger: Logger;
@@ -177,7 +180,7 @@ export class OpsApp {
       timers,
     });
 
-    this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock });
+    this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock, ...(options.auditKey ? { key: options.auditKey } : {}) });
     for (const host of fleet.hosts) this.hostsById.set(host.id, host);
     const hostsById = this.hostsById;
     this.actions = new ActionService({

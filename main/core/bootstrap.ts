@@ -17,6 +17,7 @@ import { platformPaths } from './config/platformPaths';
 import { startDemoFleetForConsole } from './demoFleet';
 import { fleetFromConfig, type Fleet } from './fleet';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
+import { fileAuditKey } from './audit/auditKey';
 import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
 
 export interface BootstrapOptions {
@@ -90,6 +91,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     configPath,
     user,
     auditFile,
+    auditKey: fileAuditKey(join(paths.stateDir, AUDIT_KEY_FILE), options.secretCipher),
     maxConcurrency: config.actions.maxConcurrency,
     blastRadius: config.actions.blastRadius,
     logger: options.logger,
@@ -103,6 +105,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   await app.start();
   return app;
 }
+
+/** The audit key's file, in the state folder (apart from a log the config puts elsewhere). */
+export const AUDIT_KEY_FILE = 'audit.key';
 
 /** The encrypted passphrases' file, in the state folder beside the audit log. */
 export const PASSPHRASE_FILE = 'ssh-passphrases.json';

@@ -17,6 +17,7 @@ import { Redactor } from '../redact/Redactor';
 import { SessionPool } from '../ssh/SessionPool';
 import { AuditLog, CONSOLE_STOPPED } from './AuditLog';
 import type { StoredRecord } from './auditRecord';
+import { type AuditKeySource, fileAuditKey } from './auditKey';
 
 const run = promisify(execFile);
 
@@ -90,6 +91,8 @@ describe('the console killed at random points', () => {
     unknownReported += final.unknown;
     const verdict = await last.verify();
     expect(verdict).toMatchObject({ ok: true });
+    // every record carries the key's mark (no unkeyed records noted)
+    expect(verdict.ok && verdict.notes).toBeFalsy();
 
     const recs = await records(log);
     expect(openIntents(recs)).toEqual([]);
@@ -100,7 +103,8 @@ describe('the console killed at random points', () => {
     const succeeded = recs.filter((r) => r.kind === 'result' && r.outcome === 'succeeded');
     expect(succeeded.length).toBeGreaterThan(30);
     for (const u of unknown) expect(recs.filter((r) => r.kind === 'result' && r.runId === u.runId && r.hostId === u.hostId)).toHaveLength(1);
-  });
+    // each start is a fresh node process (about 0.1 s idle, seconds on a loaded 2-core machine)
+  }, 180_000);
 });
 
 const WEB = 'web' as HostId;
@@ -206,9 +210,10 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
   });
 });
 
-function extraChildArgs(_dir: string): string[] {
-  return [];
+/** The console's key file, in a state folder apart from the log's. */
+function extraChildArgs(dir: string): string[] {
+  return [join(dir, 'keys', 'audit.key')];
 }
-function extraLogDeps(_dir: string): Record<string, never> {
-  return {};
+function extraLogDeps(dir: string): { key: AuditKeySource } {
+  return { key: fileAuditKey(join(dir, 'keys', 'audit.key')) };
 }
