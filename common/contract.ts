@@ -502,6 +502,8 @@ export const events = {
     state: RunState,
     exitCode: z.number().int().nullable(),
     error: z.string().nullable(),
+    /** an unknown run settled by its effect check: "succeeded (verified: ActiveEnterTimestamp moved)" */
+    settled: z.string().nullable().optional(),
     at: z.string(),
   }),
   // ---- history and alerts (issue 3)

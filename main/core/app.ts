@@ -207,6 +207,8 @@ export class OpsApp {
       },
       logger,
     });
+    // a host that answers again settles the runs cut off on it before their exit status
+    this.unsubscribers.push(this.pool.onState((state) => state.state === 'connected' && void this.actions.settleUnknown(state.hostId)));
 
     // one exporter for the Audit view and escalation; it reads the fleet as it is now
     const incidents = new IncidentExporter({ audit: this.audit, alerts: () => this.alerts.list(), deployments: () => this.fleet.deployments, redactor: this.redactor, clock, user: options.user });

@@ -36,6 +36,8 @@ export interface HostRun {
   state: RunState;
   exitCode: number | null;
   error: string | null;
+  /** an unknown run settled by its effect check, e.g. "succeeded (verified: ActiveEnterTimestamp moved)" */
+  settled?: string | null;
   /** bounded: the oldest text is dropped past MAX_OUTPUT_CHARS */
   output: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
   outputChars: number;
