@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
+import { BlindnessWatch } from './alerts/BlindnessWatch';
 import type { AuditKeySource } from './audit/auditKey';
 import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
@@ -93,6 +94,8 @@ export class OpsApp {
   readonly runbooks: RunbookLibrary;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
+  /** an endpoint that cannot be read, or whose data is stale, is an alert */
+  private readonly blindness: BlindnessWatch;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
   private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
@@ -163,6 +166,7 @@ export class OpsApp {
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
       deploymentName: (id) => names.get(id) ?? id,
     });
+    this.blindness = new BlindnessWatch({ alerts: this.alerts, clock, timers });
 
     this.poller = new HealthPoller({
       dispatcherFor: (id) => {
@@ -175,6 +179,7 @@ export class OpsApp {
       onPolled: (_id, _endpoint, state) => {
         this.history.record(state);
         this.alerts.evaluate(state);
+        this.blindness.observe(state);
       },
       clock,
       timers,
@@ -319,6 +324,7 @@ export class OpsApp {
     }
     this.poller.start(this.options.fleet.polled);
     this.hostTools.start();
+    this.blindness.start();
     // Runs a stopped console left open are closed as unknown now, not at the first action; a
     // log that cannot be recovered (a full disk, failed verification) refuses runs, by name.
     this.audit
@@ -331,6 +337,7 @@ export class OpsApp {
 
   async close(): Promise<void> {
     this.poller.stop();
+    this.blindness.stop();
     await this.hostTools.close();
     await this.actions.stopAll();
     // the last records are on disk already; their head line follows them: let it land before exit
