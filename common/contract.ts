@@ -385,7 +385,8 @@ export const calls = {
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
   listAudit: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable() }),
+    /** chainNotes: what verify reports apart from tampering (a torn line repaired, unkeyed early records) */
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), chainNotes: z.array(z.string()).optional() }),
   },
   pollNow: { request: z.object({ deploymentId: DeploymentId }).strict(), response: z.object({ scheduled: z.boolean() }) },
   /** issue 4: alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */

@@ -245,7 +245,7 @@ export class OpsApp {
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
       listAudit: async (request) => {
         const [records, verdict] = await Promise.all([this.audit.read(request.limit), this.audit.verify()]);
-        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error };
+        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error, ...(verdict.ok && verdict.notes ? { chainNotes: verdict.notes } : {}) };
       },
       exportIncidentTimeline: async (request) => incidents.export(request),
       pollNow: async (request) => {

@@ -236,6 +236,7 @@ export async function loadAudit(api: OpsApi, limit = 200): Promise<void> {
       records: result.value.records,
       chainOk: result.value.chainOk,
       chainError: result.value.chainError,
+      chainNotes: result.value.chainNotes ?? [],
       loading: false,
       error: null,
       loadedAt: new Date().toISOString(),

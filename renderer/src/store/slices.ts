@@ -67,6 +67,8 @@ export interface AuditSlice {
     records: AuditRecord[];
     chainOk: boolean | null;
     chainError: string | null;
+    /** reported apart from tampering: a torn line repaired by a named record, unkeyed early records */
+    chainNotes?: string[];
     loading: boolean;
     error: string | null;
     loadedAt: string | null;
