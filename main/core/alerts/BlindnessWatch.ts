@@ -10,6 +10,8 @@ export interface BlindnessWatchDeps {
   timers: Timers;
   /** how often staleness is looked at between polls */
   tickMs?: number;
+  /** how long an endpoint fails before its alert fires (blindness.ts's default unless given) */
+  pendingMs?: number;
 }
 
 export class BlindnessWatch {
@@ -20,7 +22,7 @@ export class BlindnessWatch {
 
   observe(state: EndpointState): void {
     this.latest.set(`${state.deploymentId}/${state.endpoint}`, state);
-    for (const c of blindness(state, this.deps.clock.now())) this.deps.alerts.observe(c);
+    for (const c of blindness(state, this.deps.clock.now(), this.deps.pendingMs)) this.deps.alerts.observe(c);
   }
 
   /** Stop watching a deployment that left the fleet (its alerts resolve). */
@@ -35,7 +37,7 @@ export class BlindnessWatch {
   start(): void {
     const tick = () => {
       const now = this.deps.clock.now();
-      for (const state of this.latest.values()) for (const c of blindness(state, now)) if (c.ruleId === 'data-stale') this.deps.alerts.observe(c);
+      for (const state of this.latest.values()) for (const c of blindness(state, now, this.deps.pendingMs)) if (c.ruleId === 'data-stale') this.deps.alerts.observe(c);
       this.timer = this.deps.timers.setTimeout(tick, this.deps.tickMs ?? 5_000);
     };
     this.timer ??= this.deps.timers.setTimeout(tick, this.deps.tickMs ?? 5_000);

@@ -30,7 +30,7 @@ function sectionOf(endpoint: string): RunbookSection {
 const secondsAgo = (now: number, at: string | null) => (at ? `${Math.round((now - Date.parse(at)) / 1000)} s ago` : 'never');
 
 /** The two blindness conditions of one endpoint, held or not, at `now`. */
-export function blindness(state: EndpointState, now: number): Condition[] {
+export function blindness(state: EndpointState, now: number, pendingMs = BLIND_PENDING_MS): Condition[] {
   const base = { deploymentId: state.deploymentId, endpoint: state.endpoint, item: state.endpoint, section: sectionOf(state.endpoint) };
   const failing = state.status === 'error';
   const age = state.lastGoodAt ? now - Date.parse(state.lastGoodAt) : null;
@@ -44,7 +44,7 @@ export function blindness(state: EndpointState, now: number): Condition[] {
       ruleId: 'api-unreadable',
       title: 'health API cannot be read',
       severity: 'warning',
-      pendingMs: BLIND_PENDING_MS,
+      pendingMs,
       holds: failing,
       reason: failing ? `${state.endpoint} cannot be read (${why}); last good data ${secondsAgo(now, state.lastGoodAt)}` : `${state.endpoint} answers again`,
     },
