@@ -57,7 +57,8 @@ export const Preview = z.object({
 });
 export type Preview = z.infer<typeof Preview>;
 
-export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled']);
+/** `unknown`: cut off before its exit status came back; settled later by the action's check */
+export const RunState = z.enum(['queued', 'running', 'succeeded', 'failed', 'cancelled', 'unknown']);
 export type RunState = z.infer<typeof RunState>;
 
 export const actionCalls = {
@@ -86,6 +87,8 @@ export const actionEvents = {
     state: RunState,
     exitCode: z.number().int().nullable(),
     error: z.string().nullable(),
+    /** an unknown run settled by its effect check: "succeeded (verified: ActiveEnterTimestamp moved)" */
+    settled: z.string().nullable().optional(),
     at: z.string(),
   }),
 } as const;

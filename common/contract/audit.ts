@@ -6,7 +6,8 @@ import { AuditAnchors } from './team';
 export const AuditRecord = z.object({
   seq: z.number().int(),
   at: z.string(),
-  kind: z.enum(['intent', 'result', 'note']),
+  /** repair: a torn line left by a crash, named; settled: an unknown outcome checked on the host */
+  kind: z.enum(['intent', 'result', 'note', 'repair', 'settled']),
   user: z.string(),
   runId: z.string().nullable(),
   actionId: z.string().nullable(),
@@ -22,7 +23,8 @@ export type AuditRecord = z.infer<typeof AuditRecord>;
 export const auditCalls = {
   listAudit: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
-    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), anchors: AuditAnchors.nullable() }),
+    /** chainNotes: what verify reports apart from tampering (a torn line repaired, unkeyed early records) */
+    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), chainNotes: z.array(z.string()).optional(), anchors: AuditAnchors.nullable() }),
   },
   /** alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
   exportIncidentTimeline: {

@@ -9,6 +9,8 @@ import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
+import { BlindnessWatch } from './alerts/BlindnessWatch';
+import type { AuditKeySource } from './audit/auditKey';
 import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
 import { redactingHandlers } from './bridge/redactingHandlers';
@@ -42,6 +44,8 @@ export interface OpsAppOptions {
   readonly configPath: string | null;
   readonly user: string;
   readonly auditFile: string;
+  /** the audit key, kept apart from the log (bootstrap: a 0600 file in the state folder, sealed by the OS keychain when the shell has one) */
+  readonly auditKey?: AuditKeySource;
   readonly maxConcurrency: number;
   readonly blastRadius: number;
   readonly logger: Logger;
@@ -89,6 +93,8 @@ export class OpsApp {
   readonly runbooks: RunbookLibrary;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
+  /** an endpoint that cannot be read, or whose data is stale, is an alert */
+  private readonly blindness: BlindnessWatch;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
   /** host-side locks, records and shared acks; null for the demo fleet, whose hosts run no journal */
@@ -161,6 +167,7 @@ export class OpsApp {
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
       deploymentName: (id) => names.get(id) ?? id,
     });
+    this.blindness = new BlindnessWatch({ alerts: this.alerts, clock, timers });
 
     this.poller = new HealthPoller({
       dispatcherFor: (id) => {
@@ -173,12 +180,13 @@ export class OpsApp {
       onPolled: (_id, _endpoint, state) => {
         this.history.record(state);
         this.alerts.evaluate(state);
+        this.blindness.observe(state);
       },
       clock,
       timers,
     });
 
-    this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock });
+    this.audit = new AuditLog({ path: options.auditFile, redactor: this.redactor, clock, ...(options.auditKey ? { key: options.auditKey } : {}) });
     for (const host of fleet.hosts) this.hostsById.set(host.id, host);
     const hostsById = this.hostsById;
     this.team = fleet.demo
@@ -227,6 +235,8 @@ export class OpsApp {
       },
       logger,
     });
+    // a host that answers again settles the runs cut off on it before their exit status
+    this.unsubscribers.push(this.pool.onState((state) => state.state === 'connected' && void this.actions.settleUnknown(state.hostId)));
 
     // one exporter for the Audit view and escalation; it reads the fleet as it is now
     const incidents = new IncidentExporter({
@@ -268,7 +278,7 @@ export class OpsApp {
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
       listAudit: async (request) => {
         const [records, verdict, anchors] = await Promise.all([this.audit.read(request.limit), this.audit.verify(), this.team?.anchors() ?? null]);
-        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error, anchors };
+        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error, ...(verdict.ok && verdict.notes ? { chainNotes: verdict.notes } : {}), anchors };
       },
       exportIncidentTimeline: async (request) => incidents.export(request),
       pollNow: async (request) => {
@@ -361,10 +371,20 @@ export class OpsApp {
     this.poller.start(this.options.fleet.polled);
     this.hostTools.start();
     this.team?.start(this.options.fleet.hosts.map((h) => h.id));
+    this.blindness.start();
+    // Runs a stopped console left open are closed as unknown now, not at the first action; a
+    // log that cannot be recovered (a full disk, failed verification) refuses runs, by name.
+    this.audit
+      .recover()
+      .then(({ repaired, unknown }) => {
+        if (repaired || unknown) this.options.logger.warn(`audit: ${repaired} torn line(s) repaired, ${unknown} run(s) left open by a stopped console recorded as unknown`);
+      })
+      .catch((error: Error) => this.options.logger.warn(`audit: ${error.message}`));
   }
 
   async close(): Promise<void> {
     this.poller.stop();
+    this.blindness.stop();
     await this.hostTools.close();
     this.team?.close();
     await this.actions.stopAll();

@@ -1,7 +1,7 @@
 // Start-up from a real config file: the ssh settings reach the session pool, and
 // ssh.rememberPassphrases without an OS secret store says so instead of storing anything.
 import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, expect, it } from 'vitest';
@@ -52,6 +52,10 @@ it('ssh.rememberPassphrases in the browser shell (no safeStorage): a warning, an
   const logger = { info: () => {}, warn: (m: string) => warnings.push(m), error: () => {} };
   const app = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger });
   await app.close();
+  // the audit key: a 0600 file in the state folder, plain here (the browser shell has no keychain)
+  const keyFile = join(dir, 'state', 'opsdeck', 'audit.key');
+  expect((await stat(keyFile)).mode & 0o777).toBe(0o600);
+  expect(await readFile(keyFile, 'utf8')).toMatch(/^opsdeck-audit-key v1 plain [0-9a-f]{64}\n$/);
   expect(warnings).toContain(
     "ssh.rememberPassphrases is on, but this shell has no OS secret store (Electron's safeStorage exists only in the desktop app, not in the browser shell): key passphrases are kept in memory for this session only",
   );
@@ -59,7 +63,8 @@ it('ssh.rememberPassphrases in the browser shell (no safeStorage): a warning, an
   const noKeyring = { name: 'x', unavailableReason: () => 'no OS keyring was found', encrypt: () => Buffer.alloc(0), decrypt: () => '' };
   const again = await bootstrap({ configPath, env: { XDG_STATE_HOME: join(dir, 'state'), HOME: dir }, logger, secretCipher: noKeyring });
   await again.close();
-  expect(warnings.at(-1)).toBe('ssh.rememberPassphrases is on, but no OS keyring was found: key passphrases are kept in memory for this session only');
+  // toContain: the host's own connection warning may land before or after it
+  expect(warnings).toContain('ssh.rememberPassphrases is on, but no OS keyring was found: key passphrases are kept in memory for this session only');
 });
 
 it('a config with no hosts and no demo fleet handed in is refused, naming the config', async () => {

@@ -17,6 +17,7 @@ import { expandHome, loadConfig } from './config/loadConfig';
 import { platformPaths } from './config/platformPaths';
 import { fleetFromConfig, type Fleet } from './fleet';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
+import { fileAuditKey } from './audit/auditKey';
 import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
 
 export interface BootstrapOptions {
@@ -105,6 +106,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     configPath,
     user,
     auditFile,
+    auditKey: fileAuditKey(join(paths.stateDir, AUDIT_KEY_FILE), options.secretCipher),
     maxConcurrency: config.actions.maxConcurrency,
     blastRadius: config.actions.blastRadius,
     logger: options.logger,
@@ -118,6 +120,9 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   await app.start();
   return app;
 }
+
+/** The audit key's file, in the state folder (apart from a log the config puts elsewhere). */
+export const AUDIT_KEY_FILE = 'audit.key';
 
 /** The encrypted passphrases' file, in the state folder beside the audit log. */
 export const PASSPHRASE_FILE = 'ssh-passphrases.json';

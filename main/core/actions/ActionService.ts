@@ -16,6 +16,8 @@ import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { OutputBatcher } from './OutputBatcher';
 import type { ExecResult, HostExecutor } from '../hostExec';
+import { outcomeUnknown } from '../ssh/SshLinkError';
+import { RunSettler } from './RunSettler';
 import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef, RunEnvelope } from './types';
 
 export interface AuditSink {
@@ -115,6 +117,8 @@ export class ActionService {
   readonly catalog: Catalog;
   private readonly timers: Timers;
   private readonly random: (size: number) => Buffer;
+  /** runs cut off before their exit status, waiting for their host to be checked */
+  readonly settler: RunSettler;
 
   constructor(private readonly deps: ActionServiceDeps) {
     this.limits = { ...DEFAULT_LIMITS, ...deps.limits };
@@ -123,6 +127,21 @@ export class ActionService {
     this.catalog = deps.catalog ?? bundledCatalog();
     this.timers = deps.timers ?? systemTimers;
     this.random = deps.randomBytes ?? randomBytes;
+    this.settler = new RunSettler({
+      executor: deps.executor,
+      audit: deps.audit,
+      redactor: deps.redactor,
+      clock: deps.clock,
+      timers: this.timers,
+      user: deps.user,
+      emitStatus: (payload) => this.status(payload.runId, payload.hostId, payload.state, payload.exitCode, payload.error, payload.settled ?? null),
+      ...(deps.logger ? { logger: deps.logger } : {}),
+    });
+  }
+
+  /** The host answers again: settle the runs on it that were cut off before their exit status. */
+  settleUnknown(hostId: HostId): Promise<void> {
+    return this.settler.settleHost(hostId);
   }
 
   list(): ActionSummary[] {
@@ -250,6 +269,7 @@ export class ActionService {
     const runs = [...this.runs.values()];
     for (const r of runs) r.controller.abort();
     await Promise.all(runs.map((r) => r.done));
+    this.settler.dispose();
   }
 
   private resolveHosts(action: CatalogAction, hostIds: readonly HostId[]): HostRef[] {
@@ -318,6 +338,7 @@ export class ActionService {
     const { action, command } = prepared;
     const base = { runId, actionId: action.id, hostId: host.id, command };
     let chainHead: string;
+    const intentAt = this.deps.clock.now();
     try {
       chainHead = (await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base })).hash;
     } catch (err) {
@@ -427,7 +448,8 @@ export class ActionService {
         error = result.exitCode !== null ? `exit code ${result.exitCode}` : `ended by signal ${result.signal ?? 'unknown'}`;
       }
     } catch (err) {
-      state = run.controller.signal.aborted ? 'cancelled' : 'failed';
+      // Cut off after the command was sent and before its exit status: it may well have run.
+      state = run.controller.signal.aborted ? 'cancelled' : cutOff(err) ? 'unknown' : 'failed';
       error = this.deps.redactor.redact((err as Error).message || String(err));
     } finally {
       if (guard !== null) this.timers.clearTimeout(guard);
@@ -437,7 +459,15 @@ export class ActionService {
     const outcome = error ? `${state}: ${error}` : state;
     await this.auditSafe({ kind: 'result', ...base, exitCode, outcome });
     this.locks.release(host.id, prepared.locks, runId);
+    if (state === 'unknown') {
+      const how = action.risk === 'read-only' ? '; it only reads, so nothing on the host hangs on it' : action.effect?.check === 'none' ? `; it cannot be checked: ${action.effect.why}` : action.effect ? '; it is checked on the host once it answers' : '; the action says no way to check it';
+      error = `${error}${how}`;
+    }
     this.status(runId, host.id, state, exitCode, error);
+    if (state === 'unknown') {
+      this.settler.add({ runId, hostId: host.id, action, params: prepared.params, command, intentAt });
+      void this.settler.settleHost(host.id);
+    }
     return state === 'succeeded';
   }
 
@@ -463,11 +493,23 @@ export class ActionService {
     }
   }
 
-  private status(runId: RunId, hostId: HostId, state: RunState, exitCode: number | null, error: string | null): void {
+  private status(runId: RunId, hostId: HostId, state: RunState, exitCode: number | null, error: string | null, settled: string | null = null): void {
     try {
-      this.deps.emitStatus({ runId, hostId, state, exitCode, error, at: isoAt(this.deps.clock.now()) });
+      this.deps.emitStatus({ runId, hostId, state, exitCode, error, ...(settled ? { settled } : {}), at: isoAt(this.deps.clock.now()) });
     } catch (err) {
       this.deps.logger?.warn(`actions: status listener failed: ${(err as Error).message}`);
     }
   }
+}
+
+/**
+ * The connection went away or froze after the command was sent and before its exit status came
+ * back (the SSH pool's `connection-lost` or `unresponsive` link errors, or an error that says so
+ * by flag).
+ * Anything else (no connection, the command could not be started) means it did not run.
+ */
+function cutOff(err: unknown): boolean {
+  if (outcomeUnknown(err)) return true;
+  if ((err as { outcomeUnknown?: unknown })?.outcomeUnknown === true) return true;
+  return /connection lost before the command finished/.test((err as Error)?.message ?? '');
 }

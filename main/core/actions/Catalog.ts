@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { ActionId, type ActionSummary, type ParamSpec, type ParamValues, type Risk } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import { shellQuote } from '../shellQuote';
+import { EffectCheckDef, renderEffectCheck } from './effectCheck';
 import { RUNBOOK_SECTIONS } from '../../../common/thresholds';
 
 /** The runbook sections an action can serve: one list, in common/thresholds.ts. */
@@ -71,6 +72,12 @@ const ActionDef = z
      * as "$1", "$2"… from `args`, as with `script`
      */
     precheck: z.object({ label: z.string().min(1), script: z.string().min(1), args: z.array(z.string()).default([]) }).strict().optional(),
+    /**
+     * how the effect is checked on the host later: a run cut off before its exit status is
+     * settled by it once the host answers again (without one the run stays unknown; every
+     * bundled action that changes a host has one)
+     */
+    effect: EffectCheckDef.optional(),
     /** the action the UI offers once this one succeeds (config edit -> restart), with its params */
     followUp: z
       .object({ action: ActionId, params: z.record(z.string(), z.union([z.string(), z.number()])).default({}) })
@@ -258,6 +265,8 @@ function checkAction(a: ActionDef, where: string): CatalogAction {
   } else if (a.resumeCommand) fail('resumeCommand', 'goes with resume');
   if (a.resume && names.has('cursor')) fail('params', 'a resumable action cannot have a parameter named cursor');
   checkWords('resumeCommand', a.resumeCommand, ['cursor']);
+  if (a.effect?.check === 'unit-started' || a.effect?.check === 'unit-stopped') checkWords('effect.units', a.effect.units);
+  if (a.effect?.check === 'script') checkWords('effect.args', a.effect.args, ['sinceSeconds']);
   checkWords('command', a.command);
   checkWords('args', a.args);
   checkWords('locks', a.locks);
@@ -365,6 +374,11 @@ export function renderPrecheck(action: CatalogAction, params: ResolvedParams): s
   if (!action.precheck) return null;
   const args = action.precheck.args.map((w) => shellQuote(fillWord(w, params)));
   return ['sh', '-c', shellQuote(action.precheck.script), shellQuote(`${action.id}:precheck`), ...args].join(' ');
+}
+
+/** The command that checks the action's effect on a host, or null when it has none. */
+export function renderEffect(action: CatalogAction, params: ResolvedParams, sinceSeconds: number): string | null {
+  return action.effect ? renderEffectCheck(action.id, action.effect, (w) => fillWord(w, params, { sinceSeconds: String(Math.ceil(sinceSeconds)) })) : null;
 }
 
 /** The command that picks a resumable follow up after the entry with this cursor. */

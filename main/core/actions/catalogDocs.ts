@@ -34,6 +34,7 @@ shows it in a preview, and runs only what the preview's token says (see "How an 
 | \`timeoutSeconds\` | the remote command is stopped after it (default 120) |
 | \`rolling\` | one host at a time, stopping at the first failure; later hosts are reported "not run" |
 | \`maxHosts\` | a lower blast-radius cap than the config's for this action |
+| \`effect\` | how the effect is checked on the host later, so a run cut off before its exit status ("unknown") is settled once the host answers: \`{ check: unit-started, units: [...] }\` (active, entered after the intent, measured on the host's monotonic clock against the time elapsed since the intent), \`unit-stopped\`, \`{ check: script, script, args }\` (first line \`done: …\` or \`not done: …\`; \`{sinceSeconds}\` is the time since the intent), or \`{ check: none, why }\`. Every bundled action that changes a host has one |
 | \`precheck\` | \`label\`, \`script\`, \`args\`: a read-only script run on every host at preview time; its output (first 20 lines, redacted) is shown in the preview before confirm, e.g. the job count a clear removes |
 | \`followUp\` | the action (with parameters) to offer once this one succeeds |
 | \`resume\`, \`resumeCommand\` | \`journal-cursor\`: the command prints \`journalctl -o json\`, shown as short-iso lines; when the connection drops, \`resumeCommand\` runs with \`{cursor}\` = the last entry received (up to 8 attempts in a row, backing off 0.5 s to 10 s), each resume audited as a \`note\`. \`file-offset\`: the command prints \`<inode>:<offset>\\t<line>\` (the log follower in \`x-file-follow\`), shown without the prefix; \`{cursor}\` = \`inode:offset\` after the last line received, found again in \`<file>.1\` after a rotation |
@@ -118,6 +119,10 @@ function renderAction(a: CatalogAction): string {
     if (a.precheck.script === a.script) lines.push('', `The preview first shows "${a.precheck.label}" from each host: the script above with args ${args}.`);
     else lines.push('', `The preview first shows "${a.precheck.label}" from each host (args: ${args}):`, '', '```sh', a.precheck.script.trimEnd(), '```');
   }
+  if (a.effect?.check === 'unit-started' || a.effect?.check === 'unit-stopped') {
+    extra.push(`Effect check (settles a run cut off before its exit status): ${a.effect.units.map((u) => `\`${u}\``).join(', ')} ${a.effect.check === 'unit-started' ? 'active, ActiveEnterTimestamp' : 'inactive, InactiveEnterTimestamp'} after the intent.`);
+  } else if (a.effect?.check === 'none') extra.push(`Effect check: none (${a.effect.why}).`);
+  else if (a.effect?.check === 'script') lines.push('', `Effect check (settles a run cut off before its exit status; args: ${a.effect.args.map((w) => `\`${w}\``).join(' ') || 'none'}):`, '', '```sh', a.effect.script.trimEnd(), '```');
   if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
   if (a.followUp) extra.push(`Then offers: \`${a.followUp.action}\`${Object.keys(a.followUp.params).length ? ` with ${Object.entries(a.followUp.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}.`);
   if (extra.length) lines.push('', extra.join(' '));

@@ -8,6 +8,7 @@ import { describeMetric, ruleMetric, type AlertNotification, type AlertRecord } 
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
 import { clearsAt, effectiveRules, firesAt, ruleForItem, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
+import type { Condition } from './blindness';
 import { NotificationLimiter } from './NotificationLimiter';
 
 export interface AlertEngineDeps {
@@ -76,6 +77,54 @@ export class AlertEngine {
         const alert = this.active.get(key);
         if (alert && !Object.hasOwn(state.items, alert.item)) this.end(key, alert, now, `${alert.item} no longer reported`);
       }
+    }
+  }
+
+  /**
+   * A condition that holds or not (being blind: see blindness.ts), with the same life as a rule's
+   * alert: pending for its pending time, then firing and notified, resolved when it stops holding.
+   */
+  observe(c: Condition): void {
+    const now = this.deps.clock.now();
+    const current = this.active.get(c.key);
+    if (!c.holds) {
+      if (current) this.end(c.key, current, now, c.reason, null);
+      return;
+    }
+    if (!current) {
+      const alert: AlertRecord = {
+        id: `a-${++this.seq}`,
+        key: c.key,
+        deploymentId: c.deploymentId,
+        ruleId: c.ruleId,
+        section: c.section,
+        endpoint: c.endpoint,
+        item: c.item,
+        title: c.title,
+        severity: c.severity,
+        state: 'pending',
+        reason: c.reason,
+        value: null,
+        pendingSince: isoAt(now),
+        firedAt: null,
+        resolvedAt: null,
+        acknowledgedAt: null,
+        acknowledgedBy: null,
+        snoozedUntil: this.snoozeOf(c.key, now),
+        notified: 0,
+      };
+      this.setActive(c.key, alert);
+      if (c.pendingMs <= 0) this.fire(c.key, alert, now);
+      else this.deps.onChange(alert);
+      return;
+    }
+    const updated = current.reason === c.reason ? current : { ...current, reason: c.reason };
+    if (current.state === 'pending' && now - Date.parse(current.pendingSince) >= c.pendingMs) {
+      this.setActive(c.key, updated);
+      this.fire(c.key, updated, now);
+    } else if (updated !== current) {
+      this.setActive(c.key, updated);
+      this.deps.onChange(updated);
     }
   }
 

@@ -4,7 +4,10 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../common/contract';
 import { Redactor } from '../redact/Redactor';
-import { AuditLog, GENESIS_HASH, hashRecord } from './AuditLog';
+import { AuditLog, CONSOLE_STOPPED, GENESIS_HASH, hashRecord } from './AuditLog';
+import { fileAuditKey } from './auditKey';
+import type { SecretCipher } from '../ssh/PassphraseStore';
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
 
 let dir: string;
 let path: string;
@@ -72,13 +75,17 @@ describe('AuditLog', () => {
     expect(await log.verify()).toEqual({ ok: true, count: 1 });
   });
 
-  it('resumes the chain from the last record after a restart', async () => {
+  it('resumes the chain after a restart, closing the intent the stopped console left open as unknown', async () => {
     await makeLog().append(intent('host-1'));
     await makeLog().append(intent('host-2'));
     const records = await fileRecords();
-    expect(records.map((r) => r.seq)).toEqual([1, 2]);
+    expect(records.map((r) => [r.seq, r.kind, r.hostId, r.outcome])).toEqual([
+      [1, 'intent', 'host-1', null],
+      [2, 'result', 'host-1', CONSOLE_STOPPED],
+      [3, 'intent', 'host-2', null],
+    ]);
     expect(records[1]!.prevHash).toBe(records[0]!.hash);
-    expect(await makeLog().verify()).toEqual({ ok: true, count: 2 });
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 3 });
   });
 
   it('reads the newest records, oldest first', async () => {
@@ -92,7 +99,8 @@ describe('AuditLog', () => {
   describe('verify names the first bad record', () => {
     beforeEach(async () => {
       const log = makeLog();
-      for (let i = 1; i <= 5; i++) await log.append(intent(`host-${i}`));
+      // notes: these tests restart the log, which would close open intents as unknown
+      for (let i = 1; i <= 5; i++) await log.append({ ...intent(`host-${i}`), kind: 'note' });
       // the head file is written after an append resolves: wait for it before editing files
       await log.idle();
     });
@@ -129,12 +137,15 @@ describe('AuditLog', () => {
     it('a record cut in the middle', async () => {
       const size = (await stat(path)).size;
       await truncate(path, size - 20);
-      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: 'line 5: not a JSON record (cut or garbled)' });
+      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: 'line 5: the last line is cut short (a crash while writing); the console repairs it when it starts' });
+      const lines = (await readFile(path, 'utf8')).split('\n');
+      await writeFile(path, [...lines.slice(0, 2), lines[4], ...lines.slice(3, 4)].join('\n') + '\n');
+      expect(await makeLog().verify()).toMatchObject({ ok: false, line: 3, error: 'line 3: not a JSON record (cut or garbled)' });
     });
 
     it('records this session wrote that were cut off the end', async () => {
       const log = makeLog();
-      await log.append(intent('host-6'));
+      await log.append({ ...intent('host-6'), kind: 'note' });
       const records = await fileRecords();
       await writeRecords(records.slice(0, 4));
       expect(await log.verify()).toMatchObject({ ok: false, badSeq: 5, error: 'records 5 to 6 were written by this session and are gone (file truncated)' });
@@ -181,17 +192,26 @@ describe('AuditLog', () => {
     });
   });
 
-  it('after a torn last line, appends on a fresh line and verify still points at the torn record', async () => {
+  it('repairs a torn last line with a record naming it, which verify reports apart from tampering', async () => {
     const log = makeLog();
-    await log.append(intent('host-1'));
-    await appendFile(path, '{"seq":2,"at":"2026-11-26T14:0');
+    await log.append({ ...intent('host-1'), kind: 'note' });
+    await log.idle();
+    const torn = '{"seq":2,"at":"2026-11-26T14:0';
+    await appendFile(path, torn);
     const resumed = makeLog();
+    expect(await resumed.recover()).toEqual({ repaired: 1, unknown: 0 });
     const next = await resumed.append(intent('host-2'));
-    expect(next.seq).toBe(2);
+    expect(next.seq).toBe(3);
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
-    expect(lines).toHaveLength(3);
-    expect(JSON.parse(lines[2]!)).toEqual(next);
-    expect(await resumed.verify()).toMatchObject({ ok: false, badSeq: 2, line: 2 });
+    expect(lines).toHaveLength(4);
+    expect(lines[1]).toBe(torn);
+    const repair = JSON.parse(lines[2]!) as AuditRecord;
+    expect(repair).toMatchObject({ seq: 2, kind: 'repair', prevHash: JSON.parse(lines[0]!).hash });
+    expect(repair.outcome).toMatch(/^repaired: line 2 was cut short by a crash \(30 bytes, sha256 [0-9a-f]{64}\)/);
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 3, notes: ['line 2: cut short by a crash, repaired by record 2 (no record lost)'] });
+    // the same repair record does not excuse a line edited afterwards
+    await writeFile(path, [lines[0], torn.replace('14:0', '15:0'), ...lines.slice(2)].join('\n') + '\n');
+    expect(await makeLog().verify()).toMatchObject({ ok: false, line: 2, error: 'line 2: not a JSON record (cut or garbled)' });
   });
 
   it('an append resolves once its record is on disk; a head file that cannot be written refuses the next append, by name', async () => {
@@ -230,5 +250,112 @@ describe('AuditLog', () => {
     await rm(path, { recursive: true });
     await expect(log.append(intent('host-2'))).resolves.toMatchObject({ seq: 1, hostId: 'host-2' });
     expect(await log.verify()).toEqual({ ok: true, count: 1 });
+  });
+});
+
+describe('AuditLog with a key kept apart from the log', () => {
+  let keyPath: string;
+  const keyedLog = () => new AuditLog({ path, clock, redactor, key: fileAuditKey(keyPath) });
+  beforeEach(async () => {
+    keyPath = join(dir, 'state', 'audit.key');
+    const log = keyedLog();
+    for (let i = 1; i <= 4; i++) await log.append({ ...intent(`host-${i}`), kind: 'note' });
+    await log.idle();
+  });
+
+  /** What a forger who can write the log but not read the key can do: correctly chained sha256 records. */
+  async function appendForged(n: number): Promise<void> {
+    const records = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditRecord & { mac?: string });
+    let prev = records.at(-1)!;
+    const lines: string[] = [];
+    for (let i = 0; i < n; i++) {
+      const unsigned = { ...prev, seq: prev.seq + 1, kind: 'result' as const, outcome: 'succeeded', exitCode: 0, prevHash: prev.hash };
+      delete (unsigned as { mac?: string }).mac;
+      const { hash: _h, ...rest } = unsigned;
+      const hash = hashRecord(rest);
+      // the forger copies the last record's mark, or invents one: neither is the key's
+      const forged = { ...rest, hash, mac: i % 2 ? 'f'.repeat(64) : prev.mac! };
+      lines.push(JSON.stringify(forged));
+      prev = forged;
+    }
+    await appendFile(path, lines.join('\n') + '\n');
+  }
+
+  it('marks every record and the head line; the key file is 0600 and reused on restart', async () => {
+    const recs = await fileRecords();
+    expect(recs.every((r) => /^[0-9a-f]{64}$/.test((r as { mac?: string }).mac ?? ''))).toBe(true);
+    expect(await readFile(`${path}.head`, 'utf8')).toMatch(/^000000000000004 [0-9a-f]{64} [0-9a-f]{64}\n$/);
+    expect((await stat(keyPath)).mode & 0o777).toBe(0o600);
+    const key = await readFile(keyPath, 'utf8');
+    await keyedLog().append({ ...intent('host-5'), kind: 'note' });
+    expect(await readFile(keyPath, 'utf8')).toBe(key);
+    expect(await keyedLog().verify()).toEqual({ ok: true, count: 5 });
+    // the seam for anchoring the chain elsewhere
+    expect(await keyedLog().currentHead()).toEqual({ seq: 5, hash: (await fileRecords())[4]!.hash });
+  });
+
+  it.each([1, 50])('%i forged record(s) appended with a correct chain fail verification, and a restarted console will not write on them', async (n) => {
+    await appendForged(n);
+    expect(await keyedLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: "line 5: record 5 is not marked with this console's audit key (forged, or written by another program)" });
+    const before = await readFile(path, 'utf8');
+    await expect(keyedLog().append(intent('host-9'))).rejects.toThrow(`audit log ${path} failed verification (line 5: record 5 is not marked with this console's audit key (forged, or written by another program)): runs are refused until it is set aside (docs/audit.md)`);
+    expect(await readFile(path, 'utf8')).toBe(before);
+  });
+
+  it('records without a mark after keyed ones, a deleted head file, an unkeyed or forged head line: each fails', async () => {
+    const records = await fileRecords();
+    const last = records.at(-1)!;
+    const unsigned = { ...last, seq: 5, prevHash: last.hash } as AuditRecord & { mac?: string };
+    delete unsigned.mac;
+    const { hash: _h, ...rest } = unsigned;
+    await appendFile(path, JSON.stringify({ ...rest, hash: hashRecord(rest) }) + '\n');
+    expect(await keyedLog().verify()).toMatchObject({ ok: false, error: 'line 5: record 5 carries no key mark after keyed records (forged, or written by another program)' });
+    await writeRecords(records);
+
+    const head = await readFile(`${path}.head`, 'utf8');
+    await rm(`${path}.head`);
+    expect(await keyedLog().verify()).toMatchObject({ ok: false, error: `${path}.head is missing: a keyed log always has its head file (deleted?)` });
+    await writeFile(`${path}.head`, head.slice(0, 80) + '\n');
+    expect(await keyedLog().verify()).toMatchObject({ ok: false, error: `${path}.head carries no key mark (replaced)` });
+    await writeFile(`${path}.head`, head.slice(0, 81) + 'a'.repeat(64) + '\n');
+    expect(await keyedLog().verify()).toMatchObject({ ok: false, error: `${path}.head is not marked with this console's audit key (forged)` });
+    await writeFile(`${path}.head`, head);
+    expect(await keyedLog().verify()).toEqual({ ok: true, count: 4 });
+  });
+
+  it('a log written before it was keyed verifies, with a note; keyed records follow on', async () => {
+    await rm(path);
+    await rm(`${path}.head`);
+    await makeLog().append({ ...intent('host-1'), kind: 'note' });
+    await keyedLog().append({ ...intent('host-2'), kind: 'note' });
+    expect(await keyedLog().verify()).toEqual({ ok: true, count: 2, notes: ['records 1 to 1 carry no key mark (written before the log was keyed): only their chain vouches for them'] });
+  });
+
+  it('seals the key with the shell cipher when one is usable, and names a key file it cannot read', async () => {
+    const secret = randomBytes(32);
+    const cipher: SecretCipher = {
+      name: 'test-aes',
+      unavailableReason: () => null,
+      encrypt: (plain) => {
+        const iv = randomBytes(12);
+        const c = createCipheriv('aes-256-gcm', secret, iv);
+        const body = Buffer.concat([c.update(plain, 'utf8'), c.final()]);
+        return Buffer.concat([iv, c.getAuthTag(), body]);
+      },
+      decrypt: (blob) => {
+        const d = createDecipheriv('aes-256-gcm', secret, blob.subarray(0, 12));
+        d.setAuthTag(blob.subarray(12, 28));
+        return Buffer.concat([d.update(blob.subarray(28)), d.final()]).toString('utf8');
+      },
+    };
+    const sealedPath = join(dir, 'state', 'sealed.key');
+    const a = await fileAuditKey(sealedPath, cipher).load();
+    const text = await readFile(sealedPath, 'utf8');
+    expect(text).toMatch(/^opsdeck-audit-key v1 sealed test-aes [A-Za-z0-9+/=]+\n$/);
+    expect(text).not.toContain(a.toString('hex'));
+    expect(await fileAuditKey(sealedPath, cipher).load()).toEqual(a);
+    await expect(fileAuditKey(sealedPath).load()).rejects.toThrow(`audit key ${sealedPath} is sealed by test-aes, which this shell cannot open`);
+    await writeFile(keyPath, 'opsdeck-audit-key v1 plain xyz\n');
+    await expect(fileAuditKey(keyPath).load()).rejects.toThrow(`audit key ${keyPath} is not an audit key file (edited or garbled)`);
   });
 });

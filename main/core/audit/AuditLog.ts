@@ -1,15 +1,24 @@
-// The action audit log: append-only JSON lines, each record hash-chained to the one before and
-// synced to disk before `append` resolves, so an action's intent is on disk before its command runs.
-import { createHash } from 'node:crypto';
-import { type FileHandle, mkdir, open, readFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
-import { AuditRecord } from '../../../common/contract';
+// The action audit log: append-only JSON lines, each record hash-chained to the one before,
+// marked with the console's audit key and synced to disk before `append` resolves, so an
+// action's intent is on disk before its command runs. A write is whole or refused; a line a
+// crash tore is repaired by a record that names it; runs a stopped console left open are closed
+// as "unknown" when it starts again.
+import { readFile } from 'node:fs/promises';
+import type { AuditRecord } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Clock } from '../clock';
 import { isoAt } from '../clock';
 import type { Redactor } from '../redact/Redactor';
+import type { AuditKeySource } from './auditKey';
+import { GENESIS_HASH, type StoredRecord, type Unsigned, hashRecord, macOf, parseLine, publicRecord, repairOutcome } from './auditRecord';
+import { type Anchor, type VerifyResult, verifyChain } from './auditVerify';
+import { appendWhole, diskReason, overwriteLine } from './durableFile';
 
-export const GENESIS_HASH = '0'.repeat(64);
+export { GENESIS_HASH, hashRecord } from './auditRecord';
+export type { VerifyResult } from './auditVerify';
+
+/** The outcome written for a run whose console stopped before its result was recorded. */
+export const CONSOLE_STOPPED = 'unknown: console stopped before the outcome was recorded';
 
 /** What a caller supplies; seq, time and the chain are the log's business. */
 export interface AuditEntry {
@@ -23,60 +32,48 @@ export interface AuditEntry {
   outcome?: string | null;
 }
 
-export type VerifyResult =
-  | { ok: true; count: number }
-  | { ok: false; count: number; badSeq: number; line: number; error: string };
-
 export interface AuditLogDeps {
   /** the JSON-lines file; created (with its folder) on first append */
   path: string;
   clock: Clock;
   redactor: Redactor;
-}
-
-type Unsigned = Omit<AuditRecord, 'hash'>;
-
-/**
- * The record's hash: sha256 over its fields in a fixed order, prevHash included. Field order is
- * fixed here rather than taken from JSON.stringify of whatever object came in, so a record
- * re-serialised by another tool still verifies.
- */
-export function hashRecord(r: Unsigned): string {
-  const canonical = JSON.stringify([
-    r.seq,
-    r.at,
-    r.kind,
-    r.user,
-    r.runId,
-    r.actionId,
-    r.hostId,
-    r.command,
-    r.exitCode,
-    r.outcome,
-    r.prevHash,
-  ]);
-  return createHash('sha256').update(canonical).digest('hex');
+  /** the audit key, kept apart from the log; without one records carry no key mark */
+  key?: AuditKeySource;
 }
 
 interface Head {
   seq: number;
   hash: string;
-  /** whether the file's last byte is a newline (false after a torn write) */
-  endsClean: boolean;
+}
+
+/** What the first read of the file found that the next write must put right first. */
+interface Load {
+  head: Head;
+  /** the file's last byte is not a newline */
+  needsNewline: boolean;
+  /** entries written ahead of the next batch: a repair record, "unknown" results */
+  preamble: Array<{ entry: AuditEntry; kind: 'repair' | 'recovered' }>;
 }
 
 interface Pending {
-  entry: AuditEntry;
-  resolve(record: AuditRecord): void;
+  entry: AuditEntry | null;
+  resolve(record: AuditRecord | null): void;
   reject(error: unknown): void;
 }
 
 export class AuditLog {
   private head: Head | null = null;
+  private needsNewline = false;
+  private preamble: Load['preamble'] = [];
+  /** open intents are closed as unknown once per process, by its first write */
+  private recovered = false;
+  /** results and notes a refused write could not record: retried ahead of the next write */
+  private owed: AuditEntry[] = [];
   private pending: Pending[] = [];
   private writing: Promise<void> | null = null;
   /** the head file is behind the log (its last write failed): the next write tries it first */
   private anchorBehind = false;
+  private key: Promise<Buffer | null> | null = null;
 
   constructor(private readonly deps: AuditLogDeps) {}
 
@@ -84,17 +81,47 @@ export class AuditLog {
     return this.deps.path;
   }
 
+  /** `<log>.head`: the newest record's seq, hash and key mark, kept outside the log. */
+  get headPath(): string {
+    return `${this.deps.path}.head`;
+  }
+
   /**
    * Append one record. Appends are serialised, so records from concurrent runs never interleave
    * and each chains to the one written just before it. Resolves once the record is synced to
-   * disk; rejects if the disk refuses. The head file (see writeAnchor) is written after that,
-   * before the next group: an action's command waits on one sync, not two.
+   * disk; rejects, with one line saying why, if the disk refuses (nothing of it stays on disk).
+   * The head file is written after that, before the next group.
    *
    * Group commit: appends that arrive while a write is in flight go out together in the next
-   * write with one fsync. A 20-host fan-out writes its 20 intents with one fsync (about 3 ms
-   * here) instead of 20 in a row, and each append still resolves only once its record is on disk.
+   * write with one fsync, and each still resolves only once its record is on disk.
    */
   append(entry: AuditEntry): Promise<AuditRecord> {
+    return this.enqueue(entry) as Promise<AuditRecord>;
+  }
+
+  /**
+   * Read the log as a starting console: repair a torn last line, close the runs a stopped console
+   * left open as unknown, and write that down now. Resolves with what was written.
+   */
+  async recover(): Promise<{ repaired: number; unknown: number }> {
+    const before = this.recovered;
+    await this.enqueue(null);
+    if (before) return { repaired: 0, unknown: 0 };
+    return this.lastRecovery;
+  }
+  private lastRecovery = { repaired: 0, unknown: 0 };
+
+  /**
+   * The newest record's seq and hash, once everything appended so far is on disk: the seam for
+   * anchoring the local chain elsewhere (a host's journal record carries it).
+   */
+  async currentHead(): Promise<{ seq: number; hash: string }> {
+    await this.idle();
+    const head = this.head ?? (await this.load()).head;
+    return { seq: head.seq, hash: head.hash };
+  }
+
+  private enqueue(entry: AuditEntry | null): Promise<AuditRecord | null> {
     return new Promise((resolve, reject) => {
       this.pending.push({ entry, resolve, reject });
       // start on the next microtask, so appends made in the same tick share the first write
@@ -106,19 +133,22 @@ export class AuditLog {
     try {
       while (this.pending.length) {
         const batch = this.pending.splice(0);
+        const entries = batch.flatMap((p) => (p.entry ? [p.entry] : []));
         try {
-          const records = await this.write(batch.map((p) => p.entry));
-          batch.forEach((p, i) => p.resolve(records[i]!));
+          const records = await this.write(entries);
+          let i = 0;
+          for (const p of batch) p.resolve(p.entry ? publicRecord(records[i++]!) : null);
         } catch (err) {
-          // a failed write may have left part of a line: read the file again before the next one
+          // a refused write left nothing on disk; read the file again before the next one
           this.head = null;
+          // a command that already ran must still get its record: keep results and notes for later
+          this.owed.push(...entries.filter((e) => e.kind !== 'intent'));
           for (const p of batch) p.reject(err);
           continue;
         }
-        // The records are on disk and their callers have been told; the anchor follows, still
-        // before the next group. It may lag the log by one group anyway (a crash in between), and
-        // verify allows that. If it cannot be written the next append tries again and, failing,
-        // is refused: a disk that refuses the head file will not be trusted with an intent.
+        // The records are on disk and their callers told; the head follows, before the next group.
+        // It may lag the log by one group (a crash in between), and verify allows that. If it
+        // cannot be written the next append tries again and, failing, is refused.
         const head = this.head!;
         try {
           await this.writeAnchor(head.seq, head.hash);
@@ -143,92 +173,50 @@ export class AuditLog {
     const records: AuditRecord[] = [];
     for (let i = lines.length - 1; i >= 0 && records.length < limit; i--) {
       const parsed = parseLine(lines[i]!);
-      if (parsed.ok) records.push(parsed.record);
+      if (parsed.ok) records.push(publicRecord(parsed.record));
     }
     return records.reverse();
   }
 
   /**
-   * Walk the whole chain. Names the first bad record: an edited field (hash mismatch), a deleted
-   * or reordered one (seq or prevHash break), a cut or garbled line (not JSON / wrong shape), or
-   * records this process wrote that are no longer in the file (truncated tail).
+   * Walk the whole chain (see auditVerify): an edited, deleted, reordered or forged record, a cut
+   * or garbled line, a log cut short or rewritten against its head file; repairs are reported
+   * as notes, apart from tampering.
    */
   async verify(): Promise<VerifyResult> {
     await this.idle();
-    const lines = await this.lines();
-    let prevHash = GENESIS_HASH;
-    let expectSeq = 1;
-    let count = 0;
-    for (let i = 0; i < lines.length; i++) {
-      const lineNo = i + 1;
-      const parsed = parseLine(lines[i]!);
-      if (!parsed.ok) return { ok: false, count, badSeq: expectSeq, line: lineNo, error: `line ${lineNo}: ${parsed.error}` };
-      const r = parsed.record;
-      if (r.seq !== expectSeq) {
-        const what = r.seq > expectSeq ? `record ${expectSeq} is missing (found ${r.seq})` : `record ${r.seq} is out of order (expected ${expectSeq})`;
-        return { ok: false, count, badSeq: expectSeq, line: lineNo, error: `line ${lineNo}: ${what}` };
-      }
-      if (r.prevHash !== prevHash) {
-        return { ok: false, count, badSeq: r.seq, line: lineNo, error: `line ${lineNo}: record ${r.seq} does not chain to the record before it` };
-      }
-      const { hash, ...unsigned } = r;
-      if (hashRecord(unsigned) !== hash) {
-        return { ok: false, count, badSeq: r.seq, line: lineNo, error: `line ${lineNo}: record ${r.seq} was altered (hash mismatch)` };
-      }
-      prevHash = hash;
-      expectSeq++;
-      count++;
-    }
-    // What this process appended must still be there: catches a tail cut off while we ran.
-    if (this.head && this.head.seq >= expectSeq) {
-      return {
-        ok: false,
-        count,
-        badSeq: expectSeq,
-        line: lines.length + 1,
-        error: `records ${expectSeq} to ${this.head.seq} were written by this session and are gone (file truncated)`,
-      };
-    }
-    if (this.head && this.head.seq === expectSeq - 1 && this.head.hash !== prevHash) {
-      return { ok: false, count, badSeq: this.head.seq, line: lines.length, error: `record ${this.head.seq} was replaced since this session wrote it` };
-    }
-    // The head file, written after every append, anchors the chain outside the log: a log cut
-    // short or rewritten consistently (every hash recomputed) no longer reaches its record.
-    const anchor = await this.readAnchor();
-    if (anchor && 'error' in anchor) return { ok: false, count, badSeq: expectSeq, line: lines.length + 1, error: anchor.error };
-    if (anchor && anchor.seq > 0) {
-      if (anchor.seq >= expectSeq) {
-        return {
-          ok: false,
-          count,
-          badSeq: expectSeq,
-          line: lines.length + 1,
-          error: `records ${expectSeq} to ${anchor.seq} are gone: ${this.headPath} says the log reached record ${anchor.seq} (file truncated)`,
-        };
-      }
-      const at = parseLine(lines[anchor.seq - 1]!);
-      if (!at.ok || at.record.hash !== anchor.hash) {
-        return { ok: false, count, badSeq: anchor.seq, line: anchor.seq, error: `line ${anchor.seq}: record ${anchor.seq} is not the one ${this.headPath} recorded (the log was rewritten)` };
-      }
-    }
-    return { ok: true, count };
+    const [lines, anchor, key] = await Promise.all([this.lines(), this.readAnchor(), this.loadKey()]);
+    return verifyChain({ lines, anchor, anchorPath: this.headPath, session: this.head, key });
   }
 
-  private async write(entries: readonly AuditEntry[]): Promise<AuditRecord[]> {
-    const head = this.head ?? (await this.loadHead());
+  private async write(entries: readonly AuditEntry[]): Promise<StoredRecord[]> {
+    if (!this.head) {
+      const load = await this.load();
+      this.head = load.head;
+      this.needsNewline = load.needsNewline;
+      this.preamble = load.preamble;
+    }
+    const head = this.head;
     if (this.anchorBehind) {
       try {
         await this.writeAnchor(head.seq, head.hash);
       } catch (err) {
-        throw new OpsFailure('unavailable', `audit head file ${this.headPath} cannot be written: ${(err as Error).message}`);
+        throw new OpsFailure('unavailable', `audit head file ${this.headPath} cannot be written: ${diskReason(err)}`);
       }
       this.anchorBehind = false;
     }
+    const owed = this.owed;
+    const all = [...this.preamble.map((p) => p.entry), ...owed, ...entries];
+    if (!all.length) {
+      this.recovered = true;
+      return [];
+    }
+    const key = await this.loadKey();
     const r = this.deps.redactor;
     const red = (v: string | null | undefined): string | null => (v == null ? null : r.redact(v));
-    const records: AuditRecord[] = [];
-    let prev = { seq: head.seq, hash: head.hash };
-    for (const entry of entries) {
+    const records: StoredRecord[] = [];
+    let prev: Head = head;
+    for (const entry of all) {
       const unsigned: Unsigned = {
         seq: prev.seq + 1,
         at: isoAt(this.deps.clock.now()),
@@ -239,102 +227,119 @@ export class AuditLog {
         hostId: red(entry.hostId),
         command: red(entry.command),
         exitCode: entry.exitCode ?? null,
-        outcome: red(entry.outcome),
+        outcome: entry.kind === 'repair' ? (entry.outcome ?? null) : red(entry.outcome),
         prevHash: prev.hash,
       };
-      const record: AuditRecord = AuditRecord.parse({ ...unsigned, hash: hashRecord(unsigned) });
+      const hash = hashRecord(unsigned);
+      const record: StoredRecord = key ? { ...unsigned, hash, mac: macOf(key, hash) } : { ...unsigned, hash };
       records.push(record);
       prev = record;
     }
-    // After a torn write (crash mid-append) start on a fresh line; verify() will name the torn one.
-    const text = (head.endsClean ? '' : '\n') + records.map((rec) => JSON.stringify(rec) + '\n').join('');
-    const fh = await this.openLog();
+    const text = (this.needsNewline ? '\n' : '') + records.map((rec) => JSON.stringify(rec) + '\n').join('');
     try {
-      await fh.write(text);
-      // fdatasync: the appended bytes and the file's new size reach the disk, the timestamps
-      // need not (what PostgreSQL does for its WAL). On ext4 it skips a journal commit that an
-      // fsync of the timestamps would wait for.
-      await fh.datasync();
-    } finally {
-      await fh.close();
-    }
-    this.head = { seq: prev.seq, hash: prev.hash, endsClean: true };
-    return records;
-  }
-
-  /** The log opened for appending; its folder is made the first time it is missing, not on every append. */
-  private async openLog(): Promise<FileHandle> {
-    try {
-      return await open(this.deps.path, 'a', 0o600);
+      await appendWhole(this.deps.path, text);
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      await mkdir(dirname(this.deps.path), { recursive: true });
-      return open(this.deps.path, 'a', 0o600);
+      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be written: ${diskReason(err)}; runs are refused until it can`);
     }
-  }
-
-  /** `<log>.head`: the newest record's seq and hash, kept beside the log. */
-  get headPath(): string {
-    return `${this.deps.path}.head`;
+    this.owed = this.owed.slice(owed.length);
+    this.recovered = true;
+    if (this.preamble.length) {
+      this.lastRecovery = {
+        repaired: this.preamble.filter((p) => p.kind === 'repair').length,
+        unknown: this.preamble.filter((p) => p.kind === 'recovered').length,
+      };
+      this.preamble = [];
+    }
+    this.head = { seq: prev.seq, hash: prev.hash };
+    this.needsNewline = false;
+    return records.slice(records.length - entries.length);
   }
 
   /**
-   * Overwrites the head file in place with one fixed-length line (81 bytes: seq padded to 15
-   * digits, the hash, a newline) and syncs it: one small write inside one sector, so a crash
-   * leaves the old line or the new one, never a mix, without a rename and a folder fsync.
-   * Written after the log's own sync, so it can lag the log by one group (a crash in between);
-   * verify allows that and checks the record it names. fdatasync is enough: the size stays
-   * 81 bytes, so only the data block has to reach the disk.
+   * The file as a starting console finds it. A log that fails verification (edited, forged,
+   * cut short) is not written on: its evidence stays as found and runs are refused until an
+   * engineer sets it aside. A torn last line is not tampering: it gets a repair record.
    */
-  private async writeAnchor(seq: number, hash: string): Promise<void> {
-    const line = `${String(seq).padStart(15, '0')} ${hash}\n`;
-    let fh;
+  private async load(): Promise<Load> {
+    let text: string;
     try {
-      fh = await open(this.headPath, 'r+');
+      text = await readFile(this.deps.path, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
-      fh = await open(this.headPath, 'w', 0o600);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') {
+        throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${diskReason(err)}`);
+      }
+      text = '';
     }
-    try {
-      await fh.write(line, 0);
-      await fh.truncate(line.length);
-      await fh.datasync();
-    } finally {
-      await fh.close();
+    const lines = text.split('\n');
+    if (lines[lines.length - 1] === '') lines.pop();
+    const needsNewline = text !== '' && !text.endsWith('\n');
+    const preamble: Load['preamble'] = [];
+    let chained = lines;
+    const last = lines[lines.length - 1];
+    if (needsNewline && last !== undefined && !parseLine(last).ok) {
+      chained = lines.slice(0, -1);
+      preamble.push({ kind: 'repair', entry: { kind: 'repair', user: 'opsdeck', outcome: repairOutcome(lines.length, last) } });
     }
+    const [anchor, key] = await Promise.all([this.readAnchor(), this.loadKey()]);
+    const verdict = verifyChain({ lines: chained, anchor, anchorPath: this.headPath, session: null, key });
+    if (!verdict.ok) {
+      throw new OpsFailure('unavailable', `audit log ${this.deps.path} failed verification (${verdict.error}): runs are refused until it is set aside (docs/audit.md)`);
+    }
+    let head: Head = { seq: 0, hash: GENESIS_HASH };
+    const open = new Map<string, StoredRecord>();
+    for (const line of chained) {
+      const parsed = parseLine(line);
+      if (!parsed.ok) continue; // a repaired torn line
+      const rec = parsed.record;
+      head = { seq: rec.seq, hash: rec.hash };
+      const id = `${rec.runId} ${rec.hostId}`;
+      if (rec.kind === 'intent') open.set(id, rec);
+      else if (rec.kind === 'result') open.delete(id);
+    }
+    // The head file exists before the log's first record: a keyed log without one was tampered with.
+    if (anchor === null) await this.writeAnchor(head.seq, head.hash);
+    if (!this.recovered) {
+      for (const rec of open.values()) {
+        preamble.push({
+          kind: 'recovered',
+          entry: { kind: 'result', user: rec.user, runId: rec.runId, actionId: rec.actionId, hostId: rec.hostId, command: rec.command, exitCode: null, outcome: CONSOLE_STOPPED },
+        });
+      }
+    }
+    return { head, needsNewline, preamble };
   }
 
-  /** The head file's seq and hash; null when there is none (a log from before head files). */
-  private async readAnchor(): Promise<{ seq: number; hash: string } | { error: string } | null> {
+  private loadKey(): Promise<Buffer | null> {
+    const source = this.deps.key;
+    if (!source) return Promise.resolve(null);
+    return (this.key ??= source.load().catch((err: unknown) => {
+      this.key = null;
+      throw err;
+    }));
+  }
+
+  /**
+   * The head file: one fixed-length line (seq padded to 15 digits, the hash, the key mark over
+   * "seq hash" when keyed, a newline), overwritten in place and synced.
+   */
+  private async writeAnchor(seq: number, hash: string): Promise<void> {
+    const key = await this.loadKey();
+    const line = `${String(seq).padStart(15, '0')} ${hash}${key ? ` ${macOf(key, `${seq} ${hash}`)}` : ''}\n`;
+    await overwriteLine(this.headPath, line);
+  }
+
+  /** The head file's line; null when there is none. */
+  private async readAnchor(): Promise<Anchor | { error: string } | null> {
     let text: string;
     try {
       text = await readFile(this.headPath, 'utf8');
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return null;
-      return { error: `${this.headPath} cannot be read: ${(err as Error).message}` };
+      return { error: `${this.headPath} cannot be read: ${diskReason(err)}` };
     }
-    const m = /^(\d{15}) ([0-9a-f]{64})\n$/.exec(text);
+    const m = /^(\d{15}) ([0-9a-f]{64})(?: ([0-9a-f]{64}))?\n$/.exec(text);
     if (!m) return { error: `${this.headPath} is not a head line (edited or garbled)` };
-    return { seq: Number(m[1]), hash: m[2]! };
-  }
-
-  /** Resume the chain from the last readable record in the file. */
-  private async loadHead(): Promise<Head> {
-    let text: string;
-    try {
-      text = await readFile(this.deps.path, 'utf8');
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT') return { seq: 0, hash: GENESIS_HASH, endsClean: true };
-      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${(err as Error).message}`);
-    }
-    const endsClean = text === '' || text.endsWith('\n');
-    const lines = text.split('\n');
-    for (let i = lines.length - 1; i >= 0; i--) {
-      if (lines[i] === '') continue;
-      const parsed = parseLine(lines[i]!);
-      if (parsed.ok) return { seq: parsed.record.seq, hash: parsed.record.hash, endsClean };
-    }
-    return { seq: 0, hash: GENESIS_HASH, endsClean };
+    return { seq: Number(m[1]), hash: m[2]!, mac: m[3] ?? null };
   }
 
   private async lines(): Promise<string[]> {
@@ -345,22 +350,7 @@ export class AuditLog {
       return lines;
     } catch (err) {
       if ((err as NodeJS.ErrnoException).code === 'ENOENT') return [];
-      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${(err as Error).message}`);
+      throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${diskReason(err)}`);
     }
   }
-}
-
-function parseLine(line: string): { ok: true; record: AuditRecord } | { ok: false; error: string } {
-  let json: unknown;
-  try {
-    json = JSON.parse(line);
-  } catch {
-    return { ok: false, error: 'not a JSON record (cut or garbled)' };
-  }
-  const parsed = AuditRecord.strict().safeParse(json);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    return { ok: false, error: `not an audit record: ${issue?.path.join('.') || 'record'}: ${issue?.message ?? 'invalid'}` };
-  }
-  return { ok: true, record: parsed.data };
 }

@@ -22,6 +22,9 @@ import './actions.css';
 
 function hostStatusText(run: HostRun | undefined): string {
   if (!run) return 'queued';
+  // settled later by checking the host: say so, so it is never mistaken for an exit status
+  if (run.settled) return `${run.state === 'succeeded' ? '●' : '■'} ${run.settled}, after the outcome was unknown`;
+  if (run.state === 'unknown') return `? unknown, no exit status${run.error ? `: ${run.error}` : ''}`;
   if (run.state === 'succeeded' || run.state === 'failed') {
     const exit = run.exitCode === null ? 'no exit code' : `exit ${run.exitCode}`;
     return `${run.state === 'succeeded' ? '●' : '■'} ${run.state}, ${exit}${run.error ? `: ${run.error}` : ''}`;
@@ -122,7 +125,7 @@ function ProgressTable({ preview, run }: { preview: Preview; run: RunView | unde
     const state = run?.hosts[h.id]?.state ?? 'queued';
     counts.set(state, (counts.get(state) ?? 0) + 1);
   }
-  const summary = ['succeeded', 'failed', 'cancelled', 'running', 'queued']
+  const summary = ['succeeded', 'failed', 'unknown', 'cancelled', 'running', 'queued']
     .filter((s) => counts.get(s))
     .map((s) => `${counts.get(s)} ${s}`)
     .join(', ');

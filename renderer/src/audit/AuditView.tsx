@@ -30,6 +30,7 @@ export function AuditView() {
         <h2>Audit log</h2>
         <span className="panel-summary" role="status" aria-label="Chain status">
           {audit.chainOk === null ? 'chain not checked yet' : audit.chainOk ? 'hash chain intact' : `hash chain BROKEN: ${audit.chainError ?? 'unknown reason'}`}
+          {audit.chainOk && audit.chainNotes?.length ? ` (${audit.chainNotes.join('; ')})` : ''}
         </span>
         {/* aria-disabled, not disabled, while it loads: a focused button that becomes disabled drops focus to the page's body */}
         <button

@@ -7,6 +7,9 @@ describe('window title', () => {
   });
   it('says all ok only when every deployment is known and ok, and marks the demo', () => {
     expect(fleetTitle({ fail: 0, warn: 0, unknown: 0, ok: 3 }, true)).toBe('● all ok — Opsdeck (DEMO)');
-    expect(fleetTitle({ fail: 0, warn: 0, unknown: 1, ok: 3 }, false)).toBe('Opsdeck');
+    expect(fleetTitle({ fail: 0, warn: 0, unknown: 1, ok: 3 }, false)).toBe('◌ 1 blind/unknown — Opsdeck');
+  });
+  it('counts deployments the console cannot read apart from ok and next to failing ones', () => {
+    expect(fleetTitle({ fail: 1, warn: 0, unknown: 2, ok: 0 }, false)).toBe('■ 1 failing · ◌ 2 blind/unknown — Opsdeck');
   });
 });

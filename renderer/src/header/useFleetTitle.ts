@@ -10,8 +10,10 @@ export function fleetTitle(counts: { fail: number; warn: number; unknown: number
   const parts = [
     counts.fail ? `${STATUS_SHAPE.fail} ${counts.fail} failing` : '',
     counts.warn ? `${STATUS_SHAPE.warn} ${counts.warn} warning` : '',
+    // blind (an API that cannot be read, stale data) is its own count, never part of "ok"
+    counts.unknown ? `${STATUS_SHAPE.unknown} ${counts.unknown} blind/unknown` : '',
   ].filter(Boolean);
-  const head = parts.length ? parts.join(' · ') : counts.ok > 0 && counts.unknown === 0 ? `${STATUS_SHAPE.ok} all ok` : '';
+  const head = parts.length ? parts.join(' · ') : counts.ok > 0 ? `${STATUS_SHAPE.ok} all ok` : '';
   return `${head ? `${head} — ` : ''}Opsdeck${demo ? ' (DEMO)' : ''}`;
 }
 

@@ -146,7 +146,7 @@ export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {
 }
 
 export function applyRunStatus(payload: EventPayload<'onRunStatus'>): void {
-  updateHostRun(payload.runId, payload.hostId, (host) => ({ ...host, state: payload.state, exitCode: payload.exitCode, error: payload.error, at: payload.at }));
+  updateHostRun(payload.runId, payload.hostId, (host) => ({ ...host, state: payload.state, exitCode: payload.exitCode, error: payload.error, settled: payload.settled ?? null, at: payload.at }));
 }
 
 // ---- the action flow: preview -> confirm -> run -> output/status -------------------------
@@ -212,7 +212,7 @@ export function closeDialog(): void {
   useStore.setState({ dialog: null });
 }
 
-export const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled']);
+export const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'unknown']);
 
 export function runFinished(run: RunView | undefined, hostIds: readonly string[]): boolean {
   if (!run) return false;
@@ -237,6 +237,7 @@ export async function loadAudit(api: OpsApi, limit = 200): Promise<void> {
       chainOk: result.value.chainOk,
       chainError: result.value.chainError,
       anchors: result.value.anchors,
+      chainNotes: result.value.chainNotes ?? [],
       loading: false,
       error: null,
       loadedAt: new Date().toISOString(),

@@ -37,6 +37,8 @@ export interface HostRun {
   state: RunState;
   exitCode: number | null;
   error: string | null;
+  /** an unknown run settled by its effect check, e.g. "succeeded (verified: ActiveEnterTimestamp moved)" */
+  settled?: string | null;
   /** bounded: the oldest text is dropped past MAX_OUTPUT_CHARS */
   output: Array<{ stream: 'stdout' | 'stderr'; text: string }>;
   outputChars: number;
@@ -68,6 +70,8 @@ export interface AuditSlice {
     chainError: string | null;
     /** the log compared with the hosts' journal records of this console's runs; null: not compared */
     anchors: AuditAnchors | null;
+    /** reported apart from tampering: a torn line repaired by a named record, unkeyed early records */
+    chainNotes?: string[];
     loading: boolean;
     error: string | null;
     loadedAt: string | null;

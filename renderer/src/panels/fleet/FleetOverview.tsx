@@ -20,7 +20,7 @@ export function FleetOverview() {
       <header className="panel-head">
         <h2>Fleet overview</h2>
         <span className="panel-summary">
-          {rows.length} deployment{rows.length === 1 ? '' : 's'}: {counts.fail} failing, {counts.warn} warning, {counts.unknown} unknown, {counts.ok} ok
+          {rows.length} deployment{rows.length === 1 ? '' : 's'}: {counts.fail} failing, {counts.warn} warning, {counts.unknown} blind/unknown, {counts.ok} ok
         </span>
       </header>
       <table className={`grid${rows.length <= 12 ? ' grid-roomy' : ''}`} aria-label="Deployments by area">

@@ -11,7 +11,7 @@ import { clearFocus } from '../../store/actions';
 import { useStore } from '../../store/useStore';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { PanelState } from './panelState';
-import { panelStatus } from './panelState';
+import { panelStatus, rowStatusShown as blindOk } from './panelState';
 import type { Row } from './rows';
 
 export interface Column<V> {
@@ -100,9 +100,9 @@ export function Panel<V>(props: {
             </thead>
             <tbody>
               {rows.map((row) => (
-                <tr key={row.name} className={`row-${row.status}`}>
+                <tr key={row.name} className={`row-${blindOk(panel, row.status)}`}>
                   <td className="col-status">
-                    <StatusIcon status={row.status} why={row.reasons.join('; ') || undefined} />
+                    <StatusIcon status={blindOk(panel, row.status)} why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : row.reasons.join('; ') || undefined} />
                   </td>
                   <th scope="row" className="item-name">
                     {row.name}

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { endpointState, iso, NOW } from './fixtures';
-import { panelState, panelStatus } from './panelState';
+import { panelState, panelStatus, rowStatusShown } from './panelState';
 
 describe('panel state', () => {
   it('no state yet is "missing"; polled but never good is "pending"', () => {
@@ -28,5 +28,15 @@ describe('panel state', () => {
     const fresh = panelState(endpointState('workers', {}), NOW);
     expect(panelStatus(fresh, ['ok', 'warn'])).toBe('warn');
     expect(panelStatus(fresh, ['ok'])).toBe('ok');
+  });
+
+  it('rows that were ok are not drawn green under a stale or failing poll; rows in trouble keep their status', () => {
+    const stale = panelState(endpointState('workers', {}, { lastGoodAt: iso(-60) }), NOW);
+    const failing = panelState(endpointState('workers', {}, { status: 'error', error: { kind: 'http', message: 'HTTP 500' }, lastGoodAt: iso(-3) }), NOW);
+    const fresh = panelState(endpointState('workers', {}), NOW);
+    expect(rowStatusShown(stale, 'ok')).toBe('unknown');
+    expect(rowStatusShown(failing, 'ok')).toBe('unknown');
+    expect(rowStatusShown(stale, 'fail')).toBe('fail');
+    expect(rowStatusShown(fresh, 'ok')).toBe('ok');
   });
 });

@@ -44,3 +44,8 @@ export function panelStatus(panel: PanelState, rowStatuses: readonly Status[]): 
   if (panel.error || panel.stale) return STATUS_RANK[fromRows] > STATUS_RANK.unknown ? fromRows : 'unknown';
   return fromRows;
 }
+
+/** A row that was ok at the last good poll is not drawn green while the data is stale or the poll failing. */
+export function rowStatusShown(panel: PanelState, status: Status): Status {
+  return status === 'ok' && (panel.error || panel.stale) ? 'unknown' : status;
+}
