@@ -15,7 +15,8 @@ import { writeExampleConfig } from './config/exampleConfig';
 import { expandHome, loadConfig } from './config/loadConfig';
 import { platformPaths } from './config/platformPaths';
 import { startDemoFleetForConsole } from './demoFleet';
-import { fleetFromConfig, type Fleet } from './fleet';
+import { fleetFromConfig, sshResolverFor, type Fleet } from './fleet';
+import type { SshResolver } from './ssh/SshResolver';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
 
@@ -61,6 +62,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const config: OpsdeckConfig = await loadConfig(configPath);
   await mkdir(paths.stateDir, { recursive: true });
 
+  // one resolver per ssh.configFile, kept across reloads: its cache spares an `ssh -G` per unchanged host
+  const resolvers = new Map<string, SshResolver>();
+  const resolverOf = async (c: OpsdeckConfig): Promise<SshResolver> => {
+    let r = resolvers.get(c.ssh.configFile);
+    if (!r) resolvers.set(c.ssh.configFile, (r = await sshResolverFor(c, { warn: (message) => options.logger.warn(message) })));
+    return r;
+  };
   const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
   let fleet: Fleet;
   if (config.hosts.length === 0) {
@@ -68,7 +76,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     const { units, processes } = monitorSettingsFromConfig(config);
     fleet = await startDemoFleetForConsole({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
   } else {
-    fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message) });
+    fleet = await fleetFromConfig(config, { warn: (message) => options.logger.warn(message), resolver: await resolverOf(config) });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   // Runbooks (issue 6): the bundled set, then the folders the config names; a bad file is reported, not fatal.
@@ -97,7 +105,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
     // issue 5: an ssh_config import applies the file's hosts without a restart
     ...(passphraseStore ? { passphraseStore } : {}),
-    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { warn: (message) => options.logger.warn(message) }),
+    loadFleet: async () => {
+      const next = await loadConfig(configPath);
+      return fleetFromConfig(next, { warn: (message) => options.logger.warn(message), resolver: await resolverOf(next) });
+    },
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();
