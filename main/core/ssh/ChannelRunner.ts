@@ -1,0 +1,178 @@
+// The channel runner: commands, forwards and terminals on a host's pooled connection. A
+// command runs on a spare session when one is ready (else on a channel of its own), streams its
+// output, and on cancel or timeout is stopped by escalation: TERM to its process group and EOF,
+// then KILL and the channel dropped, so a run always ends.
+import type { Duplex } from 'node:stream';
+import { StringDecoder } from 'node:string_decoder';
+import type { ClientChannel } from 'ssh2';
+import type { HostId } from '../../../common/contract';
+import type { Timers } from '../clock';
+import type { ConnectionRegistry } from './ConnectionRegistry';
+import { spareInput, wrapCommand } from './execWrapper';
+import type { SpareSessions } from './SpareSessions';
+import { openForward } from './transports';
+import type { ExecOptions, ExecResult } from './types';
+
+/** how long each step of the kill escalation waits for the command to go */
+const CANCEL_GRACE_MS = 2_000;
+
+export class ChannelRunner {
+  constructor(
+    private readonly registry: ConnectionRegistry,
+    private readonly spares: SpareSessions,
+    private readonly timers: Timers,
+  ) {}
+
+  async exec(id: HostId, command: string, opts: ExecOptions = {}): Promise<ExecResult> {
+    if (typeof command !== 'string' || !command.trim()) throw new Error(`${id}: empty command`);
+    if (command.includes('\0')) throw new Error(`${id}: a command cannot contain a NUL byte`);
+    if (opts.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, cancelled: true };
+    const client = await this.registry.clientFor(id);
+    const conn = this.registry.connOf(id);
+    this.registry.touch(conn, +1);
+    // ssh2 can parse the open confirmation, the output and the exit status from one TCP read:
+    // the exit event then fires before the await below hands the channel over (a microtask
+    // later). Record it in the callback itself or a fast command loses its exit code.
+    let earlyExit: { code: number | null; signal: string | null } | null = null;
+    const onEarlyExit = (code: number | null, signalName?: string) => {
+      earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
+    };
+    const spare = await this.spares.takeSpare(conn, client);
+    const channel = spare
+      ? spare.channel
+      : await new Promise<ClientChannel>((resolve, reject) => {
+          try {
+            client.exec(wrapCommand(command), (err, ch) => {
+              if (err) return reject(new Error(`${id}: cannot start command: ${err.message}`));
+              ch.once('exit', onEarlyExit);
+              resolve(ch);
+            });
+          } catch (err) {
+            reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
+          }
+        }).catch((err: Error) => {
+          this.registry.touch(conn, -1);
+          throw err;
+        });
+    if (spare) {
+      channel.once('exit', onEarlyExit);
+      channel.write(spareInput(command, spare.endLine));
+    }
+    return new Promise<ExecResult>((resolve, reject) => {
+      const out = new StringDecoder('utf8');
+      const errDec = new StringDecoder('utf8');
+      const result: ExecResult = { exitCode: null, signal: null, timedOut: false, cancelled: false };
+      let exited = false;
+      let killTimer: unknown = null;
+      let timeoutTimer: unknown = null;
+      const emitOut = (text: string) => text && opts.onStdout?.(text);
+      const emitErr = (text: string) => text && opts.onStderr?.(text);
+      channel.on('data', (chunk: Buffer) => emitOut(out.write(chunk)));
+      channel.stderr.on('data', (chunk: Buffer) => emitErr(errDec.write(chunk)));
+      // a spare's stdout was paused after its ready line: what follows is this command's
+      channel.resume();
+      const recordExit = (code: number | null, signalName: string | null) => {
+        exited = true;
+        result.exitCode = code;
+        result.signal = signalName;
+      };
+      const early = earlyExit as { code: number | null; signal: string | null } | null;
+      if (early) recordExit(early.code, early.signal);
+      channel.on('exit', (code: number | null, signalName?: string) => recordExit(typeof code === 'number' ? code : null, signalName ?? null));
+      const stop = (why: 'cancelled' | 'timedOut') => {
+        if (result.cancelled || result.timedOut) return;
+        result[why] = true;
+        // TERM the remote process group, close stdin (the wrapper's watcher kills the group on
+        // EOF), and if it still has not gone after a grace period, KILL and drop the channel.
+        try {
+          channel.signal('TERM');
+          channel.end();
+        } catch {
+          // channel already closing
+        }
+        killTimer = this.timers.setTimeout(() => {
+          try {
+            channel.signal('KILL');
+            channel.close();
+          } catch {
+            // already closed
+          }
+          // a server that never confirms the close must not leave the run hanging here
+          killTimer = this.timers.setTimeout(() => {
+            channel.destroy();
+            finish();
+          }, CANCEL_GRACE_MS);
+        }, CANCEL_GRACE_MS + 1_000);
+      };
+      const onAbort = () => stop('cancelled');
+      opts.signal?.addEventListener('abort', onAbort, { once: true });
+      if (opts.timeoutMs && opts.timeoutMs > 0) timeoutTimer = this.timers.setTimeout(() => stop('timedOut'), opts.timeoutMs);
+      const onClientClose = () => finish();
+      client.once('close', onClientClose);
+      let settled = false;
+      const finish = () => {
+        if (settled) return;
+        settled = true;
+        this.registry.touch(conn, -1);
+        this.spares.sessionEnded(conn);
+        client.removeListener('close', onClientClose);
+        opts.signal?.removeEventListener('abort', onAbort);
+        if (killTimer) this.timers.clearTimeout(killTimer);
+        if (timeoutTimer) this.timers.clearTimeout(timeoutTimer);
+        emitOut(out.end());
+        emitErr(errDec.end());
+        if (!exited && !result.cancelled && !result.timedOut) {
+          reject(new Error(`${id}: connection lost before the command finished`));
+          return;
+        }
+        resolve(result);
+      };
+      channel.once('close', finish);
+    });
+  }
+
+  /** A direct-tcpip channel from the host to dstHost:dstPort (as `ssh -L`). */
+  async forwardOut(id: HostId, dstHost: string, dstPort: number): Promise<Duplex> {
+    const client = await this.registry.clientFor(id);
+    const conn = this.registry.connOf(id);
+    const channel = await openForward(client, dstHost, dstPort, id);
+    this.registry.touch(conn, +1);
+    channel.once('close', () => this.registry.touch(conn, -1));
+    return channel;
+  }
+
+  /** An interactive shell with a pty over the host's pooled connection. */
+  async shell(id: HostId, pty: { cols: number; rows: number; term: string }): Promise<ClientChannel> {
+    const client = await this.registry.clientFor(id);
+    const conn = this.registry.connOf(id);
+    const open = () =>
+      new Promise<ClientChannel>((resolve, reject) => {
+        try {
+          client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) =>
+            err ? reject(new Error(`${id}: cannot open a shell: ${err.message}`)) : resolve(channel),
+          );
+        } catch (err) {
+          reject(new Error(`${id}: cannot open a shell: ${(err as Error).message}`));
+        }
+      });
+    let channel: ClientChannel;
+    try {
+      channel = await open();
+    } catch (err) {
+      // at the server's MaxSessions our spares hold the slot the terminal needs: give them up
+      if (!(await this.spares.yieldSlots(conn, client))) throw err;
+      // sshd frees the session slot a moment after the channel's close reaches us
+      for (let attempt = 1; ; attempt++) {
+        try {
+          channel = await open();
+          break;
+        } catch (again) {
+          if (attempt >= 3) throw again;
+          await new Promise<void>((r) => this.timers.setTimeout(() => r(), 100 * attempt));
+        }
+      }
+    }
+    channel.once('close', () => this.spares.sessionEnded(conn));
+    return channel;
+  }
+}
