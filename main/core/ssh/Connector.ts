@@ -7,9 +7,8 @@ import type { Client, ConnectConfig } from 'ssh2';
 import type { Timers } from '../clock';
 import { PermanentError, connLabel, type Conn } from './Conn';
 import type { HandshakeGate } from './HandshakeGate';
-import type { HostKeyCheck } from './HostKeyCheck';
+import { loadHopKnownHosts, type HostKeyCheck } from './HostKeyCheck';
 import type { KeyRing } from './KeyRing';
-import { loadKnownHosts } from './knownHosts';
 import { openTransport, proxyCommandExit } from './transports';
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -41,7 +40,7 @@ export class Connector {
       throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
     }) : null;
     const auth = await this.deps.keyRing.authConfig(conn);
-    const known = await loadKnownHosts(hop.knownHostsPath);
+    const known = await loadHopKnownHosts(hop);
     const release = await this.deps.gate.slot();
     try {
       const closed = this.deps.isClosed();

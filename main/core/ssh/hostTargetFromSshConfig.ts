@@ -47,17 +47,7 @@ export function hostKeyPolicyOf(r: Pick<ResolvedSshHost, 'strictHostKeyChecking'
   return r.strictHostKeyChecking === 'yes' ? 'yes' : r.strictHostKeyChecking === 'ask' ? 'ask' : 'accept-new';
 }
 
-/** The settings the pool enforces beyond JumpHop's own (kept here so the pool's types stay its own). */
-export interface ResolvedHopExtras {
-  /** every UserKnownHostsFile, then every GlobalKnownHostsFile, in ssh's order */
-  knownHostsPaths: string[];
-  hostKeyAlias: string | null;
-  identitiesOnly: boolean;
-  /** what the console cannot do that the config asks for, one line each */
-  unsupported: string[];
-}
-
-export type ResolvedHop = JumpHop & { extras?: ResolvedHopExtras };
+export type ResolvedHop = JumpHop;
 
 async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promise<ResolvedHop> {
   const exists = opts.exists ?? fileExists;
@@ -82,7 +72,10 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
   }
   if (r.connectTimeout !== null) hop.connectTimeoutMs = r.connectTimeout * 1000;
   if (r.proxyCommand) hop.proxyCommand = safeProxyCommand(r);
-  hop.extras = { knownHostsPaths, hostKeyAlias: r.hostKeyAlias, identitiesOnly: r.identitiesOnly, unsupported: r.unsupported };
+  if (knownHostsPaths.length > 1) hop.knownHostsPaths = knownHostsPaths;
+  if (r.hostKeyAlias) hop.hostKeyAlias = r.hostKeyAlias;
+  if (r.identitiesOnly) hop.identitiesOnly = { identityFiles: r.identityFiles };
+  if (r.unsupported.length) hop.notes = r.unsupported;
   return hop;
 }
 
@@ -130,6 +123,7 @@ export async function hostTargetFromSshConfig(id: HostId, resolverOrPath: SshRes
   if (o.knownHostsPath !== undefined) {
     r.userKnownHostsFiles = [o.knownHostsPath];
     r.globalKnownHostsFiles = [];
+    r.hostKeyAlias = null;
   }
   const target: HostTarget = { id, ...(await hopFrom(r, opts)) };
   // the key named in the Opsdeck entry is offered even before it exists (the pool then names it)
