@@ -117,7 +117,18 @@ export async function fleetFromConfig(config: OpsdeckConfig, opts: FleetFromConf
           ...(opts.authSock !== undefined ? { authSock: opts.authSock } : {}),
         });
       } catch (err) {
-        throw new Error(`host ${host.id}: cannot resolve ${host.sshAlias !== undefined ? `sshAlias "${alias}"` : `"${alias}"`} through ${sshConfigPath}: ${(err as Error).message}`);
+        // one host whose ssh_config is refused does not stop the console: it shows failed, with ssh's words
+        const why = `cannot resolve ${host.sshAlias !== undefined ? `sshAlias "${alias}"` : `"${alias}"`} through ${sshConfigPath}: ${(err as Error).message}`;
+        opts.warn?.(`host ${host.id}: ${why}`);
+        const unresolved: HostTarget = {
+          id: host.id as HostId,
+          address: /^[A-Za-z0-9._:-]+$/.test(alias) ? alias : 'unresolved.invalid',
+          port: host.port ?? 22,
+          user: host.user ?? 'root',
+          knownHostsPath: expandHome('~/.ssh/known_hosts', home),
+          unresolved: why,
+        };
+        return unresolved;
       }
     }),
   );

@@ -33,6 +33,7 @@ export class Connector {
   async handshake(conn: Conn): Promise<Client> {
     const hop = conn.hop;
     const label = connLabel(conn);
+    if (hop.unresolved) throw new PermanentError(`${label}: ${hop.unresolved}`);
     // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
     const parentClient = conn.parent ? await this.deps.ensure(conn.parent).catch((err: Error) => {
       const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;

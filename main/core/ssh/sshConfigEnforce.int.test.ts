@@ -10,6 +10,8 @@ import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { parseConfig } from '../config/loadConfig';
+import { fleetFromConfig } from '../fleet';
 import { hostTargetFromSshConfig } from './hostTargetFromSshConfig';
 import { SessionPool } from './SessionPool';
 import { SshResolver } from './SshResolver';
@@ -158,5 +160,18 @@ describe('the resolved config, enforced', () => {
     let out = '';
     await pool.exec('viahop' as HostId, 'echo through-the-hop', { onStdout: (c) => (out += c) });
     expect(out.trim()).toBe('through-the-hop');
+  });
+});
+
+describe('a config ssh refuses', () => {
+  it('fails that host with ssh -G\'s own words, never connecting it', async () => {
+    const bad = join(dir, 'bad_config');
+    await writeFile(bad, `Host refused\n  HostName 127.0.0.1\n  Port ${target.port}\n  UseKeychain yes\n`);
+    const fleet = await fleetFromConfig(parseConfig(`ssh: { configFile: ${bad} }\nhosts:\n  - { id: refused, sshAlias: refused }\n`, 't.yaml'), { ssh: 'ssh', authSock: '' });
+    const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
+    pools.push(pool);
+    pool.setHosts([...fleet.targets]);
+    await expect(pool.connect('refused' as HostId)).rejects.toThrow(/Bad configuration option: usekeychain/);
+    expect(pool.states()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/ssh -G refused: .*line 4: Bad configuration option: usekeychain/) });
   });
 });

@@ -33,6 +33,8 @@ export interface JumpHop {
   identitiesOnly?: { identityFiles: string[] };
   /** what the host's ssh_config asks for that the console cannot do, one line each (shown on its status) */
   notes?: string[];
+  /** why the host could not be resolved (ssh -G refused the config): it is shown failed with this, never connected */
+  unresolved?: string;
   hostKeyPolicy?: HostKeyPolicy;
   /**
    * ssh_config's ProxyCommand, tokens already expanded: run locally with /bin/sh, its stdin and
