@@ -3,13 +3,14 @@
 // HostKeyAlias and every known_hosts file are used for the host key, a jump hop is reached
 // through its own ProxyCommand, and a `user@hop:port` hop gets what `Match user` gives that user.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
+import { sshInNamespace } from '../../../testbed/sshOracle';
 import { parseConfig } from '../config/loadConfig';
 import { fleetFromConfig } from '../fleet';
 import { hostTargetFromSshConfig } from './hostTargetFromSshConfig';
@@ -173,5 +174,38 @@ describe('a config ssh refuses', () => {
     pool.setHosts([...fleet.targets]);
     await expect(pool.connect('refused' as HostId)).rejects.toThrow(/Bad configuration option: usekeychain/);
     expect(pool.states()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/ssh -G refused: .*line 4: Bad configuration option: usekeychain/) });
+  });
+});
+
+describe('the system-wide file', () => {
+  it('a bastion named only in /etc/ssh/ssh_config carries the host, through ssh -G and in process', async () => {
+    const home = join(dir, 'syshome');
+    const etc = join(dir, 'sysetc');
+    await mkdir(join(home, '.ssh'), { recursive: true });
+    await mkdir(join(etc, 'ssh_config.d'), { recursive: true });
+    const kh = join(dir, 'sys_known_hosts');
+    await writeFile(kh, `${target.hostKeyLine}\n${hop.hostKeyLine}\n`);
+    // the user's file knows nothing of the bastion
+    await writeFile(join(home, '.ssh/config'), `Host app.corp\n  HostName 127.0.0.1\n  Port ${target.port}\n  IdentityFile ${target.clientKeyPath}\n`);
+    await writeFile(join(etc, 'ssh_config'), 'Include ssh_config.d/*.conf\n');
+    await writeFile(
+      join(etc, 'ssh_config.d/10-corp.conf'),
+      `Host *.corp !bastion.corp\n  ProxyJump bastion.corp\nHost bastion.corp\n  HostName 127.0.0.1\n  Port ${hop.port}\n  IdentityFile ${hop.clientKeyPath}\nHost *\n  UserKnownHostsFile ${kh}\n  IdentityAgent none\n  StrictHostKeyChecking yes\n`,
+    );
+    const files = { user: join(home, '.ssh/config'), system: join(etc, 'ssh_config') };
+    const viaSsh = new SshResolver({ files, ssh: 'ssh', env: { homeDir: home }, runSsh: sshInNamespace({ home, etcSsh: etc }) });
+    const inProcess = new SshResolver({ files, ssh: null, env: { homeDir: home } });
+    for (const resolver of [viaSsh, inProcess]) {
+      const t = await hostTargetFromSshConfig(`app-${resolver.via}` as HostId, resolver, 'app.corp', { authSock: '' });
+      expect(t.jumps, resolver.via).toEqual([expect.objectContaining({ address: '127.0.0.1', port: hop.port, privateKeyPath: hop.clientKeyPath })]);
+      const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
+      pools.push(pool);
+      pool.setHosts([t]);
+      let out = '';
+      await pool.exec(t.id, 'echo via-bastion', { onStdout: (c) => (out += c) });
+      expect(out.trim(), resolver.via).toBe('via-bastion');
+      expect(pool.states().find((s) => s.hostId === t.id)).toMatchObject({ state: 'connected' });
+    }
+    expect(viaSsh.spawns).toBe(2);
   });
 });
