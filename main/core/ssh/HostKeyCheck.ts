@@ -23,8 +23,8 @@ export function hostKeyIdentity(hop: Pick<JumpHop, 'address' | 'port' | 'hostKey
 }
 
 /** Every known_hosts file of the hop, in ssh's order, read as one (a key in any of them is known). */
-export async function loadHopKnownHosts(hop: Pick<JumpHop, 'knownHostsPath' | 'knownHostsPaths'>): Promise<KnownHosts> {
-  const paths = hop.knownHostsPaths?.length ? hop.knownHostsPaths : [hop.knownHostsPath];
+export async function loadHopKnownHosts(hop: Pick<JumpHop, 'knownHostsPath' | 'otherKnownHostsPaths'>): Promise<KnownHosts> {
+  const paths = [hop.knownHostsPath, ...(hop.otherKnownHostsPaths ?? []).filter((p) => p !== hop.knownHostsPath)];
   if (paths.length === 1) return loadKnownHosts(paths[0]!);
   const all = await Promise.all(
     paths.map((p) =>

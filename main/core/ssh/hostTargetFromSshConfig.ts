@@ -72,7 +72,8 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
   }
   if (r.connectTimeout !== null) hop.connectTimeoutMs = r.connectTimeout * 1000;
   if (r.proxyCommand) hop.proxyCommand = safeProxyCommand(r);
-  if (knownHostsPaths.length > 1) hop.knownHostsPaths = knownHostsPaths;
+  const others = knownHostsPaths.slice(1);
+  if (others.length) hop.otherKnownHostsPaths = others;
   if (r.hostKeyAlias) hop.hostKeyAlias = r.hostKeyAlias;
   if (r.identitiesOnly) hop.identitiesOnly = { identityFiles: r.identityFiles };
   if (r.unsupported.length) hop.notes = r.unsupported;

@@ -137,7 +137,7 @@ describe('the resolved config, enforced', () => {
   it('GlobalKnownHostsFile: a key only in the global file is known', async () => {
     const resolver = new SshResolver({ files: { user: cfg, system: null }, ssh: 'ssh' });
     const t = await hostTargetFromSshConfig('global' as HostId, resolver, 'global', { overrides: { privateKeyPath: target.clientKeyPath }, authSock: '' });
-    expect(t.knownHostsPaths).toEqual([join(dir, 'empty_known_hosts'), join(dir, 'global_known_hosts')]);
+    expect([t.knownHostsPath, ...(t.otherKnownHostsPaths ?? [])]).toEqual([join(dir, 'empty_known_hosts'), join(dir, 'global_known_hosts')]);
     const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
     pools.push(pool);
     pool.setHosts([t]);

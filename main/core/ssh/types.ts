@@ -22,8 +22,8 @@ export interface JumpHop {
   agent?: string;
   /** where a newly accepted host key is written (ssh_config's first UserKnownHostsFile) */
   knownHostsPath: string;
-  /** every known_hosts file looked in, in order (UserKnownHostsFile list, then GlobalKnownHostsFile); default [knownHostsPath] */
-  knownHostsPaths?: string[];
+  /** known_hosts files looked in after knownHostsPath, in order (the rest of UserKnownHostsFile, then GlobalKnownHostsFile) */
+  otherKnownHostsPaths?: string[];
   /** ssh_config's HostKeyAlias: the name host keys are looked up and pinned under, instead of address and port */
   hostKeyAlias?: string;
   /**
