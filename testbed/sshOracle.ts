@@ -4,7 +4,9 @@
 // bind-mounted over the account's home, its etc folder over /etc/ssh and, when given, its hosts
 // file over /etc/hosts. Used by the corpus and resolver tests only.
 import { execFile } from 'node:child_process';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import { userInfo } from 'node:os';
+import { join } from 'node:path';
 import type { SshGResult } from '../main/core/ssh/SshResolver';
 
 export interface OracleRoot {
@@ -30,4 +32,25 @@ export function sshInNamespace(root: OracleRoot): (ssh: string, args: string[]) 
         },
       );
     });
+}
+
+const shQuote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
+
+/**
+ * Several `ssh ARGS` in one namespace (one `unshare` for a whole case instead of one per host):
+ * each one's stdout, stderr and exit status, in order.
+ */
+export async function sshManyInNamespace(root: OracleRoot, scratch: string, runs: string[][]): Promise<SshGResult[]> {
+  const out = await mkdtemp(join(scratch, 'oracle-'));
+  const script = runs.map((args, i) => `ssh ${args.map(shQuote).join(' ')} >${out}/${i}.out 2>${out}/${i}.err; echo $? >${out}/${i}.rc`).join('\n');
+  await writeFile(join(out, 'run.sh'), `${script}\n`);
+  const done = await sshInNamespace(root)('sh', [join(out, 'run.sh')]);
+  if (done.code !== 0) throw new Error(`oracle script failed: ${done.stderr}`);
+  return Promise.all(
+    runs.map(async (_args, i) => ({
+      code: Number((await readFile(join(out, `${i}.rc`), 'utf8')).trim()),
+      stdout: await readFile(join(out, `${i}.out`), 'utf8'),
+      stderr: await readFile(join(out, `${i}.err`), 'utf8'),
+    })),
+  );
 }

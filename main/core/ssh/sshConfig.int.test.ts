@@ -6,10 +6,10 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { hostname, tmpdir, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { sshInNamespace, type OracleRoot } from '../../../testbed/sshOracle';
+import { sshManyInNamespace, type OracleRoot } from '../../../testbed/sshOracle';
 import { resolveSshConfig, type ResolvedSshHost } from './sshConfig';
 import { CORPUS, type CorpusCase, type HostQuery } from './sshConfigCorpus';
-import { SshResolver } from './SshResolver';
+import { SshResolver, type SshGResult } from './SshResolver';
 
 /** What the console reads from `ssh -G`. */
 const KEYS = [
@@ -114,21 +114,23 @@ describe.concurrent('ssh_config corpus: OpenSSH and both resolvers agree', () =>
   CORPUS.forEach((c, index) => {
     it(c.name, async ({ expect }) => {
       const o = await setUp(c, index);
-      const oracle0 = sshInNamespace(o);
-      // the `ssh -G` resolver gets the very answer the oracle printed: one spawn per query, not two
-      const answers = new Map<string, ReturnType<typeof oracle0>>();
-      const run = (ssh: string, args: string[]) => {
-        const key = JSON.stringify(args);
-        if (!answers.has(key)) answers.set(key, oracle0(ssh, args));
-        return answers.get(key)!;
+      const queries = c.hosts.map((h): HostQuery => (typeof h === 'string' ? { host: h } : h));
+      const argsOf = (q: HostQuery) => ['-G', '-T', ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), ...(q.jump ? ['-J', q.jump] : []), '--', q.host];
+      // every host of the case in one namespace; the `ssh -G` resolver is handed the very answers
+      const answers = new Map<string, SshGResult>();
+      const printed = await sshManyInNamespace(o, join(root, `case${index}`), queries.map(argsOf));
+      queries.forEach((q, i) => answers.set(JSON.stringify(argsOf(q)), printed[i]!));
+      const run = async (_ssh: string, args: string[]) => {
+        const a = answers.get(JSON.stringify(args));
+        if (!a) throw new Error(`no oracle answer for ${args.join(' ')}`);
+        return a;
       };
       const files = { user: join(o.home, '.ssh/config'), system: join(o.etcSsh, 'ssh_config') };
       const env = fallbackEnv(c, o);
       const viaSsh = new SshResolver({ files, ssh: 'ssh', env, runSsh: run });
-      for (const q of c.hosts.map((h): HostQuery => (typeof h === 'string' ? { host: h } : h))) {
+      for (const q of queries) {
         const cmd = { ...(q.user ? { user: q.user } : {}), ...(q.port ? { port: q.port } : {}), ...(q.jump ? { proxyJump: q.jump } : {}) };
-        const args = ['-G', '-T', ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), ...(q.jump ? ['-J', q.jump] : []), '--', q.host];
-        const theirs = await run('ssh', args);
+        const theirs = await run('ssh', argsOf(q));
         const label = `${q.host} ${JSON.stringify(cmd)}`;
         const settle = (p: Promise<ResolvedSshHost>) => p.then((value) => ({ value, error: null }), (error: Error) => ({ value: null, error }));
         const [fallback, oracle] = await Promise.all([settle(resolveSshConfig(files, q.host, env, cmd)), settle(viaSsh.resolve(q.host, cmd))]);
