@@ -56,7 +56,7 @@ export type FleetInfo = z.infer<typeof FleetInfo>;
 
 export const ConnectionState = z.object({
   hostId: HostId,
-  state: z.enum(['idle', 'connecting', 'connected', 'failed']),
+  state: z.enum(['idle', 'connecting', 'connected', 'unresponsive', 'failed']),
   attempt: z.number().int().nonnegative(),
   nextRetryAt: z.string().nullable(),
   error: z.string().nullable(),

@@ -118,7 +118,7 @@ export async function fingerprintOf(publicKeyPath: string): Promise<string> {
 }
 
 /** Every descendant of pid, deepest first, read from /proc (sessions are in their own process groups). */
-async function descendants(pid: number): Promise<number[]> {
+export async function descendants(pid: number): Promise<number[]> {
   const parents = new Map<number, number[]>();
   for (const name of await readdir('/proc')) {
     if (!/^\d+$/.test(name)) continue;

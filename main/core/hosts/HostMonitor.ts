@@ -182,7 +182,8 @@ export class HostMonitor {
       void this.refresh(state.hostId);
       return;
     }
-    const why = state.state === 'failed' ? `not connected: ${state.error ?? 'failed'}` : `not connected (${state.state})`;
+    const why =
+      state.state === 'failed' ? `not connected: ${state.error ?? 'failed'}` : state.state === 'unresponsive' ? `not answering: ${state.error ?? 'unresponsive'}` : `not connected (${state.state})`;
     // keep the last figures for context, but say they are not current
     this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
     entry.prevCpu = null;

@@ -4,12 +4,14 @@
 // then KILL and the channel dropped, so a run always ends.
 import type { Duplex } from 'node:stream';
 import { StringDecoder } from 'node:string_decoder';
-import type { ClientChannel } from 'ssh2';
+import type { Client, ClientChannel } from 'ssh2';
 import type { HostId } from '../../../common/contract';
 import type { Timers } from '../clock';
+import type { Conn } from './Conn';
 import type { ConnectionRegistry } from './ConnectionRegistry';
 import { spareInput, wrapCommand } from './execWrapper';
 import type { SpareSessions } from './SpareSessions';
+import { SshLinkError } from './SshLinkError';
 import { openForward } from './transports';
 import type { ExecOptions, ExecResult } from './types';
 
@@ -29,6 +31,31 @@ export class ChannelRunner {
     if (opts.signal?.aborted) return { exitCode: null, signal: null, timedOut: false, cancelled: true };
     const client = await this.registry.clientFor(id);
     const conn = this.registry.connOf(id);
+    // a link that stops answering ends the command for the caller at once (liveness), as an
+    // unknown outcome; the channel itself is left to end with the command or the connection,
+    // so a link that comes back does not have the command killed under it
+    let frozen = false;
+    let onFrozen = (): void => {};
+    const frozenEnd = new Promise<never>((_, reject) => {
+      onFrozen = () => {
+        frozen = true;
+        reject(new SshLinkError('unresponsive', `${id}: the link stopped answering while the command ran (${conn.error ?? 'unresponsive'}); its outcome is unknown`));
+      };
+    });
+    conn.frozenWatchers.add(onFrozen);
+    const heard: ExecOptions = {
+      ...opts,
+      onStdout: (chunk) => !frozen && opts.onStdout?.(chunk),
+      onStderr: (chunk) => !frozen && opts.onStderr?.(chunk),
+    };
+    try {
+      return await Promise.race([this.run(id, command, heard, client, conn), frozenEnd]);
+    } finally {
+      conn.frozenWatchers.delete(onFrozen);
+    }
+  }
+
+  private async run(id: HostId, command: string, opts: ExecOptions, client: Client, conn: Conn): Promise<ExecResult> {
     this.registry.touch(conn, +1);
     // ssh2 can parse the open confirmation, the output and the exit status from one TCP read:
     // the exit event then fires before the await below hands the channel over (a microtask
@@ -122,7 +149,7 @@ export class ChannelRunner {
         emitOut(out.end());
         emitErr(errDec.end());
         if (!exited && !result.cancelled && !result.timedOut) {
-          reject(new Error(`${id}: connection lost before the command finished`));
+          reject(new SshLinkError('connection-lost', `${id}: connection lost before the command finished; its outcome is unknown`));
           return;
         }
         resolve(result);

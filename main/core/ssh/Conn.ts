@@ -45,6 +45,10 @@ export interface Conn {
   spareDelayMs: number;
   /** a spare ran but never said it was ready (a ForceCommand, a shell ignoring the request): no more spares on this connection */
   sparesRefused: boolean;
+  /** callers waiting for the scheduled attempt (due soon): settled by it, or rejected if it is called off */
+  attemptWaiters: { resolve: (client: Client) => void; reject: (err: Error) => void }[];
+  /** told when the connected link stops answering (liveness): the commands running on it */
+  frozenWatchers: Set<() => void>;
 }
 
 export interface Spare {

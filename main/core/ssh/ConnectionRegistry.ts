@@ -2,13 +2,19 @@
 // shared by every host id and every host behind it as a bastion. It keeps wanted connections
 // up, reconnecting with exponential backoff and jitter, closes idle ones, and reports each
 // host's connection state.
+import type { Duplex } from 'node:stream';
 import type { Client } from 'ssh2';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { isoAt, type Clock, type Timers } from '../clock';
 import { PermanentError, connKey, connLabel, validateHop, type Conn, type ConnState } from './Conn';
 import { HostKeyError } from './knownHosts';
+import type { Liveness } from './Liveness';
 import { SPARE_RETRY_MS, type SpareSessions } from './SpareSessions';
+import { SshLinkError } from './SshLinkError';
 import type { HostTarget, JumpHop, SshLogger } from './types';
+
+/** a caller that finds the next attempt due within this long waits for it instead of being turned away */
+const JOIN_SCHEDULED_ATTEMPT_MS = 2_000;
 
 export interface ConnectionRegistryDeps {
   clock: Clock;
@@ -20,8 +26,9 @@ export interface ConnectionRegistryDeps {
   /** close a connection nothing has used for this long (0: never) */
   idleCloseMs?: number;
   spares: SpareSessions;
-  /** opens one authenticated connection (the connector) */
-  handshake: (conn: Conn) => Promise<Client>;
+  /** opens one authenticated connection (the connector); `explicit` reaches the bastions */
+  handshake: (conn: Conn, explicit: boolean) => Promise<{ client: Client; transport: Duplex }>;
+  liveness: Liveness;
   isClosed: () => boolean;
 }
 
@@ -103,6 +110,7 @@ export class ConnectionRegistry {
     const conn = entry.conn;
     conn.wanted = false;
     this.cancelRetry(conn);
+    this.callOffAttempt(conn, 'disconnected');
     conn.client?.end();
     conn.client = null;
     this.spares.dropSpare(conn);
@@ -119,6 +127,7 @@ export class ConnectionRegistry {
       conn.handshaking?.destroy();
       conn.wanted = false;
       this.cancelRetry(conn);
+      this.callOffAttempt(conn, 'the session pool is closed');
       const client = conn.client;
       conn.client = null;
       if (client) ends.push(new Promise<void>((r) => {
@@ -147,13 +156,15 @@ export class ConnectionRegistry {
 
   /**
    * The user asked to connect this host now (Retry / Connect): a failed host tries again, a
-   * host waiting out its backoff skips the wait. False if it is already connected.
+   * host waiting out its backoff skips the wait (the only way to skip it), an unresponsive
+   * connection is given up for a new one (the bastions on the way too). False if it is already connected.
    */
   retry(id: HostId): boolean {
     const entry = this.hosts.get(id);
     if (!entry) throw new Error(`unknown host ${JSON.stringify(id)}`);
     if (entry.conn.state === 'connected' && entry.conn.client) return false;
-    this.connect(id).catch(() => {
+    if (this.isClosed()) return false;
+    this.ensure(entry.conn, true).catch(() => {
       // recorded in the state and the log
     });
     return true;
@@ -212,6 +223,8 @@ export class ConnectionRegistry {
         spareTimer: null,
         spareDelayMs: SPARE_RETRY_MS,
         sparesRefused: false,
+        frozenWatchers: new Set(),
+        attemptWaiters: [],
       };
       this.conns.set(key, conn);
     }
@@ -225,6 +238,7 @@ export class ConnectionRegistry {
     conn.removed = true;
     conn.wanted = false;
     this.cancelRetry(conn);
+    this.callOffAttempt(conn, 'host removed');
     conn.client?.end();
     conn.client = null;
     this.spares.dropSpare(conn);
@@ -232,25 +246,77 @@ export class ConnectionRegistry {
     if (conn.parent) this.release(conn.parent);
   }
 
-  ensure(conn: Conn): Promise<Client> {
+  /**
+   * The connection, opened if needed. One backoff for everyone: while a reconnect is scheduled,
+   * a caller (a poll, a forward, a refresh, a command, a host behind this hop) is told at once
+   * that the host is unreachable and when the next attempt is; only `explicit` (the user's
+   * Retry) skips the wait. A frozen connection is not replaced either, except by Retry.
+   */
+  ensure(conn: Conn, explicit = false): Promise<Client> {
     if (conn.client && conn.state === 'connected') return Promise.resolve(conn.client);
+    if (conn.client && conn.state === 'unresponsive') {
+      if (!explicit) return Promise.reject(new SshLinkError('unreachable', `${connLabel(conn)}: not answering (${conn.error ?? 'unresponsive'}); nothing was started`));
+      this.abandon(conn, 'given up for a new connection (Retry)');
+    }
     conn.wanted = true;
     if (conn.inflight) return conn.inflight;
-    // an explicit connect, or a host behind this hop that needs it now, skips the backoff wait
+    if (!explicit && conn.retryTimer && conn.nextRetryAt !== null && conn.nextRetryAt > this.clock.now()) {
+      // due soon: wait for that attempt (it is not moved); later: say so now
+      if (conn.nextRetryAt - this.clock.now() <= JOIN_SCHEDULED_ATTEMPT_MS) return new Promise((resolve, reject) => conn.attemptWaiters.push({ resolve, reject }));
+      const label = connLabel(conn);
+      const error = conn.error?.startsWith(`${label}: `) ? conn.error.slice(label.length + 2) : conn.error;
+      const why = error ? `not connected (attempt ${conn.attempt} failed: ${error})` : 'not connected';
+      return Promise.reject(new SshLinkError('unreachable', `${label}: ${why}; next attempt at ${isoAt(conn.nextRetryAt).slice(11, 19)} UTC`));
+    }
     this.cancelRetry(conn);
     // attemptConnect clears inflight itself, before it announces the outcome, so a retry
     // scheduled from that announcement never finds the finished attempt still in flight
-    const attempt = this.attemptConnect(conn);
+    const attempt = this.attemptConnect(conn, explicit);
     conn.inflight = attempt;
+    for (const waiter of conn.attemptWaiters.splice(0)) attempt.then(waiter.resolve, waiter.reject);
     return attempt;
   }
 
-  private async attemptConnect(conn: Conn): Promise<Client> {
+  /** The scheduled attempt is called off (disconnect, removal, close): its waiters hear why. */
+  private callOffAttempt(conn: Conn, why: string): void {
+    for (const waiter of conn.attemptWaiters.splice(0)) waiter.reject(new SshLinkError('unreachable', `${connLabel(conn)}: ${why}`));
+  }
+
+  /** Drop a frozen connection now; the caller opens the new one. */
+  private abandon(conn: Conn, why: string): void {
+    const client = conn.client;
+    if (!client) return;
+    this.logger.warn(`ssh ${connLabel(conn)}: unresponsive connection ${why}`);
+    conn.error = `unresponsive connection ${why}`;
+    // forgotten first, so its close (a moment later) is not taken for a drop to reconnect from
+    conn.client = null;
+    this.spares.dropSpare(conn);
+    client.destroy();
+  }
+
+  /** Liveness: the connected link has been silent this long. Commands running on it end now. */
+  markUnresponsive(conn: Conn, silentMs: number): void {
+    if (conn.state !== 'connected' || !conn.client) return;
+    const why = `no answer for ${Math.round(silentMs / 1000)} s`;
+    this.logger.warn(`ssh ${connLabel(conn)}: unresponsive (${why}); the keepalive closes it if it stays silent`);
+    this.setState(conn, 'unresponsive', why);
+    for (const told of [...conn.frozenWatchers]) told();
+  }
+
+  /** Liveness: the unresponsive link answered again. */
+  markResponsive(conn: Conn): void {
+    if (conn.state !== 'unresponsive' || !conn.client) return;
+    this.logger.info(`ssh ${connLabel(conn)}: answering again`);
+    this.setState(conn, 'connected', null);
+    this.spares.openSpare(conn);
+  }
+
+  private async attemptConnect(conn: Conn, explicit: boolean): Promise<Client> {
     conn.attempt++;
     conn.nextRetryAt = null;
     this.setState(conn, 'connecting', conn.error);
     try {
-      const client = await this.deps.handshake(conn);
+      const { client, transport } = await this.deps.handshake(conn, explicit);
       if (conn.removed || this.isClosed()) {
         client.end();
         throw new Error(`${connLabel(conn)}: host removed while connecting`);
@@ -263,7 +329,11 @@ export class ConnectionRegistry {
       this.spares.dropSpare(conn);
       this.setState(conn, 'connected', null);
       this.logger.info(`ssh ${connLabel(conn)}: connected`);
-      client.once('close', () => this.onDrop(conn, client));
+      const stopWatching = this.deps.liveness.watch(conn, client, transport);
+      client.once('close', () => {
+        stopWatching();
+        this.onDrop(conn, client);
+      });
       this.spares.openSpare(conn);
       if (conn.parent) {
         // a connected host behind a hop keeps the hop busy
@@ -314,7 +384,7 @@ export class ConnectionRegistry {
     this.setState(conn, 'connecting', conn.error);
     conn.retryTimer = this.timers.setTimeout(() => {
       conn.retryTimer = null;
-      if (!conn.wanted || conn.removed || this.isClosed()) return;
+      if (!conn.wanted || conn.removed || this.isClosed()) return this.callOffAttempt(conn, 'not connected');
       this.ensure(conn).catch(() => {
         // already recorded in the state and the log
       });

@@ -23,19 +23,20 @@ export interface ConnectorDeps {
   hostKeys: HostKeyCheck;
   keyRing: KeyRing;
   /** the bastion's connection, opened or reused (the registry's ensure) */
-  ensure: (conn: Conn) => Promise<Client>;
+  ensure: (conn: Conn, explicit: boolean) => Promise<Client>;
   isClosed: () => boolean;
 }
 
 export class Connector {
   constructor(private readonly deps: ConnectorDeps) {}
 
-  async handshake(conn: Conn): Promise<Client> {
+  /** The connected client and the transport it runs over (liveness listens to it). */
+  async handshake(conn: Conn, explicit = false): Promise<{ client: Client; transport: Duplex }> {
     const hop = conn.hop;
     const label = connLabel(conn);
     if (hop.unresolved) throw new PermanentError(`${label}: ${hop.unresolved}`);
     // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
-    const parentClient = conn.parent ? await this.deps.ensure(conn.parent).catch((err: Error) => {
+    const parentClient = conn.parent ? await this.deps.ensure(conn.parent, explicit).catch((err: Error) => {
       const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;
       // a bastion refused for good (host key, auth) fails the hosts behind it for good too
       throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
@@ -73,7 +74,7 @@ export class Connector {
       };
       const preferred = this.deps.hostKeys.preferredAlgorithms(known, hop);
       if (preferred) config.algorithms = { serverHostKey: preferred as never };
-      return await new Promise<Client>((resolve, reject) => {
+      await new Promise<void>((resolve, reject) => {
         const onError = (err: Error & { level?: string }) => {
           cleanup();
           // destroy() can emit one more error ("Connection lost before handshake"): swallow it
@@ -103,7 +104,7 @@ export class Connector {
           client.on('error', (err) => {
             conn.error = err.message;
           });
-          resolve(client);
+          resolve();
         };
         const cleanup = () => {
           client.removeListener('error', onError);
@@ -115,6 +116,7 @@ export class Connector {
         client.once('close', onClose);
         client.connect({ ...config, authHandler: auth.authHandler });
       });
+      return { client, transport: sock };
     } finally {
       release();
     }

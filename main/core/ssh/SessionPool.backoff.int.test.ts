@@ -1,10 +1,15 @@
 // Backoff and jitter, driven by an injected clock, timers and random source, against a real
-// refused connection (a loopback port nobody listens on), so every attempt really fails.
+// refused connection (a loopback port nobody listens on), so every attempt really fails; and one
+// backoff for every caller, against a real sshd killed and started again.
+import { createServer as createHttpServer } from 'node:http';
 import { createServer } from 'node:net';
+import { request } from 'undici';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
+import { startSshd, type Sshd } from '../../../testbed/sshd';
 import type { Timers } from '../clock';
-import { SessionPool } from './SessionPool';
+import { createForwardDispatcher } from './forwardDispatcher';
+import { SessionPool, sshLinkErrorKind } from './SessionPool';
 import { generateEd25519KeyPair } from '../../../sim/sshKeys';
 
 const H = 'db1' as HostId;
@@ -79,4 +84,99 @@ describe('reconnect backoff', () => {
     expect(waits).toEqual([250, 1000, 1500, 2000, 3998, 3000]);
     expect(seen.some((s) => s.state === 'connected')).toBe(false);
   });
+});
+
+describe('one backoff for everyone, against a real sshd that is killed and comes back', () => {
+  const fixtures: Sshd[] = [];
+  afterEach(async () => {
+    await Promise.all(fixtures.splice(0).map((s) => s.stop()));
+  });
+
+  it("no refresh, poll, forward or connect starts an attempt before the advertised nextRetryAt; a host back is reconnected at its scheduled time; the user's Retry skips the wait", async () => {
+    const s = await startSshd();
+    fixtures.push(s);
+    const http = createHttpServer((_req, res) => res.end('ok'));
+    await new Promise<void>((r) => http.listen(0, '127.0.0.1', () => r()));
+    const httpPort = (http.address() as { port: number }).port;
+    const pool = new SessionPool({ backoff: { initialMs: 400, maxMs: 3000 } });
+    pools.push(pool);
+    pool.setHosts([{ id: H, address: s.address, port: s.port, user: s.user, privateKeyPath: s.clientKeyPath, knownHostsPath: s.knownHostsPath }]);
+    // every attempt announces itself (connecting, no nextRetryAt); between attempts the state
+    // advertises when the next one is due
+    const attempts: { at: number; due: number | null }[] = [];
+    let advertised: number | null = null;
+    pool.onState((st) => {
+      if (st.state !== 'connecting') return;
+      if (st.nextRetryAt) advertised = Date.parse(st.nextRetryAt);
+      else {
+        attempts.push({ at: Date.now(), due: advertised });
+        advertised = null;
+      }
+    });
+    await pool.connect(H);
+    const dispatcher = createForwardDispatcher(pool, H, '127.0.0.1', httpPort, { headersTimeoutMs: 2000, bodyTimeoutMs: 2000 });
+    try {
+      expect(await (await request(`http://127.0.0.1:${httpPort}/`, { dispatcher })).body.text()).toBe('ok');
+      await s.kill();
+      // from here on every attempt is a reconnect
+      attempts.length = 0;
+
+      // 6 s of the host facts refresh (an exec), the health poll (through the forward
+      // dispatcher), a tunnel's forward and a connect asking every 25 ms
+      const answers = new Map<string, number>();
+      const count = (err: unknown) => {
+        const kind = sshLinkErrorKind(err) ?? 'other';
+        answers.set(kind, (answers.get(kind) ?? 0) + 1);
+      };
+      const askUntil = Date.now() + 6000;
+      while (Date.now() < askUntil) {
+        await Promise.all([
+          pool.exec(H, 'true').catch(count),
+          request(`http://127.0.0.1:${httpPort}/`, { dispatcher }).then((r) => r.body.text(), (err: Error) => count((err as { cause?: unknown }).cause ?? err)),
+          pool.forwardOut(H, '127.0.0.1', httpPort).then((ch) => ch.destroy(), count),
+          pool.connect(H).catch(count),
+        ]);
+        await new Promise((r) => setTimeout(r, 25));
+      }
+      const asked = attempts.length;
+      // backoff 0.4 s doubling to 3 s, jittered: about five attempts in 6 s, not hundreds
+      expect(asked).toBeGreaterThan(2);
+      expect(asked).toBeLessThan(12);
+      for (const a of attempts) {
+        expect(a.due).not.toBeNull();
+        expect(a.at).toBeGreaterThanOrEqual(a.due! - 5);
+      }
+      // the askers were told at once that the host is unreachable and when it is tried next
+      expect(answers.get('unreachable') ?? 0).toBeGreaterThan(20);
+
+      // nothing asks now; the host comes back while it waits out its backoff, and the attempt
+      // at the scheduled time connects it: a handshake later, not another backoff later
+      const waiting = async (aheadMs: number) => {
+        await expect.poll(() => { const st = pool.states()[0]!; return st.state === 'connecting' && !!st.nextRetryAt && Date.parse(st.nextRetryAt) - Date.now() > aheadMs; }, { timeout: 15_000, interval: 10 }).toBe(true);
+        return Date.parse(pool.states()[0]!.nextRetryAt!);
+      };
+      const due = await waiting(1000);
+      const before = attempts.length;
+      await s.start();
+      expect(Date.now()).toBeLessThan(due);
+      await expect.poll(() => pool.states()[0]!.state, { timeout: 10_000, interval: 10 }).toBe('connected');
+      const connectedAt = Date.parse(pool.states()[0]!.since);
+      expect(attempts.length).toBe(before + 1);
+      expect(attempts.at(-1)!.at).toBeGreaterThanOrEqual(due - 5);
+      expect(connectedAt - due).toBeLessThan(1500);
+
+      // down again: the user's Retry starts an attempt before the advertised time and connects
+      await s.kill();
+      const scheduled = await waiting(1000);
+      await s.start();
+      const beforeRetry = attempts.length;
+      expect(pool.retry(H)).toBe(true);
+      await expect.poll(() => pool.states()[0]!.state, { timeout: 10_000, interval: 10 }).toBe('connected');
+      expect(attempts.length).toBe(beforeRetry + 1);
+      expect(attempts.at(-1)!.at).toBeLessThan(scheduled);
+    } finally {
+      await dispatcher.close();
+      await new Promise((r) => http.close(r));
+    }
+  }, 60_000);
 });

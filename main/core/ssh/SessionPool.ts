@@ -4,7 +4,7 @@
 // connection (Connector) over its transport (transports), the host-key check (HostKeyCheck),
 // keys and auth (KeyRing), spare sessions (SpareSessions) and the channel runner
 // (ChannelRunner). Everything with a side effect outside this process (sockets, files, time)
-// comes in through the constructor.
+// comes in through the constructor. Liveness notices a frozen link within seconds.
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
 import ssh2, { type ClientChannel } from 'ssh2';
@@ -16,11 +16,13 @@ import { Connector } from './Connector';
 import { HandshakeGate } from './HandshakeGate';
 import { HostKeyCheck } from './HostKeyCheck';
 import { KeyRing } from './KeyRing';
+import { Liveness } from './Liveness';
 import { SpareSessions } from './SpareSessions';
 import type { ExecOptions, ExecResult, HostTarget, SessionPoolDeps, SshLogger } from './types';
 
 export type { ExecOptions, ExecResult, HostKeyPolicy, HostKeyPrompt, HostKeyQuestion, HostTarget, JumpHop, SessionPoolDeps, SshLogger } from './types';
 export { connKey } from './Conn';
+export { SshLinkError, outcomeUnknown, sshLinkErrorKind, type SshLinkErrorKind } from './SshLinkError';
 
 // ssh2 is CommonJS: Node's ESM loader sees only its default export in the built bundle
 const { Client: SshClient } = ssh2;
@@ -48,8 +50,16 @@ export class SessionPool {
       gate: this.gate,
       hostKeys: this.hostKeys,
       keyRing,
-      ensure: (conn) => this.registry.ensure(conn),
+      ensure: (conn, explicit) => this.registry.ensure(conn, explicit),
       isClosed,
+    });
+    const liveness = new Liveness({
+      clock,
+      timers,
+      probeMs: deps.liveness?.probeMs,
+      unresponsiveAfterMs: deps.liveness?.unresponsiveAfterMs,
+      onUnresponsive: (conn, silentMs) => this.registry.markUnresponsive(conn, silentMs),
+      onResponsive: (conn) => this.registry.markResponsive(conn),
     });
     this.registry = new ConnectionRegistry({
       clock,
@@ -59,7 +69,8 @@ export class SessionPool {
       random: deps.random,
       idleCloseMs: deps.idleCloseMs,
       spares,
-      handshake: (conn) => connector.handshake(conn),
+      handshake: (conn, explicit) => connector.handshake(conn, explicit),
+      liveness,
       isClosed,
     });
     this.runner = new ChannelRunner(this.registry, spares, timers);

@@ -2,7 +2,8 @@
 // health poller reaches an API that listens only on the host's loopback. undici keeps the
 // channel alive across polls (one channel, many requests: about 0.7 ms a GET on loopback vs
 // 1.8 ms for a new channel each time); when the SSH connection drops, the channel closes,
-// undici asks for a new socket on the next request, and forwardOut waits for the reconnect.
+// undici asks for a new socket on the next request, and forwardOut waits for a reconnect due
+// within 2 s or fails at once (the host waits out its backoff: a poll never moves it).
 import { Client as UndiciClient } from 'undici';
 import type { HostId } from '../../../common/contract';
 import type { SessionPool } from './SessionPool';

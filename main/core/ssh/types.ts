@@ -140,4 +140,12 @@ export interface SessionPoolDeps {
    * spare already started. 0 keeps one spare always. Default 5000.
    */
   busySpareWindowMs?: number;
+  /**
+   * How fast a frozen link is noticed (Liveness.ts): a connection silent for probeMs / 2 gets a
+   * keepalive probe at the next look (every probeMs, default 2000; 0 turns it off), and one
+   * silent for unresponsiveAfterMs (default 6000) is shown "unresponsive" and the commands on
+   * it end. The keepalive (keepaliveIntervalMs x keepaliveCountMax) still decides when the
+   * connection is given up and reconnected.
+   */
+  liveness?: { probeMs?: number; unresponsiveAfterMs?: number };
 }

@@ -32,7 +32,8 @@ export class TunnelService {
 
   constructor(private readonly deps: TunnelServiceDeps) {
     this.unsubscribe = deps.onState((state) => {
-      if (state.state === 'connected') return;
+      // a link that stops answering may come back: its tunnels stay until the connection goes
+      if (state.state === 'connected' || state.state === 'unresponsive') return;
       for (const t of [...this.tunnels.values()]) {
         if (t.info.hostId === state.hostId) this.close(t.info.id);
       }

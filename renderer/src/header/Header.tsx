@@ -10,11 +10,12 @@ import { useStore } from '../store/useStore';
 import { ImportSshHostsButton } from '../ssh/ImportSshHosts';
 import { useFleetTitle } from './useFleetTitle';
 
-export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', failed: 'fail', idle: 'unknown' };
+export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', unresponsive: 'fail', failed: 'fail', idle: 'unknown' };
 
 export function connectionText(c: ConnectionState | undefined, now = Date.now()): string {
   if (!c) return 'no connection state yet';
   if (c.state === 'failed') return `failed${c.error ? `: ${c.error}` : ''}${c.nextRetryAt ? `; retry at ${c.nextRetryAt.slice(11, 19)} UTC` : ''}`;
+  if (c.state === 'unresponsive') return `unresponsive${c.error ? `: ${c.error}` : ''}`;
   if (c.state === 'connecting') {
     // issue 5: between attempts, say when the next one is and why the last one failed
     const next = c.nextRetryAt ? Math.max(0, Math.ceil((Date.parse(c.nextRetryAt) - now) / 1000)) : null;

@@ -1,7 +1,7 @@
 // What the header's connection dots say, in words, for each state of issue 5.
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
-import { connectionLine, connectionText } from './Header';
+import { CONNECTION_STATUS, connectionLine, connectionText } from './Header';
 
 const base: ConnectionState = { hostId: 'a' as HostId, state: 'connected', attempt: 0, nextRetryAt: null, error: null, since: '2026-01-01T00:00:00.000Z' };
 const now = Date.parse('2026-01-01T00:00:10.000Z');
@@ -15,6 +15,12 @@ describe('connectionText', () => {
     );
     // a retry already due never shows a negative wait
     expect(connectionText({ ...base, state: 'connecting', attempt: 2, nextRetryAt: '2026-01-01T00:00:09.000Z', error: 'x' }, now)).toBe('connecting (attempt 2, next try in 0 s): x');
+  });
+
+  it('says unresponsive, apart from connected and disconnected, drawn as a failure', () => {
+    expect(connectionText({ ...base, state: 'unresponsive', error: 'no answer for 6 s' }, now)).toBe('unresponsive: no answer for 6 s');
+    expect(CONNECTION_STATUS.unresponsive).toBe('fail');
+    expect(CONNECTION_STATUS.connected).toBe('ok');
   });
 
   it('says failed and why', () => {

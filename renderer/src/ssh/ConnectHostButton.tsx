@@ -10,6 +10,8 @@ import { useApi } from '../api/ApiContext';
 export function connectWord(c: ConnectionState | undefined): string | null {
   if (!c || c.state === 'failed') return c ? 'Retry' : null;
   if (c.state === 'idle') return 'Connect';
+  // a frozen link: give it up for a new connection now rather than wait for the keepalive
+  if (c.state === 'unresponsive') return 'Reconnect';
   if (c.state === 'connecting' && c.nextRetryAt) return 'Retry now';
   return null;
 }

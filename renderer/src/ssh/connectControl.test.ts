@@ -17,6 +17,10 @@ describe('connectControl', () => {
     expect(connectControl(undefined, null)).toBeNull();
   });
 
+  it('offers Reconnect on a link that stopped answering', () => {
+    expect(connectControl({ ...failed, state: 'unresponsive', error: 'no answer for 6 s' }, null)).toEqual({ word: 'Reconnect', waiting: false });
+  });
+
   it('once pressed, waits (not pressable) in the state it was pressed in and while connecting, then shows the outcome', () => {
     expect(connectControl(failed, failed)).toEqual({ word: 'Retry', waiting: true });
     expect(connectControl(connecting, failed)).toEqual({ word: 'Connecting', waiting: true });
