@@ -39,6 +39,8 @@ export const ConnectionState = z.object({
   nextRetryAt: z.string().nullable(),
   error: z.string().nullable(),
   since: z.string(),
+  /** what the host's ssh_config asks for that the console cannot do (CertificateFile, PKCS11Provider, …), in one line */
+  note: z.string().optional(),
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 

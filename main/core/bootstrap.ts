@@ -15,7 +15,8 @@ import type { OpsdeckConfig } from './config/configSchema';
 import { writeExampleConfig } from './config/exampleConfig';
 import { expandHome, loadConfig } from './config/loadConfig';
 import { platformPaths } from './config/platformPaths';
-import { fleetFromConfig, type Fleet } from './fleet';
+import { fleetFromConfig, sshResolverFor, type Fleet } from './fleet';
+import type { SshResolver } from './ssh/SshResolver';
 import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { fileAuditKey } from './audit/auditKey';
 import { PassphraseStore, type SecretCipher } from './ssh/PassphraseStore';
@@ -76,6 +77,13 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const config: OpsdeckConfig = await loadConfig(configPath);
   await mkdir(paths.stateDir, { recursive: true });
 
+  // one resolver per ssh.configFile, kept across reloads: its cache spares an `ssh -G` per unchanged host
+  const resolvers = new Map<string, SshResolver>();
+  const resolverOf = async (c: OpsdeckConfig): Promise<SshResolver> => {
+    let r = resolvers.get(c.ssh.configFile);
+    if (!r) resolvers.set(c.ssh.configFile, (r = await sshResolverFor(c, { logger: options.logger })));
+    return r;
+  };
   const catalog = await loadCatalogFile(options.catalogPath ?? defaultCatalogPath());
   let fleet: Fleet;
   if (config.hosts.length === 0) {
@@ -84,7 +92,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     const { units, processes } = monitorSettingsFromConfig(config);
     fleet = await options.startDemoFleet({ stateDir: paths.stateDir, catalog, hostFacts: { units, processes } });
   } else {
-    fleet = await fleetFromConfig(config, { logger: options.logger });
+    fleet = await fleetFromConfig(config, { logger: options.logger, resolver: await resolverOf(config) });
   }
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   // Runbooks: the bundled set, then the folders the config names; a bad file is reported, not fatal.
@@ -114,7 +122,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
     handshakes: { max: config.ssh.maxConcurrentHandshakes, lagLimitMs: config.ssh.handshakeLagLimitMs },
     // an ssh_config import applies the file's hosts without a restart
     ...(passphraseStore ? { passphraseStore } : {}),
-    loadFleet: async () => fleetFromConfig(await loadConfig(configPath), { logger: options.logger }),
+    loadFleet: async () => {
+      const next = await loadConfig(configPath);
+      return fleetFromConfig(next, { logger: options.logger, resolver: await resolverOf(next) });
+    },
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
   });
   await app.start();

@@ -1,7 +1,7 @@
 // Turns the config (or the demo fleet) into what the services need: SSH targets, the hosts
 // and deployments shown to the renderer, and the pollers' schedule.
 import { readFile } from 'node:fs/promises';
-import { homedir } from 'node:os';
+import { homedir, userInfo } from 'node:os';
 import type { DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../common/health';
 import type { Logger } from '../../common/logger';
@@ -9,6 +9,7 @@ import type { OpsdeckConfig } from './config/configSchema';
 import { expandHome } from './config/loadConfig';
 import type { PolledDeployment } from './health/HealthPoller';
 import { hostTargetFromSshConfig, type TargetOverrides } from './ssh/hostTargetFromSshConfig';
+import { findOpenSsh, SshResolver } from './ssh/SshResolver';
 import type { HostTarget } from './ssh/SessionPool';
 
 export interface Fleet {
@@ -44,6 +45,43 @@ export interface FleetFromConfigOptions {
   /** the agent socket when ssh_config names none; default process.env.SSH_AUTH_SOCK */
   readonly authSock?: string;
   readonly logger?: Pick<Logger, 'warn'>;
+  /** the system-wide file read after ~/.ssh/config (default /etc/ssh/ssh_config; tests point it at fixtures) */
+  readonly systemConfigPath?: string;
+  /**
+   * the OpenSSH client that resolves hosts (`ssh -G`); null: the in-process resolver. Default:
+   * `ssh` on PATH, unless homeDir is not the account's home (ssh reads the passwd home, not ours)
+   */
+  readonly ssh?: string | null;
+  /** a resolver kept across reloads (its cache spares an `ssh -G` per unchanged host) */
+  readonly resolver?: SshResolver;
+}
+
+const DEFAULT_SSH_CONFIG = '~/.ssh/config';
+
+/** The resolver for a config: `ssh -G` where a client exists, the in-process one where not. */
+export async function sshResolverFor(config: OpsdeckConfig, opts: FleetFromConfigOptions = {}): Promise<SshResolver> {
+  const home = opts.homeDir ?? homedir();
+  const user = expandHome(config.ssh.configFile, home);
+  const ownHome = (() => {
+    try {
+      return userInfo().homedir;
+    } catch {
+      return null;
+    }
+  })();
+  const ssh = opts.ssh !== undefined ? opts.ssh : opts.homeDir !== undefined && opts.homeDir !== ownHome ? null : await findOpenSsh();
+  // the default file is read with the system one, as `ssh HOST` does; any other as `ssh -F FILE` does
+  const isDefault = config.ssh.configFile === DEFAULT_SSH_CONFIG;
+  const exists = await readFile(user, 'utf8').then(
+    () => true,
+    () => false,
+  );
+  if (!isDefault && !exists) opts.logger?.warn(`ssh.configFile ${user} does not exist: resolving hosts without it`);
+  return new SshResolver({
+    files: { user: isDefault || exists ? user : '/dev/null', system: isDefault ? (opts.systemConfigPath ?? '/etc/ssh/ssh_config') : null },
+    ssh,
+    env: { homeDir: home },
+  });
 }
 
 /**
@@ -54,48 +92,47 @@ export interface FleetFromConfigOptions {
 export async function fleetFromConfig(config: OpsdeckConfig, opts: FleetFromConfigOptions = {}): Promise<Fleet> {
   const home = opts.homeDir ?? homedir();
   const sshConfigPath = expandHome(config.ssh.configFile, home);
-  const readSshFile = async (path: string): Promise<string> => {
-    try {
-      return await readFile(path, 'utf8');
-    } catch (err) {
-      if (path === sshConfigPath && (err as NodeJS.ErrnoException).code === 'ENOENT') {
-        if (config.ssh.configFile !== '~/.ssh/config') opts.logger?.warn(`ssh.configFile ${sshConfigPath} does not exist: resolving hosts without it`);
-        return '';
-      }
-      throw err;
-    }
-  };
-  const targets: HostTarget[] = [];
-  for (const host of config.hosts) {
-    const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
-    const knownHostsFile = host.knownHostsFile ?? (host.sshAlias === undefined ? config.knownHostsFile : undefined);
-    const overrides: TargetOverrides = Object.fromEntries(
-      Object.entries({
-        address: host.address,
-        port: host.port,
-        user: host.user,
-        privateKeyPath: host.identityFile === undefined ? undefined : expandHome(host.identityFile, home),
-        knownHostsPath: knownHostsFile === undefined ? undefined : expandHome(knownHostsFile, home),
-        hostKeyPolicy: config.ssh.knownHostsPolicy,
-        keepaliveIntervalMs: seconds(host.keepaliveSeconds),
-        keepaliveCountMax: host.keepaliveCountMax,
-        connectTimeoutMs: seconds(host.connectTimeoutSeconds),
-      }).filter(([, v]) => v !== undefined),
-    );
-    const alias = host.sshAlias ?? host.address!;
-    try {
-      targets.push(
-        await hostTargetFromSshConfig(host.id as HostId, sshConfigPath, alias, {
+  const resolver = opts.resolver ?? (await sshResolverFor(config, opts));
+  const targets = await Promise.all(
+    config.hosts.map(async (host) => {
+      const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
+      const knownHostsFile = host.knownHostsFile ?? (host.sshAlias === undefined ? config.knownHostsFile : undefined);
+      const overrides: TargetOverrides = Object.fromEntries(
+        Object.entries({
+          address: host.address,
+          port: host.port,
+          user: host.user,
+          privateKeyPath: host.identityFile === undefined ? undefined : expandHome(host.identityFile, home),
+          knownHostsPath: knownHostsFile === undefined ? undefined : expandHome(knownHostsFile, home),
+          hostKeyPolicy: config.ssh.knownHostsPolicy,
+          keepaliveIntervalMs: seconds(host.keepaliveSeconds),
+          keepaliveCountMax: host.keepaliveCountMax,
+          connectTimeoutMs: seconds(host.connectTimeoutSeconds),
+        }).filter(([, v]) => v !== undefined),
+      );
+      const alias = host.sshAlias ?? host.address!;
+      try {
+        return await hostTargetFromSshConfig(host.id as HostId, resolver, alias, {
           homeDir: home,
-          readFile: readSshFile,
           overrides,
           ...(opts.authSock !== undefined ? { authSock: opts.authSock } : {}),
-        }),
-      );
-    } catch (err) {
-      throw new Error(`host ${host.id}: cannot resolve ${host.sshAlias !== undefined ? `sshAlias "${alias}"` : `"${alias}"`} through ${sshConfigPath}: ${(err as Error).message}`);
-    }
-  }
+        });
+      } catch (err) {
+        // one host whose ssh_config is refused does not stop the console: it shows failed, with ssh's words
+        const why = `cannot resolve ${host.sshAlias !== undefined ? `sshAlias "${alias}"` : `"${alias}"`} through ${sshConfigPath}: ${(err as Error).message}`;
+        opts.logger?.warn(`host ${host.id}: ${why}`);
+        const unresolved: HostTarget = {
+          id: host.id as HostId,
+          address: /^[A-Za-z0-9._:-]+$/.test(alias) ? alias : 'unresolved.invalid',
+          port: host.port ?? 22,
+          user: host.user ?? 'root',
+          knownHostsPath: expandHome('~/.ssh/known_hosts', home),
+          unresolved: why,
+        };
+        return unresolved;
+      }
+    }),
+  );
   const targetOf = new Map(targets.map((t) => [t.id as string, t]));
   return {
     demo: false,

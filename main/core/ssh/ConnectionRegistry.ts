@@ -429,6 +429,9 @@ export class ConnectionRegistry {
   }
 
   private snapshot(conn: Conn, hostId: HostId): ConnectionState {
+    const target = this.hosts.get(hostId)?.target;
+    // what its ssh_config asks for that the console cannot do, on every hop, in one line
+    const notes = target ? [...new Set([...(target.jumps ?? []).flatMap((j) => j.notes ?? []), ...(target.notes ?? [])])] : [];
     return {
       hostId,
       state: conn.state,
@@ -436,6 +439,7 @@ export class ConnectionRegistry {
       nextRetryAt: conn.nextRetryAt === null ? null : isoAt(conn.nextRetryAt),
       error: conn.error,
       since: isoAt(conn.since),
+      ...(notes.length ? { note: notes.join('; ') } : {}),
     };
   }
 

@@ -7,9 +7,8 @@ import type { Client, ConnectConfig } from 'ssh2';
 import type { Timers } from '../clock';
 import { PermanentError, connLabel, type Conn } from './Conn';
 import type { HandshakeGate } from './HandshakeGate';
-import type { HostKeyCheck } from './HostKeyCheck';
+import { loadHopKnownHosts, type HostKeyCheck } from './HostKeyCheck';
 import type { KeyRing } from './KeyRing';
-import { loadKnownHosts } from './knownHosts';
 import { openTransport, proxyCommandExit } from './transports';
 
 const DEFAULT_KEEPALIVE_MS = 15_000;
@@ -35,6 +34,7 @@ export class Connector {
   async handshake(conn: Conn, explicit = false): Promise<{ client: Client; transport: Duplex }> {
     const hop = conn.hop;
     const label = connLabel(conn);
+    if (hop.unresolved) throw new PermanentError(`${label}: ${hop.unresolved}`);
     // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
     const parentClient = conn.parent ? await this.deps.ensure(conn.parent, explicit).catch((err: Error) => {
       const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;
@@ -42,7 +42,7 @@ export class Connector {
       throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
     }) : null;
     const auth = await this.deps.keyRing.authConfig(conn);
-    const known = await loadKnownHosts(hop.knownHostsPath);
+    const known = await loadHopKnownHosts(hop);
     const release = await this.deps.gate.slot();
     try {
       const closed = this.deps.isClosed();

@@ -3,7 +3,7 @@
 // session only. A changed or revoked key is always refused; an unknown one is pinned, asked
 // about or refused as the policy says.
 import type { HostId } from '../../../common/contract';
-import { appendKnownHost, assertHostKey, fingerprintSha256, keyTypeOf, knownKeyTypes, verifyHostKey, type KnownHosts } from './knownHosts';
+import { appendKnownHost, assertHostKey, fingerprintSha256, keyTypeOf, knownKeyTypes, loadKnownHosts, verifyHostKey, type KnownHosts } from './knownHosts';
 import type { HostKeyPrompt, HostKeyQuestion, JumpHop, SshLogger } from './types';
 
 export interface HostKeyCheckDeps {
@@ -12,6 +12,30 @@ export interface HostKeyCheckDeps {
   confirmHostKey?: (prompt: HostKeyPrompt) => Promise<boolean>;
   /** told (without waiting) about a key the user must decide on; see SessionPoolDeps */
   hostKeyQuestion?: (question: HostKeyQuestion) => void;
+}
+
+/**
+ * The name and port host keys are looked up under: HostKeyAlias alone (ssh adds no port to an
+ * alias), else the address and port.
+ */
+export function hostKeyIdentity(hop: Pick<JumpHop, 'address' | 'port' | 'hostKeyAlias'>): { name: string; port: number } {
+  return hop.hostKeyAlias ? { name: hop.hostKeyAlias, port: 22 } : { name: hop.address, port: hop.port };
+}
+
+/** Every known_hosts file of the hop, in ssh's order, read as one (a key in any of them is known). */
+export async function loadHopKnownHosts(hop: Pick<JumpHop, 'knownHostsPath' | 'otherKnownHostsPaths'>): Promise<KnownHosts> {
+  const paths = [hop.knownHostsPath, ...(hop.otherKnownHostsPaths ?? []).filter((p) => p !== hop.knownHostsPath)];
+  if (paths.length === 1) return loadKnownHosts(paths[0]!);
+  const all = await Promise.all(
+    paths.map((p) =>
+      loadKnownHosts(p).catch((err: Error) => {
+        // an unreadable global file is skipped, as ssh skips it
+        if (p === hop.knownHostsPath) throw err;
+        return { source: p, entries: [], errors: [] } as KnownHosts;
+      }),
+    ),
+  );
+  return { source: paths.join(' '), entries: all.flatMap((k) => k.entries), errors: all.flatMap((k) => k.errors) };
 }
 
 /** Every host-key algorithm ssh2 offers, in OpenSSH's order of preference. */
@@ -34,7 +58,8 @@ export class HostKeyCheck {
    * undefined when nothing is pinned (ssh2's own order).
    */
   preferredAlgorithms(known: KnownHosts, hop: JumpHop): string[] | undefined {
-    const preferred = knownKeyTypes(known, hop.address, hop.port);
+    const id = hostKeyIdentity(hop);
+    const preferred = knownKeyTypes(known, id.name, id.port);
     if (!preferred.length) return undefined;
     const pinned = preferred.flatMap((t) => (t === 'ssh-rsa' ? ['rsa-sha2-512', 'rsa-sha2-256', 'ssh-rsa'] : [t]));
     return [...new Set([...pinned, ...ALL_HOST_KEY_TYPES])];
@@ -42,17 +67,19 @@ export class HostKeyCheck {
 
   /** Resolves when the key may be used; rejects with a HostKeyError (or the pinning's failure) otherwise. */
   async check(hop: JumpHop, hostId: HostId | null, label: string, known: KnownHosts, key: Buffer): Promise<void> {
-    const verdict = verifyHostKey(known, hop.address, hop.port, key);
+    // with HostKeyAlias the key is looked up, asked about and pinned under the alias
+    const { name, port } = hostKeyIdentity(hop);
+    const verdict = verifyHostKey(known, name, port, key);
     if (verdict.status === 'match') return;
-    if (verdict.status !== 'revoked' && this.acceptedOnce.has(`${hop.address}\0${hop.port}\0${key.toString('base64')}`)) return;
+    if (verdict.status !== 'revoked' && this.acceptedOnce.has(`${name}\0${port}\0${key.toString('base64')}`)) return;
     const ask = this.deps.hostKeyQuestion;
     const policy = hop.hostKeyPolicy ?? 'yes';
     if (ask && (verdict.status === 'changed' || (verdict.status === 'unknown' && policy === 'ask' && !this.deps.confirmHostKey))) {
       ask({
         kind: verdict.status,
         hostId,
-        address: hop.address,
-        port: hop.port,
+        address: name,
+        port,
         keyType: keyTypeOf(key),
         fingerprint: verdict.fingerprint,
         key,
@@ -64,13 +91,13 @@ export class HostKeyCheck {
       const keyType = keyTypeOf(key);
       const accepted =
         policy === 'accept-new' ||
-        (policy === 'ask' && !!this.deps.confirmHostKey && (await this.deps.confirmHostKey({ hostId, address: hop.address, port: hop.port, keyType, fingerprint: fingerprintSha256(key) })));
+        (policy === 'ask' && !!this.deps.confirmHostKey && (await this.deps.confirmHostKey({ hostId, address: name, port, keyType, fingerprint: fingerprintSha256(key) })));
       if (accepted) {
-        await appendKnownHost(hop.knownHostsPath, hop.address, hop.port, key);
+        await appendKnownHost(hop.knownHostsPath, name, port, key);
         this.deps.logger.warn(`ssh ${label}: pinned new host key ${keyType} ${verdict.fingerprint} in ${hop.knownHostsPath}`);
         return;
       }
     }
-    assertHostKey(verdict, hop.address, hop.port, key, hop.knownHostsPath);
+    assertHostKey(verdict, name, port, key, known.source);
   }
 }

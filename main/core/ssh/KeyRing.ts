@@ -2,12 +2,52 @@
 // with keys decrypted once (asking for a passphrase when needed) and kept in memory for the
 // life of the pool, as an agent would hold them.
 import { readFile } from 'node:fs/promises';
-import ssh2, { type AuthMethod, type KeyboardInteractiveAuthMethod, type ParsedKey } from 'ssh2';
+import ssh2, { type AuthMethod, type IdentityCallback, type KeyboardInteractiveAuthMethod, type ParsedKey } from 'ssh2';
 import { PermanentError, connLabel, type Conn } from './Conn';
 import type { SessionPoolDeps, SshLogger } from './types';
 
 // ssh2 is CommonJS: Node's ESM loader sees only its default export in the built bundle
-const { utils: sshUtils } = ssh2;
+const { utils: sshUtils, OpenSSHAgent } = ssh2;
+
+/** An agent that lists only the keys IdentitiesOnly allows; signing goes to the real agent. */
+class IdentitiesOnlyAgent extends OpenSSHAgent {
+  constructor(
+    socketPath: string,
+    private readonly allowed: Set<string>,
+  ) {
+    super(socketPath);
+  }
+
+  override getIdentities(cb: IdentityCallback<ParsedKey>): void {
+    super.getIdentities((err, keys) => {
+      if (err || !keys) return cb(err);
+      // the OpenSSH agent answers with parsed keys; anything else is not offered
+      cb(null, keys.filter((k) => 'getPublicSSH' in k && this.allowed.has(k.getPublicSSH().toString('base64'))));
+    });
+  }
+}
+
+/**
+ * The public keys of the IdentityFiles, as ssh loads them for IdentitiesOnly: `FILE.pub`, else
+ * the public half of an unencrypted FILE. A file that is missing or encrypted without a `.pub`
+ * contributes nothing.
+ */
+async function identityPublicKeys(files: string[], read: (path: string) => Promise<Buffer>): Promise<Set<string>> {
+  const out = new Set<string>();
+  for (const f of files) {
+    for (const path of [`${f}.pub`, f]) {
+      const data = await read(path).catch(() => null);
+      if (!data) continue;
+      const parsed = sshUtils.parseKey(data);
+      const key = Array.isArray(parsed) ? parsed[0] : parsed;
+      if (key && !(key instanceof Error)) {
+        out.add(key.getPublicSSH().toString('base64'));
+        break;
+      }
+    }
+  }
+  return out;
+}
 
 export type KeyRingDeps = Pick<SessionPoolDeps, 'passphrase' | 'passphraseAccepted' | 'keyboardInteractive' | 'readFile'> & { logger: SshLogger };
 
@@ -31,7 +71,14 @@ export class KeyRing {
     const label = connLabel(conn);
     const tried: string[] = [];
     const methods: AuthMethod[] = [];
-    if (hop.agent) {
+    if (hop.agent && hop.identitiesOnly) {
+      // IdentitiesOnly: only the agent's keys that match an IdentityFile, as ssh offers them
+      const allowed = await identityPublicKeys(hop.identitiesOnly.identityFiles, this.deps.readFile ?? readFile);
+      if (allowed.size) {
+        methods.push({ type: 'agent', username: hop.user, agent: new IdentitiesOnlyAgent(hop.agent, allowed) } as AuthMethod);
+        tried.push(`the agent at ${hop.agent} (IdentitiesOnly: its keys matching ${hop.identitiesOnly.identityFiles.join(', ')})`);
+      }
+    } else if (hop.agent) {
       methods.push({ type: 'agent', username: hop.user, agent: hop.agent } as AuthMethod);
       tried.push(`the agent at ${hop.agent}`);
     }

@@ -4,6 +4,8 @@
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { execFile } from 'node:child_process';
+import { promisify } from 'node:util';
 import { afterAll, beforeAll, expect, it } from 'vitest';
 import { EventHub } from '../bridge/EventHub';
 import { SshFeature } from './SshFeature';
@@ -12,7 +14,7 @@ let dir: string;
 let feature: SshFeature;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-sshfeature-'));
-  await writeFile(join(dir, 'ssh_config'), 'Host db-1 db-2\n  User pg\nHost db-*\n  HostName %h.internal\n  Port 2200\nHost web\n  HostName 10.0.0.5\n');
+  await writeFile(join(dir, 'ssh_config'), 'Host db-1 db-2\n  User pg\nHost db-*\n  HostName %h.internal\n  Port 2200\nHost web\n  HostName 10.0.0.5\nHost app1,app2 "odd$name" -opt\n  User app\n');
   await writeFile(join(dir, 'config.yaml'), '# mine\nhosts:\n  - { id: db-1, sshAlias: db-1 }\n');
   feature = new SshFeature({ hub: new EventHub(), configPath: join(dir, 'config.yaml'), sshConfigPath: join(dir, 'ssh_config'), sshEnv: { homeDir: dir }, randomHex: () => '00'.repeat(8), logger: { info: () => {}, warn: () => {} } });
 });
@@ -36,4 +38,14 @@ it('refuses an alias the ssh_config does not name, and writes nothing', async ()
   const result = await feature.handlers.importSshHosts({ aliases: ['db-2'] });
   expect(result).toMatchObject({ added: [{ alias: 'db-2', hostId: 'db-2' }], restartNeeded: true });
   expect((await feature.handlers.listSshConfigHosts({})).hosts.find((h) => h.alias === 'db-2')!.inFleet).toBe(true);
+});
+
+it('offers only names ssh accepts as a host: a comma list is one pattern, not two aliases', async () => {
+  const { hosts } = await feature.handlers.listSshConfigHosts({});
+  expect(hosts.map((h) => h.alias)).toEqual(['db-1', 'db-2', 'web']);
+  const sshG = (alias: string) => promisify(execFile)('ssh', ['-G', '-T', '-F', join(dir, 'ssh_config'), '--', alias]);
+  for (const h of hosts) await expect(sshG(h.alias)).resolves.toMatchObject({ stdout: expect.stringContaining(`host ${h.alias}\n`) });
+  // what was left out, ssh refuses too
+  for (const name of ['app1,app2', 'odd$name', '-opt']) await expect(sshG(name)).rejects.toThrow(/invalid characters/);
+  await expect(feature.handlers.importSshHosts({ aliases: ['app1,app2'] })).rejects.toThrow(/not a Host alias in .*ssh_config: app1,app2/);
 });

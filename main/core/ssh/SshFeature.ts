@@ -7,7 +7,9 @@ import type { EventHub } from '../bridge/EventHub';
 import { loadConfig } from '../config/loadConfig';
 import { importSshHosts } from './importSshHosts';
 import type { SessionPool, SessionPoolDeps } from './SessionPool';
-import { listSshConfigHosts, resolveSshConfig, type SshConfigEnv } from './sshConfig';
+import type { SshConfigEnv } from './sshConfig';
+import { listSshConfigHosts } from './sshConfigHosts';
+import { SshResolver } from './SshResolver';
 import { SshPrompts, type SshPromptsDeps } from './SshPrompts';
 
 export interface SshFeatureDeps {
@@ -17,6 +19,8 @@ export interface SshFeatureDeps {
   /** the ssh_config every host resolves through (already ~-expanded) */
   sshConfigPath: string;
   sshEnv?: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>;
+  /** resolves the picker's hosts (the fleet's own: `ssh -G` where a client exists); default in process, as `ssh -F sshConfigPath` */
+  resolver?: SshResolver;
   randomHex: (bytes: number) => string;
   logger: Pick<Logger, 'info' | 'warn'>;
   /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
@@ -31,6 +35,7 @@ export class SshFeature {
   readonly prompts: SshPrompts;
   readonly handlers: SshHandlers;
   private pool: SessionPool | null = null;
+  private resolver: SshResolver | null = null;
   private unsubscribe: (() => void) | null = null;
 
   constructor(private readonly deps: SshFeatureDeps) {
@@ -125,7 +130,8 @@ export class SshFeature {
     const hosts = await Promise.all(
       entries.map(async (e) => {
         try {
-          const r = await resolveSshConfig(sshConfigPath, e.alias, sshEnv ?? {});
+          this.resolver ??= this.deps.resolver ?? new SshResolver({ files: { user: sshConfigPath, system: null }, ssh: null, env: sshEnv ?? {} });
+          const r = await this.resolver.resolve(e.alias);
           return { alias: e.alias, hostName: r.hostName, user: r.user, port: r.port, groups: e.groups, inFleet: inFleet.has(e.alias), error: null };
         } catch (err) {
           return { alias: e.alias, hostName: '', user: '', port: 22, groups: e.groups, inFleet: inFleet.has(e.alias), error: (err as Error).message };

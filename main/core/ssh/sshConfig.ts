@@ -1,44 +1,71 @@
-// ~/.ssh/config resolution, the way `ssh -G HOST` resolves it. The `ssh-config` package (MIT,
-// maintained, no dependencies) does the tokenising: quotes, `=` separators, Host/Match
-// sections. Its own compute() is not used: it ignores Include, lets `?` match zero characters
-// and runs `Match exec` commands. The resolution below follows OpenSSH's readconf.c instead,
-// and a test compares it field by field with the real `ssh -G` for a corpus of configs.
+// ssh_config resolution in process, the way OpenSSH 9.2's `ssh -G HOST` resolves it (readconf.c,
+// ssh.c): the fallback for machines without an OpenSSH client. Where `ssh` exists, sshResolver.ts
+// asks it instead; the corpus test holds both to ssh's answers key by key.
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { lookup as dnsLookup } from 'node:dns/promises';
+import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
-import { isAbsolute, join } from 'node:path';
-import SSHConfig from 'ssh-config';
+import { dirname, join } from 'node:path';
+import { ConfigSyntaxError, KEYWORDS, convtime, matchPattern, matchPatternList, parseConfigLine, strdelim, type ConfigLine } from './sshConfigSyntax';
+
+export { matchPattern, matchPatternList } from './sshConfigSyntax';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 
 export interface ResolvedSshHost {
-  /** the name asked for, as typed (Host patterns match it case-sensitively, as in ssh) */
+  /** the name asked for, as typed */
   host: string;
   hostName: string;
   user: string;
   port: number;
   /** as written, tokens unexpanded (what `ssh -G` prints); OpenSSH's defaults when none is set */
   identityFilesRaw: string[];
-  /** with `~` and %-tokens expanded */
+  /** with `~`, %-tokens and ${ENV} expanded */
   identityFiles: string[];
   identitiesOnly: boolean;
-  /** expanded socket path; null when unset (use SSH_AUTH_SOCK) or `none` */
+  /** expanded socket path (SSH_AUTH_SOCK and $VAR resolved); null when unset or `none` */
   identityAgent: string | null;
   identityAgentNone: boolean;
-  /** ProxyJump as written, null when unset or `none` */
+  /** IdentityAgent with ~, tokens and ${VAR} expanded but SSH_AUTH_SOCK / $VAR not looked up (what `ssh -G` prints) */
+  identityAgentRaw: string | null;
+  /** ProxyJump as `ssh -G` prints it, null when unset or `none` */
   proxyJump: string | null;
+  /** as written (tokens unexpanded), null when unset or `none` */
   proxyCommand: string | null;
   serverAliveInterval: number;
   serverAliveCountMax: number;
   /** seconds; null = none */
   connectTimeout: number | null;
   strictHostKeyChecking: StrictHostKeyChecking;
-  /** expanded */
+  /** expanded, in order; empty for `none` */
   userKnownHostsFiles: string[];
-  /** files read, in order (config plus Includes) */
+  /** as written (ssh does not expand them), in order; empty for `none` */
+  globalKnownHostsFiles: string[];
+  /** lowercased, as ssh uses it; null when unset */
+  hostKeyAlias: string | null;
+  canonicalizeHostname: 'no' | 'yes' | 'always';
+  canonicalDomains: string[];
+  certificateFiles: string[];
+  pkcs11Provider: string | null;
+  gssapiAuthentication: boolean;
+  /** files read, in order (config files plus Includes) */
   files: string[];
-  /** settings seen but not honoured (Match exec, unknown Match criteria, bad values) */
-  warnings: string[];
+  /** what the console cannot do that this config asks for, one line each (shown on the host's status) */
+  unsupported: string[];
+}
+
+export interface SshConfigFiles {
+  /** the user's file (`~/.ssh/config`, or the `-F` file); missing counts as empty */
+  user: string | null;
+  /** /etc/ssh/ssh_config, read after the user file; null = not read (as `ssh -F FILE` does) */
+  system: string | null;
+}
+
+/** What `ssh` takes from its command line before the files: `-l user`, `-p port`, `-J jumps`. */
+export interface CommandLineOptions {
+  user?: string;
+  port?: number;
+  proxyJump?: string;
 }
 
 export interface SshConfigEnv {
@@ -46,179 +73,366 @@ export interface SshConfigEnv {
   localUser?: string;
   localHostName?: string;
   uid?: number;
+  /** the environment ${VAR} and $VAR are taken from (default process.env) */
+  vars?: Record<string, string | undefined>;
   readFile?: (path: string) => Promise<string>;
   readDir?: (path: string) => Promise<string[]>;
+  /** owner uid and mode, for ssh's permission check on user files; absent: not checked */
+  statFile?: (path: string) => Promise<{ uid: number; mode: number }>;
+  /** whether a name resolves (CanonicalizeHostname); default the system resolver */
+  resolves?: (name: string) => Promise<boolean>;
 }
 
 const DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
 const MAX_INCLUDE_DEPTH = 16;
+const YES_NO: Record<string, boolean> = { yes: true, true: true, no: false, false: false };
+const STRICT: Record<string, StrictHostKeyChecking> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', off: 'no', ask: 'ask', 'accept-new': 'accept-new' };
+const CANON: Record<string, ResolvedSshHost['canonicalizeHostname']> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', always: 'always' };
 
-interface Line {
-  param: string;
-  value: string | { val: string; quoted?: boolean }[];
-  config?: Line[];
-  type: number;
+export class SshConfigError extends Error {}
+
+interface Jump {
+  host: string;
+  user: string | null;
+  port: number | null;
+  extra: string | null;
 }
 
-const values = (line: Line): string[] => (Array.isArray(line.value) ? line.value.map((v) => v.val) : [line.value]);
-
-/** OpenSSH match_pattern: `*` any run, `?` exactly one character. */
-export function matchPattern(text: string, pattern: string): boolean {
-  const re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
-  return re.test(text);
+/** What the files set, first value wins (readconf.c's Options, the part the console reads). */
+class Options {
+  readonly one = new Map<string, string>();
+  readonly lists = new Map<string, string[]>();
+  readonly identityFiles: { path: string; user: boolean }[] = [];
+  readonly certificateFiles: string[] = [];
+  user: string | null = null;
+  port: number | null = null;
+  hostName: string | null = null;
+  proxyCommand: string | null = null;
+  jump: Jump | 'none' | null = null;
+  ignoreUnknown: string | null = null;
 }
 
-/** OpenSSH match_pattern_list: any negated match vetoes; otherwise any positive match. */
-export function matchPatternList(text: string, patterns: string[], foldCase = true): boolean {
-  let positive = false;
-  for (const raw of patterns.flatMap((p) => p.split(','))) {
-    const negated = raw.startsWith('!');
-    const body = negated ? raw.slice(1) : raw;
-    const pattern = foldCase ? body.toLowerCase() : body;
-    if (!pattern) continue;
-    if (matchPattern(foldCase ? text.toLowerCase() : text, pattern)) {
-      if (negated) return false;
-      positive = true;
+interface Ctx {
+  env: Required<SshConfigEnv>;
+  /** the name Host lines are matched against: as typed, then the canonical name in the final pass */
+  host: string;
+  original: string;
+  finalPass: boolean;
+  wantFinal: boolean;
+  o: Options;
+  /** where the system file's relative Includes are anchored (/etc/ssh for the real one) */
+  systemDir: string;
+  files: string[];
+  unsupported: string[];
+}
+
+export function parsePort(s: string): number | null {
+  if (/^\d+$/.test(s)) {
+    const n = Number(s);
+    return n >= 0 && n <= 65535 ? n : null;
+  }
+  return s === 'ssh' ? 22 : null;
+}
+
+/** One ProxyJump hop: `[user@]host[:port]` or `ssh://[user@]host[:port]`, hosts in `[]` for IPv6. */
+export function parseJumpSpec(spec: string): { user: string | null; host: string; port: number | null } {
+  const bad = (why: string) => new Error(`bad ProxyJump hop ${JSON.stringify(spec)}: ${why}`);
+  let s = spec.trim();
+  if (s.startsWith('ssh://')) s = s.slice(6).replace(/\/$/, '');
+  const at = s.lastIndexOf('@');
+  const user = at >= 0 ? s.slice(0, at) : null;
+  if (user === '') throw bad('empty user');
+  s = s.slice(at + 1);
+  let host: string;
+  let portText: string | null = null;
+  if (s.startsWith('[')) {
+    const close = s.indexOf(']');
+    if (close < 0) throw bad('unclosed [');
+    host = s.slice(1, close);
+    const after = s.slice(close + 1);
+    if (after && !after.startsWith(':')) throw bad('expected :port after ]');
+    portText = after ? after.slice(1) : null;
+  } else {
+    const colon = s.indexOf(':');
+    host = colon < 0 ? s : s.slice(0, colon);
+    portText = colon < 0 ? null : s.slice(colon + 1);
+  }
+  if (!host || /[\s/]/.test(host)) throw bad('expected [user@]host[:port]');
+  let port: number | null = null;
+  if (portText !== null && portText !== '') {
+    port = parsePort(portText);
+    if (!port) throw bad('port out of range');
+  }
+  return { user, host, port };
+}
+
+/** readconf.c parse_jump: the first spec that applies wins; later hops are only syntax-checked. */
+function parseJump(value: string, o: Options, active: boolean): boolean {
+  const text = value.replace(/#.*$/, '').replace(/[ \t\r\n]+$/, '');
+  if (text.toLowerCase() === 'none') {
+    if (active && o.proxyCommand === null && o.jump === null) o.jump = 'none';
+    return true;
+  }
+  const specs = text.split(',');
+  try {
+    specs.forEach((s) => parseJumpSpec(s));
+  } catch {
+    return false;
+  }
+  if (active && o.proxyCommand === null && o.jump === null) {
+    const last = parseJumpSpec(specs.at(-1)!);
+    o.jump = { ...last, extra: specs.length > 1 ? text.slice(0, text.lastIndexOf(',')) : null };
+    o.proxyCommand = 'none';
+  }
+  return true;
+}
+
+/** ProxyJump as `ssh -G` prints it. */
+function formatJump(j: Jump): string {
+  const numeric = j.host.includes(':') || /^[0-9.]+$/.test(j.host);
+  return `${j.extra ? `${j.extra},` : ''}${j.user ? `${j.user}@` : ''}${numeric ? `[${j.host}]` : j.host}${j.port ? `:${j.port}` : ''}`;
+}
+
+async function readConfigFile(ctx: Ctx, path: string, userConf: boolean, checkPerm: boolean, active: { v: boolean }, neverMatch: boolean, depth: number): Promise<boolean> {
+  if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError('Too many recursive configuration includes');
+  let text: string;
+  try {
+    text = await ctx.env.readFile(path);
+  } catch {
+    return false;
+  }
+  if (checkPerm) {
+    const st = await ctx.env.statFile(path).catch(() => null);
+    if (st && ((st.uid !== 0 && st.uid !== ctx.env.uid) || (st.mode & 0o022) !== 0)) throw new SshConfigError(`Bad owner or permissions on ${path}`);
+  }
+  if (!ctx.finalPass || !ctx.files.includes(path)) ctx.files.push(path);
+  const errors: string[] = [];
+  const lines = text.split('\n');
+  for (let n = 0; n < lines.length; n++) {
+    try {
+      const line = parseConfigLine(lines[n]!, path, n + 1);
+      if (line) await processLine(ctx, line, path, userConf, active, neverMatch, depth);
+    } catch (err) {
+      if (!(err instanceof ConfigSyntaxError)) throw err;
+      errors.push(err.message);
     }
   }
-  return positive;
+  if (errors.length) throw new SshConfigError(`${errors.join('; ')}; ${path}: terminating, ${errors.length} bad configuration options`);
+  return true;
 }
 
-/** The parsed settings, first value wins, as readconf.c keeps them. */
-type Settings = Map<string, string[]>;
-
-class Resolver {
-  readonly settings: Settings = new Map();
-  readonly identityFiles: string[] = [];
-  readonly files: string[] = [];
-  readonly warnings: string[] = [];
-
-  constructor(
-    private readonly env: Required<SshConfigEnv>,
-    private readonly original: string,
-  ) {}
-
-  private sshDir(): string {
-    return join(this.env.homeDir, '.ssh');
+async function processLine(ctx: Ctx, line: ConfigLine, file: string, userConf: boolean, active: { v: boolean }, neverMatch: boolean, depth: number): Promise<void> {
+  const { keyword, args, rest } = line;
+  const o = ctx.o;
+  const where = `${file} line ${line.line}`;
+  const fail = (why: string): never => {
+    throw new ConfigSyntaxError(`${where}: ${why}`);
+  };
+  const arity = KEYWORDS[keyword];
+  if (arity === undefined) {
+    if (o.ignoreUnknown !== null && matchPatternList(keyword, o.ignoreUnknown, true)) return;
+    fail(`Bad configuration option: ${keyword}`);
   }
-
-  currentHostName(): string {
-    const hn = this.settings.get('hostname')?.[0];
-    // ssh matches Host patterns against the name as typed but lowercases the host name it uses
-    return (hn ? hn.replace(/%(.)/g, (_m, c: string) => (c === 'h' ? this.original : c === '%' ? '%' : `%${c}`)) : this.original).toLowerCase();
-  }
-
-  set(key: string, vals: string[]): void {
-    if (key === 'identityfile') {
-      this.identityFiles.push(...vals);
+  if (arity === 'any') return;
+  if (args.some((a) => a === '') && arity !== 'raw') fail(`keyword ${keyword} empty argument`);
+  if ((arity === 'one' && args.length > 1) || (arity === 'oneOrTwo' && args.length > 2)) fail(`keyword ${keyword} extra arguments at end of line`);
+  const on = active.v;
+  const arg = args[0]!;
+  switch (keyword) {
+    case 'host': {
+      active.v = false;
+      if (neverMatch) return;
+      for (const a of args) {
+        const negated = a.startsWith('!');
+        if (matchPattern(ctx.host, negated ? a.slice(1) : a)) {
+          if (negated) {
+            active.v = false;
+            return;
+          }
+          active.v = true;
+        }
+      }
       return;
     }
-    // ProxyJump and ProxyCommand exclude each other, first one wins; `ProxyJump none` does not
-    // block a later ProxyCommand but `ProxyCommand none` blocks a later ProxyJump (as ssh -G shows)
-    if (key === 'proxyjump' && this.settings.has('proxycommand')) return;
-    if (key === 'proxycommand' && this.settings.get('proxyjump') && this.settings.get('proxyjump')![0]!.toLowerCase() !== 'none') return;
-    if (!this.settings.has(key)) this.settings.set(key, vals);
-  }
-
-  async readFileLines(path: string, depth: number): Promise<void> {
-    let text: string;
-    try {
-      text = await this.env.readFile(path);
-    } catch (err) {
-      if ((err as NodeJS.ErrnoException).code === 'ENOENT' && depth > 0) return;
-      throw new Error(`cannot read ssh config ${path}: ${(err as Error).message}`);
+    case 'match': {
+      const r = await matchLine(ctx, rest, where);
+      active.v = neverMatch ? false : r;
+      return;
     }
-    this.files.push(path);
-    let parsed: Line[];
-    try {
-      parsed = SSHConfig.parse(text) as unknown as Line[];
-    } catch (err) {
-      throw new Error(`cannot parse ssh config ${path}: ${(err as Error).message}`);
-    }
-    // top-level lines are active; each Host/Match section decides for its own lines
-    await this.apply(parsed, true, depth, path);
-  }
-
-  private async apply(lines: Line[], active: boolean, depth: number, path: string): Promise<void> {
-    for (const line of lines) {
-      if (line.type !== 1) continue;
-      const key = line.param.toLowerCase();
-      if (key === 'host') {
-        // Host patterns are case-sensitive against the name as typed
-        await this.apply(line.config ?? [], matchPatternList(this.original, values(line), false), depth, path);
-      } else if (key === 'match') {
-        await this.apply(line.config ?? [], this.match(values(line), path), depth, path);
-      } else if (!active) {
-        continue;
-      } else if (key === 'include') {
-        if (depth >= MAX_INCLUDE_DEPTH) throw new Error(`ssh config ${path}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
-        for (const pattern of values(line)) {
-          let full = pattern.startsWith('~/') ? join(this.env.homeDir, pattern.slice(2)) : pattern;
-          if (!isAbsolute(full)) full = join(this.sshDir(), full);
-          for (const file of await this.glob(full)) await this.readFileLines(file, depth + 1);
+    case 'include': {
+      for (const a of args) {
+        if (a.startsWith('~') && !userConf) fail(`bad include path ${a}.`);
+        let full = a;
+        if (!a.startsWith('/') && !a.startsWith('~')) full = userConf ? `~/.ssh/${a}` : `${ctx.systemDir}/${a}`;
+        if (full === '~' || full.startsWith('~/')) full = join(ctx.env.homeDir, full.slice(1));
+        const outer = active.v;
+        for (const f of await globPaths(full, ctx.env.readDir)) {
+          await readConfigFile(ctx, f, userConf, true, active, neverMatch || !outer, depth + 1);
+          // a Match inside an included file does not change the including file's state
+          active.v = outer;
         }
-      } else {
-        this.set(key, values(line));
       }
+      return;
     }
-  }
-
-  private match(words: string[], path: string): boolean {
-    let result = true;
-    for (let i = 0; i < words.length; i++) {
-      const raw = words[i]!;
-      const negated = raw.startsWith('!');
-      const criterion = (negated ? raw.slice(1) : raw).toLowerCase();
-      if (criterion === 'all') continue;
-      if (criterion === 'canonical' || criterion === 'final') {
-        // no canonicalisation pass here: these sections never apply
-        if (!negated) result = false;
-        continue;
-      }
-      const arg = words[++i];
-      if (arg === undefined) {
-        this.warnings.push(`${path}: Match ${criterion} needs an argument; section ignored`);
-        return false;
-      }
-      let hit: boolean;
-      switch (criterion) {
-        case 'host':
-          hit = matchPatternList(this.currentHostName(), [arg]);
-          break;
-        case 'originalhost':
-          hit = matchPatternList(this.original, [arg]);
-          break;
-        case 'user':
-          hit = matchPatternList(this.settings.get('user')?.[0] ?? this.env.localUser, [arg]);
-          break;
-        case 'localuser':
-          hit = matchPatternList(this.env.localUser, [arg]);
-          break;
-        case 'exec':
-          // never run commands from a config file to decide a match: treated as false
-          this.warnings.push(`${path}: Match exec is not run by Opsdeck; treated as not matching`);
-          hit = false;
-          break;
-        default:
-          this.warnings.push(`${path}: Match ${criterion} is not supported; section ignored`);
-          return false;
-      }
-      if (hit === negated) result = false;
+    case 'ignoreunknown':
+      if (on && o.ignoreUnknown === null) o.ignoreUnknown = arg;
+      return;
+    case 'proxycommand': {
+      const value = rest.replace(/^[ \t\r\n=]+/, '');
+      // only a real ProxyJump shuts a later ProxyCommand out; `ProxyJump none` does not (as ssh -G shows)
+      if (on && o.proxyCommand === null && (o.jump === null || o.jump === 'none')) o.proxyCommand = value;
+      return;
     }
-    return result;
+    case 'proxyjump':
+      if (!parseJump(rest.replace(/^[ \t\r\n=]+/, ''), o, on)) fail(`Invalid ProxyJump "${rest}"`);
+      return;
+    case 'localcommand':
+    case 'remotecommand':
+    case 'knownhostscommand': {
+      const value = rest.replace(/^[ \t\r\n=]+/, '');
+      if (on && !o.one.has(keyword)) o.one.set(keyword, value);
+      return;
+    }
+    case 'port': {
+      const p = parsePort(arg);
+      if (!p) fail(`Bad port '${arg}'.`);
+      if (on && o.port === null) o.port = p;
+      return;
+    }
+    case 'user':
+      if (on && o.user === null) o.user = arg;
+      return;
+    case 'hostname':
+      if (on && o.hostName === null) o.hostName = arg;
+      return;
+    case 'identityfile':
+    case 'identityfile2':
+      if (on && !o.identityFiles.some((f) => f.path === arg && f.user === userConf)) o.identityFiles.push({ path: arg, user: userConf });
+      return;
+    case 'certificatefile':
+      if (on && !o.certificateFiles.includes(arg)) o.certificateFiles.push(arg);
+      return;
+    case 'identityagent':
+      if (/\$\{[^}]*$/.test(arg) || arg.includes('${}')) fail(`Invalid environment expansion ${arg}.`);
+      if (arg.startsWith('$') && arg[1] !== '{' && !/^[A-Za-z_][A-Za-z0-9_]*$/.test(arg.slice(1))) fail(`Invalid environment name ${arg}.`);
+      break;
+    case 'identitiesonly':
+    case 'gssapiauthentication':
+      if (YES_NO[arg.toLowerCase()] === undefined) fail(`unsupported option "${arg}".`);
+      break;
+    case 'stricthostkeychecking':
+      if (STRICT[arg.toLowerCase()] === undefined) fail(`unsupported option "${arg}".`);
+      break;
+    case 'canonicalizehostname':
+      if (CANON[arg.toLowerCase()] === undefined) fail(`unsupported option "${arg}".`);
+      break;
+    case 'connecttimeout':
+    case 'serveraliveinterval':
+      if (arg !== 'none' && convtime(arg) === null) fail('invalid time value.');
+      break;
+    case 'serveralivecountmax':
+    case 'canonicalizemaxdots':
+      if (!/^\d+$/.test(arg)) fail(`Bad number '${arg}'`);
+      break;
+    case 'globalknownhostsfile':
+    case 'userknownhostsfile':
+    case 'canonicaldomains':
+      if (args.length > 1 && args.some((a) => a.toLowerCase() === 'none')) fail(`keyword ${keyword} "none" argument must appear alone.`);
+      if (on && !o.lists.has(keyword)) o.lists.set(keyword, args);
+      return;
+    default:
+      break;
   }
+  if (arity === 'list') {
+    if (on && !o.lists.has(keyword)) o.lists.set(keyword, args);
+  } else if (on && !o.one.has(keyword)) o.one.set(keyword, arg);
+}
 
-  private glob(pattern: string): Promise<string[]> {
-    return globPaths(pattern, this.env.readDir);
+/** readconf.c match_cfg_line, on the raw rest of the line (strdelim words, double quotes only). */
+async function matchLine(ctx: Ctx, rest: string, where: string): Promise<boolean> {
+  const o = ctx.o;
+  const bad = (why: string): never => {
+    throw new ConfigSyntaxError(`${where}: ${why}; Bad Match condition`);
+  };
+  const ruser = o.user ?? ctx.env.localUser;
+  const host = ctx.finalPass ? (o.hostName ?? ctx.host) : o.hostName !== null ? expandHostName(o.hostName, ctx.original) : ctx.original;
+  let pos: number | null = 0;
+  const next = (): string | null => {
+    if (pos === null || pos >= rest.length) return null;
+    const d = strdelim(rest, pos);
+    if (!d) bad('unmatched quote');
+    pos = d!.next;
+    return d!.word;
+  };
+  let result = true;
+  let attributes = 0;
+  for (let attrib = next(); attrib !== null && attrib !== ''; attrib = next()) {
+    if (attrib.startsWith('#')) break;
+    const negate = attrib.startsWith('!');
+    const name = (negate ? attrib.slice(1) : attrib).toLowerCase();
+    if (name === 'all') {
+      const arg = next();
+      if (attributes > 1 || (arg !== null && arg !== '' && !arg.startsWith('#'))) bad(`'${attrib}' cannot be combined with other Match attributes`);
+      if (result) result = !negate;
+      return result;
+    }
+    attributes++;
+    if (name === 'canonical' || name === 'final') {
+      if (name === 'final') ctx.wantFinal = true;
+      if (ctx.finalPass === negate) result = false;
+      continue;
+    }
+    const arg = next();
+    if (arg === null || arg === '' || arg.startsWith('#')) bad(`Missing Match criteria for ${name}`);
+    let hit: boolean;
+    switch (name) {
+      case 'host':
+        hit = matchPatternList(host.toLowerCase(), arg!, true);
+        break;
+      case 'originalhost':
+        hit = matchPatternList(ctx.original.toLowerCase(), arg!, true);
+        break;
+      case 'user':
+        hit = matchPatternList(ruser, arg!, false);
+        break;
+      case 'localuser':
+        hit = matchPatternList(ctx.env.localUser, arg!, false);
+        break;
+      case 'exec':
+        // a command from a config file is never run in process: the section does not apply
+        if (!result) continue;
+        ctx.unsupported.push(`Match exec "${arg}" is not run without an OpenSSH client: its section was skipped`);
+        hit = false;
+        break;
+      default:
+        bad(`Unsupported Match attribute ${name}`);
+        hit = false;
+    }
+    if (hit === negate) result = false;
   }
+  if (attributes === 0) bad('One or more attributes required for Match');
+  return result;
+}
+
+/** HostName's only token is %h (and %%); ssh stops on any other. */
+function expandHostName(value: string, original: string): string {
+  return value.replace(/%(.?)/g, (_m, c: string) => {
+    if (c === 'h') return original;
+    if (c === '%') return '%';
+    throw new SshConfigError(`percent_expand: unknown key %${c}`);
+  });
 }
 
 /** glob(3) over each path component; results sorted, dotfiles only when asked for. */
 export async function globPaths(pattern: string, readDirFn: (path: string) => Promise<string[]>): Promise<string[]> {
   const parts = pattern.split('/');
   let bases = [parts[0] === '' ? '/' : parts[0]!];
-  for (const part of parts.slice(1)) {
-    if (!part) continue;
+  let dirOnly = false;
+  for (const [index, part] of parts.slice(1).entries()) {
+    if (!part) {
+      dirOnly = index === parts.length - 2;
+      continue;
+    }
     const next: string[] = [];
     for (const base of bases) {
       if (!/[*?[]/.test(part)) {
@@ -231,73 +445,14 @@ export async function globPaths(pattern: string, readDirFn: (path: string) => Pr
       } catch {
         continue;
       }
-      for (const name of names.sort()) {
+      for (const name of [...names].sort()) {
         if (name.startsWith('.') && !part.startsWith('.')) continue;
         if (matchPattern(name, part)) next.push(join(base, name));
       }
     }
     bases = next;
   }
-  return bases;
-}
-
-export interface SshConfigHostEntry {
-  /** a concrete Host name (no wildcard, no negation) */
-  alias: string;
-  /** the wildcard Host patterns that also apply to it, for grouping (e.g. `web*`, `*.prod`) */
-  groups: string[];
-  /** file that names it */
-  file: string;
-}
-
-/**
- * The hosts a config names, for the import picker: every concrete `Host` name, with the
- * wildcard patterns that apply to it as groups. Includes are followed, in or out of Host blocks.
- */
-export async function listSshConfigHosts(configPath: string, envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'> = {}): Promise<SshConfigHostEntry[]> {
-  const homeDir = envIn.homeDir ?? userInfo().homedir;
-  const read = envIn.readFile ?? ((p: string) => readFile(p, 'utf8'));
-  const readDirFn = envIn.readDir ?? ((p: string) => readdir(p));
-  const concrete = new Map<string, string>();
-  const patterns: string[][] = [];
-  const visit = async (path: string, depth: number, required: boolean): Promise<void> => {
-    if (depth > MAX_INCLUDE_DEPTH) throw new Error(`ssh config ${path}: Include nested more than ${MAX_INCLUDE_DEPTH} deep`);
-    let text: string;
-    try {
-      text = await read(path);
-    } catch (err) {
-      if (!required && (err as NodeJS.ErrnoException).code === 'ENOENT') return;
-      throw new Error(`cannot read ssh config ${path}: ${(err as Error).message}`);
-    }
-    const walk = async (lines: Line[]): Promise<void> => {
-      for (const line of lines) {
-        if (line.type !== 1) continue;
-        const key = line.param.toLowerCase();
-        if (key === 'host') {
-          const names = values(line);
-          const wild = names.filter((n) => /[*?!]/.test(n));
-          for (const n of names) if (!/[*?!]/.test(n) && !concrete.has(n)) concrete.set(n, path);
-          if (wild.length) patterns.push(names);
-          await walk(line.config ?? []);
-        } else if (key === 'match') {
-          await walk(line.config ?? []);
-        } else if (key === 'include') {
-          for (const pattern of values(line)) {
-            let full = pattern.startsWith('~/') ? join(homeDir, pattern.slice(2)) : pattern;
-            if (!isAbsolute(full)) full = join(homeDir, '.ssh', full);
-            for (const file of await globPaths(full, readDirFn)) await visit(file, depth + 1, false);
-          }
-        }
-      }
-    };
-    await walk(SSHConfig.parse(text) as unknown as Line[]);
-  };
-  await visit(configPath, 0, true);
-  return [...concrete].map(([alias, file]) => ({
-    alias,
-    file,
-    groups: patterns.filter((p) => p.some((n) => /[*?]/.test(n)) && matchPatternList(alias, p, false)).map((p) => p.join(' ')).filter((g) => g !== '*'),
-  }));
+  return dirOnly ? [] : bases;
 }
 
 export interface TokenContext {
@@ -309,31 +464,44 @@ export interface TokenContext {
   homeDir: string;
   localHostName: string;
   uid: number;
-  jump: string;
+  hostKeyAlias: string | null;
+  vars: Record<string, string | undefined>;
 }
 
-/** OpenSSH percent_expand for the tokens its path-like options accept. */
-export function expandTokens(value: string, t: TokenContext, what: string): string {
+/** ssh.c default_client_percent_dollar_expand: %C %L %i %k %l %n %p %d %h %r %u %% and ${VAR}. */
+export function expandTokens(value: string, t: TokenContext, what: string, dollar = true): string {
   const map: Record<string, string> = {
-    '%': '%',
-    h: t.hostName,
-    n: t.original,
-    p: String(t.port),
-    r: t.remoteUser,
-    u: t.localUser,
-    d: t.homeDir,
-    l: t.localHostName,
+    C: createHash('sha1').update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}`).digest('hex'),
     L: t.localHostName.split('.')[0]!,
     i: String(t.uid),
-    k: t.original,
-    j: t.jump,
-    C: createHash('sha1').update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}${t.jump}`).digest('hex'),
+    k: t.hostKeyAlias ?? t.original,
+    l: t.localHostName,
+    n: t.original,
+    p: String(t.port),
+    d: t.homeDir,
+    h: t.hostName,
+    r: t.remoteUser,
+    u: t.localUser,
   };
-  return value.replace(/%(.?)/g, (_m, c: string) => {
-    const v = map[c];
-    if (v === undefined) throw new Error(`${what}: unknown token %${c} in ${JSON.stringify(value)}`);
-    return v;
-  });
+  let out = '';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (dollar && c === '$' && value[i + 1] === '{') {
+      const end = value.indexOf('}', i + 2);
+      if (end < 0) throw new SshConfigError(`${what}: environment variable in ${JSON.stringify(value)} is missing its closing '}'`);
+      const name = value.slice(i + 2, end);
+      const v = name ? t.vars[name] : undefined;
+      if (v === undefined) throw new SshConfigError(`${what}: environment variable \${${name}} in ${JSON.stringify(value)} has no value`);
+      out += v;
+      i = end;
+    } else if (c === '%') {
+      const k = value[++i];
+      if (k === '%') out += '%';
+      else if (k !== undefined && map[k] !== undefined) out += map[k];
+      else throw new SshConfigError(`${what}: unknown token %${k ?? ''} in ${JSON.stringify(value)}`);
+    } else out += c;
+  }
+  return out;
 }
 
 export function expandTilde(value: string, homeDir: string): string {
@@ -342,17 +510,7 @@ export function expandTilde(value: string, homeDir: string): string {
   return value;
 }
 
-function yesNo(value: string | undefined, fallback: boolean): boolean {
-  if (value === undefined) return fallback;
-  return /^(yes|true)$/i.test(value);
-}
-
-/**
- * Resolve one host through a config file (and its Includes), the way `ssh -G -F FILE HOST` does.
- * Only the settings in ResolvedSshHost are honoured; docs/ssh.md lists them.
- */
-export async function resolveSshConfig(configPath: string, hostArg: string, envIn: SshConfigEnv = {}): Promise<ResolvedSshHost> {
-  if (!hostArg || /[\s/]/.test(hostArg)) throw new Error(`bad host name ${JSON.stringify(hostArg)}`);
+export function fullEnv(envIn: SshConfigEnv): Required<SshConfigEnv> {
   const info = (() => {
     try {
       return userInfo();
@@ -360,80 +518,169 @@ export async function resolveSshConfig(configPath: string, hostArg: string, envI
       return { username: process.env.USER ?? '', homedir: process.env.HOME ?? '/', uid: -1 };
     }
   })();
-  const env: Required<SshConfigEnv> = {
+  return {
     homeDir: envIn.homeDir ?? info.homedir,
     localUser: envIn.localUser ?? info.username,
     localHostName: envIn.localHostName ?? osHostname(),
     uid: envIn.uid ?? info.uid,
+    vars: envIn.vars ?? process.env,
     readFile: envIn.readFile ?? ((p) => readFile(p, 'utf8')),
     readDir: envIn.readDir ?? ((p) => readdir(p)),
+    statFile: envIn.statFile ?? (async (p) => stat(p)),
+    resolves:
+      envIn.resolves ??
+      ((name) =>
+        dnsLookup(name).then(
+          () => true,
+          () => false,
+        )),
   };
-  const original = hostArg;
-  const r = new Resolver(env, original);
-  await r.readFileLines(configPath, 0);
-  const s = r.settings;
-  const one = (k: string) => s.get(k)?.[0];
+}
 
-  const hostName = r.currentHostName();
-  const user = one('user') ?? env.localUser;
-  const portRaw = one('port');
-  const port = portRaw === undefined ? 22 : Number(portRaw);
-  if (!Number.isInteger(port) || port < 1 || port > 65535) throw new Error(`${configPath}: bad Port ${JSON.stringify(portRaw)} for ${hostArg}`);
-  const proxyJumpRaw = one('proxyjump');
-  const proxyJump = proxyJumpRaw && proxyJumpRaw.toLowerCase() !== 'none' ? (s.get('proxyjump') ?? []).join(',') : null;
-  const proxyCommandRaw = s.get('proxycommand')?.join(' ');
-  const proxyCommand = proxyCommandRaw && proxyCommandRaw.toLowerCase() !== 'none' ? proxyCommandRaw : null;
+async function readAll(ctx: Ctx, files: SshConfigFiles): Promise<void> {
+  if (files.user !== null) {
+    const isDefault = files.system !== null;
+    const read = await readConfigFile(ctx, files.user, true, isDefault, { v: true }, false, 0);
+    // `ssh -F FILE` refuses a missing FILE; the default ~/.ssh/config may be missing
+    if (!read && !isDefault) throw new SshConfigError(`Can't open user config file ${files.user}: No such file or directory`);
+  }
+  if (files.system !== null) await readConfigFile(ctx, files.system, false, false, { v: true }, false, 0);
+}
+
+/** ssh.c resolve_canonicalize, for names (addresses are left alone): the first suffix that resolves. */
+async function canonicalize(ctx: Ctx, name: string, direct: boolean, mode: ResolvedSshHost['canonicalizeHostname']): Promise<string> {
+  if (mode === 'no' || /^[0-9.]+$/.test(name) || name.includes(':')) return name;
+  if (!direct && mode !== 'always') return name;
+  if (name.endsWith('.')) return name.slice(0, -1);
+  const maxDots = Number(ctx.o.one.get('canonicalizemaxdots') ?? 1);
+  if ((name.match(/\./g) ?? []).length > maxDots) return name;
+  for (const domain of ctx.o.lists.get('canonicaldomains') ?? []) {
+    if (domain.toLowerCase() === 'none') break;
+    const full = `${name}.${domain}`;
+    if (await ctx.env.resolves(`${full}.`)) return full;
+  }
+  if (!YES_NO[(ctx.o.one.get('canonicalizefallbacklocal') ?? 'yes').toLowerCase()]) throw new SshConfigError(`ssh: Could not resolve host "${name}"`);
+  return name;
+}
+
+/**
+ * Resolve one host the way `ssh -G [-l user] [-p port] [-J jumps] HOST` does with these files.
+ * Throws SshConfigError with ssh's words where ssh would refuse the configuration.
+ */
+export async function resolveSshConfig(files: SshConfigFiles, hostArg: string, envIn: SshConfigEnv = {}, cmdline: CommandLineOptions = {}): Promise<ResolvedSshHost> {
+  if (!validHostName(hostArg)) throw new SshConfigError(`hostname contains invalid characters: ${JSON.stringify(hostArg)}`);
+  if (cmdline.user !== undefined && !validRemoteUser(cmdline.user)) throw new SshConfigError(`remote username contains invalid characters: ${JSON.stringify(cmdline.user)}`);
+  const env = fullEnv(envIn);
+  const o = new Options();
+  if (cmdline.user !== undefined) o.user = cmdline.user;
+  if (cmdline.port !== undefined) o.port = cmdline.port;
+  if (cmdline.proxyJump !== undefined && !parseJump(cmdline.proxyJump, o, true)) throw new SshConfigError(`bad ProxyJump ${JSON.stringify(cmdline.proxyJump)}`);
+  const systemDir = files.system === null ? '/etc/ssh' : dirname(files.system);
+  const ctx: Ctx = { env, host: hostArg, original: hostArg, finalPass: false, wantFinal: false, o, systemDir, files: [], unsupported: [] };
+  await readAll(ctx, files);
+
+  let host = o.hostName !== null ? expandHostName(o.hostName, hostArg) : hostArg;
+  if (o.hostName !== null) o.hostName = host;
+  const isAddr = /^[0-9.]+$/.test(host) || host.includes(':');
+  if (!isAddr) host = host.toLowerCase();
+  const canon = CANON[(o.one.get('canonicalizehostname') ?? 'no').toLowerCase()]!;
+  // ProxyJump none still counts as a jump here: ssh clears it only after canonicalising
+  const direct = (o.proxyCommand === null || o.proxyCommand.toLowerCase() === 'none') && o.jump === null;
+  host = await canonicalize(ctx, host, direct, canon);
+  if (canon !== 'no' || ctx.wantFinal) {
+    ctx.finalPass = true;
+    ctx.host = host;
+    o.hostName = host;
+    await readAll(ctx, files);
+  }
+
+  const user = o.user ?? env.localUser;
+  const port = o.port ?? 22;
+  const proxyJump = o.jump && o.jump !== 'none' ? formatJump(o.jump) : null;
+  const proxyCommand = o.proxyCommand !== null && o.proxyCommand.toLowerCase() !== 'none' ? o.proxyCommand : null;
+  const hostKeyAliasRaw = o.one.get('hostkeyalias');
+  const hostKeyAlias = hostKeyAliasRaw === undefined ? null : hostKeyAliasRaw.toLowerCase();
   const tokens: TokenContext = {
-    hostName,
-    original,
+    hostName: host,
+    original: hostArg,
     port,
     remoteUser: user,
     localUser: env.localUser,
     homeDir: env.homeDir,
     localHostName: env.localHostName,
     uid: env.uid,
-    jump: proxyJump ?? '',
+    hostKeyAlias,
+    vars: env.vars,
   };
   const expandPath = (v: string, what: string) => expandTokens(expandTilde(v, env.homeDir), tokens, what);
-  const identityFilesRaw = r.identityFiles.length ? [...r.identityFiles] : [...DEFAULT_IDENTITY_FILES];
-  const agentRaw = one('identityagent');
+  const identityFilesRaw = o.identityFiles.length ? o.identityFiles.map((f) => f.path) : [...DEFAULT_IDENTITY_FILES];
+  const agentRaw = o.one.get('identityagent');
   const agentNone = agentRaw?.toLowerCase() === 'none';
   let identityAgent: string | null = null;
+  let identityAgentRaw: string | null = null;
   if (agentRaw && !agentNone) {
-    identityAgent = agentRaw === 'SSH_AUTH_SOCK' ? (process.env.SSH_AUTH_SOCK ?? null) : agentRaw.startsWith('$') ? (process.env[agentRaw.slice(1)] ?? null) : expandPath(agentRaw, 'IdentityAgent');
+    const expanded = expandPath(agentRaw, 'IdentityAgent');
+    identityAgentRaw = expanded;
+    identityAgent = expanded === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : expanded.startsWith('$') ? (env.vars[expanded.slice(1)] ?? null) : expanded;
   }
-  const strictRaw = (one('stricthostkeychecking') ?? 'ask').toLowerCase();
-  const strict: StrictHostKeyChecking = strictRaw === 'yes' || strictRaw === 'true' ? 'yes' : strictRaw === 'no' || strictRaw === 'off' || strictRaw === 'false' ? 'no' : strictRaw === 'accept-new' ? 'accept-new' : 'ask';
-  const connectTimeoutRaw = one('connecttimeout');
-  const interval = Number(one('serveraliveinterval') ?? 0);
-  const countMax = Number(one('serveralivecountmax') ?? 3);
+  const knownList = (key: string, fallback: string[]) => {
+    const l = o.lists.get(key) ?? fallback;
+    return l.length === 1 && l[0]!.toLowerCase() === 'none' ? [] : l;
+  };
+  const time = (key: string) => {
+    const v = o.one.get(key);
+    return v === undefined || v === 'none' ? null : convtime(v);
+  };
+  const certificateFiles = o.certificateFiles;
+  const pkcs11 = o.one.get('pkcs11provider') ?? o.one.get('smartcarddevice');
+  const pkcs11Provider = pkcs11 === undefined || pkcs11.toLowerCase() === 'none' ? null : pkcs11;
+  const gssapi = YES_NO[(o.one.get('gssapiauthentication') ?? 'no').toLowerCase()]!;
   return {
-    host: original,
-    hostName,
+    host: hostArg,
+    hostName: host,
     user,
     port,
     identityFilesRaw,
     identityFiles: identityFilesRaw.map((f) => expandPath(f, 'IdentityFile')),
-    identitiesOnly: yesNo(one('identitiesonly'), false),
+    identitiesOnly: YES_NO[(o.one.get('identitiesonly') ?? 'no').toLowerCase()]!,
     identityAgent,
     identityAgentNone: agentNone,
+    identityAgentRaw,
     proxyJump,
     proxyCommand,
-    serverAliveInterval: Number.isFinite(interval) ? interval : 0,
-    serverAliveCountMax: Number.isFinite(countMax) ? countMax : 3,
-    connectTimeout: connectTimeoutRaw === undefined || connectTimeoutRaw === 'none' ? null : Number(connectTimeoutRaw),
-    strictHostKeyChecking: strict,
-    userKnownHostsFiles: (s.get('userknownhostsfile') ?? ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map((f) => expandPath(f, 'UserKnownHostsFile')),
-    files: r.files,
-    warnings: r.warnings,
+    serverAliveInterval: time('serveraliveinterval') ?? 0,
+    serverAliveCountMax: Number(o.one.get('serveralivecountmax') ?? 3),
+    connectTimeout: time('connecttimeout'),
+    strictHostKeyChecking: STRICT[(o.one.get('stricthostkeychecking') ?? 'ask').toLowerCase()]!,
+    userKnownHostsFiles: knownList('userknownhostsfile', ['~/.ssh/known_hosts', '~/.ssh/known_hosts2']).map((f) => expandPath(f, 'UserKnownHostsFile')),
+    globalKnownHostsFiles: knownList('globalknownhostsfile', ['/etc/ssh/ssh_known_hosts', '/etc/ssh/ssh_known_hosts2']),
+    hostKeyAlias,
+    canonicalizeHostname: canon,
+    canonicalDomains: knownList('canonicaldomains', []),
+    certificateFiles,
+    pkcs11Provider,
+    gssapiAuthentication: gssapi,
+    files: ctx.files,
+    unsupported: [...new Set(ctx.unsupported), ...unsupportedOf({ certificateFiles, pkcs11Provider, gssapiAuthentication: gssapi })],
   };
 }
 
-/** One ProxyJump hop: `[user@]host[:port]` or `ssh://[user@]host[:port]`. */
-export function parseJumpSpec(spec: string): { user: string | null; host: string; port: number | null } {
-  const m = /^(?:ssh:\/\/)?(?:([^@\s]+)@)?(\[[^\]]+\]|[^:@\s]+)(?::(\d+))?$/.exec(spec.trim());
-  if (!m) throw new Error(`bad ProxyJump hop ${JSON.stringify(spec)}: expected [user@]host[:port]`);
-  const port = m[3] === undefined ? null : Number(m[3]);
-  if (port !== null && (port < 1 || port > 65535)) throw new Error(`bad ProxyJump hop ${JSON.stringify(spec)}: port out of range`);
-  return { user: m[1] ?? null, host: m[2]!.replace(/^\[|\]$/g, ''), port };
+/** What ssh accepts as a host on its command line (Debian's 9.2 also refuses a comma). */
+export function validHostName(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return s !== '' && !s.startsWith('-') && !/['`"$\\;&<>|(){},\s\x00-\x1f\x7f]/.test(s);
+}
+
+/** What ssh accepts as a user from its command line (`-l`, `user@` of a jump hop). */
+export function validRemoteUser(s: string): boolean {
+  return s !== '' && !s.startsWith('-') && !/['`";&<>|(){}]/.test(s) && !/\s-/.test(s) && !s.endsWith('\\');
+}
+
+/** One line per setting the console cannot honour (it connects without it, and says so). */
+export function unsupportedOf(r: Pick<ResolvedSshHost, 'certificateFiles' | 'pkcs11Provider' | 'gssapiAuthentication'>): string[] {
+  const out: string[] = [];
+  if (r.certificateFiles.length) out.push(`CertificateFile ${r.certificateFiles.join(' ')} is not used: the console offers plain keys only`);
+  if (r.pkcs11Provider) out.push(`PKCS11Provider ${r.pkcs11Provider} is not used: keys on tokens are reached through the agent only`);
+  if (r.gssapiAuthentication) out.push('GSSAPIAuthentication (Kerberos) is not tried: keys and the agent are');
+  return out;
 }

@@ -24,7 +24,21 @@ export interface JumpHop {
   extraPrivateKeyPaths?: string[];
   passphrase?: string;
   agent?: string;
+  /** where a newly accepted host key is written (ssh_config's first UserKnownHostsFile) */
   knownHostsPath: string;
+  /** known_hosts files looked in after knownHostsPath, in order (the rest of UserKnownHostsFile, then GlobalKnownHostsFile) */
+  otherKnownHostsPaths?: string[];
+  /** ssh_config's HostKeyAlias: the name host keys are looked up and pinned under, instead of address and port */
+  hostKeyAlias?: string;
+  /**
+   * ssh_config's IdentitiesOnly: the agent's keys are offered only when they match one of these
+   * IdentityFiles (its `.pub`, or the private key's public half), as ssh does
+   */
+  identitiesOnly?: { identityFiles: string[] };
+  /** what the host's ssh_config asks for that the console cannot do, one line each (shown on its status) */
+  notes?: string[];
+  /** why the host could not be resolved (ssh -G refused the config): it is shown failed with this, never connected */
+  unresolved?: string;
   hostKeyPolicy?: HostKeyPolicy;
   /**
    * ssh_config's ProxyCommand, tokens already expanded: run locally with /bin/sh, its stdin and

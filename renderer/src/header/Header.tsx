@@ -24,6 +24,12 @@ export function connectionText(c: ConnectionState | undefined, now = Date.now())
   return c.state;
 }
 
+/** The status with what the host's ssh_config asks for that the console cannot do, when there is such a note. */
+export function connectionLine(c: ConnectionState | undefined, now = Date.now()): string {
+  const text = connectionText(c, now);
+  return c?.note ? `${text} (${c.note})` : text;
+}
+
 /** Re-render every second while some host waits for a retry, so "next try in s" counts down. */
 function useSecondTick(active: boolean): number {
   const [now, setNow] = useState(() => Date.now());
@@ -47,8 +53,8 @@ function HostDots() {
       {hosts.map((h) => {
         const status = CONNECTION_STATUS[h.conn?.state ?? 'idle'];
         return (
-          <li key={h.id} aria-label={`${h.label}: ${connectionText(h.conn, now)}`} title={connectionText(h.conn, now)}>
-            <StatusIcon status={status} word="SSH" why={connectionText(h.conn, now)} /> {h.label}
+          <li key={h.id} aria-label={`${h.label}: ${connectionLine(h.conn, now)}`} title={connectionLine(h.conn, now)}>
+            <StatusIcon status={status} word="SSH" why={connectionLine(h.conn, now)} /> {h.label}
           </li>
         );
       })}

@@ -1,7 +1,7 @@
 // What the header's connection dots say, in words, for each connection state (docs/ssh.md).
 import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
-import { CONNECTION_STATUS, connectionText } from './Header';
+import { CONNECTION_STATUS, connectionLine, connectionText } from './Header';
 
 const base: ConnectionState = { hostId: 'a' as HostId, state: 'connected', attempt: 0, nextRetryAt: null, error: null, since: '2026-01-01T00:00:00.000Z' };
 const now = Date.parse('2026-01-01T00:00:10.000Z');
@@ -25,5 +25,12 @@ describe('connectionText', () => {
 
   it('says failed and why', () => {
     expect(connectionText({ ...base, state: 'failed', error: 'authentication refused by the server (tried key /k)' }, now)).toBe('failed: authentication refused by the server (tried key /k)');
+  });
+
+  it('adds what the ssh_config asks for that the console cannot do, connected or not', () => {
+    const note = 'CertificateFile ~/.ssh/id-cert.pub is not used: the console offers plain keys only';
+    expect(connectionLine({ ...base, note }, now)).toBe(`connected (${note})`);
+    expect(connectionLine({ ...base, state: 'failed', error: 'authentication refused', note }, now)).toBe(`failed: authentication refused (${note})`);
+    expect(connectionLine(base, now)).toBe('connected');
   });
 });

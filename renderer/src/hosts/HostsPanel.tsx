@@ -2,7 +2,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
-import { connectionText, CONNECTION_STATUS } from '../header/Header';
+import { connectionLine, CONNECTION_STATUS } from '../header/Header';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { startPreview } from '../store/actions';
 import { useStore } from '../store/useStore';
@@ -47,7 +47,7 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
           {hosts.map((h) => (
             <tr key={h.id}>
               <td className="col-status">
-                <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} word="SSH" why={connectionText(h.conn)} />
+                <StatusIcon status={CONNECTION_STATUS[h.conn?.state ?? 'idle']} word="SSH" why={connectionLine(h.conn)} />
               </td>
               {/* the address sits in the tooltip: a column for it pushed this half-width table past its panel */}
               {/* tabIndex -1: where focus lands when this host's Retry goes away because it connected */}
@@ -80,8 +80,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 </button>
               </td>
               <td className="why">
-                <span className="clamp" title={connectionText(h.conn)}>
-                  {connectionText(h.conn)}
+                <span className="clamp" title={connectionLine(h.conn)}>
+                  {connectionLine(h.conn)}
                 </span>{' '}
                 <ConnectHostButton hostId={h.id} label={h.label} conn={h.conn} focusNext={rowHeader} />
               </td>

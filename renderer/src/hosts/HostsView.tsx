@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { HostFacts } from '../../../common/contract';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
-import { connectionText } from '../header/Header';
+import { connectionLine } from '../header/Header';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { StatusIcon } from '../status/StatusIcon';
 import { STATUS_WORD } from '../status/status';
@@ -74,14 +74,14 @@ export function HostsView({ visible }: { visible: boolean }) {
               {rows.map((r) => (
                 <tr key={r.id} className={r.id === selected ? 'row-selected' : undefined}>
                   <td className="col-status">
-                    <StatusIcon status={r.facts?.status ?? 'unknown'} why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionText(connections[r.id])} />
+                    <StatusIcon status={r.facts?.status ?? 'unknown'} why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionLine(connections[r.id])} />
                   </td>
                   <th scope="row" className="item-name">
                     <button className="link-button" aria-label={`Show host ${r.label}`} aria-pressed={r.id === selected} onClick={() => selectHost(r.id)}>
                       {r.label}
                     </button>
                   </th>
-                  <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{factsText(r.facts, connectionText(connections[r.id]))}</td>
+                  <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{factsText(r.facts, connectionLine(connections[r.id]))}</td>
                   <td>
                     <Sparkline values={r.facts?.history.load1 ?? []} label={`${r.label} load`} />
                   </td>
