@@ -70,6 +70,7 @@
 //     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
 //     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
 import { useShallow } from 'zustand/react/shallow';
+import { useStickyHeight } from './header/useStickyHeight';
 import { ActionDialog } from './actions/ActionDialog';
 import { ActionsView } from './actions/ActionsView';
 import { AlertsPanel } from './alerts/AlertsPanel';
@@ -82,16 +83,20 @@ import { FleetOverview } from './panels/fleet/FleetOverview';
 import { CommandPalette } from './palette/CommandPalette';
 import { SshPromptDialog } from './ssh/SshPromptDialog';
 import { RunbookView } from './runbooks/RunbookView';
-import { useStore } from './store/useStore';
+import { useAppStore } from './store/appStore';
 
 export function App() {
-  const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
+  const { view, loaded } = useAppStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
   const coreView = view === 'fleet' || view === 'deployment' || view === 'audit';
+  const top = useStickyHeight();
   return (
     <div className="app">
-      <Header />
-      <BackendBanner />
-      <AlertsPanel />
+      {/* header, banner and alert strip stay in view; what scrolls under them stops below them */}
+      <div className="app-top" ref={top}>
+        <Header />
+        <BackendBanner />
+        <AlertsPanel />
+      </div>
       {loaded ? (
         <section id="view-hosts" className="view" role="tabpanel" aria-label="Hosts" hidden={view !== 'hosts'}>
           <HostsView visible={view === 'hosts'} />

@@ -4,10 +4,11 @@
 // is a new instance (new id, new start time); a snooze follows the problem (deployment, rule,
 // item) until it ends, an acknowledgement only the instance.
 import type { EndpointState } from '../../../common/contract';
-import { describeMetric, ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
+import { ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
 import { clearsAt, effectiveRules, firesAt, ruleForItem, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
+import { alertReason } from './alertReason';
 import { NotificationLimiter } from './NotificationLimiter';
 
 export interface AlertEngineDeps {
@@ -81,7 +82,8 @@ export class AlertEngine {
     const current = this.active.get(key);
     // Most items of most polls are healthy with no alert: they cost one comparison, not a sentence.
     if (!current && !firesAt(rule, value)) return;
-    const reason = describeMetric(rule, value);
+    const read = state.items[item];
+    const reason = alertReason(rule, value, read?.ok ? read.value : undefined);
     const severity = severityAt(rule, value);
     if (!current) {
       const alert: AlertRecord = {

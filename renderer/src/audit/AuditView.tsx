@@ -4,7 +4,7 @@ import { useApi } from '../api/ApiContext';
 import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import { loadAudit } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { IncidentExport } from './IncidentExport';
 import '../actions/actions.css';
 
@@ -13,8 +13,8 @@ export const AUDIT_LIMIT = 200;
 /** The local, hash-chained action log: newest first, chain status on top. */
 export function AuditView() {
   const api = useApi();
-  const audit = useStore(useShallow((s) => s.audit));
-  const hosts = useStore((s) => s.fleet?.hosts);
+  const audit = useAppStore(useShallow((s) => s.audit));
+  const hosts = useAppStore((s) => s.fleet?.hosts);
   const hostLabel = (id: string | null): string => (id === null ? '—' : (hosts?.find((h) => h.id === id)?.label ?? id));
   useEffect(() => {
     void loadAudit(api, AUDIT_LIMIT);

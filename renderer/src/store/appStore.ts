@@ -1,20 +1,13 @@
-import { create } from 'zustand';
-import { resetHistory } from '../history/historyStore';
+// The app's store: fleet, connections, health, the action dialog and runs, the audit list.
+// Written only by store/actions.ts.
+import { createStore } from './createStore';
 import { createAuditSlice, createConnectionSlice, createFleetSlice, createHealthSlice, createRunsSlice } from './slices';
 import type { Store } from './slices';
 
-export const useStore = create<Store>()((...a) => ({
-  ...createFleetSlice(...a),
-  ...createConnectionSlice(...a),
-  ...createHealthSlice(...a),
-  ...createRunsSlice(...a),
-  ...createAuditSlice(...a),
+export const useAppStore = createStore<Store>(() => ({
+  ...createFleetSlice(),
+  ...createConnectionSlice(),
+  ...createHealthSlice(),
+  ...createRunsSlice(),
+  ...createAuditSlice(),
 }));
-
-const initial = useStore.getState();
-
-/** Back to the first state; tests call it between cases. */
-export function resetStores(): void {
-  useStore.setState(initial, true);
-  resetHistory();
-}

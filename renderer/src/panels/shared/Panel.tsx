@@ -8,7 +8,7 @@ import { clockTime, relative } from '../../status/format';
 import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
 import { clearFocus } from '../../store/actions';
-import { useStore } from '../../store/useStore';
+import { useAppStore } from '../../store/appStore';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { PanelState } from './panelState';
 import { panelStatus } from './panelState';
@@ -44,8 +44,8 @@ export function Panel<V>(props: {
   const health = panel.error ? 'poll failing' : panel.stale ? 'data stale' : '';
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
-  const showCharts = useStore((s) => s.showCharts);
-  const focused = useStore(useShallow((s) => s.focusEndpoint === props.endpoint));
+  const showCharts = useAppStore((s) => s.showCharts);
+  const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
     if (focused && ref.current) {
       ref.current.scrollIntoView({ block: 'start' });
