@@ -69,10 +69,10 @@
 //     dialog "Unknown host key for [host]:port" (text "Fingerprint", buttons "Trust" / "Accept once" / "Refuse");
 //     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
 //     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
+import { lazy, Suspense } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStickyHeight } from './header/useStickyHeight';
 import { ActionDialog } from './actions/ActionDialog';
-import { ActionsView } from './actions/ActionsView';
 import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
@@ -82,8 +82,12 @@ import { HostsView } from './hosts/HostsView';
 import { FleetOverview } from './panels/fleet/FleetOverview';
 import { CommandPalette } from './palette/CommandPalette';
 import { SshPromptDialog } from './ssh/SshPromptDialog';
-import { RunbookView } from './runbooks/RunbookView';
 import { useAppStore } from './store/appStore';
+
+// Views that are not on the first screen load when first opened (their own chunks).
+const RunbookView = lazy(() => import('./runbooks/RunbookView').then((m) => ({ default: m.RunbookView })));
+const ActionsView = lazy(() => import('./actions/ActionsView').then((m) => ({ default: m.ActionsView })));
+const loadingView = <p className="notice">loading…</p>;
 
 export function App() {
   const { view, loaded } = useAppStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
@@ -107,12 +111,20 @@ export function App() {
       </main>
       {loaded ? (
         <section id="view-runbooks" className="view" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
-          {view === 'runbooks' ? <RunbookView /> : null}
+          {view === 'runbooks' ? (
+            <Suspense fallback={loadingView}>
+              <RunbookView />
+            </Suspense>
+          ) : null}
         </section>
       ) : null}
       {loaded ? (
         <section id="view-actions" className="view" role="tabpanel" aria-label="Actions" hidden={view !== 'actions'}>
-          {view === 'actions' ? <ActionsView /> : null}
+          {view === 'actions' ? (
+            <Suspense fallback={loadingView}>
+              <ActionsView />
+            </Suspense>
+          ) : null}
         </section>
       ) : null}
       <ActionDialog />

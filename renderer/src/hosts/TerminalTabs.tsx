@@ -1,9 +1,12 @@
 // Terminal tabs of the Hosts view: one xterm.js pane per tab, kept mounted while hidden so a
 // look at another tab does not end a shell.
-import { onTablistKeyDown } from '../a11y/tablistKeys';
-import { TerminalPane } from '../terminal/TerminalPane';
-import { setActiveTerminal, useHostsStore } from './hostsStore';
+import { lazy, Suspense } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { onTablistKeyDown } from '../a11y/tablistKeys';
+import { setActiveTerminal, useHostsStore } from './hostsStore';
+
+// xterm.js is loaded with the first terminal, not with the page
+const TerminalPane = lazy(() => import('../terminal/TerminalPane').then((m) => ({ default: m.TerminalPane })));
 
 export function TerminalTabs({ visible }: { visible: boolean }) {
   const { terminals, activeTerminal } = useHostsStore(useShallow((s) => ({ terminals: s.terminals, activeTerminal: s.activeTerminal })));
@@ -34,9 +37,11 @@ export function TerminalTabs({ visible }: { visible: boolean }) {
               </button>
             ))}
           </div>
-          {terminals.map((t) => (
-            <TerminalPane key={t.key} tab={t} active={visible && t.key === activeTerminal} />
-          ))}
+          <Suspense fallback={<p className="notice">loading the terminal…</p>}>
+            {terminals.map((t) => (
+              <TerminalPane key={t.key} tab={t} active={visible && t.key === activeTerminal} />
+            ))}
+          </Suspense>
         </>
       ) : (
         <p className="muted">No terminal open. Use "Open terminal" on a host.</p>

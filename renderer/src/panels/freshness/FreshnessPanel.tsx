@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { ratioAsPercent } from '../../history/chartFormats';
-import { HistoryChart } from '../../history/HistoryChart';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { FRESHNESS_ERROR_RATE_WARN } from '../shared/thresholds';
 import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';

@@ -1,7 +1,7 @@
 // The frame every runbook panel shares: header with the panel's one status, the error and
 // staleness notices, the item table, and the place where history charts will go.
 import type { ReactNode } from 'react';
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Endpoint } from '../../../../common/health';
 import { clockTime, relative } from '../../status/format';
@@ -136,7 +136,11 @@ export function Panel<V>(props: {
       ) : null}
       {props.footer}
       {/* History charts (issue 3, item 4): memoised recharts components, each subscribed to its own series. */}
-      {props.charts && showCharts ? <div className="charts">{props.charts}</div> : null}
+      {props.charts && showCharts ? (
+        <div className="charts">
+          <Suspense fallback={<p className="muted">loading charts…</p>}>{props.charts}</Suspense>
+        </div>
+      ) : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
     </section>
   );

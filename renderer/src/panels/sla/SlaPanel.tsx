@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { ratioAsPercent, wholeNumber } from '../../history/chartFormats';
-import { HistoryChart } from '../../history/HistoryChart';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { ms } from '../../status/format';
 import { SLA_P95_MS_DEFAULT, SLA_P99_MS_DEFAULT, SLA_SUCCESS_RATE_DEFAULT } from '../shared/thresholds';
 import { percent } from '../../status/format';

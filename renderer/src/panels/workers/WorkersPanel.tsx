@@ -1,6 +1,6 @@
 import { useMemo } from 'react';
 import { wholeNumber } from '../../history/chartFormats';
-import { HistoryChart } from '../../history/HistoryChart';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { WORKER_PENDING_WARN } from '../shared/thresholds';
 import { duration, ms } from '../../status/format';
 import { useNow } from '../../status/useNow';
