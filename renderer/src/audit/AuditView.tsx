@@ -91,14 +91,14 @@ export function AuditView() {
                   <td className="num">
                     {altered ? <StatusIcon status="fail" word="chain breaks here" /> : null} {r.seq}
                   </td>
-                  <td className="clip" title={outcomeText(r.outcome)}>
+                  <td className="cut" title={outcomeText(r.outcome)}>
                     <StatusIcon status={status} withWord word={word} />
                     {r.outcome && outcomeText(r.outcome) !== word ? <span className="muted"> {outcomeText(r.outcome).slice(word.length).replace(/^:\s*/, '')}</span> : null}
                   </td>
                   <td className="nowrap">{dateTime(r.at).replace(' UTC', '')}</td>
-                  <td className="clip" title={r.user}>{r.user}</td>
-                  <td className="clip" title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
-                  <td className="clip mono" title={r.actionId ?? undefined}>{r.actionId ?? '—'}</td>
+                  <td className="cut" title={r.user}>{r.user}</td>
+                  <td className="cut" title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
+                  <td className="cut mono" title={r.actionId ?? undefined}>{r.actionId ?? '—'}</td>
                   <td className="num">{r.exitCode === null ? '—' : r.exitCode}</td>
                   <td className="mono command-cell">
                     {r.command ? (
