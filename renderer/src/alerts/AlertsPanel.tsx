@@ -55,11 +55,11 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }:
   const snoozed = alert.snoozedUntil && Date.parse(alert.snoozedUntil) > now;
   // Ack goes away once the alert is acknowledged, Ack and Snooze both once it resolves. Focus
   // moves on to what is left in their cell (Snooze, after an Ack), else the alert's runbook link,
-  // else (the row is gone: resolved alerts hidden) the nearest button left in the list; never to
-  // the page's body. `near` is the cell while the row stays, the list once it has gone.
+  // else (the row is gone: resolved alerts are folded) the strip's first button, the fold's
+  // toggle; never to the page's body. `near` is the cell while the row stays.
   const runbook = useRef<HTMLButtonElement>(null);
-  const handoff = useFocusHandoff<HTMLButtonElement>(
-    (near) => near?.querySelector<HTMLButtonElement>('button') ?? runbook.current ?? near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
+  const handoff = useFocusHandoff<HTMLButtonElement>((near) =>
+    near?.tagName === 'TD' ? (near.querySelector<HTMLButtonElement>('button') ?? runbook.current) : near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
   );
   return (
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}`}>
