@@ -76,6 +76,7 @@ import { ActionDialog } from './actions/ActionDialog';
 import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
+import { FollowDock } from './dock/FollowDock';
 import { BackendBanner } from './header/BackendBanner';
 import { Header } from './header/Header';
 import { HostsView } from './hosts/HostsView';
@@ -127,6 +128,7 @@ export function App() {
           ) : null}
         </section>
       ) : null}
+      <FollowDock />
       <ActionDialog />
       <CommandPalette />
       <SshPromptDialog />

@@ -2,9 +2,12 @@
 // (PreviewBody) and sends back only the preview token, so what runs is what the engineer saw;
 // while running, RunBody shows each host's progress and output. This file is the frame: the
 // phase, the dialog's name, and what Escape does in each phase.
-import { useRef } from 'react';
+import { useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useModal } from '../a11y/useModal';
+import { useApi } from '../api/ApiContext';
+import { dockRun } from '../dock/dockStore';
+import { findAction, loadCatalog } from './actionsStore';
 import { closeDialog, runFinished } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { PreviewBody } from './PreviewBody';
@@ -14,6 +17,21 @@ import './actions.css';
 export function ActionDialog() {
   const dialog = useAppStore(useShallow((s) => s.dialog));
   const box = useRef<HTMLDivElement>(null);
+  const api = useApi();
+  // A follow (journal, log) runs until cancelled: it goes to the follow dock, beside the panels,
+  // instead of holding the page in this modal.
+  const runId = dialog?.phase === 'run' ? dialog.runId : null;
+  useEffect(() => {
+    const now = useAppStore.getState().dialog;
+    if (!runId || now?.phase !== 'run') return;
+    const { preview } = now;
+    void loadCatalog(api).then(() => {
+      const still = useAppStore.getState().dialog;
+      if (!findAction(preview.actionId)?.streams || still?.phase !== 'run' || still.runId !== runId) return;
+      dockRun(runId, `${preview.title}: ${preview.hosts.map((h) => h.label).join(', ')}`, preview.hosts.map((h) => ({ id: h.id as string, label: h.label })));
+      closeDialog();
+    });
+  }, [api, runId]);
   // Escape is Cancel: before the run nothing has been sent; a running run is not cancelled by a
   // stray Escape (that is the "Cancel run" button's job), a finished one just closes.
   useModal(box, dialog !== null, () => {

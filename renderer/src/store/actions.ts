@@ -99,14 +99,15 @@ const emptyHostRun = (hostId: string): HostRun => ({
 /** Runs kept in the page (each up to MAX_OUTPUT_CHARS per host): a console open for days stays small. */
 export const MAX_KEPT_RUNS = 20;
 
-/** Drop the oldest runs beyond the cap, never the one the dialog shows. */
+/** Drop the oldest finished runs beyond the cap, never the one the dialog shows nor one still going (a follow in the dock). */
 function capRuns(runs: Record<string, RunView>, keep: string | null): Record<string, RunView> {
   const ids = Object.keys(runs);
   if (ids.length <= MAX_KEPT_RUNS) return runs;
   const next = { ...runs };
   for (const id of ids) {
     if (Object.keys(next).length <= MAX_KEPT_RUNS) break;
-    if (id !== keep) delete next[id];
+    const going = Object.values(runs[id]!.hosts).some((h) => !FINISHED.has(h.state));
+    if (id !== keep && !going) delete next[id];
   }
   return next;
 }
