@@ -133,6 +133,27 @@ describe('on call on the demo fleet', () => {
     await page.screenshot({ path: join(shots, 'audit-fits.png') });
   });
 
+  it('follows a journal in the dock while the console stays usable', async () => {
+    await page.getByRole('tab', { name: 'Actions' }).click();
+    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Follow a unit's journal live/ }).click();
+    await page.getByRole('form', { name: "Run Follow a unit's journal live" }).getByRole('button', { name: /^Preview/ }).click();
+    await page.getByRole('dialog', { name: /^Preview: / }).getByRole('button', { name: 'Confirm' }).click();
+    const dock = page.getByRole('region', { name: 'Follows' });
+    await dock.waitFor({ timeout: 15_000 });
+    await expect.poll(() => page.getByRole('dialog').count(), { timeout: 10_000 }).toBe(0);
+    const log = dock.getByRole('log');
+    await expect.poll(async () => Number(await log.getAttribute('data-line-count')), { timeout: 20_000 }).toBeGreaterThan(0);
+    // the console is not inert: another view opens while the follow runs
+    await page.getByRole('tab', { name: 'Deployment' }).click();
+    await page.getByRole('region', { name: 'Worker queues' }).waitFor({ timeout: 5_000 });
+    await dock.getByRole('searchbox', { name: 'Search lines' }).fill('autotrader');
+    await page.screenshot({ path: join(shots, 'follow-dock.png') });
+    await dock.getByRole('button', { name: 'Cancel run' }).click();
+    await expect.poll(() => dock.getByRole('button', { name: 'Close' }).count(), { timeout: 15_000 }).toBe(1);
+    await dock.getByRole('button', { name: 'Close' }).click();
+    expect(await dock.count()).toBe(0);
+  });
+
   it('shows the Hosts view with each host\'s own facts', async () => {
     await page.getByRole('tab', { name: 'Hosts' }).click();
     const failed = page.getByLabel('Failed units');

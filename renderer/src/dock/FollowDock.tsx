@@ -117,7 +117,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
                 {priority ? STATUS_SHAPE[priority] : ' '}
               </span>
               {many ? <span className="line-host">{l.host} </span> : null}
-              {splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}
+              <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
             </div>
           );
         })}
