@@ -20,10 +20,12 @@
 //     the terminal's input (xterm's "Terminal input") described by the hint "… Esc then Tab leaves the terminal"
 //     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
 //
-//   region "Alerts" under the header on every view: table "Alert list" (see alerts/AlertsPanel.tsx)
+//   region "Alerts" under the header on every view, sticky with it: table "Alert list" (see alerts/AlertsPanel.tsx)
+//   region "Follows" at the bottom while a journal or log follow runs (see dock/FollowDock.tsx)
 //
 //   Deployment view (selected deployment):
-//     button "Poll now"; navigation "Areas" (one button per area, click scrolls to the panel)
+//     button "Poll now"; group "Chart time range" (buttons "15 min" … "24 h", aria-pressed);
+//     navigation "Areas" (one button per area, click scrolls to the panel)
 //     region "Circuit breakers" | "Data freshness" | "Brokers" | "SLA" | "Rate limits" |
 //            "Worker queues" | "Security checks"
 //       table of the same name; one row per item, row header = item name (e.g. "coingecko_api"),
