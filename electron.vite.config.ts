@@ -4,6 +4,9 @@ import { defineConfig } from 'electron-vite';
 // Three bundles. main: the Electron entry and the browser shell entry share the core.
 // preload: sandboxed, so it must be one CommonJS file with its imports (zod, common/) bundled in.
 // renderer: the React app, served by Electron from file:// or by the browser shell over HTTP.
+/** OPSDECK_PLAIN_RENDERER=1: build only the unsplit, unminified renderer (bench comparator). */
+const PLAIN_RENDERER = process.env.OPSDECK_PLAIN_RENDERER === '1';
+
 export default defineConfig({
   main: {
     build: {
@@ -26,11 +29,31 @@ export default defineConfig({
       },
     },
   },
+  // renderer: minified; React, zod and zustand in a vendor chunk (it changes less often than the
+  // app, so the browser keeps it across app updates); what is not needed for the first data on
+  // screen (the charts' recharts, the terminals' xterm.js, the runbook and action views) is
+  // loaded by dynamic import when first shown, each in its own chunk.
+  // docs/renderer-build.md has the figures.
   renderer: {
     root: resolve(__dirname, 'renderer'),
-    build: {
-      outDir: 'out/renderer',
-      rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') } },
-    },
+    build: PLAIN_RENDERER
+      ? {
+          // bench/renderer-load's comparator: the renderer as it used to ship, one unminified script
+          outDir: 'out/renderer-plain',
+          minify: false,
+          rollupOptions: { input: { index: resolve(__dirname, 'renderer/index.html') }, output: { codeSplitting: false } },
+        }
+      : {
+          outDir: 'out/renderer',
+          minify: true,
+          rollupOptions: {
+            input: { index: resolve(__dirname, 'renderer/index.html') },
+            output: {
+              codeSplitting: {
+                groups: [{ name: 'vendor', test: /node_modules[\\/](react|react-dom|scheduler|zod|zustand)[\\/]/ }],
+              },
+            },
+          },
+        },
   },
 });

@@ -117,6 +117,12 @@ export default tseslint.config(
     ),
   },
   {
+    // Store policy (renderer/src/store/createStore.ts): components write stores only through
+    // the actions their store's file exports.
+    files: ['renderer/**/*.tsx'],
+    rules: { 'no-restricted-properties': ['error', { property: 'setState', message: "write a store through its file's actions, not setState from a component" }] },
+  },
+  {
     files: ['preload/**/*.ts'],
     rules: restrict([{ group: ['**/main/**', '**/renderer/**'], message: 'the preload only maps the contract onto ipcRenderer' }]),
   },

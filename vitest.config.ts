@@ -1,6 +1,7 @@
 import { defineConfig } from 'vitest/config';
 
-// Three projects, cheapest first. `unit` needs nothing; `integration` starts real sshd/redis/HTTP
+// Four projects, cheapest first. `unit` needs nothing; `renderer` runs the page's tests in a DOM
+// (happy-dom) with every store reset between cases; `integration` starts real sshd/redis/HTTP
 // servers on loopback; `e2e` boots the systemd-nspawn fleet and drives headless Chromium.
 export default defineConfig({
   test: {
@@ -8,9 +9,18 @@ export default defineConfig({
       {
         test: {
           name: 'unit',
-          include: ['common/**/*.test.ts', 'main/**/*.test.ts', 'preload/**/*.test.ts', 'sim/**/*.test.ts', 'renderer/**/*.test.{ts,tsx}', 'scripts/**/*.test.ts'],
+          include: ['common/**/*.test.ts', 'main/**/*.test.ts', 'preload/**/*.test.ts', 'sim/**/*.test.ts', 'scripts/**/*.test.ts'],
           exclude: ['**/*.int.test.ts', '**/node_modules/**'],
           environment: 'node',
+        },
+      },
+      {
+        test: {
+          name: 'renderer',
+          include: ['renderer/**/*.test.{ts,tsx}'],
+          exclude: ['**/node_modules/**'],
+          environment: 'happy-dom',
+          setupFiles: ['renderer/test/setup.ts'],
         },
       },
       {

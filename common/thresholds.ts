@@ -216,6 +216,9 @@ export const AlertRecord = z.object({
   /** the value in words, e.g. "rate limit usage 90 % > 80 %" */
   reason: z.string(),
   value: z.number().nullable(),
+  /** the reason and value when it fired: `reason` and `value` move on (to the recovered ones) */
+  firedReason: z.string().nullable().optional(),
+  firedValue: z.number().nullable().optional(),
   pendingSince: iso,
   firedAt: iso.nullable(),
   resolvedAt: iso.nullable(),

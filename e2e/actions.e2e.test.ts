@@ -236,14 +236,16 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await run.getByRole('button', { name: 'Close' }).click();
   });
 
-  it('a follow flooded faster than the console shows says how many lines it dropped, and Cancel stops it on the host', async () => {
+  it('a follow goes to the dock; flooded faster than the console shows, it says how many lines it dropped, and Cancel stops it on the host', async () => {
     const form = await pick('Follow an autotrader log file live');
     await form.getByRole('combobox', { name: 'Log file' }).selectOption('workers');
     await form.getByRole('spinbutton', { name: 'Lines first' }).fill('0');
     await form.getByRole('button', { name: 'Preview' }).click();
     await previewDialog().getByRole('button', { name: 'Confirm' }).click();
-    const run = runDialog();
+    // not a modal: the follow runs in the dock at the bottom, the console stays usable
+    const run = page.getByRole('region', { name: 'Follows' });
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/running/);
+    expect(await page.getByRole('dialog').count()).toBe(0);
     await expect.poll(() => inside(one, "pgrep -f '[/]var/log/autotrader/workers[.]log 0 -$' || true"), { timeout: 10_000 }).not.toBe('');
     // 20 000 lines at once: far more than the 2000 a follow keeps between two 100 ms batches
     await inside(one, "seq -f 'flood line %05g' 1 20000 >> /var/log/autotrader/workers.log");

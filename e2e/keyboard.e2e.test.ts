@@ -300,11 +300,14 @@ describe('the whole console by keyboard alone', () => {
     await page.keyboard.press('Enter');
     await expect.poll(() => row.textContent(), { timeout: 10_000 }).toContain('snoozed to');
     await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'button', name: 'Unsnooze coingecko_api circuit breaker not closed' });
-    // the breaker closes: the alert resolves, its Unsnooze goes and the row moves down to the
-    // resolved ones; focus goes to the same alert's runbook link, not to the page's body
+    // the breaker closes: the alert resolves, its Unsnooze goes and the row folds away with the
+    // resolved ones; focus goes to the strip's own first button (the resolved fold's toggle), not
+    // to the page's body
     await scenario('normal');
-    await list.getByRole('row', { name: 'Autotrader test fleet coingecko_api circuit breaker not closed: resolved' }).waitFor({ timeout: 60_000 });
-    await expect.poll(focused, { timeout: 5_000 }).toMatchObject({ role: 'button', name: expect.stringMatching(/^Open runbook .+ for coingecko_api circuit breaker not closed$/) });
+    await expect.poll(() => row.count(), { timeout: 60_000 }).toBe(0);
+    await expect.poll(focused, { timeout: 5_000 }).toMatchObject({ role: 'button', name: expect.stringMatching(/^Show \d+ resolved$/) });
+    await page.keyboard.press('Enter');
+    await list.getByRole('row', { name: 'Autotrader test fleet coingecko_api circuit breaker not closed: resolved' }).waitFor({ timeout: 5_000 });
     await shoot('alert-resolved-focus');
   });
 });

@@ -77,6 +77,12 @@ beforeAll(async () => {
 afterAll(() => closeConsole({ shell, browser }, fleet));
 
 const panel = (name: string): Locator => page.getByRole('region', { name, exact: true });
+/** Resolved alerts are folded under a toggle; unfold them (the strip keeps them unfolded after). */
+async function showResolved(): Promise<void> {
+  const toggle = page.getByRole('region', { name: 'Alerts' }).getByRole('button', { name: /^Show \d+ resolved$/ });
+  await toggle.waitFor({ timeout: 15_000 });
+  await toggle.click();
+}
 const alertRows = (item: string, title: string): Locator =>
   page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: new RegExp(`^${DEPLOYMENT} ${item} ${title}: `) });
 
@@ -133,6 +139,7 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
       await page.getByRole('region', { name: 'Alerts' }).screenshot({ path: join(out, `scenario-${c.name}-alerts.png`) });
 
       await scenario('normal');
+      if ((await page.getByRole('region', { name: 'Alerts' }).getByRole('button', { name: 'Hide resolved' }).count()) === 0) await showResolved();
       await expect.poll(async () => (await rows.count()) === 1 && (await rows.getAttribute('aria-label'))?.endsWith(': resolved'), { timeout: 15_000, interval: 200 }).toBe(true);
       await expect.poll(async () => (await rowVerdict(c.panel, c.item)).status, { timeout: 10_000 }).toBe('ok');
       // Once: one instance in the list and one notification, from fire to resolve.

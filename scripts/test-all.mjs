@@ -1,5 +1,5 @@
 // `npm test`: every check the project has, in the order that fails fastest: system packages,
-// types, lint, build, then the unit, integration and end-to-end projects in one vitest run.
+// types, lint, build, then the unit, renderer, integration and end-to-end projects in one vitest run.
 // Ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';

@@ -2,7 +2,6 @@
 // loopback only. A random token is required on every socket and the Origin must be this
 // server's own, so another page in the user's browser cannot drive the console.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { createReadStream } from 'node:fs';
 import { stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -13,6 +12,7 @@ import { CONTENT_SECURITY_POLICY } from '../../common/csp';
 import type { Logger } from '../../common/logger';
 import { dispatchCall } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
+import { StaticFiles } from './staticFiles';
 
 const CONTENT_TYPES: Record<string, string> = {
   '.html': 'text/html; charset=utf-8',
@@ -47,6 +47,8 @@ export class WebShellServer {
   private readonly wss: WebSocketServer;
   private readonly sockets = new Set<WebSocket>();
   private readonly staticRoot: string;
+  /** compressed and cached by the browser (staticFiles.ts) */
+  private readonly files = new StaticFiles();
   private unsubscribe: (() => void) | null = null;
   private boundPort = 0;
 
@@ -183,19 +185,6 @@ export class WebShellServer {
       return;
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
-    res.writeHead(200, {
-      'Content-Type': type,
-      'Content-Length': info.size,
-      'Cache-Control': file.endsWith('index.html') ? 'no-store' : 'max-age=3600',
-    });
-    if (req.method === 'HEAD') {
-      res.end();
-      return;
-    }
-    // The file can vanish between stat and open (a rebuild while serving): end this response,
-    // never the process.
-    createReadStream(file)
-      .on('error', () => res.destroy())
-      .pipe(res);
+    await this.files.send(req, res, file, info, type);
   }
 }

@@ -20,10 +20,12 @@
 //     the terminal's input (xterm's "Terminal input") described by the hint "… Esc then Tab leaves the terminal"
 //     (first view: "Fleet" when the config has more than one deployment, else "Deployment")
 //
-//   region "Alerts" under the header on every view: table "Alert list" (see alerts/AlertsPanel.tsx)
+//   region "Alerts" under the header on every view, sticky with it: table "Alert list" (see alerts/AlertsPanel.tsx)
+//   region "Follows" at the bottom while a journal or log follow runs (see dock/FollowDock.tsx)
 //
 //   Deployment view (selected deployment):
-//     button "Poll now"; navigation "Areas" (one button per area, click scrolls to the panel)
+//     button "Poll now"; group "Chart time range" (buttons "15 min" … "24 h", aria-pressed);
+//     navigation "Areas" (one button per area, click scrolls to the panel)
 //     region "Circuit breakers" | "Data freshness" | "Brokers" | "SLA" | "Rate limits" |
 //            "Worker queues" | "Security checks"
 //       table of the same name; one row per item, row header = item name (e.g. "coingecko_api"),
@@ -69,35 +71,44 @@
 //     dialog "Unknown host key for [host]:port" (text "Fingerprint", buttons "Trust" / "Accept once" / "Refuse");
 //     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
 //     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
-import { useEffect } from 'react';
+import { lazy, Suspense, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
+import { useStickyHeight } from './header/useStickyHeight';
 import { ActionDialog } from './actions/ActionDialog';
-import { ActionsView } from './actions/ActionsView';
 import { AlertsPanel } from './alerts/AlertsPanel';
 import { AuditView } from './audit/AuditView';
 import { DeploymentView } from './DeploymentView';
+import { FollowDock } from './dock/FollowDock';
 import { BackendBanner } from './header/BackendBanner';
 import { Header } from './header/Header';
 import { HostsView } from './hosts/HostsView';
 import { FleetOverview } from './panels/fleet/FleetOverview';
 import { CommandPalette } from './palette/CommandPalette';
 import { SshPromptDialog } from './ssh/SshPromptDialog';
-import { RunbookView } from './runbooks/RunbookView';
-import { useStore } from './store/useStore';
+import { useAppStore } from './store/appStore';
 import { useApi } from './api/ApiContext';
 import { bindTeam } from './team/teamStore';
 
+// Views that are not on the first screen load when first opened (their own chunks).
+const RunbookView = lazy(() => import('./runbooks/RunbookView').then((m) => ({ default: m.RunbookView })));
+const ActionsView = lazy(() => import('./actions/ActionsView').then((m) => ({ default: m.ActionsView })));
+const loadingView = <p className="notice">loading…</p>;
+
 export function App() {
   const api = useApi();
-  const { view, loaded } = useStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
-  // the team's timeline stays live whichever view is open: the Audit view and the charts read it
+  const { view, loaded } = useAppStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
+  // the team's timeline stays live whichever view is open: the Audit view reads it
   useEffect(() => bindTeam(api), [api]);
   const coreView = view === 'fleet' || view === 'deployment' || view === 'audit';
+  const top = useStickyHeight();
   return (
     <div className="app">
-      <Header />
-      <BackendBanner />
-      <AlertsPanel />
+      {/* header, banner and alert strip stay in view; what scrolls under them stops below them */}
+      <div className="app-top" ref={top}>
+        <Header />
+        <BackendBanner />
+        <AlertsPanel />
+      </div>
       {loaded ? (
         <section id="view-hosts" className="view" role="tabpanel" aria-label="Hosts" hidden={view !== 'hosts'}>
           <HostsView visible={view === 'hosts'} />
@@ -108,14 +119,23 @@ export function App() {
       </main>
       {loaded ? (
         <section id="view-runbooks" className="view" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
-          {view === 'runbooks' ? <RunbookView /> : null}
+          {view === 'runbooks' ? (
+            <Suspense fallback={loadingView}>
+              <RunbookView />
+            </Suspense>
+          ) : null}
         </section>
       ) : null}
       {loaded ? (
         <section id="view-actions" className="view" role="tabpanel" aria-label="Actions" hidden={view !== 'actions'}>
-          {view === 'actions' ? <ActionsView /> : null}
+          {view === 'actions' ? (
+            <Suspense fallback={loadingView}>
+              <ActionsView />
+            </Suspense>
+          ) : null}
         </section>
       ) : null}
+      <FollowDock />
       <ActionDialog />
       <CommandPalette />
       <SshPromptDialog />

@@ -15,13 +15,14 @@ import { WorkersPanel } from './panels/workers/WorkersPanel';
 import { STATUS_WORD } from './status/status';
 import { StatusIcon } from './status/StatusIcon';
 import { useNow } from './status/useNow';
-import { openPanel, toggleCharts } from './store/actions';
+import { openPanel, setChartRange, toggleCharts } from './store/actions';
+import { CHART_RANGES } from './history/chartRange';
 import { healthKey } from './store/slices';
-import { useStore } from './store/useStore';
+import { useAppStore } from './store/appStore';
 
 /** One line per area for this deployment: where to look first. */
 function AreaStrip({ deploymentId }: { deploymentId: string }) {
-  const states = useStore(useShallow((s) => AREAS.map((a) => s.health[healthKey(deploymentId, a.endpoint)])));
+  const states = useAppStore(useShallow((s) => AREAS.map((a) => s.health[healthKey(deploymentId, a.endpoint)])));
   // same tick as the panels below, so the strip never says ok while a panel says stale
   const now = useNow(1000);
   const cells = useMemo(() => AREAS.map((a, i) => ({ area: a, summary: summarizeArea(a, states[i], now) })), [states, now]);
@@ -72,14 +73,28 @@ function PollNow({ deploymentId }: { deploymentId: DeploymentInfo['id'] }) {
   );
 }
 
+/** 15 min to 24 h for every chart on the page. */
+function ChartRangePicker() {
+  const minutes = useAppStore((s) => s.chartRangeMinutes);
+  return (
+    <div role="group" aria-label="Chart time range" className="segmented">
+      {CHART_RANGES.map((r) => (
+        <button key={r.minutes} type="button" aria-pressed={r.minutes === minutes} onClick={() => setChartRange(r.minutes)}>
+          {r.label}
+        </button>
+      ))}
+    </div>
+  );
+}
+
 function HistorySeed({ deploymentId }: { deploymentId: string }) {
   useHistorySeed(useApi(), deploymentId);
   return null;
 }
 
 export function DeploymentView() {
-  const showCharts = useStore((s) => s.showCharts);
-  const deployment = useStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
+  const showCharts = useAppStore((s) => s.showCharts);
+  const deployment = useAppStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
   if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
   const id = deployment.id as string;
   return (
@@ -91,6 +106,7 @@ export function DeploymentView() {
         <button type="button" aria-pressed={showCharts} onClick={toggleCharts}>
           History charts
         </button>
+        {showCharts ? <ChartRangePicker /> : null}
       </div>
       <HistorySeed deploymentId={id} />
       <AreaStrip deploymentId={id} />

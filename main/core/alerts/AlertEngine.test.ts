@@ -150,7 +150,7 @@ describe('AlertEngine: what it ignores and what it ends', () => {
 describe('AlertEngine: every runbook area has a rule that fires on its scenario values', () => {
   const cases: Array<[string, EndpointState, string, string]> = [
     ['data-freshness', state('freshness', { coingecko: { freshness: 'stale', last_updated: '2026-11-26T11:00:00Z', data_age_seconds: 100, update_frequency_seconds: 60, error_rate: 0.12 } }), 'freshness-error-rate', 'source error rate 12 % > 5 %'],
-    ['broker-connectivity', state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }), 'broker-status', 'offline or error'],
+    ['broker-connectivity', state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }), 'broker-status', 'offline: gateway port 4001 closed'],
     ['broker-connectivity', state('brokers', { questrade: { status: 'online', last_checked: '2026-11-26T12:00:00Z', token_expires_at: '2026-11-25T12:00:00Z' } }), 'broker-token-expiry', 'token expiry: expired 24 h ago'],
     ['sla-violations', state('sla', { coingecko: { status: 'DEGRADED', latency_p50_ms: 1, latency_p95_ms: 2400, latency_p99_ms: 10, success_rate: 0.93, thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 } } }), 'sla-success-rate', 'success rate 93 % < 95 %'],
     ['worker-queues', state('workers', { scanner: { pending: 120, processing_time_p50_ms: 1, processing_time_p95_ms: 1, workers: 2, status: 'degraded' } }), 'queue-pending', 'pending jobs 120 > 50'],

@@ -4,11 +4,12 @@
 // is a new instance (new id, new start time); a snooze follows the problem (deployment, rule,
 // item) until it ends, an acknowledgement only the instance.
 import type { EndpointState } from '../../../common/contract';
-import { describeMetric, ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
+import { ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
 import { clearsAt, effectiveRules, firesAt, ruleForItem, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
 import type { Condition } from './blindness';
+import { alertReason } from './alertReason';
 import { NotificationLimiter } from './NotificationLimiter';
 
 export interface AlertEngineDeps {
@@ -132,7 +133,8 @@ export class AlertEngine {
     const current = this.active.get(key);
     // Most items of most polls are healthy with no alert: they cost one comparison, not a sentence.
     if (!current && !firesAt(rule, value)) return;
-    const reason = describeMetric(rule, value);
+    const read = state.items[item];
+    const reason = alertReason(rule, value, read?.ok ? read.value : undefined);
     const severity = severityAt(rule, value);
     if (!current) {
       const alert: AlertRecord = {
@@ -187,7 +189,7 @@ export class AlertEngine {
   }
 
   private fire(key: string, alert: AlertRecord, now: number): void {
-    let fired: AlertRecord = { ...alert, state: 'firing', firedAt: isoAt(now), snoozedUntil: this.snoozeOf(key, now) };
+    let fired: AlertRecord = { ...alert, state: 'firing', firedAt: isoAt(now), firedReason: alert.reason, firedValue: alert.value, snoozedUntil: this.snoozeOf(key, now) };
     if (this.limiter && !fired.snoozedUntil && this.limiter.take(key)) {
       fired = { ...fired, notified: fired.notified + 1 };
       const name = this.deps.deploymentName?.(fired.deploymentId) ?? fired.deploymentId;

@@ -30,8 +30,11 @@ const alert = (over: Partial<AlertRecord>): AlertRecord => ({
   title: 'coingecko_api breaker OPEN',
   severity: 'critical',
   state: 'resolved',
-  reason: 'state OPEN (7/5 failures)',
-  value: null,
+  // resolved: reason and value are the recovered ones; what it fired on is kept apart
+  reason: 'CLOSED',
+  value: 0,
+  firedReason: 'state OPEN (7/5 failures)',
+  firedValue: 2,
   pendingSince: '2026-11-26T14:00:05.000Z',
   firedAt: '2026-11-26T14:00:10.000Z',
   resolvedAt: '2026-11-26T14:03:00.000Z',
@@ -69,13 +72,13 @@ describe('renderIncidentTimeline', () => {
     const timeline = md.slice(md.indexOf('## Timeline'));
     const items = timeline.split('\n').filter((l) => l.startsWith('- '));
     expect(items).toEqual([
-      '- **14:00:05** 2026-11-26: critical alert `coingecko_api breaker OPEN` (prod, circuit-breakers) pending: state OPEN (7/5 failures)',
-      '- **14:00:10** 2026-11-26: critical alert `coingecko_api breaker OPEN` (prod, circuit-breakers) **fired**: state OPEN (7/5 failures)',
-      '- **14:01:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` (prod, circuit-breakers) acknowledged by alice',
+      '- **14:00:05** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) pending: state OPEN (7/5 failures)',
+      '- **14:00:10** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) **fired**: state OPEN (7/5 failures)',
+      '- **14:01:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) acknowledged by alice',
       '- **14:02:00** 2026-11-26: alice ran `breaker.reset` on `trader-1` (run-00000000000000aa)',
       '- **14:02:01** 2026-11-26: `breaker.reset` on `trader-1` **succeeded**, exit code 0 (run-00000000000000aa)',
       '- **14:02:30** 2026-11-26: note on `breaker.reset` on `trader-2`: skipped: cancelled before it started (run-00000000000000aa)',
-      '- **14:03:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` (prod, circuit-breakers) **resolved**',
+      '- **14:03:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) **resolved**',
     ]);
     expect(timeline).toContain("  ```sh\n  sh -c 'curl -X POST …' breaker.reset coingecko_api\n  ```");
     expect(md).toContain('Audit log chain: verified.');

@@ -49,10 +49,12 @@ export function renderIncidentTimeline(input: TimelineInput): string {
   const events: Event[] = [];
 
   for (const a of input.alerts) {
-    const what = `${a.severity} alert ${code(r(a.title))} (${a.deploymentId}, ${a.section})`;
+    const what = `${a.severity} alert ${code(r(a.title))} on ${code(r(a.item))} (${a.deploymentId}, ${a.section})`;
     const push = (at: string | null, text: string) => at && events.push({ at, order: 0, text, alertId: a.id });
-    push(a.pendingSince, `${what} pending: ${r(a.reason)}`);
-    push(a.firedAt, `${what} **fired**: ${r(a.reason)}`);
+    // what it was when it fired, not what it is now (a resolved alert's reason is the recovered value)
+    const then = r(a.firedReason ?? a.reason);
+    push(a.pendingSince, `${what} pending: ${a.firedAt ? then : r(a.reason)}`);
+    push(a.firedAt, `${what} **fired**: ${then}`);
     push(a.acknowledgedAt, `${what} acknowledged${a.acknowledgedBy ? ` by ${r(a.acknowledgedBy)}` : ''}`);
     push(a.resolvedAt, `${what} **resolved**`);
   }

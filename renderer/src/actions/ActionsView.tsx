@@ -6,10 +6,12 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ActionSummary, ParamSpec } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { startPreview } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { RiskBadge } from './RiskBadge';
 import { loadCatalog, selectAction, setHostIds, useActionsStore } from './actionsStore';
-import { groupBySection, hintFor, initialValues, requestValues, type FormValues } from './paramForm';
+import { healthKey } from '../store/slices';
+import { useHostsStore } from '../hosts/hostsStore';
+import { groupBySection, hintFor, initialValues, liveChoices, missingRequired, requestValues, resolveValue, type FormValues, type LiveChoice } from './paramForm';
 import './actions.css';
 
 const RISK_NOTE: Readonly<Record<ActionSummary['risk'], string>> = {
@@ -18,8 +20,9 @@ const RISK_NOTE: Readonly<Record<ActionSummary['risk'], string>> = {
   destructive: 'Removes data: the preview shows what is there and Confirm needs the exact text typed.',
 };
 
-function ParamField({ spec, value, onChange }: { spec: ParamSpec; value: string; onChange: (value: string) => void }) {
-  const hint = hintFor(spec, value);
+function ParamField({ spec, value, choices, onChange }: { spec: ParamSpec; value: string; choices: readonly LiveChoice[]; onChange: (value: string) => void }) {
+  const resolved = resolveValue(value, choices);
+  const hint = hintFor(spec, resolved);
   const id = `param-${spec.name}`;
   const rule =
     spec.kind === 'integer'
@@ -41,8 +44,34 @@ function ParamField({ spec, value, onChange }: { spec: ParamSpec; value: string;
       ) : spec.kind === 'integer' ? (
         <input id={id} type="number" inputMode="numeric" min={spec.min} max={spec.max} step={1} value={value} placeholder={spec.default !== undefined ? String(spec.default) : undefined} aria-invalid={hint !== null} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
       ) : (
-        <input id={id} type="text" value={value} spellCheck={false} autoComplete="off" aria-invalid={hint !== null} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
+        <>
+          <input id={id} type="text" value={value} spellCheck={false} autoComplete="off" list={choices.length ? `${id}-live` : undefined} aria-invalid={hint !== null} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
+          {choices.length ? (
+            <datalist id={`${id}-live`}>
+              {choices.map((c) => (
+                <option key={c.value} value={c.label}>
+                  {c.value}
+                </option>
+              ))}
+            </datalist>
+          ) : null}
+        </>
       )}
+      {choices.length && spec.kind !== 'enum' ? (
+        <span className="hint" aria-label={`Live ${spec.label} values`}>
+          live:{' '}
+          {choices.map((c, i) => (
+            <span key={c.value}>
+              {i ? ', ' : ''}
+              <button type="button" className="link-button" onClick={() => onChange(c.label)}>
+                {c.label}
+              </button>
+            </span>
+          ))}
+          {resolved !== value ? <span className="muted"> · sends {resolved}</span> : null}
+        </span>
+      ) : null}
+      {spec.kind === 'enum' && choices.length ? <span className="hint">on the chosen hosts: {choices.map((c) => c.label).join(', ')}</span> : null}
       {rule || hint ? (
         <span id={`${id}-hint`} className={hint ? 'hint hint-bad' : 'hint'}>
           {hint ?? rule}
@@ -54,7 +83,7 @@ function ParamField({ spec, value, onChange }: { spec: ParamSpec; value: string;
 
 function ActionForm({ action }: { action: ActionSummary }) {
   const api = useApi();
-  const { fleet, deploymentId } = useStore(useShallow((s) => ({ fleet: s.fleet, deploymentId: s.selectedDeploymentId })));
+  const { fleet, deploymentId } = useAppStore(useShallow((s) => ({ fleet: s.fleet, deploymentId: s.selectedDeploymentId })));
   const hostIds = useActionsStore((s) => s.hostIds);
   const [values, setValues] = useState<FormValues>(() => initialValues(action.params));
   const deployment = fleet?.deployments.find((d) => d.id === deploymentId) ?? null;
@@ -65,6 +94,16 @@ function ActionForm({ action }: { action: ActionSummary }) {
     if (valid.length !== hostIds.length || (valid.length === 0 && hosts.length > 0)) setHostIds(valid.length ? valid : hosts.slice(0, 1).map((h) => h.id));
   }, [hosts, hostIds]);
   const chosen = hostIds.filter((id) => hosts.some((h) => h.id === id));
+  // Live values to choose from: the Worker queues panel's queues, the chosen hosts' units.
+  const workers = useAppStore((s) => (deploymentId ? s.health[healthKey(deploymentId, 'workers')] : undefined));
+  const facts = useHostsStore((s) => s.facts);
+  const choices = useMemo(() => {
+    const queues = workers ? Object.keys(workers.items).sort() : [];
+    const units = [...new Set(chosen.flatMap((id) => facts[id]?.units.map((u) => u.unit) ?? []))];
+    return Object.fromEntries(action.params.map((p) => [p.name, liveChoices(p, { queues, units })]));
+  }, [workers, facts, chosen, action.params]);
+  const missing = missingRequired(action.params, values);
+  const [tried, setTried] = useState(false);
   const toggle = (id: string, on: boolean) => setHostIds(on ? [...new Set([...chosen, id])] : chosen.filter((h) => h !== id));
   return (
     <form
@@ -72,8 +111,9 @@ function ActionForm({ action }: { action: ActionSummary }) {
       aria-label={`Run ${action.title}`}
       onSubmit={(e) => {
         e.preventDefault();
-        if (chosen.length === 0) return;
-        void startPreview(api, action.title, { actionId: action.id, params: requestValues(action.params, values), hostIds: chosen });
+        setTried(true);
+        if (chosen.length === 0 || missing.length > 0) return;
+        void startPreview(api, action.title, { actionId: action.id, params: requestValues(action.params, values, choices), hostIds: chosen });
       }}
     >
       <h2>{action.title}</h2>
@@ -87,7 +127,7 @@ function ActionForm({ action }: { action: ActionSummary }) {
         {action.followUp ? ` · after it succeeds, offers ${action.followUp.actionId}` : ''}
       </p>
       {action.params.map((p) => (
-        <ParamField key={p.name} spec={p} value={values[p.name] ?? ''} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
+        <ParamField key={p.name} spec={p} value={values[p.name] ?? ''} choices={choices[p.name] ?? []} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
       ))}
       <fieldset>
         <legend>Hosts of {deployment?.name ?? 'no deployment'} (several: one run on each, in parallel)</legend>
@@ -104,6 +144,11 @@ function ActionForm({ action }: { action: ActionSummary }) {
           </button>
         ) : null}
       </fieldset>
+      {tried && missing.length ? (
+        <p role="alert" className="notice notice-error">
+          Fill in {missing.join(', ')} first: nothing was sent.
+        </p>
+      ) : null}
       <div className="buttons">
         <button type="submit" disabled={chosen.length === 0} title={chosen.length === 0 ? 'tick at least one host' : undefined}>
           Preview{chosen.length > 1 ? ` on ${chosen.length} hosts` : ''}

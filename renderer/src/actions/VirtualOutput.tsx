@@ -7,6 +7,7 @@
 import { useVirtualizer } from '@tanstack/react-virtual';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HostRun } from '../store/slices';
+import { plural } from '../status/format';
 import { toLines } from './outputLines';
 
 /** Height (px) of one unwrapped line of the monospace output; wrapped lines are measured. */
@@ -37,7 +38,7 @@ export function VirtualOutput({ label, host, height }: { label: string; host: Ho
     <div className="vout">
       {dropped > 0 || trimmed > 0 ? (
         <p className="vout-dropped" role="status" aria-label={`Dropped output from ${label}`}>
-          {dropped > 0 ? `${dropped.toLocaleString('en')} lines dropped by the console to keep up` : ''}
+          {dropped > 0 ? `${plural(dropped, 'line')} dropped by the console to keep up` : ''}
           {dropped > 0 && trimmed > 0 ? '; ' : ''}
           {trimmed > 0 ? `${trimmed.toLocaleString('en')} earlier characters not kept` : ''}
         </p>
@@ -73,7 +74,7 @@ export function VirtualOutput({ label, host, height }: { label: string; host: Ho
         </div>
       </div>
       <div className="vout-foot">
-        <span className="muted">{lines.length.toLocaleString('en')} lines</span>
+        <span className="muted">{plural(lines.length, 'line')}</span>
         {pinned ? null : (
           <button type="button" onClick={() => setPinned(true)}>
             Jump to latest

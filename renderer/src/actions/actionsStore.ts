@@ -1,8 +1,8 @@
 // The Actions tab's own store: the catalog as main lists it and the action being filled in
 // (whether the tab shows is the app's one `view`, store/slices). The dialog (preview/run) stays in the foundation store.
-import { create } from 'zustand';
 import type { ActionSummary, OpsApi } from '../../../common/contract';
 import { leaveView, setView } from '../store/actions';
+import { createStore } from '../store/createStore';
 
 export interface ActionsState {
   catalog: ActionSummary[] | null;
@@ -14,9 +14,8 @@ export interface ActionsState {
 
 const initial: ActionsState = { catalog: null, catalogError: null, selectedId: null, hostIds: [] };
 
-export const useActionsStore = create<ActionsState>()(() => ({ ...initial }));
+export const useActionsStore = createStore<ActionsState>(() => ({ ...initial }));
 
-export const resetActionsStore = (): void => useActionsStore.setState({ ...initial });
 /** The catalog browser is one of the app's views (store/slices View): opening it is a view change. */
 export const setActionsOpen = (open: boolean): void => (open ? setView('actions') : leaveView('actions'));
 /**

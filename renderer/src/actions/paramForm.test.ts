@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { ActionSummary, ParamSpec } from '../../../common/contract';
-import { describeWithParams, groupBySection, hintFor, initialValues, requestValues } from './paramForm';
+import { describeWithParams, groupBySection, hintFor, initialValues, liveChoices, missingRequired, requestValues, resolveValue } from './paramForm';
 import { toLines } from './outputLines';
 
 const unit: ParamSpec = { name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion'] };
@@ -75,5 +75,33 @@ describe('output lines', () => {
       { text: 'three', stderr: false },
     ]);
     expect(toLines([{ stream: 'stdout', text: 'a\n\nb\n' }]).map((l) => l.text)).toEqual(['a', '', 'b']);
+  });
+});
+
+describe('live values', () => {
+  const queue = { name: 'queue', label: 'Queue', kind: 'string', pattern: 'worker:[a-z0-9_-]{1,48}(:[a-z0-9_-]{1,48}){0,2}' } as ParamSpec;
+  const unit = { name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'] } as ParamSpec;
+  const lines = { name: 'lines', label: 'Lines', kind: 'integer', min: 1, max: 1000, default: 100 } as ParamSpec;
+
+  it('offers the Worker queues panel\'s queues for a worker key, and typing a queue as shown sends its key', () => {
+    const choices = liveChoices(queue, { queues: ['scanner', 'alerts', 'Bad Name'], units: [] });
+    expect(choices).toEqual([
+      { value: 'worker:scanner:queue', label: 'scanner' },
+      { value: 'worker:alerts:queue', label: 'alerts' },
+    ]);
+    expect(resolveValue('scanner', choices)).toBe('worker:scanner:queue');
+    expect(hintFor(queue, resolveValue('scanner', choices))).toBeNull();
+    expect(resolveValue('worker:backfill:queue', choices)).toBe('worker:backfill:queue');
+    expect(requestValues([queue], { queue: 'scanner' }, { queue: choices })).toEqual({ queue: 'worker:scanner:queue' });
+  });
+
+  it('offers only the units the chosen hosts have', () => {
+    expect(liveChoices(unit, { queues: [], units: ['autotrader-api', 'redis-server'] })).toEqual([{ value: 'autotrader-api', label: 'autotrader-api' }]);
+    expect(liveChoices(lines, { queues: ['scanner'], units: ['autotrader-api'] })).toEqual([]);
+  });
+
+  it('names the required fields left empty; a field with a default is not required', () => {
+    expect(missingRequired([queue, lines], { queue: '  ', lines: '' })).toEqual(['Queue']);
+    expect(missingRequired([queue, lines], { queue: 'scanner', lines: '' })).toEqual([]);
   });
 });

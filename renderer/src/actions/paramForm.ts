@@ -32,6 +32,49 @@ export function initialValues(params: readonly ParamSpec[]): FormValues {
   return values;
 }
 
+/** A value the console has seen live: `value` is what main gets, `label` what the panel shows. */
+export interface LiveChoice {
+  value: string;
+  label: string;
+}
+
+/** Redis key of a worker queue as the panel names it: "scanner" -> "worker:scanner:queue". */
+export const queueKey = (name: string): string => `worker:${name}:queue`;
+
+/** What the page knows live that a parameter can be chosen from. */
+export interface LiveValues {
+  /** worker queue names from the Worker queues panel ("scanner") */
+  queues: readonly string[];
+  /** systemd units from the chosen hosts' facts */
+  units: readonly string[];
+}
+
+/**
+ * Live choices for a parameter: worker queues for a `worker:…` key, units from host facts for a
+ * unit. Only choices main would accept (the parameter's pattern or enum) are offered.
+ */
+export function liveChoices(p: ParamSpec, live: LiveValues): LiveChoice[] {
+  if (p.kind === 'string' && p.pattern?.startsWith('worker:')) {
+    return live.queues.map((name) => ({ value: queueKey(name), label: name })).filter((c) => hintFor(p, c.value) === null);
+  }
+  if (p.kind === 'enum' && p.name === 'unit') {
+    const known = new Set(live.units);
+    return (p.choices ?? []).filter((c) => known.has(c)).map((c) => ({ value: c, label: c }));
+  }
+  return [];
+}
+
+/** What was typed, or the live value it names: typing "scanner" as the panel shows it means its queue key. */
+export function resolveValue(raw: string, choices: readonly LiveChoice[]): string {
+  const named = choices.find((c) => c.label === raw && c.value !== raw);
+  return named ? named.value : raw;
+}
+
+/** Labels of required fields (no default) left empty: Preview waits until they are filled in. */
+export function missingRequired(params: readonly ParamSpec[], values: FormValues): string[] {
+  return params.filter((p) => p.default === undefined && (values[p.name] ?? '').trim() === '').map((p) => p.label);
+}
+
 /** A hint under a field when its value will surely be refused; null when it looks fine. */
 export function hintFor(p: ParamSpec, raw: string | undefined): string | null {
   const value = raw ?? '';
@@ -57,10 +100,10 @@ export function hintFor(p: ParamSpec, raw: string | undefined): string | null {
 }
 
 /** Request values: integers as numbers when they are plain digits, the rest as typed; empty fields left out (main applies defaults). */
-export function requestValues(params: readonly ParamSpec[], values: FormValues): Record<string, string | number> {
+export function requestValues(params: readonly ParamSpec[], values: FormValues, choices: Readonly<Record<string, readonly LiveChoice[]>> = {}): Record<string, string | number> {
   const out: Record<string, string | number> = {};
   for (const p of params) {
-    const value = values[p.name] ?? '';
+    const value = resolveValue(values[p.name] ?? '', choices[p.name] ?? []);
     if (value === '') continue;
     out[p.name] = p.kind === 'integer' && /^\d{1,15}$/.test(value) ? Number(value) : value;
   }

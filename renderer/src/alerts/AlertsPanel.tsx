@@ -1,6 +1,7 @@
-// The alert strip under the header: every pending, firing and recently resolved alert with its
-// runbook section, start time and duration; acknowledge and snooze; and, in the browser shell,
-// the button that asks for desktop-notification permission.
+// The alert strip under the header, kept in view (sticky with the header): active alerts first,
+// grouped by deployment, area and item (one group per problem, with Ack all and Snooze all),
+// each with the panel's reason, its runbook section, start time and duration; resolved alerts
+// folded under a toggle; and, in the browser shell, the desktop-notification permission button.
 //
 // Accessible names (tests, screen readers):
 //   region "Alerts"; status "Alert summary" ("no active alerts" | "2 firing, 1 pending")
@@ -10,6 +11,9 @@
 //     alert + reason, button "Open runbook <section> for <item> <rule title>" (text "runbook: <section>"),
 //     started (UTC), duration
 //     buttons "Acknowledge <item> <rule title>", "Snooze <item> <rule title> for 1 hour"
+//   a group of two or more active alerts is headed by a row "<deployment name> <item>: N alerts"
+//     with buttons "Acknowledge all N alerts on <item>", "Snooze all N alerts on <item> for 1 hour"
+//   button "Show N resolved" / "Hide resolved" (aria-expanded): resolved rows, folded by default
 //   button "Enable desktop notifications" (browser shell, until permission is decided)
 import { memo, useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -20,10 +24,12 @@ import { clockTime, duration } from '../status/format';
 import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
 import { useNow } from '../status/useNow';
-import { openRunbookForArea } from '../runbooks/runbookStore';
-import { useStore } from '../store/useStore';
+import { openRunbookForAlert } from './openRunbookForAlert';
+import { useAppStore } from '../store/appStore';
 import './alerts.css';
-import { bindAlerts, reloadAlerts, sortAlerts, useAlerts } from './alertsStore';
+import type { AlertGroup } from './alertGroups';
+import { groupAlerts, stateCounts } from './alertGroups';
+import { bindAlerts, reloadAlerts, useAlertsStore } from './alertsStore';
 import { notificationPermission, requestNotificationPermission, showBrowserNotification, type PermissionState } from './browserNotifications';
 
 const statusOf = (alert: AlertRecord): Status => (alert.state === 'resolved' ? 'ok' : alert.severity === 'critical' ? 'fail' : 'warn');
@@ -38,7 +44,7 @@ export function alertDurationSeconds(alert: AlertRecord, now: number): number {
   return Math.max(0, (end - start) / 1000);
 }
 
-const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert: AlertRecord; deploymentName: string; now: number }) {
+const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }: { alert: AlertRecord; deploymentName: string; now: number; grouped?: boolean }) {
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const label = `${alert.item} ${alert.title}`;
@@ -49,12 +55,14 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
   const snoozed = alert.snoozedUntil && Date.parse(alert.snoozedUntil) > now;
   // Ack goes away once the alert is acknowledged, Ack and Snooze both once it resolves. Focus
   // moves on to what is left in their cell (Snooze, after an Ack), else the alert's runbook link,
-  // else (the row is gone: resolved alerts hidden) the nearest button left in the list; never to
-  // the page's body. `near` is the cell while the row stays, the list once it has gone.
+  // else (the row is gone: resolved alerts are folded) the strip's first button, the fold's
+  // toggle; never to the page's body. `near` is the cell while the row stays.
   const runbook = useRef<HTMLButtonElement>(null);
-  const handoff = useFocusHandoff<HTMLButtonElement>((near) => near?.querySelector<HTMLButtonElement>('button') ?? runbook.current);
+  const handoff = useFocusHandoff<HTMLButtonElement>((near) =>
+    near?.tagName === 'TD' ? (near.querySelector<HTMLButtonElement>('button') ?? runbook.current) : near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
+  );
   return (
-    <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}`}>
+    <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}`}>
       <td>
         {/* "critical: <reason>", "warning: <reason>", "resolved: <reason>": the severity in words, not just red or amber */}
         <StatusIcon status={statusOf(alert)} word={alert.state === 'resolved' ? 'resolved' : alert.severity} why={alert.reason || alert.title} />
@@ -72,7 +80,7 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now }: { alert:
         <span className="alert-title">{alert.title}</span> <span className="muted">{alert.reason}</span>
       </td>
       <td className="nowrap">
-        <button ref={runbook} type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForArea(alert.section)}>
+        <button ref={runbook} type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForAlert(alert, deploymentName)}>
           runbook: {alert.section}
         </button>
       </td>
@@ -116,40 +124,100 @@ function NotificationButton() {
   );
 }
 
+/** The head row of a group of two or more active alerts: the problem once, with Ack all and Snooze all. */
+function GroupRow({ group, deploymentName, now }: { group: AlertGroup; deploymentName: string; now: number }) {
+  const api = useApi();
+  const [error, setError] = useState<string | null>(null);
+  const n = group.alerts.length;
+  const worst = group.alerts[0]!;
+  const unacked = group.alerts.filter((a) => !a.acknowledgedAt);
+  const allSnoozed = group.alerts.every((a) => a.snoozedUntil && Date.parse(a.snoozedUntil) > now);
+  const started = group.alerts.reduce((min, a) => Math.min(min, Date.parse(a.firedAt ?? a.pendingSince)), Infinity);
+  const runAll = async (call: (a: AlertRecord) => ReturnType<typeof api.acknowledgeAlert>, which: readonly AlertRecord[]) => {
+    const results = await Promise.all(which.map(call));
+    const failed = results.filter((r) => !r.ok);
+    setError(failed.length ? `${failed.length} of ${which.length} refused: ${failed[0]!.ok ? '' : failed[0]!.error.message}` : null);
+  };
+  return (
+    <tr aria-label={`${deploymentName} ${group.item}: ${n} alerts`} className={`alert-group alert-${worst.state}`}>
+      <td>
+        <StatusIcon status={statusOf(worst)} word={worst.severity} why={`${n} alerts on ${group.item}`} />
+      </td>
+      <td className="nowrap">{stateCounts(group.alerts)}</td>
+      <td className="nowrap">{deploymentName}</td>
+      <th scope="row" className="nowrap">
+        {group.item}
+      </th>
+      <td>
+        <span className="alert-title">{n} alerts</span> <span className="muted">{group.alerts.map((a) => a.title).join(' · ')}</span>
+      </td>
+      <td className="nowrap">
+        <button type="button" className="alert-runbook mono" aria-label={`Open runbook ${group.section} for ${group.item}`} onClick={() => openRunbookForAlert(worst, deploymentName)}>
+          runbook: {group.section}
+        </button>
+      </td>
+      <td className="nowrap">{clockTime(new Date(started).toISOString())}</td>
+      <td className="nowrap">{duration(Math.max(0, (now - started) / 1000))}</td>
+      <td className="nowrap">
+        {unacked.length ? (
+          <button type="button" aria-label={`Acknowledge all ${unacked.length} alerts on ${group.item}`} onClick={() => void runAll((a) => api.acknowledgeAlert({ id: a.id }), unacked)}>
+            Ack all
+          </button>
+        ) : null}
+        <button
+          type="button"
+          aria-label={allSnoozed ? `Unsnooze all ${n} alerts on ${group.item}` : `Snooze all ${n} alerts on ${group.item} for 1 hour`}
+          onClick={() => void runAll((a) => api.snoozeAlert({ id: a.id, minutes: allSnoozed ? 0 : 60 }), group.alerts)}
+        >
+          {allSnoozed ? 'Unsnooze all' : 'Snooze all 1 h'}
+        </button>
+        {error ? (
+          <span role="alert" className="alert-error">
+            {error}
+          </span>
+        ) : null}
+      </td>
+    </tr>
+  );
+}
+
 export function AlertsPanel() {
   const api = useApi();
-  const backend = useStore((s) => s.backend.state);
+  const backend = useAppStore((s) => s.backend.state);
   useEffect(() => bindAlerts(api, showBrowserNotification), [api]);
   // After a reconnect main's list moved on without us.
   useEffect(() => {
     if (backend === 'connected') void reloadAlerts(api);
   }, [api, backend]);
-  const { alerts, error, suppressed } = useAlerts(useShallow((s) => ({ alerts: s.alerts, error: s.error, suppressed: s.suppressedNotifications })));
-  const fleet = useStore((s) => s.fleet);
+  const { alerts, error, suppressed } = useAlertsStore(useShallow((s) => ({ alerts: s.alerts, error: s.error, suppressed: s.suppressedNotifications })));
+  const fleet = useAppStore((s) => s.fleet);
   const names = useMemo(() => new Map((fleet?.deployments ?? []).map((d) => [d.id as string, d.name])), [fleet]);
-  const sorted = useMemo(() => sortAlerts(Object.values(alerts)), [alerts]);
-  const firing = sorted.filter((a) => a.state === 'firing').length;
-  const pending = sorted.filter((a) => a.state === 'pending').length;
-  const hasActive = firing + pending > 0;
+  const { active, resolved } = useMemo(() => groupAlerts(Object.values(alerts)), [alerts]);
+  const activeAlerts = useMemo(() => active.flatMap((g) => g.alerts), [active]);
+  const firing = activeAlerts.filter((a) => a.state === 'firing').length;
+  const hasActive = activeAlerts.length > 0;
   const now = useNow(hasActive ? 1000 : 10_000);
-  const summary = hasActive ? [firing ? `${firing} firing` : '', pending ? `${pending} pending` : ''].filter(Boolean).join(', ') : 'no active alerts';
-  const [showResolved, setShowResolved] = useState(true);
-  const shown = showResolved ? sorted : sorted.filter((a) => a.state !== 'resolved');
+  const summary = hasActive ? stateCounts(activeAlerts) : 'no active alerts';
+  const [showResolved, setShowResolved] = useState(false);
+  const nameOf = (id: string) => names.get(id) ?? id;
+  const rows = hasActive || (showResolved && resolved.length > 0);
   return (
     <section className={`alerts ${firing ? 'alerts-firing' : ''}`} aria-label="Alerts">
       <header className="alerts-head">
         <h2>Alerts</h2>
-        <span role="status" aria-label="Alert summary" className={firing ? 'status-fail' : pending ? 'status-warn' : 'muted'}>
+        <span role="status" aria-label="Alert summary" className={firing ? 'status-fail' : hasActive ? 'status-warn' : 'muted'}>
           {summary}
         </span>
         {suppressed ? <span className="muted">{suppressed} notification{suppressed === 1 ? '' : 's'} held back by the rate limit</span> : null}
-        <label className="muted">
-          <input type="checkbox" checked={showResolved} onChange={(e) => setShowResolved(e.target.checked)} /> show resolved
-        </label>
+        {resolved.length ? (
+          <button type="button" className="link-button muted" aria-expanded={showResolved} onClick={() => setShowResolved(!showResolved)}>
+            {showResolved ? 'Hide resolved' : `Show ${resolved.length} resolved`}
+          </button>
+        ) : null}
         <NotificationButton />
       </header>
       {error ? <p className="notice notice-error">{error}</p> : null}
-      {shown.length ? (
+      {rows ? (
         <div className="alerts-scroll">
           <table aria-label="Alert list" className="alerts-table">
             <thead>
@@ -169,11 +237,21 @@ export function AlertsPanel() {
                 </th>
               </tr>
             </thead>
-            <tbody>
-              {shown.map((alert) => (
-                <AlertRow key={alert.id} alert={alert} deploymentName={names.get(alert.deploymentId) ?? alert.deploymentId} now={now} />
-              ))}
-            </tbody>
+            {active.map((group) => (
+              <tbody key={group.key} className="alert-group-body">
+                {group.alerts.length > 1 ? <GroupRow group={group} deploymentName={nameOf(group.deploymentId)} now={now} /> : null}
+                {group.alerts.map((alert) => (
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert.deploymentId)} now={now} grouped={group.alerts.length > 1} />
+                ))}
+              </tbody>
+            ))}
+            {showResolved ? (
+              <tbody className="alerts-resolved">
+                {resolved.map((alert) => (
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert.deploymentId)} now={now} />
+                ))}
+              </tbody>
+            ) : null}
           </table>
         </div>
       ) : null}

@@ -1,7 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { AlertRecord } from '../../../common/thresholds';
 import { alertDurationSeconds, alertName } from './AlertsPanel';
-import { applyAlertUpdates, MAX_RESOLVED, replaceAlerts, sortAlerts, useAlerts } from './alertsStore';
+import { applyAlertUpdates, MAX_RESOLVED, replaceAlerts, sortAlerts, useAlertsStore } from './alertsStore';
 
 const base: AlertRecord = {
   id: 'a-1',
@@ -30,10 +30,10 @@ beforeEach(() => replaceAlerts([], 0));
 describe('alert store', () => {
   it('keeps the newest state per alert and drops a pending alert that went away without firing', () => {
     applyAlertUpdates([{ ...base, id: 'a-2', state: 'pending', firedAt: null }, base]);
-    expect(Object.keys(useAlerts.getState().alerts).sort()).toEqual(['a-1', 'a-2']);
+    expect(Object.keys(useAlertsStore.getState().alerts).sort()).toEqual(['a-1', 'a-2']);
     applyAlertUpdates([{ ...base, id: 'a-2', state: 'resolved', firedAt: null, resolvedAt: '2026-11-26T12:00:10.000Z' }]);
     applyAlertUpdates([{ ...base, state: 'resolved', resolvedAt: '2026-11-26T12:05:00.000Z' }]);
-    expect(Object.values(useAlerts.getState().alerts).map((a) => `${a.id}:${a.state}`)).toEqual(['a-1:resolved']);
+    expect(Object.values(useAlertsStore.getState().alerts).map((a) => `${a.id}:${a.state}`)).toEqual(['a-1:resolved']);
   });
 
   it('keeps at most MAX_RESOLVED resolved alerts in the page, newest kept', () => {
@@ -44,7 +44,7 @@ describe('alert store', () => {
       resolvedAt: new Date(Date.parse('2026-11-26T12:00:00Z') + i * 1000).toISOString(),
     }));
     applyAlertUpdates(resolved);
-    const ids = Object.keys(useAlerts.getState().alerts);
+    const ids = Object.keys(useAlertsStore.getState().alerts);
     expect(ids).toHaveLength(MAX_RESOLVED);
     expect(ids).not.toContain('a-10');
     expect(ids).toContain(`a-${MAX_RESOLVED + 14}`);

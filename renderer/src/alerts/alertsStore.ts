@@ -1,8 +1,8 @@
 // The page's copy of main's alert list: loaded once, then kept by batched onAlerts updates.
 // Its own small store, so an alert change re-renders the alert strip and nothing else.
-import { create } from 'zustand';
 import type { OpsApi } from '../../../common/contract';
 import type { AlertNotification, AlertRecord } from '../../../common/thresholds';
+import { createStore } from '../store/createStore';
 
 export interface AlertsState {
   alerts: Record<string, AlertRecord>;
@@ -10,14 +10,14 @@ export interface AlertsState {
   error: string | null;
 }
 
-export const useAlerts = create<AlertsState>()(() => ({ alerts: {}, suppressedNotifications: 0, error: null }));
+export const useAlertsStore = createStore<AlertsState>(() => ({ alerts: {}, suppressedNotifications: 0, error: null }));
 
 /** Resolved alerts kept in the page (main keeps its own, longer list). */
 export const MAX_RESOLVED = 50;
 
 export function applyAlertUpdates(updates: readonly AlertRecord[]): void {
   if (updates.length === 0) return;
-  useAlerts.setState((s) => {
+  useAlertsStore.setState((s) => {
     const alerts = { ...s.alerts };
     for (const alert of updates) {
       // A pending alert that never fired and went away is not news: drop it.
@@ -33,7 +33,7 @@ export function applyAlertUpdates(updates: readonly AlertRecord[]): void {
 }
 
 export function replaceAlerts(list: readonly AlertRecord[], suppressedNotifications: number): void {
-  useAlerts.setState({ alerts: {}, suppressedNotifications, error: null });
+  useAlertsStore.setState({ alerts: {}, suppressedNotifications, error: null });
   applyAlertUpdates(list);
 }
 
@@ -60,5 +60,5 @@ export function bindAlerts(api: OpsApi, show: NotificationShow | null): () => vo
 export async function reloadAlerts(api: OpsApi): Promise<void> {
   const result = await api.listAlerts({});
   if (result.ok) replaceAlerts(result.value.alerts, result.value.suppressedNotifications);
-  else useAlerts.setState({ error: `cannot load alerts: ${result.error.message}` });
+  else useAlertsStore.setState({ error: `cannot load alerts: ${result.error.message}` });
 }

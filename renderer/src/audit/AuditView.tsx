@@ -4,23 +4,28 @@ import { useApi } from '../api/ApiContext';
 import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import { loadAudit } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
+import { brokenSeq, outcomeStatus, outcomeText } from './auditRows';
 import { IncidentExport } from './IncidentExport';
 import { TeamActivity } from '../team/TeamActivity';
 import '../actions/actions.css';
 
 export const AUDIT_LIMIT = 200;
 
-/** The local, hash-chained action log: newest first, chain status on top. */
+/**
+ * The local, hash-chained action log: newest first, chain status on top, the outcome of each
+ * record at a glance, and on a broken chain the record it names marked in its row.
+ */
 export function AuditView() {
   const api = useApi();
-  const audit = useStore(useShallow((s) => s.audit));
-  const hosts = useStore((s) => s.fleet?.hosts);
+  const audit = useAppStore(useShallow((s) => s.audit));
+  const hosts = useAppStore((s) => s.fleet?.hosts);
   const hostLabel = (id: string | null): string => (id === null ? '—' : (hosts?.find((h) => h.id === id)?.label ?? id));
   useEffect(() => {
     void loadAudit(api, AUDIT_LIMIT);
   }, [api]);
   const records = [...audit.records].sort((a, b) => b.seq - a.seq);
+  const bad = audit.chainOk === false ? brokenSeq(audit.chainError) : null;
   // local records a host's journal contradicts (added to the log, or rewritten)
   const disputed = new Set((audit.anchors?.problems ?? []).flatMap((p) => (p.seq === null ? [] : [p.seq])));
   return (
@@ -57,35 +62,69 @@ export function AuditView() {
         </p>
       ) : null}
       {records.length === 0 && !audit.loading ? <p className="notice">no actions recorded yet</p> : null}
+      {bad !== null ? (
+        <p className="notice notice-error">
+          The chain breaks at record {bad}
+          {records.some((r) => r.seq === bad) ? ' (marked ■ below)' : ' (not among the records shown)'}: records from there on cannot be trusted.
+        </p>
+      ) : null}
       {records.length > 0 ? (
-        <table className="items" aria-label="Audit records">
+        // fixed layout: the table fits its panel; the command is one clipped line, whole on hover and when opened
+        <table className="items audit-table" aria-label="Audit records">
+          <colgroup>
+            <col className="c-seq" />
+            <col className="c-outcome" />
+            <col className="c-when" />
+            <col className="c-who" />
+            <col className="c-host" />
+            <col className="c-action" />
+            <col className="c-exit" />
+            <col />
+          </colgroup>
           <thead>
             <tr>
               <th scope="col" className="num">#</th>
-              <th scope="col">When</th>
+              <th scope="col">Outcome</th>
+              <th scope="col">When (UTC)</th>
               <th scope="col">Who</th>
-              <th scope="col">Kind</th>
               <th scope="col">Host</th>
               <th scope="col">Action</th>
-              <th scope="col">Command</th>
               <th scope="col" className="num">Exit</th>
-              <th scope="col">Outcome</th>
+              <th scope="col">Command</th>
             </tr>
           </thead>
           <tbody>
-            {records.map((r) => (
-              <tr key={r.seq} className={r.exitCode !== null && r.exitCode !== 0 ? 'row-fail' : undefined} aria-invalid={disputed.has(r.seq) || undefined}>
-                <td className="num">{r.seq}</td>
-                <td className="nowrap">{dateTime(r.at)}</td>
-                <td>{r.user}</td>
-                <td>{r.kind}</td>
-                <td title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
-                <td>{r.actionId ?? '—'}</td>
-                <td className="mono">{r.command ?? '—'}</td>
-                <td className="num">{r.exitCode === null ? '—' : `exit ${r.exitCode}`}</td>
-                <td>{r.outcome ?? '—'}</td>
-              </tr>
-            ))}
+            {records.map((r) => {
+              const { status, word } = outcomeStatus(r);
+              const altered = r.seq === bad || disputed.has(r.seq);
+              const alteredWord = r.seq === bad ? 'chain breaks here' : "a host's journal disagrees";
+              return (
+                <tr key={r.seq} className={altered ? 'row-altered' : status === 'fail' ? 'row-fail' : undefined} aria-label={`record ${r.seq}: ${altered ? `${alteredWord}, ` : ''}${r.kind} ${outcomeText(r.outcome)}`}>
+                  <td className="num">
+                    {altered ? <StatusIcon status="fail" word={alteredWord} /> : null} {r.seq}
+                  </td>
+                  <td className="cut" title={outcomeText(r.outcome)}>
+                    <StatusIcon status={status} withWord word={word} />
+                    {r.outcome && outcomeText(r.outcome) !== word ? <span className="muted"> {outcomeText(r.outcome).slice(word.length).replace(/^:\s*/, '')}</span> : null}
+                  </td>
+                  <td className="nowrap">{dateTime(r.at).replace(' UTC', '')}</td>
+                  <td className="cut" title={r.user}>{r.user}</td>
+                  <td className="cut" title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
+                  <td className="cut mono" title={r.actionId ?? undefined}>{r.actionId ?? '—'}</td>
+                  <td className="num">{r.exitCode === null ? '—' : r.exitCode}</td>
+                  <td className="mono command-cell">
+                    {r.command ? (
+                      <details>
+                        <summary title={r.command}>{r.command.split('\n')[0]}</summary>
+                        <pre>{r.command}</pre>
+                      </details>
+                    ) : (
+                      '—'
+                    )}
+                  </td>
+                </tr>
+              );
+            })}
           </tbody>
         </table>
       ) : null}

@@ -6,7 +6,7 @@ import { useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { DeploymentId } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 
 const WINDOWS = [
   { label: 'last hour', ms: 3600_000 },
@@ -23,7 +23,7 @@ type State =
 
 export function IncidentExport() {
   const api = useApi();
-  const { deployments, selected } = useStore(useShallow((s) => ({ deployments: s.fleet?.deployments ?? [], selected: s.selectedDeploymentId })));
+  const { deployments, selected } = useAppStore(useShallow((s) => ({ deployments: s.fleet?.deployments ?? [], selected: s.selectedDeploymentId })));
   const [scope, setScope] = useState<string>('');
   const [windowMs, setWindowMs] = useState<number>(WINDOWS[2].ms);
   const [state, setState] = useState<State>({ phase: 'idle' });

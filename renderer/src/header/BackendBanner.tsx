@@ -1,11 +1,11 @@
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { useNow } from '../status/useNow';
 import { duration } from '../status/format';
 
 /** Shown while the page has no working link to main: everything on screen may be old. */
 export function BackendBanner() {
-  const backend = useStore((s) => s.backend);
-  const fleetError = useStore((s) => s.fleetError);
+  const backend = useAppStore((s) => s.backend);
+  const fleetError = useAppStore((s) => s.fleetError);
   const now = useNow(1000);
   if (backend.state === 'disconnected') {
     const wait = Math.max(0, (backend.retryAt - now) / 1000);

@@ -6,7 +6,7 @@ import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
 import { selectDeployment, setView } from '../store/actions';
 import type { View } from '../store/slices';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { ImportSshHostsButton } from '../ssh/ImportSshHosts';
 import { useFleetTitle } from './useFleetTitle';
 
@@ -42,7 +42,7 @@ function useSecondTick(active: boolean): number {
 }
 
 function HostDots() {
-  const { fleet, selected, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId, connections: s.connections })));
+  const { fleet, selected, connections } = useAppStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId, connections: s.connections })));
   const hosts = useMemo(() => {
     const deployment = fleet?.deployments.find((d) => d.id === selected);
     return (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: fleet?.hosts.find((h) => h.id === id)?.label ?? id, conn: connections[id] }));
@@ -75,7 +75,7 @@ const TABS: Array<{ view: View; label: string }> = [
 
 export function Header() {
   useFleetTitle();
-  const { demo, deployments, selected, view, configPath } = useStore(
+  const { demo, deployments, selected, view, configPath } = useAppStore(
     useShallow((s) => ({
       demo: s.fleet?.demo ?? false,
       deployments: s.fleet?.deployments ?? NO_DEPLOYMENTS,

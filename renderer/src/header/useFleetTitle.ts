@@ -3,7 +3,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { fleetCounts, selectFleetGrid } from '../panels/fleet/selectors';
 import { STATUS_SHAPE } from '../status/status';
 import { useNow } from '../status/useNow';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 
 /** The window title, e.g. "■ 2 failing · ▲ 1 warning — Opsdeck": a background tab or taskbar still shows the fire. */
 export function fleetTitle(counts: { fail: number; warn: number; unknown: number; ok: number }, demo: boolean): string {
@@ -18,7 +18,7 @@ export function fleetTitle(counts: { fail: number; warn: number; unknown: number
 }
 
 export function useFleetTitle(): void {
-  const { fleet, health } = useStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  const { fleet, health } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
   const now = useNow(5000);
   const title = useMemo(() => (fleet ? fleetTitle(fleetCounts(selectFleetGrid(fleet, health, now)), fleet.demo) : 'Opsdeck'), [fleet, health, now]);
   useEffect(() => {

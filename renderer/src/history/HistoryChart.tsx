@@ -1,48 +1,62 @@
 // A small recharts line chart of one metric, one line per item, with the runbook threshold as
-// a dashed line. Memoised and subscribed to its own series only: a poll redraws the charts
-// whose data changed, not the page.
+// a dashed line and the unit on the y axis. Memoised and subscribed to its own series and the
+// page's time range only: a poll redraws the charts whose data changed, not the page. Every
+// prop handed to recharts is a module-level constant or memoised, so the memo holds.
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
+import { useAppStore } from '../store/appStore';
+import { pointsInRange } from './chartRange';
 import type { Metric } from './historyStore';
-import { seriesKey, useHistory } from './historyStore';
+import { seriesKey, useHistoryStore } from './historyStore';
 
 const PALETTE = ['#5aa2ff', '#c792ea', '#4dd0c8', '#f78c6c', '#b2cc5a', '#ff7eb6', '#a0a8b8'];
 
-const clock = (t: number): string => new Date(t).toISOString().slice(11, 19);
+const clock = (t: number): string => new Date(t).toISOString().slice(11, 16);
+const clockSeconds = (t: number): string => new Date(t).toISOString().slice(11, 19);
+const tooltipLabel = (t: unknown): string => `${clockSeconds(Number(t))} UTC`;
+const MARGIN = { top: 4, right: 8, bottom: 0, left: 4 };
+const TOOLTIP_STYLE = { background: '#161b21', border: '1px solid #2a313b', fontSize: 11 };
+const LEGEND_STYLE = { fontSize: 10 };
+const X_DOMAIN: [string, string] = ['dataMin', 'dataMax'];
+const Y_DOMAIN: [string, string] = ['auto', 'auto'];
 
 export interface HistoryChartProps {
   deploymentId: string;
   metric: Metric;
   title: string;
-  threshold?: number;
+  /** shown on the y axis: "ms", "%", "jobs" */
+  unit: string;
   /** "threshold" is drawn where values at or past it are bad: above (latency) or below (success rate) */
+  threshold?: number;
   format: (value: number) => string;
-  /** shorter labels for the y axis (no unit: the title carries it) */
+  /** shorter labels for the y axis (no unit: the axis label carries it) */
   axisFormat?: (value: number) => string;
 }
 
-export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, threshold, format, axisFormat }: HistoryChartProps) {
-  const series = useHistory((s) => s.series[seriesKey(deploymentId, metric)]);
+export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, unit, threshold, format, axisFormat }: HistoryChartProps) {
+  const series = useHistoryStore((s) => s.series[seriesKey(deploymentId, metric)]);
+  const rangeMinutes = useAppStore((s) => s.chartRangeMinutes);
   // main's alert fire line (the config may move it) wins over the runbook default
-  const line = useHistory((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
+  const line = useHistoryStore((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
   const names = useMemo(() => Object.keys(series?.lines ?? {}).sort(), [series]);
-  const data = useMemo(() => (series ? series.at.map((t, i) => Object.fromEntries([['t', t], ...names.map((n) => [n, series.lines[n]![i]])])) : []), [series, names]);
+  const data = useMemo(() => pointsInRange(series, names, rangeMinutes), [series, names, rangeMinutes]);
+  const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
+  const yLabel = useMemo(() => ({ value: unit, angle: -90, position: 'insideLeft' as const, fill: '#8893a2', fontSize: 10, dy: 10 }), [unit]);
   const points = data.length;
   return (
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
-        {title}
-        <span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t as number)}`}</span>
+        {title} ({unit})<span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t as number)} UTC`}</span>
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
           {/* recharts' keyboard layer makes the chart a Tab stop (arrows step the tooltip through the points); its <title> names it */}
-          <LineChart data={data} margin={{ top: 4, right: 8, bottom: 0, left: 0 }} title={`${title} chart`} desc="Left and right arrows step through the points">
+          <LineChart data={data} margin={MARGIN} title={`${title} chart`} desc="Left and right arrows step through the points">
             <CartesianGrid stroke="#2a313b" strokeDasharray="2 4" />
-            <XAxis dataKey="t" type="number" domain={['dataMin', 'dataMax']} tickFormatter={clock} stroke="#8893a2" fontSize={10} minTickGap={40} />
-            <YAxis stroke="#8893a2" fontSize={10} width={36} tickFormatter={axisFormat ?? format} domain={['auto', 'auto']} />
-            <Tooltip labelFormatter={(t) => `${clock(Number(t))} UTC`} formatter={(v) => (typeof v === 'number' ? format(v) : String(v))} contentStyle={{ background: '#161b21', border: '1px solid #2a313b', fontSize: 11 }} />
-            <Legend wrapperStyle={{ fontSize: 10 }} iconSize={8} />
+            <XAxis dataKey="t" type="number" domain={X_DOMAIN} tickFormatter={clock} stroke="#8893a2" fontSize={10} minTickGap={40} />
+            <YAxis stroke="#8893a2" fontSize={10} width={44} tickFormatter={axisFormat ?? format} domain={Y_DOMAIN} label={yLabel} />
+            <Tooltip labelFormatter={tooltipLabel} formatter={tooltipValue} contentStyle={TOOLTIP_STYLE} />
+            <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
             {names.map((name, i) => (
               <Line key={name} dataKey={name} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />

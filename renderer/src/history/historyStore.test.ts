@@ -1,6 +1,7 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { endpointState, iso } from '../panels/shared/fixtures';
-import { appendPoint, recordHealth, resetHistory, seedHistory, seriesFromMain, seriesKey, useHistory } from './historyStore';
+import { resetAllStores } from '../store/createStore';
+import { appendPoint, recordHealth, seedHistory, seriesFromMain, seriesKey, useHistoryStore } from './historyStore';
 
 const sla = (p95: number, at: string) =>
   endpointState(
@@ -9,7 +10,7 @@ const sla = (p95: number, at: string) =>
     { lastGoodAt: at },
   );
 
-beforeEach(() => resetHistory());
+beforeEach(() => resetAllStores());
 
 describe('history ring', () => {
   it('keeps at most cap points, dropping the oldest, and pads items that appear later', () => {
@@ -24,19 +25,19 @@ describe('history ring', () => {
     recordHealth([sla(900, iso(-10))]);
     recordHealth([sla(900, iso(-10))]);
     recordHealth([sla(2400, iso(-5))]);
-    const series = useHistory.getState().series[seriesKey('prod', 'sla.latency_p95_ms')]!;
+    const series = useHistoryStore.getState().series[seriesKey('prod', 'sla.latency_p95_ms')]!;
     expect(series.lines.coingecko).toEqual([900, 2400]);
-    expect(useHistory.getState().series[seriesKey('prod', 'sla.latency_p99_ms')]!.lines.coingecko).toEqual([1800, 4800]);
+    expect(useHistoryStore.getState().series[seriesKey('prod', 'sla.latency_p99_ms')]!.lines.coingecko).toEqual([1800, 4800]);
   });
 
   it('an unreadable item is a gap, not a zero', () => {
     recordHealth([endpointState('workers', { scanner: 'pending: expected number' }, { lastGoodAt: iso(-1) })]);
-    expect(useHistory.getState().series[seriesKey('prod', 'workers.pending')]!.lines.scanner).toEqual([null]);
+    expect(useHistoryStore.getState().series[seriesKey('prod', 'workers.pending')]!.lines.scanner).toEqual([null]);
   });
 
   it('endpoints without a charted metric record nothing', () => {
     recordHealth([endpointState('brokers', {}, { lastGoodAt: iso(-1) })]);
-    expect(useHistory.getState().series).toEqual({});
+    expect(useHistoryStore.getState().series).toEqual({});
   });
 });
 
@@ -51,13 +52,13 @@ describe('history from main', () => {
       { 'workers.pending': 40 },
     );
     const key = seriesKey('prod', 'workers.pending');
-    expect(useHistory.getState().series[key]).toEqual({ at: [1000, 2000], lines: { scanner: [5, 60], alerts: [null, 1] } });
-    expect(useHistory.getState().thresholds.prod).toEqual({ 'workers.pending': 40 });
+    expect(useHistoryStore.getState().series[key]).toEqual({ at: [1000, 2000], lines: { scanner: [5, 60], alerts: [null, 1] } });
+    expect(useHistoryStore.getState().thresholds.prod).toEqual({ 'workers.pending': 40 });
     const poll = (at: number, pending: number) =>
       endpointState('workers', { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'healthy' } }, { lastGoodAt: new Date(at).toISOString() });
     recordHealth([poll(2000, 60)]);
     recordHealth([poll(3000, 70)]);
-    expect(useHistory.getState().series[key]).toEqual({ at: [1000, 2000, 3000], lines: { scanner: [5, 60, 70], alerts: [null, 1, null] } });
+    expect(useHistoryStore.getState().series[key]).toEqual({ at: [1000, 2000, 3000], lines: { scanner: [5, 60, 70], alerts: [null, 1, null] } });
   });
 
   it('keeps only the newest points of a long history', () => {

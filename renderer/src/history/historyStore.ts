@@ -2,11 +2,11 @@
 // endpoint, metric), appended from onHealth updates. Main will keep the authoritative ring
 // buffers (docs/alerts.md); when it offers a history call, `seedHistory` fills these from it and the
 // charts do not change. Kept apart from the main store so an append re-renders only charts.
-import { create } from 'zustand';
 import type { EndpointState } from '../../../common/contract';
 import { RateLimitItem, SlaItem, WorkerQueueItem, FreshnessItem } from '../../../common/health';
 import type { Endpoint } from '../../../common/health';
 import { HISTORY_METRICS } from '../../../common/thresholds';
+import { createStore } from '../store/createStore';
 import type { HistoryMetric, HistorySeries } from '../../../common/thresholds';
 
 /** One hour at the default 5 s poll interval. */
@@ -52,11 +52,7 @@ interface HistoryState {
   recorded: Record<string, string>;
 }
 
-export const useHistory = create<HistoryState>()(() => ({ series: {}, thresholds: {}, recorded: {} }));
-
-export function resetHistory(): void {
-  useHistory.setState({ series: {}, thresholds: {}, recorded: {} }, true);
-}
+export const useHistoryStore = createStore<HistoryState>(() => ({ series: {}, thresholds: {}, recorded: {} }));
 
 /** Append one point to a series, keeping at most `cap` points. Pure: returns a new series. */
 export function appendPoint(series: Series | undefined, at: number, values: Record<string, number | null>, cap = HISTORY_POINTS): Series {
@@ -77,7 +73,7 @@ export function appendPoint(series: Series | undefined, at: number, values: Reco
 export function recordHealth(updates: readonly EndpointState[]): void {
   const extractable = updates.filter((u) => u.lastGoodAt && EXTRACTORS[u.endpoint]);
   if (extractable.length === 0) return;
-  useHistory.setState((s) => {
+  useHistoryStore.setState((s) => {
     let series = s.series;
     let recorded = s.recorded;
     for (const update of extractable) {
@@ -114,7 +110,7 @@ export function seriesFromMain(series: readonly HistorySeries[], cap = HISTORY_P
 
 /** Replace one deployment's series with main's ring buffers; later polls append as before. */
 export function seedHistory(deploymentId: string, series: readonly HistorySeries[], thresholds: Record<string, number>): void {
-  useHistory.setState((s) => {
+  useHistoryStore.setState((s) => {
     const next = { ...s.series };
     for (const metric of HISTORY_METRICS) {
       const mine = series.filter((x) => x.metric === metric);

@@ -5,7 +5,7 @@ import { StatusIcon } from '../status/StatusIcon';
 import { connectionLine, CONNECTION_STATUS } from '../header/Header';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { startPreview } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { factsText } from './format';
 import { selectHost, setHostsOpen, useHostsStore } from './hostsStore';
 
@@ -17,7 +17,7 @@ const rowHeader = (near: HTMLElement | null): HTMLElement | null => near?.closes
 /** The selected deployment's hosts: connection state and the remediation buttons. */
 export function HostsPanel({ deploymentId }: { deploymentId: string }) {
   const api = useApi();
-  const { fleet, connections } = useStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
+  const { fleet, connections } = useAppStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
   const facts = useHostsStore((s) => s.facts);
   const hosts = useMemo(() => {
     const deployment = fleet?.deployments.find((d) => d.id === deploymentId);

@@ -1,9 +1,9 @@
 // The host view's own store: facts per host, the host tools' settings, open tunnels, terminal tabs.
 // Kept apart from the main store so the host tools stay one folder; fed by events bound once
 // (bindHostEvents) and by the getHostFacts snapshot.
-import { create } from 'zustand';
 import type { HostFacts, HostTools, OpsApi, TunnelInfo } from '../../../common/contract';
 import { leaveView, setView } from '../store/actions';
+import { createStore } from '../store/createStore';
 
 export interface TerminalTab {
   /** stable React key: a reconnect replaces terminalId but keeps the tab */
@@ -25,8 +25,8 @@ export interface HostsState {
   terminals: TerminalTab[];
   activeTerminal: number | null;
   loadError: string | null;
-  /** last tunnel or escalation outcome shown to the user */
-  notice: { kind: 'link' | 'error'; text: string; url?: string } | null;
+  /** last tunnel or escalation outcome shown to the user; hostId null for a deployment's (escalation) */
+  notice: { kind: 'link' | 'error'; text: string; url?: string; hostId: string | null } | null;
   timeline: { title: string; markdown: string; copied: boolean } | null;
 }
 
@@ -42,15 +42,12 @@ const initial: HostsState = {
   timeline: null,
 };
 
-export const useHostsStore = create<HostsState>()(() => ({ ...initial }));
-
-export function resetHostsStore(): void {
-  useHostsStore.setState({ ...initial }, true);
-}
+export const useHostsStore = createStore<HostsState>(() => ({ ...initial }));
 
 /** The host view is one of the app's views (store/slices View): opening it is a view change. */
 export const setHostsOpen = (open: boolean): void => (open ? setView('hosts') : leaveView('hosts'));
 export const selectHost = (hostId: string): void => useHostsStore.setState({ selectedHostId: hostId });
+export const setActiveTerminal = (key: number): void => useHostsStore.setState({ activeTerminal: key });
 
 export function applyFacts(updates: HostFacts[]): void {
   useHostsStore.setState((s) => {
@@ -116,24 +113,24 @@ export function removeTerminalTab(key: number): void {
 export async function openTunnel(api: OpsApi, hostId: string, dashboard: string): Promise<void> {
   const result = await api.openTunnel({ hostId, dashboard });
   if (!result.ok) {
-    useHostsStore.setState({ notice: { kind: 'error', text: `cannot open ${dashboard}: ${result.error.message}` } });
+    useHostsStore.setState({ notice: { kind: 'error', text: `cannot open ${dashboard}: ${result.error.message}`, hostId } });
     return;
   }
   const { tunnel, opened } = result.value;
   useHostsStore.setState({
-    notice: { kind: 'link', text: opened ? `${dashboard} opened in your browser` : `${dashboard} is at`, url: tunnel.url },
+    notice: { kind: 'link', text: opened ? `${dashboard} opened in your browser` : `${dashboard} is at`, url: tunnel.url, hostId },
   });
 }
 
 export async function closeTunnel(api: OpsApi, tunnelId: string): Promise<void> {
   const result = await api.closeTunnel({ tunnelId });
-  if (!result.ok) useHostsStore.setState({ notice: { kind: 'error', text: `cannot close the tunnel: ${result.error.message}` } });
+  if (!result.ok) useHostsStore.setState({ notice: { kind: 'error', text: `cannot close the tunnel: ${result.error.message}`, hostId: null } });
 }
 
 export async function escalate(api: OpsApi, deploymentId: string, deploymentName: string, target: 'pagerduty' | 'ticket' | 'logs', copy: (text: string) => Promise<void>): Promise<void> {
   const result = await api.escalate({ deploymentId, target });
   if (!result.ok) {
-    useHostsStore.setState({ notice: { kind: 'error', text: `cannot escalate: ${result.error.message}` } });
+    useHostsStore.setState({ notice: { kind: 'error', text: `cannot escalate: ${result.error.message}`, hostId: null } });
     return;
   }
   const { url, opened, markdown } = result.value;
@@ -142,7 +139,7 @@ export async function escalate(api: OpsApi, deploymentId: string, deploymentName
     copied = false;
   });
   useHostsStore.setState({
-    notice: { kind: 'link', text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`, ...(url ? { url } : {}) },
+    notice: { kind: 'link', text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`, ...(url ? { url } : {}), hostId: null },
     timeline: { title: `Incident timeline: ${deploymentName}`, markdown, copied },
   });
 }

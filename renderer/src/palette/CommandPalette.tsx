@@ -5,14 +5,14 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { OpsApi } from '../../../common/contract';
 import { useModal } from '../a11y/useModal';
-import { useAlerts } from '../alerts/alertsStore';
+import { useAlertsStore } from '../alerts/alertsStore';
 import { useApi } from '../api/ApiContext';
 import { selectAction, setActionsOpen } from '../actions/actionsStore';
 import { HOST_HEADING_ID } from '../hosts/HostsView';
 import { selectHost, setHostsOpen } from '../hosts/hostsStore';
 import { loadRunbookLibrary, openRunbook, openRunbookForArea, setRunbooksOpen, useRunbookStore } from '../runbooks/runbookStore';
 import { openPanel, selectDeployment, setView } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { rankItems } from './fuzzyScore';
 import { paletteItems, type PaletteItem } from './paletteItems';
 import './palette.css';
@@ -31,7 +31,7 @@ function landing(item: PaletteItem): HTMLElement | null {
 
 function runItem(api: OpsApi, item: PaletteItem): void {
   const t = item.target;
-  const state = useStore.getState();
+  const state = useAppStore.getState();
   // each jump shows one view: close the other tabs' views first
   setHostsOpen(false);
   setActionsOpen(false);
@@ -142,8 +142,8 @@ export function CommandPalette() {
     if (!useRunbookStore.getState().list) void loadRunbookLibrary(api);
   }, [open, api]);
 
-  const fleet = useStore((s) => s.fleet);
-  const alertMap = useAlerts((s) => s.alerts);
+  const fleet = useAppStore((s) => s.fleet);
+  const alertMap = useAlertsStore((s) => s.alerts);
   const { runbooks, actions } = useRunbookStore(useShallow((s) => ({ runbooks: s.list, actions: s.actions })));
   const items = useMemo(() => paletteItems({ fleet, alerts: Object.values(alertMap), runbooks, actions }), [fleet, alertMap, runbooks, actions]);
   const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60), [items, query]);

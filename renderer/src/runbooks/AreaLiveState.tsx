@@ -9,13 +9,13 @@ import { StatusIcon } from '../status/StatusIcon';
 import { useNow } from '../status/useNow';
 import { openPanel } from '../store/actions';
 import { healthKey } from '../store/slices';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { AREA_ENDPOINT, setRunbooksOpen } from './runbookStore';
 
 export function AreaLiveState({ area }: { area: RunbookArea }) {
   const endpoint = AREA_ENDPOINT[area];
   const def = AREAS.find((a) => a.endpoint === endpoint)!;
-  const { deploymentId, deploymentName, state } = useStore(
+  const { deploymentId, deploymentName, state } = useAppStore(
     useShallow((s) => {
       const id = s.selectedDeploymentId;
       return {

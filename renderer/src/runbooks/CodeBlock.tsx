@@ -7,7 +7,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { ActionSummary, RunbookCodeBlock, RunbookLine } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { startPreview } from '../store/actions';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import { useRunbookStore } from './runbookStore';
 
 /** The whole command a first line starts (continuation lines joined), as the runbook wrote it. */
@@ -77,7 +77,7 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
   const api = useApi();
   const action = line.action!;
   // select stable references and derive in useMemo: a fresh array from a selector re-renders forever
-  const { fleet, selected } = useStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId })));
+  const { fleet, selected } = useAppStore(useShallow((s) => ({ fleet: s.fleet, selected: s.selectedDeploymentId })));
   const hosts = useMemo(() => {
     const deployment = fleet?.deployments.find((d) => d.id === selected);
     return (deployment?.hosts ?? []).map((id) => ({ id: id as string, label: fleet?.hosts.find((h) => h.id === id)?.label ?? id }));

@@ -11,7 +11,7 @@ import { useApi } from '../api/ApiContext';
 import { AreaLiveState } from './AreaLiveState';
 import { CodeBlock } from './CodeBlock';
 import { highlightTerms } from './highlightTerms';
-import { loadRunbookLibrary, openRunbook, searchRunbooks, sectionForArea, useRunbookStore } from './runbookStore';
+import { clearPendingArea, loadRunbookLibrary, openRunbook, searchRunbooks, sectionForArea, useRunbookStore } from './runbookStore';
 import './runbooks.css';
 
 function Marked({ text, terms }: { text: string; terms: readonly string[] }) {
@@ -202,7 +202,7 @@ export function RunbookView() {
   useEffect(() => {
     // A panel's "Open runbook" asked for an area: open its section once the library is here.
     if (!pendingArea || !list) return;
-    useRunbookStore.setState({ pendingArea: null });
+    clearPendingArea();
     const found = sectionForArea(list, pendingArea);
     if (found) void openRunbook(api, found.runbookId, found.anchor);
   }, [api, list, pendingArea]);

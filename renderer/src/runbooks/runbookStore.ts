@@ -1,9 +1,9 @@
 // The runbook viewer's own store: the library, the open runbook and the search. Whether the
 // viewer shows is the app's one `view` (store/slices), like every other tab.
-import { create } from 'zustand';
 import type { ActionSummary, OpsApi, RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import { leaveView, setView } from '../store/actions';
+import { createStore } from '../store/createStore';
 
 /** Runbook area <-> the health endpoint (and panel) behind it. */
 export const AREA_ENDPOINT: Readonly<Record<RunbookArea, Exclude<Endpoint, 'overview'>>> = {
@@ -55,11 +55,7 @@ const initial: RunbookState = {
   actions: null,
 };
 
-export const useRunbookStore = create<RunbookState>()(() => ({ ...initial }));
-
-export function resetRunbookStore(): void {
-  useRunbookStore.setState({ ...initial }, true);
-}
+export const useRunbookStore = createStore<RunbookState>(() => ({ ...initial }));
 
 /** The viewer is one of the app's views (store/slices View): opening it is a view change. */
 export function setRunbooksOpen(open: boolean): void {
@@ -99,6 +95,11 @@ export function sectionForArea(list: readonly RunbookSummary[], area: RunbookAre
 export function openRunbookForArea(area: RunbookArea): void {
   setView('runbooks');
   useRunbookStore.setState({ pendingArea: area });
+}
+
+/** The viewer has taken the area it was asked for. */
+export function clearPendingArea(): void {
+  useRunbookStore.setState({ pendingArea: null });
 }
 
 let searchSeq = 0;

@@ -7,7 +7,7 @@ import { useFocusHandoff } from '../a11y/useFocusHandoff';
 import { useModal } from '../a11y/useModal';
 import type { CallResponse } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
-import { useStore } from '../store/useStore';
+import { useAppStore } from '../store/appStore';
 import './ssh.css';
 
 type Listing = CallResponse<'listSshConfigHosts'>;
@@ -16,7 +16,7 @@ const TITLE = 'Import hosts from ~/.ssh/config';
 export function ImportSshHostsButton() {
   const [open, setOpen] = useState(false);
   const opener = useRef<HTMLButtonElement>(null);
-  const demo = useStore((s) => s.fleet?.demo ?? false);
+  const demo = useAppStore((s) => s.fleet?.demo ?? false);
   return (
     <>
       <button ref={opener} className="ssh-import-open" onClick={() => setOpen(true)} title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}>
@@ -32,7 +32,7 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
   const box = useRef<HTMLDivElement>(null);
   // Escape is Cancel: nothing is written to the config until "Import N hosts"
   useModal(box, true, onClose, opener);
-  const deployments = useStore((s) => s.fleet?.deployments ?? []);
+  const deployments = useAppStore((s) => s.fleet?.deployments ?? []);
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());

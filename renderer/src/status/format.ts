@@ -47,3 +47,8 @@ export function dateTime(iso: string | null | undefined): string {
   if (Number.isNaN(at.getTime())) return 'invalid time';
   return `${at.toISOString().slice(0, 10)} ${at.toISOString().slice(11, 19)} UTC`;
 }
+
+/** "1 line", "2 lines", "1,204 lines": the count with its noun in the right number. */
+export function plural(count: number, noun: string, nouns = `${noun}s`): string {
+  return `${count.toLocaleString('en')} ${count === 1 ? noun : nouns}`;
+}

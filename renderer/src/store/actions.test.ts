@@ -3,53 +3,54 @@ import type { EndpointState, FleetInfo, Preview } from '../../../common/contract
 import { endpointState, NOW } from '../panels/shared/fixtures';
 import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_KEPT_RUNS, MAX_OUTPUT_CHARS, openPanel, runFinished, setView } from './actions';
 import { healthKey } from './slices';
-import { resetStores, useStore } from './useStore';
+import { useAppStore } from './appStore';
+import { resetAllStores } from './createStore';
 
 const fleetOf = (ids: string[]) =>
   ({ demo: true, configPath: null, user: 'u', hosts: [], deployments: ids.map((id) => ({ id, name: id, hosts: [], healthVia: null, healthUrl: 'http://x' })) }) as unknown as FleetInfo;
 const runId = 'run-0123456789abcdef' as never;
 const hostId = 'web-1' as never;
 
-beforeEach(() => resetStores());
+beforeEach(() => resetAllStores());
 
 describe('store actions', () => {
-  it('resetStores returns to the initial state', () => {
+  it('resetAllStores returns to the initial state', () => {
     applyFleet(fleetOf(['a']));
-    resetStores();
-    expect(useStore.getState().fleet).toBeNull();
+    resetAllStores();
+    expect(useAppStore.getState().fleet).toBeNull();
   });
 
   it('first fleet load selects the first deployment; opens the fleet view only when there are several', () => {
     applyFleet(fleetOf(['a']));
-    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'deployment' });
-    resetStores();
+    expect(useAppStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'deployment' });
+    resetAllStores();
     applyFleet(fleetOf(['a', 'b']));
-    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'fleet' });
+    expect(useAppStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'fleet' });
     openPanel('b', 'workers');
     applyFleet(fleetOf(['a', 'b']));
-    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'b', view: 'deployment', focusEndpoint: 'workers' });
+    expect(useAppStore.getState()).toMatchObject({ selectedDeploymentId: 'b', view: 'deployment', focusEndpoint: 'workers' });
     applyFleet(fleetOf(['a']));
-    expect(useStore.getState().selectedDeploymentId).toBe('a');
+    expect(useAppStore.getState().selectedDeploymentId).toBe('a');
   });
 
   it('a view picked before the first fleet load arrives is kept: the load does not take the user elsewhere', () => {
     setView('actions');
     applyFleet(fleetOf(['a', 'b']));
-    expect(useStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'actions' });
-    resetStores();
+    expect(useAppStore.getState()).toMatchObject({ selectedDeploymentId: 'a', view: 'actions' });
+    resetAllStores();
     setView('audit');
     applyFleet(fleetOf(['a']));
-    expect(useStore.getState().view).toBe('audit');
+    expect(useAppStore.getState().view).toBe('audit');
   });
 
   it('a health update replaces only its own endpoint, leaving other panels\' objects untouched', () => {
     const workers = endpointState('workers', {});
     const sla = endpointState('sla', {});
     applyHealth([workers, sla]);
-    const before = useStore.getState().health;
+    const before = useAppStore.getState().health;
     const newer = { ...workers, polledAt: '2026-11-26T12:00:05Z' } as EndpointState;
     applyHealth([newer]);
-    const after = useStore.getState().health;
+    const after = useAppStore.getState().health;
     expect(after[healthKey('prod', 'workers')]).toBe(newer);
     expect(after[healthKey('prod', 'sla')]).toBe(before[healthKey('prod', 'sla')]);
   });
@@ -57,7 +58,7 @@ describe('store actions', () => {
   it('run output merges same-stream chunks, keeps stderr apart, and counts dropped lines', () => {
     applyRunOutput({ runId, hostId, chunks: [{ stream: 'stdout', text: 'a\n' }, { stream: 'stdout', text: 'b\n' }, { stream: 'stderr', text: 'oops\n' }], droppedLines: 0 });
     applyRunOutput({ runId, hostId, chunks: [{ stream: 'stderr', text: 'again\n' }], droppedLines: 4 });
-    const host = useStore.getState().runs[runId]!.hosts[hostId]!;
+    const host = useAppStore.getState().runs[runId]!.hosts[hostId]!;
     expect(host.output).toEqual([
       { stream: 'stdout', text: 'a\nb\n' },
       { stream: 'stderr', text: 'oops\nagain\n' },
@@ -69,7 +70,7 @@ describe('store actions', () => {
     const big = 'x'.repeat(MAX_OUTPUT_CHARS);
     applyRunOutput({ runId, hostId, chunks: [{ stream: 'stdout', text: big }], droppedLines: 0 });
     applyRunOutput({ runId, hostId, chunks: [{ stream: 'stderr', text: 'tail' }], droppedLines: 0 });
-    const host = useStore.getState().runs[runId]!.hosts[hostId]!;
+    const host = useAppStore.getState().runs[runId]!.hosts[hostId]!;
     expect(host.outputChars).toBe(MAX_OUTPUT_CHARS);
     expect(host.trimmedChars).toBe(4);
     expect(host.output.at(-1)).toEqual({ stream: 'stderr', text: 'tail' });
@@ -78,9 +79,9 @@ describe('store actions', () => {
   it('keeps only the newest runs, but never drops the run the dialog is showing', () => {
     const id = (i: number) => `run-${String(i).padStart(16, '0')}` as never;
     applyRunStatus({ runId: id(0), hostId, state: 'running', exitCode: null, error: null, at: '2026-11-26T12:00:00Z' });
-    useStore.setState({ dialog: { phase: 'run', preview: {} as Preview, runId: id(0), cancelling: false, cancelError: null } });
+    useAppStore.setState({ dialog: { phase: 'run', preview: {} as Preview, runId: id(0), cancelling: false, cancelError: null } });
     for (let i = 1; i <= MAX_KEPT_RUNS + 5; i++) applyRunStatus({ runId: id(i), hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:00Z' });
-    const kept = Object.keys(useStore.getState().runs);
+    const kept = Object.keys(useAppStore.getState().runs);
     expect(kept).toHaveLength(MAX_KEPT_RUNS);
     expect(kept).toContain(id(0));
     expect(kept).toContain(id(MAX_KEPT_RUNS + 5));
@@ -89,10 +90,10 @@ describe('store actions', () => {
 
   it('a run is finished only when every host reached a final state', () => {
     applyRunStatus({ runId, hostId, state: 'running', exitCode: null, error: null, at: '2026-11-26T12:00:00Z' });
-    expect(runFinished(useStore.getState().runs[runId], ['web-1'])).toBe(false);
+    expect(runFinished(useAppStore.getState().runs[runId], ['web-1'])).toBe(false);
     applyRunStatus({ runId, hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:01Z' });
-    expect(runFinished(useStore.getState().runs[runId], ['web-1'])).toBe(true);
-    expect(runFinished(useStore.getState().runs[runId], ['web-1', 'web-2'])).toBe(false);
+    expect(runFinished(useAppStore.getState().runs[runId], ['web-1'])).toBe(true);
+    expect(runFinished(useAppStore.getState().runs[runId], ['web-1', 'web-2'])).toBe(false);
   });
 
   it('Confirm needs the exact typed text for destructive previews and refuses an expired preview', () => {

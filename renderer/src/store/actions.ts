@@ -5,14 +5,14 @@ import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
 import { recordHealth } from '../history/historyStore';
 import { healthKey } from './slices';
-import type { HostRun, RunView, View } from './slices';
-import { useStore } from './useStore';
+import type { HostRun, ReturnTo, RunView, View } from './slices';
+import { useAppStore } from './appStore';
 
 /** Per-host output kept in the page; older text is dropped (and counted) beyond this. */
 export const MAX_OUTPUT_CHARS = 256 * 1024;
 
 export function applyFleet(fleet: FleetInfo): void {
-  useStore.setState((s) => {
+  useAppStore.setState((s) => {
     const ids = fleet.deployments.map((d) => d.id as string);
     const selected = s.selectedDeploymentId && ids.includes(s.selectedDeploymentId) ? s.selectedDeploymentId : (ids[0] ?? null);
     // First load only: many deployments open on the fleet overview, one on its panels. Unless
@@ -23,13 +23,13 @@ export function applyFleet(fleet: FleetInfo): void {
 }
 
 export function applyFleetError(message: string): void {
-  useStore.setState({ fleetError: message });
+  useAppStore.setState({ fleetError: message });
 }
 
 export function applyHealth(updates: readonly EndpointState[]): void {
   if (updates.length === 0) return;
   recordHealth(updates);
-  useStore.setState((s) => {
+  useAppStore.setState((s) => {
     const health = { ...s.health };
     for (const update of updates) health[healthKey(update.deploymentId, update.endpoint)] = update;
     return { health };
@@ -38,7 +38,7 @@ export function applyHealth(updates: readonly EndpointState[]): void {
 
 export function applyConnections(updates: readonly ConnectionState[]): void {
   if (updates.length === 0) return;
-  useStore.setState((s) => {
+  useAppStore.setState((s) => {
     const connections = { ...s.connections };
     for (const update of updates) connections[update.hostId] = update;
     return { connections };
@@ -51,33 +51,37 @@ export function applySnapshot(snapshot: { connections: ConnectionState[]; health
 }
 
 export function setBackendStatus(backend: BackendStatus): void {
-  useStore.setState({ backend });
+  useAppStore.setState({ backend });
 }
 
 export function selectDeployment(id: string): void {
-  useStore.setState({ selectedDeploymentId: id, focusEndpoint: null });
+  useAppStore.setState({ selectedDeploymentId: id, focusEndpoint: null });
 }
 
 export function setView(view: View): void {
-  useStore.setState({ view, viewChosen: true });
+  useAppStore.setState({ view, viewChosen: true });
 }
 
 /** Leave `view` if it is showing (back to the deployment); do nothing if another view is. */
 export function leaveView(view: View): void {
-  if (useStore.getState().view === view) useStore.setState({ view: 'deployment', viewChosen: true });
+  if (useAppStore.getState().view === view) useAppStore.setState({ view: 'deployment', viewChosen: true });
 }
 
 /** Click-through from the fleet overview to one panel of one deployment. */
 export function openPanel(deploymentId: string, endpoint: Endpoint | null): void {
-  useStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', viewChosen: true, focusEndpoint: endpoint });
+  useAppStore.setState({ selectedDeploymentId: deploymentId, view: 'deployment', viewChosen: true, focusEndpoint: endpoint });
 }
 
 export function toggleCharts(): void {
-  useStore.setState((s) => ({ showCharts: !s.showCharts }));
+  useAppStore.setState((s) => ({ showCharts: !s.showCharts }));
+}
+
+export function setChartRange(minutes: number): void {
+  useAppStore.setState({ chartRangeMinutes: minutes });
 }
 
 export function clearFocus(): void {
-  useStore.setState({ focusEndpoint: null });
+  useAppStore.setState({ focusEndpoint: null });
 }
 
 const emptyHostRun = (hostId: string): HostRun => ({
@@ -95,20 +99,21 @@ const emptyHostRun = (hostId: string): HostRun => ({
 /** Runs kept in the page (each up to MAX_OUTPUT_CHARS per host): a console open for days stays small. */
 export const MAX_KEPT_RUNS = 20;
 
-/** Drop the oldest runs beyond the cap, never the one the dialog shows. */
+/** Drop the oldest finished runs beyond the cap, never the one the dialog shows nor one still going (a follow in the dock). */
 function capRuns(runs: Record<string, RunView>, keep: string | null): Record<string, RunView> {
   const ids = Object.keys(runs);
   if (ids.length <= MAX_KEPT_RUNS) return runs;
   const next = { ...runs };
   for (const id of ids) {
     if (Object.keys(next).length <= MAX_KEPT_RUNS) break;
-    if (id !== keep) delete next[id];
+    const going = Object.values(runs[id]!.hosts).some((h) => !FINISHED.has(h.state));
+    if (id !== keep && !going) delete next[id];
   }
   return next;
 }
 
 function updateHostRun(runId: string, hostId: string, change: (run: HostRun) => HostRun): void {
-  useStore.setState((s) => {
+  useAppStore.setState((s) => {
     const run: RunView = s.runs[runId] ?? { runId, hosts: {} };
     const host = change(run.hosts[hostId] ?? emptyHostRun(hostId));
     const shown = s.dialog?.phase === 'run' ? s.dialog.runId : null;
@@ -152,15 +157,15 @@ export function applyRunStatus(payload: EventPayload<'onRunStatus'>): void {
 // ---- the action flow: preview -> confirm -> run -> output/status -------------------------
 
 export async function startPreview(api: OpsApi, title: string, request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] }): Promise<void> {
-  useStore.setState({ dialog: { phase: 'loading', title, request } });
+  useAppStore.setState({ dialog: { phase: 'loading', title, request } });
   const result = await api.previewAction(request as Parameters<OpsApi['previewAction']>[0]);
-  const dialog = useStore.getState().dialog;
+  const dialog = useAppStore.getState().dialog;
   if (!dialog || dialog.phase !== 'loading') return; // closed meanwhile
   if (!result.ok) {
-    useStore.setState({ dialog: { phase: 'preview-error', title, message: `${result.error.code}: ${result.error.message}` } });
+    useAppStore.setState({ dialog: { phase: 'preview-error', title, message: `${result.error.code}: ${result.error.message}` } });
     return;
   }
-  useStore.setState({ dialog: { phase: 'preview', preview: result.value, submitting: false, error: null } });
+  useAppStore.setState({ dialog: { phase: 'preview', preview: result.value, submitting: false, error: null } });
 }
 
 /** Whether the Confirm button may be pressed with this typed text. */
@@ -170,22 +175,22 @@ export function canConfirm(preview: Preview, typed: string, now: number): boolea
 }
 
 export async function confirmRun(api: OpsApi, typed: string): Promise<void> {
-  const dialog = useStore.getState().dialog;
+  const dialog = useAppStore.getState().dialog;
   if (!dialog || dialog.phase !== 'preview' || dialog.submitting) return;
   const preview = dialog.preview;
-  useStore.setState({ dialog: { ...dialog, submitting: true, error: null } });
+  useAppStore.setState({ dialog: { ...dialog, submitting: true, error: null } });
   const result = await api.runAction({
     token: preview.token,
     ...(preview.confirmation.kind === 'typed' ? { typedConfirmation: typed } : {}),
   });
-  const now = useStore.getState().dialog;
+  const now = useAppStore.getState().dialog;
   if (!now || now.phase !== 'preview' || now.preview.token !== preview.token) return;
   if (!result.ok) {
-    useStore.setState({ dialog: { ...now, submitting: false, error: `${result.error.code}: ${result.error.message}` } });
+    useAppStore.setState({ dialog: { ...now, submitting: false, error: `${result.error.code}: ${result.error.message}` } });
     return;
   }
   const runId = result.value.runId as string;
-  useStore.setState((s) => ({
+  useAppStore.setState((s) => ({
     dialog: { phase: 'run', preview, runId, cancelling: false, cancelError: null },
     // Output may have arrived before runAction answered; keep it.
     runs: s.runs[runId] ? s.runs : { ...s.runs, [runId]: { runId, hosts: Object.fromEntries(preview.hosts.map((h) => [h.id, emptyHostRun(h.id)])) } },
@@ -193,13 +198,13 @@ export async function confirmRun(api: OpsApi, typed: string): Promise<void> {
 }
 
 export async function cancelActiveRun(api: OpsApi): Promise<void> {
-  const dialog = useStore.getState().dialog;
+  const dialog = useAppStore.getState().dialog;
   if (!dialog || dialog.phase !== 'run' || dialog.cancelling) return;
-  useStore.setState({ dialog: { ...dialog, cancelling: true, cancelError: null } });
+  useAppStore.setState({ dialog: { ...dialog, cancelling: true, cancelError: null } });
   const result = await api.cancelRun({ runId: dialog.runId as Parameters<OpsApi['cancelRun']>[0]['runId'] });
-  const now = useStore.getState().dialog;
+  const now = useAppStore.getState().dialog;
   if (!now || now.phase !== 'run' || now.runId !== dialog.runId) return;
-  useStore.setState({
+  useAppStore.setState({
     dialog: {
       ...now,
       cancelling: false,
@@ -209,7 +214,18 @@ export async function cancelActiveRun(api: OpsApi): Promise<void> {
 }
 
 export function closeDialog(): void {
-  useStore.setState({ dialog: null });
+  useAppStore.setState({ dialog: null });
+}
+
+export function setReturnTo(returnTo: ReturnTo | null): void {
+  useAppStore.setState({ returnTo });
+}
+
+/** After a run: close the dialog and go back to the panel the alert came from. */
+export function returnToPanel(): void {
+  const back = useAppStore.getState().returnTo;
+  useAppStore.setState({ dialog: null, returnTo: null });
+  if (back) openPanel(back.deploymentId, back.endpoint);
 }
 
 export const FINISHED: ReadonlySet<string> = new Set(['succeeded', 'failed', 'cancelled', 'unknown']);
@@ -225,13 +241,13 @@ export function runFinished(run: RunView | undefined, hostIds: readonly string[]
 // ---- audit ---------------------------------------------------------------------------------
 
 export async function loadAudit(api: OpsApi, limit = 200): Promise<void> {
-  useStore.setState((s) => ({ audit: { ...s.audit, loading: true } }));
+  useAppStore.setState((s) => ({ audit: { ...s.audit, loading: true } }));
   const result = await api.listAudit({ limit });
   if (!result.ok) {
-    useStore.setState((s) => ({ audit: { ...s.audit, loading: false, error: `${result.error.code}: ${result.error.message}` } }));
+    useAppStore.setState((s) => ({ audit: { ...s.audit, loading: false, error: `${result.error.code}: ${result.error.message}` } }));
     return;
   }
-  useStore.setState({
+  useAppStore.setState({
     audit: {
       records: result.value.records,
       chainOk: result.value.chainOk,

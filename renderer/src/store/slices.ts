@@ -1,10 +1,10 @@
 // The store's slices. Each slice owns a few fields; components select narrowly so an
 // onHealth update for one endpoint re-renders only the panel that shows it.
-import type { StateCreator } from 'zustand';
 import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunState } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
 import type { AuditAnchors } from '../../../common/contract';
+import { DEFAULT_CHART_RANGE_MINUTES } from '../history/chartRange';
 
 /** Every top-level view, one at a time: the one source of truth for what the page shows. */
 export type View = 'fleet' | 'deployment' | 'runbooks' | 'actions' | 'hosts' | 'audit';
@@ -20,6 +20,8 @@ export interface FleetSlice {
   focusEndpoint: Endpoint | null;
   /** history charts under the panels; off gives the dense table-only view */
   showCharts: boolean;
+  /** how far back the history charts reach, in minutes (history/chartRange CHART_RANGES) */
+  chartRangeMinutes: number;
 }
 
 export interface ConnectionSlice {
@@ -58,8 +60,17 @@ export type ActionDialog =
   | { phase: 'preview'; preview: Preview; submitting: boolean; error: string | null }
   | { phase: 'run'; preview: Preview; runId: string; cancelling: boolean; cancelError: string | null };
 
+/** Where an engineer came from into a runbook (an alert): the run dialog offers the way back. */
+export interface ReturnTo {
+  deploymentId: string;
+  endpoint: Endpoint;
+  /** "Autotrader demo ibkr" */
+  label: string;
+}
+
 export interface RunsSlice {
   dialog: ActionDialog | null;
+  returnTo: ReturnTo | null;
   runs: Record<string, RunView>;
 }
 
@@ -80,7 +91,8 @@ export interface AuditSlice {
 
 export type Store = FleetSlice & ConnectionSlice & HealthSlice & RunsSlice & AuditSlice;
 
-type Slice<T> = StateCreator<Store, [], [], T>;
+/** A slice is the initial value of its fields; store/actions.ts writes them. */
+type Slice<T> = () => T;
 
 export const createFleetSlice: Slice<FleetSlice> = () => ({
   fleet: null,
@@ -90,6 +102,7 @@ export const createFleetSlice: Slice<FleetSlice> = () => ({
   viewChosen: false,
   focusEndpoint: null,
   showCharts: true,
+  chartRangeMinutes: DEFAULT_CHART_RANGE_MINUTES,
 });
 
 export const createConnectionSlice: Slice<ConnectionSlice> = () => ({
@@ -99,7 +112,7 @@ export const createConnectionSlice: Slice<ConnectionSlice> = () => ({
 
 export const createHealthSlice: Slice<HealthSlice> = () => ({ health: {} });
 
-export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, runs: {} });
+export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, returnTo: null, runs: {} });
 
 export const createAuditSlice: Slice<AuditSlice> = () => ({
   audit: { records: [], chainOk: null, chainError: null, anchors: null, loading: false, error: null, loadedAt: null },

@@ -1,4 +1,4 @@
-import { useTeam } from './teamStore';
+import { useTeamStore } from './teamStore';
 import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import type { Status } from '../status/status';
@@ -17,7 +17,7 @@ function statusOf(item: TeamActivityItem): Status {
  * teammate did to production shows here within one refresh, whoever's laptop it came from.
  */
 export function TeamActivity() {
-  const { items, enabled, error } = useTeam();
+  const { items, enabled, error } = useTeamStore();
   const newest = items.slice(-SHOWN).reverse();
   return (
     <section className="team-activity" aria-label="Team activity">

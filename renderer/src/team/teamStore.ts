@@ -1,6 +1,6 @@
 // What the team did, as the hosts' journals recorded it: loaded once, then kept by batched
 // onTeamActivity updates. Newest last; bounded like main's own list.
-import { create } from 'zustand';
+import { createStore } from '../store/createStore';
 import type { OpsApi } from '../../../common/contract';
 import type { TeamActivityItem } from '../../../common/contract';
 
@@ -12,17 +12,12 @@ export interface TeamState {
 }
 
 const MAX_ITEMS = 1000;
-const initial = (): TeamState => ({ items: [], enabled: false, error: null });
 
-export const useTeam = create<TeamState>()(initial);
-
-export function resetTeam(): void {
-  useTeam.setState(initial(), true);
-}
+export const useTeamStore = createStore<TeamState>(() => ({ items: [], enabled: false, error: null }));
 
 export function applyTeamItems(items: readonly TeamActivityItem[]): void {
   if (items.length === 0) return;
-  useTeam.setState((s) => {
+  useTeamStore.setState((s) => {
     const byId = new Map(s.items.map((i) => [i.id, i]));
     for (const item of items) byId.set(item.id, item);
     const sorted = [...byId.values()].sort((a, b) => a.at.localeCompare(b.at));
@@ -35,10 +30,10 @@ export function bindTeam(api: OpsApi): () => void {
   const off = api.on('onTeamActivity', (payload) => applyTeamItems(payload.items));
   void api.listTeamActivity({}).then((result) => {
     if (!result.ok) {
-      useTeam.setState({ error: result.error.message });
+      useTeamStore.setState({ error: result.error.message });
       return;
     }
-    useTeam.setState({ enabled: result.value.enabled, error: null });
+    useTeamStore.setState({ enabled: result.value.enabled, error: null });
     applyTeamItems(result.value.items);
   });
   return off;

@@ -15,13 +15,19 @@ export interface BrokerView extends Item {
 
 export function judgeBroker(item: Item, now: number) {
   const findings: Array<{ status: Status; reason: string }> = [];
-  const detail = item.detail ? `: ${item.detail}` : '';
-  if (item.status === 'offline') findings.push({ status: 'fail', reason: `offline${detail}` });
-  if (item.status === 'error') findings.push({ status: 'fail', reason: `error${detail}` });
   const expires = item.token_expires_at ? Date.parse(item.token_expires_at) : NaN;
   const tokenSecondsLeft = Number.isNaN(expires) ? null : (expires - now) / 1000;
+  const expired = tokenSecondsLeft !== null && tokenSecondsLeft <= 0 ? `token expired ${duration(-tokenSecondsLeft!)} ago` : null;
+  // The broker's own detail often says the same thing ("token expired"): say it once, with how long ago.
+  const detailText = expired && item.detail && /token expired/i.test(item.detail) ? item.detail.replace(/token expired/i, expired) : item.detail;
+  const detail = detailText ? `: ${detailText}` : '';
+  if (item.status === 'offline') findings.push({ status: 'fail', reason: `offline${detail}` });
+  if (item.status === 'error') findings.push({ status: 'fail', reason: `error${detail}` });
+  const saidInDetail = detailText !== item.detail;
   if (tokenSecondsLeft !== null) {
-    if (tokenSecondsLeft <= 0) findings.push({ status: 'fail', reason: `token expired ${duration(-tokenSecondsLeft)} ago` });
+    if (expired) {
+      if (!saidInDetail) findings.push({ status: 'fail', reason: expired });
+    }
     else if (tokenSecondsLeft < TOKEN_EXPIRY_WARN_SECONDS) {
       findings.push({ status: 'warn', reason: `token expires in ${duration(tokenSecondsLeft)} (< ${duration(TOKEN_EXPIRY_WARN_SECONDS)})` });
     }

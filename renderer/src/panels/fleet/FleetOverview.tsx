@@ -4,13 +4,13 @@ import { STATUS_WORD } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
 import { useNow } from '../../status/useNow';
 import { openPanel } from '../../store/actions';
-import { useStore } from '../../store/useStore';
+import { useAppStore } from '../../store/appStore';
 import { AREAS } from '../areas';
 import { fleetCounts, selectFleetGrid } from './selectors';
 
 /** Deployments x runbook areas, worst deployment first; a cell opens that panel. */
 export function FleetOverview() {
-  const { fleet, health } = useStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  const { fleet, health } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
   // The grid is a summary: once every 2 s is enough for staleness to show, and 50 x 7 cells stay cheap.
   const now = useNow(2000);
   const rows = useMemo(() => selectFleetGrid(fleet, health, now), [fleet, health, now]);

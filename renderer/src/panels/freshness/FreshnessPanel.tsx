@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { HistoryChart } from '../../history/HistoryChart';
+import { ratioAsPercent } from '../../history/chartFormats';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { FRESHNESS_ERROR_RATE_WARN } from '../shared/thresholds';
 import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
@@ -25,7 +26,7 @@ export function FreshnessPanel({ deploymentId }: { deploymentId: string }) {
     <Panel title="Data freshness" endpoint="freshness" runbook="Data Freshness Issues" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
       columns={columns}
       now={now}
-      charts={<HistoryChart deploymentId={deploymentId} metric="freshness.error_rate" title="error rate %" threshold={FRESHNESS_ERROR_RATE_WARN} format={percent} axisFormat={(r) => String(Math.round(r * 1000) / 10)} />}
+      charts={<HistoryChart deploymentId={deploymentId} metric="freshness.error_rate" title="error rate" unit="%" threshold={FRESHNESS_ERROR_RATE_WARN} format={percent} axisFormat={ratioAsPercent} />}
     />
   );
 }

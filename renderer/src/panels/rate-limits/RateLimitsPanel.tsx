@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { HistoryChart } from '../../history/HistoryChart';
+import { ratioAsPercent } from '../../history/chartFormats';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { duration, percent } from '../../status/format';
 import { useNow } from '../../status/useNow';
 import type { Column } from '../shared/Panel';
@@ -38,7 +39,7 @@ export function RateLimitsPanel({ deploymentId }: { deploymentId: string }) {
     <Panel title="Rate limits" endpoint="rateLimits" runbook="Rate Limit Exhaustion" itemHeader="API" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
       columns={columns}
       now={now}
-      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage %" threshold={RATE_LIMIT_USAGE_WARN} format={percent} axisFormat={(r) => String(Math.round(r * 100))} />}
+      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage" unit="%" threshold={RATE_LIMIT_USAGE_WARN} format={percent} axisFormat={ratioAsPercent} />}
     />
   );
 }

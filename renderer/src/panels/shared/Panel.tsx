@@ -1,14 +1,14 @@
 // The frame every runbook panel shares: header with the panel's one status, the error and
 // staleness notices, the item table, and the place where history charts will go.
 import type { ReactNode } from 'react';
-import { useEffect, useRef } from 'react';
+import { Suspense, useEffect, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { Endpoint } from '../../../../common/health';
 import { clockTime, relative } from '../../status/format';
 import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
 import { clearFocus } from '../../store/actions';
-import { useStore } from '../../store/useStore';
+import { useAppStore } from '../../store/appStore';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { PanelState } from './panelState';
 import { panelStatus, rowStatusShown as blindOk } from './panelState';
@@ -44,8 +44,8 @@ export function Panel<V>(props: {
   const health = panel.error ? 'poll failing' : panel.stale ? 'data stale' : '';
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
-  const showCharts = useStore((s) => s.showCharts);
-  const focused = useStore(useShallow((s) => s.focusEndpoint === props.endpoint));
+  const showCharts = useAppStore((s) => s.showCharts);
+  const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
     if (focused && ref.current) {
       ref.current.scrollIntoView({ block: 'start' });
@@ -136,7 +136,11 @@ export function Panel<V>(props: {
       ) : null}
       {props.footer}
       {/* History charts: memoised recharts components, each subscribed to its own series. */}
-      {props.charts && showCharts ? <div className="charts">{props.charts}</div> : null}
+      {props.charts && showCharts ? (
+        <div className="charts">
+          <Suspense fallback={<p className="muted">loading charts…</p>}>{props.charts}</Suspense>
+        </div>
+      ) : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
     </section>
   );

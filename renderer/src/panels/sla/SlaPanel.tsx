@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { HistoryChart } from '../../history/HistoryChart';
+import { ratioAsPercent, wholeNumber } from '../../history/chartFormats';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { ms } from '../../status/format';
 import { SLA_P95_MS_DEFAULT, SLA_P99_MS_DEFAULT, SLA_SUCCESS_RATE_DEFAULT } from '../shared/thresholds';
 import { percent } from '../../status/format';
@@ -11,8 +12,7 @@ import { useEndpoint } from '../shared/useEndpoint';
 import type { SlaView } from './selectors';
 import { selectSlaRows } from './selectors';
 
-const num = (value: number): string => String(Math.round(value));
-const pct = (ratio: number): string => String(Math.round(ratio * 1000) / 10);
+const num = wholeNumber;
 
 const columns: Array<Column<SlaView>> = [
   { header: 'p50 ms', cell: (v) => num(v.latency_p50_ms), numeric: true },
@@ -31,9 +31,9 @@ export function SlaPanel({ deploymentId }: { deploymentId: string }) {
       now={now}
       charts={
         <>
-          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p95_ms" title="p95 ms" threshold={SLA_P95_MS_DEFAULT} format={ms} axisFormat={num} />
-          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p99_ms" title="p99 ms" threshold={SLA_P99_MS_DEFAULT} format={ms} axisFormat={num} />
-          <HistoryChart deploymentId={deploymentId} metric="sla.success_rate" title="success %" threshold={SLA_SUCCESS_RATE_DEFAULT} format={percent} axisFormat={pct} />
+          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p95_ms" title="p95 latency" unit="ms" threshold={SLA_P95_MS_DEFAULT} format={ms} axisFormat={wholeNumber} />
+          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p99_ms" title="p99 latency" unit="ms" threshold={SLA_P99_MS_DEFAULT} format={ms} axisFormat={wholeNumber} />
+          <HistoryChart deploymentId={deploymentId} metric="sla.success_rate" title="success rate" unit="%" threshold={SLA_SUCCESS_RATE_DEFAULT} format={percent} axisFormat={ratioAsPercent} />
         </>
       }
     />

@@ -1,5 +1,6 @@
 import { useMemo } from 'react';
-import { HistoryChart } from '../../history/HistoryChart';
+import { wholeNumber } from '../../history/chartFormats';
+import { HistoryChart } from '../../history/lazyHistoryChart';
 import { WORKER_PENDING_WARN } from '../shared/thresholds';
 import { duration, ms } from '../../status/format';
 import { useNow } from '../../status/useNow';
@@ -35,7 +36,7 @@ export function WorkersPanel({ deploymentId }: { deploymentId: string }) {
       columns={columns}
       now={now}
       footer={typeof workerCount === 'number' ? <p className="panel-foot muted">WORKER_COUNT {workerCount}</p> : null}
-      charts={<HistoryChart deploymentId={deploymentId} metric="workers.pending" title="pending jobs" threshold={WORKER_PENDING_WARN} format={(v) => String(Math.round(v))} />}
+      charts={<HistoryChart deploymentId={deploymentId} metric="workers.pending" title="pending" unit="jobs" threshold={WORKER_PENDING_WARN} format={wholeNumber} />}
     />
   );
 }

@@ -1,0 +1,78 @@
+import { act, render, screen, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import { fakeApi } from '../../test/fakeApi';
+import { ApiContext } from '../api/ApiContext';
+import { applyRunOutput, applyRunStatus } from '../store/actions';
+import { dockRun } from './dockStore';
+import { FollowDock } from './FollowDock';
+
+const out = (runId: string, text: string) => applyRunOutput({ runId, hostId: 'trader-1', chunks: [{ stream: 'stdout', text }], droppedLines: 0 } as never);
+const running = (runId: string) => applyRunStatus({ runId, hostId: 'trader-1', state: 'running', exitCode: null, error: null, at: new Date().toISOString() } as never);
+
+function renderDock() {
+  const fake = fakeApi({ cancelRun: () => ({ ok: true, value: { cancelled: true } }) as never });
+  render(
+    <ApiContext.Provider value={fake.api}>
+      <FollowDock />
+    </ApiContext.Provider>,
+  );
+  return fake;
+}
+
+describe('FollowDock', () => {
+  it('shows several follows as tabs, each with its own lines', async () => {
+    const user = userEvent.setup();
+    renderDock();
+    act(() => {
+      running('run-a');
+      running('run-b');
+      out('run-a', 'INFO api: up\n');
+      out('run-b', 'INFO ingestion: 42 rows\n');
+      dockRun('run-a', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+      dockRun('run-b', 'Follow autotrader-ingestion', [{ id: 'trader-1', label: 'trader-1' }]);
+    });
+    const tabs = within(screen.getByRole('tablist', { name: 'Follows' })).getAllByRole('tab');
+    expect(tabs.map((t) => t.textContent)).toEqual(['Follow autotrader-api', 'Follow autotrader-ingestion']);
+    expect(screen.getByRole('log').textContent).toContain('42 rows');
+    await user.click(tabs[0]!);
+    expect(screen.getByRole('log').textContent).toContain('INFO api: up');
+  });
+
+  it('filters, marks and counts search matches, colours priorities, pauses and jumps back to now; Cancel run stops it', async () => {
+    const user = userEvent.setup();
+    const fake = renderDock();
+    act(() => {
+      running('run-c');
+      out('run-c', 'INFO api: up\nERROR api: questrade: token expired\nWARNING api: slow\nINFO api: token refreshed\n');
+      dockRun('run-c', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+    });
+    const log = screen.getByRole('log', { name: 'Output from trader-1' });
+    expect(log.getAttribute('data-line-count')).toBe('4');
+    const error = within(log).getByText(/ERROR api/).closest('.dock-line')!;
+    expect(error.className).toContain('line-fail');
+    expect(error.textContent).toContain('■');
+    expect(within(log).getByText(/WARNING/).closest('.dock-line')!.className).toContain('line-warn');
+
+    await user.type(screen.getByRole('textbox', { name: 'Filter lines' }), 'token');
+    expect(log.textContent).not.toContain('WARNING');
+    expect(log.textContent).toContain('token refreshed');
+    await user.type(screen.getByRole('searchbox', { name: 'Search lines' }), 'TOKEN');
+    expect(screen.getByRole('status', { name: 'Search matches' }).textContent).toBe('2 matches');
+    expect(within(log).getAllByText(/token/i, { selector: 'mark' })).toHaveLength(2);
+
+    await user.click(screen.getByRole('button', { name: 'Pause' }));
+    act(() => out('run-c', 'INFO api: token rotated\n'));
+    expect(log.textContent).not.toContain('token rotated');
+    expect(screen.getByRole('button', { name: /^Jump to now \(1 new line\)$/ })).toBeTruthy();
+    await user.click(screen.getByRole('button', { name: /^Jump to now/ }));
+    expect(log.textContent).toContain('token rotated');
+
+    await user.click(screen.getByRole('button', { name: 'Cancel run' }));
+    expect(fake.calls('cancelRun')).toEqual([{ runId: 'run-c' }]);
+    act(() => applyRunStatus({ runId: 'run-c', hostId: 'trader-1', state: 'cancelled', exitCode: null, error: 'cancelled', at: new Date().toISOString() } as never));
+    expect(screen.getByRole('status', { name: 'trader-1 status' }).textContent).toBe('trader-1 ◌ cancelled');
+    await user.click(screen.getByRole('button', { name: 'Close' }));
+    expect(screen.queryByRole('region', { name: 'Follows' })).toBeNull();
+  });
+});

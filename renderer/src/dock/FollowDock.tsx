@@ -1,0 +1,145 @@
+// The follow dock: journal and log follows in a bottom panel, one tab each, beside the console
+// instead of over it. Each tab filters, searches (matches marked and counted), colours lines by
+// priority (colour and shape), pauses (the view holds still while lines keep arriving) and jumps
+// back to now. Stop cancels the follow; closing a stopped tab removes it.
+//
+// Accessible names (as the run dialog's, so a follow reads the same in both): region "Follows";
+// tablist "Follows"; tab "<title>"; textbox "Filter lines", searchbox "Search lines", status
+// "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
+// buttons "Pause", "Resume", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
+// (data-line-count: every line kept, shown or filtered out).
+import { useEffect, useMemo, useRef } from 'react';
+import { useShallow } from 'zustand/react/shallow';
+import { onTablistKeyDown } from '../a11y/tablistKeys';
+import { useApi } from '../api/ApiContext';
+import { toLines } from '../actions/outputLines';
+import { hostStatusText } from '../actions/RunProgress';
+import { FINISHED } from '../store/actions';
+import { useAppStore } from '../store/appStore';
+import { plural } from '../status/format';
+import { STATUS_SHAPE } from '../status/status';
+import type { DockTab } from './dockStore';
+import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
+import { filterLines, linePriority, splitMatches } from './linePriority';
+import './dock.css';
+
+/** Lines drawn per tab: the newest ones (the run keeps more; filter to reach older lines). */
+const SHOWN_LINES = 2000;
+
+function FollowTab({ tab }: { tab: DockTab }) {
+  const api = useApi();
+  const run = useAppStore((s) => s.runs[tab.runId]);
+  const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
+  const many = tab.hosts.length > 1;
+  const lines = useMemo(
+    () =>
+      tab.hosts.flatMap((h) => {
+        const all = toLines(run?.hosts[h.id]?.output ?? []);
+        const upTo = tab.pausedAt ? (tab.pausedAt[h.id] ?? all.length) : all.length;
+        return all.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${i}`, host: h.label }));
+      }),
+    [run, tab.hosts, tab.pausedAt],
+  );
+  const allCount = useMemo(() => tab.hosts.reduce((n, h) => n + toLines(run?.hosts[h.id]?.output ?? []).length, 0), [run, tab.hosts]);
+  const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
+  const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
+  const newSincePause = tab.pausedAt ? tab.hosts.reduce((n, h) => n + Math.max(0, toLines(run?.hosts[h.id]?.output ?? []).length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
+  const scroller = useRef<HTMLDivElement>(null);
+  useEffect(() => {
+    // following: stay at the newest line; paused: stay where the engineer is reading
+    if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
+  }, [shown, tab.pausedAt]);
+  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(tab.hosts.map((h) => [h.id, toLines(run?.hosts[h.id]?.output ?? []).length])) });
+  const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null });
+  return (
+    <div className="dock-tab" role="tabpanel" aria-label={tab.title}>
+      <div className="dock-tools">
+        <input type="text" aria-label="Filter lines" placeholder="filter" value={tab.filter} onChange={(e) => updateDockTab(tab.runId, { filter: e.target.value })} spellCheck={false} />
+        <input type="search" aria-label="Search lines" placeholder="search" value={tab.search} onChange={(e) => updateDockTab(tab.runId, { search: e.target.value })} spellCheck={false} />
+        {tab.search ? (
+          <span role="status" aria-label="Search matches" className="muted">
+            {plural(matches, 'match', 'matches')}
+          </span>
+        ) : null}
+        {tab.pausedAt ? (
+          <button type="button" onClick={jumpToNow}>
+            Resume
+          </button>
+        ) : (
+          <button type="button" onClick={pause}>
+            Pause
+          </button>
+        )}
+        <button type="button" onClick={jumpToNow} aria-disabled={!tab.pausedAt}>
+          Jump to now{newSincePause ? ` (${plural(newSincePause, 'new line')})` : ''}
+        </button>
+        <span className="muted">
+          {running ? (tab.pausedAt ? 'paused (still following)' : 'following') : 'stopped'} · {plural(shown.length, 'line')}
+          {tab.filter ? ` of ${lines.length}` : ''}
+        </span>
+        <span className="dock-spacer" />
+        {running ? (
+          <button type="button" onClick={() => void api.cancelRun({ runId: tab.runId as Parameters<typeof api.cancelRun>[0]['runId'] })}>
+            Cancel run
+          </button>
+        ) : (
+          <button type="button" onClick={() => closeDockTab(tab.runId)}>
+            Close
+          </button>
+        )}
+      </div>
+      <div className="dock-hosts">
+        {tab.hosts.map((h) => {
+          const host = run?.hosts[h.id];
+          const dropped = host?.droppedLines ?? 0;
+          return (
+            <span key={h.id}>
+              <span role="status" aria-label={`${h.label} status`} className={`run-status run-${host?.state ?? 'queued'}`}>
+                <strong>{h.label}</strong> {hostStatusText(host)}
+              </span>
+              {dropped > 0 ? (
+                <span role="status" aria-label={`Dropped output from ${h.label}`} className="muted">
+                  {' '}
+                  {plural(dropped, 'line')} dropped by the console to keep up
+                </span>
+              ) : null}
+            </span>
+          );
+        })}
+      </div>
+      <div ref={scroller} className="dock-lines mono" role="log" aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`} data-line-count={allCount} tabIndex={0}>
+        {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
+        {shown.map((l) => {
+          const priority = linePriority(l.text);
+          return (
+            <div key={l.key} className={`dock-line${priority ? ` line-${priority}` : ''}${l.stderr ? ' line-stderr' : ''}`}>
+              <span className="line-mark" aria-hidden="true">
+                {priority ? STATUS_SHAPE[priority] : ' '}
+              </span>
+              {many ? <span className="line-host">{l.host} </span> : null}
+              <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
+            </div>
+          );
+        })}
+      </div>
+    </div>
+  );
+}
+
+export function FollowDock() {
+  const { tabs, active } = useDockStore(useShallow((s) => ({ tabs: s.tabs, active: s.active })));
+  const current = tabs.find((t) => t.runId === active) ?? tabs[0];
+  if (!current) return null;
+  return (
+    <section className="follow-dock" aria-label="Follows">
+      <div role="tablist" aria-label="Follows" className="tabs dock-tabs" onKeyDown={(e) => onTablistKeyDown(e, (i) => setActiveDockTab(tabs[i]!.runId))}>
+        {tabs.map((t) => (
+          <button key={t.runId} role="tab" aria-selected={t.runId === current.runId} tabIndex={t.runId === current.runId ? 0 : -1} onClick={() => setActiveDockTab(t.runId)}>
+            {t.title}
+          </button>
+        ))}
+      </div>
+      <FollowTab key={current.runId} tab={current} />
+    </section>
+  );
+}
