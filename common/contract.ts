@@ -276,8 +276,20 @@ export const RunbookLine = z.object({
   /** highlight.js markup of this line (spans with hljs-* classes only), sanitized */
   html: z.string(),
   action: z
-    .object({ actionId: ActionId, title: z.string(), risk: Risk, params: z.record(z.string(), z.union([z.string(), z.number()])), note: z.string().nullable() })
+    .object({
+      actionId: ActionId,
+      title: z.string(),
+      risk: Risk,
+      params: z.record(z.string(), z.union([z.string(), z.number()])),
+      note: z.string().nullable(),
+      /** the exact command the action runs for these params, shown beside the line with every difference marked */
+      command: z.string(),
+    })
     .nullable(),
+  /** why a line that reads as a command has no "Run on…" (shown on hover) */
+  withheld: z.string().nullable(),
+  /** what the line, Copy and the preview must say: a comment after the command, hidden characters */
+  warnings: z.array(z.string()),
   /** placeholder words to fill in before copying ("0x...", "your-key"); never filled from the environment */
   placeholders: z.array(z.object({ text: z.string(), label: z.string() })),
 });

@@ -10,6 +10,7 @@ import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
 import type { Logger } from '../app';
 import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
+import { loadBashParser } from './shell/bashParser';
 import { SnippetMatcher } from './SnippetMatcher';
 
 export interface RunbookFolder {
@@ -85,6 +86,7 @@ export class RunbookLibrary {
   }
 
   private async loadAll(): Promise<void> {
+    await loadBashParser();
     this.docs.clear();
     this.plain.clear();
     this.index = createSearchIndex();

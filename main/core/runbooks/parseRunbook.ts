@@ -13,6 +13,8 @@ import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeadin
 import type { Catalog } from '../actions/Catalog';
 import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { analyzePythonBlock } from './analyzePythonBlock';
+import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
@@ -284,54 +286,37 @@ function codeBlock(fence: Token, label: string | null, index: number, options: P
   const rawLines = source.split('\n');
   // raw hljs markup here; sanitized (whole runbook at once) in parseRunbook
   const html = splitLines(highlightBlock(source, lang));
-  const shell = lang !== null && SHELL.has(lang);
-  const lines: RunbookLine[] = [];
-  let redis = false;
-  let breaker: string | null = null;
-  for (let i = 0; i < rawLines.length; i++) {
-    const text = rawLines[i]!;
-    const line = (kind: RunbookLine['kind'], match: SnippetMatch | null, placeholders: RunbookLine['placeholders']): RunbookLine => ({
+  const verdicts = lang !== null && SHELL.has(lang) ? analyzeShellBlock(source, options.matcher) : lang === 'python' ? analyzePythonBlock(source, options.matcher) : null;
+  const lines: RunbookLine[] = rawLines.map((text, i) => {
+    const hidden = hiddenCharacters(text);
+    const v = verdicts?.[i] ?? {
+      kind: text.trim() === '' ? 'blank' : lang === 'yaml' && /^\s*#/.test(text) ? 'comment' : 'code',
+      match: null,
+      withheld: null,
+      warnings: hidden ? [`contains invisible or bidirectional characters (${hidden}): the text shown is not what a terminal would run`] : [],
+    };
+    const kind: RunbookLine['kind'] = verdicts && v.kind === 'command' && lang === 'python' ? 'code' : v.kind;
+    return {
       text,
       kind,
       html: html[i] ?? '',
-      action: match ? described(match, options.catalog) : null,
-      placeholders,
-    });
-    if (text.trim() === '') {
-      lines.push(line('blank', null, []));
-      continue;
-    }
-    if (/^\s*#/.test(text) && (shell || lang === 'python' || lang === 'yaml')) {
-      lines.push(line('comment', null, []));
-      continue;
-    }
-    if (shell) {
-      // A command continued with "\": the first line carries the whole command, the rest follow it.
-      let end = i;
-      while (end < rawLines.length - 1 && /\\$/.test(rawLines[end]!)) end++;
-      const logical = rawLines.slice(i, end + 1).map((l) => l.replace(/\\$/, '')).join(' ').trim();
-      const match = options.matcher.matchShell(logical, { redis });
-      lines.push(line('command', match, findPlaceholders(logical)));
-      for (let k = i + 1; k <= end; k++) {
-        lines.push({ text: rawLines[k]!, kind: 'continuation', html: html[k] ?? '', action: null, placeholders: [] });
-      }
-      i = end;
-      // After a bare `redis-cli`, the block's upper-case lines are typed into it.
-      if (/^redis-cli(\s+-[hpn]\s+\S+)*$/.test(logical)) redis = true;
-      continue;
-    }
-    if (lang === 'python') {
-      const monitor = /get_monitor\(\s*["']([a-z0-9_]+)["']\s*\)/.exec(text);
-      if (monitor) breaker = monitor[1]!;
-      lines.push(line('code', options.matcher.matchPython(text, breaker), findPlaceholders(text)));
-      continue;
-    }
-    lines.push(line('code', null, []));
-  }
+      action: v.match ? described(v.match, options) : null,
+      withheld: v.match ? null : v.withheld,
+      warnings: v.warnings,
+      placeholders: kind === 'command' || kind === 'code' ? findPlaceholders(kind === 'command' ? logicalLine(rawLines, i, verdicts) : text) : [],
+    };
+  });
   return { index, lang: lang ?? (info || 'text'), label, lines };
 }
 
-function described(match: SnippetMatch, catalog: Catalog): RunbookLine['action'] {
-  const action = catalog.get(match.actionId)!;
-  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note };
+/** A command and the continuation lines after it, as one text (placeholders may sit on any of them). */
+function logicalLine(lines: string[], i: number, verdicts: LineVerdict[] | null): string {
+  let end = i;
+  while (verdicts && verdicts[end + 1]?.kind === 'continuation') end++;
+  return lines.slice(i, end + 1).join('\n');
+}
+
+function described(match: SnippetMatch, options: ParseRunbookOptions): RunbookLine['action'] {
+  const action = options.catalog.get(match.actionId)!;
+  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note, command: options.matcher.commandFor(match) };
 }

@@ -3,11 +3,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook, RunbookError } from './parseRunbook';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { loadBashParser } from './shell/bashParser';
 import { SnippetMatcher } from './SnippetMatcher';
+
+beforeAll(() => loadBashParser());
 
 const catalog = bundledCatalog();
 const matcher = new SnippetMatcher(catalog);

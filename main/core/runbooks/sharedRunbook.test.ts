@@ -8,7 +8,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunbookCodeBlock, RunbookSection } from '../../../common/contract';
 import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook } from './parseRunbook';
+import { loadBashParser } from './shell/bashParser';
 import { SnippetMatcher } from './SnippetMatcher';
+
+await loadBashParser();
 
 const REPO = resolve(import.meta.dirname, '../../..');
 const FILE = resolve(REPO, '../shared/autotrader-runbooks.md');
