@@ -113,8 +113,10 @@ describe('what Copy and the preview must say', () => {
   it('never runs a line with bidirectional or invisible characters, and names them', () => {
     const line = linesOf('Comments and hidden characters')[1]!;
     expect(line.action).toBeNull();
-    expect(line.withheld).toMatch(/U\+202E at column 35/);
-    expect(line.warnings.some((w) => /U\+202E/.test(w))).toBe(true);
+    expect(line.withheld).toMatch(/never run: 1 invisible or text-reordering \(bidirectional\) character.*#<U\+202E> tpircs/);
+    expect(line.warnings.some((w) => /<U\+202E>/.test(w))).toBe(true);
+    expect(line.html).toContain('&lt;U+202E&gt;');
+    expect(line.html).not.toContain('\u202e');
   });
 });
 

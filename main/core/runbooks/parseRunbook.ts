@@ -13,6 +13,7 @@ import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeadin
 import type { Catalog } from '../actions/Catalog';
 import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { visibleText } from '../../../common/visibleText';
 import { analyzePythonBlock } from './analyzePythonBlock';
 import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
@@ -216,7 +217,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   sanitizeMany(
     blocks.map((b) => b.lines.map((l) => l.html).join('\n')),
     sanitizeHighlight,
-  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = line)));
+  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = showHidden(line))));
 
   const doc: RunbookDoc = {
     id: options.id,
@@ -279,6 +280,14 @@ function labelBefore(slice: Token[], fence: number): string | null {
 
 const SHELL = new Set(['bash']);
 
+/** Sanitized line markup with each hidden character as a visible, marked `<U+XXXX>` escape. */
+function showHidden(html: string): string {
+  const visible = visibleText(html);
+  if (visible.escaped === 0) return html;
+  // sanitized markup holds no literal "<U+": every one here is an escape visibleText made
+  return visible.text.replace(/<U\+([0-9A-F]{4,6})>/g, '<span class="hljs-hidden-char" title="hidden character U+$1">&lt;U+$1&gt;</span>');
+}
+
 function codeBlock(fence: Token, label: string | null, index: number, options: ParseRunbookOptions): RunbookCodeBlock {
   const info = fence.info.trim().split(/\s+/)[0] ?? '';
   const lang = codeLanguage(info);
@@ -293,7 +302,7 @@ function codeBlock(fence: Token, label: string | null, index: number, options: P
       kind: text.trim() === '' ? 'blank' : lang === 'yaml' && /^\s*#/.test(text) ? 'comment' : 'code',
       match: null,
       withheld: null,
-      warnings: hidden ? [`contains invisible or bidirectional characters (${hidden}): the text shown is not what a terminal would run`] : [],
+      warnings: hidden ? [hidden] : [],
     };
     const kind: RunbookLine['kind'] = verdicts && v.kind === 'command' && lang === 'python' ? 'code' : v.kind;
     return {

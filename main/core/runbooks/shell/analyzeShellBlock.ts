@@ -6,6 +6,7 @@
 // `cd`, exports and assignments, aliases, functions and sourced files; `exit`; and any part the
 // parser could not read. Only a top-level statement alone on its line, in a context that leaves
 // its meaning intact, can be offered as an action; everything else says why not.
+import { hiddenCharacterWarning, visibleText } from '../../../../common/visibleText';
 import { findPlaceholders, isRefusal, redisInvocation, type RedisTarget, type SnippetMatch, type SnippetMatcher } from '../SnippetMatcher';
 import { withBashTree, type BashNode } from './bashParser';
 import { commandWords, stagesOf } from './words';
@@ -37,16 +38,6 @@ const SESSION_END = /^(exit|quit|logout|\\q|exit\(\)|quit\(\)|\.exit|QUIT|EXIT)\
 const REDEFINING = new Set(['alias', 'source', '.', 'set', 'shopt', 'enable', 'hash', 'trap', 'umask', 'unalias', 'builtin', 'command']);
 /** variables that change how systemctl/journalctl behave; any other export cannot reach the unit */
 const SYSTEMD_ENV = /^(PATH|LD_\w+|SYSTEMD_\w+|DBUS_\w+|XDG_\w+)$/;
-/** invisible and bidirectional characters (code point ranges): what the reader sees is not what would run */
-const HIDDEN: ReadonlyArray<readonly [number, number]> = [
-  [0x00, 0x08], [0x0b, 0x1f], [0x7f, 0x9f], [0xad, 0xad], [0x61c, 0x61c], [0x115f, 0x1160], [0x180e, 0x180e], [0x200b, 0x200f],
-  [0x202a, 0x202e], [0x2060, 0x2064], [0x2066, 0x206f], [0x3164, 0x3164], [0xfe00, 0xfe0f], [0xfeff, 0xfeff], [0xffa0, 0xffa0], [0xfff9, 0xfffb],
-  [0xe0000, 0xe007f],
-];
-const isHidden = (c: string): boolean => {
-  const cp = c.codePointAt(0)!;
-  return HIDDEN.some(([lo, hi]) => cp >= lo && cp <= hi);
-};
 
 const CONTAINERS: Readonly<Record<string, string>> = {
   if_statement: 'inside `if` ({line}): runs only when its condition holds',
@@ -83,22 +74,20 @@ export function analyzeShellBlock(source: string, matcher: SnippetMatcher): Line
   lines.forEach((text, i) => {
     const hidden = hiddenCharacters(text);
     if (!hidden) return;
-    out[i]!.warnings.push(`contains invisible or bidirectional characters (${hidden}): the text shown is not what a terminal would run`);
+    out[i]!.warnings.push(hidden);
     if (out[i]!.match) {
       out[i]!.match = null;
-      out[i]!.withheld = `contains invisible or bidirectional characters (${hidden})`;
-    } else if (out[i]!.kind !== 'blank') out[i]!.withheld ??= `contains invisible or bidirectional characters (${hidden})`;
+      out[i]!.withheld = `never run: ${hidden}`;
+    } else if (out[i]!.kind !== 'blank') out[i]!.withheld ??= `never run: ${hidden}`;
   });
   return out;
 }
 
-/** "U+202E at column 12, U+200B at column 3" for the hidden characters of a line, or null. */
+/** What a line's hidden characters are, made visible ("1 invisible … character …: `text`"), or null. */
 export function hiddenCharacters(text: string): string | null {
-  const found: string[] = [];
-  [...text].forEach((c, i) => {
-    if (isHidden(c)) found.push(`U+${c.codePointAt(0)!.toString(16).toUpperCase().padStart(4, '0')} at column ${i + 1}`);
-  });
-  return found.length ? found.join(', ') : null;
+  const visible = visibleText(text);
+  const warning = hiddenCharacterWarning(visible);
+  return warning ? `${warning}: ${quote(visible.text.trim(), 120)}` : null;
 }
 
 /** Parses lines[start…] and classifies them; returns where to go on after an interactive session, or null at the end. */
