@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECTIONS, bundledCatalog } from '../actions/Catalog';
 import type { Logger } from '../app';
 import { RunbookLibrary } from './RunbookLibrary';
@@ -32,50 +32,51 @@ write('broken.md', '---\narea: nowhere\n---\n# Broken\n');
 write('notes.txt', 'not a runbook');
 
 let library: RunbookLibrary;
+afterAll(() => library.close());
 beforeAll(async () => {
   library = new RunbookLibrary({ folders: [{ path: fixtures, source: 'team' }], catalog, logger });
   await library.load();
 });
 
-const top = (query: string, n = 3) => library.search(query, n).hits.map((h) => `${h.runbookId}#${h.sectionId}`);
+const top = async (query: string, n = 3) => (await library.search(query, n)).hits.map((h) => `${h.runbookId}#${h.sectionId}`);
 
 describe('search ranking on a fixture set', () => {
-  it('puts the runbook titled with the words first, the body mention after it', () => {
-    const hits = top('circuit breaker', 5);
+  it('puts the runbook titled with the words first, the body mention after it', async () => {
+    const hits = await top('circuit breaker', 5);
     expect(hits[0]).toBe('breakers#circuit-breakers');
     expect(hits.indexOf('sla#sla-violations')).toBeGreaterThan(0);
   });
 
-  it('tolerates typos and partial words', () => {
-    expect(top('circut braeker')[0]).toBe('breakers#circuit-breakers');
-    expect(top('questr')[0]).toBe('tokens#broker-connectivity');
+  it('tolerates typos and partial words', async () => {
+    expect((await top('circut braeker'))[0]).toBe('breakers#circuit-breakers');
+    expect((await top('questr'))[0]).toBe('tokens#broker-connectivity');
   });
 
-  it('ranks a symptom above a heading above a body mention', () => {
+  it('ranks a symptom above a heading above a body mention', async () => {
     // "pending jobs" is a symptom of queues, and only prose in deploys
-    expect(top('pending jobs')).toEqual(['queues#worker-backlog', 'deploys#rollback']);
+    expect(await top('pending jobs')).toEqual(['queues#worker-backlog', 'deploys#rollback']);
     // "breaker drills" is a heading in deploys; "breaker" is prose in sla
-    const drills = top('drills breaker', 5);
+    const drills = await top('drills breaker', 5);
     expect(drills.indexOf('deploys#breaker-drills')).toBeLessThan(drills.indexOf('sla#sla-violations'));
   });
 
-  it('finds commands inside code blocks', () => {
-    expect(top('redis-cli')[0]).toBe('queues#worker-backlog');
-    expect(top('set_questrade_token')[0]).toBe('tokens#broker-connectivity');
+  it('finds commands inside code blocks', async () => {
+    expect((await top('redis-cli'))[0]).toBe('queues#worker-backlog');
+    expect((await top('set_questrade_token'))[0]).toBe('tokens#broker-connectivity');
   });
 
-  it('reports the matched words (as indexed) for highlighting, and an excerpt around them', () => {
-    const hit = library.search('circut breaker', 1).hits[0]!;
+  it('reports the matched words (as indexed) for highlighting, and an excerpt around them', async () => {
+    const hit = (await library.search('circut breaker', 1)).hits[0]!;
     expect(hit.terms).toEqual(expect.arrayContaining(['circuit', 'breaker']));
     expect(hit.title).toBe('Circuit breaker trips');
     expect(hit.anchor).toBe('rb-circuit-breaker-trips');
-    const sla = library.search('thresholds', 1).hits[0]!;
+    const sla = (await library.search('thresholds', 1)).hits[0]!;
     expect(sla.excerpt).toContain('Tune the circuit breaker thresholds');
   });
 
-  it('answers an empty query with nothing, and a query with no match with nothing', () => {
-    expect(library.search('   ').hits).toEqual([]);
-    expect(library.search('zzzqqqxxx').hits).toEqual([]);
+  it('answers an empty query with nothing, and a query with no match with nothing', async () => {
+    expect((await library.search('   ')).hits).toEqual([]);
+    expect((await library.search('zzzqqqxxx')).hits).toEqual([]);
   });
 });
 

@@ -1,16 +1,17 @@
 // Every runbook the console knows: the bundled set plus the folders the config names, parsed
-// once at start-up, and a full-text index over their sections. The index is minisearch
-// (BM25-ranked, fuzzy and prefix matching, per-field boosts, no native code): it answers in well
-// under a millisecond on hundreds of runbooks, so search can run on every keystroke.
+// once at start-up, and a full-text index over their sections. The index lives in a worker
+// thread (search/SearchWorkerClient), so no runbook, however hostile, can make a query hold up
+// main, which also serves hosts and running actions.
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join, relative } from 'node:path';
-import MiniSearch from 'minisearch';
 import type { RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
 import type { Logger } from '../app';
 import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
 import { loadBashParser } from './shell/bashParser';
+import type { IndexedSection } from './search/searchIndex';
+import { SearchWorkerClient } from './search/SearchWorkerClient';
 import { SnippetMatcher } from './SnippetMatcher';
 
 export interface RunbookFolder {
@@ -24,40 +25,17 @@ export interface RunbookLibraryOptions {
   readonly catalog: Catalog;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** the search worker (tests and the bench pass their own); default: spawned on first use */
+  readonly search?: SearchWorkerClient;
 }
 
 /** A runbook file larger than this is refused: runbooks are pages, not logs. */
 export const MAX_RUNBOOK_BYTES = 1024 * 1024;
 const MAX_FILES_PER_FOLDER = 2000;
 
-export interface IndexedSection {
-  id: string;
-  runbookId: string;
-  sectionId: string;
-  title: string;
-  symptoms: string;
-  headings: string;
-  commands: string;
-  body: string;
-}
-
-/** Field boosts: a word in a title outranks one in symptoms, then headings, then commands, then prose. */
-export const SEARCH_BOOSTS = { title: 5, symptoms: 3, headings: 2, commands: 1.5, body: 1 } as const;
-
-export function createSearchIndex(): MiniSearch<IndexedSection> {
-  return new MiniSearch<IndexedSection>({
-    fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
-    storeFields: ['runbookId', 'sectionId'],
-    // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
-    // 2 edits, which also bounds the work per query
-    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
-  });
-}
-
 export class RunbookLibrary {
   private readonly docs = new Map<string, RunbookDoc>();
-  private readonly plain = new Map<string, string>();
-  private index = createSearchIndex();
+  private readonly index: SearchWorkerClient;
   private readonly matcher: SnippetMatcher;
   private readonly now: () => number;
   /** files that could not be read or parsed, each naming the file and what was wrong */
@@ -65,6 +43,7 @@ export class RunbookLibrary {
 
   constructor(private readonly options: RunbookLibraryOptions) {
     this.matcher = new SnippetMatcher(options.catalog);
+    this.index = options.search ?? new SearchWorkerClient();
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -88,8 +67,7 @@ export class RunbookLibrary {
   private async loadAll(): Promise<void> {
     await loadBashParser();
     this.docs.clear();
-    this.plain.clear();
-    this.index = createSearchIndex();
+    this.index.clear();
     this.problems.length = 0;
     const entries: Array<{ folder: RunbookFolder; file: string; text: string }> = [];
     for (const folder of this.options.folders) {
@@ -128,8 +106,7 @@ export class RunbookLibrary {
     }
     const doc = parsed.doc;
     this.docs.set(id, doc);
-    for (const s of doc.sections) this.plain.set(`${id}#${s.id}`, parsed.text.get(s.id)!.body);
-    this.index.addAll(searchEntries(parsed));
+    this.index.add(searchEntries(parsed));
     return doc;
   }
 
@@ -154,27 +131,23 @@ export class RunbookLibrary {
     return [...this.docs.values()].flatMap((d) => d.sections.filter((s) => s.area === area).map((s) => ({ runbookId: d.id, sectionId: s.id })));
   }
 
-  search(query: string, limit = 20): { hits: RunbookHit[]; tookMs: number } {
+  /** Runs in the search worker; a query overtaken by a newer one fails with "superseded". */
+  async search(query: string, limit = 20): Promise<{ hits: RunbookHit[]; tookMs: number }> {
     const started = this.now();
-    const trimmed = query.trim();
-    if (!trimmed) return { hits: [], tookMs: 0 };
-    const results = this.index.search(trimmed).slice(0, limit);
-    const hits = results.map((r) => {
-      const doc = this.docs.get(r.runbookId as string)!;
-      const section = doc.sections.find((s) => s.id === r.sectionId)!;
-      return {
-        runbookId: doc.id,
-        sectionId: section.id,
-        anchor: section.anchor,
-        title: doc.title,
-        sectionTitle: section.title,
-        area: section.area,
-        score: Math.round(r.score * 1000) / 1000,
-        terms: r.terms,
-        excerpt: excerpt(this.plain.get(r.id as string) ?? '', r.terms),
-      };
+    if (!query.trim()) return { hits: [], tookMs: 0 };
+    const answer = await this.index.search(query, limit);
+    const hits = answer.hits.flatMap((r) => {
+      const doc = this.docs.get(r.runbookId);
+      const section = doc?.sections.find((s) => s.id === r.sectionId);
+      if (!doc || !section) return [];
+      return [{ runbookId: doc.id, sectionId: section.id, anchor: section.anchor, title: doc.title, sectionTitle: section.title, area: section.area, score: r.score, terms: r.terms, excerpt: r.excerpt }];
     });
     return { hits, tookMs: Math.round((this.now() - started) * 1000) / 1000 };
+  }
+
+  /** Stops the search worker. */
+  close(): Promise<void> {
+    return this.index.close();
   }
 
   private uniqueId(base: string): string {
@@ -205,15 +178,6 @@ export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
       body: text.body,
     };
   });
-}
-
-/** About 160 characters of the section around its first matched word. */
-export function excerpt(text: string, terms: readonly string[]): string {
-  const lower = text.toLowerCase();
-  const at = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
-  const start = Math.max(0, at - 60);
-  const cut = text.slice(start, start + 160).trim();
-  return `${start > 0 ? '…' : ''}${cut}${start + 160 < text.length ? '…' : ''}`;
 }
 
 async function markdownFiles(dir: string, depth = 0): Promise<string[]> {
