@@ -327,11 +327,15 @@ export const RunbookSummary = z.object({
   /** where it came from: the bundled set or a folder named in the config */
   source: z.string(),
   file: z.string(),
+  /** what was ignored or recovered while reading it (foreign front matter, unclosed raw HTML, deep nesting) */
+  notes: z.array(z.string()),
+  /** order within its folder from the source tool's front matter (Hugo weight, sidebar_position) */
+  weight: z.number().nullable(),
   sections: z.array(z.object({ id: z.string(), title: z.string(), anchor: z.string(), area: RunbookArea.nullable() })),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;
 
-export const RunbookDoc = RunbookSummary.extend({ toc: z.array(RunbookHeading), sections: z.array(RunbookSection) });
+export const RunbookDoc = RunbookSummary.extend({ description: z.string().nullable(), toc: z.array(RunbookHeading), sections: z.array(RunbookSection) });
 export type RunbookDoc = z.infer<typeof RunbookDoc>;
 
 export const RunbookHit = z.object({

@@ -81,11 +81,10 @@ describe('search ranking on a fixture set', () => {
 });
 
 describe('loading folders', () => {
-  it('loads every .md under the folder (sub-folders too), skips other files, reports a broken runbook by name', () => {
-    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
-    expect(library.problems).toHaveLength(1);
-    expect(library.problems[0]).toMatch(/broken\.md: front matter: area:/);
-    expect(warnings.some((w) => w.includes('broken.md'))).toBe(true);
+  it('loads every .md under the folder (sub-folders too), skips other files, shows a runbook with a bad front matter value with a note', () => {
+    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(library.problems).toEqual([]);
+    expect(library.get('broken').notes[0]).toMatch(/front matter: area: "nowhere".*ignored/);
     expect(library.list().find((r) => r.id === 'tokens')!.file).toBe(join('team', 'tokens.md'));
   });
 
@@ -101,9 +100,10 @@ describe('loading folders', () => {
     void lib.load();
     const handlers = runbookHandlers(lib);
     const [list, hits] = await Promise.all([handlers.listRunbooks({}), handlers.searchRunbooks({ query: 'redis-cli' })]);
-    expect(list.runbooks.map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(list.runbooks.map((r) => r.id).sort()).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
     expect(hits.hits[0]?.runbookId).toBe('queues');
     await expect(handlers.getRunbook({ id: 'nope' })).rejects.toThrow(/no runbook "nope"/);
+    await lib.close();
   });
 
   it('refuses an unknown runbook id with not-found', () => {

@@ -2,8 +2,8 @@
 // once at start-up, and a full-text index over their sections. The index lives in a worker
 // thread (search/SearchWorkerClient), so no runbook, however hostile, can make a query hold up
 // main, which also serves hosts and running actions.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
@@ -73,7 +73,7 @@ export class RunbookLibrary {
     for (const folder of this.options.folders) {
       let files: string[];
       try {
-        files = await markdownFiles(folder.path);
+        files = await markdownFiles(folder.path, (file, why) => this.problem(`${file}: ${why}`));
       } catch (error) {
         this.problem(`${folder.path}: cannot read the runbook folder: ${(error as Error).message}`);
         continue;
@@ -81,7 +81,7 @@ export class RunbookLibrary {
       for (const file of files) {
         try {
           const text = await readFile(file, 'utf8');
-          if (Buffer.byteLength(text) > MAX_RUNBOOK_BYTES) throw new Error(`larger than ${MAX_RUNBOOK_BYTES} bytes`);
+          if (Buffer.byteLength(text) > MAX_RUNBOOK_BYTES) throw new Error(`larger than ${MAX_RUNBOOK_BYTES} bytes: not read`);
           entries.push({ folder, file, text });
         } catch (error) {
           this.problem(`${file}: ${(error as Error).message}`);
@@ -99,7 +99,7 @@ export class RunbookLibrary {
     const id = this.uniqueId(slugify(basename(file).replace(/\.(md|markdown)$/i, '')).replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'runbook');
     let parsed: ParsedRunbook;
     try {
-      parsed = parseRunbook(text, { id, source: folder.source, file: relative(folder.path, file) || basename(file), dir: folder.path, catalog: this.options.catalog, matcher: this.matcher });
+      parsed = parseRunbook(text, { id, source: folder.source, file: relative(folder.path, file) || basename(file), dir: dirname(file), root: folder.path, catalog: this.options.catalog, matcher: this.matcher });
     } catch (error) {
       this.problem(`${file}: ${(error as Error).message}`);
       return null;
@@ -116,6 +116,8 @@ export class RunbookLibrary {
       title: d.title,
       source: d.source,
       file: d.file,
+      notes: d.notes,
+      weight: d.weight,
       sections: d.sections.map((s) => ({ id: s.id, title: s.title, anchor: s.anchor, area: s.area })),
     }));
   }
@@ -180,14 +182,50 @@ export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
   });
 }
 
-async function markdownFiles(dir: string, depth = 0): Promise<string[]> {
+/**
+ * Every Markdown file under `root`, any depth, sorted. Symbolic links are followed while they
+ * stay inside the folder; a link out of it, a broken one or one back to a folder already read
+ * (a cycle) is reported through `skip` with its reason, never dropped in silence. Dot folders
+ * (.git, .github) are not runbooks and are passed over.
+ */
+async function markdownFiles(root: string, skip: (file: string, why: string) => void): Promise<string[]> {
+  const top = await realpath(root);
+  const inside = (real: string) => real === top || real.startsWith(top + sep);
   const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() && depth < 3) out.push(...(await markdownFiles(path, depth + 1)));
-    else if (entry.isFile() && /\.(md|markdown)$/i.test(entry.name)) out.push(path);
-    if (out.length >= MAX_FILES_PER_FOLDER) break;
-  }
+  // the real folders from the top down to here: a link to one of them is a cycle; a second
+  // path to a folder read elsewhere is not (GitHub shows it under both paths too)
+  const visit = async (dir: string, real: string, ancestors: ReadonlySet<string>): Promise<void> => {
+    if (ancestors.has(real)) {
+      skip(dir, 'a link back to a folder it is inside (a cycle): not read again');
+      return;
+    }
+    const chain = new Set(ancestors).add(real);
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      const markdown = /\.(md|markdown)$/i.test(entry.name);
+      let isDir = entry.isDirectory();
+      let target = path;
+      if (entry.isSymbolicLink()) {
+        try {
+          target = await realpath(path);
+        } catch {
+          if (markdown) skip(path, 'a broken symbolic link: not read');
+          continue;
+        }
+        if (!inside(target)) {
+          skip(path, `a link to ${target}, outside the runbook folder: not read`);
+          continue;
+        }
+        isDir = (await stat(target)).isDirectory();
+      }
+      if (isDir) await visit(path, entry.isSymbolicLink() ? target : await realpath(path), chain);
+      else if (markdown) {
+        if (out.length >= MAX_FILES_PER_FOLDER) skip(path, `more than ${MAX_FILES_PER_FOLDER} runbooks in ${root}: not read`);
+        else out.push(path);
+      }
+    }
+  };
+  await visit(root, top, new Set());
   return out;
 }

@@ -7,14 +7,16 @@
 import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
 import taskLists from 'markdown-it-task-lists';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
+import type { z } from 'zod';
+import type { RunbookArea} from '../../../common/contract';
+import { type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
 import type { Catalog } from '../actions/Catalog';
 import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
 import { visibleText } from '../../../common/visibleText';
 import { analyzePythonBlock } from './analyzePythonBlock';
+import { readFrontMatter } from './frontMatter';
+import { parseWithoutLoss } from './recoverContent';
 import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
 
@@ -40,16 +42,6 @@ export function slugify(text: string): string {
     .replace(/\s/g, '-');
 }
 
-const FrontMatter = z
-  .object({
-    title: z.string().min(1).max(200).optional(),
-    area: RunbookArea.optional(),
-    alerts: z.array(z.string().min(1).max(100)).max(100).optional(),
-    actions: z.array(z.string().min(1).max(100)).max(100).optional(),
-  })
-  .strict();
-type FrontMatter = z.infer<typeof FrontMatter>;
-
 /** Sections without front matter are matched to areas by their headings. */
 const AREA_HEADINGS: ReadonlyArray<[RegExp, z.infer<typeof RunbookArea>]> = [
   [/\bdata freshness\b|\bfreshness issues?\b/i, 'data-freshness'],
@@ -66,24 +58,6 @@ const STRUCTURE = /^(symptoms?|diagnosis( steps)?|resolution|escalation|remediat
 
 export function areaForHeading(title: string): z.infer<typeof RunbookArea> | null {
   return AREA_HEADINGS.find(([re]) => re.test(title))?.[1] ?? null;
-}
-
-export function splitFrontMatter(text: string, file: string): { front: FrontMatter; body: string } {
-  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-  if (!m) return { front: {}, body: text };
-  let raw: unknown;
-  try {
-    raw = parseYaml(m[1]!) ?? {};
-  } catch (error) {
-    throw new RunbookError(`${file}: front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = FrontMatter.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.join('.') : 'front matter';
-    throw new RunbookError(`${file}: front matter: ${where}: ${issue.message}`);
-  }
-  return { front: parsed.data, body: text.slice(m[0].length) };
 }
 
 function createMarkdown(): Markdown {
@@ -113,8 +87,10 @@ export interface ParseRunbookOptions {
   readonly source: string;
   /** shown to the user; also names the file in errors */
   readonly file: string;
-  /** folder relative images are read from; null: no images */
+  /** the runbook's own folder: relative images are read from it; null: no images */
   readonly dir: string | null;
+  /** the configured folder images must stay inside (default: dir) */
+  readonly root?: string | null;
   readonly catalog: Catalog;
   readonly matcher: SnippetMatcher;
 }
@@ -126,9 +102,12 @@ export interface ParsedRunbook {
 }
 
 export function parseRunbook(source: string, options: ParseRunbookOptions): ParsedRunbook {
-  const { front, body } = splitFrontMatter(source, options.file);
-  const env = {};
-  const tokens = md.parse(body, env);
+  const fm = readFrontMatter(source);
+  const front = fm.own;
+  const body = fm.body;
+  const env: Record<string, unknown> = {};
+  const notes = [...fm.notes];
+  const tokens = parseWithoutLoss(md, body, env, notes);
 
   // The title: front matter, else the first h1, else the file name.
   const h1 = tokens.findIndex((t) => t.type === 'heading_open' && t.tag === 'h1');
@@ -210,7 +189,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   const htmlParts = sections.flatMap((s) => s.parts.filter((p): p is Extract<RunbookPart, { kind: 'html' }> => p.kind === 'html'));
   sanitizeMany(
     htmlParts.map((p) => p.html),
-    (html) => sanitizeRunbookHtml(html, options.dir),
+    (html) => sanitizeRunbookHtml(html, options.dir, options.root ?? options.dir),
   ).forEach((html, i) => (htmlParts[i]!.html = html.trim()));
   for (const s of sections) s.parts = s.parts.filter((p) => p.kind !== 'html' || p.html !== '');
   const blocks = sections.flatMap((s) => s.parts.flatMap((p) => (p.kind === 'code' ? [p.block] : [])));
@@ -224,6 +203,9 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     title,
     source: options.source,
     file: options.file,
+    notes,
+    weight: fm.weight,
+    description: fm.description,
     toc,
     sections,
   };

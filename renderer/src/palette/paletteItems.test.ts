@@ -18,12 +18,14 @@ const alert = (state: AlertRecord['state'], id: string) =>
   ({ id, key: id, deploymentId: 'prod', ruleId: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', item: 'coingecko_api', title: 'circuit breaker not closed', severity: 'warning', state, reason: 'OPEN' }) as unknown as AlertRecord;
 
 const runbooks: RunbookSummary[] = [
-  { id: 'circuit-breakers', title: 'Circuit breakers', source: 'bundled', file: 'circuit-breakers.md', sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }] },
+  { id: 'circuit-breakers', title: 'Circuit breakers', source: 'bundled', file: 'circuit-breakers.md', notes: [], weight: null, sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }] },
   {
     id: 'ops',
     title: 'Operations Runbooks',
     source: '/team',
     file: 'ops.md',
+    notes: [],
+    weight: null,
     sections: [
       { id: 'introduction', title: 'Introduction', anchor: '', area: null },
       { id: 'rate-limits', title: 'Rate Limit Exhaustion', anchor: 'rb-rate-limit-exhaustion', area: 'rate-limits' },
