@@ -10,7 +10,7 @@ import type { Catalog } from '../actions/Catalog';
 import type { Logger } from '../app';
 import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
 import { loadBashParser } from './shell/bashParser';
-import type { IndexedSection } from './search/searchIndex';
+import { boundedBody, MAX_DISTINCT_WORDS, type IndexedSection } from './search/searchIndex';
 import { SearchWorkerClient } from './search/SearchWorkerClient';
 import { SnippetMatcher } from './SnippetMatcher';
 
@@ -65,6 +65,8 @@ export class RunbookLibrary {
   }
 
   private async loadAll(): Promise<void> {
+    // the worker starts while the files are read and parsed
+    this.index.start();
     await loadBashParser();
     this.docs.clear();
     this.index.clear();
@@ -105,8 +107,15 @@ export class RunbookLibrary {
       return null;
     }
     const doc = parsed.doc;
+    const entries = searchEntries(parsed);
+    const cut = entries.filter((e) => {
+      const bounded = boundedBody(e.body);
+      e.body = bounded.text;
+      return bounded.cut;
+    });
+    if (cut.length) doc.notes.push(`search reads only the first ${MAX_DISTINCT_WORDS} distinct words of ${cut.map((e) => e.sectionId).join(', ')}; the rest is shown but not searched`);
     this.docs.set(id, doc);
-    this.index.add(searchEntries(parsed));
+    this.index.add(entries);
     return doc;
   }
 

@@ -51,6 +51,11 @@ export class SearchWorkerClient {
 
   constructor(private readonly file: string = searchWorkerFile()) {}
 
+  /** Spawns the worker now (it takes a moment), rather than at the first search. */
+  start(): void {
+    this.ensure();
+  }
+
   clear(): void {
     this.sections.length = 0;
     this.post({ t: 'clear' });

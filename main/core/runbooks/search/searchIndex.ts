@@ -32,13 +32,31 @@ export const SEARCH_BOOSTS = { title: 5, symptoms: 3, headings: 2, commands: 1.5
 /** At most this many matched words go back for highlighting (a prefix can match thousands). */
 export const MAX_TERMS = 40;
 
+/**
+ * A section's body is indexed up to its first this-many distinct words: a prefix query costs
+ * the number of words it expands to, so one runbook holding a huge table of distinct words
+ * must not be able to make every query slow. The rest stays on the page, only not searchable.
+ */
+export const MAX_DISTINCT_WORDS = 3000;
+
+/** The body cut after its MAX_DISTINCT_WORDS-th distinct word (one pass), and whether it was cut. */
+export function boundedBody(text: string): { text: string; cut: boolean } {
+  const seen = new Set<string>();
+  for (const m of text.matchAll(WORD)) {
+    seen.add(m[0].toLowerCase());
+    if (seen.size > MAX_DISTINCT_WORDS) return { text: text.slice(0, m.index), cut: true };
+  }
+  return { text, cut: false };
+}
+
 export function createSearchIndex(): MiniSearch<IndexedSection> {
   return new MiniSearch<IndexedSection>({
     fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
     storeFields: ['runbookId', 'sectionId'],
     // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
     // 2 edits, which also bounds the work per query
-    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
+    // prefix matching from the second letter: one letter would expand to most of the vocabulary
+    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: (term: string) => term.length >= 2, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
   });
 }
 
