@@ -6,6 +6,9 @@
 // receives as HTML passes sanitizeRunbookHtml.
 import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
+import admonitions from 'markdown-it-admon';
+import container from 'markdown-it-container';
+import githubAlerts from 'markdown-it-github-alerts';
 import taskLists from 'markdown-it-task-lists';
 import type { z } from 'zod';
 import type { RunbookArea} from '../../../common/contract';
@@ -64,8 +67,31 @@ function createMarkdown(): Markdown {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false, highlight: (code, info) => highlightBlock(code, codeLanguage(info)) });
   md.use(anchor, { slugify: (s: string) => ANCHOR_PREFIX + slugify(s), tabIndex: false });
   md.use(taskLists, { enabled: false });
+  // admonitions as GitHub (> [!WARNING]), MkDocs (!!! note) and Docusaurus (:::tip) render them;
+  // the same classes for all three, so one stylesheet serves them
+  md.use(githubAlerts, { icons: Object.fromEntries(['note', 'tip', 'important', 'warning', 'caution'].map((k) => [k, ''])) });
+  md.use(admonitions);
+  // MkDocs writes titles in quotes (!!! danger "Data loss") and shows them without
+  md.core.ruler.after('block', 'admonition-title-quotes', (state) => {
+    state.tokens.forEach((t, i) => {
+      const title = state.tokens[i + 1];
+      if (t.type === 'admonition_title_open' && title?.type === 'inline') title.content = title.content.replace(/^"(.*)"$/, '$1');
+    });
+  });
+  for (const kind of DOCUSAURUS_ADMONITIONS) {
+    md.use(container, kind, {
+      render: (tokens: Token[], idx: number) => {
+        const t = tokens[idx]!;
+        if (t.nesting !== 1) return '</div>\n';
+        const title = t.info.trim().slice(kind.length).trim() || kind.charAt(0).toUpperCase() + kind.slice(1);
+        return `<div class="admonition ${kind}"><p class="admonition-title">${md.utils.escapeHtml(title)}</p>\n`;
+      },
+    });
+  }
   return md;
 }
+
+const DOCUSAURUS_ADMONITIONS = ['note', 'tip', 'info', 'caution', 'danger', 'warning', 'important', 'success', 'secondary'];
 
 const md = createMarkdown();
 

@@ -107,3 +107,19 @@ describe('nothing lost in silence', () => {
     expect(html('hugo/kube/KubePodCrashLooping.md')).toMatch(/<img src="data:image\/png;base64,/);
   });
 });
+
+describe('admonitions of GitHub, MkDocs and Docusaurus', () => {
+  it('render as marked boxes with their titles, not as raw text', async () => {
+    const { readFileSync } = await import('node:fs');
+    const { parseRunbook } = await import('./parseRunbook');
+    const { SnippetMatcher } = await import('./SnippetMatcher');
+    const catalog = bundledCatalog();
+    const doc = parseRunbook(readFileSync(join(import.meta.dirname, 'fixtures/admonitions.md'), 'utf8'), { id: 'a', source: 't', file: 'admonitions.md', dir: null, catalog, matcher: new SnippetMatcher(catalog) }).doc;
+    const page = doc.sections.flatMap((s) => s.parts.map((p) => (p.kind === 'html' ? p.html : ''))).join('\n');
+    expect(page).toMatch(/<div class="markdown-alert markdown-alert-warning"><p class="markdown-alert-title">\s*Warning<\/p>\s*<p>Draining a node/);
+    expect(page).toMatch(/<div class="admonition danger">\s*<p class="admonition-title">Data loss<\/p>\s*<p>Deleting the volume/);
+    expect(page).toMatch(/<div class="admonition tip"><p class="admonition-title">Faster<\/p>\s*<p>Use the bulk endpoint/);
+    expect(page).not.toMatch(/\[!WARNING\]|!!!|:::/);
+    expect(page).toMatch(/After all three/);
+  });
+});

@@ -59,6 +59,9 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
       code: ['hljs', 'language-*'],
       span: ['hljs-*'],
       li: ['task-list-item'],
+      // admonitions (GitHub alerts, MkDocs, Docusaurus)
+      div: ['markdown-alert', 'markdown-alert-*', 'admonition', 'note', 'tip', 'info', 'caution', 'danger', 'warning', 'important', 'success', 'secondary', 'summary', 'abstract', 'tldr', 'todo', 'hint', 'check', 'done', 'question', 'help', 'faq', 'attention', 'failure', 'fail', 'missing', 'error', 'bug', 'example', 'snippet', 'quote', 'cite'],
+      p: ['markdown-alert-title', 'admonition-title'],
       ul: ['contains-task-list'],
       input: ['task-list-item-checkbox'],
     },
