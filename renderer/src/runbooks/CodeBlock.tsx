@@ -22,7 +22,7 @@ function logicalText(lines: readonly RunbookLine[], index: number): string {
   return parts.join('\n');
 }
 
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;

@@ -3,13 +3,14 @@
 // state of its area. Runbook HTML arrives sanitized from main; links inside it are handled
 // here (anchors scroll, runbook-to-runbook links open, external ones are not followed: the
 // viewer must work with no network).
-import type { MouseEvent } from 'react';
+import type { MouseEvent, RefObject } from 'react';
 import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunbookDoc, RunbookSection } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { AreaLiveState } from './AreaLiveState';
-import { CodeBlock } from './CodeBlock';
+import { hiddenCharacterWarning, visibleText } from '../../../common/visibleText';
+import { CodeBlock, copyText } from './CodeBlock';
 import { highlightTerms } from './highlightTerms';
 import { groupLibrary } from './libraryGroups';
 import { resolveRunbookLink } from './runbookLinks';
@@ -131,9 +132,36 @@ function Library() {
   );
 }
 
+/**
+ * Code blocks main leaves inside the HTML (in numbered steps and other lists, where cutting the
+ * list would change it) get a Copy button too; it copies what the reader sees (hidden
+ * characters as <U+XXXX> escapes) and says when there were any.
+ */
+function useCopyOnHtmlBlocks(root: RefObject<HTMLElement | null>, section: RunbookSection): void {
+  useEffect(() => {
+    for (const pre of root.current?.querySelectorAll<HTMLPreElement>('.runbook-html pre') ?? []) {
+      if (pre.previousElementSibling?.classList.contains('pre-copy')) continue;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'copy pre-copy';
+      button.textContent = 'Copy';
+      button.setAttribute('aria-label', 'Copy this code block');
+      button.addEventListener('click', () => {
+        const visible = visibleText((pre.textContent ?? '').replace(/\n$/, ''));
+        void copyText(visible.text).then((ok) => {
+          button.textContent = ok ? (visible.escaped ? `Copied; ${hiddenCharacterWarning(visible)}` : 'Copied') : 'Copy failed: select the text';
+        });
+      });
+      pre.before(button);
+    }
+  }, [root, section]);
+}
+
 function Section({ section, onLink }: { section: RunbookSection; onLink: (e: MouseEvent<HTMLElement>) => void }) {
+  const root = useRef<HTMLElement>(null);
+  useCopyOnHtmlBlocks(root, section);
   return (
-    <section className="runbook-section" aria-label={`Section: ${section.title}`} data-area={section.area ?? undefined}>
+    <section ref={root} className="runbook-section" aria-label={`Section: ${section.title}`} data-area={section.area ?? undefined}>
       {section.area ? <AreaLiveState area={section.area} /> : null}
       {section.parts.map((part, i) =>
         part.kind === 'html' ? (
