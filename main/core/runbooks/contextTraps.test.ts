@@ -115,6 +115,8 @@ describe('what Copy and the preview must say', () => {
     expect(line.action).toBeNull();
     expect(line.withheld).toMatch(/never run: 1 invisible or text-reordering \(bidirectional\) character.*#<U\+202E> tpircs/);
     expect(line.warnings.some((w) => /<U\+202E>/.test(w))).toBe(true);
+    // no message about the line carries the character itself
+    expect([...line.warnings, line.withheld].join(' ')).not.toContain('\u202e');
     expect(line.html).toContain('&lt;U+202E&gt;');
     expect(line.html).not.toContain('\u202e');
   });

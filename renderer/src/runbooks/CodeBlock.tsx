@@ -86,9 +86,9 @@ function CopyControl({ text, placeholders, warnings, label = 'Copy' }: { text: s
 }
 
 function Withheld({ reason }: { reason: string }) {
-  // focusable so the reason is reachable without a mouse; the title is the hover text
+  // focusable so the reason is reachable without a mouse; shown on hover and on focus (CSS)
   return (
-    <span className="withheld" title={reason} aria-label={`No Run: ${reason}`} tabIndex={0}>
+    <span className="withheld" data-reason={reason} aria-label={`No Run: ${reason}`} tabIndex={0}>
       <span aria-hidden="true">⊘</span> no Run
     </span>
   );

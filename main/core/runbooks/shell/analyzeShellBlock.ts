@@ -53,7 +53,11 @@ const CONTAINERS: Readonly<Record<string, string>> = {
 };
 
 const at = (row: number): string => `line ${row + 1}`;
-const quote = (text: string, max = 60): string => `\`${text.length > max ? `${text.slice(0, max)}…` : text}\``;
+/** A piece of the runbook inside a reason or warning: hidden characters escaped, so the message cannot be reordered by them. */
+const quote = (text: string, max = 60): string => {
+  const visible = visibleText(text).text;
+  return `\`${visible.length > max ? `${visible.slice(0, max)}…` : visible}\``;
+};
 
 export function analyzeShellBlock(source: string, matcher: SnippetMatcher): LineVerdict[] {
   const lines = source.split('\n');
