@@ -125,7 +125,7 @@ function oldExcerpt(text: string, terms: readonly string[]): string {
 // the previous options too: prefix matching from the first letter
 const inThread = new MiniSearch<IndexedSection>({ fields: ['title', 'symptoms', 'headings', 'commands', 'body'], storeFields: ['runbookId', 'sectionId'], searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (t: string) => (t.length >= 4 ? 0.25 : false), maxFuzzy: 2 } });
 const hostileText = `${hostile}`;
-inThread.addAll([{ id: 'hostile#s', runbookId: 'hostile', sectionId: 's', title: 'Hostile', symptoms: '', headings: '', commands: '', body: hostileText }]);
+inThread.addAll([{ id: 'hostile#s', runbookId: 'hostile', sectionId: 's', anchor: '', partTitle: '', title: 'Hostile', symptoms: '', headings: '', commands: '', body: hostileText }]);
 const oldTimes: number[] = [];
 const oldLoop = monitorEventLoopDelay({ resolution: 1 });
 oldLoop.enable();

@@ -69,7 +69,8 @@ describe('search ranking on a fixture set', () => {
     const hit = (await library.search('circut breaker', 1)).hits[0]!;
     expect(hit.terms).toEqual(expect.arrayContaining(['circuit', 'breaker']));
     expect(hit.title).toBe('Circuit breaker trips');
-    expect(hit.anchor).toBe('rb-circuit-breaker-trips');
+    // every part carries the title; the part whose text also has the words wins, and the hit opens there
+    expect(hit.anchor).toBe('rb-resolution');
     const sla = (await library.search('thresholds', 1)).hits[0]!;
     expect(sla.excerpt).toContain('Tune the circuit breaker thresholds');
   });
@@ -117,6 +118,7 @@ describe('the bundled runbooks (resources/runbooks)', () => {
     bundled = new RunbookLibrary({ folders: [{ path: join(REPO, 'resources', 'runbooks'), source: 'bundled' }], catalog, logger });
     await bundled.load();
   });
+  afterAll(() => bundled.close());
 
   it('has one runbook per area, each with symptoms, diagnosis, a resolution with runnable lines, and escalation', () => {
     expect(bundled.problems).toEqual([]);
@@ -149,6 +151,13 @@ describe('the bundled runbooks (resources/runbooks)', () => {
     expect(text('data-freshness')).toContain('5 % errors');
     expect(text('broker-connectivity')).toContain('30 days');
     expect(text('circuit-breakers')).toContain('30 to 120 seconds');
+  });
+
+  it('is searched by part: a hit opens at the Symptoms, Resolution or Escalation it matched', async () => {
+    const hit = (await bundled.search('trading lead go-ahead', 1)).hits[0]!;
+    expect(hit).toMatchObject({ runbookId: 'worker-queues', sectionTitle: 'Worker queues › Escalation', anchor: 'rb-escalation' });
+    const resolution = (await bundled.search('WORKER_COUNT', 1)).hits[0]!;
+    expect(resolution).toMatchObject({ runbookId: 'worker-queues', anchor: 'rb-resolution' });
   });
 
   it('offers the breaker check as the circuit-breaker runbook runnable snippet', () => {

@@ -151,7 +151,7 @@ export class RunbookLibrary {
       const doc = this.docs.get(r.runbookId);
       const section = doc?.sections.find((s) => s.id === r.sectionId);
       if (!doc || !section) return [];
-      return [{ runbookId: doc.id, sectionId: section.id, anchor: section.anchor, title: doc.title, sectionTitle: section.title, area: section.area, score: r.score, terms: r.terms, excerpt: r.excerpt }];
+      return [{ runbookId: doc.id, sectionId: section.id, anchor: r.anchor || section.anchor, title: doc.title, sectionTitle: r.partTitle ? `${section.title} › ${r.partTitle}` : section.title, area: section.area, score: r.score, terms: r.terms, excerpt: r.excerpt }];
     });
     return { hits, tookMs: Math.round((this.now() - started) * 1000) / 1000 };
   }
@@ -176,18 +176,25 @@ export class RunbookLibrary {
 /** One search document per section: the fields the boosts weigh. */
 export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
   const doc = parsed.doc;
-  return doc.sections.map((s) => {
+  return doc.sections.flatMap((s): IndexedSection[] => {
     const text = parsed.text.get(s.id)!;
-    return {
-      id: `${doc.id}#${s.id}`,
-      runbookId: doc.id,
-      sectionId: s.id,
-      title: s.title === doc.title ? s.title : `${doc.title} ${s.title}`,
-      symptoms: s.symptoms.join('\n'),
-      headings: s.headings.map((h) => h.text).join('\n'),
-      commands: text.commands,
-      body: text.body,
-    };
+    const title = s.title === doc.title ? s.title : `${doc.title} ${s.title}`;
+    // a one-runbook section (Symptoms, Diagnosis, Resolution…) is searched by its parts, so a hit opens at the part
+    if (text.parts.length > 1) {
+      return text.parts.map((part, k) => ({
+        id: `${doc.id}#${s.id}#${k}`,
+        runbookId: doc.id,
+        sectionId: s.id,
+        anchor: part.anchor,
+        partTitle: part.title,
+        title,
+        symptoms: /symptom/i.test(part.title) ? s.symptoms.join('\n') : '',
+        headings: part.title,
+        commands: part.commands,
+        body: part.body,
+      }));
+    }
+    return [{ id: `${doc.id}#${s.id}`, runbookId: doc.id, sectionId: s.id, anchor: s.anchor, partTitle: '', title, symptoms: s.symptoms.join('\n'), headings: s.headings.map((h) => h.text).join('\n'), commands: text.commands, body: text.body }];
   });
 }
 

@@ -121,10 +121,18 @@ export interface ParseRunbookOptions {
   readonly matcher: SnippetMatcher;
 }
 
+/** A sub-heading's stretch of a one-runbook section (Symptoms, Diagnosis…): searched on its own so a hit opens there. */
+export interface SearchPart {
+  readonly anchor: string;
+  readonly title: string;
+  readonly body: string;
+  readonly commands: string;
+}
+
 export interface ParsedRunbook {
   readonly doc: RunbookDoc;
   /** per section: plain text for the search index */
-  readonly text: ReadonlyMap<string, { body: string; commands: string }>;
+  readonly text: ReadonlyMap<string, { body: string; commands: string; parts: SearchPart[] }>;
 }
 
 export function parseRunbook(source: string, options: ParseRunbookOptions): ParsedRunbook {
@@ -156,7 +164,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   }
 
   const usedIds = new Set<string>();
-  const text = new Map<string, { body: string; commands: string }>();
+  const text = new Map<string, { body: string; commands: string; parts: SearchPart[] }>();
   let blockIndex = 0;
   const sections: RunbookSection[] = ranges.map((range) => {
     const sectionTitle = single ? title : range.heading === null ? 'Introduction' : plain(tokens[range.heading + 1]);
@@ -190,12 +198,19 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     });
     flush();
 
-    text.set(id, {
-      body: slice
+    const inlineText = (tokens: Token[]) =>
+      tokens
         .filter((t) => t.type === 'inline')
         .map((t) => plain(t))
-        .join(' '),
+        .join(' ');
+    const subs = single ? slice.flatMap((t, i) => (t.type === 'heading_open' && t.tag === 'h2' ? [i] : [])) : [];
+    text.set(id, {
+      body: inlineText(slice),
       commands: commands.join('\n'),
+      parts: subs.map((at, k) => {
+        const part = slice.slice(at, subs[k + 1] ?? slice.length);
+        return { anchor: idOf(slice[at]!), title: plain(slice[at + 1]), body: inlineText(part), commands: part.filter((t) => t.type === 'fence' || t.type === 'code_block').map((t) => t.content).join('\n') };
+      }),
     });
     return {
       id,

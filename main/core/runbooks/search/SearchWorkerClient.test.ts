@@ -4,7 +4,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { excerpt, type IndexedSection } from './searchIndex';
 import { SearchWorkerClient } from './SearchWorkerClient';
 
-const section = (id: string, title: string, body: string): IndexedSection => ({ id: `${id}#s`, runbookId: id, sectionId: 's', title, symptoms: '', headings: '', commands: '', body });
+const section = (id: string, title: string, body: string): IndexedSection => ({ id: `${id}#s`, runbookId: id, sectionId: 's', anchor: '', partTitle: '', title, symptoms: '', headings: '', commands: '', body });
 
 const client = new SearchWorkerClient();
 afterAll(() => client.close());

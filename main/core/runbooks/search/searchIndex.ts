@@ -9,6 +9,10 @@ export interface IndexedSection {
   id: string;
   runbookId: string;
   sectionId: string;
+  /** where a hit opens: the section, or the part of it (Symptoms, Resolution…) */
+  anchor: string;
+  /** the part's heading, '' for a whole section */
+  partTitle: string;
   title: string;
   symptoms: string;
   headings: string;
@@ -21,6 +25,8 @@ export interface RawHit {
   id: string;
   runbookId: string;
   sectionId: string;
+  anchor: string;
+  partTitle: string;
   score: number;
   terms: string[];
   excerpt: string;
@@ -52,7 +58,7 @@ export function boundedBody(text: string): { text: string; cut: boolean } {
 export function createSearchIndex(): MiniSearch<IndexedSection> {
   return new MiniSearch<IndexedSection>({
     fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
-    storeFields: ['runbookId', 'sectionId'],
+    storeFields: ['runbookId', 'sectionId', 'anchor', 'partTitle'],
     // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
     // 2 edits, which also bounds the work per query
     // prefix matching from the second letter: one letter would expand to most of the vocabulary
@@ -84,6 +90,8 @@ export class SearchIndex {
         id: String(r.id),
         runbookId: r.runbookId as string,
         sectionId: r.sectionId as string,
+        anchor: r.anchor as string,
+        partTitle: r.partTitle as string,
         score: Math.round(r.score * 1000) / 1000,
         terms: r.terms.slice(0, MAX_TERMS),
         excerpt: excerpt(this.plain.get(String(r.id)) ?? '', r.terms),
