@@ -15,6 +15,8 @@ export default defineConfig({
         input: {
           index: resolve(__dirname, 'main/index.ts'),
           web: resolve(__dirname, 'main/web/cli.ts'),
+          // runbook search runs in a worker thread (main/core/runbooks/search/SearchWorkerClient.ts)
+          searchWorker: resolve(__dirname, 'main/core/runbooks/search/searchWorker.ts'),
         },
       },
     },

@@ -17,8 +17,20 @@ export const RunbookLine = z.object({
   /** highlight.js markup of this line (spans with hljs-* classes only), sanitized */
   html: z.string(),
   action: z
-    .object({ actionId: ActionId, title: z.string(), risk: Risk, params: z.record(z.string(), z.union([z.string(), z.number()])), note: z.string().nullable() })
+    .object({
+      actionId: ActionId,
+      title: z.string(),
+      risk: Risk,
+      params: z.record(z.string(), z.union([z.string(), z.number()])),
+      note: z.string().nullable(),
+      /** the exact command the action runs for these params, shown beside the line with every difference marked */
+      command: z.string(),
+    })
     .nullable(),
+  /** why a line that reads as a command has no "Run on…" (shown on hover) */
+  withheld: z.string().nullable(),
+  /** what the line, Copy and the preview must say: a comment after the command, hidden characters */
+  warnings: z.array(z.string()),
   /** placeholder words to fill in before copying ("0x...", "your-key"); never filled from the environment */
   placeholders: z.array(z.object({ text: z.string(), label: z.string() })),
 });
@@ -56,11 +68,15 @@ export const RunbookSummary = z.object({
   /** where it came from: the bundled set or a folder named in the config */
   source: z.string(),
   file: z.string(),
+  /** what was ignored or recovered while reading it (foreign front matter, unclosed raw HTML, deep nesting) */
+  notes: z.array(z.string()),
+  /** order within its folder from the source tool's front matter (Hugo weight, sidebar_position) */
+  weight: z.number().nullable(),
   sections: z.array(z.object({ id: z.string(), title: z.string(), anchor: z.string(), area: RunbookArea.nullable() })),
 });
 export type RunbookSummary = z.infer<typeof RunbookSummary>;
 
-export const RunbookDoc = RunbookSummary.extend({ toc: z.array(RunbookHeading), sections: z.array(RunbookSection) });
+export const RunbookDoc = RunbookSummary.extend({ description: z.string().nullable(), toc: z.array(RunbookHeading), sections: z.array(RunbookSection) });
 export type RunbookDoc = z.infer<typeof RunbookDoc>;
 
 export const RunbookHit = z.object({

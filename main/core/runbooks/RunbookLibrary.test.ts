@@ -4,7 +4,7 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECTIONS, bundledCatalog } from '../actions/Catalog';
 import type { Logger } from '../../../common/logger';
 import { RunbookLibrary } from './RunbookLibrary';
@@ -32,59 +32,60 @@ write('broken.md', '---\narea: nowhere\n---\n# Broken\n');
 write('notes.txt', 'not a runbook');
 
 let library: RunbookLibrary;
+afterAll(() => library.close());
 beforeAll(async () => {
   library = new RunbookLibrary({ folders: [{ path: fixtures, source: 'team' }], catalog, logger });
   await library.load();
 });
 
-const top = (query: string, n = 3) => library.search(query, n).hits.map((h) => `${h.runbookId}#${h.sectionId}`);
+const top = async (query: string, n = 3) => (await library.search(query, n)).hits.map((h) => `${h.runbookId}#${h.sectionId}`);
 
 describe('search ranking on a fixture set', () => {
-  it('puts the runbook titled with the words first, the body mention after it', () => {
-    const hits = top('circuit breaker', 5);
+  it('puts the runbook titled with the words first, the body mention after it', async () => {
+    const hits = await top('circuit breaker', 5);
     expect(hits[0]).toBe('breakers#circuit-breakers');
     expect(hits.indexOf('sla#sla-violations')).toBeGreaterThan(0);
   });
 
-  it('tolerates typos and partial words', () => {
-    expect(top('circut braeker')[0]).toBe('breakers#circuit-breakers');
-    expect(top('questr')[0]).toBe('tokens#broker-connectivity');
+  it('tolerates typos and partial words', async () => {
+    expect((await top('circut braeker'))[0]).toBe('breakers#circuit-breakers');
+    expect((await top('questr'))[0]).toBe('tokens#broker-connectivity');
   });
 
-  it('ranks a symptom above a heading above a body mention', () => {
+  it('ranks a symptom above a heading above a body mention', async () => {
     // "pending jobs" is a symptom of queues, and only prose in deploys
-    expect(top('pending jobs')).toEqual(['queues#worker-backlog', 'deploys#rollback']);
+    expect(await top('pending jobs')).toEqual(['queues#worker-backlog', 'deploys#rollback']);
     // "breaker drills" is a heading in deploys; "breaker" is prose in sla
-    const drills = top('drills breaker', 5);
+    const drills = await top('drills breaker', 5);
     expect(drills.indexOf('deploys#breaker-drills')).toBeLessThan(drills.indexOf('sla#sla-violations'));
   });
 
-  it('finds commands inside code blocks', () => {
-    expect(top('redis-cli')[0]).toBe('queues#worker-backlog');
-    expect(top('set_questrade_token')[0]).toBe('tokens#broker-connectivity');
+  it('finds commands inside code blocks', async () => {
+    expect((await top('redis-cli'))[0]).toBe('queues#worker-backlog');
+    expect((await top('set_questrade_token'))[0]).toBe('tokens#broker-connectivity');
   });
 
-  it('reports the matched words (as indexed) for highlighting, and an excerpt around them', () => {
-    const hit = library.search('circut breaker', 1).hits[0]!;
+  it('reports the matched words (as indexed) for highlighting, and an excerpt around them', async () => {
+    const hit = (await library.search('circut breaker', 1)).hits[0]!;
     expect(hit.terms).toEqual(expect.arrayContaining(['circuit', 'breaker']));
     expect(hit.title).toBe('Circuit breaker trips');
-    expect(hit.anchor).toBe('rb-circuit-breaker-trips');
-    const sla = library.search('thresholds', 1).hits[0]!;
+    // every part carries the title; the part whose text also has the words wins, and the hit opens there
+    expect(hit.anchor).toBe('rb-resolution');
+    const sla = (await library.search('thresholds', 1)).hits[0]!;
     expect(sla.excerpt).toContain('Tune the circuit breaker thresholds');
   });
 
-  it('answers an empty query with nothing, and a query with no match with nothing', () => {
-    expect(library.search('   ').hits).toEqual([]);
-    expect(library.search('zzzqqqxxx').hits).toEqual([]);
+  it('answers an empty query with nothing, and a query with no match with nothing', async () => {
+    expect((await library.search('   ')).hits).toEqual([]);
+    expect((await library.search('zzzqqqxxx')).hits).toEqual([]);
   });
 });
 
 describe('loading folders', () => {
-  it('loads every .md under the folder (sub-folders too), skips other files, reports a broken runbook by name', () => {
-    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
-    expect(library.problems).toHaveLength(1);
-    expect(library.problems[0]).toMatch(/broken\.md: front matter: area:/);
-    expect(warnings.some((w) => w.includes('broken.md'))).toBe(true);
+  it('loads every .md under the folder (sub-folders too), skips other files, shows a runbook with a bad front matter value with a note', () => {
+    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(library.problems).toEqual([]);
+    expect(library.get('broken').notes[0]).toMatch(/front matter: area: "nowhere".*ignored/);
     expect(library.list().find((r) => r.id === 'tokens')!.file).toBe(join('team', 'tokens.md'));
   });
 
@@ -100,9 +101,10 @@ describe('loading folders', () => {
     void lib.load();
     const handlers = runbookHandlers(lib);
     const [list, hits] = await Promise.all([handlers.listRunbooks({}), handlers.searchRunbooks({ query: 'redis-cli' })]);
-    expect(list.runbooks.map((r) => r.id).sort()).toEqual(['breakers', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(list.runbooks.map((r) => r.id).sort()).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
     expect(hits.hits[0]?.runbookId).toBe('queues');
     await expect(handlers.getRunbook({ id: 'nope' })).rejects.toThrow(/no runbook "nope"/);
+    await lib.close();
   });
 
   it('refuses an unknown runbook id with not-found', () => {
@@ -116,6 +118,7 @@ describe('the bundled runbooks (resources/runbooks)', () => {
     bundled = new RunbookLibrary({ folders: [{ path: join(REPO, 'resources', 'runbooks'), source: 'bundled' }], catalog, logger });
     await bundled.load();
   });
+  afterAll(() => bundled.close());
 
   it('has one runbook per area, each with symptoms, diagnosis, a resolution with runnable lines, and escalation', () => {
     expect(bundled.problems).toEqual([]);
@@ -148,6 +151,13 @@ describe('the bundled runbooks (resources/runbooks)', () => {
     expect(text('data-freshness')).toContain('5 % errors');
     expect(text('broker-connectivity')).toContain('30 days');
     expect(text('circuit-breakers')).toContain('30 to 120 seconds');
+  });
+
+  it('is searched by part: a hit opens at the Symptoms, Resolution or Escalation it matched', async () => {
+    const hit = (await bundled.search('trading lead go-ahead', 1)).hits[0]!;
+    expect(hit).toMatchObject({ runbookId: 'worker-queues', sectionTitle: 'Worker queues › Escalation', anchor: 'rb-escalation' });
+    const resolution = (await bundled.search('WORKER_COUNT', 1)).hits[0]!;
+    expect(resolution).toMatchObject({ runbookId: 'worker-queues', anchor: 'rb-resolution' });
   });
 
   it('offers the breaker check as the circuit-breaker runbook runnable snippet', () => {

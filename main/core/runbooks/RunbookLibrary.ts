@@ -1,15 +1,17 @@
 // Every runbook the console knows: the bundled set plus the folders the config names, parsed
-// once at start-up, and a full-text index over their sections. The index is minisearch
-// (BM25-ranked, fuzzy and prefix matching, per-field boosts, no native code): it answers in well
-// under a millisecond on hundreds of runbooks, so search can run on every keystroke.
-import { readdir, readFile } from 'node:fs/promises';
-import { basename, join, relative } from 'node:path';
-import MiniSearch from 'minisearch';
+// once at start-up, and a full-text index over their sections. The index lives in a worker
+// thread (search/SearchWorkerClient), so no runbook, however hostile, can make a query hold up
+// main, which also serves hosts and running actions.
+import { readdir, readFile, realpath, stat } from 'node:fs/promises';
+import { basename, dirname, join, relative, sep } from 'node:path';
 import type { RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
 import type { Logger } from '../../../common/logger';
 import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
+import { loadBashParser } from './shell/bashParser';
+import { boundedBody, MAX_DISTINCT_WORDS, type IndexedSection } from './search/searchIndex';
+import { SearchWorkerClient } from './search/SearchWorkerClient';
 import { SnippetMatcher } from './SnippetMatcher';
 
 export interface RunbookFolder {
@@ -23,40 +25,17 @@ export interface RunbookLibraryOptions {
   readonly catalog: Catalog;
   readonly logger: Logger;
   readonly now?: () => number;
+  /** the search worker (tests and the bench pass their own); default: spawned on first use */
+  readonly search?: SearchWorkerClient;
 }
 
 /** A runbook file larger than this is refused: runbooks are pages, not logs. */
 export const MAX_RUNBOOK_BYTES = 1024 * 1024;
 const MAX_FILES_PER_FOLDER = 2000;
 
-export interface IndexedSection {
-  id: string;
-  runbookId: string;
-  sectionId: string;
-  title: string;
-  symptoms: string;
-  headings: string;
-  commands: string;
-  body: string;
-}
-
-/** Field boosts: a word in a title outranks one in symptoms, then headings, then commands, then prose. */
-export const SEARCH_BOOSTS = { title: 5, symptoms: 3, headings: 2, commands: 1.5, body: 1 } as const;
-
-export function createSearchIndex(): MiniSearch<IndexedSection> {
-  return new MiniSearch<IndexedSection>({
-    fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
-    storeFields: ['runbookId', 'sectionId'],
-    // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
-    // 2 edits, which also bounds the work per query
-    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
-  });
-}
-
 export class RunbookLibrary {
   private readonly docs = new Map<string, RunbookDoc>();
-  private readonly plain = new Map<string, string>();
-  private index = createSearchIndex();
+  private readonly index: SearchWorkerClient;
   private readonly matcher: SnippetMatcher;
   private readonly now: () => number;
   /** files that could not be read or parsed, each naming the file and what was wrong */
@@ -64,6 +43,7 @@ export class RunbookLibrary {
 
   constructor(private readonly options: RunbookLibraryOptions) {
     this.matcher = new SnippetMatcher(options.catalog);
+    this.index = options.search ?? new SearchWorkerClient();
     this.now = options.now ?? (() => performance.now());
   }
 
@@ -85,15 +65,17 @@ export class RunbookLibrary {
   }
 
   private async loadAll(): Promise<void> {
+    // the worker starts while the files are read and parsed
+    this.index.start();
+    await loadBashParser();
     this.docs.clear();
-    this.plain.clear();
-    this.index = createSearchIndex();
+    this.index.clear();
     this.problems.length = 0;
     const entries: Array<{ folder: RunbookFolder; file: string; text: string }> = [];
     for (const folder of this.options.folders) {
       let files: string[];
       try {
-        files = await markdownFiles(folder.path);
+        files = await markdownFiles(folder.path, (file, why) => this.problem(`${file}: ${why}`));
       } catch (error) {
         this.problem(`${folder.path}: cannot read the runbook folder: ${(error as Error).message}`);
         continue;
@@ -101,7 +83,7 @@ export class RunbookLibrary {
       for (const file of files) {
         try {
           const text = await readFile(file, 'utf8');
-          if (Buffer.byteLength(text) > MAX_RUNBOOK_BYTES) throw new Error(`larger than ${MAX_RUNBOOK_BYTES} bytes`);
+          if (Buffer.byteLength(text) > MAX_RUNBOOK_BYTES) throw new Error(`larger than ${MAX_RUNBOOK_BYTES} bytes: not read`);
           entries.push({ folder, file, text });
         } catch (error) {
           this.problem(`${file}: ${(error as Error).message}`);
@@ -119,15 +101,21 @@ export class RunbookLibrary {
     const id = this.uniqueId(slugify(basename(file).replace(/\.(md|markdown)$/i, '')).replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'runbook');
     let parsed: ParsedRunbook;
     try {
-      parsed = parseRunbook(text, { id, source: folder.source, file: relative(folder.path, file) || basename(file), dir: folder.path, catalog: this.options.catalog, matcher: this.matcher });
+      parsed = parseRunbook(text, { id, source: folder.source, file: relative(folder.path, file) || basename(file), dir: dirname(file), root: folder.path, catalog: this.options.catalog, matcher: this.matcher });
     } catch (error) {
       this.problem(`${file}: ${(error as Error).message}`);
       return null;
     }
     const doc = parsed.doc;
+    const entries = searchEntries(parsed);
+    const cut = entries.filter((e) => {
+      const bounded = boundedBody(e.body);
+      e.body = bounded.text;
+      return bounded.cut;
+    });
+    if (cut.length) doc.notes.push(`search reads only the first ${MAX_DISTINCT_WORDS} distinct words of ${cut.map((e) => e.sectionId).join(', ')}; the rest is shown but not searched`);
     this.docs.set(id, doc);
-    for (const s of doc.sections) this.plain.set(`${id}#${s.id}`, parsed.text.get(s.id)!.body);
-    this.index.addAll(searchEntries(parsed));
+    this.index.add(entries);
     return doc;
   }
 
@@ -137,6 +125,8 @@ export class RunbookLibrary {
       title: d.title,
       source: d.source,
       file: d.file,
+      notes: d.notes,
+      weight: d.weight,
       sections: d.sections.map((s) => ({ id: s.id, title: s.title, anchor: s.anchor, area: s.area })),
     }));
   }
@@ -152,27 +142,23 @@ export class RunbookLibrary {
     return [...this.docs.values()].flatMap((d) => d.sections.filter((s) => s.area === area).map((s) => ({ runbookId: d.id, sectionId: s.id })));
   }
 
-  search(query: string, limit = 20): { hits: RunbookHit[]; tookMs: number } {
+  /** Runs in the search worker; a query overtaken by a newer one fails with "superseded". */
+  async search(query: string, limit = 20): Promise<{ hits: RunbookHit[]; tookMs: number }> {
     const started = this.now();
-    const trimmed = query.trim();
-    if (!trimmed) return { hits: [], tookMs: 0 };
-    const results = this.index.search(trimmed).slice(0, limit);
-    const hits = results.map((r) => {
-      const doc = this.docs.get(r.runbookId as string)!;
-      const section = doc.sections.find((s) => s.id === r.sectionId)!;
-      return {
-        runbookId: doc.id,
-        sectionId: section.id,
-        anchor: section.anchor,
-        title: doc.title,
-        sectionTitle: section.title,
-        area: section.area,
-        score: Math.round(r.score * 1000) / 1000,
-        terms: r.terms,
-        excerpt: excerpt(this.plain.get(r.id as string) ?? '', r.terms),
-      };
+    if (!query.trim()) return { hits: [], tookMs: 0 };
+    const answer = await this.index.search(query, limit);
+    const hits = answer.hits.flatMap((r) => {
+      const doc = this.docs.get(r.runbookId);
+      const section = doc?.sections.find((s) => s.id === r.sectionId);
+      if (!doc || !section) return [];
+      return [{ runbookId: doc.id, sectionId: section.id, anchor: r.anchor || section.anchor, title: doc.title, sectionTitle: r.partTitle ? `${section.title} › ${r.partTitle}` : section.title, area: section.area, score: r.score, terms: r.terms, excerpt: r.excerpt }];
     });
     return { hits, tookMs: Math.round((this.now() - started) * 1000) / 1000 };
+  }
+
+  /** Stops the search worker. */
+  close(): Promise<void> {
+    return this.index.close();
   }
 
   private uniqueId(base: string): string {
@@ -190,38 +176,72 @@ export class RunbookLibrary {
 /** One search document per section: the fields the boosts weigh. */
 export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
   const doc = parsed.doc;
-  return doc.sections.map((s) => {
+  return doc.sections.flatMap((s): IndexedSection[] => {
     const text = parsed.text.get(s.id)!;
-    return {
-      id: `${doc.id}#${s.id}`,
-      runbookId: doc.id,
-      sectionId: s.id,
-      title: s.title === doc.title ? s.title : `${doc.title} ${s.title}`,
-      symptoms: s.symptoms.join('\n'),
-      headings: s.headings.map((h) => h.text).join('\n'),
-      commands: text.commands,
-      body: text.body,
-    };
+    const title = s.title === doc.title ? s.title : `${doc.title} ${s.title}`;
+    // a one-runbook section (Symptoms, Diagnosis, Resolution…) is searched by its parts, so a hit opens at the part
+    if (text.parts.length > 1) {
+      return text.parts.map((part, k) => ({
+        id: `${doc.id}#${s.id}#${k}`,
+        runbookId: doc.id,
+        sectionId: s.id,
+        anchor: part.anchor,
+        partTitle: part.title,
+        title,
+        symptoms: /symptom/i.test(part.title) ? s.symptoms.join('\n') : '',
+        headings: part.title,
+        commands: part.commands,
+        body: part.body,
+      }));
+    }
+    return [{ id: `${doc.id}#${s.id}`, runbookId: doc.id, sectionId: s.id, anchor: s.anchor, partTitle: '', title, symptoms: s.symptoms.join('\n'), headings: s.headings.map((h) => h.text).join('\n'), commands: text.commands, body: text.body }];
   });
 }
 
-/** About 160 characters of the section around its first matched word. */
-export function excerpt(text: string, terms: readonly string[]): string {
-  const lower = text.toLowerCase();
-  const at = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
-  const start = Math.max(0, at - 60);
-  const cut = text.slice(start, start + 160).trim();
-  return `${start > 0 ? '…' : ''}${cut}${start + 160 < text.length ? '…' : ''}`;
-}
-
-async function markdownFiles(dir: string, depth = 0): Promise<string[]> {
+/**
+ * Every Markdown file under `root`, any depth, sorted. Symbolic links are followed while they
+ * stay inside the folder; a link out of it, a broken one or one back to a folder already read
+ * (a cycle) is reported through `skip` with its reason, never dropped in silence. Dot folders
+ * (.git, .github) are not runbooks and are passed over.
+ */
+async function markdownFiles(root: string, skip: (file: string, why: string) => void): Promise<string[]> {
+  const top = await realpath(root);
+  const inside = (real: string) => real === top || real.startsWith(top + sep);
   const out: string[] = [];
-  for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
-    if (entry.name.startsWith('.')) continue;
-    const path = join(dir, entry.name);
-    if (entry.isDirectory() && depth < 3) out.push(...(await markdownFiles(path, depth + 1)));
-    else if (entry.isFile() && /\.(md|markdown)$/i.test(entry.name)) out.push(path);
-    if (out.length >= MAX_FILES_PER_FOLDER) break;
-  }
+  // the real folders from the top down to here: a link to one of them is a cycle; a second
+  // path to a folder read elsewhere is not (GitHub shows it under both paths too)
+  const visit = async (dir: string, real: string, ancestors: ReadonlySet<string>): Promise<void> => {
+    if (ancestors.has(real)) {
+      skip(dir, 'a link back to a folder it is inside (a cycle): not read again');
+      return;
+    }
+    const chain = new Set(ancestors).add(real);
+    for (const entry of (await readdir(dir, { withFileTypes: true })).sort((a, b) => a.name.localeCompare(b.name))) {
+      if (entry.name.startsWith('.')) continue;
+      const path = join(dir, entry.name);
+      const markdown = /\.(md|markdown)$/i.test(entry.name);
+      let isDir = entry.isDirectory();
+      let target = path;
+      if (entry.isSymbolicLink()) {
+        try {
+          target = await realpath(path);
+        } catch {
+          if (markdown) skip(path, 'a broken symbolic link: not read');
+          continue;
+        }
+        if (!inside(target)) {
+          skip(path, `a link to ${target}, outside the runbook folder: not read`);
+          continue;
+        }
+        isDir = (await stat(target)).isDirectory();
+      }
+      if (isDir) await visit(path, entry.isSymbolicLink() ? target : await realpath(path), chain);
+      else if (markdown) {
+        if (out.length >= MAX_FILES_PER_FOLDER) skip(path, `more than ${MAX_FILES_PER_FOLDER} runbooks in ${root}: not read`);
+        else out.push(path);
+      }
+    }
+  };
+  await visit(root, top, new Set());
   return out;
 }

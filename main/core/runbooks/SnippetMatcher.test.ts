@@ -1,10 +1,17 @@
 // What must NOT become a runnable action: anything beyond the exact shapes, hostile text in a
 // runbook, values the catalog would refuse, and lines with placeholders still to fill.
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../actions/Catalog';
+import { analyzePythonBlock } from './analyzePythonBlock';
+import { loadBashParser } from './shell/bashParser';
+import { analyzeShellBlock } from './shell/analyzeShellBlock';
 import { findPlaceholders, SnippetMatcher } from './SnippetMatcher';
 
 const matcher = new SnippetMatcher(bundledCatalog());
+beforeAll(() => loadBashParser());
+
+/** The action on each line of a block (null: no Run). */
+const actions = (block: string) => analyzeShellBlock(block, matcher).map((v) => v.match?.actionId ?? null);
 
 describe('snippet matching', () => {
   it.each([
@@ -42,9 +49,7 @@ describe('snippet matching', () => {
 
   it('treats upper-case lines as Redis commands only inside a redis-cli session', () => {
     expect(matcher.matchShell('KEYS worker:*')).toBeNull();
-    expect(matcher.matchShell('KEYS worker:*', { redis: true })).toMatchObject({ actionId: 'queue.list' });
-    expect(matcher.matchShell('DEL worker:scanner:queue', { redis: true })).toMatchObject({ actionId: 'queue.clear', params: { queue: 'worker:scanner:queue' } });
-    expect(matcher.matchShell('DEL other', { redis: true })).toBeNull(); // the catalog's queue pattern refuses it
+    expect(actions('redis-cli\nKEYS worker:*\nDEL worker:scanner:queue\nDEL other')).toEqual([null, 'queue.list', 'queue.clear', null]);
   });
 
   it('maps the other shapes the runbooks use', () => {
@@ -57,10 +62,12 @@ describe('snippet matching', () => {
   });
 
   it('only resets a breaker from Python after a get_monitor naming a breaker the catalog knows', () => {
-    expect(matcher.matchPython('breaker.reset()', 'coingecko_api')).toMatchObject({ actionId: 'breaker.reset', params: { breaker: 'coingecko_api' } });
-    expect(matcher.matchPython('breaker.reset()', null)).toBeNull();
-    expect(matcher.matchPython('breaker.reset()', 'evil; rm')).toBeNull();
-    expect(matcher.matchPython('os.system("reset")', 'coingecko_api')).toBeNull();
+    const py = (block: string) => analyzePythonBlock(block, matcher).map((v) => (v.match ? `${v.match.actionId} ${JSON.stringify(v.match.params)}` : null));
+    const head = 'from src.services.reliability import CIRCUIT_REGISTRY\n';
+    expect(py(`${head}b = CIRCUIT_REGISTRY.get_monitor("coingecko_api")\nb.reset()`)[2]).toBe('breaker.reset {"breaker":"coingecko_api"}');
+    expect(py('breaker.reset()')).toEqual([null]);
+    expect(py(`${head}b = CIRCUIT_REGISTRY.get_monitor("evil; rm")\nb.reset()`)[2]).toBeNull();
+    expect(py(`${head}b = CIRCUIT_REGISTRY.get_monitor("coingecko_api")\nos.system("reset")`)[2]).toBeNull();
   });
 
   it('finds the placeholders to fill', () => {

@@ -6,13 +6,21 @@
 // receives as HTML passes sanitizeRunbookHtml.
 import MarkdownIt from 'markdown-it';
 import anchor from 'markdown-it-anchor';
+import admonitions from 'markdown-it-admon';
+import container from 'markdown-it-container';
+import githubAlerts from 'markdown-it-github-alerts';
 import taskLists from 'markdown-it-task-lists';
-import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
-import { RunbookArea, type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
+import type { z } from 'zod';
+import type { RunbookArea} from '../../../common/contract';
+import { type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
 import type { Catalog } from '../actions/Catalog';
 import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { visibleText } from '../../../common/visibleText';
+import { analyzePythonBlock } from './analyzePythonBlock';
+import { readFrontMatter } from './frontMatter';
+import { parseWithoutLoss } from './recoverContent';
+import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
@@ -37,16 +45,6 @@ export function slugify(text: string): string {
     .replace(/\s/g, '-');
 }
 
-const FrontMatter = z
-  .object({
-    title: z.string().min(1).max(200).optional(),
-    area: RunbookArea.optional(),
-    alerts: z.array(z.string().min(1).max(100)).max(100).optional(),
-    actions: z.array(z.string().min(1).max(100)).max(100).optional(),
-  })
-  .strict();
-type FrontMatter = z.infer<typeof FrontMatter>;
-
 /** Sections without front matter are matched to areas by their headings. */
 const AREA_HEADINGS: ReadonlyArray<[RegExp, z.infer<typeof RunbookArea>]> = [
   [/\bdata freshness\b|\bfreshness issues?\b/i, 'data-freshness'],
@@ -65,30 +63,35 @@ export function areaForHeading(title: string): z.infer<typeof RunbookArea> | nul
   return AREA_HEADINGS.find(([re]) => re.test(title))?.[1] ?? null;
 }
 
-export function splitFrontMatter(text: string, file: string): { front: FrontMatter; body: string } {
-  const m = /^---\r?\n([\s\S]*?)\r?\n---[ \t]*(?:\r?\n|$)/.exec(text);
-  if (!m) return { front: {}, body: text };
-  let raw: unknown;
-  try {
-    raw = parseYaml(m[1]!) ?? {};
-  } catch (error) {
-    throw new RunbookError(`${file}: front matter is not valid YAML: ${(error as Error).message.split('\n')[0]}`);
-  }
-  const parsed = FrontMatter.safeParse(raw);
-  if (!parsed.success) {
-    const issue = parsed.error.issues[0]!;
-    const where = issue.path.length ? issue.path.join('.') : 'front matter';
-    throw new RunbookError(`${file}: front matter: ${where}: ${issue.message}`);
-  }
-  return { front: parsed.data, body: text.slice(m[0].length) };
-}
-
 function createMarkdown(): Markdown {
   const md = new MarkdownIt({ html: true, linkify: false, typographer: false, highlight: (code, info) => highlightBlock(code, codeLanguage(info)) });
   md.use(anchor, { slugify: (s: string) => ANCHOR_PREFIX + slugify(s), tabIndex: false });
   md.use(taskLists, { enabled: false });
+  // admonitions as GitHub (> [!WARNING]), MkDocs (!!! note) and Docusaurus (:::tip) render them;
+  // the same classes for all three, so one stylesheet serves them
+  md.use(githubAlerts, { icons: Object.fromEntries(['note', 'tip', 'important', 'warning', 'caution'].map((k) => [k, ''])) });
+  md.use(admonitions);
+  // MkDocs writes titles in quotes (!!! danger "Data loss") and shows them without
+  md.core.ruler.after('block', 'admonition-title-quotes', (state) => {
+    state.tokens.forEach((t, i) => {
+      const title = state.tokens[i + 1];
+      if (t.type === 'admonition_title_open' && title?.type === 'inline') title.content = title.content.replace(/^"(.*)"$/, '$1');
+    });
+  });
+  for (const kind of DOCUSAURUS_ADMONITIONS) {
+    md.use(container, kind, {
+      render: (tokens: Token[], idx: number) => {
+        const t = tokens[idx]!;
+        if (t.nesting !== 1) return '</div>\n';
+        const title = t.info.trim().slice(kind.length).trim() || kind.charAt(0).toUpperCase() + kind.slice(1);
+        return `<div class="admonition ${kind}"><p class="admonition-title">${md.utils.escapeHtml(title)}</p>\n`;
+      },
+    });
+  }
   return md;
 }
+
+const DOCUSAURUS_ADMONITIONS = ['note', 'tip', 'info', 'caution', 'danger', 'warning', 'important', 'success', 'secondary'];
 
 const md = createMarkdown();
 
@@ -110,22 +113,35 @@ export interface ParseRunbookOptions {
   readonly source: string;
   /** shown to the user; also names the file in errors */
   readonly file: string;
-  /** folder relative images are read from; null: no images */
+  /** the runbook's own folder: relative images are read from it; null: no images */
   readonly dir: string | null;
+  /** the configured folder images must stay inside (default: dir) */
+  readonly root?: string | null;
   readonly catalog: Catalog;
   readonly matcher: SnippetMatcher;
+}
+
+/** A sub-heading's stretch of a one-runbook section (Symptoms, Diagnosis…): searched on its own so a hit opens there. */
+export interface SearchPart {
+  readonly anchor: string;
+  readonly title: string;
+  readonly body: string;
+  readonly commands: string;
 }
 
 export interface ParsedRunbook {
   readonly doc: RunbookDoc;
   /** per section: plain text for the search index */
-  readonly text: ReadonlyMap<string, { body: string; commands: string }>;
+  readonly text: ReadonlyMap<string, { body: string; commands: string; parts: SearchPart[] }>;
 }
 
 export function parseRunbook(source: string, options: ParseRunbookOptions): ParsedRunbook {
-  const { front, body } = splitFrontMatter(source, options.file);
-  const env = {};
-  const tokens = md.parse(body, env);
+  const fm = readFrontMatter(source);
+  const front = fm.own;
+  const body = fm.body;
+  const env: Record<string, unknown> = {};
+  const notes = [...fm.notes];
+  const tokens = parseWithoutLoss(md, body, env, notes);
 
   // The title: front matter, else the first h1, else the file name.
   const h1 = tokens.findIndex((t) => t.type === 'heading_open' && t.tag === 'h1');
@@ -148,7 +164,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   }
 
   const usedIds = new Set<string>();
-  const text = new Map<string, { body: string; commands: string }>();
+  const text = new Map<string, { body: string; commands: string; parts: SearchPart[] }>();
   let blockIndex = 0;
   const sections: RunbookSection[] = ranges.map((range) => {
     const sectionTitle = single ? title : range.heading === null ? 'Introduction' : plain(tokens[range.heading + 1]);
@@ -182,12 +198,19 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     });
     flush();
 
-    text.set(id, {
-      body: slice
+    const inlineText = (tokens: Token[]) =>
+      tokens
         .filter((t) => t.type === 'inline')
         .map((t) => plain(t))
-        .join(' '),
+        .join(' ');
+    const subs = single ? slice.flatMap((t, i) => (t.type === 'heading_open' && t.tag === 'h2' ? [i] : [])) : [];
+    text.set(id, {
+      body: inlineText(slice),
       commands: commands.join('\n'),
+      parts: subs.map((at, k) => {
+        const part = slice.slice(at, subs[k + 1] ?? slice.length);
+        return { anchor: idOf(slice[at]!), title: plain(slice[at + 1]), body: inlineText(part), commands: part.filter((t) => t.type === 'fence' || t.type === 'code_block').map((t) => t.content).join('\n') };
+      }),
     });
     return {
       id,
@@ -207,20 +230,23 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   const htmlParts = sections.flatMap((s) => s.parts.filter((p): p is Extract<RunbookPart, { kind: 'html' }> => p.kind === 'html'));
   sanitizeMany(
     htmlParts.map((p) => p.html),
-    (html) => sanitizeRunbookHtml(html, options.dir),
+    (html) => sanitizeRunbookHtml(html, options.dir, options.root ?? options.dir),
   ).forEach((html, i) => (htmlParts[i]!.html = html.trim()));
   for (const s of sections) s.parts = s.parts.filter((p) => p.kind !== 'html' || p.html !== '');
   const blocks = sections.flatMap((s) => s.parts.flatMap((p) => (p.kind === 'code' ? [p.block] : [])));
   sanitizeMany(
     blocks.map((b) => b.lines.map((l) => l.html).join('\n')),
     sanitizeHighlight,
-  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = line)));
+  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = showHidden(line))));
 
   const doc: RunbookDoc = {
     id: options.id,
     title,
     source: options.source,
     file: options.file,
+    notes,
+    weight: fm.weight,
+    description: fm.description,
     toc,
     sections,
   };
@@ -277,6 +303,14 @@ function labelBefore(slice: Token[], fence: number): string | null {
 
 const SHELL = new Set(['bash']);
 
+/** Sanitized line markup with each hidden character as a visible, marked `<U+XXXX>` escape. */
+function showHidden(html: string): string {
+  const visible = visibleText(html);
+  if (visible.escaped === 0) return html;
+  // sanitized markup holds no literal "<U+": every one here is an escape visibleText made
+  return visible.text.replace(/<U\+([0-9A-F]{4,6})>/g, '<span class="hljs-hidden-char" title="hidden character U+$1">&lt;U+$1&gt;</span>');
+}
+
 function codeBlock(fence: Token, label: string | null, index: number, options: ParseRunbookOptions): RunbookCodeBlock {
   const info = fence.info.trim().split(/\s+/)[0] ?? '';
   const lang = codeLanguage(info);
@@ -284,54 +318,37 @@ function codeBlock(fence: Token, label: string | null, index: number, options: P
   const rawLines = source.split('\n');
   // raw hljs markup here; sanitized (whole runbook at once) in parseRunbook
   const html = splitLines(highlightBlock(source, lang));
-  const shell = lang !== null && SHELL.has(lang);
-  const lines: RunbookLine[] = [];
-  let redis = false;
-  let breaker: string | null = null;
-  for (let i = 0; i < rawLines.length; i++) {
-    const text = rawLines[i]!;
-    const line = (kind: RunbookLine['kind'], match: SnippetMatch | null, placeholders: RunbookLine['placeholders']): RunbookLine => ({
+  const verdicts = lang !== null && SHELL.has(lang) ? analyzeShellBlock(source, options.matcher) : lang === 'python' ? analyzePythonBlock(source, options.matcher) : null;
+  const lines: RunbookLine[] = rawLines.map((text, i) => {
+    const hidden = hiddenCharacters(text);
+    const v = verdicts?.[i] ?? {
+      kind: text.trim() === '' ? 'blank' : lang === 'yaml' && /^\s*#/.test(text) ? 'comment' : 'code',
+      match: null,
+      withheld: null,
+      warnings: hidden ? [hidden] : [],
+    };
+    const kind: RunbookLine['kind'] = verdicts && v.kind === 'command' && lang === 'python' ? 'code' : v.kind;
+    return {
       text,
       kind,
       html: html[i] ?? '',
-      action: match ? described(match, options.catalog) : null,
-      placeholders,
-    });
-    if (text.trim() === '') {
-      lines.push(line('blank', null, []));
-      continue;
-    }
-    if (/^\s*#/.test(text) && (shell || lang === 'python' || lang === 'yaml')) {
-      lines.push(line('comment', null, []));
-      continue;
-    }
-    if (shell) {
-      // A command continued with "\": the first line carries the whole command, the rest follow it.
-      let end = i;
-      while (end < rawLines.length - 1 && /\\$/.test(rawLines[end]!)) end++;
-      const logical = rawLines.slice(i, end + 1).map((l) => l.replace(/\\$/, '')).join(' ').trim();
-      const match = options.matcher.matchShell(logical, { redis });
-      lines.push(line('command', match, findPlaceholders(logical)));
-      for (let k = i + 1; k <= end; k++) {
-        lines.push({ text: rawLines[k]!, kind: 'continuation', html: html[k] ?? '', action: null, placeholders: [] });
-      }
-      i = end;
-      // After a bare `redis-cli`, the block's upper-case lines are typed into it.
-      if (/^redis-cli(\s+-[hpn]\s+\S+)*$/.test(logical)) redis = true;
-      continue;
-    }
-    if (lang === 'python') {
-      const monitor = /get_monitor\(\s*["']([a-z0-9_]+)["']\s*\)/.exec(text);
-      if (monitor) breaker = monitor[1]!;
-      lines.push(line('code', options.matcher.matchPython(text, breaker), findPlaceholders(text)));
-      continue;
-    }
-    lines.push(line('code', null, []));
-  }
+      action: v.match ? described(v.match, options) : null,
+      withheld: v.match ? null : v.withheld,
+      warnings: v.warnings,
+      placeholders: kind === 'command' || kind === 'code' ? findPlaceholders(kind === 'command' ? logicalLine(rawLines, i, verdicts) : text) : [],
+    };
+  });
   return { index, lang: lang ?? (info || 'text'), label, lines };
 }
 
-function described(match: SnippetMatch, catalog: Catalog): RunbookLine['action'] {
-  const action = catalog.get(match.actionId)!;
-  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note };
+/** A command and the continuation lines after it, as one text (placeholders may sit on any of them). */
+function logicalLine(lines: string[], i: number, verdicts: LineVerdict[] | null): string {
+  let end = i;
+  while (verdicts && verdicts[end + 1]?.kind === 'continuation') end++;
+  return lines.slice(i, end + 1).join('\n');
+}
+
+function described(match: SnippetMatch, options: ParseRunbookOptions): RunbookLine['action'] {
+  const action = options.catalog.get(match.actionId)!;
+  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note, command: options.matcher.commandFor(match) };
 }

@@ -3,11 +3,14 @@
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { bundledCatalog } from '../actions/Catalog';
-import { parseRunbook, RunbookError } from './parseRunbook';
+import { parseRunbook } from './parseRunbook';
 import { sanitizeHighlight, sanitizeMany, sanitizeRunbookHtml } from './sanitizeRunbookHtml';
+import { loadBashParser } from './shell/bashParser';
 import { SnippetMatcher } from './SnippetMatcher';
+
+beforeAll(() => loadBashParser());
 
 const catalog = bundledCatalog();
 const matcher = new SnippetMatcher(catalog);
@@ -127,10 +130,11 @@ describe('runbook HTML sanitization', () => {
     expect(calls).toBe(1);
   });
 
-  it('names the file and the field when front matter is wrong', () => {
-    expect(() => parseRunbook('---\narea: not-an-area\n---\n# T\n', { id: 't', source: 's', file: 'team/bad.md', dir: null, catalog, matcher })).toThrow(RunbookError);
-    expect(() => parseRunbook('---\narea: not-an-area\n---\n# T\n', { id: 't', source: 's', file: 'team/bad.md', dir: null, catalog, matcher })).toThrow(/team\/bad\.md: front matter: area:/);
-    expect(() => parseRunbook('---\nalerts: [a\n---\n# T\n', { id: 't', source: 's', file: 'team/bad.md', dir: null, catalog, matcher })).toThrow(/team\/bad\.md: front matter is not valid YAML/);
-    expect(() => parseRunbook('---\nowner: me\n---\n# T\n', { id: 't', source: 's', file: 'x.md', dir: null, catalog, matcher })).toThrow(/owner/);
+  it('names the field when front matter is wrong, and still shows the runbook', () => {
+    const bad = parseRunbook('---\narea: not-an-area\n---\n# T\n', { id: 't', source: 's', file: 'team/bad.md', dir: null, catalog, matcher }).doc;
+    expect(bad.title).toBe('T');
+    expect(bad.notes[0]).toMatch(/front matter: area: "not-an-area" .*: ignored/);
+    const yaml = parseRunbook('---\nalerts: [a\n---\n# T\n', { id: 't', source: 's', file: 'team/bad.md', dir: null, catalog, matcher }).doc;
+    expect(yaml.notes[0]).toMatch(/front matter is not valid YAML/);
   });
 });

@@ -18,15 +18,19 @@ const TAGS = [
   'table', 'thead', 'tbody', 'tr', 'th', 'td', 'dl', 'dt', 'dd', 'details', 'summary',
 ];
 
-/** A relative image inside `dir` as a data: URI, or null (remote, outside the folder, too big, not an image). */
-export function inlineImage(src: string, dir: string | null): string | null {
+/**
+ * A relative image as a data: URI, or null (remote, outside the folder, too big, not an image).
+ * `src` is relative to `dir`, the runbook's own folder (as GitHub reads it); the file must lie
+ * inside `root`, the configured runbook folder.
+ */
+export function inlineImage(src: string, dir: string | null, root: string | null = dir): string | null {
   if (!dir || !src || /^[a-z][a-z0-9+.-]*:/i.test(src) || src.startsWith('//') || isAbsolute(src)) return null;
   const type = IMAGE_TYPES[extname(src.split(/[?#]/)[0]!).toLowerCase()];
   if (!type) return null;
   try {
-    const root = realpathSync(dir);
-    const file = realpathSync(resolve(root, decodeURI(src.split(/[?#]/)[0]!)));
-    if (!file.startsWith(root + sep)) return null;
+    const top = realpathSync(root ?? dir);
+    const file = realpathSync(resolve(dir, decodeURI(src.split(/[?#]/)[0]!)));
+    if (!file.startsWith(top + sep)) return null;
     if (statSync(file).size > MAX_IMAGE_BYTES) return null;
     return `data:${type};base64,${readFileSync(file).toString('base64')}`;
   } catch {
@@ -34,7 +38,12 @@ export function inlineImage(src: string, dir: string | null): string | null {
   }
 }
 
-export function sanitizeRunbookHtml(html: string, dir: string | null): string {
+function prefixedId(attribs: Record<string, string>): Record<string, string> {
+  if (attribs.id === undefined) return attribs;
+  return { ...attribs, id: attribs.id.startsWith('rb-') ? attribs.id : `rb-${attribs.id}` };
+}
+
+export function sanitizeRunbookHtml(html: string, dir: string | null, root: string | null = dir): string {
   return sanitizeHtml(html, {
     allowedTags: TAGS,
     disallowedTagsMode: 'discard',
@@ -50,6 +59,9 @@ export function sanitizeRunbookHtml(html: string, dir: string | null): string {
       code: ['hljs', 'language-*'],
       span: ['hljs-*'],
       li: ['task-list-item'],
+      // admonitions (GitHub alerts, MkDocs, Docusaurus)
+      div: ['markdown-alert', 'markdown-alert-*', 'admonition', 'note', 'tip', 'info', 'caution', 'danger', 'warning', 'important', 'success', 'secondary', 'summary', 'abstract', 'tldr', 'todo', 'hint', 'check', 'done', 'question', 'help', 'faq', 'attention', 'failure', 'fail', 'missing', 'error', 'bug', 'example', 'snippet', 'quote', 'cite'],
+      p: ['markdown-alert-title', 'admonition-title'],
       ul: ['contains-task-list'],
       input: ['task-list-item-checkbox'],
     },
@@ -58,8 +70,11 @@ export function sanitizeRunbookHtml(html: string, dir: string | null): string {
     allowedSchemesAppliedToAttributes: ['href', 'src'],
     allowProtocolRelative: false,
     transformTags: {
+      // every id on the page is the runbook's: prefixed, so raw HTML (<h2 id="root">) can clobber
+      // neither the console's own ids nor window globals
+      ...Object.fromEntries(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: prefixedId(attribs) })])),
       img: (tagName, attribs) => {
-        const data = inlineImage(attribs.src ?? '', dir);
+        const data = inlineImage(attribs.src ?? '', dir, root);
         // Dropped images leave their alt text, so the reader knows something was there.
         if (!data) return { tagName: 'span', attribs: {}, text: attribs.alt ? `[image not shown: ${attribs.alt}]` : '[image not shown]' };
         return { tagName, attribs: { src: data, ...(attribs.alt ? { alt: attribs.alt } : {}) } };

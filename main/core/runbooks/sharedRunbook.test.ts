@@ -10,7 +10,10 @@ import { describe, expect, it } from 'vitest';
 import type { RunbookCodeBlock, RunbookSection } from '../../../common/contract';
 import { bundledCatalog } from '../actions/Catalog';
 import { parseRunbook } from './parseRunbook';
+import { loadBashParser } from './shell/bashParser';
 import { SnippetMatcher } from './SnippetMatcher';
+
+await loadBashParser();
 
 const TEAM_DIR = resolve(import.meta.dirname, 'fixtures/team');
 const FILE = resolve(TEAM_DIR, 'autotrader-runbooks.md');

@@ -146,7 +146,7 @@ export function CommandPalette() {
   const alertMap = useAlertsStore((s) => s.alerts);
   const { runbooks, actions } = useRunbookStore(useShallow((s) => ({ runbooks: s.list, actions: s.actions })));
   const items = useMemo(() => paletteItems({ fleet, alerts: Object.values(alertMap), runbooks, actions }), [fleet, alertMap, runbooks, actions]);
-  const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60), [items, query]);
+  const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60, (i) => i.keywords), [items, query]);
 
   if (!open) return null;
   const close = () => setOpen(false);

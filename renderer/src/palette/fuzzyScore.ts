@@ -52,11 +52,20 @@ export function fuzzyScore(query: string, label: string): FuzzyMatch | null {
   return { score: score - label.length / 100, positions: [...positions].sort((a, b) => a - b) };
 }
 
-/** Best first; items that do not match are dropped. */
-export function rankItems<T>(items: readonly T[], query: string, label: (item: T) => string, limit = 50): Array<{ item: T; match: FuzzyMatch }> {
+/**
+ * Best first; items that do not match are dropped. An item whose label does not hold every word
+ * may still match with its keywords (scored lower; only the label's letters are marked).
+ */
+export function rankItems<T>(items: readonly T[], query: string, label: (item: T) => string, limit = 50, keywords?: (item: T) => string | undefined): Array<{ item: T; match: FuzzyMatch }> {
   const scored: Array<{ item: T; match: FuzzyMatch }> = [];
   for (const item of items) {
-    const match = fuzzyScore(query, label(item));
+    const text = label(item);
+    let match = fuzzyScore(query, text);
+    const extra = match ? undefined : keywords?.(item);
+    if (!match && extra) {
+      const wide = fuzzyScore(query, `${text} · ${extra}`);
+      if (wide) match = { score: wide.score - 8, positions: wide.positions.filter((p) => p < text.length) };
+    }
     if (match) scored.push({ item, match });
   }
   if (query.trim()) scored.sort((a, b) => b.match.score - a.match.score);

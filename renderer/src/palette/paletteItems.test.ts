@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { FleetInfo, RunbookSummary } from '../../../common/contract';
+import type { ActionSummary, FleetInfo, RunbookSummary } from '../../../common/contract';
 import type { AlertRecord } from '../../../common/thresholds';
 import { paletteItems } from './paletteItems';
 
@@ -18,12 +18,14 @@ const alert = (state: AlertRecord['state'], id: string) =>
   ({ id, key: id, deploymentId: 'prod', ruleId: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', item: 'coingecko_api', title: 'circuit breaker not closed', severity: 'warning', state, reason: 'OPEN' }) as unknown as AlertRecord;
 
 const runbooks: RunbookSummary[] = [
-  { id: 'circuit-breakers', title: 'Circuit breakers', source: 'bundled', file: 'circuit-breakers.md', sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }] },
+  { id: 'circuit-breakers', title: 'Circuit breakers', source: 'bundled', file: 'circuit-breakers.md', notes: [], weight: null, sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }] },
   {
     id: 'ops',
     title: 'Operations Runbooks',
     source: '/team',
     file: 'ops.md',
+    notes: [],
+    weight: null,
     sections: [
       { id: 'introduction', title: 'Introduction', anchor: '', area: null },
       { id: 'rate-limits', title: 'Rate Limit Exhaustion', anchor: 'rb-rate-limit-exhaustion', area: 'rate-limits' },
@@ -48,5 +50,21 @@ describe('palette items', () => {
 
   it('lists a one-section runbook once and a collection per section, without its introduction', () => {
     expect(labels.filter((l) => l.startsWith('Runbook'))).toEqual(['Runbook: Circuit breakers', 'Runbook: Operations Runbooks › Rate Limit Exhaustion']);
+  });
+});
+
+describe('actions found by the words of what they do', () => {
+  it('finds the service restart for "restart ingestion" through its unit choices', async () => {
+    const { rankItems } = await import('./fuzzyScore');
+    const actions = [
+      { id: 'service.restart', title: 'Restart an autotrader service', section: 'data-freshness', risk: 'service-affecting', streams: false, description: 'systemctl restart of one autotrader unit', followUp: null, params: [{ name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'] }] },
+      { id: 'logrotate.force', title: 'Rotate the autotrader logs now', section: 'security-checks', risk: 'service-affecting', streams: false, description: 'logrotate -f', followUp: null, params: [] },
+    ] as unknown as ActionSummary[];
+    const items = paletteItems({ fleet: null, alerts: [], runbooks: null, actions });
+    const ranked = rankItems(items, 'restart ingestion', (i) => `${i.kind}: ${i.label}`, 10, (i) => i.keywords);
+    expect(ranked[0]?.item.id).toBe('action:service.restart');
+    // only letters of the shown label are marked
+    expect(Math.max(...ranked[0]!.match.positions)).toBeLessThan(`Action: ${ranked[0]!.item.label}`.length);
+    expect(rankItems(items, 'rotate logs', (i) => `${i.kind}: ${i.label}`, 10, (i) => i.keywords)[0]?.item.id).toBe('action:logrotate.force');
   });
 });

@@ -18,6 +18,8 @@ export interface PaletteItem {
   id: string;
   kind: string;
   label: string;
+  /** more words it is found by (an action's description, parameter choices and id), not shown */
+  keywords?: string;
   target: PaletteTarget;
 }
 
@@ -50,6 +52,10 @@ export function paletteItems(input: {
       for (const s of sections) items.push({ id: `runbook:${r.id}#${s.id}`, kind: 'Runbook', label: `${r.title} › ${s.title}`, target: { kind: 'runbook', runbookId: r.id, anchor: s.anchor } });
     }
   }
-  for (const a of input.actions ?? []) items.push({ id: `action:${a.id}`, kind: 'Action', label: `${a.title} (${a.id})`, target: { kind: 'action', action: a } });
+  for (const a of input.actions ?? []) {
+    // "restart ingestion" finds "Restart an autotrader service" by its unit choices
+    const keywords = [a.description, ...a.params.flatMap((p) => p.choices ?? []), a.id.replace(/[.-]/g, ' ')].filter(Boolean).join(' ');
+    items.push({ id: `action:${a.id}`, kind: 'Action', label: `${a.title} (${a.id})`, keywords, target: { kind: 'action', action: a } });
+  }
   return items;
 }

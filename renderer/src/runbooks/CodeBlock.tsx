@@ -1,14 +1,19 @@
 // A runbook code block, line by line, from main's model (never from HTML): the highlighted
-// markup of each line, "Run on…" where main matched a catalog action, "Copy" on the other
-// commands. "Run on…" opens the same preview -> confirm -> run flow as the panels
-// (store/actions startPreview -> ActionDialog); what runs is what main renders and validates.
+// markup of each line, "Run on…" where main proved the line is exactly a catalog action, and
+// otherwise "Copy" with main's reason for withholding Run on hover. "Run on…" shows the line
+// beside the command the action runs, every difference marked, then opens the same preview ->
+// confirm -> run flow as the panels (store/actions startPreview -> ActionDialog). Blocks longer
+// than a screenful render only the lines in view.
+import { useVirtualizer } from '@tanstack/react-virtual';
 import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ActionSummary, RunbookCodeBlock, RunbookLine } from '../../../common/contract';
+import { hiddenCharacterWarning, visibleText } from '../../../common/visibleText';
 import { useApi } from '../api/ApiContext';
 import { startPreview } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { useRunbookStore } from './runbookStore';
+import { wordDiff, type DiffWord } from './wordDiff';
 
 /** The whole command a first line starts (continuation lines joined), as the runbook wrote it. */
 function logicalText(lines: readonly RunbookLine[], index: number): string {
@@ -17,7 +22,7 @@ function logicalText(lines: readonly RunbookLine[], index: number): string {
   return parts.join('\n');
 }
 
-async function copyText(text: string): Promise<boolean> {
+export async function copyText(text: string): Promise<boolean> {
   try {
     await navigator.clipboard.writeText(text);
     return true;
@@ -36,12 +41,18 @@ async function copyText(text: string): Promise<boolean> {
   }
 }
 
-function CopyControl({ text, placeholders }: { text: string; placeholders: RunbookLine['placeholders'] }) {
+/**
+ * Copies what the reader sees: hidden characters as `<U+XXXX>` escapes, never the raw ones.
+ * The status repeats main's warnings about the line (a comment Run leaves out, hidden text).
+ */
+function CopyControl({ text, placeholders, warnings, label = 'Copy' }: { text: string; placeholders: RunbookLine['placeholders']; warnings: readonly string[]; label?: string }) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<string | null>(null);
   // Placeholders are filled only from what the engineer types here, never from any environment.
   const filled = placeholders.reduce((t, p) => (values[p.text] ? t.split(p.text).join(values[p.text]!) : t), text);
   const missing = placeholders.filter((p) => !values[p.text]);
+  const visible = visibleText(filled);
+  const notes = [...warnings, ...(visible.escaped && !warnings.length ? [hiddenCharacterWarning(visible)!] : [])];
   return (
     <span className="line-controls">
       {placeholders.map((p) => (
@@ -59,13 +70,14 @@ function CopyControl({ text, placeholders }: { text: string; placeholders: Runbo
       <button
         type="button"
         className="copy"
-        title={missing.length ? `still to fill in: ${missing.map((p) => p.label).join(', ')}` : 'copy the command'}
-        onClick={() => void copyText(filled).then((ok) => setStatus(ok ? 'copied' : 'copy failed: select the text'))}
+        title={[missing.length ? `still to fill in: ${missing.map((p) => p.label).join(', ')}` : 'copy the text', ...notes].join('\n')}
+        onClick={() => void copyText(visible.text).then((ok) => setStatus(ok ? (notes.length ? `copied; note: ${notes.join('; ')}` : 'copied') : 'copy failed: select the text'))}
       >
-        Copy
+        {notes.length ? <span aria-hidden="true">⚠ </span> : null}
+        {label}
       </button>
       {status ? (
-        <span role="status" className="muted">
+        <span role="status" className={notes.length ? 'copy-status copy-warning' : 'copy-status muted'}>
           {status}
         </span>
       ) : null}
@@ -73,7 +85,50 @@ function CopyControl({ text, placeholders }: { text: string; placeholders: Runbo
   );
 }
 
-function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSummary | undefined; onClose: () => void }) {
+function Withheld({ reason }: { reason: string }) {
+  // focusable so the reason is reachable without a mouse; shown on hover and on focus (CSS)
+  return (
+    <span className="withheld" data-reason={reason} aria-label={`No Run: ${reason}`} tabIndex={0}>
+      <span aria-hidden="true">⊘</span> no Run
+    </span>
+  );
+}
+
+function Words({ words, side }: { words: DiffWord[]; side: 'line' | 'command' }) {
+  return (
+    <code className="diff-words">
+      {words.map((w, i) => (
+        <span key={i}>
+          {i > 0 ? ' ' : ''}
+          {w.same ? visibleText(w.text).text : <mark className={`diff-${side}`} title={side === 'line' ? 'only in the runbook line' : 'only in the command that runs'}>{visibleText(w.text).text}</mark>}
+        </span>
+      ))}
+    </code>
+  );
+}
+
+/** The runbook's line beside the command the action runs; every word on one side only is marked. */
+export function LineVersusCommand({ line, command }: { line: string; command: string }) {
+  const diff = useMemo(() => wordDiff(line, command), [line, command]);
+  const differences = diff.line.filter((w) => !w.same).length + diff.command.filter((w) => !w.same).length;
+  return (
+    <div className="line-vs-command" role="group" aria-label="Runbook line and the command that runs">
+      <div>
+        <span className="muted small">Runbook line</span>
+        <Words words={diff.line} side="line" />
+      </div>
+      <div>
+        <span className="muted small">Command that runs</span>
+        <Words words={diff.command} side="command" />
+      </div>
+      <p className={differences ? 'diff-summary diff-differs' : 'diff-summary muted'}>
+        {differences ? `▲ ${differences} ${differences === 1 ? 'word differs' : 'words differ'} (marked)` : '● the command is the line as written'}
+      </p>
+    </div>
+  );
+}
+
+function RunForm({ line, logical, spec, onClose }: { line: RunbookLine; logical: string; spec: ActionSummary | undefined; onClose: () => void }) {
   const api = useApi();
   const action = line.action!;
   // select stable references and derive in useMemo: a fresh array from a selector re-renders forever
@@ -85,25 +140,11 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
   const hostKey = hosts.map((h) => h.id).join(',');
   const [picked, setPicked] = useState<string[] | null>(null);
   const chosen = picked ?? hosts.map((h) => h.id);
-  const initialParams = useMemo(() => {
-    const values: Record<string, string> = {};
-    for (const p of spec?.params ?? []) {
-      const v = action.params[p.name] ?? p.default;
-      if (v !== undefined) values[p.name] = String(v);
-    }
-    return values;
-  }, [spec, action]);
-  const [params, setParams] = useState(initialParams);
   const submit = () => {
-    const typed: Record<string, string | number> = {};
-    for (const p of spec?.params ?? []) {
-      const raw = params[p.name];
-      if (raw === undefined || raw === '') continue;
-      typed[p.name] = p.kind === 'integer' && /^-?\d+$/.test(raw) ? Number(raw) : raw;
-    }
     // close first: focus is back on "Run on…" before the dialog opens and remembers its opener
     onClose();
-    void startPreview(api, action.title, { actionId: action.actionId, params: typed, hostIds: chosen });
+    // the parameters are the line's own: Run does what the line says, nothing edited in between
+    void startPreview(api, action.title, { actionId: action.actionId, params: { ...action.params }, hostIds: chosen });
   };
   return (
     <form
@@ -121,28 +162,23 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
       }}
     >
       {action.note ? <p className="muted">{action.note}</p> : null}
-      {(spec?.params ?? []).map((p) => (
-        <label key={p.name}>
-          {p.label}
-          {p.kind === 'enum' ? (
-            <select value={params[p.name] ?? ''} onChange={(e) => setParams({ ...params, [p.name]: e.target.value })}>
-              {(p.choices ?? []).map((c) => (
-                <option key={c} value={c}>
-                  {c}
-                </option>
-              ))}
-            </select>
-          ) : (
-            <input
-              value={params[p.name] ?? ''}
-              inputMode={p.kind === 'integer' ? 'numeric' : undefined}
-              onChange={(e) => setParams({ ...params, [p.name]: e.target.value })}
-              spellCheck={false}
-              autoComplete="off"
-            />
-          )}
-        </label>
+      {line.warnings.map((w) => (
+        <p key={w} className="line-warning">
+          <span aria-hidden="true">⚠ </span>
+          {w}
+        </p>
       ))}
+      <LineVersusCommand line={logical} command={action.command} />
+      {(spec?.params ?? []).length ? (
+        <dl className="run-params">
+          {(spec?.params ?? []).map((p) => (
+            <div key={p.name}>
+              <dt>{p.label}</dt>
+              <dd>{String(action.params[p.name] ?? p.default ?? '')}</dd>
+            </div>
+          ))}
+        </dl>
+      ) : null}
       <fieldset key={hostKey}>
         <legend>Hosts of the selected deployment</legend>
         {hosts.length === 0 ? <p className="notice">no deployment selected: pick one in the header</p> : null}
@@ -169,7 +205,7 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
   );
 }
 
-function RunControl({ line }: { line: RunbookLine }) {
+function RunControl({ line, logical }: { line: RunbookLine; logical: string }) {
   const [open, setOpen] = useState(false);
   const button = useRef<HTMLButtonElement>(null);
   // the form goes away on Preview, Cancel or Escape: focus comes back here, so the preview
@@ -194,29 +230,86 @@ function RunControl({ line }: { line: RunbookLine }) {
       >
         <span aria-hidden="true">{shape}</span> Run on…
       </button>
-      {open ? <RunForm line={line} spec={spec} onClose={close} /> : null}
+      {open ? <RunForm line={line} logical={logical} spec={spec} onClose={close} /> : null}
     </span>
+  );
+}
+
+/** Blocks longer than this render only the lines in view (a 10,000-line log paste stays instant). */
+export const VIRTUAL_FROM = 200;
+const LINE_PX = 22;
+
+function CodeLine({ lines, i }: { lines: readonly RunbookLine[]; i: number }) {
+  const line = lines[i]!;
+  const logical = line.kind === 'command' ? logicalText(lines, i) : line.text;
+  return (
+    <>
+      {/* sanitized in main: hljs spans only (and the marked escapes of hidden characters) */}
+      <code dangerouslySetInnerHTML={{ __html: line.html || '\u200b' }} />
+      {line.action ? <RunControl line={line} logical={logical} /> : null}
+      {line.kind === 'command' ? <CopyControl text={logical} placeholders={line.placeholders} warnings={line.warnings} /> : null}
+      {!line.action && line.withheld ? <Withheld reason={line.withheld} /> : null}
+      {line.warnings.map((w) => (
+        <span key={w} className="line-warning" role="note">
+          <span aria-hidden="true">⚠ </span>
+          {w}
+        </span>
+      ))}
+    </>
+  );
+}
+
+function VirtualLines({ block }: { block: RunbookCodeBlock }) {
+  const scroller = useRef<HTMLDivElement>(null);
+  const virtualizer = useVirtualizer({ count: block.lines.length, getScrollElement: () => scroller.current, estimateSize: () => LINE_PX, overscan: 20 });
+  return (
+    <div ref={scroller} className="code-scroller" tabIndex={0} aria-label={`${block.lines.length} lines; scroll to read`}>
+      <ol className="code-lines" style={{ height: virtualizer.getTotalSize(), position: 'relative' }}>
+        {virtualizer.getVirtualItems().map((item) => {
+          const line = block.lines[item.index]!;
+          return (
+            <li
+              key={item.key}
+              data-index={item.index}
+              ref={virtualizer.measureElement}
+              className={`code-line code-${line.kind}`}
+              style={{ position: 'absolute', top: 0, left: 0, right: 0, transform: `translateY(${item.start}px)` }}
+            >
+              <CodeLine lines={block.lines} i={item.index} />
+            </li>
+          );
+        })}
+      </ol>
+    </div>
   );
 }
 
 export function CodeBlock({ block }: { block: RunbookCodeBlock }) {
   const runnable = block.lines.filter((l) => l.action).length;
+  const whole = useMemo(() => block.lines.map((l) => l.text).join('\n'), [block]);
+  const warnings = useMemo(() => [...new Set(block.lines.flatMap((l) => l.warnings))], [block]);
   return (
     <figure className="code-block" aria-label={block.label ? `Code: ${block.label}` : `Code block ${block.index + 1}`}>
       {/* the label is the bold line just above the block, already on the page */}
       <figcaption className="muted">
-        {block.lang}
-        {runnable ? ` · ${runnable} runnable` : ''}
+        <span>
+          {block.lang}
+          {runnable ? ` · ${runnable} runnable` : ''}
+          {block.lines.length > VIRTUAL_FROM ? ` · ${block.lines.length} lines` : ''}
+        </span>
+        <CopyControl text={whole} placeholders={[]} warnings={warnings} label="Copy block" />
       </figcaption>
-      <ol className="code-lines">
-        {block.lines.map((line, i) => (
-          <li key={i} className={`code-line code-${line.kind}`}>
-            {/* sanitized in main: hljs spans only */}
-            <code dangerouslySetInnerHTML={{ __html: line.html || '\u200b' }} />
-            {line.action ? <RunControl line={line} /> : line.kind === 'command' ? <CopyControl text={logicalText(block.lines, i)} placeholders={line.placeholders} /> : null}
-          </li>
-        ))}
-      </ol>
+      {block.lines.length > VIRTUAL_FROM ? (
+        <VirtualLines block={block} />
+      ) : (
+        <ol className="code-lines">
+          {block.lines.map((line, i) => (
+            <li key={i} className={`code-line code-${line.kind}`}>
+              <CodeLine lines={block.lines} i={i} />
+            </li>
+          ))}
+        </ol>
+      )}
     </figure>
   );
 }

@@ -3,14 +3,17 @@
 // state of its area. Runbook HTML arrives sanitized from main; links inside it are handled
 // here (anchors scroll, runbook-to-runbook links open, external ones are not followed: the
 // viewer must work with no network).
-import type { MouseEvent } from 'react';
-import { useEffect, useRef, useState } from 'react';
+import type { MouseEvent, RefObject } from 'react';
+import { useEffect, useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { RunbookDoc, RunbookSection } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { AreaLiveState } from './AreaLiveState';
-import { CodeBlock } from './CodeBlock';
+import { hiddenCharacterWarning, visibleText } from '../../../common/visibleText';
+import { CodeBlock, copyText } from './CodeBlock';
 import { highlightTerms } from './highlightTerms';
+import { groupLibrary } from './libraryGroups';
+import { resolveRunbookLink } from './runbookLinks';
 import { clearPendingArea, loadRunbookLibrary, openRunbook, searchRunbooks, sectionForArea, useRunbookStore } from './runbookStore';
 import './runbooks.css';
 
@@ -69,47 +72,101 @@ function SearchBox() {
   );
 }
 
+function Skipped({ problems }: { problems: readonly string[] }) {
+  if (!problems.length) return null;
+  return (
+    <details className="notice notice-error skipped-files" open={problems.length <= 10}>
+      <summary>
+        <span aria-hidden="true">▲ </span>
+        {problems.length} {problems.length === 1 ? 'file' : 'files'} skipped
+      </summary>
+      <ul>
+        {problems.map((p) => (
+          <li key={p}>{p}</li>
+        ))}
+      </ul>
+    </details>
+  );
+}
+
 function Library() {
   const api = useApi();
   const { list, problems, error, current } = useRunbookStore(useShallow((s) => ({ list: s.list, problems: s.problems, error: s.listError, current: s.doc?.id ?? null })));
+  const groups = useMemo(() => groupLibrary(list ?? []), [list]);
   if (error) return <p className="notice notice-error">cannot list runbooks: {error}</p>;
   if (!list) return <p className="notice">loading runbooks…</p>;
   return (
     <nav aria-label="Runbooks" className="runbook-library">
-      <ul>
-        {list.map((r) => (
-          <li key={r.id}>
-            <button type="button" aria-current={r.id === current ? 'page' : undefined} onClick={() => void openRunbook(api, r.id)}>
-              {r.title}
-            </button>
-            <span className="muted small"> {r.source === 'bundled' ? 'bundled' : r.file}</span>
-          </li>
-        ))}
-      </ul>
-      {problems.length ? (
-        <details className="notice notice-error">
+      {/* every file not shown, first: the reader must know what is missing */}
+      <Skipped problems={problems} />
+      {groups.map((g) => (
+        <details key={g.source} open className="library-source">
           <summary>
-            {problems.length} runbook {problems.length === 1 ? 'file' : 'files'} could not be read
+            {g.source === 'bundled' ? 'bundled' : g.source} <span className="muted small">({g.count})</span>
           </summary>
-          <ul>
-            {problems.map((p) => (
-              <li key={p}>{p}</li>
-            ))}
-          </ul>
+          {g.folders.map((f) => (
+            <details key={f.folder} open={g.folders.length <= 8 || f.runbooks.some((r) => r.id === current)} className="library-folder">
+              <summary>
+                {f.folder || '.'} <span className="muted small">({f.runbooks.length})</span>
+              </summary>
+              <ul>
+                {f.runbooks.map((r) => (
+                  <li key={r.id}>
+                    <button type="button" aria-current={r.id === current ? 'page' : undefined} onClick={() => void openRunbook(api, r.id)} title={r.file}>
+                      {r.title}
+                    </button>
+                    {r.notes.length ? (
+                      <span className="muted small" title={r.notes.join('\n')}>
+                        {' '}
+                        ({r.notes.length} {r.notes.length === 1 ? 'note' : 'notes'})
+                      </span>
+                    ) : null}
+                  </li>
+                ))}
+              </ul>
+            </details>
+          ))}
         </details>
-      ) : null}
+      ))}
     </nav>
   );
 }
 
+/**
+ * Code blocks main leaves inside the HTML (in numbered steps and other lists, where cutting the
+ * list would change it) get a Copy button too; it copies what the reader sees (hidden
+ * characters as <U+XXXX> escapes) and says when there were any.
+ */
+function useCopyOnHtmlBlocks(root: RefObject<HTMLElement | null>, section: RunbookSection): void {
+  useEffect(() => {
+    for (const pre of root.current?.querySelectorAll<HTMLPreElement>('.runbook-html pre') ?? []) {
+      if (pre.previousElementSibling?.classList.contains('pre-copy')) continue;
+      const button = document.createElement('button');
+      button.type = 'button';
+      button.className = 'copy pre-copy';
+      button.textContent = 'Copy';
+      button.setAttribute('aria-label', 'Copy this code block');
+      button.addEventListener('click', () => {
+        const visible = visibleText((pre.textContent ?? '').replace(/\n$/, ''));
+        void copyText(visible.text).then((ok) => {
+          button.textContent = ok ? (visible.escaped ? `Copied; ${hiddenCharacterWarning(visible)}` : 'Copied') : 'Copy failed: select the text';
+        });
+      });
+      pre.before(button);
+    }
+  }, [root, section]);
+}
+
 function Section({ section, onLink }: { section: RunbookSection; onLink: (e: MouseEvent<HTMLElement>) => void }) {
+  const root = useRef<HTMLElement>(null);
+  useCopyOnHtmlBlocks(root, section);
   return (
-    <section className="runbook-section" aria-label={`Section: ${section.title}`} data-area={section.area ?? undefined}>
+    <section ref={root} className="runbook-section" aria-label={`Section: ${section.title}`} data-area={section.area ?? undefined}>
       {section.area ? <AreaLiveState area={section.area} /> : null}
       {section.parts.map((part, i) =>
         part.kind === 'html' ? (
           // sanitized in main (sanitize-html allow-list); links are intercepted by onLink
-          <div key={i} className="runbook-html" onClick={onLink} dangerouslySetInnerHTML={{ __html: part.html }} />
+          <div key={i} className="runbook-html" onClick={onLink} onAuxClick={onLink} dangerouslySetInnerHTML={{ __html: part.html }} />
         ) : (
           <CodeBlock key={i} block={part.block} />
         ),
@@ -142,21 +199,15 @@ function Doc({ doc }: { doc: RunbookDoc }) {
   const onLink = (e: MouseEvent<HTMLElement>) => {
     const link = (e.target as HTMLElement).closest('a');
     if (!link) return;
-    const href = link.getAttribute('href') ?? '';
+    // no click on a runbook link opens anything of the browser's own: not a new tab
+    // (Ctrl/Cmd/Shift-click, middle click), not a navigation
     e.preventDefault();
-    if (href.startsWith('#')) {
-      scrollTo(`rb-${decodeURIComponent(href.slice(1))}`);
-      return;
-    }
-    const local = /^(?:\.\/)?([^:?#]+\.md)(?:#(.*))?$/i.exec(href);
-    if (local) {
-      const name = local[1]!.split('/').pop()!.toLowerCase();
-      const other = list?.find((r) => r.file.split('/').pop()!.toLowerCase() === name);
-      if (other) void openRunbook(api, other.id, local[2] ? `rb-${local[2]}` : null);
-      else setNotice(`no runbook named ${local[1]}`);
-      return;
-    }
-    setNotice(`not opened (the viewer works offline): ${href}`);
+    if (e.type === 'auxclick' && e.button !== 1) return;
+    const target = resolveRunbookLink(link.getAttribute('href') ?? '', doc, list ?? []);
+    if (target.kind === 'anchor') scrollTo(target.anchor);
+    else if (target.kind === 'runbook') void openRunbook(api, target.runbookId, target.anchor);
+    else if (target.kind === 'missing') setNotice(`no runbook at ${target.path}`);
+    else setNotice(`not opened (the viewer works offline): ${target.href}`);
   };
 
   return (
@@ -169,6 +220,17 @@ function Doc({ doc }: { doc: RunbookDoc }) {
           {notice}
         </p>
       ) : null}
+      {doc.description ? <p className="runbook-description">{doc.description}</p> : null}
+      {doc.notes.length ? (
+        <ul className="notice runbook-notes" aria-label="Notes on this runbook">
+          {doc.notes.map((n) => (
+            <li key={n}>
+              <span aria-hidden="true">▲ </span>
+              {n}
+            </li>
+          ))}
+        </ul>
+      ) : null}
       {doc.toc.length > 2 ? (
         <nav aria-label="Contents" className="runbook-toc">
           <ul>
@@ -176,7 +238,7 @@ function Doc({ doc }: { doc: RunbookDoc }) {
               .filter((h) => h.level >= 2 && h.level <= 3)
               .map((h) => (
                 <li key={h.anchor} className={`toc-${h.level}`}>
-                  <a href={`#${h.anchor.replace(/^rb-/, '')}`} onClick={onLink}>
+                  <a href={`#${h.anchor.replace(/^rb-/, '')}`} onClick={onLink} onAuxClick={onLink}>
                     {h.text}
                   </a>
                 </li>
