@@ -3,6 +3,7 @@
 // browser shell's WebSocket bridge and the renderer's OpsApi are all generated from these two
 // maps, so adding a call means one entry here and one handler in main/core/app.ts.
 import { z } from 'zod';
+import { ownKeyRecord } from './emptyRecord';
 import { ENDPOINTS } from './health';
 import type { Result } from './result';
 import { AlertId, AlertNotification, AlertRecord, HISTORY_METRICS, HistorySeries, RUNBOOK_SECTIONS } from './thresholds';
@@ -86,8 +87,9 @@ export const EndpointState = z.object({
   intervalMs: z.number().int().positive(),
   nextPollAt: z.string().nullable(),
   latencyMs: z.number().nullable(),
-  meta: z.record(z.string(), z.unknown()),
-  items: z.record(z.string(), ItemState),
+  /** keys are the health API's: kept whatever they are ("__proto__" too), in null-prototype objects */
+  meta: ownKeyRecord(z.unknown()),
+  items: ownKeyRecord(ItemState),
 });
 export type EndpointState = z.infer<typeof EndpointState>;
 

@@ -12,8 +12,9 @@ import type { CallHandlers } from '../../common/contract';
 import { CONTENT_SECURITY_POLICY } from '../../common/csp';
 import { dispatchCall, type DispatchLogger } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
+import { lookupTable } from '../../common/emptyRecord';
 
-const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = lookupTable({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -24,7 +25,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.map': 'application/json',
-};
+});
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** a view that cannot keep up is cut off (it reconnects and re-reads a snapshot) rather than buffering without bound */

@@ -2,6 +2,7 @@
 // AlertEngine (spread into OpsApp.handlers).
 import type { CallHandlers } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import { emptyRecord } from '../../../common/emptyRecord';
 import { METRIC_RULE } from '../../../common/thresholds';
 import type { HistoryStore } from '../health/history/HistoryStore';
 import type { AlertEngine } from './AlertEngine';
@@ -19,7 +20,7 @@ export function historyAndAlertHandlers(
   return {
     getHistory: async (request) => {
       if (!deps.hasDeployment(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
-      const thresholds: Record<string, number> = {};
+      const thresholds = emptyRecord<number>();
       for (const metric of request.metrics) {
         const rule = deps.alerts.rules.find((r) => r.id === METRIC_RULE[metric]);
         if (rule) thresholds[metric] = rule.fire;

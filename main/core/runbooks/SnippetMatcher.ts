@@ -6,6 +6,7 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import type { Catalog } from '../actions/Catalog';
 import { resolveParams } from '../actions/Catalog';
+import { emptyRecord } from '../../../common/emptyRecord';
 
 export interface SnippetMatch {
   readonly actionId: string;
@@ -208,7 +209,8 @@ export class SnippetMatcher {
         }
         const m = file ? LOG_FILE.exec(file) : null;
         if (!m) return null;
-        const params: Record<string, string | number> = { file: m[1]! };
+        const params = emptyRecord<string | number>();
+        params.file = m[1]!;
         if (lines !== null) params.lines = lines;
         return { actionId: follow ? 'logs.follow' : 'logs.tail', params, note: null };
       }

@@ -8,6 +8,7 @@ import { readdir, readFile } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { isAbsolute, join } from 'node:path';
 import SSHConfig from 'ssh-config';
+import { lookupTable } from '../../../common/emptyRecord';
 
 export type StrictHostKeyChecking = 'yes' | 'no' | 'ask' | 'accept-new';
 
@@ -314,7 +315,7 @@ export interface TokenContext {
 
 /** OpenSSH percent_expand for the tokens its path-like options accept. */
 export function expandTokens(value: string, t: TokenContext, what: string): string {
-  const map: Record<string, string> = {
+  const map: Record<string, string> = lookupTable({
     '%': '%',
     h: t.hostName,
     n: t.original,
@@ -328,7 +329,7 @@ export function expandTokens(value: string, t: TokenContext, what: string): stri
     k: t.original,
     j: t.jump,
     C: createHash('sha1').update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}${t.jump}`).digest('hex'),
-  };
+  });
   return value.replace(/%(.?)/g, (_m, c: string) => {
     const v = map[c];
     if (v === undefined) throw new Error(`${what}: unknown token %${c} in ${JSON.stringify(value)}`);

@@ -5,6 +5,12 @@ import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistory } from './historyStore';
+import { visibleText } from '../../../common/visibleText';
+
+interface Row {
+  t: number;
+  v: Array<number | null>;
+}
 
 const PALETTE = ['#5aa2ff', '#c792ea', '#4dd0c8', '#f78c6c', '#b2cc5a', '#ff7eb6', '#a0a8b8'];
 
@@ -26,13 +32,16 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
   // main's alert fire line (the config may move it) wins over the runbook default
   const line = useHistory((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
   const names = useMemo(() => Object.keys(series?.lines ?? {}).sort(), [series]);
-  const data = useMemo(() => (series ? series.at.map((t, i) => Object.fromEntries([['t', t], ...names.map((n) => [n, series.lines[n]![i]])])) : []), [series, names]);
+  // Rows hold the values by line index, read with accessor functions: an item's name from the
+  // health API is never a key here ("t", "__proto__" or "a.b", which recharts would read as a path).
+  const data = useMemo<Row[]>(() => (series ? series.at.map((t, i) => ({ t, v: names.map((n) => series.lines[n]![i] ?? null) })) : []), [series, names]);
+  const accessors = useMemo(() => names.map((_, i) => (row: Row) => row.v[i]), [names]);
   const points = data.length;
   return (
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
         {title}
-        <span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t as number)}`}</span>
+        <span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t)}`}</span>
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
@@ -45,7 +54,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
             <Legend wrapperStyle={{ fontSize: 10 }} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
             {names.map((name, i) => (
-              <Line key={name} dataKey={name} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
+              <Line key={name} dataKey={accessors[i]} name={visibleText(name).text} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
             ))}
           </LineChart>
         </ResponsiveContainer>

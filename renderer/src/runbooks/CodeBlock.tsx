@@ -5,6 +5,7 @@
 import { useMemo, useRef, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import type { ActionSummary, RunbookCodeBlock, RunbookLine } from '../../../common/contract';
+import { emptyRecord } from '../../../common/emptyRecord';
 import { useApi } from '../api/ApiContext';
 import { startPreview } from '../store/actions';
 import { useStore } from '../store/useStore';
@@ -86,7 +87,7 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
   const [picked, setPicked] = useState<string[] | null>(null);
   const chosen = picked ?? hosts.map((h) => h.id);
   const initialParams = useMemo(() => {
-    const values: Record<string, string> = {};
+    const values = emptyRecord<string>();
     for (const p of spec?.params ?? []) {
       const v = action.params[p.name] ?? p.default;
       if (v !== undefined) values[p.name] = String(v);
@@ -95,7 +96,7 @@ function RunForm({ line, spec, onClose }: { line: RunbookLine; spec: ActionSumma
   }, [spec, action]);
   const [params, setParams] = useState(initialParams);
   const submit = () => {
-    const typed: Record<string, string | number> = {};
+    const typed = emptyRecord<string | number>();
     for (const p of spec?.params ?? []) {
       const raw = params[p.name];
       if (raw === undefined || raw === '') continue;
