@@ -24,6 +24,7 @@ import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { runbookHandlers } from './runbooks/runbookHandlers';
 import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
+import { AlertFolder } from './alerts/AlertFolder';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
 import { alertsSettingsFromConfig } from './alerts/alertsFromConfig';
@@ -90,6 +91,7 @@ export class OpsApp {
   readonly runbooks: RunbookLibrary;
   readonly history = new HistoryStore();
   readonly alerts: AlertEngine;
+  readonly alertFolder: AlertFolder;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
   private readonly dispatchers = new Map<DeploymentId, Dispatcher>();
@@ -153,11 +155,18 @@ export class OpsApp {
     // ---- history and alerts (issue 3): fed by every poll, pushed as batched alert updates
     this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
     const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
-    this.alerts = new AlertEngine({
-      settings: options.alerts ?? alertsSettingsFromConfig(null),
+    // a flood of item alerts on one deployment's endpoint reaches the page as one alert
+    this.alertFolder = new AlertFolder({
       clock,
       onChange: (alert) => this.alertBatch.push(alert),
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
+      deploymentName: (id) => names.get(id) ?? id,
+    });
+    this.alerts = new AlertEngine({
+      settings: options.alerts ?? alertsSettingsFromConfig(null),
+      clock,
+      onChange: this.alertFolder.change,
+      onNotify: this.alertFolder.notify,
       deploymentName: (id) => names.get(id) ?? id,
     });
 
@@ -242,7 +251,7 @@ export class OpsApp {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
-      ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, user: options.user, hasDeployment: (id) => names.has(id) }),
+      ...historyAndAlertHandlers({ history: this.history, alerts: this.alerts, folder: this.alertFolder, user: options.user, hasDeployment: (id) => names.has(id) }),
       ...this.hostTools.handlers,
       ...runbookHandlers(this.runbooks),
       ...this.ssh.handlers,

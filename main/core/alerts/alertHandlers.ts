@@ -6,10 +6,13 @@ import { emptyRecord } from '../../../common/emptyRecord';
 import { METRIC_RULE } from '../../../common/thresholds';
 import type { HistoryStore } from '../health/history/HistoryStore';
 import type { AlertEngine } from './AlertEngine';
+import type { AlertFolder } from './AlertFolder';
 
 export interface AlertHandlerDeps {
   readonly history: HistoryStore;
   readonly alerts: AlertEngine;
+  /** folds alert floods; acknowledging or snoozing a fold acts on every alert it stands for */
+  readonly folder?: AlertFolder;
   readonly user: string;
   readonly hasDeployment: (id: string) => boolean;
 }
@@ -27,8 +30,19 @@ export function historyAndAlertHandlers(
       }
       return { series: deps.history.read(request.deploymentId, request.metrics, request.sinceMs), thresholds };
     },
-    listAlerts: async () => ({ alerts: deps.alerts.list(), suppressedNotifications: deps.alerts.suppressedNotifications }),
-    acknowledgeAlert: async (request) => deps.alerts.acknowledge(request.id, deps.user),
-    snoozeAlert: async (request) => deps.alerts.snooze(request.id, request.minutes),
+    listAlerts: async () => ({ alerts: deps.folder ? deps.folder.list(deps.alerts.list()) : deps.alerts.list(), suppressedNotifications: deps.alerts.suppressedNotifications }),
+    acknowledgeAlert: async (request) => {
+      const members = deps.folder?.foldMembers(request.id);
+      if (!members) return deps.alerts.acknowledge(request.id, deps.user);
+      for (const alert of members) deps.alerts.acknowledge(alert.id, deps.user);
+      return deps.folder!.markFold(request.id, { acknowledgedAt: new Date().toISOString(), acknowledgedBy: deps.user });
+    },
+    snoozeAlert: async (request) => {
+      const members = deps.folder?.foldMembers(request.id);
+      if (!members) return deps.alerts.snooze(request.id, request.minutes);
+      let snoozedUntil: string | null = null;
+      for (const alert of members) snoozedUntil = deps.alerts.snooze(alert.id, request.minutes).snoozedUntil;
+      return deps.folder!.markFold(request.id, { snoozedUntil });
+    },
   };
 }
