@@ -123,4 +123,20 @@ describe('AlertFolder', () => {
     expect(fold.title).toBe(`${HOSTILE_VALID_NAMES.length} items failing`);
     expect(active()).toHaveLength(4);
   });
+
+  it('notifies once for a fold that opened while its members were pending, when they fire', async () => {
+    const { clock, notes, folder } = setup();
+    const pendingEngine = new AlertEngine({ settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds: 10 }, clock, onChange: folder.change, onNotify: folder.notify });
+    pendingEngine.evaluate(rateLimits(names.slice(0, 30), () => 95));
+    await Promise.resolve();
+    expect(notes).toEqual([]);
+    clock.t += 10_000;
+    pendingEngine.evaluate(rateLimits(names.slice(0, 30), () => 95));
+    await Promise.resolve();
+    expect(notes.filter((n) => n.title.includes('30 items failing'))).toHaveLength(1);
+    clock.t += 5_000;
+    pendingEngine.evaluate(rateLimits(names.slice(0, 30), () => 96));
+    await Promise.resolve();
+    expect(notes.filter((n) => n.title.includes('items failing'))).toHaveLength(1);
+  });
 });

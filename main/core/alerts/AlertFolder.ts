@@ -112,6 +112,8 @@ export class AlertFolder {
         group.fold = updated;
         this.deps.onChange(updated);
       }
+      // a fold opened while its members were pending notifies once they fire
+      this.notifyFold(group);
     });
   }
 
