@@ -12,7 +12,7 @@ import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallHandlers } from '../../common/contract';
-import { CONTENT_SECURITY_POLICY } from '../../common/csp';
+import { webShellContentSecurityPolicy } from '../../common/csp';
 import { dispatchCall, type DispatchLogger } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
 import { lookupTable } from '../../common/emptyRecord';
@@ -167,7 +167,7 @@ export class WebShellServer {
   }
 
   private async serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('Content-Security-Policy', webShellContentSecurityPolicy(this.boundPort));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
