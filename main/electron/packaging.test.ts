@@ -11,7 +11,7 @@ import { DebugLogger } from 'builder-util';
 const config = parse(readFileSync(fileURLToPath(new URL('../../electron-builder.yml', import.meta.url)), 'utf8'));
 
 describe('electron-builder.yml', () => {
-  it("passes electron-builder's own schema", async () => {
+  it("passes electron-builder's own schema", { timeout: 60_000 }, async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
     await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object/);
   });
