@@ -140,6 +140,10 @@ describe('a hostile health API', () => {
     const text = (await breakers.textContent()) ?? '';
     for (const name of HOSTILE_VALID_NAMES) expect(text, name).toContain(name);
     expect((text.match(/invalid-name-\d+/g) ?? []).length).toBeGreaterThanOrEqual(HOSTILE_INVALID_NAMES.length);
+    // a bidi override in an item's text is shown as an escape, with a warning, never applied
+    expect(text).toContain('tripped <U+202E>txt.exe');
+    expect(text).not.toContain('\u202E');
+    expect(await breakers.getByRole('img', { name: /text-reordering \(bidirectional\)/ }).count()).toBeGreaterThan(0);
     // queues (the Workers panel) and the charts fed by history carry the names too
     const workers = (await region('Worker queues').textContent().catch(() => null)) ?? (await page.locator('body').textContent()) ?? '';
     for (const name of ['__proto__', 'constructor', 'toString', 'then']) expect(workers, name).toContain(name);
