@@ -74,11 +74,14 @@ const NAME_BEFORE = /[A-Za-z0-9_.-]{0,40}$/;
 /**
  * A word that could be a secret rather than prose: at least three letters and a digit or a
  * symbol (hunter2hunter2, wJalrXUtnFEMI/K7MDENG), or twenty mixed-case characters. Words,
- * paths, references and timestamps are left alone ("password expired", "token /run/x").
+ * paths, references, variable names and timestamps are left alone ("password expired",
+ * "token /run/x", "for var in API_KEY SECRET_KEY").
  */
 function looksLikeSecretValue(value: string): boolean {
   if (isReference(value) || value.startsWith('/') || value.startsWith('[')) return false;
   if (/^\d{4}-\d\d-\d\d/.test(value)) return false;
+  // another variable's name (COINGECKO_API_KEY ALPACA_API_KEY in a loop) or words joined by _ or -
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) || /^[a-z]+(?:[_-][a-z]+)+$/.test(value)) return false;
   const letters = value.replace(/[^A-Za-z]/g, '').length;
   if (letters < 3) return false;
   if (/[0-9]/.test(value) || /[^A-Za-z0-9]/.test(value)) return true;

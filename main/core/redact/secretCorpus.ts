@@ -256,6 +256,8 @@ export const INNOCENT_CASES: readonly string[] = [
   `passwords must have 12 characters`,
   `the token is stored in the keyring`,
   `credentials loaded from the environment`,
+  `for var in COINGECKO_API_KEY ALPACA_API_KEY GROQ_API_KEY; do`,
+  `secret key-rotation-policy applied`,
   // numbers and figures
   `4111 1111 1111 1111`,
   `+1 (555) 010-9999`,
