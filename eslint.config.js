@@ -8,6 +8,30 @@ import globals from 'globals';
 
 const nodeBuiltins = [...builtinModules, ...builtinModules.map((m) => `node:${m}`)];
 
+// Records keyed by outside data must have no prototype (common/emptyRecord.ts explains why).
+// Type-aware linting could follow a `{}` to every computed index, but it needs the whole
+// program typed on each run; these syntax selectors catch the shapes that carry the bug here:
+// a string-keyed Record initialised with an object literal, and `r[k] ??= …`, which on a plain
+// object returns Object.prototype for k = "__proto__". Keys from our own code can use
+// emptyRecord() too: it costs nothing and keeps the rule simple.
+const prototypeFreeRecords = {
+  'no-restricted-syntax': [
+    'error',
+    ...[
+      "VariableDeclarator[id.typeAnnotation.typeAnnotation.typeName.name='Record'][id.typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][init.type='ObjectExpression']",
+      "PropertyDefinition[typeAnnotation.typeAnnotation.typeName.name='Record'][typeAnnotation.typeAnnotation.typeArguments.params.0.type='TSStringKeyword'][value.type='ObjectExpression']",
+      "TSAsExpression[expression.type='ObjectExpression'][typeAnnotation.typeName.name='Record'][typeAnnotation.typeArguments.params.0.type='TSStringKeyword']",
+    ].map((selector) => ({
+      selector,
+      message: 'a string-keyed record from an object literal inherits Object.prototype ("__proto__", "constructor"): use emptyRecord() from common/emptyRecord.ts or a Map',
+    })),
+    {
+      selector: "AssignmentExpression[operator=/^(\\?\\?|\\|\\||&&)=$/][left.type='MemberExpression'][left.computed=true]",
+      message: 'r[k] ??= … on a plain object returns Object.prototype for k = "__proto__": use a Map (get/set) or emptyRecord() with Object.hasOwn',
+    },
+  ],
+};
+
 const restrict = (patterns, paths = []) => ({
   'no-restricted-imports': ['error', { paths, patterns }],
 });
@@ -46,6 +70,11 @@ export default tseslint.config(
       // are erased by tsc and are not followed.
       'import-x/no-cycle': ['error', { ignoreExternal: true }],
     },
+  },
+  {
+    files: ['common/**/*.ts', 'main/**/*.ts', 'preload/**/*.ts', 'renderer/**/*.{ts,tsx}', 'sim/**/*.ts'],
+    ignores: ['**/*.test.ts', '**/*.test.tsx'],
+    rules: prototypeFreeRecords,
   },
   {
     // Plain JavaScript scripts and the Electron stand-in run in Node.

@@ -3,6 +3,7 @@
 // earlier one's entry; here a name in two parts is a type error at the merge, naming the key:
 //   "The types of 'getFleet' are incompatible … not assignable to type 'each name once: …'".
 // The run-time check is for callers the type system cannot see (a part built from `any`).
+import { emptyRecord } from './emptyRecord';
 
 type KeysOf<U> = U extends unknown ? keyof U : never;
 
@@ -20,7 +21,7 @@ type EachNameOnce<T extends readonly object[]> = {
 };
 
 export function mergeDisjoint<const T extends readonly object[]>(...parts: T & EachNameOnce<T>): Merged<T> {
-  const merged: Record<string, unknown> = {};
+  const merged = emptyRecord<unknown>();
   for (const part of parts) {
     for (const [key, value] of Object.entries(part)) {
       if (Object.hasOwn(merged, key)) throw new Error(`"${key}" is defined twice: each name once`);

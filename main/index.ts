@@ -9,6 +9,8 @@ import { IpcServer } from './electron/ipcServer';
 import { createOpenExternal } from './electron/openExternal';
 import { safeStorageCipher } from './electron/safeStorageCipher';
 import { createSecureWindow, installContentSecurityPolicy } from './electron/secureWindow';
+import { registerAppScheme, serveApp } from './electron/appProtocol';
+import { APP_INDEX_URL } from './electron/appFiles';
 
 const outDir = fileURLToPath(new URL('..', import.meta.url));
 const configFlag = process.argv.find((arg) => arg.startsWith('--config='))?.slice('--config='.length);
@@ -17,12 +19,15 @@ app.on('web-contents-created', (_event, contents) => {
   contents.setWindowOpenHandler(() => ({ action: 'deny' }));
   contents.on('will-navigate', (event) => event.preventDefault());
 });
+// before 'ready': app:// must be a standard, secure scheme when the window loads it
+registerAppScheme();
 
 async function start(): Promise<void> {
   installContentSecurityPolicy();
+  serveApp(`${outDir}renderer`);
   // ssh.rememberPassphrases (opt-in) encrypts with the OS keychain through safeStorage
   const ops = await bootstrap({ ...(configFlag ? { configPath: configFlag } : {}), logger: consoleLogger, secretCipher: safeStorageCipher, startDemoFleet });
-  const ipc = new IpcServer(ops.handlers, ops.hub, `${outDir}renderer/index.html`, consoleLogger);
+  const ipc = new IpcServer(ops.handlers, ops.hub, APP_INDEX_URL, consoleLogger);
   // Tunnels and escalation pages open in the system browser, allow-listed URLs only.
   ops.hostTools.setOpenExternal(createOpenExternal(() => ops.hostTools.escalation.allowedOrigins()));
   ipc.start();

@@ -5,6 +5,7 @@ import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, systemdTimestamp
 import { looksLikeHostFacts, otherHostFactsMessage, runHostFacts } from './demoHostFacts';
 import { DIRECTORIES, HOME, logrotate, python3, runCatalogScript, tail } from './demoScripts';
 import { UNITS, type UnitName } from './scenarios';
+import { lookupTable } from '../common/emptyRecord';
 
 const MAX_WRAP_DEPTH = 3;
 
@@ -318,7 +319,7 @@ function statusText(host: DemoHostModel, clock: Clock, unit: UnitName, journalLi
 
 // ---- journalctl ---------------------------------------------------------------------------
 
-const PRIORITY_NAMES: Record<string, number> = { emerg: 0, alert: 1, crit: 2, err: PRIORITY.err, warning: PRIORITY.warning, notice: PRIORITY.notice, info: PRIORITY.info, debug: 7 };
+const PRIORITY_NAMES: Record<string, number> = lookupTable({ emerg: 0, alert: 1, crit: 2, err: PRIORITY.err, warning: PRIORITY.warning, notice: PRIORITY.notice, info: PRIORITY.info, debug: 7 });
 
 function parseSince(text: string, now: number): number | null {
   const rel = /^(\d+)\s*(second|sec|s|minute|min|m|hour|h|day|d)s?\s+ago$/i.exec(text.trim());

@@ -9,6 +9,7 @@
 import type { Clock } from './clock';
 import { notEmulatedMessage, type CommandIo } from './commandIo';
 import { LOG_DIR, systemdTimestamp, type DemoHostFactsScript, type DemoHostModel } from './demoHostModel';
+import { lookupTable } from '../common/emptyRecord';
 
 /**
  * The facts script's section marker. A copy of main/core/hosts/hostFactsScript.ts's SECTION_MARK
@@ -38,11 +39,11 @@ const KIB = 1024;
 const GIB = 1024 ** 3;
 
 /** Units a real autotrader host has besides the three the model runs (testbed/host). */
-const STATIC_UNITS: Record<string, { type: string; active: boolean; pidOffset: number }> = {
+const STATIC_UNITS: Record<string, { type: string; active: boolean; pidOffset: number }> = lookupTable({
   'redis-server.service': { type: 'notify', active: true, pidOffset: 31 },
   // a oneshot that filled the queues at boot and finished, as on the test fleet
   'autotrader-seed-queues.service': { type: 'oneshot', active: false, pidOffset: 0 },
-};
+});
 
 /** Busy share of the CPUs at uptime `u` seconds: slow waves, always above zero. */
 function utilisation(u: number, phase: number): number {
@@ -60,11 +61,11 @@ interface Process {
   command: string;
 }
 
-const UNIT_COMMANDS: Record<string, string> = {
+const UNIT_COMMANDS: Record<string, string> = lookupTable({
   'autotrader-api': '/opt/autotrader/venv/bin/python3 /opt/autotrader/venv/bin/uvicorn autotrader.api:app --host 127.0.0.1 --port 8000',
   'autotrader-ingestion': '/usr/bin/python3 /opt/autotrader/bin/ingestion.py',
   'autotrader-workers': '/usr/bin/python3 /opt/autotrader/bin/workers.py',
-};
+});
 
 /** The IB Gateway's process while the simulator's broker is online; none in `broker-down`. */
 export function ibGatewayProcess(host: DemoHostModel): Process | null {

@@ -11,6 +11,7 @@ import { notEmulatedMessage, type CommandIo } from './commandIo';
 import { ibGatewayProcess } from './demoHostFacts';
 import { ENV_FILE, LOG_DIR, type DemoHostModel, type DemoLogFile, type LogLine } from './demoHostModel';
 import { QUEUES } from './autotraderModel';
+import { lookupTable } from '../common/emptyRecord';
 
 /** The demo user's home: where ~ points in scripts. */
 export const HOME = '/home/demo';
@@ -30,7 +31,7 @@ export function notAvailableMessage(action: string, why: string): string {
 
 type Emulation = (host: DemoHostModel, clock: Clock, args: string[], io: CommandIo) => Promise<number> | number;
 
-const EMULATIONS: Record<string, Emulation> = {
+const EMULATIONS: Record<string, Emulation> = lookupTable({
   'logs.errors': (host, _clock, [pattern = '', count = '10'], io) => {
     const hits = logFiles(host).flatMap(([path, file]) => file.lines.filter((l) => l.text.includes(pattern)).map((l) => `${path}:${l.text}`));
     writeLines(io, lastN(hits, Number(count)));
@@ -173,7 +174,7 @@ const EMULATIONS: Record<string, Emulation> = {
     io.stdout(`reset ${name} through CIRCUIT_REGISTRY\n`);
     return 0;
   },
-};
+});
 
 /** Runs the emulation of catalog script `name` (already matched to its exact text). */
 export async function runCatalogScript(host: DemoHostModel, clock: Clock, name: string, args: string[], io: CommandIo): Promise<number> {

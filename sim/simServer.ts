@@ -8,6 +8,7 @@ import { DEFAULT_SLOW_MS, FAULT_KINDS, FaultBoard, FaultRequest, OVERSIZED_BYTES
 import { SCENARIO_DESCRIPTIONS, SCENARIOS, UNITS, type ScenarioName } from './scenarios';
 import { silentLogger, type Logger } from '../common/logger';
 import { SimStateDir } from './simStateDir';
+import { ExtraItemsRequest, withExtraItems, type ExtraItem } from './extraItems';
 
 export interface SimServerOptions {
   /** Default 127.0.0.1. The control API binds wherever the server binds. */
@@ -83,6 +84,8 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
   else stateDir?.writeScenario(model.scenario, model.scenarioSince);
   if (options.cycleSeconds) model.startCycle(options.cycleSeconds);
   const faults = new FaultBoard();
+  let extras: readonly ExtraItem[] = [];
+  const bodyOf = (endpoint: Endpoint): Record<string, unknown> => withExtraItems(endpoint, model.body(endpoint), extras, new Date(clock.now()).toISOString());
 
   const syncMarkers = (): void => {
     if (!stateDir) return;
@@ -114,7 +117,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
     requireMethod(req, res, ['GET', 'HEAD']);
     const fault = faults.for(endpoint);
     if (fault) return serveWithFault(req, res, endpoint, fault);
-    return sendJson(res, 200, model.body(endpoint));
+    return sendJson(res, 200, bodyOf(endpoint));
   };
 
   const serveWithFault = async (req: IncomingMessage, res: ServerResponse, endpoint: Endpoint, fault: Fault): Promise<void> => {
@@ -176,6 +179,12 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       logger.info('fault set', { kind: request.kind, endpoint: endpoint ?? 'all' });
       return sendJson(res, 200, state());
     }
+    if (path === '/_sim/items') {
+      requireMethod(req, res, ['POST']);
+      extras = parseWith(ExtraItemsRequest, await readJson(req)).items;
+      logger.info('extra items set', { count: extras.length });
+      return sendJson(res, 200, { items: extras.length });
+    }
     if (path === '/_sim/restart') {
       requireMethod(req, res, ['POST']);
       const { unit } = parseWith(RestartRequest, await readJson(req));
@@ -195,7 +204,7 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       logger.info('breaker flipped', { name, state: request.state });
       return sendJson(res, 200, { name, breaker });
     }
-    throw new HttpError(404, `no such control endpoint: ${path} (known: GET /_sim/state, POST /_sim/scenario, POST /_sim/cycle, POST|DELETE /_sim/fault, POST /_sim/restart, POST /_sim/breaker/{name})`);
+    throw new HttpError(404, `no such control endpoint: ${path} (known: GET /_sim/state, POST /_sim/scenario, POST /_sim/cycle, POST|DELETE /_sim/fault, POST /_sim/restart, POST /_sim/items, POST /_sim/breaker/{name})`);
   };
 
   const state = (): Record<string, unknown> => ({

@@ -1,5 +1,6 @@
 // Health polling: what the console last read from each deployment's health API, and its history.
 import { z } from 'zod';
+import { ownKeyRecord } from '../emptyRecord';
 import { HISTORY_METRICS, HistorySeries } from '../thresholds';
 import { DeploymentId, EndpointName } from './ids';
 
@@ -25,8 +26,9 @@ export const EndpointState = z.object({
   intervalMs: z.number().int().positive(),
   nextPollAt: z.string().nullable(),
   latencyMs: z.number().nullable(),
-  meta: z.record(z.string(), z.unknown()),
-  items: z.record(z.string(), ItemState),
+  /** keys are the health API's: kept whatever they are ("__proto__" too), in null-prototype objects */
+  meta: ownKeyRecord(z.unknown()),
+  items: ownKeyRecord(ItemState),
 });
 export type EndpointState = z.infer<typeof EndpointState>;
 

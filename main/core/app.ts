@@ -28,6 +28,7 @@ import { RunbookLibrary } from './runbooks/RunbookLibrary';
 import { runbookHandlers } from './runbooks/runbookHandlers';
 import type { AlertRecord } from '../../common/thresholds';
 import { AlertEngine } from './alerts/AlertEngine';
+import { AlertFolder } from './alerts/AlertFolder';
 import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
 import { alertsSettingsFromConfig } from './config/alertsSettings';
@@ -95,6 +96,7 @@ export class OpsApp {
   readonly alerts: AlertEngine;
   /** an endpoint that cannot be read, or whose data is stale, is an alert */
   private readonly blindness: BlindnessWatch;
+  readonly alertFolder: AlertFolder;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
   /** host-side locks, records and shared acks; null for the demo fleet, whose hosts run no journal */
@@ -160,11 +162,18 @@ export class OpsApp {
     // ---- history and alerts (docs/alerts.md): fed by every poll, pushed as batched alert updates
     this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
     const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
-    this.alerts = new AlertEngine({
-      settings: options.alerts ?? alertsSettingsFromConfig(null),
+    // a flood of item alerts on one deployment's endpoint reaches the page as one alert
+    this.alertFolder = new AlertFolder({
       clock,
       onChange: (alert) => this.alertBatch.push(alert),
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
+      deploymentName: (id) => names.get(id) ?? id,
+    });
+    this.alerts = new AlertEngine({
+      settings: options.alerts ?? alertsSettingsFromConfig(null),
+      clock,
+      onChange: this.alertFolder.change,
+      onNotify: this.alertFolder.notify,
       deploymentName: (id) => names.get(id) ?? id,
     });
     this.blindness = new BlindnessWatch({ alerts: this.alerts, clock, timers });
@@ -293,6 +302,7 @@ export class OpsApp {
       historyAndAlertHandlers({
         history: this.history,
         alerts: this.alerts,
+        folder: this.alertFolder,
         user: options.user,
         hasDeployment: (id) => names.has(id),
         // what this console acks or snoozes, the team's other consoles see through the hosts

@@ -2,7 +2,6 @@
 // sender is the main frame of a window this app created and showing our own file, then the
 // same dispatchCall gate the browser shell uses. Messages from anything else are ignored.
 import { ipcMain, type BrowserWindow, type IpcMainInvokeEvent } from 'electron';
-import { pathToFileURL } from 'node:url';
 import { CALL_NAMES, ipcCallChannel, ipcEventChannel, type CallHandlers } from '../../common/contract';
 import type { Result } from '../../common/result';
 import type { Logger } from '../../common/logger';
@@ -16,7 +15,8 @@ export class IpcServer {
   constructor(
     private readonly handlers: CallHandlers,
     private readonly hub: EventHub,
-    private readonly rendererIndex: string,
+    /** the page our window shows (app://opsdeck/index.html); a frame showing anything else is ignored */
+    private readonly rendererUrl: string,
     private readonly logger: Pick<Logger, 'warn' | 'error'>,
   ) {}
 
@@ -52,7 +52,6 @@ export class IpcServer {
     if (!frame || frame.parent !== null) return false;
     const owner = [...this.windows].find((window) => !window.isDestroyed() && window.webContents.id === event.sender.id);
     if (!owner) return false;
-    const expected = pathToFileURL(this.rendererIndex).href;
-    return frame.url.split('#')[0] === expected;
+    return frame.url.split('#')[0] === this.rendererUrl;
   }
 }

@@ -24,6 +24,10 @@ describe('Electron main bundle (stand-in electron)', () => {
   const reportFile = join(dir, 'report.json');
   let report: {
     windows: { webPreferences: Record<string, unknown> }[];
+    loaded: string[];
+    schemes: { scheme: string; privileges: Record<string, boolean> }[];
+    appAnswers: Record<string, { status: number; csp: string | null; type: string | null } | null>;
+    permissionChecks: Record<string, boolean | string>;
     handlers: string[];
     openHandlerDenied: boolean;
     navigationPrevented: boolean;
@@ -62,6 +66,28 @@ describe('Electron main bundle (stand-in electron)', () => {
     expect(String(report.windows[0]!.webPreferences.preload)).toMatch(/out\/preload\/index\.cjs$/);
     expect(report.openHandlerDenied).toBe(true);
     expect(report.navigationPrevented).toBe(true);
+    // DevTools only with --devtools, which this run did not pass
+    expect(report.windows[0]!.webPreferences.devTools).toBe(false);
+  });
+
+  it('loads the page from app://opsdeck, never file://, and serves only the renderer folder there', () => {
+    expect(report.loaded).toEqual(['app://opsdeck/index.html']);
+    expect(report.schemes).toEqual([{ scheme: 'app', privileges: expect.objectContaining({ standard: true, secure: true }) }]);
+    expect(report.appAnswers['app://opsdeck/index.html']).toMatchObject({ status: 200, type: 'text/html; charset=utf-8' });
+    expect(report.appAnswers['app://opsdeck/index.html']!.csp).toContain("connect-src 'none'");
+    expect(report.appAnswers['app://opsdeck/%2e%2e/%2e%2e/package.json']!.status).not.toBe(200);
+    expect(report.appAnswers['app://opsdeck/../main/index.js']!.status).toBe(404);
+    expect(report.appAnswers['app://evil/index.html']!.status).toBe(403);
+  });
+
+  it('denies every permission check but notifications for its own page', () => {
+    expect(report.permissionChecks).toEqual({
+      'notifications app://opsdeck': true,
+      'notifications https://evil.example': false,
+      'media app://opsdeck': false,
+      'geolocation app://opsdeck': false,
+      'clipboard-read app://opsdeck': false,
+    });
   });
 
   it('answers its own window and ignores other windows, subframes and foreign pages', () => {

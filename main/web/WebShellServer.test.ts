@@ -1,4 +1,5 @@
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, symlink, writeFile } from 'node:fs/promises';
+import { request } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -147,5 +148,59 @@ describe('browser shell bridge', () => {
     const html = await readFile(new URL('../../renderer/index.html', import.meta.url), 'utf8');
     const meta = /http-equiv="Content-Security-Policy"\s+content="([^"]+)"/.exec(html);
     expect(meta?.[1]).toBe(CONTENT_SECURITY_POLICY);
+  });
+
+  it('never follows a symlink out of its folder, and still serves one that stays inside', async () => {
+    const outside = await mkdtemp(join(tmpdir(), 'opsdeck-web-outside-'));
+    await writeFile(join(outside, 'secret.js'), 'the private key');
+    await symlink(join(outside, 'secret.js'), join(root, 'leak.js'));
+    await symlink(outside, join(root, 'assets'));
+    await mkdir(join(root, 'real'));
+    await writeFile(join(root, 'real', 'chunk.js'), 'console.log(2)');
+    await symlink(join(root, 'real', 'chunk.js'), join(root, 'alias.js'));
+    const base = `http://127.0.0.1:${server.port}`;
+    for (const path of ['/leak.js', '/assets/secret.js']) {
+      const res = await fetch(`${base}${path}`);
+      expect(res.status, path).toBe(403);
+      expect(await res.text()).not.toContain('private key');
+    }
+    const inside = await fetch(`${base}/alias.js`);
+    expect(inside.status).toBe(200);
+    expect(await inside.text()).toBe('console.log(2)');
+  });
+
+  /** a raw request with the Host header we choose (fetch will not send a forged one) */
+  function get(host: string, path = '/'): Promise<{ status: number; body: string }> {
+    return new Promise((resolve, reject) => {
+      const req = request({ host: '127.0.0.1', port: server.port, path, headers: { host } }, (res) => {
+        let body = '';
+        res.on('data', (chunk) => (body += chunk));
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
+      });
+      req.on('error', reject);
+      req.end();
+    });
+  }
+
+  it('answers only requests that name it as 127.0.0.1 or localhost on its port', async () => {
+    expect((await get(`127.0.0.1:${server.port}`)).status).toBe(200);
+    expect((await get(`localhost:${server.port}`)).status).toBe(200);
+    for (const host of ['attacker.example', `attacker.example:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `localhost.attacker.example:${server.port}`]) {
+      const res = await get(host, '/app.js');
+      expect(res.status, host).toBe(421);
+      expect(res.body).not.toContain('console.log');
+    }
+  });
+
+  it('refuses a socket whose Host header is not its own, even with the token and origin right', async () => {
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${encodeURIComponent(server.token)}`, {
+      headers: { origin: `http://127.0.0.1:${server.port}`, host: `rebind.attacker.example:${server.port}` },
+    });
+    const status = await new Promise<number>((resolve) => {
+      ws.once('open', () => resolve(101));
+      ws.once('unexpected-response', (_req, res) => resolve(res.statusCode ?? 0));
+      ws.once('error', () => resolve(-1));
+    });
+    expect(status).toBe(421);
   });
 });

@@ -1,20 +1,24 @@
 // The browser shell: the built renderer over HTTP and the same contract over a WebSocket, on
 // loopback only. A random token is required on every socket and the Origin must be this
-// server's own, so another page in the user's browser cannot drive the console.
+// server's own, so another page in the user's browser cannot drive the console. Every request,
+// page or socket, must name this server in its Host header (127.0.0.1 or localhost on its
+// port): a page on a name that rebinds to 127.0.0.1 (DNS rebinding) is refused. Files are
+// served by their real path, so a symlink cannot lead out of the renderer's folder.
 import { randomBytes, timingSafeEqual } from 'node:crypto';
-import { stat } from 'node:fs/promises';
+import { realpath, stat } from 'node:fs/promises';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { extname, join, normalize, resolve, sep } from 'node:path';
 import { WebSocketServer, type WebSocket } from 'ws';
 import type { CallHandlers } from '../../common/contract';
-import { CONTENT_SECURITY_POLICY } from '../../common/csp';
+import { webShellContentSecurityPolicy } from '../../common/csp';
 import type { Logger } from '../../common/logger';
 import { dispatchCall } from '../core/bridge/dispatchCall';
 import type { EventHub } from '../core/bridge/EventHub';
+import { lookupTable } from '../../common/emptyRecord';
 import { StaticFiles } from './staticFiles';
 
-const CONTENT_TYPES: Record<string, string> = {
+const CONTENT_TYPES: Record<string, string> = lookupTable({
   '.html': 'text/html; charset=utf-8',
   '.js': 'text/javascript; charset=utf-8',
   '.mjs': 'text/javascript; charset=utf-8',
@@ -25,7 +29,7 @@ const CONTENT_TYPES: Record<string, string> = {
   '.ico': 'image/x-icon',
   '.woff2': 'font/woff2',
   '.map': 'application/json',
-};
+});
 
 const MAX_MESSAGE_BYTES = 1024 * 1024;
 /** a view that cannot keep up is cut off (it reconnects and re-reads a snapshot) rather than buffering without bound */
@@ -51,11 +55,20 @@ export class WebShellServer {
   private readonly files = new StaticFiles();
   private unsubscribe: (() => void) | null = null;
   private boundPort = 0;
+  /** the renderer folder's real path, symlinks resolved (once, on the first request) */
+  private realRoot: string | null = null;
 
   constructor(private readonly options: WebShellOptions) {
     this.token = options.token ?? randomBytes(24).toString('base64url');
     this.staticRoot = resolve(options.staticRoot);
-    this.http = createServer((req, res) => void this.serveStatic(req, res));
+    this.http = createServer((req, res) => {
+      if (!this.hostAllowed(req)) {
+        options.logger?.warn(`browser shell refused a request for host ${JSON.stringify(req.headers.host ?? '')}`);
+        res.writeHead(421, { 'Content-Type': 'text/plain' }).end(`this server answers only as 127.0.0.1:${this.boundPort} or localhost:${this.boundPort}`);
+        return;
+      }
+      void this.serveStatic(req, res);
+    });
     this.wss = new WebSocketServer({ noServer: true, maxPayload: MAX_MESSAGE_BYTES });
     this.http.on('upgrade', (req, socket, head) => {
       const refusal = this.checkUpgrade(req);
@@ -97,8 +110,15 @@ export class WebShellServer {
     await new Promise<void>((resolvePromise) => this.http.close(() => resolvePromise()));
   }
 
+  /** The Host header names this server: 127.0.0.1 or localhost on its own port, nothing else. */
+  private hostAllowed(req: IncomingMessage): boolean {
+    const host = req.headers.host;
+    return host === `127.0.0.1:${this.boundPort}` || host === `localhost:${this.boundPort}`;
+  }
+
   /** Returns an HTTP status line when the upgrade must be refused. */
   private checkUpgrade(req: IncomingMessage): string | null {
+    if (!this.hostAllowed(req)) return '421 Misdirected Request';
     const url = new URL(req.url ?? '/', 'http://x');
     if (url.pathname !== '/ws') return '404 Not Found';
     const origin = req.headers.origin;
@@ -150,7 +170,7 @@ export class WebShellServer {
   }
 
   private async serveStatic(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    res.setHeader('Content-Security-Policy', CONTENT_SECURITY_POLICY);
+    res.setHeader('Content-Security-Policy', webShellContentSecurityPolicy(this.boundPort));
     res.setHeader('X-Content-Type-Options', 'nosniff');
     res.setHeader('Referrer-Policy', 'no-referrer');
     res.setHeader('Cross-Origin-Resource-Policy', 'same-origin');
@@ -169,22 +189,33 @@ export class WebShellServer {
       res.writeHead(400).end('bad path');
       return;
     }
+    const root = (this.realRoot ??= await realpath(this.staticRoot).catch(() => this.staticRoot));
+    const inside = (path: string) => path === root || path.startsWith(root + sep);
     let file = normalize(join(this.staticRoot, pathname));
     if (file !== this.staticRoot && !file.startsWith(this.staticRoot + sep)) {
       res.writeHead(403).end('forbidden');
       return;
     }
-    let info = await stat(file).catch(() => null);
+    // the path as the file system resolves it, symlinks followed: it must still be inside
+    let real = await realpath(file).catch(() => null);
+    if (real !== null && !inside(real)) {
+      this.options.logger?.warn(`browser shell refused ${JSON.stringify(pathname)}: it leads out of the renderer's folder`);
+      res.writeHead(403).end('forbidden');
+      return;
+    }
+    let info = real === null ? null : await stat(real).catch(() => null);
     if (!info || info.isDirectory() || !extname(file)) {
       // the app's own routes fall back to the single page
       file = join(this.staticRoot, 'index.html');
-      info = await stat(file).catch(() => null);
+      real = await realpath(file).catch(() => null);
+      info = real !== null && inside(real) ? await stat(real).catch(() => null) : null;
     }
     if (!info || !info.isFile()) {
       res.writeHead(404, { 'Content-Type': 'text/plain' }).end('the renderer is not built: run `npm run build`');
       return;
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
-    await this.files.send(req, res, file, info, type);
+    // served from its real path: what was checked above is what is read
+    await this.files.send(req, res, real!, info, type);
   }
 }

@@ -8,6 +8,7 @@ import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { lookupTable } from '../../common/emptyRecord';
 
 const brotli = promisify(brotliCompress);
 const gz = promisify(gzip);
@@ -52,7 +53,7 @@ export class StaticFiles {
   /** Send `file` (already resolved inside the static root and stat'ed) for `req`. */
   async send(req: IncomingMessage, res: ServerResponse, file: string, info: { size: number; mtimeMs: number }, type: string): Promise<void> {
     const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
-    const headers: Record<string, string | number> = { 'Content-Type': type, 'Cache-Control': cacheControl(file), ETag: etag };
+    const headers: Record<string, string | number> = lookupTable({ 'Content-Type': type, 'Cache-Control': cacheControl(file), ETag: etag });
     const encoding = COMPRESSIBLE.test(type) && info.size >= MIN_COMPRESS_BYTES ? pickEncoding(req.headers['accept-encoding']) : null;
     if (COMPRESSIBLE.test(type)) headers.Vary = 'Accept-Encoding';
     if (req.headers['if-none-match'] === etag) {

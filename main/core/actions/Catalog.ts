@@ -9,6 +9,7 @@ import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { ActionId, type ActionSummary, type ParamSpec, type ParamValues, type Risk } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import { emptyRecord } from '../../../common/emptyRecord';
 import { shellQuote } from '../shellQuote';
 import { EffectCheckDef, renderEffectCheck } from './effectCheck';
 import { RUNBOOK_SECTIONS } from '../../../common/thresholds';
@@ -329,7 +330,7 @@ function printable(raw: string): string {
  * parameter and say what was wrong.
  */
 export function resolveParams(action: CatalogAction, values: ParamValues): ResolvedParams {
-  const out: Record<string, string> = {};
+  const out = emptyRecord<string>();
   const known = new Set(action.params.map((p) => p.name));
   for (const name of Object.keys(values)) {
     if (!known.has(name)) {

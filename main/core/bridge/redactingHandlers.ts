@@ -1,12 +1,13 @@
 import type { CallHandlers } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
+import { emptyRecord } from '../../../common/emptyRecord';
 
 /**
  * Whatever a handler throws reaches the renderer as a message: an unexpected error can quote a
  * command's output or a file's contents, so its text passes the redactor on the way out.
  */
 export function redactingHandlers(handlers: CallHandlers, redact: (text: string) => string): CallHandlers {
-  const wrapped: Record<string, (request: never) => Promise<unknown>> = {};
+  const wrapped = emptyRecord<(request: never) => Promise<unknown>>();
   for (const [name, handler] of Object.entries(handlers) as [string, (request: never) => Promise<unknown>][]) {
     wrapped[name] = async (request) => {
       try {

@@ -11,6 +11,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { DeploymentId, EndpointState } from '../../../common/contract';
 import { ENDPOINT_PATHS, ENDPOINTS, type Endpoint } from '../../../common/health';
 import { Redactor } from '../redact/Redactor';
+import { SECRET_CASES } from '../redact/secretCorpus';
 import { HealthPoller } from './HealthPoller';
 import { HistoryStore } from './history/HistoryStore';
 
@@ -125,6 +126,18 @@ describe('HealthPoller, when a body or an item has not changed since the last po
     // an item that disappears is gone from the next state, not kept from the last body
     serve('sla', { sources: { dexscreener: slaItem(40) } });
     await expect.poll(() => Object.keys(latest('sla')?.items ?? {}), POLL).toEqual(['dexscreener']);
+  });
+
+  it('items whose names are secrets stay apart once redacted, and every secret of the corpus in a detail is hidden', async () => {
+    const names = ['DU1234567', 'DU7654321', `AKIA${'Q'.repeat(16)}`, 'alpaca'];
+    const detail = SECRET_CASES.map((c) => c.text).join(' | ');
+    serve('brokers', { brokers: Object.fromEntries(names.map((name) => [name, { status: 'online', last_checked: '2026-11-26T12:00:00Z', detail }])) });
+    const { ok } = start();
+    await expect.poll(() => ok('brokers').length, POLL).toBeGreaterThanOrEqual(2);
+    const items = ok('brokers').at(-1)!.items;
+    expect(Object.keys(items).sort()).toEqual(['[REDACTED]', '[REDACTED] #2', '[REDACTED] #3', 'alpaca']);
+    const shown = JSON.stringify(items);
+    expect(SECRET_CASES.filter((c) => shown.includes(c.secret)).map((c) => c.kind)).toEqual([]);
   });
 
   it('secrets stay redacted in bodies and items taken over from the last poll, item names included', async () => {

@@ -313,9 +313,14 @@ export class HealthPoller {
       throw new HealthFetchError('schema', (error as Error).message);
     }
     const entries: Array<[string, ItemState]> = [];
+    const shown = new Set<string>();
     for (const name of Object.keys(parsed.items)) {
       const result = parsed.items[name]!;
-      entries.push([this.redact(name), (read.has(result) ? result : redactDeep(result, this.redact)) as ItemState]);
+      // two names that redact alike ("[REDACTED]") stay two items: the later ones are numbered
+      let label = this.redact(name);
+      if (label !== name) for (let n = 2; shown.has(label); n++) label = `${this.redact(name)} #${n}`;
+      shown.add(label);
+      entries.push([label, (read.has(result) ? result : redactDeep(result, this.redact)) as ItemState]);
     }
     // entries, not assignment: an item named "__proto__" stays an item (see parseEndpointBody)
     const items = Object.fromEntries(entries);

@@ -3,6 +3,7 @@
 import type { Dispatcher } from 'undici';
 import type { HealthErrorKind } from '../../../common/contract';
 import { systemTimers, type Timers } from '../clock';
+import { lookupTable } from '../../../common/emptyRecord';
 
 export class HealthFetchError extends Error {
   constructor(
@@ -24,7 +25,7 @@ export interface FetchOptions {
   readonly timers?: Timers;
 }
 
-const CODE_KINDS: Record<string, HealthErrorKind> = {
+const CODE_KINDS: Record<string, HealthErrorKind> = lookupTable({
   UND_ERR_CONNECT_TIMEOUT: 'timeout',
   UND_ERR_HEADERS_TIMEOUT: 'timeout',
   UND_ERR_BODY_TIMEOUT: 'timeout',
@@ -37,7 +38,7 @@ const CODE_KINDS: Record<string, HealthErrorKind> = {
   ENETUNREACH: 'connect',
   ENOTFOUND: 'connect',
   EAI_AGAIN: 'connect',
-};
+});
 
 function classify(error: unknown, timedOut: boolean): HealthFetchError {
   if (error instanceof HealthFetchError) return error;

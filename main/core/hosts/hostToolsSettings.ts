@@ -4,6 +4,7 @@
 // host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.
 import { dirname, join } from 'node:path';
 import { EscalationTarget, type Dashboard, type HostTools } from '../../../common/contract';
+import { emptyRecord } from '../../../common/emptyRecord';
 import type { OpsdeckConfig } from '../config/configSchema';
 import { expandHome } from '../config/loadConfig';
 import { DEFAULT_HOST_MONITOR_SETTINGS, type HostMonitorSettings } from './HostMonitor';
@@ -31,8 +32,8 @@ export function monitorSettingsFromConfig(config: OpsdeckConfig | null): HostMon
 }
 
 export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
-  const dashboards: Record<string, Dashboard[]> = {};
-  const escalation: Record<string, Partial<Record<EscalationTarget, string>>> = {};
+  const dashboards = emptyRecord<Dashboard[]>();
+  const escalation = emptyRecord<Partial<Record<EscalationTarget, string>>>();
   for (const id of deploymentIds) {
     const d = config?.deployments.find((x) => x.id === id);
     dashboards[id] = (d?.dashboards ?? DEFAULT_DASHBOARDS).map((x) => ({ name: x.name, port: x.port, path: x.path }));

@@ -10,6 +10,8 @@
 // cannot work on a stream cut into lines anyway.
 import { LineSplitter, type SplitLine } from '../lineSplitter';
 
+import { TOKEN_SHAPES } from './tokenShapes';
+
 export const REDACTED = '[REDACTED]';
 
 /** Name segments (split on `_`, `-`, `.` and camelCase) that mark a variable as secret. */
@@ -64,6 +66,36 @@ function redactNamedValue(m: string, name: string, sep: string, value: string, d
   return scrubbed === value ? m : `${name}${sep}${scrubbed}`;
 }
 
+const KNOWN_TOKEN = new RegExp(`\\b(?:${TOKEN_SHAPES.join('|')})`, 'g');
+
+const SPACED_SECRET =
+  /(pass(?:word|wd|phrase)?|pwd|secret|token|api[_-]?key|access[_-]?key|private[_-]?key|credentials?)([A-Za-z0-9_.-]{0,40})([ \t]+(?:(?:is|was)[ \t]+)?)(["']?)([^\s"',;&)]{8,200})/gi;
+const NAME_BEFORE = /[A-Za-z0-9_.-]{0,40}$/;
+
+/**
+ * A word that could be a secret rather than prose: at least three letters and a digit or a
+ * symbol (hunter2hunter2, wJalrXUtnFEMI/K7MDENG), or twenty mixed-case characters. Words,
+ * paths, references, variable names and timestamps are left alone ("password expired",
+ * "token /run/x", "for var in API_KEY SECRET_KEY").
+ */
+function looksLikeSecretValue(value: string): boolean {
+  if (isReference(value) || value.startsWith('/') || value.startsWith('[')) return false;
+  if (/^\d{4}-\d\d-\d\d/.test(value)) return false;
+  // another variable's name (COINGECKO_API_KEY ALPACA_API_KEY in a loop) or words joined by _ or -
+  if (/^[A-Z][A-Z0-9]*(?:_[A-Z0-9]+)+$/.test(value) || /^[a-z]+(?:[_-][a-z]+)+$/.test(value)) return false;
+  const letters = value.replace(/[^A-Za-z]/g, '').length;
+  if (letters < 3) return false;
+  if (/[0-9]/.test(value) || /[^A-Za-z0-9]/.test(value)) return true;
+  return value.length >= 20 && /[a-z]/.test(value) && /[A-Z]/.test(value);
+}
+
+function redactSpacedSecret(m: string, groups: unknown[]): string {
+  const [keyword, tail, space, quote, value, offset, whole] = groups as [string, string, string, string, string, number, string];
+  const name = (NAME_BEFORE.exec(whole.slice(0, offset))?.[0] ?? '') + keyword + tail;
+  if (!isSecretName(name) || !looksLikeSecretValue(value)) return m;
+  return `${keyword}${tail}${space}${quote}${REDACTED}`;
+}
+
 interface Rule {
   readonly name: string;
   readonly pattern: RegExp;
@@ -88,7 +120,8 @@ const RULES: readonly Rule[] = [
   {
     // Authorization: Bearer xxx / Basic xxx / Token xxx (header or curl -H)
     name: 'authorization-header',
-    pattern: /\b(authorization\s*:\s*)(bearer|basic|token|digest)?(\s*)([^\s"',]+)/gi,
+    // any scheme (Bearer, Basic, Token, Digest, SSWS, AWS4-HMAC-SHA256, …) and its credentials
+    pattern: /\b(authorization\s*:\s*)([A-Za-z][A-Za-z0-9-]{1,30}[ \t]+)?()([^\s"',]+)/gi,
     replace: (m, head, scheme, space, value) => (isReference(value) ? m : `${head}${scheme ?? ''}${space}${REDACTED}`),
   },
   {
@@ -120,7 +153,9 @@ const RULES: readonly Rule[] = [
   {
     // scheme://user:password@host (ETHEREUM_RPC_URL, redis://, postgres://)
     name: 'url-credentials',
-    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"']+):([^\s/@"']+)@/gi,
+    // (no user: redis://:pass@host; an unescaped "@" in the password: up to the last "@" of
+    // the authority, so https://user:p@ssw0rd@host shows no part of it)
+    pattern: /(?<![a-z0-9+.-])([a-z][a-z0-9+.-]*:\/\/)([^\s/@:"']*):([^\s/"']*)@/gi,
     replace: (_m, scheme) => `${scheme}${REDACTED}@`,
   },
   {
@@ -129,11 +164,14 @@ const RULES: readonly Rule[] = [
     pattern: /(\.(?:infura\.io|alchemy\.com|alchemyapi\.io|quiknode\.pro|ankr\.com)(?::\d+)?\/(?:v\d\/)?)([A-Za-z0-9_-]{16,})/gi,
     replace: (_m, head) => `${head}${REDACTED}`,
   },
-  { name: 'aws-access-key', pattern: /\b(?:AKIA|ASIA)[A-Z0-9]{16}\b/g, replace: () => REDACTED },
-  { name: 'github-token', pattern: /\b(?:gh[pousr]_[A-Za-z0-9]{30,255}|github_pat_[A-Za-z0-9_]{22,255})\b/g, replace: () => REDACTED },
-  { name: 'slack-token', pattern: /\bxox[abposr]-[A-Za-z0-9-]{10,}/g, replace: () => REDACTED },
-  { name: 'groq-key', pattern: /\bgsk_[A-Za-z0-9]{20,}/g, replace: () => REDACTED },
-  { name: 'sk-style-key', pattern: /\bsk-[A-Za-z0-9_-]{16,}/g, replace: () => REDACTED },
+  {
+    // "password hunter2hunter2", "aws_secret_access_key wJalr…": a secret name, a space, a value
+    // that looks like a secret (see looksLikeSecretValue). Starts at the keyword only.
+    name: 'spaced-secret',
+    pattern: SPACED_SECRET,
+    replace: (m, ...rest) => redactSpacedSecret(m, rest),
+  },
+  { name: 'known-token-shape', pattern: KNOWN_TOKEN, replace: () => REDACTED },
   // Alpaca key ids are 20 upper-case characters starting PK (paper) or AK (live)
   { name: 'alpaca-key-id', pattern: /\b(?:PK|AK)[A-Z0-9]{18}\b/g, replace: () => REDACTED },
   {
@@ -144,23 +182,42 @@ const RULES: readonly Rule[] = [
 ];
 
 // An IBKR account id (U1234567, DU1234567, F1234567, DF…) is only redacted where the line talks
-// about IBKR or accounts, so unrelated codes in ordinary ops text are left alone.
-const ACCOUNT_CONTEXT = /\b(?:fa|ibkr|ib|tws|gateway|accounts?|acct|allocation|advisor)\b|fa_|_fa\b/i;
+// about IBKR, accounts or trading, so unrelated codes in ordinary ops text ("build U1234567")
+// are left alone.
+const ACCOUNT_CONTEXT = /\b(?:fa|ibkr|ib|tws|gateway|accounts?|acct|allocation|advisor|orders?|trades?|positions?|fills?|filled|margin|portfolio|executions?)\b|fa_|_fa\b/i;
 const ACCOUNT_ID = /\b(?:DU|DF|U|F)\d{5,9}\b/g;
+// Paper and advisor-paper accounts (DU…, DF… and seven or eight digits) have a shape nothing
+// else in ops text has: redacted anywhere, an item named DU1234567 included.
+const BARE_ACCOUNT_ID = /\bD[UF]\d{7,8}\b/g;
+
+/**
+ * Text is matched in NFKC form with invisible characters removed, so a key written in
+ * full-width letters or split by a zero-width space is still the key. Only text with a
+ * non-ASCII character needs it (ASCII is its own NFKC form and has no invisible characters);
+ * when nothing is found the original text is returned, hidden characters and all, so the
+ * page can still show them (common/visibleText.ts).
+ */
+const NON_ASCII = /[\u0080-\uFFFF]/;
+// eslint-disable-next-line no-misleading-character-class -- lists invisible characters on purpose
+const INVISIBLE = /[\p{Cf}\u034F\u115F\u1160\u17B4\u17B5\u3164\uFFA0]/gu;
+export function normaliseForMatching(text: string): string {
+  return text.normalize('NFKC').replace(INVISIBLE, '');
+}
 
 const PEM_BEGIN = /-----BEGIN ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY( BLOCK)?-----/;
 const PEM_END = /-----END ((?:[A-Z0-9]+ ){0,4})PRIVATE KEY( BLOCK)?-----/;
 
 /**
  * Text no rule can match, returned as it is without running them: every rule, the account-id
- * context and the PEM markers need an ASCII letter, so text without one is safe, and so is an
+ * context and the PEM markers need an ASCII letter, so ASCII text without one is safe (a
+ * non-ASCII character may normalise to a letter: full-width ＡＫＩＡ is AKIA), and so is an
  * ISO-8601 timestamp, whose T and Z sit between digits where no rule can start. Health answers
  * carry a fresh timestamp every poll (generated_at), which the poller's memory of redacted
  * strings cannot help with; the rules cost about 5 µs for each (docs/benchmarks.md, poll-processing).
  * Redactor.test checks the claim against the rules themselves (redactLine takes no short cut):
  * a new rule that could match such text must remove it from here.
  */
-const CANNOT_HOLD_SECRET = /^(?:[^A-Za-z]*|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))$/;
+const CANNOT_HOLD_SECRET = /^(?:[^A-Za-z\u0080-\uFFFF]*|\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d(?:\.\d{1,9})?(?:Z|[+-]\d\d:\d\d))$/;
 
 /** Where a multi-line secret left the previous line: carried from line to line on a stream. */
 export interface RedactState {
@@ -171,12 +228,19 @@ export interface RedactState {
 export class Redactor {
   /** Redact one line (no newline inside), carrying multi-line state across calls. */
   redactLine(line: string, state: RedactState): string {
+    if (!NON_ASCII.test(line)) return this.redactMatchable(line, state);
+    const matchable = normaliseForMatching(line);
+    const out = this.redactMatchable(matchable, state);
+    return out === matchable ? line : out;
+  }
+
+  private redactMatchable(line: string, state: RedactState): string {
     if (state.inPrivateKey) {
       const end = PEM_END.exec(line);
       if (!end) return REDACTED;
       state.inPrivateKey = false;
       const keyPart = end.index > 0 ? REDACTED : '';
-      return keyPart + end[0] + this.redactLine(line.slice(end.index + end[0].length), state);
+      return keyPart + end[0] + this.redactMatchable(line.slice(end.index + end[0].length), state);
     }
     const begin = PEM_BEGIN.exec(line);
     if (begin) {
@@ -184,7 +248,7 @@ export class Redactor {
       const rest = line.slice(begin.index + begin[0].length);
       const end = PEM_END.exec(rest);
       if (end) {
-        return before + begin[0] + REDACTED + end[0] + this.redactLine(rest.slice(end.index + end[0].length), state);
+        return before + begin[0] + REDACTED + end[0] + this.redactMatchable(rest.slice(end.index + end[0].length), state);
       }
       state.inPrivateKey = true;
       return before + begin[0] + (rest.length ? REDACTED : '');
@@ -210,6 +274,8 @@ export class Redactor {
       out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
     }
     if (ACCOUNT_CONTEXT.test(out)) out = out.replace(ACCOUNT_ID, REDACTED);
+    BARE_ACCOUNT_ID.lastIndex = 0;
+    out = out.replace(BARE_ACCOUNT_ID, REDACTED);
     return out;
   }
 }
@@ -277,6 +343,9 @@ export function redactDeep(value: unknown, redact: (text: string) => string): un
   }
   // A loop, not Object.fromEntries(Object.entries().map()): the poller runs this on every changed
   // item, 80 bodies a second, and the three intermediate arrays per object showed in its profile.
+  // A plain object, not a null-prototype one: the poller compares items with fast-deep-equal,
+  // which tells the two apart; "__proto__" is handled below.
+  // eslint-disable-next-line no-restricted-syntax -- the one key a plain object mishandles is defined, not assigned
   const out: Record<string, unknown> = {};
   for (const key of Object.keys(value)) {
     const name = redact(key);

@@ -6,6 +6,7 @@
 // line as "Copy". Every refusal says why, for the hover text of a line without "Run on…".
 import type { Catalog } from '../actions/Catalog';
 import { renderCommand, resolveParams } from '../actions/Catalog';
+import { emptyRecord } from '../../../common/emptyRecord';
 import { withBashTree } from './shell/bashParser';
 import { stagesOf, type Stage } from './shell/words';
 
@@ -249,7 +250,8 @@ export class SnippetMatcher {
     }
     const m = file ? LOG_FILE.exec(file) : null;
     if (!m) return refuse(NO_ACTION);
-    const params: Record<string, string | number> = { file: m[1]! };
+    const params = emptyRecord<string | number>();
+    params.file = m[1]!;
     if (lines !== null) params.lines = lines;
     return { actionId: follow ? 'logs.follow' : 'logs.tail', params, note: null };
   }

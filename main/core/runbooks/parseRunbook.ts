@@ -22,6 +22,7 @@ import { readFrontMatter } from './frontMatter';
 import { parseWithoutLoss } from './recoverContent';
 import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
+import { emptyRecord } from '../../../common/emptyRecord';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
 type Token = ReturnType<Markdown['parse']>[number];
@@ -139,7 +140,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   const fm = readFrontMatter(source);
   const front = fm.own;
   const body = fm.body;
-  const env: Record<string, unknown> = {};
+  const env = emptyRecord<unknown>();
   const notes = [...fm.notes];
   const tokens = parseWithoutLoss(md, body, env, notes);
 

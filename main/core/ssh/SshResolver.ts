@@ -8,6 +8,7 @@ import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
 import { expandTilde, expandTokens, fullEnv, resolveSshConfig, unsupportedOf, type CommandLineOptions, type ResolvedSshHost, type SshConfigEnv, type SshConfigFiles, type StrictHostKeyChecking } from './sshConfig';
 import { walkSshConfig } from './sshConfigHosts';
+import { lookupTable } from '../../../common/emptyRecord';
 
 export interface SshGResult {
   code: number | null;
@@ -179,7 +180,7 @@ export function fromSshG(stdout: string, host: string, env: Required<SshConfigEn
   const agentNone = agentRaw === 'none';
   let identityAgent: string | null = null;
   if (agentRaw && !agentNone) identityAgent = agentRaw === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : agentRaw.startsWith('$') ? (env.vars[agentRaw.slice(1)] ?? null) : agentRaw;
-  const strictMap: Record<string, StrictHostKeyChecking> = { true: 'yes', false: 'no', ask: 'ask', 'accept-new': 'accept-new' };
+  const strictMap: Record<string, StrictHostKeyChecking> = lookupTable({ true: 'yes', false: 'no', ask: 'ask', 'accept-new': 'accept-new' });
   const ct = one.get('connecttimeout');
   const certificateFiles = many.get('certificatefile') ?? [];
   const pkcs11Provider = one.get('pkcs11provider') ?? null;

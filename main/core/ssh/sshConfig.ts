@@ -6,6 +6,7 @@ import { lookup as dnsLookup } from 'node:dns/promises';
 import { readdir, readFile, stat } from 'node:fs/promises';
 import { hostname as osHostname, userInfo } from 'node:os';
 import { dirname, join } from 'node:path';
+import { lookupTable } from '../../../common/emptyRecord';
 import { ConfigSyntaxError, KEYWORDS, convtime, matchPattern, matchPatternList, parseConfigLine, strdelim, type ConfigLine } from './sshConfigSyntax';
 
 export { matchPattern, matchPatternList } from './sshConfigSyntax';
@@ -85,9 +86,9 @@ export interface SshConfigEnv {
 
 const DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
 const MAX_INCLUDE_DEPTH = 16;
-const YES_NO: Record<string, boolean> = { yes: true, true: true, no: false, false: false };
-const STRICT: Record<string, StrictHostKeyChecking> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', off: 'no', ask: 'ask', 'accept-new': 'accept-new' };
-const CANON: Record<string, ResolvedSshHost['canonicalizeHostname']> = { yes: 'yes', true: 'yes', no: 'no', false: 'no', always: 'always' };
+const YES_NO: Record<string, boolean> = lookupTable({ yes: true, true: true, no: false, false: false });
+const STRICT: Record<string, StrictHostKeyChecking> = lookupTable({ yes: 'yes', true: 'yes', no: 'no', false: 'no', off: 'no', ask: 'ask', 'accept-new': 'accept-new' });
+const CANON: Record<string, ResolvedSshHost['canonicalizeHostname']> = lookupTable({ yes: 'yes', true: 'yes', no: 'no', false: 'no', always: 'always' });
 
 export class SshConfigError extends Error {}
 
@@ -470,7 +471,7 @@ export interface TokenContext {
 
 /** ssh.c default_client_percent_dollar_expand: %C %L %i %k %l %n %p %d %h %r %u %% and ${VAR}. */
 export function expandTokens(value: string, t: TokenContext, what: string, dollar = true): string {
-  const map: Record<string, string> = {
+  const map: Record<string, string> = lookupTable({
     C: createHash('sha1').update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}`).digest('hex'),
     L: t.localHostName.split('.')[0]!,
     i: String(t.uid),
@@ -482,7 +483,7 @@ export function expandTokens(value: string, t: TokenContext, what: string, dolla
     h: t.hostName,
     r: t.remoteUser,
     u: t.localUser,
-  };
+  });
   let out = '';
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;

@@ -6,7 +6,9 @@
 const { writeFileSync } = require('node:fs');
 const { EventEmitter } = require('node:events');
 
-const report = { errorBoxes: [], exitCode: null, windows: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, errors: [] };
+const report = { errorBoxes: [], exitCode: null, windows: [], loaded: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, schemes: [], appAnswers: {}, permissionChecks: {}, errors: [] };
+const protocolHandlers = new Map();
+let permissionCheckHandler = null;
 const handlers = new Map();
 let nextId = 1;
 
@@ -41,7 +43,13 @@ class BrowserWindow extends EventEmitter {
     return false;
   }
   loadFile(file) {
-    this.loaded = file;
+    this.loaded = require('node:url').pathToFileURL(file).href;
+    report.loaded.push(this.loaded);
+    return Promise.resolve();
+  }
+  loadURL(url) {
+    this.loaded = url;
+    report.loaded.push(url);
     return Promise.resolve();
   }
   show() {}
@@ -60,11 +68,18 @@ async function exercise(window) {
     let prevented = false;
     contents.emit('will-navigate', { preventDefault: () => (prevented = true) }, 'https://example.com');
     report.navigationPrevented = prevented;
-    const { pathToFileURL } = require('node:url');
-    const trusted = { sender: { id: contents.id }, senderFrame: { parent: null, url: pathToFileURL(window.loaded).href } };
-    const foreignWindow = { sender: { id: 999 }, senderFrame: { parent: null, url: pathToFileURL(window.loaded).href } };
-    const subFrame = { sender: { id: contents.id }, senderFrame: { parent: {}, url: pathToFileURL(window.loaded).href } };
+    const trusted = { sender: { id: contents.id }, senderFrame: { parent: null, url: window.loaded } };
+    const foreignWindow = { sender: { id: 999 }, senderFrame: { parent: null, url: window.loaded } };
+    const subFrame = { sender: { id: contents.id }, senderFrame: { parent: {}, url: window.loaded } };
     const otherPage = { sender: { id: contents.id }, senderFrame: { parent: null, url: 'https://evil.example/' } };
+    const appHandler = protocolHandlers.get('app');
+    for (const url of ['app://opsdeck/index.html', 'app://opsdeck/%2e%2e/%2e%2e/package.json', 'app://opsdeck/../main/index.js', 'app://evil/index.html']) {
+      const res = appHandler ? await appHandler({ url }) : null;
+      report.appAnswers[url] = res ? { status: res.status, csp: res.headers.get('content-security-policy'), type: res.headers.get('content-type') } : null;
+    }
+    for (const [permission, origin] of [['notifications', 'app://opsdeck'], ['notifications', 'https://evil.example'], ['media', 'app://opsdeck'], ['geolocation', 'app://opsdeck'], ['clipboard-read', 'app://opsdeck']]) {
+      report.permissionChecks[`${permission} ${origin}`] = permissionCheckHandler ? permissionCheckHandler(contents, permission, origin) : 'no handler';
+    }
     for (const [channel, handler] of handlers) {
       const name = channel.replace('opsdeck:call:', '');
       report.untrustedCalls[name] = [
@@ -115,6 +130,18 @@ const session = {
   defaultSession: {
     webRequest: { onHeadersReceived() {} },
     setPermissionRequestHandler() {},
+    setPermissionCheckHandler(handler) {
+      permissionCheckHandler = handler;
+    },
+  },
+};
+
+const protocol = {
+  registerSchemesAsPrivileged(schemes) {
+    report.schemes.push(...schemes);
+  },
+  handle(scheme, handler) {
+    protocolHandlers.set(scheme, handler);
   },
 };
 
@@ -151,6 +178,7 @@ exports.BrowserWindow = BrowserWindow;
 exports.ipcMain = ipcMain;
 exports.dialog = dialog;
 exports.session = session;
+exports.protocol = protocol;
 exports.ipcRenderer = ipcRenderer;
 exports.contextBridge = contextBridge;
 exports.shell = { openExternal: () => Promise.resolve() };

@@ -3,6 +3,7 @@
 // its refusal (naming the parameter) is what the preview shows.
 import type { ActionSummary, ParamSpec } from '../../../common/contract';
 import { RUNBOOK_SECTION_TITLES, RUNBOOK_SECTIONS } from '../../../common/thresholds';
+import { emptyRecord } from '../../../common/emptyRecord';
 
 export const RISK_ORDER: Readonly<Record<ActionSummary['risk'], number>> = { 'read-only': 0, 'service-affecting': 1, destructive: 2 };
 
@@ -101,7 +102,7 @@ export function hintFor(p: ParamSpec, raw: string | undefined): string | null {
 
 /** Request values: integers as numbers when they are plain digits, the rest as typed; empty fields left out (main applies defaults). */
 export function requestValues(params: readonly ParamSpec[], values: FormValues, choices: Readonly<Record<string, readonly LiveChoice[]>> = {}): Record<string, string | number> {
-  const out: Record<string, string | number> = {};
+  const out = emptyRecord<string | number>();
   for (const p of params) {
     const value = resolveValue(values[p.name] ?? '', choices[p.name] ?? []);
     if (value === '') continue;

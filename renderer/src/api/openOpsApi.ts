@@ -55,6 +55,7 @@ export function webSocketUrl(location: LocationLike, token: string): string {
  * response schema, events its event schema, and a rejected IPC call becomes a Result.
  */
 export function validatingApi(bridge: OpsApi, logger: Pick<Logger, 'warn'> = console): OpsApi {
+  // eslint-disable-next-line no-restricted-syntax -- keyed by the contract's own call names, never by outside data
   const api: Record<string, unknown> = {};
   for (const name of CALL_NAMES) {
     api[name] = async (request: unknown): Promise<Result<unknown>> => {

@@ -258,6 +258,7 @@ export function createWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
     });
   };
 
+  // eslint-disable-next-line no-restricted-syntax -- keyed by the contract's own call names, never by outside data
   const api: Record<string, unknown> = {};
   for (const name of Object.keys(calls) as CallName[]) {
     api[name] = (request: unknown) => call(name, request);

@@ -5,9 +5,10 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppStore } from '../store/appStore';
-import { pointsInRange } from './chartRange';
+import { pointsInRange, type ChartRow } from './chartRange';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistoryStore } from './historyStore';
+import { visibleText } from '../../../common/visibleText';
 
 const PALETTE = ['#5aa2ff', '#c792ea', '#4dd0c8', '#f78c6c', '#b2cc5a', '#ff7eb6', '#a0a8b8'];
 
@@ -40,13 +41,14 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
   const line = useHistoryStore((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
   const names = useMemo(() => Object.keys(series?.lines ?? {}).sort(), [series]);
   const data = useMemo(() => pointsInRange(series, names, rangeMinutes), [series, names, rangeMinutes]);
+  const accessors = useMemo(() => names.map((_, i) => (row: ChartRow) => row.v[i]), [names]);
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
   const yLabel = useMemo(() => ({ value: unit, angle: -90, position: 'insideLeft' as const, fill: '#8893a2', fontSize: 10, dy: 10 }), [unit]);
   const points = data.length;
   return (
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
-        {title} ({unit})<span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t as number)} UTC`}</span>
+        {title} ({unit})<span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t)} UTC`}</span>
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
@@ -59,7 +61,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
             <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
             {names.map((name, i) => (
-              <Line key={name} dataKey={name} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
+              <Line key={name} dataKey={accessors[i]} name={visibleText(name).text} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
             ))}
           </LineChart>
         </ResponsiveContainer>

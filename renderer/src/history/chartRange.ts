@@ -12,21 +12,25 @@ export const CHART_RANGES: ReadonlyArray<{ minutes: number; label: string }> = [
 
 export const DEFAULT_CHART_RANGE_MINUTES = 60;
 
+/** One chart row: the time and each line's value by its index in the chart's names. */
+export interface ChartRow {
+  t: number;
+  v: Array<number | null>;
+}
+
 /**
- * Rows `{ t, <item>: value }` for the points within `minutes` of the newest one. Measured from
- * the newest point, not the clock, so a paused poll still shows its last stretch.
+ * Rows for the points within `minutes` of the newest one. Measured from the newest point, not
+ * the clock, so a paused poll still shows its last stretch. Values are held by line index and
+ * read with accessor functions: an item's name from the health API is never a key here ("t",
+ * "__proto__" or "a.b", which recharts would read as a path).
  */
-export function pointsInRange(series: Series | undefined, names: readonly string[], minutes: number): Array<Record<string, number | null>> {
+export function pointsInRange(series: Series | undefined, names: readonly string[], minutes: number): ChartRow[] {
   if (!series || series.at.length === 0) return [];
   const newest = series.at[series.at.length - 1]!;
   const from = newest - minutes * 60_000;
   let first = 0;
   while (first < series.at.length && series.at[first]! < from) first++;
-  const rows: Array<Record<string, number | null>> = [];
-  for (let i = first; i < series.at.length; i++) {
-    const row: Record<string, number | null> = { t: series.at[i]! };
-    for (const name of names) row[name] = series.lines[name]![i] ?? null;
-    rows.push(row);
-  }
+  const rows: ChartRow[] = [];
+  for (let i = first; i < series.at.length; i++) rows.push({ t: series.at[i]!, v: names.map((n) => series.lines[n]![i] ?? null) });
   return rows;
 }

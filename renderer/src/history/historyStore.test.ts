@@ -1,5 +1,6 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import { endpointState, iso } from '../panels/shared/fixtures';
+import { HOSTILE_NAMES } from '../../../common/hostileNames.fixture';
 import { resetAllStores } from '../store/createStore';
 import { appendPoint, recordHealth, seedHistory, seriesFromMain, seriesKey, useHistoryStore } from './historyStore';
 
@@ -64,5 +65,44 @@ describe('history from main', () => {
   it('keeps only the newest points of a long history', () => {
     const points = Array.from({ length: 10 }, (_, i) => [i, i] as [number, number]);
     expect(seriesFromMain([{ metric: 'sla.success_rate', item: 'coingecko', points }], 4)).toEqual({ at: [6, 7, 8, 9], lines: { coingecko: [6, 7, 8, 9] } });
+  });
+});
+
+describe('item names from a hostile health API', () => {
+  // The items arrive as JSON over the WebSocket (or a structured clone over IPC): "__proto__"
+  // is then an own key, as JSON.parse makes it.
+  const pending = (n: number) => ({ pending: n, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'healthy' });
+  const hostileWorkers = (n: number, at: number) => {
+    const items = JSON.parse(JSON.stringify(Object.fromEntries([...HOSTILE_NAMES, 'scanner'].map((name) => [name, pending(n)]))));
+    return endpointState('workers', items as Record<string, unknown>, { lastGoodAt: new Date(at).toISOString() });
+  };
+
+  it('records every name as its own line and keeps the neighbours, poll after poll', () => {
+    recordHealth([hostileWorkers(1, 1000)]);
+    recordHealth([hostileWorkers(2, 2000)]);
+    const series = useHistoryStore.getState().series[seriesKey('prod', 'workers.pending')]!;
+    expect(Object.keys(series.lines).sort()).toEqual([...HOSTILE_NAMES, 'scanner'].sort());
+    for (const name of [...HOSTILE_NAMES, 'scanner']) expect(series.lines[name], name).toEqual([1, 2]);
+    expect(({} as Record<string, unknown>)[0]).toBeUndefined();
+    expect(Object.prototype).not.toHaveProperty('0');
+  });
+
+  it('pads a hostile name that appears late, and does not read Object.prototype for one that is missing', () => {
+    let s = appendPoint(undefined, 1, { a: 1 });
+    s = appendPoint(s, 2, { a: 2, constructor: 7, __proto__: 8 } as Record<string, number>);
+    // an object literal's "__proto__:" sets the prototype: that value is not an item
+    expect(Object.keys(s.lines).sort()).toEqual(['a', 'constructor']);
+    s = appendPoint(s, 3, JSON.parse('{"__proto__": 9, "toString": 3}'));
+    expect(s.lines.constructor).toEqual([null, 7, null]);
+    expect(s.lines.__proto__).toEqual([null, null, 9]);
+    expect(s.lines.toString).toEqual([null, null, 3]);
+    expect(s.lines.a).toEqual([1, 2, null]);
+  });
+
+  it("seeds main's history for hostile names without touching Object.prototype", () => {
+    seedHistory('prod', HOSTILE_NAMES.map((item, i) => ({ metric: 'workers.pending', item, points: [[1000, i]] })), {});
+    const series = useHistoryStore.getState().series[seriesKey('prod', 'workers.pending')]!;
+    HOSTILE_NAMES.forEach((name, i) => expect(series.lines[name], name).toEqual([i]));
+    expect(Object.prototype).not.toHaveProperty('0');
   });
 });

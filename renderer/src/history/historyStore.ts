@@ -8,6 +8,7 @@ import type { Endpoint } from '../../../common/health';
 import { HISTORY_METRICS } from '../../../common/thresholds';
 import { createStore } from '../store/createStore';
 import type { HistoryMetric, HistorySeries } from '../../../common/thresholds';
+import { emptyRecord } from '../../../common/emptyRecord';
 
 /** One hour at the default 5 s poll interval. */
 export const HISTORY_POINTS = 720;
@@ -15,7 +16,8 @@ export const HISTORY_POINTS = 720;
 export interface Series {
   /** epoch ms of each point (the poll's lastGoodAt) */
   at: number[];
-  /** item name -> value per point (null: the item was missing or unreadable then) */
+  /** item name -> value per point (null: the item was missing or unreadable then); a
+   *  null-prototype object, since item names are the health API's ("__proto__" included) */
   lines: Record<string, Array<number | null>>;
 }
 
@@ -56,16 +58,17 @@ export const useHistoryStore = createStore<HistoryState>(() => ({ series: {}, th
 
 /** Append one point to a series, keeping at most `cap` points. Pure: returns a new series. */
 export function appendPoint(series: Series | undefined, at: number, values: Record<string, number | null>, cap = HISTORY_POINTS): Series {
-  const previous = series ?? { at: [], lines: {} };
+  const previous = series ?? { at: [], lines: emptyRecord<Array<number | null>>() };
   // A point main already sent in its history (or a re-sent poll) is not appended twice.
   if (previous.at.length > 0 && at <= previous.at[previous.at.length - 1]!) return previous;
   const drop = Math.max(0, previous.at.length + 1 - cap);
   const at2 = [...previous.at.slice(drop), at];
-  const lines: Record<string, Array<number | null>> = {};
+  const lines = emptyRecord<Array<number | null>>();
   const names = new Set([...Object.keys(previous.lines), ...Object.keys(values)]);
+  // Item names come from the health API: only own properties count ("constructor" is an item).
   for (const name of names) {
-    const old = previous.lines[name] ?? new Array<number | null>(previous.at.length).fill(null);
-    lines[name] = [...old.slice(drop), values[name] ?? null];
+    const old = Object.hasOwn(previous.lines, name) ? previous.lines[name]! : new Array<number | null>(previous.at.length).fill(null);
+    lines[name] = [...old.slice(drop), (Object.hasOwn(values, name) ? values[name] : null) ?? null];
   }
   return { at: at2, lines };
 }
@@ -83,7 +86,7 @@ export function recordHealth(updates: readonly EndpointState[]): void {
       if (Number.isNaN(at)) continue;
       recorded = { ...recorded, [key]: update.lastGoodAt! };
       for (const { metric, read } of EXTRACTORS[update.endpoint]!) {
-        const values: Record<string, number | null> = {};
+        const values = emptyRecord<number | null>();
         for (const [name, item] of Object.entries(update.items)) values[name] = item.ok ? read(item.value) : null;
         const k = seriesKey(update.deploymentId, metric);
         series = { ...series, [k]: appendPoint(series[k], at, values) };
@@ -97,9 +100,10 @@ export function recordHealth(updates: readonly EndpointState[]): void {
 export function seriesFromMain(series: readonly HistorySeries[], cap = HISTORY_POINTS): Series {
   const times = [...new Set(series.flatMap((s) => s.points.map(([t]) => t)))].sort((a, b) => a - b).slice(-cap);
   const index = new Map(times.map((t, i) => [t, i]));
-  const lines: Record<string, Array<number | null>> = {};
+  const lines = emptyRecord<Array<number | null>>();
   for (const s of series) {
-    const line = (lines[s.item] ??= new Array<number | null>(times.length).fill(null));
+    let line = lines[s.item];
+    if (line === undefined) lines[s.item] = line = new Array<number | null>(times.length).fill(null);
     for (const [t, value] of s.points) {
       const i = index.get(t);
       if (i !== undefined) line[i] = value;

@@ -7,6 +7,7 @@ import { panelState } from '../shared/panelState';
 import { useEndpoint } from '../shared/useEndpoint';
 import type { BrokerView } from './selectors';
 import { selectBrokerRows } from './selectors';
+import { visible, VisibleText } from '../../status/VisibleText';
 
 function tokenText(v: BrokerView): string {
   if (v.tokenSecondsLeft === null) return '—';
@@ -24,7 +25,7 @@ export function BrokersPanel({ deploymentId }: { deploymentId: string }) {
       { header: 'Checked', cell: (v) => relative(v.last_checked, now) },
       { header: 'Token', cell: tokenText },
       // offline/error details are already the reason in the Why column
-      { header: 'Detail', cell: (v) => (v.status === 'online' && v.detail ? <span className="clip" title={v.detail}>{v.detail}</span> : '') },
+      { header: 'Detail', cell: (v) => (v.status === 'online' && v.detail ? <span className="clip" title={visible(v.detail)}><VisibleText text={v.detail} /></span> : '') },
     ],
     [now],
   );

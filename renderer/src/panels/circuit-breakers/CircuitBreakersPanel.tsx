@@ -7,6 +7,7 @@ import { panelState } from '../shared/panelState';
 import { useEndpoint } from '../shared/useEndpoint';
 import type { BreakerView } from './selectors';
 import { selectBreakerRows } from './selectors';
+import { visible, VisibleText } from '../../status/VisibleText';
 
 function halfOpenText(v: BreakerView): string {
   if (v.state !== 'OPEN') return '—';
@@ -21,7 +22,7 @@ const columns: Array<Column<BreakerView>> = [
   { header: 'HALF_OPEN', cell: (v) => <span title={v.opened_at ? `opened ${clockTime(v.opened_at)}` : undefined}>{halfOpenText(v)}</span> },
   // short: the Why column already says "last: ..." for a tripped breaker, and at full length this
   // column pushed the table past its half-width panel
-  { header: 'Last failure', cell: (v) => <span className="clip clip-short" title={v.last_failure ?? undefined}>{v.last_failure ?? '—'}</span> },
+  { header: 'Last failure', cell: (v) => <span className="clip clip-short" title={v.last_failure == null ? undefined : visible(v.last_failure)}>{v.last_failure == null ? '—' : <VisibleText text={v.last_failure} />}</span> },
 ];
 
 export function CircuitBreakersPanel({ deploymentId }: { deploymentId: string }) {

@@ -7,6 +7,7 @@ import type { Endpoint } from '../../../../common/health';
 import { clockTime, relative } from '../../status/format';
 import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
+import { visible, VisibleText } from '../../status/VisibleText';
 import { clearFocus } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
@@ -102,14 +103,16 @@ export function Panel<V>(props: {
               {rows.map((row) => (
                 <tr key={row.name} className={`row-${blindOk(panel, row.status)}`}>
                   <td className="col-status">
-                    <StatusIcon status={blindOk(panel, row.status)} why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : row.reasons.join('; ') || undefined} />
+                    <StatusIcon status={blindOk(panel, row.status)} why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : visible(row.reasons.join('; ')) || undefined} />
                   </td>
                   <th scope="row" className="item-name">
-                    {row.name}
+                    <VisibleText text={row.name} />
                   </th>
-                  <td className={`why why-${row.status}`} title={row.reasons.join('; ') || undefined}>
+                  <td className={`why why-${row.status}`} title={visible(row.reasons.join('; ')) || undefined}>
                     {/* an API-supplied detail can be 2000 characters: clamp it, the tooltip has it all */}
-                    <span className="clamp">{row.reasons.join('; ')}</span>
+                    <span className="clamp">
+                      <VisibleText text={row.reasons.join('; ')} />
+                    </span>
                     {/* an item in trouble links straight to its runbook section */}
                     {row.status !== 'ok' ? (
                       <button type="button" className="link-button row-runbook" aria-label={`Open runbook for ${row.name}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
