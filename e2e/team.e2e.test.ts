@@ -81,7 +81,7 @@ describe('two consoles of two engineers on one host', () => {
     const alicePreview = await previewRestart(alice);
     await alicePreview.getByRole('button', { name: 'Confirm' }).click();
     const aliceRun = alice.getByRole('dialog', { name: /^Run: / });
-    await expect.poll(() => aliceRun.getByRole('status', { name: 'Run progress' }).textContent(), { timeout: 20_000 }).toMatch(/running/);
+    await expect.poll(() => aliceRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 20_000 }).toMatch(/running/);
 
     const bobPreview = await previewRestart(bob);
     const locks = bobPreview.getByRole('region', { name: 'Locks on the hosts' });
@@ -89,10 +89,11 @@ describe('two consoles of two engineers on one host', () => {
     await bob.screenshot({ path: join(out, 'team-preview-held.png') });
     await bobPreview.getByRole('button', { name: 'Confirm' }).click();
     const bobRun = bob.getByRole('dialog', { name: /^Run: / });
-    await expect.poll(() => bobRun.getByRole('table', { name: 'Host progress' }).textContent(), { timeout: 20_000 }).toMatch(/not run: held by alice/);
+    // nothing ran on bob's side: no exit status, and the holder named
+    await expect.poll(() => bobRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 20_000 }).toMatch(/◌ cancelled: not run: held by alice \(alice@[^)]+\): Restart an autotrader service, \d+ s/);
     await bob.screenshot({ path: join(out, 'team-run-refused.png') });
 
-    await expect.poll(() => aliceRun.getByRole('status', { name: 'Run progress' }).textContent(), { timeout: 30_000 }).toBe('1 host: 1 succeeded');
+    await expect.poll(() => aliceRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
     await aliceRun.getByRole('button', { name: 'Close' }).click();
     await bobRun.getByRole('button', { name: 'Close' }).click();
     // systemd started the unit once
@@ -112,7 +113,7 @@ describe('two consoles of two engineers on one host', () => {
 
   it("a snooze alice gives an alert reaches bob's console with her name", async () => {
     await scenario('broker-down');
-    const row = (page: Page) => page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: /ibkr broker not online: firing$/ });
+    const row = (page: Page) => page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: /^Autotrader test fleet ibkr broker not online: firing$/ });
     await expect.poll(() => row(alice).count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => row(bob).count(), { timeout: 20_000 }).toBe(1);
     await row(alice).getByRole('button', { name: /^Snooze ibkr broker not online for 1 hour$/ }).click();

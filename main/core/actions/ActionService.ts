@@ -432,7 +432,8 @@ export class ActionService {
       exitCode = result.exitCode;
       const refused = envelope?.refusal(result.exitCode, stderrHead) ?? null;
       if (refused) {
-        // nothing ran: another console holds the host's lock for this scope
+        // nothing ran: another console holds the host's lock for this scope (75 is the envelope's, not the command's)
+        exitCode = null;
         state = 'cancelled';
         error = `not run: ${refused}`;
       } else if (result.timedOut || guardFired) {

@@ -33,9 +33,14 @@ interface Follow {
 }
 
 export function followCommand(cursor: string | null, backlog: number): string {
-  const from = cursor ? `--after-cursor=${shellQuote(cursor)}` : `--lines=${backlog}`;
-  // --no-tail is not wanted: the backlog bounds what a console that starts late reads back
-  return `journalctl --output=json --no-pager --follow ${from} SYSLOG_IDENTIFIER=opsdeck`;
+  const base = 'journalctl --output=json --no-pager';
+  if (cursor) return `${base} --follow --after-cursor=${shellQuote(cursor)} SYSLOG_IDENTIFIER=opsdeck`;
+  // systemd 252's `journalctl --follow --lines=N` with a match that nothing has hit yet prints
+  // nothing, not even what is written afterwards; `--since` follows correctly. So the backlog is
+  // read on its own, then followed from a second before it was read: what both print twice has
+  // the same cursor and is kept once.
+  const script = `t=$(date +%s); ${base} --lines=${backlog} SYSLOG_IDENTIFIER=opsdeck; exec ${base} --follow --since=@$((t-1)) SYSLOG_IDENTIFIER=opsdeck`;
+  return `sh -c ${shellQuote(script)}`;
 }
 
 export class TeamActivity {
