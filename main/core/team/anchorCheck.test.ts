@@ -97,6 +97,15 @@ describe('the hosts as witnesses of the local audit log', () => {
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'not-on-host', hostId: 'prod-1', runId: 'run-forged', seq: 7 })]);
   });
 
+  it('does not count a run the host refused (another console held its lock) as added to the log', async () => {
+    const { log, host } = await threeRuns();
+    now += 60_000;
+    await log.append({ kind: 'intent', user: 'alice', runId: 'run-refused', actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api' });
+    await log.append({ kind: 'result', user: 'alice', runId: 'run-refused', actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api', exitCode: null, outcome: 'cancelled: not run: held by bob (bob@desk/def456): Restart an autotrader service, 3 s' });
+    await log.idle();
+    expect(checkAnchors(await log.read(1000), host, ME).problems).toEqual([]);
+  });
+
   it('asks nothing of a host without journal records of this console (no journald there)', async () => {
     const { log } = await threeRuns();
     expect(checkAnchors(await log.read(1000), [], ME)).toEqual({ checked: 0, hosts: 0, problems: [] });

@@ -18,6 +18,7 @@ export interface LocalRecord {
   runId: string | null;
   hostId: string | null;
   hash: string;
+  outcome?: string | null;
 }
 
 export interface AnchorProblem {
@@ -55,8 +56,11 @@ export function checkAnchors(local: readonly LocalRecord[], hostRecords: readonl
       problems.push({ kind: 'mismatch', hostId: r.hostId, runId: r.runId, seq: record.seq, message: `${r.hostId} recorded ${r.runId} at ${when} with the head of local record ${record.seq}, which is ${record.kind} of ${record.runId ?? 'no run'} on ${record.hostId ?? 'no host'}: the log was rewritten` });
     }
   }
+  // a run the host's envelope refused (another console held its lock) ran nothing and left no record there
+  const refused = new Set(local.filter((r) => r.kind === 'result' && /not run:/.test(r.outcome ?? '')).map((r) => `${r.hostId}\u0000${r.runId}`));
   for (const record of local) {
     if (record.kind !== 'intent' || !record.runId || !record.hostId) continue;
+    if (refused.has(`${record.hostId}\u0000${record.runId}`)) continue;
     const since = coveredSince.get(record.hostId);
     if (since === undefined || Date.parse(record.at) < since) continue;
     if (!seenOnHost.has(`${record.hostId}\u0000${record.runId}`)) {
