@@ -65,6 +65,16 @@ actions:
       - { name: count, label: Count, kind: integer, min: 1, max: 100000 }
     script: seq 1 "$1"
     args: ["{count}"]
+  - id: test.flood-follow
+    title: Follow a flood
+    section: worker-queues
+    risk: read-only
+    streams: true
+    timeoutSeconds: 0
+    params:
+      - { name: count, label: Count, kind: integer, min: 1, max: 100000 }
+    script: seq 1 "$1"
+    args: ["{count}"]
   - id: test.secrets
     title: Print secrets
     section: security-checks
@@ -420,4 +430,18 @@ describe('output', () => {
     // one batch per 100 ms at most, plus the final flush
     expect(batches.length).toBeLessThan(50_000 / 500);
   });
+
+  it('a follow drops nothing: a flood faster than the view is read slower and arrives whole, in order, in bounded batches', async () => {
+    const svc = service({ limits: { maxBufferedLines: 500, outputIntervalMs: 20 } });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood-follow', params: { count: 50_000 }, hostIds: ids('h1') }).token });
+    await svc.settled(runId);
+    const batches = outputs.filter((o) => o.runId === runId);
+    expect(batches.reduce((n, b) => n + b.droppedLines, 0)).toBe(0);
+    const shown = batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean);
+    expect(shown).toEqual(Array.from({ length: 50_000 }, (_, i) => String(i + 1)));
+    // the view never gets more than the bound at once
+    const sizes = batches.map((b) => b.chunks.reduce((n, c) => n + c.text.split('\n').filter(Boolean).length, 0));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+    expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
+  }, 30_000);
 });

@@ -34,10 +34,14 @@ export interface ActionLimits {
   /** open previews kept; beyond it the oldest are forgotten (a hostile renderer cannot fill memory) */
   maxOpenPreviews: number;
   outputIntervalMs: number;
+  /**
+   * a follow's batch: at most this many lines go to the view per interval, and while more are
+   * held its channel is not read (back-pressure); nothing is dropped
+   */
   maxBufferedLines: number;
   /**
-   * the same bound for an action that ends by itself (a tail of 5000 lines): higher, so what the
-   * engineer asked for arrives whole; a follow keeps the tighter bound against floods
+   * lines held for an action that ends by itself (a tail of 5000 lines): higher, so what the
+   * engineer asked for arrives whole; beyond it the oldest are dropped and counted
    */
   maxBufferedLinesFinite: number;
   /** extra time past an action's timeout before the run stops waiting on the executor */
@@ -54,7 +58,7 @@ export const DEFAULT_LIMITS: ActionLimits = {
   previewTtlMs: 5 * 60_000,
   maxOpenPreviews: 200,
   outputIntervalMs: 100,
-  maxBufferedLines: 2000,
+  maxBufferedLines: 4000,
   maxBufferedLinesFinite: 10_000,
   timeoutGraceMs: 10_000,
   maxResumes: 8,
@@ -355,6 +359,8 @@ export class ActionService {
       timers: this.timers,
       intervalMs: this.limits.outputIntervalMs,
       maxLines: prepared.action.streams ? this.limits.maxBufferedLines : this.limits.maxBufferedLinesFinite,
+      // a follow keeps every line: beyond the bound its channel is read slower, nothing is dropped
+      lossless: prepared.action.streams,
       emit: (chunks, droppedLines) => {
         // runs from a timer: a throwing listener would otherwise take the process down
         try {
@@ -410,6 +416,7 @@ export class ActionService {
             },
             signal: hostAbort.signal,
             ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(prepared.action.streams ? { backpressure: batcher } : {}),
           });
           break;
         } catch (err) {
