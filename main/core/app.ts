@@ -7,6 +7,7 @@ import { mergeDisjoint } from '../../common/mergeDisjoint';
 import { OpsFailure } from '../../common/result';
 import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
+import { FollowSpools } from './actions/FollowSpool';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
 import { BlindnessWatch } from './alerts/BlindnessWatch';
@@ -35,6 +36,7 @@ import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
+import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
 import { TeamFeature } from './team/TeamFeature';
 import { consoleName } from './team/teamRecords';
@@ -232,6 +234,8 @@ export class OpsApp {
       maxConcurrency: options.maxConcurrency,
       blastRadius: options.blastRadius,
       ...(this.team ? { envelope: this.team.envelope } : {}),
+      // a follow's every line, as shown, beside the audit log
+      spools: new FollowSpools({ dir: join(dirname(options.auditFile), 'follow-spool') }),
       emitOutput: (payload) => this.hub.emit('onRunOutput', payload),
       emitStatus: (payload) => {
         this.hub.emit('onRunStatus', payload);

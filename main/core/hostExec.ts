@@ -8,6 +8,19 @@ export interface ExecOptions {
   /** aborting it must stop the remote process, not just the local stream */
   signal?: AbortSignal;
   timeoutMs?: number;
+  /** the consumer's flow control: while it is full the executor stops reading the output */
+  backpressure?: Backpressure;
+}
+
+/**
+ * Back-pressure from whoever takes a command's output (a follow's batcher): asked after each
+ * chunk; when full, the executor stops reading (an SSH channel stops opening its window, so the
+ * remote writer blocks) until the consumer calls the listener it was given.
+ */
+export interface Backpressure {
+  isFull(): boolean;
+  /** call `listener` once when there is room again (at once if there is room now) */
+  onRoom(listener: () => void): void;
 }
 
 export interface ExecResult {

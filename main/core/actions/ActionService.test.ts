@@ -1,6 +1,7 @@
 // The action service against real processes: commands run in /bin/sh on this machine through
 // LocalShellExecutor (same contract as the SSH pool), audit goes to a real file. The SSH path
 // is covered by ActionService.int.test.ts against a real sshd.
+import { execFileSync } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
@@ -14,6 +15,7 @@ import { systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
 import { ActionService, type ActionServiceDeps } from './ActionService';
 import { parseCatalog } from './Catalog';
+import { FollowSpools } from './FollowSpool';
 import { LocalShellExecutor } from './LocalShellExecutor';
 
 const CATALOG = parseCatalog(
@@ -65,6 +67,25 @@ actions:
       - { name: count, label: Count, kind: integer, min: 1, max: 100000 }
     script: seq 1 "$1"
     args: ["{count}"]
+  - id: test.flood-follow
+    title: Follow a flood
+    section: worker-queues
+    risk: read-only
+    streams: true
+    timeoutSeconds: 0
+    params:
+      - { name: count, label: Count, kind: integer, min: 1, max: 100000 }
+    script: seq 1 "$1"
+    args: ["{count}"]
+  - id: test.secrets-follow
+    title: Follow secrets
+    section: security-checks
+    risk: read-only
+    streams: true
+    timeoutSeconds: 0
+    script: |
+      echo "ALPACA_SECRET_KEY=abc123zz"
+      echo "order fa=DU1234567" >&2
   - id: test.secrets
     title: Print secrets
     section: security-checks
@@ -419,5 +440,52 @@ describe('output', () => {
     expect(numbers.every((n, i) => i === 0 || n > numbers[i - 1]!)).toBe(true);
     // one batch per 100 ms at most, plus the final flush
     expect(batches.length).toBeLessThan(50_000 / 500);
+  });
+
+  it('a follow drops nothing: a flood faster than the view is read slower and arrives whole, in order, in bounded batches', async () => {
+    const spools = new FollowSpools({ dir: join(dir, 'spool') });
+    const svc = service({ limits: { maxBufferedLines: 500, outputIntervalMs: 20 }, spools });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood-follow', params: { count: 50_000 }, hostIds: ids('h1') }).token });
+    await svc.settled(runId);
+    const batches = outputs.filter((o) => o.runId === runId);
+    expect(batches.reduce((n, b) => n + b.droppedLines, 0)).toBe(0);
+    const shown = batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean);
+    expect(shown).toEqual(Array.from({ length: 50_000 }, (_, i) => String(i + 1)));
+    // the view never gets more than the bound at once
+    const sizes = batches.map((b) => b.chunks.reduce((n, c) => n + c.text.split('\n').filter(Boolean).length, 0));
+    expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
+    expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
+    // and the whole follow is on disk, paged as it was shown
+    expect(spools.page(runId, 'h1', 0, 100_000)).toEqual({ lines: shown, total: 50_000 });
+    expect(spools.page(runId, 'h1', 49_998, 10).lines).toEqual(['49999', '50000']);
+  }, 30_000);
+
+  it("a follow's spool holds what the view was shown: secrets redacted, stderr marked", async () => {
+    const spools = new FollowSpools({ dir: join(dir, 'spool') });
+    const svc = service({ spools });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.secrets-follow', params: {}, hostIds: ids('h1') }).token });
+    await svc.settled(runId);
+    const { lines } = spools.page(runId, 'h1', 0, 10);
+    expect(lines.sort()).toEqual(['ALPACA_SECRET_KEY=[REDACTED]', '[stderr] order fa=[REDACTED]']);
+    expect(readFileSync(spools.pathOf(runId, 'h1'), 'utf8')).not.toMatch(/abc123zz|DU1234567/);
+  });
+
+  it('a follow whose spool fills its disk goes on in the view, whole, and says the record stopped', async () => {
+    // a real full disk: a 64 KiB tmpfs under the spool folder (needs root, as the fleet tests do)
+    const tiny = join(dir, 'tiny');
+    await mkdir(tiny);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', tiny]);
+    try {
+      const warnings: string[] = [];
+      const svc = service({ spools: new FollowSpools({ dir: tiny }), limits: { outputIntervalMs: 20 }, logger: { warn: (m) => warnings.push(m) } });
+      const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood-follow', params: { count: 50_000 }, hostIds: ids('h1') }).token });
+      await svc.settled(runId);
+      expect(textOf(runId, 'h1', 'stdout').split('\n').filter(Boolean)).toHaveLength(50_000);
+      expect(textOf(runId, 'h1', 'stderr')).toMatch(/^\[opsdeck\] this follow is no longer kept on disk from here on \(.*ENOSPC.*\); the view goes on\n$/);
+      expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
+      expect(warnings.some((w) => w.includes('ENOSPC'))).toBe(true);
+    } finally {
+      execFileSync('umount', [tiny]);
+    }
   });
 });

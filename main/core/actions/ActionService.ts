@@ -14,7 +14,8 @@ import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, 
 import { HostLocks } from './HostLocks';
 import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
-import { OutputBatcher } from './OutputBatcher';
+import { type OutputChunk, OutputBatcher } from './OutputBatcher';
+import type { FollowSpool, FollowSpools } from './FollowSpool';
 import type { ExecResult, HostExecutor } from '../hostExec';
 import { outcomeUnknown } from '../ssh/SshLinkError';
 import { RunSettler } from './RunSettler';
@@ -34,10 +35,14 @@ export interface ActionLimits {
   /** open previews kept; beyond it the oldest are forgotten (a hostile renderer cannot fill memory) */
   maxOpenPreviews: number;
   outputIntervalMs: number;
+  /**
+   * a follow's batch: at most this many lines go to the view per interval, and while more are
+   * held its channel is not read (back-pressure); nothing is dropped
+   */
   maxBufferedLines: number;
   /**
-   * the same bound for an action that ends by itself (a tail of 5000 lines): higher, so what the
-   * engineer asked for arrives whole; a follow keeps the tighter bound against floods
+   * lines held for an action that ends by itself (a tail of 5000 lines): higher, so what the
+   * engineer asked for arrives whole; beyond it the oldest are dropped and counted
    */
   maxBufferedLinesFinite: number;
   /** extra time past an action's timeout before the run stops waiting on the executor */
@@ -54,7 +59,7 @@ export const DEFAULT_LIMITS: ActionLimits = {
   previewTtlMs: 5 * 60_000,
   maxOpenPreviews: 200,
   outputIntervalMs: 100,
-  maxBufferedLines: 2000,
+  maxBufferedLines: 4000,
   maxBufferedLinesFinite: 10_000,
   timeoutGraceMs: 10_000,
   maxResumes: 8,
@@ -89,6 +94,8 @@ export interface ActionServiceDeps {
   logger?: Pick<Logger, 'warn'>;
   /** host-side locks and journal records for every run (main/core/team); absent: the command as is */
   envelope?: RunEnvelope;
+  /** where a follow's every line is kept on disk as shown (beside the audit log); absent: not kept */
+  spools?: FollowSpools;
 }
 
 /** What a preview token stands for: everything a run uses comes from here. */
@@ -350,12 +357,16 @@ export class ActionService {
     }
     this.status(runId, host.id, 'running', null, null);
 
+    const spool = prepared.action.streams ? this.openSpool(runId, host.id) : null;
     const batcher = new OutputBatcher({
       redactor: this.deps.redactor,
       timers: this.timers,
       intervalMs: this.limits.outputIntervalMs,
       maxLines: prepared.action.streams ? this.limits.maxBufferedLines : this.limits.maxBufferedLinesFinite,
+      // a follow keeps every line: beyond the bound its channel is read slower, nothing is dropped
+      lossless: prepared.action.streams,
       emit: (chunks, droppedLines) => {
+        if (spool) chunks = this.spoolBatch(spool, chunks);
         // runs from a timer: a throwing listener would otherwise take the process down
         try {
           this.deps.emitOutput({ runId, hostId: host.id, chunks, droppedLines });
@@ -410,6 +421,7 @@ export class ActionService {
             },
             signal: hostAbort.signal,
             ...(timeoutMs === undefined ? {} : { timeoutMs }),
+            ...(prepared.action.streams ? { backpressure: batcher } : {}),
           });
           break;
         } catch (err) {
@@ -456,6 +468,7 @@ export class ActionService {
       if (guard !== null) this.timers.clearTimeout(guard);
       run.controller.signal.removeEventListener('abort', onRunAbort);
       batcher.close();
+      spool?.close();
     }
     const outcome = error ? `${state}: ${error}` : state;
     await this.auditSafe({ kind: 'result', ...base, exitCode, outcome });
@@ -470,6 +483,29 @@ export class ActionService {
       void this.settler.settleHost(host.id);
     }
     return state === 'succeeded';
+  }
+
+  private openSpool(runId: RunId, hostId: HostId): FollowSpool | null {
+    if (!this.deps.spools) return null;
+    try {
+      return this.deps.spools.open(runId, hostId);
+    } catch (err) {
+      this.deps.logger?.warn(`actions: the spool of ${runId} on ${hostId} cannot be opened: ${(err as Error).message}`);
+      return null;
+    }
+  }
+
+  /** Keeps a batch in the follow's spool; a spool the disk refuses stops, and the view is told. */
+  private spoolBatch(spool: FollowSpool, chunks: OutputChunk[]): OutputChunk[] {
+    try {
+      spool.append(chunks);
+      return chunks;
+    } catch (err) {
+      spool.close();
+      const why = `[opsdeck] this follow is no longer kept on disk from here on (${this.deps.redactor.redact((err as Error).message)}); the view goes on\n`;
+      this.deps.logger?.warn(`actions: ${spool.path}: ${(err as Error).message}`);
+      return [...chunks, { stream: 'stderr', text: why }];
+    }
   }
 
   private sleep(ms: number, signal: AbortSignal): Promise<void> {

@@ -49,7 +49,15 @@ export class LocalShellExecutor implements HostExecutor {
             }, opts.timeoutMs);
       const out = new StringDecoder('utf8');
       const err = new StringDecoder('utf8');
-      child.stdout.on('data', (b: Buffer) => opts.onStdout?.(out.write(b)));
+      // a consumer that is behind stops the reading: the pipe fills and the command blocks on it
+      const flow = opts.backpressure;
+      child.stdout.on('data', (b: Buffer) => {
+        opts.onStdout?.(out.write(b));
+        if (flow?.isFull() && !child.stdout.isPaused()) {
+          child.stdout.pause();
+          flow.onRoom(() => child.stdout.resume());
+        }
+      });
       child.stderr.on('data', (b: Buffer) => opts.onStderr?.(err.write(b)));
       child.once('error', (e) => {
         cleanup();

@@ -1,8 +1,11 @@
 // Output of one run on one host, on its way to the renderer: redacted line by line, merged into
-// batches sent at most once per interval, and bounded so a flood (a `journalctl -f` on a noisy
-// unit) costs a visible "N lines dropped" instead of memory and a frozen UI. The first lines after
+// batches sent at most once per interval, and bounded so a flood costs neither memory nor a frozen
+// UI. A lossless batcher (a follow) never drops: it sends at most the bound per batch and is
+// full beyond it, and its reader stops reading the channel (back-pressure) until a batch has gone.
+// Otherwise the oldest lines beyond the bound are dropped and counted, visibly. The first lines after
 // a quiet interval go out at once (a throttle, not a delay): a command's output is on screen as
 // it arrives, and only what follows within the interval waits for the next batch.
+import type { Backpressure } from '../hostExec';
 import type { Timers } from '../clock';
 import { LineRedactor, type Redactor } from '../redact/Redactor';
 
@@ -18,11 +21,13 @@ export interface OutputBatcherDeps {
   emit(chunks: OutputChunk[], droppedLines: number): void;
   /** at most one batch per this many ms */
   intervalMs?: number;
-  /** lines held between batches; the oldest beyond this are dropped and counted */
+  /** lines held between batches; the oldest beyond this are dropped and counted (unless lossless) */
   maxLines?: number;
+  /** never drop: batches of at most maxLines, and full (see `backpressure`) while more are held */
+  lossless?: boolean;
 }
 
-export class OutputBatcher {
+export class OutputBatcher implements Backpressure {
   private readonly lines: { stream: Stream; text: string }[] = [];
   private dropped = 0;
   /** the interval since the last batch; lines pushed while it runs wait for its end */
@@ -31,6 +36,7 @@ export class OutputBatcher {
   private readonly streams: Record<Stream, LineRedactor>;
   private readonly intervalMs: number;
   private readonly maxLines: number;
+  private roomListeners: (() => void)[] = [];
 
   constructor(private readonly deps: OutputBatcherDeps) {
     this.streams = { stdout: new LineRedactor(deps.redactor), stderr: new LineRedactor(deps.redactor) };
@@ -47,6 +53,16 @@ export class OutputBatcher {
     if (this.timer === null) this.flush();
   }
 
+  /** More lines are held than one batch takes: the reader should stop until a batch has gone. */
+  isFull(): boolean {
+    return !this.closed && this.lines.length > this.maxLines;
+  }
+
+  onRoom(listener: () => void): void {
+    if (this.isFull()) this.roomListeners.push(listener);
+    else listener();
+  }
+
   /** The command ended: send what is left now, unterminated last lines included. */
   close(): void {
     if (this.closed) return;
@@ -56,10 +72,13 @@ export class OutputBatcher {
     this.trim();
     // closed first: this last batch arms no interval after it
     this.closed = true;
-    this.flush();
+    do this.flush();
+    while (this.lines.length);
+    this.wake();
   }
 
   private trim(): void {
+    if (this.deps.lossless) return;
     const over = this.lines.length - this.maxLines;
     if (over > 0) {
       this.lines.splice(0, over);
@@ -80,14 +99,22 @@ export class OutputBatcher {
     }
     // merge neighbouring lines of the same stream: fewer, larger chunks for the IPC and the view
     const chunks: OutputChunk[] = [];
-    for (const line of this.lines) {
+    const batch = this.lines.length > this.maxLines ? this.lines.splice(0, this.maxLines) : this.lines.splice(0);
+    for (const line of batch) {
       const last = chunks[chunks.length - 1];
       if (last && last.stream === line.stream) last.text += line.text;
       else chunks.push({ ...line });
     }
     const dropped = this.dropped;
-    this.lines.length = 0;
     this.dropped = 0;
     this.deps.emit(chunks, dropped);
+    this.wake();
+  }
+
+  private wake(): void {
+    if (this.isFull() || !this.roomListeners.length) return;
+    const listeners = this.roomListeners;
+    this.roomListeners = [];
+    for (const listener of listeners) listener();
   }
 }

@@ -73,10 +73,15 @@ choice exactly.
 3. Per host, at most the config's concurrency at once: an \`intent\` audit record is synced to
    disk (if it cannot be written, the command does not run), the command runs over SSH, output is
    redacted line by line and sent as it comes, in batches at most every 100 ms (the first lines
-   after a quiet interval go at once; at most 2000 lines held
-   between batches for a streaming action, 10 000 for one that ends by itself, so a 5000-line
-   tail arrives whole; older ones are dropped and counted in \`droppedLines\`); what is left is sent
-   as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
+   after a quiet interval go at once). A streaming action loses nothing: at most 4000 lines go
+   per batch, and while more are held its SSH channel is not read (back-pressure: the channel's
+   window stays shut and the remote command waits), so a backlog replayed after a resume reaches
+   the view whole, in order; every line it was sent is also kept, redacted, in a spool beside the
+   audit log (\`follow-spool/<run>.<host>.log\` and \`.1\`, 64 MiB per follow: the oldest part is
+   rotated out and the first line says how much; the newest 50 spools are kept; a disk that
+   refuses the spool stops the record, not the follow, and the view says so). An action that ends
+   by itself holds at most 10 000 lines between batches, so a 5000-line tail arrives whole; older
+   ones are dropped and counted in \`droppedLines\`. What is left is sent as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
    locks released and the status sent.
 4. \`cancelRun\` aborts: running commands are stopped on the host, queued hosts never start
    (a \`note\` record says so).

@@ -90,12 +90,32 @@ export class ChannelRunner {
       const errDec = new StringDecoder('utf8');
       const result: ExecResult = { exitCode: null, signal: null, timedOut: false, cancelled: false };
       let exited = false;
+      let settled = false;
       let killTimer: unknown = null;
       let timeoutTimer: unknown = null;
       const emitOut = (text: string) => text && opts.onStdout?.(text);
       const emitErr = (text: string) => text && opts.onStderr?.(text);
-      channel.on('data', (chunk: Buffer) => emitOut(out.write(chunk)));
-      channel.stderr.on('data', (chunk: Buffer) => emitErr(errDec.write(chunk)));
+      // a consumer that is behind stops the reading; the unread data holds the channel's window
+      // shut, so the remote command blocks on its writes instead of anything being dropped
+      const flow = opts.backpressure;
+      let paused = false;
+      const holdBack = () => {
+        if (!flow || paused || settled || !flow.isFull()) return;
+        paused = true;
+        channel.pause();
+        flow.onRoom(() => {
+          paused = false;
+          if (!settled) channel.resume();
+        });
+      };
+      channel.on('data', (chunk: Buffer) => {
+        emitOut(out.write(chunk));
+        holdBack();
+      });
+      channel.stderr.on('data', (chunk: Buffer) => {
+        emitErr(errDec.write(chunk));
+        holdBack();
+      });
       // a spare's stdout was paused after its ready line: what follows is this command's
       channel.resume();
       const recordExit = (code: number | null, signalName: string | null) => {
@@ -136,7 +156,6 @@ export class ChannelRunner {
       if (opts.timeoutMs && opts.timeoutMs > 0) timeoutTimer = this.timers.setTimeout(() => stop('timedOut'), opts.timeoutMs);
       const onClientClose = () => finish();
       client.once('close', onClientClose);
-      let settled = false;
       const finish = () => {
         if (settled) return;
         settled = true;
@@ -146,6 +165,9 @@ export class ChannelRunner {
         opts.signal?.removeEventListener('abort', onAbort);
         if (killTimer) this.timers.clearTimeout(killTimer);
         if (timeoutTimer) this.timers.clearTimeout(timeoutTimer);
+        // output still held back by a paused read is the command's too: read() hands each held
+        // chunk to the 'data' listener above before the end
+        if (paused) while (channel.read() !== null);
         emitOut(out.end());
         emitErr(errDec.end());
         if (!exited && !result.cancelled && !result.timedOut) {
