@@ -23,7 +23,8 @@ const prototypeFreeRecords = {
       "TSAsExpression[expression.type='ObjectExpression'][typeAnnotation.typeName.name='Record'][typeAnnotation.typeArguments.params.0.type='TSStringKeyword']",
     ].map((selector) => ({
       selector,
-      message: 'a string-keyed record from an object literal inherits Object.prototype ("__proto__", "constructor"): use emptyRecord() from common/emptyRecord.ts or a Map',
+      message:
+        'a string-keyed record from an object literal inherits Object.prototype ("__proto__", "constructor"): use emptyRecord() from common/emptyRecord.ts or a Map',
     })),
     {
       selector: "AssignmentExpression[operator=/^(\\?\\?|\\|\\||&&)=$/][left.type='MemberExpression'][left.computed=true]",
@@ -50,7 +51,16 @@ export default tseslint.config(
       // (vitest hides this), so value imports must go through the default export.
       '@typescript-eslint/no-restricted-imports': [
         'error',
-        { paths: [{ name: 'ssh2', importNames: ['Client', 'Server', 'utils', 'HTTPAgent', 'HTTPSAgent'], message: "import ssh2 from 'ssh2' and destructure: it is CommonJS", allowTypeImports: true }] },
+        {
+          paths: [
+            {
+              name: 'ssh2',
+              importNames: ['Client', 'Server', 'utils', 'HTTPAgent', 'HTTPSAgent'],
+              message: "import ssh2 from 'ssh2' and destructure: it is CommonJS",
+              allowTypeImports: true,
+            },
+          ],
+        },
       ],
     },
   },
@@ -101,7 +111,10 @@ export default tseslint.config(
     // relative imports, yes, but only of common's own files (resolved, so ../ cannot climb out)
     files: ['common/**/*.ts'],
     rules: {
-      'import-x/no-restricted-paths': ['error', { zones: [{ target: './common', from: './', except: ['./common', './node_modules'], message: 'common/ imports only zod and its own files' }] }],
+      'import-x/no-restricted-paths': [
+        'error',
+        { zones: [{ target: './common', from: './', except: ['./common', './node_modules'], message: 'common/ imports only zod and its own files' }] },
+      ],
     },
   },
   {
@@ -149,7 +162,9 @@ export default tseslint.config(
     // Store policy (renderer/src/store/createStore.ts): components write stores only through
     // the actions their store's file exports.
     files: ['renderer/**/*.tsx'],
-    rules: { 'no-restricted-properties': ['error', { property: 'setState', message: "write a store through its file's actions, not setState from a component" }] },
+    rules: {
+      'no-restricted-properties': ['error', { property: 'setState', message: "write a store through its file's actions, not setState from a component" }],
+    },
   },
   {
     files: ['preload/**/*.ts'],

@@ -80,22 +80,40 @@ const echo = createServer((socket) => {
   socket.pipe(socket);
 });
 let echoProxy: DelayProxy | null = null;
-const loadAt = () => loadavg().map((x) => x.toFixed(1)).join(' / ');
+const loadAt = () =>
+  loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' / ');
 const loadStart = loadAt();
 try {
   for (const host of fleet.hosts) proxies.push(await startDelayProxy({ target: { host: host.address, port: host.sshPort }, delayMs: ONE_WAY }));
   // known_hosts under the proxies' loopback ports: the same keys, other names.
   const knownHosts = join(dir, 'known_hosts');
-  writeFileSync(
-    knownHosts,
-    fleet.hosts.map((host, i) => host.hostKeyLine.replace(/^\S+/, `[127.0.0.1]:${proxies[i]!.port}`)).join('\n') + '\n',
-  );
+  writeFileSync(knownHosts, fleet.hosts.map((host, i) => host.hostKeyLine.replace(/^\S+/, `[127.0.0.1]:${proxies[i]!.port}`)).join('\n') + '\n');
   const ids = fleet.hosts.map((_h, i) => `h${i + 1}` as HostId);
-  const targets = ids.map((id, i) => ({ id, address: '127.0.0.1', port: proxies[i]!.port, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: knownHosts }));
+  const targets = ids.map((id, i) => ({
+    id,
+    address: '127.0.0.1',
+    port: proxies[i]!.port,
+    user: 'root',
+    privateKeyPath: fleet.privateKeyPath,
+    knownHostsPath: knownHosts,
+  }));
   pool.setHosts(targets);
   plainPool.setHosts(targets.slice(0, 1));
   onePool.setHosts(targets.slice(0, 1));
-  const sshOpts = ['-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes', '-o', 'BatchMode=yes', '-i', fleet.privateKeyPath, '-o', 'LogLevel=ERROR'];
+  const sshOpts = [
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    'BatchMode=yes',
+    '-i',
+    fleet.privateKeyPath,
+    '-o',
+    'LogLevel=ERROR',
+  ];
 
   // ---- 1. warm read-only action ---------------------------------------------------------
   // One round trip as the link gives it: one byte to a TCP echo server behind the same kind of
@@ -108,10 +126,15 @@ try {
     await new Promise((resolve) => socket.once('connect', resolve));
     const samples: number[] = [];
     for (let i = 0; i < Math.max(10, ROUNDS); i++) {
-      samples.push(await time(() => new Promise((resolve) => {
-        socket.once('data', resolve);
-        socket.write('x');
-      })));
+      samples.push(
+        await time(
+          () =>
+            new Promise((resolve) => {
+              socket.once('data', resolve);
+              socket.write('x');
+            }),
+        ),
+      );
     }
     socket.destroy();
     return median(samples);
@@ -256,7 +279,18 @@ try {
   const statusParams = { actionId: 'service.status', params: { unit: 'autotrader-api' }, hostIds: [ids[0]!] };
   // The preview is its own step for the user (the dialog shows the command; they confirm), so it
   // is timed apart; the action's time runs from the confirm to the output in the view.
-  type Timed = { preview: number; toView: number; toSettled: number; toIntent: number; intent: number; toExec: number; exec: number; outputEarly: number; viewEarly: number; result: number };
+  type Timed = {
+    preview: number;
+    toView: number;
+    toSettled: number;
+    toIntent: number;
+    intent: number;
+    toExec: number;
+    exec: number;
+    outputEarly: number;
+    viewEarly: number;
+    result: number;
+  };
   const timedAction = async (): Promise<Timed> => {
     marks = {};
     const t0 = performance.now();
@@ -316,112 +350,173 @@ try {
   // the action path writes its intent (before the command) and its result, each fsynced
   const auditSamples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    auditSamples.push(await time(() => audit.append({ kind: 'note', user: 'bench', runId: `bench-${i}`, actionId: 'bench', hostId: ids[0]!, command: 'true', outcome: 'bench: audit append latency' })));
+    auditSamples.push(
+      await time(() =>
+        audit.append({
+          kind: 'note',
+          user: 'bench',
+          runId: `bench-${i}`,
+          actionId: 'bench',
+          hostId: ids[0]!,
+          command: 'true',
+          outcome: 'bench: audit append latency',
+        }),
+      ),
+    );
   }
 
   const control = join(dir, 'cm-%C');
-  await run('ssh', [...sshOpts, '-o', `ControlPath=${control}`, '-o', 'ControlMaster=yes', '-o', 'ControlPersist=120', '-fN', '-p', String(proxies[0]!.port), 'root@127.0.0.1']);
+  await run('ssh', [
+    ...sshOpts,
+    '-o',
+    `ControlPath=${control}`,
+    '-o',
+    'ControlMaster=yes',
+    '-o',
+    'ControlPersist=120',
+    '-fN',
+    '-p',
+    String(proxies[0]!.port),
+    'root@127.0.0.1',
+  ]);
   const opensshTrue: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
     opensshTrue.push(await time(() => run('ssh', [...sshOpts, '-o', `ControlPath=${control}`, '-p', String(proxies[0]!.port), 'root@127.0.0.1', 'true'])));
   }
   const opensshSamples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
-    opensshSamples.push(await time(() => run('ssh', [...sshOpts, '-o', `ControlPath=${control}`, '-p', String(proxies[0]!.port), 'root@127.0.0.1', command]).catch(() => undefined)));
+    opensshSamples.push(
+      await time(() =>
+        run('ssh', [...sshOpts, '-o', `ControlPath=${control}`, '-p', String(proxies[0]!.port), 'root@127.0.0.1', command]).catch(() => undefined),
+      ),
+    );
   }
   await run('ssh', ['-o', `ControlPath=${control}`, '-O', 'exit', '-p', String(proxies[0]!.port), 'root@127.0.0.1']).catch(() => undefined);
 
   // ---- 2. restart on every host ---------------------------------------------------------
-  const part2 = WARM_ONLY ? null : await (async () => {
-    const restart = 'systemctl restart autotrader-ingestion';
-    // systemd refuses a 6th start of a unit within 10 s (StartLimitBurst=5): let each measured
-    // restart start from a clean slate, outside the timed part.
-    const settle = () => new Promise((resolve) => setTimeout(resolve, 11_000));
-    // The floor: the same restarts run inside the hosts, all at once, without SSH (nsenter through
-    // the fleet helper); and one host's restart alone, its stop and its start timed apart.
-    const unit = 'autotrader-ingestion';
-    const aloneStop: number[] = [];
-    const aloneStart: number[] = [];
-    const floorSamples: number[] = [];
-    const floorLate: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await settle();
-      const r = await fleet.exec(fleet.hosts[0]!.name, `a=$(date +%s%N); systemctl stop ${unit}; b=$(date +%s%N); systemctl start ${unit}; c=$(date +%s%N); echo $(( (b-a)/1000 )) $(( (c-b)/1000 ))`);
-      const [stopUs, startUs] = r.stdout.trim().split(' ').map(Number);
-      aloneStop.push(stopUs! / 1000);
-      aloneStart.push(startUs! / 1000);
-      // Starting 20 helper processes (fleet.sh, nsenter) costs more than the restarts on a busy
-      // machine, so each host sleeps until a common start time T, restarts, and reports when it
-      // ended (the hosts share the machine's clock): the floor is the last end minus the first
-      // start. On a loaded machine the sleeps wake late and spread the starts (printed).
-      const startAt = BigInt(Date.now() + 5_000) * 1_000_000n;
-      const marks = await Promise.all(fleet.hosts.map(async (host) => {
-        const x = await fleet.exec(host.name, [
-          `now=$(date +%s%N); d=$(( (${startAt} - now) / 1000000 ))`,
-          `[ "$d" -gt 0 ] && sleep "$(( d / 1000 )).$(printf %03d $(( d % 1000 )))"`,
-          `a=$(date +%s%N); ${restart}; r=$?; b=$(date +%s%N); echo "$a $b"; exit $r`,
-        ].join('\n'), { timeoutMs: 60_000 });
-        if (x.code !== 0) throw new Error(`${host.name}: ${restart} failed: ${x.stderr}`);
-        return x.stdout.trim().split(' ').map((v) => BigInt(v));
-      }));
-      const firstStart = marks.reduce((m, [a]) => (a! < m ? a! : m), marks[0]![0]!);
-      const lastStart = marks.reduce((m, [a]) => (a! > m ? a! : m), 0n);
-      floorSamples.push(Number(marks.reduce((m, [, b]) => (b! > m ? b! : m), 0n) - firstStart) / 1e6);
-      floorLate.push(Number(lastStart - firstStart) / 1e6);
-    }
-    const stopSettings = (await fleet.exec(fleet.hosts[0]!.name, `systemctl show ${unit} -p TimeoutStopUSec -p KillSignal -p KillMode -p ExecMainStartTimestampMonotonic`)).stdout.trim().replace(/\n/g, ', ');
+  const part2 = WARM_ONLY
+    ? null
+    : await (async () => {
+        const restart = 'systemctl restart autotrader-ingestion';
+        // systemd refuses a 6th start of a unit within 10 s (StartLimitBurst=5): let each measured
+        // restart start from a clean slate, outside the timed part.
+        const settle = () => new Promise((resolve) => setTimeout(resolve, 11_000));
+        // The floor: the same restarts run inside the hosts, all at once, without SSH (nsenter through
+        // the fleet helper); and one host's restart alone, its stop and its start timed apart.
+        const unit = 'autotrader-ingestion';
+        const aloneStop: number[] = [];
+        const aloneStart: number[] = [];
+        const floorSamples: number[] = [];
+        const floorLate: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await settle();
+          const r = await fleet.exec(
+            fleet.hosts[0]!.name,
+            `a=$(date +%s%N); systemctl stop ${unit}; b=$(date +%s%N); systemctl start ${unit}; c=$(date +%s%N); echo $(( (b-a)/1000 )) $(( (c-b)/1000 ))`,
+          );
+          const [stopUs, startUs] = r.stdout.trim().split(' ').map(Number);
+          aloneStop.push(stopUs! / 1000);
+          aloneStart.push(startUs! / 1000);
+          // Starting 20 helper processes (fleet.sh, nsenter) costs more than the restarts on a busy
+          // machine, so each host sleeps until a common start time T, restarts, and reports when it
+          // ended (the hosts share the machine's clock): the floor is the last end minus the first
+          // start. On a loaded machine the sleeps wake late and spread the starts (printed).
+          const startAt = BigInt(Date.now() + 5_000) * 1_000_000n;
+          const marks = await Promise.all(
+            fleet.hosts.map(async (host) => {
+              const x = await fleet.exec(
+                host.name,
+                [
+                  `now=$(date +%s%N); d=$(( (${startAt} - now) / 1000000 ))`,
+                  `[ "$d" -gt 0 ] && sleep "$(( d / 1000 )).$(printf %03d $(( d % 1000 )))"`,
+                  `a=$(date +%s%N); ${restart}; r=$?; b=$(date +%s%N); echo "$a $b"; exit $r`,
+                ].join('\n'),
+                { timeoutMs: 60_000 },
+              );
+              if (x.code !== 0) throw new Error(`${host.name}: ${restart} failed: ${x.stderr}`);
+              return x.stdout
+                .trim()
+                .split(' ')
+                .map((v) => BigInt(v));
+            }),
+          );
+          const firstStart = marks.reduce((m, [a]) => (a! < m ? a! : m), marks[0]![0]!);
+          const lastStart = marks.reduce((m, [a]) => (a! > m ? a! : m), 0n);
+          floorSamples.push(Number(marks.reduce((m, [, b]) => (b! > m ? b! : m), 0n) - firstStart) / 1e6);
+          floorLate.push(Number(lastStart - firstStart) / 1e6);
+        }
+        const stopSettings = (
+          await fleet.exec(fleet.hosts[0]!.name, `systemctl show ${unit} -p TimeoutStopUSec -p KillSignal -p KillMode -p ExecMainStartTimestampMonotonic`)
+        ).stdout
+          .trim()
+          .replace(/\n/g, ', ');
 
-    const fanoutSamples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await settle();
-      fanoutSamples.push(await time(() => runAction('service.restart', { unit: 'autotrader-ingestion' }, ids)));
-    }
+        const fanoutSamples: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await settle();
+          fanoutSamples.push(await time(() => runAction('service.restart', { unit: 'autotrader-ingestion' }, ids)));
+        }
 
-    const hostsFile = join(dir, 'pssh-hosts');
-    writeFileSync(hostsFile, proxies.map((proxy) => `root@127.0.0.1:${proxy.port}`).join('\n') + '\n');
-    const psshRun = (file: string, width: number) =>
-      run('parallel-ssh', [
-        '-h', file, '-p', String(width), '-t', '60',
-        '-O', `UserKnownHostsFile=${knownHosts}`, '-O', 'StrictHostKeyChecking=yes', '-O', 'BatchMode=yes', '-O', 'LogLevel=ERROR',
-        '-x', `-i ${fleet.privateKeyPath}`,
-        restart,
-      ]);
-    const psshSamples: number[] = [];
-    // one host alone: what each tool costs per host when the hosts are separate machines, without
-    // 20 restarts on 2 cores (that host restarts three times per window, under systemd's five)
-    const oneFile = join(dir, 'pssh-one');
-    writeFileSync(oneFile, `root@127.0.0.1:${proxies[1]!.port}\n`);
-    const psshOne: number[] = [];
-    const opsdeckOne: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await settle();
-      psshSamples.push(await time(() => psshRun(hostsFile, HOSTS)));
-      await new Promise((resolve) => setTimeout(resolve, 2_000));
-      opsdeckOne.push(await time(() => runAction('service.restart', { unit }, [ids[1]!])));
-      await new Promise((resolve) => setTimeout(resolve, 1_000));
-      psshOne.push(await time(() => psshRun(oneFile, 1)));
-    }
+        const hostsFile = join(dir, 'pssh-hosts');
+        writeFileSync(hostsFile, proxies.map((proxy) => `root@127.0.0.1:${proxy.port}`).join('\n') + '\n');
+        const psshRun = (file: string, width: number) =>
+          run('parallel-ssh', [
+            '-h',
+            file,
+            '-p',
+            String(width),
+            '-t',
+            '60',
+            '-O',
+            `UserKnownHostsFile=${knownHosts}`,
+            '-O',
+            'StrictHostKeyChecking=yes',
+            '-O',
+            'BatchMode=yes',
+            '-O',
+            'LogLevel=ERROR',
+            '-x',
+            `-i ${fleet.privateKeyPath}`,
+            restart,
+          ]);
+        const psshSamples: number[] = [];
+        // one host alone: what each tool costs per host when the hosts are separate machines, without
+        // 20 restarts on 2 cores (that host restarts three times per window, under systemd's five)
+        const oneFile = join(dir, 'pssh-one');
+        writeFileSync(oneFile, `root@127.0.0.1:${proxies[1]!.port}\n`);
+        const psshOne: number[] = [];
+        const opsdeckOne: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await settle();
+          psshSamples.push(await time(() => psshRun(hostsFile, HOSTS)));
+          await new Promise((resolve) => setTimeout(resolve, 2_000));
+          opsdeckOne.push(await time(() => runAction('service.restart', { unit }, [ids[1]!])));
+          await new Promise((resolve) => setTimeout(resolve, 1_000));
+          psshOne.push(await time(() => psshRun(oneFile, 1)));
+        }
 
-    const inventory = join(dir, 'inventory.ini');
-    writeFileSync(
-      inventory,
-      ['[fleet]', ...proxies.map((proxy, i) => `h${i + 1} ansible_host=127.0.0.1 ansible_port=${proxy.port} ansible_user=root`), ''].join('\n'),
-    );
-    const ansibleEnv = {
-      ...process.env,
-      ANSIBLE_HOST_KEY_CHECKING: 'False',
-      ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o ControlMaster=no`,
-      ANSIBLE_PRIVATE_KEY_FILE: fleet.privateKeyPath,
-      ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
-      ANSIBLE_GATHERING: 'explicit',
-    };
-    const ansibleSamples: number[] = [];
-    for (let i = 0; i < 3; i++) {
-      await settle();
-      ansibleSamples.push(await time(() => run('ansible', ['all', '-i', inventory, '-m', 'shell', '-a', restart, '-f', String(HOSTS)], { env: ansibleEnv })));
-    }
-    return { unit, aloneStop, aloneStart, floorSamples, floorLate, stopSettings, fanoutSamples, psshSamples, psshOne, opsdeckOne, ansibleSamples };
-  })();
+        const inventory = join(dir, 'inventory.ini');
+        writeFileSync(
+          inventory,
+          ['[fleet]', ...proxies.map((proxy, i) => `h${i + 1} ansible_host=127.0.0.1 ansible_port=${proxy.port} ansible_user=root`), ''].join('\n'),
+        );
+        const ansibleEnv = {
+          ...process.env,
+          ANSIBLE_HOST_KEY_CHECKING: 'False',
+          ANSIBLE_SSH_ARGS: `-o UserKnownHostsFile=${knownHosts} -o ControlMaster=no`,
+          ANSIBLE_PRIVATE_KEY_FILE: fleet.privateKeyPath,
+          ANSIBLE_PYTHON_INTERPRETER: '/usr/bin/python3',
+          ANSIBLE_GATHERING: 'explicit',
+        };
+        const ansibleSamples: number[] = [];
+        for (let i = 0; i < 3; i++) {
+          await settle();
+          ansibleSamples.push(
+            await time(() => run('ansible', ['all', '-i', inventory, '-m', 'shell', '-a', restart, '-f', String(HOSTS)], { env: ansibleEnv })),
+          );
+        }
+        return { unit, aloneStop, aloneStart, floorSamples, floorLate, stopSettings, fanoutSamples, psshSamples, psshOne, opsdeckOne, ansibleSamples };
+      })();
 
   const target = 1.1 * (rtt + ownCost);
   const actionBase = rtt + ownActionCost;
@@ -463,19 +558,51 @@ try {
     `| one round trip (1 byte to a TCP echo behind the same delay proxy and back) | ${ms(rtt)} | | 1.00 |`,
     `| connect to sshd's banner through the proxy (earlier runs' "round trip": adds sshd's accept) | ${ms(bannerRtt)} | | ${(bannerRtt / rtt).toFixed(2)} x RTT |`,
     row('OpenSSH `true` through an established ControlMaster', opensshTrue, `${(median(opensshTrue) / rtt).toFixed(2)} x RTT`),
-    row('Opsdeck SessionPool.exec `true` on a warm session (spare)', poolTrue, `${(median(poolTrue) / rtt).toFixed(2)} x RTT, ${(median(poolTrue) / median(opensshTrue)).toFixed(2)} x OpenSSH`),
+    row(
+      'Opsdeck SessionPool.exec `true` on a warm session (spare)',
+      poolTrue,
+      `${(median(poolTrue) / rtt).toFixed(2)} x RTT, ${(median(poolTrue) / median(opensshTrue)).toFixed(2)} x OpenSSH`,
+    ),
     row('Opsdeck SessionPool.exec `true`, no spare (channel open + exec request)', plainTrue, `${(median(plainTrue) / rtt).toFixed(2)} x RTT`),
     `| the command's own time on the host (\`${command}\`, 5 runs one after another) | ${ms(ownCost)} | | |`,
     row('OpenSSH exec through an established ControlMaster', opensshSamples, `${(median(opensshSamples) / rtt).toFixed(2)} x RTT`),
-    row('**Opsdeck SessionPool.exec on a warm session, 300 ms after the last command (the spare ready: a click)**', pausedSamples, `**${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH`),
-    row('Opsdeck SessionPool.exec on a warm session, back to back (two spares kept while commands come within 5 s)', poolSamples, `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`),
-    row('Opsdeck SessionPool.exec on a warm session, back to back, one spare always (busySpareWindowMs: 0; the next spare still starting)', oneSpareSamples, `${(median(oneSpareSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
+    row(
+      '**Opsdeck SessionPool.exec on a warm session, 300 ms after the last command (the spare ready: a click)**',
+      pausedSamples,
+      `**${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH`,
+    ),
+    row(
+      'Opsdeck SessionPool.exec on a warm session, back to back (two spares kept while commands come within 5 s)',
+      poolSamples,
+      `**${(median(poolSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)**, ${(median(poolSamples) / median(opensshSamples)).toFixed(2)} x OpenSSH; ${cpuPerExec.toFixed(2)} ms CPU each in the bench process (ssh2 and the delay proxies together)`,
+    ),
+    row(
+      'Opsdeck SessionPool.exec on a warm session, back to back, one spare always (busySpareWindowMs: 0; the next spare still starting)',
+      oneSpareSamples,
+      `${(median(oneSpareSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`,
+    ),
     row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
     `| the read-only action's command's own time on the host (\`${actionCommand}\`, 5 runs) | ${ms(ownActionCost)} | | |`,
-    row(`Opsdeck SessionPool.exec of that same command alone, 300 ms apart (alternated with the next row's rounds)`, pausedBareAction, `${(median(pausedBareAction) / actionBase).toFixed(2)} x (RTT + its own time); ${(bareCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`),
-    row('**Opsdeck read-only action service.status, 300 ms apart: the confirm (run with the preview\'s token) to all its output in the view (its last onRunOutput)**', col(paced, 'toView'), `**${(pacedView / actionBase).toFixed(2)} x (RTT + its own time)**, ${ms(pacedView - median(pausedBareAction))} over the exec alone; ${(pacedCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`),
-    row('the same, the confirm to the run reported finished (the result synced)', col(paced, 'toSettled'), `${(median(col(paced, 'toSettled')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(paced)}`),
-    row('the same, back to back: the confirm to all its output in the view', col(backToBack, 'toView'), `${(median(col(backToBack, 'toView')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(backToBack)}`),
+    row(
+      `Opsdeck SessionPool.exec of that same command alone, 300 ms apart (alternated with the next row's rounds)`,
+      pausedBareAction,
+      `${(median(pausedBareAction) / actionBase).toFixed(2)} x (RTT + its own time); ${(bareCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`,
+    ),
+    row(
+      "**Opsdeck read-only action service.status, 300 ms apart: the confirm (run with the preview's token) to all its output in the view (its last onRunOutput)**",
+      col(paced, 'toView'),
+      `**${(pacedView / actionBase).toFixed(2)} x (RTT + its own time)**, ${ms(pacedView - median(pausedBareAction))} over the exec alone; ${(pacedCpuUs / 1000 / ROUNDS).toFixed(2)} ms CPU each in the bench process`,
+    ),
+    row(
+      'the same, the confirm to the run reported finished (the result synced)',
+      col(paced, 'toSettled'),
+      `${(median(col(paced, 'toSettled')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(paced)}`,
+    ),
+    row(
+      'the same, back to back: the confirm to all its output in the view',
+      col(backToBack, 'toView'),
+      `${(median(col(backToBack, 'toView')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(backToBack)}`,
+    ),
     row('the preview (its own step for the user: validate, render the command, issue the token)', col(paced, 'preview'), ''),
     row('audit log append (write + fsync; the action path waits on one before the command and one after)', auditSamples, ''),
     `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
@@ -504,12 +631,41 @@ try {
       },
       [
         { figure: 'one round trip', value: ms(rtt) },
-        { figure: 'warm exec as a click (spare ready), `systemctl is-active`', value: ms(median(pausedSamples)), against: `${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)}x (RTT + own time ${ms(ownCost)}); ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)}x OpenSSH (${ms(median(opensshSamples))})`, target: `<= 1.1x: ${met(median(pausedSamples), target)}` },
-        { figure: 'warm exec back to back (two spares)', value: ms(median(poolSamples)), against: `${(median(poolSamples) / (rtt + ownCost)).toFixed(2)}x (RTT + own time)`, target: `<= 1.1x: ${met(median(poolSamples), target)}` },
-        { figure: 'read-only action `service.status`, confirm to all output in the view, 300 ms apart', value: ms(pacedView), against: `${(pacedView / actionBase).toFixed(2)}x (RTT + own time ${ms(ownActionCost)}); ${ms(pacedView - median(pausedBareAction))} over the exec alone`, target: `<= 1.1x: ${met(pacedView, actionTarget)}` },
-        { figure: 'the same, back to back', value: ms(backToBackView), against: `${(backToBackView / actionBase).toFixed(2)}x (RTT + own time)`, target: `<= 1.1x: ${met(backToBackView, actionTarget)}` },
-        { figure: `restart on ${HOSTS} hosts: floor / Opsdeck / parallel-ssh / Ansible`, value: `${ms(floor)} / ${ms(fanout)} / ${ms(pssh)} / ${ms(median(part2.ansibleSamples))}`, against: `parallel-ssh ${(pssh / fanout).toFixed(1)}x Opsdeck (${(pssh / floor).toFixed(1)}x the floor); Ansible ${(median(part2.ansibleSamples) / fanout).toFixed(1)}x`, target: `10x parallel-ssh: ${pssh / fanout >= 10 ? 'met' : 'not met'}` },
-        { figure: 'restart on 1 host: Opsdeck / parallel-ssh', value: `${ms(median(part2.opsdeckOne))} / ${ms(median(part2.psshOne))}`, against: `parallel-ssh ${(median(part2.psshOne) / median(part2.opsdeckOne)).toFixed(1)}x Opsdeck` },
+        {
+          figure: 'warm exec as a click (spare ready), `systemctl is-active`',
+          value: ms(median(pausedSamples)),
+          against: `${(median(pausedSamples) / (rtt + ownCost)).toFixed(2)}x (RTT + own time ${ms(ownCost)}); ${(median(pausedSamples) / median(opensshSamples)).toFixed(2)}x OpenSSH (${ms(median(opensshSamples))})`,
+          target: `<= 1.1x: ${met(median(pausedSamples), target)}`,
+        },
+        {
+          figure: 'warm exec back to back (two spares)',
+          value: ms(median(poolSamples)),
+          against: `${(median(poolSamples) / (rtt + ownCost)).toFixed(2)}x (RTT + own time)`,
+          target: `<= 1.1x: ${met(median(poolSamples), target)}`,
+        },
+        {
+          figure: 'read-only action `service.status`, confirm to all output in the view, 300 ms apart',
+          value: ms(pacedView),
+          against: `${(pacedView / actionBase).toFixed(2)}x (RTT + own time ${ms(ownActionCost)}); ${ms(pacedView - median(pausedBareAction))} over the exec alone`,
+          target: `<= 1.1x: ${met(pacedView, actionTarget)}`,
+        },
+        {
+          figure: 'the same, back to back',
+          value: ms(backToBackView),
+          against: `${(backToBackView / actionBase).toFixed(2)}x (RTT + own time)`,
+          target: `<= 1.1x: ${met(backToBackView, actionTarget)}`,
+        },
+        {
+          figure: `restart on ${HOSTS} hosts: floor / Opsdeck / parallel-ssh / Ansible`,
+          value: `${ms(floor)} / ${ms(fanout)} / ${ms(pssh)} / ${ms(median(part2.ansibleSamples))}`,
+          against: `parallel-ssh ${(pssh / fanout).toFixed(1)}x Opsdeck (${(pssh / floor).toFixed(1)}x the floor); Ansible ${(median(part2.ansibleSamples) / fanout).toFixed(1)}x`,
+          target: `10x parallel-ssh: ${pssh / fanout >= 10 ? 'met' : 'not met'}`,
+        },
+        {
+          figure: 'restart on 1 host: Opsdeck / parallel-ssh',
+          value: `${ms(median(part2.opsdeckOne))} / ${ms(median(part2.psshOne))}`,
+          against: `parallel-ssh ${(median(part2.psshOne) / median(part2.opsdeckOne)).toFixed(1)}x Opsdeck`,
+        },
       ],
     );
   }

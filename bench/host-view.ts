@@ -46,7 +46,9 @@ for (let first = 0; first < H; first += PER_SSHD) {
   const knownHosts = join(sshd.dir, 'bench_known_hosts');
   const keyPart = sshd.hostKeyLine.split(' ').slice(1).join(' ');
   writeFileSync(knownHosts, mine.map((a) => `[${a}]:${port} ${keyPart}\n`).join(''));
-  mine.forEach((address, j) => targets.push({ id: ids[first + j]!, address, port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: knownHosts }));
+  mine.forEach((address, j) =>
+    targets.push({ id: ids[first + j]!, address, port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: knownHosts }),
+  );
 }
 const pool = new SessionPool({ maxConcurrentHandshakes: 8 });
 pool.setHosts(targets);
@@ -58,7 +60,11 @@ hub.subscribe((_name, payload) => {
   eventBytes += JSON.stringify({ t: 'event', name: _name, payload }).length;
   updates += (payload as { updates: HostFacts[] }).updates.length;
 });
-const batch = new KeyedBatcher<HostFacts>((f) => f.hostId, (u) => hub.emit('onHostFacts', { updates: u }), 250);
+const batch = new KeyedBatcher<HostFacts>(
+  (f) => f.hostId,
+  (u) => hub.emit('onHostFacts', { updates: u }),
+  250,
+);
 const durations: number[] = [];
 const monitor = new HostMonitor({
   pool,
@@ -73,16 +79,18 @@ const monitor = new HostMonitor({
 try {
   monitor.start();
   // sshd may still be binding its extra addresses when the fixture returns: retry briefly
-  await Promise.all(ids.map(async (id) => {
-    for (let attempt = 0; ; attempt++) {
-      try {
-        return await pool.connect(id);
-      } catch (err) {
-        if (attempt > 20) throw err;
-        await sleep(200);
+  await Promise.all(
+    ids.map(async (id) => {
+      for (let attempt = 0; ; attempt++) {
+        try {
+          return await pool.connect(id);
+        } catch (err) {
+          if (attempt > 20) throw err;
+          await sleep(200);
+        }
       }
-    }
-  }));
+    }),
+  );
   // warm-up round (first CPU sample needs a previous one), then the measured window
   await monitor.refreshAll();
   await sleep(500);
@@ -105,20 +113,33 @@ try {
   const bad = monitor.all().filter((f) => f.error).length;
   console.log(`hosts ${H}, refresh every ${INTERVAL_S} s, window ${(elapsed / 1000).toFixed(0)} s, ${rounds} refreshes`);
   console.log(`main-process CPU: ${cpuPct.toFixed(2)} % of one core (user ${(cpu.user / 1000).toFixed(0)} ms, system ${(cpu.system / 1000).toFixed(0)} ms)`);
-  console.log(`exec channels per host per refresh: ${((monitor.execCount - execBefore) / rounds / H).toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`);
+  console.log(
+    `exec channels per host per refresh: ${((monitor.execCount - execBefore) / rounds / H).toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`,
+  );
   console.log(`refresh of all hosts: median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`);
-  console.log(`onHostFacts: ${((eventBytes - bytesBefore) / rounds / 1024).toFixed(1)} KiB serialised per refresh, ${updates} host updates in all; hosts with an error: ${bad}`);
+  console.log(
+    `onHostFacts: ${((eventBytes - bytesBefore) / rounds / 1024).toFixed(1)} KiB serialised per refresh, ${updates} host updates in all; hosts with an error: ${bad}`,
+  );
   const channels = (monitor.execCount - execBefore) / rounds / H;
   recordResult(
     'host-view',
     {
       question: `What does refreshing ${H} hosts' facts every ${INTERVAL_S} s cost the main process, and does each refresh stay on one exec channel per host?`,
-      comparator: 'none in the same run: the figures answer to the targets (CPU < 3 % of one core, one channel per host per refresh, a refresh within the interval)',
+      comparator:
+        'none in the same run: the figures answer to the targets (CPU < 3 % of one core, one channel per host per refresh, a refresh within the interval)',
     },
     [
       { figure: 'main-process CPU', value: `${cpuPct.toFixed(2)} % of one core`, target: `< 3 %: ${cpuPct < 3 ? 'met' : 'not met'}` },
-      { figure: 'SSH exec channels per host per refresh', value: `${channels.toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`, target: `one, no new connections: ${channels === 1 ? 'met' : 'not met'}` },
-      { figure: `one refresh of all ${H} hosts`, value: `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`, target: `within ${INTERVAL_S} s` },
+      {
+        figure: 'SSH exec channels per host per refresh',
+        value: `${channels.toFixed(2)} (${monitor.execCount - execBefore} over ${rounds} refreshes)`,
+        target: `one, no new connections: ${channels === 1 ? 'met' : 'not met'}`,
+      },
+      {
+        figure: `one refresh of all ${H} hosts`,
+        value: `median ${sorted[Math.floor(sorted.length / 2)]!.toFixed(0)} ms, max ${sorted.at(-1)!.toFixed(0)} ms`,
+        target: `within ${INTERVAL_S} s`,
+      },
       { figure: 'onHostFacts serialised per refresh', value: `${((eventBytes - bytesBefore) / rounds / 1024).toFixed(1)} KiB (hosts with an error: ${bad})` },
     ],
   );

@@ -110,7 +110,12 @@ function run(cmd: string, args: string[]): Promise<string> {
 function curlLoop(url: string, seconds: number): Promise<number[]> {
   // time_total: from the start of the transfer to its end, without curl's own start-up.
   const script = `i=0; while [ $i -lt ${seconds} ]; do curl -sf -o /dev/null -w '%{time_total}\\n' '${url}'; sleep 1; i=$((i+1)); done`;
-  return run('sh', ['-c', script]).then((out) => out.trim().split('\n').map((line) => Number(line) * 1000));
+  return run('sh', ['-c', script]).then((out) =>
+    out
+      .trim()
+      .split('\n')
+      .map((line) => Number(line) * 1000),
+  );
 }
 
 // ---- fixtures: a real sshd, the simulator in its own process, an OpenSSH -L for curl -------
@@ -118,10 +123,28 @@ const sshd = await startSshd({ extraConfig: 'MaxSessions 1000\nMaxStartups 200:3
 const { url: simUrl, process: sim } = await startSimulator();
 const simPort = Number(new URL(simUrl).port);
 const fwdPort = await freePort();
-const sshForward = spawn('ssh', [
-  '-N', '-o', 'BatchMode=yes', '-o', 'ExitOnForwardFailure=yes', '-o', `UserKnownHostsFile=${sshd.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-  '-i', sshd.clientKeyPath, '-p', String(sshd.port), '-L', `127.0.0.1:${fwdPort}:127.0.0.1:${simPort}`, `${sshd.user}@${sshd.address}`,
-], { stdio: 'ignore' });
+const sshForward = spawn(
+  'ssh',
+  [
+    '-N',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ExitOnForwardFailure=yes',
+    '-o',
+    `UserKnownHostsFile=${sshd.knownHostsPath}`,
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-i',
+    sshd.clientKeyPath,
+    '-p',
+    String(sshd.port),
+    '-L',
+    `127.0.0.1:${fwdPort}:127.0.0.1:${simPort}`,
+    `${sshd.user}@${sshd.address}`,
+  ],
+  { stdio: 'ignore' },
+);
 
 // ---- the console's polling pipeline, as app.ts wires it ---------------------------------
 let events = 0;
@@ -177,7 +200,12 @@ const countingPool: Pick<SessionPool, 'forwardOut'> = {
   },
 };
 const dispatchers = new Map<string, Dispatcher>(
-  hostIds.map((id, i) => [`d${i}`, DIRECT ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000, pipelining: GROUPED ? 8 : 1 }) : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort, { pipelining: GROUPED ? 8 : 1 })]),
+  hostIds.map((id, i) => [
+    `d${i}`,
+    DIRECT
+      ? new UndiciClient(simUrl, { keepAliveTimeout: 60_000, pipelining: GROUPED ? 8 : 1 })
+      : createForwardDispatcher(countingPool, id, '127.0.0.1', simPort, { pipelining: GROUPED ? 8 : 1 }),
+  ]),
 );
 const { poller, history, healthBatch } = createPollPipeline({
   dispatcherFor: (id) => dispatchers.get(id)!,
@@ -205,7 +233,13 @@ try {
   /** one GET as the poller sends it; its latency counts from `started` (the request's own start unless given) */
   const timedGet = async (deployment: PolledDeployment, endpoint: Endpoint, started = performance.now()): Promise<void> => {
     try {
-      await fetchEndpoint({ dispatcher: dispatchers.get(deployment.id)!, origin: deployment.url, path: ENDPOINT_PATHS[endpoint], timeoutMs: deployment.timeoutMs, maxBodyBytes: deployment.maxBodyBytes });
+      await fetchEndpoint({
+        dispatcher: dispatchers.get(deployment.id)!,
+        origin: deployment.url,
+        path: ENDPOINT_PATHS[endpoint],
+        timeoutMs: deployment.timeoutMs,
+        maxBodyBytes: deployment.maxBodyBytes,
+      });
       if (measuring) latencies.push(performance.now() - started);
     } catch {
       if (measuring) errors += 1;
@@ -226,9 +260,13 @@ try {
   } else if (FETCH_ONLY && !SPREAD) {
     // the poller's sweep: one timer per deployment, its 8 GETs one after another, started as the poller starts them
     for (const [i, deployment] of deployments.entries()) {
-      every(START_FRACTIONS[i]! * INTERVAL_S * 1000, () => void (async () => {
-        for (const endpoint of ENDPOINTS) await timedGet(deployment, endpoint);
-      })());
+      every(
+        START_FRACTIONS[i]! * INTERVAL_S * 1000,
+        () =>
+          void (async () => {
+            for (const endpoint of ENDPOINTS) await timedGet(deployment, endpoint);
+          })(),
+      );
     }
   } else if (FETCH_ONLY) {
     const total = D * ENDPOINTS.length;
@@ -296,11 +334,18 @@ try {
     `${(percentile(latencies, 50) / percentile(curlSsh, 50)).toFixed(2)}x`,
     `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states, ${(serializedBytes / 1024 / (wallMs / 1000)).toFixed(0)} KiB)`,
   ];
-  console.log(`poll-fleet${EVEN ? ' --even' : ''}${WAKES ? ` --wakes ${WAKES}` : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; sweeps start at ${new Set(START_FRACTIONS).size} moments per interval; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`);
-  const perThread = [...threads1].map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const).filter(([, t]) => t > 0).sort((a, b) => b[1] - a[1]);
+  console.log(
+    `poll-fleet${EVEN ? ' --even' : ''}${WAKES ? ` --wakes ${WAKES}` : ''}${FETCH_ONLY ? ` --fetch-only (the transport alone: no parse, no poller, no view; ${GROUPED ? 'grouped' : SPREAD ? 'spread' : 'sweeps'})` : ''}${DIRECT ? ' --direct (no SSH: straight to the simulator)' : ''}${GROUPED ? ' --grouped (8 GETs of a deployment at once, pipelined)' : ''}${PROFILE ? ' --profile (CPU inflated by the profiler)' : ''}: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_S} s, window ${(wallMs / 1000).toFixed(0)} s after ${WARMUP_S} s warm-up; ${COMPILED}; SSH connect of all ${D} hosts ${connectMs.toFixed(0)} ms; sweeps start at ${new Set(START_FRACTIONS).size} moments per interval; cipher ${CIPHER ?? "ssh2's default order"}; history ${h.series} series, ${(h.bytes / 1024).toFixed(0)} KiB fixed`,
+  );
+  const perThread = [...threads1]
+    .map(([name, t]) => [name, t - (threads0.get(name) ?? 0)] as const)
+    .filter(([, t]) => t > 0)
+    .sort((a, b) => b[1] - a[1]);
   if (perThread.length) console.log(`CPU by thread, ms: ${perThread.map(([name, t]) => `${name} ${t * 10}`).join(', ')}`);
   console.log('');
-  console.log('| UTC | load 1 min (start / end) | SSH connections | forward channels opened in window | polls ok / errors (expected) | main CPU, % of one core (user + system) | main CPU per poll | main RSS median / max | poll latency median / p99 | curl direct median | curl via `ssh -L` median / p99 | poll / curl-via-ssh (median) | view events/s (states/s, serialised/s) |');
+  console.log(
+    '| UTC | load 1 min (start / end) | SSH connections | forward channels opened in window | polls ok / errors (expected) | main CPU, % of one core (user + system) | main CPU per poll | main RSS median / max | poll latency median / p99 | curl direct median | curl via `ssh -L` median / p99 | poll / curl-via-ssh (median) | view events/s (states/s, serialised/s) |',
+  );
   console.log(`|${' --- |'.repeat(row.length)}`);
   console.log(`| ${row.join(' | ')} |`);
   // only the console as it ships is recorded; the variants are experiments
@@ -314,9 +359,22 @@ try {
         comparator: 'curl of the same endpoint through an OpenSSH `ssh -L` forward to the same sshd, one a second through the window, same run',
       },
       [
-        { figure: 'main CPU, % of one core', value: `${cpuPct.toFixed(2)} % (${polls ? ((cpu.user + cpu.system) / 1000 / polls).toFixed(3) : 'n/a'} ms per poll)`, target: `< 5 %: ${cpuPct < 5 ? 'met' : 'not met'}` },
-        { figure: 'main RSS median / max', value: `${mb(percentile(rss, 50))} / ${mb(Math.max(...rss))} MB`, target: `< 200 MB: ${Math.max(...rss) < 200 * 2 ** 20 ? 'met' : 'not met'}` },
-        { figure: 'poll latency median / p99', value: `${p50.toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`, against: `curl via \`ssh -L\` ${curl50.toFixed(1)} / ${percentile(curlSsh, 99).toFixed(1)} ms: ${(p50 / curl50).toFixed(2)}x`, target: `median within 1.2x of a round trip: ${p50 / curl50 <= 1.2 ? 'met' : 'not met'}` },
+        {
+          figure: 'main CPU, % of one core',
+          value: `${cpuPct.toFixed(2)} % (${polls ? ((cpu.user + cpu.system) / 1000 / polls).toFixed(3) : 'n/a'} ms per poll)`,
+          target: `< 5 %: ${cpuPct < 5 ? 'met' : 'not met'}`,
+        },
+        {
+          figure: 'main RSS median / max',
+          value: `${mb(percentile(rss, 50))} / ${mb(Math.max(...rss))} MB`,
+          target: `< 200 MB: ${Math.max(...rss) < 200 * 2 ** 20 ? 'met' : 'not met'}`,
+        },
+        {
+          figure: 'poll latency median / p99',
+          value: `${p50.toFixed(1)} / ${percentile(latencies, 99).toFixed(1)} ms`,
+          against: `curl via \`ssh -L\` ${curl50.toFixed(1)} / ${percentile(curlSsh, 99).toFixed(1)} ms: ${(p50 / curl50).toFixed(2)}x`,
+          target: `median within 1.2x of a round trip: ${p50 / curl50 <= 1.2 ? 'met' : 'not met'}`,
+        },
         { figure: 'polls ok / errors', value: `${latencies.length} / ${errors} (~${expectedPolls.toFixed(0)} expected)` },
         { figure: 'view events/s', value: `${(events / (wallMs / 1000)).toFixed(1)} (${(updates / (wallMs / 1000)).toFixed(1)} states/s)` },
       ],

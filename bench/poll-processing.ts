@@ -153,13 +153,15 @@ for (let round = 0; round < ROUNDS; round++) {
 poller.stop();
 healthBatch.dispose();
 const median = percentile(perPoll, 50);
-const expected = D * ENDPOINTS.length * (MINUTES * 60_000 / INTERVAL_MS);
+const expected = D * ENDPOINTS.length * ((MINUTES * 60_000) / INTERVAL_MS);
 console.log(
   `poll-processing: ${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s in virtual time, ${ROUNDS} rounds of ${MINUTES} virtual min (~${expected} polls each) after ${WARMUP_MINUTES} min warm-up${evict.length ? `, caches evicted (${evict.length / 1024 / 1024} MiB) after each instant` : ''}; answers: ${SAMPLES} recorded per endpoint from the simulator; view got ${(serializedBytes / 1024 / 1024).toFixed(1)} MiB serialised`,
 );
 console.log(`CPU per poll, µs, each round: ${perPoll.map((v) => v.toFixed(1)).join(', ')}`);
 const pollsPerSecond = (D * ENDPOINTS.length) / (INTERVAL_MS / 1000);
-console.log(`median ${median.toFixed(1)} µs per poll = ${((median * pollsPerSecond) / 10_000).toFixed(2)} % of one core at ${pollsPerSecond} polls/s (${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s)`);
+console.log(
+  `median ${median.toFixed(1)} µs per poll = ${((median * pollsPerSecond) / 10_000).toFixed(2)} % of one core at ${pollsPerSecond} polls/s (${D} deployments x ${ENDPOINTS.length} endpoints every ${INTERVAL_MS / 1000} s)`,
+);
 // the warm-cache figure is the one recorded; --evict-mib is the experiment beside it
 if (!evict.length) {
   recordResult(
@@ -169,7 +171,11 @@ if (!evict.length) {
       comparator: 'none built in: another build, run alternately in the same sitting (the figure is steady enough for that; poll-fleet is not)',
     },
     [
-      { figure: `CPU per poll, median of ${ROUNDS} rounds`, value: `${median.toFixed(1)} µs`, against: `rounds: ${perPoll.map((v) => v.toFixed(1)).join(', ')} µs` },
+      {
+        figure: `CPU per poll, median of ${ROUNDS} rounds`,
+        value: `${median.toFixed(1)} µs`,
+        against: `rounds: ${perPoll.map((v) => v.toFixed(1)).join(', ')} µs`,
+      },
       { figure: `share of one core at ${pollsPerSecond} polls/s`, value: `${((median * pollsPerSecond) / 10_000).toFixed(2)} %` },
     ],
   );

@@ -101,13 +101,25 @@ async function runCase(schedule: Schedule, kind: ClientKind): Promise<void> {
     const offset = (d / DEPLOYMENTS) * INTERVAL_MS;
     if (schedule === 'spread') {
       const get = getter(kind, url);
-      paths.forEach((path, k) => setTimeout(() => setInterval(() => void timed(get, path), INTERVAL_MS), offset + (k / paths.length) * (INTERVAL_MS / DEPLOYMENTS)));
+      paths.forEach((path, k) =>
+        setTimeout(() => setInterval(() => void timed(get, path), INTERVAL_MS), offset + (k / paths.length) * (INTERVAL_MS / DEPLOYMENTS)),
+      );
     } else if (schedule === 'parallel') {
       const gets = paths.map(() => getter(kind, url));
       setTimeout(() => setInterval(() => paths.forEach((path, k) => void timed(gets[k]!, path)), INTERVAL_MS), offset);
     } else {
       const get = getter(kind, url);
-      setTimeout(() => setInterval(() => void (async () => { for (const path of paths) await timed(get, path); })(), INTERVAL_MS), offset);
+      setTimeout(
+        () =>
+          setInterval(
+            () =>
+              void (async () => {
+                for (const path of paths) await timed(get, path);
+              })(),
+            INTERVAL_MS,
+          ),
+        offset,
+      );
     }
   }
   await sleep(WARMUP_S * 1000);
@@ -118,7 +130,17 @@ async function runCase(schedule: Schedule, kind: ClientKind): Promise<void> {
   const cpu = process.cpuUsage(cpu0);
   const ms = performance.now() - t0;
   const cpuMs = (cpu.user + cpu.system) / 1000;
-  console.log(JSON.stringify({ schedule, kind, cpuPct: (cpuMs / ms) * 100, perGetMs: cpuMs / latencies.length, gets: latencies.length, p50: percentile(latencies, 50), p99: percentile(latencies, 99) }));
+  console.log(
+    JSON.stringify({
+      schedule,
+      kind,
+      cpuPct: (cpuMs / ms) * 100,
+      perGetMs: cpuMs / latencies.length,
+      gets: latencies.length,
+      p50: percentile(latencies, 50),
+      p99: percentile(latencies, 99),
+    }),
+  );
   sim.kill();
   process.exit(0);
 }
@@ -132,18 +154,31 @@ if (process.argv.includes('--case')) {
   const figures: BenchFigure[] = [];
   for (const kind of CLIENTS) {
     for (const schedule of SCHEDULES) {
-      const out = spawnSync(process.execPath, [...process.execArgv, process.argv[1]!, '--case', `${schedule}/${kind}`, '--warmup', String(WARMUP_S), '--seconds', String(WINDOW_S)], { encoding: 'utf8' });
+      const out = spawnSync(
+        process.execPath,
+        [...process.execArgv, process.argv[1]!, '--case', `${schedule}/${kind}`, '--warmup', String(WARMUP_S), '--seconds', String(WINDOW_S)],
+        { encoding: 'utf8' },
+      );
       const line = out.stdout.trim().split('\n').at(-1) ?? '';
       if (!line.startsWith('{')) throw new Error(`case ${schedule}/${kind} failed: ${out.stderr}`);
       const r = JSON.parse(line) as { cpuPct: number; perGetMs: number; gets: number; p50: number; p99: number };
       // a deployment's first GETs go out one interval after its offset: a short run can see none
-      if (r.gets === 0) throw new Error(`case ${schedule}/${kind} sent no GET in its window: give --warmup plus --seconds well over the ${INTERVAL_MS / 1000} s interval`);
-      rows.push(`| ${kind} | ${schedule} | ${r.cpuPct.toFixed(2)} % | ${r.perGetMs.toFixed(3)} ms | ${kind === 'none' ? '' : `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms`} |`);
+      if (r.gets === 0)
+        throw new Error(`case ${schedule}/${kind} sent no GET in its window: give --warmup plus --seconds well over the ${INTERVAL_MS / 1000} s interval`);
+      rows.push(
+        `| ${kind} | ${schedule} | ${r.cpuPct.toFixed(2)} % | ${r.perGetMs.toFixed(3)} ms | ${kind === 'none' ? '' : `${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms`} |`,
+      );
       console.error(rows.at(-1));
-      figures.push({ figure: `${kind}, ${schedule}`, value: `${r.cpuPct.toFixed(2)} % of one core, ${r.perGetMs.toFixed(3)} ms per GET`, against: kind === 'none' ? undefined : `latency ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms` });
+      figures.push({
+        figure: `${kind}, ${schedule}`,
+        value: `${r.cpuPct.toFixed(2)} % of one core, ${r.perGetMs.toFixed(3)} ms per GET`,
+        against: kind === 'none' ? undefined : `latency ${r.p50.toFixed(2)} / ${r.p99.toFixed(2)} ms`,
+      });
     }
   }
-  console.log(`poll-schedule: ${DEPLOYMENTS} x ${ENDPOINTS.length} GETs every ${INTERVAL_MS / 1000} s straight to the simulator; warm-up ${WARMUP_S} s, window ${WINDOW_S} s per case; load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`);
+  console.log(
+    `poll-schedule: ${DEPLOYMENTS} x ${ENDPOINTS.length} GETs every ${INTERVAL_MS / 1000} s straight to the simulator; warm-up ${WARMUP_S} s, window ${WINDOW_S} s per case; load ${load0.toFixed(2)} -> ${loadavg()[0]!.toFixed(2)}`,
+  );
   console.log('');
   console.log('| client | schedule | CPU, % of one core | CPU per GET | latency median / p99 |');
   console.log('| --- | --- | --- | --- | --- |');

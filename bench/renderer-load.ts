@@ -41,7 +41,10 @@ async function load(browser: Browser, shell: WebShell, compressed: boolean): Pro
     requests++;
   });
   await page.goto(shell.url);
-  await page.getByRole('region', { name: 'Circuit breakers' }).getByRole('row', { name: /coingecko_api/ }).waitFor({ timeout: 60_000 });
+  await page
+    .getByRole('region', { name: 'Circuit breakers' })
+    .getByRole('row', { name: /coingecko_api/ })
+    .waitFor({ timeout: 60_000 });
   const firstDataMs = await page.evaluate(() => performance.now());
   const scriptMs = await page.evaluate(() => (performance.getEntriesByType('navigation')[0] as PerformanceNavigationTiming).domContentLoadedEventEnd);
   await context.close();
@@ -62,7 +65,11 @@ try {
     results.shipped.push(await load(browser, shipped, true));
     results.plain.push(await load(browser, plain, false));
   }
-  const median = (xs: Load[], key: keyof Load) => percentile(xs.map((x) => x[key]), 50);
+  const median = (xs: Load[], key: keyof Load) =>
+    percentile(
+      xs.map((x) => x[key]),
+      50,
+    );
   const row = (name: string, xs: Load[]) =>
     `${name.padEnd(46)} ${median(xs, 'scriptMs').toFixed(0).padStart(8)} ms ${median(xs, 'firstDataMs').toFixed(0).padStart(8)} ms ${(median(xs, 'bytes') / 1024).toFixed(0).padStart(8)} KiB ${String(median(xs, 'requests')).padStart(5)}`;
   console.log(`renderer load on the demo fleet, ${ROUNDS} rounds alternating, medians (fresh browser context each: nothing cached)`);

@@ -20,7 +20,9 @@ if (!name || !/^[a-z-]+$/.test(name)) {
   process.exit(2);
 }
 if (!existsSync(`${root}/bench/${name}.ts`)) {
-  const benches = readdirSync(`${root}/bench`).filter((f) => f.endsWith('.ts')).map((f) => f.slice(0, -3));
+  const benches = readdirSync(`${root}/bench`)
+    .filter((f) => f.endsWith('.ts'))
+    .map((f) => f.slice(0, -3));
   process.stderr.write(`no bench named "${name}" in bench/; there are: ${benches.join(', ')}\n`);
   process.exit(2);
 }

@@ -23,9 +23,12 @@ import { SEARCH_BOOSTS, type IndexedSection } from '../main/core/runbooks/search
 
 const COUNT = 520;
 let seed = 7;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
-const WORDS = 'check review verify restart rotate inspect compare confirm escalate monitor drain throttle retry rollback page the on-call engineer before after during peak hours dashboards metrics thresholds configuration deployment release upstream provider status error rate success latency backlog timeout token certificate disk memory queue breaker replica index cache lock socket quota pod node cluster etcd apiserver kubelet prometheus alertmanager'.split(' ');
+const WORDS =
+  'check review verify restart rotate inspect compare confirm escalate monitor drain throttle retry rollback page the on-call engineer before after during peak hours dashboards metrics thresholds configuration deployment release upstream provider status error rate success latency backlog timeout token certificate disk memory queue breaker replica index cache lock socket quota pod node cluster etcd apiserver kubelet prometheus alertmanager'.split(
+    ' ',
+  );
 const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
@@ -55,7 +58,10 @@ files.forEach((file, i) => {
   );
 });
 // the hostile runbook: a table of 30,000 distinct words
-const hostile = Array.from({ length: 3000 }, (_, r) => `| ${Array.from({ length: 10 }, (_, c) => `e${(r * 10 + c).toString(36)}x${(r * 7 + c * 13).toString(36)}`).join(' | ')} |`).join('\n');
+const hostile = Array.from(
+  { length: 3000 },
+  (_, r) => `| ${Array.from({ length: 10 }, (_, c) => `e${(r * 10 + c).toString(36)}x${(r * 7 + c * 13).toString(36)}`).join(' | ')} |`,
+).join('\n');
 writeFileSync(join(root, 'hostile.md'), `# Hostile\n\n| ${Array.from({ length: 10 }, (_, c) => `c${c}`).join(' | ')} |\n|${'---|'.repeat(10)}\n${hostile}\n`);
 
 const silent: Logger = { info: () => {}, warn: () => {}, error: () => {} };
@@ -80,7 +86,23 @@ await library.search('restart');
 const indexedMs = performance.now() - started;
 const docs = library.list();
 
-const QUERIES = ['restart ingestion', 'breaker', 'kubectl pods', 'escalate on-call', 'latncy', 'queue backlog', 'e', 'ex', 'e1', 'thresholds', 'journalctl', 'redis-cli', 'pod', 'cert', 'rollback release'];
+const QUERIES = [
+  'restart ingestion',
+  'breaker',
+  'kubectl pods',
+  'escalate on-call',
+  'latncy',
+  'queue backlog',
+  'e',
+  'ex',
+  'e1',
+  'thresholds',
+  'journalctl',
+  'redis-cli',
+  'pod',
+  'cert',
+  'rollback release',
+];
 const times: number[] = [];
 for (let r = 0; r < 10; r++) {
   for (const q of QUERIES) {
@@ -119,13 +141,34 @@ const latencies = keystrokes.map((k) => (k.answered ?? Infinity) - k.at).sort((a
 // the comparator: the previous design in main's thread (excerpts: terms x section text)
 function oldExcerpt(text: string, terms: readonly string[]): string {
   const lower = text.toLowerCase();
-  const at = terms.map((t) => lower.indexOf(t.toLowerCase())).filter((i) => i >= 0).sort((a, b) => a - b)[0] ?? 0;
+  const at =
+    terms
+      .map((t) => lower.indexOf(t.toLowerCase()))
+      .filter((i) => i >= 0)
+      .sort((a, b) => a - b)[0] ?? 0;
   return text.slice(Math.max(0, at - 60), at + 100);
 }
 // the previous options too: prefix matching from the first letter
-const inThread = new MiniSearch<IndexedSection>({ fields: ['title', 'symptoms', 'headings', 'commands', 'body'], storeFields: ['runbookId', 'sectionId'], searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (t: string) => (t.length >= 4 ? 0.25 : false), maxFuzzy: 2 } });
+const inThread = new MiniSearch<IndexedSection>({
+  fields: ['title', 'symptoms', 'headings', 'commands', 'body'],
+  storeFields: ['runbookId', 'sectionId'],
+  searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: true, fuzzy: (t: string) => (t.length >= 4 ? 0.25 : false), maxFuzzy: 2 },
+});
 const hostileText = `${hostile}`;
-inThread.addAll([{ id: 'hostile#s', runbookId: 'hostile', sectionId: 's', anchor: '', partTitle: '', title: 'Hostile', symptoms: '', headings: '', commands: '', body: hostileText }]);
+inThread.addAll([
+  {
+    id: 'hostile#s',
+    runbookId: 'hostile',
+    sectionId: 's',
+    anchor: '',
+    partTitle: '',
+    title: 'Hostile',
+    symptoms: '',
+    headings: '',
+    commands: '',
+    body: hostileText,
+  },
+]);
 const oldTimes: number[] = [];
 const oldLoop = monitorEventLoopDelay({ resolution: 1 });
 oldLoop.enable();
@@ -146,9 +189,23 @@ await library.close();
 rmSync(root, { recursive: true, force: true });
 
 const sections = docs.reduce((n, d) => n + d.sections.length, 0);
-console.log(`library: ${docs.length} runbooks (${COUNT} generated + 1 hostile with 30,000 distinct words), ${sections} sections, ${library.problems.length} skipped`);
-console.log(`load (read, parse, match, sanitize): ${fmt(loadedMs)} ms wall, ${fmt(loadCpuMs)} ms CPU of main's thread; load + index until the worker answers: ${fmt(indexedMs)} ms (target < 2000 ms)`);
-console.log(`search through the worker: ${times.length} queries, median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms, max ${fmt(times[times.length - 1]!)} ms (target p99 < 20 ms)`);
-console.log(`typing (${keystrokes.length} keystrokes, one per 40 ms): results after median ${fmt(quantile(latencies, 0.5))} ms, max ${fmt(latencies[latencies.length - 1]!)} ms (target: none later than 100 ms); main's event-loop delay max ${fmt(workerLoopMaxMs)} ms`);
-console.log(`comparator, same run: hostile queries e / ex / e1 in main's thread with the previous excerpts: ${oldTimes.map(fmt).join(' / ')} ms, main's event loop blocked up to ${fmt(oldLoop.max / 1e6)} ms; through the worker now: ${newHostile.map(fmt).join(' / ')} ms (${(Math.max(...oldTimes) / Math.max(...newHostile)).toFixed(0)}x)`);
-console.log(`load average during the run: ${loadavg().map((l) => l.toFixed(1)).join(' ')} on ${cpus().length} cores`);
+console.log(
+  `library: ${docs.length} runbooks (${COUNT} generated + 1 hostile with 30,000 distinct words), ${sections} sections, ${library.problems.length} skipped`,
+);
+console.log(
+  `load (read, parse, match, sanitize): ${fmt(loadedMs)} ms wall, ${fmt(loadCpuMs)} ms CPU of main's thread; load + index until the worker answers: ${fmt(indexedMs)} ms (target < 2000 ms)`,
+);
+console.log(
+  `search through the worker: ${times.length} queries, median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms, max ${fmt(times[times.length - 1]!)} ms (target p99 < 20 ms)`,
+);
+console.log(
+  `typing (${keystrokes.length} keystrokes, one per 40 ms): results after median ${fmt(quantile(latencies, 0.5))} ms, max ${fmt(latencies[latencies.length - 1]!)} ms (target: none later than 100 ms); main's event-loop delay max ${fmt(workerLoopMaxMs)} ms`,
+);
+console.log(
+  `comparator, same run: hostile queries e / ex / e1 in main's thread with the previous excerpts: ${oldTimes.map(fmt).join(' / ')} ms, main's event loop blocked up to ${fmt(oldLoop.max / 1e6)} ms; through the worker now: ${newHostile.map(fmt).join(' / ')} ms (${(Math.max(...oldTimes) / Math.max(...newHostile)).toFixed(0)}x)`,
+);
+console.log(
+  `load average during the run: ${loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${cpus().length} cores`,
+);

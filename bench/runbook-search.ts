@@ -23,15 +23,34 @@ const ROUNDS = Number(values.rounds);
 
 // A fixed seed: every run indexes the same corpus.
 let seed = 42;
-const rand = () => ((seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff);
+const rand = () => (seed = (seed * 1103515245 + 12345) & 0x7fffffff) / 0x7fffffff;
 const pick = <T>(list: readonly T[]): T => list[Math.floor(rand() * list.length)]!;
 
 const SYSTEMS = ['ingestion', 'workers', 'api', 'scanner', 'pricing', 'ledger', 'gateway', 'scheduler', 'notifier', 'reporting', 'risk', 'settlement'];
 const SOURCES = ['coingecko', 'dexscreener', 'blockscout', 'alpaca', 'questrade', 'ibkr', 'etherscan', 'groq', 'kraken', 'binance'];
-const NOUNS = ['latency', 'backlog', 'timeout', 'token', 'certificate', 'disk', 'memory', 'queue', 'breaker', 'replica', 'index', 'cache', 'lock', 'socket', 'quota'];
+const NOUNS = [
+  'latency',
+  'backlog',
+  'timeout',
+  'token',
+  'certificate',
+  'disk',
+  'memory',
+  'queue',
+  'breaker',
+  'replica',
+  'index',
+  'cache',
+  'lock',
+  'socket',
+  'quota',
+];
 const VERBS = ['spikes', 'stalls', 'expires', 'fills up', 'drifts', 'flaps', 'times out', 'leaks', 'reopens', 'degrades'];
 const UNITS = ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'];
-const WORDS = 'check review verify restart rotate inspect compare confirm escalate monitor drain throttle retry rollback page the on-call engineer before after during peak hours dashboards metrics thresholds configuration deployment release upstream provider status page error rate success rate p95 p99'.split(' ');
+const WORDS =
+  'check review verify restart rotate inspect compare confirm escalate monitor drain throttle retry rollback page the on-call engineer before after during peak hours dashboards metrics thresholds configuration deployment release upstream provider status page error rate success rate p95 p99'.split(
+    ' ',
+  );
 
 const sentence = (n: number) => Array.from({ length: n }, () => pick(WORDS)).join(' ');
 
@@ -144,9 +163,31 @@ texts.forEach((text, i) => library.add(text, { path: '/bench', source: 'bench' }
 const loadMs = performance.now() - started;
 
 const QUERIES = [
-  'circuit breaker', 'breaker', 'coingecko latency', 'restart ingestion', 'journalctl', 'redis-cli', 'queue backlog', 'token expires',
-  'certifcate', 'latncy spikes', 'dexscrener', 'autotrader-workers', 'error rate', 'p99', 'rollback release', 'disk fills up',
-  'sched', 'quot', 'settlement risk', 'on-call engineer', 'status page', 'api key', 'logrotate', 'kraken timeout', 'replica drifts',
+  'circuit breaker',
+  'breaker',
+  'coingecko latency',
+  'restart ingestion',
+  'journalctl',
+  'redis-cli',
+  'queue backlog',
+  'token expires',
+  'certifcate',
+  'latncy spikes',
+  'dexscrener',
+  'autotrader-workers',
+  'error rate',
+  'p99',
+  'rollback release',
+  'disk fills up',
+  'sched',
+  'quot',
+  'settlement risk',
+  'on-call engineer',
+  'status page',
+  'api key',
+  'logrotate',
+  'kraken timeout',
+  'replica drifts',
 ];
 for (const q of QUERIES) await library.search(q); // warm
 const times: number[] = [];
@@ -162,13 +203,26 @@ for (let r = 0; r < ROUNDS; r++) {
 const searchCpuMs = cpuMs(searchCpu);
 times.sort((a, b) => a - b);
 
-console.log(`runbooks: ${COUNT}, ${(bytes / 1024).toFixed(0)} KiB of Markdown (${(bytes / COUNT / 1024).toFixed(1)} KiB each), ${parsed.reduce((n, p) => n + p.doc.sections.length, 0)} sections`);
-console.log(`parse (markdown-it + sanitize-html + highlight.js + snippet matcher): ${fmt(parseMs)} ms total, ${fmt(parseMs / COUNT)} ms per runbook; CPU time ${fmt(parseCpuMs / COUNT)} ms per runbook`);
-console.log(`index build (minisearch addAll of every section): median ${fmt(quantile(indexRuns, 0.5))} ms, min ${fmt(indexRuns[0]!)} ms, max ${fmt(indexRuns[indexRuns.length - 1]!)} ms (target < 1000 ms); CPU time median ${fmt(quantile(indexCpu, 0.5))} ms`);
+console.log(
+  `runbooks: ${COUNT}, ${(bytes / 1024).toFixed(0)} KiB of Markdown (${(bytes / COUNT / 1024).toFixed(1)} KiB each), ${parsed.reduce((n, p) => n + p.doc.sections.length, 0)} sections`,
+);
+console.log(
+  `parse (markdown-it + sanitize-html + highlight.js + snippet matcher): ${fmt(parseMs)} ms total, ${fmt(parseMs / COUNT)} ms per runbook; CPU time ${fmt(parseCpuMs / COUNT)} ms per runbook`,
+);
+console.log(
+  `index build (minisearch addAll of every section): median ${fmt(quantile(indexRuns, 0.5))} ms, min ${fmt(indexRuns[0]!)} ms, max ${fmt(indexRuns[indexRuns.length - 1]!)} ms (target < 1000 ms); CPU time median ${fmt(quantile(indexCpu, 0.5))} ms`,
+);
 console.log(`RunbookLibrary.add of all (parse + index, what start-up pays): ${fmt(loadMs)} ms`);
-console.log(`search: ${times.length} queries (${QUERIES.length} distinct x ${ROUNDS}), median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms, max ${fmt(times[times.length - 1]!)} ms (target < 5 ms); CPU time ${fmt(searchCpuMs / times.length)} ms per query (mean); ${(hits / times.length).toFixed(1)} hits per query`);
+console.log(
+  `search: ${times.length} queries (${QUERIES.length} distinct x ${ROUNDS}), median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms, max ${fmt(times[times.length - 1]!)} ms (target < 5 ms); CPU time ${fmt(searchCpuMs / times.length)} ms per query (mean); ${(hits / times.length).toFixed(1)} hits per query`,
+);
 await library.close();
-console.log(`load average during the run: ${(await import('node:os')).loadavg().map((l) => l.toFixed(1)).join(' ')} on ${(await import('node:os')).cpus().length} cores`);
+console.log(
+  `load average during the run: ${(await import('node:os'))
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ')} on ${(await import('node:os')).cpus().length} cores`,
+);
 
 recordResult(
   'runbook-search',
@@ -177,8 +231,20 @@ recordResult(
     comparator: 'none in the same run: the figures answer to the targets; wall clock beside CPU time, which a loaded machine does not inflate',
   },
   [
-    { figure: `parse ${COUNT} runbooks (markdown-it, sanitize-html, highlight.js, snippet matcher)`, value: `${fmt(parseMs)} ms (${fmt(parseMs / COUNT)} ms each); CPU ${fmt(parseCpuMs / COUNT)} ms each`, target: 'start-up cost, in the background' },
-    { figure: `index build (minisearch, ${parsed.reduce((n, p) => n + p.doc.sections.length, 0)} sections)`, value: `median ${fmt(quantile(indexRuns, 0.5))} ms; CPU ${fmt(quantile(indexCpu, 0.5))} ms`, target: `< 1000 ms: ${quantile(indexRuns, 0.5) < 1000 ? 'met' : 'not met'}` },
-    { figure: 'one search (RunbookLibrary.search: query, rank, excerpts, 20 hits)', value: `median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms; CPU ${fmt(searchCpuMs / times.length)} ms per query`, target: `< 5 ms: ${quantile(times, 0.5) < 5 ? 'met' : 'not met'}` },
+    {
+      figure: `parse ${COUNT} runbooks (markdown-it, sanitize-html, highlight.js, snippet matcher)`,
+      value: `${fmt(parseMs)} ms (${fmt(parseMs / COUNT)} ms each); CPU ${fmt(parseCpuMs / COUNT)} ms each`,
+      target: 'start-up cost, in the background',
+    },
+    {
+      figure: `index build (minisearch, ${parsed.reduce((n, p) => n + p.doc.sections.length, 0)} sections)`,
+      value: `median ${fmt(quantile(indexRuns, 0.5))} ms; CPU ${fmt(quantile(indexCpu, 0.5))} ms`,
+      target: `< 1000 ms: ${quantile(indexRuns, 0.5) < 1000 ? 'met' : 'not met'}`,
+    },
+    {
+      figure: 'one search (RunbookLibrary.search: query, rank, excerpts, 20 hits)',
+      value: `median ${fmt(quantile(times, 0.5))} ms, p99 ${fmt(quantile(times, 0.99))} ms; CPU ${fmt(searchCpuMs / times.length)} ms per query`,
+      target: `< 5 ms: ${quantile(times, 0.5) < 5 ? 'met' : 'not met'}`,
+    },
   ],
 );

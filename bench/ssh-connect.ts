@@ -27,7 +27,8 @@ const CAPS: ({ max: number; lagLimitMs?: number } | undefined)[] =
         const [max, lag] = c.split('/').map(Number);
         return lag === undefined ? { max: max! } : { max: max!, lagLimitMs: lag };
       });
-const capName = (c: (typeof CAPS)[number]) => (c ? `cap ${c.max}${c.lagLimitMs === undefined ? '' : c.lagLimitMs ? `, adaptive at ${c.lagLimitMs} ms` : ' fixed'}` : 'default cap');
+const capName = (c: (typeof CAPS)[number]) =>
+  c ? `cap ${c.max}${c.lagLimitMs === undefined ? '' : c.lagLimitMs ? `, adaptive at ${c.lagLimitMs} ms` : ' fixed'}` : 'default cap';
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 const fmt = (ms: number) => `${ms.toFixed(1)} ms`;
 
@@ -37,7 +38,28 @@ function target(s: Sshd, id: string, port: number, kh: string): HostTarget {
 
 async function opensshCold(s: Sshd, port: number, kh: string): Promise<number> {
   const t0 = performance.now();
-  await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'ControlMaster=no', '-o', 'ControlPath=none', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`, '-o', 'IdentitiesOnly=yes', '-i', s.clientKeyPath, '-p', String(port), `${s.user}@127.0.0.1`, 'true']);
+  await run('ssh', [
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'ControlMaster=no',
+    '-o',
+    'ControlPath=none',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${kh}`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-i',
+    s.clientKeyPath,
+    '-p',
+    String(port),
+    `${s.user}@127.0.0.1`,
+    'true',
+  ]);
   return performance.now() - t0;
 }
 
@@ -52,8 +74,15 @@ async function opsdeckCold(s: Sshd, port: number, kh: string, withExec: boolean)
   return ms;
 }
 
-async function fleet(s: Sshd, ports: number[], kh: string, cap: (typeof CAPS)[number]): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number; cpuMs: number; lowestCap: number }> {
-  const pool = new SessionPool(cap === undefined ? {} : { maxConcurrentHandshakes: cap.max, ...(cap.lagLimitMs === undefined ? {} : { handshakeLagLimitMs: cap.lagLimitMs }) });
+async function fleet(
+  s: Sshd,
+  ports: number[],
+  kh: string,
+  cap: (typeof CAPS)[number],
+): Promise<{ allMs: number; lagMaxMs: number; lagP99Ms: number; cpuMs: number; lowestCap: number }> {
+  const pool = new SessionPool(
+    cap === undefined ? {} : { maxConcurrentHandshakes: cap.max, ...(cap.lagLimitMs === undefined ? {} : { handshakeLagLimitMs: cap.lagLimitMs }) },
+  );
   pool.setHosts(ports.map((p, i) => target(s, `h${i}`, p, kh)));
   const lag = monitorEventLoopDelay({ resolution: 5 });
   lag.enable();
@@ -111,16 +140,27 @@ try {
       oce.push(await opsdeckCold(sshd, port, kh, true));
     }
     console.log(`[${label}] OpenSSH cold connect+auth+exec true (ControlMaster=no): median ${fmt(median(ossh))}`);
-    console.log(`[${label}] Opsdeck cold connect+auth:                          median ${fmt(median(oc))} (${(median(oc) / median(ossh)).toFixed(2)}x OpenSSH)`);
-    console.log(`[${label}] Opsdeck cold connect+auth+exec true:                median ${fmt(median(oce))} (${(median(oce) / median(ossh)).toFixed(2)}x OpenSSH)`);
+    console.log(
+      `[${label}] Opsdeck cold connect+auth:                          median ${fmt(median(oc))} (${(median(oc) / median(ossh)).toFixed(2)}x OpenSSH)`,
+    );
+    console.log(
+      `[${label}] Opsdeck cold connect+auth+exec true:                median ${fmt(median(oce))} (${(median(oce) / median(ossh)).toFixed(2)}x OpenSSH)`,
+    );
     const ratio = (ms: number) => `${(ms / median(ossh)).toFixed(2)}x OpenSSH (${fmt(median(ossh))})`;
     figures.push(
-      { figure: `${label}: Opsdeck cold connect+auth`, value: fmt(median(oc)), against: ratio(median(oc)), target: `<= 0.5x: ${median(oc) / median(ossh) <= 0.5 ? 'met' : 'not met'}` },
+      {
+        figure: `${label}: Opsdeck cold connect+auth`,
+        value: fmt(median(oc)),
+        against: ratio(median(oc)),
+        target: `<= 0.5x: ${median(oc) / median(ossh) <= 0.5 ? 'met' : 'not met'}`,
+      },
       { figure: `${label}: Opsdeck cold connect+auth+\`exec true\``, value: fmt(median(oce)), against: ratio(median(oce)) },
     );
     for (const cap of CAPS) {
       const f = await fleet(sshd, [...ports], kh, cap);
-      console.log(`[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)} (${capName(cap)}, lowest ${f.lowestCap}); event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)}`);
+      console.log(
+        `[${label}] ${HOSTS} hosts all connected in ${fmt(f.allMs)} (${capName(cap)}, lowest ${f.lowestCap}); event-loop delay max ${fmt(f.lagMaxMs)}, p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)}`,
+      );
       figures.push({
         figure: `${label}: ${HOSTS} hosts all connected, ${capName(cap)}`,
         value: `${fmt(f.allMs)} (event-loop p99 ${fmt(f.lagP99Ms)}; CPU ${fmt(f.cpuMs)})`,

@@ -53,7 +53,11 @@ try {
       comparator: 'the same GET through a new direct-tcpip channel each time, same sshd, same run',
     },
     [
-      { figure: `GET through the kept-alive forward dispatcher (n=${N})`, value: `median ${median(kept).toFixed(2)} ms`, against: `${(median(kept) / median(perChannel)).toFixed(2)}x a channel per request` },
+      {
+        figure: `GET through the kept-alive forward dispatcher (n=${N})`,
+        value: `median ${median(kept).toFixed(2)} ms`,
+        against: `${(median(kept) / median(perChannel)).toFixed(2)}x a channel per request`,
+      },
       { figure: `GET through a new forwardOut channel each time (n=${N})`, value: `median ${median(perChannel).toFixed(2)} ms` },
     ],
   );

@@ -13,7 +13,10 @@ const n = numberArg('N', 20);
 const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bench-resolve-'));
 const cfg = join(dir, 'config');
 await writeFile(join(dir, 'inc.conf'), 'Host *.prod\n  User deploy\n  ProxyJump bastion.prod\n');
-await writeFile(cfg, `Include ${dir}/inc.conf\nHost bastion.prod\n  ProxyJump none\n  IdentitiesOnly yes\n  IdentityFile ~/.ssh/bastion\nHost *\n  ServerAliveInterval 30\n`);
+await writeFile(
+  cfg,
+  `Include ${dir}/inc.conf\nHost bastion.prod\n  ProxyJump none\n  IdentitiesOnly yes\n  IdentityFile ~/.ssh/bastion\nHost *\n  ServerAliveInterval 30\n`,
+);
 const time = async (f: () => Promise<unknown>): Promise<number> => {
   const t = process.hrtime.bigint();
   await f();

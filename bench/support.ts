@@ -134,7 +134,12 @@ export function createPollPipeline(options: PollPipelineOptions): { poller: Heal
   const timers = options.timers ?? systemTimers;
   const hub = new EventHub();
   hub.subscribe(options.onEvent);
-  const healthBatch = new KeyedBatcher<EndpointState>((s) => `${s.deploymentId}/${s.endpoint}`, (u) => hub.emit('onHealth', { updates: u }), 250, timers);
+  const healthBatch = new KeyedBatcher<EndpointState>(
+    (s) => `${s.deploymentId}/${s.endpoint}`,
+    (u) => hub.emit('onHealth', { updates: u }),
+    250,
+    timers,
+  );
   const history = new HistoryStore();
   const redactor = new Redactor();
   const alerts = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock, onChange: () => {}, onNotify: (n) => hub.emit('onAlertNotification', n) });

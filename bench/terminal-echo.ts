@@ -113,7 +113,13 @@ try {
   const outputListeners: ((text: string) => void)[] = [];
   let wsTerm: string | null = null;
   ws.on('message', (raw) => {
-    const frame = JSON.parse(String(raw)) as { t: string; id?: number; result?: { value: unknown }; name?: string; payload?: { terminalId: string; data: string } };
+    const frame = JSON.parse(String(raw)) as {
+      t: string;
+      id?: number;
+      result?: { value: unknown };
+      name?: string;
+      payload?: { terminalId: string; data: string };
+    };
     if (frame.t === 'result') results.get(frame.id!)?.(frame.result!.value);
     else if (frame.name === 'onTerminalOutput' && frame.payload!.terminalId === wsTerm) outputListeners.forEach((l) => l(frame.payload!.data));
   });
@@ -133,10 +139,27 @@ try {
   ws.close();
   await web.close();
 
-  const ssh = spawn('ssh', [
-    '-tt', '-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-o', 'StrictHostKeyChecking=yes',
-    '-i', sshd.clientKeyPath, '-p', String(proxy.port), `${sshd.user}@${proxy.host}`, REMOTE,
-  ], { stdio: ['pipe', 'pipe', 'pipe'] });
+  const ssh = spawn(
+    'ssh',
+    [
+      '-tt',
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-i',
+      sshd.clientKeyPath,
+      '-p',
+      String(proxy.port),
+      `${sshd.user}@${proxy.host}`,
+      REMOTE,
+    ],
+    { stdio: ['pipe', 'pipe', 'pipe'] },
+  );
   await new Promise<void>((resolve, reject) => {
     // the remote prints nothing until a key arrives: wait for the session, then probe with one key
     const timer = setTimeout(() => reject(new Error('OpenSSH session did not start in 15 s')), 15_000);
@@ -170,8 +193,18 @@ try {
     },
     [
       { figure: `OpenSSH \`ssh -tt\`, ${KEYS} keys`, value: `median ${b.median.toFixed(2)} ms, p95 ${b.p95.toFixed(2)} ms` },
-      { figure: 'Opsdeck main path (ssh2 shell channel -> event)', value: `median ${a.median.toFixed(2)} ms, p95 ${a.p95.toFixed(2)} ms`, against: `${(a.median / b.median).toFixed(2)}x OpenSSH`, target: met(a.median / b.median) },
-      { figure: "Opsdeck through the browser shell's WebSocket", value: `median ${w.median.toFixed(2)} ms, p95 ${w.p95.toFixed(2)} ms`, against: `${(w.median / b.median).toFixed(2)}x OpenSSH`, target: met(w.median / b.median) },
+      {
+        figure: 'Opsdeck main path (ssh2 shell channel -> event)',
+        value: `median ${a.median.toFixed(2)} ms, p95 ${a.p95.toFixed(2)} ms`,
+        against: `${(a.median / b.median).toFixed(2)}x OpenSSH`,
+        target: met(a.median / b.median),
+      },
+      {
+        figure: "Opsdeck through the browser shell's WebSocket",
+        value: `median ${w.median.toFixed(2)} ms, p95 ${w.p95.toFixed(2)} ms`,
+        against: `${(w.median / b.median).toFixed(2)}x OpenSSH`,
+        target: met(w.median / b.median),
+      },
     ],
   );
 } finally {

@@ -4,7 +4,8 @@
 // header, and a page obeys both: the browser shell's names its own port, Electron's allows no
 // connection at all (its renderer talks to main over IPC only).
 
-const BASE = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
+const BASE =
+  "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; img-src 'self' data:; object-src 'none'; base-uri 'none'; frame-ancestors 'none'; form-action 'none'";
 
 export const CONTENT_SECURITY_POLICY = `${BASE.replace("img-src 'self' data:;", "img-src 'self' data:; connect-src 'self' ws://127.0.0.1:* ws://localhost:*;")}`;
 

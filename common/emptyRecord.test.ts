@@ -12,12 +12,14 @@ describe('emptyRecord', () => {
     r.__proto__ = 1;
     expect(Object.keys(r)).toEqual(['__proto__']);
     expect(JSON.parse(JSON.stringify(r))).toEqual(JSON.parse('{"__proto__": 1}'));
-    expect(recordFrom(HOSTILE_NAMES.map((n, i) => [n, i] as const))).toSatisfy((x: Record<string, number>) => HOSTILE_NAMES.every((n, i) => Object.hasOwn(x, n) && x[n] === i));
+    expect(recordFrom(HOSTILE_NAMES.map((n, i) => [n, i] as const))).toSatisfy((x: Record<string, number>) =>
+      HOSTILE_NAMES.every((n, i) => Object.hasOwn(x, n) && x[n] === i),
+    );
   });
 });
 
 describe('ownKeyRecord', () => {
-  it('keeps an item zod\'s record would drop', () => {
+  it("keeps an item zod's record would drop", () => {
     const json = '{"__proto__": {"a": 1}, "constructor": {"a": 2}}';
     expect(Object.keys(z.record(z.string(), z.object({ a: z.number() })).parse(JSON.parse(json)))).toEqual(['constructor']);
     const kept = ownKeyRecord(z.object({ a: z.number() })).parse(JSON.parse(json));
@@ -36,9 +38,21 @@ describe('ownKeyRecord', () => {
     expect(ownKeyRecord(z.number()).safeParse(null).success).toBe(false);
   });
 
-  it('carries every hostile item name of a health event through the renderer\'s event check', () => {
+  it("carries every hostile item name of a health event through the renderer's event check", () => {
     const items = Object.fromEntries(HOSTILE_NAMES.map((n) => [n, { ok: true, value: { state: 'OPEN' } }]));
-    const state = { deploymentId: 'prod', endpoint: 'circuitBreakers', status: 'ok', error: null, polledAt: null, lastGoodAt: null, intervalMs: 5000, nextPollAt: null, latencyMs: 1, meta: JSON.parse('{"__proto__": 1}'), items };
+    const state = {
+      deploymentId: 'prod',
+      endpoint: 'circuitBreakers',
+      status: 'ok',
+      error: null,
+      polledAt: null,
+      lastGoodAt: null,
+      intervalMs: 5000,
+      nextPollAt: null,
+      latencyMs: 1,
+      meta: JSON.parse('{"__proto__": 1}'),
+      items,
+    };
     // over the WebSocket the event is JSON: "__proto__" arrives as an own key
     const parsed = EndpointState.parse(JSON.parse(JSON.stringify(state)));
     expect(Object.keys(parsed.items).sort()).toEqual([...HOSTILE_NAMES].sort());

@@ -9,16 +9,7 @@ export const isoUtc = z.iso.datetime({ offset: false, message: 'not an ISO-8601 
 const nonNegative = z.number().finite().nonnegative();
 const ratio = z.number().finite().min(0).max(1);
 
-export const ENDPOINTS = [
-  'overview',
-  'freshness',
-  'brokers',
-  'sla',
-  'circuitBreakers',
-  'rateLimits',
-  'workers',
-  'security',
-] as const;
+export const ENDPOINTS = ['overview', 'freshness', 'brokers', 'sla', 'circuitBreakers', 'rateLimits', 'workers', 'security'] as const;
 export type Endpoint = (typeof ENDPOINTS)[number];
 
 export const ENDPOINT_PATHS: Record<Endpoint, string> = {

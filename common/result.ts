@@ -1,15 +1,7 @@
 // Every call across the main/renderer boundary answers with a Result: an error thrown in an
 // IPC handler reaches the page as a bare string, so failures travel as data instead.
 
-export type ErrorCode =
-  | 'bad-request'
-  | 'unknown-call'
-  | 'not-found'
-  | 'forbidden'
-  | 'conflict'
-  | 'expired'
-  | 'unavailable'
-  | 'internal';
+export type ErrorCode = 'bad-request' | 'unknown-call' | 'not-found' | 'forbidden' | 'conflict' | 'expired' | 'unavailable' | 'internal';
 
 export interface OpsError {
   readonly code: ErrorCode;

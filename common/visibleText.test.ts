@@ -31,11 +31,26 @@ describe('visibleText', () => {
 
   it('escapes zero-width, joiner, BOM, soft hyphen, tag, control and blank-rendering characters', () => {
     const cases: Array<[number, string]> = [
-      [0x200b, 'zero-width space'], [0x200c, 'ZWNJ'], [0x200d, 'ZWJ outside emoji'], [0x2060, 'word joiner'],
-      [0xfeff, 'BOM'], [0x00ad, 'soft hyphen'], [0x180e, 'Mongolian vowel separator'], [0x2062, 'invisible times'],
-      [0xe0041, 'tag A'], [0x0000, 'NUL'], [0x001b, 'ESC'], [0x000d, 'CR'], [0x007f, 'DEL'], [0x0085, 'NEL'],
-      [0x034f, 'combining grapheme joiner'], [0x115f, 'Hangul choseong filler'], [0x3164, 'Hangul filler'],
-      [0xffa0, 'halfwidth Hangul filler'], [0x17b4, 'Khmer inherent vowel'], [0x2800, 'braille blank'],
+      [0x200b, 'zero-width space'],
+      [0x200c, 'ZWNJ'],
+      [0x200d, 'ZWJ outside emoji'],
+      [0x2060, 'word joiner'],
+      [0xfeff, 'BOM'],
+      [0x00ad, 'soft hyphen'],
+      [0x180e, 'Mongolian vowel separator'],
+      [0x2062, 'invisible times'],
+      [0xe0041, 'tag A'],
+      [0x0000, 'NUL'],
+      [0x001b, 'ESC'],
+      [0x000d, 'CR'],
+      [0x007f, 'DEL'],
+      [0x0085, 'NEL'],
+      [0x034f, 'combining grapheme joiner'],
+      [0x115f, 'Hangul choseong filler'],
+      [0x3164, 'Hangul filler'],
+      [0xffa0, 'halfwidth Hangul filler'],
+      [0x17b4, 'Khmer inherent vowel'],
+      [0x2800, 'braille blank'],
     ];
     for (const [cp, name] of cases) {
       const v = visibleText(`x${String.fromCodePoint(cp)}y`);
@@ -62,8 +77,6 @@ describe('visibleText', () => {
   });
 
   it('words a single hidden character in the singular', () => {
-    expect(hiddenCharacterWarning(visibleText('AKIA\u200BEXAMPLE'))).toBe(
-      '1 invisible character shown as <U+…>: the original text is not what it looks like',
-    );
+    expect(hiddenCharacterWarning(visibleText('AKIA\u200BEXAMPLE'))).toBe('1 invisible character shown as <U+…>: the original text is not what it looks like');
   });
 });

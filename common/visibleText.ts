@@ -17,8 +17,9 @@
  * One exception keeps emoji sequences intact: a zero-width joiner between two pictographs.
  */
 // The class lists control and combining characters on purpose: they are what it finds.
-// eslint-disable-next-line no-control-regex, no-misleading-character-class
-const HIDDEN = /\p{Extended_Pictographic}\u{FE0F}?\u{200D}(?=\p{Extended_Pictographic})|[\p{Cf}\p{Cs}\u{0000}-\u{0008}\u{000B}-\u{001F}\u{007F}-\u{009F}\u{034F}\u{115F}\u{1160}\u{17B4}\u{17B5}\u{2800}\u{3164}\u{FFA0}]/gu;
+const HIDDEN =
+  // eslint-disable-next-line no-control-regex, no-misleading-character-class
+  /\p{Extended_Pictographic}\u{FE0F}?\u{200D}(?=\p{Extended_Pictographic})|[\p{Cf}\p{Cs}\u{0000}-\u{0008}\u{000B}-\u{001F}\u{007F}-\u{009F}\u{034F}\u{115F}\u{1160}\u{17B4}\u{17B5}\u{2800}\u{3164}\u{FFA0}]/gu;
 // eslint-disable-next-line no-misleading-character-class
 const HIDDEN_TEST = new RegExp(HIDDEN.source, 'u');
 const BIDI = /[\u{061C}\u{200E}\u{200F}\u{202A}-\u{202E}\u{2066}-\u{2069}]/u;
@@ -32,8 +33,7 @@ export interface VisibleText {
   readonly bidi: boolean;
 }
 
-const codePointEscape = (ch: string): string =>
-  `<U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;
+const codePointEscape = (ch: string): string => `<U+${(ch.codePointAt(0) ?? 0).toString(16).toUpperCase().padStart(4, '0')}>`;
 
 /** Outside text made safe to show or copy: hidden characters become `<U+XXXX>` escapes. */
 export function visibleText(input: string): VisibleText {

@@ -61,7 +61,10 @@ afterEach(async () => {
 
 const pick = async (title: string) => {
   await page.getByRole('tab', { name: 'Actions' }).click();
-  await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).click();
+  await page
+    .getByRole('navigation', { name: 'Action catalog' })
+    .getByRole('button', { name: new RegExp(`^${title.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) })
+    .click();
   return page.getByRole('form', { name: `Run ${title}` });
 };
 const hostBox = (label: string) => page.getByRole('region', { name: 'Action' }).getByRole('checkbox', { name: label });
@@ -94,7 +97,9 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await form.getByRole('button', { name: 'Preview' }).click();
 
     const preview = previewDialog();
-    await expect.poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 }).toBe('journalctl -u autotrader-api -n 12 --no-pager -o short-iso');
+    await expect
+      .poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 })
+      .toBe('journalctl -u autotrader-api -n 12 --no-pager -o short-iso');
     await preview.getByRole('button', { name: 'Confirm' }).click();
 
     const run = runDialog();

@@ -16,7 +16,11 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  ({ shell, browser, page } = await openConsole({ args: [], env: { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' }, viewport: { width: 1440, height: 900 } }));
+  ({ shell, browser, page } = await openConsole({
+    args: [],
+    env: { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' },
+    viewport: { width: 1440, height: 900 },
+  }));
 });
 
 afterAll(() => closeConsole({ shell, browser }));
@@ -53,20 +57,28 @@ describe('the demo fleet on first run', () => {
     await expect.poll(() => records.textContent(), { timeout: 10_000 }).toContain('systemctl restart autotrader-ingestion');
     expect(await page.getByRole('status', { name: 'Chain status' }).textContent()).toContain('hash chain intact');
     await page.screenshot({ path: join(out, 'demo-audit.png'), fullPage: true });
-    const audit = readFileSync(join(home, 'state', 'opsdeck', 'audit.jsonl'), 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const audit = readFileSync(join(home, 'state', 'opsdeck', 'audit.jsonl'), 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(audit.map((record) => record.kind)).toEqual(['intent', 'result']);
     expect(audit[1]).toMatchObject({ command: 'systemctl restart autotrader-ingestion', exitCode: 0 });
   });
 
   it("shows a unit's journal from a demo host, with the secrets the services log redacted", async () => {
     await page.getByRole('tab', { name: 'Actions' }).click();
-    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Last lines of a unit's journal/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Action catalog' })
+      .getByRole('button', { name: /^Last lines of a unit's journal/ })
+      .click();
     const form = page.getByRole('form', { name: "Run Last lines of a unit's journal" });
     await form.getByRole('combobox', { name: 'Unit' }).selectOption('autotrader-ingestion');
     await form.getByRole('spinbutton', { name: 'Lines' }).fill('200');
     await form.getByRole('button', { name: 'Preview' }).click();
     const preview = page.getByRole('dialog', { name: /^Preview: / });
-    await expect.poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 }).toBe('journalctl -u autotrader-ingestion -n 200 --no-pager -o short-iso');
+    await expect
+      .poll(() => preview.getByLabel('Command').textContent(), { timeout: 10_000 })
+      .toBe('journalctl -u autotrader-ingestion -n 200 --no-pager -o short-iso');
     await preview.getByRole('button', { name: 'Confirm' }).click();
     const run = page.getByRole('dialog', { name: /^Run: / });
     await expect.poll(() => run.getByRole('status', { name: 'Demo host 1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
@@ -97,8 +109,18 @@ describe('the demo fleet on first run', () => {
       const figures = (await detail.getByRole('definition').allTextContents()).join(' | ');
       expect(figures).toContain(`on ${cpus} CPUs`);
       expect(figures).toContain(`of ${memory}`);
-      expect(await detail.getByRole('table', { name: 'Disks' }).getByRole('row', { name: /^disk \/: / }).textContent()).toContain('40.0 GiB');
-      expect(await detail.getByRole('table', { name: 'Disks' }).getByRole('row', { name: /^disk \/var\/log: / }).textContent()).toContain('10.0 GiB');
+      expect(
+        await detail
+          .getByRole('table', { name: 'Disks' })
+          .getByRole('row', { name: /^disk \/: / })
+          .textContent(),
+      ).toContain('40.0 GiB');
+      expect(
+        await detail
+          .getByRole('table', { name: 'Disks' })
+          .getByRole('row', { name: /^disk \/var\/log: / })
+          .textContent(),
+      ).toContain('10.0 GiB');
       for (const unit of ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers', 'redis-server']) {
         const row = detail.getByRole('row', { name: new RegExp(`^${unit}\\.service: `) });
         expect(await row.getAttribute('aria-label')).toContain(', active');
@@ -117,10 +139,13 @@ describe('the demo fleet on first run', () => {
   it('keeps the Hosts and Runbooks views off the window edges, as the Deployment view is', async () => {
     // the left and right edges of a view's content, in CSS pixels from the window's sides
     const inset = (panel: string) =>
-      page.locator(`${panel} > *`).first().evaluate((el) => {
-        const box = el.getBoundingClientRect();
-        return { left: Math.round(box.left), right: Math.round(document.documentElement.clientWidth - box.right) };
-      });
+      page
+        .locator(`${panel} > *`)
+        .first()
+        .evaluate((el) => {
+          const box = el.getBoundingClientRect();
+          return { left: Math.round(box.left), right: Math.round(document.documentElement.clientWidth - box.right) };
+        });
     await page.getByRole('tab', { name: 'Deployment' }).click();
     const deployment = await inset('#view-deployment');
     expect(deployment.left).toBeGreaterThan(0);

@@ -72,7 +72,10 @@ describe('the foundation slice on a real systemd host', () => {
     expect(Number(pidAfter)).toBeGreaterThan(0);
     expect(pidAfter).not.toBe(pidBefore);
 
-    const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const records = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records.map((r) => r.kind)).toEqual(['intent', 'result']);
     expect(records[1]).toMatchObject({ user: 'e2e-engineer', hostId: 'at-1', command: 'systemctl restart autotrader-ingestion', exitCode: 0 });
     expect(Date.parse(records[1].at)).toBeGreaterThan(Date.now() - 120_000);

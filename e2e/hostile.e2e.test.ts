@@ -22,7 +22,18 @@ const out = join(REPO, 'e2e', 'output');
 const home = mkdtempSync(join(tmpdir(), 'opsdeck-hostile-'));
 const ITEM_NAME = /^[A-Za-z0-9_.:-]{1,100}$/;
 /** secrets whose whole token is a valid item name are also served as names */
-const NAME_KINDS = new Set(['aws access key id', 'ibkr paper account', 'stripe live secret key', 'stripe restricted key', 'github pat', 'npm token', 'gitlab pat', 'slack bot token', 'sendgrid key', 'hugging face token']);
+const NAME_KINDS = new Set([
+  'aws access key id',
+  'ibkr paper account',
+  'stripe live secret key',
+  'stripe restricted key',
+  'github pat',
+  'npm token',
+  'gitlab pat',
+  'slack bot token',
+  'sendgrid key',
+  'hugging face token',
+]);
 const SECRET_NAMES = SECRET_CASES.filter((c) => NAME_KINDS.has(c.kind) && ITEM_NAME.test(c.secret));
 let sim: ChildProcess;
 let simUrl: string;
@@ -41,7 +52,9 @@ async function closedPort(): Promise<number> {
 }
 
 function startSim(): Promise<string> {
-  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', 'normal', '--state-dir', join(home, 'sim')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', 'normal', '--state-dir', join(home, 'sim')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   sim.stderr!.on('data', (chunk) => (log += chunk));
   return new Promise<string>((resolve, reject) => {
@@ -145,7 +158,12 @@ describe('a hostile health API', () => {
     expect(text).not.toContain('\u202E');
     expect(await breakers.getByRole('img', { name: /text-reordering \(bidirectional\)/ }).count()).toBeGreaterThan(0);
     // queues (the Workers panel) and the charts fed by history carry the names too
-    const workers = (await region('Worker queues').textContent().catch(() => null)) ?? (await page.locator('body').textContent()) ?? '';
+    const workers =
+      (await region('Worker queues')
+        .textContent()
+        .catch(() => null)) ??
+      (await page.locator('body').textContent()) ??
+      '';
     for (const name of ['__proto__', 'constructor', 'toString', 'then']) expect(workers, name).toContain(name);
     await page.screenshot({ path: join(out, 'hostile-deployment.png'), timeout: 90_000 });
     expect(pageErrors).toEqual([]);

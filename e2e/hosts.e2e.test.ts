@@ -85,7 +85,9 @@ describe('the host view on real hosts', () => {
     await showHost('trader-2');
     const row = detail('trader-2').getByRole('row', { name: /^autotrader-workers\.service: / });
     // one refresh interval plus the time the refresh itself and the 250 ms push window take
-    await expect.poll(() => row.getAttribute('aria-label'), { timeout: REFRESH_S * 1000 + 2000, interval: 100 }).toBe('autotrader-workers.service: failing, inactive');
+    await expect
+      .poll(() => row.getAttribute('aria-label'), { timeout: REFRESH_S * 1000 + 2000, interval: 100 })
+      .toBe('autotrader-workers.service: failing, inactive');
     const seenAfter = Date.now() - stoppedAt;
     expect(seenAfter).toBeLessThan(REFRESH_S * 1000 + 2000);
     expect(await firstRow()).toContain('trader-2');
@@ -136,7 +138,7 @@ describe('the host view on real hosts', () => {
     await expect.poll(() => notice.textContent(), { timeout: 10_000 }).toMatch(/cannot open Grafana: .*127\.0\.0\.1:9090/);
   });
 
-  it('links the Deployment view\'s Hosts panel to the host view, and keeps its restart buttons', async () => {
+  it("links the Deployment view's Hosts panel to the host view, and keeps its restart buttons", async () => {
     await page.getByRole('tab', { name: 'Deployment' }).click();
     expect(await page.getByRole('tabpanel', { name: 'Hosts' }).isHidden()).toBe(true);
     const panel = page.getByRole('region', { name: 'Hosts' }).filter({ has: page.getByRole('button', { name: 'Restart autotrader-ingestion on trader-2' }) });

@@ -46,16 +46,28 @@ async function unnamedFocusables(): Promise<string[]> {
   const cdp = await page.context().newCDPSession(page);
   try {
     const { nodes } = (await cdp.send('Accessibility.getFullAXTree')) as {
-      nodes: Array<{ ignored: boolean; role?: { value: string }; name?: { value: string }; properties?: Array<{ name: string; value: { value: unknown } }>; backendDOMNodeId?: number }>;
+      nodes: Array<{
+        ignored: boolean;
+        role?: { value: string };
+        name?: { value: string };
+        properties?: Array<{ name: string; value: { value: unknown } }>;
+        backendDOMNodeId?: number;
+      }>;
     };
     const bad = nodes.filter(
-      (n) => !n.ignored && n.role?.value !== 'RootWebArea' && n.properties?.some((p) => p.name === 'focusable' && p.value.value === true) && !String(n.name?.value ?? '').trim(),
+      (n) =>
+        !n.ignored &&
+        n.role?.value !== 'RootWebArea' &&
+        n.properties?.some((p) => p.name === 'focusable' && p.value.value === true) &&
+        !String(n.name?.value ?? '').trim(),
     );
     // one round trip for all of them (recharts alone has dozens of script-focusable layers)
     const found = await Promise.all(
       bad.map(async (n) => ({
         role: n.role?.value ?? '?',
-        node: n.backendDOMNodeId ? ((await cdp.send('DOM.describeNode', { backendNodeId: n.backendDOMNodeId })) as { node: { nodeName: string; attributes?: string[] } }).node : null,
+        node: n.backendDOMNodeId
+          ? ((await cdp.send('DOM.describeNode', { backendNodeId: n.backendDOMNodeId })) as { node: { nodeName: string; attributes?: string[] } }).node
+          : null,
       })),
     );
     const described: string[] = [];
@@ -88,7 +100,10 @@ async function jump(query: string, option: RegExp): Promise<void> {
 
 /** Switches the simulator on the host to a runbook scenario (sim/). */
 async function scenario(name: string): Promise<void> {
-  const result = await fleet.exec(fleet.hosts[0]!.name, `curl -sf -X POST -H 'content-type: application/json' -d '{"name":"${name}"}' http://127.0.0.1:8000/_sim/scenario`);
+  const result = await fleet.exec(
+    fleet.hosts[0]!.name,
+    `curl -sf -X POST -H 'content-type: application/json' -d '{"name":"${name}"}' http://127.0.0.1:8000/_sim/scenario`,
+  );
   if (result.code !== 0) throw new Error(`switching the simulator to ${name} failed: ${result.stderr}`);
 }
 
@@ -104,7 +119,10 @@ beforeAll(async () => {
   await scenario('normal');
   ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_STATE_HOME: dir }, viewport: { width: 1440, height: 900 } }));
   try {
-    await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^trader-1: connected/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('list', { name: 'Host connections' })
+      .getByRole('listitem', { name: /^trader-1: connected/ })
+      .waitFor({ timeout: 30_000 });
     // the Brokers panel has data: its area button and runbook link are live
     await page.getByRole('table', { name: 'Brokers' }).waitFor({ timeout: 30_000 });
   } catch (error) {
@@ -144,7 +162,7 @@ describe('the whole console by keyboard alone', () => {
     expect((await focused()).role).not.toBe('tab');
   });
 
-  it('opens a panel from the fleet grid, and that panel item\'s runbook section, by Enter', async () => {
+  it("opens a panel from the fleet grid, and that panel item's runbook section, by Enter", async () => {
     await tabTo('Audit', { back: true });
     await page.keyboard.press('Home');
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Fleet' }).isVisible(), { timeout: 5_000 }).toBe(true);
@@ -191,7 +209,16 @@ describe('the whole console by keyboard alone', () => {
     await expect.poll(focused, { timeout: 5_000 }).toEqual({ role: 'tab', name: 'Deployment' });
     await tabTo('Restart autotrader-ingestion on trader-1');
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('dialog', { name: /^Preview: / }).getByLabel('Command').textContent(), { timeout: 10_000 }).toContain('systemctl restart autotrader-ingestion');
+    await expect
+      .poll(
+        () =>
+          page
+            .getByRole('dialog', { name: /^Preview: / })
+            .getByLabel('Command')
+            .textContent(),
+        { timeout: 10_000 },
+      )
+      .toContain('systemctl restart autotrader-ingestion');
     await page.keyboard.press('Escape');
     await expect.poll(() => page.getByRole('dialog').count(), { timeout: 5_000 }).toBe(0);
     expect(await focused()).toEqual({ role: 'button', name: 'Restart autotrader-ingestion on trader-1' });
@@ -244,7 +271,9 @@ describe('the whole console by keyboard alone', () => {
     await expect.poll(inTerminal, { timeout: 5_000 }).toBe(true);
     // the way out is written beside the terminal and is the input's description
     expect(await pane.textContent()).toContain('Esc then Tab leaves the terminal');
-    expect(await page.evaluate(() => document.getElementById(document.activeElement?.getAttribute('aria-describedby') ?? '')?.textContent ?? '')).toContain('Esc then Tab');
+    expect(await page.evaluate(() => document.getElementById(document.activeElement?.getAttribute('aria-describedby') ?? '')?.textContent ?? '')).toContain(
+      'Esc then Tab',
+    );
     await page.keyboard.press('Tab'); // completion in the shell: focus stays
     expect(await inTerminal()).toBe(true);
     await shoot('terminal');
@@ -282,7 +311,7 @@ describe('the whole console by keyboard alone', () => {
     expect(await focused()).toEqual({ role: 'button', name: 'Import hosts from ~/.ssh/config' });
   });
 
-  it('acknowledging an alert by Enter moves focus to the same alert\'s Snooze, not to the page; Snooze keeps it', async () => {
+  it("acknowledging an alert by Enter moves focus to the same alert's Snooze, not to the page; Snooze keeps it", async () => {
     await scenario('breaker-open');
     const list = page.getByRole('table', { name: 'Alert list' });
     const row = list.getByRole('row', { name: 'Autotrader test fleet coingecko_api circuit breaker not closed: firing' });

@@ -35,7 +35,10 @@ const topOf = async (name: string) => (await page.getByRole('region', { name }).
 
 describe('on call on the demo fleet', () => {
   it('keeps the header and the alert strip in view while the panels scroll', async () => {
-    await page.getByRole('region', { name: 'Circuit breakers' }).getByRole('row', { name: /coingecko_api/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('region', { name: 'Circuit breakers' })
+      .getByRole('row', { name: /coingecko_api/ })
+      .waitFor({ timeout: 30_000 });
     const before = await topOf('Alerts');
     await page.mouse.wheel(0, 1500);
     await expect.poll(() => page.evaluate(() => window.scrollY), { timeout: 5_000 }).toBeGreaterThan(150);
@@ -45,19 +48,25 @@ describe('on call on the demo fleet', () => {
     await page.mouse.wheel(0, -3000);
   });
 
-  it('shows an alert with the panel\'s reason, active ones first, resolved ones folded', async () => {
+  it("shows an alert with the panel's reason, active ones first, resolved ones folded", async () => {
     // the demo cycles through one scenario per runbook area: an alert fires within a minute
     const firing = alerts().getByRole('row', { name: /: firing$/ });
     await expect.poll(() => firing.count(), { timeout: 90_000, interval: 500 }).toBeGreaterThan(0);
     const summary = await page.getByRole('status', { name: 'Alert summary' }).textContent();
     expect(summary).toMatch(/\d+ firing/);
     // resolved rows are not shown until asked for
-    expect(await alerts().getByRole('row', { name: /: resolved$/ }).count()).toBe(0);
+    expect(
+      await alerts()
+        .getByRole('row', { name: /: resolved$/ })
+        .count(),
+    ).toBe(0);
     await alerts().screenshot({ path: join(shots, 'alerts-strip.png') });
   });
 
-  it('opens the alert\'s runbook section with the header still in view, and after a run offers one step back to the panel', async () => {
-    const row = alerts().getByRole('row', { name: /: firing$/ }).first();
+  it("opens the alert's runbook section with the header still in view, and after a run offers one step back to the panel", async () => {
+    const row = alerts()
+      .getByRole('row', { name: /: firing$/ })
+      .first();
     const name = (await row.getAttribute('aria-label'))!;
     await row.getByRole('button', { name: /^Open runbook / }).click();
     const runbooks = page.getByRole('tabpanel', { name: 'Runbooks' });
@@ -68,8 +77,14 @@ describe('on call on the demo fleet', () => {
 
     // a read-only run from the Actions view: the run dialog then offers the way back
     await page.getByRole('tab', { name: 'Actions' }).click();
-    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^List worker queues and their lengths/ }).click();
-    await page.getByRole('form', { name: 'Run List worker queues and their lengths' }).getByRole('button', { name: /^Preview/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Action catalog' })
+      .getByRole('button', { name: /^List worker queues and their lengths/ })
+      .click();
+    await page
+      .getByRole('form', { name: 'Run List worker queues and their lengths' })
+      .getByRole('button', { name: /^Preview/ })
+      .click();
     const preview = page.getByRole('dialog', { name: /^Preview: / });
     await preview.waitFor({ timeout: 15_000 });
     await preview.getByRole('button', { name: 'Confirm' }).click();
@@ -92,7 +107,10 @@ describe('on call on the demo fleet', () => {
 
   it('takes a queue as the panel names it, and checks required fields before Preview', async () => {
     await page.getByRole('tab', { name: 'Actions' }).click();
-    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Peek at a worker queue/ }).click();
+    await page
+      .getByRole('navigation', { name: 'Action catalog' })
+      .getByRole('button', { name: /^Peek at a worker queue/ })
+      .click();
     const form = page.getByRole('form', { name: 'Run Peek at a worker queue' });
     await form.getByRole('button', { name: /^Preview/ }).click();
     expect(await form.getByRole('alert').textContent()).toBe('Fill in Queue first: nothing was sent.');
@@ -135,9 +153,18 @@ describe('on call on the demo fleet', () => {
 
   it('follows a journal in the dock while the console stays usable', async () => {
     await page.getByRole('tab', { name: 'Actions' }).click();
-    await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Follow a unit's journal live/ }).click();
-    await page.getByRole('form', { name: "Run Follow a unit's journal live" }).getByRole('button', { name: /^Preview/ }).click();
-    await page.getByRole('dialog', { name: /^Preview: / }).getByRole('button', { name: 'Confirm' }).click();
+    await page
+      .getByRole('navigation', { name: 'Action catalog' })
+      .getByRole('button', { name: /^Follow a unit's journal live/ })
+      .click();
+    await page
+      .getByRole('form', { name: "Run Follow a unit's journal live" })
+      .getByRole('button', { name: /^Preview/ })
+      .click();
+    await page
+      .getByRole('dialog', { name: /^Preview: / })
+      .getByRole('button', { name: 'Confirm' })
+      .click();
     const dock = page.getByRole('region', { name: 'Follows' });
     await dock.waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByRole('dialog').count(), { timeout: 10_000 }).toBe(0);
@@ -154,7 +181,7 @@ describe('on call on the demo fleet', () => {
     expect(await dock.count()).toBe(0);
   });
 
-  it('shows the Hosts view with each host\'s own facts', async () => {
+  it("shows the Hosts view with each host's own facts", async () => {
     await page.getByRole('tab', { name: 'Hosts' }).click();
     const failed = page.getByLabel('Failed units');
     await expect.poll(() => failed.textContent(), { timeout: 20_000 }).toMatch(/^systemctl --failed: /);

@@ -58,7 +58,10 @@ beforeAll(async () => {
   });
   await page.goto(shell.url);
   try {
-    await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^trader-1: connected/ }).waitFor({ timeout: 30_000 });
+    await page
+      .getByRole('list', { name: 'Host connections' })
+      .getByRole('listitem', { name: /^trader-1: connected/ })
+      .waitFor({ timeout: 30_000 });
   } catch (error) {
     await page.screenshot({ path: join(out, 'runbooks-start-failed.png') });
     throw new Error(`trader-1 never connected: ${(error as Error).message}\nshell output:\n${shell.output().slice(-3000)}`);
@@ -115,7 +118,10 @@ describe('the offline runbook viewer on a real host', () => {
       await run.getByRole('button', { name: 'Close' }).click();
     }
 
-    const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const records = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(records.map((r) => [r.kind, r.actionId, r.hostId])).toEqual([
       ['intent', 'check.circuit-breakers', 'at-1'],
       ['result', 'check.circuit-breakers', 'at-1'],
@@ -204,7 +210,9 @@ describe('the offline runbook viewer on a real host', () => {
     await page.keyboard.press('ArrowUp');
     await expect.poll(active, { timeout: 5_000 }).toBe(first);
     await page.keyboard.press('Enter');
-    await expect.poll(() => page.getByRole('article', { name: /^Runbook: / }).getAttribute('aria-label'), { timeout: 10_000 }).toMatch(/Worker queues|Operations Runbooks/);
+    await expect
+      .poll(() => page.getByRole('article', { name: /^Runbook: / }).getAttribute('aria-label'), { timeout: 10_000 })
+      .toMatch(/Worker queues|Operations Runbooks/);
 
     // Escape closes and gives focus back to where it was
     await page.getByRole('searchbox', { name: 'Search runbooks' }).focus();

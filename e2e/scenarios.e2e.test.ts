@@ -24,7 +24,10 @@ let page: Page;
 
 async function scenario(name: string): Promise<void> {
   const body = JSON.stringify({ name });
-  const result = await fleet.exec(fleet.hosts[0]!.name, `curl -sf -X POST -H 'content-type: application/json' -d '${body}' http://127.0.0.1:8000/_sim/scenario`);
+  const result = await fleet.exec(
+    fleet.hosts[0]!.name,
+    `curl -sf -X POST -H 'content-type: application/json' -d '${body}' http://127.0.0.1:8000/_sim/scenario`,
+  );
   if (result.code !== 0) throw new Error(`switching the simulator to ${name} failed: ${result.stderr}`);
 }
 
@@ -98,13 +101,34 @@ const notificationsFor = (title: string) =>
   page.evaluate((t) => (window as unknown as { __shown: Array<{ title: string }> }).__shown.filter((n) => n.title.endsWith(t)).length, title);
 
 const CASES = [
-  { name: 'freshness-stale', panel: 'Data freshness', item: 'coingecko', status: /^(warning|failing)$/, words: 'error rate 12 % > 5 %', alert: 'source error rate' },
+  {
+    name: 'freshness-stale',
+    panel: 'Data freshness',
+    item: 'coingecko',
+    status: /^(warning|failing)$/,
+    words: 'error rate 12 % > 5 %',
+    alert: 'source error rate',
+  },
   { name: 'broker-down', panel: 'Brokers', item: 'ibkr', status: /^failing$/, words: 'offline: gateway port 4001 closed', alert: 'broker not online' },
   { name: 'sla-degraded', panel: 'SLA', item: 'coingecko', status: /^warning$/, words: 'success rate 93 % < 95 %', alert: 'success rate' },
-  { name: 'breaker-open', panel: 'Circuit breakers', item: 'coingecko_api', status: /^failing$/, words: 'OPEN: 7/5 failures', alert: 'circuit breaker not closed' },
+  {
+    name: 'breaker-open',
+    panel: 'Circuit breakers',
+    item: 'coingecko_api',
+    status: /^failing$/,
+    words: 'OPEN: 7/5 failures',
+    alert: 'circuit breaker not closed',
+  },
   { name: 'rate-limited', panel: 'Rate limits', item: 'coingecko', status: /^warning$/, words: 'usage 90 % > 80 %', alert: 'rate limit usage' },
   { name: 'queue-backlog', panel: 'Worker queues', item: 'scanner', status: /^warning$/, words: 'pending 120 > 50', alert: 'pending jobs' },
-  { name: 'security-failing', panel: 'Security checks', item: 'ibkr_fa_scrubbing', status: /^failing$/, words: 'failing (critical)', alert: 'security check failing' },
+  {
+    name: 'security-failing',
+    panel: 'Security checks',
+    item: 'ibkr_fa_scrubbing',
+    status: /^failing$/,
+    words: 'failing (critical)',
+    alert: 'security check failing',
+  },
 ] as const;
 
 describe('every runbook scenario on a real host: panel, alert once, resolve', () => {
@@ -119,16 +143,21 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
       const switched = Date.now();
       await scenario(c.name);
       await expect
-        .poll(async () => {
-          const v = await rowVerdict(c.panel, c.item);
-          // the colour's words are in the icon's name too, for a screen reader (docs/keyboard.md)
-          return c.status.test(v.status) && v.text.includes(c.words) && v.label.includes(c.words) ? 'ok' : `${v.label} | ${v.text}`;
-        }, { timeout: 10_000, interval: 200 })
+        .poll(
+          async () => {
+            const v = await rowVerdict(c.panel, c.item);
+            // the colour's words are in the icon's name too, for a screen reader (docs/keyboard.md)
+            return c.status.test(v.status) && v.text.includes(c.words) && v.label.includes(c.words) ? 'ok' : `${v.label} | ${v.text}`;
+          },
+          { timeout: 10_000, interval: 200 },
+        )
         .toBe('ok');
       await panel(c.panel).screenshot({ path: join(out, `scenario-${c.name}.png`) });
 
       const rows = alertRows(c.item, c.alert);
-      await expect.poll(async () => (await rows.count()) === 1 && (await rows.getAttribute('aria-label'))?.endsWith(': firing'), { timeout: 10_000, interval: 200 }).toBe(true);
+      await expect
+        .poll(async () => (await rows.count()) === 1 && (await rows.getAttribute('aria-label'))?.endsWith(': firing'), { timeout: 10_000, interval: 200 })
+        .toBe(true);
       // The pending period (2 s) held it back: it did not fire on the first bad poll.
       expect(Date.now() - switched).toBeGreaterThanOrEqual(2_000);
       const text = (await rows.textContent()) ?? '';
@@ -140,7 +169,9 @@ describe('every runbook scenario on a real host: panel, alert once, resolve', ()
 
       await scenario('normal');
       if ((await page.getByRole('region', { name: 'Alerts' }).getByRole('button', { name: 'Hide resolved' }).count()) === 0) await showResolved();
-      await expect.poll(async () => (await rows.count()) === 1 && (await rows.getAttribute('aria-label'))?.endsWith(': resolved'), { timeout: 15_000, interval: 200 }).toBe(true);
+      await expect
+        .poll(async () => (await rows.count()) === 1 && (await rows.getAttribute('aria-label'))?.endsWith(': resolved'), { timeout: 15_000, interval: 200 })
+        .toBe(true);
       await expect.poll(async () => (await rowVerdict(c.panel, c.item)).status, { timeout: 10_000 }).toBe('ok');
       // Once: one instance in the list and one notification, from fire to resolve.
       expect(await rows.count()).toBe(1);

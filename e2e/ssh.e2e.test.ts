@@ -118,7 +118,22 @@ describe('SSH in the console', () => {
     await dialog.getByRole('button', { name: 'Trust' }).click();
     await expect.poll(() => dotName('lab-plain'), { timeout: 20_000 }).toBe('lab-plain: connected');
     expect(readFileSync(knownHosts, 'utf8')).toBe(`${plain.hostKeyLine}\n`);
-    const { stdout } = await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${knownHosts}`, '-i', plain.clientKeyPath, '-p', String(plain.port), `${plain.user}@127.0.0.1`, 'echo pinned-ok']);
+    const { stdout } = await run('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${knownHosts}`,
+      '-i',
+      plain.clientKeyPath,
+      '-p',
+      String(plain.port),
+      `${plain.user}@127.0.0.1`,
+      'echo pinned-ok',
+    ]);
     expect(stdout).toBe('pinned-ok\n');
   });
 
@@ -134,7 +149,9 @@ describe('SSH in the console', () => {
     await page.screenshot({ path: join(out, 'ssh-changed-key.png') });
     await dialog.getByRole('textbox', { name: 'Type 127.0.0.1 to replace the pinned key' }).fill('127.0.0.2');
     await dialog.getByRole('button', { name: 'Replace pinned key' }).click();
-    await expect.poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 }).toBe('the typed name does not match 127.0.0.1: the key stays refused');
+    await expect
+      .poll(() => dialog.getByRole('alert').textContent(), { timeout: 10_000 })
+      .toBe('the typed name does not match 127.0.0.1: the key stays refused');
     expect(readFileSync(knownHosts, 'utf8')).toBe(before);
     expect(await dotName('lab-plain')).toMatch(/^lab-plain: failed/);
     await page.screenshot({ path: join(out, 'ssh-changed-key-wrong-name.png') });
@@ -154,7 +171,9 @@ describe('SSH in the console', () => {
     await dialog.getByRole('combobox', { name: 'Add to deployment' }).selectOption('lab');
     await page.screenshot({ path: join(out, 'ssh-import.png') });
     await dialog.getByRole('button', { name: 'Import 1 host' }).click();
-    await expect.poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 }).toMatch(/^Added lab-spare to .*config\.yaml .*They are connecting now\.$/);
+    await expect
+      .poll(() => dialog.getByRole('status').textContent(), { timeout: 10_000 })
+      .toMatch(/^Added lab-spare to .*config\.yaml .*They are connecting now\.$/);
     // it appears in the deployment's host list and connects (the pin Trust wrote covers it: same sshd)
     await expect.poll(() => dotName('lab-spare'), { timeout: 20_000 }).toBe('lab-spare: connected');
     const text = readFileSync(configFile, 'utf8');

@@ -34,7 +34,15 @@ beforeAll(async () => {
   sshd = await startSshd();
   writeFileSync(
     join(dir, 'ssh_config'),
-    ['Host lab-frozen', '  HostName 127.0.0.1', `  User ${sshd.user}`, `  Port ${sshd.port}`, `  IdentityFile ${sshd.clientKeyPath}`, `  UserKnownHostsFile ${sshd.knownHostsPath}`, ''].join('\n'),
+    [
+      'Host lab-frozen',
+      '  HostName 127.0.0.1',
+      `  User ${sshd.user}`,
+      `  Port ${sshd.port}`,
+      `  IdentityFile ${sshd.clientKeyPath}`,
+      `  UserKnownHostsFile ${sshd.knownHostsPath}`,
+      '',
+    ].join('\n'),
   );
   shell = await startSshLabShell(dir, { user: 'e2e-engineer', hosts: { frozen: 'lab-frozen' }, deployments: { lab: ['Liveness lab', ['frozen']] } });
   browser = await launchChromium();
@@ -49,7 +57,11 @@ afterAll(async () => {
   await sshd?.stop();
 });
 
-const dotName = async () => (await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: /^lab-frozen: / }).getAttribute('aria-label')) ?? '';
+const dotName = async () =>
+  (await page
+    .getByRole('list', { name: 'Host connections' })
+    .getByRole('listitem', { name: /^lab-frozen: / })
+    .getAttribute('aria-label')) ?? '';
 
 describe('a frozen SSH session', () => {
   it('is shown unresponsive, not connected, within 10 s; Reconnect is offered; connected again once it answers', async () => {

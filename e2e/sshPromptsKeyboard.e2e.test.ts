@@ -72,7 +72,10 @@ afterAll(async () => {
 const passphraseDialog = () => page.getByRole('dialog', { name: `Passphrase for ${locked.clientKeyPath}` });
 const hostKeyDialog = () => page.getByRole('dialog', { name: `Unknown host key for [127.0.0.1]:${fresh.port}` });
 const dotName = async (label: string) =>
-  (await page.getByRole('list', { name: 'Host connections' }).getByRole('listitem', { name: new RegExp(`^${label}: `) }).getAttribute('aria-label')) ?? '';
+  (await page
+    .getByRole('list', { name: 'Host connections' })
+    .getByRole('listitem', { name: new RegExp(`^${label}: `) })
+    .getAttribute('aria-label')) ?? '';
 const hasFocus = (locator: ReturnType<Page['getByRole']>) => locator.evaluate((el) => el === document.activeElement || el.contains(document.activeElement));
 const LOCKED_DOWN = /^lab-locked: failed: .*key .* is encrypted and no passphrase was given/;
 const FRESH_DOWN = /^lab-fresh: failed: host key for \[127\.0\.0\.1\]:\d+ is not known/;
@@ -118,7 +121,9 @@ describe('SSH questions by keyboard', () => {
     await expect.poll(() => page.getByRole('tabpanel', { name: 'Deployment' }).isVisible(), { timeout: 5_000 }).toBe(true);
     const hosts = page.getByRole('table', { name: 'Hosts' });
     await expect.poll(() => hosts.getByRole('row', { name: /lab-locked/ }).textContent(), { timeout: 10_000 }).toContain('no passphrase was given');
-    await expect.poll(() => hosts.getByRole('row', { name: /lab-fresh/ }).textContent(), { timeout: 10_000 }).toMatch(/host key for \[127\.0\.0\.1\]:\d+ is not known/);
+    await expect
+      .poll(() => hosts.getByRole('row', { name: /lab-fresh/ }).textContent(), { timeout: 10_000 })
+      .toMatch(/host key for \[127\.0\.0\.1\]:\d+ is not known/);
     expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-locked' }).count()).toBe(1);
     expect(await hosts.getByRole('button', { name: 'Retry SSH to lab-fresh' }).count()).toBe(1);
     // a host key fingerprint is one long word: it must not push the SSH column and its Retry

@@ -30,7 +30,10 @@ async function openConsole(user: string): Promise<Page> {
   const home = join(dir, user);
   mkdirSync(home, { recursive: true });
   const config = join(home, 'config.yaml');
-  writeFileSync(config, fleetConfigYaml(fleet, { user, auditFile: join(home, 'audit.jsonl'), intervalSeconds: 1, extraLines: ['alerts: { pendingSeconds: 1 }'] }));
+  writeFileSync(
+    config,
+    fleetConfigYaml(fleet, { user, auditFile: join(home, 'audit.jsonl'), intervalSeconds: 1, extraLines: ['alerts: { pendingSeconds: 1 }'] }),
+  );
   const shell = await startWebShell(['--config', config], { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') });
   shells.push(shell);
   const page = await (await browser.newContext({ viewport: { width: 1440, height: 1000 } })).newPage();
@@ -47,7 +50,10 @@ async function openConsole(user: string): Promise<Page> {
 
 async function previewRestart(page: Page): Promise<ReturnType<Page['getByRole']>> {
   await page.getByRole('tab', { name: 'Actions' }).click();
-  await page.getByRole('navigation', { name: 'Action catalog' }).getByRole('button', { name: /^Restart an autotrader service/ }).click();
+  await page
+    .getByRole('navigation', { name: 'Action catalog' })
+    .getByRole('button', { name: /^Restart an autotrader service/ })
+    .click();
   const form = page.getByRole('form', { name: 'Run Restart an autotrader service' });
   await form.getByRole('combobox', { name: 'Unit' }).selectOption('autotrader-ingestion');
   await form.getByRole('button', { name: /^Preview/ }).click();
@@ -63,7 +69,9 @@ beforeAll(async () => {
   fleet = await startFleet({ name: `team${process.pid % 100000}`, hosts: 1 });
   host = fleet.hosts[0]!.name;
   // a restart that takes a few seconds, so the second engineer's click lands while it runs
-  await inside(`mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 4\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`);
+  await inside(
+    `mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 4\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`,
+  );
   await scenario('normal');
   browser = await launchChromium();
   [alice, bob] = [await openConsole('alice'), await openConsole('bob')];
@@ -90,7 +98,9 @@ describe('two consoles of two engineers on one host', () => {
     await bobPreview.getByRole('button', { name: 'Confirm' }).click();
     const bobRun = bob.getByRole('dialog', { name: /^Run: / });
     // nothing ran on bob's side: no exit status, and the holder named
-    await expect.poll(() => bobRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 20_000 }).toMatch(/◌ cancelled: not run: held by alice \(alice@[^)]+\): Restart an autotrader service, \d+ s/);
+    await expect
+      .poll(() => bobRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 20_000 })
+      .toMatch(/◌ cancelled: not run: held by alice \(alice@[^)]+\): Restart an autotrader service, \d+ s/);
     await bob.screenshot({ path: join(out, 'team-run-refused.png') });
 
     await expect.poll(() => aliceRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
@@ -108,15 +118,20 @@ describe('two consoles of two engineers on one host', () => {
     await bob.getByRole('region', { name: 'Audit log' }).screenshot({ path: join(out, 'team-activity.png') });
 
     await alice.getByRole('tab', { name: 'Audit' }).click();
-    await expect.poll(() => alice.getByRole('status', { name: 'Host records' }).textContent(), { timeout: 15_000 }).toMatch(/^matches the hosts' records: 1 runs? on 1 host/);
+    await expect
+      .poll(() => alice.getByRole('status', { name: 'Host records' }).textContent(), { timeout: 15_000 })
+      .toMatch(/^matches the hosts' records: 1 runs? on 1 host/);
   });
 
   it("a snooze alice gives an alert reaches bob's console with her name", async () => {
     await scenario('broker-down');
-    const row = (page: Page) => page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: /^Autotrader test fleet ibkr broker not online: firing$/ });
+    const row = (page: Page) =>
+      page.getByRole('region', { name: 'Alerts' }).getByRole('row', { name: /^Autotrader test fleet ibkr broker not online: firing$/ });
     await expect.poll(() => row(alice).count(), { timeout: 20_000 }).toBe(1);
     await expect.poll(() => row(bob).count(), { timeout: 20_000 }).toBe(1);
-    await row(alice).getByRole('button', { name: /^Snooze ibkr broker not online for 1 hour$/ }).click();
+    await row(alice)
+      .getByRole('button', { name: /^Snooze ibkr broker not online for 1 hour$/ })
+      .click();
     await expect.poll(() => row(bob).textContent(), { timeout: 15_000 }).toMatch(/snoozed by alice to \d\d:\d\d/);
     await bob.getByRole('region', { name: 'Alerts' }).screenshot({ path: join(out, 'team-snoozed-by-alice.png') });
     await scenario('normal');

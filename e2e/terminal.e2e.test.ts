@@ -27,7 +27,13 @@ beforeAll(async () => {
   const config = join(dir, 'config.yaml');
   writeFileSync(
     config,
-    fleetConfigYaml(fleet, { user: 'e2e-engineer', auditFile, hostSettings: 'keepaliveSeconds: 2', intervalSeconds: null, extraLines: ['terminal: { record: true }'] }),
+    fleetConfigYaml(fleet, {
+      user: 'e2e-engineer',
+      auditFile,
+      hostSettings: 'keepaliveSeconds: 2',
+      intervalSeconds: null,
+      extraLines: ['terminal: { record: true }'],
+    }),
   );
   ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_STATE_HOME: dir }, viewport: { width: 1400, height: 1000 } }));
   await page.getByRole('tab', { name: 'Hosts' }).click();
@@ -59,7 +65,10 @@ describe('the host terminal', () => {
   it('resizes the remote pty with the page', async () => {
     await typeLine('clear; stty size');
     await expect.poll(async () => (await screen()).find((l) => /^\d+ \d+$/.test(l)) ?? null, { timeout: 5_000 }).not.toBeNull();
-    const before = (await screen()).find((l) => /^\d+ \d+$/.test(l))!.split(' ').map(Number);
+    const before = (await screen())
+      .find((l) => /^\d+ \d+$/.test(l))!
+      .split(' ')
+      .map(Number);
     const rowsShown = (await screen()).length;
     expect(before[0]).toBe(rowsShown);
     await page.setViewportSize({ width: 900, height: 1000 });
@@ -93,7 +102,9 @@ describe('the host terminal', () => {
     await fleet.exec(host, 'pkill -f "sshd:.*@"');
     await expect.poll(() => status().textContent(), { timeout: 15_000 }).toBe('Disconnected: the connection to the host was lost. Press Enter to reconnect.');
     // the status line is React's and shows at once; xterm parses and paints its writes a frame later
-    await expect.poll(async () => (await screen()).join('\n'), { timeout: 5_000 }).toContain('*** Disconnected: the connection to the host was lost. Press Enter to reconnect. ***');
+    await expect
+      .poll(async () => (await screen()).join('\n'), { timeout: 5_000 })
+      .toContain('*** Disconnected: the connection to the host was lost. Press Enter to reconnect. ***');
     await page.screenshot({ path: join(out, 'terminal-disconnected.png'), fullPage: true });
     await fleet.startSshd(host);
     await pane().locator('.xterm').click();
@@ -106,7 +117,10 @@ describe('the host terminal', () => {
   it('audits start and end with host and user, and logs or audits no keystroke', async () => {
     await pane().getByRole('button', { name: 'Close terminal trader-1 #1' }).click();
     await expect.poll(() => readFileSync(auditFile, 'utf8').trim().split('\n').length, { timeout: 10_000 }).toBeGreaterThanOrEqual(4);
-    const records = readFileSync(auditFile, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const records = readFileSync(auditFile, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(records.map((r) => r.outcome)).toEqual([
       'terminal started (recorded)',
       'terminal ended after ' + records[1].outcome.split('after ')[1],
@@ -122,9 +136,20 @@ describe('the host terminal', () => {
     // the recordings (terminal.record: true) hold what the screen showed, one file per shell
     const casts = readdirSync(join(dir, 'recordings')).filter((f) => f.endsWith('.cast'));
     expect(casts).toHaveLength(2);
-    const events = casts.map((f) => readFileSync(join(dir, 'recordings', f), 'utf8').trim().split('\n').map((l) => JSON.parse(l)));
+    const events = casts.map((f) =>
+      readFileSync(join(dir, 'recordings', f), 'utf8')
+        .trim()
+        .split('\n')
+        .map((l) => JSON.parse(l)),
+    );
     for (const e of events) expect(e[0]).toMatchObject({ version: 2, env: { TERM: 'xterm-256color' } });
-    const shown = events.map((e) => e.slice(1).filter((x: unknown[]) => x[1] === 'o').map((x: unknown[]) => x[2]).join(''));
+    const shown = events.map((e) =>
+      e
+        .slice(1)
+        .filter((x: unknown[]) => x[1] === 'o')
+        .map((x: unknown[]) => x[2])
+        .join(''),
+    );
     expect(shown.some((t) => /[\r\n]42\r\n/.test(t))).toBe(true);
     expect(shown.some((t) => t.includes('back-2'))).toBe(true);
     // nor the console's own log

@@ -13,7 +13,8 @@ async function messages(code: string, filePath = 'renderer/src/history/probe.ts'
 
 describe('prototype-free records lint rule', () => {
   it('refuses the history seeding bug: r[item] ??= … on a plain object', async () => {
-    const code = 'export function f(items: string[]) {\n  const lines: Record<string, number[]> = {};\n  for (const item of items) (lines[item] ??= []).push(1);\n  return lines;\n}\n';
+    const code =
+      'export function f(items: string[]) {\n  const lines: Record<string, number[]> = {};\n  for (const item of items) (lines[item] ??= []).push(1);\n  return lines;\n}\n';
     const found = await messages(code);
     expect(found).toHaveLength(2);
     expect(found[0]).toMatch(/emptyRecord\(\)/);

@@ -27,7 +27,10 @@ function buildIfStale() {
   const newest = Math.max(...sources.map(newestMtime), statSync(join(root, 'package.json')).mtimeMs);
   if (existsSync(stamp) && statSync(stamp).mtimeMs >= newest) return;
   console.log('[opsdeck] building…');
-  for (const [cmd, cmdArgs] of [['npx', ['electron-vite', 'build']], ['npm', ['run', '--silent', 'build:sim']]]) {
+  for (const [cmd, cmdArgs] of [
+    ['npx', ['electron-vite', 'build']],
+    ['npm', ['run', '--silent', 'build:sim']],
+  ]) {
     const result = spawnSync(cmd, cmdArgs, { cwd: root, stdio: ['ignore', 'ignore', 'inherit'] });
     if (result.status !== 0) {
       console.error(`[opsdeck] build failed: ${cmd} ${cmdArgs.join(' ')}`);

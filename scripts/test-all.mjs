@@ -28,6 +28,7 @@ if (needed.some((file) => !existsSync(file))) {
 
 let ok = step('typecheck', 'npm', ['run', '--silent', 'typecheck']);
 ok = step('lint', 'npx', ['eslint', '.', '--max-warnings=0']) && ok;
+ok = step('format', 'npx', ['prettier', '--check', '--log-level', 'warn', '.']) && ok;
 ok = step('build', 'npx', ['electron-vite', 'build', '--logLevel', 'warn']) && ok;
 ok = step('build simulator bundle', 'npm', ['run', '--silent', 'build:sim']) && ok;
 
@@ -37,7 +38,14 @@ ok = step('test bed: cached Debian tree for the nspawn hosts', 'bash', ['testbed
 
 mkdirSync(join(root, 'e2e', 'output'), { recursive: true });
 const report = join(root, 'e2e', 'output', 'vitest-report.json');
-const testsOk = step('tests (unit, integration, e2e)', 'npx', ['vitest', 'run', '--reporter=default', '--reporter=json', `--outputFile.json=${report}`, ...extra]);
+const testsOk = step('tests (unit, integration, e2e)', 'npx', [
+  'vitest',
+  'run',
+  '--reporter=default',
+  '--reporter=json',
+  `--outputFile.json=${report}`,
+  ...extra,
+]);
 
 let passed = 0;
 let failed = 0;

@@ -74,7 +74,12 @@ describe('AutotraderModel', () => {
 
   it('sla-degraded: coingecko DEGRADED at p95 2400 ms and 93 % success', () => {
     const { items } = setup('sla-degraded');
-    expect(items('sla').coingecko).toMatchObject({ status: 'DEGRADED', latency_p95_ms: 2400, success_rate: 0.93, thresholds: { latency_p95_ms: 2000, success_rate: 0.95 } });
+    expect(items('sla').coingecko).toMatchObject({
+      status: 'DEGRADED',
+      latency_p95_ms: 2400,
+      success_rate: 0.93,
+      thresholds: { latency_p95_ms: 2000, success_rate: 0.95 },
+    });
     expect(items('sla').dexscreener?.status).toBe('HEALTHY');
   });
 

@@ -1,5 +1,4 @@
-import type {
-  BROKERS} from '../common/health';
+import type { BROKERS } from '../common/health';
 import {
   DATA_SOURCES,
   ENDPOINT_PATHS,
@@ -128,9 +127,10 @@ export class AutotraderModel {
     this.since = now;
     this.apiStartedAt = now - (options.initialUptimeSeconds ?? 3 * 3600) * 1000;
     this.questradeTokenExpiresAt = Math.floor(now / 60_000) * 60_000 + (QUESTRADE_TOKEN_DAYS - 12) * 86400_000;
-    this.breakers = Object.fromEntries(
-      BREAKER_NAMES.map((name) => [name, new CircuitBreaker(name, BREAKER_CONFIG[name], now)]),
-    ) as Record<BreakerName, CircuitBreaker>;
+    this.breakers = Object.fromEntries(BREAKER_NAMES.map((name) => [name, new CircuitBreaker(name, BREAKER_CONFIG[name], now)])) as Record<
+      BreakerName,
+      CircuitBreaker
+    >;
     this.apply(options.scenario ?? 'normal', now, false);
   }
 
@@ -411,7 +411,7 @@ export class AutotraderModel {
         processing_time_p95_ms: Math.round(p95 * (1 + 0.3 * d)),
         workers: WORKER_COUNT,
         status: pending > 50 ? 'degraded' : 'healthy',
-        oldest_job_age_seconds: pending === 0 ? null : round(Math.max(1, pending * (p50 / 1000) / WORKER_COUNT), 1),
+        oldest_job_age_seconds: pending === 0 ? null : round(Math.max(1, (pending * (p50 / 1000)) / WORKER_COUNT), 1),
       };
     };
     const out = {
@@ -453,13 +453,19 @@ export class AutotraderModel {
 
   private overview(now: number): Record<string, unknown> {
     const areas: Record<Exclude<Endpoint, 'overview'>, Level> = {
-      freshness: worst(Object.values(this.freshness(now)).map((f) => (f.freshness === 'outdated' ? 'failed' : f.freshness === 'stale' || f.error_rate > 0.05 ? 'degraded' : 'ok'))),
+      freshness: worst(
+        Object.values(this.freshness(now)).map((f) =>
+          f.freshness === 'outdated' ? 'failed' : f.freshness === 'stale' || f.error_rate > 0.05 ? 'degraded' : 'ok',
+        ),
+      ),
       brokers: worst(Object.values(this.brokers(now)).map((b) => (b.status === 'online' ? 'ok' : 'failed'))),
       sla: worst(Object.values(this.sla(now)).map((s) => (s.status === 'HEALTHY' ? 'ok' : s.status === 'DEGRADED' ? 'degraded' : 'failed'))),
       circuitBreakers: worst(Object.values(this.breakerItems(now)).map((b) => (b.state === 'CLOSED' ? 'ok' : b.state === 'HALF_OPEN' ? 'degraded' : 'failed'))),
       rateLimits: worst(Object.values(this.rateLimits(now)).map((r) => (r.used / r.limit > 0.8 || r.recent_429 > 0 ? 'degraded' : 'ok'))),
       workers: worst(Object.values(this.workers(now)).map((q) => (q.status === 'healthy' ? 'ok' : q.status === 'degraded' ? 'degraded' : 'failed'))),
-      security: worst(Object.values(this.security()).map((c) => (c.status === 'passing' ? 'ok' : c.severity === 'critical' || c.severity === 'high' ? 'failed' : 'degraded'))),
+      security: worst(
+        Object.values(this.security()).map((c) => (c.status === 'passing' ? 'ok' : c.severity === 'critical' || c.severity === 'high' ? 'failed' : 'degraded')),
+      ),
     };
     return {
       status: worst(Object.values(areas)),

@@ -20,7 +20,9 @@ await build({
   format: 'esm',
   target: 'node20',
   // a CommonJS dependency that calls require('node:…') needs a require inside an ES module
-  banner: { js: "#!/usr/bin/env node\nimport { createRequire as __simCreateRequire } from 'node:module';\nconst require = __simCreateRequire(import.meta.url);" },
+  banner: {
+    js: "#!/usr/bin/env node\nimport { createRequire as __simCreateRequire } from 'node:module';\nconst require = __simCreateRequire(import.meta.url);",
+  },
   legalComments: 'none',
   logLevel: 'warning',
 });

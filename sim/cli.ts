@@ -58,7 +58,8 @@ async function main(): Promise<void> {
     cycleSeconds = Number(args.cycle);
     if (!Number.isFinite(cycleSeconds) || cycleSeconds <= 0) fail(`--cycle must be a positive number of seconds, got ${JSON.stringify(args.cycle)}`);
   }
-  const line = (prefix: string, message: string, fields: unknown) => process.stderr.write(`autotrader-sim: ${prefix}${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
+  const line = (prefix: string, message: string, fields: unknown) =>
+    process.stderr.write(`autotrader-sim: ${prefix}${message}${fields ? ` ${JSON.stringify(fields)}` : ''}\n`);
   const logger: Logger = {
     info: (message, fields) => line('', message, fields),
     warn: (message, fields) => line('warning: ', message, fields),

@@ -50,9 +50,12 @@ describe('runDemoCommand', () => {
   it('systemctl show without -p prints every emulated property as KEY=VALUE', async () => {
     const { run } = setup();
     const show = await run('systemctl show autotrader-ingestion');
-    expect(show.stdout.split('\n').filter(Boolean).map((l) => l.split('=')[0])).toEqual([
-      'Id', 'Description', 'LoadState', 'ActiveState', 'SubState', 'MainPID', 'NRestarts', 'ActiveEnterTimestamp',
-    ]);
+    expect(
+      show.stdout
+        .split('\n')
+        .filter(Boolean)
+        .map((l) => l.split('=')[0]),
+    ).toEqual(['Id', 'Description', 'LoadState', 'ActiveState', 'SubState', 'MainPID', 'NRestarts', 'ActiveEnterTimestamp']);
     expect(show.stdout).toContain('ActiveEnterTimestamp=Mon 2026-11-23 09:49:09 UTC\n');
   });
 
@@ -69,7 +72,12 @@ describe('runDemoCommand', () => {
   it('refuses subshells, backgrounding and command substitution without running anything', async () => {
     const { host, run } = setup();
     const pids = Object.values(host.units).map((u) => u.mainPid);
-    for (const line of ['(systemctl stop autotrader-api)', 'systemctl stop autotrader-api &', 'echo $(systemctl stop autotrader-api)', 'systemctl stop `hostname`']) {
+    for (const line of [
+      '(systemctl stop autotrader-api)',
+      'systemctl stop autotrader-api &',
+      'echo $(systemctl stop autotrader-api)',
+      'systemctl stop `hostname`',
+    ]) {
       const result = await run(line);
       expect(result.code, line).toBe(NOT_EMULATED);
       expect(result.stderr, line).toMatch(/^opsdeck demo host: '.+' is not emulated in the demo\n$/);
@@ -80,16 +88,30 @@ describe('runDemoCommand', () => {
   it('journalctl -o json gives each entry a cursor, and --after-cursor carries on after exactly that entry', async () => {
     const { clock, host, run } = setup();
     const json = await run('journalctl -u autotrader-workers -n 2 -o json --no-pager');
-    const entries = json.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const entries = json.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(entries).toHaveLength(2);
-    expect(entries[1]).toMatchObject({ _HOSTNAME: 'demo-9', SYSLOG_IDENTIFIER: 'autotrader-workers', _SYSTEMD_UNIT: 'autotrader-workers.service', PRIORITY: '6' });
+    expect(entries[1]).toMatchObject({
+      _HOSTNAME: 'demo-9',
+      SYSLOG_IDENTIFIER: 'autotrader-workers',
+      _SYSTEMD_UNIT: 'autotrader-workers.service',
+      PRIORITY: '6',
+    });
     expect(entries[1]!.MESSAGE).toMatch(/^INFO workers: scanner: processed \d+ jobs$/);
     clock.advanceSeconds(5);
     host.tick();
     const after = await run(`journalctl -u autotrader-workers --no-pager -o json '--after-cursor=${entries[0]!.__CURSOR}'`);
-    const next = after.stdout.trimEnd().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const next = after.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(next.map((e) => e.__CURSOR)).toEqual([entries[1]!.__CURSOR, expect.stringMatching(/^s=demo-9;i=[0-9a-f]+$/)]);
-    expect(await run('journalctl -u autotrader-workers -o json "--after-cursor=s=demo-1;i=1"')).toMatchObject({ code: 1, stderr: 'Failed to seek to cursor: Invalid argument\n' });
+    expect(await run('journalctl -u autotrader-workers -o json "--after-cursor=s=demo-1;i=1"')).toMatchObject({
+      code: 1,
+      stderr: 'Failed to seek to cursor: Invalid argument\n',
+    });
     expect(await run('journalctl -o verbose')).toMatchObject({ code: NOT_EMULATED });
   });
 
@@ -117,7 +139,10 @@ describe('runDemoCommand', () => {
     const stop = new AbortController();
     setTimeout(() => stop.abort(), 0);
     const resumed = await run(`python3 -c '${FOLLOWER}' /var/log/autotrader/workers.log 0 ${cursor}`, stop.signal);
-    const lines = resumed.stdout.trimEnd().split('\n').map((l) => l.split('\t')[1]);
+    const lines = resumed.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => l.split('\t')[1]);
     expect(lines).toEqual([expect.stringMatching(/^2026-11-26 12:00:05,000 /), expect.stringMatching(/^2026-11-26 12:00:10,000 /)]);
     // a follower text the catalog does not have, or a script under another name, is not run
     expect(await run(`python3 -c 'import os' /var/log/autotrader/workers.log 0 -`)).toMatchObject({ code: NOT_EMULATED });

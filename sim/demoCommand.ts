@@ -1,7 +1,16 @@
 import { parse, type ParseEntry } from 'shell-quote';
 import type { Clock } from './clock';
 import { NOT_EMULATED, NotEmulated, type CommandIo } from './commandIo';
-import { cursorSeq, formatJournalLine, journalCursor, PRIORITY, systemdTimestamp, unitDescription, type DemoHostModel, type JournalEntry } from './demoHostModel';
+import {
+  cursorSeq,
+  formatJournalLine,
+  journalCursor,
+  PRIORITY,
+  systemdTimestamp,
+  unitDescription,
+  type DemoHostModel,
+  type JournalEntry,
+} from './demoHostModel';
 import { looksLikeHostFacts, otherHostFactsMessage, runHostFacts } from './demoHostFacts';
 import { DIRECTORIES, HOME, logrotate, python3, runCatalogScript, tail } from './demoScripts';
 import { UNITS, type UnitName } from './scenarios';
@@ -312,14 +321,27 @@ function statusText(host: DemoHostModel, clock: Clock, unit: UnitName, journalLi
   if (s.active) lines.push(`   Main PID: ${s.mainPid} (${unit === 'autotrader-api' ? 'uvicorn' : 'python3'})`);
   if (journalLines > 0) {
     lines.push('');
-    for (const entry of host.journal().filter((e) => e.unit === unit).slice(-journalLines)) lines.push(formatJournalLine(host.hostname, entry));
+    for (const entry of host
+      .journal()
+      .filter((e) => e.unit === unit)
+      .slice(-journalLines))
+      lines.push(formatJournalLine(host.hostname, entry));
   }
   return `${lines.join('\n')}\n`;
 }
 
 // ---- journalctl ---------------------------------------------------------------------------
 
-const PRIORITY_NAMES: Record<string, number> = lookupTable({ emerg: 0, alert: 1, crit: 2, err: PRIORITY.err, warning: PRIORITY.warning, notice: PRIORITY.notice, info: PRIORITY.info, debug: 7 });
+const PRIORITY_NAMES: Record<string, number> = lookupTable({
+  emerg: 0,
+  alert: 1,
+  crit: 2,
+  err: PRIORITY.err,
+  warning: PRIORITY.warning,
+  notice: PRIORITY.notice,
+  info: PRIORITY.info,
+  debug: 7,
+});
 
 function parseSince(text: string, now: number): number | null {
   const rel = /^(\d+)\s*(second|sec|s|minute|min|m|hour|h|day|d)s?\s+ago$/i.exec(text.trim());

@@ -146,7 +146,10 @@ describe('demo SSH hosts', () => {
 
   it('refuses unknown units the way systemctl does', async () => {
     const client = await connect(fleet.hosts[0] as DemoHostInfo);
-    expect(await exec(client, 'systemctl restart nginx')).toMatchObject({ code: 5, stderr: 'Failed to restart nginx.service: Unit nginx.service not found.\n' });
+    expect(await exec(client, 'systemctl restart nginx')).toMatchObject({
+      code: 5,
+      stderr: 'Failed to restart nginx.service: Unit nginx.service not found.\n',
+    });
     expect(await exec(client, 'systemctl status sshd')).toMatchObject({ code: 4, stderr: 'Unit sshd.service could not be found.\n' });
   });
 
@@ -217,7 +220,10 @@ describe('demo SSH hosts', () => {
   it('forwards to its simulator (by its address or as localhost:8000) and refuses anything else', async () => {
     const client = await connect(fleet.hosts[0] as DemoHostInfo);
     const sim = new URL(fleet.simUrl);
-    for (const [host, port] of [[sim.hostname, Number(sim.port)], ['localhost', 8000]] as const) {
+    for (const [host, port] of [
+      [sim.hostname, Number(sim.port)],
+      ['localhost', 8000],
+    ] as const) {
       const res = await httpOver(await forward(client, host, port), '/api/health/circuit-breakers');
       expect(res.status).toBe(200);
       const parsed = parseEndpointBody('circuitBreakers', JSON.parse(res.body));

@@ -107,7 +107,15 @@ export async function startDemoFleet(options: DemoFleetOptions = {}): Promise<De
 
   for (let i = 1; i <= count; i++) {
     const id = `demo-${i}`;
-    const model = new DemoHostModel({ hostname: id, clock, sim: sim.model, seed: i, apiUrl: sim.url, ...(options.scripts ? { scripts: options.scripts } : {}), ...(options.hostFacts ? { hostFacts: options.hostFacts } : {}) });
+    const model = new DemoHostModel({
+      hostname: id,
+      clock,
+      sim: sim.model,
+      seed: i,
+      apiUrl: sim.url,
+      ...(options.scripts ? { scripts: options.scripts } : {}),
+      ...(options.hostFacts ? { hostFacts: options.hostFacts } : {}),
+    });
     models.push(model);
     const hostKeys = generateEd25519KeyPair();
     const server = new Server({ hostKeys: [hostKeys.private], ident: 'OpsdeckDemo_1.0' }, (client: Connection) => {

@@ -362,8 +362,18 @@ export class DemoHostModel {
         say('autotrader-workers', PRIORITY.warning, `scanner: queue backlog 120 pending (threshold 50); processing p95 4200 ms`);
         break;
       case 'security-failing':
-        say('autotrader-api', PRIORITY.warning, this.faScrubbed.has('autotrader-api') ? 'order routed (FA account scrubbed)' : `order routed for fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
-        say('autotrader-ingestion', PRIORITY.warning, this.faScrubbed.has('autotrader-ingestion') ? 'ibkr: account snapshot (FA account scrubbed)' : `ibkr: account snapshot fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`);
+        say(
+          'autotrader-api',
+          PRIORITY.warning,
+          this.faScrubbed.has('autotrader-api') ? 'order routed (FA account scrubbed)' : `order routed for fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`,
+        );
+        say(
+          'autotrader-ingestion',
+          PRIORITY.warning,
+          this.faScrubbed.has('autotrader-ingestion')
+            ? 'ibkr: account snapshot (FA account scrubbed)'
+            : `ibkr: account snapshot fa=DF${1234560 + (n % 7)} (FA scrubbing disabled)`,
+        );
         say('autotrader-api', PRIORITY.warning, 'security: missing API keys: GROQ_API_KEY, ETHERSCAN_API_KEY');
         break;
       case 'normal':
@@ -393,7 +403,11 @@ export class DemoHostModel {
       const frequency = this.setting(INGESTION_CONFIG, 'update_frequency_seconds') ?? '60';
       say(`ingestion starting pid=${pid} update_frequency_seconds=${frequency} sources=coingecko,dexscreener,blockscout,ethereum_rpc`);
       say(`coingecko client configured COINGECKO_API_KEY=${DEMO_SECRETS.coingeckoKey}`);
-      say(this.faScrubbed.has(unit) ? 'ibkr gateway session opened (FA account scrubbed) port=4001' : `ibkr gateway session opened fa=${DEMO_SECRETS.faAccount} port=4001`);
+      say(
+        this.faScrubbed.has(unit)
+          ? 'ibkr gateway session opened (FA account scrubbed) port=4001'
+          : `ibkr gateway session opened fa=${DEMO_SECRETS.faAccount} port=4001`,
+      );
       say(`blockscout request headers Authorization: Bearer ${DEMO_SECRETS.bearer}`);
     } else {
       say(`workers starting pid=${pid} WORKER_COUNT=${this.setting(ENV_FILE, 'WORKER_COUNT') ?? '2'} queues=scanner,alerts,backfill`);
@@ -405,7 +419,15 @@ export class DemoHostModel {
     const own = unit !== null && identifier === unit;
     // the services log through Python logging to stderr (the journal) and to their log file
     const message = own ? `${LEVELS[priority] ?? 'INFO'} ${LOGGERS[unit]}: ${text}` : text;
-    const entry: JournalEntry = { seq: this.nextSeq++, at, unit: unit ?? (identifier === 'systemd' ? unitOf(message) : null), identifier, pid, priority, message };
+    const entry: JournalEntry = {
+      seq: this.nextSeq++,
+      at,
+      unit: unit ?? (identifier === 'systemd' ? unitOf(message) : null),
+      identifier,
+      pid,
+      priority,
+      message,
+    };
     const logName = own ? LOG_FILES[unit] : undefined;
     if (logName) {
       const path = `${LOG_DIR}/${logName}.log`;

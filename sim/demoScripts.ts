@@ -16,7 +16,17 @@ import { lookupTable } from '../common/emptyRecord';
 /** The demo user's home: where ~ points in scripts. */
 export const HOME = '/home/demo';
 const APP_DIR = '/opt/autotrader';
-export const DIRECTORIES = new Set(['/', HOME, APP_DIR, `${APP_DIR}/configs`, `${APP_DIR}/scripts`, `${APP_DIR}/scripts/setup`, '/etc/autotrader', LOG_DIR, '/tmp']);
+export const DIRECTORIES = new Set([
+  '/',
+  HOME,
+  APP_DIR,
+  `${APP_DIR}/configs`,
+  `${APP_DIR}/scripts`,
+  `${APP_DIR}/scripts/setup`,
+  '/etc/autotrader',
+  LOG_DIR,
+  '/tmp',
+]);
 const LOGROTATE_CONFIG = '/etc/logrotate.d/autotrader';
 const QUESTRADE_TOKEN = `${HOME}/.config/autotrader/questrade_token.json`;
 const QUESTRADE_SCRIPT = `${APP_DIR}/scripts/setup/set_questrade_token.py`;
@@ -39,7 +49,9 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
   },
   'logs.follow': (host, _clock, args, io) => followLog(host, args, io),
   'queue.list': (host, _clock, _args, io) => {
-    const keys = QUEUES.map((q) => queueKey(q)).filter((key) => queueLength(host, key) > 0).sort();
+    const keys = QUEUES.map((q) => queueKey(q))
+      .filter((key) => queueLength(host, key) > 0)
+      .sort();
     if (keys.length === 0) io.stdout('no worker:* keys\n');
     for (const key of keys) io.stdout(`${key} ${queueLength(host, key)}\n`);
     return 0;
@@ -84,7 +96,9 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
   'check.security': healthGet,
   'check.circuit-breakers': healthGet,
   'check.upstream': (_host, _clock, _args, io) => {
-    io.stderr(`${notAvailableMessage('check.upstream', 'it needs the internet (DNS and HTTPS to the upstream APIs), and the demo makes no outside connections')}\n`);
+    io.stderr(
+      `${notAvailableMessage('check.upstream', 'it needs the internet (DNS and HTTPS to the upstream APIs), and the demo makes no outside connections')}\n`,
+    );
     return NOT_AVAILABLE;
   },
   'check.ib-gateway': (host, _clock, _args, io) => {
@@ -138,7 +152,9 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
     return 0;
   },
   'check.pip-audit': (host, _clock, _args, io) => {
-    const deps = (host.sim.body('security').checks as Record<string, { status: string; high?: number; medium?: number; critical?: number; packages?: string[] }>).dependency_vulnerabilities;
+    const deps = (
+      host.sim.body('security').checks as Record<string, { status: string; high?: number; medium?: number; critical?: number; packages?: string[] }>
+    ).dependency_vulnerabilities;
     const packages = deps?.packages ?? [];
     const count = (deps?.critical ?? 0) + (deps?.high ?? 0) + (deps?.medium ?? 0);
     if (deps?.status === 'passing' || count === 0) {
@@ -153,7 +169,11 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
     });
     const table = [['Name', 'Version', 'ID', 'Fix Versions'], ...rows];
     const widths = table[0]!.map((_, c) => Math.max(...table.map((r) => r[c]!.length)));
-    const line = (r: string[]) => r.map((cell, c) => cell.padEnd(widths[c]!)).join(' ').trimEnd();
+    const line = (r: string[]) =>
+      r
+        .map((cell, c) => cell.padEnd(widths[c]!))
+        .join(' ')
+        .trimEnd();
     io.stdout(`${line(table[0]!)}\n${widths.map((w) => '-'.repeat(w)).join(' ')}\n`);
     for (const r of rows) io.stdout(`${line(r)}\n`);
     return 1;
@@ -165,7 +185,11 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
       return 0;
     }
     const code = answer.kind === 'ok' ? answer.status : 0;
-    io.stdout(code === 404 ? `the API has no reset endpoint for ${name}: using the Python reset\n` : `reset endpoint answered HTTP ${String(code).padStart(3, '0')}: using the Python reset\n`);
+    io.stdout(
+      code === 404
+        ? `the API has no reset endpoint for ${name}: using the Python reset\n`
+        : `reset endpoint answered HTTP ${String(code).padStart(3, '0')}: using the Python reset\n`,
+    );
     if (!host.sim.isBreakerName(name)) {
       io.stderr(`KeyError: '${name}'\n`);
       return 1;

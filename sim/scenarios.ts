@@ -1,13 +1,5 @@
 /** The runbook areas, one scenario each, in the order `--cycle` shows them. */
-export const AREA_SCENARIOS = [
-  'freshness-stale',
-  'broker-down',
-  'sla-degraded',
-  'breaker-open',
-  'rate-limited',
-  'queue-backlog',
-  'security-failing',
-] as const;
+export const AREA_SCENARIOS = ['freshness-stale', 'broker-down', 'sla-degraded', 'breaker-open', 'rate-limited', 'queue-backlog', 'security-failing'] as const;
 
 export const SCENARIOS = ['normal', ...AREA_SCENARIOS] as const;
 export type ScenarioName = (typeof SCENARIOS)[number];

@@ -60,7 +60,10 @@ describe('sim HTTP server', () => {
         expect(res.headers.get('content-type')).toMatch(/^application\/json/);
         const parsed = parseEndpointBody(endpoint, await res.json());
         expect(parsed.metaProblems, `${scenario} ${endpoint}`).toEqual([]);
-        expect(Object.values(parsed.items).filter((i) => !i.ok), `${scenario} ${endpoint}`).toEqual([]);
+        expect(
+          Object.values(parsed.items).filter((i) => !i.ok),
+          `${scenario} ${endpoint}`,
+        ).toEqual([]);
         expect(Object.keys(parsed.items).length).toBeGreaterThanOrEqual(3);
       }
     }

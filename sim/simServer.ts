@@ -204,7 +204,10 @@ export async function startSimServer(options: SimServerOptions = {}): Promise<Si
       logger.info('breaker flipped', { name, state: request.state });
       return sendJson(res, 200, { name, breaker });
     }
-    throw new HttpError(404, `no such control endpoint: ${path} (known: GET /_sim/state, POST /_sim/scenario, POST /_sim/cycle, POST|DELETE /_sim/fault, POST /_sim/restart, POST /_sim/items, POST /_sim/breaker/{name})`);
+    throw new HttpError(
+      404,
+      `no such control endpoint: ${path} (known: GET /_sim/state, POST /_sim/scenario, POST /_sim/cycle, POST|DELETE /_sim/fault, POST /_sim/restart, POST /_sim/items, POST /_sim/breaker/{name})`,
+    );
   };
 
   const state = (): Record<string, unknown> => ({

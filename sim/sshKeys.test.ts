@@ -7,7 +7,8 @@ const { utils } = ssh2;
 // A pair exactly as ssh2 1.17's generator produced it: the public key's leading 0x00 byte was
 // stripped, leaving 31 bytes. Recorded, because the generator only does this 1 time in 256.
 const truncatedPair: SshKeyPair = {
-  private: '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMgAAAAtz\nc2gtZWQyNTUxOQAAAB9Tnquw3vBeEjVdr8BqAjdObguuzVwhUeHVxGTsaKtqAAAA\niA12Td0Ndk3dAAAAC3NzaC1lZDI1NTE5AAAAH1Oeq7De8F4SNV2vwGoCN05uC67N\nXCFR4dXEZOxoq2oAAAA/k40BnVsv6WzdLQtTthVObn4fbJbFjMMg7Nz8+NgHc21T\nnquw3vBeEjVdr8BqAjdObguuzVwhUeHVxGTsaKtqAAAAA2JhZAECAwQ=\n-----END OPENSSH PRIVATE KEY-----\n',
+  private:
+    '-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAABG5vbmUAAAAEbm9uZQAAAAAAAAABAAAAMgAAAAtz\nc2gtZWQyNTUxOQAAAB9Tnquw3vBeEjVdr8BqAjdObguuzVwhUeHVxGTsaKtqAAAA\niA12Td0Ndk3dAAAAC3NzaC1lZDI1NTE5AAAAH1Oeq7De8F4SNV2vwGoCN05uC67N\nXCFR4dXEZOxoq2oAAAA/k40BnVsv6WzdLQtTthVObn4fbJbFjMMg7Nz8+NgHc21T\nnquw3vBeEjVdr8BqAjdObguuzVwhUeHVxGTsaKtqAAAAA2JhZAECAwQ=\n-----END OPENSSH PRIVATE KEY-----\n',
   public: 'ssh-ed25519 AAAAC3NzaC1lZDI1NTE5AAAAH1Oeq7De8F4SNV2vwGoCN05uC67NXCFR4dXEZOxoq2o= bad',
 };
 
@@ -27,7 +28,9 @@ describe('generateEd25519KeyPair', () => {
   });
 
   it('names the problem when no readable pair comes out', () => {
-    expect(() => generateEd25519KeyPair(undefined, () => truncatedPair)).toThrow(/ed25519 key pair that ssh2 accepts in 8 attempts: Malformed OpenSSH private key/);
+    expect(() => generateEd25519KeyPair(undefined, () => truncatedPair)).toThrow(
+      /ed25519 key pair that ssh2 accepts in 8 attempts: Malformed OpenSSH private key/,
+    );
   });
 
   it('every one of 2000 real pairs parses (the bare generator fails ~8 of 2000)', () => {

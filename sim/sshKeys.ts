@@ -28,7 +28,7 @@ export function generateEd25519KeyPair(comment?: string, generate: Ed25519Genera
     const privateKey = utils.parseKey(pair.private);
     const publicKey = utils.parseKey(pair.public);
     if (!(privateKey instanceof Error) && !(publicKey instanceof Error)) return pair;
-    lastProblem = (privateKey instanceof Error ? privateKey : publicKey as Error).message;
+    lastProblem = (privateKey instanceof Error ? privateKey : (publicKey as Error)).message;
   }
   throw new Error(`could not generate an ed25519 key pair that ssh2 accepts in ${attempts} attempts: ${lastProblem}`);
 }

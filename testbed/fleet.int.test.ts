@@ -43,7 +43,8 @@ describe('the test fleet', () => {
     // host two's address presenting host one's key must be refused, as a MITM would be
     const wrong = await runProcess('ssh', [
       ...fleet.sshArgs(two).slice(0, -1),
-      '-o', `HostKeyAlias=${fleet.hosts[0]!.address}`,
+      '-o',
+      `HostKeyAlias=${fleet.hosts[0]!.address}`,
       `root@${fleet.hosts[1]!.address}`,
       'true',
     ]);
@@ -53,8 +54,18 @@ describe('the test fleet', () => {
 
   it('refuses password logins and keys it does not know', async () => {
     const result = await runProcess('ssh', [
-      '-F', '/dev/null', '-o', `UserKnownHostsFile=${fleet.knownHostsPath}`, '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'BatchMode=yes', '-o', 'PubkeyAuthentication=no', `root@${fleet.hosts[0]!.address}`, 'true',
+      '-F',
+      '/dev/null',
+      '-o',
+      `UserKnownHostsFile=${fleet.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'PubkeyAuthentication=no',
+      `root@${fleet.hosts[0]!.address}`,
+      'true',
     ]);
     expect(result.code).toBe(255);
     expect(result.stderr).toContain('Permission denied (publickey)');
@@ -77,10 +88,7 @@ describe('the test fleet', () => {
   it('seeds the worker queues the backlog runbook inspects', async () => {
     const lengths = await inside(one, 'for q in scanner alerts backfill; do redis-cli LLEN worker:$q:queue; done');
     expect(lengths.split('\n')).toEqual(['120', '3', '0']);
-    expect((await inside(two, "redis-cli --raw KEYS 'worker:*' | sort")).split('\n')).toEqual([
-      'worker:alerts:queue',
-      'worker:scanner:queue',
-    ]); // an empty list is no key in Redis
+    expect((await inside(two, "redis-cli --raw KEYS 'worker:*' | sort")).split('\n')).toEqual(['worker:alerts:queue', 'worker:scanner:queue']); // an empty list is no key in Redis
   });
 
   it('writes logs with secrets in them (for redaction tests) to the journal and /var/log/autotrader', async () => {
@@ -95,7 +103,10 @@ describe('the test fleet', () => {
   });
 
   it('has the app folder, configs, token file and environment the runbooks name', async () => {
-    const listing = await inside(two, 'cd /opt/autotrader && ls configs/ingestion.yaml configs/security.yaml ibkr_config.json scripts/setup/set_questrade_token.py');
+    const listing = await inside(
+      two,
+      'cd /opt/autotrader && ls configs/ingestion.yaml configs/security.yaml ibkr_config.json scripts/setup/set_questrade_token.py',
+    );
     expect(listing.split('\n')).toHaveLength(4);
     expect(await inside(two, "grep -E '^update_frequency_seconds:' /opt/autotrader/configs/ingestion.yaml")).toBe('update_frequency_seconds: 60');
     expect(await inside(two, "grep -E '^ibkr_fa_scrubbing:' /opt/autotrader/configs/security.yaml")).toBe('ibkr_fa_scrubbing: false');
@@ -105,7 +116,10 @@ describe('the test fleet', () => {
     const token = JSON.parse(await inside(two, 'cat /root/.config/autotrader/questrade_token.json')) as { expires_at: string };
     expect(Date.parse(token.expires_at)).toBeGreaterThan(Date.now() + 20 * 86_400_000);
     // the runbooks' commands as they are written: `python …` from the app folder, `curl … | jq`
-    const refreshed = await fleet.ssh(two, 'cd /opt/autotrader && python scripts/setup/set_questrade_token.py --days 30 && stat -c %a ~/.config/autotrader/questrade_token.json');
+    const refreshed = await fleet.ssh(
+      two,
+      'cd /opt/autotrader && python scripts/setup/set_questrade_token.py --days 30 && stat -c %a ~/.config/autotrader/questrade_token.json',
+    );
     expect(refreshed.stdout).toMatch(/questrade token written .*\n600\n$/);
     const check = await fleet.ssh(two, "curl -s http://localhost:8000/api/health/security | jq -e '.checks.api_key_validation.status'");
     expect(check.code, check.stderr).toBe(0);
@@ -131,7 +145,10 @@ describe('the test fleet', () => {
   it("the runbook's remedies work end to end: restarting ingestion or workers clears their scenario in the health API", async () => {
     const h = fleet.hosts[1]!;
     const sim = async (path: string, body?: unknown) => {
-      const response = await fetch(`${h.healthUrl}${path}`, body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } });
+      const response = await fetch(
+        `${h.healthUrl}${path}`,
+        body === undefined ? {} : { method: 'POST', body: JSON.stringify(body), headers: { 'content-type': 'application/json' } },
+      );
       expect(response.status, path).toBe(200);
       return (await response.json()) as Record<string, unknown>;
     };

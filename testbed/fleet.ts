@@ -101,11 +101,7 @@ const FLEET_NAME = /^[a-z][a-z0-9]{0,15}$/;
 const SIM_ARG = /^[A-Za-z0-9_.,=:/-]+$/;
 
 /** Runs a program without a shell; never throws for a non-zero exit. */
-export function runProcess(
-  command: string,
-  args: readonly string[],
-  options: ExecOptions & { cwd?: string } = {},
-): Promise<ExecResult> {
+export function runProcess(command: string, args: readonly string[], options: ExecOptions & { cwd?: string } = {}): Promise<ExecResult> {
   return new Promise((resolvePromise, reject) => {
     const child = spawn(command, args, { cwd: options.cwd, stdio: ['pipe', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
@@ -174,11 +170,10 @@ export async function ensureSimBundle(simDir: string = DEFAULT_SIM_DIR): Promise
   const bundle = join(simDir, SIM_BUNDLE_NAME);
   if (existsSync(bundle)) return bundle;
   if (resolve(simDir) !== DEFAULT_SIM_DIR) throw new Error(`simulator bundle ${bundle} does not exist`);
-  const result = await runProcess(
-    'flock',
-    ['/tmp/opsdeck-sim-build.lock', 'sh', '-c', `test -f "$1" || npm run --silent build:sim`, 'sh', bundle],
-    { cwd: REPO_ROOT, timeoutMs: 180_000 },
-  );
+  const result = await runProcess('flock', ['/tmp/opsdeck-sim-build.lock', 'sh', '-c', `test -f "$1" || npm run --silent build:sim`, 'sh', bundle], {
+    cwd: REPO_ROOT,
+    timeoutMs: 180_000,
+  });
   if (result.code !== 0 || !existsSync(bundle)) {
     throw new Error(`npm run build:sim did not produce ${bundle}:\n${result.stdout}${result.stderr}`);
   }
@@ -267,16 +262,25 @@ function createFleet(json: FleetJson): Fleet {
     const h = host(hostName);
     const via = options.via;
     return [
-      '-i', json.privateKeyPath,
-      '-p', String(via ? via.port : h.sshPort),
+      '-i',
+      json.privateKeyPath,
+      '-p',
+      String(via ? via.port : h.sshPort),
       ...(via ? ['-o', `HostKeyAlias=${h.address}`] : []),
-      '-F', '/dev/null',
-      '-o', 'IdentitiesOnly=yes',
-      '-o', `UserKnownHostsFile=${json.knownHostsPath}`,
-      '-o', 'StrictHostKeyChecking=yes',
-      '-o', 'UpdateHostKeys=no',
-      '-o', 'BatchMode=yes',
-      '-o', 'ConnectTimeout=10',
+      '-F',
+      '/dev/null',
+      '-o',
+      'IdentitiesOnly=yes',
+      '-o',
+      `UserKnownHostsFile=${json.knownHostsPath}`,
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      'UpdateHostKeys=no',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'ConnectTimeout=10',
       `root@${via ? via.host : h.address}`,
     ];
   };

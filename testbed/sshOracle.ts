@@ -20,11 +20,28 @@ export function sshInNamespace(root: OracleRoot): (ssh: string, args: string[]) 
   const realHome = userInfo().homedir;
   return (ssh, args) =>
     new Promise((resolve) => {
-      const mounts = [`mount --bind "$1" "${realHome}"`, 'mount --bind "$2" /etc/ssh', ...(root.hostsFile ? ['mount --bind "$3" /etc/hosts'] : [])].join(' && ');
+      const mounts = [`mount --bind "$1" "${realHome}"`, 'mount --bind "$2" /etc/ssh', ...(root.hostsFile ? ['mount --bind "$3" /etc/hosts'] : [])].join(
+        ' && ',
+      );
       const envArgs = Object.entries({ HOME: realHome, PATH: process.env.PATH ?? '/usr/bin:/bin', ...(root.vars ?? {}) }).map(([k, v]) => `${k}=${v}`);
       execFile(
         'unshare',
-        ['-m', '-n', '--propagation', 'private', 'sh', '-c', `${mounts} && shift 3 && exec env -i "$@"`, 'sh', root.home, root.etcSsh, root.hostsFile ?? '', ...envArgs, ssh, ...args],
+        [
+          '-m',
+          '-n',
+          '--propagation',
+          'private',
+          'sh',
+          '-c',
+          `${mounts} && shift 3 && exec env -i "$@"`,
+          'sh',
+          root.home,
+          root.etcSsh,
+          root.hostsFile ?? '',
+          ...envArgs,
+          ssh,
+          ...args,
+        ],
         { timeout: 20_000 },
         (err, stdout, stderr) => {
           const code = err ? ((err as unknown as { code?: unknown }).code as number | null) : 0;

@@ -8,14 +8,22 @@ const run = promisify(execFile);
 /** The OpenSSH client, strict about the host key, using only the fixture's files. */
 function sshArgs(sshd: Sshd, knownHosts = sshd.knownHostsPath): string[] {
   return [
-    '-F', '/dev/null',
-    '-o', 'BatchMode=yes',
-    '-o', 'StrictHostKeyChecking=yes',
-    '-o', `UserKnownHostsFile=${knownHosts}`,
-    '-o', 'IdentitiesOnly=yes',
-    '-o', 'ConnectTimeout=5',
-    '-i', sshd.clientKeyPath,
-    '-p', String(sshd.port),
+    '-F',
+    '/dev/null',
+    '-o',
+    'BatchMode=yes',
+    '-o',
+    'StrictHostKeyChecking=yes',
+    '-o',
+    `UserKnownHostsFile=${knownHosts}`,
+    '-o',
+    'IdentitiesOnly=yes',
+    '-o',
+    'ConnectTimeout=5',
+    '-i',
+    sshd.clientKeyPath,
+    '-p',
+    String(sshd.port),
     `${sshd.user}@${sshd.address}`,
   ];
 }

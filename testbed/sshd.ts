@@ -194,12 +194,24 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     await writeFile(join(dir, 'check.sh'), `#!/bin/sh\nIFS= read -r answer\n[ "$answer" = "$(cat '${join(dir, 'expected')}')" ]\n`, { mode: 0o700 });
     // pam_permit in auth too: pam_exec answers setcred with IGNORE, and a stack of only
     // IGNOREs fails pam_setcred ("Permission denied") after a good login
-    await writeFile(pamFile, [`auth required pam_exec.so expose_authtok quiet ${join(dir, 'check.sh')}`, 'auth optional pam_permit.so', 'account required pam_permit.so', 'session required pam_permit.so', ''].join('\n'));
+    await writeFile(
+      pamFile,
+      [
+        `auth required pam_exec.so expose_authtok quiet ${join(dir, 'check.sh')}`,
+        'auth optional pam_permit.so',
+        'account required pam_permit.so',
+        'session required pam_permit.so',
+        '',
+      ].join('\n'),
+    );
   } else {
     await writeFile(pamFile, '');
   }
   const kbd = opts.kbdInteractivePassword !== undefined;
-  await Promise.all([keygen(hostKey, keyType, '', 'opsdeck-test-host'), keygen(clientKeyPath, opts.clientKeyType ?? 'ed25519', opts.clientKeyPassphrase ?? '')]);
+  await Promise.all([
+    keygen(hostKey, keyType, '', 'opsdeck-test-host'),
+    keygen(clientKeyPath, opts.clientKeyType ?? 'ed25519', opts.clientKeyPassphrase ?? ''),
+  ]);
   const clientPublicKey = (await readFile(`${clientKeyPath}.pub`, 'utf8')).trim();
   await writeFile(authorizedKeysPath, [clientPublicKey, ...(opts.authorizedKeys ?? [])].join('\n') + '\n');
   const clientKeyPem = await readFile(clientKeyPath, 'utf8');
@@ -255,7 +267,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     }
     logLines = [];
     // "$1"/"$2" are positional arguments: no path is ever pasted into the script text
-    const script = kbd ? 'mount --bind "$1" /root && mount --bind "$4" /etc/pam.d/sshd && exec "$2" -D -e -f "$3"' : 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"';
+    const script = kbd
+      ? 'mount --bind "$1" /root && mount --bind "$4" /etc/pam.d/sshd && exec "$2" -D -e -f "$3"'
+      : 'mount --bind "$1" /root && exec "$2" -D -e -f "$3"';
     const inner = ['unshare', '-m', '--propagation', 'private', 'sh', '-c', script, 'sh', home, SSHD_BIN, configPath, pamFile];
     const argv = opts.netns ? ['ip', 'netns', 'exec', opts.netns, ...inner] : inner;
     const proc = spawn(argv[0]!, argv.slice(1), {
@@ -273,7 +287,9 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
         }
       };
       proc.stderr!.on('data', onData);
-      proc.once('exit', (code, signal) => reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${logLines.join('\n')}${stderr.end()?.text ?? ''}`)));
+      proc.once('exit', (code, signal) =>
+        reject(new Error(`sshd exited (${code ?? signal}) before listening:\n${logLines.join('\n')}${stderr.end()?.text ?? ''}`)),
+      );
       proc.once('error', reject);
     });
   };

@@ -51,9 +51,7 @@ export const Preview = z.object({
   ]),
   expiresAt: z.string(),
   /** the catalog's precheck, run on each host at preview time (redacted output; e.g. the job count a clear removes) */
-  precheck: z
-    .object({ label: z.string(), hosts: z.array(z.object({ hostId: HostId, text: z.string(), ok: z.boolean() })) })
-    .optional(),
+  precheck: z.object({ label: z.string(), hosts: z.array(z.object({ hostId: HostId, text: z.string(), ok: z.boolean() })) }).optional(),
 });
 export type Preview = z.infer<typeof Preview>;
 

@@ -24,7 +24,13 @@ export const auditCalls = {
   listAudit: {
     request: z.object({ limit: z.number().int().min(1).max(1000) }).strict(),
     /** chainNotes: what verify reports apart from tampering (a torn line repaired, unkeyed early records) */
-    response: z.object({ records: z.array(AuditRecord), chainOk: z.boolean(), chainError: z.string().nullable(), chainNotes: z.array(z.string()).optional(), anchors: AuditAnchors.nullable() }),
+    response: z.object({
+      records: z.array(AuditRecord),
+      chainOk: z.boolean(),
+      chainError: z.string().nullable(),
+      chainNotes: z.array(z.string()).optional(),
+      anchors: AuditAnchors.nullable(),
+    }),
   },
   /** alerts and audited actions in time order as redacted Markdown (default: the last 24 h, every deployment) */
   exportIncidentTimeline: {

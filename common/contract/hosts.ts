@@ -4,7 +4,10 @@ import { STATUSES } from '../status';
 import { Empty, DeploymentId, HostId } from './ids';
 
 export const Status3 = z.enum(STATUSES);
-export const TunnelId = z.string().regex(/^tun-[a-f0-9]{16}$/, 'not a tunnel id').brand<'TunnelId'>();
+export const TunnelId = z
+  .string()
+  .regex(/^tun-[a-f0-9]{16}$/, 'not a tunnel id')
+  .brand<'TunnelId'>();
 export type TunnelId = z.infer<typeof TunnelId>;
 
 export const UnitFact = z.object({

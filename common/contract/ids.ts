@@ -8,9 +8,15 @@ export const HostId = z.string().regex(ID, 'host id must be lowercase letters, d
 export type HostId = z.infer<typeof HostId>;
 export const DeploymentId = z.string().regex(ID, 'deployment id must be lowercase letters, digits, "_", "." or "-"').brand<'DeploymentId'>();
 export type DeploymentId = z.infer<typeof DeploymentId>;
-export const RunId = z.string().regex(/^run-[a-f0-9]{16}$/, 'not a run id').brand<'RunId'>();
+export const RunId = z
+  .string()
+  .regex(/^run-[a-f0-9]{16}$/, 'not a run id')
+  .brand<'RunId'>();
 export type RunId = z.infer<typeof RunId>;
-export const PreviewToken = z.string().regex(/^[A-Za-z0-9_-]{43}$/, 'not a preview token').brand<'PreviewToken'>();
+export const PreviewToken = z
+  .string()
+  .regex(/^[A-Za-z0-9_-]{43}$/, 'not a preview token')
+  .brand<'PreviewToken'>();
 export type PreviewToken = z.infer<typeof PreviewToken>;
 export const ActionId = z.string().regex(/^[a-z][a-z0-9.-]{0,80}$/, 'not an action id');
 export type ActionId = z.infer<typeof ActionId>;

@@ -35,7 +35,18 @@ export * from './terminal';
 export const calls = mergeDisjoint(fleetCalls, healthCalls, actionCalls, auditCalls, alertCalls, hostCalls, terminalCalls, runbookCalls, sshCalls, teamCalls);
 
 /** pushed main -> renderer, batched */
-export const events = mergeDisjoint(fleetEvents, healthEvents, actionEvents, auditEvents, alertEvents, hostEvents, terminalEvents, runbookEvents, sshEvents, teamEvents);
+export const events = mergeDisjoint(
+  fleetEvents,
+  healthEvents,
+  actionEvents,
+  auditEvents,
+  alertEvents,
+  hostEvents,
+  terminalEvents,
+  runbookEvents,
+  sshEvents,
+  teamEvents,
+);
 
 export type Calls = typeof calls;
 export type Events = typeof events;

@@ -34,7 +34,15 @@ export const sshCalls = {
     response: z.object({
       configFile: z.string(),
       hosts: z.array(
-        z.object({ alias: z.string(), hostName: z.string(), user: z.string(), port: z.number().int(), groups: z.array(z.string()), inFleet: z.boolean(), error: z.string().nullable() }),
+        z.object({
+          alias: z.string(),
+          hostName: z.string(),
+          user: z.string(),
+          port: z.number().int(),
+          groups: z.array(z.string()),
+          inFleet: z.boolean(),
+          error: z.string().nullable(),
+        }),
       ),
     }),
   },
@@ -45,7 +53,10 @@ export const sshCalls = {
   importSshHosts: {
     request: z
       .object({
-        aliases: z.array(z.string().regex(/^[A-Za-z0-9._@:-]{1,253}$/, 'not an ssh_config Host alias')).min(1).max(500),
+        aliases: z
+          .array(z.string().regex(/^[A-Za-z0-9._@:-]{1,253}$/, 'not an ssh_config Host alias'))
+          .min(1)
+          .max(500),
         deploymentId: DeploymentId.optional(),
       })
       .strict(),

@@ -2,7 +2,10 @@
 import { z } from 'zod';
 import { HostId } from './ids';
 
-export const TerminalId = z.string().regex(/^term-[a-f0-9]{16}$/, 'not a terminal id').brand<'TerminalId'>();
+export const TerminalId = z
+  .string()
+  .regex(/^term-[a-f0-9]{16}$/, 'not a terminal id')
+  .brand<'TerminalId'>();
 export type TerminalId = z.infer<typeof TerminalId>;
 
 const TermSize = { cols: z.number().int().min(2).max(1000), rows: z.number().int().min(1).max(500) };

@@ -32,9 +32,13 @@ async function closedPort(): Promise<number> {
 }
 
 async function startSim(scenario: string): Promise<string> {
-  const sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', scenario, '--state-dir', join(home, `sim-${scenario}`)], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  const sim = spawn(
+    process.execPath,
+    [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', scenario, '--state-dir', join(home, `sim-${scenario}`)],
+    {
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
   sims.push(sim);
   let log = '';
   sim.stderr!.on('data', (chunk) => (log += chunk));
@@ -66,11 +70,17 @@ beforeAll(async () => {
       'hosts:',
       `  - { id: no-ssh, address: 127.0.0.1, port: ${await closedPort()}, connectTimeoutSeconds: 2 }`,
       'deployments:',
-      ...ids.map((id) => `  - { id: ${id}, name: ${id.toUpperCase()}, hosts: [no-ssh], health: { url: "${failing.includes(id) ? bad : good}", intervalSeconds: 5 } }`),
+      ...ids.map(
+        (id) => `  - { id: ${id}, name: ${id.toUpperCase()}, hosts: [no-ssh], health: { url: "${failing.includes(id) ? bad : good}", intervalSeconds: 5 } }`,
+      ),
       '',
     ].join('\n'),
   );
-  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') }, viewport: { width: 1440, height: 1000 } }));
+  ({ shell, browser, page } = await openConsole({
+    args: ['--config', config],
+    env: { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') },
+    viewport: { width: 1440, height: 1000 },
+  }));
 });
 
 afterAll(async () => {
@@ -93,7 +103,10 @@ describe('fleet overview with fifty deployments', () => {
           return `${name} ${/Circuit breakers: (\w+)/.exec(cell?.getAttribute('aria-label') ?? '')?.[1] ?? '?'}`;
         }),
       );
-    const expected = [...failing.map((id) => `${id.toUpperCase()} failing`), ...ids.filter((id) => !failing.includes(id)).map((id) => `${id.toUpperCase()} ok`)];
+    const expected = [
+      ...failing.map((id) => `${id.toUpperCase()} failing`),
+      ...ids.filter((id) => !failing.includes(id)).map((id) => `${id.toUpperCase()} ok`),
+    ];
     await expect
       .poll(
         async () => {

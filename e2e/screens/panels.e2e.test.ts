@@ -30,7 +30,9 @@ async function closedPort(): Promise<number> {
 }
 
 async function startSim(): Promise<string> {
-  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--state-dir', join(home, 'sim')], { stdio: ['ignore', 'pipe', 'pipe'] });
+  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--state-dir', join(home, 'sim')], {
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
   let log = '';
   sim.stderr!.on('data', (chunk) => (log += chunk));
   return new Promise<string>((resolve, reject) => {
@@ -48,7 +50,11 @@ async function startSim(): Promise<string> {
 }
 
 async function control(method: string, path: string, body?: unknown): Promise<void> {
-  const response = await fetch(`${simUrl}${path}`, { method, headers: { 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+  const response = await fetch(`${simUrl}${path}`, {
+    method,
+    headers: { 'content-type': 'application/json' },
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
   if (!response.ok) throw new Error(`${method} ${path}: ${response.status} ${await response.text()}`);
 }
 
@@ -98,7 +104,11 @@ beforeAll(async () => {
       '',
     ].join('\n'),
   );
-  ({ shell, browser, page } = await openConsole({ args: ['--config', config], env: { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') }, viewport: { width: 1440, height: 1000 } }));
+  ({ shell, browser, page } = await openConsole({
+    args: ['--config', config],
+    env: { XDG_CONFIG_HOME: join(home, 'xdg-config'), XDG_STATE_HOME: join(home, 'xdg-state') },
+    viewport: { width: 1440, height: 1000 },
+  }));
 });
 
 afterAll(async () => {
@@ -128,7 +138,13 @@ describe('runbook panels on the simulator', () => {
   const scenarios: Array<{ scenario: string; panel: string; item: string; status: RegExp; phrases: string[] }> = [
     { scenario: 'freshness-stale', panel: 'Data freshness', item: 'coingecko', status: /^(warning|failing)$/, phrases: ['error rate 12 % > 5 %'] },
     { scenario: 'broker-down', panel: 'Brokers', item: 'ibkr', status: /^failing$/, phrases: ['offline: gateway port 4001 closed'] },
-    { scenario: 'sla-degraded', panel: 'SLA', item: 'coingecko', status: /^warning$/, phrases: ['SLA DEGRADED', 'success rate 93 % < 95 %', 'p95 2400 ms > 2000 ms'] },
+    {
+      scenario: 'sla-degraded',
+      panel: 'SLA',
+      item: 'coingecko',
+      status: /^warning$/,
+      phrases: ['SLA DEGRADED', 'success rate 93 % < 95 %', 'p95 2400 ms > 2000 ms'],
+    },
     { scenario: 'breaker-open', panel: 'Circuit breakers', item: 'coingecko_api', status: /^failing$/, phrases: ['OPEN: 7/5 failures, last: HTTP 429'] },
     { scenario: 'rate-limited', panel: 'Rate limits', item: 'coingecko', status: /^warning$/, phrases: ['usage 90 % > 80 %', '3 recent 429 responses'] },
     { scenario: 'queue-backlog', panel: 'Worker queues', item: 'scanner', status: /^warning$/, phrases: ['pending 120 > 50', 'queue degraded'] },
@@ -169,13 +185,15 @@ describe('runbook panels on the simulator', () => {
     await control('POST', '/_sim/scenario', { name: 'normal' });
     await control('POST', '/_sim/fault', { kind: 'http-500', endpoint: 'circuitBreakers' });
     const breakers = panel('Circuit breakers');
-    await expect.poll(async () => (await breakers.getByRole('status').allTextContents()).join(' | '), { timeout: 15_000 }).toMatch(/Error http: .*500.*last good data .* ago/);
+    await expect
+      .poll(async () => (await breakers.getByRole('status').allTextContents()).join(' | '), { timeout: 15_000 })
+      .toMatch(/Error http: .*500.*last good data .* ago/);
     // The last good rows stay on screen under the error, and after two intervals they are marked stale.
     await expect.poll(async () => (await breakers.getByRole('status').allTextContents()).join(' | '), { timeout: 15_000 }).toMatch(/Stale data is .* old/);
     expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
     await shoot('Circuit breakers', 'panel-error-stale.png');
     await control('DELETE', '/_sim/fault');
-    await expect.poll(async () => (await breakers.getByRole('status').count()), { timeout: 20_000 }).toBe(0);
+    await expect.poll(async () => await breakers.getByRole('status').count(), { timeout: 20_000 }).toBe(0);
   });
 
   it('the fleet overview shows the deployment worst first and clicks through to the failing panel', async () => {
@@ -197,7 +215,9 @@ describe('runbook panels on the simulator', () => {
     const banner = page.getByRole('alert').filter({ hasText: 'disconnected from console backend' });
     await expect.poll(() => banner.count(), { timeout: 10_000 }).toBe(1);
     expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
-    await expect.poll(async () => (await panel('Circuit breakers').getByRole('status').allTextContents()).join(' | '), { timeout: 10_000 }).toMatch(/Stale data is .* old/);
+    await expect
+      .poll(async () => (await panel('Circuit breakers').getByRole('status').allTextContents()).join(' | '), { timeout: 10_000 })
+      .toMatch(/Stale data is .* old/);
     // still there seconds later, once the data is marked stale: kept, not cleared
     expect(await row('Circuit breakers', 'coingecko_api').count()).toBe(1);
     await page.screenshot({ path: join(out, 'panels-disconnected.png') });

@@ -29,7 +29,8 @@ export function fleetConfigYaml(fleet: Fleet, options: FleetConfigOptions): stri
     `auditFile: ${options.auditFile}`,
     'hosts:',
     ...hosts.map(
-      (h, i) => `  - { id: ${ids[i]}, label: trader-${i + 1}, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath}${options.hostSettings ? `, ${options.hostSettings}` : ''} }`,
+      (h, i) =>
+        `  - { id: ${ids[i]}, label: trader-${i + 1}, address: ${h.address}, port: ${h.sshPort}, user: root, identityFile: ${fleet.privateKeyPath}${options.hostSettings ? `, ${options.hostSettings}` : ''} }`,
     ),
     'deployments:',
     '  - id: prod',

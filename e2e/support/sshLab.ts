@@ -29,7 +29,9 @@ export function startSshLabShell(dir: string, options: SshLabOptions): Promise<W
       'hosts:',
       ...Object.entries(options.hosts).map(([id, alias]) => `  - { id: ${id}, label: ${alias}, sshAlias: ${alias} }`),
       'deployments:',
-      ...Object.entries(options.deployments).map(([id, [name, hosts]]) => `  - { id: ${id}, name: ${name}, hosts: [${hosts.join(', ')}], health: { url: "http://127.0.0.1:9" } }`),
+      ...Object.entries(options.deployments).map(
+        ([id, [name, hosts]]) => `  - { id: ${id}, name: ${name}, hosts: [${hosts.join(', ')}], health: { url: "http://127.0.0.1:9" } }`,
+      ),
       '',
     ].join('\n'),
   );

@@ -162,7 +162,12 @@ export class OpsApp {
     }
 
     // ---- history and alerts (docs/alerts.md): fed by every poll, pushed as batched alert updates
-    this.alertBatch = new KeyedBatcher((alert) => alert.id, (updates) => this.hub.emit('onAlerts', { updates }), windowMs, timers);
+    this.alertBatch = new KeyedBatcher(
+      (alert) => alert.id,
+      (updates) => this.hub.emit('onAlerts', { updates }),
+      windowMs,
+      timers,
+    );
     const names = new Map(fleet.deployments.map((d) => [d.id as string, d.name]));
     // a flood of item alerts on one deployment's endpoint reaches the page as one alert
     this.alertFolder = new AlertFolder({
@@ -266,7 +271,13 @@ export class OpsApp {
       pool: this.pool,
       hosts: fleet.hosts,
       deployments: fleet.deployments,
-      settings: options.hostTools ?? hostToolsFromConfig(null, options.auditFile, fleet.deployments.map((d) => d.id)),
+      settings:
+        options.hostTools ??
+        hostToolsFromConfig(
+          null,
+          options.auditFile,
+          fleet.deployments.map((d) => d.id),
+        ),
       hub: this.hub,
       audit: this.audit,
       redactor: this.redactor,
@@ -291,7 +302,13 @@ export class OpsApp {
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
       listAudit: async (request) => {
         const [records, verdict, anchors] = await Promise.all([this.audit.read(request.limit), this.audit.verify(), this.team?.anchors() ?? null]);
-        return { records, chainOk: verdict.ok, chainError: verdict.ok ? null : verdict.error, ...(verdict.ok && verdict.notes ? { chainNotes: verdict.notes } : {}), anchors };
+        return {
+          records,
+          chainOk: verdict.ok,
+          chainError: verdict.ok ? null : verdict.error,
+          ...(verdict.ok && verdict.notes ? { chainNotes: verdict.notes } : {}),
+          anchors,
+        };
       },
       exportIncidentTimeline: async (request) => incidents.export(request),
       pollNow: async (request) => {
@@ -350,18 +367,31 @@ export class OpsApp {
     if (!load) return { added: [], removed: [], restartNeeded: 'this console was started without a config file to reload' };
     if (this.fleet.demo) return { added: [], removed: [], restartNeeded: 'the demo fleet is replaced by your hosts on the next start' };
     const next = await load();
-    if (next.demo || next.hosts.length === 0) return { added: [], removed: [], restartNeeded: 'the config names no hosts now: the demo fleet opens on the next start' };
+    if (next.demo || next.hosts.length === 0)
+      return { added: [], removed: [], restartNeeded: 'the config names no hosts now: the demo fleet opens on the next start' };
     const before = new Set(this.fleet.hosts.map((h) => h.id));
     const after = new Set(next.hosts.map((h) => h.id));
     const added = next.hosts.map((h) => h.id).filter((id) => !before.has(id));
     const removed = [...before].filter((id) => !after.has(id));
     const health = (f: Fleet) => JSON.stringify([f.deployments.map((d) => [d.id, d.name, d.healthUrl, d.healthVia]), f.polled]);
     const restartNeeded = health(next) === health(this.fleet) ? null : "deployments' health settings changed: they apply on the next start";
-    const wasActive = new Set(this.pool.states().filter((s) => s.state !== 'idle').map((s) => s.hostId));
+    const wasActive = new Set(
+      this.pool
+        .states()
+        .filter((s) => s.state !== 'idle')
+        .map((s) => s.hostId),
+    );
     // the pool drops removed hosts' connections and reconnects hosts whose settings changed
     this.pool.setHosts([...next.targets]);
     const previous = this.fleet;
-    this.fleet = { ...next, deployments: restartNeeded ? previous.deployments.map((d) => ({ ...d, hosts: next.deployments.find((n) => n.id === d.id)?.hosts ?? d.hosts })) : next.deployments, polled: previous.polled, stop: previous.stop };
+    this.fleet = {
+      ...next,
+      deployments: restartNeeded
+        ? previous.deployments.map((d) => ({ ...d, hosts: next.deployments.find((n) => n.id === d.id)?.hosts ?? d.hosts }))
+        : next.deployments,
+      polled: previous.polled,
+      stop: previous.stop,
+    };
     this.hostsById.clear();
     for (const host of this.fleet.hosts) this.hostsById.set(host.id, host);
     this.hostTools.setFleet(this.fleet.hosts, this.fleet.deployments);
@@ -373,7 +403,9 @@ export class OpsApp {
       }
     }
     this.hub.emit('onFleet', this.fleetInfo());
-    this.options.logger.info(`fleet reloaded from ${this.options.configPath}: ${added.length} host(s) added${added.length ? ` (${added.join(', ')})` : ''}, ${removed.length} removed${removed.length ? ` (${removed.join(', ')})` : ''}${restartNeeded ? `; ${restartNeeded}` : ''}`);
+    this.options.logger.info(
+      `fleet reloaded from ${this.options.configPath}: ${added.length} host(s) added${added.length ? ` (${added.join(', ')})` : ''}, ${removed.length} removed${removed.length ? ` (${removed.join(', ')})` : ''}${restartNeeded ? `; ${restartNeeded}` : ''}`,
+    );
     return { added, removed, restartNeeded };
   }
 
@@ -391,7 +423,8 @@ export class OpsApp {
     this.audit
       .recover()
       .then(({ repaired, unknown }) => {
-        if (repaired || unknown) this.options.logger.warn(`audit: ${repaired} torn line(s) repaired, ${unknown} run(s) left open by a stopped console recorded as unknown`);
+        if (repaired || unknown)
+          this.options.logger.warn(`audit: ${repaired} torn line(s) repaired, ${unknown} run(s) left open by a stopped console recorded as unknown`);
       })
       .catch((error: Error) => this.options.logger.warn(`audit: ${error.message}`));
   }
@@ -414,4 +447,3 @@ export class OpsApp {
     await this.options.fleet.stop();
   }
 }
-

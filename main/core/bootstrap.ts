@@ -97,7 +97,10 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const user = config.user ?? env.OPSDECK_USER ?? safeUserName();
   // Runbooks: the bundled set, then the folders the config names; a bad file is reported, not fatal.
   const runbooks = new RunbookLibrary({
-    folders: [{ path: `${resourcesDir()}runbooks`, source: 'bundled' }, ...(config.runbooks?.folders ?? []).map((folder) => ({ path: expandHome(folder), source: folder }))],
+    folders: [
+      { path: `${resourcesDir()}runbooks`, source: 'bundled' },
+      ...(config.runbooks?.folders ?? []).map((folder) => ({ path: expandHome(folder), source: folder })),
+    ],
     catalog,
     logger: options.logger,
   });
@@ -108,7 +111,11 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
   const app = new OpsApp({
     fleet,
     alerts: alertsSettingsFromConfig(config),
-    hostTools: hostToolsFromConfig(config, auditFile, fleet.deployments.map((deployment) => deployment.id)),
+    hostTools: hostToolsFromConfig(
+      config,
+      auditFile,
+      fleet.deployments.map((deployment) => deployment.id),
+    ),
     catalog,
     runbooks,
     configPath,
@@ -142,11 +149,19 @@ export const PASSPHRASE_FILE = 'ssh-passphrases.json';
 async function rememberedPassphrases(config: OpsdeckConfig, options: BootstrapOptions, file: string): Promise<PassphraseStore | undefined> {
   if (!config.ssh.rememberPassphrases) {
     // opting out takes back what an earlier opt-in kept
-    if (await rm(file).then(() => true, () => false)) options.logger.info(`ssh.rememberPassphrases is off: removed the remembered passphrases (${file})`);
+    if (
+      await rm(file).then(
+        () => true,
+        () => false,
+      )
+    )
+      options.logger.info(`ssh.rememberPassphrases is off: removed the remembered passphrases (${file})`);
     return undefined;
   }
   const cipher = options.secretCipher;
-  const why = cipher ? cipher.unavailableReason() : "this shell has no OS secret store (Electron's safeStorage exists only in the desktop app, not in the browser shell)";
+  const why = cipher
+    ? cipher.unavailableReason()
+    : "this shell has no OS secret store (Electron's safeStorage exists only in the desktop app, not in the browser shell)";
   if (why) {
     options.logger.warn(`ssh.rememberPassphrases is on, but ${why}: key passphrases are kept in memory for this session only`);
     return undefined;

@@ -22,10 +22,7 @@ export interface Fleet {
   readonly stop: () => Promise<void>;
 }
 
-export function pollSchedule(
-  id: DeploymentId,
-  health: OpsdeckConfig['deployments'][number]['health'],
-): PolledDeployment {
+export function pollSchedule(id: DeploymentId, health: OpsdeckConfig['deployments'][number]['health']): PolledDeployment {
   const intervalsMs = Object.fromEntries(
     ENDPOINTS.map((endpoint) => [endpoint, Math.round((health.intervals[endpoint] ?? health.intervalSeconds) * 1000)]),
   ) as Record<Endpoint, number>;

@@ -37,7 +37,16 @@ async function writeSshConfig(path: string): Promise<void> {
   await writeFile(
     path,
     [a, b]
-      .map((s, i) => [`Host lab-${'ab'[i]}`, '  HostName 127.0.0.1', `  Port ${s.port}`, `  User ${s.user}`, `  IdentityFile ${s.clientKeyPath}`, `  UserKnownHostsFile ${s.knownHostsPath}`].join('\n'))
+      .map((s, i) =>
+        [
+          `Host lab-${'ab'[i]}`,
+          '  HostName 127.0.0.1',
+          `  Port ${s.port}`,
+          `  User ${s.user}`,
+          `  IdentityFile ${s.clientKeyPath}`,
+          `  UserKnownHostsFile ${s.knownHostsPath}`,
+        ].join('\n'),
+      )
       .join('\n') + '\n',
   );
 }
@@ -128,7 +137,10 @@ it("escalation's timeline holds what was run on a host the import added to the d
   const state = (id: string) => ops.pool.states().find((s) => s.hostId === id)?.state;
   await expect.poll(() => state('lab-a'), { timeout: 15_000 }).toBe('connected');
 
-  expect(await ops.handlers.importSshHosts({ aliases: ['lab-b'], deploymentId: 'lab' as DeploymentId })).toMatchObject({ added: [{ hostId: 'lab-b' }], restartNeeded: false });
+  expect(await ops.handlers.importSshHosts({ aliases: ['lab-b'], deploymentId: 'lab' as DeploymentId })).toMatchObject({
+    added: [{ hostId: 'lab-b' }],
+    restartNeeded: false,
+  });
   await expect.poll(() => state('lab-b'), { timeout: 15_000 }).toBe('connected');
 
   // a vetted read-only check on both hosts, as the Actions view runs it (its exit code does not matter here)

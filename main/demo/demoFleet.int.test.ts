@@ -67,7 +67,8 @@ const EXAMPLES: Record<string, ParamValues> = {
 
 /** What the demo refuses, and the one line it answers with (never exit 127). */
 const REFUSED: Record<string, RegExp> = {
-  'check.upstream': /^opsdeck demo host: check\.upstream is not available in the demo: it needs the internet \(DNS and HTTPS to the upstream APIs\), and the demo makes no outside connections\n$/,
+  'check.upstream':
+    /^opsdeck demo host: check\.upstream is not available in the demo: it needs the internet \(DNS and HTTPS to the upstream APIs\), and the demo makes no outside connections\n$/,
 };
 
 let demo: DemoFleet;
@@ -114,7 +115,9 @@ async function act(actionId: string, params: ParamValues = EXAMPLES[actionId] ??
 async function follow(actionId: string, params: ParamValues, until: RegExp, host: HostId): Promise<Outcome> {
   const p = svc.preview({ actionId, params, hostIds: [host] });
   const { runId } = svc.run({ token: p.token });
-  await expect.poll(() => collect(runId, p.command, host, null), { timeout: 20_000, interval: 50 }).toSatisfy((o: Outcome) => until.test(o.out) || o.state === 'failed');
+  await expect
+    .poll(() => collect(runId, p.command, host, null), { timeout: 20_000, interval: 50 })
+    .toSatisfy((o: Outcome) => until.test(o.out) || o.state === 'failed');
   svc.cancel(runId);
   await svc.settled(runId);
   return collect(runId, p.command, host, null);
@@ -145,13 +148,21 @@ const tick = () => demo.models.forEach((m) => m.tick());
 // consistency below start from a fresh demo-1.
 describe('the whole catalog on the demo fleet', () => {
   it('has an example for every action of the catalog', () => {
-    expect(Object.keys(EXAMPLES).sort()).toEqual(catalog.all().map((a) => a.id).sort());
+    expect(Object.keys(EXAMPLES).sort()).toEqual(
+      catalog
+        .all()
+        .map((a) => a.id)
+        .sort(),
+    );
   });
 
   it('answers every action (read-only first, stops last) in the normal scenario: none is "not emulated"', async () => {
     setScenario('normal');
     const rank = (id: string) => (catalog.get(id)!.risk === 'read-only' ? 0 : id.endsWith('.stop') ? 2 : 1);
-    const ids = catalog.all().map((a) => a.id).sort((a, b) => rank(a) - rank(b));
+    const ids = catalog
+      .all()
+      .map((a) => a.id)
+      .sort((a, b) => rank(a) - rank(b));
     const unanswered: string[] = [];
     const failed: string[] = [];
     for (const id of ids) {
@@ -160,7 +171,8 @@ describe('the whole catalog on the demo fleet', () => {
       if (notEmulated(o)) unanswered.push(`${id}: exit ${o.exitCode}: ${(o.err || o.precheck || '').trim().split('\n')[0]}`);
       else if (REFUSED[id]) {
         if (!REFUSED[id].test(o.err) || o.exitCode === 0) failed.push(`${id}: expected the refusal, got exit ${o.exitCode}: ${o.err}`);
-      } else if (o.state !== (action.streams ? 'cancelled' : 'succeeded')) failed.push(`${id}: ${o.state} (exit ${o.exitCode}): ${(o.err || o.out).trim().split('\n')[0]}`);
+      } else if (o.state !== (action.streams ? 'cancelled' : 'succeeded'))
+        failed.push(`${id}: ${o.state} (exit ${o.exitCode}): ${(o.err || o.out).trim().split('\n')[0]}`);
     }
     expect(unanswered, 'actions the demo does not emulate').toEqual([]);
     expect(failed, 'actions that did not succeed on a healthy demo host').toEqual([]);
@@ -248,12 +260,16 @@ describe('the demo stays consistent with its simulator', () => {
     const set = await act('config.update-frequency.set', { seconds: 300 });
     expect(set.precheck).toContain('+update_frequency_seconds: 300');
     expect(set.out).toMatch(/written \/opt\/autotrader\/configs\/ingestion\.yaml \(backup \/opt\/autotrader\/configs\/ingestion\.yaml\.bak\.\d{8}T\d{6}\)\n$/);
-    expect((await act('config.update-frequency.diff', { seconds: 300 })).out).toBe('/opt/autotrader/configs/ingestion.yaml: update_frequency_seconds is already 300, nothing to change\n');
+    expect((await act('config.update-frequency.diff', { seconds: 300 })).out).toBe(
+      '/opt/autotrader/configs/ingestion.yaml: update_frequency_seconds is already 300, nothing to change\n',
+    );
     // the restarted ingestion reads the new value, as its start-up line shows
     await act('service.restart', { unit: 'autotrader-ingestion' });
     expect((await act('logs.tail', { file: 'ingestion', lines: 20 })).out).toMatch(/ingestion starting pid=\d+ update_frequency_seconds=300 /);
     // and on the other host nothing changed
-    expect((await act('config.update-frequency.diff', { seconds: 300 }, H2)).out).toMatch(/\n-update_frequency_seconds: (?!300\n)\d+\n\+update_frequency_seconds: 300\n/);
+    expect((await act('config.update-frequency.diff', { seconds: 300 }, H2)).out).toMatch(
+      /\n-update_frequency_seconds: (?!300\n)\d+\n\+update_frequency_seconds: 300\n/,
+    );
   });
 
   it('workers.scale writes WORKER_COUNT and the restarted workers start with it', async () => {
@@ -273,7 +289,9 @@ describe('the demo stays consistent with its simulator', () => {
     const logs = await act('logs.tail', { file: 'workers', lines: 50 });
     expect(logs.out).toContain('webhook token=[REDACTED]');
     const fa = await act('check.fa-patterns', { lines: 5 });
-    expect(fa.out).toMatch(/^\/var\/log\/autotrader\/ingestion\.log: [1-9]\d* lines\n\/var\/log\/autotrader\/workers\.log: \d+ lines\ntotal: [1-9]\d* lines with FA account patterns\n/);
+    expect(fa.out).toMatch(
+      /^\/var\/log\/autotrader\/ingestion\.log: [1-9]\d* lines\n\/var\/log\/autotrader\/workers\.log: \d+ lines\ntotal: [1-9]\d* lines with FA account patterns\n/,
+    );
     const everything = [tail, logs, fa, await act('journal.tail', { unit: 'autotrader-api', lines: 200 })].map((o) => o.out + o.err).join('\n');
     expect(everything).toContain('fa=[REDACTED]');
     for (const secret of demo.secrets) expect(everything).not.toContain(secret);
@@ -306,7 +324,12 @@ describe('the demo stays consistent with its simulator', () => {
     setScenario('broker-down');
     tick();
     const errors = await act('journal.errors', { unit: 'autotrader-api', since: '15 min ago', match: 'ibkr' });
-    expect(errors.out.trim().split('\n').every((l) => /: ibkr: connect to 127\.0\.0\.1:4001 failed/.test(l))).toBe(true);
+    expect(
+      errors.out
+        .trim()
+        .split('\n')
+        .every((l) => /: ibkr: connect to 127\.0\.0\.1:4001 failed/.test(l)),
+    ).toBe(true);
     const prio = await act('journal.priority', { unit: 'autotrader-api', since: 'today', priority: 'err' });
     expect(prio.out).toMatch(/questrade: token expired/);
     expect(prio.out).not.toMatch(/GET \/api\/health/);
@@ -317,7 +340,9 @@ describe('the demo stays consistent with its simulator', () => {
     expect(token.exitCode).toBe(1);
     expect(token.err).toBe('EXPIRED: run scripts/setup/set_questrade_token.py\n');
     const in30days = `${new Date(clock.now() + 30 * 86400_000).toISOString().slice(0, 19)}+00:00`;
-    expect((await act('questrade.refresh-token')).out).toBe(`questrade token written to /home/demo/.config/autotrader/questrade_token.json, expires ${in30days}\n`);
+    expect((await act('questrade.refresh-token')).out).toBe(
+      `questrade token written to /home/demo/.config/autotrader/questrade_token.json, expires ${in30days}\n`,
+    );
     expect((await act('check.questrade-token')).out).toMatch(/\(30\.0 days from now\)/);
     expect((demo.sim.model.body('brokers').brokers as Record<string, { status: string }>).questrade?.status).toBe('online');
   });

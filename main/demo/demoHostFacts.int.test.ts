@@ -99,7 +99,10 @@ describe('host facts on the demo fleet', () => {
     await expect.poll(first, { timeout: 30_000 }).toEqual(['refreshed', 'refreshed']);
     demo.sim.model.setScenario('normal');
     await refreshed();
-    for (const [id, cpus] of [[H1, 2], [H2, 4]] as const) {
+    for (const [id, cpus] of [
+      [H1, 2],
+      [H2, 4],
+    ] as const) {
       const f = facts(id);
       expect(f.error).toBeNull();
       expect(f.reasons).toEqual([]);
@@ -197,7 +200,9 @@ describe('host facts on the demo fleet', () => {
     const other = hostFactsScript(['nginx.service']);
     const result = await pool.exec(H1, other, { onStderr: (chunk) => (err += chunk) });
     expect(result.exitCode).toBe(NOT_EMULATED);
-    expect(err).toMatch(/^opsdeck demo host: 'host facts script: not the text this demo was started with \(other units or process probes\?\); .*' is not emulated in the demo\n$/);
+    expect(err).toMatch(
+      /^opsdeck demo host: 'host facts script: not the text this demo was started with \(other units or process probes\?\); .*' is not emulated in the demo\n$/,
+    );
 
     const otherMonitor = new HostMonitor({
       pool,

@@ -25,7 +25,14 @@ describe('readAppFile', () => {
   });
 
   it('never answers with a file outside the folder', async () => {
-    for (const url of ['app://opsdeck/../secret.txt', 'app://opsdeck/%2e%2e/secret.txt', 'app://opsdeck/assets/..%2f..%2fsecret.txt', 'app://opsdeck/assets/leak.js', 'app://opsdeck/%00index.html', 'app://other/index.html']) {
+    for (const url of [
+      'app://opsdeck/../secret.txt',
+      'app://opsdeck/%2e%2e/secret.txt',
+      'app://opsdeck/assets/..%2f..%2fsecret.txt',
+      'app://opsdeck/assets/leak.js',
+      'app://opsdeck/%00index.html',
+      'app://other/index.html',
+    ]) {
       const answer = await readAppFile(root, url);
       expect(answer.status, url).not.toBe(200);
       expect(String(answer.body), url).not.toContain('private');

@@ -13,7 +13,9 @@ const config = parse(readFileSync(fileURLToPath(new URL('../../electron-builder.
 describe('electron-builder.yml', () => {
   it("passes electron-builder's own schema", { timeout: 60_000 }, async () => {
     await expect(validateConfiguration(config, new DebugLogger(false))).resolves.toBeUndefined();
-    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, new DebugLogger(false))).rejects.toThrow(/Invalid configuration object/);
+    await expect(validateConfiguration({ ...config, electronFuses: { ...config.electronFuses, runAsNod: false } }, new DebugLogger(false))).rejects.toThrow(
+      /Invalid configuration object/,
+    );
   });
 
   it('packages deb and AppImage from an ASAR', () => {

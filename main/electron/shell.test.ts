@@ -31,7 +31,10 @@ describe('Electron main bundle (stand-in electron)', () => {
     handlers: string[];
     openHandlerDenied: boolean;
     navigationPrevented: boolean;
-    trustedCalls: { getFleet: { ok: boolean; value: { demo: boolean; hosts: unknown[] } }; badPayload: { ok: boolean; error: { code: string; message: string } } };
+    trustedCalls: {
+      getFleet: { ok: boolean; value: { demo: boolean; hosts: unknown[] } };
+      badPayload: { ok: boolean; error: { code: string; message: string } };
+    };
     untrustedCalls: Record<string, string[]>;
     errors: string[];
   };

@@ -50,7 +50,10 @@ function open(options: { token?: string; origin?: string } = {}): Promise<WebSoc
   });
 }
 
-function call(ws: WebSocket, frame: unknown): Promise<{ t: string; id: number; result: { ok: boolean; error?: { code: string; message: string }; value?: unknown } }> {
+function call(
+  ws: WebSocket,
+  frame: unknown,
+): Promise<{ t: string; id: number; result: { ok: boolean; error?: { code: string; message: string }; value?: unknown } }> {
   return new Promise((resolve) => {
     ws.on('message', function onMessage(data) {
       const message = JSON.parse(String(data));
@@ -90,7 +93,12 @@ describe('browser shell bridge', () => {
     expect(reply.result.ok).toBe(false);
     expect(reply.result.error?.code).toBe('bad-request');
     expect(reply.result.error?.message).toMatch(/^pollNow: deploymentId: deployment id must be/);
-    const extra = await call(ws, { t: 'call', id: 2, name: 'previewAction', payload: { actionId: 'service.restart', params: {}, hostIds: ['a'], shell: 'rm -rf /' } });
+    const extra = await call(ws, {
+      t: 'call',
+      id: 2,
+      name: 'previewAction',
+      payload: { actionId: 'service.restart', params: {}, hostIds: ['a'], shell: 'rm -rf /' },
+    });
     expect(extra.result.error?.message).toMatch(/previewAction: .*shell|Unrecognized key/);
     expect(received).toEqual([]);
     ws.close();
@@ -185,7 +193,13 @@ describe('browser shell bridge', () => {
   it('answers only requests that name it as 127.0.0.1 or localhost on its port', async () => {
     expect((await get(`127.0.0.1:${server.port}`)).status).toBe(200);
     expect((await get(`localhost:${server.port}`)).status).toBe(200);
-    for (const host of ['attacker.example', `attacker.example:${server.port}`, '127.0.0.1', `127.0.0.1:${server.port + 1}`, `localhost.attacker.example:${server.port}`]) {
+    for (const host of [
+      'attacker.example',
+      `attacker.example:${server.port}`,
+      '127.0.0.1',
+      `127.0.0.1:${server.port + 1}`,
+      `localhost.attacker.example:${server.port}`,
+    ]) {
       const res = await get(host, '/app.js');
       expect(res.status, host).toBe(421);
       expect(res.body).not.toContain('console.log');

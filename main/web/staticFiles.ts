@@ -90,7 +90,10 @@ export class StaticFiles {
     if (kept) return kept;
     const raw = await readFile(file);
     // brotli 9: most of quality 11's ratio at a fraction of its time, paid once per file
-    const body = encoding === 'br' ? await brotli(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } }) : await gz(raw, { level: 9 });
+    const body =
+      encoding === 'br'
+        ? await brotli(raw, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9, [zlib.BROTLI_PARAM_SIZE_HINT]: raw.length } })
+        : await gz(raw, { level: 9 });
     entry.bodies[encoding] = body;
     return body;
   }

@@ -114,8 +114,22 @@ export function App() {
           <HostsView visible={view === 'hosts'} />
         </section>
       ) : null}
-      <main id={`view-${coreView ? view : 'deployment'}`} className="view" role="tabpanel" aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'} hidden={!coreView}>
-        {!loaded ? <p className="notice">loading the fleet…</p> : view === 'fleet' ? <FleetOverview /> : view === 'audit' ? <AuditView /> : coreView ? <DeploymentView /> : null}
+      <main
+        id={`view-${coreView ? view : 'deployment'}`}
+        className="view"
+        role="tabpanel"
+        aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'}
+        hidden={!coreView}
+      >
+        {!loaded ? (
+          <p className="notice">loading the fleet…</p>
+        ) : view === 'fleet' ? (
+          <FleetOverview />
+        ) : view === 'audit' ? (
+          <AuditView />
+        ) : coreView ? (
+          <DeploymentView />
+        ) : null}
       </main>
       {loaded ? (
         <section id="view-runbooks" className="view" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>

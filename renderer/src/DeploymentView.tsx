@@ -59,7 +59,9 @@ function PollNow({ deploymentId }: { deploymentId: DeploymentInfo['id'] }) {
       <button
         type="button"
         onClick={() =>
-          void api.pollNow({ deploymentId }).then((r) => setNote(r.ok ? (r.value.scheduled ? 'poll scheduled' : 'poll not scheduled') : `poll refused: ${r.error.message}`))
+          void api
+            .pollNow({ deploymentId })
+            .then((r) => setNote(r.ok ? (r.value.scheduled ? 'poll scheduled' : 'poll not scheduled') : `poll refused: ${r.error.message}`))
         }
       >
         Poll now
@@ -101,7 +103,10 @@ export function DeploymentView() {
     <div className="deployment">
       <div className="deployment-head">
         <h2 className="deployment-name">{deployment.name}</h2>
-        <span className="muted mono">{deployment.healthUrl}{deployment.healthVia ? ` via ${deployment.healthVia}` : ''}</span>
+        <span className="muted mono">
+          {deployment.healthUrl}
+          {deployment.healthVia ? ` via ${deployment.healthVia}` : ''}
+        </span>
         <PollNow deploymentId={deployment.id} />
         <button type="button" aria-pressed={showCharts} onClick={toggleCharts}>
           History charts

@@ -260,7 +260,10 @@ describe('ActionService over real SSH', () => {
       await new Promise((r) => setTimeout(r, 25));
     }
     const second = svc.preview({ actionId: 'test.sleep', params: { marker }, hostIds: [WEB1] });
-    expect(failure(() => svc.run({ token: second.token }))).toMatchObject({ code: 'conflict', message: `sleeper on Web 1 is busy with test.sleep (${runId}); try again when it ends` });
+    expect(failure(() => svc.run({ token: second.token }))).toMatchObject({
+      code: 'conflict',
+      message: `sleeper on Web 1 is busy with test.sleep (${runId}); try again when it ends`,
+    });
     expect(svc.cancel(runId)).toBe(true);
     await svc.settled(runId);
     expect(finalStatus(runId, WEB1)).toMatchObject({ state: 'cancelled' });

@@ -181,23 +181,38 @@ describe('preview', () => {
       actionId: 'test.hold',
       title: 'Hold a unit for a while',
       risk: 'service-affecting',
-      hosts: [{ id: 'h1', label: 'Host 1' }, { id: 'h2', label: 'Host 2' }],
+      hosts: [
+        { id: 'h1', label: 'Host 1' },
+        { id: 'h2', label: 'Host 2' },
+      ],
       command: `sh -c 'echo $$ > "$DIR/pid.$HOST_ID"; echo started; sleep "$1"; touch "$DIR/done.$HOST_ID.$2"' test.hold 3 unit-a`,
       confirmation: { kind: 'click' },
     });
     expect(p.token).toMatch(/^[A-Za-z0-9_-]{43}$/);
     expect(Date.parse(p.expiresAt) - clock.now()).toBeGreaterThan(4 * 60_000);
     expect(svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1') }).confirmation).toEqual({ kind: 'none' });
-    expect(svc.preview({ actionId: 'test.clear', params: { queue: 'worker:scanner' }, hostIds: ids('h1') }).confirmation).toEqual({ kind: 'typed', text: 'worker:scanner' });
+    expect(svc.preview({ actionId: 'test.clear', params: { queue: 'worker:scanner' }, hostIds: ids('h1') }).confirmation).toEqual({
+      kind: 'typed',
+      text: 'worker:scanner',
+    });
     expect(svc.preview({ actionId: 'test.wipe-host', params: {}, hostIds: ids('h3') }).confirmation).toEqual({ kind: 'typed', text: 'Host 3' });
     expect(p.token).not.toBe(svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a', seconds: 3 }, hostIds: ids('h1', 'h2') }).token);
   });
 
   it('refuses unknown actions and hosts, repeated hosts and more hosts than the blast radius allows', () => {
     const svc = service({ blastRadius: 3 });
-    expect(failure(() => svc.preview({ actionId: 'test.nope', params: {}, hostIds: ids('h1') }))).toMatchObject({ code: 'not-found', message: 'no action "test.nope" in the catalog' });
-    expect(failure(() => svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1', 'h9') }))).toMatchObject({ code: 'not-found', message: 'test.echo: no host "h9" in the fleet' });
-    expect(failure(() => svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1', 'h1') }))).toMatchObject({ code: 'bad-request', message: 'test.echo: host h1 is listed twice' });
+    expect(failure(() => svc.preview({ actionId: 'test.nope', params: {}, hostIds: ids('h1') }))).toMatchObject({
+      code: 'not-found',
+      message: 'no action "test.nope" in the catalog',
+    });
+    expect(failure(() => svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1', 'h9') }))).toMatchObject({
+      code: 'not-found',
+      message: 'test.echo: no host "h9" in the fleet',
+    });
+    expect(failure(() => svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1', 'h1') }))).toMatchObject({
+      code: 'bad-request',
+      message: 'test.echo: host h1 is listed twice',
+    });
     expect(failure(() => svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1', 'h2', 'h3', 'h4') }))).toMatchObject({
       code: 'forbidden',
       message: 'test.echo on 4 hosts exceeds the blast-radius cap of 3: choose fewer hosts',
@@ -239,7 +254,10 @@ describe('run', () => {
     const svc = service();
     const p = svc.preview({ actionId: 'test.echo', params: { word: 'once' }, hostIds: ids('h1') });
     await svc.settled(svc.run({ token: p.token }).runId);
-    expect(failure(() => svc.run({ token: p.token }))).toMatchObject({ code: 'not-found', message: 'this preview is unknown or was already run: preview the action again' });
+    expect(failure(() => svc.run({ token: p.token }))).toMatchObject({
+      code: 'not-found',
+      message: 'this preview is unknown or was already run: preview the action again',
+    });
     expect(failure(() => svc.run({ token: 'A'.repeat(43) })).code).toBe('not-found');
     expect((await audit.read(100)).filter((r) => r.kind === 'intent')).toHaveLength(1);
   });
@@ -248,7 +266,10 @@ describe('run', () => {
     const svc = service();
     const p = svc.preview({ actionId: 'test.echo', params: { word: 'late' }, hostIds: ids('h1') });
     offsetMs = 5 * 60_000 + 1;
-    expect(failure(() => svc.run({ token: p.token }))).toMatchObject({ code: 'expired', message: expect.stringMatching(/^the preview of test\.echo expired at .*: preview it again$/) });
+    expect(failure(() => svc.run({ token: p.token }))).toMatchObject({
+      code: 'expired',
+      message: expect.stringMatching(/^the preview of test\.echo expired at .*: preview it again$/),
+    });
     expect(existsSync(join(dir, 'echo.h1.late'))).toBe(false);
     expect(await audit.read(10)).toEqual([]);
   });
@@ -304,7 +325,9 @@ describe('run', () => {
 
   it('keeps at most maxConcurrency hosts running at once', async () => {
     const svc = service({ maxConcurrency: 2 });
-    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a', seconds: 0 }, hostIds: ids('h1', 'h2', 'h3', 'h4', 'h5') }).token });
+    const { runId } = svc.run({
+      token: svc.preview({ actionId: 'test.hold', params: { unit: 'unit-a', seconds: 0 }, hostIds: ids('h1', 'h2', 'h3', 'h4', 'h5') }).token,
+    });
     await svc.settled(runId);
     let running = 0;
     let peak = 0;
@@ -322,7 +345,9 @@ describe('run', () => {
     await svc.settled(runId);
     expect(finalStates(runId)).toEqual({ h1: 'succeeded', h2: 'failed', h3: 'cancelled' });
     expect(statuses.find((s) => s.hostId === 'h2' && s.state === 'failed')).toMatchObject({ exitCode: 1, error: 'exit code 1' });
-    expect(statuses.find((s) => s.hostId === 'h3' && s.state === 'cancelled')!.error).toBe('not run: Host 2 failed and test.rolling stops at the first failure');
+    expect(statuses.find((s) => s.hostId === 'h3' && s.state === 'cancelled')!.error).toBe(
+      'not run: Host 2 failed and test.rolling stops at the first failure',
+    );
     expect(existsSync(join(dir, 'rolled.h3'))).toBe(false);
     const h3 = (await audit.read(100)).filter((r) => r.hostId === 'h3');
     expect(h3.map((r) => [r.kind, r.outcome])).toEqual([['note', 'skipped: not run: Host 2 failed and test.rolling stops at the first failure']]);
@@ -402,7 +427,13 @@ describe('output', () => {
     await svc.settled(runId);
     const batches = outputs.filter((o) => o.runId === runId);
     expect(batches.reduce((n, b) => n + b.droppedLines, 0)).toBe(0);
-    expect(batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean)).toHaveLength(5000);
+    expect(
+      batches
+        .flatMap((b) => b.chunks.map((c) => c.text))
+        .join('')
+        .split('\n')
+        .filter(Boolean),
+    ).toHaveLength(5000);
   });
 
   it('redacts secrets line by line on both streams, the unterminated last line included', async () => {
@@ -430,7 +461,11 @@ describe('output', () => {
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood', params: { count: 50_000 }, hostIds: ids('h1') }).token });
     await svc.settled(runId);
     const batches = outputs.filter((o) => o.runId === runId);
-    const shown = batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean);
+    const shown = batches
+      .flatMap((b) => b.chunks.map((c) => c.text))
+      .join('')
+      .split('\n')
+      .filter(Boolean);
     const dropped = batches.reduce((n, b) => n + b.droppedLines, 0);
     expect(shown.length + dropped).toBe(50_000);
     expect(dropped).toBeGreaterThan(0);
@@ -449,7 +484,11 @@ describe('output', () => {
     await svc.settled(runId);
     const batches = outputs.filter((o) => o.runId === runId);
     expect(batches.reduce((n, b) => n + b.droppedLines, 0)).toBe(0);
-    const shown = batches.flatMap((b) => b.chunks.map((c) => c.text)).join('').split('\n').filter(Boolean);
+    const shown = batches
+      .flatMap((b) => b.chunks.map((c) => c.text))
+      .join('')
+      .split('\n')
+      .filter(Boolean);
     expect(shown).toEqual(Array.from({ length: 50_000 }, (_, i) => String(i + 1)));
     // the view never gets more than the bound at once
     const sizes = batches.map((b) => b.chunks.reduce((n, c) => n + c.text.split('\n').filter(Boolean).length, 0));

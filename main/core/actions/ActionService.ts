@@ -10,7 +10,18 @@ import type { Clock, Timers } from '../clock';
 import { isoAt, systemTimers } from '../clock';
 import type { AuditEntry } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
-import { type Catalog, type CatalogAction, bundledCatalog, type ResolvedParams, fillWord, lockKeys, renderCommand, renderPrecheck, renderResumeCommand, resolveParams } from './Catalog';
+import {
+  type Catalog,
+  type CatalogAction,
+  bundledCatalog,
+  type ResolvedParams,
+  fillWord,
+  lockKeys,
+  renderCommand,
+  renderPrecheck,
+  renderResumeCommand,
+  resolveParams,
+} from './Catalog';
 import { HostLocks } from './HostLocks';
 import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
@@ -207,13 +218,23 @@ export class ActionService {
         };
         try {
           const result = await this.deps.executor.exec(host.id, command, { onStdout: keep, onStderr: keep, timeoutMs: PRECHECK_TIMEOUT_MS });
-          let lines = chunks.join('').split('\n').filter((l, i, all) => l !== '' || i < all.length - 1);
+          let lines = chunks
+            .join('')
+            .split('\n')
+            .filter((l, i, all) => l !== '' || i < all.length - 1);
           const held = probe ? this.deps.envelope!.describeProbe(lines.join('\n')) : [];
           if (probe) lines = [...held, ...lines.filter((l) => !l.startsWith('held '))];
-          const text = lines.slice(0, PRECHECK_MAX_LINES).map((l) => this.deps.redactor.redact(l)).join('\n');
+          const text = lines
+            .slice(0, PRECHECK_MAX_LINES)
+            .map((l) => this.deps.redactor.redact(l))
+            .join('\n');
           const ran = result.exitCode === 0;
           const ok = ran && held.length === 0;
-          const why = result.timedOut ? `check timed out after ${PRECHECK_TIMEOUT_MS / 1000} s` : ran ? '' : `check exited with ${result.exitCode ?? result.signal}`;
+          const why = result.timedOut
+            ? `check timed out after ${PRECHECK_TIMEOUT_MS / 1000} s`
+            : ran
+              ? ''
+              : `check exited with ${result.exitCode ?? result.signal}`;
           return { hostId: host.id, text: why ? `${text}${text ? '\n' : ''}${why}` : text, ok };
         } catch (error) {
           return { hostId: host.id, text: `could not check: ${this.deps.redactor.redact((error as Error).message)}`, ok: false };
@@ -243,7 +264,10 @@ export class ActionService {
     );
     if (busy) {
       const what = busy.key.startsWith('action:') ? busy.key.slice('action:'.length) : busy.key;
-      throw new OpsFailure('conflict', `${what} on ${this.labelOf(prepared, busy.hostId)} is busy with ${busy.by.actionId} (${busy.by.runId}); try again when it ends`);
+      throw new OpsFailure(
+        'conflict',
+        `${what} on ${this.labelOf(prepared, busy.hostId)} is busy with ${busy.by.actionId} (${busy.by.runId}); try again when it ends`,
+      );
     }
     // single use: from here on the token is spent whatever happens to the run
     this.previews.delete(req.token);
@@ -335,7 +359,14 @@ export class ActionService {
   private async skip(run: ActiveRun, host: HostRef, why: string): Promise<void> {
     const { prepared } = run;
     this.locks.release(host.id, prepared.locks, run.runId);
-    await this.auditSafe({ kind: 'note', runId: run.runId, actionId: prepared.action.id, hostId: host.id, command: prepared.command, outcome: `skipped: ${why}` });
+    await this.auditSafe({
+      kind: 'note',
+      runId: run.runId,
+      actionId: prepared.action.id,
+      hostId: host.id,
+      command: prepared.command,
+      outcome: `skipped: ${why}`,
+    });
     this.status(run.runId, host.id, 'cancelled', null, why);
   }
 
@@ -403,7 +434,9 @@ export class ActionService {
         : (chunk: string) => batcher.push('stdout', chunk);
       const envelope = this.deps.envelope;
       const onHost = (text: string) =>
-        envelope ? envelope.wrap(text, { runId, actionId: action.id, title: action.title, scopes: prepared.locks, readOnly: action.risk === 'read-only', chainHead }) : text;
+        envelope
+          ? envelope.wrap(text, { runId, actionId: action.id, title: action.title, scopes: prepared.locks, readOnly: action.risk === 'read-only', chainHead })
+          : text;
       // the envelope's refusal (a lock another console holds) is the first thing on stderr
       let stderrHead = '';
       let raw = command;
@@ -474,7 +507,14 @@ export class ActionService {
     await this.auditSafe({ kind: 'result', ...base, exitCode, outcome });
     this.locks.release(host.id, prepared.locks, runId);
     if (state === 'unknown') {
-      const how = action.risk === 'read-only' ? '; it only reads, so nothing on the host hangs on it' : action.effect?.check === 'none' ? `; it cannot be checked: ${action.effect.why}` : action.effect ? '; it is checked on the host once it answers' : '; the action says no way to check it';
+      const how =
+        action.risk === 'read-only'
+          ? '; it only reads, so nothing on the host hangs on it'
+          : action.effect?.check === 'none'
+            ? `; it cannot be checked: ${action.effect.why}`
+            : action.effect
+              ? '; it is checked on the host once it answers'
+              : '; the action says no way to check it';
       error = `${error}${how}`;
     }
     this.status(runId, host.id, state, exitCode, error);

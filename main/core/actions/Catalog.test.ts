@@ -132,12 +132,30 @@ describe('parseCatalog errors name the action and the field', () => {
     [`${base}    command: [ls]\n    risk2: x\n`, `test.yaml: action 'x.y': Unrecognized key: "risk2"`],
     [`${base}`, `test.yaml: action 'x.y': command: give exactly one of command (argv words) or script`],
     [`${base}    command: ["{nope}"]\n`, `test.yaml: action 'x.y': command[0]: unknown parameter {nope}`],
-    [`${base}    command: [ls]\n    params:\n      - { name: n, label: N, kind: integer }\n`, `test.yaml: action 'x.y': params[0] (n): an integer needs min and max`],
-    [`${base}    command: [ls]\n    params:\n      - { name: n, label: N, kind: integer, min: -5, max: 3 }\n`, `test.yaml: action 'x.y': params.0.min: must be >= 0 (a negative value would read as an option)`],
-    [`${base}    command: [ls]\n    params:\n      - { name: s, label: S, kind: string }\n`, `test.yaml: action 'x.y': params[0] (s): a string needs a pattern`],
-    [`${base}    command: [ls]\n    params:\n      - { name: s, label: S, kind: string, pattern: "(" }\n`, `test.yaml: action 'x.y': params[0] (s): pattern does not compile`],
-    [`${base}    command: [ls]\n    params:\n      - { name: u, label: U, kind: enum, choices: ["-rf"] }\n`, `test.yaml: action 'x.y': params.0.choices.0: choice must be`],
-    [`  - id: x.y\n    title: T\n    section: worker-queues\n    risk: destructive\n    command: [ls]\n`, `test.yaml: action 'x.y': confirmText: a destructive action needs the text to type to confirm`],
+    [
+      `${base}    command: [ls]\n    params:\n      - { name: n, label: N, kind: integer }\n`,
+      `test.yaml: action 'x.y': params[0] (n): an integer needs min and max`,
+    ],
+    [
+      `${base}    command: [ls]\n    params:\n      - { name: n, label: N, kind: integer, min: -5, max: 3 }\n`,
+      `test.yaml: action 'x.y': params.0.min: must be >= 0 (a negative value would read as an option)`,
+    ],
+    [
+      `${base}    command: [ls]\n    params:\n      - { name: s, label: S, kind: string }\n`,
+      `test.yaml: action 'x.y': params[0] (s): a string needs a pattern`,
+    ],
+    [
+      `${base}    command: [ls]\n    params:\n      - { name: s, label: S, kind: string, pattern: "(" }\n`,
+      `test.yaml: action 'x.y': params[0] (s): pattern does not compile`,
+    ],
+    [
+      `${base}    command: [ls]\n    params:\n      - { name: u, label: U, kind: enum, choices: ["-rf"] }\n`,
+      `test.yaml: action 'x.y': params.0.choices.0: choice must be`,
+    ],
+    [
+      `  - id: x.y\n    title: T\n    section: worker-queues\n    risk: destructive\n    command: [ls]\n`,
+      `test.yaml: action 'x.y': confirmText: a destructive action needs the text to type to confirm`,
+    ],
     [`  - id: x.y\n    title: T\n    section: nowhere\n    risk: read-only\n    command: [ls]\n`, `test.yaml: action 'x.y': section: Invalid option`],
     [`${base}    command: [ls]\n${base}    command: [ls]\n`, `test.yaml: action 'x.y': id is used twice`],
     [`  - title: no id\n`, `test.yaml: actions[0]: id:`],
@@ -159,7 +177,9 @@ describe('the bundled catalog', () => {
     const params = resolveParams(restart, { unit: 'autotrader-ingestion' });
     expect(renderCommand(restart, params)).toBe('systemctl restart autotrader-ingestion');
     expect(lockKeys(restart, params)).toEqual(['autotrader-ingestion']);
-    expect(refusal(restart, { unit: 'sshd' })).toBe('service.restart: parameter unit (Unit) "sshd" is not one of autotrader-api, autotrader-ingestion, autotrader-workers');
+    expect(refusal(restart, { unit: 'sshd' })).toBe(
+      'service.restart: parameter unit (Unit) "sshd" is not one of autotrader-api, autotrader-ingestion, autotrader-workers',
+    );
   });
 
   it('lists each action with its description and the follow-up the UI offers after it', () => {

@@ -72,7 +72,10 @@ const ActionDef = z
      * preview before confirm (the job count a queue clear would remove); parameters reach it only
      * as "$1", "$2"… from `args`, as with `script`
      */
-    precheck: z.object({ label: z.string().min(1), script: z.string().min(1), args: z.array(z.string()).default([]) }).strict().optional(),
+    precheck: z
+      .object({ label: z.string().min(1), script: z.string().min(1), args: z.array(z.string()).default([]) })
+      .strict()
+      .optional(),
     /**
      * how the effect is checked on the host later: a run cut off before its exit status is
      * settled by it once the host answers again (without one the run stays unknown; every
@@ -158,7 +161,10 @@ export function parseCatalog(text: string, source: string): Catalog {
     throw new CatalogError(`${source}: not valid YAML: ${(err as Error).message.split('\n')[0]}`);
   }
   // top-level keys starting "x-" hold YAML anchors shared by actions; nothing else is allowed
-  const top = z.object({ version: z.literal(1), actions: z.array(z.unknown()).min(1) }).passthrough().safeParse(doc);
+  const top = z
+    .object({ version: z.literal(1), actions: z.array(z.unknown()).min(1) })
+    .passthrough()
+    .safeParse(doc);
   if (!top.success) throw new CatalogError(`${source}: ${describe(top.error)}`);
   const stray = Object.keys(top.data).find((k) => k !== 'version' && k !== 'actions' && !k.startsWith('x-'));
   if (stray) throw new CatalogError(`${source}: unknown top-level key "${stray}" (shared pieces go under keys starting "x-")`);

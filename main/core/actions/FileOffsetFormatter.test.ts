@@ -22,7 +22,7 @@ describe('FileOffsetFormatter', () => {
 
   it('never takes a cursor that is not digits:digits from the host', () => {
     const f = new FileOffsetFormatter();
-    expect(f.push("1:2; rm -rf /\tx\n$(id):3\ty\n")).toEqual(["1:2; rm -rf /\tx", '$(id):3\ty']);
+    expect(f.push('1:2; rm -rf /\tx\n$(id):3\ty\n')).toEqual(['1:2; rm -rf /\tx', '$(id):3\ty']);
     expect(f.cursor).toBeNull();
   });
 });

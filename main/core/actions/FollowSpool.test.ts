@@ -20,7 +20,10 @@ const numbered = (from: number, to: number) => Array.from({ length: to - from + 
 it('keeps every batch in order, stderr marked, and pages through it', () => {
   const spools = new FollowSpools({ dir: join(dir, 'spool') });
   const spool = spools.open('run-1', 'web-1');
-  spool.append([{ stream: 'stdout', text: numbered(1, 3) }, { stream: 'stderr', text: 'lost link\n' }]);
+  spool.append([
+    { stream: 'stdout', text: numbered(1, 3) },
+    { stream: 'stderr', text: 'lost link\n' },
+  ]);
   spool.append([{ stream: 'stdout', text: numbered(4, 5) }]);
   spool.close();
   expect(spools.page('run-1', 'web-1', 0, 100)).toEqual({ lines: ['line 1', 'line 2', 'line 3', '[stderr] lost link', 'line 4', 'line 5'], total: 6 });
@@ -40,7 +43,9 @@ it('stays within its bytes: the oldest part is rotated out and the first line sa
   // what is kept is the newest part, whole and in order, up to the last line
   expect(kept.at(-1)).toBe(5000);
   expect(kept).toEqual(Array.from({ length: kept.length }, (_, i) => 5000 - kept.length + 1 + i));
-  expect(lines[0]).toBe(`[opsdeck] the spool keeps 20000 bytes: the first ${5000 - kept.length} lines (${numbered(1, 5000 - kept.length).length} bytes) of this follow were rotated out`);
+  expect(lines[0]).toBe(
+    `[opsdeck] the spool keeps 20000 bytes: the first ${5000 - kept.length} lines (${numbered(1, 5000 - kept.length).length} bytes) of this follow were rotated out`,
+  );
   expect(kept.length).toBeGreaterThan(1000);
   const onDisk = statSync(spool.path).size + statSync(`${spool.path}.1`).size;
   expect(onDisk).toBeLessThanOrEqual(20_000 + 200);

@@ -129,7 +129,9 @@ export class FollowSpool {
     this.bytes = 0;
     this.lines = 0;
     if (this.rotatedOut.lines) {
-      this.write(`${ROTATED_NOTE}${this.maxBytes} bytes: the first ${this.rotatedOut.lines} lines (${this.rotatedOut.bytes} bytes) of this follow were rotated out\n`);
+      this.write(
+        `${ROTATED_NOTE}${this.maxBytes} bytes: the first ${this.rotatedOut.lines} lines (${this.rotatedOut.bytes} bytes) of this follow were rotated out\n`,
+      );
       // the note is not the follow's: the next rotation counts only the lines after it
       this.bytes = 0;
     }
@@ -138,7 +140,7 @@ export class FollowSpool {
   /** a write the disk cuts short is carried on from where it stopped */
   private write(text: string): void {
     const buffer = Buffer.from(text);
-    for (let at = 0; at < buffer.length; ) at += writeSync(this.fd!, buffer, at, buffer.length - at);
+    for (let at = 0; at < buffer.length;) at += writeSync(this.fd!, buffer, at, buffer.length - at);
     this.bytes += buffer.length;
   }
 }

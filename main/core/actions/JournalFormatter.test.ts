@@ -15,7 +15,10 @@ const entry = (n: number, extra: Record<string, unknown> = {}) =>
 describe('JournalFormatter', () => {
   it('prints entries as journalctl -o short-iso would, and tracks the last whole entry', () => {
     const f = new JournalFormatter();
-    expect(f.push(entry(1) + '\n' + entry(2) + '\n')).toEqual(['2026-11-26T14:03:11+0000 trader-1 python3[4242]: line 1', '2026-11-26T14:03:11+0000 trader-1 python3[4242]: line 2']);
+    expect(f.push(entry(1) + '\n' + entry(2) + '\n')).toEqual([
+      '2026-11-26T14:03:11+0000 trader-1 python3[4242]: line 1',
+      '2026-11-26T14:03:11+0000 trader-1 python3[4242]: line 2',
+    ]);
     expect(f.cursor).toBe('s=abc;i=2');
   });
 

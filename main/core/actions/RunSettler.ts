@@ -86,19 +86,38 @@ export class RunSettler {
       }
       const settled = result.exitCode === 0 ? interpretEffectCheck(run.action.effect!, out, elapsedMs) : null;
       if (!settled) {
-        this.deps.logger?.warn(`actions: cannot settle ${run.runId} on ${run.hostId}: the check ${result.exitCode === 0 ? 'printed nothing readable' : `exited with ${result.exitCode ?? result.signal}`}`);
+        this.deps.logger?.warn(
+          `actions: cannot settle ${run.runId} on ${run.hostId}: the check ${result.exitCode === 0 ? 'printed nothing readable' : `exited with ${result.exitCode ?? result.signal}`}`,
+        );
         return;
       }
       const outcome = `${settled.state} (${this.deps.redactor.redact(settled.evidence)})`;
       try {
-        await this.deps.audit.append({ kind: 'settled', user: this.deps.user, runId: run.runId, actionId: run.action.id, hostId: run.hostId, command: run.command, exitCode: null, outcome });
+        await this.deps.audit.append({
+          kind: 'settled',
+          user: this.deps.user,
+          runId: run.runId,
+          actionId: run.action.id,
+          hostId: run.hostId,
+          command: run.command,
+          exitCode: null,
+          outcome,
+        });
       } catch (err) {
         this.deps.logger?.warn(`audit: could not record the settled outcome of ${run.runId} on ${run.hostId}: ${(err as Error).message}`);
         return; // not recorded, not shown: the next try records it
       }
       this.waiting.delete(key);
       done = true;
-      this.deps.emitStatus({ runId: run.runId, hostId: run.hostId, state: settled.state, exitCode: null, error: settled.state === 'failed' ? outcome : null, settled: outcome, at: new Date(this.deps.clock.now()).toISOString() });
+      this.deps.emitStatus({
+        runId: run.runId,
+        hostId: run.hostId,
+        state: settled.state,
+        exitCode: null,
+        error: settled.state === 'failed' ? outcome : null,
+        settled: outcome,
+        at: new Date(this.deps.clock.now()).toISOString(),
+      });
     } finally {
       this.checking.delete(key);
       if (!done) this.retry(run, key);
@@ -110,7 +129,10 @@ export class RunSettler {
     this.tries.set(key, n);
     if (n > MAX_TRIES || !this.waiting.has(key)) return; // still settled by the host's next connection
     const delay = Math.min(RETRY_MAX_MS, RETRY_FIRST_MS * 2 ** (n - 1));
-    this.retryTimers.set(key, this.deps.timers.setTimeout(() => void this.settle(run), delay));
+    this.retryTimers.set(
+      key,
+      this.deps.timers.setTimeout(() => void this.settle(run), delay),
+    );
   }
 
   /** Stop the retries (shutdown). */

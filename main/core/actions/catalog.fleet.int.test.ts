@@ -94,7 +94,14 @@ beforeAll(async () => {
   const redactor = new Redactor();
   pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 } });
   pool.setHosts(
-    fleet.hosts.map((h) => ({ id: h.name as HostId, address: h.address, port: h.sshPort, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: fleet.knownHostsPath })),
+    fleet.hosts.map((h) => ({
+      id: h.name as HostId,
+      address: h.address,
+      port: h.sshPort,
+      user: 'root',
+      privateKeyPath: fleet.privateKeyPath,
+      knownHostsPath: fleet.knownHostsPath,
+    })),
   );
   audit = new AuditLog({ path: join(dir, 'audit.jsonl'), clock: systemClock, redactor });
   svc = new ActionService({
@@ -110,10 +117,17 @@ beforeAll(async () => {
     emitStatus: (p) => statuses.push(p),
   });
   for (const h of [H1, H2]) {
-    await waitFor(`${h}: autotrader units up and queues seeded`, async () => {
-      const r = await fleet.exec(h, 'systemctl is-active -q autotrader-api autotrader-ingestion autotrader-workers && test -e /var/lib/autotrader/queues-seeded && curl -sf -o /dev/null http://127.0.0.1:8000/api/health/circuit-breakers');
-      return r.code === 0;
-    }, 60_000);
+    await waitFor(
+      `${h}: autotrader units up and queues seeded`,
+      async () => {
+        const r = await fleet.exec(
+          h,
+          'systemctl is-active -q autotrader-api autotrader-ingestion autotrader-workers && test -e /var/lib/autotrader/queues-seeded && curl -sf -o /dev/null http://127.0.0.1:8000/api/health/circuit-breakers',
+        );
+        return r.code === 0;
+      },
+      60_000,
+    );
   }
 }, 300_000);
 
@@ -159,7 +173,11 @@ describe('the catalog on real systemd hosts', () => {
     expect(order).toEqual([`${H1}:running`, `${H1}:succeeded`, `${H2}:running`, `${H2}:succeeded`]);
 
     expect((await act('services.stop', {}, [H2])).state[H2]).toBe('succeeded');
-    expect((await fleet.exec(H2, 'systemctl is-active autotrader-api autotrader-ingestion autotrader-workers')).stdout.split('\n').filter(Boolean)).toEqual(['inactive', 'inactive', 'inactive']);
+    expect((await fleet.exec(H2, 'systemctl is-active autotrader-api autotrader-ingestion autotrader-workers')).stdout.split('\n').filter(Boolean)).toEqual([
+      'inactive',
+      'inactive',
+      'inactive',
+    ]);
     const down = await act('services.status', {}, [H2]);
     expect(down.exitCode[H2]).toBe(3);
     expect((await act('services.start', {}, [H2])).state[H2]).toBe('succeeded');
@@ -204,7 +222,11 @@ describe('the catalog on real systemd hosts', () => {
     expect(j.state[H1]).toBe('cancelled');
     const l = await follow('logs.follow', { file: 'workers', lines: 5 }, /queue depths/);
     expect(l.state[H1]).toBe('cancelled');
-    await waitFor('the remote journalctl -f and log follower to end', async () => (await fleet.exec(H1, 'pgrep -f "[j]ournalctl -u autotrader-workers -f|[/]var/log/autotrader/workers[.]log 5 -$"')).code === 1, 10_000);
+    await waitFor(
+      'the remote journalctl -f and log follower to end',
+      async () => (await fleet.exec(H1, 'pgrep -f "[j]ournalctl -u autotrader-workers -f|[/]var/log/autotrader/workers[.]log 5 -$"')).code === 1,
+      10_000,
+    );
   });
 
   it('logrotate.dry-run changes nothing; logrotate.force rotates the logs', async () => {
@@ -245,7 +267,9 @@ describe('the catalog on real systemd hosts', () => {
     expect(await sh(H1, 'cat /etc/autotrader/env.bak.*')).toBe(original);
     expect(await sh(H1, 'stat -c %a /etc/autotrader/env')).toBe(await sh(H1, 'stat -c %a /etc/autotrader/env.bak.*'));
     expect(await mainPid(H1, 'autotrader-workers')).not.toBe(before);
-    await waitFor('workers to log WORKER_COUNT=4', async () => (await fleet.exec(H1, 'journalctl -u autotrader-workers -n 20 --no-pager')).stdout.includes('WORKER_COUNT=4'));
+    await waitFor('workers to log WORKER_COUNT=4', async () =>
+      (await fleet.exec(H1, 'journalctl -u autotrader-workers -n 20 --no-pager')).stdout.includes('WORKER_COUNT=4'),
+    );
   });
 
   it('config edits show a diff first, then change one line with comments kept, backed up, and offer a restart', async () => {
@@ -268,7 +292,9 @@ describe('the catalog on real systemd hosts', () => {
     expect(await sh(H1, `ls -A /opt/autotrader/configs`)).not.toMatch(/^\.ingestion/m); // no temp file left
     expect(svc.catalog.followUp('config.update-frequency.set')).toEqual({ actionId: 'service.restart', params: { unit: 'autotrader-ingestion' } });
     await act('service.restart', { unit: 'autotrader-ingestion' });
-    await waitFor('ingestion to start with the new frequency', async () => (await fleet.exec(H1, 'journalctl -u autotrader-ingestion -n 30 --no-pager')).stdout.includes('update_frequency_seconds=300'));
+    await waitFor('ingestion to start with the new frequency', async () =>
+      (await fleet.exec(H1, 'journalctl -u autotrader-ingestion -n 30 --no-pager')).stdout.includes('update_frequency_seconds=300'),
+    );
 
     const sec = '/opt/autotrader/configs/security.yaml';
     const secOriginal = await sh(H1, `cat ${sec}`);
@@ -280,13 +306,18 @@ describe('the catalog on real systemd hosts', () => {
   });
 
   it('health API checks print what the host sees; breaker.reset closes a breaker', async () => {
-    for (const [id, key] of [['check.rate-limits', 'rate_limits'], ['check.security', 'checks'], ['check.circuit-breakers', 'breakers']] as const) {
+    for (const [id, key] of [
+      ['check.rate-limits', 'rate_limits'],
+      ['check.security', 'checks'],
+      ['check.circuit-breakers', 'breakers'],
+    ] as const) {
       const r = await act(id);
       expect(r.state[H1], id).toBe('succeeded');
       expect(JSON.parse(r.out[H1]!)).toHaveProperty(key);
     }
     const breakerState = async () =>
-      (JSON.parse(await sh(H1, 'curl -sf http://127.0.0.1:8000/api/health/circuit-breakers')) as { breakers: Record<string, { state: string }> }).breakers.coingecko_api!.state;
+      (JSON.parse(await sh(H1, 'curl -sf http://127.0.0.1:8000/api/health/circuit-breakers')) as { breakers: Record<string, { state: string }> }).breakers
+        .coingecko_api!.state;
     await sh(H1, `curl -sf -X POST -H 'content-type: application/json' -d '{"name":"breaker-open"}' http://127.0.0.1:8000/_sim/scenario`);
     expect(await breakerState()).toBe('OPEN');
     const reset = await act('breaker.reset', { breaker: 'coingecko_api' });
@@ -333,7 +364,9 @@ describe('the catalog on real systemd hosts', () => {
     expect(up.exitCode[H1]).toBe(1);
     expect(up.out[H1]).toContain('coingecko: DNS look-up of api.coingecko.com FAILED');
     expect(up.out[H1]).toContain('dexscreener: DNS look-up of api.dexscreener.com FAILED');
-    expect(up.out[H1]).toMatch(isSet('ETHEREUM_RPC_URL') ? /^ethereum-rpc: (request FAILED|eth_blockNumber ->)/m : /^ethereum-rpc: ETHEREUM_RPC_URL is not set/m);
+    expect(up.out[H1]).toMatch(
+      isSet('ETHEREUM_RPC_URL') ? /^ethereum-rpc: (request FAILED|eth_blockNumber ->)/m : /^ethereum-rpc: ETHEREUM_RPC_URL is not set/m,
+    );
 
     const audit = await act('check.pip-audit');
     expect(audit.out[H1]).toBe('pip-audit is not installed on this host\n');
@@ -406,7 +439,10 @@ actions:
     // then, during the outage, more lines, a rotation (the file moves to .1, a new one is
     // created) and more lines in the new file: the resume must read the rest of .1 first.
     expect((await fleet.exec(H1, `pkill -KILL -f "[s]shd: root@notty"`)).code).toBe(0);
-    await sh(H1, `for i in $(seq 101 150); do echo "follow seq $i" >> ${file}; done; logrotate -f /etc/logrotate.d/autotrader; for i in $(seq 151 300); do echo "follow seq $i" >> ${file}; done`);
+    await sh(
+      H1,
+      `for i in $(seq 101 150); do echo "follow seq $i" >> ${file}; done; logrotate -f /etc/logrotate.d/autotrader; for i in $(seq 151 300); do echo "follow seq $i" >> ${file}; done`,
+    );
     expect(await sh(H1, `grep -c '^follow seq' ${file}.1`)).toBe('150');
     await waitFor('every line after the resume', async () => seen().includes(300), 30_000);
     expect(svc.cancel(runId)).toBe(true);
@@ -421,7 +457,12 @@ actions:
   });
 
   it('exercised every action in the catalog, and the audit chain holds', async () => {
-    expect(svc.catalog.all().map((a) => a.id).filter((id) => !exercised.has(id))).toEqual([]);
+    expect(
+      svc.catalog
+        .all()
+        .map((a) => a.id)
+        .filter((id) => !exercised.has(id)),
+    ).toEqual([]);
     expect(await audit.verify()).toMatchObject({ ok: true });
     const text = JSON.stringify(await audit.read(1000));
     for (const secret of ['DU1234567', 'CG-opsdeckTestbedKey7Qm2xR9', 'opsdeck-testbed-alpaca-secret']) expect(text).not.toContain(secret);

@@ -7,7 +7,6 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { RUNBOOK_SECTION_TITLES } from '../../../common/thresholds';
 import { type Catalog, type CatalogAction, SECTIONS, bundledCatalog, findBundledCatalog } from './Catalog';
 
-
 const HEADER = `# The action catalog
 
 <!-- Generated from resources/actions.yaml by main/core/actions/catalogDocs.ts: do not edit by
@@ -104,19 +103,29 @@ export function renderCatalogDocs(catalog: Catalog): string {
 }
 
 function renderAction(a: CatalogAction): string {
-  const lines = [`#### ${a.id}`, '', `**${a.title}**. Risk: ${a.risk}${a.streams ? ', streams' : ''}; timeout: ${a.timeoutSeconds ? `${a.timeoutSeconds} s` : 'none (until cancelled)'}.`];
+  const lines = [
+    `#### ${a.id}`,
+    '',
+    `**${a.title}**. Risk: ${a.risk}${a.streams ? ', streams' : ''}; timeout: ${a.timeoutSeconds ? `${a.timeoutSeconds} s` : 'none (until cancelled)'}.`,
+  ];
   if (a.rolling) lines[2] += ' Rolling: one host at a time, stops at the first failure.';
   if (a.description) lines.push('', a.description.trim());
   if (a.params.length) {
     lines.push('', '| parameter | kind | accepts | default |', '|---|---|---|---|');
     for (const p of a.params) {
-      const accepts = p.kind === 'enum' ? p.choices!.map((c) => `\`${c}\``).join(', ') : p.kind === 'integer' ? `${p.min} to ${p.max}` : `\`${p.pattern!.replace(/\|/g, '\\|')}\``;
+      const accepts =
+        p.kind === 'enum'
+          ? p.choices!.map((c) => `\`${c}\``).join(', ')
+          : p.kind === 'integer'
+            ? `${p.min} to ${p.max}`
+            : `\`${p.pattern!.replace(/\|/g, '\\|')}\``;
       lines.push(`| \`${p.name}\` (${p.label}) | ${p.kind} | ${accepts} | ${p.default === undefined ? '–' : `\`${p.default}\``} |`);
     }
   }
   if (a.command) lines.push('', 'Command:', '', '```sh', a.command.join(' '), '```');
   else lines.push('', `Script (\`sh -c\`; args: ${(a.args ?? []).map((w) => `\`${w}\``).join(' ') || 'none'}):`, '', '```sh', a.script!.trimEnd(), '```');
-  if (a.resumeCommand) lines.push('', 'After a lost connection it resumes with (`{cursor}`: the last entry shown):', '', '```sh', a.resumeCommand.join(' '), '```');
+  if (a.resumeCommand)
+    lines.push('', 'After a lost connection it resumes with (`{cursor}`: the last entry shown):', '', '```sh', a.resumeCommand.join(' '), '```');
   const extra: string[] = [];
   if (a.locks?.length) extra.push(`Locks: ${a.locks.map((l) => `\`${l}\``).join(', ')}.`);
   if (a.precheck) {
@@ -125,11 +134,30 @@ function renderAction(a: CatalogAction): string {
     else lines.push('', `The preview first shows "${a.precheck.label}" from each host (args: ${args}):`, '', '```sh', a.precheck.script.trimEnd(), '```');
   }
   if (a.effect?.check === 'unit-started' || a.effect?.check === 'unit-stopped') {
-    extra.push(`Effect check (settles a run cut off before its exit status): ${a.effect.units.map((u) => `\`${u}\``).join(', ')} ${a.effect.check === 'unit-started' ? 'active, ActiveEnterTimestamp' : 'inactive, InactiveEnterTimestamp'} after the intent.`);
+    extra.push(
+      `Effect check (settles a run cut off before its exit status): ${a.effect.units.map((u) => `\`${u}\``).join(', ')} ${a.effect.check === 'unit-started' ? 'active, ActiveEnterTimestamp' : 'inactive, InactiveEnterTimestamp'} after the intent.`,
+    );
   } else if (a.effect?.check === 'none') extra.push(`Effect check: none (${a.effect.why}).`);
-  else if (a.effect?.check === 'script') lines.push('', `Effect check (settles a run cut off before its exit status; args: ${a.effect.args.map((w) => `\`${w}\``).join(' ') || 'none'}):`, '', '```sh', a.effect.script.trimEnd(), '```');
+  else if (a.effect?.check === 'script')
+    lines.push(
+      '',
+      `Effect check (settles a run cut off before its exit status; args: ${a.effect.args.map((w) => `\`${w}\``).join(' ') || 'none'}):`,
+      '',
+      '```sh',
+      a.effect.script.trimEnd(),
+      '```',
+    );
   if (a.confirmText) extra.push(`Typed confirmation: \`${a.confirmText}\`.`);
-  if (a.followUp) extra.push(`Then offers: \`${a.followUp.action}\`${Object.keys(a.followUp.params).length ? ` with ${Object.entries(a.followUp.params).map(([k, v]) => `${k}=${v}`).join(', ')}` : ''}.`);
+  if (a.followUp)
+    extra.push(
+      `Then offers: \`${a.followUp.action}\`${
+        Object.keys(a.followUp.params).length
+          ? ` with ${Object.entries(a.followUp.params)
+              .map(([k, v]) => `${k}=${v}`)
+              .join(', ')}`
+          : ''
+      }.`,
+    );
   if (extra.length) lines.push('', extra.join(' '));
   lines.push('');
   return lines.join('\n');

@@ -26,13 +26,14 @@ export type EffectCheckDef = z.infer<typeof EffectCheckDef>;
 // systemd's *TimestampMonotonic values are on).
 const UNIT_SCRIPT = [
   'for u do systemctl show -p Id -p ActiveState -p ActiveEnterTimestampMonotonic -p InactiveEnterTimestampMonotonic "$u" || exit 1; echo; done',
-  "python3 -c 'import time; print(\"now=%d\" % (time.monotonic() * 1000000))'",
+  'python3 -c \'import time; print("now=%d" % (time.monotonic() * 1000000))\'',
 ].join('\n');
 
 /** The check's command line, or null when the action's effect cannot be checked. */
 export function renderEffectCheck(actionId: string, def: EffectCheckDef, fill: (word: string) => string): string | null {
   if (def.check === 'none') return null;
-  if (def.check === 'script') return ['sh', '-c', shellQuote(def.script), shellQuote(`${actionId}:check`), ...def.args.map((w) => shellQuote(fill(w)))].join(' ');
+  if (def.check === 'script')
+    return ['sh', '-c', shellQuote(def.script), shellQuote(`${actionId}:check`), ...def.args.map((w) => shellQuote(fill(w)))].join(' ');
   return ['sh', '-c', shellQuote(UNIT_SCRIPT), shellQuote(`${actionId}:check`), ...def.units.map((w) => shellQuote(fill(w)))].join(' ');
 }
 
@@ -60,7 +61,12 @@ export function interpretEffectCheck(def: EffectCheckDef, stdout: string, elapse
   const hostNowUs = Number(now[1]);
   const units = stdout
     .split(/\n\s*\n/)
-    .map((block) => Object.fromEntries(block.split('\n').flatMap((l) => (/^[A-Za-z]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : []))) as Record<string, string>)
+    .map(
+      (block) =>
+        Object.fromEntries(
+          block.split('\n').flatMap((l) => (/^[A-Za-z]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])),
+        ) as Record<string, string>,
+    )
     .filter((u) => u.Id);
   if (!units.length) return null;
   const started = def.check === 'unit-started';

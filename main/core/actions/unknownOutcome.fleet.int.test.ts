@@ -41,7 +41,9 @@ beforeAll(async () => {
   fleet = await startFleet({ name: FLEET, hosts: 1 });
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-unknown-'));
   // a restart that takes 8 s (a loaded test machine is slow to look) after the new process starts: time to cut the link mid-command
-  await sh(`mkdir -p /run/systemd/system/${UNIT}.service.d && printf '[Service]\\nExecStartPost=/bin/sleep 8\\n' > /run/systemd/system/${UNIT}.service.d/slow.conf && systemctl daemon-reload`);
+  await sh(
+    `mkdir -p /run/systemd/system/${UNIT}.service.d && printf '[Service]\\nExecStartPost=/bin/sleep 8\\n' > /run/systemd/system/${UNIT}.service.d/slow.conf && systemctl daemon-reload`,
+  );
   pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 } });
   const h = fleet.host(H1);
   pool.setHosts([{ id: H1, address: h.address, port: h.sshPort, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: fleet.knownHostsPath }]);
@@ -94,7 +96,10 @@ it('a restart cut off before its exit status reads "unknown", then settles as su
   expect(Number(await sh(`systemctl show -p ActiveEnterTimestampMonotonic --value ${UNIT}`))).toBeGreaterThan(Number(enteredBefore));
 
   await audit.idle();
-  const records = (await readFile(auditPath, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as { kind: string; runId: string; outcome: string | null });
+  const records = (await readFile(auditPath, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; runId: string; outcome: string | null });
   expect(records.filter((r) => r.runId === runId).map((r) => [r.kind, r.outcome])).toEqual([
     ['intent', null],
     ['result', expect.stringMatching(/^unknown: .*connection lost before the command finished$/)],

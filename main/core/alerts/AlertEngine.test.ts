@@ -8,7 +8,12 @@ import { AlertEngine } from './AlertEngine';
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 
 function setup(overrides: Partial<AlertsSettings> = {}) {
-  const clock = { t: T0, now() { return this.t; } };
+  const clock = {
+    t: T0,
+    now() {
+      return this.t;
+    },
+  };
   const changes: AlertRecord[] = [];
   const notes: AlertNotification[] = [];
   const engine = new AlertEngine({
@@ -21,9 +26,14 @@ function setup(overrides: Partial<AlertsSettings> = {}) {
   return { clock, engine, changes, notes };
 }
 
-const rateLimit = (used: number, recent429 = 0, deploymentId = 'prod'): EndpointState => state('rateLimits', {
-  coingecko: { used, limit: 100, remaining: 100 - used, window_seconds: 60, reset_at: '2026-11-26T12:01:00Z', recent_429: recent429 },
-}, deploymentId);
+const rateLimit = (used: number, recent429 = 0, deploymentId = 'prod'): EndpointState =>
+  state(
+    'rateLimits',
+    {
+      coingecko: { used, limit: 100, remaining: 100 - used, window_seconds: 60, reset_at: '2026-11-26T12:01:00Z', recent_429: recent429 },
+    },
+    deploymentId,
+  );
 
 function state(endpoint: Endpoint, items: Record<string, Record<string, unknown> | string>, deploymentId = 'prod'): EndpointState {
   return {
@@ -58,7 +68,10 @@ describe('AlertEngine: pending period', () => {
     clock.t += 5_000;
     engine.evaluate(rateLimit(93));
     expect(notes).toHaveLength(1);
-    expect(notes[0]).toMatchObject({ title: 'Warning: Deployment prod: coingecko rate limit usage', body: 'rate limit usage 92 % > 80 % (runbook: rate-limits)' });
+    expect(notes[0]).toMatchObject({
+      title: 'Warning: Deployment prod: coingecko rate limit usage',
+      body: 'rate limit usage 92 % > 80 % (runbook: rate-limits)',
+    });
   });
 
   it('drops a pending alert that dips below the fire line before the period ends: nothing fires', () => {
@@ -110,7 +123,8 @@ describe('AlertEngine: hysteresis', () => {
 
   it('level rules: a breaker HALF_OPEN keeps the alert (warning), CLOSED clears it; OPEN is critical', () => {
     const { clock, engine } = setup({ pendingSeconds: 0 });
-    const breaker = (s: string) => state('circuitBreakers', { coingecko_api: { state: s, failure_count: 7, failure_threshold: 5, recovery_timeout_seconds: 60 } });
+    const breaker = (s: string) =>
+      state('circuitBreakers', { coingecko_api: { state: s, failure_count: 7, failure_threshold: 5, recovery_timeout_seconds: 60 } });
     engine.evaluate(breaker('OPEN'));
     expect(engine.list()).toMatchObject([{ state: 'firing', severity: 'critical', reason: 'OPEN', section: 'circuit-breakers' }]);
     clock.t += 1000;
@@ -149,12 +163,53 @@ describe('AlertEngine: what it ignores and what it ends', () => {
 
 describe('AlertEngine: every runbook area has a rule that fires on its scenario values', () => {
   const cases: Array<[string, EndpointState, string, string]> = [
-    ['data-freshness', state('freshness', { coingecko: { freshness: 'stale', last_updated: '2026-11-26T11:00:00Z', data_age_seconds: 100, update_frequency_seconds: 60, error_rate: 0.12 } }), 'freshness-error-rate', 'source error rate 12 % > 5 %'],
-    ['broker-connectivity', state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }), 'broker-status', 'offline: gateway port 4001 closed'],
-    ['broker-connectivity', state('brokers', { questrade: { status: 'online', last_checked: '2026-11-26T12:00:00Z', token_expires_at: '2026-11-25T12:00:00Z' } }), 'broker-token-expiry', 'token expiry: expired 24 h ago'],
-    ['sla-violations', state('sla', { coingecko: { status: 'DEGRADED', latency_p50_ms: 1, latency_p95_ms: 2400, latency_p99_ms: 10, success_rate: 0.93, thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 } } }), 'sla-success-rate', 'success rate 93 % < 95 %'],
-    ['worker-queues', state('workers', { scanner: { pending: 120, processing_time_p50_ms: 1, processing_time_p95_ms: 1, workers: 2, status: 'degraded' } }), 'queue-pending', 'pending jobs 120 > 50'],
-    ['security-checks', state('security', { ibkr_fa_scrubbing: { status: 'failing', severity: 'critical' } }), 'security-check', 'failing with critical/high findings'],
+    [
+      'data-freshness',
+      state('freshness', {
+        coingecko: { freshness: 'stale', last_updated: '2026-11-26T11:00:00Z', data_age_seconds: 100, update_frequency_seconds: 60, error_rate: 0.12 },
+      }),
+      'freshness-error-rate',
+      'source error rate 12 % > 5 %',
+    ],
+    [
+      'broker-connectivity',
+      state('brokers', { ibkr: { status: 'offline', last_checked: '2026-11-26T12:00:00Z', detail: 'gateway port 4001 closed' } }),
+      'broker-status',
+      'offline: gateway port 4001 closed',
+    ],
+    [
+      'broker-connectivity',
+      state('brokers', { questrade: { status: 'online', last_checked: '2026-11-26T12:00:00Z', token_expires_at: '2026-11-25T12:00:00Z' } }),
+      'broker-token-expiry',
+      'token expiry: expired 24 h ago',
+    ],
+    [
+      'sla-violations',
+      state('sla', {
+        coingecko: {
+          status: 'DEGRADED',
+          latency_p50_ms: 1,
+          latency_p95_ms: 2400,
+          latency_p99_ms: 10,
+          success_rate: 0.93,
+          thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 },
+        },
+      }),
+      'sla-success-rate',
+      'success rate 93 % < 95 %',
+    ],
+    [
+      'worker-queues',
+      state('workers', { scanner: { pending: 120, processing_time_p50_ms: 1, processing_time_p95_ms: 1, workers: 2, status: 'degraded' } }),
+      'queue-pending',
+      'pending jobs 120 > 50',
+    ],
+    [
+      'security-checks',
+      state('security', { ibkr_fa_scrubbing: { status: 'failing', severity: 'critical' } }),
+      'security-check',
+      'failing with critical/high findings',
+    ],
     ['rate-limits', rateLimit(10, 3), 'rate-limit-429', 'recent HTTP 429s 3 > 0'],
   ];
   it.each(cases)('%s: %s', (section, polled, ruleId, reason) => {

@@ -189,7 +189,14 @@ export class AlertEngine {
   }
 
   private fire(key: string, alert: AlertRecord, now: number): void {
-    let fired: AlertRecord = { ...alert, state: 'firing', firedAt: isoAt(now), firedReason: alert.reason, firedValue: alert.value, snoozedUntil: this.snoozeOf(key, now) };
+    let fired: AlertRecord = {
+      ...alert,
+      state: 'firing',
+      firedAt: isoAt(now),
+      firedReason: alert.reason,
+      firedValue: alert.value,
+      snoozedUntil: this.snoozeOf(key, now),
+    };
     if (this.limiter && !fired.snoozedUntil && this.limiter.take(key)) {
       fired = { ...fired, notified: fired.notified + 1 };
       const name = this.deps.deploymentName?.(fired.deploymentId) ?? fired.deploymentId;

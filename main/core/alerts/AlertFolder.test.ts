@@ -13,7 +13,12 @@ import { HistoryStore } from '../health/history/HistoryStore';
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 
 function setup(bound = 10) {
-  const clock = { t: T0, now() { return this.t; } };
+  const clock = {
+    t: T0,
+    now() {
+      return this.t;
+    },
+  };
   const shown = new Map<string, AlertRecord>();
   const notes: AlertNotification[] = [];
   let records = 0;
@@ -50,7 +55,12 @@ function rateLimits(names: readonly string[], used: (name: string) => number, de
     nextPollAt: null,
     latencyMs: 3,
     meta: {},
-    items: Object.fromEntries(names.map((n) => [n, { ok: true, value: { used: used(n), limit: 100, remaining: 100 - used(n), window_seconds: 60, reset_at: '2026-11-26T12:01:00Z', recent_429: 0 } }])),
+    items: Object.fromEntries(
+      names.map((n) => [
+        n,
+        { ok: true, value: { used: used(n), limit: 100, remaining: 100 - used(n), window_seconds: 60, reset_at: '2026-11-26T12:01:00Z', recent_429: 0 } },
+      ]),
+    ),
   };
 }
 
@@ -126,7 +136,12 @@ describe('AlertFolder', () => {
 
   it('notifies once for a fold that opened while its members were pending, when they fire', async () => {
     const { clock, notes, folder } = setup();
-    const pendingEngine = new AlertEngine({ settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds: 10 }, clock, onChange: folder.change, onNotify: folder.notify });
+    const pendingEngine = new AlertEngine({
+      settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds: 10 },
+      clock,
+      onChange: folder.change,
+      onNotify: folder.notify,
+    });
     pendingEngine.evaluate(rateLimits(names.slice(0, 30), () => 95));
     await Promise.resolve();
     expect(notes).toEqual([]);

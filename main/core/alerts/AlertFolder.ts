@@ -107,8 +107,17 @@ export class AlertFolder {
     queueMicrotask(() => {
       group.dirty = false;
       if (!group.fold) return;
-      const updated = this.describe(group.fold, group, [...group.members.values()].filter((a) => !group.shown.has(a.key)));
-      if (updated.title !== group.fold.title || updated.reason !== group.fold.reason || updated.severity !== group.fold.severity || updated.state !== group.fold.state) {
+      const updated = this.describe(
+        group.fold,
+        group,
+        [...group.members.values()].filter((a) => !group.shown.has(a.key)),
+      );
+      if (
+        updated.title !== group.fold.title ||
+        updated.reason !== group.fold.reason ||
+        updated.severity !== group.fold.severity ||
+        updated.state !== group.fold.state
+      ) {
         group.fold = updated;
         this.deps.onChange(updated);
       }
@@ -160,7 +169,13 @@ export class AlertFolder {
   }
 
   private notifyFold(group: Group): void {
-    const fold = group.fold && this.describe(group.fold, group, [...group.members.values()].filter((a) => !group.shown.has(a.key)));
+    const fold =
+      group.fold &&
+      this.describe(
+        group.fold,
+        group,
+        [...group.members.values()].filter((a) => !group.shown.has(a.key)),
+      );
     const now = this.deps.clock.now();
     if (!fold || fold.state !== 'firing' || fold.notified > 0 || now - group.lastNotifiedAt < RENOTIFY_MS) return;
     group.lastNotifiedAt = now;

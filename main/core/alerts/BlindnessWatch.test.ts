@@ -13,10 +13,21 @@ import { BlindnessWatch } from './BlindnessWatch';
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 
 function setup() {
-  const clock = { t: T0, now() { return this.t; } };
+  const clock = {
+    t: T0,
+    now() {
+      return this.t;
+    },
+  };
   const changes: AlertRecord[] = [];
   const notes: AlertNotification[] = [];
-  const engine = new AlertEngine({ settings: DEFAULT_ALERTS_SETTINGS, clock, onChange: (a) => changes.push(a), onNotify: (n) => notes.push(n), deploymentName: (id) => `Deployment ${id}` });
+  const engine = new AlertEngine({
+    settings: DEFAULT_ALERTS_SETTINGS,
+    clock,
+    onChange: (a) => changes.push(a),
+    onNotify: (n) => notes.push(n),
+    deploymentName: (id) => `Deployment ${id}`,
+  });
   const timers = { setTimeout: (cb: () => void, ms: number) => setTimeout(cb, ms), clearTimeout: (h: unknown) => clearTimeout(h as NodeJS.Timeout) };
   const watch = new BlindnessWatch({ alerts: engine, clock, timers, tickMs: 20 });
   return { clock, engine, changes, notes, watch };
@@ -56,11 +67,21 @@ describe('blindness is an alert', () => {
       if (t < BLIND_PENDING_MS) expect(engine.list().find((a) => a.ruleId === 'api-unreadable')?.state).toBe('pending');
     }
     const blind = engine.list().find((a) => a.ruleId === 'api-unreadable')!;
-    expect(blind).toMatchObject({ state: 'firing', endpoint: 'sla', section: 'sla-violations', title: 'health API cannot be read', severity: 'warning', pendingSince: isoAt(T0 + 5000) });
+    expect(blind).toMatchObject({
+      state: 'firing',
+      endpoint: 'sla',
+      section: 'sla-violations',
+      title: 'health API cannot be read',
+      severity: 'warning',
+      pendingSince: isoAt(T0 + 5000),
+    });
     expect(blind.reason).toMatch(/^sla cannot be read \(.+\); last good data 35 s ago$/);
     expect(notes.map((n) => n.title)).toContain('Warning: Deployment prod: sla health API cannot be read');
     // the data behind it went stale too: its own alert
-    expect(engine.list().find((a) => a.ruleId === 'data-stale')).toMatchObject({ state: 'firing', reason: 'sla data is 35 s old (more than 2 poll intervals of 5 s)' });
+    expect(engine.list().find((a) => a.ruleId === 'data-stale')).toMatchObject({
+      state: 'firing',
+      reason: 'sla data is 35 s old (more than 2 poll intervals of 5 s)',
+    });
 
     clock.t += 5000;
     watch.observe(polled('sla', clock.t, null, clock.t));
@@ -84,6 +105,10 @@ describe('blindness is an alert', () => {
     clock.t += 11_000;
     await new Promise((r) => setTimeout(r, 100));
     watch.stop();
-    expect(engine.list().find((a) => a.ruleId === 'data-stale')).toMatchObject({ state: 'firing', section: 'broker-connectivity', reason: 'brokers data is 11 s old (more than 2 poll intervals of 5 s)' });
+    expect(engine.list().find((a) => a.ruleId === 'data-stale')).toMatchObject({
+      state: 'firing',
+      section: 'broker-connectivity',
+      reason: 'brokers data is 11 s old (more than 2 poll intervals of 5 s)',
+    });
   });
 });

@@ -37,7 +37,8 @@ export class BlindnessWatch {
   start(): void {
     const tick = () => {
       const now = this.deps.clock.now();
-      for (const state of this.latest.values()) for (const c of blindness(state, now, this.deps.pendingMs)) if (c.ruleId === 'data-stale') this.deps.alerts.observe(c);
+      for (const state of this.latest.values())
+        for (const c of blindness(state, now, this.deps.pendingMs)) if (c.ruleId === 'data-stale') this.deps.alerts.observe(c);
       this.timer = this.deps.timers.setTimeout(tick, this.deps.tickMs ?? 5_000);
     };
     this.timer ??= this.deps.timers.setTimeout(tick, this.deps.tickMs ?? 5_000);

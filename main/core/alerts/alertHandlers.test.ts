@@ -49,8 +49,17 @@ describe('history and alert calls', () => {
     const [alert] = (await handlers.listAlerts({})).alerts;
     expect(alert).toMatchObject({ state: 'firing', reason: 'rate limit usage 96 % > 90 %' });
     expect(await handlers.acknowledgeAlert({ id: alert!.id })).toMatchObject({ acknowledgedBy: 'alice' });
-    expect(parseRequest('acknowledgeAlert', { id: 'a-1; rm -rf /' })).toMatchObject({ ok: false, error: { message: 'acknowledgeAlert: id: not an alert id (a-<number>)' } });
-    expect(parseRequest('snoozeAlert', { id: 'a-1', minutes: 1e9 })).toMatchObject({ ok: false, error: { code: 'bad-request', message: expect.stringMatching(/^snoozeAlert: minutes: /) } });
-    expect(parseRequest('getHistory', { deploymentId: 'prod', metrics: ['cpu'] })).toMatchObject({ ok: false, error: { message: expect.stringMatching(/^getHistory: metrics\.0: /) } });
+    expect(parseRequest('acknowledgeAlert', { id: 'a-1; rm -rf /' })).toMatchObject({
+      ok: false,
+      error: { message: 'acknowledgeAlert: id: not an alert id (a-<number>)' },
+    });
+    expect(parseRequest('snoozeAlert', { id: 'a-1', minutes: 1e9 })).toMatchObject({
+      ok: false,
+      error: { code: 'bad-request', message: expect.stringMatching(/^snoozeAlert: minutes: /) },
+    });
+    expect(parseRequest('getHistory', { deploymentId: 'prod', metrics: ['cpu'] })).toMatchObject({
+      ok: false,
+      error: { message: expect.stringMatching(/^getHistory: metrics\.0: /) },
+    });
   });
 });

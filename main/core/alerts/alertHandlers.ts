@@ -19,9 +19,7 @@ export interface AlertHandlerDeps {
   readonly onShared?: (alert: AlertRecord, kind: 'ack' | 'snooze' | 'unsnooze', until: string | null) => void;
 }
 
-export function historyAndAlertHandlers(
-  deps: AlertHandlerDeps,
-): Pick<CallHandlers, 'getHistory' | 'listAlerts' | 'acknowledgeAlert' | 'snoozeAlert'> {
+export function historyAndAlertHandlers(deps: AlertHandlerDeps): Pick<CallHandlers, 'getHistory' | 'listAlerts' | 'acknowledgeAlert' | 'snoozeAlert'> {
   return {
     getHistory: async (request) => {
       if (!deps.hasDeployment(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
@@ -32,7 +30,10 @@ export function historyAndAlertHandlers(
       }
       return { series: deps.history.read(request.deploymentId, request.metrics, request.sinceMs), thresholds };
     },
-    listAlerts: async () => ({ alerts: deps.folder ? deps.folder.list(deps.alerts.list()) : deps.alerts.list(), suppressedNotifications: deps.alerts.suppressedNotifications }),
+    listAlerts: async () => ({
+      alerts: deps.folder ? deps.folder.list(deps.alerts.list()) : deps.alerts.list(),
+      suppressedNotifications: deps.alerts.suppressedNotifications,
+    }),
     acknowledgeAlert: async (request) => {
       const members = deps.folder?.foldMembers(request.id);
       if (!members) {

@@ -5,7 +5,7 @@ import { alertReason } from './alertReason';
 const rule = (id: string) => DEFAULT_RULES.find((r) => r.id === id)!;
 
 describe('alertReason', () => {
-  it('a broker alert carries the panel\'s reason: its status and its detail', () => {
+  it("a broker alert carries the panel's reason: its status and its detail", () => {
     expect(alertReason(rule('broker-status'), 1, { status: 'offline', detail: 'gateway port 4001 closed' })).toBe('offline: gateway port 4001 closed');
   });
 

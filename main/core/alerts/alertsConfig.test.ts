@@ -9,7 +9,10 @@ const base = ['hosts: []', 'deployments: []'];
 
 describe('alerts config', () => {
   it('reads overrides with defaults filled in, and the rules follow them', () => {
-    const config = parseConfig([...base, 'alerts:', '  pendingSeconds: 5', '  rules:', '    rate-limit-usage: { fire: 0.9 }', '    rate-limit-429: { enabled: false }'].join('\n'), 'c.yaml');
+    const config = parseConfig(
+      [...base, 'alerts:', '  pendingSeconds: 5', '  rules:', '    rate-limit-usage: { fire: 0.9 }', '    rate-limit-429: { enabled: false }'].join('\n'),
+      'c.yaml',
+    );
     expect(config.alerts).toMatchObject({ pendingSeconds: 5, notifications: { enabled: true, perAlertSeconds: 600, maxPerHour: 20 } });
     const rules = effectiveRules(config.alerts!);
     expect(rules.find((r) => r.id === 'rate-limit-usage')).toMatchObject({ fire: 0.9, clear: 0.85, pendingMs: 5000 });
@@ -18,11 +21,15 @@ describe('alerts config', () => {
 
   it('refuses a clear line above the fire line, naming the rule, both values and the line', () => {
     const text = [...base, 'alerts:', '  rules:', '    queue-pending: { fire: 50, clear: 60 }'].join('\n');
-    expect(() => parseConfig(text, 'c.yaml')).toThrow('c.yaml:5: alerts.rules.queue-pending: clear (60) must be at or below fire (50): the alert fires above 50');
+    expect(() => parseConfig(text, 'c.yaml')).toThrow(
+      'c.yaml:5: alerts.rules.queue-pending: clear (60) must be at or below fire (50): the alert fires above 50',
+    );
   });
 
   it('refuses an unknown rule id and a negative pending period', () => {
-    expect(() => parseConfig([...base, 'alerts: { rules: { cpu-hot: { fire: 1 } } }'].join('\n'), 'c.yaml')).toThrow(`c.yaml:3: alerts.rules: Unrecognized key: "cpu-hot"`);
+    expect(() => parseConfig([...base, 'alerts: { rules: { cpu-hot: { fire: 1 } } }'].join('\n'), 'c.yaml')).toThrow(
+      `c.yaml:3: alerts.rules: Unrecognized key: "cpu-hot"`,
+    );
     expect(() => parseConfig([...base, 'alerts: { pendingSeconds: -1 }'].join('\n'), 'c.yaml')).toThrow(/alerts\.pendingSeconds/);
   });
 

@@ -27,7 +27,11 @@ afterAll(async () => {
 });
 
 async function fault(method: 'POST' | 'DELETE', body?: unknown): Promise<void> {
-  const res = await request(`${sim.url}/_sim/fault`, { method, dispatcher: agent, ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}) });
+  const res = await request(`${sim.url}/_sim/fault`, {
+    method,
+    dispatcher: agent,
+    ...(body ? { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } } : {}),
+  });
   const text = await res.body.text();
   if (res.statusCode !== 200) throw new Error(`${method} /_sim/fault: ${res.statusCode} ${text}`);
 }

@@ -143,7 +143,9 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
 
   it('refuses runs with a one-line reason while the disk is full, leaves no torn record, and works again once space is freed', async () => {
     const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 1000 } });
-    pool.setHosts([{ id: WEB, address: sshd.address, port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: sshd.knownHostsPath }]);
+    pool.setHosts([
+      { id: WEB, address: sshd.address, port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath: sshd.knownHostsPath },
+    ]);
     const logPath = join(mnt, 'audit.jsonl');
     const audit = new AuditLog({ path: logPath, clock: systemClock, redactor: new Redactor(), ...extraLogDeps(mnt) });
     const statuses: EventPayload<'onRunStatus'>[] = [];
@@ -183,7 +185,9 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
         else refused = end;
       }
       expect(refused).toMatchObject({ state: 'failed' });
-      expect(refused!.error).toBe(`not run: the audit log could not be written (audit log ${logPath} cannot be written: no space left on the disk; runs are refused until it can)`);
+      expect(refused!.error).toBe(
+        `not run: the audit log could not be written (audit log ${logPath} cannot be written: no space left on the disk; runs are refused until it can)`,
+      );
       // the host saw only the runs whose intent reached the disk
       const ranLines = (await readFile(ranFile, 'utf8')).split('\n').filter(Boolean).length;
       expect(ranLines).toBe(1 + succeededWhileFull);

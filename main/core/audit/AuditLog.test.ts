@@ -48,7 +48,16 @@ describe('AuditLog', () => {
     const log = makeLog();
     const a = await log.append(intent('host-1'));
     now += 1500;
-    const b = await log.append({ kind: 'result', user: 'alice', runId: 'run-0123456789abcdef', actionId: 'service.restart', hostId: 'host-1', command: 'systemctl restart autotrader-api', exitCode: 0, outcome: 'succeeded' });
+    const b = await log.append({
+      kind: 'result',
+      user: 'alice',
+      runId: 'run-0123456789abcdef',
+      actionId: 'service.restart',
+      hostId: 'host-1',
+      command: 'systemctl restart autotrader-api',
+      exitCode: 0,
+      outcome: 'succeeded',
+    });
     expect(a).toMatchObject({ seq: 1, at: '2026-11-26T14:00:00.000Z', kind: 'intent', prevHash: GENESIS_HASH, exitCode: null, outcome: null });
     expect(b).toMatchObject({ seq: 2, at: '2026-11-26T14:00:01.500Z', exitCode: 0, outcome: 'succeeded', prevHash: a.hash });
     expect(await fileRecords()).toEqual([a, b]);
@@ -137,7 +146,12 @@ describe('AuditLog', () => {
     it('a record cut in the middle', async () => {
       const size = (await stat(path)).size;
       await truncate(path, size - 20);
-      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: 'line 5: the last line is cut short (a crash while writing); the console repairs it when it starts' });
+      expect(await makeLog().verify()).toMatchObject({
+        ok: false,
+        badSeq: 5,
+        line: 5,
+        error: 'line 5: the last line is cut short (a crash while writing); the console repairs it when it starts',
+      });
       const lines = (await readFile(path, 'utf8')).split('\n');
       await writeFile(path, [...lines.slice(0, 2), lines[4], ...lines.slice(3, 4)].join('\n') + '\n');
       expect(await makeLog().verify()).toMatchObject({ ok: false, line: 3, error: 'line 3: not a JSON record (cut or garbled)' });
@@ -161,12 +175,21 @@ describe('AuditLog', () => {
       }
       await writeRecords(records);
       // the chain alone cannot tell: only the head file does
-      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: `line 5: record 5 is not the one ${path}.head recorded (the log was rewritten)` });
+      expect(await makeLog().verify()).toMatchObject({
+        ok: false,
+        badSeq: 5,
+        line: 5,
+        error: `line 5: record 5 is not the one ${path}.head recorded (the log was rewritten)`,
+      });
     });
 
     it('records cut off the end while no session was running, against the head file', async () => {
       await writeRecords((await fileRecords()).slice(0, 3));
-      expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 4, error: `records 4 to 5 are gone: ${path}.head says the log reached record 5 (file truncated)` });
+      expect(await makeLog().verify()).toMatchObject({
+        ok: false,
+        badSeq: 4,
+        error: `records 4 to 5 are gone: ${path}.head says the log reached record 5 (file truncated)`,
+      });
     });
 
     it('a head file one group behind the log (a crash between the two fsyncs) still verifies; a garbled one does not', async () => {
@@ -265,7 +288,10 @@ describe('AuditLog with a key kept apart from the log', () => {
 
   /** What a forger who can write the log but not read the key can do: correctly chained sha256 records. */
   async function appendForged(n: number): Promise<void> {
-    const records = (await readFile(path, 'utf8')).trim().split('\n').map((l) => JSON.parse(l) as AuditRecord & { mac?: string });
+    const records = (await readFile(path, 'utf8'))
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as AuditRecord & { mac?: string });
     let prev = records.at(-1)!;
     const lines: string[] = [];
     for (let i = 0; i < n; i++) {
@@ -296,9 +322,16 @@ describe('AuditLog with a key kept apart from the log', () => {
 
   it.each([1, 50])('%i forged record(s) appended with a correct chain fail verification, and a restarted console will not write on them', async (n) => {
     await appendForged(n);
-    expect(await keyedLog().verify()).toMatchObject({ ok: false, badSeq: 5, line: 5, error: "line 5: record 5 is not marked with this console's audit key (forged, or written by another program)" });
+    expect(await keyedLog().verify()).toMatchObject({
+      ok: false,
+      badSeq: 5,
+      line: 5,
+      error: "line 5: record 5 is not marked with this console's audit key (forged, or written by another program)",
+    });
     const before = await readFile(path, 'utf8');
-    await expect(keyedLog().append(intent('host-9'))).rejects.toThrow(`audit log ${path} failed verification (line 5: record 5 is not marked with this console's audit key (forged, or written by another program)): runs are refused until it is set aside (docs/audit.md)`);
+    await expect(keyedLog().append(intent('host-9'))).rejects.toThrow(
+      `audit log ${path} failed verification (line 5: record 5 is not marked with this console's audit key (forged, or written by another program)): runs are refused until it is set aside (docs/audit.md)`,
+    );
     expect(await readFile(path, 'utf8')).toBe(before);
   });
 
@@ -309,7 +342,10 @@ describe('AuditLog with a key kept apart from the log', () => {
     delete unsigned.mac;
     const { hash: _h, ...rest } = unsigned;
     await appendFile(path, JSON.stringify({ ...rest, hash: hashRecord(rest) }) + '\n');
-    expect(await keyedLog().verify()).toMatchObject({ ok: false, error: 'line 5: record 5 carries no key mark after keyed records (forged, or written by another program)' });
+    expect(await keyedLog().verify()).toMatchObject({
+      ok: false,
+      error: 'line 5: record 5 carries no key mark after keyed records (forged, or written by another program)',
+    });
     await writeRecords(records);
 
     const head = await readFile(`${path}.head`, 'utf8');
@@ -328,7 +364,11 @@ describe('AuditLog with a key kept apart from the log', () => {
     await rm(`${path}.head`);
     await makeLog().append({ ...intent('host-1'), kind: 'note' });
     await keyedLog().append({ ...intent('host-2'), kind: 'note' });
-    expect(await keyedLog().verify()).toEqual({ ok: true, count: 2, notes: ['records 1 to 1 carry no key mark (written before the log was keyed): only their chain vouches for them'] });
+    expect(await keyedLog().verify()).toEqual({
+      ok: true,
+      count: 2,
+      notes: ['records 1 to 1 carry no key mark (written before the log was keyed): only their chain vouches for them'],
+    });
   });
 
   it('seals the key with the shell cipher when one is usable, and names a key file it cannot read', async () => {

@@ -283,7 +283,10 @@ export class AuditLog {
     const [anchor, key] = await Promise.all([this.readAnchor(), this.loadKey()]);
     const verdict = verifyChain({ lines: chained, anchor, anchorPath: this.headPath, session: null, key });
     if (!verdict.ok) {
-      throw new OpsFailure('unavailable', `audit log ${this.deps.path} failed verification (${verdict.error}): runs are refused until it is set aside (docs/audit.md)`);
+      throw new OpsFailure(
+        'unavailable',
+        `audit log ${this.deps.path} failed verification (${verdict.error}): runs are refused until it is set aside (docs/audit.md)`,
+      );
     }
     let head: Head = { seq: 0, hash: GENESIS_HASH };
     const open = new Map<string, StoredRecord>();
@@ -302,7 +305,16 @@ export class AuditLog {
       for (const rec of open.values()) {
         preamble.push({
           kind: 'recovered',
-          entry: { kind: 'result', user: rec.user, runId: rec.runId, actionId: rec.actionId, hostId: rec.hostId, command: rec.command, exitCode: null, outcome: CONSOLE_STOPPED },
+          entry: {
+            kind: 'result',
+            user: rec.user,
+            runId: rec.runId,
+            actionId: rec.actionId,
+            hostId: rec.hostId,
+            command: rec.command,
+            exitCode: null,
+            outcome: CONSOLE_STOPPED,
+          },
         });
       }
     }

@@ -64,14 +64,21 @@ describe('IncidentExporter', () => {
   it('exports the last 24 h of every deployment by default, alerts and actions in order, redacted', async () => {
     await ran('2026-11-25T10:00:00Z', 'p-1', 'old.action', 'echo too-old');
     await ran('2026-11-26T14:01:00Z', 'p-1', 'service.restart', 'systemctl restart autotrader-api');
-    await ran('2026-11-26T14:02:00Z', 'q-1', 'queue.clear', "sh -c 'redis-cli DEL \"$1\"' queue.clear worker:scanner:queue");
+    await ran('2026-11-26T14:02:00Z', 'q-1', 'queue.clear', 'sh -c \'redis-cli DEL "$1"\' queue.clear worker:scanner:queue');
     now = Date.parse('2026-11-26T15:00:00Z');
     const { markdown, from, to } = await exporter([alert({})]).export({});
     expect(from).toBe('2026-11-25T15:00:00.000Z');
     expect(to).toBe('2026-11-26T15:00:00.000Z');
     expect(markdown.split('\n')[0]).toBe('# Incident timeline: all deployments');
     const items = markdown.split('\n').filter((l) => l.startsWith('- '));
-    expect(items.map((l) => l.slice(0, 14))).toEqual(['- **13:59:00**', '- **14:00:00**', '- **14:01:00**', '- **14:01:00**', '- **14:02:00**', '- **14:02:00**']);
+    expect(items.map((l) => l.slice(0, 14))).toEqual([
+      '- **13:59:00**',
+      '- **14:00:00**',
+      '- **14:01:00**',
+      '- **14:01:00**',
+      '- **14:02:00**',
+      '- **14:02:00**',
+    ]);
     expect(markdown).toContain('carol ran `service.restart` on `p-1`');
     expect(markdown).toContain('carol ran `queue.clear` on `q-1`');
     expect(markdown).not.toContain('too-old');

@@ -31,7 +31,10 @@ export class IncidentExporter {
   constructor(private readonly deps: IncidentExporterDeps) {}
 
   /** `wrongNow`: what is wrong at export time, for escalation (see TimelineInput.now). */
-  async export(request: { deploymentId?: string | undefined; since?: string | undefined }, wrongNow?: readonly string[]): Promise<{ markdown: string; from: string; to: string }> {
+  async export(
+    request: { deploymentId?: string | undefined; since?: string | undefined },
+    wrongNow?: readonly string[],
+  ): Promise<{ markdown: string; from: string; to: string }> {
     const now = this.deps.clock.now();
     const to = isoAt(now);
     const sinceMs = request.since === undefined ? now - DEFAULT_WINDOW_MS : Date.parse(request.since);

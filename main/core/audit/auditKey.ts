@@ -27,10 +27,11 @@ export function fileAuditKey(path: string, cipher?: SecretCipher | null): AuditK
   let loading: Promise<Buffer> | null = null;
   const usable = cipher && cipher.unavailableReason() === null ? cipher : null;
   return {
-    load: () => (loading ??= loadOrCreate(path, usable).catch((err: unknown) => {
-      loading = null;
-      throw err;
-    })),
+    load: () =>
+      (loading ??= loadOrCreate(path, usable).catch((err: unknown) => {
+        loading = null;
+        throw err;
+      })),
   };
 }
 

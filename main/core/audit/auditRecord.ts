@@ -11,7 +11,12 @@ export const GENESIS_HASH = '0'.repeat(64);
  * it (correctly chained or not) carries no valid mark. Records written before the log was keyed
  * have none.
  */
-export const StoredRecord = AuditRecord.extend({ mac: z.string().regex(/^[0-9a-f]{64}$/).optional() }).strict();
+export const StoredRecord = AuditRecord.extend({
+  mac: z
+    .string()
+    .regex(/^[0-9a-f]{64}$/)
+    .optional(),
+}).strict();
 export type StoredRecord = z.infer<typeof StoredRecord>;
 
 export type Unsigned = Omit<AuditRecord, 'hash'>;

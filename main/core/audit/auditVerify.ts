@@ -2,9 +2,7 @@
 // what this session wrote and the key come in; a verdict goes out.
 import { GENESIS_HASH, hashRecord, macMatches, parseLine, repairOutcome } from './auditRecord';
 
-export type VerifyResult =
-  | { ok: true; count: number; notes?: string[] }
-  | { ok: false; count: number; badSeq: number; line: number; error: string };
+export type VerifyResult = { ok: true; count: number; notes?: string[] } | { ok: false; count: number; badSeq: number; line: number; error: string };
 
 /** The head file's content: the newest record's seq and hash, and its key mark when keyed. */
 export interface Anchor {
@@ -58,7 +56,8 @@ export function verifyChain({ lines, anchor, anchorPath, session, key }: VerifyI
     if (hashRecord(unsigned) !== hash) return fail(r.seq, lineNo, `line ${lineNo}: record ${r.seq} was altered (hash mismatch)`);
     if (key) {
       if (mac !== undefined) {
-        if (!macMatches(key, hash, mac)) return fail(r.seq, lineNo, `line ${lineNo}: record ${r.seq} is not marked with this console's audit key (forged, or written by another program)`);
+        if (!macMatches(key, hash, mac))
+          return fail(r.seq, lineNo, `line ${lineNo}: record ${r.seq} is not marked with this console's audit key (forged, or written by another program)`);
         keyed = true;
       } else if (keyed) {
         return fail(r.seq, lineNo, `line ${lineNo}: record ${r.seq} carries no key mark after keyed records (forged, or written by another program)`);
@@ -93,12 +92,20 @@ export function verifyChain({ lines, anchor, anchorPath, session, key }: VerifyI
       }
     }
     if (anchor.seq >= expectSeq) {
-      return fail(expectSeq, endLine, `records ${expectSeq} to ${anchor.seq} are gone: ${anchorPath} says the log reached record ${anchor.seq} (file truncated)`);
+      return fail(
+        expectSeq,
+        endLine,
+        `records ${expectSeq} to ${anchor.seq} are gone: ${anchorPath} says the log reached record ${anchor.seq} (file truncated)`,
+      );
     }
     if (anchor.seq > 0) {
       const at = findRecord(lines, anchor.seq);
       if (!at || at.line === 0 || at.hash !== anchor.hash) {
-        return fail(anchor.seq, at?.line ?? anchor.seq, `line ${at?.line ?? anchor.seq}: record ${anchor.seq} is not the one ${anchorPath} recorded (the log was rewritten)`);
+        return fail(
+          anchor.seq,
+          at?.line ?? anchor.seq,
+          `line ${at?.line ?? anchor.seq}: record ${anchor.seq} is not the one ${anchorPath} recorded (the log was rewritten)`,
+        );
       }
     }
   }

@@ -62,7 +62,17 @@ describe('renderIncidentTimeline', () => {
       title: 'Coingecko breaker open',
       from: '2026-11-26T14:00:00Z',
       to: '2026-11-26T15:00:00Z',
-      alerts: [alert({}), alert({ id: 'a2' as AlertRecord['id'], title: 'old alert', pendingSince: '2026-11-25T10:00:00.000Z', firedAt: null, resolvedAt: null, acknowledgedAt: null })],
+      alerts: [
+        alert({}),
+        alert({
+          id: 'a2' as AlertRecord['id'],
+          title: 'old alert',
+          pendingSince: '2026-11-25T10:00:00.000Z',
+          firedAt: null,
+          resolvedAt: null,
+          acknowledgedAt: null,
+        }),
+      ],
       records: await log.read(100),
       chain: { ok: true },
       generatedAt: '2026-11-26T15:00:00Z',
@@ -88,7 +98,14 @@ describe('renderIncidentTimeline', () => {
   });
 
   it('redacts, escapes Markdown in free text and flags a broken chain', async () => {
-    await at('2026-11-26T14:02:00Z', { kind: 'intent', user: 'bob', runId: 'run-00000000000000bb', actionId: 'test.x', hostId: 'h', command: 'echo ```; GROQ_API_KEY=gsk_abcdefghijklmnopqrstuvwxyz' });
+    await at('2026-11-26T14:02:00Z', {
+      kind: 'intent',
+      user: 'bob',
+      runId: 'run-00000000000000bb',
+      actionId: 'test.x',
+      hostId: 'h',
+      command: 'echo ```; GROQ_API_KEY=gsk_abcdefghijklmnopqrstuvwxyz',
+    });
     const md = renderIncidentTimeline({
       title: 'Incident <script> #1 [link](http://x)',
       from: '2026-11-26T14:00:00Z',

@@ -64,7 +64,13 @@ export function renderIncidentTimeline(input: TimelineInput): string {
     const host = rec.hostId ? ` on ${code(r(rec.hostId))}` : '';
     const run = rec.runId ? ` (${r(rec.runId)})` : '';
     if (rec.kind === 'intent') {
-      events.push({ at: rec.at, order: 1 + rec.seq, intent: true, text: `${who} ran ${action}${host}${run}`, ...(rec.command ? { detail: r(rec.command) } : {}) });
+      events.push({
+        at: rec.at,
+        order: 1 + rec.seq,
+        intent: true,
+        text: `${who} ran ${action}${host}${run}`,
+        ...(rec.command ? { detail: r(rec.command) } : {}),
+      });
     } else if (rec.kind === 'result') {
       const exit = rec.exitCode === null ? '' : `, exit code ${rec.exitCode}`;
       events.push({ at: rec.at, order: 1 + rec.seq, text: `${action}${host} ${bold(r(rec.outcome ?? 'ended'))}${exit}${run}` });
@@ -74,7 +80,12 @@ export function renderIncidentTimeline(input: TimelineInput): string {
   }
 
   for (const t of input.teammates ?? []) {
-    events.push({ at: t.at, order: 0.5, text: `${escapeText(r(t.text))} (host record on ${code(r(t.hostId))})`, ...(t.command ? { detail: r(t.command) } : {}) });
+    events.push({
+      at: t.at,
+      order: 0.5,
+      text: `${escapeText(r(t.text))} (host record on ${code(r(t.hostId))})`,
+      ...(t.command ? { detail: r(t.command) } : {}),
+    });
   }
 
   const inRange = events
@@ -91,7 +102,14 @@ export function renderIncidentTimeline(input: TimelineInput): string {
     '',
     input.chain.ok ? 'Audit log chain: verified.' : `**Audit log chain: BROKEN** (${escapeText(r(input.chain.error))}): records may have been altered.`,
     '',
-    ...(input.now ? ['## What is wrong now', '', ...(input.now.length ? input.now.map((line) => `- ${escapeText(r(line))}`) : ['- nothing: every endpoint and host is ok']), ''] : []),
+    ...(input.now
+      ? [
+          '## What is wrong now',
+          '',
+          ...(input.now.length ? input.now.map((line) => `- ${escapeText(r(line))}`) : ['- nothing: every endpoint and host is ok']),
+          '',
+        ]
+      : []),
     '| | count |',
     '|---|---|',
     `| alerts | ${new Set(inRange.map((e) => e.alertId).filter(Boolean)).size} |`,

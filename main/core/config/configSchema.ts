@@ -22,9 +22,17 @@ export const HostConfig = z
       .describe('a Host alias from ssh.configFile: address, port, user, keys, ProxyJump/ProxyCommand, keepalive and known_hosts come from it unless set here'),
     address: z.string().min(1).max(253).optional().describe('DNS name or IP the SSH connection goes to (required without sshAlias)'),
     port: z.number().int().min(1).max(65535).optional().describe('default 22, or the ssh_config Port with sshAlias'),
-    user: z.string().regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'not a valid Unix user name').optional().describe('default root, or the ssh_config User with sshAlias'),
+    user: z
+      .string()
+      .regex(/^[a-z_][a-z0-9_.-]{0,31}$/i, 'not a valid Unix user name')
+      .optional()
+      .describe('default root, or the ssh_config User with sshAlias'),
     identityFile: z.string().min(1).optional().describe('private key file; ~ is expanded'),
-    knownHostsFile: z.string().min(1).optional().describe("this host's known_hosts; default: ssh_config's UserKnownHostsFile with sshAlias, else the top-level knownHostsFile"),
+    knownHostsFile: z
+      .string()
+      .min(1)
+      .optional()
+      .describe("this host's known_hosts; default: ssh_config's UserKnownHostsFile with sshAlias, else the top-level knownHostsFile"),
     keepaliveSeconds: seconds(1, 600).optional(),
     keepaliveCountMax: z.number().int().min(1).max(20).optional(),
     connectTimeoutSeconds: seconds(1, 120).optional(),
@@ -47,11 +55,18 @@ export type HostConfig = z.output<typeof HostConfig>;
 
 export const SshSettings = z
   .object({
-    configFile: z.string().min(1).max(1024).default('~/.ssh/config').describe('the OpenSSH client config every connection is resolved through; a missing file counts as empty'),
+    configFile: z
+      .string()
+      .min(1)
+      .max(1024)
+      .default('~/.ssh/config')
+      .describe('the OpenSSH client config every connection is resolved through; a missing file counts as empty'),
     knownHostsPolicy: z
       .enum(['yes', 'accept-new', 'ask'])
       .default('ask')
-      .describe('unknown host keys: refuse (yes), pin silently (accept-new) or ask in the console (ask); a changed key is always refused unless you type the host name'),
+      .describe(
+        'unknown host keys: refuse (yes), pin silently (accept-new) or ask in the console (ask); a changed key is always refused unless you type the host name',
+      ),
     maxConcurrentHandshakes: z
       .number()
       .int()
@@ -65,11 +80,15 @@ export const SshSettings = z
       .min(0)
       .max(10_000)
       .default(100)
-      .describe('a stall of the console longer than this while hosts connect halves the handshake cap, which climbs back once it keeps up; 0 keeps the cap fixed'),
+      .describe(
+        'a stall of the console longer than this while hosts connect halves the handshake cap, which climbs back once it keeps up; 0 keeps the cap fixed',
+      ),
     rememberPassphrases: z
       .boolean()
       .default(false)
-      .describe("keep key passphrases between sessions, encrypted by the OS keychain through Electron's safeStorage (desktop app only; never in clear). Off: kept in memory for the session only"),
+      .describe(
+        "keep key passphrases between sessions, encrypted by the OS keychain through Electron's safeStorage (desktop app only; never in clear). Off: kept in memory for the session only",
+      ),
   })
   .strict();
 export type SshSettings = z.output<typeof SshSettings>;
@@ -84,7 +103,12 @@ export const HealthConfig = z
     intervalSeconds: seconds(1, 3600).default(5),
     intervals: z.partialRecord(z.enum(ENDPOINTS), seconds(1, 3600)).default({}).describe('per-endpoint poll intervals overriding intervalSeconds'),
     timeoutSeconds: seconds(0.5, 120).default(4),
-    maxBodyBytes: z.number().int().min(1024).max(64 * 1024 * 1024).default(1024 * 1024),
+    maxBodyBytes: z
+      .number()
+      .int()
+      .min(1024)
+      .max(64 * 1024 * 1024)
+      .default(1024 * 1024),
     maxBackoffSeconds: seconds(1, 3600).default(60),
   })
   .strict();
@@ -95,14 +119,26 @@ export const DashboardConfig = z
   .object({
     name: z.string().min(1).max(100),
     port: z.number().int().min(1).max(65535).describe("port on the host's 127.0.0.1"),
-    path: z.string().regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, 'must start with "/" and hold only URL path characters').default('/'),
+    path: z
+      .string()
+      .regex(/^\/[A-Za-z0-9._~!$&'()*+,;=:@%/?-]*$/, 'must start with "/" and hold only URL path characters')
+      .default('/'),
   })
   .strict();
 export const EscalationConfig = z
   .object({
-    pagerduty: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('PagerDuty service URL'),
-    ticket: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('ticket system URL (new ticket)'),
-    logs: z.url({ protocol: /^https$/, message: 'must be an https:// URL' }).optional().describe('log platform URL'),
+    pagerduty: z
+      .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+      .optional()
+      .describe('PagerDuty service URL'),
+    ticket: z
+      .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+      .optional()
+      .describe('ticket system URL (new ticket)'),
+    logs: z
+      .url({ protocol: /^https$/, message: 'must be an https:// URL' })
+      .optional()
+      .describe('log platform URL'),
   })
   .strict();
 export const HostViewConfig = z
@@ -110,7 +146,14 @@ export const HostViewConfig = z
     refreshSeconds: seconds(1, 3600).default(10),
     diskAmberPct: z.number().min(1).max(100).default(80),
     diskRedPct: z.number().min(1).max(100).default(90),
-    units: z.array(z.string().regex(/^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|mount|path)$/, 'must be a systemd unit name with its type, e.g. "x.service"')).max(50).optional(),
+    units: z
+      .array(
+        z
+          .string()
+          .regex(/^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|mount|path)$/, 'must be a systemd unit name with its type, e.g. "x.service"'),
+      )
+      .max(50)
+      .optional(),
   })
   .strict()
   .refine((v) => v.diskAmberPct < v.diskRedPct, { message: 'diskAmberPct must be below diskRedPct', path: ['diskAmberPct'] });
@@ -127,7 +170,11 @@ export const DeploymentConfig = z
     name: z.string().min(1).max(100),
     hosts: z.array(id).min(1),
     health: HealthConfig.default(HealthConfig.parse({})),
-    dashboards: z.array(DashboardConfig).max(20).optional().describe("web dashboards on each host's localhost; default: Operations :3000/ops and Grafana :9090"),
+    dashboards: z
+      .array(DashboardConfig)
+      .max(20)
+      .optional()
+      .describe("web dashboards on each host's localhost; default: Operations :3000/ops and Grafana :9090"),
     escalation: EscalationConfig.optional(),
   })
   .strict();
@@ -176,7 +223,13 @@ export const OpsdeckConfig = z
   .object({
     user: z.string().min(1).max(100).optional().describe('name recorded in the audit log; defaults to the OS user'),
     knownHostsFile: z.string().min(1).default('~/.ssh/known_hosts'),
-    ssh: SshSettings.default({ configFile: '~/.ssh/config', knownHostsPolicy: 'ask', maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100, rememberPassphrases: false }).describe('ssh_config and host-key policy'),
+    ssh: SshSettings.default({
+      configFile: '~/.ssh/config',
+      knownHostsPolicy: 'ask',
+      maxConcurrentHandshakes: 16,
+      handshakeLagLimitMs: 100,
+      rememberPassphrases: false,
+    }).describe('ssh_config and host-key policy'),
     auditFile: z.string().min(1).optional().describe('defaults to the platform state folder, e.g. ~/.local/state/opsdeck/audit.jsonl'),
     hosts: z.array(HostConfig).default([]),
     deployments: z.array(DeploymentConfig).default([]),
@@ -191,7 +244,9 @@ export const OpsdeckConfig = z
     hostView: HostViewConfig.optional(),
     terminal: TerminalConfig.optional(),
     runbooks: z
-      .object({ folders: z.array(z.string().min(1).max(1024)).max(50).default([]).describe('folders of Markdown runbooks shown beside the bundled ones; ~ is expanded') })
+      .object({
+        folders: z.array(z.string().min(1).max(1024)).max(50).default([]).describe('folders of Markdown runbooks shown beside the bundled ones; ~ is expanded'),
+      })
       .strict()
       .optional()
       .describe('runbook viewer'),

@@ -29,7 +29,10 @@ describe('config loading', () => {
 
   it('ssh: the handshake cap and its stall limit default to 16 and 100 ms; a bad one is named', () => {
     expect(parseConfig(good, 'c.yaml').ssh).toMatchObject({ maxConcurrentHandshakes: 16, handshakeLagLimitMs: 100 });
-    expect(parseConfig(`${good}ssh: { maxConcurrentHandshakes: 4, handshakeLagLimitMs: 0 }\n`, 'c.yaml').ssh).toMatchObject({ maxConcurrentHandshakes: 4, handshakeLagLimitMs: 0 });
+    expect(parseConfig(`${good}ssh: { maxConcurrentHandshakes: 4, handshakeLagLimitMs: 0 }\n`, 'c.yaml').ssh).toMatchObject({
+      maxConcurrentHandshakes: 4,
+      handshakeLagLimitMs: 0,
+    });
     expect(() => parseConfig(`${good}ssh: { maxConcurrentHandshakes: 0 }\n`, 'c.yaml')).toThrowError(/ssh\.maxConcurrentHandshakes/);
   });
 
@@ -54,7 +57,9 @@ describe('config loading', () => {
   });
 
   it('refuses a deployment naming an unknown host, at its line', () => {
-    expect(() => parseConfig(good.replace('hosts: [at-1]', 'hosts: [at-9]'), 'c.yaml')).toThrowError(/c\.yaml:8: deployments\.0\.hosts\.0: unknown host "at-9"/);
+    expect(() => parseConfig(good.replace('hosts: [at-1]', 'hosts: [at-9]'), 'c.yaml')).toThrowError(
+      /c\.yaml:8: deployments\.0\.hosts\.0: unknown host "at-9"/,
+    );
   });
 
   it('refuses unknown keys so a typo does not silently do nothing', () => {

@@ -16,8 +16,7 @@ export class ConfigError extends Error {
   }
 }
 
-export const expandHome = (path: string, home = homedir()): string =>
-  path === '~' ? home : path.startsWith('~/') ? `${home}${path.slice(1)}` : path;
+export const expandHome = (path: string, home = homedir()): string => (path === '~' ? home : path.startsWith('~/') ? `${home}${path.slice(1)}` : path);
 
 /** Parse config text; `file` only labels errors. */
 export function parseConfig(text: string, file: string): OpsdeckConfig {

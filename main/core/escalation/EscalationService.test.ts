@@ -26,14 +26,38 @@ beforeEach(async () => {
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
 const breakerAlert = {
-  id: 'a1', key: 'prod/breaker/coingecko_api', deploymentId: 'prod', ruleId: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', item: 'coingecko_api',
-  title: 'coingecko_api breaker OPEN', severity: 'critical', state: 'firing', reason: 'OPEN: 7/5 failures', value: null,
-  pendingSince: '2026-11-26T11:00:00.000Z', firedAt: '2026-11-26T11:00:30.000Z', resolvedAt: null, acknowledgedAt: '2026-11-26T11:05:00.000Z', acknowledgedBy: 'bob', snoozedUntil: null,
+  id: 'a1',
+  key: 'prod/breaker/coingecko_api',
+  deploymentId: 'prod',
+  ruleId: 'breaker-state',
+  section: 'circuit-breakers',
+  endpoint: 'circuitBreakers',
+  item: 'coingecko_api',
+  title: 'coingecko_api breaker OPEN',
+  severity: 'critical',
+  state: 'firing',
+  reason: 'OPEN: 7/5 failures',
+  value: null,
+  pendingSince: '2026-11-26T11:00:00.000Z',
+  firedAt: '2026-11-26T11:00:30.000Z',
+  resolvedAt: null,
+  acknowledgedAt: '2026-11-26T11:05:00.000Z',
+  acknowledgedBy: 'bob',
+  snoozedUntil: null,
 } as unknown as AlertRecord;
 
 function service(opened: string[] | null, health: EndpointState[] = [], facts: Partial<HostFacts>[] = []) {
-  const deployments = [{ id: 'prod', name: 'Prod | EU', hosts: ['at-1'] }] as unknown as ReturnType<ConstructorParameters<typeof IncidentExporter>[0]['deployments']>;
-  const exporter = new IncidentExporter({ audit, alerts: () => [breakerAlert, { ...breakerAlert, id: 'a2', deploymentId: 'other', title: 'not ours' }], deployments: () => deployments, redactor, clock, user: 'alice' });
+  const deployments = [{ id: 'prod', name: 'Prod | EU', hosts: ['at-1'] }] as unknown as ReturnType<
+    ConstructorParameters<typeof IncidentExporter>[0]['deployments']
+  >;
+  const exporter = new IncidentExporter({
+    audit,
+    alerts: () => [breakerAlert, { ...breakerAlert, id: 'a2', deploymentId: 'other', title: 'not ours' }],
+    deployments: () => deployments,
+    redactor,
+    clock,
+    user: 'alice',
+  });
   return new EscalationService({
     escalation: { prod: { ticket: 'https://tickets.example.com/new?token=T0K3N', pagerduty: 'https://acme.pagerduty.com/services/P1' } },
     deployment: (id) => (id === 'prod' ? { name: 'Prod | EU', hosts: ['at-1' as HostId] } : undefined),
@@ -51,14 +75,46 @@ function service(opened: string[] | null, health: EndpointState[] = [], facts: P
 
 describe('EscalationService', () => {
   it('opens the configured URL and returns what is wrong now and the verified timeline, redacted', async () => {
-    await audit.append({ kind: 'intent', user: 'alice', actionId: 'config.set', hostId: 'at-1', command: "sed -i 's/x/y/' /etc/autotrader/env # ALPACA_API_KEY=PKLIVE123456" });
-    await audit.append({ kind: 'result', user: 'alice', actionId: 'service.restart', hostId: 'at-1', command: 'systemctl restart autotrader-ingestion', exitCode: 0, outcome: 'succeeded' });
+    await audit.append({
+      kind: 'intent',
+      user: 'alice',
+      actionId: 'config.set',
+      hostId: 'at-1',
+      command: "sed -i 's/x/y/' /etc/autotrader/env # ALPACA_API_KEY=PKLIVE123456",
+    });
+    await audit.append({
+      kind: 'result',
+      user: 'alice',
+      actionId: 'service.restart',
+      hostId: 'at-1',
+      command: 'systemctl restart autotrader-ingestion',
+      exitCode: 0,
+      outcome: 'succeeded',
+    });
     await audit.append({ kind: 'intent', user: 'alice', hostId: 'other', command: 'echo not-ours' });
     const opened: string[] = [];
-    const s = service(opened, [
-      { deploymentId: 'prod', endpoint: 'circuit-breakers', status: 'error', error: { kind: 'timeout', message: 'no answer in 4 s' }, lastGoodAt: null, items: {} } as unknown as EndpointState,
-      { deploymentId: 'prod', endpoint: 'sla', status: 'ok', error: null, lastGoodAt: null, items: { coingecko: { ok: false, why: 'success rate 93 % < 95 %' } } } as unknown as EndpointState,
-    ], [{ hostId: 'at-1' as HostId, status: 'fail', reasons: ['autotrader-workers.service stopped (dead)'] }]);
+    const s = service(
+      opened,
+      [
+        {
+          deploymentId: 'prod',
+          endpoint: 'circuit-breakers',
+          status: 'error',
+          error: { kind: 'timeout', message: 'no answer in 4 s' },
+          lastGoodAt: null,
+          items: {},
+        } as unknown as EndpointState,
+        {
+          deploymentId: 'prod',
+          endpoint: 'sla',
+          status: 'ok',
+          error: null,
+          lastGoodAt: null,
+          items: { coingecko: { ok: false, why: 'success rate 93 % < 95 %' } },
+        } as unknown as EndpointState,
+      ],
+      [{ hostId: 'at-1' as HostId, status: 'fail', reasons: ['autotrader-workers.service stopped (dead)'] }],
+    );
     const result = await s.escalate('prod' as DeploymentId, 'ticket');
     expect(opened).toEqual(['https://tickets.example.com/new?token=T0K3N']);
     // the system browser has the URL (and its token); the renderer does not need it

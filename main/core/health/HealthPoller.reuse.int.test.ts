@@ -180,7 +180,9 @@ describe('HealthPoller, when a body or an item has not changed since the last po
     serve('sla', { error: 'boom' }, 500);
     await expect.poll(() => latest('sla')?.status, POLL).toBe('error');
     const failed = latest('sla')!;
-    const lastGood = of('sla').filter((s) => s.status === 'ok').at(-1)!;
+    const lastGood = of('sla')
+      .filter((s) => s.status === 'ok')
+      .at(-1)!;
     expect(failed.error).toEqual({ kind: 'http', message: 'HTTP 500' });
     expect(failed.lastGoodAt).toBe(lastGood.lastGoodAt);
     expect(failed.items).toEqual(lastGood.items);

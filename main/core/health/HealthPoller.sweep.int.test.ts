@@ -87,7 +87,9 @@ describe('HealthPoller sweeps', () => {
   it("polls a deployment's endpoints one after another, never two at once, and shows them due together", async () => {
     const updates = start([deployment('a', {}, 1_000), deployment('b', {}, 1_000)]);
     // three sweeps of both deployments
-    await expect.poll(() => updates.filter((u) => u.status === 'ok').length, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(2 * 3 * ENDPOINTS.length);
+    await expect
+      .poll(() => updates.filter((u) => u.status === 'ok').length, { timeout: 15_000, interval: 50 })
+      .toBeGreaterThanOrEqual(2 * 3 * ENDPOINTS.length);
     expect(updates.filter((u) => u.status === 'error')).toEqual([]);
     // the API never saw two polls of one deployment at the same time, though each took HOLD_MS
     expect(most.get('a')).toBe(1);
@@ -112,8 +114,16 @@ describe('HealthPoller sweeps', () => {
   it('a fleet larger than its wake-ups per interval is swept a few deployments at a time, the groups still spread', async () => {
     // five deployments, at most two starts a second: three each starting together, then two
     const ids = ['g1', 'g2', 'g3', 'g4', 'g5'];
-    const updates = start(ids.map((id) => deployment(id, {}, 1_000)), 2);
-    await expect.poll(() => ids.every((id) => updates.filter((u) => u.deploymentId === id && u.status === 'ok').length >= 2 * ENDPOINTS.length), { timeout: 15_000, interval: 50 }).toBe(true);
+    const updates = start(
+      ids.map((id) => deployment(id, {}, 1_000)),
+      2,
+    );
+    await expect
+      .poll(() => ids.every((id) => updates.filter((u) => u.deploymentId === id && u.status === 'ok').length >= 2 * ENDPOINTS.length), {
+        timeout: 15_000,
+        interval: 50,
+      })
+      .toBe(true);
     expect(updates.filter((u) => u.status === 'error')).toEqual([]);
     const due = (id: string) => Date.parse(updates.filter((u) => u.deploymentId === id).at(-1)!.nextPollAt!) % 1_000;
     expect(due('g2')).toBe(due('g1'));
@@ -139,13 +149,17 @@ describe('HealthPoller sweeps', () => {
 
   it('refuses a wake-up count that is not a whole number of at least one', () => {
     for (const bad of [0, -1, 1.5, Number.NaN]) {
-      expect(() => new HealthPoller({ dispatcherFor: () => agent, onUpdate: () => undefined, wakesPerInterval: bad })).toThrow(`wakesPerInterval must be a whole number of at least 1, not ${bad}`);
+      expect(() => new HealthPoller({ dispatcherFor: () => agent, onUpdate: () => undefined, wakesPerInterval: bad })).toThrow(
+        `wakesPerInterval must be a whole number of at least 1, not ${bad}`,
+      );
     }
   });
 
   it('an endpoint with a three times longer interval joins every third sweep rather than being polled on its own', async () => {
     const updates = start([deployment('c', { security: 1_800 }, 600)]);
-    await expect.poll(() => updates.filter((u) => u.endpoint === 'security' && u.status === 'ok').length, { timeout: 15_000, interval: 50 }).toBeGreaterThanOrEqual(3);
+    await expect
+      .poll(() => updates.filter((u) => u.endpoint === 'security' && u.status === 'ok').length, { timeout: 15_000, interval: 50 })
+      .toBeGreaterThanOrEqual(3);
     const securityDue = updates.filter((u) => u.endpoint === 'security').map((u) => Date.parse(u.nextPollAt!));
     const slaDue = new Set(updates.filter((u) => u.endpoint === 'sla').map((u) => Date.parse(u.nextPollAt!)));
     // every time security is due, a sweep of the 400 ms endpoints is due too
@@ -177,7 +191,10 @@ describe('HealthPoller sweeps', () => {
     const asked = Date.now();
     expect(poller!.pollNow('d' as DeploymentId)).toBe(true);
     await expect
-      .poll(() => ENDPOINTS.every((e) => updates.some((u) => u.endpoint === e && u.status === 'ok' && Date.parse(u.polledAt!) >= asked)), { timeout: 10_000, interval: 20 })
+      .poll(() => ENDPOINTS.every((e) => updates.some((u) => u.endpoint === e && u.status === 'ok' && Date.parse(u.polledAt!) >= asked)), {
+        timeout: 10_000,
+        interval: 20,
+      })
       .toBe(true);
     expect(most.get('d')).toBe(1);
     expect(poller!.pollNow('nope' as DeploymentId)).toBe(false);

@@ -108,7 +108,6 @@ interface Sweep {
 /** A timer can fire a few ms before an endpoint's due time after rounding: those join the sweep. */
 const DUE_TOLERANCE_MS = 15;
 
-
 export class HealthPoller {
   private readonly sweeps = new Map<DeploymentId, Sweep>();
   private readonly clock: Clock;
@@ -123,7 +122,8 @@ export class HealthPoller {
     this.timers = deps.timers ?? systemTimers;
     this.random = deps.random ?? Math.random;
     this.wakesPerInterval = deps.wakesPerInterval ?? WAKES_PER_INTERVAL;
-    if (!Number.isInteger(this.wakesPerInterval) || this.wakesPerInterval < 1) throw new Error(`wakesPerInterval must be a whole number of at least 1, not ${this.wakesPerInterval}`);
+    if (!Number.isInteger(this.wakesPerInterval) || this.wakesPerInterval < 1)
+      throw new Error(`wakesPerInterval must be a whole number of at least 1, not ${this.wakesPerInterval}`);
     this.redact = deps.redact ? memoizeRedact(deps.redact) : (text) => text;
   }
 

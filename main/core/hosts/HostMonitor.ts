@@ -164,7 +164,12 @@ export class HostMonitor {
 
   /** One round over every connected host; resolves when all have answered (the bench awaits it). */
   async refreshAll(): Promise<void> {
-    const connected = new Set(this.deps.pool.states().filter((s) => s.state === 'connected').map((s) => s.hostId));
+    const connected = new Set(
+      this.deps.pool
+        .states()
+        .filter((s) => s.state === 'connected')
+        .map((s) => s.hostId),
+    );
     await Promise.all([...this.entries.keys()].filter((id) => connected.has(id)).map((id) => this.refresh(id)));
   }
 
@@ -184,7 +189,11 @@ export class HostMonitor {
       return;
     }
     const why =
-      state.state === 'failed' ? `not connected: ${state.error ?? 'failed'}` : state.state === 'unresponsive' ? `not answering: ${state.error ?? 'unresponsive'}` : `not connected (${state.state})`;
+      state.state === 'failed'
+        ? `not connected: ${state.error ?? 'failed'}`
+        : state.state === 'unresponsive'
+          ? `not answering: ${state.error ?? 'unresponsive'}`
+          : `not connected (${state.state})`;
     // keep the last figures for context, but say they are not current
     this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
     entry.prevCpu = null;
@@ -228,7 +237,11 @@ export class HostMonitor {
       // not one section printed and a failing exit: the script never ran (a shell or a demo host
       // refused it); the host's own words say why, where "could not read …" for every figure would not
       if (result.exitCode !== 0 && !out.includes(SECTION_MARK)) {
-        const said = err.split('\n').find((line) => line.trim())?.trim().slice(0, 300);
+        const said = err
+          .split('\n')
+          .find((line) => line.trim())
+          ?.trim()
+          .slice(0, 300);
         throw new Error(`the facts script did not run (exit ${result.exitCode ?? result.signal ?? 'unknown'})${said ? `: ${said}` : ''}`);
       }
       this.apply(entry, out);
@@ -276,7 +289,12 @@ export class HostMonitor {
       units: assessment.units,
       failedUnits: parsed.failedUnits,
       processes: assessment.processes,
-      history: { at: load1.map(([t]) => isoAt(t)), load1: load1.map(([, v]) => v), memPct: h.memPct.read().map(([, v]) => v), diskPct: h.diskPct.read().map(([, v]) => v) },
+      history: {
+        at: load1.map(([t]) => isoAt(t)),
+        load1: load1.map(([, v]) => v),
+        memPct: h.memPct.read().map(([, v]) => v),
+        diskPct: h.diskPct.read().map(([, v]) => v),
+      },
     });
   }
 

@@ -44,7 +44,16 @@ beforeAll(async () => {
   fleet = await startFleet({ name: NAME, hosts: 1 });
   host = fleet.hosts[0]!.name;
   pool = new SessionPool({});
-  pool.setHosts([{ id: H, address: fleet.hosts[0]!.address, port: fleet.hosts[0]!.sshPort, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: fleet.knownHostsPath }]);
+  pool.setHosts([
+    {
+      id: H,
+      address: fleet.hosts[0]!.address,
+      port: fleet.hosts[0]!.sshPort,
+      user: 'root',
+      privateKeyPath: fleet.privateKeyPath,
+      knownHostsPath: fleet.knownHostsPath,
+    },
+  ]);
   audit = new AuditLog({ path: join(dir, 'audit.jsonl'), redactor: new Redactor(), clock: systemClock });
   feature = new HostToolsFeature({
     pool,
@@ -64,7 +73,14 @@ beforeAll(async () => {
     timers: systemTimers,
     pushWindowMs: 50,
     health: () => [],
-    incidents: new IncidentExporter({ audit, alerts: () => [], deployments: () => [{ id: 'prod' as never, name: 'Prod', hosts: [H] }], redactor: new Redactor(), clock: systemClock, user: 'it-engineer' }),
+    incidents: new IncidentExporter({
+      audit,
+      alerts: () => [],
+      deployments: () => [{ id: 'prod' as never, name: 'Prod', hosts: [H] }],
+      redactor: new Redactor(),
+      clock: systemClock,
+      user: 'it-engineer',
+    }),
     openExternal: async () => false,
     logger: { warn: () => {} },
   });
@@ -102,7 +118,12 @@ describe('host view on a real host', () => {
     expect(rootDisk.sizeBytes).toBe(root[1]);
     expect(Math.abs(rootDisk.usedBytes - root[2]!)).toBeLessThan(64 * 1024 * 1024);
     const byUnit = Object.fromEntries(f.units.map((u) => [u.unit, u.active]));
-    expect([byUnit['autotrader-api.service'], byUnit['autotrader-ingestion.service'], byUnit['autotrader-workers.service'], byUnit['redis-server.service']]).toEqual(active);
+    expect([
+      byUnit['autotrader-api.service'],
+      byUnit['autotrader-ingestion.service'],
+      byUnit['autotrader-workers.service'],
+      byUnit['redis-server.service'],
+    ]).toEqual(active);
     expect(f.units.find((u) => u.unit === 'autotrader-api.service')!.status).toBe('ok');
   });
 
@@ -161,9 +182,18 @@ hub.subscribe((name, payload) => {
   output.set(p.terminalId, (output.get(p.terminalId) ?? '') + p.data);
 });
 /** What the screen shows, line by line: escape sequences (bracketed paste, colours) removed. */
-// eslint-disable-next-line no-control-regex
-const screenLines = (text: string | undefined) => (text ?? '').replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '').split(/\r?\n/).map((l) => l.replace(/^.*\r/, ''));
-const stateOf = (id: TerminalId) => seen.filter((e) => e.name === 'onTerminalState').map((e) => e.payload as EventPayload<'onTerminalState'>).filter((p) => p.terminalId === id).at(-1);
+const screenLines = (text: string | undefined) =>
+  (text ?? '')
+    // eslint-disable-next-line no-control-regex
+    .replace(/\x1b\[[0-9;?]*[A-Za-z]/g, '')
+    .split(/\r?\n/)
+    .map((l) => l.replace(/^.*\r/, ''));
+const stateOf = (id: TerminalId) =>
+  seen
+    .filter((e) => e.name === 'onTerminalState')
+    .map((e) => e.payload as EventPayload<'onTerminalState'>)
+    .filter((p) => p.terminalId === id)
+    .at(-1);
 
 describe('terminal on a real host', () => {
   it('opens no terminal when its start cannot be audited', async () => {
@@ -210,9 +240,16 @@ describe('terminal on a real host', () => {
     // keystrokes are not audited
     expect(JSON.stringify(records)).not.toContain('6*7');
     await expect.poll(() => readdirSync(join(dir, 'recordings')).length).toBe(1);
-    const cast = readFileSync(join(dir, 'recordings', readdirSync(join(dir, 'recordings'))[0]!), 'utf8').trim().split('\n');
+    const cast = readFileSync(join(dir, 'recordings', readdirSync(join(dir, 'recordings'))[0]!), 'utf8')
+      .trim()
+      .split('\n');
     expect(JSON.parse(cast[0]!)).toMatchObject({ version: 2, width: 100, height: 30 });
-    const text = cast.slice(1).map((l) => JSON.parse(l) as [number, string, string]).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+    const text = cast
+      .slice(1)
+      .map((l) => JSON.parse(l) as [number, string, string])
+      .filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
     expect(text).toContain('42');
     expect(text).not.toContain('PKSECRET123456');
     expect(text).toContain('ALPACA_API_KEY=[REDACTED]');
@@ -255,7 +292,7 @@ describe('tunnels on a real host', () => {
     await expect(feature.tunnels.open(H, 'Grafana')).rejects.toThrow(/cannot open a forward to 127\.0\.0\.1:9090/);
   });
 
-  it('closes the host\'s forwards when its connection drops', async () => {
+  it("closes the host's forwards when its connection drops", async () => {
     const tunnel = await feature.tunnels.open(H, 'Operations dashboard');
     await fleet.exec(host, 'pkill -f "sshd:.*@"');
     await expect.poll(() => feature.tunnels.list().length, { timeout: 10_000 }).toBe(0);

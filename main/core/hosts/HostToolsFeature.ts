@@ -18,7 +18,8 @@ import { TunnelService } from '../tunnels/TunnelService';
 import { HostMonitor } from './HostMonitor';
 import { hostToolsView, type HostToolsSettings } from './hostToolsSettings';
 
-type HostToolCalls = 'getHostFacts' | 'refreshHost' | 'terminalOpen' | 'terminalInput' | 'terminalResize' | 'terminalClose' | 'openTunnel' | 'closeTunnel' | 'escalate';
+type HostToolCalls =
+  'getHostFacts' | 'refreshHost' | 'terminalOpen' | 'terminalInput' | 'terminalResize' | 'terminalClose' | 'openTunnel' | 'closeTunnel' | 'escalate';
 
 export interface HostToolsFeatureDeps {
   pool: Pick<SessionPool, 'exec' | 'shell' | 'forwardOut' | 'onState' | 'states'>;
@@ -62,8 +63,22 @@ export class HostToolsFeature {
     }
     const hostIds = this.hostIds;
     const labels = this.labels;
-    this.factsBatch = new KeyedBatcher((f) => f.hostId, (updates) => hub.emit('onHostFacts', { updates }), deps.pushWindowMs, timers);
-    this.monitor = new HostMonitor({ pool, hostIds: [...hostIds], settings: settings.monitor, clock, timers, onUpdate: (f) => this.factsBatch.push(f), logger: deps.logger, redact: (text) => deps.redactor.redact(text) });
+    this.factsBatch = new KeyedBatcher(
+      (f) => f.hostId,
+      (updates) => hub.emit('onHostFacts', { updates }),
+      deps.pushWindowMs,
+      timers,
+    );
+    this.monitor = new HostMonitor({
+      pool,
+      hostIds: [...hostIds],
+      settings: settings.monitor,
+      clock,
+      timers,
+      onUpdate: (f) => this.factsBatch.push(f),
+      logger: deps.logger,
+      redact: (text) => deps.redactor.redact(text),
+    });
     this.terminals = new TerminalService({
       shell: (id, pty) => pool.shell(id, pty),
       audit: deps.audit,

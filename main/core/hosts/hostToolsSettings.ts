@@ -58,8 +58,6 @@ export function hostToolsView(settings: HostToolsSettings): HostTools {
     refreshMs: settings.monitor.refreshMs,
     recording: settings.recording.enabled,
     dashboards: settings.dashboards,
-    escalation: Object.fromEntries(
-      Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])]),
-    ),
+    escalation: Object.fromEntries(Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])])),
   };
 }

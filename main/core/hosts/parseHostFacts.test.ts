@@ -24,7 +24,13 @@ describe('parseHostFacts on real output', () => {
   });
 
   it('computes memory as free does: used = MemTotal - MemAvailable, in bytes', () => {
-    expect(facts.memory).toEqual({ totalBytes: 24683656 * 1024, availableBytes: 23315120 * 1024, usedBytes: (24683656 - 23315120) * 1024, swapTotalBytes: 0, swapUsedBytes: 0 });
+    expect(facts.memory).toEqual({
+      totalBytes: 24683656 * 1024,
+      availableBytes: 23315120 * 1024,
+      usedBytes: (24683656 - 23315120) * 1024,
+      swapTotalBytes: 0,
+      swapUsedBytes: 0,
+    });
   });
 
   it('keeps real mounts (root overlay, /tmp, the filled tmpfs) and drops /dev and /run tmpfs', () => {
@@ -77,9 +83,16 @@ describe('parseHostFacts on broken or hostile output', () => {
 
   it('ignores garbage lines, repeated markers and absurd values', () => {
     const out = [
-      `${SECTION_MARK}loadavg`, 'NaN 1 2', `${SECTION_MARK}loadavg`, '0.1 0.2 0.3',
-      `${SECTION_MARK}meminfo`, 'MemTotal: 0 kB',
-      `${SECTION_MARK}df`, 'Filesystem Type 1-blocks Used Available Capacity Mounted on', '/dev/x ext4 100 50 50 50% /data; rm -rf /', 'junk',
+      `${SECTION_MARK}loadavg`,
+      'NaN 1 2',
+      `${SECTION_MARK}loadavg`,
+      '0.1 0.2 0.3',
+      `${SECTION_MARK}meminfo`,
+      'MemTotal: 0 kB',
+      `${SECTION_MARK}df`,
+      'Filesystem Type 1-blocks Used Available Capacity Mounted on',
+      '/dev/x ext4 100 50 50 50% /data; rm -rf /',
+      'junk',
       `${SECTION_MARK}end`,
     ].join('\n');
     const facts = parseHostFacts(out);
@@ -98,7 +111,14 @@ describe('parseHostFacts on broken or hostile output', () => {
 });
 
 describe('thresholds and ordering', () => {
-  const disk = (used: number, avail: number) => ({ filesystem: 'x', type: 'ext4', mount: '/', sizeBytes: used + avail, usedBytes: used, availableBytes: avail });
+  const disk = (used: number, avail: number) => ({
+    filesystem: 'x',
+    type: 'ext4',
+    mount: '/',
+    sizeBytes: used + avail,
+    usedBytes: used,
+    availableBytes: avail,
+  });
   it('disk: amber above 80 %, red above 90 %, from the config thresholds', () => {
     expect(assessDisk(disk(80, 20), T).status).toBe('ok');
     expect(assessDisk(disk(81, 19), T).status).toBe('warn');
@@ -108,14 +128,29 @@ describe('thresholds and ordering', () => {
   });
 
   it('units: failed and stopped are red, a oneshot that failed is red', () => {
-    const u = { unit: 'a.service', load: 'loaded', active: 'failed', sub: 'failed', result: 'exit-code', type: 'simple', mainPid: null, restarts: 3, since: null };
+    const u = {
+      unit: 'a.service',
+      load: 'loaded',
+      active: 'failed',
+      sub: 'failed',
+      result: 'exit-code',
+      type: 'simple',
+      mainPid: null,
+      restarts: 3,
+      since: null,
+    };
     expect(assessUnit(u)).toMatchObject({ status: 'fail', why: 'failed (exit-code)' });
     expect(assessUnit({ ...u, active: 'inactive', sub: 'dead', type: 'oneshot', result: 'exit-code' }).status).toBe('fail');
     expect(assessUnit({ ...u, load: 'not-found', active: 'inactive' })).toMatchObject({ status: 'fail', why: 'not loaded (not-found)' });
   });
 
   it('sorts the fleet by trouble, then label', () => {
-    const hosts = [{ label: 'b', trouble: 5 }, { label: 'a', trouble: 5 }, { label: 'c', trouble: 1000 }, { label: 'd', trouble: 0 }];
+    const hosts = [
+      { label: 'b', trouble: 5 },
+      { label: 'a', trouble: 5 },
+      { label: 'c', trouble: 1000 },
+      { label: 'd', trouble: 0 },
+    ];
     expect(hosts.sort(byTrouble).map((h) => h.label)).toEqual(['c', 'a', 'b', 'd']);
   });
 });
@@ -132,7 +167,10 @@ describe('hostFactsScript', () => {
 
 describe('process probes never carry arguments', () => {
   it('keeps the program of a matched process, not the credentials on its command line', () => {
-    const withGateway = SAMPLE.replace(/(@@opsdeck:proc:0\n)/, '$1' + '4242 /opt/ibgateway/ibgateway -Dibc.user=fa_trader -Dibc.password=hunter2 --mode=paper\n');
+    const withGateway = SAMPLE.replace(
+      /(@@opsdeck:proc:0\n)/,
+      '$1' + '4242 /opt/ibgateway/ibgateway -Dibc.user=fa_trader -Dibc.password=hunter2 --mode=paper\n',
+    );
     expect(withGateway).not.toBe(SAMPLE);
     const facts = parseHostFacts(withGateway, ['IB Gateway']);
     expect(facts.processes[0]).toEqual({ name: 'IB Gateway', pids: [4242], commands: ['/opt/ibgateway/ibgateway'] });

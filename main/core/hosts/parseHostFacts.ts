@@ -127,7 +127,14 @@ function parseDf(lines: string[] | undefined): RawDisk[] {
     const m = /^(\S+)\s+(\S+)\s+(\d+)\s+(\d+)\s+(\d+)\s+\d+%\s+(\/.*)$/.exec(line);
     if (!m) continue;
     const [, filesystem, type, size, used, avail, mount] = m;
-    const disk = { filesystem: cut(filesystem!), type: cut(type!), mount: cut(mount!), sizeBytes: Number(size), usedBytes: Number(used), availableBytes: Number(avail) };
+    const disk = {
+      filesystem: cut(filesystem!),
+      type: cut(type!),
+      mount: cut(mount!),
+      sizeBytes: Number(size),
+      usedBytes: Number(used),
+      availableBytes: Number(avail),
+    };
     if (isPseudoMount(disk)) continue;
     disks.push(disk);
   }
@@ -180,7 +187,10 @@ function parseFailed(lines: string[] | undefined): string[] {
   const failed: string[] = [];
   for (const line of lines ?? []) {
     // "UNIT LOAD ACTIVE SUB DESCRIPTION"; with --plain no bullet, but older systemd prints "●"
-    const unit = line.replace(/^[●*]\s*/, '').trim().split(/\s+/)[0];
+    const unit = line
+      .replace(/^[●*]\s*/, '')
+      .trim()
+      .split(/\s+/)[0];
     if (unit && failed.length < 100) failed.push(cut(unit));
   }
   return failed;
@@ -206,7 +216,8 @@ export function parseHostFacts(output: string, processNames: readonly string[] =
   const sections = splitSections(output);
   const notes: string[] = [];
   const need = <T>(name: string, value: T): T => {
-    if (value === null || (Array.isArray(value) && value.length === 0 && !sections.has(name))) notes.push(`${name}: ${sections.has(name) ? 'unreadable' : 'missing'}`);
+    if (value === null || (Array.isArray(value) && value.length === 0 && !sections.has(name)))
+      notes.push(`${name}: ${sections.has(name) ? 'unreadable' : 'missing'}`);
     return value;
   };
   const uptime = Number((sections.get('uptime')?.[0] ?? '').trim().split(/\s+/)[0]);

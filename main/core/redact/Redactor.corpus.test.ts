@@ -36,7 +36,9 @@ describe('the secret corpus', () => {
 
   it('keeps false positives on innocent look-alikes low, and prints them', () => {
     const touched = INNOCENT_CASES.filter((text) => redactor.redact(text) !== text);
-    console.log(`redaction false positives: ${touched.length} of ${INNOCENT_CASES.length} innocent lines${touched.map((t) => `\n  ${JSON.stringify(t)} -> ${JSON.stringify(redactor.redact(t))}`).join('')}`);
+    console.log(
+      `redaction false positives: ${touched.length} of ${INNOCENT_CASES.length} innocent lines${touched.map((t) => `\n  ${JSON.stringify(t)} -> ${JSON.stringify(redactor.redact(t))}`).join('')}`,
+    );
     expect(touched.length).toBeLessThanOrEqual(3);
   });
 

@@ -28,7 +28,10 @@ const SECRETS: ReadonlyArray<readonly [string, string]> = [
   ['> APCA-API-KEY-ID: PKABCDEFGHIJKLMNOPQR', 'PKABCDEFGHIJKLMNOPQR'],
   ['curl -H "APCA-API-SECRET-KEY: hunter2secretvalue" https://paper-api.alpaca.markets', 'hunter2secretvalue'],
   // Questrade refresh token file
-  ['{"access_token": "C3lTUKuNQrAAmSD/TPjuV/HI7aNrAwDp", "refresh_token": "aSBe7wAAdx88QTbwut0tiu3SYic3ox8F", "api_server": "https://api01.iq.questrade.com/"}', 'aSBe7wAAdx88QTbwut0tiu3SYic3ox8F'],
+  [
+    '{"access_token": "C3lTUKuNQrAAmSD/TPjuV/HI7aNrAwDp", "refresh_token": "aSBe7wAAdx88QTbwut0tiu3SYic3ox8F", "api_server": "https://api01.iq.questrade.com/"}',
+    'aSBe7wAAdx88QTbwut0tiu3SYic3ox8F',
+  ],
   ['{"access_token": "C3lTUKuNQrAAmSD/TPjuV/HI7aNrAwDp"}', 'C3lTUKuNQrAAmSD/TPjuV/HI7aNrAwDp'],
   // generic names
   ['DB_PASSWORD=correct-horse-battery', 'correct-horse-battery'],
@@ -178,7 +181,7 @@ describe('Redactor', () => {
 describe('text no rule can match (Redactor.redact returns it without running the rules)', () => {
   // Strings a health API sends fresh every poll. redactLine runs every rule with no short cut,
   // so if a rule is ever added that could change such text, this fails and says which.
-  const random = (seed: number) => () => ((seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31);
+  const random = (seed: number) => () => (seed = (seed * 1_103_515_245 + 12_345) % 2 ** 31) / 2 ** 31;
   const next = random(7);
   const alphabet = '0123456789 -_:=./@"\',;&()[]{}+#$%!?*<>|~\t\n\u00e9\u0130\u212a';
   const letterFree = Array.from({ length: 2000 }, () =>

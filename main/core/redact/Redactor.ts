@@ -37,7 +37,25 @@ const SECRET_SEGMENTS = new Set([
  * Segments that make a name about a secret rather than the secret itself: `token_expires_at`,
  * `api_key_validation`, `TOKEN_FILE` hold times, flags and paths an engineer needs to see.
  */
-const ABOUT_SEGMENTS = new Set(['expires', 'expiry', 'expiration', 'expired', 'at', 'count', 'ttl', 'type', 'validation', 'file', 'path', 'length', 'age', 'missing', 'rotation', 'rotated', 'scrubbing']);
+const ABOUT_SEGMENTS = new Set([
+  'expires',
+  'expiry',
+  'expiration',
+  'expired',
+  'at',
+  'count',
+  'ttl',
+  'type',
+  'validation',
+  'file',
+  'path',
+  'length',
+  'age',
+  'missing',
+  'rotation',
+  'rotated',
+  'scrubbing',
+]);
 
 /** True when a variable, header or JSON field name holds a secret by its name. */
 export function isSecretName(name: string): boolean {
@@ -184,7 +202,8 @@ const RULES: readonly Rule[] = [
 // An IBKR account id (U1234567, DU1234567, F1234567, DF…) is only redacted where the line talks
 // about IBKR, accounts or trading, so unrelated codes in ordinary ops text ("build U1234567")
 // are left alone.
-const ACCOUNT_CONTEXT = /\b(?:fa|ibkr|ib|tws|gateway|accounts?|acct|allocation|advisor|orders?|trades?|positions?|fills?|filled|margin|portfolio|executions?)\b|fa_|_fa\b/i;
+const ACCOUNT_CONTEXT =
+  /\b(?:fa|ibkr|ib|tws|gateway|accounts?|acct|allocation|advisor|orders?|trades?|positions?|fills?|filled|margin|portfolio|executions?)\b|fa_|_fa\b/i;
 const ACCOUNT_ID = /\b(?:DU|DF|U|F)\d{5,9}\b/g;
 // Paper and advisor-paper accounts (DU…, DF… and seven or eight digits) have a shape nothing
 // else in ops text has: redacted anywhere, an item named DU1234567 included.

@@ -51,7 +51,11 @@ export const SECRET_CASES: readonly SecretCase[] = [
   token('aws access key id', `AKIA${up(16)}`, (s) => `{"AccessKeyId": "${s}"}`),
   token('aws access key id', `AROA${up(16)}`, (s) => `role id ${s}`),
   { kind: 'aws key split by a zero-width space', text: `key ${awsKey.slice(0, 4)}\u200B${awsKey.slice(4)} in use`, secret: awsKey.slice(4) },
-  { kind: 'aws key in full-width letters', text: `key ${[...awsKey].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('')} in use`, secret: [...awsKey.slice(4)].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('') },
+  {
+    kind: 'aws key in full-width letters',
+    text: `key ${[...awsKey].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join('')} in use`,
+    secret: [...awsKey.slice(4)].map((c) => String.fromCodePoint(c.codePointAt(0)! + 0xfee0)).join(''),
+  },
   token('aws secret access key', awsSecret, (s) => `aws_secret_access_key = ${s}`),
   token('aws secret access key', gen(B64, 40), (s) => `aws_secret_access_key ${s}`),
   token('aws secret access key', gen(B64, 40), (s) => `AWS_SECRET_ACCESS_KEY: "${s}"`),

@@ -24,10 +24,19 @@ write(
   'breakers.md',
   '# Circuit breaker trips\n\n## Symptoms\n\n- requests fail at once\n\n## Resolution\n\n```bash\ncurl http://localhost:8000/api/health/circuit-breakers | jq\n```\n',
 );
-write('sla.md', '# SLA violations\n\n## Symptoms\n\n- success rate below 95%\n\n## Resolution\n\nTune the circuit breaker thresholds if a flaky source keeps failing.\n');
+write(
+  'sla.md',
+  '# SLA violations\n\n## Symptoms\n\n- success rate below 95%\n\n## Resolution\n\nTune the circuit breaker thresholds if a flaky source keeps failing.\n',
+);
 write('queues.md', '# Worker backlog\n\n## Symptoms\n\n- Pending jobs > 50\n\n## Resolution\n\n```bash\nredis-cli\nKEYS worker:*\n```\n');
-write('deploys.md', '# Deploys\n\n## Rollback\n\nA rollback leaves pending jobs in place; see the worker notes.\n\n## Breaker drills\n\nPractise once a quarter.\n');
-write('team/tokens.md', '---\narea: broker-connectivity\nalerts: [broker-token-expiry]\n---\n# Questrade token\n\n## Symptoms\n\n- token expired\n\n## Resolution\n\n```bash\npython scripts/setup/set_questrade_token.py\n```\n');
+write(
+  'deploys.md',
+  '# Deploys\n\n## Rollback\n\nA rollback leaves pending jobs in place; see the worker notes.\n\n## Breaker drills\n\nPractise once a quarter.\n',
+);
+write(
+  'team/tokens.md',
+  '---\narea: broker-connectivity\nalerts: [broker-token-expiry]\n---\n# Questrade token\n\n## Symptoms\n\n- token expired\n\n## Resolution\n\n```bash\npython scripts/setup/set_questrade_token.py\n```\n',
+);
 write('broken.md', '---\narea: nowhere\n---\n# Broken\n');
 write('notes.txt', 'not a runbook');
 
@@ -83,7 +92,12 @@ describe('search ranking on a fixture set', () => {
 
 describe('loading folders', () => {
   it('loads every .md under the folder (sub-folders too), skips other files, shows a runbook with a bad front matter value with a note', () => {
-    expect(library.list().map((r) => r.id).sort()).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
+    expect(
+      library
+        .list()
+        .map((r) => r.id)
+        .sort(),
+    ).toEqual(['breakers', 'broken', 'deploys', 'queues', 'sla', 'tokens']);
     expect(library.problems).toEqual([]);
     expect(library.get('broken').notes[0]).toMatch(/front matter: area: "nowhere".*ignored/);
     expect(library.list().find((r) => r.id === 'tokens')!.file).toBe(join('team', 'tokens.md'));

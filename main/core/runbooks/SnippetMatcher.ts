@@ -130,7 +130,8 @@ export class SnippetMatcher {
 
   /** A command typed into redis-cli (its words), against the Redis the session talks to. */
   matchRedis(words: readonly string[], target: RedisTarget): Shape {
-    if (!isLocalRedis(target)) return refuse(`goes to the Redis at ${describeRedis(target)}; the queue actions use the host's own Redis (127.0.0.1:6379, db 0)`);
+    if (!isLocalRedis(target))
+      return refuse(`goes to the Redis at ${describeRedis(target)}; the queue actions use the host's own Redis (127.0.0.1:6379, db 0)`);
     const shape = this.redis(words);
     return isRefusal(shape) ? shape : this.checked(shape);
   }
@@ -155,7 +156,9 @@ export class SnippetMatcher {
 
     // echo $KEY: whether the key is set, without ever putting its value on screen
     if (cmd === 'echo' && stages.length === 1 && args.length === 1 && args[0]!.vars.length === 1 && args[0]!.text === `$${args[0]!.vars[0]}`) {
-      return KEY_VARS.has(args[0]!.vars[0]!) ? { actionId: 'check.api-keys', params: {}, note: 'shows whether each key is set, never its value' } : refuse(NO_ACTION);
+      return KEY_VARS.has(args[0]!.vars[0]!)
+        ? { actionId: 'check.api-keys', params: {}, note: 'shows whether each key is set, never its value' }
+        : refuse(NO_ACTION);
     }
     if (cmd === 'curl' && usesVars) return this.rpcCurl(stages);
     if (usesVars) return refuse('uses shell variables whose values the console cannot know');
@@ -196,7 +199,9 @@ export class SnippetMatcher {
       case 'host': {
         const target = args.filter((a) => !a.text.startsWith('-'));
         const upstream = target.length === 1 ? UPSTREAM_HOSTS[target[0]!.text] : undefined;
-        return stages.length === 1 && upstream ? { actionId: 'check.upstream', params: { upstream }, note: 'DNS look-up and one request from the host' } : refuse(NO_ACTION);
+        return stages.length === 1 && upstream
+          ? { actionId: 'check.upstream', params: { upstream }, note: 'DNS look-up and one request from the host' }
+          : refuse(NO_ACTION);
       }
       case 'redis-cli': {
         if (stages.length !== 1) return refuse(NO_ACTION);
@@ -205,12 +210,24 @@ export class SnippetMatcher {
       }
       case 'grep':
         // grep -i "fa=" /var/log/autotrader/*.log
-        if (stages.length === 1 && args.length === 3 && args[0]!.text === '-i' && args[1]!.text === 'fa=' && args[2]!.text === '/var/log/autotrader/*.log' && args[2]!.glob) {
+        if (
+          stages.length === 1 &&
+          args.length === 3 &&
+          args[0]!.text === '-i' &&
+          args[1]!.text === 'fa=' &&
+          args[2]!.text === '/var/log/autotrader/*.log' &&
+          args[2]!.glob
+        ) {
           return { actionId: 'check.fa-patterns', params: {}, note: 'counts per file; matching lines are redacted' };
         }
         return refuse(NO_ACTION);
       case 'ps':
-        return stages.length === 2 && args.length === 1 && args[0]!.text === 'aux' && stages[1]!.length === 2 && stages[1]![0]!.text === 'grep' && stages[1]![1]!.text === 'ibgateway'
+        return stages.length === 2 &&
+          args.length === 1 &&
+          args[0]!.text === 'aux' &&
+          stages[1]!.length === 2 &&
+          stages[1]![0]!.text === 'grep' &&
+          stages[1]![1]!.text === 'ibgateway'
           ? { actionId: 'check.ib-gateway', params: {}, note: null }
           : refuse(NO_ACTION);
       case 'telnet':
@@ -265,10 +282,16 @@ export class SnippetMatcher {
     // a unit named twice is one unit: repeating a word never makes the action bigger
     const named = [...new Set(rest.filter((w) => !w.text.startsWith('-')).map((w) => `${w.glob ? 'glob:' : ''}${w.text}`))];
     if (named.length === 1 && !named[0]!.startsWith('glob:')) {
-      return UNITS.has(named[0]!) ? { actionId: `service.${verb}`, params: { unit: named[0]! }, note: null } : refuse(`${named[0]} is not an autotrader unit the catalog manages`);
+      return UNITS.has(named[0]!)
+        ? { actionId: `service.${verb}`, params: { unit: named[0]! }, note: null }
+        : refuse(`${named[0]} is not an autotrader unit the catalog manages`);
     }
     if (named.length === 1 && named[0] === 'glob:autotrader-*') {
-      return { actionId: `services.${verb}`, params: {}, note: verb === 'restart' ? 'one host at a time; autotrader-* taken as api, ingestion and workers' : 'autotrader-* taken as api, ingestion and workers' };
+      return {
+        actionId: `services.${verb}`,
+        params: {},
+        note: verb === 'restart' ? 'one host at a time; autotrader-* taken as api, ingestion and workers' : 'autotrader-* taken as api, ingestion and workers',
+      };
     }
     if (named.length === UNITS.size && named.every((u) => UNITS.has(u))) {
       return { actionId: `services.${verb}`, params: {}, note: verb === 'restart' ? 'one host at a time' : null };
@@ -302,7 +325,11 @@ export class SnippetMatcher {
     if (stages.length === 2) {
       const grep = stages[1]!.map((w) => w.text);
       if (grep[0] !== 'grep' || grep.length !== 2 || follow || lines !== null) return refuse(NO_ACTION);
-      return { actionId: 'journal.errors', params: { unit, since: since ?? '1 hour ago', match: grep[1]! }, note: since ? null : 'since 1 hour ago (the line sets no --since)' };
+      return {
+        actionId: 'journal.errors',
+        params: { unit, since: since ?? '1 hour ago', match: grep[1]! },
+        note: since ? null : 'since 1 hour ago (the line sets no --since)',
+      };
     }
     if (stages.length !== 1 || since) return refuse(NO_ACTION);
     if (follow) return { actionId: 'journal.follow', params: lines === null ? { unit } : { unit, lines }, note: null };
@@ -330,7 +357,9 @@ export class SnippetMatcher {
       return refuse(NO_ACTION);
     }
     const upstream = UPSTREAM_HOSTS[host];
-    return upstream && stages.length === 1 ? { actionId: 'check.upstream', params: { upstream }, note: 'DNS look-up and one request from the host' } : refuse(NO_ACTION);
+    return upstream && stages.length === 1
+      ? { actionId: 'check.upstream', params: { upstream }, note: 'DNS look-up and one request from the host' }
+      : refuse(NO_ACTION);
   }
 
   /** curl -X POST … eth_blockNumber … $ETHEREUM_RPC_URL: the host reads the URL from its own env file */
@@ -346,7 +375,8 @@ export class SnippetMatcher {
   }
 
   private matchRedisUnchecked(words: readonly string[], target: RedisTarget): Shape {
-    if (!isLocalRedis(target)) return refuse(`goes to the Redis at ${describeRedis(target)}; the queue actions use the host's own Redis (127.0.0.1:6379, db 0)`);
+    if (!isLocalRedis(target))
+      return refuse(`goes to the Redis at ${describeRedis(target)}; the queue actions use the host's own Redis (127.0.0.1:6379, db 0)`);
     return this.redis(words);
   }
 
@@ -354,7 +384,9 @@ export class SnippetMatcher {
     const [verb, ...args] = words;
     switch (verb?.toUpperCase()) {
       case 'KEYS':
-        return args.length === 1 && args[0] === 'worker:*' ? { actionId: 'queue.list', params: {}, note: "SCAN, which does not block Redis, and each queue's length" } : refuse(NO_ACTION);
+        return args.length === 1 && args[0] === 'worker:*'
+          ? { actionId: 'queue.list', params: {}, note: "SCAN, which does not block Redis, and each queue's length" }
+          : refuse(NO_ACTION);
       case 'LLEN':
         return args.length === 1 ? { actionId: 'queue.peek', params: { queue: args[0]! }, note: 'also shows the first jobs' } : refuse(NO_ACTION);
       case 'LRANGE':
@@ -363,7 +395,9 @@ export class SnippetMatcher {
           : refuse(NO_ACTION);
       case 'DEL':
         // DEL a a is one key; DEL a b is two, and the action clears one
-        return new Set(args).size === 1 ? { actionId: 'queue.clear', params: { queue: args[0]! }, note: 'shows the job count it removes' } : refuse(args.length ? 'deletes more than one key; the action clears one queue' : NO_ACTION);
+        return new Set(args).size === 1
+          ? { actionId: 'queue.clear', params: { queue: args[0]! }, note: 'shows the job count it removes' }
+          : refuse(args.length ? 'deletes more than one key; the action clears one queue' : NO_ACTION);
       default:
         return refuse(`${verb ?? ''}: no queue action does this`);
     }

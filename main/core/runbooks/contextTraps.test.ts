@@ -17,7 +17,14 @@ const REPO = resolve(import.meta.dirname, '../../..');
 let doc: RunbookDoc;
 beforeAll(async () => {
   await loadBashParser();
-  doc = parseRunbook(readFileSync(join(import.meta.dirname, 'fixtures/context-traps.md'), 'utf8'), { id: 'traps', source: 'test', file: 'context-traps.md', dir: null, catalog, matcher }).doc;
+  doc = parseRunbook(readFileSync(join(import.meta.dirname, 'fixtures/context-traps.md'), 'utf8'), {
+    id: 'traps',
+    source: 'test',
+    file: 'context-traps.md',
+    dir: null,
+    catalog,
+    matcher,
+  }).doc;
 });
 
 function linesOf(section: string): RunbookLine[] {
@@ -27,7 +34,8 @@ function linesOf(section: string): RunbookLine[] {
 }
 
 /** "text -> action {params}" for each runnable line of a section */
-const runnable = (section: string) => linesOf(section).flatMap((l) => (l.action ? [`${l.text} -> ${l.action.actionId} ${JSON.stringify(l.action.params)}`] : []));
+const runnable = (section: string) =>
+  linesOf(section).flatMap((l) => (l.action ? [`${l.text} -> ${l.action.actionId} ${JSON.stringify(l.action.params)}`] : []));
 const why = (section: string, text: string) => {
   const line = linesOf(section).find((l) => l.text === text);
   if (!line) throw new Error(`no line ${text}`);
@@ -56,7 +64,9 @@ describe('never wider than the line', () => {
       'systemctl restart autotrader-api autotrader-api autotrader-api -> service.restart {"unit":"autotrader-api"}',
       'systemctl restart autotrader-api autotrader-ingestion autotrader-workers -> services.restart {}',
     ]);
-    expect(why('Repeated and partial units', 'systemctl stop autotrader-workers autotrader-workers autotrader-api')).toMatch(/names autotrader-workers, autotrader-api/);
+    expect(why('Repeated and partial units', 'systemctl stop autotrader-workers autotrader-workers autotrader-api')).toMatch(
+      /names autotrader-workers, autotrader-api/,
+    );
   });
 
   it('maps health API curls by their whole path, never by the last word', () => {
@@ -106,7 +116,11 @@ describe('statements that are not run as they stand', () => {
 describe('what Copy and the preview must say', () => {
   it('runs only the command before a comment, and warns that the line holds more', () => {
     const [line] = linesOf('Comments and hidden characters');
-    expect(line!.action).toMatchObject({ actionId: 'service.restart', params: { unit: 'autotrader-ingestion' }, command: 'systemctl restart autotrader-ingestion' });
+    expect(line!.action).toMatchObject({
+      actionId: 'service.restart',
+      params: { unit: 'autotrader-ingestion' },
+      command: 'systemctl restart autotrader-ingestion',
+    });
     expect(line!.warnings.join(' ')).toMatch(/comment \(`# ; rm -rf \/`\): Copy copies all of it; Run runs only `systemctl restart autotrader-ingestion`/);
   });
 
@@ -137,9 +151,13 @@ describe('the bundled runbooks', () => {
     await loadBashParser();
     const dir = join(REPO, 'resources', 'runbooks');
     const found: string[] = [];
-    for (const file of readdirSync(dir).filter((f) => f.endsWith('.md')).sort()) {
+    for (const file of readdirSync(dir)
+      .filter((f) => f.endsWith('.md'))
+      .sort()) {
       const parsed = parseRunbook(readFileSync(join(dir, file), 'utf8'), { id: 'b', source: 'bundled', file, dir: null, catalog, matcher });
-      for (const s of parsed.doc.sections) for (const p of s.parts) if (p.kind === 'code') for (const l of p.block.lines) if (l.action) found.push(`${file}: ${l.text.trim()} -> ${l.action.actionId}`);
+      for (const s of parsed.doc.sections)
+        for (const p of s.parts)
+          if (p.kind === 'code') for (const l of p.block.lines) if (l.action) found.push(`${file}: ${l.text.trim()} -> ${l.action.actionId}`);
     }
     expect(found).toEqual([
       'broker-connectivity.md: journalctl -u autotrader-api -n 100 -> journal.tail',
@@ -150,9 +168,9 @@ describe('the bundled runbooks', () => {
       'broker-connectivity.md: cat ~/.config/autotrader/questrade_token.json -> check.questrade-token',
       'broker-connectivity.md: ps aux | grep ibgateway -> check.ib-gateway',
       'broker-connectivity.md: telnet localhost 4001 -> check.ib-gateway',
-      'circuit-breakers.md: watch -n 5 \'curl http://localhost:8000/api/health/circuit-breakers | jq\' -> check.circuit-breakers',
+      "circuit-breakers.md: watch -n 5 'curl http://localhost:8000/api/health/circuit-breakers | jq' -> check.circuit-breakers",
       'circuit-breakers.md: breaker.reset() -> breaker.reset',
-      'data-freshness.md: curl http://localhost:8000/api/health/rate-limits | jq \'.rate_limits.coingecko\' -> check.rate-limits',
+      "data-freshness.md: curl http://localhost:8000/api/health/rate-limits | jq '.rate_limits.coingecko' -> check.rate-limits",
       'data-freshness.md: echo $COINGECKO_API_KEY -> check.api-keys',
       'data-freshness.md: systemctl restart autotrader-ingestion -> service.restart',
       'data-freshness.md: ping api.dexscreener.com -> check.upstream',
@@ -164,7 +182,7 @@ describe('the bundled runbooks', () => {
       'security-checks.md: logrotate -f /etc/logrotate.d/autotrader -> logrotate.force',
       'security-checks.md: systemctl restart autotrader-* -> services.restart',
       'security-checks.md: pip-audit -> check.pip-audit',
-      'security-checks.md: curl http://localhost:8000/api/health/security | jq \'.checks.api_key_validation\' -> check.security',
+      "security-checks.md: curl http://localhost:8000/api/health/security | jq '.checks.api_key_validation' -> check.security",
       'security-checks.md: systemctl restart autotrader-api -> service.restart',
       'sla-violations.md: ping api.coingecko.com -> check.upstream',
       'sla-violations.md: nslookup api.coingecko.com -> check.upstream',

@@ -7,6 +7,10 @@ declare module 'markdown-it-admon' {
 declare module 'markdown-it-container' {
   import type MarkdownIt from 'markdown-it';
   type Token = ReturnType<MarkdownIt['parse']>[number];
-  const container: (md: MarkdownIt, name: string, options?: { validate?: (params: string) => boolean; render?: (tokens: Token[], idx: number) => string; marker?: string }) => void;
+  const container: (
+    md: MarkdownIt,
+    name: string,
+    options?: { validate?: (params: string) => boolean; render?: (tokens: Token[], idx: number) => string; marker?: string },
+  ) => void;
   export default container;
 }

@@ -11,7 +11,7 @@ import container from 'markdown-it-container';
 import githubAlerts from 'markdown-it-github-alerts';
 import taskLists from 'markdown-it-task-lists';
 import type { z } from 'zod';
-import type { RunbookArea} from '../../../common/contract';
+import type { RunbookArea } from '../../../common/contract';
 import { type RunbookCodeBlock, type RunbookDoc, type RunbookHeading, type RunbookLine, type RunbookPart, type RunbookSection } from '../../../common/contract';
 import type { Catalog } from '../actions/Catalog';
 import { codeLanguage, highlightBlock, splitLines } from './highlightCode';
@@ -147,7 +147,9 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   // The title: front matter, else the first h1, else the file name.
   const h1 = tokens.findIndex((t) => t.type === 'heading_open' && t.tag === 'h1');
   const title = front.title ?? (h1 >= 0 ? plain(tokens[h1 + 1]) : options.file.replace(/^.*\//, '').replace(/\.md$/i, ''));
-  const toc: RunbookHeading[] = tokens.flatMap((t, i) => (t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(tokens[i + 1]), anchor: idOf(t) }] : []));
+  const toc: RunbookHeading[] = tokens.flatMap((t, i) =>
+    t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(tokens[i + 1]), anchor: idOf(t) }] : [],
+  );
 
   // One section per file when the front matter names an area, or when the h2s are the parts of
   // one runbook (Symptoms, Diagnosis, Resolution…); otherwise each h2 is a section of its own.
@@ -174,7 +176,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     let id = area ?? (slugify(sectionTitle) || 'section');
     for (let n = 2; usedIds.has(id); n++) id = `${area ?? slugify(sectionTitle)}-${n}`;
     usedIds.add(id);
-    const anchorId = range.heading !== null ? (idOf(tokens[range.heading]!)) : h1 >= 0 ? (idOf(tokens[h1]!)) : '';
+    const anchorId = range.heading !== null ? idOf(tokens[range.heading]!) : h1 >= 0 ? idOf(tokens[h1]!) : '';
     const slice = tokens.slice(range.start, range.end);
 
     const parts: RunbookPart[] = [];
@@ -210,7 +212,15 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
       commands: commands.join('\n'),
       parts: subs.map((at, k) => {
         const part = slice.slice(at, subs[k + 1] ?? slice.length);
-        return { anchor: idOf(slice[at]!), title: plain(slice[at + 1]), body: inlineText(part), commands: part.filter((t) => t.type === 'fence' || t.type === 'code_block').map((t) => t.content).join('\n') };
+        return {
+          anchor: idOf(slice[at]!),
+          title: plain(slice[at + 1]),
+          body: inlineText(part),
+          commands: part
+            .filter((t) => t.type === 'fence' || t.type === 'code_block')
+            .map((t) => t.content)
+            .join('\n'),
+        };
       }),
     });
     return {
@@ -286,7 +296,11 @@ function diagnosisStep(inline: Token): { title: string; detail: string } {
   const children = meaningful(inline);
   if (children[0]?.type === 'strong_open') {
     const close = children.findIndex((c) => c.type === 'strong_close');
-    const title = children.slice(1, close).map((c) => c.content).join('').trim();
+    const title = children
+      .slice(1, close)
+      .map((c) => c.content)
+      .join('')
+      .trim();
     const rest = plain({ ...inline, children: children.slice(close + 1) } as Token).replace(/^[:\s–—-]+/, '');
     return { title: title.replace(/:$/, ''), detail: rest };
   }
@@ -319,7 +333,8 @@ function codeBlock(fence: Token, label: string | null, index: number, options: P
   const rawLines = source.split('\n');
   // raw hljs markup here; sanitized (whole runbook at once) in parseRunbook
   const html = splitLines(highlightBlock(source, lang));
-  const verdicts = lang !== null && SHELL.has(lang) ? analyzeShellBlock(source, options.matcher) : lang === 'python' ? analyzePythonBlock(source, options.matcher) : null;
+  const verdicts =
+    lang !== null && SHELL.has(lang) ? analyzeShellBlock(source, options.matcher) : lang === 'python' ? analyzePythonBlock(source, options.matcher) : null;
   const lines: RunbookLine[] = rawLines.map((text, i) => {
     const hidden = hiddenCharacters(text);
     const v = verdicts?.[i] ?? {
@@ -351,5 +366,12 @@ function logicalLine(lines: string[], i: number, verdicts: LineVerdict[] | null)
 
 function described(match: SnippetMatch, options: ParseRunbookOptions): RunbookLine['action'] {
   const action = options.catalog.get(match.actionId)!;
-  return { actionId: match.actionId, title: action.title, risk: action.risk, params: { ...match.params }, note: match.note, command: options.matcher.commandFor(match) };
+  return {
+    actionId: match.actionId,
+    title: action.title,
+    risk: action.risk,
+    params: { ...match.params },
+    note: match.note,
+    command: options.matcher.commandFor(match),
+  };
 }

@@ -21,7 +21,10 @@ const write = (name: string, text: string | Buffer) => {
 const PNG = Buffer.from('iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==', 'base64');
 
 write('hugo/_index.md', '---\ntitle: Alerts\nweight: 10\naliases: [/old/alerts/]\nbookHidden: true\nbookCollapseSection: true\n---\n# Alerts\n\nIndex page.\n');
-write('hugo/kube/KubePodCrashLooping.md', '---\nweight: 20\ndescription: A pod restarts over and over.\ncustom_thing: 1\n---\n# KubePodCrashLooping\n\n![graph](img/graph.png)\n\nSee [the index](../_index.md) and [the API runbook](../../services/api/README.md#restart).\n');
+write(
+  'hugo/kube/KubePodCrashLooping.md',
+  '---\nweight: 20\ndescription: A pod restarts over and over.\ncustom_thing: 1\n---\n# KubePodCrashLooping\n\n![graph](img/graph.png)\n\nSee [the index](../_index.md) and [the API runbook](../../services/api/README.md#restart).\n',
+);
 write('hugo/kube/img/graph.png', PNG);
 write('services/api/README.md', '# API\n\n## Restart\n\n```bash\nsystemctl restart autotrader-api\n```\n');
 write('services/workers/README.md', '# Workers\n\nSee [API](../api/README.md).\n');
@@ -30,7 +33,10 @@ write('docusaurus.md', '---\nsidebar_position: 3\nsidebar_label: Short title\nhi
 write('badyaml.md', '---\ntitle: [unclosed\n---\n# Still shown\n\nBody.\n');
 write('badarea.md', '---\narea: nowhere\n---\n# Area typo\n');
 write('style.md', '# Styled\n\n<style>\n.x { color: red }\n\n## Escalation\n\nPage the on-call engineer.\n');
-write('deep-list.md', `# Deep list\n\n${Array.from({ length: 60 }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n')}\n\n## Escalation\n\nCall the lead.\n`);
+write(
+  'deep-list.md',
+  `# Deep list\n\n${Array.from({ length: 60 }, (_, i) => `${'  '.repeat(i)}- level ${i}`).join('\n')}\n\n## Escalation\n\nCall the lead.\n`,
+);
 write('raw-id.md', '# Raw ids\n\n<h2 id="root">Root</h2>\n\n<h3 id="opsdeck-header">Clash</h3>\n');
 mkdirSync(join(base, 'outside'));
 writeFileSync(join(base, 'outside', 'secret.md'), '# Outside\n');
@@ -48,15 +54,26 @@ afterAll(() => library.close());
 
 const byFile = (file: string) => {
   const summary = library.list().find((r) => r.file === file);
-  if (!summary) throw new Error(`${file} not loaded; have ${library.list().map((r) => r.file).join(', ')}`);
+  if (!summary)
+    throw new Error(
+      `${file} not loaded; have ${library
+        .list()
+        .map((r) => r.file)
+        .join(', ')}`,
+    );
   return library.get(summary.id);
 };
-const html = (file: string) => byFile(file).sections.flatMap((s) => s.parts.map((p) => (p.kind === 'html' ? p.html : ''))).join('\n');
+const html = (file: string) =>
+  byFile(file)
+    .sections.flatMap((s) => s.parts.map((p) => (p.kind === 'html' ? p.html : '')))
+    .join('\n');
 
 describe('folders as other teams keep them', () => {
   it('reads every depth and follows links that stay inside the folder', () => {
     const files = library.list().map((r) => r.file);
-    expect(files).toEqual(expect.arrayContaining(['a/b/c/d/e/f/deep.md', 'linked-services/api/README.md', 'services/api/README.md', 'hugo/kube/KubePodCrashLooping.md']));
+    expect(files).toEqual(
+      expect.arrayContaining(['a/b/c/d/e/f/deep.md', 'linked-services/api/README.md', 'services/api/README.md', 'hugo/kube/KubePodCrashLooping.md']),
+    );
     expect(files).not.toContain('outside-link.md');
   });
 
@@ -114,7 +131,14 @@ describe('admonitions of GitHub, MkDocs and Docusaurus', () => {
     const { parseRunbook } = await import('./parseRunbook');
     const { SnippetMatcher } = await import('./SnippetMatcher');
     const catalog = bundledCatalog();
-    const doc = parseRunbook(readFileSync(join(import.meta.dirname, 'fixtures/admonitions.md'), 'utf8'), { id: 'a', source: 't', file: 'admonitions.md', dir: null, catalog, matcher: new SnippetMatcher(catalog) }).doc;
+    const doc = parseRunbook(readFileSync(join(import.meta.dirname, 'fixtures/admonitions.md'), 'utf8'), {
+      id: 'a',
+      source: 't',
+      file: 'admonitions.md',
+      dir: null,
+      catalog,
+      matcher: new SnippetMatcher(catalog),
+    }).doc;
     const page = doc.sections.flatMap((s) => s.parts.map((p) => (p.kind === 'html' ? p.html : ''))).join('\n');
     expect(page).toMatch(/<div class="markdown-alert markdown-alert-warning"><p class="markdown-alert-title">\s*Warning<\/p>\s*<p>Draining a node/);
     expect(page).toMatch(/<div class="admonition danger">\s*<p class="admonition-title">Data loss<\/p>\s*<p>Deleting the volume/);

@@ -32,7 +32,9 @@ export function parseWithoutLoss(md: Markdown, source: string, env: Record<strin
     const end = Math.max(0, ...tokens.filter((t) => LEAVES.has(t.type) && t.map).map((t) => t.map![1]));
     const remaining = lines.slice(end).join('\n');
     if (end > 0 && remaining.trim() !== '') {
-      notes.push(`lists nested more than ${Math.floor(md.options.maxNesting / 2)} levels deep (line ${offset + end}) are cut at that depth; what follows them is shown`);
+      notes.push(
+        `lists nested more than ${Math.floor(md.options.maxNesting / 2)} levels deep (line ${offset + end}) are cut at that depth; what follows them is shown`,
+      );
       return [...out, ...parseWithoutLoss(md, remaining.replace(/^[ \t]+/gm, ''), env, notes, offset + end, depth + 1)];
     }
   }

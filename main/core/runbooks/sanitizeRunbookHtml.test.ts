@@ -95,7 +95,14 @@ describe('runbook HTML sanitization', () => {
   });
 
   it('keeps nothing but hljs spans in highlighted code, even when a fence holds HTML', () => {
-    const { doc } = parseRunbook('# T\n\n```bash\necho "<script>alert(1)</script>" <img src=x onerror=alert(1)>\n```\n', { id: 't', source: 's', file: 't.md', dir: null, catalog, matcher });
+    const { doc } = parseRunbook('# T\n\n```bash\necho "<script>alert(1)</script>" <img src=x onerror=alert(1)>\n```\n', {
+      id: 't',
+      source: 's',
+      file: 't.md',
+      dir: null,
+      catalog,
+      matcher,
+    });
     const block = doc.sections[0]!.parts.find((p) => p.kind === 'code');
     const line = block && block.kind === 'code' ? block.block.lines[0]! : null;
     expect(line?.html).not.toMatch(/<script|<img/);
@@ -122,7 +129,12 @@ describe('runbook HTML sanitization', () => {
       calls++;
       return sanitize(html);
     };
-    expect(sanitizeMany(['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>'], counting((h) => sanitizeRunbookHtml(h, null)))).toEqual(['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>']);
+    expect(
+      sanitizeMany(
+        ['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>'],
+        counting((h) => sanitizeRunbookHtml(h, null)),
+      ),
+    ).toEqual(['<p>a</p>', '<ul><li>b</li></ul>', '<p>c</p>']);
     expect(calls).toBe(1);
     calls = 0;
     const code = ['<span class="hljs-built_in">systemctl</span> restart x', 'redis-cli LLEN <span class="hljs-string">"worker:q"</span>', '<b>not a span</b>'];

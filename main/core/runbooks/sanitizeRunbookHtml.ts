@@ -9,13 +9,56 @@ import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import sanitizeHtml from 'sanitize-html';
 
-const IMAGE_TYPES: Readonly<Record<string, string>> = { '.png': 'image/png', '.jpg': 'image/jpeg', '.jpeg': 'image/jpeg', '.gif': 'image/gif', '.webp': 'image/webp' };
+const IMAGE_TYPES: Readonly<Record<string, string>> = {
+  '.png': 'image/png',
+  '.jpg': 'image/jpeg',
+  '.jpeg': 'image/jpeg',
+  '.gif': 'image/gif',
+  '.webp': 'image/webp',
+};
 const MAX_IMAGE_BYTES = 512 * 1024;
 
 const TAGS = [
-  'h1', 'h2', 'h3', 'h4', 'h5', 'h6', 'p', 'br', 'hr', 'blockquote', 'pre', 'code', 'span', 'div',
-  'ul', 'ol', 'li', 'strong', 'em', 'b', 'i', 's', 'del', 'kbd', 'sup', 'sub', 'a', 'img', 'input',
-  'table', 'thead', 'tbody', 'tr', 'th', 'td', 'dl', 'dt', 'dd', 'details', 'summary',
+  'h1',
+  'h2',
+  'h3',
+  'h4',
+  'h5',
+  'h6',
+  'p',
+  'br',
+  'hr',
+  'blockquote',
+  'pre',
+  'code',
+  'span',
+  'div',
+  'ul',
+  'ol',
+  'li',
+  'strong',
+  'em',
+  'b',
+  'i',
+  's',
+  'del',
+  'kbd',
+  'sup',
+  'sub',
+  'a',
+  'img',
+  'input',
+  'table',
+  'thead',
+  'tbody',
+  'tr',
+  'th',
+  'td',
+  'dl',
+  'dt',
+  'dd',
+  'details',
+  'summary',
 ];
 
 /**
@@ -51,7 +94,12 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
       a: ['href', 'title'],
       img: ['src', 'alt', 'title'],
       input: ['type', 'checked', 'disabled'],
-      h1: ['id'], h2: ['id'], h3: ['id'], h4: ['id'], h5: ['id'], h6: ['id'],
+      h1: ['id'],
+      h2: ['id'],
+      h3: ['id'],
+      h4: ['id'],
+      h5: ['id'],
+      h6: ['id'],
       ol: ['start'],
       th: ['scope'],
     },
@@ -60,7 +108,40 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
       span: ['hljs-*'],
       li: ['task-list-item'],
       // admonitions (GitHub alerts, MkDocs, Docusaurus)
-      div: ['markdown-alert', 'markdown-alert-*', 'admonition', 'note', 'tip', 'info', 'caution', 'danger', 'warning', 'important', 'success', 'secondary', 'summary', 'abstract', 'tldr', 'todo', 'hint', 'check', 'done', 'question', 'help', 'faq', 'attention', 'failure', 'fail', 'missing', 'error', 'bug', 'example', 'snippet', 'quote', 'cite'],
+      div: [
+        'markdown-alert',
+        'markdown-alert-*',
+        'admonition',
+        'note',
+        'tip',
+        'info',
+        'caution',
+        'danger',
+        'warning',
+        'important',
+        'success',
+        'secondary',
+        'summary',
+        'abstract',
+        'tldr',
+        'todo',
+        'hint',
+        'check',
+        'done',
+        'question',
+        'help',
+        'faq',
+        'attention',
+        'failure',
+        'fail',
+        'missing',
+        'error',
+        'bug',
+        'example',
+        'snippet',
+        'quote',
+        'cite',
+      ],
       p: ['markdown-alert-title', 'admonition-title'],
       ul: ['contains-task-list'],
       input: ['task-list-item-checkbox'],
@@ -72,7 +153,9 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
     transformTags: {
       // every id on the page is the runbook's: prefixed, so raw HTML (<h2 id="root">) can clobber
       // neither the console's own ids nor window globals
-      ...Object.fromEntries(['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: prefixedId(attribs) })])),
+      ...Object.fromEntries(
+        ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: prefixedId(attribs) })]),
+      ),
       img: (tagName, attribs) => {
         const data = inlineImage(attribs.src ?? '', dir, root);
         // Dropped images leave their alt text, so the reader knows something was there.
@@ -81,7 +164,9 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
       },
       input: (tagName, attribs) =>
         // only the disabled checkboxes of task lists
-        attribs.type === 'checkbox' ? { tagName, attribs: { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } } : { tagName: 'span', attribs: {} },
+        attribs.type === 'checkbox'
+          ? { tagName, attribs: { type: 'checkbox', disabled: '', ...(attribs.checked !== undefined ? { checked: '' } : {}) } }
+          : { tagName: 'span', attribs: {} },
     },
   });
 }

@@ -32,9 +32,7 @@ type Expect = [line: string, action: string | null, params?: Record<string, stri
 type BlockExpect = [label: string, lang: string, lines: Expect[]];
 
 const commandLines = (block: RunbookCodeBlock): Expect[] =>
-  block.lines
-    .filter((l) => l.kind === 'command' || l.kind === 'code')
-    .map((l) => (l.action ? [l.text, l.action.actionId, l.action.params] : [l.text, null]));
+  block.lines.filter((l) => l.kind === 'command' || l.kind === 'code').map((l) => (l.action ? [l.text, l.action.actionId, l.action.params] : [l.text, null]));
 
 const blocks = (section: RunbookSection): BlockExpect[] =>
   section.parts.flatMap((p) => (p.kind === 'code' ? [[p.block.label ?? '', p.block.lang, commandLines(p.block)] as BlockExpect] : []));
@@ -58,9 +56,17 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
       ['security-checks', 'Security Check Failures', 'rb-security-check-failures'],
     ]);
     // the rest of the file is kept, as sections without an area
-    expect(doc.sections.filter((s) => !s.area).map((s) => s.title)).toEqual(['Introduction', 'Table of Contents', 'Contact & Escalation', 'Monitoring Dashboards']);
+    expect(doc.sections.filter((s) => !s.area).map((s) => s.title)).toEqual([
+      'Introduction',
+      'Table of Contents',
+      'Contact & Escalation',
+      'Monitoring Dashboards',
+    ]);
     // the table of contents' GitHub-style links resolve to real heading anchors
-    const tocHtml = doc.sections.find((s) => s.title === 'Table of Contents')!.parts.map((p) => (p.kind === 'html' ? p.html : '')).join('');
+    const tocHtml = doc.sections
+      .find((s) => s.title === 'Table of Contents')!
+      .parts.map((p) => (p.kind === 'html' ? p.html : ''))
+      .join('');
     const anchors = new Set(doc.toc.map((h) => h.anchor));
     const links = [...tocHtml.matchAll(/href="#([^"]+)"/g)].map((m) => m[1]!);
     expect(links).toHaveLength(7);
@@ -68,13 +74,33 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
   });
 
   it('reads every symptom list', () => {
-    expect(section('data-freshness').symptoms).toEqual(['Freshness level shows "stale" or "outdated"', 'Data age exceeds update frequency significantly', 'High error rates on data source']);
-    expect(section('broker-connectivity').symptoms).toEqual(['Broker status shows "offline" or "error"', 'Cannot place or view orders', 'Account data not updating']);
-    expect(section('sla-violations').symptoms).toEqual(['SLA status shows "DEGRADED" or "FAILED"', 'Latency P95/P99 exceeds thresholds', 'Success rate below 95%']);
-    expect(section('circuit-breakers').symptoms).toEqual(['Circuit breaker status shows "OPEN"', 'Requests to service are failing immediately', 'No attempts to reach service']);
+    expect(section('data-freshness').symptoms).toEqual([
+      'Freshness level shows "stale" or "outdated"',
+      'Data age exceeds update frequency significantly',
+      'High error rates on data source',
+    ]);
+    expect(section('broker-connectivity').symptoms).toEqual([
+      'Broker status shows "offline" or "error"',
+      'Cannot place or view orders',
+      'Account data not updating',
+    ]);
+    expect(section('sla-violations').symptoms).toEqual([
+      'SLA status shows "DEGRADED" or "FAILED"',
+      'Latency P95/P99 exceeds thresholds',
+      'Success rate below 95%',
+    ]);
+    expect(section('circuit-breakers').symptoms).toEqual([
+      'Circuit breaker status shows "OPEN"',
+      'Requests to service are failing immediately',
+      'No attempts to reach service',
+    ]);
     expect(section('rate-limits').symptoms).toEqual(['Rate limit usage > 80%', 'API returns 429 errors', 'Increased latency during peak times']);
     expect(section('worker-queues').symptoms).toEqual(['Pending jobs > 50', 'Processing time increasing', 'Worker queue status shows "degraded"']);
-    expect(section('security-checks').symptoms).toEqual(['Security check status shows "failing"', 'Critical/high vulnerabilities detected', 'IBKR FA credentials potentially exposed']);
+    expect(section('security-checks').symptoms).toEqual([
+      'Security check status shows "failing"',
+      'Critical/high vulnerabilities detected',
+      'IBKR FA credentials potentially exposed',
+    ]);
   });
 
   it('reads every diagnosis step as a title and its detail', () => {
@@ -100,23 +126,37 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
 
   it('data freshness: four blocks; the rate-limit curl, the key check, the restart, ping and the upstream checks run; 0x... stays a placeholder', () => {
     expect(blocks(section('data-freshness'))).toEqual([
-      ['For CoinGecko Issues', 'bash', [
-        ["curl http://localhost:8000/api/health/rate-limits | jq '.rate_limits.coingecko'", 'check.rate-limits', {}],
-        ['echo $COINGECKO_API_KEY', 'check.api-keys', {}],
-        ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
-      ]],
-      ['For Dexscreener Issues', 'bash', [
-        ['curl https://api.dexscreener.com/latest/dex/tokens/0x...', null],
-        ['ping api.dexscreener.com', 'check.upstream', { upstream: 'dexscreener' }],
-        ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
-      ]],
-      ['For Blockscout Issues', 'bash', [
-        ['curl https://eth.blockscout.com/api', 'check.upstream', { upstream: 'blockscout' }],
-        ['export ETHEREUM_RPC_URL="https://backup-rpc.example.com"', null],
-      ]],
+      [
+        'For CoinGecko Issues',
+        'bash',
+        [
+          ["curl http://localhost:8000/api/health/rate-limits | jq '.rate_limits.coingecko'", 'check.rate-limits', {}],
+          ['echo $COINGECKO_API_KEY', 'check.api-keys', {}],
+          ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
+        ],
+      ],
+      [
+        'For Dexscreener Issues',
+        'bash',
+        [
+          ['curl https://api.dexscreener.com/latest/dex/tokens/0x...', null],
+          ['ping api.dexscreener.com', 'check.upstream', { upstream: 'dexscreener' }],
+          ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
+        ],
+      ],
+      [
+        'For Blockscout Issues',
+        'bash',
+        [
+          ['curl https://eth.blockscout.com/api', 'check.upstream', { upstream: 'blockscout' }],
+          ['export ETHEREUM_RPC_URL="https://backup-rpc.example.com"', null],
+        ],
+      ],
       ['For Ethereum RPC Issues', 'bash', [['curl -X POST -H "Content-Type: application/json" \\', 'check.upstream', { upstream: 'ethereum-rpc' }]]],
     ]);
-    const dex = section('data-freshness').parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : [])).find((l) => l.text.includes('0x...'))!;
+    const dex = section('data-freshness')
+      .parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []))
+      .find((l) => l.text.includes('0x...'))!;
     expect(dex.placeholders).toEqual([{ text: '0x...', label: 'token address (0x…)' }]);
     // the continued RPC command: its two later lines are continuations, not commands of their own
     const rpc = section('data-freshness').parts.flatMap((p) => (p.kind === 'code' && p.block.label === 'For Ethereum RPC Issues' ? p.block.lines : []));
@@ -125,98 +165,156 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
 
   it('broker connectivity: journal tail and restart; key checks without values; Questrade and IB Gateway checks; the rest is Copy', () => {
     expect(blocks(section('broker-connectivity'))).toEqual([
-      ['For Paper Trading', 'bash', [
-        ['journalctl -u autotrader-api -n 100', 'journal.tail', { unit: 'autotrader-api', lines: 100 }],
-        ['systemctl restart autotrader-api', 'service.restart', { unit: 'autotrader-api' }],
-      ]],
-      ['For Alpaca', 'bash', [
-        ['echo $ALPACA_API_KEY', 'check.api-keys', {}],
-        ['echo $ALPACA_SECRET_KEY', 'check.api-keys', {}],
-        ['curl -H "APCA-API-KEY-ID: $ALPACA_API_KEY" \\', null],
-      ]],
-      ['For Questrade', 'bash', [
-        ['python scripts/setup/set_questrade_token.py', 'questrade.refresh-token', {}],
-        ['cat ~/.config/autotrader/questrade_token.json', 'check.questrade-token', {}],
-      ]],
-      ['For Interactive Brokers (IBKR)', 'bash', [
-        ['ps aux | grep ibgateway', 'check.ib-gateway', {}],
-        ['telnet localhost 4001', 'check.ib-gateway', {}],
-        ['./ibgateway restart', null],
-        ['cat ibkr_config.json', null],
-      ]],
+      [
+        'For Paper Trading',
+        'bash',
+        [
+          ['journalctl -u autotrader-api -n 100', 'journal.tail', { unit: 'autotrader-api', lines: 100 }],
+          ['systemctl restart autotrader-api', 'service.restart', { unit: 'autotrader-api' }],
+        ],
+      ],
+      [
+        'For Alpaca',
+        'bash',
+        [
+          ['echo $ALPACA_API_KEY', 'check.api-keys', {}],
+          ['echo $ALPACA_SECRET_KEY', 'check.api-keys', {}],
+          ['curl -H "APCA-API-KEY-ID: $ALPACA_API_KEY" \\', null],
+        ],
+      ],
+      [
+        'For Questrade',
+        'bash',
+        [
+          ['python scripts/setup/set_questrade_token.py', 'questrade.refresh-token', {}],
+          ['cat ~/.config/autotrader/questrade_token.json', 'check.questrade-token', {}],
+        ],
+      ],
+      [
+        'For Interactive Brokers (IBKR)',
+        'bash',
+        [
+          ['ps aux | grep ibgateway', 'check.ib-gateway', {}],
+          ['telnet localhost 4001', 'check.ib-gateway', {}],
+          ['./ibgateway restart', null],
+          ['cat ibkr_config.json', null],
+        ],
+      ],
     ]);
   });
 
   it('SLA violations: ping and nslookup check the upstream; the error grep is the journal errors action', () => {
     expect(blocks(section('sla-violations'))).toEqual([
-      ['High Latency', 'bash', [
-        ['ping api.coingecko.com', 'check.upstream', { upstream: 'coingecko' }],
-        ['nslookup api.coingecko.com', 'check.upstream', { upstream: 'coingecko' }],
-      ]],
-      ['Low Success Rate', 'bash', [
-        ['journalctl -u autotrader-ingestion --since "1 hour ago" | grep ERROR', 'journal.errors', { unit: 'autotrader-ingestion', since: '1 hour ago', match: 'ERROR' }],
-      ]],
+      [
+        'High Latency',
+        'bash',
+        [
+          ['ping api.coingecko.com', 'check.upstream', { upstream: 'coingecko' }],
+          ['nslookup api.coingecko.com', 'check.upstream', { upstream: 'coingecko' }],
+        ],
+      ],
+      [
+        'Low Success Rate',
+        'bash',
+        [
+          [
+            'journalctl -u autotrader-ingestion --since "1 hour ago" | grep ERROR',
+            'journal.errors',
+            { unit: 'autotrader-ingestion', since: '1 hour ago', match: 'ERROR' },
+          ],
+        ],
+      ],
     ]);
   });
 
   it('circuit breakers: the Python reset is the breaker reset for coingecko_api; the watched curl is the breaker check', () => {
     expect(blocks(section('circuit-breakers'))).toEqual([
-      ['Manual Reset (Use with caution)', 'python', [
-        ['from src.services.reliability import CIRCUIT_REGISTRY', null],
-        ['breaker = CIRCUIT_REGISTRY.get_monitor("coingecko_api")', null],
-        ['breaker.reset()', 'breaker.reset', { breaker: 'coingecko_api' }],
-      ]],
+      [
+        'Manual Reset (Use with caution)',
+        'python',
+        [
+          ['from src.services.reliability import CIRCUIT_REGISTRY', null],
+          ['breaker = CIRCUIT_REGISTRY.get_monitor("coingecko_api")', null],
+          ['breaker.reset()', 'breaker.reset', { breaker: 'coingecko_api' }],
+        ],
+      ],
       ['Automatic Recovery', 'bash', [["watch -n 5 'curl http://localhost:8000/api/health/circuit-breakers | jq'", 'check.circuit-breakers', {}]]],
     ]);
   });
 
   it('rate limits: vim is Copy, the restart runs, the pro key stays a placeholder to fill', () => {
     expect(blocks(section('rate-limits'))).toEqual([
-      ['Short-term', 'bash', [
-        ['vim configs/ingestion.yaml', null],
-        ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
-      ]],
+      [
+        'Short-term',
+        'bash',
+        [
+          ['vim configs/ingestion.yaml', null],
+          ['systemctl restart autotrader-ingestion', 'service.restart', { unit: 'autotrader-ingestion' }],
+        ],
+      ],
       ['Long-term', 'bash', [['export COINGECKO_API_KEY="your-pro-key"', null]]],
     ]);
-    const key = section('rate-limits').parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : [])).find((l) => l.text.includes('your-pro-key'))!;
+    const key = section('rate-limits')
+      .parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []))
+      .find((l) => l.text.includes('your-pro-key'))!;
     expect(key.placeholders).toEqual([{ text: 'your-pro-key', label: 'pro key' }]);
   });
 
   it('worker queues: scaling, restart, and the redis-cli session lines (KEYS, DEL) become queue actions', () => {
     expect(blocks(section('worker-queues'))).toEqual([
-      ['Scale Workers', 'bash', [
-        ['export WORKER_COUNT=4', 'workers.scale', { count: 4 }],
-        ['systemctl restart autotrader-workers', 'service.restart', { unit: 'autotrader-workers' }],
-        ['pm2 scale autotrader-workers 4', null],
-      ]],
+      [
+        'Scale Workers',
+        'bash',
+        [
+          ['export WORKER_COUNT=4', 'workers.scale', { count: 4 }],
+          ['systemctl restart autotrader-workers', 'service.restart', { unit: 'autotrader-workers' }],
+          ['pm2 scale autotrader-workers 4', null],
+        ],
+      ],
       ['Optimize Jobs', 'python', []],
-      ['Clear Stale Jobs', 'bash', [
-        ['redis-cli', null],
-        ['KEYS worker:*', 'queue.list', {}],
-        ['DEL worker:scanner:queue', 'queue.clear', { queue: 'worker:scanner:queue' }],
-      ]],
+      [
+        'Clear Stale Jobs',
+        'bash',
+        [
+          ['redis-cli', null],
+          ['KEYS worker:*', 'queue.list', {}],
+          ['DEL worker:scanner:queue', 'queue.clear', { queue: 'worker:scanner:queue' }],
+        ],
+      ],
     ]);
   });
 
   it('security checks: FA grep, logrotate, the rolling restart of autotrader-*, pip-audit, the security curl; placeholders stay Copy', () => {
     expect(blocks(section('security-checks'))).toEqual([
-      ['IBKR FA Scrubbing Failure', 'bash', [
-        ['grep -i "fa=" /var/log/autotrader/*.log', 'check.fa-patterns', {}],
-        ['logrotate -f /etc/logrotate.d/autotrader', 'logrotate.force', {}],
-        ['vim configs/security.yaml', null],
-        ['systemctl restart autotrader-*', 'services.restart', {}],
-      ]],
-      ['Dependency Vulnerabilities', 'bash', [
-        ['pip install --upgrade package-name', null],
-        ['pip install -r requirements.txt --upgrade', null],
-        ['pip-audit', 'check.pip-audit', {}],
-      ]],
-      ['API Key Validation Failure', 'bash', [
-        ["curl http://localhost:8000/api/health/security | jq '.checks.api_key_validation'", 'check.security', {}],
-        ['export GROQ_API_KEY="your-key"', null],
-        ['export ETHERSCAN_API_KEY="your-key"', null],
-        ['systemctl restart autotrader-api', 'service.restart', { unit: 'autotrader-api' }],
-      ]],
+      [
+        'IBKR FA Scrubbing Failure',
+        'bash',
+        [
+          ['grep -i "fa=" /var/log/autotrader/*.log', 'check.fa-patterns', {}],
+          ['logrotate -f /etc/logrotate.d/autotrader', 'logrotate.force', {}],
+          ['vim configs/security.yaml', null],
+          ['systemctl restart autotrader-*', 'services.restart', {}],
+        ],
+      ],
+      [
+        'Dependency Vulnerabilities',
+        'bash',
+        [
+          ['pip install --upgrade package-name', null],
+          ['pip install -r requirements.txt --upgrade', null],
+          ['pip-audit', 'check.pip-audit', {}],
+        ],
+      ],
+      [
+        'API Key Validation Failure',
+        'bash',
+        [
+          ["curl http://localhost:8000/api/health/security | jq '.checks.api_key_validation'", 'check.security', {}],
+          ['export GROQ_API_KEY="your-key"', null],
+          ['export ETHERSCAN_API_KEY="your-key"', null],
+          ['systemctl restart autotrader-api', 'service.restart', { unit: 'autotrader-api' }],
+        ],
+      ],
     ]);
   });
 
@@ -233,7 +331,9 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
   });
 
   it('highlights code in main: bash and python lines carry hljs spans, one well-formed line each', () => {
-    const line = section('data-freshness').parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : [])).find((l) => l.text.startsWith('# Check rate limit'))!;
+    const line = section('data-freshness')
+      .parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []))
+      .find((l) => l.text.startsWith('# Check rate limit'))!;
     expect(line.html).toBe('<span class="hljs-comment"># Check rate limit status</span>');
     const py = section('circuit-breakers').parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []))[0]!;
     expect(py.html).toContain('<span class="hljs-keyword">from</span>');

@@ -39,7 +39,9 @@ export class ChannelRunner {
     const frozenEnd = new Promise<never>((_, reject) => {
       onFrozen = () => {
         frozen = true;
-        reject(new SshLinkError('unresponsive', `${id}: the link stopped answering while the command ran (${conn.error ?? 'unresponsive'}); its outcome is unknown`));
+        reject(
+          new SshLinkError('unresponsive', `${id}: the link stopped answering while the command ran (${conn.error ?? 'unresponsive'}); its outcome is unknown`),
+        );
       };
     });
     conn.frozenWatchers.add(onFrozen);

@@ -130,15 +130,18 @@ export class ConnectionRegistry {
       this.callOffAttempt(conn, 'the session pool is closed');
       const client = conn.client;
       conn.client = null;
-      if (client) ends.push(new Promise<void>((r) => {
-        client.once('close', () => r());
-        client.end();
-        // a client stuck on a dead socket never emits close: do not hang shutdown on it
-        this.timers.setTimeout(() => {
-          client.destroy();
-          r();
-        }, 1000);
-      }));
+      if (client)
+        ends.push(
+          new Promise<void>((r) => {
+            client.once('close', () => r());
+            client.end();
+            // a client stuck on a dead socket never emits close: do not hang shutdown on it
+            this.timers.setTimeout(() => {
+              client.destroy();
+              r();
+            }, 1000);
+          }),
+        );
     }
     this.conns.clear();
     this.hosts.clear();
@@ -148,9 +151,10 @@ export class ConnectionRegistry {
   /** Try every failed host again now (after the user answered a host-key or passphrase question). */
   retryFailed(): void {
     for (const [id, entry] of this.hosts) {
-      if (entry.conn.state === 'failed') this.connect(id).catch(() => {
-        // recorded in the state and the log
-      });
+      if (entry.conn.state === 'failed')
+        this.connect(id).catch(() => {
+          // recorded in the state and the log
+        });
     }
   }
 
@@ -255,14 +259,16 @@ export class ConnectionRegistry {
   ensure(conn: Conn, explicit = false): Promise<Client> {
     if (conn.client && conn.state === 'connected') return Promise.resolve(conn.client);
     if (conn.client && conn.state === 'unresponsive') {
-      if (!explicit) return Promise.reject(new SshLinkError('unreachable', `${connLabel(conn)}: not answering (${conn.error ?? 'unresponsive'}); nothing was started`));
+      if (!explicit)
+        return Promise.reject(new SshLinkError('unreachable', `${connLabel(conn)}: not answering (${conn.error ?? 'unresponsive'}); nothing was started`));
       this.abandon(conn, 'given up for a new connection (Retry)');
     }
     conn.wanted = true;
     if (conn.inflight) return conn.inflight;
     if (!explicit && conn.retryTimer && conn.nextRetryAt !== null && conn.nextRetryAt > this.clock.now()) {
       // due soon: wait for that attempt (it is not moved); later: say so now
-      if (conn.nextRetryAt - this.clock.now() <= JOIN_SCHEDULED_ATTEMPT_MS) return new Promise((resolve, reject) => conn.attemptWaiters.push({ resolve, reject }));
+      if (conn.nextRetryAt - this.clock.now() <= JOIN_SCHEDULED_ATTEMPT_MS)
+        return new Promise((resolve, reject) => conn.attemptWaiters.push({ resolve, reject }));
       const label = connLabel(conn);
       const error = conn.error?.startsWith(`${label}: `) ? conn.error.slice(label.length + 2) : conn.error;
       const why = error ? `not connected (attempt ${conn.attempt} failed: ${error})` : 'not connected';

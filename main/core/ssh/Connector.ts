@@ -36,11 +36,13 @@ export class Connector {
     const label = connLabel(conn);
     if (hop.unresolved) throw new PermanentError(`${label}: ${hop.unresolved}`);
     // the bastion first, outside the slot, so a chain never waits on a slot it holds itself
-    const parentClient = conn.parent ? await this.deps.ensure(conn.parent, explicit).catch((err: Error) => {
-      const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;
-      // a bastion refused for good (host key, auth) fails the hosts behind it for good too
-      throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
-    }) : null;
+    const parentClient = conn.parent
+      ? await this.deps.ensure(conn.parent, explicit).catch((err: Error) => {
+          const message = `${label}: jump host ${conn.parent!.key}: ${err.message}`;
+          // a bastion refused for good (host key, auth) fails the hosts behind it for good too
+          throw conn.parent!.state === 'failed' ? new PermanentError(message) : new Error(message);
+        })
+      : null;
     const auth = await this.deps.keyRing.authConfig(conn);
     const known = await loadHopKnownHosts(hop);
     const release = await this.deps.gate.slot();

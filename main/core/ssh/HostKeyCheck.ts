@@ -84,14 +84,17 @@ export class HostKeyCheck {
         fingerprint: verdict.fingerprint,
         key,
         knownHostsPath: hop.knownHostsPath,
-        expected: verdict.status === 'changed' ? verdict.expected.map((e) => ({ line: e.line, keyType: e.keyType, fingerprint: fingerprintSha256(e.key) })) : [],
+        expected:
+          verdict.status === 'changed' ? verdict.expected.map((e) => ({ line: e.line, keyType: e.keyType, fingerprint: fingerprintSha256(e.key) })) : [],
       });
     }
     if (verdict.status === 'unknown') {
       const keyType = keyTypeOf(key);
       const accepted =
         policy === 'accept-new' ||
-        (policy === 'ask' && !!this.deps.confirmHostKey && (await this.deps.confirmHostKey({ hostId, address: name, port, keyType, fingerprint: fingerprintSha256(key) })));
+        (policy === 'ask' &&
+          !!this.deps.confirmHostKey &&
+          (await this.deps.confirmHostKey({ hostId, address: name, port, keyType, fingerprint: fingerprintSha256(key) })));
       if (accepted) {
         await appendKnownHost(hop.knownHostsPath, name, port, key);
         this.deps.logger.warn(`ssh ${label}: pinned new host key ${keyType} ${verdict.fingerprint} in ${hop.knownHostsPath}`);

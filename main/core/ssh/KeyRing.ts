@@ -22,7 +22,10 @@ class IdentitiesOnlyAgent extends OpenSSHAgent {
     super.getIdentities((err, keys) => {
       if (err || !keys) return cb(err);
       // the OpenSSH agent answers with parsed keys; anything else is not offered
-      cb(null, keys.filter((k) => 'getPublicSSH' in k && this.allowed.has(k.getPublicSSH().toString('base64'))));
+      cb(
+        null,
+        keys.filter((k) => 'getPublicSSH' in k && this.allowed.has(k.getPublicSSH().toString('base64'))),
+      );
     });
   }
 }
@@ -84,7 +87,12 @@ export class KeyRing {
     }
     const keys: { where: string; path: string | null; inline?: string | Buffer; passphrase?: string; optional?: boolean }[] = [];
     if (hop.privateKey !== undefined || hop.privateKeyPath) {
-      keys.push({ where: hop.privateKeyPath ?? 'the configured key', path: hop.privateKeyPath ?? null, ...(hop.privateKey !== undefined ? { inline: hop.privateKey } : {}), ...(hop.passphrase !== undefined ? { passphrase: hop.passphrase } : {}) });
+      keys.push({
+        where: hop.privateKeyPath ?? 'the configured key',
+        path: hop.privateKeyPath ?? null,
+        ...(hop.privateKey !== undefined ? { inline: hop.privateKey } : {}),
+        ...(hop.passphrase !== undefined ? { passphrase: hop.passphrase } : {}),
+      });
     }
     // later keys are offered if usable; one that cannot be read or decrypted is skipped, not fatal
     for (const path of hop.extraPrivateKeyPaths ?? []) keys.push({ where: path, path, optional: true });
@@ -116,7 +124,12 @@ export class KeyRing {
     return { authHandler: methods, describe: tried.join(' and ') };
   }
 
-  private async addKey(k: { where: string; path: string | null; inline?: string | Buffer; passphrase?: string }, conn: Conn, label: string, methods: AuthMethod[]): Promise<void> {
+  private async addKey(
+    k: { where: string; path: string | null; inline?: string | Buffer; passphrase?: string },
+    conn: Conn,
+    label: string,
+    methods: AuthMethod[],
+  ): Promise<void> {
     const hop = conn.hop;
     {
       const where = k.where;

@@ -65,7 +65,14 @@ function session(store: PassphraseStore | undefined) {
   });
   const logs: string[] = [];
   const logger = { info: (m: string) => logs.push(m), warn: (m: string) => logs.push(m), error: (m: string) => logs.push(m) };
-  const feature = new SshFeature({ hub, configPath: null, sshConfigPath: '/nonexistent', randomHex: (b) => (++n).toString(16).padStart(b * 2, '0'), logger, ...(store ? { passphraseStore: store } : {}) });
+  const feature = new SshFeature({
+    hub,
+    configPath: null,
+    sshConfigPath: '/nonexistent',
+    randomHex: (b) => (++n).toString(16).padStart(b * 2, '0'),
+    logger,
+    ...(store ? { passphraseStore: store } : {}),
+  });
   const pool = new SessionPool({ ...feature.poolDeps(), backoff: { initialMs: 100, maxMs: 300 }, logger });
   pool.onState((s) => hub.emit('onConnection', { updates: [s] }));
   feature.attach(pool);

@@ -50,7 +50,9 @@ export class PassphraseStore {
     try {
       return this.deps.cipher.decrypt(Buffer.from(blob, 'base64'));
     } catch (err) {
-      this.deps.logger.warn(`ssh: the remembered passphrase for ${keyPath} cannot be decrypted by ${this.deps.cipher.name} (${(err as Error).message}); it will be asked again`);
+      this.deps.logger.warn(
+        `ssh: the remembered passphrase for ${keyPath} cannot be decrypted by ${this.deps.cipher.name} (${(err as Error).message}); it will be asked again`,
+      );
       await this.forget(keyPath);
       return null;
     }
@@ -76,12 +78,14 @@ export class PassphraseStore {
     try {
       text = await readFile(this.deps.file, 'utf8');
     } catch (err) {
-      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') this.deps.logger.warn(`ssh: cannot read ${this.deps.file} (${(err as Error).message}); remembered passphrases will be asked again`);
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT')
+        this.deps.logger.warn(`ssh: cannot read ${this.deps.file} (${(err as Error).message}); remembered passphrases will be asked again`);
       return (this.data = empty);
     }
     try {
       const parsed = JSON.parse(text) as Partial<StoreFile>;
-      if (parsed.version !== 1 || typeof parsed.keys !== 'object' || parsed.keys === null || Object.values(parsed.keys).some((v) => typeof v !== 'string')) throw new Error('not a version 1 passphrase file');
+      if (parsed.version !== 1 || typeof parsed.keys !== 'object' || parsed.keys === null || Object.values(parsed.keys).some((v) => typeof v !== 'string'))
+        throw new Error('not a version 1 passphrase file');
       if (parsed.cipher !== this.deps.cipher.name) throw new Error(`written by ${String(parsed.cipher)}, not ${this.deps.cipher.name}`);
       return (this.data = { version: 1, cipher: this.deps.cipher.name, keys: { ...parsed.keys } });
     } catch (err) {
@@ -93,12 +97,14 @@ export class PassphraseStore {
   /** Owner-only, written whole to a temp file and renamed over, one write at a time. */
   private save(): Promise<void> {
     const text = JSON.stringify(this.data) + '\n';
-    this.writing = this.writing.catch(() => {}).then(async () => {
-      await mkdir(dirname(this.deps.file), { recursive: true, mode: 0o700 });
-      const tmp = `${this.deps.file}.tmp`;
-      await writeFile(tmp, text, { mode: 0o600 });
-      await rename(tmp, this.deps.file);
-    });
+    this.writing = this.writing
+      .catch(() => {})
+      .then(async () => {
+        await mkdir(dirname(this.deps.file), { recursive: true, mode: 0o700 });
+        const tmp = `${this.deps.file}.tmp`;
+        await writeFile(tmp, text, { mode: 0o600 });
+        await rename(tmp, this.deps.file);
+      });
     return this.writing;
   }
 }

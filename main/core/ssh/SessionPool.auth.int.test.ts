@@ -65,7 +65,13 @@ describe('ssh-agent', () => {
     const sock = join(scratch, `agent-${Date.now()}.sock`);
     agent = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     for (let i = 0; i < 100; i++) {
-      if (await run('test', ['-S', sock]).then(() => true, () => false)) return sock;
+      if (
+        await run('test', ['-S', sock]).then(
+          () => true,
+          () => false,
+        )
+      )
+        return sock;
       await new Promise((r) => setTimeout(r, 20));
     }
     throw new Error('ssh-agent did not create its socket');
@@ -77,7 +83,9 @@ describe('ssh-agent', () => {
     // ssh-add reads the passphrase from SSH_ASKPASS when there is no terminal
     const askpass = join(scratch, 'askpass.sh');
     await writeFile(askpass, '#!/bin/sh\necho agent-holds-it\n', { mode: 0o700 });
-    await run('ssh-add', [s.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' } });
+    await run('ssh-add', [s.clientKeyPath], {
+      env: { ...process.env, SSH_AUTH_SOCK: sock, SSH_ASKPASS: askpass, SSH_ASKPASS_REQUIRE: 'force', DISPLAY: ':0' },
+    });
     const pool = newPool();
     pool.setHosts([target(s, { privateKeyPath: undefined, agent: sock })]);
     expect(await echo(pool, 'via-agent')).toBe('via-agent\n');
@@ -124,7 +132,20 @@ describe('keyboard-interactive', () => {
   it('answers the prompts of a host that demands a second factor after the key, through real PAM', async () => {
     const s = await sshd({ kbdInteractivePassword: '424242' });
     // the server really demands it: the OpenSSH client with the key alone is refused
-    const refused = await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', `UserKnownHostsFile=${s.knownHostsPath}`, '-i', s.clientKeyPath, '-p', String(s.port), `${s.user}@127.0.0.1`, 'true']).then(
+    const refused = await run('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      `UserKnownHostsFile=${s.knownHostsPath}`,
+      '-i',
+      s.clientKeyPath,
+      '-p',
+      String(s.port),
+      `${s.user}@127.0.0.1`,
+      'true',
+    ]).then(
       () => 'accepted',
       (e: { stderr: string }) => e.stderr,
     );
@@ -151,7 +172,10 @@ describe('several identity files', () => {
     const stranger = join(scratch, 'stranger');
     await run('ssh-keygen', ['-q', '-t', 'ed25519', '-N', '', '-f', stranger]);
     const cfg = join(scratch, 'multi_config');
-    await writeFile(cfg, `Host multi\n  HostName 127.0.0.1\n  Port ${s.port}\n  IdentityFile ${join(scratch, 'missing_key')}\n  IdentityFile ${stranger}\n  IdentityFile ${s.clientKeyPath}\n  IdentityAgent none\n  UserKnownHostsFile ${s.knownHostsPath}\n  StrictHostKeyChecking yes\n`);
+    await writeFile(
+      cfg,
+      `Host multi\n  HostName 127.0.0.1\n  Port ${s.port}\n  IdentityFile ${join(scratch, 'missing_key')}\n  IdentityFile ${stranger}\n  IdentityFile ${s.clientKeyPath}\n  IdentityAgent none\n  UserKnownHostsFile ${s.knownHostsPath}\n  StrictHostKeyChecking yes\n`,
+    );
     const t = await hostTargetFromSshConfig(H, cfg, 'multi');
     expect([t.privateKeyPath, t.extraPrivateKeyPaths, t.agent, t.hostKeyPolicy]).toEqual([stranger, [s.clientKeyPath], undefined, 'yes']);
     const pool = newPool();
@@ -168,7 +192,22 @@ describe('trust on first use', () => {
     pool.setHosts([target(s, { knownHostsPath: kh, hostKeyPolicy: 'accept-new' })]);
     expect(await echo(pool, 'pinned')).toBe('pinned\n');
     expect((await readFile(kh, 'utf8')).trim()).toBe(s.hostKeyLine);
-    const { stdout } = await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`, '-i', s.clientKeyPath, '-p', String(s.port), `${s.user}@127.0.0.1`, 'echo openssh-accepts']);
+    const { stdout } = await run('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${kh}`,
+      '-i',
+      s.clientKeyPath,
+      '-p',
+      String(s.port),
+      `${s.user}@127.0.0.1`,
+      'echo openssh-accepts',
+    ]);
     expect(stdout).toBe('openssh-accepts\n');
     // and the pin is enforced: a new key on the same host is refused, not re-pinned
     const { hostKeyFingerprint } = await s.replaceHostKey();

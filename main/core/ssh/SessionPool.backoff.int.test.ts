@@ -61,7 +61,9 @@ describe('reconnect backoff', () => {
     const seen: ConnectionState[] = [];
     pool.onState((s) => seen.push(s));
     // a real key, so the only failure is the refused TCP connection
-    pool.setHosts([{ id: H, address: '127.0.0.1', port, user: 'root', privateKey: generateEd25519KeyPair().private, knownHostsPath: '/nonexistent/known_hosts' }]);
+    pool.setHosts([
+      { id: H, address: '127.0.0.1', port, user: 'root', privateKey: generateEd25519KeyPair().private, knownHostsPath: '/nonexistent/known_hosts' },
+    ]);
     await expect(pool.connect(H)).rejects.toThrow(/ECONNREFUSED/);
     const waits: number[] = [];
     for (let attempt = 1; attempt <= 6; attempt++) {
@@ -132,7 +134,10 @@ describe('one backoff for everyone, against a real sshd that is killed and comes
       while (Date.now() < askUntil) {
         await Promise.all([
           pool.exec(H, 'true').catch(count),
-          request(`http://127.0.0.1:${httpPort}/`, { dispatcher }).then((r) => r.body.text(), (err: Error) => count((err as { cause?: unknown }).cause ?? err)),
+          request(`http://127.0.0.1:${httpPort}/`, { dispatcher }).then(
+            (r) => r.body.text(),
+            (err: Error) => count((err as { cause?: unknown }).cause ?? err),
+          ),
           pool.forwardOut(H, '127.0.0.1', httpPort).then((ch) => ch.destroy(), count),
           pool.connect(H).catch(count),
         ]);
@@ -152,7 +157,15 @@ describe('one backoff for everyone, against a real sshd that is killed and comes
       // nothing asks now; the host comes back while it waits out its backoff, and the attempt
       // at the scheduled time connects it: a handshake later, not another backoff later
       const waiting = async (aheadMs: number) => {
-        await expect.poll(() => { const st = pool.states()[0]!; return st.state === 'connecting' && !!st.nextRetryAt && Date.parse(st.nextRetryAt) - Date.now() > aheadMs; }, { timeout: 15_000, interval: 10 }).toBe(true);
+        await expect
+          .poll(
+            () => {
+              const st = pool.states()[0]!;
+              return st.state === 'connecting' && !!st.nextRetryAt && Date.parse(st.nextRetryAt) - Date.now() > aheadMs;
+            },
+            { timeout: 15_000, interval: 10 },
+          )
+          .toBe(true);
         return Date.parse(pool.states()[0]!.nextRetryAt!);
       };
       const due = await waiting(1000);

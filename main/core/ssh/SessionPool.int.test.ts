@@ -135,7 +135,9 @@ describe('SessionPool against a real OpenSSH server', () => {
       await writeFile(wrong, `[127.0.0.1]:${sshd.port} ${other.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
       const pool = newPool();
       pool.setHosts([target(sshd, { knownHostsPath: wrong })]);
-      await expect(pool.connect(H)).rejects.toThrow(new RegExp(`host key for \\[127\\.0\\.0\\.1\\]:${sshd.port} has CHANGED.*Presented ssh-ed25519 ${escape(sshd.hostKeyFingerprint)}`));
+      await expect(pool.connect(H)).rejects.toThrow(
+        new RegExp(`host key for \\[127\\.0\\.0\\.1\\]:${sshd.port} has CHANGED.*Presented ssh-ed25519 ${escape(sshd.hostKeyFingerprint)}`),
+      );
       expect(pool.states()[0]).toMatchObject({ state: 'failed', nextRetryAt: null });
       expect(pool.states()[0]!.error).toContain(sshd.hostKeyFingerprint);
       // nothing ran: exec fails the same way rather than running on an unverified host
@@ -413,7 +415,12 @@ describe('SessionPool against a real OpenSSH server', () => {
         return c;
       };
       const logs: string[] = [];
-      const pool = newPool({ createClient, maxConcurrentHandshakes: 8, handshakeLagLimitMs: 100, logger: { info: (m) => logs.push(m), warn: () => {}, error: () => {} } });
+      const pool = newPool({
+        createClient,
+        maxConcurrentHandshakes: 8,
+        handshakeLagLimitMs: 100,
+        logger: { info: (m) => logs.push(m), warn: () => {}, error: () => {} },
+      });
       const ids = [multi.port, ...extra].map((_, i) => `h${i}` as HostId);
       pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: ids[i]!, port, knownHostsPath: kh })));
       await Promise.all(ids.map((id) => pool.connect(id)));
@@ -436,7 +443,12 @@ describe('SessionPool against a real OpenSSH server', () => {
       await multi.freeze();
       const pool = new SessionPool({ maxConcurrentHandshakes: 1 });
       pool.setHosts([multi.port, ...extra].map((port, i) => ({ ...target(multi), id: `f${i}` as HostId, port, knownHostsPath: kh })));
-      const attempts = [0, 1, 2].map((i) => pool.connect(`f${i}` as HostId).then(() => 'connected', (e: Error) => e.message));
+      const attempts = [0, 1, 2].map((i) =>
+        pool.connect(`f${i}` as HostId).then(
+          () => 'connected',
+          (e: Error) => e.message,
+        ),
+      );
       await new Promise((r) => setTimeout(r, 300));
       const started = Date.now();
       await pool.close();

@@ -46,7 +46,7 @@ beforeAll(async () => {
   configPath = join(bastion.dir, 'ssh_config');
   await writeFile(
     configPath,
-    (`Host bastion
+    `Host bastion
   HostName ${BASTION_IP}
   Port ${bastion.port}
   IdentityFile ${bastion.clientKeyPath}
@@ -83,7 +83,7 @@ Host *
   IdentityAgent none
   StrictHostKeyChecking yes
   IdentitiesOnly yes
-`).replace('${CFG}', configPath),
+`.replace('${CFG}', configPath),
   );
 });
 
@@ -107,7 +107,11 @@ async function echo(pool: SessionPool, id: HostId, text: string): Promise<string
   return out;
 }
 
-const accepted = (s: Sshd) => s.log().split('\n').filter((l) => l.includes('Accepted publickey')).length;
+const accepted = (s: Sshd) =>
+  s
+    .log()
+    .split('\n')
+    .filter((l) => l.includes('Accepted publickey')).length;
 
 describe('ProxyCommand', () => {
   it('connects through the OpenSSH client as ProxyCommand (ssh -W), checking the inner host key', async () => {
@@ -179,7 +183,9 @@ describe('ProxyJump through a bastion', () => {
     const pool = new SessionPool();
     try {
       pool.setHosts([t]);
-      await expect(pool.connect('inner' as HostId)).rejects.toThrow(`jump host root@${BASTION_IP}:${bastion.port}: host key for [${BASTION_IP}]:${bastion.port} is not known: ssh-ed25519 ${bastion.hostKeyFingerprint}`);
+      await expect(pool.connect('inner' as HostId)).rejects.toThrow(
+        `jump host root@${BASTION_IP}:${bastion.port}: host key for [${BASTION_IP}]:${bastion.port} is not known: ssh-ed25519 ${bastion.hostKeyFingerprint}`,
+      );
       // refused for good: no retry loop against a bastion whose key is wrong
       expect(pool.states()[0]).toMatchObject({ hostId: 'inner', state: 'failed', nextRetryAt: null });
     } finally {
@@ -206,4 +212,3 @@ describe('ProxyJump through a bastion', () => {
     }
   });
 });
-

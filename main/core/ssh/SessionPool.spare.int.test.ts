@@ -38,7 +38,10 @@ function newPool(s: Sshd, deps: ConstructorParameters<typeof SessionPool>[0] = {
 /** End lines of the spare wrappers (waiting, or running their command) under this sshd (the server is on loopback: its processes are ours to see). */
 async function sparesUnder(s: Sshd): Promise<string[]> {
   const { stdout } = await run('ps', ['-e', '-o', 'pid=,ppid=,args=']);
-  const rows = stdout.split('\n').map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line)).filter((m) => m !== null);
+  const rows = stdout
+    .split('\n')
+    .map((line) => /^\s*(\d+)\s+(\d+)\s+(.*)$/.exec(line))
+    .filter((m) => m !== null);
   const parent = new Map(rows.map((m) => [Number(m[1]), Number(m[2])]));
   const under = (pid: number) => {
     for (let p = parent.get(pid); p !== undefined && p > 1; p = parent.get(p)) if (p === s.pid) return true;
@@ -160,7 +163,11 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     await spares(tight, 2, [], 30_000);
     const ac = new AbortController();
     const long = [1, 2].map(() => pool.exec(H, `sleep ${LONG}`, { signal: ac.signal }).catch(() => ({ cancelled: false })));
-    await expect.poll(async () => (await run('pgrep', ['-f', '-x', `sleep ${LONG}`]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).length, { timeout: 10_000 }).toBe(2);
+    await expect
+      .poll(async () => (await run('pgrep', ['-f', '-x', `sleep ${LONG}`]).catch(() => ({ stdout: '' }))).stdout.split('\n').filter(Boolean).length, {
+        timeout: 10_000,
+      })
+      .toBe(2);
     const shell = await pool.shell(H, { cols: 80, rows: 24, term: 'xterm' });
     let screen = '';
     shell.on('data', (c: Buffer) => (screen += c.toString('utf8')));

@@ -41,7 +41,13 @@ export class SessionPool {
     const isClosed = () => this.closed;
     this.gate = new HandshakeGate({ logger, maxConcurrentHandshakes: deps.maxConcurrentHandshakes, handshakeLagLimitMs: deps.handshakeLagLimitMs });
     this.hostKeys = new HostKeyCheck({ logger, confirmHostKey: deps.confirmHostKey, hostKeyQuestion: deps.hostKeyQuestion });
-    const keyRing = new KeyRing({ logger, passphrase: deps.passphrase, passphraseAccepted: deps.passphraseAccepted, keyboardInteractive: deps.keyboardInteractive, readFile: deps.readFile });
+    const keyRing = new KeyRing({
+      logger,
+      passphrase: deps.passphrase,
+      passphraseAccepted: deps.passphraseAccepted,
+      keyboardInteractive: deps.keyboardInteractive,
+      readFile: deps.readFile,
+    });
     const spares = new SpareSessions({ clock, timers, logger, spareSessions: deps.spareSessions, busySpareWindowMs: deps.busySpareWindowMs, isClosed });
     const connector = new Connector({
       timers,

@@ -89,7 +89,17 @@ export class SpareSessions {
 
   private openOneSpare(conn: Conn): void {
     const client = conn.client;
-    if (!this.enabled || this.deps.isClosed() || conn.removed || conn.hostId === null || !client || conn.state !== 'connected' || conn.spareBlocked || conn.sparesRefused) return;
+    if (
+      !this.enabled ||
+      this.deps.isClosed() ||
+      conn.removed ||
+      conn.hostId === null ||
+      !client ||
+      conn.state !== 'connected' ||
+      conn.spareBlocked ||
+      conn.sparesRefused
+    )
+      return;
     const endLine = randomBytes(16).toString('hex');
     let markClosed = () => {};
     const closed = new Promise<void>((r) => (markClosed = r));

@@ -14,9 +14,19 @@ let dir: string;
 let feature: SshFeature;
 beforeAll(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-sshfeature-'));
-  await writeFile(join(dir, 'ssh_config'), 'Host db-1 db-2\n  User pg\nHost db-*\n  HostName %h.internal\n  Port 2200\nHost web\n  HostName 10.0.0.5\nHost app1,app2 "odd$name" -opt\n  User app\n');
+  await writeFile(
+    join(dir, 'ssh_config'),
+    'Host db-1 db-2\n  User pg\nHost db-*\n  HostName %h.internal\n  Port 2200\nHost web\n  HostName 10.0.0.5\nHost app1,app2 "odd$name" -opt\n  User app\n',
+  );
   await writeFile(join(dir, 'config.yaml'), '# mine\nhosts:\n  - { id: db-1, sshAlias: db-1 }\n');
-  feature = new SshFeature({ hub: new EventHub(), configPath: join(dir, 'config.yaml'), sshConfigPath: join(dir, 'ssh_config'), sshEnv: { homeDir: dir }, randomHex: () => '00'.repeat(8), logger: { info: () => {}, warn: () => {} } });
+  feature = new SshFeature({
+    hub: new EventHub(),
+    configPath: join(dir, 'config.yaml'),
+    sshConfigPath: join(dir, 'ssh_config'),
+    sshEnv: { homeDir: dir },
+    randomHex: () => '00'.repeat(8),
+    logger: { info: () => {}, warn: () => {} },
+  });
 });
 afterAll(async () => {
   await rm(dir, { recursive: true, force: true });

@@ -61,7 +61,13 @@ export class SshFeature {
           ? await deps.reloadFleet().catch((err: Error) => ({ restartNeeded: `the config could not be applied now (${err.message})` }))
           : { restartNeeded: 'this console applies the config on its next start' };
         const note = reload.restartNeeded ? `Restart the console to connect to them: ${reload.restartNeeded}.` : 'They are connecting now.';
-        return { added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })), configPath, backupPath: result.backupPath, restartNeeded: !!reload.restartNeeded, note };
+        return {
+          added: result.added.map((a) => ({ alias: a.alias, hostId: a.hostId as HostId })),
+          configPath,
+          backupPath: result.backupPath,
+          restartNeeded: !!reload.restartNeeded,
+          note,
+        };
       },
       listSshPrompts: async () => ({ prompts: this.prompts.list() }),
       answerSshPrompt: (request) => this.prompts.answer(request),

@@ -40,12 +40,33 @@ async function setup(sshdOpts: Parameters<typeof startSshd>[0], knownHosts: stri
     events.push(JSON.stringify({ name, payload }));
     if (name === 'onSshPrompt') prompts = (payload as { prompts: SshPrompt[] }).prompts;
   });
-  const feature = new SshFeature({ hub, configPath: null, sshConfigPath: '/nonexistent', randomHex: (b) => (++n).toString(16).padStart(b * 2, '0'), logger: { info: () => {}, warn: () => {} } });
+  const feature = new SshFeature({
+    hub,
+    configPath: null,
+    sshConfigPath: '/nonexistent',
+    randomHex: (b) => (++n).toString(16).padStart(b * 2, '0'),
+    logger: { info: () => {}, warn: () => {} },
+  });
   const logs: string[] = [];
-  const pool = new SessionPool({ ...feature.poolDeps(), backoff: { initialMs: 100, maxMs: 300 }, logger: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) } });
+  const pool = new SessionPool({
+    ...feature.poolDeps(),
+    backoff: { initialMs: 100, maxMs: 300 },
+    logger: { info: (m) => logs.push(m), warn: (m) => logs.push(m), error: (m) => logs.push(m) },
+  });
   pool.onState((s) => hub.emit('onConnection', { updates: [s] }));
   feature.attach(pool);
-  pool.setHosts([{ id: H, address: sshd.address, port: sshd.port, user: sshd.user, privateKeyPath: sshd.clientKeyPath, knownHostsPath, hostKeyPolicy: 'ask', ...targetExtra }]);
+  pool.setHosts([
+    {
+      id: H,
+      address: sshd.address,
+      port: sshd.port,
+      user: sshd.user,
+      privateKeyPath: sshd.clientKeyPath,
+      knownHostsPath,
+      hostKeyPolicy: 'ask',
+      ...targetExtra,
+    },
+  ]);
   cleanups.push(async () => {
     feature.close();
     await pool.close();
@@ -86,11 +107,35 @@ describe('host keys', () => {
     const t = await setup({}, kh);
     await expect(t.pool.connect(H)).rejects.toThrow(/not known/);
     expect(t.state()).toMatchObject({ state: 'failed' });
-    expect(t.prompts()).toEqual([expect.objectContaining({ kind: 'host-key-unknown', host: t.sshd.address, port: t.sshd.port, fingerprint: t.sshd.hostKeyFingerprint, keyType: 'ssh-ed25519', knownHostsPath: kh })]);
+    expect(t.prompts()).toEqual([
+      expect.objectContaining({
+        kind: 'host-key-unknown',
+        host: t.sshd.address,
+        port: t.sshd.port,
+        fingerprint: t.sshd.hostKeyFingerprint,
+        keyType: 'ssh-ed25519',
+        knownHostsPath: kh,
+      }),
+    ]);
     expect(await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, decision: 'trust' })).toMatchObject({ accepted: true });
     await expect.poll(() => t.state().state, { timeout: 10_000 }).toBe('connected');
     expect(await readFile(kh, 'utf8')).toBe(`${t.sshd.hostKeyLine}\n`);
-    const { stdout } = await run('ssh', ['-F', '/dev/null', '-o', 'BatchMode=yes', '-o', 'StrictHostKeyChecking=yes', '-o', `UserKnownHostsFile=${kh}`, '-i', t.sshd.clientKeyPath, '-p', String(t.sshd.port), `${t.sshd.user}@${t.sshd.address}`, 'echo ok']);
+    const { stdout } = await run('ssh', [
+      '-F',
+      '/dev/null',
+      '-o',
+      'BatchMode=yes',
+      '-o',
+      'StrictHostKeyChecking=yes',
+      '-o',
+      `UserKnownHostsFile=${kh}`,
+      '-i',
+      t.sshd.clientKeyPath,
+      '-p',
+      String(t.sshd.port),
+      `${t.sshd.user}@${t.sshd.address}`,
+      'echo ok',
+    ]);
     expect(stdout).toBe('ok\n');
   }, 30_000);
 
@@ -127,11 +172,16 @@ describe('host keys', () => {
     expect(t.state()).toMatchObject({ state: 'failed', error: expect.stringMatching(/has CHANGED/) });
     // neither a click-through nor a near miss gets past it
     expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'trust' })).toMatchObject({ accepted: false });
-    expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'replace', typedHost: `${t.sshd.address} ` })).toMatchObject({ accepted: false, message: expect.stringMatching(/does not match/) });
+    expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'replace', typedHost: `${t.sshd.address} ` })).toMatchObject({
+      accepted: false,
+      message: expect.stringMatching(/does not match/),
+    });
     expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'replace' })).toMatchObject({ accepted: false });
     expect(await readFile(kh, 'utf8')).toBe(`${oldLine}\n`);
     expect(t.state().state).toBe('failed');
-    expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'replace', typedHost: t.sshd.address })).toMatchObject({ accepted: true });
+    expect(await t.feature.handlers.answerSshPrompt({ promptId: p.promptId, decision: 'replace', typedHost: t.sshd.address })).toMatchObject({
+      accepted: true,
+    });
     await expect.poll(() => t.state().state, { timeout: 10_000 }).toBe('connected');
     expect(await readFile(kh, 'utf8')).toBe(`${next.hostKeyLine}\n`);
   }, 40_000);
@@ -154,11 +204,15 @@ describe('Retry (connectHost)', () => {
     await expect.poll(() => t.prompts().length, { timeout: 10_000 }).toBe(1);
     await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, passphrase: 'mistyped' });
     await expect(first).rejects.toThrow(`wrong passphrase for key ${keyPath}`);
-    expect(connectionStates(t.events)).toContainEqual(expect.objectContaining({ state: 'failed', error: expect.stringContaining(`wrong passphrase for key ${keyPath}`) }));
+    expect(connectionStates(t.events)).toContainEqual(
+      expect.objectContaining({ state: 'failed', error: expect.stringContaining(`wrong passphrase for key ${keyPath}`) }),
+    );
     // asked again at once; the engineer gives up for now
     await expect.poll(() => (t.prompts()[0] as { retry?: boolean } | undefined)?.retry, { timeout: 10_000 }).toBe(true);
     await t.feature.handlers.answerSshPrompt({ promptId: t.prompts()[0]!.promptId, decision: 'refuse' });
-    await expect.poll(() => t.state(), { timeout: 10_000 }).toMatchObject({ state: 'failed', error: expect.stringContaining(`key ${keyPath} is encrypted and no passphrase was given`) });
+    await expect
+      .poll(() => t.state(), { timeout: 10_000 })
+      .toMatchObject({ state: 'failed', error: expect.stringContaining(`key ${keyPath} is encrypted and no passphrase was given`) });
     // what the console did before: another attempt is refused from memory, nobody is asked
     await expect(t.pool.connect(H)).rejects.toThrow(/no passphrase was given/);
     expect(t.prompts()).toEqual([]);
@@ -177,10 +231,24 @@ describe('Retry (connectHost)', () => {
     const sock = join(scratch, `agent-${++n}.sock`);
     const agent: ChildProcess = spawn('ssh-agent', ['-D', '-a', sock], { stdio: 'ignore' });
     cleanups.push(async () => void agent.kill());
-    await expect.poll(() => run('test', ['-S', sock]).then(() => true, () => false), { timeout: 10_000 }).toBe(true);
+    await expect
+      .poll(
+        () =>
+          run('test', ['-S', sock]).then(
+            () => true,
+            () => false,
+          ),
+        { timeout: 10_000 },
+      )
+      .toBe(true);
     const t = await setup({}, (s) => s.knownHostsPath, { privateKeyPath: undefined, agent: sock });
     await expect(t.pool.connect(H)).rejects.toThrow(/authentication refused/);
-    expect(t.state()).toMatchObject({ state: 'failed', error: expect.stringMatching(new RegExp(`authentication refused by the server \\(tried the agent at ${sock}\\): All configured authentication methods failed`)) });
+    expect(t.state()).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(
+        new RegExp(`authentication refused by the server \\(tried the agent at ${sock}\\): All configured authentication methods failed`),
+      ),
+    });
     // the engineer fixes their agent
     await run('ssh-add', [t.sshd.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: sock } });
     expect(await t.feature.handlers.connectHost({ hostId: H })).toEqual({ started: true });

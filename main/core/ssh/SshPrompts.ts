@@ -51,7 +51,14 @@ export class SshPrompts {
     if (this.refused.has(`passphrase\0${keyPath}`)) return Promise.resolve(null);
     const ask = () =>
       new Promise<string | null>((resolve) => {
-        const prompt: SshPrompt = { promptId: this.deps.newId(), kind: 'passphrase', hostId, keyPath, retry: this.failedKeys.has(keyPath), remember: !!this.deps.store };
+        const prompt: SshPrompt = {
+          promptId: this.deps.newId(),
+          kind: 'passphrase',
+          hostId,
+          keyPath,
+          retry: this.failedKeys.has(keyPath),
+          remember: !!this.deps.store,
+        };
         this.add({ prompt, key: `passphrase\0${keyPath}`, resolvePassphrase: resolve });
       });
     const answer = (async () => {
@@ -110,7 +117,15 @@ export class SshPrompts {
   hostKeyQuestion = (q: HostKeyQuestion): void => {
     const key = `${q.kind}\0${q.address}\0${q.port}\0${q.fingerprint}`;
     if (this.refused.has(key) || [...this.open.values()].some((o) => o.key === key)) return;
-    const base = { promptId: this.deps.newId(), hostId: q.hostId, host: q.address, port: q.port, keyType: q.keyType, fingerprint: q.fingerprint, knownHostsPath: q.knownHostsPath };
+    const base = {
+      promptId: this.deps.newId(),
+      hostId: q.hostId,
+      host: q.address,
+      port: q.port,
+      keyType: q.keyType,
+      fingerprint: q.fingerprint,
+      knownHostsPath: q.knownHostsPath,
+    };
     const prompt: SshPrompt = q.kind === 'unknown' ? { ...base, kind: 'host-key-unknown' } : { ...base, kind: 'host-key-changed', expected: q.expected };
     this.add({ prompt, key, question: q });
   };
@@ -126,7 +141,8 @@ export class SshPrompts {
         o.resolvePassphrase!(null);
         return { accepted: true, message: `no passphrase given for ${p.keyPath}` };
       }
-      if (a.passphrase === undefined || a.decision !== undefined) return { accepted: false, message: 'a passphrase prompt takes a passphrase (or decision "refuse")' };
+      if (a.passphrase === undefined || a.decision !== undefined)
+        return { accepted: false, message: 'a passphrase prompt takes a passphrase (or decision "refuse")' };
       this.close(o);
       this.failedKeys.delete(p.keyPath);
       o.resolvePassphrase!(a.passphrase);
@@ -138,7 +154,9 @@ export class SshPrompts {
     if (a.decision === 'refuse') {
       this.refused.add(o.key);
       this.close(o);
-      this.deps.logger.warn(`ssh: the user refused the ${p.kind === 'host-key-changed' ? 'changed' : 'unknown'} host key ${p.keyType} ${p.fingerprint} of ${where}`);
+      this.deps.logger.warn(
+        `ssh: the user refused the ${p.kind === 'host-key-changed' ? 'changed' : 'unknown'} host key ${p.keyType} ${p.fingerprint} of ${where}`,
+      );
       return { accepted: true, message: `refused ${where}: it stays disconnected` };
     }
     if (p.kind === 'host-key-unknown') {
@@ -150,7 +168,9 @@ export class SshPrompts {
         return { accepted: false, message: 'an unknown host key takes "accept-once", "trust" or "refuse"' };
       }
       this.close(o);
-      this.deps.logger.warn(`ssh: the user ${a.decision === 'trust' ? `trusted (pinned in ${q.knownHostsPath})` : 'accepted for this session'} the host key ${p.keyType} ${p.fingerprint} of ${where}`);
+      this.deps.logger.warn(
+        `ssh: the user ${a.decision === 'trust' ? `trusted (pinned in ${q.knownHostsPath})` : 'accepted for this session'} the host key ${p.keyType} ${p.fingerprint} of ${where}`,
+      );
       this.deps.retryFailed();
       return { accepted: true, message: a.decision === 'trust' ? `pinned in ${q.knownHostsPath}` : 'accepted for this session only' };
     }

@@ -6,7 +6,18 @@
 // folder an Include glob reads, changes: a warm connect spawns nothing.
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import { expandTilde, expandTokens, fullEnv, resolveSshConfig, unsupportedOf, type CommandLineOptions, type ResolvedSshHost, type SshConfigEnv, type SshConfigFiles, type StrictHostKeyChecking } from './sshConfig';
+import {
+  expandTilde,
+  expandTokens,
+  fullEnv,
+  resolveSshConfig,
+  unsupportedOf,
+  type CommandLineOptions,
+  type ResolvedSshHost,
+  type SshConfigEnv,
+  type SshConfigFiles,
+  type StrictHostKeyChecking,
+} from './sshConfig';
 import { walkSshConfig } from './sshConfigHosts';
 import { lookupTable } from '../../../common/emptyRecord';
 
@@ -38,7 +49,7 @@ export interface SshResolverDeps {
 const defaultRunSsh = (ssh: string, args: string[]): Promise<SshGResult> =>
   new Promise((resolve) => {
     execFile(ssh, args, { timeout: 15_000, maxBuffer: 1 << 20 }, (err, stdout, stderr) => {
-      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? ((err as unknown as { code: number }).code) : null) : 0;
+      const code = err ? (typeof (err as NodeJS.ErrnoException & { code?: unknown }).code === 'number' ? (err as unknown as { code: number }).code : null) : 0;
       resolve({ code, stdout: String(stdout), stderr: String(stderr) || (err && code === null ? err.message : '') });
     });
   });
@@ -104,7 +115,14 @@ export class SshResolver {
         }
         this.cache.clear();
         const walk = await walkSshConfig(this.deps.files, this.deps.env ?? {}).catch(() => ({ files: [], dirs: [] }));
-        const paths = [...new Set([...(this.deps.files.user ? [this.deps.files.user] : []), ...(this.deps.files.system ? [this.deps.files.system] : []), ...walk.files, ...walk.dirs])];
+        const paths = [
+          ...new Set([
+            ...(this.deps.files.user ? [this.deps.files.user] : []),
+            ...(this.deps.files.system ? [this.deps.files.system] : []),
+            ...walk.files,
+            ...walk.dirs,
+          ]),
+        ];
         const watched = new Map<string, string | null>();
         for (const p of paths) watched.set(p, await this.statPath(p));
         this.watched = watched;
@@ -174,12 +192,25 @@ export function fromSshG(stdout: string, host: string, env: Required<SshConfigEn
   const user = need('user');
   const port = Number(need('port'));
   const hostKeyAlias = one.get('hostkeyalias') ?? null;
-  const tokens = { hostName, original: host, port, remoteUser: user, localUser: env.localUser, homeDir: env.homeDir, localHostName: env.localHostName, uid: env.uid, hostKeyAlias, vars: env.vars };
+  const tokens = {
+    hostName,
+    original: host,
+    port,
+    remoteUser: user,
+    localUser: env.localUser,
+    homeDir: env.homeDir,
+    localHostName: env.localHostName,
+    uid: env.uid,
+    hostKeyAlias,
+    vars: env.vars,
+  };
   const identityFilesRaw = many.get('identityfile') ?? [];
   const agentRaw = one.get('identityagent');
   const agentNone = agentRaw === 'none';
   let identityAgent: string | null = null;
-  if (agentRaw && !agentNone) identityAgent = agentRaw === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : agentRaw.startsWith('$') ? (env.vars[agentRaw.slice(1)] ?? null) : agentRaw;
+  if (agentRaw && !agentNone)
+    identityAgent =
+      agentRaw === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : agentRaw.startsWith('$') ? (env.vars[agentRaw.slice(1)] ?? null) : agentRaw;
   const strictMap: Record<string, StrictHostKeyChecking> = lookupTable({ true: 'yes', false: 'no', ask: 'ask', 'accept-new': 'accept-new' });
   const ct = one.get('connecttimeout');
   const certificateFiles = many.get('certificatefile') ?? [];
@@ -224,7 +255,13 @@ export async function findOpenSsh(pathVar = process.env.PATH ?? ''): Promise<str
   for (const dir of pathVar.split(process.platform === 'win32' ? ';' : ':')) {
     if (!dir) continue;
     const candidate = `${dir}/${process.platform === 'win32' ? 'ssh.exe' : 'ssh'}`;
-    if (await stat(candidate).then((s) => s.isFile(), () => false)) return candidate;
+    if (
+      await stat(candidate).then(
+        (s) => s.isFile(),
+        () => false,
+      )
+    )
+      return candidate;
   }
   return null;
 }

@@ -38,7 +38,17 @@ const WRAPPER = `c=$1\n${RUN}`;
 // a shell that ignores the exec request) never gets a command on its stdin. Stdin closed before
 // the end line (the pool dropped the spare): exit quietly.
 // `read` takes one byte at a time from a pipe, so the watcher sees everything after the end line.
-const SPARE = ["printf '%s\\n' \"$1\"", 'c=', 'while IFS= read -r l; do', '  [ "$l" = "$1" ] && break', '  c="$c$l', '"', 'done', '[ "$l" = "$1" ] || exit 0', RUN].join('\n');
+const SPARE = [
+  'printf \'%s\\n\' "$1"',
+  'c=',
+  'while IFS= read -r l; do',
+  '  [ "$l" = "$1" ] && break',
+  '  c="$c$l',
+  '"',
+  'done',
+  '[ "$l" = "$1" ] || exit 0',
+  RUN,
+].join('\n');
 
 /** The string handed to sshd: the user's login shell runs `sh -c WRAPPER opsdeck-exec COMMAND`. */
 export function wrapCommand(command: string): string {

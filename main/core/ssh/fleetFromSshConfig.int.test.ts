@@ -21,7 +21,15 @@ beforeAll(async () => {
   await writeFile(join(home, '.ssh/config'), 'Include conf.d/*.conf\n\nHost *\n  ServerAliveInterval 5\n');
   await writeFile(
     join(home, '.ssh/conf.d/lab.conf'),
-    [`Host lab-* !lab-skip`, `  HostName ${sshd.address}`, `  Port ${sshd.port}`, `  User ${sshd.user}`, `  IdentityFile ${sshd.clientKeyPath}`, `  UserKnownHostsFile ${sshd.knownHostsPath}`, ''].join('\n'),
+    [
+      `Host lab-* !lab-skip`,
+      `  HostName ${sshd.address}`,
+      `  Port ${sshd.port}`,
+      `  User ${sshd.user}`,
+      `  IdentityFile ${sshd.clientKeyPath}`,
+      `  UserKnownHostsFile ${sshd.knownHostsPath}`,
+      '',
+    ].join('\n'),
   );
 });
 afterAll(async () => {
@@ -31,7 +39,10 @@ afterAll(async () => {
 });
 
 it('connects by alias through Include and a Host pattern, and runs a command', async () => {
-  const fleet = await fleetFromConfig(parseConfig('ssh: { knownHostsPolicy: yes }\nhosts:\n  - { id: web, sshAlias: lab-web }\n', 't.yaml'), { homeDir: home, authSock: '' });
+  const fleet = await fleetFromConfig(parseConfig('ssh: { knownHostsPolicy: yes }\nhosts:\n  - { id: web, sshAlias: lab-web }\n', 't.yaml'), {
+    homeDir: home,
+    authSock: '',
+  });
   expect(fleet.targets[0]).toMatchObject({ address: sshd.address, port: sshd.port, keepaliveIntervalMs: 5000 });
   pool = new SessionPool();
   pool.setHosts([...fleet.targets]);
@@ -42,6 +53,9 @@ it('connects by alias through Include and a Host pattern, and runs a command', a
 });
 
 it('a negated alias gets none of the pattern: the console says which address it tried', async () => {
-  const fleet = await fleetFromConfig(parseConfig('hosts:\n  - { id: skip, sshAlias: lab-skip, connectTimeoutSeconds: 2 }\n', 't.yaml'), { homeDir: home, authSock: '' });
+  const fleet = await fleetFromConfig(parseConfig('hosts:\n  - { id: skip, sshAlias: lab-skip, connectTimeoutSeconds: 2 }\n', 't.yaml'), {
+    homeDir: home,
+    authSock: '',
+  });
   expect(fleet.targets[0]).toMatchObject({ address: 'lab-skip', port: 22 });
 });

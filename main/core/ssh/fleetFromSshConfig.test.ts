@@ -16,7 +16,22 @@ beforeAll(async () => {
   await writeFile(join(home, '.ssh/id_bastion'), 'not read by this test');
   await writeFile(
     join(home, '.ssh/config'),
-    ['Include conf.d/*.conf', '', 'Host prod-*', '  User trader', '  IdentityFile ~/.ssh/id_prod', '  ServerAliveInterval 7', '  ProxyJump bastion', '  UserKnownHostsFile ~/.ssh/known_prod', '', 'Host bastion', '  HostName 10.9.0.1', '  User jump', '  IdentityFile ~/.ssh/id_bastion', ''].join('\n'),
+    [
+      'Include conf.d/*.conf',
+      '',
+      'Host prod-*',
+      '  User trader',
+      '  IdentityFile ~/.ssh/id_prod',
+      '  ServerAliveInterval 7',
+      '  ProxyJump bastion',
+      '  UserKnownHostsFile ~/.ssh/known_prod',
+      '',
+      'Host bastion',
+      '  HostName 10.9.0.1',
+      '  User jump',
+      '  IdentityFile ~/.ssh/id_bastion',
+      '',
+    ].join('\n'),
   );
   await writeFile(join(home, '.ssh/conf.d/prod.conf'), ['Host prod-1', '  HostName 10.20.0.11', '  Port 2201', ''].join('\n'));
 });
@@ -28,7 +43,10 @@ const config = (yaml: string) => parseConfig(yaml, 'test.yaml');
 
 describe('fleetFromConfig through ssh_config', () => {
   it('takes address, port, user, key, keepalive, known_hosts and the jump chain from the alias', async () => {
-    const fleet = await fleetFromConfig(config('ssh: { knownHostsPolicy: accept-new }\nhosts:\n  - { id: p1, sshAlias: prod-1 }\n'), { homeDir: home, authSock: '' });
+    const fleet = await fleetFromConfig(config('ssh: { knownHostsPolicy: accept-new }\nhosts:\n  - { id: p1, sshAlias: prod-1 }\n'), {
+      homeDir: home,
+      authSock: '',
+    });
     const t = fleet.targets[0]!;
     expect(t).toMatchObject({
       id: 'p1',
@@ -50,7 +68,15 @@ describe('fleetFromConfig through ssh_config', () => {
       config('hosts:\n  - { id: p1, sshAlias: prod-1, port: 2222, user: ops, identityFile: ~/k, knownHostsFile: ~/kh, keepaliveSeconds: 3 }\n'),
       { homeDir: home, authSock: '' },
     );
-    expect(fleet.targets[0]).toMatchObject({ address: '10.20.0.11', port: 2222, user: 'ops', privateKeyPath: join(home, 'k'), knownHostsPath: join(home, 'kh'), keepaliveIntervalMs: 3000, hostKeyPolicy: 'ask' });
+    expect(fleet.targets[0]).toMatchObject({
+      address: '10.20.0.11',
+      port: 2222,
+      user: 'ops',
+      privateKeyPath: join(home, 'k'),
+      knownHostsPath: join(home, 'kh'),
+      keepaliveIntervalMs: 3000,
+      hostKeyPolicy: 'ask',
+    });
     expect(fleet.targets[0]!.extraPrivateKeyPaths).toBeUndefined();
   });
 
@@ -58,7 +84,13 @@ describe('fleetFromConfig through ssh_config', () => {
     const fleet = await fleetFromConfig(config('hosts:\n  - { id: a, address: prod-9, identityFile: /keys/a }\n'), { homeDir: home, authSock: '' });
     // prod-* matches the address as typed: its ProxyJump applies, as `ssh prod-9` would do;
     // user and port keep Opsdeck's defaults (root, 22) and the top-level known_hosts
-    expect(fleet.targets[0]).toMatchObject({ address: 'prod-9', port: 22, user: 'root', privateKeyPath: '/keys/a', knownHostsPath: join(home, '.ssh/known_hosts') });
+    expect(fleet.targets[0]).toMatchObject({
+      address: 'prod-9',
+      port: 22,
+      user: 'root',
+      privateKeyPath: '/keys/a',
+      knownHostsPath: join(home, '.ssh/known_hosts'),
+    });
     expect(fleet.targets[0]!.jumps).toHaveLength(1);
   });
 
@@ -71,11 +103,21 @@ describe('fleetFromConfig through ssh_config', () => {
     const empty = await mkdtemp(join(tmpdir(), 'opsdeck-fleet-nocfg-'));
     const fleet = await fleetFromConfig(config('hosts:\n  - { id: a, address: 10.0.0.5 }\n'), { homeDir: empty, authSock: '' });
     expect(fleet.targets[0]).toMatchObject({ address: '10.0.0.5', port: 22, user: 'root' });
-    await expect(fleetFromConfig(config('ssh: { configFile: ~/.ssh/config }\nhosts:\n  - { id: bad, sshAlias: "prod-1" }\n'), { homeDir: home, authSock: '', logger: { warn: () => {} } }).then((f) => f.targets.length)).resolves.toBe(1);
+    await expect(
+      fleetFromConfig(config('ssh: { configFile: ~/.ssh/config }\nhosts:\n  - { id: bad, sshAlias: "prod-1" }\n'), {
+        homeDir: home,
+        authSock: '',
+        logger: { warn: () => {} },
+      }).then((f) => f.targets.length),
+    ).resolves.toBe(1);
     await writeFile(join(empty, 'broken'), 'Host x\n  Port notaport\n');
     // a refused config fails that host with the resolver's words; the console still starts
     const warned: string[] = [];
-    const broken = await fleetFromConfig(config('ssh: { configFile: ~/broken }\nhosts:\n  - { id: bad, sshAlias: x }\n'), { homeDir: empty, authSock: '', logger: { warn: (m) => warned.push(m) } });
+    const broken = await fleetFromConfig(config('ssh: { configFile: ~/broken }\nhosts:\n  - { id: bad, sshAlias: x }\n'), {
+      homeDir: empty,
+      authSock: '',
+      logger: { warn: (m) => warned.push(m) },
+    });
     expect(broken.targets[0]!.unresolved).toMatch(/cannot resolve sshAlias "x" through .*broken: .*line 2: Bad port 'notaport'/);
     expect(warned.at(-1)).toMatch(/^host bad: cannot resolve sshAlias "x"/);
     await rm(empty, { recursive: true, force: true });

@@ -18,7 +18,13 @@ export interface ForwardDispatcherOptions {
   pipelining?: number;
 }
 
-export function createForwardDispatcher(pool: Pick<SessionPool, 'forwardOut'>, hostId: HostId, dstHost: string, dstPort: number, opts: ForwardDispatcherOptions = {}): UndiciClient {
+export function createForwardDispatcher(
+  pool: Pick<SessionPool, 'forwardOut'>,
+  hostId: HostId,
+  dstHost: string,
+  dstPort: number,
+  opts: ForwardDispatcherOptions = {},
+): UndiciClient {
   if (!Number.isInteger(dstPort) || dstPort < 1 || dstPort > 65535) throw new Error(`forward for ${hostId}: bad port ${JSON.stringify(dstPort)}`);
   if (!/^[A-Za-z0-9.:_-]+$/.test(dstHost)) throw new Error(`forward for ${hostId}: bad destination host ${JSON.stringify(dstHost)}`);
   const host = dstHost.includes(':') ? `[${dstHost}]` : dstHost;

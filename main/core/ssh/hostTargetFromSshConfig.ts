@@ -82,7 +82,11 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
 
 function safeProxyCommand(r: ResolvedSshHost): string {
   // the host name lands in a shell command: refuse anything but a plain name
-  for (const [what, value] of [['host name', r.hostName], ['alias', r.host], ['user', r.user]] as const) {
+  for (const [what, value] of [
+    ['host name', r.hostName],
+    ['alias', r.host],
+    ['user', r.user],
+  ] as const) {
     if (!/^[A-Za-z0-9._:@-]+$/.test(value)) throw new Error(`${r.host}: ${what} ${JSON.stringify(value)} cannot be used in a ProxyCommand`);
   }
   return expandProxyCommand(r.proxyCommand!, r);
@@ -114,8 +118,14 @@ async function chainFor(resolver: SshResolver, r: ResolvedSshHost, opts: SshConf
  * Resolve `alias` into a target with id `id`: through `resolver`, or, given a path, as
  * `ssh -F PATH` would (in process). Each ProxyJump hop is resolved in turn as `ssh -J` does.
  */
-export async function hostTargetFromSshConfig(id: HostId, resolverOrPath: SshResolver | string, alias: string, opts: SshConfigTargetOptions = {}): Promise<HostTarget> {
-  const resolver = typeof resolverOrPath === 'string' ? new SshResolver({ files: { user: resolverOrPath, system: null }, ssh: null, env: opts }) : resolverOrPath;
+export async function hostTargetFromSshConfig(
+  id: HostId,
+  resolverOrPath: SshResolver | string,
+  alias: string,
+  opts: SshConfigTargetOptions = {},
+): Promise<HostTarget> {
+  const resolver =
+    typeof resolverOrPath === 'string' ? new SshResolver({ files: { user: resolverOrPath, system: null }, ssh: null, env: opts }) : resolverOrPath;
   const o = opts.overrides ?? {};
   // the entry's user and port go in as `-l`/`-p` would: Match user sees them
   const r = await resolver.resolve(alias, { ...(o.user !== undefined ? { user: o.user } : {}), ...(o.port !== undefined ? { port: o.port } : {}) });
@@ -139,7 +149,10 @@ export async function hostTargetFromSshConfig(id: HostId, resolverOrPath: SshRes
 }
 
 /** ProxyCommand's tokens (%h %k %n %p %r %%), as OpenSSH's sshconnect.c expands them; `exec ` is left to sh. */
-export function expandProxyCommand(command: string, r: Pick<ResolvedSshHost, 'hostName' | 'port' | 'user' | 'host'> & { hostKeyAlias?: string | null }): string {
+export function expandProxyCommand(
+  command: string,
+  r: Pick<ResolvedSshHost, 'hostName' | 'port' | 'user' | 'host'> & { hostKeyAlias?: string | null },
+): string {
   return command.replace(/%(.?)/g, (_m, c: string) => {
     switch (c) {
       case '%':

@@ -42,7 +42,11 @@ describe('importSshHosts', () => {
     for (const comment of ['# my fleet, edited by hand', '# on call', '# the old box', '# keep me']) expect(text).toContain(comment);
     expect(await readFile(`${file}.bak`, 'utf8')).toBe(CONFIG);
     const config = await loadConfig(file);
-    expect(config.hosts.map((h) => [h.id, h.sshAlias])).toEqual([['legacy', undefined], ['prod-db', 'Prod-DB'], ['web1.example.com', 'web1.example.com']]);
+    expect(config.hosts.map((h) => [h.id, h.sshAlias])).toEqual([
+      ['legacy', undefined],
+      ['prod-db', 'Prod-DB'],
+      ['web1.example.com', 'web1.example.com'],
+    ]);
     expect(config.deployments[0]!.hosts).toEqual(['legacy', 'prod-db', 'web1.example.com']);
   });
 

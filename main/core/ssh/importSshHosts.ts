@@ -22,7 +22,11 @@ export interface ImportResult {
 
 /** A host id from an alias: lowercase, only the characters ids allow, unique in the file. */
 export function hostIdFor(alias: string, taken: Set<string>): string {
-  let base = alias.toLowerCase().replace(/[^a-z0-9_.-]+/g, '-').replace(/^[^a-z0-9]+/, '').slice(0, 56);
+  let base = alias
+    .toLowerCase()
+    .replace(/[^a-z0-9_.-]+/g, '-')
+    .replace(/^[^a-z0-9]+/, '')
+    .slice(0, 56);
   if (!base) base = 'host';
   let id = base;
   for (let n = 2; taken.has(id); n++) id = `${base}-${n}`;

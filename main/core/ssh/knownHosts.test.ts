@@ -128,7 +128,13 @@ describe('known_hosts parsing', () => {
       expect(hashedWant, `${host}:${port} hashed`).toBe(want);
     }
     // and the line numbers agree with OpenSSH's own lookup, for both files
-    for (const [name, port] of [['web1.example.com', 22], ['10.0.0.5', 22], ['db.example.com', 2222], ['api.prod.example.com', 22], ['secret.prod.example.com', 22]] as const) {
+    for (const [name, port] of [
+      ['web1.example.com', 22],
+      ['10.0.0.5', 22],
+      ['db.example.com', 2222],
+      ['api.prod.example.com', 22],
+      ['secret.prod.example.com', 22],
+    ] as const) {
       const lookup = hostKeyName(name, port);
       const ours = (kh: typeof plain) => entriesFor(kh, name, port).map((e) => e.line);
       expect(ours(plain), lookup).toEqual(await opensshLookup(plainPath, lookup));

@@ -177,7 +177,15 @@ function matchPattern(name: string, pattern: string): boolean {
   // compiled once: a fleet's connects look up every line of the file each time
   let re = patternCache.get(pattern);
   if (!re) {
-    re = new RegExp('^' + pattern.replace(/[.+^${}()|[\]\\]/g, '\\$&').replace(/\*/g, '.*').replace(/\?/g, '.') + '$', 's');
+    re = new RegExp(
+      '^' +
+        pattern
+          .replace(/[.+^${}()|[\]\\]/g, '\\$&')
+          .replace(/\*/g, '.*')
+          .replace(/\?/g, '.') +
+        '$',
+      's',
+    );
     if (patternCache.size > 10_000) patternCache.clear();
     patternCache.set(pattern, re);
   }
@@ -212,7 +220,13 @@ export function entriesFor(known: KnownHosts, host: string, port: number): Known
 
 /** Key types pinned for a host, so the client can offer those host-key algorithms first (as OpenSSH does). */
 export function knownKeyTypes(known: KnownHosts, host: string, port: number): string[] {
-  return [...new Set(entriesFor(known, host, port).filter((e) => e.marker === null).map((e) => e.keyType))];
+  return [
+    ...new Set(
+      entriesFor(known, host, port)
+        .filter((e) => e.marker === null)
+        .map((e) => e.keyType),
+    ),
+  ];
 }
 
 /**
@@ -281,7 +295,13 @@ export async function appendKnownHost(path: string, host: string, port: number, 
  * entries of other names are kept byte for byte; the file is replaced atomically. A line that
  * names this host among others (`a,b,[h]:p`) is removed whole, as `ssh-keygen -R` does.
  */
-export async function replaceKnownHost(path: string, host: string, port: number, key: Buffer, opts: { hash?: boolean } = {}): Promise<{ removed: number; line: string }> {
+export async function replaceKnownHost(
+  path: string,
+  host: string,
+  port: number,
+  key: Buffer,
+  opts: { hash?: boolean } = {},
+): Promise<{ removed: number; line: string }> {
   const name = hostKeyName(host, port);
   const line = formatKnownHostsLine(host, port, key, opts);
   let text = '';

@@ -59,7 +59,16 @@ beforeAll(async () => {
   await fleet.exec(app!.name, `printf '%s\\n' 'command="echo FORCED-COMMAND-RAN" ${forcedPub}' >> /root/.ssh/authorized_keys`);
   agentSock = join(dir, 'agent.sock');
   agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await run('test', ['-S', agentSock]).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 20));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await run('test', ['-S', agentSock]).then(
+      () => true,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 20));
   await run('ssh-add', [forcedKey, key], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
 
   const home = join(dir, 'home');
@@ -100,8 +109,16 @@ Host *
 `,
   );
   await writeFile(join(etc, 'ssh_config'), 'Include ssh_config.d/*.conf\n');
-  await writeFile(join(etc, 'ssh_config.d/50-corp.conf'), `Host *.corp !bastion.corp\n  ProxyJump bastion.corp\nHost bastion.corp\n  HostName ${bastion!.address}\n`);
-  resolver = new SshResolver({ files: { user: join(home, '.ssh/config'), system: join(etc, 'ssh_config') }, ssh: 'ssh', env: { homeDir: home }, runSsh: sshInNamespace({ home, etcSsh: etc }) });
+  await writeFile(
+    join(etc, 'ssh_config.d/50-corp.conf'),
+    `Host *.corp !bastion.corp\n  ProxyJump bastion.corp\nHost bastion.corp\n  HostName ${bastion!.address}\n`,
+  );
+  resolver = new SshResolver({
+    files: { user: join(home, '.ssh/config'), system: join(etc, 'ssh_config') },
+    ssh: 'ssh',
+    env: { homeDir: home },
+    runSsh: sshInNamespace({ home, etcSsh: etc }),
+  });
 }, 300_000);
 
 afterAll(async () => {

@@ -13,9 +13,26 @@ import { SshResolver, type SshGResult } from './SshResolver';
 
 /** What the console reads from `ssh -G`. */
 const KEYS = [
-  'hostname', 'user', 'port', 'identityfile', 'identitiesonly', 'identityagent', 'proxyjump', 'proxycommand', 'serveraliveinterval', 'serveralivecountmax',
-  'connecttimeout', 'stricthostkeychecking', 'userknownhostsfile', 'globalknownhostsfile', 'hostkeyalias', 'canonicalizehostname', 'canonicaldomains',
-  'certificatefile', 'pkcs11provider', 'gssapiauthentication',
+  'hostname',
+  'user',
+  'port',
+  'identityfile',
+  'identitiesonly',
+  'identityagent',
+  'proxyjump',
+  'proxycommand',
+  'serveraliveinterval',
+  'serveralivecountmax',
+  'connecttimeout',
+  'stricthostkeychecking',
+  'userknownhostsfile',
+  'globalknownhostsfile',
+  'hostkeyalias',
+  'canonicalizehostname',
+  'canonicaldomains',
+  'certificatefile',
+  'pkcs11provider',
+  'gssapiauthentication',
 ] as const;
 type Keys = Partial<Record<(typeof KEYS)[number], string>>;
 
@@ -115,7 +132,15 @@ describe.concurrent('ssh_config corpus: OpenSSH and both resolvers agree', () =>
     it(c.name, async ({ expect }) => {
       const o = await setUp(c, index);
       const queries = c.hosts.map((h): HostQuery => (typeof h === 'string' ? { host: h } : h));
-      const argsOf = (q: HostQuery) => ['-G', '-T', ...(q.user ? ['-l', q.user] : []), ...(q.port ? ['-p', String(q.port)] : []), ...(q.jump ? ['-J', q.jump] : []), '--', q.host];
+      const argsOf = (q: HostQuery) => [
+        '-G',
+        '-T',
+        ...(q.user ? ['-l', q.user] : []),
+        ...(q.port ? ['-p', String(q.port)] : []),
+        ...(q.jump ? ['-J', q.jump] : []),
+        '--',
+        q.host,
+      ];
       // every host of the case in one namespace; the `ssh -G` resolver is handed the very answers
       const answers = new Map<string, SshGResult>();
       const printed = await sshManyInNamespace(o, join(root, `case${index}`), queries.map(argsOf));
@@ -132,7 +157,11 @@ describe.concurrent('ssh_config corpus: OpenSSH and both resolvers agree', () =>
         const cmd = { ...(q.user ? { user: q.user } : {}), ...(q.port ? { port: q.port } : {}), ...(q.jump ? { proxyJump: q.jump } : {}) };
         const theirs = await run('ssh', argsOf(q));
         const label = `${q.host} ${JSON.stringify(cmd)}`;
-        const settle = (p: Promise<ResolvedSshHost>) => p.then((value) => ({ value, error: null }), (error: Error) => ({ value: null, error }));
+        const settle = (p: Promise<ResolvedSshHost>) =>
+          p.then(
+            (value) => ({ value, error: null }),
+            (error: Error) => ({ value: null, error }),
+          );
         const [fallback, oracle] = await Promise.all([settle(resolveSshConfig(files, q.host, env, cmd)), settle(viaSsh.resolve(q.host, cmd))]);
         if (theirs.code !== 0) {
           // ssh refuses the configuration: so must both resolvers

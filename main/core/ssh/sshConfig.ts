@@ -84,10 +84,26 @@ export interface SshConfigEnv {
   resolves?: (name: string) => Promise<boolean>;
 }
 
-const DEFAULT_IDENTITY_FILES = ['~/.ssh/id_rsa', '~/.ssh/id_ecdsa', '~/.ssh/id_ecdsa_sk', '~/.ssh/id_ed25519', '~/.ssh/id_ed25519_sk', '~/.ssh/id_xmss', '~/.ssh/id_dsa'];
+const DEFAULT_IDENTITY_FILES = [
+  '~/.ssh/id_rsa',
+  '~/.ssh/id_ecdsa',
+  '~/.ssh/id_ecdsa_sk',
+  '~/.ssh/id_ed25519',
+  '~/.ssh/id_ed25519_sk',
+  '~/.ssh/id_xmss',
+  '~/.ssh/id_dsa',
+];
 const MAX_INCLUDE_DEPTH = 16;
 const YES_NO: Record<string, boolean> = lookupTable({ yes: true, true: true, no: false, false: false });
-const STRICT: Record<string, StrictHostKeyChecking> = lookupTable({ yes: 'yes', true: 'yes', no: 'no', false: 'no', off: 'no', ask: 'ask', 'accept-new': 'accept-new' });
+const STRICT: Record<string, StrictHostKeyChecking> = lookupTable({
+  yes: 'yes',
+  true: 'yes',
+  no: 'no',
+  false: 'no',
+  off: 'no',
+  ask: 'ask',
+  'accept-new': 'accept-new',
+});
 const CANON: Record<string, ResolvedSshHost['canonicalizeHostname']> = lookupTable({ yes: 'yes', true: 'yes', no: 'no', false: 'no', always: 'always' });
 
 export class SshConfigError extends Error {}
@@ -194,7 +210,15 @@ function formatJump(j: Jump): string {
   return `${j.extra ? `${j.extra},` : ''}${j.user ? `${j.user}@` : ''}${numeric ? `[${j.host}]` : j.host}${j.port ? `:${j.port}` : ''}`;
 }
 
-async function readConfigFile(ctx: Ctx, path: string, userConf: boolean, checkPerm: boolean, active: { v: boolean }, neverMatch: boolean, depth: number): Promise<boolean> {
+async function readConfigFile(
+  ctx: Ctx,
+  path: string,
+  userConf: boolean,
+  checkPerm: boolean,
+  active: { v: boolean },
+  neverMatch: boolean,
+  depth: number,
+): Promise<boolean> {
   if (depth > MAX_INCLUDE_DEPTH) throw new SshConfigError('Too many recursive configuration includes');
   let text: string;
   try {
@@ -222,7 +246,15 @@ async function readConfigFile(ctx: Ctx, path: string, userConf: boolean, checkPe
   return true;
 }
 
-async function processLine(ctx: Ctx, line: ConfigLine, file: string, userConf: boolean, active: { v: boolean }, neverMatch: boolean, depth: number): Promise<void> {
+async function processLine(
+  ctx: Ctx,
+  line: ConfigLine,
+  file: string,
+  userConf: boolean,
+  active: { v: boolean },
+  neverMatch: boolean,
+  depth: number,
+): Promise<void> {
   const { keyword, args, rest } = line;
   const o = ctx.o;
   const where = `${file} line ${line.line}`;
@@ -472,7 +504,9 @@ export interface TokenContext {
 /** ssh.c default_client_percent_dollar_expand: %C %L %i %k %l %n %p %d %h %r %u %% and ${VAR}. */
 export function expandTokens(value: string, t: TokenContext, what: string, dollar = true): string {
   const map: Record<string, string> = lookupTable({
-    C: createHash('sha1').update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}`).digest('hex'),
+    C: createHash('sha1')
+      .update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}`)
+      .digest('hex'),
     L: t.localHostName.split('.')[0]!,
     i: String(t.uid),
     k: t.hostKeyAlias ?? t.original,
@@ -568,9 +602,15 @@ async function canonicalize(ctx: Ctx, name: string, direct: boolean, mode: Resol
  * Resolve one host the way `ssh -G [-l user] [-p port] [-J jumps] HOST` does with these files.
  * Throws SshConfigError with ssh's words where ssh would refuse the configuration.
  */
-export async function resolveSshConfig(files: SshConfigFiles, hostArg: string, envIn: SshConfigEnv = {}, cmdline: CommandLineOptions = {}): Promise<ResolvedSshHost> {
+export async function resolveSshConfig(
+  files: SshConfigFiles,
+  hostArg: string,
+  envIn: SshConfigEnv = {},
+  cmdline: CommandLineOptions = {},
+): Promise<ResolvedSshHost> {
   if (!validHostName(hostArg)) throw new SshConfigError(`hostname contains invalid characters: ${JSON.stringify(hostArg)}`);
-  if (cmdline.user !== undefined && !validRemoteUser(cmdline.user)) throw new SshConfigError(`remote username contains invalid characters: ${JSON.stringify(cmdline.user)}`);
+  if (cmdline.user !== undefined && !validRemoteUser(cmdline.user))
+    throw new SshConfigError(`remote username contains invalid characters: ${JSON.stringify(cmdline.user)}`);
   const env = fullEnv(envIn);
   const o = new Options();
   if (cmdline.user !== undefined) o.user = cmdline.user;
@@ -622,7 +662,8 @@ export async function resolveSshConfig(files: SshConfigFiles, hostArg: string, e
   if (agentRaw && !agentNone) {
     const expanded = expandPath(agentRaw, 'IdentityAgent');
     identityAgentRaw = expanded;
-    identityAgent = expanded === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : expanded.startsWith('$') ? (env.vars[expanded.slice(1)] ?? null) : expanded;
+    identityAgent =
+      expanded === 'SSH_AUTH_SOCK' ? (env.vars.SSH_AUTH_SOCK ?? null) : expanded.startsWith('$') ? (env.vars[expanded.slice(1)] ?? null) : expanded;
   }
   const knownList = (key: string, fallback: string[]) => {
     const l = o.lists.get(key) ?? fallback;

@@ -49,7 +49,16 @@ beforeAll(async () => {
   // a real agent holding the forced-command key first, then the key IdentitiesOnly names
   agentSock = join(dir, 'agent.sock');
   agent = spawn('ssh-agent', ['-D', '-a', agentSock], { stdio: 'ignore' });
-  for (let i = 0; i < 100 && !(await run('test', ['-S', agentSock]).then(() => true, () => false)); i++) await new Promise((r) => setTimeout(r, 20));
+  for (
+    let i = 0;
+    i < 100 &&
+    !(await run('test', ['-S', agentSock]).then(
+      () => true,
+      () => false,
+    ));
+    i++
+  )
+    await new Promise((r) => setTimeout(r, 20));
   await run('ssh-add', [forcedKey, target.clientKeyPath], { env: { ...process.env, SSH_AUTH_SOCK: agentSock } });
   const kh = join(dir, 'known_hosts');
   const aliasKh = join(dir, 'alias_known_hosts');
@@ -147,13 +156,22 @@ describe('the resolved config, enforced', () => {
   });
 
   it('a user@hop:port hop gets Match user and its own ProxyCommand, as ssh -J does', async () => {
-    const sshSays = await run('ssh', ['-F', cfg, 'viahop', 'echo through-the-hop'], { env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 10_000 }).catch((e: Error & { stderr?: string }) => ({ stdout: `ssh failed: ${e.message} ${e.stderr ?? ''}` }));
+    const sshSays = await run('ssh', ['-F', cfg, 'viahop', 'echo through-the-hop'], { env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 10_000 }).catch(
+      (e: Error & { stderr?: string }) => ({ stdout: `ssh failed: ${e.message} ${e.stderr ?? ''}` }),
+    );
     expect(sshSays.stdout.trim()).toBe('through-the-hop');
     const resolver = new SshResolver({ files: { user: cfg, system: null }, ssh: 'ssh' });
     const t = await hostTargetFromSshConfig('viahop' as HostId, resolver, 'viahop', { authSock: '' });
     // hop.invalid does not resolve: only its ProxyCommand reaches it
     expect(t.jumps).toEqual([
-      expect.objectContaining({ address: 'hop.invalid', user: 'root', port: hop.port, privateKeyPath: hop.clientKeyPath, hostKeyAlias: '127.0.0.1', proxyCommand: `bash -c 'exec 2>/dev/null 3<>/dev/tcp/127.0.0.1/${hop.port}; cat <&3 & exec cat >&3'` }),
+      expect.objectContaining({
+        address: 'hop.invalid',
+        user: 'root',
+        port: hop.port,
+        privateKeyPath: hop.clientKeyPath,
+        hostKeyAlias: '127.0.0.1',
+        proxyCommand: `bash -c 'exec 2>/dev/null 3<>/dev/tcp/127.0.0.1/${hop.port}; cat <&3 & exec cat >&3'`,
+      }),
     ]);
     const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
     pools.push(pool);
@@ -165,15 +183,21 @@ describe('the resolved config, enforced', () => {
 });
 
 describe('a config ssh refuses', () => {
-  it('fails that host with ssh -G\'s own words, never connecting it', async () => {
+  it("fails that host with ssh -G's own words, never connecting it", async () => {
     const bad = join(dir, 'bad_config');
     await writeFile(bad, `Host refused\n  HostName 127.0.0.1\n  Port ${target.port}\n  UseKeychain yes\n`);
-    const fleet = await fleetFromConfig(parseConfig(`ssh: { configFile: ${bad} }\nhosts:\n  - { id: refused, sshAlias: refused }\n`, 't.yaml'), { ssh: 'ssh', authSock: '' });
+    const fleet = await fleetFromConfig(parseConfig(`ssh: { configFile: ${bad} }\nhosts:\n  - { id: refused, sshAlias: refused }\n`, 't.yaml'), {
+      ssh: 'ssh',
+      authSock: '',
+    });
     const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
     pools.push(pool);
     pool.setHosts([...fleet.targets]);
     await expect(pool.connect('refused' as HostId)).rejects.toThrow(/Bad configuration option: usekeychain/);
-    expect(pool.states()[0]).toMatchObject({ state: 'failed', error: expect.stringMatching(/ssh -G refused: .*line 4: Bad configuration option: usekeychain/) });
+    expect(pool.states()[0]).toMatchObject({
+      state: 'failed',
+      error: expect.stringMatching(/ssh -G refused: .*line 4: Bad configuration option: usekeychain/),
+    });
   });
 });
 

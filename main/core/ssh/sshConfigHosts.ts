@@ -17,7 +17,11 @@ export interface ConfigFileWalk {
 type Visitor = (line: ConfigLine, file: string) => void;
 
 /** Reads every file the configuration can include, in order, calling `visit` per line. Missing files are skipped. */
-export async function walkSshConfig(files: SshConfigFiles, envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>, visit: Visitor = () => {}): Promise<ConfigFileWalk> {
+export async function walkSshConfig(
+  files: SshConfigFiles,
+  envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'>,
+  visit: Visitor = () => {},
+): Promise<ConfigFileWalk> {
   const env = fullEnv(envIn);
   const out: ConfigFileWalk = { files: [], dirs: [] };
   const systemDir = files.system === null ? '/etc/ssh' : files.system.slice(0, files.system.lastIndexOf('/')) || '/';
@@ -77,7 +81,10 @@ export function isConcreteHostName(word: string): boolean {
  * The hosts the user's files name, for the import picker: every concrete `Host` name (Includes
  * followed, in or out of Host blocks), with the wildcard patterns that apply to it as groups.
  */
-export async function listSshConfigHosts(files: SshConfigFiles | string, envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'> = {}): Promise<SshConfigHostEntry[]> {
+export async function listSshConfigHosts(
+  files: SshConfigFiles | string,
+  envIn: Pick<SshConfigEnv, 'homeDir' | 'readFile' | 'readDir'> = {},
+): Promise<SshConfigHostEntry[]> {
   const f: SshConfigFiles = typeof files === 'string' ? { user: files, system: null } : files;
   const concrete = new Map<string, string>();
   const patterns: string[][] = [];
@@ -90,7 +97,10 @@ export async function listSshConfigHosts(files: SshConfigFiles | string, envIn: 
   return [...concrete].map(([alias, file]) => ({
     alias,
     file,
-    groups: patterns.filter((p) => p.some((n) => /[*?]/.test(n)) && hostLineMatches(alias, p)).map((p) => p.join(' ')).filter((g) => g !== '*'),
+    groups: patterns
+      .filter((p) => p.some((n) => /[*?]/.test(n)) && hostLineMatches(alias, p))
+      .map((p) => p.join(' '))
+      .filter((g) => g !== '*'),
   }));
 }
 

@@ -9,7 +9,12 @@ import type { JumpHop } from './types';
  * The byte stream to run the SSH handshake over: through the bastion when there is one, else
  * the hop's ProxyCommand, else a direct socket.
  */
-export async function openTransport(hop: JumpHop, parentClient: Client | null, label: string, connectSocket: (host: string, port: number) => Duplex): Promise<Duplex> {
+export async function openTransport(
+  hop: JumpHop,
+  parentClient: Client | null,
+  label: string,
+  connectSocket: (host: string, port: number) => Duplex,
+): Promise<Duplex> {
   if (parentClient) return openForward(parentClient, hop.address, hop.port, label);
   if (hop.proxyCommand) return proxyCommandSocket(hop.proxyCommand, label);
   return connectSocket(hop.address, hop.port);
@@ -35,7 +40,9 @@ export function proxyCommandSocket(command: string, label: string): Duplex {
     sock,
     new Promise((resolve) => {
       child.on('error', (err) => resolve(`${label}: ProxyCommand failed to start: ${err.message}`));
-      child.on('exit', (code, signal) => resolve(code === 0 ? null : `${label}: ProxyCommand exited with ${code ?? signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`));
+      child.on('exit', (code, signal) =>
+        resolve(code === 0 ? null : `${label}: ProxyCommand exited with ${code ?? signal}${stderr.trim() ? `: ${stderr.trim()}` : ''}`),
+      );
     }),
   );
   sock.on('close', () => {

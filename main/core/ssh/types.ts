@@ -56,7 +56,6 @@ export interface HostTarget extends JumpHop {
   jumps?: JumpHop[];
 }
 
-
 export interface HostKeyPrompt {
   hostId: HostId | null;
   address: string;
@@ -103,7 +102,12 @@ export interface SessionPoolDeps {
    * keyboard-interactive prompts from a host that demands them (e.g. a one-time code after
    * the key); resolve with one answer per prompt, or null to give up. Never logged.
    */
-  keyboardInteractive?: (request: { hostId: HostId | null; name: string; instructions: string; prompts: { prompt: string; echo: boolean }[] }) => Promise<string[] | null>;
+  keyboardInteractive?: (request: {
+    hostId: HostId | null;
+    name: string;
+    instructions: string;
+    prompts: { prompt: string; echo: boolean }[];
+  }) => Promise<string[] | null>;
   /** asked when a host key is unknown and the policy is 'ask'; true pins it (TOFU) */
   confirmHostKey?: (prompt: HostKeyPrompt) => Promise<boolean>;
   /**

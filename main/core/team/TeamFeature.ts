@@ -107,7 +107,14 @@ export class TeamFeature {
   share(alert: AlertRecord, kind: AckRecord['kind'], until: string | null): void {
     const hostId = this.deps.ackHost(alert.deploymentId as DeploymentId);
     if (!hostId) return;
-    const command = ackRecordCommand({ user: this.deps.user, console: this.deps.console, alertKey: alert.key, kind, until, title: `${alert.item} ${alert.title}`.replace(/[\n\r\0]/g, ' ') });
+    const command = ackRecordCommand({
+      user: this.deps.user,
+      console: this.deps.console,
+      alertKey: alert.key,
+      kind,
+      until,
+      title: `${alert.item} ${alert.title}`.replace(/[\n\r\0]/g, ' '),
+    });
     const attempt = (n: number): void => {
       this.deps.executor
         .exec(hostId, command, { timeoutMs: 10_000 })
@@ -159,7 +166,18 @@ export class TeamFeature {
     if (record.event === 'ack') {
       const until = record.until === null ? null : isoAt(record.until);
       const what = record.kind === 'ack' ? 'acknowledged' : record.kind === 'snooze' ? `snoozed until ${until}` : 'ended the snooze of';
-      return { ...base, runId: null, actionId: null, command: null, outcome: null, exitCode: null, alertKey: r(record.alertKey), ackKind: record.kind, until, text: r(`${record.user} ${what} ${record.alertKey} (on ${host})`) };
+      return {
+        ...base,
+        runId: null,
+        actionId: null,
+        command: null,
+        outcome: null,
+        exitCode: null,
+        alertKey: r(record.alertKey),
+        ackKind: record.kind,
+        until,
+        text: r(`${record.user} ${what} ${record.alertKey} (on ${host})`),
+      };
     }
     const text =
       record.event === 'intent'

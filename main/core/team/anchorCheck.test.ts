@@ -43,9 +43,25 @@ async function threeRuns(): Promise<{ log: AuditLog; host: RunRecord[] }> {
   const host: RunRecord[] = [];
   for (const [i, runId] of ['run-1', 'run-2', 'run-3'].entries()) {
     now += 60_000;
-    const intent = await log.append({ kind: 'intent', user: 'alice', runId, actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api' });
+    const intent = await log.append({
+      kind: 'intent',
+      user: 'alice',
+      runId,
+      actionId: 'service.restart',
+      hostId: 'prod-1',
+      command: 'systemctl restart autotrader-api',
+    });
     host.push(parseTeamRecord('prod-1', journalLine('prod-1', runId, intent.hash, now + 5, i + 1)) as RunRecord);
-    await log.append({ kind: 'result', user: 'alice', runId, actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api', exitCode: 0, outcome: 'succeeded' });
+    await log.append({
+      kind: 'result',
+      user: 'alice',
+      runId,
+      actionId: 'service.restart',
+      hostId: 'prod-1',
+      command: 'systemctl restart autotrader-api',
+      exitCode: 0,
+      outcome: 'succeeded',
+    });
   }
   await log.idle();
   return { log, host };
@@ -91,7 +107,14 @@ describe('the hosts as witnesses of the local audit log', () => {
   it('reports a run added to the log that the host never saw', async () => {
     const { log, host } = await threeRuns();
     now += 60_000;
-    await log.append({ kind: 'intent', user: 'alice', runId: 'run-forged', actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api' });
+    await log.append({
+      kind: 'intent',
+      user: 'alice',
+      runId: 'run-forged',
+      actionId: 'service.restart',
+      hostId: 'prod-1',
+      command: 'systemctl restart autotrader-api',
+    });
     await log.idle();
     const report = checkAnchors(await log.read(1000), host, ME);
     expect(report.problems).toEqual([expect.objectContaining({ kind: 'not-on-host', hostId: 'prod-1', runId: 'run-forged', seq: 7 })]);
@@ -100,8 +123,24 @@ describe('the hosts as witnesses of the local audit log', () => {
   it('does not count a run the host refused (another console held its lock) as added to the log', async () => {
     const { log, host } = await threeRuns();
     now += 60_000;
-    await log.append({ kind: 'intent', user: 'alice', runId: 'run-refused', actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api' });
-    await log.append({ kind: 'result', user: 'alice', runId: 'run-refused', actionId: 'service.restart', hostId: 'prod-1', command: 'systemctl restart autotrader-api', exitCode: null, outcome: 'cancelled: not run: held by bob (bob@desk/def456): Restart an autotrader service, 3 s' });
+    await log.append({
+      kind: 'intent',
+      user: 'alice',
+      runId: 'run-refused',
+      actionId: 'service.restart',
+      hostId: 'prod-1',
+      command: 'systemctl restart autotrader-api',
+    });
+    await log.append({
+      kind: 'result',
+      user: 'alice',
+      runId: 'run-refused',
+      actionId: 'service.restart',
+      hostId: 'prod-1',
+      command: 'systemctl restart autotrader-api',
+      exitCode: null,
+      outcome: 'cancelled: not run: held by bob (bob@desk/def456): Restart an autotrader service, 3 s',
+    });
     await log.idle();
     expect(checkAnchors(await log.read(1000), host, ME).problems).toEqual([]);
   });

@@ -51,9 +51,21 @@ export function checkAnchors(local: readonly LocalRecord[], hostRecords: readonl
     const record = byHash.get(r.chainHead);
     const when = new Date(r.at).toISOString();
     if (!record) {
-      problems.push({ kind: 'missing-locally', hostId: r.hostId, runId: r.runId, seq: null, message: `${r.hostId} recorded ${r.actionId} (${r.runId}) by ${r.user} at ${when}, but the local log has no record with its chain head: records were cut from the log or rewritten` });
+      problems.push({
+        kind: 'missing-locally',
+        hostId: r.hostId,
+        runId: r.runId,
+        seq: null,
+        message: `${r.hostId} recorded ${r.actionId} (${r.runId}) by ${r.user} at ${when}, but the local log has no record with its chain head: records were cut from the log or rewritten`,
+      });
     } else if (record.kind !== 'intent' || record.runId !== r.runId || record.hostId !== r.hostId) {
-      problems.push({ kind: 'mismatch', hostId: r.hostId, runId: r.runId, seq: record.seq, message: `${r.hostId} recorded ${r.runId} at ${when} with the head of local record ${record.seq}, which is ${record.kind} of ${record.runId ?? 'no run'} on ${record.hostId ?? 'no host'}: the log was rewritten` });
+      problems.push({
+        kind: 'mismatch',
+        hostId: r.hostId,
+        runId: r.runId,
+        seq: record.seq,
+        message: `${r.hostId} recorded ${r.runId} at ${when} with the head of local record ${record.seq}, which is ${record.kind} of ${record.runId ?? 'no run'} on ${record.hostId ?? 'no host'}: the log was rewritten`,
+      });
     }
   }
   // a run the host's envelope refused (another console held its lock) ran nothing and left no record there
@@ -64,7 +76,13 @@ export function checkAnchors(local: readonly LocalRecord[], hostRecords: readonl
     const since = coveredSince.get(record.hostId);
     if (since === undefined || Date.parse(record.at) < since) continue;
     if (!seenOnHost.has(`${record.hostId}\u0000${record.runId}`)) {
-      problems.push({ kind: 'not-on-host', hostId: record.hostId, runId: record.runId, seq: record.seq, message: `local record ${record.seq} says ${record.runId} ran on ${record.hostId} at ${record.at}, but that host's journal has no record of it: the log was added to` });
+      problems.push({
+        kind: 'not-on-host',
+        hostId: record.hostId,
+        runId: record.runId,
+        seq: record.seq,
+        message: `local record ${record.seq} says ${record.runId} ran on ${record.hostId} at ${record.at}, but that host's journal has no record of it: the log was added to`,
+      });
     }
   }
   return { checked: mine.length, hosts: coveredSince.size, problems };

@@ -5,7 +5,17 @@ import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import { describeHolder, type HeldLock, LOCK_HELD_EXIT, lockProbeCommand, parseLockProbe, parseLockRefusal, scopeFileName, wrapInEnvelope, type LockHolderRecord } from './hostEnvelope';
+import {
+  describeHolder,
+  type HeldLock,
+  LOCK_HELD_EXIT,
+  lockProbeCommand,
+  parseLockProbe,
+  parseLockRefusal,
+  scopeFileName,
+  wrapInEnvelope,
+  type LockHolderRecord,
+} from './hostEnvelope';
 
 let dir: string;
 beforeEach(() => {
@@ -33,8 +43,22 @@ function run(command: string, onStart?: (pid: number) => void): Promise<Ran> {
   });
 }
 
-const record = (runId: string) => ({ runId, user: 'alice', console: 'alice@laptop', actionId: 'service.restart', command: 'systemctl restart autotrader-ingestion', chainHead: 'ab'.repeat(32) });
-const holder = (runId: string): LockHolderRecord => ({ user: 'alice', console: 'alice@laptop', actionId: 'service.restart', title: 'Restart autotrader-ingestion', runId, started: '2026-12-06T12:00:00.000Z' });
+const record = (runId: string) => ({
+  runId,
+  user: 'alice',
+  console: 'alice@laptop',
+  actionId: 'service.restart',
+  command: 'systemctl restart autotrader-ingestion',
+  chainHead: 'ab'.repeat(32),
+});
+const holder = (runId: string): LockHolderRecord => ({
+  user: 'alice',
+  console: 'alice@laptop',
+  actionId: 'service.restart',
+  title: 'Restart autotrader-ingestion',
+  runId,
+  started: '2026-12-06T12:00:00.000Z',
+});
 const envelope = (command: string, scopes: string[], runId = 'run-1') => wrapInEnvelope(command, scopes, record(runId), holder(runId), { lockDir: dir });
 
 async function until(check: () => boolean, ms = 5000): Promise<void> {
@@ -97,7 +121,13 @@ describe('host envelope', () => {
 
   it('passes hostile field values as data, never as shell', async () => {
     const evil = `x'; touch ${join(dir, 'pwned')}; echo '$(touch ${join(dir, 'pwned2')})`;
-    const wrapped = wrapInEnvelope('echo ok', ['autotrader-api'], { ...record('run-h'), user: evil, actionId: evil }, { ...holder('run-h'), user: evil }, { lockDir: dir });
+    const wrapped = wrapInEnvelope(
+      'echo ok',
+      ['autotrader-api'],
+      { ...record('run-h'), user: evil, actionId: evil },
+      { ...holder('run-h'), user: evil },
+      { lockDir: dir },
+    );
     expect((await run(wrapped)).stdout).toBe('ok\n');
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
     expect(existsSync(join(dir, 'pwned2'))).toBe(false);
@@ -105,7 +135,9 @@ describe('host envelope', () => {
   });
 
   it('refuses field values that would break a journal field', () => {
-    expect(() => wrapInEnvelope('true', [], { ...record('r'), user: 'a\nOPSDECK_OUTCOME=succeeded' }, holder('r'), { lockDir: dir })).toThrow(/user cannot hold a line break/);
+    expect(() => wrapInEnvelope('true', [], { ...record('r'), user: 'a\nOPSDECK_OUTCOME=succeeded' }, holder('r'), { lockDir: dir })).toThrow(
+      /user cannot hold a line break/,
+    );
   });
 
   it('names scope files readably, and apart whenever characters had to be replaced', () => {

@@ -57,7 +57,10 @@ export interface RunRecordFields {
  */
 export function scopeFileName(scope: string): string {
   if (scope === '') throw new Error('a lock scope cannot be empty');
-  const plain = scope.replace(/[^A-Za-z0-9._-]/g, '_').replace(/^\.+/, '_').slice(0, 80);
+  const plain = scope
+    .replace(/[^A-Za-z0-9._-]/g, '_')
+    .replace(/^\.+/, '_')
+    .slice(0, 80);
   if (plain === scope) return plain;
   return `${plain}-${createHash('sha256').update(scope).digest('hex').slice(0, 8)}`;
 }
@@ -119,7 +122,7 @@ const ENVELOPE = [
   // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
   // would end the envelope before its TERM trap records anything. A caught signal (not an
   // ignored one) is reset for the commands it starts, so they keep the usual SIGPIPE.
-  "trap : PIPE",
+  'trap : PIPE',
   'o=',
   'if [ "$q" = after ]; then',
   '  trap \'exec >/dev/null 2>&1; after 143 interrupted; wait "$p"; exit 143\' TERM HUP',

@@ -38,7 +38,16 @@ let bob: Console;
 
 function makeConsole(user: string): Console {
   const pool = new SessionPool({});
-  pool.setHosts([{ id: H, address: fleet.hosts[0]!.address, port: fleet.hosts[0]!.sshPort, user: 'root', privateKeyPath: fleet.privateKeyPath, knownHostsPath: fleet.knownHostsPath }]);
+  pool.setHosts([
+    {
+      id: H,
+      address: fleet.hosts[0]!.address,
+      port: fleet.hosts[0]!.sshPort,
+      user: 'root',
+      privateKeyPath: fleet.privateKeyPath,
+      knownHostsPath: fleet.knownHostsPath,
+    },
+  ]);
   const name = consoleName(user, 'laptop', user);
   const audit = new AuditLog({ path: join(dir, `${user}.jsonl`), clock: systemClock, redactor: new Redactor() });
   const statuses: EventPayload<'onRunStatus'>[] = [];
@@ -55,7 +64,13 @@ function makeConsole(user: string): Console {
     emitStatus: (s) => statuses.push(s),
     envelope: new TeamEnvelope({ user, console: name, clock: systemClock }),
   });
-  const activity = new TeamActivity({ executor: pool, timers: systemTimers, onRecords: () => {}, retryMs: 500, logger: { warn: (m) => console.warn(`${user}: ${m}`) } });
+  const activity = new TeamActivity({
+    executor: pool,
+    timers: systemTimers,
+    onRecords: () => {},
+    retryMs: 500,
+    logger: { warn: (m) => console.warn(`${user}: ${m}`) },
+  });
   activity.setHosts([H]);
   return { name, pool, actions, audit, activity, statuses };
 }
@@ -87,7 +102,9 @@ beforeAll(async () => {
   fleet = await startFleet({ name: NAME, hosts: 1 });
   host = fleet.hosts[0]!.name;
   // a restart that takes two seconds, so two engineers' clicks certainly overlap
-  await inside(`mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 2\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`);
+  await inside(
+    `mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 2\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`,
+  );
   alice = makeConsole('alice');
   bob = makeConsole('bob');
   await Promise.all([alice.pool.connect(H), bob.pool.connect(H)]);
@@ -167,7 +184,13 @@ describe('two consoles on one host', () => {
   it("frees the lock when a console is killed mid-action, as soon as the host's command ends", async () => {
     // a third console in a process of its own, killed with SIGKILL while its restart runs
     const script = join(dir, 'dying-console.mts');
-    const cfg = { address: fleet.hosts[0]!.address, port: fleet.hosts[0]!.sshPort, key: fleet.privateKeyPath, known: fleet.knownHostsPath, audit: join(dir, 'carol.jsonl') };
+    const cfg = {
+      address: fleet.hosts[0]!.address,
+      port: fleet.hosts[0]!.sshPort,
+      key: fleet.privateKeyPath,
+      known: fleet.knownHostsPath,
+      audit: join(dir, 'carol.jsonl'),
+    };
     writeFileSync(
       script,
       `
@@ -190,7 +213,9 @@ actions.run({ token: p.token });
 setInterval(() => {}, 1000);
 `,
     );
-    await inside(`mkdir -p /etc/systemd/system/autotrader-workers.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 6\\n' > /etc/systemd/system/autotrader-workers.service.d/slow.conf && systemctl daemon-reload`);
+    await inside(
+      `mkdir -p /etc/systemd/system/autotrader-workers.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 6\\n' > /etc/systemd/system/autotrader-workers.service.d/slow.conf && systemctl daemon-reload`,
+    );
     // node itself, with tsx as a loader: the tsx command would run the console in a child process
     // of its own, which the SIGKILL below would not reach
     const child = spawn(process.execPath, ['--import', 'tsx', script], { stdio: ['ignore', 'pipe', 'inherit'] });
@@ -211,16 +236,34 @@ setInterval(() => {}, 1000);
       30_000,
     );
     expect(freed.precheck?.hosts[0]!.text).toBe('');
-    const records = (await inside(`journalctl -o json --no-pager SYSLOG_IDENTIFIER=opsdeck OPSDECK_USER=carol`)).split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const records = (await inside(`journalctl -o json --no-pager SYSLOG_IDENTIFIER=opsdeck OPSDECK_USER=carol`))
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(records.map((r) => r['OPSDECK_EVENT'])).toEqual(['intent', 'outcome']);
     expect(records[1]!['OPSDECK_OUTCOME']).toBe('interrupted');
     await inside('rm -rf /etc/systemd/system/autotrader-workers.service.d && systemctl daemon-reload');
   }, 120_000);
 
   it("shares an ack through the host's journal", async () => {
-    await alice.pool.exec(H, ackRecordCommand({ user: 'alice', console: alice.name, alertKey: 'prod/broker-offline/ibkr', kind: 'snooze', until: '2026-12-06T12:34:00.000Z', title: 'IBKR broker offline' }));
+    await alice.pool.exec(
+      H,
+      ackRecordCommand({
+        user: 'alice',
+        console: alice.name,
+        alertKey: 'prod/broker-offline/ibkr',
+        kind: 'snooze',
+        until: '2026-12-06T12:34:00.000Z',
+        title: 'IBKR broker offline',
+      }),
+    );
     const ack = await until('bob sees the ack', () => bob.activity.records().find((r) => r.event === 'ack'));
-    expect(ack).toMatchObject({ event: 'ack', user: 'alice', alertKey: 'prod/broker-offline/ibkr', kind: 'snooze', until: Date.parse('2026-12-06T12:34:00.000Z') });
+    expect(ack).toMatchObject({
+      event: 'ack',
+      user: 'alice',
+      alertKey: 'prod/broker-offline/ibkr',
+      kind: 'snooze',
+      until: Date.parse('2026-12-06T12:34:00.000Z'),
+    });
   });
 
   it("detects a cut local log through the hosts' records", async () => {
@@ -232,6 +275,9 @@ setInterval(() => {}, 1000);
     writeFileSync(join(dir, 'alice.jsonl'), cut.join('\n') + '\n');
     const reread = new AuditLog({ path: join(dir, 'alice.jsonl'), clock: systemClock, redactor: new Redactor() });
     const report = checkAnchors(await reread.read(10_000), hostRecords(), alice.name);
-    expect(report.problems.map((p) => p.kind), JSON.stringify({ cut: lines.slice(-2), report, host: hostRecords().map((r) => [r.console, r.runId, r.event, r.chainHead]) })).toEqual(['missing-locally']);
+    expect(
+      report.problems.map((p) => p.kind),
+      JSON.stringify({ cut: lines.slice(-2), report, host: hostRecords().map((r) => [r.console, r.runId, r.event, r.chainHead]) }),
+    ).toEqual(['missing-locally']);
   });
 });

@@ -98,7 +98,14 @@ export function parseTeamRecord(hostId: string, line: string): TeamRecord | null
  * The command that writes an ack record into a host's journal. Values travel as positional
  * arguments, never inside the script, and may not hold a line break (one line is one field).
  */
-export function ackRecordCommand(ack: { user: string; console: string; alertKey: string; kind: AckRecord['kind']; until: string | null; title: string }): string {
+export function ackRecordCommand(ack: {
+  user: string;
+  console: string;
+  alertKey: string;
+  kind: AckRecord['kind'];
+  until: string | null;
+  title: string;
+}): string {
   for (const [name, value] of Object.entries(ack)) {
     if (value !== null && /[\n\r\0]/.test(value)) throw new Error(`${name} cannot hold a line break or NUL`);
   }

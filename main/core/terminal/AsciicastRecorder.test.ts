@@ -16,9 +16,16 @@ describe('AsciicastRecorder', () => {
     rec.resize(120, 40);
     rec.output('-----BEGIN OPENSSH PRIVATE KEY-----\nb3BlbnNzaC1rZXktdjEAAAAA\n-----END OPENSSH PRIVATE KEY-----\n$ ');
     await rec.close();
-    const lines = readFileSync(path, 'utf8').trim().split('\n').map((l) => JSON.parse(l));
+    const lines = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(lines[0]).toEqual({ version: 2, width: 100, height: 30, timestamp: 1000, env: { TERM: 'xterm-256color' } });
-    const text = lines.slice(1).filter((e) => e[1] === 'o').map((e) => e[2]).join('');
+    const text = lines
+      .slice(1)
+      .filter((e) => e[1] === 'o')
+      .map((e) => e[2])
+      .join('');
     expect(text).not.toContain('abcdef123');
     expect(text).not.toContain('b3BlbnNzaC1rZXktdjEAAAAA');
     expect(text).toContain('ALPACA_SECRET_KEY=[REDACTED]');
@@ -37,7 +44,12 @@ describe('AsciicastRecorder', () => {
     rec.output(`${'y'.repeat(4074)} `);
     for (const ch of 'ALPACA_SECRET_KEY=abcdef123456 more') rec.output(ch);
     await rec.close();
-    const text = readFileSync(path, 'utf8').trim().split('\n').slice(1).map((l) => JSON.parse(l)[2]).join('');
+    const text = readFileSync(path, 'utf8')
+      .trim()
+      .split('\n')
+      .slice(1)
+      .map((l) => JSON.parse(l)[2])
+      .join('');
     expect(text).not.toContain('def123456');
     expect(text).toContain('ALPACA_SECRET_KEY=[REDACTED]');
   });

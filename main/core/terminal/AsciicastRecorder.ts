@@ -23,7 +23,13 @@ export class AsciicastRecorder {
     size: { cols: number; rows: number },
     private readonly now: () => number,
   ) {
-    const header = JSON.stringify({ version: 2, width: size.cols, height: size.rows, timestamp: Math.floor(startedAtMs / 1000), env: { TERM: 'xterm-256color' } });
+    const header = JSON.stringify({
+      version: 2,
+      width: size.cols,
+      height: size.rows,
+      timestamp: Math.floor(startedAtMs / 1000),
+      env: { TERM: 'xterm-256color' },
+    });
     this.chain = open(path, 'wx', 0o600)
       .then(async (file) => {
         this.file = file;

@@ -95,9 +95,13 @@ it('a tab closed on a host that stopped answering closes after the grace period,
   // the host cannot confirm: only the grace timer can end it
   expect(timers.pending()).toBe(1);
   timers.fireAll();
-  await expect.poll(() => states.filter((s) => s.state === 'closed'), { timeout: 10_000 }).toMatchObject([{ terminalId: id, hostId: H, reason: 'closed (the host did not confirm)' }]);
+  await expect
+    .poll(() => states.filter((s) => s.state === 'closed'), { timeout: 10_000 })
+    .toMatchObject([{ terminalId: id, hostId: H, reason: 'closed (the host did not confirm)' }]);
   expect(terminals.count()).toBe(0);
-  await expect.poll(async () => (await notes()).filter((n) => n.startsWith('terminal ended')), { timeout: 10_000 }).toEqual([expect.stringMatching(/^terminal ended after \d+ s: closed \(the host did not confirm\)$/)]);
+  await expect
+    .poll(async () => (await notes()).filter((n) => n.startsWith('terminal ended')), { timeout: 10_000 })
+    .toEqual([expect.stringMatching(/^terminal ended after \d+ s: closed \(the host did not confirm\)$/)]);
 
   // the host wakes and confirms late: nothing is closed or audited twice
   let confirmed = false;

@@ -101,14 +101,31 @@ export class TerminalService {
       try {
         await mkdir(this.deps.recording.dir, { recursive: true, mode: 0o700 });
         const stamp = isoAt(startedAt).replace(/[:.]/g, '-');
-        recorder = new AsciicastRecorder(join(this.deps.recording.dir, `${stamp}-${hostId}-${id}.cast`), this.deps.redactor, startedAt, { cols, rows }, () => this.deps.clock.now());
+        recorder = new AsciicastRecorder(join(this.deps.recording.dir, `${stamp}-${hostId}-${id}.cast`), this.deps.redactor, startedAt, { cols, rows }, () =>
+          this.deps.clock.now(),
+        );
       } catch (err) {
         this.deps.logger.warn(`terminal ${hostId}: cannot record: ${(err as Error).message}`);
       }
     }
     let markDone = () => {};
     const done = new Promise<void>((resolve) => (markDone = resolve));
-    const session: Session = { id, hostId, channel, decoder: new StringDecoder('utf8'), pending: '', flushQueued: false, closing: false, closeTimer: null, ended: false, done, markDone, exit: null, startedAt, recorder };
+    const session: Session = {
+      id,
+      hostId,
+      channel,
+      decoder: new StringDecoder('utf8'),
+      pending: '',
+      flushQueued: false,
+      closing: false,
+      closeTimer: null,
+      ended: false,
+      done,
+      markDone,
+      exit: null,
+      startedAt,
+      recorder,
+    };
     // Listeners go on before the audit write below: a shell that closes meanwhile must still
     // leave the session map (or it would count against the cap forever).
     this.sessions.set(id, session);

@@ -6,7 +6,22 @@
 const { writeFileSync } = require('node:fs');
 const { EventEmitter } = require('node:events');
 
-const report = { errorBoxes: [], exitCode: null, windows: [], loaded: [], handlers: [], exposed: null, openHandlerDenied: null, navigationPrevented: null, trustedCalls: {}, untrustedCalls: {}, schemes: [], appAnswers: {}, permissionChecks: {}, errors: [] };
+const report = {
+  errorBoxes: [],
+  exitCode: null,
+  windows: [],
+  loaded: [],
+  handlers: [],
+  exposed: null,
+  openHandlerDenied: null,
+  navigationPrevented: null,
+  trustedCalls: {},
+  untrustedCalls: {},
+  schemes: [],
+  appAnswers: {},
+  permissionChecks: {},
+  errors: [],
+};
 const protocolHandlers = new Map();
 let permissionCheckHandler = null;
 const handlers = new Map();
@@ -77,16 +92,20 @@ async function exercise(window) {
       const res = appHandler ? await appHandler({ url }) : null;
       report.appAnswers[url] = res ? { status: res.status, csp: res.headers.get('content-security-policy'), type: res.headers.get('content-type') } : null;
     }
-    for (const [permission, origin] of [['notifications', 'app://opsdeck'], ['notifications', 'https://evil.example'], ['media', 'app://opsdeck'], ['geolocation', 'app://opsdeck'], ['clipboard-read', 'app://opsdeck']]) {
+    for (const [permission, origin] of [
+      ['notifications', 'app://opsdeck'],
+      ['notifications', 'https://evil.example'],
+      ['media', 'app://opsdeck'],
+      ['geolocation', 'app://opsdeck'],
+      ['clipboard-read', 'app://opsdeck'],
+    ]) {
       report.permissionChecks[`${permission} ${origin}`] = permissionCheckHandler ? permissionCheckHandler(contents, permission, origin) : 'no handler';
     }
     for (const [channel, handler] of handlers) {
       const name = channel.replace('opsdeck:call:', '');
-      report.untrustedCalls[name] = [
-        await handler(foreignWindow, {}),
-        await handler(subFrame, {}),
-        await handler(otherPage, {}),
-      ].map((r) => (r === undefined ? 'ignored' : 'answered'));
+      report.untrustedCalls[name] = [await handler(foreignWindow, {}), await handler(subFrame, {}), await handler(otherPage, {})].map((r) =>
+        r === undefined ? 'ignored' : 'answered',
+      );
     }
     const getFleet = handlers.get('opsdeck:call:getFleet');
     report.trustedCalls.getFleet = await getFleet(trusted, {});
@@ -204,7 +223,8 @@ const safeStorage = {
     return Buffer.concat([SAFE_PREFIX, Buffer.from(plain, 'utf8').map((b) => b ^ 0x5a)]);
   },
   decryptString(blob) {
-    if (!Buffer.isBuffer(blob) || !blob.subarray(0, SAFE_PREFIX.length).equals(SAFE_PREFIX)) throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
+    if (!Buffer.isBuffer(blob) || !blob.subarray(0, SAFE_PREFIX.length).equals(SAFE_PREFIX))
+      throw new Error('Error while decrypting the ciphertext provided to safeStorage.decryptString.');
     return Buffer.from(blob.subarray(SAFE_PREFIX.length).map((b) => b ^ 0x5a)).toString('utf8');
   },
 };

@@ -69,7 +69,9 @@ describe('ActionDialog', () => {
 
   it('a click-confirmed preview runs on Confirm; Escape before that cancels and sends nothing', async () => {
     const user = userEvent.setup();
-    const fake = renderDialog({ previewAction: () => ({ ok: true, value: preview({ risk: 'service-affecting', confirmation: { kind: 'click' }, precheck: undefined }) }) });
+    const fake = renderDialog({
+      previewAction: () => ({ ok: true, value: preview({ risk: 'service-affecting', confirmation: { kind: 'click' }, precheck: undefined }) }),
+    });
     await act(() => startPreview(fake.api, 'Clear a worker queue', request));
     expect(screen.getByRole('dialog', { name: 'Preview: Clear a worker queue' })).toBeTruthy();
     expect(screen.queryByRole('textbox')).toBeNull();
@@ -79,7 +81,7 @@ describe('ActionDialog', () => {
     expect(fake.calls('runAction')).toEqual([]);
   });
 
-  it('a refused preview says why, with main\'s code and message, and only offers Close', async () => {
+  it("a refused preview says why, with main's code and message, and only offers Close", async () => {
     const user = userEvent.setup();
     const fake = renderDialog({ previewAction: () => ({ ok: false, error: { code: 'bad-request', message: 'queue: must match worker:…' } }) });
     await act(() => startPreview(fake.api, 'Clear a worker queue', request));
@@ -95,7 +97,10 @@ describe('ActionDialog', () => {
     let answer: 'refuse' | 'run' = 'refuse';
     const fake = renderDialog({
       previewAction: () => ({ ok: true, value: preview({ confirmation: { kind: 'click' }, risk: 'service-affecting' }) }),
-      runAction: () => (answer === 'refuse' ? { ok: false, error: { code: 'conflict', message: 'trader-1 is busy with run-0' } } : ({ ok: true, value: { runId: 'run-2' } } as never)),
+      runAction: () =>
+        answer === 'refuse'
+          ? { ok: false, error: { code: 'conflict', message: 'trader-1 is busy with run-0' } }
+          : ({ ok: true, value: { runId: 'run-2' } } as never),
     });
     await act(() => startPreview(fake.api, 'Clear a worker queue', request));
     await user.click(screen.getByRole('button', { name: 'Confirm' }));
@@ -103,7 +108,9 @@ describe('ActionDialog', () => {
     answer = 'run';
     await user.click(screen.getByRole('button', { name: 'Confirm' }));
     await screen.findByRole('dialog', { name: 'Run: Clear a worker queue' });
-    act(() => applyRunStatus({ runId: 'run-2', hostId: 'trader-1', state: 'cancelled', exitCode: null, error: 'cancelled', at: new Date().toISOString() } as never));
+    act(() =>
+      applyRunStatus({ runId: 'run-2', hostId: 'trader-1', state: 'cancelled', exitCode: null, error: 'cancelled', at: new Date().toISOString() } as never),
+    );
     expect(screen.getByRole('status', { name: 'trader-1 status' }).textContent).toBe('trader-1 ◌ cancelled');
   });
 });

@@ -28,7 +28,11 @@ export function ActionDialog() {
     void loadCatalog(api).then(() => {
       const still = useAppStore.getState().dialog;
       if (!findAction(preview.actionId)?.streams || still?.phase !== 'run' || still.runId !== runId) return;
-      dockRun(runId, `${preview.title}: ${preview.hosts.map((h) => h.label).join(', ')}`, preview.hosts.map((h) => ({ id: h.id as string, label: h.label })));
+      dockRun(
+        runId,
+        `${preview.title}: ${preview.hosts.map((h) => h.label).join(', ')}`,
+        preview.hosts.map((h) => ({ id: h.id as string, label: h.label })),
+      );
       closeDialog();
     });
   }, [api, runId]);
@@ -39,7 +43,13 @@ export function ActionDialog() {
     if (!now) return;
     if (now.phase === 'preview' && now.submitting) return; // the run is being started: too late to cancel
     if (now.phase !== 'run') return closeDialog();
-    if (runFinished(useAppStore.getState().runs[now.runId], now.preview.hosts.map((h) => h.id as string))) closeDialog();
+    if (
+      runFinished(
+        useAppStore.getState().runs[now.runId],
+        now.preview.hosts.map((h) => h.id as string),
+      )
+    )
+      closeDialog();
   });
   if (!dialog) return null;
   let name: string;

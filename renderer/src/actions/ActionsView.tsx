@@ -11,7 +11,17 @@ import { RiskBadge } from './RiskBadge';
 import { loadCatalog, selectAction, setHostIds, useActionsStore } from './actionsStore';
 import { healthKey } from '../store/slices';
 import { useHostsStore } from '../hosts/hostsStore';
-import { groupBySection, hintFor, initialValues, liveChoices, missingRequired, requestValues, resolveValue, type FormValues, type LiveChoice } from './paramForm';
+import {
+  groupBySection,
+  hintFor,
+  initialValues,
+  liveChoices,
+  missingRequired,
+  requestValues,
+  resolveValue,
+  type FormValues,
+  type LiveChoice,
+} from './paramForm';
 import './actions.css';
 
 const RISK_NOTE: Readonly<Record<ActionSummary['risk'], string>> = {
@@ -42,10 +52,32 @@ function ParamField({ spec, value, choices, onChange }: { spec: ParamSpec; value
           ))}
         </select>
       ) : spec.kind === 'integer' ? (
-        <input id={id} type="number" inputMode="numeric" min={spec.min} max={spec.max} step={1} value={value} placeholder={spec.default !== undefined ? String(spec.default) : undefined} aria-invalid={hint !== null} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
+        <input
+          id={id}
+          type="number"
+          inputMode="numeric"
+          min={spec.min}
+          max={spec.max}
+          step={1}
+          value={value}
+          placeholder={spec.default !== undefined ? String(spec.default) : undefined}
+          aria-invalid={hint !== null}
+          aria-describedby={`${id}-hint`}
+          onChange={(e) => onChange(e.target.value)}
+        />
       ) : (
         <>
-          <input id={id} type="text" value={value} spellCheck={false} autoComplete="off" list={choices.length ? `${id}-live` : undefined} aria-invalid={hint !== null} aria-describedby={`${id}-hint`} onChange={(e) => onChange(e.target.value)} />
+          <input
+            id={id}
+            type="text"
+            value={value}
+            spellCheck={false}
+            autoComplete="off"
+            list={choices.length ? `${id}-live` : undefined}
+            aria-invalid={hint !== null}
+            aria-describedby={`${id}-hint`}
+            onChange={(e) => onChange(e.target.value)}
+          />
           {choices.length ? (
             <datalist id={`${id}-live`}>
               {choices.map((c) => (
@@ -87,7 +119,10 @@ function ActionForm({ action }: { action: ActionSummary }) {
   const hostIds = useActionsStore((s) => s.hostIds);
   const [values, setValues] = useState<FormValues>(() => initialValues(action.params));
   const deployment = fleet?.deployments.find((d) => d.id === deploymentId) ?? null;
-  const hosts = useMemo(() => (deployment ? deployment.hosts.map((id) => fleet!.hosts.find((h) => h.id === id) ?? { id, label: id }) : []), [deployment, fleet]);
+  const hosts = useMemo(
+    () => (deployment ? deployment.hosts.map((id) => fleet!.hosts.find((h) => h.id === id) ?? { id, label: id }) : []),
+    [deployment, fleet],
+  );
   // Keep only ticked hosts of this deployment; start with its first host so one click previews.
   useEffect(() => {
     const valid = hostIds.filter((id) => hosts.some((h) => h.id === id));
@@ -127,7 +162,13 @@ function ActionForm({ action }: { action: ActionSummary }) {
         {action.followUp ? ` · after it succeeds, offers ${action.followUp.actionId}` : ''}
       </p>
       {action.params.map((p) => (
-        <ParamField key={p.name} spec={p} value={values[p.name] ?? ''} choices={choices[p.name] ?? []} onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))} />
+        <ParamField
+          key={p.name}
+          spec={p}
+          value={values[p.name] ?? ''}
+          choices={choices[p.name] ?? []}
+          onChange={(v) => setValues((old) => ({ ...old, [p.name]: v }))}
+        />
       ))}
       <fieldset>
         <legend>Hosts of {deployment?.name ?? 'no deployment'} (several: one run on each, in parallel)</legend>
@@ -160,7 +201,9 @@ function ActionForm({ action }: { action: ActionSummary }) {
 
 export function ActionsView() {
   const api = useApi();
-  const { catalog, catalogError, selectedId } = useActionsStore(useShallow((s) => ({ catalog: s.catalog, catalogError: s.catalogError, selectedId: s.selectedId })));
+  const { catalog, catalogError, selectedId } = useActionsStore(
+    useShallow((s) => ({ catalog: s.catalog, catalogError: s.catalogError, selectedId: s.selectedId })),
+  );
   useEffect(() => {
     void loadCatalog(api);
   }, [api]);
@@ -196,7 +239,11 @@ export function ActionsView() {
         ))}
       </nav>
       <section className="panel" aria-label="Action">
-        {selected ? <ActionForm key={selected.id} action={selected} /> : <p className="notice">Pick an action on the left: its parameters, hosts and a preview of the exact command come here.</p>}
+        {selected ? (
+          <ActionForm key={selected.id} action={selected} />
+        ) : (
+          <p className="notice">Pick an action on the left: its parameters, hosts and a preview of the exact command come here.</p>
+        )}
       </section>
     </div>
   );

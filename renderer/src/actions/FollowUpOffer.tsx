@@ -32,4 +32,3 @@ export function FollowUpOffer({ preview }: { preview: Preview }) {
     </section>
   );
 }
-

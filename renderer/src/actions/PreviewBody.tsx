@@ -65,7 +65,14 @@ export function PreviewBody({ preview, submitting, error }: { preview: Preview; 
             <span>
               Type <code>{preview.confirmation.text}</code> to confirm{preview.hosts.length > 1 ? ` on all ${preview.hosts.length} hosts` : ''}
             </span>
-            <input ref={input} value={typed} onChange={(e) => setTyped(e.target.value)} autoComplete="off" spellCheck={false} aria-label={`Type ${preview.confirmation.text} to confirm`} />
+            <input
+              ref={input}
+              value={typed}
+              onChange={(e) => setTyped(e.target.value)}
+              autoComplete="off"
+              spellCheck={false}
+              aria-label={`Type ${preview.confirmation.text} to confirm`}
+            />
           </label>
         ) : null}
         {error ? (
@@ -93,4 +100,3 @@ export function PreviewBody({ preview, submitting, error }: { preview: Preview; 
     </>
   );
 }
-

@@ -92,4 +92,3 @@ export function RunBody({ preview, runId, cancelling, cancelError }: { preview: 
     </>
   );
 }
-

@@ -38,7 +38,9 @@ export function RunProgress({ preview, run }: { preview: Preview; run: RunView |
             <tr>
               <th scope="col">Host</th>
               <th scope="col">State</th>
-              <th scope="col" className="num">Exit code</th>
+              <th scope="col" className="num">
+                Exit code
+              </th>
             </tr>
           </thead>
           <tbody>
@@ -59,4 +61,3 @@ export function RunProgress({ preview, run }: { preview: Preview; run: RunView |
     </>
   );
 }
-

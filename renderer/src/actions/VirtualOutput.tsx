@@ -54,7 +54,9 @@ export function VirtualOutput({ label, host, height }: { label: string; host: Ho
         style={{ height: Math.min(height, Math.max(2 * LINE_HEIGHT, virtualizer.getTotalSize()) + 4) }}
         onScroll={onScroll}
       >
-        {lines.length === 0 ? <p className="vout-empty muted">{host && host.state !== 'queued' && host.state !== 'running' ? 'no output' : 'waiting for output…'}</p> : null}
+        {lines.length === 0 ? (
+          <p className="vout-empty muted">{host && host.state !== 'queued' && host.state !== 'running' ? 'no output' : 'waiting for output…'}</p>
+        ) : null}
         <div style={{ height: virtualizer.getTotalSize(), position: 'relative', width: '100%' }}>
           {virtualizer.getVirtualItems().map((item) => {
             const line = lines[item.index]!;

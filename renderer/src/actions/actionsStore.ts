@@ -22,8 +22,7 @@ export const setActionsOpen = (open: boolean): void => (open ? setView('actions'
  * Picking another action starts again from one host: a two-host selection made for a restart
  * must not silently carry over into a queue clear.
  */
-export const selectAction = (id: string): void =>
-  useActionsStore.setState((s) => (s.selectedId === id ? {} : { selectedId: id, hostIds: [] }));
+export const selectAction = (id: string): void => useActionsStore.setState((s) => (s.selectedId === id ? {} : { selectedId: id, hostIds: [] }));
 export const setHostIds = (hostIds: string[]): void => useActionsStore.setState({ hostIds });
 
 /** Load the catalog once (it does not change while the console runs); again after an error. */

@@ -83,7 +83,7 @@ describe('live values', () => {
   const unit = { name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'] } as ParamSpec;
   const lines = { name: 'lines', label: 'Lines', kind: 'integer', min: 1, max: 1000, default: 100 } as ParamSpec;
 
-  it('offers the Worker queues panel\'s queues for a worker key, and typing a queue as shown sends its key', () => {
+  it("offers the Worker queues panel's queues for a worker key, and typing a queue as shown sends its key", () => {
     const choices = liveChoices(queue, { queues: ['scanner', 'alerts', 'Bad Name'], units: [] });
     expect(choices).toEqual([
       { value: 'worker:scanner:queue', label: 'scanner' },

@@ -101,7 +101,11 @@ export function hintFor(p: ParamSpec, raw: string | undefined): string | null {
 }
 
 /** Request values: integers as numbers when they are plain digits, the rest as typed; empty fields left out (main applies defaults). */
-export function requestValues(params: readonly ParamSpec[], values: FormValues, choices: Readonly<Record<string, readonly LiveChoice[]>> = {}): Record<string, string | number> {
+export function requestValues(
+  params: readonly ParamSpec[],
+  values: FormValues,
+  choices: Readonly<Record<string, readonly LiveChoice[]>> = {},
+): Record<string, string | number> {
   const out = emptyRecord<string | number>();
   for (const p of params) {
     const value = resolveValue(values[p.name] ?? '', choices[p.name] ?? []);

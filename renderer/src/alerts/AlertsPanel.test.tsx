@@ -36,9 +36,27 @@ const alert = (over: Partial<AlertRecord>): AlertRecord => ({
 const sla = [
   alert({ id: 'a-1' }),
   alert({ id: 'a-2', firedAt: at(4), ruleId: 'sla-p99', key: 'prod/sla-p99/coingecko', title: 'latency p99', reason: 'latency p99 6000 ms > 5000 ms' }),
-  alert({ id: 'a-3', ruleId: 'sla-success', key: 'prod/sla-success/coingecko', title: 'success rate', severity: 'critical', reason: 'success rate 90 % < 95 %' }),
+  alert({
+    id: 'a-3',
+    ruleId: 'sla-success',
+    key: 'prod/sla-success/coingecko',
+    title: 'success rate',
+    severity: 'critical',
+    reason: 'success rate 90 % < 95 %',
+  }),
 ];
-const broker = alert({ id: 'a-4', firedAt: at(2), ruleId: 'broker-status', key: 'prod/broker-status/ibkr', section: 'broker-connectivity', endpoint: 'brokers', item: 'ibkr', title: 'broker not online', severity: 'critical', reason: 'offline: gateway port 4001 closed' });
+const broker = alert({
+  id: 'a-4',
+  firedAt: at(2),
+  ruleId: 'broker-status',
+  key: 'prod/broker-status/ibkr',
+  section: 'broker-connectivity',
+  endpoint: 'brokers',
+  item: 'ibkr',
+  title: 'broker not online',
+  severity: 'critical',
+  reason: 'offline: gateway port 4001 closed',
+});
 const resolved = alert({ id: 'a-5', item: 'kraken', key: 'prod/sla-p95/kraken', state: 'resolved', resolvedAt: at(1), reason: 'latency p95 900 ms ≤ 2000 ms' });
 
 function renderPanel(list: AlertRecord[]) {
@@ -47,7 +65,15 @@ function renderPanel(list: AlertRecord[]) {
     acknowledgeAlert: () => ({ ok: true, value: {} }) as never,
     snoozeAlert: () => ({ ok: true, value: {} }) as never,
   });
-  act(() => applyFleet({ demo: true, configPath: null, user: 'u', hosts: [], deployments: [{ id: 'prod', name: 'Prod', hosts: [], healthVia: null, healthUrl: 'http://x' }] } as unknown as FleetInfo));
+  act(() =>
+    applyFleet({
+      demo: true,
+      configPath: null,
+      user: 'u',
+      hosts: [],
+      deployments: [{ id: 'prod', name: 'Prod', hosts: [], healthVia: null, healthUrl: 'http://x' }],
+    } as unknown as FleetInfo),
+  );
   render(
     <ApiContext.Provider value={fake.api}>
       <AlertsPanel />
@@ -57,10 +83,13 @@ function renderPanel(list: AlertRecord[]) {
 }
 
 describe('AlertsPanel', () => {
-  it('groups the alerts of one item; the group with the worst alert comes first; each alert keeps the panel\'s reason', async () => {
+  it("groups the alerts of one item; the group with the worst alert comes first; each alert keeps the panel's reason", async () => {
     renderPanel([...sla, broker, resolved]);
     const list = await screen.findByRole('table', { name: 'Alert list' });
-    const rows = within(list).getAllByRole('row').slice(1).map((r) => r.getAttribute('aria-label'));
+    const rows = within(list)
+      .getAllByRole('row')
+      .slice(1)
+      .map((r) => r.getAttribute('aria-label'));
     // critical first, newest first: ibkr's alert, then the group holding coingecko's critical one
     expect(rows).toEqual([
       'Prod ibkr broker not online: firing',
@@ -90,7 +119,11 @@ describe('AlertsPanel', () => {
     await user.click(screen.getByRole('button', { name: 'Acknowledge all 3 alerts on coingecko' }));
     expect(fake.calls('acknowledgeAlert')).toEqual([{ id: 'a-3' }, { id: 'a-2' }, { id: 'a-1' }]);
     await user.click(screen.getByRole('button', { name: 'Snooze all 3 alerts on coingecko for 1 hour' }));
-    expect(fake.calls('snoozeAlert')).toEqual([{ id: 'a-3', minutes: 60 }, { id: 'a-2', minutes: 60 }, { id: 'a-1', minutes: 60 }]);
+    expect(fake.calls('snoozeAlert')).toEqual([
+      { id: 'a-3', minutes: 60 },
+      { id: 'a-2', minutes: 60 },
+      { id: 'a-1', minutes: 60 },
+    ]);
   });
 
   it('a single alert has no group row; its runbook link opens the runbooks and remembers the way back to its panel', async () => {

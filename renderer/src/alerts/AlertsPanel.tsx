@@ -44,7 +44,17 @@ export function alertDurationSeconds(alert: AlertRecord, now: number): number {
   return Math.max(0, (end - start) / 1000);
 }
 
-const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }: { alert: AlertRecord; deploymentName: string; now: number; grouped?: boolean }) {
+const AlertRow = memo(function AlertRow({
+  alert,
+  deploymentName,
+  now,
+  grouped,
+}: {
+  alert: AlertRecord;
+  deploymentName: string;
+  now: number;
+  grouped?: boolean;
+}) {
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
   const label = `${alert.item} ${alert.title}`;
@@ -59,7 +69,9 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }:
   // toggle; never to the page's body. `near` is the cell while the row stays.
   const runbook = useRef<HTMLButtonElement>(null);
   const handoff = useFocusHandoff<HTMLButtonElement>((near) =>
-    near?.tagName === 'TD' ? (near.querySelector<HTMLButtonElement>('button') ?? runbook.current) : near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
+    near?.tagName === 'TD'
+      ? (near.querySelector<HTMLButtonElement>('button') ?? runbook.current)
+      : near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
   );
   return (
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}`}>
@@ -70,7 +82,12 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }:
       <td className="nowrap">
         {alert.state}
         {alert.acknowledgedBy ? <span className="muted"> · ack {alert.acknowledgedBy}</span> : null}
-        {snoozed ? <span className="muted"> · snoozed{alert.snoozedBy ? ` by ${alert.snoozedBy}` : ''} to {clockTime(alert.snoozedUntil)}</span> : null}
+        {snoozed ? (
+          <span className="muted">
+            {' '}
+            · snoozed{alert.snoozedBy ? ` by ${alert.snoozedBy}` : ''} to {clockTime(alert.snoozedUntil)}
+          </span>
+        ) : null}
       </td>
       <td className="nowrap">{deploymentName}</td>
       <th scope="row" className="nowrap">
@@ -80,7 +97,13 @@ const AlertRow = memo(function AlertRow({ alert, deploymentName, now, grouped }:
         <span className="alert-title">{alert.title}</span> <span className="muted">{alert.reason}</span>
       </td>
       <td className="nowrap">
-        <button ref={runbook} type="button" className="alert-runbook mono" aria-label={`Open runbook ${alert.section} for ${label}`} onClick={() => openRunbookForAlert(alert, deploymentName)}>
+        <button
+          ref={runbook}
+          type="button"
+          className="alert-runbook mono"
+          aria-label={`Open runbook ${alert.section} for ${label}`}
+          onClick={() => openRunbookForAlert(alert, deploymentName)}
+        >
           runbook: {alert.section}
         </button>
       </td>
@@ -152,7 +175,12 @@ function GroupRow({ group, deploymentName, now }: { group: AlertGroup; deploymen
         <span className="alert-title">{n} alerts</span> <span className="muted">{group.alerts.map((a) => a.title).join(' · ')}</span>
       </td>
       <td className="nowrap">
-        <button type="button" className="alert-runbook mono" aria-label={`Open runbook ${group.section} for ${group.item}`} onClick={() => openRunbookForAlert(worst, deploymentName)}>
+        <button
+          type="button"
+          className="alert-runbook mono"
+          aria-label={`Open runbook ${group.section} for ${group.item}`}
+          onClick={() => openRunbookForAlert(worst, deploymentName)}
+        >
           runbook: {group.section}
         </button>
       </td>
@@ -160,7 +188,11 @@ function GroupRow({ group, deploymentName, now }: { group: AlertGroup; deploymen
       <td className="nowrap">{duration(Math.max(0, (now - started) / 1000))}</td>
       <td className="nowrap">
         {unacked.length ? (
-          <button type="button" aria-label={`Acknowledge all ${unacked.length} alerts on ${group.item}`} onClick={() => void runAll((a) => api.acknowledgeAlert({ id: a.id }), unacked)}>
+          <button
+            type="button"
+            aria-label={`Acknowledge all ${unacked.length} alerts on ${group.item}`}
+            onClick={() => void runAll((a) => api.acknowledgeAlert({ id: a.id }), unacked)}
+          >
             Ack all
           </button>
         ) : null}
@@ -208,7 +240,11 @@ export function AlertsPanel() {
         <span role="status" aria-label="Alert summary" className={firing ? 'status-fail' : hasActive ? 'status-warn' : 'muted'}>
           {summary}
         </span>
-        {suppressed ? <span className="muted">{suppressed} notification{suppressed === 1 ? '' : 's'} held back by the rate limit</span> : null}
+        {suppressed ? (
+          <span className="muted">
+            {suppressed} notification{suppressed === 1 ? '' : 's'} held back by the rate limit
+          </span>
+        ) : null}
         {resolved.length ? (
           <button type="button" className="link-button muted" aria-expanded={showResolved} onClick={() => setShowResolved(!showResolved)}>
             {showResolved ? 'Hide resolved' : `Show ${resolved.length} resolved`}

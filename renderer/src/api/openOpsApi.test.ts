@@ -61,14 +61,18 @@ describe('session token', () => {
     const replaced: string[] = [];
     const stored = new Map<string, string>();
     const storage = { getItem: (k: string) => stored.get(k) ?? null, setItem: (k: string, v: string) => void stored.set(k, v) };
-    const token = takeToken(location('#token=abc_DEF-123'), { replaceState: (_s: unknown, _t: string, url?: string | URL | null) => void replaced.push(String(url)) }, storage);
+    const token = takeToken(
+      location('#token=abc_DEF-123'),
+      { replaceState: (_s: unknown, _t: string, url?: string | URL | null) => void replaced.push(String(url)) },
+      storage,
+    );
     expect(token).toBe('abc_DEF-123');
     expect(replaced).toEqual(['/']);
     expect(takeToken(location(''), { replaceState: () => {} }, storage)).toBe('abc_DEF-123');
     expect(takeToken(location(''), { replaceState: () => {} }, null)).toBeNull();
   });
 
-  it('connects to /ws on the page\'s own host with the token encoded', () => {
+  it("connects to /ws on the page's own host with the token encoded", () => {
     expect(webSocketUrl(location(''), 'a+b')).toBe('ws://127.0.0.1:4100/ws?token=a%2Bb');
   });
 });

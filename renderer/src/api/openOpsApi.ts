@@ -70,7 +70,13 @@ export function validatingApi(bridge: OpsApi, logger: Pick<Logger, 'warn'> = con
         const parsed = calls[name].response.safeParse(r.value);
         if (parsed.success) return { ok: true, value: parsed.data };
         const issue = parsed.error.issues[0];
-        return { ok: false, error: { code: 'internal', message: `${name}: answer does not match the contract at ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}` } };
+        return {
+          ok: false,
+          error: {
+            code: 'internal',
+            message: `${name}: answer does not match the contract at ${issue?.path.join('.') || 'value'}: ${issue?.message ?? 'invalid'}`,
+          },
+        };
       }
       if (r?.ok === false && typeof r.error?.code === 'string' && typeof r.error.message === 'string') {
         return { ok: false, error: { code: r.error.code as ErrorCode, message: r.error.message } };
@@ -90,10 +96,7 @@ export function validatingApi(bridge: OpsApi, logger: Pick<Logger, 'warn'> = con
   return api as unknown as OpsApi;
 }
 
-export type Transport =
-  | { kind: 'electron'; api: OpsApi }
-  | { kind: 'websocket'; api: OpsApi; close: () => void }
-  | { kind: 'none'; reason: string };
+export type Transport = { kind: 'electron'; api: OpsApi } | { kind: 'websocket'; api: OpsApi; close: () => void } | { kind: 'none'; reason: string };
 
 export function openOpsApi(win: Window & { opsdeck?: OpsApi }, onStatus: (status: BackendStatus) => void): Transport {
   if (win.opsdeck) {

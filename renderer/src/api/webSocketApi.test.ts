@@ -130,11 +130,15 @@ describe('webSocketApi', () => {
   it('passes error results through and turns an answer that breaks the contract into a named internal error', async () => {
     const peer = await startPeer();
     peer.onCall = (frame, socket) => {
-      if (frame.name === 'cancelRun') send(socket, { t: 'result', id: frame.id, result: { ok: false, error: { code: 'not-found', message: 'no run run-0123456789abcdef' } } });
+      if (frame.name === 'cancelRun')
+        send(socket, { t: 'result', id: frame.id, result: { ok: false, error: { code: 'not-found', message: 'no run run-0123456789abcdef' } } });
       else send(socket, { t: 'result', id: frame.id, result: { ok: true, value: { ...fleet, hosts: 'not a list' } } });
     };
     const { api } = client(peer.url);
-    expect(await api.cancelRun({ runId: 'run-0123456789abcdef' as never })).toEqual({ ok: false, error: { code: 'not-found', message: 'no run run-0123456789abcdef' } });
+    expect(await api.cancelRun({ runId: 'run-0123456789abcdef' as never })).toEqual({
+      ok: false,
+      error: { code: 'not-found', message: 'no run run-0123456789abcdef' },
+    });
     const bad = await api.getFleet({});
     expect(bad.ok).toBe(false);
     if (!bad.ok) {
@@ -187,7 +191,8 @@ describe('webSocketApi', () => {
 
     await until(() => peer.connections === 2 && api.status().state === 'connected', 'reconnect');
     // the new socket carries calls and events as before
-    peer.onCall = (frame, socket) => send(socket, { t: 'result', id: frame.id, result: { ok: true, value: { records: [], chainOk: true, chainError: null, anchors: null } } });
+    peer.onCall = (frame, socket) =>
+      send(socket, { t: 'result', id: frame.id, result: { ok: true, value: { records: [], chainOk: true, chainError: null, anchors: null } } });
     expect(await api.listAudit({ limit: 5 })).toEqual({ ok: true, value: { records: [], chainOk: true, chainError: null, anchors: null } });
     send(peer.sockets[1]!, { t: 'event', name: 'onConnection', payload: { updates: [] } });
     await until(() => seen.length === 1, 'event after reconnect');

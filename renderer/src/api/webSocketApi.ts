@@ -22,9 +22,7 @@ export interface SocketLike {
 }
 
 export type BackendStatus =
-  | { state: 'connecting'; attempt: number }
-  | { state: 'connected' }
-  | { state: 'disconnected'; attempt: number; retryAt: number; reason: string };
+  { state: 'connecting'; attempt: number } | { state: 'connected' } | { state: 'disconnected'; attempt: number; retryAt: number; reason: string };
 
 export interface Timers {
   setTimeout(fn: () => void, ms: number): unknown;
@@ -205,7 +203,10 @@ export function createWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
       } else {
         const issue = parsed.error.issues[0];
         const where = issue?.path.length ? issue.path.join('.') : 'value';
-        settle(id, { ok: false, error: { code: 'internal', message: `${call.name}: backend answer does not match the contract at ${where}: ${issue?.message ?? 'invalid'}` } });
+        settle(id, {
+          ok: false,
+          error: { code: 'internal', message: `${call.name}: backend answer does not match the contract at ${where}: ${issue?.message ?? 'invalid'}` },
+        });
       }
       return;
     }
@@ -248,7 +249,14 @@ export function createWebSocketApi(options: WebSocketApiOptions): WebSocketApi {
     const id = nextId++;
     const message = JSON.stringify({ t: 'call', id, name, payload: payload ?? {} });
     return new Promise((resolve) => {
-      const timer = timers.setTimeout(() => settle(id, unavailable(`${name}: no answer from console backend in ${callTimeout >= 1000 ? `${Math.round(callTimeout / 1000)} s` : `${callTimeout} ms`}`)), callTimeout);
+      const timer = timers.setTimeout(
+        () =>
+          settle(
+            id,
+            unavailable(`${name}: no answer from console backend in ${callTimeout >= 1000 ? `${Math.round(callTimeout / 1000)} s` : `${callTimeout} ms`}`),
+          ),
+        callTimeout,
+      );
       const entry: Pending = { name, message, resolve, timer, sent: false };
       pending.set(id, entry);
       if (socket && socket.readyState === OPEN) {

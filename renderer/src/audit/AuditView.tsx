@@ -34,7 +34,11 @@ export function AuditView() {
         <StatusIcon status={audit.chainOk === null ? 'unknown' : audit.chainOk ? 'ok' : 'fail'} />
         <h2>Audit log</h2>
         <span className="panel-summary" role="status" aria-label="Chain status">
-          {audit.chainOk === null ? 'chain not checked yet' : audit.chainOk ? 'hash chain intact' : `hash chain BROKEN: ${audit.chainError ?? 'unknown reason'}`}
+          {audit.chainOk === null
+            ? 'chain not checked yet'
+            : audit.chainOk
+              ? 'hash chain intact'
+              : `hash chain BROKEN: ${audit.chainError ?? 'unknown reason'}`}
           {audit.chainOk && audit.chainNotes?.length ? ` (${audit.chainNotes.join('; ')})` : ''}
         </span>
         {/* aria-disabled, not disabled, while it loads: a focused button that becomes disabled drops focus to the page's body */}
@@ -83,13 +87,17 @@ export function AuditView() {
           </colgroup>
           <thead>
             <tr>
-              <th scope="col" className="num">#</th>
+              <th scope="col" className="num">
+                #
+              </th>
               <th scope="col">Outcome</th>
               <th scope="col">When (UTC)</th>
               <th scope="col">Who</th>
               <th scope="col">Host</th>
               <th scope="col">Action</th>
-              <th scope="col" className="num">Exit</th>
+              <th scope="col" className="num">
+                Exit
+              </th>
               <th scope="col">Command</th>
             </tr>
           </thead>
@@ -99,18 +107,30 @@ export function AuditView() {
               const altered = r.seq === bad || disputed.has(r.seq);
               const alteredWord = r.seq === bad ? 'chain breaks here' : "a host's journal disagrees";
               return (
-                <tr key={r.seq} className={altered ? 'row-altered' : status === 'fail' ? 'row-fail' : undefined} aria-label={`record ${r.seq}: ${altered ? `${alteredWord}, ` : ''}${r.kind} ${outcomeText(r.outcome)}`}>
+                <tr
+                  key={r.seq}
+                  className={altered ? 'row-altered' : status === 'fail' ? 'row-fail' : undefined}
+                  aria-label={`record ${r.seq}: ${altered ? `${alteredWord}, ` : ''}${r.kind} ${outcomeText(r.outcome)}`}
+                >
                   <td className="num">
                     {altered ? <StatusIcon status="fail" word={alteredWord} /> : null} {r.seq}
                   </td>
                   <td className="cut" title={outcomeText(r.outcome)}>
                     <StatusIcon status={status} withWord word={word} />
-                    {r.outcome && outcomeText(r.outcome) !== word ? <span className="muted"> {outcomeText(r.outcome).slice(word.length).replace(/^:\s*/, '')}</span> : null}
+                    {r.outcome && outcomeText(r.outcome) !== word ? (
+                      <span className="muted"> {outcomeText(r.outcome).slice(word.length).replace(/^:\s*/, '')}</span>
+                    ) : null}
                   </td>
                   <td className="nowrap">{dateTime(r.at).replace(' UTC', '')}</td>
-                  <td className="cut" title={r.user}>{r.user}</td>
-                  <td className="cut" title={r.hostId ?? undefined}>{hostLabel(r.hostId)}</td>
-                  <td className="cut mono" title={r.actionId ?? undefined}>{r.actionId ?? '—'}</td>
+                  <td className="cut" title={r.user}>
+                    {r.user}
+                  </td>
+                  <td className="cut" title={r.hostId ?? undefined}>
+                    {hostLabel(r.hostId)}
+                  </td>
+                  <td className="cut mono" title={r.actionId ?? undefined}>
+                    {r.actionId ?? '—'}
+                  </td>
                   <td className="num">{r.exitCode === null ? '—' : r.exitCode}</td>
                   <td className="mono command-cell">
                     {r.command ? (

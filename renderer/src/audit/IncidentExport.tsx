@@ -99,7 +99,15 @@ export function IncidentExport() {
               ? 'Copied to the clipboard as Markdown (secrets redacted). It is also below.'
               : `Not copied (${state.copied === 'no' ? `clipboard refused: ${state.why}` : 'no clipboard on this page'}): the Markdown below is selected, press Ctrl+C.`}
           </p>
-          <textarea ref={area} className="incident-markdown" aria-label="Incident timeline Markdown" readOnly value={state.markdown} rows={18} spellCheck={false} />
+          <textarea
+            ref={area}
+            className="incident-markdown"
+            aria-label="Incident timeline Markdown"
+            readOnly
+            value={state.markdown}
+            rows={18}
+            spellCheck={false}
+          />
         </>
       ) : null}
     </section>

@@ -8,7 +8,8 @@ import { dockRun } from './dockStore';
 import { FollowDock } from './FollowDock';
 
 const out = (runId: string, text: string) => applyRunOutput({ runId, hostId: 'trader-1', chunks: [{ stream: 'stdout', text }], droppedLines: 0 } as never);
-const running = (runId: string) => applyRunStatus({ runId, hostId: 'trader-1', state: 'running', exitCode: null, error: null, at: new Date().toISOString() } as never);
+const running = (runId: string) =>
+  applyRunStatus({ runId, hostId: 'trader-1', state: 'running', exitCode: null, error: null, at: new Date().toISOString() } as never);
 
 function renderDock() {
   const fake = fakeApi({ cancelRun: () => ({ ok: true, value: { cancelled: true } }) as never });
@@ -49,10 +50,16 @@ describe('FollowDock', () => {
     });
     const log = screen.getByRole('log', { name: 'Output from trader-1' });
     expect(log.getAttribute('data-line-count')).toBe('4');
-    const error = within(log).getByText(/ERROR api/).closest('.dock-line')!;
+    const error = within(log)
+      .getByText(/ERROR api/)
+      .closest('.dock-line')!;
     expect(error.className).toContain('line-fail');
     expect(error.textContent).toContain('■');
-    expect(within(log).getByText(/WARNING/).closest('.dock-line')!.className).toContain('line-warn');
+    expect(
+      within(log)
+        .getByText(/WARNING/)
+        .closest('.dock-line')!.className,
+    ).toContain('line-warn');
 
     await user.type(screen.getByRole('textbox', { name: 'Filter lines' }), 'token');
     expect(log.textContent).not.toContain('WARNING');
@@ -70,7 +77,9 @@ describe('FollowDock', () => {
 
     await user.click(screen.getByRole('button', { name: 'Cancel run' }));
     expect(fake.calls('cancelRun')).toEqual([{ runId: 'run-c' }]);
-    act(() => applyRunStatus({ runId: 'run-c', hostId: 'trader-1', state: 'cancelled', exitCode: null, error: 'cancelled', at: new Date().toISOString() } as never));
+    act(() =>
+      applyRunStatus({ runId: 'run-c', hostId: 'trader-1', state: 'cancelled', exitCode: null, error: 'cancelled', at: new Date().toISOString() } as never),
+    );
     expect(screen.getByRole('status', { name: 'trader-1 status' }).textContent).toBe('trader-1 ◌ cancelled');
     await user.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('region', { name: 'Follows' })).toBeNull();

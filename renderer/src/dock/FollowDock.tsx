@@ -43,7 +43,9 @@ function FollowTab({ tab }: { tab: DockTab }) {
   const allCount = useMemo(() => tab.hosts.reduce((n, h) => n + toLines(run?.hosts[h.id]?.output ?? []).length, 0), [run, tab.hosts]);
   const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
-  const newSincePause = tab.pausedAt ? tab.hosts.reduce((n, h) => n + Math.max(0, toLines(run?.hosts[h.id]?.output ?? []).length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
+  const newSincePause = tab.pausedAt
+    ? tab.hosts.reduce((n, h) => n + Math.max(0, toLines(run?.hosts[h.id]?.output ?? []).length - (tab.pausedAt![h.id] ?? 0)), 0)
+    : 0;
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // following: stay at the newest line; paused: stay where the engineer is reading
@@ -54,8 +56,22 @@ function FollowTab({ tab }: { tab: DockTab }) {
   return (
     <div className="dock-tab" role="tabpanel" aria-label={tab.title}>
       <div className="dock-tools">
-        <input type="text" aria-label="Filter lines" placeholder="filter" value={tab.filter} onChange={(e) => updateDockTab(tab.runId, { filter: e.target.value })} spellCheck={false} />
-        <input type="search" aria-label="Search lines" placeholder="search" value={tab.search} onChange={(e) => updateDockTab(tab.runId, { search: e.target.value })} spellCheck={false} />
+        <input
+          type="text"
+          aria-label="Filter lines"
+          placeholder="filter"
+          value={tab.filter}
+          onChange={(e) => updateDockTab(tab.runId, { filter: e.target.value })}
+          spellCheck={false}
+        />
+        <input
+          type="search"
+          aria-label="Search lines"
+          placeholder="search"
+          value={tab.search}
+          onChange={(e) => updateDockTab(tab.runId, { search: e.target.value })}
+          spellCheck={false}
+        />
         {tab.search ? (
           <span role="status" aria-label="Search matches" className="muted">
             {plural(matches, 'match', 'matches')}
@@ -107,7 +123,14 @@ function FollowTab({ tab }: { tab: DockTab }) {
           );
         })}
       </div>
-      <div ref={scroller} className="dock-lines mono" role="log" aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`} data-line-count={allCount} tabIndex={0}>
+      <div
+        ref={scroller}
+        className="dock-lines mono"
+        role="log"
+        aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
+        data-line-count={allCount}
+        tabIndex={0}
+      >
         {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
         {shown.map((l) => {
           const priority = linePriority(l.text);
@@ -134,7 +157,13 @@ export function FollowDock() {
     <section className="follow-dock" aria-label="Follows">
       <div role="tablist" aria-label="Follows" className="tabs dock-tabs" onKeyDown={(e) => onTablistKeyDown(e, (i) => setActiveDockTab(tabs[i]!.runId))}>
         {tabs.map((t) => (
-          <button key={t.runId} role="tab" aria-selected={t.runId === current.runId} tabIndex={t.runId === current.runId ? 0 : -1} onClick={() => setActiveDockTab(t.runId)}>
+          <button
+            key={t.runId}
+            role="tab"
+            aria-selected={t.runId === current.runId}
+            tabIndex={t.runId === current.runId ? 0 : -1}
+            onClick={() => setActiveDockTab(t.runId)}
+          >
             {t.title}
           </button>
         ))}

@@ -11,7 +11,8 @@ export function BackendBanner() {
     const wait = Math.max(0, (backend.retryAt - now) / 1000);
     return (
       <div role="alert" className="banner banner-fail">
-        ■ disconnected from console backend: {backend.reason}; reconnecting {wait > 0.5 ? `in ${duration(wait)}` : 'now'} (attempt {backend.attempt}). Data on screen may be out of date.
+        ■ disconnected from console backend: {backend.reason}; reconnecting {wait > 0.5 ? `in ${duration(wait)}` : 'now'} (attempt {backend.attempt}). Data on
+        screen may be out of date.
         {/* a restarted browser shell has a new token, which this page cannot know */}
         {backend.attempt >= 5 ? ' If the console was restarted, open the new URL it printed.' : null}
       </div>

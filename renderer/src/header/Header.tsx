@@ -10,7 +10,13 @@ import { useAppStore } from '../store/appStore';
 import { ImportSshHostsButton } from '../ssh/ImportSshHosts';
 import { useFleetTitle } from './useFleetTitle';
 
-export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = { connected: 'ok', connecting: 'warn', unresponsive: 'fail', failed: 'fail', idle: 'unknown' };
+export const CONNECTION_STATUS: Record<ConnectionState['state'], Status> = {
+  connected: 'ok',
+  connecting: 'warn',
+  unresponsive: 'fail',
+  failed: 'fail',
+  idle: 'unknown',
+};
 
 export function connectionText(c: ConnectionState | undefined, now = Date.now()): string {
   if (!c) return 'no connection state yet';

@@ -10,11 +10,13 @@ describe('connectionText', () => {
   it('says connected, connecting with the attempt, and between attempts when the next one is and why', () => {
     expect(connectionText(base, now)).toBe('connected');
     expect(connectionText({ ...base, state: 'connecting', attempt: 1 }, now)).toBe('connecting (attempt 1)');
-    expect(connectionText({ ...base, state: 'connecting', attempt: 3, nextRetryAt: '2026-01-01T00:00:14.200Z', error: 'connect ECONNREFUSED 10.0.0.1:22' }, now)).toBe(
-      'connecting (attempt 3, next try in 5 s): connect ECONNREFUSED 10.0.0.1:22',
-    );
+    expect(
+      connectionText({ ...base, state: 'connecting', attempt: 3, nextRetryAt: '2026-01-01T00:00:14.200Z', error: 'connect ECONNREFUSED 10.0.0.1:22' }, now),
+    ).toBe('connecting (attempt 3, next try in 5 s): connect ECONNREFUSED 10.0.0.1:22');
     // a retry already due never shows a negative wait
-    expect(connectionText({ ...base, state: 'connecting', attempt: 2, nextRetryAt: '2026-01-01T00:00:09.000Z', error: 'x' }, now)).toBe('connecting (attempt 2, next try in 0 s): x');
+    expect(connectionText({ ...base, state: 'connecting', attempt: 2, nextRetryAt: '2026-01-01T00:00:09.000Z', error: 'x' }, now)).toBe(
+      'connecting (attempt 2, next try in 0 s): x',
+    );
   });
 
   it('says unresponsive, apart from connected and disconnected, drawn as a failure', () => {
@@ -24,7 +26,9 @@ describe('connectionText', () => {
   });
 
   it('says failed and why', () => {
-    expect(connectionText({ ...base, state: 'failed', error: 'authentication refused by the server (tried key /k)' }, now)).toBe('failed: authentication refused by the server (tried key /k)');
+    expect(connectionText({ ...base, state: 'failed', error: 'authentication refused by the server (tried key /k)' }, now)).toBe(
+      'failed: authentication refused by the server (tried key /k)',
+    );
   });
 
   it('adds what the ssh_config asks for that the console cannot do, connected or not', () => {

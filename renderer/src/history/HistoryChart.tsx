@@ -61,7 +61,16 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
             <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
             {names.map((name, i) => (
-              <Line key={name} dataKey={accessors[i]} name={visibleText(name).text} stroke={PALETTE[i % PALETTE.length]} dot={false} isAnimationActive={false} connectNulls={false} strokeWidth={1.5} />
+              <Line
+                key={name}
+                dataKey={accessors[i]}
+                name={visibleText(name).text}
+                stroke={PALETTE[i % PALETTE.length]}
+                dot={false}
+                isAnimationActive={false}
+                connectNulls={false}
+                strokeWidth={1.5}
+              />
             ))}
           </LineChart>
         </ResponsiveContainer>

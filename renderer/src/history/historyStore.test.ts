@@ -7,7 +7,16 @@ import { appendPoint, recordHealth, seedHistory, seriesFromMain, seriesKey, useH
 const sla = (p95: number, at: string) =>
   endpointState(
     'sla',
-    { coingecko: { status: 'HEALTHY', latency_p50_ms: 1, latency_p95_ms: p95, latency_p99_ms: 2 * p95, success_rate: 0.99, thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 } } },
+    {
+      coingecko: {
+        status: 'HEALTHY',
+        latency_p50_ms: 1,
+        latency_p95_ms: p95,
+        latency_p99_ms: 2 * p95,
+        success_rate: 0.99,
+        thresholds: { latency_p95_ms: 2000, latency_p99_ms: 5000, success_rate: 0.95 },
+      },
+    },
     { lastGoodAt: at },
   );
 
@@ -43,11 +52,18 @@ describe('history ring', () => {
 });
 
 describe('history from main', () => {
-  it('merges main\'s per-item series on shared timestamps with gaps as null, and later polls append after them', () => {
+  it("merges main's per-item series on shared timestamps with gaps as null, and later polls append after them", () => {
     seedHistory(
       'prod',
       [
-        { metric: 'workers.pending', item: 'scanner', points: [[1000, 5], [2000, 60]] },
+        {
+          metric: 'workers.pending',
+          item: 'scanner',
+          points: [
+            [1000, 5],
+            [2000, 60],
+          ],
+        },
         { metric: 'workers.pending', item: 'alerts', points: [[2000, 1]] },
       ],
       { 'workers.pending': 40 },
@@ -56,7 +72,11 @@ describe('history from main', () => {
     expect(useHistoryStore.getState().series[key]).toEqual({ at: [1000, 2000], lines: { scanner: [5, 60], alerts: [null, 1] } });
     expect(useHistoryStore.getState().thresholds.prod).toEqual({ 'workers.pending': 40 });
     const poll = (at: number, pending: number) =>
-      endpointState('workers', { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'healthy' } }, { lastGoodAt: new Date(at).toISOString() });
+      endpointState(
+        'workers',
+        { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'healthy' } },
+        { lastGoodAt: new Date(at).toISOString() },
+      );
     recordHealth([poll(2000, 60)]);
     recordHealth([poll(3000, 70)]);
     expect(useHistoryStore.getState().series[key]).toEqual({ at: [1000, 2000, 3000], lines: { scanner: [5, 60, 70], alerts: [null, 1, null] } });
@@ -100,7 +120,11 @@ describe('item names from a hostile health API', () => {
   });
 
   it("seeds main's history for hostile names without touching Object.prototype", () => {
-    seedHistory('prod', HOSTILE_NAMES.map((item, i) => ({ metric: 'workers.pending', item, points: [[1000, i]] })), {});
+    seedHistory(
+      'prod',
+      HOSTILE_NAMES.map((item, i) => ({ metric: 'workers.pending', item, points: [[1000, i]] })),
+      {},
+    );
     const series = useHistoryStore.getState().series[seriesKey('prod', 'workers.pending')]!;
     HOSTILE_NAMES.forEach((name, i) => expect(series.lines[name], name).toEqual([i]));
     expect(Object.prototype).not.toHaveProperty('0');

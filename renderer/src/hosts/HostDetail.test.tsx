@@ -45,7 +45,9 @@ describe('host facts in words', () => {
   });
 
   it('an unreachable host shows its own reason', () => {
-    applyFacts([facts({ hostId: 'trader-2' as HostFacts['hostId'], status: 'unknown', error: 'trader-2: host unreachable (timed out after 10 s)', refreshedAt: null })]);
+    applyFacts([
+      facts({ hostId: 'trader-2' as HostFacts['hostId'], status: 'unknown', error: 'trader-2: host unreachable (timed out after 10 s)', refreshedAt: null }),
+    ]);
     render(
       <ApiContext.Provider value={fakeApi({}).api}>
         <HostDetail hostId="trader-2" label="trader-2" />

@@ -42,7 +42,8 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
   const conn = useAppStore((s) => s.connections[hostId]);
   const dashboards = useMemo(() => {
     const seen = new Map<string, { name: string; port: number; path: string }>();
-    for (const d of deployments ?? []) if (d.hosts.includes(hostId as never)) for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
+    for (const d of deployments ?? [])
+      if (d.hosts.includes(hostId as never)) for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
     return [...seen.values()];
   }, [deployments, tools, hostId]);
   const status = f?.status ?? 'unknown';
@@ -67,7 +68,12 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
         </button>
         <ConnectHostButton hostId={hostId} label={label} conn={conn} focusNext={() => heading.current} />
         {dashboards.map((d) => (
-          <button key={d.name} onClick={() => void openTunnel(api, hostId, d.name)} aria-label={`Open ${d.name} on ${label}`} title={`127.0.0.1:${d.port}${d.path} on ${label}, through SSH`}>
+          <button
+            key={d.name}
+            onClick={() => void openTunnel(api, hostId, d.name)}
+            aria-label={`Open ${d.name} on ${label}`}
+            title={`127.0.0.1:${d.port}${d.path} on ${label}, through SSH`}
+          >
             Open {d.name}
           </button>
         ))}
@@ -82,9 +88,7 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
             <dt>Uptime</dt>
             <dd>{duration(f.uptimeSeconds)}</dd>
             <dt>Load</dt>
-            <dd>
-              {loadText(f.load, f.cpus)}
-            </dd>
+            <dd>{loadText(f.load, f.cpus)}</dd>
             <dt>CPU</dt>
             <dd>{pct(f.cpuPct)}</dd>
             <dt>Memory</dt>
@@ -183,4 +187,3 @@ function FragmentProcess({ name, running, pids }: { name: string; running: boole
     </>
   );
 }
-

@@ -23,7 +23,13 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
     const deployment = fleet?.deployments.find((d) => d.id === deploymentId);
     return (deployment?.hosts ?? []).map((id) => {
       const info = fleet?.hosts.find((h) => h.id === id);
-      return { id: id as string, label: info?.label ?? id, address: info ? `${info.user}@${info.address}:${info.port}` : '', demo: info?.demo ?? false, conn: connections[id] };
+      return {
+        id: id as string,
+        label: info?.label ?? id,
+        address: info ? `${info.user}@${info.address}:${info.port}` : '',
+        demo: info?.demo ?? false,
+        conn: connections[id],
+      };
     });
   }, [fleet, connections, deploymentId]);
   return (
@@ -59,7 +65,13 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                 <button
                   className="action"
                   aria-label={`Restart autotrader-ingestion on ${h.label}`}
-                  onClick={() => void startPreview(api, `Restart autotrader-ingestion on ${h.label}`, { ...RESTART_INGESTION, params: { ...RESTART_INGESTION.params }, hostIds: [h.id] })}
+                  onClick={() =>
+                    void startPreview(api, `Restart autotrader-ingestion on ${h.label}`, {
+                      ...RESTART_INGESTION,
+                      params: { ...RESTART_INGESTION.params },
+                      hostIds: [h.id],
+                    })
+                  }
                 >
                   Restart ingestion
                 </button>

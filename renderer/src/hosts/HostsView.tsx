@@ -54,4 +54,3 @@ export function HostsView({ visible }: { visible: boolean }) {
     </div>
   );
 }
-

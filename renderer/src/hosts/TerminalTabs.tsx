@@ -19,7 +19,12 @@ export function TerminalTabs({ visible }: { visible: boolean }) {
       </header>
       {terminals.length ? (
         <>
-          <div role="tablist" aria-label="Terminal tabs" className="tabs terminal-tabs" onKeyDown={(e) => onTablistKeyDown(e, (i) => setActiveTerminal(terminals[i]!.key))}>
+          <div
+            role="tablist"
+            aria-label="Terminal tabs"
+            className="tabs terminal-tabs"
+            onKeyDown={(e) => onTablistKeyDown(e, (i) => setActiveTerminal(terminals[i]!.key))}
+          >
             {terminals.map((t) => (
               <button
                 key={t.key}

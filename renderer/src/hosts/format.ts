@@ -2,7 +2,8 @@
 import type { HostFacts } from '../../../common/contract';
 
 /** A host's facts in words: 'ok', or its reasons; `none` when there are no facts yet. */
-export const factsText = (facts: HostFacts | null | undefined, none: string): string => (facts ? (facts.status === 'ok' ? 'ok' : facts.reasons.join('; ')) : none);
+export const factsText = (facts: HostFacts | null | undefined, none: string): string =>
+  facts ? (facts.status === 'ok' ? 'ok' : facts.reasons.join('; ')) : none;
 
 export function bytes(n: number | null | undefined): string {
   if (n === null || n === undefined || !Number.isFinite(n)) return '–';

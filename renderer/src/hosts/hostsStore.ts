@@ -127,7 +127,13 @@ export async function closeTunnel(api: OpsApi, tunnelId: string): Promise<void> 
   if (!result.ok) useHostsStore.setState({ notice: { kind: 'error', text: `cannot close the tunnel: ${result.error.message}`, hostId: null } });
 }
 
-export async function escalate(api: OpsApi, deploymentId: string, deploymentName: string, target: 'pagerduty' | 'ticket' | 'logs', copy: (text: string) => Promise<void>): Promise<void> {
+export async function escalate(
+  api: OpsApi,
+  deploymentId: string,
+  deploymentName: string,
+  target: 'pagerduty' | 'ticket' | 'logs',
+  copy: (text: string) => Promise<void>,
+): Promise<void> {
   const result = await api.escalate({ deploymentId, target });
   if (!result.ok) {
     useHostsStore.setState({ notice: { kind: 'error', text: `cannot escalate: ${result.error.message}`, hostId: null } });
@@ -139,7 +145,12 @@ export async function escalate(api: OpsApi, deploymentId: string, deploymentName
     copied = false;
   });
   useHostsStore.setState({
-    notice: { kind: 'link', text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`, ...(url ? { url } : {}), hostId: null },
+    notice: {
+      kind: 'link',
+      text: opened ? `opened ${TARGET_WORDS[target]} for ${deploymentName} in your browser` : `${TARGET_WORDS[target]} for ${deploymentName}:`,
+      ...(url ? { url } : {}),
+      hostId: null,
+    },
     timeline: { title: `Incident timeline: ${deploymentName}`, markdown, copied },
   });
 }

@@ -18,7 +18,8 @@ import { paletteItems, type PaletteItem } from './paletteItems';
 import './palette.css';
 
 /** The selected tab of the Views tab list: where a jump to a view leaves focus. */
-const selectedViewTab = (): HTMLElement | null => document.querySelector<HTMLElement>('[role="tablist"][aria-label="Views"] [role="tab"][aria-selected="true"]');
+const selectedViewTab = (): HTMLElement | null =>
+  document.querySelector<HTMLElement>('[role="tablist"][aria-label="Views"] [role="tab"][aria-selected="true"]');
 
 /**
  * Where focus goes after a jump, when the control the palette was opened from is not in the view
@@ -146,7 +147,17 @@ export function CommandPalette() {
   const alertMap = useAlertsStore((s) => s.alerts);
   const { runbooks, actions } = useRunbookStore(useShallow((s) => ({ runbooks: s.list, actions: s.actions })));
   const items = useMemo(() => paletteItems({ fleet, alerts: Object.values(alertMap), runbooks, actions }), [fleet, alertMap, runbooks, actions]);
-  const ranked = useMemo(() => rankItems(items, query, (i) => `${i.kind}: ${i.label}`, 60, (i) => i.keywords), [items, query]);
+  const ranked = useMemo(
+    () =>
+      rankItems(
+        items,
+        query,
+        (i) => `${i.kind}: ${i.label}`,
+        60,
+        (i) => i.keywords,
+      ),
+    [items, query],
+  );
 
   if (!open) return null;
   const close = () => setOpen(false);

@@ -56,7 +56,13 @@ export function fuzzyScore(query: string, label: string): FuzzyMatch | null {
  * Best first; items that do not match are dropped. An item whose label does not hold every word
  * may still match with its keywords (scored lower; only the label's letters are marked).
  */
-export function rankItems<T>(items: readonly T[], query: string, label: (item: T) => string, limit = 50, keywords?: (item: T) => string | undefined): Array<{ item: T; match: FuzzyMatch }> {
+export function rankItems<T>(
+  items: readonly T[],
+  query: string,
+  label: (item: T) => string,
+  limit = 50,
+  keywords?: (item: T) => string | undefined,
+): Array<{ item: T; match: FuzzyMatch }> {
   const scored: Array<{ item: T; match: FuzzyMatch }> = [];
   for (const item of items) {
     const text = label(item);

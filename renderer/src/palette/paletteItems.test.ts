@@ -15,10 +15,30 @@ const fleet = {
 } as unknown as FleetInfo;
 
 const alert = (state: AlertRecord['state'], id: string) =>
-  ({ id, key: id, deploymentId: 'prod', ruleId: 'breaker-state', section: 'circuit-breakers', endpoint: 'circuitBreakers', item: 'coingecko_api', title: 'circuit breaker not closed', severity: 'warning', state, reason: 'OPEN' }) as unknown as AlertRecord;
+  ({
+    id,
+    key: id,
+    deploymentId: 'prod',
+    ruleId: 'breaker-state',
+    section: 'circuit-breakers',
+    endpoint: 'circuitBreakers',
+    item: 'coingecko_api',
+    title: 'circuit breaker not closed',
+    severity: 'warning',
+    state,
+    reason: 'OPEN',
+  }) as unknown as AlertRecord;
 
 const runbooks: RunbookSummary[] = [
-  { id: 'circuit-breakers', title: 'Circuit breakers', source: 'bundled', file: 'circuit-breakers.md', notes: [], weight: null, sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }] },
+  {
+    id: 'circuit-breakers',
+    title: 'Circuit breakers',
+    source: 'bundled',
+    file: 'circuit-breakers.md',
+    notes: [],
+    weight: null,
+    sections: [{ id: 'circuit-breakers', title: 'Circuit breakers', anchor: 'rb-circuit-breakers', area: 'circuit-breakers' }],
+  },
   {
     id: 'ops',
     title: 'Operations Runbooks',
@@ -57,14 +77,46 @@ describe('actions found by the words of what they do', () => {
   it('finds the service restart for "restart ingestion" through its unit choices', async () => {
     const { rankItems } = await import('./fuzzyScore');
     const actions = [
-      { id: 'service.restart', title: 'Restart an autotrader service', section: 'data-freshness', risk: 'service-affecting', streams: false, description: 'systemctl restart of one autotrader unit', followUp: null, params: [{ name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'] }] },
-      { id: 'logrotate.force', title: 'Rotate the autotrader logs now', section: 'security-checks', risk: 'service-affecting', streams: false, description: 'logrotate -f', followUp: null, params: [] },
+      {
+        id: 'service.restart',
+        title: 'Restart an autotrader service',
+        section: 'data-freshness',
+        risk: 'service-affecting',
+        streams: false,
+        description: 'systemctl restart of one autotrader unit',
+        followUp: null,
+        params: [{ name: 'unit', label: 'Unit', kind: 'enum', choices: ['autotrader-api', 'autotrader-ingestion', 'autotrader-workers'] }],
+      },
+      {
+        id: 'logrotate.force',
+        title: 'Rotate the autotrader logs now',
+        section: 'security-checks',
+        risk: 'service-affecting',
+        streams: false,
+        description: 'logrotate -f',
+        followUp: null,
+        params: [],
+      },
     ] as unknown as ActionSummary[];
     const items = paletteItems({ fleet: null, alerts: [], runbooks: null, actions });
-    const ranked = rankItems(items, 'restart ingestion', (i) => `${i.kind}: ${i.label}`, 10, (i) => i.keywords);
+    const ranked = rankItems(
+      items,
+      'restart ingestion',
+      (i) => `${i.kind}: ${i.label}`,
+      10,
+      (i) => i.keywords,
+    );
     expect(ranked[0]?.item.id).toBe('action:service.restart');
     // only letters of the shown label are marked
     expect(Math.max(...ranked[0]!.match.positions)).toBeLessThan(`Action: ${ranked[0]!.item.label}`.length);
-    expect(rankItems(items, 'rotate logs', (i) => `${i.kind}: ${i.label}`, 10, (i) => i.keywords)[0]?.item.id).toBe('action:logrotate.force');
+    expect(
+      rankItems(
+        items,
+        'rotate logs',
+        (i) => `${i.kind}: ${i.label}`,
+        10,
+        (i) => i.keywords,
+      )[0]?.item.id,
+    ).toBe('action:logrotate.force');
   });
 });

@@ -33,15 +33,33 @@ export function paletteItems(input: {
   const fleet = input.fleet;
   for (const alert of input.alerts.filter((a) => a.state === 'firing')) {
     const name = fleet?.deployments.find((d) => d.id === alert.deploymentId)?.name ?? alert.deploymentId;
-    items.push({ id: `alert:${alert.id}`, kind: 'Alert', label: `${alert.title}: ${alert.item} on ${name} (${alert.reason})`, target: { kind: 'alert', alert } });
+    items.push({
+      id: `alert:${alert.id}`,
+      kind: 'Alert',
+      label: `${alert.title}: ${alert.item} on ${name} (${alert.reason})`,
+      target: { kind: 'alert', alert },
+    });
   }
-  for (const d of fleet?.deployments ?? []) items.push({ id: `deployment:${d.id}`, kind: 'Deployment', label: d.name, target: { kind: 'deployment', deploymentId: d.id } });
+  for (const d of fleet?.deployments ?? [])
+    items.push({ id: `deployment:${d.id}`, kind: 'Deployment', label: d.name, target: { kind: 'deployment', deploymentId: d.id } });
   for (const h of fleet?.hosts ?? []) {
     const deployment = fleet?.deployments.find((d) => d.hosts.includes(h.id));
-    items.push({ id: `host:${h.id}`, kind: 'Host', label: `${h.label} (${h.address})`, target: { kind: 'host', deploymentId: deployment?.id ?? null, hostId: h.id } });
+    items.push({
+      id: `host:${h.id}`,
+      kind: 'Host',
+      label: `${h.label} (${h.address})`,
+      target: { kind: 'host', deploymentId: deployment?.id ?? null, hostId: h.id },
+    });
   }
   for (const a of AREAS) items.push({ id: `panel:${a.endpoint}`, kind: 'Panel', label: a.title, target: { kind: 'panel', endpoint: a.endpoint } });
-  for (const [view, label] of [['fleet', 'Fleet'], ['deployment', 'Deployment'], ['audit', 'Audit'], ['runbooks', 'Runbooks'], ['hosts', 'Hosts'], ['actions', 'Actions']] as const) {
+  for (const [view, label] of [
+    ['fleet', 'Fleet'],
+    ['deployment', 'Deployment'],
+    ['audit', 'Audit'],
+    ['runbooks', 'Runbooks'],
+    ['hosts', 'Hosts'],
+    ['actions', 'Actions'],
+  ] as const) {
     items.push({ id: `view:${view}`, kind: 'View', label, target: { kind: 'view', view } });
   }
   for (const r of input.runbooks ?? []) {
@@ -49,7 +67,13 @@ export function paletteItems(input: {
     if (sections.length === 1 && sections[0]!.title === r.title) {
       items.push({ id: `runbook:${r.id}`, kind: 'Runbook', label: r.title, target: { kind: 'runbook', runbookId: r.id, anchor: sections[0]!.anchor } });
     } else {
-      for (const s of sections) items.push({ id: `runbook:${r.id}#${s.id}`, kind: 'Runbook', label: `${r.title} › ${s.title}`, target: { kind: 'runbook', runbookId: r.id, anchor: s.anchor } });
+      for (const s of sections)
+        items.push({
+          id: `runbook:${r.id}#${s.id}`,
+          kind: 'Runbook',
+          label: `${r.title} › ${s.title}`,
+          target: { kind: 'runbook', runbookId: r.id, anchor: s.anchor },
+        });
     }
   }
   for (const a of input.actions ?? []) {

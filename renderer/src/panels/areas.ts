@@ -44,7 +44,10 @@ export interface AreaSummary {
 export function summarizeArea(area: Area, state: EndpointState | undefined, now: number): AreaSummary {
   const panel = panelState(state, now);
   const rows = panel.phase === 'data' ? area.rows(state, now) : [];
-  const status = panelStatus(panel, rows.map((r) => r.status));
+  const status = panelStatus(
+    panel,
+    rows.map((r) => r.status),
+  );
   const bad = rows.filter((r) => r.status !== 'ok');
   const first = bad[0];
   let headline = first ? `${first.name}: ${first.reasons[0] ?? first.status}` : 'all ok';

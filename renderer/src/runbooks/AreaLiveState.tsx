@@ -35,7 +35,8 @@ export function AreaLiveState({ area }: { area: RunbookArea }) {
   return (
     <aside className={`live-state live-${summary.status}`} aria-label={`Live state: ${def.title}`}>
       <p>
-        <StatusIcon status={summary.status} withWord /> <strong>{def.title}</strong> on {deploymentName ?? deploymentId}: <span className="live-headline">{summary.headline}</span>
+        <StatusIcon status={summary.status} withWord /> <strong>{def.title}</strong> on {deploymentName ?? deploymentId}:{' '}
+        <span className="live-headline">{summary.headline}</span>
       </p>
       {bad.length > 0 ? (
         <ul className="live-rows">

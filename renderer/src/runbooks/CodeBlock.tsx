@@ -45,7 +45,17 @@ export async function copyText(text: string): Promise<boolean> {
  * Copies what the reader sees: hidden characters as `<U+XXXX>` escapes, never the raw ones.
  * The status repeats main's warnings about the line (a comment Run leaves out, hidden text).
  */
-function CopyControl({ text, placeholders, warnings, label = 'Copy' }: { text: string; placeholders: RunbookLine['placeholders']; warnings: readonly string[]; label?: string }) {
+function CopyControl({
+  text,
+  placeholders,
+  warnings,
+  label = 'Copy',
+}: {
+  text: string;
+  placeholders: RunbookLine['placeholders'];
+  warnings: readonly string[];
+  label?: string;
+}) {
   const [values, setValues] = useState<Record<string, string>>({});
   const [status, setStatus] = useState<string | null>(null);
   // Placeholders are filled only from what the engineer types here, never from any environment.
@@ -71,7 +81,11 @@ function CopyControl({ text, placeholders, warnings, label = 'Copy' }: { text: s
         type="button"
         className="copy"
         title={[missing.length ? `still to fill in: ${missing.map((p) => p.label).join(', ')}` : 'copy the text', ...notes].join('\n')}
-        onClick={() => void copyText(visible.text).then((ok) => setStatus(ok ? (notes.length ? `copied; note: ${notes.join('; ')}` : 'copied') : 'copy failed: select the text'))}
+        onClick={() =>
+          void copyText(visible.text).then((ok) =>
+            setStatus(ok ? (notes.length ? `copied; note: ${notes.join('; ')}` : 'copied') : 'copy failed: select the text'),
+          )
+        }
       >
         {notes.length ? <span aria-hidden="true">⚠ </span> : null}
         {label}
@@ -100,7 +114,13 @@ function Words({ words, side }: { words: DiffWord[]; side: 'line' | 'command' })
       {words.map((w, i) => (
         <span key={i}>
           {i > 0 ? ' ' : ''}
-          {w.same ? visibleText(w.text).text : <mark className={`diff-${side}`} title={side === 'line' ? 'only in the runbook line' : 'only in the command that runs'}>{visibleText(w.text).text}</mark>}
+          {w.same ? (
+            visibleText(w.text).text
+          ) : (
+            <mark className={`diff-${side}`} title={side === 'line' ? 'only in the runbook line' : 'only in the command that runs'}>
+              {visibleText(w.text).text}
+            </mark>
+          )}
         </span>
       ))}
     </code>

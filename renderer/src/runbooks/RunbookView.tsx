@@ -18,11 +18,7 @@ import { clearPendingArea, loadRunbookLibrary, openRunbook, searchRunbooks, sect
 import './runbooks.css';
 
 function Marked({ text, terms }: { text: string; terms: readonly string[] }) {
-  return (
-    <>
-      {highlightTerms(text, terms).map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}
-    </>
-  );
+  return <>{highlightTerms(text, terms).map((p, i) => (p.match ? <mark key={i}>{p.text}</mark> : <span key={i}>{p.text}</span>))}</>;
 }
 
 function SearchBox() {
@@ -91,7 +87,9 @@ function Skipped({ problems }: { problems: readonly string[] }) {
 
 function Library() {
   const api = useApi();
-  const { list, problems, error, current } = useRunbookStore(useShallow((s) => ({ list: s.list, problems: s.problems, error: s.listError, current: s.doc?.id ?? null })));
+  const { list, problems, error, current } = useRunbookStore(
+    useShallow((s) => ({ list: s.list, problems: s.problems, error: s.listError, current: s.doc?.id ?? null })),
+  );
   const groups = useMemo(() => groupLibrary(list ?? []), [list]);
   if (error) return <p className="notice notice-error">cannot list runbooks: {error}</p>;
   if (!list) return <p className="notice">loading runbooks…</p>;

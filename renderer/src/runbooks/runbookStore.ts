@@ -86,7 +86,9 @@ export async function openRunbook(api: OpsApi, id: string, anchor: string | null
 
 /** The section for an area: the bundled runbook's first, else any runbook's. */
 export function sectionForArea(list: readonly RunbookSummary[], area: RunbookArea): { runbookId: string; anchor: string } | null {
-  const candidates = list.flatMap((r) => r.sections.filter((s) => s.area === area).map((s) => ({ runbookId: r.id, anchor: s.anchor, bundled: r.source === 'bundled' })));
+  const candidates = list.flatMap((r) =>
+    r.sections.filter((s) => s.area === area).map((s) => ({ runbookId: r.id, anchor: s.anchor, bundled: r.source === 'bundled' })),
+  );
   const pick = candidates.find((c) => c.bundled) ?? candidates[0];
   return pick ? { runbookId: pick.runbookId, anchor: pick.anchor } : null;
 }

@@ -17,7 +17,7 @@ describe('line beside command', () => {
   });
 
   it('marks words the action adds or changes', () => {
-    const d = wordDiff('journalctl -u autotrader-api -n 100', "journalctl -u autotrader-api -n 100 --no-pager -o short-iso");
+    const d = wordDiff('journalctl -u autotrader-api -n 100', 'journalctl -u autotrader-api -n 100 --no-pager -o short-iso');
     expect(marked(d.line)).toEqual([]);
     expect(marked(d.command)).toEqual(['--no-pager', '-o', 'short-iso']);
     const e = wordDiff('redis-cli DEL worker:a', "sh -c 'printf' queue.clear worker:a");

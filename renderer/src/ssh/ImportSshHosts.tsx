@@ -19,7 +19,12 @@ export function ImportSshHostsButton() {
   const demo = useAppStore((s) => s.fleet?.demo ?? false);
   return (
     <>
-      <button ref={opener} className="ssh-import-open" onClick={() => setOpen(true)} title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}>
+      <button
+        ref={opener}
+        className="ssh-import-open"
+        onClick={() => setOpen(true)}
+        title={demo ? 'adds them to your config; the demo fleet is replaced after a restart' : undefined}
+      >
         {TITLE}
       </button>
       {open ? <ImportDialog onClose={() => setOpen(false)} opener={() => opener.current} /> : null}
@@ -85,8 +90,14 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
             <legend>{group}</legend>
             {hosts.map((h) => (
               <label key={h.alias} className="host">
-                <input type="checkbox" checked={picked.has(h.alias)} disabled={h.inFleet || !!h.error || !!done} onChange={() => toggle(h.alias)} />{' '}
-                {h.alias} {h.error ? <span className="muted">({h.error})</span> : <span className="muted">({h.user}@{h.hostName}:{h.port}){h.inFleet ? ' already in the config' : ''}</span>}
+                <input type="checkbox" checked={picked.has(h.alias)} disabled={h.inFleet || !!h.error || !!done} onChange={() => toggle(h.alias)} /> {h.alias}{' '}
+                {h.error ? (
+                  <span className="muted">({h.error})</span>
+                ) : (
+                  <span className="muted">
+                    ({h.user}@{h.hostName}:{h.port}){h.inFleet ? ' already in the config' : ''}
+                  </span>
+                )}
               </label>
             ))}
           </fieldset>

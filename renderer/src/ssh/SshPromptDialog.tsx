@@ -30,7 +30,13 @@ export function SshPromptDialog() {
   if (!prompt) return null;
   return (
     <div className="overlay ssh-overlay">
-      {prompt.kind === 'passphrase' ? <Passphrase key={prompt.promptId} prompt={prompt} /> : prompt.kind === 'host-key-unknown' ? <UnknownKey key={prompt.promptId} prompt={prompt} /> : <ChangedKey key={prompt.promptId} prompt={prompt} />}
+      {prompt.kind === 'passphrase' ? (
+        <Passphrase key={prompt.promptId} prompt={prompt} />
+      ) : prompt.kind === 'host-key-unknown' ? (
+        <UnknownKey key={prompt.promptId} prompt={prompt} />
+      ) : (
+        <ChangedKey key={prompt.promptId} prompt={prompt} />
+      )}
     </div>
   );
 }
@@ -86,7 +92,7 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
       <p>
         {prompt.hostId ? `Connecting to ${prompt.hostId} needs` : 'A connection needs'} the key <code>{prompt.keyPath}</code>, which is encrypted.
         {prompt.remember
-          ? ' The passphrase is kept for the next session too, encrypted by your operating system\'s keychain (ssh.rememberPassphrases); it is never written in clear.'
+          ? " The passphrase is kept for the next session too, encrypted by your operating system's keychain (ssh.rememberPassphrases); it is never written in clear."
           : " The passphrase stays in the console's memory for this session; it is never written to disk."}
       </p>
       {prompt.retry ? <p role="alert">That passphrase was wrong. Try again.</p> : null}
@@ -102,7 +108,11 @@ function Passphrase({ prompt }: { prompt: Extract<SshPrompt, { kind: 'passphrase
           Cancel
         </button>
       </div>
-      {message ? <p role="alert" className="ssh-message">{message}</p> : null}
+      {message ? (
+        <p role="alert" className="ssh-message">
+          {message}
+        </p>
+      ) : null}
     </form>
   );
 }
@@ -126,19 +136,29 @@ function UnknownKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-u
       <p className="ssh-fingerprint" aria-label="Fingerprint">
         {prompt.fingerprint}
       </p>
-      <p>Compare it with the fingerprint from the host&apos;s owner (for example <code>ssh-keygen -lf</code> on the host) before trusting it.</p>
+      <p>
+        Compare it with the fingerprint from the host&apos;s owner (for example <code>ssh-keygen -lf</code> on the host) before trusting it.
+      </p>
       <div className="ssh-buttons">
         <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'trust' })} title={`adds it to ${prompt.knownHostsPath}`}>
           Trust
         </button>
-        <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'accept-once' })} title="connect this session only; nothing is written">
+        <button
+          aria-disabled={busy}
+          onClick={() => void send({ promptId: prompt.promptId, decision: 'accept-once' })}
+          title="connect this session only; nothing is written"
+        >
           Accept once
         </button>
         <button aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
           Refuse
         </button>
       </div>
-      {message ? <p role="alert" className="ssh-message">{message}</p> : null}
+      {message ? (
+        <p role="alert" className="ssh-message">
+          {message}
+        </p>
+      ) : null}
     </div>
   );
 }
@@ -165,9 +185,7 @@ function ChangedKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-c
       <p className="ssh-fingerprint" aria-label="Presented fingerprint">
         {prompt.fingerprint}
       </p>
-      <p>
-        Pinned in {prompt.knownHostsPath}:
-      </p>
+      <p>Pinned in {prompt.knownHostsPath}:</p>
       <ul aria-label="Pinned keys">
         {prompt.expected.map((e) => (
           <li key={e.line} className="ssh-fingerprint">
@@ -184,11 +202,18 @@ function ChangedKey({ prompt }: { prompt: Extract<SshPrompt, { kind: 'host-key-c
         <button ref={refuse} aria-disabled={busy} onClick={() => void send({ promptId: prompt.promptId, decision: 'refuse' })}>
           Refuse
         </button>
-        <button aria-disabled={busy || typed === ''} onClick={() => typed !== '' && void send({ promptId: prompt.promptId, decision: 'replace', typedHost: typed })}>
+        <button
+          aria-disabled={busy || typed === ''}
+          onClick={() => typed !== '' && void send({ promptId: prompt.promptId, decision: 'replace', typedHost: typed })}
+        >
           Replace pinned key
         </button>
       </div>
-      {message ? <p role="alert" className="ssh-message">{message}</p> : null}
+      {message ? (
+        <p role="alert" className="ssh-message">
+          {message}
+        </p>
+      ) : null}
     </div>
   );
 }

@@ -4,7 +4,14 @@ import { describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
 import { connectControl } from './ConnectHostButton';
 
-const failed: ConnectionState = { hostId: 'a' as HostId, state: 'failed', attempt: 1, nextRetryAt: null, error: 'no passphrase was given', since: '2026-01-01T00:00:00.000Z' };
+const failed: ConnectionState = {
+  hostId: 'a' as HostId,
+  state: 'failed',
+  attempt: 1,
+  nextRetryAt: null,
+  error: 'no passphrase was given',
+  since: '2026-01-01T00:00:00.000Z',
+};
 const connecting: ConnectionState = { ...failed, state: 'connecting', attempt: 2 };
 
 describe('connectControl', () => {

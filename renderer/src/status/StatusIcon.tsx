@@ -12,7 +12,11 @@ export function StatusIcon({ status, withWord = false, why, word }: { status: St
   return (
     <span className={`status status-${status}`} role="img" aria-label={name} title={name}>
       <span aria-hidden="true">{STATUS_SHAPE[status]}</span>
-      {withWord ? <span aria-hidden="true" className="status-word">{said}</span> : null}
+      {withWord ? (
+        <span aria-hidden="true" className="status-word">
+          {said}
+        </span>
+      ) : null}
     </span>
   );
 }

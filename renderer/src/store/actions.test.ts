@@ -1,13 +1,30 @@
 import { beforeEach, describe, expect, it } from 'vitest';
 import type { EndpointState, FleetInfo, Preview } from '../../../common/contract';
 import { endpointState, NOW } from '../panels/shared/fixtures';
-import { applyFleet, applyHealth, applyRunOutput, applyRunStatus, canConfirm, MAX_KEPT_RUNS, MAX_OUTPUT_CHARS, openPanel, runFinished, setView } from './actions';
+import {
+  applyFleet,
+  applyHealth,
+  applyRunOutput,
+  applyRunStatus,
+  canConfirm,
+  MAX_KEPT_RUNS,
+  MAX_OUTPUT_CHARS,
+  openPanel,
+  runFinished,
+  setView,
+} from './actions';
 import { healthKey } from './slices';
 import { useAppStore } from './appStore';
 import { resetAllStores } from './createStore';
 
 const fleetOf = (ids: string[]) =>
-  ({ demo: true, configPath: null, user: 'u', hosts: [], deployments: ids.map((id) => ({ id, name: id, hosts: [], healthVia: null, healthUrl: 'http://x' })) }) as unknown as FleetInfo;
+  ({
+    demo: true,
+    configPath: null,
+    user: 'u',
+    hosts: [],
+    deployments: ids.map((id) => ({ id, name: id, hosts: [], healthVia: null, healthUrl: 'http://x' })),
+  }) as unknown as FleetInfo;
 const runId = 'run-0123456789abcdef' as never;
 const hostId = 'web-1' as never;
 
@@ -43,7 +60,7 @@ describe('store actions', () => {
     expect(useAppStore.getState().view).toBe('audit');
   });
 
-  it('a health update replaces only its own endpoint, leaving other panels\' objects untouched', () => {
+  it("a health update replaces only its own endpoint, leaving other panels' objects untouched", () => {
     const workers = endpointState('workers', {});
     const sla = endpointState('sla', {});
     applyHealth([workers, sla]);
@@ -56,7 +73,16 @@ describe('store actions', () => {
   });
 
   it('run output merges same-stream chunks, keeps stderr apart, and counts dropped lines', () => {
-    applyRunOutput({ runId, hostId, chunks: [{ stream: 'stdout', text: 'a\n' }, { stream: 'stdout', text: 'b\n' }, { stream: 'stderr', text: 'oops\n' }], droppedLines: 0 });
+    applyRunOutput({
+      runId,
+      hostId,
+      chunks: [
+        { stream: 'stdout', text: 'a\n' },
+        { stream: 'stdout', text: 'b\n' },
+        { stream: 'stderr', text: 'oops\n' },
+      ],
+      droppedLines: 0,
+    });
     applyRunOutput({ runId, hostId, chunks: [{ stream: 'stderr', text: 'again\n' }], droppedLines: 4 });
     const host = useAppStore.getState().runs[runId]!.hosts[hostId]!;
     expect(host.output).toEqual([
@@ -80,7 +106,8 @@ describe('store actions', () => {
     const id = (i: number) => `run-${String(i).padStart(16, '0')}` as never;
     applyRunStatus({ runId: id(0), hostId, state: 'running', exitCode: null, error: null, at: '2026-11-26T12:00:00Z' });
     useAppStore.setState({ dialog: { phase: 'run', preview: {} as Preview, runId: id(0), cancelling: false, cancelError: null } });
-    for (let i = 1; i <= MAX_KEPT_RUNS + 5; i++) applyRunStatus({ runId: id(i), hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:00Z' });
+    for (let i = 1; i <= MAX_KEPT_RUNS + 5; i++)
+      applyRunStatus({ runId: id(i), hostId, state: 'succeeded', exitCode: 0, error: null, at: '2026-11-26T12:00:00Z' });
     const kept = Object.keys(useAppStore.getState().runs);
     expect(kept).toHaveLength(MAX_KEPT_RUNS);
     expect(kept).toContain(id(0));
@@ -97,7 +124,15 @@ describe('store actions', () => {
   });
 
   it('Confirm needs the exact typed text for destructive previews and refuses an expired preview', () => {
-    const base = { token: 't', actionId: 'redis.del', title: 'Clear queue', risk: 'destructive', hosts: [], command: 'redis-cli DEL worker:scanner:queue', expiresAt: new Date(NOW + 60_000).toISOString() };
+    const base = {
+      token: 't',
+      actionId: 'redis.del',
+      title: 'Clear queue',
+      risk: 'destructive',
+      hosts: [],
+      command: 'redis-cli DEL worker:scanner:queue',
+      expiresAt: new Date(NOW + 60_000).toISOString(),
+    };
     const typed = { ...base, confirmation: { kind: 'typed', text: 'worker:scanner:queue' } } as unknown as Preview;
     expect(canConfirm(typed, 'worker:scanner:queu', NOW)).toBe(false);
     expect(canConfirm(typed, 'worker:scanner:queue', NOW)).toBe(true);

@@ -151,12 +151,23 @@ export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {
 }
 
 export function applyRunStatus(payload: EventPayload<'onRunStatus'>): void {
-  updateHostRun(payload.runId, payload.hostId, (host) => ({ ...host, state: payload.state, exitCode: payload.exitCode, error: payload.error, settled: payload.settled ?? null, at: payload.at }));
+  updateHostRun(payload.runId, payload.hostId, (host) => ({
+    ...host,
+    state: payload.state,
+    exitCode: payload.exitCode,
+    error: payload.error,
+    settled: payload.settled ?? null,
+    at: payload.at,
+  }));
 }
 
 // ---- the action flow: preview -> confirm -> run -> output/status -------------------------
 
-export async function startPreview(api: OpsApi, title: string, request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] }): Promise<void> {
+export async function startPreview(
+  api: OpsApi,
+  title: string,
+  request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] },
+): Promise<void> {
   useAppStore.setState({ dialog: { phase: 'loading', title, request } });
   const result = await api.previewAction(request as Parameters<OpsApi['previewAction']>[0]);
   const dialog = useAppStore.getState().dialog;

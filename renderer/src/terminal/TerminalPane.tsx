@@ -40,7 +40,13 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
   useEffect(() => {
     const el = box.current;
     if (!el) return;
-    const term = new Terminal({ scrollback: 5000, cursorBlink: true, fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace', fontSize: 13, theme: { background: '#0b0e11' } });
+    const term = new Terminal({
+      scrollback: 5000,
+      cursorBlink: true,
+      fontFamily: 'ui-monospace, "DejaVu Sans Mono", monospace',
+      fontSize: 13,
+      theme: { background: '#0b0e11' },
+    });
     const fit = new FitAddon();
     const search = new SearchAddon();
     term.loadAddon(fit);
@@ -136,7 +142,11 @@ export function TerminalPane({ tab, active }: { tab: TerminalTab; active: boolea
     <section className="terminal-pane" aria-label={`Terminal ${label}`} hidden={!active}>
       <div className="terminal-bar">
         <span role="status" aria-label="Terminal status" className={tab.state === 'closed' ? 'why-fail' : 'muted'}>
-          {tab.state === 'opening' ? `connecting to ${label}…` : tab.state === 'open' ? `connected: ${label}` : `Disconnected: ${tab.reason ?? 'closed'}. Press Enter to reconnect.`}
+          {tab.state === 'opening'
+            ? `connecting to ${label}…`
+            : tab.state === 'open'
+              ? `connected: ${label}`
+              : `Disconnected: ${tab.reason ?? 'closed'}. Press Enter to reconnect.`}
         </span>
         {tab.state === 'closed' ? (
           <button onClick={() => live.current?.connect()} aria-label={`Reconnect terminal ${label}`}>

@@ -18,7 +18,10 @@ function sla(at: number, p95: number, items = ['coingecko']): EndpointState {
     latencyMs: 2,
     meta: {},
     items: Object.fromEntries(
-      items.map((name) => [name, { ok: true, value: { status: 'HEALTHY', latency_p50_ms: 1, latency_p95_ms: p95, latency_p99_ms: p95 * 2, success_rate: 0.99, thresholds: {} } }]),
+      items.map((name) => [
+        name,
+        { ok: true, value: { status: 'HEALTHY', latency_p50_ms: 1, latency_p95_ms: p95, latency_p99_ms: p95 * 2, success_rate: 0.99, thresholds: {} } },
+      ]),
     ),
   };
 }
@@ -28,8 +31,15 @@ describe('RingBuffer', () => {
     const ring = new RingBuffer(3);
     const bytes = ring.bytes;
     for (let i = 1; i <= 5; i++) ring.push(i * 1000, i);
-    expect(ring.read()).toEqual([[3000, 3], [4000, 4], [5000, 5]]);
-    expect(ring.read(4000)).toEqual([[4000, 4], [5000, 5]]);
+    expect(ring.read()).toEqual([
+      [3000, 3],
+      [4000, 4],
+      [5000, 5],
+    ]);
+    expect(ring.read(4000)).toEqual([
+      [4000, 4],
+      [5000, 5],
+    ]);
     expect(ring.bytes).toBe(bytes);
     expect(() => new RingBuffer(0)).toThrow('ring buffer capacity must be a positive integer, got 0');
   });

@@ -4,14 +4,28 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { excerpt, type IndexedSection } from './searchIndex';
 import { SearchWorkerClient } from './SearchWorkerClient';
 
-const section = (id: string, title: string, body: string): IndexedSection => ({ id: `${id}#s`, runbookId: id, sectionId: 's', anchor: '', partTitle: '', title, symptoms: '', headings: '', commands: '', body });
+const section = (id: string, title: string, body: string): IndexedSection => ({
+  id: `${id}#s`,
+  runbookId: id,
+  sectionId: 's',
+  anchor: '',
+  partTitle: '',
+  title,
+  symptoms: '',
+  headings: '',
+  commands: '',
+  body,
+});
 
 const client = new SearchWorkerClient();
 afterAll(() => client.close());
 
 describe('search worker', () => {
   it('answers from the worker thread with hits and excerpts', async () => {
-    client.add([section('queues', 'Worker backlog', 'Pending jobs pile up when the workers stall.'), section('tokens', 'Questrade token', 'Refresh the token every 30 days.')]);
+    client.add([
+      section('queues', 'Worker backlog', 'Pending jobs pile up when the workers stall.'),
+      section('tokens', 'Questrade token', 'Refresh the token every 30 days.'),
+    ]);
     const answer = await client.search('pending', 5);
     expect(answer.hits.map((h) => h.runbookId)).toEqual(['queues']);
     expect(answer.hits[0]!.excerpt).toContain('Pending jobs');

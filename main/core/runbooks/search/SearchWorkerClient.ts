@@ -37,7 +37,11 @@ export function searchWorkerFile(): string {
 function spawn(file: string): Worker {
   if (!file.endsWith('.ts')) return new Worker(file);
   // from source (tests, benches): the worker loads tsx's ESM hooks, then the TypeScript entry
-  const api = pathToFileURL(createRequire(import.meta.url).resolve('tsx/esm/api').replace(/\.cjs$/, '.mjs')).href;
+  const api = pathToFileURL(
+    createRequire(import.meta.url)
+      .resolve('tsx/esm/api')
+      .replace(/\.cjs$/, '.mjs'),
+  ).href;
   const code = `import(${JSON.stringify(api)}).then(({ register }) => { register(); return import(${JSON.stringify(pathToFileURL(file).href)}); })`;
   return new Worker(code, { eval: true });
 }

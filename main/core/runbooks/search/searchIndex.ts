@@ -62,7 +62,13 @@ export function createSearchIndex(): MiniSearch<IndexedSection> {
     // typo tolerance only for words of 4+ letters (a 3-letter typo matches too much) and at most
     // 2 edits, which also bounds the work per query
     // prefix matching from the second letter: one letter would expand to most of the vocabulary
-    searchOptions: { boost: { ...SEARCH_BOOSTS }, prefix: (term: string) => term.length >= 2, fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false), maxFuzzy: 2, combineWith: 'OR' },
+    searchOptions: {
+      boost: { ...SEARCH_BOOSTS },
+      prefix: (term: string) => term.length >= 2,
+      fuzzy: (term: string) => (term.length >= 4 ? 0.25 : false),
+      maxFuzzy: 2,
+      combineWith: 'OR',
+    },
   });
 }
 

@@ -33,7 +33,31 @@ interface Context {
 }
 
 /** Clients whose following lines are typed into them, not into the shell. */
-const CLIENTS = new Set(['redis-cli', 'psql', 'mysql', 'mariadb', 'mongo', 'mongosh', 'sqlite3', 'python', 'python3', 'node', 'irb', 'bash', 'sh', 'zsh', 'su', 'ssh', 'sudo', 'docker', 'kubectl', 'telnet', 'nc', 'ftp', 'sftp']);
+const CLIENTS = new Set([
+  'redis-cli',
+  'psql',
+  'mysql',
+  'mariadb',
+  'mongo',
+  'mongosh',
+  'sqlite3',
+  'python',
+  'python3',
+  'node',
+  'irb',
+  'bash',
+  'sh',
+  'zsh',
+  'su',
+  'ssh',
+  'sudo',
+  'docker',
+  'kubectl',
+  'telnet',
+  'nc',
+  'ftp',
+  'sftp',
+]);
 const SESSION_END = /^(exit|quit|logout|\\q|exit\(\)|quit\(\)|\.exit|QUIT|EXIT)\s*;?$/;
 const REDEFINING = new Set(['alias', 'source', '.', 'set', 'shopt', 'enable', 'hash', 'trap', 'umask', 'unalias', 'builtin', 'command']);
 /** variables that change how systemctl/journalctl behave; any other export cannot reach the unit */
@@ -72,7 +96,8 @@ export function analyzeShellBlock(source: string, matcher: SnippetMatcher): Line
   if (ctx.unreadable !== null) {
     for (let r = ctx.unreadable + 1; r < lines.length; r++) {
       const v = out[r]!;
-      if ((v.kind === 'command' || v.kind === 'continuation') && !v.withheld && !v.match) v.withheld = `${at(ctx.unreadable)} is not valid shell, so what the lines after it mean cannot be followed`;
+      if ((v.kind === 'command' || v.kind === 'continuation') && !v.withheld && !v.match)
+        v.withheld = `${at(ctx.unreadable)} is not valid shell, so what the lines after it mean cannot be followed`;
     }
   }
   lines.forEach((text, i) => {
@@ -118,7 +143,10 @@ function walk(lines: string[], start: number, ctx: Context, out: LineVerdict[], 
       const after = children[k + 1];
       const background = after && !after.isNamed && after.type === '&';
       const trailing = named.find((c) => c.type === 'comment' && c.startPosition.row === node.endPosition.row && c.startIndex >= node.endIndex);
-      if (trailing) out[r0]!.warnings.push(`the line goes on after the command with a comment (${quote(trailing.text)}): Copy copies all of it; Run runs only ${quote(node.text)}`);
+      if (trailing)
+        out[r0]!.warnings.push(
+          `the line goes on after the command with a comment (${quote(trailing.text)}): Copy copies all of it; Run runs only ${quote(node.text)}`,
+        );
 
       const session = sessionOf(node);
       if (session && ctx.unreadable === null && ctx.ended === null && !crowded && ctx.redefined === null) {
@@ -150,17 +178,32 @@ function firstUnreadableRow(root: BashNode): number | null {
 }
 
 /** The verdict on a top-level statement's own line. */
-function decide(node: BashNode, r0: number, r1: number, ctx: Context, matcher: SnippetMatcher, crowded: boolean, background: boolean, lines: string[]): SnippetMatch | { reason: string } {
+function decide(
+  node: BashNode,
+  r0: number,
+  r1: number,
+  ctx: Context,
+  matcher: SnippetMatcher,
+  crowded: boolean,
+  background: boolean,
+  lines: string[],
+): SnippetMatch | { reason: string } {
   if (ctx.ended !== null) return { reason: `after \`exit\` on ${at(ctx.ended)}: the shell has ended` };
   if (ctx.unreadable !== null && r1 >= ctx.unreadable) {
-    return { reason: ctx.unreadable >= r0 ? 'the bash parser cannot read this line, so it is never run' : `${at(ctx.unreadable)} is not valid shell, so what the lines after it mean cannot be followed` };
+    return {
+      reason:
+        ctx.unreadable >= r0
+          ? 'the bash parser cannot read this line, so it is never run'
+          : `${at(ctx.unreadable)} is not valid shell, so what the lines after it mean cannot be followed`,
+    };
   }
   if (crowded) return { reason: 'the line holds more than one command (; or &): Run would not do all of it' };
   if (background) return { reason: 'runs in the background (&)' };
   const container = CONTAINERS[node.type];
   if (container) return { reason: container.replace('{line}', at(r0)) };
   if (node.type === 'redirected_statement') return { reason: redirectReason(node) };
-  if (node.type === 'declaration_command') return workerScale(node, r0, lines, matcher) ?? { reason: 'sets a variable in this shell only; no catalog action does that' };
+  if (node.type === 'declaration_command')
+    return workerScale(node, r0, lines, matcher) ?? { reason: 'sets a variable in this shell only; no catalog action does that' };
   if (node.type === 'variable_assignment') return { reason: 'sets a variable in this shell only; no catalog action does that' };
   if (node.type !== 'command' && node.type !== 'pipeline') return { reason: 'not a command the console can read' };
 
@@ -171,7 +214,8 @@ function decide(node: BashNode, r0: number, r1: number, ctx: Context, matcher: S
   const stages = stagesOf(node);
   if (!stages) return { reason: 'a word’s value is only known when it runs (substitution, prefix assignment, expansion)' };
   const shape = matcher.matchStages(stages);
-  if (isRefusal(shape) && ctx.session && name && /^[A-Z]+$/.test(name)) return { reason: `a shell command here: the ${ctx.session.client} session ended on ${at(ctx.session.ended)}` };
+  if (isRefusal(shape) && ctx.session && name && /^[A-Z]+$/.test(name))
+    return { reason: `a shell command here: the ${ctx.session.client} session ended on ${at(ctx.session.ended)}` };
   if (isRefusal(shape)) return shape;
 
   const text = node.text;
@@ -197,7 +241,11 @@ function workerScale(node: BashNode, r0: number, lines: string[], matcher: Snipp
   let next = r0 + 1;
   while (next < lines.length && (lines[next]!.trim() === '' || lines[next]!.trim().startsWith('#'))) next++;
   if (lines[next]?.trim() !== 'systemctl restart autotrader-workers') return null;
-  const shape = matcher.checked({ actionId: 'workers.scale', params: { count: Number(m[1]) }, note: `this line and the restart on ${at(next)}: the count is written to /etc/autotrader/env, then the workers restart` });
+  const shape = matcher.checked({
+    actionId: 'workers.scale',
+    params: { count: Number(m[1]) },
+    note: `this line and the restart on ${at(next)}: the count is written to /etc/autotrader/env, then the workers restart`,
+  });
   return isRefusal(shape) ? null : shape;
 }
 
@@ -253,7 +301,12 @@ function track(node: BashNode, r0: number, ctx: Context): void {
   }
   if (node.type === 'declaration_command' || node.type === 'variable_assignment') {
     const exported = node.type === 'declaration_command' && /^(export|declare\s+-\w*x)/.test(node.text);
-    const names = node.type === 'variable_assignment' ? [node.childForFieldName('name')?.text] : node.namedChildren.map((c) => (c?.type === 'variable_assignment' ? c.childForFieldName('name')?.text : c?.type === 'variable_name' ? c.text : undefined));
+    const names =
+      node.type === 'variable_assignment'
+        ? [node.childForFieldName('name')?.text]
+        : node.namedChildren.map((c) =>
+            c?.type === 'variable_assignment' ? c.childForFieldName('name')?.text : c?.type === 'variable_name' ? c.text : undefined,
+          );
     for (const name of names) if (name) ctx.vars.push({ name, line, exported });
     return;
   }
@@ -262,12 +315,16 @@ function track(node: BashNode, r0: number, ctx: Context): void {
     return;
   }
   // a cd, export or definition inside a larger statement may or may not have happened
-  if (node.descendantsOfType('command').some((c) => c && ['cd', 'pushd', 'popd'].includes(commandWords(c)?.[0]?.text ?? ''))) ctx.cwd = { dir: '(unknown)', line };
+  if (node.descendantsOfType('command').some((c) => c && ['cd', 'pushd', 'popd'].includes(commandWords(c)?.[0]?.text ?? '')))
+    ctx.cwd = { dir: '(unknown)', line };
   for (const d of [...node.descendantsOfType('declaration_command'), ...node.descendantsOfType('variable_assignment')]) {
     const name = d?.type === 'variable_assignment' ? d.childForFieldName('name')?.text : d?.namedChildren[0]?.childForFieldName('name')?.text;
     if (name && node.type !== 'subshell') ctx.vars.push({ name, line, exported: true });
   }
-  if (node.descendantsOfType('function_definition').length || node.descendantsOfType('command').some((c) => REDEFINING.has(commandWords(c!)?.[0]?.text ?? ''))) {
+  if (
+    node.descendantsOfType('function_definition').length ||
+    node.descendantsOfType('command').some((c) => REDEFINING.has(commandWords(c!)?.[0]?.text ?? ''))
+  ) {
     if (node.type !== 'subshell') ctx.redefined = { what: node.text.split('\n')[0]!, line };
   }
 }
@@ -303,10 +360,16 @@ function sessionOf(node: BashNode): Session | null {
       return rest.length === 1 ? { client: name, label, redis: null, host: rest[0]! } : null;
     }
     case 'sudo':
-      return args.length === 1 && /^-[is]$/.test(args[0]!) ? { client: 'sudo', label, redis: null, host: null } : args[0] === 'su' ? { client: 'su', label, redis: null, host: null } : null;
+      return args.length === 1 && /^-[is]$/.test(args[0]!)
+        ? { client: 'sudo', label, redis: null, host: null }
+        : args[0] === 'su'
+          ? { client: 'su', label, redis: null, host: null }
+          : null;
     case 'docker':
     case 'kubectl':
-      return args[0] === 'exec' && args.some((a) => /^-\w*i/.test(a)) && /^(ba|z)?sh$/.test(args[args.length - 1] ?? '') ? { client: name, label, redis: null, host: null } : null;
+      return args[0] === 'exec' && args.some((a) => /^-\w*i/.test(a)) && /^(ba|z)?sh$/.test(args[args.length - 1] ?? '')
+        ? { client: name, label, redis: null, host: null }
+        : null;
     case 'python':
     case 'python3':
     case 'node':

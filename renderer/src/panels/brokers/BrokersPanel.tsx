@@ -25,9 +25,31 @@ export function BrokersPanel({ deploymentId }: { deploymentId: string }) {
       { header: 'Checked', cell: (v) => relative(v.last_checked, now) },
       { header: 'Token', cell: tokenText },
       // offline/error details are already the reason in the Why column
-      { header: 'Detail', cell: (v) => (v.status === 'online' && v.detail ? <span className="clip" title={visible(v.detail)}><VisibleText text={v.detail} /></span> : '') },
+      {
+        header: 'Detail',
+        cell: (v) =>
+          v.status === 'online' && v.detail ? (
+            <span className="clip" title={visible(v.detail)}>
+              <VisibleText text={v.detail} />
+            </span>
+          ) : (
+            ''
+          ),
+      },
     ],
     [now],
   );
-  return <Panel title="Brokers" endpoint="brokers" runbook="Broker Connectivity Problems" itemHeader="Broker" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel
+      title="Brokers"
+      endpoint="brokers"
+      runbook="Broker Connectivity Problems"
+      itemHeader="Broker"
+      panel={panelState(state, now)}
+      polledAt={state?.polledAt ?? null}
+      rows={rows}
+      columns={columns}
+      now={now}
+    />
+  );
 }

@@ -11,7 +11,10 @@ describe('broker selectors', () => {
   });
 
   it('offline and error fail with the detail in words', () => {
-    expect(row({ ...online, status: 'offline', detail: 'gateway port 4001 closed' })).toMatchObject({ status: 'fail', reasons: ['offline: gateway port 4001 closed'] });
+    expect(row({ ...online, status: 'offline', detail: 'gateway port 4001 closed' })).toMatchObject({
+      status: 'fail',
+      reasons: ['offline: gateway port 4001 closed'],
+    });
     expect(row({ ...online, status: 'error', detail: null })).toMatchObject({ status: 'fail', reasons: ['error'] });
   });
 
@@ -22,7 +25,7 @@ describe('broker selectors', () => {
     expect(row({ ...online, token_expires_at: iso(2 * 86400 + 3600) })).toMatchObject({ status: 'warn', reasons: ['token expires in 2 d 1 h (< 3 d)'] });
   });
 
-  it('an expired token fails and says how long ago, once, even when the broker\'s detail says it too', () => {
+  it("an expired token fails and says how long ago, once, even when the broker's detail says it too", () => {
     expect(row({ ...online, status: 'error', detail: 'token expired', token_expires_at: iso(-6 * 86400) })).toMatchObject({
       status: 'fail',
       reasons: ['error: token expired 6 d ago'],

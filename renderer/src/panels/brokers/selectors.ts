@@ -27,8 +27,7 @@ export function judgeBroker(item: Item, now: number) {
   if (tokenSecondsLeft !== null) {
     if (expired) {
       if (!saidInDetail) findings.push({ status: 'fail', reason: expired });
-    }
-    else if (tokenSecondsLeft < TOKEN_EXPIRY_WARN_SECONDS) {
+    } else if (tokenSecondsLeft < TOKEN_EXPIRY_WARN_SECONDS) {
       findings.push({ status: 'warn', reason: `token expires in ${duration(tokenSecondsLeft)} (< ${duration(TOKEN_EXPIRY_WARN_SECONDS)})` });
     }
   }

@@ -22,12 +22,31 @@ const columns: Array<Column<BreakerView>> = [
   { header: 'HALF_OPEN', cell: (v) => <span title={v.opened_at ? `opened ${clockTime(v.opened_at)}` : undefined}>{halfOpenText(v)}</span> },
   // short: the Why column already says "last: ..." for a tripped breaker, and at full length this
   // column pushed the table past its half-width panel
-  { header: 'Last failure', cell: (v) => <span className="clip clip-short" title={v.last_failure == null ? undefined : visible(v.last_failure)}>{v.last_failure == null ? '—' : <VisibleText text={v.last_failure} />}</span> },
+  {
+    header: 'Last failure',
+    cell: (v) => (
+      <span className="clip clip-short" title={v.last_failure == null ? undefined : visible(v.last_failure)}>
+        {v.last_failure == null ? '—' : <VisibleText text={v.last_failure} />}
+      </span>
+    ),
+  },
 ];
 
 export function CircuitBreakersPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'circuitBreakers');
   const now = useNow(1000);
   const rows = useMemo(() => selectBreakerRows(state, now), [state, now]);
-  return <Panel title="Circuit breakers" endpoint="circuitBreakers" runbook="Circuit Breaker Trips" itemHeader="Breaker" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel
+      title="Circuit breakers"
+      endpoint="circuitBreakers"
+      runbook="Circuit Breaker Trips"
+      itemHeader="Breaker"
+      panel={panelState(state, now)}
+      polledAt={state?.polledAt ?? null}
+      rows={rows}
+      columns={columns}
+      now={now}
+    />
+  );
 }

@@ -19,7 +19,10 @@ describe('circuit breaker selectors', () => {
   });
 
   it('HALF_OPEN warns', () => {
-    expect(row({ ...closed, state: 'HALF_OPEN', failure_count: 5 })).toMatchObject({ status: 'warn', reasons: ['HALF_OPEN: trial requests after 5/5 failures'] });
+    expect(row({ ...closed, state: 'HALF_OPEN', failure_count: 5 })).toMatchObject({
+      status: 'warn',
+      reasons: ['HALF_OPEN: trial requests after 5/5 failures'],
+    });
   });
 
   it('an OPEN breaker past its recovery timeout says how overdue it is', () => {

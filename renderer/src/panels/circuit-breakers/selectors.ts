@@ -21,7 +21,10 @@ export function judgeBreaker(item: Item, now: number) {
   if (item.state === 'OPEN') findings.push({ status: 'fail', reason: `OPEN: ${failures}${last}` });
   if (item.state === 'HALF_OPEN') findings.push({ status: 'warn', reason: `HALF_OPEN: trial requests after ${failures}` });
   if (halfOpenInSeconds !== null && halfOpenInSeconds < 0) {
-    findings.push({ status: 'fail', reason: `still OPEN ${duration(-halfOpenInSeconds)} past its ${duration(item.recovery_timeout_seconds)} recovery timeout` });
+    findings.push({
+      status: 'fail',
+      reason: `still OPEN ${duration(-halfOpenInSeconds)} past its ${duration(item.recovery_timeout_seconds)} recovery timeout`,
+    });
   }
   return { ...verdict(findings), view: { ...item, halfOpenInSeconds } };
 }

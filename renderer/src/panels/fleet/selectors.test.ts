@@ -5,13 +5,20 @@ import { endpointState, iso, NOW } from '../shared/fixtures';
 import { fleetCounts, selectFleetGrid } from './selectors';
 
 const deployment = (id: string) => ({ id, name: id.toUpperCase(), hosts: [], healthVia: null, healthUrl: 'http://127.0.0.1:8000' });
-const fleetOf = (ids: string[]): FleetInfo => ({ demo: false, configPath: null, user: 'oncall', hosts: [], deployments: ids.map(deployment) }) as unknown as FleetInfo;
+const fleetOf = (ids: string[]): FleetInfo =>
+  ({ demo: false, configPath: null, user: 'oncall', hosts: [], deployments: ids.map(deployment) }) as unknown as FleetInfo;
 
 const closed = { state: 'CLOSED', failure_count: 0, failure_threshold: 5, recovery_timeout_seconds: 60 };
 const breakers = (deploymentId: string, state: string) =>
-  ({ ...endpointState('circuitBreakers', { coingecko_api: { ...closed, state, opened_at: state === 'OPEN' ? iso(-10) : null } }), deploymentId }) as EndpointState;
+  ({
+    ...endpointState('circuitBreakers', { coingecko_api: { ...closed, state, opened_at: state === 'OPEN' ? iso(-10) : null } }),
+    deploymentId,
+  }) as EndpointState;
 const queues = (deploymentId: string, pending: number) =>
-  ({ ...endpointState('workers', { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 2, status: 'healthy' } }), deploymentId }) as EndpointState;
+  ({
+    ...endpointState('workers', { scanner: { pending, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 2, status: 'healthy' } }),
+    deploymentId,
+  }) as EndpointState;
 
 function health(states: EndpointState[]): Record<string, EndpointState> {
   return Object.fromEntries(states.map((s) => [healthKey(s.deploymentId, s.endpoint), s]));
@@ -42,12 +49,29 @@ describe('fleet grid', () => {
   });
 
   it('among equally failing deployments, the one with more failing areas comes first', () => {
-    const rows = selectFleetGrid(fleetOf(['a', 'b']), health([breakers('a', 'OPEN'), breakers('b', 'OPEN'), { ...queues('b', 0), items: { scanner: { ok: true, value: { pending: 5, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'stalled' } } } }]), NOW);
+    const rows = selectFleetGrid(
+      fleetOf(['a', 'b']),
+      health([
+        breakers('a', 'OPEN'),
+        breakers('b', 'OPEN'),
+        {
+          ...queues('b', 0),
+          items: { scanner: { ok: true, value: { pending: 5, processing_time_p50_ms: 1, processing_time_p95_ms: 2, workers: 1, status: 'stalled' } } },
+        },
+      ]),
+      NOW,
+    );
     expect(rows.map((r) => r.deploymentId)).toEqual(['b', 'a']);
   });
 
   it('an endpoint in error shows its error as the headline', () => {
-    const failing = { ...breakers('prod', 'CLOSED'), status: 'error', error: { kind: 'http', message: 'HTTP 502' }, lastGoodAt: null, items: {} } as EndpointState;
+    const failing = {
+      ...breakers('prod', 'CLOSED'),
+      status: 'error',
+      error: { kind: 'http', message: 'HTTP 502' },
+      lastGoodAt: null,
+      items: {},
+    } as EndpointState;
     const cell = selectFleetGrid(fleetOf(['prod']), health([failing]), NOW)[0]!.cells[3]!;
     expect(cell).toMatchObject({ status: 'unknown', headline: 'http: HTTP 502', error: true });
   });

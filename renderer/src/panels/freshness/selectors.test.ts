@@ -48,7 +48,12 @@ describe('freshness selectors', () => {
   });
 
   it('sorts failing rows above warnings above ok', () => {
-    const result = rows({ coingecko: fresh, dexscreener: { ...fresh, freshness: 'stale' }, blockscout: { ...fresh, freshness: 'outdated' }, ethereum_rpc: fresh });
+    const result = rows({
+      coingecko: fresh,
+      dexscreener: { ...fresh, freshness: 'stale' },
+      blockscout: { ...fresh, freshness: 'outdated' },
+      ethereum_rpc: fresh,
+    });
     expect(result.map((r) => r.name)).toEqual(['blockscout', 'dexscreener', 'coingecko', 'ethereum_rpc']);
   });
 });

@@ -36,10 +36,27 @@ export function RateLimitsPanel({ deploymentId }: { deploymentId: string }) {
   const now = useNow(1000);
   const rows = useMemo(() => selectRateLimitRows(state, now), [state, now]);
   return (
-    <Panel title="Rate limits" endpoint="rateLimits" runbook="Rate Limit Exhaustion" itemHeader="API" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
+    <Panel
+      title="Rate limits"
+      endpoint="rateLimits"
+      runbook="Rate Limit Exhaustion"
+      itemHeader="API"
+      panel={panelState(state, now)}
+      polledAt={state?.polledAt ?? null}
+      rows={rows}
       columns={columns}
       now={now}
-      charts={<HistoryChart deploymentId={deploymentId} metric="rateLimits.usage" title="usage" unit="%" threshold={RATE_LIMIT_USAGE_WARN} format={percent} axisFormat={ratioAsPercent} />}
+      charts={
+        <HistoryChart
+          deploymentId={deploymentId}
+          metric="rateLimits.usage"
+          title="usage"
+          unit="%"
+          threshold={RATE_LIMIT_USAGE_WARN}
+          format={percent}
+          axisFormat={ratioAsPercent}
+        />
+      }
     />
   );
 }

@@ -23,7 +23,10 @@ describe('rate limit selectors', () => {
   });
 
   it('nothing remaining fails as exhausted', () => {
-    expect(row({ ...calm, used: 50, remaining: 0, recent_429: 12 })).toMatchObject({ status: 'fail', reasons: ['exhausted: 0 of 50 left', '12 recent 429 responses'] });
+    expect(row({ ...calm, used: 50, remaining: 0, recent_429: 12 })).toMatchObject({
+      status: 'fail',
+      reasons: ['exhausted: 0 of 50 left', '12 recent 429 responses'],
+    });
   });
 
   it('a zero limit is unknown instead of a division by zero', () => {

@@ -23,5 +23,17 @@ export function SecurityPanel({ deploymentId }: { deploymentId: string }) {
   const state = useEndpoint(deploymentId, 'security');
   const now = useNow(1000);
   const rows = useMemo(() => selectSecurityRows(state), [state]);
-  return <Panel title="Security checks" endpoint="security" runbook="Security Check Failures" itemHeader="Check" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows} columns={columns} now={now} />;
+  return (
+    <Panel
+      title="Security checks"
+      endpoint="security"
+      runbook="Security Check Failures"
+      itemHeader="Check"
+      panel={panelState(state, now)}
+      polledAt={state?.polledAt ?? null}
+      rows={rows}
+      columns={columns}
+      now={now}
+    />
+  );
 }

@@ -32,7 +32,11 @@ describe('a panel in each of its states', () => {
     const table = within(panel()).getByRole('table', { name: 'Brokers' });
     const ibkr = within(table).getByRole('row', { name: /ibkr/ });
     expect(within(ibkr).getByRole('img').getAttribute('aria-label')).toBe('failing: offline: gateway port 4001 closed');
-    expect(within(within(table).getByRole('row', { name: /questrade/ })).getByRole('img').getAttribute('aria-label')).toBe('ok');
+    expect(
+      within(within(table).getByRole('row', { name: /questrade/ }))
+        .getByRole('img')
+        .getAttribute('aria-label'),
+    ).toBe('ok');
     expect(headStatus()).toMatch(/^failing/);
   });
 
@@ -55,9 +59,17 @@ describe('a panel in each of its states', () => {
   it('a failing poll shows the error with the time of the last good data, and keeps that data on screen', () => {
     render(<BrokersPanel deploymentId="prod" />);
     act(() =>
-      applyHealth([endpointState('brokers', { questrade: online }, { status: 'error', error: { kind: 'timeout', message: 'no answer in 5 s' }, polledAt: iso(-1), lastGoodAt: iso(-8) })]),
+      applyHealth([
+        endpointState(
+          'brokers',
+          { questrade: online },
+          { status: 'error', error: { kind: 'timeout', message: 'no answer in 5 s' }, polledAt: iso(-1), lastGoodAt: iso(-8) },
+        ),
+      ]),
     );
-    const statuses = within(panel()).getAllByRole('status').map((s) => s.textContent);
+    const statuses = within(panel())
+      .getAllByRole('status')
+      .map((s) => s.textContent);
     expect(statuses).toContain('Error timeout: no answer in 5 s; last good data 8 s ago');
     expect(within(panel()).getByRole('row', { name: /questrade/ })).toBeTruthy();
     expect(headStatus()).toMatch(/^unknown: poll failing/);

@@ -36,7 +36,10 @@ export function Panel<V>(props: {
   charts?: ReactNode;
 }) {
   const { title, panel, rows, columns, now } = props;
-  const status: Status = panelStatus(panel, rows.map((r) => r.status));
+  const status: Status = panelStatus(
+    panel,
+    rows.map((r) => r.status),
+  );
   const fails = rows.filter((r) => r.status === 'fail').length;
   const warns = rows.filter((r) => r.status === 'warn').length;
   const unknowns = rows.filter((r) => r.status === 'unknown').length;
@@ -64,7 +67,12 @@ export function Panel<V>(props: {
         <span className="panel-polled" title={`runbook: ${props.runbook}`}>
           {props.polledAt ? `polled ${clockTime(props.polledAt)}` : ''}
         </span>
-        <button type="button" className="link-button panel-runbook" aria-label={`Open runbook: ${title}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
+        <button
+          type="button"
+          className="link-button panel-runbook"
+          aria-label={`Open runbook: ${title}`}
+          onClick={() => openRunbookForEndpoint(props.endpoint)}
+        >
           Open runbook
         </button>
       </header>
@@ -103,7 +111,10 @@ export function Panel<V>(props: {
               {rows.map((row) => (
                 <tr key={row.name} className={`row-${blindOk(panel, row.status)}`}>
                   <td className="col-status">
-                    <StatusIcon status={blindOk(panel, row.status)} why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : visible(row.reasons.join('; ')) || undefined} />
+                    <StatusIcon
+                      status={blindOk(panel, row.status)}
+                      why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : visible(row.reasons.join('; ')) || undefined}
+                    />
                   </td>
                   <th scope="row" className="item-name">
                     <VisibleText text={row.name} />
@@ -115,7 +126,12 @@ export function Panel<V>(props: {
                     </span>
                     {/* an item in trouble links straight to its runbook section */}
                     {row.status !== 'ok' ? (
-                      <button type="button" className="link-button row-runbook" aria-label={`Open runbook for ${row.name}`} onClick={() => openRunbookForEndpoint(props.endpoint)}>
+                      <button
+                        type="button"
+                        className="link-button row-runbook"
+                        aria-label={`Open runbook for ${row.name}`}
+                        onClick={() => openRunbookForEndpoint(props.endpoint)}
+                      >
                         runbook
                       </button>
                     ) : null}

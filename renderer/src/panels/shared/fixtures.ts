@@ -18,7 +18,10 @@ export function endpointState(endpoint: Endpoint, items: Record<string, unknown>
     latencyMs: 4,
     meta: {},
     items: Object.fromEntries(
-      Object.entries(items).map(([name, value]) => [name, typeof value === 'string' ? { ok: false as const, why: value } : { ok: true as const, value: value as Record<string, unknown> }]),
+      Object.entries(items).map(([name, value]) => [
+        name,
+        typeof value === 'string' ? { ok: false as const, why: value } : { ok: true as const, value: value as Record<string, unknown> },
+      ]),
     ),
     ...overrides,
   };

@@ -20,7 +20,7 @@ export interface PanelState {
 
 export function panelState(state: EndpointState | undefined, now: number): PanelState {
   if (!state) return { phase: 'missing', error: null, errorText: null, stale: false, staleText: null, lastGoodAt: null };
-  const error = state.status === 'error' ? state.error ?? { kind: 'unknown', message: 'poll failed' } : null;
+  const error = state.status === 'error' ? (state.error ?? { kind: 'unknown', message: 'poll failed' }) : null;
   const lastGood = state.lastGoodAt ? Date.parse(state.lastGoodAt) : NaN;
   const phase = Number.isNaN(lastGood) ? 'pending' : 'data';
   const limit = STALE_INTERVALS * state.intervalMs;

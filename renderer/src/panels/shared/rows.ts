@@ -26,7 +26,12 @@ export function deriveRow<T, V>(name: string, item: ItemState | undefined, schem
 }
 
 /** Rows worst first, then in the order the API listed them (a stable read at a glance). */
-export function deriveRows<T, V>(state: EndpointState | undefined, schema: z.ZodType<T>, derive: (name: string, value: T) => Verdict & { view: V }, expected: readonly string[] = []): Array<Row<V>> {
+export function deriveRows<T, V>(
+  state: EndpointState | undefined,
+  schema: z.ZodType<T>,
+  derive: (name: string, value: T) => Verdict & { view: V },
+  expected: readonly string[] = [],
+): Array<Row<V>> {
   const items = state?.items ?? {};
   const names = Object.keys(items);
   // Named sources the runbook expects but the API left out are shown as unknown, not hidden,

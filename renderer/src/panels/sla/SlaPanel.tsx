@@ -26,14 +26,45 @@ export function SlaPanel({ deploymentId }: { deploymentId: string }) {
   const now = useNow(1000);
   const rows = useMemo(() => selectSlaRows(state), [state]);
   return (
-    <Panel title="SLA" endpoint="sla" runbook="SLA Violations" itemHeader="Source" panel={panelState(state, now)} polledAt={state?.polledAt ?? null} rows={rows}
+    <Panel
+      title="SLA"
+      endpoint="sla"
+      runbook="SLA Violations"
+      itemHeader="Source"
+      panel={panelState(state, now)}
+      polledAt={state?.polledAt ?? null}
+      rows={rows}
       columns={columns}
       now={now}
       charts={
         <>
-          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p95_ms" title="p95 latency" unit="ms" threshold={SLA_P95_MS_DEFAULT} format={ms} axisFormat={wholeNumber} />
-          <HistoryChart deploymentId={deploymentId} metric="sla.latency_p99_ms" title="p99 latency" unit="ms" threshold={SLA_P99_MS_DEFAULT} format={ms} axisFormat={wholeNumber} />
-          <HistoryChart deploymentId={deploymentId} metric="sla.success_rate" title="success rate" unit="%" threshold={SLA_SUCCESS_RATE_DEFAULT} format={percent} axisFormat={ratioAsPercent} />
+          <HistoryChart
+            deploymentId={deploymentId}
+            metric="sla.latency_p95_ms"
+            title="p95 latency"
+            unit="ms"
+            threshold={SLA_P95_MS_DEFAULT}
+            format={ms}
+            axisFormat={wholeNumber}
+          />
+          <HistoryChart
+            deploymentId={deploymentId}
+            metric="sla.latency_p99_ms"
+            title="p99 latency"
+            unit="ms"
+            threshold={SLA_P99_MS_DEFAULT}
+            format={ms}
+            axisFormat={wholeNumber}
+          />
+          <HistoryChart
+            deploymentId={deploymentId}
+            metric="sla.success_rate"
+            title="success rate"
+            unit="%"
+            threshold={SLA_SUCCESS_RATE_DEFAULT}
+            format={percent}
+            axisFormat={ratioAsPercent}
+          />
         </>
       }
     />

@@ -36,7 +36,9 @@ export function WorkersPanel({ deploymentId }: { deploymentId: string }) {
       columns={columns}
       now={now}
       footer={typeof workerCount === 'number' ? <p className="panel-foot muted">WORKER_COUNT {workerCount}</p> : null}
-      charts={<HistoryChart deploymentId={deploymentId} metric="workers.pending" title="pending" unit="jobs" threshold={WORKER_PENDING_WARN} format={wholeNumber} />}
+      charts={
+        <HistoryChart deploymentId={deploymentId} metric="workers.pending" title="pending" unit="jobs" threshold={WORKER_PENDING_WARN} format={wholeNumber} />
+      }
     />
   );
 }
