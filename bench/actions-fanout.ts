@@ -10,6 +10,7 @@
 //      of them: the same restarts run inside the hosts at once, without SSH.
 // Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
 // SessionPool.exec without the spare session (spareSessions: false), in the same run.
+// One file because every figure must come from the same run against the same hosts and proxy.
 // Run as root on the test machine:  node bench/run.mjs actions-fanout [--hosts 20] [--rounds 30]
 //   [--rtt 25] [--warm-only: part 1 alone] [--profile FILE: CPU profile of the paced rounds]
 import { execFile } from 'node:child_process';

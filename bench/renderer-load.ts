@@ -13,7 +13,7 @@ import { join } from 'node:path';
 import type { Browser } from 'playwright-core';
 import { launchChromium } from '../e2e/support/browser';
 import { REPO, startWebShell, type WebShell } from '../e2e/support/webShell';
-import { numberArg, percentile } from './support';
+import { numberArg, percentile, recordResult } from './support';
 
 const ROUNDS = numberArg('rounds', 5);
 const plainRoot = join(REPO, 'out', 'renderer-plain');
@@ -78,6 +78,28 @@ try {
   console.log(row('shipped: minified, split, brotli', results.shipped));
   console.log(
     `ratio shipped/comparator: script run ${(median(results.shipped, 'scriptMs') / median(results.plain, 'scriptMs')).toFixed(2)}, first data ${(median(results.shipped, 'firstDataMs') / median(results.plain, 'firstDataMs')).toFixed(2)}, bytes ${(median(results.shipped, 'bytes') / median(results.plain, 'bytes')).toFixed(3)}`,
+  );
+  const kib = (xs: Load[]) => `${(median(xs, 'bytes') / 1024).toFixed(0)} KiB`;
+  recordResult(
+    'renderer-load',
+    {
+      question: 'How many bytes does the page cost on the wire, and how long from page load to the first panel data, on the demo fleet?',
+      comparator: 'the same renderer built as one unminified script served uncompressed, same run',
+    },
+    [
+      {
+        figure: 'bytes on the wire (shipped: minified, split, brotli)',
+        value: kib(results.shipped),
+        against: `${kib(results.plain)} unminified and uncompressed (x${(median(results.shipped, 'bytes') / median(results.plain, 'bytes')).toFixed(3)})`,
+      },
+      { figure: 'script run', value: `${median(results.shipped, 'scriptMs').toFixed(0)} ms`, against: `${median(results.plain, 'scriptMs').toFixed(0)} ms` },
+      {
+        figure: 'page load to first panel data',
+        value: `${median(results.shipped, 'firstDataMs').toFixed(0)} ms`,
+        against: `${median(results.plain, 'firstDataMs').toFixed(0)} ms`,
+        target: `< 1000 ms: ${median(results.shipped, 'firstDataMs') < 1000 ? 'met' : 'not met'}`,
+      },
+    ],
   );
 } finally {
   await browser.close();

@@ -7,7 +7,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { resolveSshConfig } from '../main/core/ssh/sshConfig';
 import { SshResolver } from '../main/core/ssh/SshResolver';
-import { COMPILED, benchCommand, numberArg, percentile } from './support';
+import { COMPILED, benchCommand, numberArg, percentile, recordResult } from './support';
 
 const n = numberArg('N', 20);
 const dir = await mkdtemp(join(tmpdir(), 'opsdeck-bench-resolve-'));
@@ -39,3 +39,17 @@ console.log(line('warm: cached answer', warm));
 console.log(line('in-process resolver (no client)', inProcess));
 console.log(`ssh -G spawns: ${resolver.spawns} for ${n} hosts x 2 resolves; cold/warm ${(percentile(cold, 50) / percentile(warm, 50)).toFixed(0)}x`);
 await rm(dir, { recursive: true, force: true });
+const ms = (xs: number[]) => `median ${percentile(xs, 50).toFixed(2)} ms, p90 ${percentile(xs, 90).toFixed(2)} ms`;
+recordResult(
+  'ssh-resolve',
+  {
+    question: 'What does resolving a host through OpenSSH (`ssh -G`) cost, cold and cached, against the in-process resolver?',
+    comparator: 'the in-process resolver on the same config, same run',
+  },
+  [
+    { figure: `cold: one \`ssh -G\` spawn per new host (n=${n})`, value: ms(cold) },
+    { figure: 'warm: the cached answer', value: ms(warm), against: `${(percentile(cold, 50) / percentile(warm, 50)).toFixed(0)}x faster than cold` },
+    { figure: 'in-process resolver', value: ms(inProcess) },
+    { figure: '`ssh -G` spawns', value: `${resolver.spawns} for ${n} hosts resolved twice each` },
+  ],
+);

@@ -151,7 +151,7 @@ describe('one action of each risk level through the Actions tab, on two real hos
     expect(queued).toBeGreaterThan(0);
 
     const form = await pick('Clear a worker queue');
-    await form.getByRole('textbox', { name: 'Queue' }).fill('worker:scanner:queue');
+    await form.getByRole('combobox', { name: 'Queue' }).fill('worker:scanner:queue');
     await form.getByRole('button', { name: 'Preview' }).click();
 
     const preview = previewDialog();
@@ -241,7 +241,7 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await run.getByRole('button', { name: 'Close' }).click();
   });
 
-  it('a follow goes to the dock; flooded faster than the console shows, it says how many lines it dropped, and Cancel stops it on the host', async () => {
+  it('a follow goes to the dock; flooded faster than the console shows, it loses no line, and Cancel stops it on the host', async () => {
     const form = await pick('Follow an autotrader log file live');
     await form.getByRole('combobox', { name: 'Log file' }).selectOption('workers');
     await form.getByRole('spinbutton', { name: 'Lines first' }).fill('0');
@@ -252,18 +252,18 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/running/);
     expect(await page.getByRole('dialog').count()).toBe(0);
     await expect.poll(() => inside(one, "pgrep -f '[/]var/log/autotrader/workers[.]log 0 -$' || true"), { timeout: 10_000 }).not.toBe('');
-    // 20 000 lines at once: far more than the 2000 a follow keeps between two 100 ms batches
+    // 20 000 lines at once: far more than one 100 ms batch carries; the channel is read no faster
+    // than the view takes the lines (back-pressure), so none is dropped
     await inside(one, "seq -f 'flood line %05g' 1 20000 >> /var/log/autotrader/workers.log");
     const log = run.getByRole('log', { name: 'Output from trader-1' });
     await expect.poll(() => log.textContent(), { timeout: 15_000 }).toContain('flood line 20000');
-    const marker = await run.getByRole('status', { name: 'Dropped output from trader-1' }).textContent();
-    const dropped = Number(/^([\d,]+) lines dropped/.exec(marker ?? '')![1]!.replace(/,/g, ''));
-    expect(dropped).toBeGreaterThan(0);
-    // every line is either shown or counted (autotrader-workers writes a few of its own meanwhile)
-    const total = Number(await log.getAttribute('data-line-count')) + dropped;
-    expect(total).toBeGreaterThanOrEqual(20_000);
-    expect(total).toBeLessThan(20_050);
-    await page.screenshot({ path: join(out, 'actions-follow-dropped.png') });
+    expect(await run.getByRole('status', { name: 'Dropped output from trader-1' }).count()).toBe(0);
+    // the page keeps the newest 256 KiB of a run (about 15,400 of these 17-character lines); the
+    // whole follow, every line, is in its spool on disk (follow.fleet.int.test.ts counts them)
+    const shown = Number(await log.getAttribute('data-line-count'));
+    expect(shown).toBeGreaterThan(15_000);
+    expect(shown).toBeLessThan(20_050);
+    await page.screenshot({ path: join(out, 'actions-follow-flood.png') });
 
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);

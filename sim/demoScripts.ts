@@ -4,6 +4,8 @@
 // (main/demo/demoFleet.ts), and then emulated against the host model and its deployment's
 // simulator: never interpreted as shell, and nothing runs on the user's machine. Each emulation
 // prints what the real script prints on a real host, so the console shows the same thing.
+// One file, a table of the catalog's scripts: each emulation is short, and keeping them together
+// beside the catalog's order makes a missing one plain to see.
 import type { Endpoint } from '../common/health';
 import { ENDPOINT_PATHS } from '../common/health';
 import type { Clock } from './clock';

@@ -1,6 +1,9 @@
 // Runs catalog actions: preview (validate, render, issue a token), run (check the token and the
 // confirmation, lock, fan out over hosts, stream, audit), cancel. The renderer is untrusted: a
 // run carries only a token, and executes exactly what that token's preview showed.
+// Longer than most files on purpose: preview, run, fan-out and one host's run share the
+// prepared run and its locks; the pieces that stand alone live beside it (OutputBatcher,
+// FollowSpool, RunSettler, effectCheck, the formatters, team/'s envelope).
 import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Logger } from '../../../common/logger';
@@ -496,7 +499,8 @@ export class ActionService {
     } catch (err) {
       // Cut off after the command was sent and before its exit status: it may well have run.
       state = run.controller.signal.aborted ? 'cancelled' : cutOff(err) ? 'unknown' : 'failed';
-      error = this.deps.redactor.redact((err as Error).message || String(err));
+      // the state already says the outcome is unknown: the link error need not say it twice
+      error = this.deps.redactor.redact((err as Error).message || String(err)).replace(/; its outcome is unknown$/, '');
     } finally {
       if (guard !== null) this.timers.clearTimeout(guard);
       run.controller.signal.removeEventListener('abort', onRunAbort);

@@ -126,7 +126,7 @@ describe('EscalationService', () => {
     expect(wrong).toContain('- circuit-breakers: timeout: no answer in 4 s (last good never)');
     expect(wrong).toContain('- sla coingecko: success rate 93 % \\< 95 %'); // Markdown-escaped, reads as <
     expect(wrong).toContain('- host trader-1: autotrader-workers.service stopped (dead)');
-    expect(md).toContain('critical alert `coingecko_api breaker OPEN` (prod, circuit-breakers) **fired**: OPEN: 7/5 failures');
+    expect(md).toContain('critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) **fired**: OPEN: 7/5 failures');
     expect(md).toContain('acknowledged by bob');
     expect(md).toContain('alice ran `config.set` on `at-1`');
     expect(md).toContain('`service.restart` on `at-1` **succeeded**, exit code 0');

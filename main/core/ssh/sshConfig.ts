@@ -1,6 +1,9 @@
 // ssh_config resolution in process, the way OpenSSH 9.2's `ssh -G HOST` resolves it (readconf.c,
 // ssh.c): the fallback for machines without an OpenSSH client. Where `ssh` exists, sshResolver.ts
 // asks it instead; the corpus test holds both to ssh's answers key by key.
+// One file on purpose: it follows readconf.c's single pass (Host/Match, Include, first value wins,
+// then the defaults and token expansion), and splitting that pass would hide the order ssh
+// applies; the tokeniser and matching are in sshConfigSyntax.ts, the host listing in sshConfigHosts.ts.
 import { createHash } from 'node:crypto';
 import { lookup as dnsLookup } from 'node:dns/promises';
 import { readdir, readFile, stat } from 'node:fs/promises';
