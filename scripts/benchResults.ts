@@ -66,11 +66,8 @@ export function renderResults(results: readonly BenchResult[]): string {
     const commit = r.commit ? `\`${r.commit}\`` : `not recorded${r.recordedIn ? ` (entered in the doc by \`${r.recordedIn}\`)` : ''}`;
     out.push(
       `### ${r.bench}`,
-      '',
-      `- **Question:** ${r.question}`,
-      `- **Command:** \`${r.command}\``,
-      `- **Comparator:** ${r.comparator}`,
-      `- **Latest run:** ${r.date}; commit ${commit}; ${r.compiled}; ${r.machine}`,
+      `**Question:** ${r.question} **Command:** \`${r.command}\`; **comparator:** ${r.comparator}.`,
+      `**Latest run:** ${r.date}; commit ${commit}; ${r.compiled}; ${r.machine}`,
       '',
       '| figure | value | against | target |',
       '| --- | --- | --- | --- |',
