@@ -150,6 +150,9 @@ make_provision() {
   cp -a "$HERE/host/." "$p/"
   find "$p" -name __pycache__ -prune -exec rm -rf {} +
   chown -R root:root "$p"
+  # As a stock host has them, whatever umask the checkout was made with (`git archive` writes
+  # 0664): logrotate, sshd and sudo refuse a config file that group or others can write.
+  chmod -R go-w "$p"
   # A machine id per container (nspawn passes --uuid), no resolver, localhost.
   : >"$p/etc/machine-id"
   mkdir -p "$p/var/lib/dbus"
