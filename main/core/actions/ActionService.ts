@@ -499,8 +499,7 @@ export class ActionService {
     } catch (err) {
       // Cut off after the command was sent and before its exit status: it may well have run.
       state = run.controller.signal.aborted ? 'cancelled' : cutOff(err) ? 'unknown' : 'failed';
-      // the state already says the outcome is unknown: the link error need not say it twice
-      error = this.deps.redactor.redact((err as Error).message || String(err)).replace(/; its outcome is unknown$/, '');
+      error = this.deps.redactor.redact((err as Error).message || String(err));
     } finally {
       if (guard !== null) this.timers.clearTimeout(guard);
       run.controller.signal.removeEventListener('abort', onRunAbort);

@@ -39,9 +39,7 @@ export class ChannelRunner {
     const frozenEnd = new Promise<never>((_, reject) => {
       onFrozen = () => {
         frozen = true;
-        reject(
-          new SshLinkError('unresponsive', `${id}: the link stopped answering while the command ran (${conn.error ?? 'unresponsive'}); its outcome is unknown`),
-        );
+        reject(new SshLinkError('unresponsive', `${id}: the link stopped answering while the command ran (${conn.error ?? 'unresponsive'})`));
       };
     });
     conn.frozenWatchers.add(onFrozen);
@@ -173,7 +171,7 @@ export class ChannelRunner {
         emitOut(out.end());
         emitErr(errDec.end());
         if (!exited && !result.cancelled && !result.timedOut) {
-          reject(new SshLinkError('connection-lost', `${id}: connection lost before the command finished; its outcome is unknown`));
+          reject(new SshLinkError('connection-lost', `${id}: connection lost before the command finished`));
           return;
         }
         resolve(result);
