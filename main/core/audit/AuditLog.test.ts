@@ -14,7 +14,19 @@ let path: string;
 let now: number;
 const clock = { now: () => now };
 const redactor = new Redactor();
-const makeLog = () => new AuditLog({ path, clock, redactor });
+/**
+ * The tests open a fresh log for each step, as a restarted console would. One console keeps one
+ * log per file and writes the head file after an append resolves, so each step here lets that
+ * head write land before the next log reads it, as a restart would.
+ */
+class RestartedLog extends AuditLog {
+  override async append(entry: Parameters<AuditLog['append']>[0]): Promise<AuditRecord> {
+    const record = await super.append(entry);
+    await this.idle();
+    return record;
+  }
+}
+const makeLog = () => new RestartedLog({ path, clock, redactor });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-audit-'));
@@ -278,7 +290,7 @@ describe('AuditLog', () => {
 
 describe('AuditLog with a key kept apart from the log', () => {
   let keyPath: string;
-  const keyedLog = () => new AuditLog({ path, clock, redactor, key: fileAuditKey(keyPath) });
+  const keyedLog = () => new RestartedLog({ path, clock, redactor, key: fileAuditKey(keyPath) });
   beforeEach(async () => {
     keyPath = join(dir, 'state', 'audit.key');
     const log = keyedLog();

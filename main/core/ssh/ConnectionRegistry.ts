@@ -360,6 +360,8 @@ export class ConnectionRegistry {
       } else {
         this.scheduleRetry(conn);
         this.logger.warn(`ssh ${connLabel(conn)}: attempt ${conn.attempt} failed: ${message}`);
+        // every caller that waited on this attempt (a poll, a command, a forward) started nothing
+        throw new SshLinkError('unreachable', message, { cause: err });
       }
       throw err instanceof PermanentError ? new Error(message) : err;
     }

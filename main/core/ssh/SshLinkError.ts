@@ -18,8 +18,9 @@ export class SshLinkError extends Error {
   constructor(
     readonly kind: SshLinkErrorKind,
     message: string,
+    options?: ErrorOptions,
   ) {
-    super(message);
+    super(message, options);
   }
 }
 
