@@ -221,13 +221,12 @@ export class ActionService {
         };
         try {
           const result = await this.deps.executor.exec(host.id, command, { onStdout: keep, onStderr: keep, timeoutMs: PRECHECK_TIMEOUT_MS });
-          let lines = chunks
+          const lines = chunks
             .join('')
             .split('\n')
             .filter((l, i, all) => l !== '' || i < all.length - 1);
-          const held = probe ? this.deps.envelope!.describeProbe(lines.join('\n')) : [];
-          if (probe) lines = [...held, ...lines.filter((l) => !l.startsWith('held '))];
-          const text = lines
+          const { holders: held, rest } = probe ? this.deps.envelope!.describeProbe(lines) : { holders: [], rest: lines };
+          const text = [...held, ...rest]
             .slice(0, PRECHECK_MAX_LINES)
             .map((l) => this.deps.redactor.redact(l))
             .join('\n');

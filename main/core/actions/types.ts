@@ -35,5 +35,9 @@ export interface RunEnvelope {
   refusal(exitCode: number | null, stderr: string): string | null;
   /** a read-only command that prints who holds these scopes; null when there is nothing to ask */
   probeCommand(scopes: readonly string[]): string | null;
-  describeProbe(output: string): string[];
+  /**
+   * Splits a precheck's output lines into the probe's holders ("held by alice: …") and every
+   * other line (the action's own precheck output), in order.
+   */
+  describeProbe(lines: readonly string[]): { holders: string[]; rest: string[] };
 }

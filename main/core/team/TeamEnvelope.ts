@@ -36,8 +36,9 @@ export class TeamEnvelope implements RunEnvelope {
     return scopes.length ? lockProbeCommand(scopes) : null;
   }
 
-  describeProbe(output: string): string[] {
+  describeProbe(lines: readonly string[]): { holders: string[]; rest: string[] } {
     const now = this.deps.clock.now();
-    return parseLockProbe(output).map((held) => describeHolder(held, now));
+    const { held, rest } = parseLockProbe(lines);
+    return { holders: held.map((h) => describeHolder(h, now)), rest };
   }
 }

@@ -87,10 +87,10 @@ describe('host envelope', () => {
     expect(describeHolder(refusal, Date.parse('2026-12-06T12:00:40Z'))).toBe('held by alice (alice@laptop): Restart autotrader-ingestion, 40 s');
 
     const probe = await run(lockProbeCommand(['autotrader-ingestion', 'autotrader-api'], dir));
-    expect(parseLockProbe(probe.stdout)).toEqual([{ scopeFile: 'autotrader-ingestion', holder: holder('run-first') }]);
+    expect(parseLockProbe(probe.stdout.split('\n')).held).toEqual([{ scopeFile: 'autotrader-ingestion', holder: holder('run-first') }]);
 
     expect((await first).code).toBe(0);
-    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-ingestion'], dir))).stdout)).toEqual([]);
+    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-ingestion'], dir))).stdout.split('\n')).held).toEqual([]);
     expect((await run(envelope('echo ran', ['autotrader-ingestion'], 'run-third'))).stdout).toBe('ran\n');
   });
 
@@ -112,11 +112,23 @@ describe('host envelope', () => {
     expect((await run(envelope('echo free', ['autotrader-api'], 'run-next'))).stdout).toBe('free\n');
   });
 
+  it("keeps the action's own precheck lines apart from the probe's, whatever they say", async () => {
+    const first = run(envelope('sleep 1', ['autotrader-ingestion'], 'run-first'));
+    await until(() => existsSync(join(dir, 'autotrader-ingestion.holder')));
+    // the preview runs the probe and the action's precheck in one exec, as ActionService does
+    const precheck = "echo 'held back: 2 packages'; echo 'held autotrader-ingestion {}'";
+    const out = await run(`${lockProbeCommand(['autotrader-ingestion'], dir)}; ${precheck}`);
+    const { held, rest } = parseLockProbe(out.stdout.split('\n'));
+    expect(held.map((h) => h.holder?.runId)).toEqual(['run-first']);
+    expect(rest).toEqual(['held back: 2 packages', 'held autotrader-ingestion {}', '']);
+    await first;
+  });
+
   it('does not hand the lock to what the command leaves running', async () => {
     // a command that starts a daemon: the lock is the run's, not the daemon's
     const ran = await run(envelope('(sleep 3 >/dev/null 2>&1 &) ; echo started', ['autotrader-workers'], 'run-daemon'));
     expect(ran.stdout).toBe('started\n');
-    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-workers'], dir))).stdout)).toEqual([]);
+    expect(parseLockProbe((await run(lockProbeCommand(['autotrader-workers'], dir))).stdout.split('\n')).held).toEqual([]);
   });
 
   it('passes hostile field values as data, never as shell', async () => {

@@ -142,13 +142,15 @@ const ENVELOPE = [
   'exit "$s"',
 ].join('\n');
 
-// Prints one line per held scope: "held SCOPE HOLDER-JSON". A scope nobody holds prints nothing.
+// Prints one line per held scope: "opsdeck-lock-held SCOPE HOLDER-JSON". A scope nobody holds
+// prints nothing. The mark keeps these lines apart from the action's own precheck output, which
+// runs in the same exec and may print anything.
 const PROBE = [
-  'd=$1; shift',
+  `d=$1; m=${LOCK_HELD_MARK}; shift`,
   'for s do',
   '  [ -e "$d/$s.lock" ] || continue',
   '  flock -n "$d/$s.lock" true 2>/dev/null && continue',
-  '  h=$(cat "$d/$s.holder" 2>/dev/null); printf \'held %s %s\\n\' "$s" "$h"',
+  '  h=$(cat "$d/$s.holder" 2>/dev/null); printf \'%s %s %s\\n\' "$m" "$s" "$h"',
   'done',
   'exit 0',
 ].join('\n');
@@ -212,14 +214,17 @@ function parseHolder(text: string): LockHolderRecord | null {
   }
 }
 
-/** Reads lockProbeCommand's output. */
-export function parseLockProbe(output: string): HeldLock[] {
+/** Reads lockProbeCommand's lines out of an exec's output; `rest` is every other line, in order. */
+export function parseLockProbe(lines: readonly string[]): { held: HeldLock[]; rest: string[] } {
   const held: HeldLock[] = [];
-  for (const line of output.split('\n')) {
-    const m = /^held (\S+) ?(.*)$/.exec(line);
+  const rest: string[] = [];
+  const mark = new RegExp(`^${LOCK_HELD_MARK} (\\S+) ?(.*)$`);
+  for (const line of lines) {
+    const m = mark.exec(line);
     if (m) held.push({ scopeFile: m[1]!, holder: parseHolder(m[2]!) });
+    else rest.push(line);
   }
-  return held;
+  return { held, rest };
 }
 
 /** Finds the envelope's refusal in a run's stderr; null when the run was not refused for a lock. */
