@@ -1,5 +1,7 @@
 import { resolve } from 'node:path';
+import { constants as zlib } from 'node:zlib';
 import { defineConfig } from 'electron-vite';
+import { compression, defineAlgorithm } from 'vite-plugin-compression2';
 
 // Three bundles. main: the Electron entry and the browser shell entry share the core.
 // preload: sandboxed, so it must be one CommonJS file with its imports (zod, common/) bundled in.
@@ -35,9 +37,21 @@ export default defineConfig({
   // app, so the browser keeps it across app updates); what is not needed for the first data on
   // screen (the charts' recharts, the terminals' xterm.js, the runbook and action views) is
   // loaded by dynamic import when first shown, each in its own chunk.
+  // Each text asset of 1 KiB or more also gets a brotli (quality 11) and a gzip copy beside it
+  // (name.js.br, name.js.gz), which the browser shell sends as they are (main/web/staticFiles.ts).
   // docs/renderer-build.md has the figures.
   renderer: {
     root: resolve(__dirname, 'renderer'),
+    plugins: PLAIN_RENDERER
+      ? []
+      : [
+          compression({
+            include: /\.(js|css|html|json|svg)$/,
+            threshold: 1024,
+            algorithms: [defineAlgorithm('brotliCompress', { params: { [zlib.BROTLI_PARAM_QUALITY]: 11 } }), defineAlgorithm('gzip', { level: 9 })],
+            logLevel: 'silent',
+          }),
+        ],
     build: PLAIN_RENDERER
       ? {
           // bench/renderer-load's comparator: the renderer as it used to ship, one unminified script

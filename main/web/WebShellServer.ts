@@ -216,6 +216,6 @@ export class WebShellServer {
     }
     const type = CONTENT_TYPES[extname(file)] ?? 'application/octet-stream';
     // served from its real path: what was checked above is what is read
-    await this.files.send(req, res, real!, info, type);
+    await this.files.send(req, res, real!, info, type, inside);
   }
 }

@@ -1,8 +1,8 @@
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, symlink, utimes, writeFile } from 'node:fs/promises';
 import { get, type IncomingHttpHeaders } from 'node:http';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { brotliDecompressSync, gunzipSync } from 'node:zlib';
+import { brotliCompressSync, brotliDecompressSync, constants as zlib, gunzipSync, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { CallHandlers } from '../../common/contract';
 import { EventHub } from '../core/bridge/EventHub';
@@ -70,6 +70,47 @@ describe('the browser shell sends the renderer compressed and cacheable', () => 
     const again = await fetchRaw('/favicon.svg', { 'if-none-match': String(svg.headers.etag) });
     expect(again.status).toBe(304);
     expect(again.body.length).toBe(0);
+  });
+
+  it("sends the build's compressed copies byte for byte, so no page load waits on compression", async () => {
+    const code = Array.from({ length: 3000 }, (_, i) => `export const v${i} = ${(i * 7919) % 10007};`).join('\n');
+    // levels the server does not use itself: the bytes tell which one was sent
+    const br = brotliCompressSync(code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 4 } });
+    const gz = gzipSync(code, { level: 1 });
+    expect(br.equals(brotliCompressSync(code, { params: { [zlib.BROTLI_PARAM_QUALITY]: 9 } }))).toBe(false);
+    expect(gz.equals(gzipSync(code, { level: 9 }))).toBe(false);
+    await writeFile(join(root, 'assets', 'vendor-Ab12Cd34.js'), code);
+    await writeFile(join(root, 'assets', 'vendor-Ab12Cd34.js.br'), br);
+    await writeFile(join(root, 'assets', 'vendor-Ab12Cd34.js.gz'), gz);
+    const sentBr = await fetchRaw('/assets/vendor-Ab12Cd34.js', { 'accept-encoding': 'br, gzip' });
+    expect(sentBr.headers['content-encoding']).toBe('br');
+    expect(sentBr.body.equals(br)).toBe(true);
+    const sentGz = await fetchRaw('/assets/vendor-Ab12Cd34.js', { 'accept-encoding': 'gzip' });
+    expect(sentGz.headers['content-encoding']).toBe('gzip');
+    expect(sentGz.body.equals(gz)).toBe(true);
+    // each encoding is its own representation: its own ETag, and a 304 for it
+    expect(sentBr.headers.etag).not.toBe(sentGz.headers.etag);
+    const again = await fetchRaw('/assets/vendor-Ab12Cd34.js', { 'accept-encoding': 'br, gzip', 'if-none-match': String(sentBr.headers.etag) });
+    expect(again.status).toBe(304);
+  });
+
+  it('never sends a compressed copy older than its file, nor one that leads out of the folder', async () => {
+    const current = 'export const state = "current";\n'.repeat(100);
+    await writeFile(join(root, 'assets', 'app.js'), current);
+    // a copy left from an earlier build: older than the file
+    await writeFile(join(root, 'assets', 'app.js.br'), brotliCompressSync('export const state = "stale";\n'.repeat(100)));
+    const past = new Date(Date.now() - 3_600_000);
+    await utimes(join(root, 'assets', 'app.js.br'), past, past);
+    const stale = await fetchRaw('/assets/app.js', { 'accept-encoding': 'br' });
+    expect(brotliDecompressSync(stale.body).toString()).toBe(current);
+    // a copy that is a symlink to a file outside the renderer's folder
+    const outside = await mkdtemp(join(tmpdir(), 'opsdeck-static-outside-'));
+    await writeFile(join(outside, 'secret.gz'), gzipSync('the private key'));
+    await writeFile(join(root, 'assets', 'page-Zz98Yy76.js'), current);
+    await symlink(join(outside, 'secret.gz'), join(root, 'assets', 'page-Zz98Yy76.js.gz'));
+    const leaked = await fetchRaw('/assets/page-Zz98Yy76.js', { 'accept-encoding': 'gzip' });
+    expect(gunzipSync(leaked.body).toString()).toBe(current);
+    await rm(outside, { recursive: true, force: true });
   });
 
   it('reads Accept-Encoding as browsers send it, q=0 included', () => {

@@ -1,9 +1,11 @@
 // How the browser shell sends one file of the built renderer: compressed when the browser
-// accepts it (brotli, else gzip; each file compressed once and kept while it is unchanged on
-// disk) and cached by the browser. Vite names every asset by its content hash, so an asset is
+// accepts it (brotli, else gzip) and cached by the browser. The build writes a compressed copy
+// beside each asset (name.js.br, name.js.gz: electron.vite.config.ts), sent as it is when it is
+// at least as new as the file and inside the renderer's folder by its real path; without one the
+// file is compressed here once and kept while it is unchanged on disk. Vite names every asset by its content hash, so an asset is
 // immutable for a year; index.html names the current assets, so it is never stored.
 import { createReadStream } from 'node:fs';
-import { readFile } from 'node:fs/promises';
+import { readFile, realpath, stat } from 'node:fs/promises';
 import type { IncomingMessage, ServerResponse } from 'node:http';
 import { basename } from 'node:path';
 import { brotliCompress, constants as zlib, gzip } from 'node:zlib';
@@ -50,18 +52,29 @@ interface Compressed {
 export class StaticFiles {
   private readonly compressed = new Map<string, Compressed>();
 
-  /** Send `file` (already resolved inside the static root and stat'ed) for `req`. */
-  async send(req: IncomingMessage, res: ServerResponse, file: string, info: { size: number; mtimeMs: number }, type: string): Promise<void> {
-    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}"`;
-    const headers: Record<string, string | number> = lookupTable({ 'Content-Type': type, 'Cache-Control': cacheControl(file), ETag: etag });
+  /**
+   * Send `file` (already resolved inside the static root and stat'ed) for `req`; `inside` says
+   * whether a real path is inside the static root (for the compressed copy beside the file).
+   */
+  async send(
+    req: IncomingMessage,
+    res: ServerResponse,
+    file: string,
+    info: { size: number; mtimeMs: number },
+    type: string,
+    inside: (realPath: string) => boolean,
+  ): Promise<void> {
     const encoding = COMPRESSIBLE.test(type) && info.size >= MIN_COMPRESS_BYTES ? pickEncoding(req.headers['accept-encoding']) : null;
+    // each encoding is its own representation, so its own validator
+    const etag = `"${info.size.toString(36)}-${Math.floor(info.mtimeMs).toString(36)}${encoding ? `-${encoding}` : ''}"`;
+    const headers: Record<string, string | number> = lookupTable({ 'Content-Type': type, 'Cache-Control': cacheControl(file), ETag: etag });
     if (COMPRESSIBLE.test(type)) headers.Vary = 'Accept-Encoding';
     if (req.headers['if-none-match'] === etag) {
       res.writeHead(304, headers).end();
       return;
     }
     if (encoding) {
-      const body = await this.body(file, info, encoding).catch(() => null);
+      const body = await this.body(file, info, encoding, inside).catch(() => null);
       if (body) {
         res.writeHead(200, { ...headers, 'Content-Encoding': encoding, 'Content-Length': body.length });
         res.end(req.method === 'HEAD' ? undefined : body);
@@ -80,7 +93,7 @@ export class StaticFiles {
       .pipe(res);
   }
 
-  private async body(file: string, info: { size: number; mtimeMs: number }, encoding: Encoding): Promise<Buffer> {
+  private async body(file: string, info: { size: number; mtimeMs: number }, encoding: Encoding, inside: (realPath: string) => boolean): Promise<Buffer> {
     let entry = this.compressed.get(file);
     if (!entry || entry.mtimeMs !== info.mtimeMs || entry.size !== info.size) {
       entry = { mtimeMs: info.mtimeMs, size: info.size, bodies: {} };
@@ -88,6 +101,11 @@ export class StaticFiles {
     }
     const kept = entry.bodies[encoding];
     if (kept) return kept;
+    const built = await this.builtCopy(file, info, encoding, inside);
+    if (built) {
+      entry.bodies[encoding] = built;
+      return built;
+    }
     const raw = await readFile(file);
     // brotli 9: most of quality 11's ratio at a fraction of its time, paid once per file
     const body =
@@ -96,5 +114,15 @@ export class StaticFiles {
         : await gz(raw, { level: 9 });
     entry.bodies[encoding] = body;
     return body;
+  }
+
+  /** The build's compressed copy beside `file`, if there is one that is current and inside the root. */
+  private async builtCopy(file: string, info: { mtimeMs: number }, encoding: Encoding, inside: (realPath: string) => boolean): Promise<Buffer | null> {
+    const real = await realpath(`${file}.${encoding === 'br' ? 'br' : 'gz'}`).catch(() => null);
+    if (real === null || !inside(real)) return null;
+    const copy = await stat(real).catch(() => null);
+    // older than the file: left from an earlier build of a file with the same name
+    if (!copy?.isFile() || copy.mtimeMs < info.mtimeMs) return null;
+    return readFile(real).catch(() => null);
   }
 }

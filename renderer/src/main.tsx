@@ -17,6 +17,8 @@ const onStatus = (status: BackendStatus): void => {
   // After a reconnect the backend's state moved on without us: reload fleet and snapshot.
   if (status.state === 'connected') {
     if (wasConnected && api) void loadInitial(api);
+    // a User Timing mark (DevTools, bench/renderer-load.ts): the socket is open
+    else performance.mark('opsdeck:connected');
     wasConnected = true;
   }
 };

@@ -10,6 +10,7 @@ import { StatusIcon } from '../../status/StatusIcon';
 import { visible, VisibleText } from '../../status/VisibleText';
 import { clearFocus } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
+import { useAfterFirstPaint } from '../../history/useAfterFirstPaint';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { PanelState } from './panelState';
 import { panelStatus, rowStatusShown as blindOk } from './panelState';
@@ -49,6 +50,7 @@ export function Panel<V>(props: {
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
   const showCharts = useAppStore((s) => s.showCharts);
+  const chartsMayRender = useAfterFirstPaint();
   const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
     if (focused && ref.current) {
@@ -154,10 +156,10 @@ export function Panel<V>(props: {
         )
       ) : null}
       {props.footer}
-      {/* History charts: memoised recharts components, each subscribed to its own series. */}
+      {/* History charts: memoised recharts components, each subscribed to its own series; after the tables are painted. */}
       {props.charts && showCharts ? (
         <div className="charts">
-          <Suspense fallback={<p className="muted">loading charts…</p>}>{props.charts}</Suspense>
+          {chartsMayRender ? <Suspense fallback={<p className="muted">loading charts…</p>}>{props.charts}</Suspense> : <p className="muted">loading charts…</p>}
         </div>
       ) : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
