@@ -15,6 +15,11 @@ export const AuditRecord = z.object({
   command: z.string().nullable(),
   exitCode: z.number().int().nullable(),
   outcome: z.string().nullable(),
+  /**
+   * an intent's catalog parameters as resolved (the unit, the queue…): a console restarted
+   * after a run it left open checks the run's effect on the host with them
+   */
+  params: z.record(z.string(), z.string()).optional(),
   prevHash: z.string(),
   hash: z.string(),
 });

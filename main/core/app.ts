@@ -422,9 +422,11 @@ export class OpsApp {
     // log that cannot be recovered (a full disk, failed verification) refuses runs, by name.
     this.audit
       .recover()
-      .then(({ repaired, unknown }) => {
+      .then(({ repaired, unknown, open }) => {
         if (repaired || unknown)
           this.options.logger.warn(`audit: ${repaired} torn line(s) repaired, ${unknown} run(s) left open by a stopped console recorded as unknown`);
+        // checked on their hosts once they answer, as runs cut off by a dropped link are
+        this.actions.adoptOpenRuns(open);
       })
       .catch((error: Error) => this.options.logger.warn(`audit: ${error.message}`));
   }

@@ -11,7 +11,7 @@ import { randomBytes } from 'node:crypto';
 import { setMaxListeners } from 'node:events';
 import type { Clock, Timers } from '../clock';
 import { isoAt, systemTimers } from '../clock';
-import type { AuditEntry } from '../audit/AuditLog';
+import type { AuditEntry, OpenRun } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
 import {
   type Catalog,
@@ -158,6 +158,23 @@ export class ActionService {
       emitStatus: (payload) => this.status(payload.runId, payload.hostId, payload.state, payload.exitCode, payload.error, payload.settled ?? null),
       ...(deps.logger ? { logger: deps.logger } : {}),
     });
+  }
+
+  /**
+   * Runs a stopped console left open (recorded "unknown: console stopped" at start-up) are checked
+   * like runs cut off by a dropped link: on their host, by their action's effect check, once it
+   * answers. A run whose action is no longer in the catalog stays unknown.
+   */
+  adoptOpenRuns(runs: readonly OpenRun[]): void {
+    const hosts = new Set<HostId>();
+    for (const run of runs) {
+      const action = this.catalog.get(run.actionId);
+      if (!action) continue;
+      const hostId = run.hostId as HostId;
+      this.settler.add({ runId: run.runId as RunId, hostId, action, params: run.params, command: run.command, intentAt: run.intentAt });
+      hosts.add(hostId);
+    }
+    for (const hostId of hosts) void this.settler.settleHost(hostId);
   }
 
   /** The host answers again: settle the runs on it that were cut off before their exit status. */
@@ -380,7 +397,7 @@ export class ActionService {
     let chainHead: string;
     const intentAt = this.deps.clock.now();
     try {
-      chainHead = (await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base })).hash;
+      chainHead = (await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base, params: prepared.params })).hash;
     } catch (err) {
       // no intent on disk, no command: an unaudited change is worse than a refused one
       const why = `not run: the audit log could not be written (${this.deps.redactor.redact((err as Error).message)})`;

@@ -108,3 +108,67 @@ it('a restart cut off before its exit status reads "unknown", then settles as su
   expect(await audit.verify()).toMatchObject({ ok: true });
   await svc.stopAll();
 });
+
+it('runs a killed console left open are recorded "console stopped" by the next one, then settled from the host', async () => {
+  const auditPath = join(dir, 'stopped.jsonl');
+  const API = 'autotrader-api';
+  // the console that was killed: its intents are on disk; one restart reached the host, the
+  // other never left the console
+  const before = new AuditLog({ path: auditPath, clock: systemClock, redactor: new Redactor() });
+  const intent = (runId: string, unit: string) =>
+    before.append({ kind: 'intent', user: 'alice', runId, actionId: 'service.restart', hostId: H1, command: `systemctl restart ${unit}`, params: { unit } });
+  const enteredBefore = await sh(`systemctl show -p ActiveEnterTimestampMonotonic --value ${UNIT}`);
+  await intent('run-ran', UNIT);
+  await intent('run-never-sent', API);
+  await sh(`systemctl restart ${UNIT}`);
+  await before.idle();
+
+  // the console started again: recovery closes both as unknown and hands them to the settler
+  const audit = new AuditLog({ path: auditPath, clock: systemClock, redactor: new Redactor() });
+  const statuses: EventPayload<'onRunStatus'>[] = [];
+  const svc = new ActionService({
+    executor: pool,
+    audit,
+    redactor: new Redactor(),
+    hostLookup: (id) => (id === H1 ? { id, label: 'host one' } : undefined),
+    user: 'bob',
+    clock: systemClock,
+    timers: systemTimers,
+    randomBytes,
+    emitOutput: () => undefined,
+    emitStatus: (p) => statuses.push(p),
+  });
+  const recovered = await audit.recover();
+  expect(recovered).toMatchObject({ unknown: 2 });
+  expect(recovered.open.map((r) => [r.runId, r.params])).toEqual([
+    ['run-ran', { unit: UNIT }],
+    ['run-never-sent', { unit: API }],
+  ]);
+  svc.adoptOpenRuns(recovered.open);
+
+  await waitFor('both runs to be settled', () => ['run-ran', 'run-never-sent'].every((id) => statuses.some((s) => s.runId === id && s.settled)), 40_000);
+  expect(statuses.find((s) => s.runId === 'run-ran' && s.settled)).toMatchObject({
+    state: 'succeeded',
+    settled: 'succeeded (verified: ActiveEnterTimestamp moved)',
+  });
+  expect(statuses.find((s) => s.runId === 'run-never-sent' && s.settled)).toMatchObject({ state: 'failed' });
+  expect(Number(await sh(`systemctl show -p ActiveEnterTimestampMonotonic --value ${UNIT}`))).toBeGreaterThan(Number(enteredBefore));
+
+  await audit.idle();
+  const records = (await readFile(auditPath, 'utf8'))
+    .trim()
+    .split('\n')
+    .map((l) => JSON.parse(l) as { kind: string; runId: string; user: string; outcome: string | null });
+  expect(records.filter((r) => r.runId === 'run-ran').map((r) => [r.kind, r.outcome])).toEqual([
+    ['intent', null],
+    ['result', 'unknown: console stopped before the outcome was recorded'],
+    ['settled', 'succeeded (verified: ActiveEnterTimestamp moved)'],
+  ]);
+  expect(records.filter((r) => r.runId === 'run-never-sent').map((r) => [r.kind, r.outcome])).toEqual([
+    ['intent', null],
+    ['result', 'unknown: console stopped before the outcome was recorded'],
+    ['settled', expect.stringMatching(/^failed \(verified: /)],
+  ]);
+  expect(await audit.verify()).toMatchObject({ ok: true });
+  await svc.stopAll();
+});

@@ -30,6 +30,19 @@ export interface AuditEntry {
   command?: string | null;
   exitCode?: number | null;
   outcome?: string | null;
+  /** an intent's resolved catalog parameters */
+  params?: Readonly<Record<string, string>>;
+}
+
+/** A run a stopped console left open, as its intent recorded it: settled by its effect check later. */
+export interface OpenRun {
+  runId: string;
+  hostId: string;
+  actionId: string;
+  command: string;
+  params: Readonly<Record<string, string>>;
+  /** the intent's time, ms since the epoch */
+  intentAt: number;
 }
 
 export interface AuditLogDeps {
@@ -53,6 +66,8 @@ interface Load {
   needsNewline: boolean;
   /** entries written ahead of the next batch: a repair record, "unknown" results */
   preamble: Array<{ entry: AuditEntry; kind: 'repair' | 'recovered' }>;
+  /** the runs those "unknown" results close, with what their intents recorded */
+  openRuns: OpenRun[];
 }
 
 interface Pending {
@@ -101,15 +116,17 @@ export class AuditLog {
 
   /**
    * Read the log as a starting console: repair a torn last line, close the runs a stopped console
-   * left open as unknown, and write that down now. Resolves with what was written.
+   * left open as unknown, and write that down now. Resolves with what was written, and the runs
+   * so closed whose intents carry their parameters (their effect can still be checked).
    */
-  async recover(): Promise<{ repaired: number; unknown: number }> {
+  async recover(): Promise<{ repaired: number; unknown: number; open: OpenRun[] }> {
     const before = this.recovered;
     await this.enqueue(null);
-    if (before) return { repaired: 0, unknown: 0 };
+    if (before) return { repaired: 0, unknown: 0, open: [] };
     return this.lastRecovery;
   }
-  private lastRecovery = { repaired: 0, unknown: 0 };
+  private lastRecovery: { repaired: number; unknown: number; open: OpenRun[] } = { repaired: 0, unknown: 0, open: [] };
+  private openRuns: OpenRun[] = [];
 
   /**
    * The newest record's seq and hash, once everything appended so far is on disk: the seam for
@@ -195,6 +212,7 @@ export class AuditLog {
       this.head = load.head;
       this.needsNewline = load.needsNewline;
       this.preamble = load.preamble;
+      this.openRuns = load.openRuns;
     }
     const head = this.head;
     if (this.anchorBehind) {
@@ -228,6 +246,7 @@ export class AuditLog {
         command: red(entry.command),
         exitCode: entry.exitCode ?? null,
         outcome: entry.kind === 'repair' ? (entry.outcome ?? null) : red(entry.outcome),
+        ...(entry.params ? { params: redactedParams(entry.params, r) } : {}),
         prevHash: prev.hash,
       };
       const hash = hashRecord(unsigned);
@@ -247,7 +266,9 @@ export class AuditLog {
       this.lastRecovery = {
         repaired: this.preamble.filter((p) => p.kind === 'repair').length,
         unknown: this.preamble.filter((p) => p.kind === 'recovered').length,
+        open: this.openRuns,
       };
+      this.openRuns = [];
       this.preamble = [];
     }
     this.head = { seq: prev.seq, hash: prev.hash };
@@ -318,7 +339,14 @@ export class AuditLog {
         });
       }
     }
-    return { head, needsNewline, preamble };
+    const openRuns = this.recovered
+      ? []
+      : [...open.values()].flatMap((rec) =>
+          rec.params && rec.runId && rec.hostId && rec.actionId && rec.command
+            ? [{ runId: rec.runId, hostId: rec.hostId, actionId: rec.actionId, command: rec.command, params: rec.params, intentAt: Date.parse(rec.at) }]
+            : [],
+        );
+    return { head, needsNewline, preamble, openRuns };
   }
 
   private loadKey(): Promise<Buffer | null> {
@@ -365,4 +393,9 @@ export class AuditLog {
       throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be read: ${diskReason(err)}`);
     }
   }
+}
+
+/** The values redacted like every other field; the keys are the catalog's own parameter names. */
+function redactedParams(params: Readonly<Record<string, string>>, redactor: Redactor): Record<string, string> {
+  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, redactor.redact(v)]));
 }

@@ -27,7 +27,10 @@ export type Unsigned = Omit<AuditRecord, 'hash'>;
  * re-serialised by another tool still verifies.
  */
 export function hashRecord(r: Unsigned): string {
-  const canonical = JSON.stringify([r.seq, r.at, r.kind, r.user, r.runId, r.actionId, r.hostId, r.command, r.exitCode, r.outcome, r.prevHash]);
+  const fields: unknown[] = [r.seq, r.at, r.kind, r.user, r.runId, r.actionId, r.hostId, r.command, r.exitCode, r.outcome, r.prevHash];
+  // params came later: a record without them hashes as it always did
+  if (r.params) fields.push(Object.entries(r.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical).digest('hex');
 }
 
