@@ -234,7 +234,7 @@ describe('AuditLog', () => {
     const torn = '{"seq":2,"at":"2026-11-26T14:0';
     await appendFile(path, torn);
     const resumed = makeLog();
-    expect(await resumed.recover()).toEqual({ repaired: 1, unknown: 0 });
+    expect(await resumed.recover()).toEqual({ repaired: 1, unknown: 0, open: [] });
     const next = await resumed.append(intent('host-2'));
     expect(next.seq).toBe(3);
     const lines = (await readFile(path, 'utf8')).trim().split('\n');
