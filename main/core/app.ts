@@ -76,8 +76,6 @@ export interface OpsAppOptions {
   readonly loadFleet?: () => Promise<Fleet>;
   /** ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
   readonly passphraseStore?: PassphraseStore;
-  /** how long a host's link fails before its alert fires, and how often a failing host is looked at; default: 30 s, 5 s */
-  readonly hostReach?: { readonly pendingMs?: number; readonly tickMs?: number };
 }
 
 export interface FleetReload {
@@ -184,8 +182,9 @@ export class OpsApp {
       takeNotification: (key) => this.alerts.takeNotification(key),
     });
     const hostLabel = (id: string) => this.hostsById.get(id as HostId)?.label ?? id;
+    const alertsSettings = options.alerts ?? alertsSettingsFromConfig(null);
     this.alerts = new AlertEngine({
-      settings: options.alerts ?? alertsSettingsFromConfig(null),
+      settings: alertsSettings,
       clock,
       onChange: this.alertFolder.change,
       onNotify: this.alertFolder.notify,
@@ -199,8 +198,9 @@ export class OpsApp {
       clock,
       timers,
       hostLabel,
-      ...(options.hostReach?.pendingMs !== undefined ? { pendingMs: options.hostReach.pendingMs } : {}),
-      ...(options.hostReach?.tickMs !== undefined ? { tickMs: options.hostReach.tickMs } : {}),
+      pendingMs: (alertsSettings.hostUnreachableSeconds ?? 30) * 1000,
+      // looked at often enough that a short pending time is kept within a second or two
+      tickMs: Math.min(5_000, Math.max(1_000, (alertsSettings.hostUnreachableSeconds ?? 30) * 250)),
     });
 
     this.poller = new HealthPoller({

@@ -37,10 +37,19 @@ export function hostReach(state: ConnectionState, label: string, now: number, pe
     pendingMs,
   };
   if (state.state === 'connected') return { ...base, holds: false, reason: `${label} answers again` };
-  if (state.state !== 'failed' && state.state !== 'unresponsive') return null;
+  // "connecting" with an error is the pool retrying after a failed attempt or a lost link; without
+  // one it is a first attempt, which says nothing yet
+  const retrying = state.state === 'connecting' && state.error !== null;
+  if (state.state !== 'failed' && state.state !== 'unresponsive' && !retrying) return null;
   const since = Math.max(0, Math.round((now - Date.parse(state.since)) / 1000));
   const why = state.state === 'unresponsive' ? `link unresponsive for ${since} s` : (state.error ?? 'connection failed');
-  const next = state.nextRetryAt ? `next attempt ${clockOf(state.nextRetryAt)} UTC` : 'no attempt scheduled';
+  const next = state.nextRetryAt
+    ? `next attempt ${clockOf(state.nextRetryAt)} UTC`
+    : state.state === 'connecting'
+      ? 'trying now'
+      : state.state === 'failed'
+        ? 'no retry (Retry in the Hosts view)'
+        : 'waiting for the link';
   return { ...base, holds: true, reason: `${label} cannot be reached: ${why}; ${next} (attempt ${state.attempt})` };
 }
 
