@@ -3,7 +3,7 @@
 // raises a host-level alert naming the link error and the next attempt; the link answering
 // again resolves it. Fed by the pool's connection states, and by a tick, so a host whose next
 // attempt lies beyond the pending time still fires on time.
-import type { ConnectionState } from '../../../common/contract';
+import { linkUnreachable, type ConnectionState } from '../../../common/contract';
 import type { Clock, Timers } from '../clock';
 import type { Condition } from './blindness';
 
@@ -37,10 +37,7 @@ export function hostReach(state: ConnectionState, label: string, now: number, pe
     pendingMs,
   };
   if (state.state === 'connected') return { ...base, holds: false, reason: `${label} answers again` };
-  // "connecting" with an error is the pool retrying after a failed attempt or a lost link; without
-  // one it is a first attempt, which says nothing yet
-  const retrying = state.state === 'connecting' && state.error !== null;
-  if (state.state !== 'failed' && state.state !== 'unresponsive' && !retrying) return null;
+  if (!linkUnreachable(state)) return null;
   const since = Math.max(0, Math.round((now - Date.parse(state.since)) / 1000));
   const why = state.state === 'unresponsive' ? `link unresponsive for ${since} s` : (state.error ?? 'connection failed');
   const next = state.nextRetryAt
