@@ -371,44 +371,64 @@ const iso = z.string().max(40);
 
 export const AlertId = z.string().regex(/^a-[0-9]{1,12}$/, 'not an alert id (a-<number>)');
 
-/** One alert instance: created pending, maybe fired, then resolved; a refire is a new instance. */
-export const AlertRecord = z.object({
-  id: AlertId,
-  /** deployment/rule/item: the same problem across instances (snooze follows it) */
-  key: z.string(),
-  deploymentId: z.string(),
-  ruleId: z.string(),
-  section: z.enum(RUNBOOK_SECTIONS),
-  endpoint: z.enum(ENDPOINTS),
-  item: z.string(),
-  title: z.string(),
-  severity: z.enum(['warning', 'critical']),
-  state: z.enum(['pending', 'firing', 'resolved']),
-  /** the value in words, e.g. "rate limit usage 90 % > 80 %" */
-  reason: z.string(),
-  value: z.number().nullable(),
-  /** the reason and value when it fired: `reason` and `value` move on (to the recovered ones) */
-  firedReason: z.string().nullable().optional(),
-  firedValue: z.number().nullable().optional(),
-  pendingSince: iso,
-  firedAt: iso.nullable(),
-  resolvedAt: iso.nullable(),
-  acknowledgedAt: iso.nullable(),
-  acknowledgedBy: z.string().nullable(),
-  snoozedUntil: iso.nullable(),
-  /** a teammate who snoozed it from their console (shared through the hosts' journals); absent: this console's user */
-  snoozedBy: z.string().nullable().optional(),
-  /** desktop notifications sent for this instance (0 or 1; the rate limit may hold one back) */
-  notified: z.number().int().nonnegative(),
-});
+/**
+ * One alert instance: created pending, maybe fired, then resolved; a refire is a new instance.
+ * An alert is about one of two things: an endpoint of a deployment's health API (deploymentId,
+ * endpoint and the runbook section are set, hostId absent or null), or a host the console cannot
+ * reach (hostId set; deploymentId, endpoint and section null: what to check is the host itself).
+ */
+export const AlertRecord = z
+  .object({
+    id: AlertId,
+    /** deployment/rule/item (host:<id>/rule/<id> for a host): the same problem across instances (snooze follows it) */
+    key: z.string(),
+    deploymentId: z.string().nullable(),
+    /** the host a host-level alert is about */
+    hostId: z.string().nullable().optional(),
+    ruleId: z.string(),
+    section: z.enum(RUNBOOK_SECTIONS).nullable(),
+    endpoint: z.enum(ENDPOINTS).nullable(),
+    item: z.string(),
+    title: z.string(),
+    severity: z.enum(['warning', 'critical']),
+    state: z.enum(['pending', 'firing', 'resolved']),
+    /** the value in words, e.g. "rate limit usage 90 % > 80 %" */
+    reason: z.string(),
+    value: z.number().nullable(),
+    /** the reason and value when it fired: `reason` and `value` move on (to the recovered ones) */
+    firedReason: z.string().nullable().optional(),
+    firedValue: z.number().nullable().optional(),
+    pendingSince: iso,
+    firedAt: iso.nullable(),
+    resolvedAt: iso.nullable(),
+    acknowledgedAt: iso.nullable(),
+    acknowledgedBy: z.string().nullable(),
+    snoozedUntil: iso.nullable(),
+    /** a teammate who snoozed it from their console (shared through the hosts' journals); absent: this console's user */
+    snoozedBy: z.string().nullable().optional(),
+    /** desktop notifications sent for this instance (0 or 1; the rate limit may hold one back) */
+    notified: z.number().int().nonnegative(),
+  })
+  .refine(
+    (a) =>
+      a.hostId ? a.deploymentId === null && a.endpoint === null && a.section === null : a.deploymentId !== null && a.endpoint !== null && a.section !== null,
+    {
+      message: 'an alert is about a host (hostId, no deployment or endpoint) or about a deployment endpoint, not both',
+    },
+  );
 export type AlertRecord = z.infer<typeof AlertRecord>;
+
+/** A host the console cannot reach, rather than an endpoint of a deployment's health API. */
+export const isHostAlert = (alert: Pick<AlertRecord, 'hostId'>): boolean => typeof alert.hostId === 'string' && alert.hostId !== '';
 
 export const AlertNotification = z.object({
   alertId: AlertId,
   title: z.string(),
   body: z.string(),
   severity: z.enum(['warning', 'critical']),
-  section: z.enum(RUNBOOK_SECTIONS),
+  /** the runbook section to open; null for a host that cannot be reached (what to check is the host) */
+  section: z.enum(RUNBOOK_SECTIONS).nullable(),
+  hostId: z.string().nullable().optional(),
 });
 export type AlertNotification = z.infer<typeof AlertNotification>;
 

@@ -44,6 +44,16 @@ export const ConnectionState = z.object({
 });
 export type ConnectionState = z.infer<typeof ConnectionState>;
 
+/**
+ * The console cannot reach this host now: its link failed, froze ("unresponsive"), or is being
+ * retried after an error ("connecting" with the error kept). A first attempt says nothing yet.
+ * Main's host alert and the views' "blind/unknown" counts read it the same way.
+ */
+export function linkUnreachable(state: Pick<ConnectionState, 'state' | 'error'> | undefined): boolean {
+  if (!state) return false;
+  return state.state === 'failed' || state.state === 'unresponsive' || (state.state === 'connecting' && state.error !== null);
+}
+
 export const fleetCalls = {
   getFleet: { request: Empty, response: FleetInfo },
   getSnapshot: {

@@ -11,6 +11,7 @@ import { FollowSpools } from './actions/FollowSpool';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
 import { BlindnessWatch } from './alerts/BlindnessWatch';
+import { HostReachWatch } from './alerts/HostReachWatch';
 import type { AuditKeySource } from './audit/auditKey';
 import { IncidentExporter } from './audit/IncidentExporter';
 import { EventHub } from './bridge/EventHub';
@@ -98,6 +99,8 @@ export class OpsApp {
   readonly alerts: AlertEngine;
   /** an endpoint that cannot be read, or whose data is stale, is an alert */
   private readonly blindness: BlindnessWatch;
+  /** a host that cannot be reached is an alert */
+  private readonly hostReach: HostReachWatch;
   readonly alertFolder: AlertFolder;
   private readonly alertBatch: KeyedBatcher<AlertRecord>;
   readonly hostTools: HostToolsFeature;
@@ -175,15 +178,30 @@ export class OpsApp {
       onChange: (alert) => this.alertBatch.push(alert),
       onNotify: (notification) => this.hub.emit('onAlertNotification', notification),
       deploymentName: (id) => names.get(id) ?? id,
+      // a fold's one notification spends the same budget as any alert's
+      takeNotification: (key) => this.alerts.takeNotification(key),
     });
+    const hostLabel = (id: string) => this.hostsById.get(id as HostId)?.label ?? id;
+    const alertsSettings = options.alerts ?? alertsSettingsFromConfig(null);
     this.alerts = new AlertEngine({
-      settings: options.alerts ?? alertsSettingsFromConfig(null),
+      settings: alertsSettings,
       clock,
       onChange: this.alertFolder.change,
       onNotify: this.alertFolder.notify,
+      shownAlone: this.alertFolder.shownAlone,
       deploymentName: (id) => names.get(id) ?? id,
+      hostLabel,
     });
     this.blindness = new BlindnessWatch({ alerts: this.alerts, clock, timers });
+    this.hostReach = new HostReachWatch({
+      alerts: this.alerts,
+      clock,
+      timers,
+      hostLabel,
+      pendingMs: (alertsSettings.hostUnreachableSeconds ?? 30) * 1000,
+      // looked at often enough that a short pending time is kept within a second or two
+      tickMs: Math.min(5_000, Math.max(1_000, (alertsSettings.hostUnreachableSeconds ?? 30) * 250)),
+    });
 
     this.poller = new HealthPoller({
       dispatcherFor: (id) => {
@@ -253,6 +271,8 @@ export class OpsApp {
       },
       logger,
     });
+    // a link that fails or freezes past the pending time is a host alert (scrubbed like the view's)
+    this.unsubscribers.push(this.pool.onState((state) => this.hostReach.observe(this.scrubConnection(state))));
     // a host that answers again settles the runs cut off on it before their exit status
     this.unsubscribers.push(this.pool.onState((state) => state.state === 'connected' && void this.actions.settleUnknown(state.hostId)));
 
@@ -383,6 +403,7 @@ export class OpsApp {
     );
     // the pool drops removed hosts' connections and reconnects hosts whose settings changed
     this.pool.setHosts([...next.targets]);
+    for (const id of removed) this.hostReach.forget(id);
     const previous = this.fleet;
     this.fleet = {
       ...next,
@@ -418,6 +439,7 @@ export class OpsApp {
     this.hostTools.start();
     this.team?.start(this.options.fleet.hosts.map((h) => h.id));
     this.blindness.start();
+    this.hostReach.start();
     // Runs a stopped console left open are closed as unknown now, not at the first action; a
     // log that cannot be recovered (a full disk, failed verification) refuses runs, by name.
     this.audit
@@ -434,6 +456,7 @@ export class OpsApp {
   async close(): Promise<void> {
     this.poller.stop();
     this.blindness.stop();
+    this.hostReach.stop();
     await this.hostTools.close();
     this.team?.close();
     await this.actions.stopAll();

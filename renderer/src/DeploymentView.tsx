@@ -12,7 +12,8 @@ import { RateLimitsPanel } from './panels/rate-limits/RateLimitsPanel';
 import { SecurityPanel } from './panels/security/SecurityPanel';
 import { SlaPanel } from './panels/sla/SlaPanel';
 import { WorkersPanel } from './panels/workers/WorkersPanel';
-import { STATUS_WORD } from './status/status';
+import { STATUS_WORD, worst, type Status } from './status/status';
+import { unreachableHosts } from './panels/fleet/selectors';
 import { StatusIcon } from './status/StatusIcon';
 import { useNow } from './status/useNow';
 import { openPanel, setChartRange, toggleCharts } from './store/actions';
@@ -42,6 +43,32 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
         </button>
       ))}
     </nav>
+  );
+}
+
+/**
+ * The deployment's areas counted by status, and its hosts the console cannot reach: what cannot
+ * be read is counted "blind/unknown", never "ok" (e.g. "■ 0 failing, 0 warning, 7 blind/unknown,
+ * 0 ok; unreachable: web-1").
+ */
+export function deploymentStatusText(statuses: readonly Status[], unreachable: readonly string[]): string {
+  const n = (s: Status) => statuses.filter((x) => x === s).length;
+  const areas = `${n('fail')} failing, ${n('warn')} warning, ${n('unknown')} blind/unknown, ${n('ok')} ok`;
+  return unreachable.length ? `${areas}; unreachable: ${unreachable.join(', ')}` : areas;
+}
+
+function DeploymentStatus({ deploymentId }: { deploymentId: string }) {
+  const states = useAppStore(useShallow((s) => AREAS.map((a) => s.health[healthKey(deploymentId, a.endpoint)])));
+  const { fleet, connections } = useAppStore(useShallow((s) => ({ fleet: s.fleet, connections: s.connections })));
+  const now = useNow(1000);
+  const statuses = useMemo(() => AREAS.map((a, i) => summarizeArea(a, states[i], now).status), [states, now]);
+  const deployment = fleet?.deployments.find((d) => d.id === deploymentId);
+  const unreachable = fleet && deployment ? unreachableHosts(fleet, deployment, connections) : [];
+  const status = worst([...statuses, ...(unreachable.length ? (['unknown'] as const) : [])]);
+  return (
+    <span role="status" aria-label="Deployment status" className={`deployment-status status-${status}`}>
+      <StatusIcon status={status} /> {deploymentStatusText(statuses, unreachable)}
+    </span>
   );
 }
 
@@ -103,6 +130,7 @@ export function DeploymentView() {
     <div className="deployment">
       <div className="deployment-head">
         <h2 className="deployment-name">{deployment.name}</h2>
+        <DeploymentStatus deploymentId={id} />
         <span className="muted mono">
           {deployment.healthUrl}
           {deployment.healthVia ? ` via ${deployment.healthVia}` : ''}

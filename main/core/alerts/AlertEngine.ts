@@ -4,13 +4,14 @@
 // is a new instance (new id, new start time); a snooze follows the problem (deployment, rule,
 // item) until it ends, an acknowledgement only the instance.
 import type { EndpointState } from '../../../common/contract';
-import { ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
+import { isHostAlert, ruleMetric, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
 import { clearsAt, effectiveRules, firesAt, ruleForItem, severityAt, type AlertsSettings, type EffectiveRule } from './alertRules';
 import type { Condition } from './blindness';
 import { alertReason } from './alertReason';
 import { NotificationLimiter } from './NotificationLimiter';
+import { notificationFor } from './notificationText';
 
 export interface AlertEngineDeps {
   readonly settings: AlertsSettings;
@@ -23,6 +24,10 @@ export interface AlertEngineDeps {
   readonly keepResolved?: number;
   /** deployment names for notification text */
   readonly deploymentName?: (deploymentId: string) => string;
+  /** host labels for notification text */
+  readonly hostLabel?: (hostId: string) => string;
+  /** false when the alert will not be shown on its own (a fold stands for it): it sends no notification */
+  readonly shownAlone?: (alert: AlertRecord) => boolean;
 }
 
 export const MAX_SNOOZE_MINUTES = 7 * 24 * 60;
@@ -52,6 +57,16 @@ export class AlertEngine {
     }
     const n = deps.settings.notifications;
     this.limiter = n.enabled ? new NotificationLimiter(deps.clock, n.perAlertSeconds * 1000, n.maxPerHour) : null;
+  }
+
+  /** A notification for this problem key may go out now (the fold's own, which spends the same budget). */
+  takeNotification(key: string): boolean {
+    return this.limiter?.take(key) ?? false;
+  }
+
+  private subjectName(alert: AlertRecord): string {
+    if (isHostAlert(alert)) return this.deps.hostLabel?.(alert.hostId!) ?? alert.hostId!;
+    return this.deps.deploymentName?.(alert.deploymentId!) ?? alert.deploymentId!;
   }
 
   get suppressedNotifications(): number {
@@ -97,6 +112,7 @@ export class AlertEngine {
         id: `a-${++this.seq}`,
         key: c.key,
         deploymentId: c.deploymentId,
+        ...(c.hostId ? { hostId: c.hostId } : {}),
         ruleId: c.ruleId,
         section: c.section,
         endpoint: c.endpoint,
@@ -197,16 +213,11 @@ export class AlertEngine {
       firedValue: alert.value,
       snoozedUntil: this.snoozeOf(key, now),
     };
-    if (this.limiter && !fired.snoozedUntil && this.limiter.take(key)) {
+    // Only an alert the engineer will see on its own spends the budget: not a snoozed or
+    // acknowledged one, nor one a fold stands for (the fold notifies once for its group).
+    if (this.limiter && !fired.snoozedUntil && !fired.acknowledgedAt && (this.deps.shownAlone?.(fired) ?? true) && this.limiter.take(key)) {
       fired = { ...fired, notified: fired.notified + 1 };
-      const name = this.deps.deploymentName?.(fired.deploymentId) ?? fired.deploymentId;
-      this.deps.onNotify({
-        alertId: fired.id,
-        title: `${fired.severity === 'critical' ? 'CRITICAL' : 'Warning'}: ${name}: ${fired.item} ${fired.title}`,
-        body: `${fired.reason} (runbook: ${fired.section})`,
-        severity: fired.severity,
-        section: fired.section,
-      });
+      this.deps.onNotify(notificationFor(fired, this.subjectName(fired)));
     }
     this.setActive(key, fired);
     this.deps.onChange(fired);

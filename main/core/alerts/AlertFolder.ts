@@ -5,7 +5,8 @@
 // nothing is hidden as healthy: the fold alert is firing while any member is, and names some of
 // them. It sits after the AlertEngine (its onChange and onNotify pass through here), so the
 // engine's rules, pending periods and hysteresis are untouched.
-import type { AlertNotification, AlertRecord } from '../../../common/thresholds';
+import { isHostAlert, type AlertNotification, type AlertRecord } from '../../../common/thresholds';
+import { notificationFor } from './notificationText';
 import { OpsFailure } from '../../../common/result';
 import { isoAt, type Clock } from '../clock';
 
@@ -24,6 +25,8 @@ export interface AlertFolderDeps {
   readonly onChange: (alert: AlertRecord) => void;
   readonly onNotify: (notification: AlertNotification) => void;
   readonly deploymentName?: (deploymentId: string) => string;
+  /** the notification budget (the engine's limiter): a fold's notification spends it like any alert's */
+  readonly takeNotification?: (key: string) => boolean;
 }
 
 interface Group {
@@ -52,6 +55,14 @@ export class AlertFolder {
 
   /** The engine's onChange. */
   readonly change = (alert: AlertRecord): void => {
+    // a host that cannot be reached is one alert per host: nothing to fold
+    if (isHostAlert(alert)) {
+      const note = this.waitingNotes.get(alert.id);
+      this.waitingNotes.delete(alert.id);
+      if (note) this.deps.onNotify(note);
+      this.deps.onChange(alert);
+      return;
+    }
     const groupKey = `${alert.deploymentId}/${alert.endpoint}`;
     let group = this.groups.get(groupKey);
     if (!group) this.groups.set(groupKey, (group = { members: new Map(), shown: new Set(), fold: null, lastNotifiedAt: -Infinity, dirty: false }));
@@ -80,6 +91,19 @@ export class AlertFolder {
    */
   readonly notify = (notification: AlertNotification): void => {
     this.waitingNotes.set(notification.alertId, notification);
+  };
+
+  /**
+   * The engine asks before it spends the budget on a firing alert: false when the alert is (or
+   * will be, as it joins its group) held back under a fold, which notifies for the group instead.
+   */
+  readonly shownAlone = (alert: AlertRecord): boolean => {
+    if (isHostAlert(alert)) return true;
+    const group = this.groups.get(`${alert.deploymentId}/${alert.endpoint}`);
+    if (!group) return true;
+    if (group.shown.has(alert.key)) return true;
+    // the rule change() applies: a member joins the shown ones while there is room and no fold
+    return !group.fold && group.shown.size < this.bound;
   };
 
   /** Keeps an open fold true to its group; closes it once the group is back within the bound. */
@@ -178,16 +202,12 @@ export class AlertFolder {
       );
     const now = this.deps.clock.now();
     if (!fold || fold.state !== 'firing' || fold.notified > 0 || now - group.lastNotifiedAt < RENOTIFY_MS) return;
+    // an acknowledged or snoozed fold (its members were) wakes nobody and spends nothing
+    if (fold.acknowledgedAt || (fold.snoozedUntil && Date.parse(fold.snoozedUntil) > now)) return;
     group.lastNotifiedAt = now;
+    if (this.deps.takeNotification && !this.deps.takeNotification(fold.key)) return;
     group.fold = { ...fold, notified: 1 };
-    const name = this.deps.deploymentName?.(fold.deploymentId) ?? fold.deploymentId;
-    this.deps.onNotify({
-      alertId: fold.id,
-      title: `${fold.severity === 'critical' ? 'CRITICAL' : 'Warning'}: ${name}: ${fold.title} (${fold.endpoint})`,
-      body: `${fold.reason} (runbook: ${fold.section})`,
-      severity: fold.severity,
-      section: fold.section,
-    });
+    this.deps.onNotify(notificationFor(fold, this.deps.deploymentName?.(fold.deploymentId!) ?? fold.deploymentId!));
     this.deps.onChange(group.fold);
   }
 

@@ -14,6 +14,8 @@ export interface RuleOverride {
 export interface AlertsSettings {
   /** how long a condition must hold before it fires */
   readonly pendingSeconds: number;
+  /** how long a host's link must fail before its host alert fires; default 30 */
+  readonly hostUnreachableSeconds?: number;
   readonly rules: Readonly<Partial<Record<string, RuleOverride>>>;
   readonly notifications: {
     readonly enabled: boolean;

@@ -6,13 +6,15 @@ import type { EndpointState } from '../../../common/contract';
 import { DEFAULT_RULES, STALE_INTERVALS, type RunbookSection } from '../../../common/thresholds';
 
 export interface Condition {
-  /** deployment/rule/item, as every alert's key */
+  /** deployment/rule/item (host:<id>/rule/<id> for a host), as every alert's key */
   key: string;
-  deploymentId: string;
-  endpoint: EndpointState['endpoint'];
-  ruleId: 'api-unreadable' | 'data-stale';
+  /** null for a host-level condition, which names `hostId` instead */
+  deploymentId: string | null;
+  endpoint: EndpointState['endpoint'] | null;
+  hostId?: string;
+  ruleId: 'api-unreadable' | 'data-stale' | 'host-unreachable';
   item: string;
-  section: RunbookSection;
+  section: RunbookSection | null;
   title: string;
   severity: 'warning' | 'critical';
   pendingMs: number;

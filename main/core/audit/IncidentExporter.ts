@@ -56,7 +56,8 @@ export class IncidentExporter {
       to,
       // A deployment's timeline holds what ran on its hosts; run-wide notes without a host stay out.
       records: hosts ? records.filter((r) => r.hostId !== null && hosts.has(r.hostId)) : records,
-      alerts: deployment ? this.deps.alerts().filter((a) => a.deploymentId === deployment.id) : this.deps.alerts(),
+      // a host that cannot be reached belongs to the story of every deployment it serves
+      alerts: deployment ? this.deps.alerts().filter((a) => a.deploymentId === deployment.id || (a.hostId && hosts!.has(a.hostId))) : this.deps.alerts(),
       chain: verdict.ok ? { ok: true } : { ok: false, error: verdict.error },
       generatedAt: to,
       generatedBy: this.deps.user,

@@ -49,7 +49,8 @@ export function renderIncidentTimeline(input: TimelineInput): string {
   const events: Event[] = [];
 
   for (const a of input.alerts) {
-    const what = `${a.severity} alert ${code(r(a.title))} on ${code(r(a.item))} (${a.deploymentId}, ${a.section})`;
+    const where = a.hostId ? `host ${a.hostId}` : `${a.deploymentId}, ${a.section}`;
+    const what = `${a.severity} alert ${code(r(a.title))} on ${code(r(a.item))} (${where})`;
     const push = (at: string | null, text: string) => at && events.push({ at, order: 0, text, alertId: a.id });
     // what it was when it fired, not what it is now (a resolved alert's reason is the recovered value)
     const then = r(a.firedReason ?? a.reason);

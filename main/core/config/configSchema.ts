@@ -193,6 +193,9 @@ const AlertRuleOverride = z
 export const AlertsConfig = z
   .object({
     pendingSeconds: seconds(0, 3600).default(30).describe('how long a condition must hold before its alert fires'),
+    hostUnreachableSeconds: seconds(0, 3600)
+      .default(30)
+      .describe("how long a host's SSH link must fail (refused, timed out, unresponsive) before its 'cannot be reached' alert fires"),
     rules: z
       .partialRecord(z.enum(DEFAULT_RULES.map((rule) => rule.id) as [string, ...string[]]), AlertRuleOverride)
       .default({})

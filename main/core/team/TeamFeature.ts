@@ -105,7 +105,8 @@ export class TeamFeature {
    * reached; the local ack stands either way.
    */
   share(alert: AlertRecord, kind: AckRecord['kind'], until: string | null): void {
-    const hostId = this.deps.ackHost(alert.deploymentId as DeploymentId);
+    // a host alert's record goes to the host itself, once it answers again (the retry below)
+    const hostId = alert.hostId ? (alert.hostId as HostId) : this.deps.ackHost(alert.deploymentId as DeploymentId);
     if (!hostId) return;
     const command = ackRecordCommand({
       user: this.deps.user,

@@ -7,6 +7,7 @@ import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { applyFleet } from '../store/actions';
 import { useAppStore } from '../store/appStore';
+import { useHostsStore } from '../hosts/hostsStore';
 import { AlertsPanel } from './AlertsPanel';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
@@ -133,5 +134,32 @@ describe('AlertsPanel', () => {
     expect(within(list).getAllByRole('row')).toHaveLength(2);
     await user.click(screen.getByRole('button', { name: 'Open runbook broker-connectivity for ibkr broker not online' }));
     expect(useAppStore.getState()).toMatchObject({ view: 'runbooks', returnTo: { deploymentId: 'prod', endpoint: 'brokers', label: 'Prod ibkr' } });
+  });
+
+  it('a host that cannot be reached is its own row, named for the host, linked to the host rather than a runbook', async () => {
+    const user = userEvent.setup();
+    const host = alert({
+      id: 'a-9',
+      key: 'host:web-1/host-unreachable/web-1',
+      deploymentId: null,
+      hostId: 'web-1',
+      endpoint: null,
+      section: null,
+      ruleId: 'host-unreachable',
+      item: 'Web 1',
+      title: 'cannot be reached',
+      severity: 'critical',
+      value: null,
+      reason: 'Web 1 cannot be reached: connect ECONNREFUSED 10.0.0.5:22; next attempt 12:00:08 UTC (attempt 3)',
+    });
+    renderPanel([host, broker]);
+    const list = await screen.findByRole('table', { name: 'Alert list' });
+    const row = within(list).getByRole('row', { name: 'host Web 1 cannot be reached: firing' });
+    expect(row.textContent).toContain('connect ECONNREFUSED 10.0.0.5:22; next attempt 12:00:08 UTC');
+    expect(row.textContent).toContain('check: host Web 1');
+    expect(within(row).queryByRole('button', { name: /^Open runbook/ })).toBeNull();
+    await user.click(within(row).getByRole('button', { name: 'Open host Web 1 for Web 1 cannot be reached' }));
+    expect(useHostsStore.getState().selectedHostId).toBe('web-1');
+    expect(useAppStore.getState().view).toBe('hosts');
   });
 });

@@ -9,6 +9,8 @@
 //     "<deployment name> <item> <rule title>: <pending|firing|resolved>"
 //     cells: status img (failing = critical, warning, ok = resolved), state, deployment, item,
 //     alert + reason, button "Open runbook <section> for <item> <rule title>" (text "runbook: <section>"),
+//     or, for a host that cannot be reached (deployment cell "host", item the host's label),
+//     button "Open host <label> for <label> cannot be reached" (text "check: host <label>"),
 //     started (UTC), duration
 //     buttons "Acknowledge <item> <rule title>", "Snooze <item> <rule title> for 1 hour"
 //   a group of two or more active alerts is headed by a row "<deployment name> <item>: N alerts"
@@ -24,7 +26,7 @@ import { clockTime, duration } from '../status/format';
 import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
 import { useNow } from '../status/useNow';
-import { openRunbookForAlert } from './openRunbookForAlert';
+import { checkLabel, openRunbookForAlert, subjectName } from './openRunbookForAlert';
 import { useAppStore } from '../store/appStore';
 import './alerts.css';
 import type { AlertGroup } from './alertGroups';
@@ -101,10 +103,10 @@ const AlertRow = memo(function AlertRow({
           ref={runbook}
           type="button"
           className="alert-runbook mono"
-          aria-label={`Open runbook ${alert.section} for ${label}`}
+          aria-label={alert.hostId ? `Open host ${alert.item} for ${label}` : `Open runbook ${alert.section} for ${label}`}
           onClick={() => openRunbookForAlert(alert, deploymentName)}
         >
-          runbook: {alert.section}
+          {checkLabel(alert)}
         </button>
       </td>
       <td className="nowrap">{clockTime(alert.firedAt ?? alert.pendingSince)}</td>
@@ -178,10 +180,10 @@ function GroupRow({ group, deploymentName, now }: { group: AlertGroup; deploymen
         <button
           type="button"
           className="alert-runbook mono"
-          aria-label={`Open runbook ${group.section} for ${group.item}`}
+          aria-label={worst.hostId ? `Open host ${group.item}` : `Open runbook ${group.section} for ${group.item}`}
           onClick={() => openRunbookForAlert(worst, deploymentName)}
         >
-          runbook: {group.section}
+          {checkLabel(worst)}
         </button>
       </td>
       <td className="nowrap">{clockTime(new Date(started).toISOString())}</td>
@@ -231,7 +233,7 @@ export function AlertsPanel() {
   const now = useNow(hasActive ? 1000 : 10_000);
   const summary = hasActive ? stateCounts(activeAlerts) : 'no active alerts';
   const [showResolved, setShowResolved] = useState(false);
-  const nameOf = (id: string) => names.get(id) ?? id;
+  const nameOf = (alert: Pick<AlertRecord, 'hostId' | 'deploymentId'>) => subjectName(alert, names);
   const rows = hasActive || (showResolved && resolved.length > 0);
   return (
     <section className={`alerts ${firing ? 'alerts-firing' : ''}`} aria-label="Alerts">
@@ -275,16 +277,16 @@ export function AlertsPanel() {
             </thead>
             {active.map((group) => (
               <tbody key={group.key} className="alert-group-body">
-                {group.alerts.length > 1 ? <GroupRow group={group} deploymentName={nameOf(group.deploymentId)} now={now} /> : null}
+                {group.alerts.length > 1 ? <GroupRow group={group} deploymentName={nameOf(group.alerts[0]!)} now={now} /> : null}
                 {group.alerts.map((alert) => (
-                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert.deploymentId)} now={now} grouped={group.alerts.length > 1} />
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} grouped={group.alerts.length > 1} />
                 ))}
               </tbody>
             ))}
             {showResolved ? (
               <tbody className="alerts-resolved">
                 {resolved.map((alert) => (
-                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert.deploymentId)} now={now} />
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} />
                 ))}
               </tbody>
             ) : null}

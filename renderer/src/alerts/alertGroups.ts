@@ -7,7 +7,8 @@ import { sortAlerts } from './alertsStore';
 export interface AlertGroup {
   /** deployment/section/item */
   key: string;
-  deploymentId: string;
+  /** null for a host that cannot be reached (one alert per host: never more than one in its group) */
+  deploymentId: string | null;
   item: string;
   section: AlertRecord['section'];
   /** sorted: firing critical, firing warning, pending; newest first in each */
@@ -15,7 +16,7 @@ export interface AlertGroup {
 }
 
 export function groupKey(alert: AlertRecord): string {
-  return `${alert.deploymentId}/${alert.section}/${alert.item}`;
+  return alert.hostId ? `host:${alert.hostId}` : `${alert.deploymentId}/${alert.section}/${alert.item}`;
 }
 
 /** Active alerts (pending, firing) grouped, the group with the worst alert first; and the resolved ones. */

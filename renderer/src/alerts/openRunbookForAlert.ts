@@ -1,10 +1,30 @@
-// From an alert to its runbook section, remembering where the engineer came from: after a run
-// started there, the run dialog offers one step back to the alert's panel.
+// From an alert to what to check: an endpoint alert's runbook section, remembering where the
+// engineer came from (after a run started there, the run dialog offers one step back to the
+// alert's panel); a host that cannot be reached opens the Hosts view on that host.
 import type { AlertRecord } from '../../../common/thresholds';
-import { openRunbookForArea } from '../runbooks/runbookStore';
+import { selectHost, setHostsOpen } from '../hosts/hostsStore';
+import { openRunbookForArea, setRunbooksOpen } from '../runbooks/runbookStore';
 import { setReturnTo } from '../store/actions';
 
 export function openRunbookForAlert(alert: AlertRecord, deploymentName: string): void {
-  setReturnTo({ deploymentId: alert.deploymentId, endpoint: alert.endpoint, label: `${deploymentName} ${alert.item}` });
-  openRunbookForArea(alert.section);
+  if (alert.hostId) {
+    setRunbooksOpen(false);
+    selectHost(alert.hostId);
+    setHostsOpen(true);
+    return;
+  }
+  if (alert.deploymentId && alert.endpoint)
+    setReturnTo({ deploymentId: alert.deploymentId, endpoint: alert.endpoint, label: `${deploymentName} ${alert.item}` });
+  if (alert.section) openRunbookForArea(alert.section);
+}
+
+/** The alert's link in words: "runbook: sla-violations" or "check: host web-1". */
+export function checkLabel(alert: Pick<AlertRecord, 'hostId' | 'section' | 'item'>): string {
+  return alert.hostId ? `check: host ${alert.item}` : `runbook: ${alert.section}`;
+}
+
+/** Whom the alert is about, for the deployment column and the row's name: a deployment's name, or "host". */
+export function subjectName(alert: Pick<AlertRecord, 'hostId' | 'deploymentId'>, deploymentNames: ReadonlyMap<string, string>): string {
+  if (alert.hostId) return 'host';
+  return deploymentNames.get(alert.deploymentId ?? '') ?? alert.deploymentId ?? '';
 }

@@ -10,7 +10,7 @@ export function fleetTitle(counts: { fail: number; warn: number; unknown: number
   const parts = [
     counts.fail ? `${STATUS_SHAPE.fail} ${counts.fail} failing` : '',
     counts.warn ? `${STATUS_SHAPE.warn} ${counts.warn} warning` : '',
-    // blind (an API that cannot be read, stale data) is its own count, never part of "ok"
+    // blind (an API that cannot be read, stale data, a host that cannot be reached) is its own count, never part of "ok"
     counts.unknown ? `${STATUS_SHAPE.unknown} ${counts.unknown} blind/unknown` : '',
   ].filter(Boolean);
   const head = parts.length ? parts.join(' · ') : counts.ok > 0 ? `${STATUS_SHAPE.ok} all ok` : '';
@@ -18,9 +18,12 @@ export function fleetTitle(counts: { fail: number; warn: number; unknown: number
 }
 
 export function useFleetTitle(): void {
-  const { fleet, health } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  const { fleet, health, connections } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health, connections: s.connections })));
   const now = useNow(5000);
-  const title = useMemo(() => (fleet ? fleetTitle(fleetCounts(selectFleetGrid(fleet, health, now)), fleet.demo) : 'Opsdeck'), [fleet, health, now]);
+  const title = useMemo(
+    () => (fleet ? fleetTitle(fleetCounts(selectFleetGrid(fleet, health, now, connections)), fleet.demo) : 'Opsdeck'),
+    [fleet, health, now, connections],
+  );
   useEffect(() => {
     document.title = title;
   }, [title]);

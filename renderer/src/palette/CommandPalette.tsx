@@ -6,6 +6,7 @@ import { useShallow } from 'zustand/react/shallow';
 import type { OpsApi } from '../../../common/contract';
 import { useModal } from '../a11y/useModal';
 import { useAlertsStore } from '../alerts/alertsStore';
+import { openRunbookForAlert } from '../alerts/openRunbookForAlert';
 import { useApi } from '../api/ApiContext';
 import { selectAction, setActionsOpen } from '../actions/actionsStore';
 import { HOST_HEADING_ID } from '../hosts/HostsView';
@@ -63,8 +64,10 @@ function runItem(api: OpsApi, item: PaletteItem): void {
       }
       return;
     case 'alert':
-      selectDeployment(t.alert.deploymentId);
-      openRunbookForArea(t.alert.section);
+      // a host that cannot be reached opens that host; an endpoint alert its runbook section
+      if (t.alert.hostId) return openRunbookForAlert(t.alert, t.alert.item);
+      if (t.alert.deploymentId) selectDeployment(t.alert.deploymentId);
+      if (t.alert.section) openRunbookForArea(t.alert.section);
       return;
     case 'runbook':
       void openRunbook(api, t.runbookId, t.anchor);

@@ -36,7 +36,7 @@ export function paletteItems(input: {
     items.push({
       id: `alert:${alert.id}`,
       kind: 'Alert',
-      label: `${alert.title}: ${alert.item} on ${name} (${alert.reason})`,
+      label: alert.hostId ? `host ${alert.item} ${alert.title} (${alert.reason})` : `${alert.title}: ${alert.item} on ${name} (${alert.reason})`,
       target: { kind: 'alert', alert },
     });
   }

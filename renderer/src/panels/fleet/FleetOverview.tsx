@@ -10,17 +10,19 @@ import { fleetCounts, selectFleetGrid } from './selectors';
 
 /** Deployments x runbook areas, worst deployment first; a cell opens that panel. */
 export function FleetOverview() {
-  const { fleet, health } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health })));
+  const { fleet, health, connections } = useAppStore(useShallow((s) => ({ fleet: s.fleet, health: s.health, connections: s.connections })));
   // The grid is a summary: once every 2 s is enough for staleness to show, and 50 x 7 cells stay cheap.
   const now = useNow(2000);
-  const rows = useMemo(() => selectFleetGrid(fleet, health, now), [fleet, health, now]);
+  const rows = useMemo(() => selectFleetGrid(fleet, health, now, connections), [fleet, health, now, connections]);
   const counts = fleetCounts(rows);
+  const unreachable = new Set(rows.flatMap((r) => r.unreachable)).size;
   return (
     <section className="panel fleet" aria-label="Fleet overview">
       <header className="panel-head">
         <h2>Fleet overview</h2>
         <span className="panel-summary">
           {rows.length} deployment{rows.length === 1 ? '' : 's'}: {counts.fail} failing, {counts.warn} warning, {counts.unknown} blind/unknown, {counts.ok} ok
+          {unreachable ? `; ${unreachable} host${unreachable === 1 ? '' : 's'} unreachable` : ''}
         </span>
       </header>
       <table className={`grid${rows.length <= 12 ? ' grid-roomy' : ''}`} aria-label="Deployments by area">
@@ -41,6 +43,7 @@ export function FleetOverview() {
                 <button className="link" title={row.name} onClick={() => openPanel(row.deploymentId, null)}>
                   <StatusIcon status={row.status} /> {row.name}
                 </button>
+                {row.unreachable.length ? <span className="cell-flag">{`unreachable: ${row.unreachable.join(', ')}`}</span> : null}
               </th>
               {row.cells.map((cell, i) => {
                 const area = AREAS[i]!;

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import type { EndpointState, FleetInfo } from '../../../../common/contract';
 import { healthKey } from '../../store/slices';
 import { endpointState, iso, NOW } from '../shared/fixtures';
-import { fleetCounts, selectFleetGrid } from './selectors';
+import { fleetCounts, selectFleetGrid, unreachableHosts } from './selectors';
 
 const deployment = (id: string) => ({ id, name: id.toUpperCase(), hosts: [], healthVia: null, healthUrl: 'http://127.0.0.1:8000' });
 const fleetOf = (ids: string[]): FleetInfo =>
@@ -83,5 +83,29 @@ describe('fleet grid', () => {
     expect(rows).toHaveLength(50);
     expect(rows.slice(0, 5).every((r) => r.status === 'fail')).toBe(true);
     expect(fleetCounts(rows)).toEqual({ fail: 5, warn: 0, unknown: 45, ok: 0 });
+  });
+
+  it('names the hosts that cannot be reached (failed, frozen, retrying after an error), not one on its first attempt', () => {
+    const fleet = {
+      ...fleetOf([]),
+      hosts: [
+        { id: 'web-1', label: 'Web 1' },
+        { id: 'web-2', label: 'Web 2' },
+        { id: 'web-3', label: 'Web 3' },
+        { id: 'bastion', label: 'Bastion' },
+      ],
+      deployments: [{ ...deployment('prod'), hosts: ['web-1', 'web-2', 'web-3'], healthVia: 'bastion' }],
+    } as unknown as FleetInfo;
+    const link = (hostId: string, state: string, error: string | null) => ({ hostId, state, error, attempt: 1, nextRetryAt: null, since: iso(0) });
+    const connections = {
+      'web-1': link('web-1', 'connecting', null),
+      'web-2': link('web-2', 'connecting', 'connect ECONNREFUSED 127.0.0.1:22'),
+      'web-3': link('web-3', 'connected', null),
+      bastion: link('bastion', 'unresponsive', 'no answer for 9 s'),
+    } as unknown as Parameters<typeof unreachableHosts>[2];
+    expect(unreachableHosts(fleet, fleet.deployments[0]!, connections)).toEqual(['Web 2', 'Bastion']);
+    // a failing deployment stays failing; the unreachable hosts ride along
+    const rows = selectFleetGrid(fleet, health([breakers('prod', 'OPEN')]), NOW, connections);
+    expect(rows[0]).toMatchObject({ status: 'fail', unreachable: ['Web 2', 'Bastion'] });
   });
 });
