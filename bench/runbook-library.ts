@@ -198,6 +198,15 @@ for (const q of ['e', 'ex', 'e1']) {
   newHostile.push(performance.now() - t);
 }
 await library.close();
+
+// the comparator for the load, same run: the previous design built every page while loading
+const eager = new RunbookLibrary({ folders: [{ path: root, source: 'bench' }], catalog, logger: silent });
+const eagerStarted = performance.now();
+await eager.load();
+for (const d of eager.list()) eager.get(d.id);
+await eager.search('restart');
+const eagerMs = performance.now() - eagerStarted;
+await eager.close();
 rmSync(root, { recursive: true, force: true });
 
 const sections = docs.reduce((n, d) => n + d.sections.length, 0);
@@ -206,6 +215,9 @@ console.log(
 );
 console.log(
   `load (read, parse, outline): ${fmt(loadedMs)} ms wall, ${fmt(loadCpuMs)} ms CPU of main's thread; load + index until the worker answers: ${fmt(indexedMs)} ms (target < 2000 ms)`,
+);
+console.log(
+  `comparator, same run: load + index with every page built at load, as before: ${fmt(eagerMs)} ms (${(eagerMs / indexedMs).toFixed(1)}x the load now)`,
 );
 console.log(
   `first opening of each runbook (its page built then): median ${fmt(quantile(openTimes, 0.5))} ms, p99 ${fmt(quantile(openTimes, 0.99))} ms, the hostile one ${fmt(hostileOpenMs)} ms; all ${docs.length}: ${fmt(openTimes.reduce((a, b) => a + b, 0))} ms`,
@@ -228,13 +240,14 @@ recordResult(
   'runbook-library',
   {
     question: 'How long do 500+ repository-shaped runbooks take to load and index, and how fast is search, with a hostile runbook in the library?',
-    comparator: "the hostile queries run in main's thread with the previous excerpt code, same run",
+    comparator: "same run: a load that builds every page as before; the hostile queries in main's thread with the previous excerpt code",
   },
   [
     {
       figure: `load + index until the search worker answers (${docs.length} runbooks)`,
       value: `${fmt(indexedMs)} ms wall, ${fmt(loadCpuMs)} ms CPU of main's thread`,
       target: `< 2000 ms: ${indexedMs < 2000 ? 'met' : 'not met'}`,
+      against: `${fmt(eagerMs)} ms with every page built at load, as before`,
     },
     {
       figure: 'first opening of a runbook (its page is built then)',
