@@ -179,3 +179,15 @@ describe('the bundled runbooks (resources/runbooks)', () => {
     expect(lines.filter((l) => l.action).map((l) => l.action!.actionId)).toEqual(['check.circuit-breakers', 'breaker.reset']);
   });
 });
+
+describe('pages', () => {
+  it('are built when a runbook is first opened: listed without them, opened with its HTML and runnable lines, the same page after', () => {
+    const listed = library.list().find((d) => d.id === 'breakers')!;
+    expect(listed.sections.map((s) => s.area)).toEqual(['circuit-breakers']);
+    const page = library.get('breakers');
+    const lines = page.sections[0]!.parts.flatMap((p) => (p.kind === 'code' ? p.block.lines : []));
+    expect(lines.map((l) => l.action?.actionId ?? null)).toEqual(['check.circuit-breakers']);
+    expect(page.sections[0]!.parts.some((p) => p.kind === 'html' && p.html.includes('requests fail at once'))).toBe(true);
+    expect(library.get('breakers')).toBe(page);
+  });
+});

@@ -8,7 +8,7 @@ import type { RunbookArea, RunbookDoc, RunbookHit, RunbookSummary } from '../../
 import { OpsFailure } from '../../../common/result';
 import type { Catalog } from '../actions/Catalog';
 import type { Logger } from '../../../common/logger';
-import { parseRunbook, slugify, type ParsedRunbook } from './parseRunbook';
+import { outlineRunbook, slugify, type ParsedRunbook, type RunbookOutline } from './parseRunbook';
 import { loadBashParser } from './shell/bashParser';
 import { boundedBody, MAX_DISTINCT_WORDS, type IndexedSection } from './search/searchIndex';
 import { SearchWorkerClient } from './search/SearchWorkerClient';
@@ -34,7 +34,8 @@ export const MAX_RUNBOOK_BYTES = 1024 * 1024;
 const MAX_FILES_PER_FOLDER = 2000;
 
 export class RunbookLibrary {
-  private readonly docs = new Map<string, RunbookDoc>();
+  /** outlines: a runbook's page is built when it is first opened (get) */
+  private readonly docs = new Map<string, RunbookOutline>();
   private readonly index: SearchWorkerClient;
   private readonly matcher: SnippetMatcher;
   private readonly now: () => number;
@@ -90,10 +91,13 @@ export class RunbookLibrary {
         }
       }
     }
-    for (const entry of entries) {
+    for (const [n, entry] of entries.entries()) {
       this.add(entry.text, entry.folder, entry.file);
+      // the worker indexes one batch while the next is parsed
+      if (n % 64 === 63) this.index.flush();
       await new Promise<void>((resolve) => setImmediate(resolve));
     }
+    this.index.flush();
   }
 
   /** Adds one runbook from its text (load() uses it; so do tests and the bench). */
@@ -103,9 +107,9 @@ export class RunbookLibrary {
         .replace(/[^a-z0-9_.-]/g, '-')
         .replace(/^[^a-z0-9]+/, '') || 'runbook',
     );
-    let parsed: ParsedRunbook;
+    let parsed: RunbookOutline;
     try {
-      parsed = parseRunbook(text, {
+      parsed = outlineRunbook(text, {
         id,
         source: folder.source,
         file: relative(folder.path, file) || basename(file),
@@ -129,13 +133,13 @@ export class RunbookLibrary {
       doc.notes.push(
         `search reads only the first ${MAX_DISTINCT_WORDS} distinct words of ${cut.map((e) => e.sectionId).join(', ')}; the rest is shown but not searched`,
       );
-    this.docs.set(id, doc);
+    this.docs.set(id, parsed);
     this.index.add(entries);
     return doc;
   }
 
   list(): RunbookSummary[] {
-    return [...this.docs.values()].map((d) => ({
+    return [...this.docs.values()].map(({ doc: d }) => ({
       id: d.id,
       title: d.title,
       source: d.source,
@@ -146,15 +150,16 @@ export class RunbookLibrary {
     }));
   }
 
+  /** The runbook's page, built on its first opening (see RunbookOutline). */
   get(id: string): RunbookDoc {
-    const doc = this.docs.get(id);
-    if (!doc) throw new OpsFailure('not-found', `no runbook "${id}"`);
-    return doc;
+    const outline = this.docs.get(id);
+    if (!outline) throw new OpsFailure('not-found', `no runbook "${id}"`);
+    return outline.render();
   }
 
   /** Sections keyed to an area, bundled runbooks first. */
   sectionsFor(area: RunbookArea): Array<{ runbookId: string; sectionId: string }> {
-    return [...this.docs.values()].flatMap((d) => d.sections.filter((s) => s.area === area).map((s) => ({ runbookId: d.id, sectionId: s.id })));
+    return [...this.docs.values()].flatMap(({ doc: d }) => d.sections.filter((s) => s.area === area).map((s) => ({ runbookId: d.id, sectionId: s.id })));
   }
 
   /** Runs in the search worker; a query overtaken by a newer one fails with "superseded". */
@@ -163,7 +168,7 @@ export class RunbookLibrary {
     if (!query.trim()) return { hits: [], tookMs: 0 };
     const answer = await this.index.search(query, limit);
     const hits = answer.hits.flatMap((r) => {
-      const doc = this.docs.get(r.runbookId);
+      const doc = this.docs.get(r.runbookId)?.doc;
       const section = doc?.sections.find((s) => s.id === r.sectionId);
       if (!doc || !section) return [];
       return [

@@ -136,7 +136,30 @@ export interface ParsedRunbook {
   readonly text: ReadonlyMap<string, { body: string; commands: string; parts: SearchPart[] }>;
 }
 
+/**
+ * A runbook read far enough to list, link and index it: title, notes, sections with their areas,
+ * symptoms, diagnosis steps and headings, and the search text. Its page (sanitized HTML,
+ * highlighted code, each line's verdict) is built by `render()`, which the library calls when the
+ * runbook is first opened: building every page at start-up was most of the load's cost (sanitizing,
+ * inlining images, highlighting, parsing each shell block), spent on pages nobody had opened yet.
+ */
+export interface RunbookOutline {
+  /** the doc as listed: every section's `parts` is empty until render() */
+  readonly doc: RunbookDoc;
+  readonly text: ParsedRunbook['text'];
+  /** the doc with every section's parts: built on the first call, the same object after */
+  render(): RunbookDoc;
+}
+
+/** Outline and page at once (tests, benches). */
 export function parseRunbook(source: string, options: ParseRunbookOptions): ParsedRunbook {
+  const outline = outlineRunbook(source, options);
+  return { doc: outline.render(), text: outline.text };
+}
+
+type PendingPart = { kind: 'html'; tokens: Token[] } | { kind: 'code'; fence: Token; label: string | null; index: number };
+
+export function outlineRunbook(source: string, options: ParseRunbookOptions): RunbookOutline {
   const fm = readFrontMatter(source);
   const front = fm.own;
   const body = fm.body;
@@ -169,6 +192,7 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
   const usedIds = new Set<string>();
   const text = new Map<string, { body: string; commands: string; parts: SearchPart[] }>();
   let blockIndex = 0;
+  const pendingBySection: PendingPart[][] = [];
   const sections: RunbookSection[] = ranges.map((range) => {
     const sectionTitle = single ? title : range.heading === null ? 'Introduction' : plain(tokens[range.heading + 1]);
     const area = front.area ?? (range.heading === null && !single ? null : areaForHeading(sectionTitle));
@@ -179,27 +203,26 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     const anchorId = range.heading !== null ? idOf(tokens[range.heading]!) : h1 >= 0 ? idOf(tokens[h1]!) : '';
     const slice = tokens.slice(range.start, range.end);
 
-    const parts: RunbookPart[] = [];
+    const parts: PendingPart[] = [];
     let pending: Token[] = [];
     const flush = () => {
       if (pending.length === 0) return;
-      // raw for now: every fragment of the runbook is sanitized in one pass below
-      parts.push({ kind: 'html', html: md.renderer.render(pending, md.options, env) });
+      parts.push({ kind: 'html', tokens: pending });
       pending = [];
     };
     const commands: string[] = [];
     slice.forEach((t, i) => {
       if (t.type === 'fence' && t.level === 0) {
         flush();
-        const block = codeBlock(t, labelBefore(slice, i), blockIndex++, options);
+        parts.push({ kind: 'code', fence: t, label: labelBefore(slice, i), index: blockIndex++ });
         commands.push(t.content);
-        parts.push({ kind: 'code', block });
       } else {
         if (t.type === 'fence' || t.type === 'code_block') commands.push(t.content);
         pending.push(t);
       }
     });
     flush();
+    pendingBySection.push(parts);
 
     const inlineText = (tokens: Token[]) =>
       tokens
@@ -233,22 +256,9 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
       symptoms: listUnder(slice, subTag, /symptom/i).map((item) => plain(item)),
       diagnosis: listUnder(slice, subTag, /diagnos/i).map(diagnosisStep),
       headings: slice.flatMap((t, i) => (t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(slice[i + 1]), anchor: idOf(t) }] : [])),
-      parts,
+      parts: [],
     };
   });
-
-  // One sanitizer pass over all HTML fragments and one over all highlighted code of the runbook.
-  const htmlParts = sections.flatMap((s) => s.parts.filter((p): p is Extract<RunbookPart, { kind: 'html' }> => p.kind === 'html'));
-  sanitizeMany(
-    htmlParts.map((p) => p.html),
-    (html) => sanitizeRunbookHtml(html, options.dir, options.root ?? options.dir),
-  ).forEach((html, i) => (htmlParts[i]!.html = html.trim()));
-  for (const s of sections) s.parts = s.parts.filter((p) => p.kind !== 'html' || p.html !== '');
-  const blocks = sections.flatMap((s) => s.parts.flatMap((p) => (p.kind === 'code' ? [p.block] : [])));
-  sanitizeMany(
-    blocks.map((b) => b.lines.map((l) => l.html).join('\n')),
-    sanitizeHighlight,
-  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = showHidden(line))));
 
   const doc: RunbookDoc = {
     id: options.id,
@@ -261,7 +271,38 @@ export function parseRunbook(source: string, options: ParseRunbookOptions): Pars
     toc,
     sections,
   };
-  return { doc, text };
+  let rendered: RunbookDoc | null = null;
+  return {
+    doc,
+    text,
+    render: () => (rendered ??= renderPages(doc, pendingBySection, env, options)),
+  };
+}
+
+/** The page: every section's parts, its HTML sanitized and its code highlighted and matched. */
+function renderPages(outline: RunbookDoc, pending: readonly PendingPart[][], env: Record<string, unknown>, options: ParseRunbookOptions): RunbookDoc {
+  const sections: RunbookSection[] = outline.sections.map((s, k) => ({
+    ...s,
+    parts: pending[k]!.map((p): RunbookPart =>
+      p.kind === 'html'
+        ? // raw for now: every fragment of the runbook is sanitized in one pass below
+          { kind: 'html', html: md.renderer.render(p.tokens, md.options, env) }
+        : { kind: 'code', block: codeBlock(p.fence, p.label, p.index, options) },
+    ),
+  }));
+  // One sanitizer pass over all HTML fragments and one over all highlighted code of the runbook.
+  const htmlParts = sections.flatMap((s) => s.parts.filter((p): p is Extract<RunbookPart, { kind: 'html' }> => p.kind === 'html'));
+  sanitizeMany(
+    htmlParts.map((p) => p.html),
+    (html) => sanitizeRunbookHtml(html, options.dir, options.root ?? options.dir),
+  ).forEach((html, i) => (htmlParts[i]!.html = html.trim()));
+  for (const s of sections) s.parts = s.parts.filter((p) => p.kind !== 'html' || p.html !== '');
+  const blocks = sections.flatMap((s) => s.parts.flatMap((p) => (p.kind === 'code' ? [p.block] : [])));
+  sanitizeMany(
+    blocks.map((b) => b.lines.map((l) => l.html).join('\n')),
+    sanitizeHighlight,
+  ).forEach((html, i) => splitLines(html).forEach((line, k) => (blocks[i]!.lines[k]!.html = showHidden(line))));
+  return { ...outline, sections };
 }
 
 /** The inline token of each top-level item of the first list under the heading matching `re`. */

@@ -49,6 +49,8 @@ function spawn(file: string): Worker {
 export class SearchWorkerClient {
   private worker: Worker | null = null;
   private readonly sections: IndexedSection[][] = [];
+  /** added but not yet posted (see add) */
+  private unsent: IndexedSection[] = [];
   private nextId = 1;
   private inFlight: Query | null = null;
   private waiting: Query | null = null;
@@ -62,15 +64,29 @@ export class SearchWorkerClient {
 
   clear(): void {
     this.sections.length = 0;
+    this.unsent = [];
     this.post({ t: 'clear' });
   }
 
+  /**
+   * Queues sections for the worker; they are posted together on flush() (or before the next
+   * search): one message per runbook cost more than indexing it.
+   */
   add(entries: IndexedSection[]): void {
     this.sections.push(entries);
+    this.unsent.push(...entries);
+  }
+
+  /** Posts the sections added since the last flush. */
+  flush(): void {
+    if (this.unsent.length === 0) return;
+    const entries = this.unsent;
+    this.unsent = [];
     this.post({ t: 'add', entries });
   }
 
   search(query: string, limit: number): Promise<SearchAnswer> {
+    this.flush();
     return new Promise<SearchAnswer>((resolve, reject) => {
       const q: Query = { id: this.nextId++, query, limit, resolve, reject };
       if (!this.inFlight) {
@@ -110,8 +126,9 @@ export class SearchWorkerClient {
     worker.on('error', (error) => this.onDeath(worker, error.message));
     worker.on('exit', (code) => this.onDeath(worker, `exited with code ${code}`));
     this.worker = worker;
-    // a new worker starts empty: give it every section again
-    for (const entries of this.sections) worker.postMessage({ t: 'add', entries } satisfies WorkerRequest);
+    // a new worker starts empty: give it every section again (the unsent ones included)
+    worker.postMessage({ t: 'add', entries: this.sections.flat() } satisfies WorkerRequest);
+    this.unsent = [];
     return worker;
   }
 
