@@ -89,18 +89,18 @@ async function call(name: string, payload: unknown): Promise<unknown> {
   return answer.result.value;
 }
 
+/** a raw bidi, zero-width or other format character: must reach no pop-up unescaped */
+const HIDDEN_CHARACTER = /\p{Cf}/u;
 const leakedIn = (text: string): string[] => SECRET_CASES.filter((c) => text.includes(c.secret)).map((c) => `${c.kind}: ${c.secret}`);
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
   simUrl = await startSim();
-  const items = [
+  const flood = [
     ...[...HOSTILE_VALID_NAMES, ...HOSTILE_INVALID_NAMES].map((name) => ({ name, text: `breaker ${name} tripped \u202Etxt.exe` })),
     ...SECRET_CASES.map((c, i) => ({ name: `leak-${i}`, text: c.text })),
     ...SECRET_NAMES.map((c) => ({ name: c.secret, text: 'named by a secret' })),
   ];
-  const set = await fetch(`${simUrl}/_sim/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
-  expect(set.status).toBe(200);
   writeFileSync(join(home, 'known_hosts'), '');
   const config = join(home, 'config.yaml');
   writeFileSync(
@@ -123,12 +123,12 @@ beforeAll(async () => {
   await context.grantPermissions(['notifications'], { origin: new URL(shell.url).origin });
   await context.addInitScript(() => {
     const Real = window.Notification;
-    const shown: Array<{ title: string; body: string }> = [];
+    const shown: Array<{ title: string; body: string; tag: string }> = [];
     (window as unknown as { __shown: typeof shown }).__shown = shown;
     class Recording extends Real {
       constructor(title: string, options?: NotificationOptions) {
         super(title, options);
-        shown.push({ title, body: options?.body ?? '' });
+        shown.push({ title, body: options?.body ?? '', tag: options?.tag ?? '' });
       }
     }
     window.Notification = Recording as typeof Notification;
@@ -136,6 +136,11 @@ beforeAll(async () => {
   page = await context.newPage();
   page.on('pageerror', (error) => pageErrors.push(String(error)));
   await page.goto(shell.url);
+  // The flood starts once the page listens: a notification is an event of the moment, and one
+  // sent before the page connected is never shown (the per-alert limit does not send it again).
+  await region('Circuit breakers').getByText('coingecko_api').first().waitFor({ timeout: 30_000 });
+  const set = await fetch(`${simUrl}/_sim/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items: flood }) });
+  expect(set.status).toBe(200);
 });
 
 afterAll(async () => {
@@ -149,7 +154,7 @@ const region = (name: string) => page.getByRole('region', { name, exact: true })
 describe('a hostile health API', () => {
   it('shows every hostile name as an item of its own, flags the bad ones, and the page stays up', async () => {
     const breakers = region('Circuit breakers');
-    await expect.poll(() => breakers.textContent(), { timeout: 30_000 }).toContain('coingecko_api');
+    await expect.poll(() => breakers.textContent(), { timeout: 30_000 }).toContain('__defineGetter__');
     const text = (await breakers.textContent()) ?? '';
     for (const name of HOSTILE_VALID_NAMES) expect(text, name).toContain(name);
     expect((text.match(/invalid-name-\d+/g) ?? []).length).toBeGreaterThanOrEqual(HOSTILE_INVALID_NAMES.length);
@@ -175,8 +180,22 @@ describe('a hostile health API', () => {
     await alerts.screenshot({ path: join(out, 'hostile-alerts.png'), timeout: 90_000 });
     const rows = await alerts.getByRole('row').count();
     expect(rows).toBeLessThan(40);
-    const shown = await page.evaluate(() => (window as unknown as { __shown: Array<{ title: string; body: string }> }).__shown);
-    expect(leakedIn(JSON.stringify(shown))).toEqual([]);
+    // Chromium's own Notification API (permission granted to the shell's origin) was called with these
+    const shown = () => page.evaluate(() => (window as unknown as { __shown: Array<{ title: string; body: string; tag: string }> }).__shown);
+    await expect.poll(async () => (await shown()).map((n) => n.title).join('\n'), { timeout: 30_000 }).toMatch(/\d+ items failing/);
+    const notes = await shown();
+    // pop-ups, not one per failing item: the flood of well over a hundred items is a few dozen at most
+    const titles = notes.map((n) => n.title).join('\n');
+    expect(notes.length, titles).toBeGreaterThan(1);
+    expect(notes.length, titles).toBeLessThan(40);
+    expect(notes.filter((n) => /items failing/.test(n.title)).length, titles).toBeGreaterThanOrEqual(1);
+    expect(leakedIn(JSON.stringify(notes))).toEqual([]);
+    const raw = notes.filter((n) => HIDDEN_CHARACTER.test(n.title + n.body));
+    expect(raw).toEqual([]);
+    // the breakers' text carries a bidi override: the pop-up shows it escaped, with the warning
+    const escaped = notes.filter((n) => n.body.includes('tripped <U+202E>txt.exe'));
+    expect(escaped.length).toBeGreaterThan(0);
+    for (const n of escaped) expect(n.body).toContain('⚠ ');
   });
 
   it('lets no secret of the corpus reach the page, the alert list, the incident export, the audit log or its own log', async () => {

@@ -4,6 +4,7 @@ import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
 import type { DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../common/health';
+import { visibleText } from '../../common/visibleText';
 import type { Logger } from '../../common/logger';
 import type { OpsdeckConfig } from './config/configSchema';
 import { expandHome } from './config/loadConfig';
@@ -135,7 +136,9 @@ export async function fleetFromConfig(config: OpsdeckConfig, opts: FleetFromConf
     demo: false,
     hosts: config.hosts.map((host) => {
       const t = targetOf.get(host.id)!;
-      return { id: host.id as HostId, label: host.label ?? host.id, address: t.address, port: t.port, user: t.user, demo: false };
+      // a label is shown in every view, action dialog and palette: a bidi override pasted into
+      // it would reorder them all, so it becomes a visible escape here, once
+      return { id: host.id as HostId, label: visibleText(host.label ?? host.id).text, address: t.address, port: t.port, user: t.user, demo: false };
     }),
     targets,
     deployments: config.deployments.map((deployment) => ({

@@ -63,4 +63,12 @@ describe('Electron alert notifications', () => {
     expect(win.restore).toHaveBeenCalledOnce();
     expect(win.focus).toHaveBeenCalledOnce();
   });
+
+  it('shows a bidi override or zero-width character in the alert as an escape, with the warning', () => {
+    const hub = new EventHub();
+    showAlertNotifications(hub, () => null);
+    hub.emit('onAlertNotification', { ...notification, title: 'Warning: Hostile: evil\u202Egnp.exe', body: 'tripped\u200B (runbook: circuit-breakers)' });
+    expect(created[0]!.options.title).toBe('Warning: Hostile: evil<U+202E>gnp.exe');
+    expect(created[0]!.options.body).toMatch(/^tripped<U\+200B> \(runbook: circuit-breakers\)\n⚠ 2 invisible or text-reordering/);
+  });
 });

@@ -9,6 +9,7 @@ import { useEffect, useMemo, useRef, useState } from 'react';
 import type { HostRun } from '../store/slices';
 import { plural } from '../status/format';
 import { toLines } from './outputLines';
+import { VisibleText } from '../status/VisibleText';
 
 /** Height (px) of one unwrapped line of the monospace output; wrapped lines are measured. */
 export const LINE_HEIGHT = 18;
@@ -68,7 +69,7 @@ export function VirtualOutput({ label, host, height }: { label: string; host: Ho
                 className={line.stderr ? 'vout-line stderr' : 'vout-line'}
                 style={{ position: 'absolute', top: 0, left: 0, width: '100%', transform: `translateY(${item.start}px)` }}
               >
-                {line.text === '' ? '\u00a0' : line.text}
+                {line.text === '' ? '\u00a0' : <VisibleText text={line.text} />}
                 {'\n'}
               </div>
             );

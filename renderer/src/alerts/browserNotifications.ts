@@ -1,6 +1,7 @@
 // Desktop notifications in the browser shell, through the page's Notification API. Only after
 // the user asked for them with a click (browsers refuse a permission prompt without one). In
 // Electron, main shows the native notification instead (main/electron), so the page stays quiet.
+import { notificationText } from '../../../common/notificationText';
 import type { AlertNotification } from '../../../common/thresholds';
 
 export type PermissionState = 'unsupported' | 'electron' | 'default' | 'granted' | 'denied';
@@ -19,5 +20,7 @@ export async function requestNotificationPermission(): Promise<PermissionState> 
 export function showBrowserNotification(notification: AlertNotification): void {
   if (notificationPermission(window) !== 'granted') return;
   // tag: a second notification for the same alert replaces the first instead of stacking.
-  new Notification(notification.title, { body: notification.body, tag: notification.alertId });
+  // the pop-up is drawn outside the page: hidden characters are escaped here, as on the page
+  const { title, body } = notificationText(notification);
+  new Notification(title, { body, tag: notification.alertId });
 }
