@@ -1,5 +1,6 @@
 // `npm test`: every check the project has, in the order that fails fastest: system packages,
-// types, lint, build, then the unit, renderer, integration and end-to-end projects in one vitest run.
+// types, lint, build, then the unit, renderer, integration and end-to-end projects (two vitest
+// runs side by side, merged into one report).
 // Ends with the plain "N passed, N failed" line CI reads.
 import { spawnSync } from 'node:child_process';
 import { existsSync, readFileSync, mkdirSync } from 'node:fs';
@@ -38,14 +39,8 @@ ok = step('test bed: cached Debian tree for the nspawn hosts', 'bash', ['testbed
 
 mkdirSync(join(root, 'e2e', 'output'), { recursive: true });
 const report = join(root, 'e2e', 'output', 'vitest-report.json');
-const testsOk = step('tests (unit, integration, e2e)', 'npx', [
-  'vitest',
-  'run',
-  '--reporter=default',
-  '--reporter=json',
-  `--outputFile.json=${report}`,
-  ...extra,
-]);
+// The e2e chain runs beside the unit, renderer and integration one (scripts/test-vitest.mjs).
+const testsOk = step('tests (unit, integration, e2e)', 'node', ['scripts/test-vitest.mjs', report, ...extra]);
 
 let passed = 0;
 let failed = 0;

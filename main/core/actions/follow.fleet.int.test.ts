@@ -118,18 +118,25 @@ it('a follow at 200 lines/s across five connection resets and a 20 s silent outa
   const { runId } = svc.run({ token: svc.preview({ actionId: 'test.follow-unit', params: { unit: UNIT, lines: 1000 }, hostIds: [H1] }).token });
   await expect.poll(() => seen.length, { timeout: 20_000 }).toBeGreaterThan(400);
 
+  // each reset is followed by the next only once the follow has resumed and a second's worth of
+  // new lines (200) came through, so every reset lands on a live follow
+  const flowing = async (moreThan: number) => {
+    const from = seen.length;
+    await expect.poll(() => seen.length, { timeout: 20_000, interval: 100 }).toBeGreaterThan(from + moreThan);
+  };
   for (let i = 0; i < 3; i++) {
     link.dropConnections();
-    await sleep(2500);
+    await flowing(200);
   }
-  // silent: nothing is delivered either way for 20 s, then the link is back
+  // silent: nothing is delivered either way for 20 s, then the link is back and the backlog
+  // (20 s at 200 lines/s) is mostly replayed before the next reset
   link.cut();
   await sleep(20_000);
   link.heal();
-  await sleep(4000);
+  await flowing(3000);
   for (let i = 0; i < 2; i++) {
     link.dropConnections();
-    await sleep(2500);
+    await flowing(200);
   }
 
   const stopped = await fleet.exec(H1, `systemctl stop ${UNIT} && journalctl -u ${UNIT} -o cat --no-pager | grep '^seq ' | tail -n 1`);

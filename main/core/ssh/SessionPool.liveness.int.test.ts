@@ -1,7 +1,9 @@
 // Liveness against real faults on a real loopback sshd: the per-connection sshd SIGSTOPped (the
-// TCP link stays up, nothing answers), the link paused for 60 s in a userspace proxy, and sshd
-// killed under a running command. The keepalive stays at its default (15 s x 3), so what is
-// noticed within seconds is noticed by liveness, not by the keepalive giving up.
+// TCP link stays up, nothing answers), the link paused in a userspace proxy for longer than the
+// keepalive tolerates, and sshd killed under a running command. Liveness keeps its production
+// window everywhere, so "unresponsive within 10 s" is the user's real figure; the keepalive is
+// at its default (15 s x 3) except on the paused link, where 4 s x 3 lets a 24 s pause outlive
+// it without waiting a minute. Either way the keepalive gives up well after liveness notices.
 import { writeFile } from 'node:fs/promises';
 import { afterEach, describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
@@ -123,14 +125,15 @@ describe('a frozen session', () => {
   }, 40_000);
 });
 
-describe('a link paused for 60 s', () => {
+describe('a link paused for longer than the keepalive tolerates', () => {
   it('is unresponsive within 10 s and never shown connected while paused; the command on it ends; it is connected again after the pause', async () => {
     const s = await sshd();
     const link = await startDelayProxy({ target: { host: '127.0.0.1', port: s.port }, delayMs: 1 });
     cleanups.push(() => link.stop());
     const kh = `${s.dir}/proxied_known_hosts`;
     await writeFile(kh, `[127.0.0.1]:${link.port} ${s.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
-    const { pool, seen } = newPool(s, { port: link.port, knownHostsPath: kh });
+    const keepalive = { keepaliveIntervalMs: 4_000, keepaliveCountMax: 3 };
+    const { pool, seen } = newPool(s, { port: link.port, knownHostsPath: kh, ...keepalive });
     await pool.connect(H);
     expect(await echo(pool, 'through')).toBe('through\n');
     const running = outcome(pool.exec(H, 'sleep 20; echo finished'));
@@ -140,16 +143,17 @@ describe('a link paused for 60 s', () => {
     const noticedMs = await waitState(pool, 'unresponsive', 12_000);
     expect(noticedMs).toBeLessThan(10_000);
     expect(await running).toBe('unresponsive');
-    // paused for 60 s in all
-    await new Promise((r) => setTimeout(r, Math.max(0, 60_000 - (Date.now() - cutAt))));
+    // paused for twice the keepalive's window (interval x count) in all
+    const pauseMs = 2 * keepalive.keepaliveIntervalMs * keepalive.keepaliveCountMax;
+    await new Promise((r) => setTimeout(r, Math.max(0, pauseMs - (Date.now() - cutAt))));
     const during = seen.filter((st) => Date.parse(st.since) > cutAt && Date.parse(st.since) < Date.now());
     expect(during.some((st) => st.state === 'connected')).toBe(false);
-    // after the keepalive gave up (15 s x 3 of silence) it is reconnecting, with its reason
+    // after the keepalive gave up (4 s x 3 of silence) it is reconnecting, with its reason
     expect(['unresponsive', 'connecting']).toContain(state(pool).state);
     link.heal();
     await waitState(pool, 'connected', 30_000);
     expect(await echo(pool, 'back')).toBe('back\n');
-  }, 120_000);
+  }, 60_000);
 });
 
 describe('sshd killed mid-action', () => {
