@@ -93,6 +93,8 @@ export const HostTools = z.object({
   recording: z.boolean(),
   /** deployment id -> dashboards on each of its hosts */
   dashboards: z.record(z.string(), z.array(Dashboard)),
+  /** deployment id -> why its hosts offer other dashboards than the config names (the demo's hosts serve none of them) */
+  dashboardNotes: z.record(z.string(), z.string()),
   /**
    * deployment id -> which escalation targets the config names. Only the names: the URLs can
    * carry tokens (a PagerDuty integration key, a ticket system's API key) and stay in main

@@ -41,11 +41,16 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
   const tools = useHostsStore((s) => s.tools);
   const deployments = useAppStore((s) => s.fleet?.deployments);
   const conn = useAppStore((s) => s.connections[hostId]);
-  const dashboards = useMemo(() => {
+  const { dashboards, dashboardNotes } = useMemo(() => {
     const seen = new Map<string, { name: string; port: number; path: string }>();
-    for (const d of deployments ?? [])
-      if (d.hosts.includes(hostId as never)) for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
-    return [...seen.values()];
+    const notes = new Set<string>();
+    for (const d of deployments ?? []) {
+      if (!d.hosts.includes(hostId as never)) continue;
+      for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
+      const note = tools && Object.hasOwn(tools.dashboardNotes, d.id) ? tools.dashboardNotes[d.id] : undefined;
+      if (note) notes.add(note);
+    }
+    return { dashboards: [...seen.values()], dashboardNotes: [...notes] };
   }, [deployments, tools, hostId]);
   const status = f?.status ?? 'unknown';
   const heading = useRef<HTMLHeadingElement>(null);
@@ -79,6 +84,11 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
           </button>
         ))}
       </div>
+      {dashboardNotes.map((note) => (
+        <p key={note} className="muted dashboard-note">
+          {note}
+        </p>
+      ))}
       <ToolsNotice hostId={hostId} />
       {f?.error ? <p className="notice notice-error">{f.error}</p> : null}
       {f ? (
