@@ -169,4 +169,35 @@ describe('the host view on real hosts', () => {
     await page.screenshot({ path: join(out, 'hosts-escalate.png'), fullPage: true });
     await inside(two, 'systemctl start autotrader-workers');
   });
+
+  it('says unknown, with its own reason, what it could not learn: systemctl missing, then sshd killed', async () => {
+    await inside(two, 'mv /usr/bin/systemctl /usr/bin/systemctl.hidden');
+    try {
+      await showHost('trader-2');
+      const failed = detail('trader-2').getByLabel('Failed units');
+      await expect
+        .poll(() => failed.textContent(), { timeout: REFRESH_S * 1000 + 5000 })
+        .toBe('systemctl --failed: unknown: systemctl is not installed on this host');
+      expect(await detail('trader-2').getByLabel('Units unknown').textContent()).toMatch(/^units unknown: systemctl is not installed on this host/);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(REPO, 'docs', 'screens', 'hosts-systemctl-unknown.png'), fullPage: true });
+    } finally {
+      await inside(two, 'mv /usr/bin/systemctl.hidden /usr/bin/systemctl');
+    }
+    await fleet.stopSshd(two);
+    await fleet.exec(two, 'pkill -KILL -f "sshd:.*@"');
+    try {
+      const failed = detail('trader-2').getByLabel('Failed units');
+      await expect.poll(() => failed.textContent(), { timeout: 20_000 }).toMatch(/^systemctl --failed: unknown: not connected/);
+      const twoAddress = fleet.hosts[1]!.address;
+      // trader-1 answered: its own "none", and nothing of trader-2's trouble
+      await showHost('trader-1');
+      await expect
+        .poll(() => detail('trader-1').getByLabel('Failed units').textContent(), { timeout: REFRESH_S * 1000 + 5000 })
+        .toBe('systemctl --failed: none');
+      expect(await detail('trader-1').textContent()).not.toContain(twoAddress);
+    } finally {
+      await fleet.startSshd(two);
+    }
+  });
 });
