@@ -108,6 +108,25 @@ describe('the host view on real hosts', () => {
     await inside(one, 'umount /mnt/fill');
   });
 
+  it('cuts a long mount path with an ellipsis instead of pushing the Disks table out of its panel', async () => {
+    const mount = '/srv/autotrader/spool/ingestion/coingecko/markets/backfill/2026-12/archive';
+    await inside(one, `mkdir -p ${mount} && mount -t tmpfs -o size=4m tmpfs ${mount}`);
+    try {
+      await showHost('trader-1');
+      const row = detail('trader-1').getByRole('row', { name: new RegExp(`^disk ${mount}: `) });
+      await expect.poll(() => row.count(), { timeout: REFRESH_S * 1000 + 3000 }).toBe(1);
+      const header = row.getByRole('rowheader');
+      expect(await header.getAttribute('title')).toBe(mount);
+      const fit = await detail('trader-1').evaluate((panel, path) => {
+        const clip = Array.from(panel.querySelectorAll<HTMLElement>('table[aria-label="Disks"] .clip')).find((c) => c.textContent === path);
+        return { panelFits: panel.scrollWidth <= panel.clientWidth, cut: clip ? clip.scrollWidth > clip.clientWidth : null };
+      }, mount);
+      expect(fit).toEqual({ panelFits: true, cut: true });
+    } finally {
+      await inside(one, `umount ${mount}`);
+    }
+  });
+
   it('opens the Operations dashboard on the host through an SSH tunnel and shows its link', async () => {
     await inside(one, "mkdir -p /srv/dash/ops && echo '<title>ops</title><h1>Operations dashboard of trader-1</h1>' > /srv/dash/ops/index.html");
     await inside(one, 'systemd-run --unit=fake-ops python3 -m http.server --bind 127.0.0.1 --directory /srv/dash 3000');

@@ -29,8 +29,9 @@ export function StatusRow({ status, why, label, name, fullName, selected = false
       <td className="col-status">
         <StatusIcon status={status} {...(why ? { why } : {})} />
       </td>
-      <th scope="row" className={fullName ? 'item-name clip' : 'item-name'} title={fullName}>
-        {name}
+      <th scope="row" className="item-name" title={fullName}>
+        {/* the ellipsis on a block inside the cell: on the cell itself it broke the row's border line */}
+        {fullName ? <span className="clip">{name}</span> : name}
       </th>
       {children}
     </tr>
