@@ -108,6 +108,25 @@ describe('the host view on real hosts', () => {
     await inside(one, 'umount /mnt/fill');
   });
 
+  it('cuts a long mount path with an ellipsis instead of pushing the Disks table out of its panel', async () => {
+    const mount = '/srv/autotrader/spool/ingestion/coingecko/markets/backfill/2026-12/archive';
+    await inside(one, `mkdir -p ${mount} && mount -t tmpfs -o size=4m tmpfs ${mount}`);
+    try {
+      await showHost('trader-1');
+      const row = detail('trader-1').getByRole('row', { name: new RegExp(`^disk ${mount}: `) });
+      await expect.poll(() => row.count(), { timeout: REFRESH_S * 1000 + 3000 }).toBe(1);
+      const header = row.getByRole('rowheader');
+      expect(await header.getAttribute('title')).toBe(mount);
+      const fit = await detail('trader-1').evaluate((panel, path) => {
+        const clip = Array.from(panel.querySelectorAll<HTMLElement>('table[aria-label="Disks"] .clip')).find((c) => c.textContent === path);
+        return { panelFits: panel.scrollWidth <= panel.clientWidth, cut: clip ? clip.scrollWidth > clip.clientWidth : null };
+      }, mount);
+      expect(fit).toEqual({ panelFits: true, cut: true });
+    } finally {
+      await inside(one, `umount ${mount}`);
+    }
+  });
+
   it('opens the Operations dashboard on the host through an SSH tunnel and shows its link', async () => {
     await inside(one, "mkdir -p /srv/dash/ops && echo '<title>ops</title><h1>Operations dashboard of trader-1</h1>' > /srv/dash/ops/index.html");
     await inside(one, 'systemd-run --unit=fake-ops python3 -m http.server --bind 127.0.0.1 --directory /srv/dash 3000');
@@ -168,5 +187,36 @@ describe('the host view on real hosts', () => {
     await page.getByRole('region', { name: 'Escalation' }).scrollIntoViewIfNeeded();
     await page.screenshot({ path: join(out, 'hosts-escalate.png'), fullPage: true });
     await inside(two, 'systemctl start autotrader-workers');
+  });
+
+  it('says unknown, with its own reason, what it could not learn: systemctl missing, then sshd killed', async () => {
+    await inside(two, 'mv /usr/bin/systemctl /usr/bin/systemctl.hidden');
+    try {
+      await showHost('trader-2');
+      const failed = detail('trader-2').getByLabel('Failed units');
+      await expect
+        .poll(() => failed.textContent(), { timeout: REFRESH_S * 1000 + 5000 })
+        .toBe('systemctl --failed: unknown: systemctl is not installed on this host');
+      expect(await detail('trader-2').getByLabel('Units unknown').textContent()).toMatch(/^units unknown: systemctl is not installed on this host/);
+      await page.evaluate(() => window.scrollTo(0, 0));
+      await page.screenshot({ path: join(REPO, 'docs', 'screens', 'hosts-systemctl-unknown.png'), fullPage: true });
+    } finally {
+      await inside(two, 'mv /usr/bin/systemctl.hidden /usr/bin/systemctl');
+    }
+    await fleet.stopSshd(two);
+    await fleet.exec(two, 'pkill -KILL -f "sshd:.*@"');
+    try {
+      const failed = detail('trader-2').getByLabel('Failed units');
+      await expect.poll(() => failed.textContent(), { timeout: 20_000 }).toMatch(/^systemctl --failed: unknown: not connected/);
+      const twoAddress = fleet.hosts[1]!.address;
+      // trader-1 answered: its own "none", and nothing of trader-2's trouble
+      await showHost('trader-1');
+      await expect
+        .poll(() => detail('trader-1').getByLabel('Failed units').textContent(), { timeout: REFRESH_S * 1000 + 5000 })
+        .toBe('systemctl --failed: none');
+      expect(await detail('trader-1').textContent()).not.toContain(twoAddress);
+    } finally {
+      await fleet.startSshd(two);
+    }
   });
 });

@@ -203,8 +203,10 @@ export function runHostFacts(host: DemoHostModel, clock: Clock, script: DemoHost
     units.push(...unitSection(host, unit));
   });
   section('units', units);
+  section('units-status', ['0 ']);
   // a stopped unit is inactive, not failed: `systemctl --failed` lists none on a demo host
   section('failed', []);
+  section('failed-status', ['0 ']);
   Object.values(script.processes).forEach((pattern, index) => {
     const re = probe(pattern);
     section(`proc:${index}`, re ? processes.filter((p) => re.test(p.command)).map((p) => `${p.pid} ${p.command}`) : []);

@@ -58,7 +58,11 @@ export const HostFacts = z.object({
     .nullable(),
   disks: z.array(DiskFact),
   units: z.array(UnitFact),
+  /** why the watched units could not be read now (systemctl failed, the host is unreachable); null when systemctl answered */
+  unitsError: z.string().nullable(),
   failedUnits: z.array(z.string()),
+  /** why `systemctl --failed` could not be read now; null when it answered, and only then does an empty list mean none */
+  failedUnitsError: z.string().nullable(),
   processes: z.array(z.object({ name: z.string(), running: z.boolean(), pids: z.array(z.number().int()), commands: z.array(z.string()) })),
   history: z.object({ at: z.array(z.string()), load1: z.array(z.number()), memPct: z.array(z.number()), diskPct: z.array(z.number()) }),
 });
@@ -89,6 +93,8 @@ export const HostTools = z.object({
   recording: z.boolean(),
   /** deployment id -> dashboards on each of its hosts */
   dashboards: z.record(z.string(), z.array(Dashboard)),
+  /** deployment id -> why its hosts offer other dashboards than the config names (the demo's hosts serve none of them) */
+  dashboardNotes: z.record(z.string(), z.string()),
   /**
    * deployment id -> which escalation targets the config names. Only the names: the URLs can
    * carry tokens (a PagerDuty integration key, a ticket system's API key) and stay in main

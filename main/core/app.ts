@@ -297,6 +297,7 @@ export class OpsApp {
           null,
           options.auditFile,
           fleet.deployments.map((d) => d.id),
+          fleet.dashboards,
         ),
       hub: this.hub,
       audit: this.audit,

@@ -115,6 +115,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
       config,
       auditFile,
       fleet.deployments.map((deployment) => deployment.id),
+      fleet.dashboards,
     ),
     catalog,
     runbooks,

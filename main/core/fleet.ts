@@ -2,7 +2,7 @@
 // and deployments shown to the renderer, and the pollers' schedule.
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import type { DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
+import type { Dashboard, DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../common/health';
 import { visibleText } from '../../common/visibleText';
 import type { Logger } from '../../common/logger';
@@ -13,12 +13,22 @@ import { hostTargetFromSshConfig, type TargetOverrides } from './ssh/hostTargetF
 import { findOpenSsh, SshResolver } from './ssh/SshResolver';
 import type { HostTarget } from './ssh/SessionPool';
 
+export interface FleetDashboards {
+  readonly dashboards: readonly Dashboard[];
+  readonly note: string;
+}
+
 export interface Fleet {
   readonly demo: boolean;
   readonly hosts: readonly HostInfo[];
   readonly targets: readonly HostTarget[];
   readonly deployments: readonly DeploymentInfo[];
   readonly polled: readonly PolledDeployment[];
+  /**
+   * deployment id -> the dashboards its hosts really serve, in place of the config's (the demo's
+   * hosts serve no Operations dashboard or Grafana), and the note that tells the engineer why
+   */
+  readonly dashboards?: Readonly<Record<string, FleetDashboards>>;
   /** ends whatever the fleet itself runs (the demo's in-process hosts) */
   readonly stop: () => Promise<void>;
 }

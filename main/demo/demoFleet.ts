@@ -79,6 +79,14 @@ export async function startDemoFleetForConsole(options: DemoConsoleOptions): Pro
     })),
     deployments: [{ id: deploymentId, name: 'autotrader (DEMO)', hosts: hostIds, healthVia: hostIds[0]!, healthUrl }],
     polled: [pollSchedule(deploymentId, health)],
+    // the demo hosts serve their health API on localhost:8000 and nothing else: that is the one
+    // page a tunnel can reach, and the note says where the usual dashboards went
+    dashboards: {
+      [deploymentId]: {
+        dashboards: [{ name: 'Health API', port: DEMO_API_PORT, path: '/api/health' }],
+        note: 'The demo hosts run no Operations dashboard or Grafana; their health API is offered through the tunnel instead.',
+      },
+    },
     stop: () => demo.stop(),
   };
 }

@@ -86,7 +86,9 @@ const emptyFacts = (hostId: HostId): HostFacts => ({
   memory: null,
   disks: [],
   units: [],
+  unitsError: 'not read yet',
   failedUnits: [],
+  failedUnitsError: 'not read yet',
   processes: [],
   history: { at: [], load1: [], memPct: [], diskPct: [] },
 });
@@ -195,7 +197,7 @@ export class HostMonitor {
           ? `not answering: ${state.error ?? 'unresponsive'}`
           : `not connected (${state.state})`;
     // keep the last figures for context, but say they are not current
-    this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
+    this.publish(entry, this.unreadable(entry, why));
     entry.prevCpu = null;
   }
 
@@ -249,8 +251,13 @@ export class HostMonitor {
       if (this.stopped) return;
       const why = (err as Error).message;
       this.deps.logger.warn(`host facts ${id}: ${why}`);
-      this.publish(entry, { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why });
+      this.publish(entry, this.unreadable(entry, why));
     }
+  }
+
+  /** The last figures stay for context, but what systemctl said is not current: unknown, with this host's own reason. */
+  private unreadable(entry: HostEntry, why: string): HostFacts {
+    return { ...entry.facts, status: 'unknown', trouble: 1000, reasons: [why], error: why, unitsError: why, failedUnitsError: why };
   }
 
   private apply(entry: HostEntry, output: string): void {
@@ -287,7 +294,9 @@ export class HostMonitor {
       memory: parsed.memory,
       disks: assessment.disks,
       units: assessment.units,
+      unitsError: parsed.unitsError,
       failedUnits: parsed.failedUnits,
+      failedUnitsError: parsed.failedUnitsError,
       processes: assessment.processes,
       history: {
         at: load1.map(([t]) => isoAt(t)),

@@ -106,6 +106,16 @@ export function assessHost(parsed: ParsedHostFacts, thresholds: Thresholds): Ass
     trouble += 30;
     reasons.push('memory almost exhausted');
   }
+  // systemctl could not answer: the units are not known to be fine, and the host is not green
+  for (const [what, why] of [
+    ['units', parsed.unitsError],
+    ['systemctl --failed', parsed.failedUnitsError],
+  ] as const) {
+    if (!why) continue;
+    statuses.push('unknown');
+    trouble += 10;
+    reasons.push(`${what} unknown: ${why}`);
+  }
   if (parsed.notes.length || !parsed.complete) {
     statuses.push('warn');
     trouble += 10;

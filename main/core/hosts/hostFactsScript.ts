@@ -2,10 +2,14 @@
 // every watched unit), each section behind a marker line so parseHostFacts can find it even
 // when a tool is missing or fails on a host. Everything here is fixed text except the unit
 // names, which come from the config, are checked against systemd's unit-name alphabet and
-// quoted anyway.
+// quoted anyway. The two systemctl reads are followed by a status section (exit code and the
+// first line systemctl said on stderr), so "no failed units" is never confused with "systemctl
+// could not run" (not installed, or a host not booted with systemd).
 import { shellQuote } from '../shellQuote';
 
 export const SECTION_MARK = '@@opsdeck:';
+/** `units` + this: the exit code of the section's systemctl and the first line of its stderr */
+export const STATUS_SUFFIX = '-status';
 
 /** systemd unit names: letters, digits and ":-_.\@" (systemd.unit(5)); a type suffix is required here. */
 export const UNIT_NAME = /^[A-Za-z0-9:_.\\@-]{1,200}\.(service|socket|timer|target|mount|path)$/;
@@ -28,6 +32,9 @@ export function hostFactsScript(units: readonly string[] = DEFAULT_UNITS, proces
     if (!UNIT_NAME.test(unit)) throw new Error(`not a systemd unit name: ${JSON.stringify(unit)}`);
   }
   const mark = (name: string) => `echo ${SECTION_MARK}${name}`;
+  // stdout goes on through fd 3; stderr is caught and printed, first line only, after the code
+  const checked = (name: string, command: string) =>
+    `{ opsdeck_err=$(${command} 2>&1 >&3); opsdeck_rc=$?; } 3>&1; ${mark(`${name}${STATUS_SUFFIX}`)}; printf '%s %s\\n' "$opsdeck_rc" "$opsdeck_err" | head -n 1`;
   const lines = [
     'export LC_ALL=C',
     mark('loadavg'),
@@ -47,9 +54,9 @@ export function hostFactsScript(units: readonly string[] = DEFAULT_UNITS, proces
     mark('df'),
     'df -B1 -P -T 2>/dev/null',
     mark('units'),
-    units.length ? `systemctl show --no-pager -p ${UNIT_PROPERTIES.join(',')} -- ${units.map(shellQuote).join(' ')}` : ':',
+    checked('units', units.length ? `systemctl show --no-pager -p ${UNIT_PROPERTIES.join(',')} -- ${units.map(shellQuote).join(' ')}` : ':'),
     mark('failed'),
-    'systemctl --failed --plain --no-legend --no-pager 2>/dev/null',
+    checked('failed', 'systemctl --failed --plain --no-legend --no-pager'),
   ];
   // sections are numbered in the probes' order; the parser maps the numbers back to names
   Object.values(processes).forEach((pattern, index) => {

@@ -7,6 +7,7 @@ import { EscalationTarget, type Dashboard, type HostTools } from '../../../commo
 import { emptyRecord } from '../../../common/emptyRecord';
 import type { OpsdeckConfig } from '../config/configSchema';
 import { expandHome } from '../config/loadConfig';
+import type { FleetDashboards } from '../fleet';
 import { DEFAULT_HOST_MONITOR_SETTINGS, type HostMonitorSettings } from './HostMonitor';
 
 export const DEFAULT_DASHBOARDS: readonly Dashboard[] = [
@@ -17,6 +18,8 @@ export const DEFAULT_DASHBOARDS: readonly Dashboard[] = [
 export interface HostToolsSettings {
   monitor: HostMonitorSettings;
   dashboards: Record<string, Dashboard[]>;
+  /** deployment id -> why its hosts offer other dashboards than the config's (the demo) */
+  dashboardNotes?: Record<string, string>;
   escalation: Record<string, Partial<Record<EscalationTarget, string>>>;
   recording: { enabled: boolean; dir: string };
 }
@@ -31,18 +34,27 @@ export function monitorSettingsFromConfig(config: OpsdeckConfig | null): HostMon
   };
 }
 
-export function hostToolsFromConfig(config: OpsdeckConfig | null, auditFile: string, deploymentIds: readonly string[]): HostToolsSettings {
+export function hostToolsFromConfig(
+  config: OpsdeckConfig | null,
+  auditFile: string,
+  deploymentIds: readonly string[],
+  fleetDashboards: Readonly<Record<string, FleetDashboards>> = {},
+): HostToolsSettings {
   const dashboards = emptyRecord<Dashboard[]>();
+  const dashboardNotes = emptyRecord<string>();
   const escalation = emptyRecord<Partial<Record<EscalationTarget, string>>>();
   for (const id of deploymentIds) {
     const d = config?.deployments.find((x) => x.id === id);
-    dashboards[id] = (d?.dashboards ?? DEFAULT_DASHBOARDS).map((x) => ({ name: x.name, port: x.port, path: x.path }));
+    const own = Object.hasOwn(fleetDashboards, id) ? fleetDashboards[id] : undefined;
+    dashboards[id] = (own?.dashboards ?? d?.dashboards ?? DEFAULT_DASHBOARDS).map((x) => ({ name: x.name, port: x.port, path: x.path }));
+    if (own) dashboardNotes[id] = own.note;
     const e = d?.escalation ?? {};
     escalation[id] = Object.fromEntries(Object.entries(e).filter(([, url]) => typeof url === 'string'));
   }
   return {
     monitor: monitorSettingsFromConfig(config),
     dashboards,
+    dashboardNotes,
     escalation,
     recording: {
       enabled: config?.terminal?.record ?? false,
@@ -58,6 +70,7 @@ export function hostToolsView(settings: HostToolsSettings): HostTools {
     refreshMs: settings.monitor.refreshMs,
     recording: settings.recording.enabled,
     dashboards: settings.dashboards,
+    dashboardNotes: settings.dashboardNotes ?? emptyRecord<string>(),
     escalation: Object.fromEntries(Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])])),
   };
 }

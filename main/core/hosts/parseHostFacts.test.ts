@@ -50,6 +50,8 @@ describe('parseHostFacts on real output', () => {
     expect(facts.units[1]).toMatchObject({ mainPid: 341, restarts: 1 });
     expect(facts.units[2]!.mainPid).toBeNull();
     expect(facts.failedUnits).toEqual([]);
+    // systemctl answered both reads: the empty list means no failed units
+    expect([facts.unitsError, facts.failedUnitsError]).toEqual([null, null]);
     expect(facts.processes).toEqual([{ name: 'IB Gateway', pids: [], commands: [] }]);
   });
 
@@ -79,6 +81,24 @@ describe('parseHostFacts on broken or hostile output', () => {
     expect(facts.disks).toEqual([]);
     expect(facts.notes).toEqual(['df: missing', 'units: missing']);
     expect(assessHost(facts, T).reasons).toContain('the facts script did not finish');
+  });
+
+  it('tells "systemctl could not run" from "no failed units", with what systemctl said', () => {
+    const notBooted = "1 System has not been booted with systemd as init system (PID 1). Can't operate.";
+    const output = SAMPLE.replace(/(@@opsdeck:units-status\n)0 \n/, `$1${notBooted}\n`).replace(
+      /(@@opsdeck:failed-status\n)0 \n/,
+      '$1127 sh: 1: systemctl: not found\n',
+    );
+    const facts = parseHostFacts(output);
+    expect(facts.unitsError).toBe("systemctl exited 1: System has not been booted with systemd as init system (PID 1). Can't operate.");
+    expect(facts.failedUnitsError).toBe('systemctl is not installed on this host');
+    const a = assessHost(facts, T);
+    expect(a.reasons).toContain('systemctl --failed unknown: systemctl is not installed on this host');
+    // a script cut before the status, or a host that printed none, is unknown as well: never "none"
+    expect(parseHostFacts(SAMPLE.slice(0, SAMPLE.indexOf(`${SECTION_MARK}failed-status`))).failedUnitsError).toBe(
+      'the facts script stopped before systemctl answered',
+    );
+    expect(parseHostFacts(SAMPLE.replace(/@@opsdeck:failed-status\n0 \n/, '')).failedUnitsError).toBe('systemctl did not report');
   });
 
   it('ignores garbage lines, repeated markers and absurd values', () => {

@@ -2,7 +2,7 @@
 // missing or unreadable leaves its figure null (or empty) and adds a note, so one broken tool on
 // a host never hides the rest of its facts. Output from a hostile host is bounded: only the
 // first lines of each section are read, every string is cut to a sane length.
-import { SECTION_MARK } from './hostFactsScript';
+import { SECTION_MARK, STATUS_SUFFIX } from './hostFactsScript';
 
 export interface CpuTimes {
   /** jiffies spent busy (user + nice + system + irq + softirq + steal) */
@@ -48,6 +48,10 @@ export interface ParsedHostFacts {
   disks: RawDisk[];
   units: RawUnit[];
   failedUnits: string[];
+  /** why the watched units could not be read (systemctl failed or did not report); null when it answered */
+  unitsError: string | null;
+  /** why `systemctl --failed` could not be read; null when it answered (then an empty list means none) */
+  failedUnitsError: string | null;
   processes: RawProcess[];
   /** sections that were missing or could not be read */
   notes: string[];
@@ -196,6 +200,22 @@ function parseFailed(lines: string[] | undefined): string[] {
   return failed;
 }
 
+/**
+ * A systemctl read's status section: "0 " when it answered, else its exit code and the first
+ * line it printed on stderr. A missing status is unknown too: the script stopped before it.
+ */
+export function sectionError(sections: Map<string, string[]>, name: string): string | null {
+  const status = sections.get(`${name}${STATUS_SUFFIX}`);
+  if (!status) return sections.has('end') ? 'systemctl did not report' : 'the facts script stopped before systemctl answered';
+  const m = /^(\d+) ?(.*)$/.exec((status[0] ?? '').trim());
+  if (!m) return 'systemctl did not report';
+  const code = Number(m[1]);
+  if (code === 0) return null;
+  const said = m[2]!.trim();
+  if (code === 127) return 'systemctl is not installed on this host';
+  return cut(`systemctl exited ${code}${said ? `: ${said}` : ''}`);
+}
+
 function parseProcesses(sections: Map<string, string[]>, names: readonly string[]): RawProcess[] {
   return names.map((name, index) => {
     const pids: number[] = [];
@@ -235,6 +255,8 @@ export function parseHostFacts(output: string, processNames: readonly string[] =
     disks: need('df', parseDf(sections.get('df'))),
     units: need('units', parseUnits(sections.get('units'))),
     failedUnits: parseFailed(sections.get('failed')),
+    unitsError: sectionError(sections, 'units'),
+    failedUnitsError: sectionError(sections, 'failed'),
     processes: parseProcesses(sections, processNames),
     notes,
     complete: sections.has('end'),

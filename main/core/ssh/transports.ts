@@ -51,11 +51,26 @@ export function proxyCommandSocket(command: string, label: string): Duplex {
   return sock;
 }
 
+/** RFC 4254 5.1's reason codes, in words: what a server that gives no description meant. */
+const OPEN_FAILURE_REASON: ReadonlyMap<unknown, string> = new Map([
+  [1, 'the server does not allow forwarding there (administratively prohibited)'],
+  [2, 'nothing accepted the connection there (connect failed)'],
+  [3, 'the server does not know direct-tcpip channels'],
+  [4, 'the server is short of resources'],
+]);
+
+/** ssh2's message, with the reason code in words when the server sent an empty description. */
+export function forwardFailure(err: Error & { reason?: unknown }): string {
+  const empty = /Channel open failure:\s*$/.test(err.message);
+  if (!empty) return err.message;
+  return `${err.message.replace(/:\s*$/, '')}: ${OPEN_FAILURE_REASON.get(err.reason) ?? 'the server gave no reason'}`;
+}
+
 export function openForward(client: Client, dstHost: string, dstPort: number, label: string): Promise<ClientChannel> {
   return new Promise((resolve, reject) => {
     try {
       client.forwardOut('127.0.0.1', 0, dstHost, dstPort, (err, channel) =>
-        err ? reject(new Error(`${label}: cannot open a forward to ${dstHost}:${dstPort}: ${err.message}`)) : resolve(channel),
+        err ? reject(new Error(`${label}: cannot open a forward to ${dstHost}:${dstPort}: ${forwardFailure(err)}`)) : resolve(channel),
       );
     } catch (err) {
       reject(new Error(`${label}: cannot open a forward to ${dstHost}:${dstPort}: ${(err as Error).message}`));

@@ -1,34 +1,35 @@
-// One host's details: OS, load, CPU, memory, disks, units, failed units, processes; refresh,
-// terminal, connect and its dashboards through SSH tunnels.
+// One host's details: OS, load, CPU, memory, disks (DisksTable), units and their actions
+// (UnitsTable), failed units, processes; refresh, terminal, connect and its dashboards through SSH tunnels.
 import { useMemo, useRef } from 'react';
 import type { HostFacts } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { StatusIcon } from '../status/StatusIcon';
-import { STATUS_WORD } from '../status/status';
 import { useAppStore } from '../store/appStore';
 import { plural } from '../status/format';
+import { DisksTable } from './DisksTable';
 import { bytes, duration, pct } from './format';
 import { addTerminalTab, openTunnel, useHostsStore } from './hostsStore';
 import { ToolsNotice } from './ToolsNotice';
+import { UnitsTable } from './UnitsTable';
 
 /** The shown host's name (one host view on the page): where a palette jump to a host leaves focus. */
 export const HOST_HEADING_ID = 'host-detail-heading';
 
-/** "0.52 / 0.40 / 0.31 on 4 CPUs"; says what is unknown instead of "– on ? CPUs". */
 /** Why this host's facts could not be read (its own error, or no refresh yet); null when they were. */
 export function unread(f: HostFacts): string | null {
   if (f.error) return f.error;
   return f.refreshedAt ? null : 'not read yet';
 }
 
-/** "none" only when systemctl answered on this host; otherwise unknown, with this host's reason. */
+/** "none" only when `systemctl --failed` answered on this host; otherwise unknown, with this host's reason. */
 export function failedUnitsText(f: HostFacts): string {
-  const why = unread(f);
-  if (why) return `unknown (${why})`;
+  const why = f.failedUnitsError ?? unread(f);
+  if (why) return `unknown: ${why}`;
   return f.failedUnits.length ? f.failedUnits.join(', ') : 'none';
 }
 
+/** "0.52 / 0.40 / 0.31 on 4 CPUs"; says what is unknown instead of "– on ? CPUs". */
 export function loadText(load: readonly number[] | null, cpus: number | null): string {
   if (!load) return 'unknown (not read)';
   return `${load.map((x) => x.toFixed(2)).join(' / ')}${cpus ? ` on ${plural(cpus, 'CPU')}` : ''}`;
@@ -40,11 +41,16 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
   const tools = useHostsStore((s) => s.tools);
   const deployments = useAppStore((s) => s.fleet?.deployments);
   const conn = useAppStore((s) => s.connections[hostId]);
-  const dashboards = useMemo(() => {
+  const { dashboards, dashboardNotes } = useMemo(() => {
     const seen = new Map<string, { name: string; port: number; path: string }>();
-    for (const d of deployments ?? [])
-      if (d.hosts.includes(hostId as never)) for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
-    return [...seen.values()];
+    const notes = new Set<string>();
+    for (const d of deployments ?? []) {
+      if (!d.hosts.includes(hostId as never)) continue;
+      for (const x of tools?.dashboards[d.id] ?? []) if (!seen.has(x.name)) seen.set(x.name, x);
+      const note = tools && Object.hasOwn(tools.dashboardNotes, d.id) ? tools.dashboardNotes[d.id] : undefined;
+      if (note) notes.add(note);
+    }
+    return { dashboards: [...seen.values()], dashboardNotes: [...notes] };
   }, [deployments, tools, hostId]);
   const status = f?.status ?? 'unknown';
   const heading = useRef<HTMLHeadingElement>(null);
@@ -78,6 +84,11 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
           </button>
         ))}
       </div>
+      {dashboardNotes.map((note) => (
+        <p key={note} className="muted dashboard-note">
+          {note}
+        </p>
+      ))}
       <ToolsNotice hostId={hostId} />
       {f?.error ? <p className="notice notice-error">{f.error}</p> : null}
       {f ? (
@@ -99,76 +110,9 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
               <FragmentProcess key={p.name} name={p.name} running={p.running} pids={p.pids} />
             ))}
           </dl>
-          <table className="items" aria-label="Disks">
-            <thead>
-              <tr>
-                <th scope="col" className="col-status">
-                  <span className="sr-only">Status</span>
-                </th>
-                <th scope="col">Mount</th>
-                <th scope="col">Used</th>
-                <th scope="col">Size</th>
-                <th scope="col">Use</th>
-                <th scope="col">Filesystem</th>
-              </tr>
-            </thead>
-            <tbody>
-              {f.disks.map((d) => (
-                <tr key={d.mount} aria-label={`disk ${d.mount}: ${STATUS_WORD[d.status]}, ${d.usedPct} % used`}>
-                  <td className="col-status">
-                    <StatusIcon status={d.status} />
-                  </td>
-                  <th scope="row" className="item-name mount" title={d.mount}>
-                    {d.mount}
-                  </th>
-                  <td>{bytes(d.usedBytes)}</td>
-                  <td>{bytes(d.sizeBytes)}</td>
-                  <td className={`why why-${d.status}`}>
-                    <span className="usage">
-                      <span className="usage-bar">
-                        <span className={`usage-fill status-${d.status}`} style={{ width: `${Math.min(100, d.usedPct)}%` }} />
-                      </span>
-                      {d.usedPct} %
-                    </span>
-                  </td>
-                  <td className="muted mono">
-                    {d.filesystem} ({d.type})
-                  </td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <table className="items" aria-label="Units">
-            <thead>
-              <tr>
-                <th scope="col" className="col-status">
-                  <span className="sr-only">Status</span>
-                </th>
-                <th scope="col">Unit</th>
-                <th scope="col">State</th>
-                <th scope="col">PID</th>
-                <th scope="col">Restarts</th>
-              </tr>
-            </thead>
-            <tbody>
-              {f.units.map((u) => (
-                <tr key={u.unit} aria-label={`${u.unit}: ${STATUS_WORD[u.status]}, ${u.active}`}>
-                  <td className="col-status">
-                    <StatusIcon status={u.status} />
-                  </td>
-                  <th scope="row" className="item-name">
-                    {u.unit}
-                  </th>
-                  <td className={`why why-${u.status}`} title={u.since ? `active since ${u.since}` : undefined}>
-                    {u.why}
-                  </td>
-                  <td className="mono">{u.mainPid ?? '–'}</td>
-                  <td>{u.restarts ?? '–'}</td>
-                </tr>
-              ))}
-            </tbody>
-          </table>
-          <p aria-label="Failed units" className={f.failedUnits.length ? 'why why-fail' : unread(f) ? 'why why-unknown' : 'muted'}>
+          <DisksTable disks={f.disks} />
+          <UnitsTable facts={f} hostId={hostId} label={label} />
+          <p aria-label="Failed units" className={f.failedUnits.length ? 'why why-fail' : (f.failedUnitsError ?? unread(f)) ? 'why why-unknown' : 'muted'}>
             systemctl --failed: {failedUnitsText(f)}
           </p>
         </>

@@ -1,11 +1,11 @@
 // The fleet's hosts sorted by trouble, with why in words and sparklines of load, memory and disk.
 import type { HostFacts } from '../../../common/contract';
 import { connectionLine } from '../header/Header';
-import { StatusIcon } from '../status/StatusIcon';
 import { useAppStore } from '../store/appStore';
 import { factsText } from './format';
 import { selectHost } from './hostsStore';
 import { Sparkline } from './Sparkline';
+import { StatusHeader, StatusRow } from './StatusRow';
 
 export interface HostRow {
   id: string;
@@ -24,9 +24,7 @@ export function HostFleetTable({ rows, selected }: { rows: HostRow[]; selected: 
       <table className="items" aria-label="Hosts by trouble">
         <thead>
           <tr>
-            <th scope="col" className="col-status">
-              <span className="sr-only">Status</span>
-            </th>
+            <StatusHeader />
             <th scope="col">Host</th>
             <th scope="col">Why</th>
             <th scope="col">Load</th>
@@ -36,15 +34,17 @@ export function HostFleetTable({ rows, selected }: { rows: HostRow[]; selected: 
         </thead>
         <tbody>
           {rows.map((r) => (
-            <tr key={r.id} className={r.id === selected ? 'row-selected' : undefined}>
-              <td className="col-status">
-                <StatusIcon status={r.facts?.status ?? 'unknown'} why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionLine(connections[r.id])} />
-              </td>
-              <th scope="row" className="item-name">
+            <StatusRow
+              key={r.id}
+              status={r.facts?.status ?? 'unknown'}
+              why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionLine(connections[r.id])}
+              selected={r.id === selected}
+              name={
                 <button className="link-button" aria-label={`Show host ${r.label}`} aria-pressed={r.id === selected} onClick={() => selectHost(r.id)}>
                   {r.label}
                 </button>
-              </th>
+              }
+            >
               <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{factsText(r.facts, connectionLine(connections[r.id]))}</td>
               <td>
                 <Sparkline values={r.facts?.history.load1 ?? []} label={`${r.label} load`} />
@@ -55,7 +55,7 @@ export function HostFleetTable({ rows, selected }: { rows: HostRow[]; selected: 
               <td>
                 <Sparkline values={r.facts?.history.diskPct ?? []} max={100} label={`${r.label} fullest disk %`} />
               </td>
-            </tr>
+            </StatusRow>
           ))}
         </tbody>
       </table>

@@ -12,6 +12,10 @@ import './ssh.css';
 
 type Listing = CallResponse<'listSshConfigHosts'>;
 const TITLE = 'Import hosts from ~/.ssh/config';
+const NO_DEPLOYMENTS: NonNullable<ReturnType<typeof useAppStore.getState>['fleet']>['deployments'] = [];
+/** Why the demo's deployment is not offered as a target. */
+export const DEMO_TARGET_NOTE =
+  'The demo deployment exists only while your config names no hosts, so it cannot take them: the hosts are added to your config and replace the demo on the next start.';
 
 export function ImportSshHostsButton() {
   const [open, setOpen] = useState(false);
@@ -37,7 +41,9 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
   const box = useRef<HTMLDivElement>(null);
   // Escape is Cancel: nothing is written to the config until "Import N hosts"
   useModal(box, true, onClose, opener);
-  const deployments = useAppStore((s) => s.fleet?.deployments ?? []);
+  // the demo's deployment is not in the config file the hosts are written to: it cannot take them
+  const demo = useAppStore((s) => s.fleet?.demo ?? false);
+  const deployments = useAppStore((s) => (s.fleet && !s.fleet.demo ? s.fleet.deployments : NO_DEPLOYMENTS));
   const [listing, setListing] = useState<Listing | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [picked, setPicked] = useState<Set<string>>(new Set());
@@ -114,6 +120,10 @@ function ImportDialog({ onClose, opener }: { onClose: () => void; opener: () => 
               ))}
             </select>
           </label>
+        ) : demo ? (
+          <p className="muted" aria-label="Deployment">
+            {DEMO_TARGET_NOTE}
+          </p>
         ) : null}
         {error ? <p role="alert">{error}</p> : null}
         {done ? <p role="status">{done}</p> : null}
