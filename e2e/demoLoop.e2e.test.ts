@@ -30,6 +30,8 @@ interface Area {
   fix: string;
   /** whether the fix is in a block the alert marks (the item's or the rule's block) */
   fixMarked: boolean;
+  /** what the panel shows before the fix (checked on the mouse walk, which comes first) */
+  before?: (panel: Locator) => Promise<void>;
   /** what the recovered panel shows beyond the item's row being ok */
   recovered?: (panel: Locator) => Promise<void>;
 }
@@ -88,6 +90,7 @@ const AREAS: Area[] = [
     item: 'scanner',
     fix: 'Set WORKER_COUNT and restart the workers',
     fixMarked: false,
+    before: async (panel) => expect(await cellOf(panel, 'scanner', 'Workers')).toBe('2'),
     // "scale workers to 4": the panel says 4
     recovered: async (panel) => expect.poll(() => cellOf(panel, 'scanner', 'Workers'), { timeout: 20_000 }).toBe('4'),
   },
@@ -169,8 +172,12 @@ describe('the loop for each runbook area on the demo fleet', () => {
       const picker = page.getByRole('combobox', { name: 'Demo scenario' });
       await picker.selectOption(area.scenario);
       await waitForAlert(area);
-      if (area.scenario === 'breaker-open') await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
+      if (area.scenario === 'breaker-open') {
+        await page.evaluate(() => window.scrollTo(0, 0));
+        await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
+      }
 
+      await area.before?.(panelOf(area));
       let clicks = 0;
       const click = async (locator: Locator) => {
         clicks++;
