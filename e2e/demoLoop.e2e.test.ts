@@ -7,7 +7,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser';
 import { focused, tabTo } from './support/keyboard';
 import { REPO, startWebShell, type WebShell } from './support/webShell';
@@ -141,7 +141,7 @@ async function checkRunbook(area: Area): Promise<Locator> {
 async function checkRecovered(area: Area, shot: string | null): Promise<void> {
   const panel = panelOf(area);
   await expect.poll(() => page.getByRole('tab', { name: 'Deployment' }).getAttribute('aria-selected'), { timeout: 5_000 }).toBe('true');
-  await expect.poll(() => rowOk(panel, area.item), { timeout: 20_000, interval: 500 }).toBe(true);
+  await expect.poll(() => rowOk(panel, area.item), { timeout: 45_000, interval: 500 }).toBe(true);
   await area.recovered?.(panel);
   const marks = panel.getByRole('list', { name: `Actions on ${area.panel}` });
   await expect.poll(() => marks.textContent(), { timeout: 10_000 }).toContain(area.fix);
@@ -161,8 +161,13 @@ async function checkRecovered(area: Area, shot: string | null): Promise<void> {
 }
 
 async function waitForAlert(area: Area): Promise<void> {
-  await expect.poll(() => openRunbookButton(area).count(), { timeout: 30_000, interval: 500 }).toBeGreaterThan(0);
+  await expect.poll(() => openRunbookButton(area).count(), { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
 }
+
+// a walk that failed half-way leaves its dialog open: the next area starts without it
+beforeEach(async () => {
+  for (let i = 0; i < 3 && (await page.getByRole('dialog').count()) > 0; i++) await page.keyboard.press('Escape');
+});
 
 describe('the loop for each runbook area on the demo fleet', () => {
   describe('by mouse', () => {
