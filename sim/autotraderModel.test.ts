@@ -150,4 +150,36 @@ describe('AutotraderModel', () => {
     clock.advanceSeconds(5);
     expect(model.body('overview').uptime_seconds).toBe(5);
   });
+  it.each(['sla-degraded', 'rate-limited'] as const)("%s: the runbook's ingestion restart ends it; an api restart does not", (scenario) => {
+    const { model } = setup(scenario);
+    model.restartUnit('autotrader-api');
+    expect(model.scenario).toBe(scenario);
+    model.restartUnit('autotrader-ingestion');
+    expect(model.scenario).toBe('normal');
+    expect((model.body('overview').endpoints as Array<{ status: string }>).every((e) => e.status === 'ok')).toBe(true);
+  });
+
+  it('the workers panel counts the workers the last workers restart started', () => {
+    const { model, items } = setup('queue-backlog');
+    expect(model.body('workers').worker_count).toBe(2);
+    model.setWorkerCount(4);
+    model.restartUnit('autotrader-workers');
+    expect(model.body('workers').worker_count).toBe(4);
+    expect(items('workers').scanner).toMatchObject({ workers: 4, status: 'healthy' });
+    model.setWorkerCount(0);
+    expect(model.body('workers').worker_count).toBe(4);
+  });
+
+  it('security-failing: the FA check passes once every service has restarted, the other checks still fail', () => {
+    const { model, items } = setup('security-failing');
+    model.restartUnit('autotrader-api');
+    model.restartUnit('autotrader-ingestion');
+    expect(items('security').ibkr_fa_scrubbing?.status).toBe('failing');
+    model.restartUnit('autotrader-workers');
+    expect(items('security').ibkr_fa_scrubbing?.status).toBe('passing');
+    expect(items('security').api_key_validation?.status).toBe('failing');
+    // entering the scenario again starts it over
+    model.setScenario('security-failing');
+    expect(items('security').ibkr_fa_scrubbing?.status).toBe('failing');
+  });
 });

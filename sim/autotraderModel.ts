@@ -13,7 +13,7 @@ import {
 } from '../common/health';
 import { CircuitBreaker, type BreakerConfig, type BreakerState } from './circuitBreaker';
 import type { Clock } from './clock';
-import { AREA_SCENARIOS, CLEARED_BY_RESTART, type ScenarioName, type UnitName } from './scenarios';
+import { AREA_SCENARIOS, CLEARED_BY_RESTART, UNITS, type ScenarioName, type UnitName } from './scenarios';
 
 type DataSource = (typeof DATA_SOURCES)[number];
 type Broker = (typeof BROKERS)[number];
@@ -56,7 +56,7 @@ const RATE_LIMITS: Record<DataSource, { limit: number; window: number; tier: str
   ethereum_rpc: { limit: 1500, window: 60, tier: 'growth', typical: 0.35 },
 };
 
-const WORKER_COUNT = 2;
+const DEFAULT_WORKER_COUNT = 2;
 const QUESTRADE_TOKEN_DAYS = 30;
 
 // ---- deterministic drift ------------------------------------------------------------------
@@ -118,6 +118,10 @@ export class AutotraderModel {
   private questradeRefreshedAt: number | null = null;
   /** worker queues emptied (DEL on a demo host) since the current scenario began */
   private readonly clearedQueues = new Set<string>();
+  /** workers started by the last workers restart (WORKER_COUNT in the host's env file) */
+  private workerCount = DEFAULT_WORKER_COUNT;
+  /** units restarted since the current scenario began: restarting every service clears the FA check */
+  private readonly restartedSince = new Set<UnitName>();
 
   constructor(options: AutotraderModelOptions) {
     this.clock = options.clock;
@@ -167,9 +171,15 @@ export class AutotraderModel {
     const now = this.clock.now();
     if (unit === 'autotrader-api') this.apiStartedAt = now;
     if (unit === 'autotrader-ingestion') this.ingestionRestartedAt = now;
+    this.restartedSince.add(unit);
     // The fix holds: normal until the next scenario change. In --cycle mode that is the next
     // cycle boundary, so the demo goes on lighting up the other panels afterwards.
     if (CLEARED_BY_RESTART[this.current] === unit) this.apply('normal', now, true);
+  }
+
+  /** The workers restarted with `count` processes (a positive integer; anything else is ignored). */
+  setWorkerCount(count: number): void {
+    if (Number.isInteger(count) && count > 0) this.workerCount = count;
   }
 
   /** A worker queue was deleted (demo host's queue.clear): empty until the next scenario entry. */
@@ -250,7 +260,7 @@ export class AutotraderModel {
       case 'rateLimits':
         return { generated_at: iso(now), rate_limits: this.rateLimits(now) };
       case 'workers':
-        return { generated_at: iso(now), worker_count: WORKER_COUNT, queues: this.workers(now) };
+        return { generated_at: iso(now), worker_count: this.workerCount, queues: this.workers(now) };
       case 'security':
         return { generated_at: iso(now), checks: this.security() };
     }
@@ -263,6 +273,7 @@ export class AutotraderModel {
     this.current = name;
     this.since = at;
     this.clearedQueues.clear();
+    this.restartedSince.clear();
     for (const breakerName of BREAKER_NAMES) {
       const breaker = this.breakers[breakerName];
       const failing = name === 'breaker-open' && breakerName === 'coingecko_api';
@@ -409,9 +420,9 @@ export class AutotraderModel {
         pending,
         processing_time_p50_ms: Math.round(p50 * (1 + 0.2 * d)),
         processing_time_p95_ms: Math.round(p95 * (1 + 0.3 * d)),
-        workers: WORKER_COUNT,
+        workers: this.workerCount,
         status: pending > 50 ? 'degraded' : 'healthy',
-        oldest_job_age_seconds: pending === 0 ? null : round(Math.max(1, (pending * (p50 / 1000)) / WORKER_COUNT), 1),
+        oldest_job_age_seconds: pending === 0 ? null : round(Math.max(1, (pending * (p50 / 1000)) / this.workerCount), 1),
       };
     };
     const out = {
@@ -424,7 +435,7 @@ export class AutotraderModel {
         pending: 120,
         processing_time_p50_ms: 900,
         processing_time_p95_ms: 4200,
-        workers: WORKER_COUNT,
+        workers: this.workerCount,
         status: 'degraded',
         oldest_job_age_seconds: round(610 + this.elapsedSeconds(now), 1),
       };
@@ -438,10 +449,13 @@ export class AutotraderModel {
 
   private security(): Record<string, SecurityItem> {
     const failing = this.current === 'security-failing';
+    // the runbook's fix for FA ids in the logs ends with "restart every service"
+    const scrubbed = UNITS.every((unit) => this.restartedSince.has(unit));
     return {
-      ibkr_fa_scrubbing: failing
-        ? { status: 'failing', severity: 'critical', detail: 'FA account pattern found in logs' }
-        : { status: 'passing', severity: 'info', detail: 'no FA account patterns in /var/log/autotrader in the last 24 h' },
+      ibkr_fa_scrubbing:
+        failing && !scrubbed
+          ? { status: 'failing', severity: 'critical', detail: 'FA account pattern found in logs' }
+          : { status: 'passing', severity: 'info', detail: 'no FA account patterns in /var/log/autotrader in the last 24 h' },
       dependency_vulnerabilities: failing
         ? { status: 'failing', severity: 'high', critical: 0, high: 2, medium: 5, packages: ['urllib3==1.26.5', 'aiohttp==3.8.1'] }
         : { status: 'passing', severity: 'info', critical: 0, high: 0, medium: 0, packages: [] },

@@ -278,7 +278,9 @@ export class DemoHostModel {
     state.inactiveSince = null;
     this.log(null, 'systemd', 1, PRIORITY.info, `Started ${unit}.service - ${UNIT_DESCRIPTIONS[unit]}.`, now);
     this.startupLines(unit, now);
-    // a start is a fresh process: the deployment reacts as it does to a restart
+    // a start is a fresh process: the deployment reacts as it does to a restart; the workers
+    // start as many as this host's env file says, and the workers panel shows that count
+    if (unit === 'autotrader-workers') this.sim.setWorkerCount(Number(this.setting(ENV_FILE, 'WORKER_COUNT') ?? '2'));
     this.sim.restartUnit(unit);
   }
 

@@ -25,6 +25,10 @@ export type UnitName = (typeof UNITS)[number];
  */
 export const CLEARED_BY_RESTART: Partial<Record<ScenarioName, UnitName>> = {
   'freshness-stale': 'autotrader-ingestion',
+  // a restarted ingestion opens fresh connections to the provider and starts its request
+  // budget over, as the SLA and rate-limit runbooks' restart lines expect
+  'sla-degraded': 'autotrader-ingestion',
+  'rate-limited': 'autotrader-ingestion',
   'queue-backlog': 'autotrader-workers',
 };
 

@@ -2,6 +2,7 @@
 import { z } from 'zod';
 import { Empty, DeploymentId, HostId } from './ids';
 import { EndpointState } from './health';
+import { RunbookArea } from './runbooks';
 
 export const HostInfo = z.object({
   id: HostId,
@@ -53,6 +54,13 @@ export function linkUnreachable(state: Pick<ConnectionState, 'state' | 'error'> 
   if (!state) return false;
   return state.state === 'failed' || state.state === 'unresponsive' || (state.state === 'connecting' && state.error !== null);
 }
+/** One problem the demo can be made to show: the runbook area it belongs to (null: healthy). */
+export const DemoScenario = z.object({ name: z.string(), area: RunbookArea.nullable(), description: z.string() });
+export type DemoScenario = z.infer<typeof DemoScenario>;
+
+/** The demo's scenarios and the one it shows; `cycling`: it moves to the next area by itself. */
+export const DemoScenarioState = z.object({ scenarios: z.array(DemoScenario), current: z.string(), cycling: z.boolean() });
+export type DemoScenarioState = z.infer<typeof DemoScenarioState>;
 
 export const fleetCalls = {
   getFleet: { request: Empty, response: FleetInfo },
@@ -60,6 +68,10 @@ export const fleetCalls = {
     request: Empty,
     response: z.object({ connections: z.array(ConnectionState), health: z.array(EndpointState) }),
   },
+  /** the demo fleet only: its scenarios (any other fleet: `not-found`) */
+  getDemoScenarios: { request: Empty, response: DemoScenarioState },
+  /** the demo fleet only: show this scenario now (ends cycling) and poll the demo deployment */
+  setDemoScenario: { request: z.object({ name: z.string().min(1).max(64) }), response: DemoScenarioState },
 } as const;
 
 export const fleetEvents = {

@@ -6,6 +6,8 @@ export const CALL_NAMES = [
   // fleet
   'getFleet',
   'getSnapshot',
+  'getDemoScenarios',
+  'setDemoScenario',
   // health
   'pollNow',
   'getHistory',

@@ -18,7 +18,7 @@ import { EventHub } from './bridge/EventHub';
 import { redactingHandlers } from './bridge/redactingHandlers';
 import { systemClock, systemTimers, type Clock, type Timers } from './clock';
 import { KeyedBatcher } from './events/EventBatcher';
-import type { Fleet } from './fleet';
+import type { DemoScenarioControl, Fleet } from './fleet';
 import { HealthPoller } from './health/HealthPoller';
 import { Redactor } from './redact/Redactor';
 import { createForwardDispatcher } from './ssh/forwardDispatcher';
@@ -336,6 +336,15 @@ export class OpsApp {
         if (!this.poller.pollNow(request.deploymentId)) throw new OpsFailure('not-found', `no deployment "${request.deploymentId}"`);
         return { scheduled: true };
       },
+      getDemoScenarios: async () => this.demoScenarios().state(),
+      setDemoScenario: async (request) => {
+        const control = this.demoScenarios();
+        if (!control.state().scenarios.some((s) => s.name === request.name)) throw new OpsFailure('bad-request', `no demo scenario "${request.name}"`);
+        const state = control.set(request.name);
+        // the panels show the chosen problem at once, not at the next poll
+        for (const deployment of this.fleet.deployments) this.poller.pollNow(deployment.id);
+        return state;
+      },
       listTeamActivity: async (request) => (this.team ? this.team.handlers.listTeamActivity(request) : { items: [], enabled: false }),
     } satisfies Partial<CallHandlers>;
     // every call exactly once: a call served twice is a compile error here, a missing one too
@@ -355,6 +364,11 @@ export class OpsApp {
       this.ssh.handlers,
     );
     this.handlers = redactingHandlers(handlers, (text) => this.redactor.redact(text));
+  }
+
+  private demoScenarios(): DemoScenarioControl {
+    if (!this.fleet.demoScenarios) throw new OpsFailure('not-found', 'scenarios exist only on the demo fleet');
+    return this.fleet.demoScenarios;
   }
 
   private scrubConnection(state: ConnectionState): ConnectionState {

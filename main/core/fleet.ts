@@ -2,7 +2,7 @@
 // and deployments shown to the renderer, and the pollers' schedule.
 import { readFile } from 'node:fs/promises';
 import { homedir, userInfo } from 'node:os';
-import type { Dashboard, DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
+import type { Dashboard, DemoScenarioState, DeploymentId, DeploymentInfo, HostId, HostInfo } from '../../common/contract';
 import { ENDPOINTS, type Endpoint } from '../../common/health';
 import { visibleText } from '../../common/visibleText';
 import type { Logger } from '../../common/logger';
@@ -31,6 +31,15 @@ export interface Fleet {
   readonly dashboards?: Readonly<Record<string, FleetDashboards>>;
   /** ends whatever the fleet itself runs (the demo's in-process hosts) */
   readonly stop: () => Promise<void>;
+  /** the demo fleet's scenario control (main/demo builds it on sim/; the core never imports sim/) */
+  readonly demoScenarios?: DemoScenarioControl;
+}
+
+/** What the console may do with the demo's simulator: list its scenarios, show one. */
+export interface DemoScenarioControl {
+  state(): DemoScenarioState;
+  /** throws on a name that is not one of `state().scenarios` */
+  set(name: string): DemoScenarioState;
 }
 
 export function pollSchedule(id: DeploymentId, health: OpsdeckConfig['deployments'][number]['health']): PolledDeployment {

@@ -5,10 +5,12 @@
 // bootstrap (loadDemoFleet.ts).
 import { mkdir, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import type { DeploymentId, HostId } from '../../common/contract';
+import type { DemoScenarioState, DeploymentId, HostId, RunbookArea } from '../../common/contract';
+import type { AutotraderModel } from '../../sim/autotraderModel';
 import { DEMO_API_PORT, startDemoFleet, type DemoFleet, type DemoFleetOptions } from '../../sim/demoHost';
+import { SCENARIOS, SCENARIO_DESCRIPTIONS, isScenarioName, type ScenarioName } from '../../sim/scenarios';
 import type { Catalog } from '../core/actions/Catalog';
-import type { Fleet } from '../core/fleet';
+import type { DemoScenarioControl, Fleet } from '../core/fleet';
 import { pollSchedule } from '../core/fleet';
 import { HealthConfig } from '../core/config/configSchema';
 import { DEFAULT_PROCESSES, DEFAULT_UNITS, hostFactsScript } from '../core/hosts/hostFactsScript';
@@ -42,6 +44,35 @@ export function demoScripts(catalog: Catalog): Map<string, string> {
     if (action.command && inline > 0 && action.command[inline + 1]) scripts.set(action.id, action.command[inline + 1]!);
   }
   return scripts;
+}
+
+/** The runbook area each of the simulator's scenarios shows (normal: none). */
+const SCENARIO_AREA: Readonly<Record<ScenarioName, RunbookArea | null>> = {
+  normal: null,
+  'freshness-stale': 'data-freshness',
+  'broker-down': 'broker-connectivity',
+  'sla-degraded': 'sla-violations',
+  'breaker-open': 'circuit-breakers',
+  'rate-limited': 'rate-limits',
+  'queue-backlog': 'worker-queues',
+  'security-failing': 'security-checks',
+};
+
+/** The console's scenario picker on the simulator the demo hosts share. */
+export function demoScenarioControl(sim: AutotraderModel): DemoScenarioControl {
+  const state = (): DemoScenarioState => ({
+    scenarios: SCENARIOS.map((name) => ({ name, area: SCENARIO_AREA[name], description: SCENARIO_DESCRIPTIONS[name] })),
+    current: sim.scenario,
+    cycling: sim.cycle !== null,
+  });
+  return {
+    state,
+    set(name) {
+      if (!isScenarioName(name)) throw new Error(`no demo scenario "${name}"`);
+      sim.setScenario(name);
+      return state();
+    },
+  };
 }
 
 export async function startDemoFleetForConsole(options: DemoConsoleOptions): Promise<Fleet & { readonly demoFleet: DemoFleet }> {
@@ -87,6 +118,7 @@ export async function startDemoFleetForConsole(options: DemoConsoleOptions): Pro
         note: 'The demo hosts run no Operations dashboard or Grafana; their health API is offered through the tunnel instead.',
       },
     },
+    demoScenarios: demoScenarioControl(demo.sim.model),
     stop: () => demo.stop(),
   };
 }

@@ -2,7 +2,9 @@ import { useEffect, useMemo, useState } from 'react';
 import type { DeploymentInfo } from '../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
+import { DemoScenarioPicker } from './demo/DemoScenarioPicker';
 import { useHistorySeed } from './history/useHistorySeed';
+import { useActionMarkSources } from './history/useActionMarks';
 import { HostsPanel } from './hosts/HostsPanel';
 import { AREAS, summarizeArea } from './panels/areas';
 import { BrokersPanel } from './panels/brokers/BrokersPanel';
@@ -117,7 +119,9 @@ function ChartRangePicker() {
 }
 
 function HistorySeed({ deploymentId }: { deploymentId: string }) {
-  useHistorySeed(useApi(), deploymentId);
+  const api = useApi();
+  useHistorySeed(api, deploymentId);
+  useActionMarkSources(api);
   return null;
 }
 
@@ -140,6 +144,7 @@ export function DeploymentView() {
           History charts
         </button>
         {showCharts ? <ChartRangePicker /> : null}
+        <DemoScenarioPicker />
       </div>
       <HistorySeed deploymentId={id} />
       <AreaStrip deploymentId={id} />

@@ -1,6 +1,7 @@
-// From an alert to what to check: an endpoint alert's runbook section, remembering where the
-// engineer came from (after a run started there, the run dialog offers one step back to the
-// alert's panel); a host that cannot be reached opens the Hosts view on that host.
+// From an alert to what to check: an endpoint alert's runbook section with the fix for its item
+// marked, remembering where the engineer came from (after a run started there, the run dialog
+// offers one step back to the alert's panel); a host that cannot be reached opens the Hosts view
+// on that host.
 import type { AlertRecord } from '../../../common/thresholds';
 import { selectHost, setHostsOpen } from '../hosts/hostsStore';
 import { openRunbookForArea, setRunbooksOpen } from '../runbooks/runbookStore';
@@ -15,7 +16,7 @@ export function openRunbookForAlert(alert: AlertRecord, deploymentName: string):
   }
   if (alert.deploymentId && alert.endpoint)
     setReturnTo({ deploymentId: alert.deploymentId, endpoint: alert.endpoint, label: `${deploymentName} ${alert.item}` });
-  if (alert.section) openRunbookForArea(alert.section);
+  if (alert.section) openRunbookForArea(alert.section, { item: alert.item, ruleTitle: alert.title });
 }
 
 /** The alert's link in words: "runbook: sla-violations" or "check: host web-1". */

@@ -1,6 +1,6 @@
 // A small recharts line chart of one metric, one line per item, with the runbook threshold as
 // a dashed line and the unit on the y axis. Memoised and subscribed to its own series and the
-// page's time range only: a poll redraws the charts whose data changed, not the page. Every
+// page's time range only (and its panel's action marks): a poll redraws the charts whose data changed, not the page. Every
 // prop handed to recharts is a module-level constant or memoised, so the memo holds.
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
@@ -9,6 +9,10 @@ import { pointsInRange, type ChartRow } from './chartRange';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistoryStore } from './historyStore';
 import { visibleText } from '../../../common/visibleText';
+import type { Endpoint } from '../../../common/health';
+import type { ActionMark } from './actionMarks';
+import { markText } from './ActionMarkList';
+import { useActionMarks } from './useActionMarks';
 
 const PALETTE = ['#5aa2ff', '#c792ea', '#4dd0c8', '#f78c6c', '#b2cc5a', '#ff7eb6', '#a0a8b8'];
 
@@ -34,6 +38,18 @@ export interface HistoryChartProps {
   axisFormat?: (value: number) => string;
 }
 
+/** A run's mark at the top of its line: a triangle, the run in words on hover (SVG title). */
+function MarkLabel({ viewBox, mark }: { viewBox?: { x?: number; y?: number }; mark: ActionMark }) {
+  const x = viewBox?.x ?? 0;
+  const y = viewBox?.y ?? 0;
+  return (
+    <g className={`action-mark ${mark.mine ? 'mark-mine' : 'mark-team'}`} role="img" aria-label={visibleText(markText(mark)).text}>
+      <title>{visibleText(markText(mark)).text}</title>
+      <path d={`M${x - 5},${y} L${x + 5},${y} L${x},${y + 7} Z`} fill={mark.mine ? '#5aa2ff' : 'none'} stroke="#5aa2ff" strokeWidth={1.5} />
+    </g>
+  );
+}
+
 export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, unit, threshold, format, axisFormat }: HistoryChartProps) {
   const series = useHistoryStore((s) => s.series[seriesKey(deploymentId, metric)]);
   const rangeMinutes = useAppStore((s) => s.chartRangeMinutes);
@@ -45,6 +61,9 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
   const yLabel = useMemo(() => ({ value: unit, angle: -90, position: 'insideLeft' as const, fill: '#8893a2', fontSize: 10, dy: 10 }), [unit]);
   const points = data.length;
+  const allMarks = useActionMarks(deploymentId, metric.slice(0, metric.indexOf('.')) as Endpoint);
+  // the runs within the range shown (measured from the newest point, as the rows are)
+  const marks = useMemo(() => (points < 2 ? [] : allMarks.filter((m) => m.at >= data[0]!.t)), [allMarks, data, points]);
   return (
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
@@ -60,6 +79,9 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
             <Tooltip labelFormatter={tooltipLabel} formatter={tooltipValue} contentStyle={TOOLTIP_STYLE} />
             <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />
             {line === undefined ? null : <ReferenceLine y={line} stroke="#f0b429" strokeDasharray="4 3" ifOverflow="extendDomain" />}
+            {marks.map((m) => (
+              <ReferenceLine key={m.key} x={m.at} stroke="#5aa2ff" strokeDasharray="2 2" ifOverflow="extendDomain" label={<MarkLabel mark={m} />} />
+            ))}
             {names.map((name, i) => (
               <Line
                 key={name}

@@ -13,6 +13,7 @@ import { useApi } from '../api/ApiContext';
 import { startPreview } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { useRunbookStore } from './runbookStore';
+import { VisibleText } from '../status/VisibleText';
 import { wordDiff, type DiffWord } from './wordDiff';
 
 /** The whole command a first line starts (continuation lines joined), as the runbook wrote it. */
@@ -304,12 +305,17 @@ function VirtualLines({ block }: { block: RunbookCodeBlock }) {
   );
 }
 
-export function CodeBlock({ block }: { block: RunbookCodeBlock }) {
+/** `forAlert`: the alerting item this block fixes; its Run buttons are marked. */
+export function CodeBlock({ block, forAlert = null }: { block: RunbookCodeBlock; forAlert?: string | null }) {
   const runnable = block.lines.filter((l) => l.action).length;
   const whole = useMemo(() => block.lines.map((l) => l.text).join('\n'), [block]);
   const warnings = useMemo(() => [...new Set(block.lines.flatMap((l) => l.warnings))], [block]);
   return (
-    <figure className="code-block" aria-label={block.label ? `Code: ${block.label}` : `Code block ${block.index + 1}`}>
+    <figure
+      className={forAlert ? 'code-block for-alert' : 'code-block'}
+      data-for-alert={forAlert ?? undefined}
+      aria-label={block.label ? `Code: ${block.label}` : `Code block ${block.index + 1}`}
+    >
       {/* the label is the bold line just above the block, already on the page */}
       <figcaption className="muted">
         <span>
@@ -317,6 +323,11 @@ export function CodeBlock({ block }: { block: RunbookCodeBlock }) {
           {runnable ? ` · ${runnable} runnable` : ''}
           {block.lines.length > VIRTUAL_FROM ? ` · ${block.lines.length} lines` : ''}
         </span>
+        {forAlert ? (
+          <span className="for-alert-note" role="note">
+            <span aria-hidden="true">◆ </span>fix for the alert on <VisibleText text={forAlert} />
+          </span>
+        ) : null}
         <CopyControl text={whole} placeholders={[]} warnings={warnings} label="Copy block" />
       </figcaption>
       {block.lines.length > VIRTUAL_FROM ? (

@@ -15,6 +15,7 @@ import { highlightTerms } from './highlightTerms';
 import { groupLibrary } from './libraryGroups';
 import { resolveRunbookLink } from './runbookLinks';
 import { clearPendingArea, loadRunbookLibrary, openRunbook, searchRunbooks, sectionForArea, useRunbookStore } from './runbookStore';
+import { blocksForAlert } from './alertBlocks';
 import './runbooks.css';
 
 function Marked({ text, terms }: { text: string; terms: readonly string[] }) {
@@ -158,6 +159,8 @@ function useCopyOnHtmlBlocks(root: RefObject<HTMLElement | null>, section: Runbo
 function Section({ section, onLink }: { section: RunbookSection; onLink: (e: MouseEvent<HTMLElement>) => void }) {
   const root = useRef<HTMLElement>(null);
   useCopyOnHtmlBlocks(root, section);
+  const focus = useRunbookStore((s) => s.alertFocus);
+  const marked = useMemo(() => (focus && section.area ? blocksForAlert(section, focus) : null), [focus, section]);
   return (
     <section ref={root} className="runbook-section" aria-label={`Section: ${section.title}`} data-area={section.area ?? undefined}>
       {section.area ? <AreaLiveState area={section.area} /> : null}
@@ -166,7 +169,7 @@ function Section({ section, onLink }: { section: RunbookSection; onLink: (e: Mou
           // sanitized in main (sanitize-html allow-list); links are intercepted by onLink
           <div key={i} className="runbook-html" onClick={onLink} onAuxClick={onLink} dangerouslySetInnerHTML={{ __html: part.html }} />
         ) : (
-          <CodeBlock key={i} block={part.block} />
+          <CodeBlock key={i} block={part.block} forAlert={marked?.has(part.block.index) ? focus!.item : null} />
         ),
       )}
     </section>
@@ -191,7 +194,16 @@ function Doc({ doc }: { doc: RunbookDoc }) {
   };
 
   useEffect(() => {
-    if (target) scrollTo(target.anchor);
+    if (!target) return;
+    scrollTo(target.anchor);
+    // from an alert: the first marked Run button of that section takes focus (Enter runs it)
+    const root = article.current;
+    const section = target.anchor ? root?.querySelector(`[id="${CSS.escape(target.anchor)}"]`)?.closest('section') : null;
+    const run = (section ?? root)?.querySelector<HTMLElement>('figure[data-for-alert] button.run-on');
+    if (useRunbookStore.getState().alertFocus && run) {
+      run.scrollIntoView({ block: 'center' });
+      run.focus({ preventScroll: true });
+    }
   }, [target, doc]);
 
   const onLink = (e: MouseEvent<HTMLElement>) => {
@@ -262,9 +274,10 @@ export function RunbookView() {
   useEffect(() => {
     // A panel's "Open runbook" asked for an area: open its section once the library is here.
     if (!pendingArea || !list) return;
+    const focus = useRunbookStore.getState().alertFocus;
     clearPendingArea();
     const found = sectionForArea(list, pendingArea);
-    if (found) void openRunbook(api, found.runbookId, found.anchor);
+    if (found) void openRunbook(api, found.runbookId, found.anchor, focus);
   }, [api, list, pendingArea]);
   return (
     <div className="runbooks">

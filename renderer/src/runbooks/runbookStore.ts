@@ -4,6 +4,7 @@ import type { ActionSummary, OpsApi, RunbookArea, RunbookDoc, RunbookHit, Runboo
 import type { Endpoint } from '../../../common/health';
 import { leaveView, setView } from '../store/actions';
 import { createStore } from '../store/createStore';
+import type { AlertFocus } from './alertBlocks';
 
 /** Runbook area <-> the health endpoint (and panel) behind it. */
 export const AREA_ENDPOINT: Readonly<Record<RunbookArea, Exclude<Endpoint, 'overview'>>> = {
@@ -32,6 +33,8 @@ export interface RunbookState {
   target: { anchor: string | null; seq: number } | null;
   /** an area asked for before the library was loaded (a panel's "Open runbook") */
   pendingArea: RunbookArea | null;
+  /** the alert the runbook was opened from: its fix's Run buttons are marked; null otherwise */
+  alertFocus: AlertFocus | null;
   query: string;
   hits: RunbookHit[];
   tookMs: number | null;
@@ -48,6 +51,7 @@ const initial: RunbookState = {
   loadingId: null,
   target: null,
   pendingArea: null,
+  alertFocus: null,
   query: '',
   hits: [],
   tookMs: null,
@@ -72,10 +76,10 @@ export async function loadRunbookLibrary(api: OpsApi): Promise<void> {
 
 let targetSeq = 0;
 
-export async function openRunbook(api: OpsApi, id: string, anchor: string | null = null): Promise<void> {
+export async function openRunbook(api: OpsApi, id: string, anchor: string | null = null, alertFocus: AlertFocus | null = null): Promise<void> {
   const seq = ++targetSeq;
   setView('runbooks');
-  useRunbookStore.setState({ target: { anchor, seq } });
+  useRunbookStore.setState({ target: { anchor, seq }, alertFocus });
   if (useRunbookStore.getState().doc?.id === id) return;
   useRunbookStore.setState({ loadingId: id, docError: null });
   const result = await api.getRunbook({ id });
@@ -93,10 +97,13 @@ export function sectionForArea(list: readonly RunbookSummary[], area: RunbookAre
   return pick ? { runbookId: pick.runbookId, anchor: pick.anchor } : null;
 }
 
-/** Opens the viewer on an area's section; the view resolves it once the library is loaded. */
-export function openRunbookForArea(area: RunbookArea): void {
+/**
+ * Opens the viewer on an area's section; the view resolves it once the library is loaded. From
+ * an alert, `alertFocus` names its item and rule: the fix for that item is marked.
+ */
+export function openRunbookForArea(area: RunbookArea, alertFocus: AlertFocus | null = null): void {
   setView('runbooks');
-  useRunbookStore.setState({ pendingArea: area });
+  useRunbookStore.setState({ pendingArea: area, alertFocus });
 }
 
 /** The viewer has taken the area it was asked for. */

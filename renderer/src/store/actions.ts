@@ -203,6 +203,7 @@ export async function confirmRun(api: OpsApi, typed: string): Promise<void> {
   const runId = result.value.runId as string;
   useAppStore.setState((s) => ({
     dialog: { phase: 'run', preview, runId, cancelling: false, cancelError: null },
+    runOrigins: s.returnTo ? { ...s.runOrigins, [runId]: { deploymentId: s.returnTo.deploymentId, endpoint: s.returnTo.endpoint } } : s.runOrigins,
     // Output may have arrived before runAction answered; keep it.
     runs: s.runs[runId] ? s.runs : { ...s.runs, [runId]: { runId, hosts: Object.fromEntries(preview.hosts.map((h) => [h.id, emptyHostRun(h.id)])) } },
   }));

@@ -72,6 +72,8 @@ export interface RunsSlice {
   dialog: ActionDialog | null;
   returnTo: ReturnTo | null;
   runs: Record<string, RunView>;
+  /** the panel a run was started for (from an alert), by run id: its action mark goes there */
+  runOrigins: Record<string, { deploymentId: string; endpoint: Endpoint }>;
 }
 
 export interface AuditSlice {
@@ -112,7 +114,7 @@ export const createConnectionSlice: Slice<ConnectionSlice> = () => ({
 
 export const createHealthSlice: Slice<HealthSlice> = () => ({ health: {} });
 
-export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, returnTo: null, runs: {} });
+export const createRunsSlice: Slice<RunsSlice> = () => ({ dialog: null, returnTo: null, runs: {}, runOrigins: {} });
 
 export const createAuditSlice: Slice<AuditSlice> = () => ({
   audit: { records: [], chainOk: null, chainError: null, anchors: null, loading: false, error: null, loadedAt: null },

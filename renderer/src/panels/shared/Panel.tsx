@@ -12,6 +12,7 @@ import { clearFocus } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
 import { useAfterFirstPaint } from '../../history/useAfterFirstPaint';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
+import { ActionMarkList } from '../../history/ActionMarkList';
 import type { PanelState } from './panelState';
 import { panelStatus, rowStatusShown as blindOk } from './panelState';
 import type { Row } from './rows';
@@ -78,6 +79,7 @@ export function Panel<V>(props: {
           Open runbook
         </button>
       </header>
+      <ActionMarkList endpoint={props.endpoint} title={title} />
       {panel.errorText ? (
         <p className="notice notice-error" role="status">
           <strong>Error</strong> {panel.errorText}
