@@ -14,6 +14,7 @@ export const CALL_NAMES = [
   'previewAction',
   'runAction',
   'cancelRun',
+  'readFollowSpool',
   // audit
   'listAudit',
   'exportIncidentTimeline',

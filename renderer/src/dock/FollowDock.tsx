@@ -1,12 +1,13 @@
 // The follow dock: journal and log follows in a bottom panel, one tab each, beside the console
 // instead of over it. Each tab filters, searches (matches marked and counted), colours lines by
 // priority (colour and shape), pauses (the view holds still while lines keep arriving) and jumps
-// back to now. Stop cancels the follow; closing a stopped tab removes it.
+// back to now. Stop cancels the follow; closing a stopped tab removes it. The page keeps the newest
+// part of a follow; "Older lines" pages through all of it as kept on disk (SpoolPager.tsx).
 //
 // Accessible names (as the run dialog's, so a follow reads the same in both): region "Follows";
 // tablist "Follows"; tab "<title>"; textbox "Filter lines", searchbox "Search lines", status
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
-// buttons "Pause", "Resume", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
+// buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
 // (data-line-count: every line kept, shown or filtered out).
 import { useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
@@ -21,6 +22,7 @@ import { STATUS_SHAPE } from '../status/status';
 import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
 import { filterLines, linePriority, splitMatches } from './linePriority';
+import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
 /** Lines drawn per tab: the newest ones (the run keeps more; filter to reach older lines). */
@@ -52,7 +54,8 @@ function FollowTab({ tab }: { tab: DockTab }) {
     if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
   }, [shown, tab.pausedAt]);
   const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(tab.hosts.map((h) => [h.id, toLines(run?.hosts[h.id]?.output ?? []).length])) });
-  const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null });
+  const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
+  const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (
     <div className="dock-tab" role="tabpanel" aria-label={tab.title}>
       <div className="dock-tools">
@@ -77,7 +80,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
             {plural(matches, 'match', 'matches')}
           </span>
         ) : null}
-        {tab.pausedAt ? (
+        {tab.history ? null : tab.pausedAt ? (
           <button type="button" onClick={jumpToNow}>
             Resume
           </button>
@@ -86,12 +89,17 @@ function FollowTab({ tab }: { tab: DockTab }) {
             Pause
           </button>
         )}
-        <button type="button" onClick={jumpToNow} aria-disabled={!tab.pausedAt}>
+        {tab.history ? null : (
+          <button type="button" onClick={older}>
+            Older lines
+          </button>
+        )}
+        <button type="button" onClick={jumpToNow} aria-disabled={!tab.pausedAt && !tab.history}>
           Jump to now{newSincePause ? ` (${plural(newSincePause, 'new line')})` : ''}
         </button>
         <span className="muted">
-          {running ? (tab.pausedAt ? 'paused (still following)' : 'following') : 'stopped'} · {plural(shown.length, 'line')}
-          {tab.filter ? ` of ${lines.length}` : ''}
+          {running ? (tab.pausedAt || tab.history ? 'paused (still following)' : 'following') : 'stopped'}
+          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${lines.length}` : ''}`}
         </span>
         <span className="dock-spacer" />
         {running ? (
@@ -123,28 +131,32 @@ function FollowTab({ tab }: { tab: DockTab }) {
           );
         })}
       </div>
-      <div
-        ref={scroller}
-        className="dock-lines mono"
-        role="log"
-        aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
-        data-line-count={allCount}
-        tabIndex={0}
-      >
-        {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
-        {shown.map((l) => {
-          const priority = linePriority(l.text);
-          return (
-            <div key={l.key} className={`dock-line${priority ? ` line-${priority}` : ''}${l.stderr ? ' line-stderr' : ''}`}>
-              <span className="line-mark" aria-hidden="true">
-                {priority ? STATUS_SHAPE[priority] : ' '}
-              </span>
-              {many ? <span className="line-host">{l.host} </span> : null}
-              <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
-            </div>
-          );
-        })}
-      </div>
+      {tab.history ? (
+        <SpoolPager tab={tab} history={tab.history} />
+      ) : (
+        <div
+          ref={scroller}
+          className="dock-lines mono"
+          role="log"
+          aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
+          data-line-count={allCount}
+          tabIndex={0}
+        >
+          {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
+          {shown.map((l) => {
+            const priority = linePriority(l.text);
+            return (
+              <div key={l.key} className={`dock-line${priority ? ` line-${priority}` : ''}${l.stderr ? ' line-stderr' : ''}`}>
+                <span className="line-mark" aria-hidden="true">
+                  {priority ? STATUS_SHAPE[priority] : ' '}
+                </span>
+                {many ? <span className="line-host">{l.host} </span> : null}
+                <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
+              </div>
+            );
+          })}
+        </div>
+      )}
     </div>
   );
 }
