@@ -72,6 +72,9 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
   const browser = await launchChromium();
   const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   await page.addInitScript(instrument);
+  // OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile of each burst, its heaviest functions printed
+  const cdp = process.env.OPSDECK_FOLLOW_PROFILE ? await page.context().newCDPSession(page) : null;
+  if (cdp) await cdp.send('Profiler.enable');
   await page.goto(shell.url);
   await page.getByRole('tab', { name: 'Actions' }).click();
   await page
@@ -111,6 +114,7 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
         },
         [mark, lines] as const,
       );
+      if (cdp) await cdp.send('Profiler.start');
       const wrote = await fleet.exec(host, `seq -f '${mark}%.0f' 1 ${lines} >> ${LOG}`);
       if (wrote.code !== 0) throw new Error(`appending the burst: ${wrote.stderr}`);
       try {
@@ -125,6 +129,7 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
       }
       // the frames until the last batch is drawn count too
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
+      if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as CpuProfile);
       const s = await page.evaluate(() => {
         const f = (window as unknown as { __follow: { first: number; last: number; count: number; frames: number[]; longTasks: number; measuring: boolean } })
           .__follow;
@@ -167,4 +172,24 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
       await shell.stop();
     },
   };
+}
+
+interface CpuProfile {
+  nodes: Array<{ id: number; callFrame: { functionName: string; url: string; lineNumber: number; columnNumber: number } }>;
+  samples: number[];
+  timeDeltas: number[];
+}
+
+/** Self time per function, the heaviest 15. */
+function printProfile(profile: CpuProfile): void {
+  const byId = new Map(profile.nodes.map((n) => [n.id, n]));
+  const self = new Map<string, number>();
+  profile.samples.forEach((id, i) => {
+    const f = byId.get(id)!.callFrame;
+    const name = `${f.functionName || '(anonymous)'} ${f.url.split('/').pop()}:${f.lineNumber}:${f.columnNumber}`;
+    self.set(name, (self.get(name) ?? 0) + (profile.timeDeltas[i] ?? 0) / 1000);
+  });
+  const total = [...self.values()].reduce((a, b) => a + b, 0);
+  process.stdout.write(`page profile, ${total.toFixed(0)} ms sampled:\n`);
+  for (const [name, ms] of [...self.entries()].sort((a, b) => b[1] - a[1]).slice(0, 15)) process.stdout.write(`  ${ms.toFixed(0).padStart(6)} ms  ${name}\n`);
 }

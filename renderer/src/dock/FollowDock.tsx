@@ -9,7 +9,7 @@
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
 // buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
 // (data-line-count: every line kept, shown or filtered out).
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
@@ -25,35 +25,56 @@ import { filterLines, linePriority, splitMatches } from './linePriority';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
-/** Lines drawn per tab: the newest ones (the run keeps more; filter to reach older lines). */
-const SHOWN_LINES = 2000;
+/** Lines drawn per tab: the newest ones (fewer rows to lay out per batch; "Older lines" pages through the rest). */
+const SHOWN_LINES = 500;
+
+/** One line; unchanged lines are not drawn again when a batch arrives. */
+const DockLine = memo(function DockLine({ text, stderr, host, search }: { text: string; stderr: boolean; host: string | null; search: string }) {
+  const priority = linePriority(text);
+  return (
+    <div className={`dock-line${priority ? ` line-${priority}` : ''}${stderr ? ' line-stderr' : ''}`}>
+      <span className="line-mark" aria-hidden="true">
+        {priority ? STATUS_SHAPE[priority] : ' '}
+      </span>
+      {host !== null ? <span className="line-host">{host} </span> : null}
+      <span className="line-text">{splitMatches(text, search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
+    </div>
+  );
+});
 
 function FollowTab({ tab }: { tab: DockTab }) {
   const api = useApi();
   const run = useAppStore((s) => s.runs[tab.runId]);
   const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
   const many = tab.hosts.length > 1;
+  // each host's kept lines, split once per batch; a line's key is its number in the run (stable
+  // while older text is trimmed), so a batch adds and removes rows at the ends and redraws none
+  const perHost = useMemo(
+    () =>
+      tab.hosts.map((h) => {
+        const host = run?.hosts[h.id];
+        return { id: h.id, label: h.label, first: host?.trimmedLines ?? 0, lines: toLines(host?.output ?? []) };
+      }),
+    [run, tab.hosts],
+  );
   const lines = useMemo(
     () =>
-      tab.hosts.flatMap((h) => {
-        const all = toLines(run?.hosts[h.id]?.output ?? []);
-        const upTo = tab.pausedAt ? (tab.pausedAt[h.id] ?? all.length) : all.length;
-        return all.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${i}`, host: h.label }));
+      perHost.flatMap((h) => {
+        const upTo = tab.pausedAt ? Math.max(0, (tab.pausedAt[h.id] ?? h.first + h.lines.length) - h.first) : h.lines.length;
+        return h.lines.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${h.first + i}`, host: h.label }));
       }),
-    [run, tab.hosts, tab.pausedAt],
+    [perHost, tab.pausedAt],
   );
-  const allCount = useMemo(() => tab.hosts.reduce((n, h) => n + toLines(run?.hosts[h.id]?.output ?? []).length, 0), [run, tab.hosts]);
+  const allCount = perHost.reduce((n, h) => n + h.lines.length, 0);
   const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
-  const newSincePause = tab.pausedAt
-    ? tab.hosts.reduce((n, h) => n + Math.max(0, toLines(run?.hosts[h.id]?.output ?? []).length - (tab.pausedAt![h.id] ?? 0)), 0)
-    : 0;
+  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.lines.length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // following: stay at the newest line; paused: stay where the engineer is reading
     if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
   }, [shown, tab.pausedAt]);
-  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(tab.hosts.map((h) => [h.id, toLines(run?.hosts[h.id]?.output ?? []).length])) });
+  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.lines.length])) });
   const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
   const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (
@@ -143,18 +164,9 @@ function FollowTab({ tab }: { tab: DockTab }) {
           tabIndex={0}
         >
           {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
-          {shown.map((l) => {
-            const priority = linePriority(l.text);
-            return (
-              <div key={l.key} className={`dock-line${priority ? ` line-${priority}` : ''}${l.stderr ? ' line-stderr' : ''}`}>
-                <span className="line-mark" aria-hidden="true">
-                  {priority ? STATUS_SHAPE[priority] : ' '}
-                </span>
-                {many ? <span className="line-host">{l.host} </span> : null}
-                <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
-              </div>
-            );
-          })}
+          {shown.map((l) => (
+            <DockLine key={l.key} text={l.text} stderr={l.stderr} host={many ? l.host : null} search={tab.search} />
+          ))}
         </div>
       )}
     </div>
