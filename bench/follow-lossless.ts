@@ -17,6 +17,7 @@
 //   node bench/run.mjs follow-lossless [--lines 30000] [--page-lines 50000] [--resets 20]
 //   [--outages 2] [--outage 60] [--rounds 3: rounds of 1 and 2, alternating which side goes first]
 //   [--parts journal,page,resume: which parts to run; a record needs all three]
+//   OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile per burst, heaviest functions printed (not recorded)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -288,7 +289,8 @@ try {
       .map((l) => l.toFixed(2))
       .join(' / ')}\n`,
   );
-  if (journal && page && resume) {
+  // a profiled run is a variant: its figures carry the profiler's cost
+  if (journal && page && resume && !process.env.OPSDECK_FOLLOW_PROFILE) {
     const { COUNT, opsRate, sshRate, opsRates, sshRates, inOrder } = journal;
     const { last, lost, twice, outOfOrder } = resume;
     const framesMet = page.worst.p99 < 50;
