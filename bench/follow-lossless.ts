@@ -272,11 +272,6 @@ async function resumePart() {
   process.stdout.write(
     `lossless resume: ${fmt(last)} lines at ${RATE}/s, ${RESETS} resets and ${OUTAGES} silent outages of ${OUTAGE_S} s: ${lost} lost, ${twice} shown twice, ${outOfOrder} out of order\n`,
   );
-  process.stdout.write(
-    `load average now ${loadavg()
-      .map((l) => l.toFixed(2))
-      .join(' / ')}\n`,
-  );
 
   return { last, lost, twice, outOfOrder };
 }
