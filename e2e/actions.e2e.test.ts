@@ -263,7 +263,43 @@ describe('one action of each risk level through the Actions tab, on two real hos
     const shown = Number(await log.getAttribute('data-line-count'));
     expect(shown).toBeGreaterThan(15_000);
     expect(shown).toBeLessThan(20_050);
+    expect(await log.textContent()).not.toContain('flood line 00001');
     await page.screenshot({ path: join(out, 'actions-follow-flood.png') });
+
+    // the whole follow is kept on disk: paged back to its first line and read page by page to
+    // the newest, every flood line is there exactly once, in order
+    await run.getByRole('button', { name: 'Older lines' }).click();
+    const pager = run.getByRole('group', { name: 'Lines kept on disk' });
+    const position = pager.getByRole('status', { name: 'Spool position' });
+    await expect.poll(() => position.textContent(), { timeout: 10_000 }).toMatch(/ of [\d,]+ kept on disk$/);
+    await pager.getByRole('button', { name: 'First line' }).click();
+    await expect.poll(() => position.textContent(), { timeout: 10_000 }).toMatch(/^lines 1–/);
+    await page.screenshot({ path: join(out, 'actions-follow-spool.png') });
+    const paging = Date.now();
+    const kept = run.getByRole('log', { name: 'Kept on disk from trader-1' });
+    const flood: number[] = [];
+    let numbered = 0;
+    for (;;) {
+      const rows = await kept
+        .locator('[data-line]')
+        .evaluateAll((els) => els.map((el) => [Number(el.getAttribute('data-line')), el.querySelector('.line-text')!.textContent!] as const));
+      // each page follows the one before it, line numbers without a gap
+      expect(rows[0]![0]).toBe(numbered + 1);
+      numbered = rows.at(-1)![0];
+      for (const [, text] of rows) {
+        const m = /flood line (\d{5})$/.exec(text);
+        if (m) flood.push(Number(m[1]));
+      }
+      const newer = pager.getByRole('button', { name: 'Newer' });
+      if (await newer.isDisabled()) break;
+      const before = await position.textContent();
+      await newer.click();
+      await expect.poll(() => position.textContent(), { timeout: 10_000 }).not.toBe(before);
+    }
+    console.log(`paged ${numbered} lines in ${Date.now() - paging} ms`);
+    expect(flood).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1));
+    await run.getByRole('button', { name: /^Jump to now/ }).click();
+    await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 20000');
 
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);

@@ -70,6 +70,12 @@ export const actionCalls = {
     response: z.object({ runId: RunId }),
   },
   cancelRun: { request: z.object({ runId: RunId }).strict(), response: z.object({ cancelled: z.boolean() }) },
+  /** a page of a follow's spool: every line it showed on that host, as shown, beyond what the view keeps */
+  readFollowSpool: {
+    request: z.object({ runId: RunId, hostId: HostId, from: z.number().int().min(0).max(1_000_000_000), count: z.number().int().min(1).max(5000) }).strict(),
+    /** `from`: the first line's number (0 is the oldest kept; past the end, `total`); `total`: lines kept now */
+    response: z.object({ from: z.number().int().nonnegative(), lines: z.array(z.string()), total: z.number().int().nonnegative() }),
+  },
 } as const;
 
 export const actionEvents = {

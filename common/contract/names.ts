@@ -16,6 +16,7 @@ export const CALL_NAMES = [
   'previewAction',
   'runAction',
   'cancelRun',
+  'readFollowSpool',
   // audit
   'listAudit',
   'exportIncidentTimeline',

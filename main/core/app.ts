@@ -244,6 +244,8 @@ export class OpsApp {
           pushWindowMs: windowMs,
           logger,
         });
+    // a follow's every line, as shown, beside the audit log
+    const spools = new FollowSpools({ dir: join(dirname(options.auditFile), 'follow-spool') });
     this.actions = new ActionService({
       catalog: options.catalog,
       executor: this.pool,
@@ -257,8 +259,7 @@ export class OpsApp {
       maxConcurrency: options.maxConcurrency,
       blastRadius: options.blastRadius,
       ...(this.team ? { envelope: this.team.envelope } : {}),
-      // a follow's every line, as shown, beside the audit log
-      spools: new FollowSpools({ dir: join(dirname(options.auditFile), 'follow-spool') }),
+      spools,
       emitOutput: (payload) => this.hub.emit('onRunOutput', payload),
       emitStatus: (payload) => {
         this.hub.emit('onRunStatus', payload);
@@ -321,6 +322,11 @@ export class OpsApp {
       previewAction: async (request) => this.actions.previewChecked(request),
       runAction: async (request) => this.actions.run(request),
       cancelRun: async (request) => ({ cancelled: this.actions.cancel(request.runId) }),
+      readFollowSpool: async ({ runId, hostId, from, count }) => {
+        const page = await spools.page(runId, hostId, from, count);
+        if (!page) throw new OpsFailure('not-found', `no follow of ${runId} on ${hostId} is kept on disk`);
+        return { from: Math.min(from, page.total), ...page };
+      },
       listAudit: async (request) => {
         const [records, verdict, anchors] = await Promise.all([this.audit.read(request.limit), this.audit.verify(), this.team?.anchors() ?? null]);
         return {

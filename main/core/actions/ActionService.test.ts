@@ -495,8 +495,8 @@ describe('output', () => {
     expect(Math.max(...sizes)).toBeLessThanOrEqual(500);
     expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
     // and the whole follow is on disk, paged as it was shown
-    expect(spools.page(runId, 'h1', 0, 100_000)).toEqual({ lines: shown, total: 50_000 });
-    expect(spools.page(runId, 'h1', 49_998, 10).lines).toEqual(['49999', '50000']);
+    expect(await spools.page(runId, 'h1', 0, 100_000)).toEqual({ lines: shown, total: 50_000 });
+    expect((await spools.page(runId, 'h1', 49_998, 10))!.lines).toEqual(['49999', '50000']);
   }, 30_000);
 
   it("a follow's spool holds what the view was shown: secrets redacted, stderr marked", async () => {
@@ -504,7 +504,7 @@ describe('output', () => {
     const svc = service({ spools });
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.secrets-follow', params: {}, hostIds: ids('h1') }).token });
     await svc.settled(runId);
-    const { lines } = spools.page(runId, 'h1', 0, 10);
+    const { lines } = (await spools.page(runId, 'h1', 0, 10))!;
     expect(lines.sort()).toEqual(['ALPACA_SECRET_KEY=[REDACTED]', '[stderr] order fa=[REDACTED]']);
     expect(readFileSync(spools.pathOf(runId, 'h1'), 'utf8')).not.toMatch(/abc123zz|DU1234567/);
   });

@@ -4,9 +4,10 @@
 // and the old .1 is removed, and the new file begins with a line saying how much was rotated out.
 // Written synchronously, batch by batch (at most one a batch interval): the order on disk is the
 // order on screen, and a batch is a few hundred kilobytes at most.
-import { closeSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 import type { OutputChunk } from './OutputBatcher';
+import { ROTATED_NOTE, SpoolReader } from './SpoolReader';
 
 export interface FollowSpoolOptions {
   /** the folder of spools (beside the audit log) */
@@ -19,11 +20,11 @@ export interface FollowSpoolOptions {
 
 /** stderr lines are marked in the spool, as the view marks them by colour */
 const STDERR_MARK = '[stderr] ';
-const ROTATED_NOTE = '[opsdeck] the spool keeps ';
 
 export class FollowSpools {
   private readonly maxBytes: number;
   private readonly maxSpools: number;
+  private readonly reader = new SpoolReader();
 
   constructor(private readonly options: FollowSpoolOptions) {
     this.maxBytes = options.maxBytes ?? 64 * 1024 * 1024;
@@ -39,28 +40,11 @@ export class FollowSpools {
 
   /**
    * Lines `from` (0 is the oldest still kept) to `from + count` of a follow's spool, and how
-   * many lines are kept in all. The first line after a rotation says what was rotated out.
+   * many lines are kept in all; null when the folder has no spool of that run on that host.
+   * The first line after a rotation says what was rotated out.
    */
-  page(runId: string, hostId: string, from: number, count: number): { lines: string[]; total: number } {
-    const path = this.pathOf(runId, hostId);
-    let lines: string[] = [];
-    // each rotation's note opens the file it starts; the newest one says it all, and goes first
-    let note: string | null = null;
-    for (const file of [`${path}.1`, path]) {
-      let text: string;
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (error) {
-        if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
-        throw error;
-      }
-      const own = text.split('\n');
-      if (own.at(-1) === '') own.pop();
-      if (own[0]?.startsWith(ROTATED_NOTE)) note = own.shift()!;
-      lines.push(...own);
-    }
-    if (note) lines = [note, ...lines];
-    return { lines: lines.slice(Math.max(0, from), Math.max(0, from) + Math.max(0, count)), total: lines.length };
+  page(runId: string, hostId: string, from: number, count: number): Promise<{ lines: string[]; total: number } | null> {
+    return this.reader.page(this.pathOf(runId, hostId), from, count);
   }
 
   pathOf(runId: string, hostId: string): string {

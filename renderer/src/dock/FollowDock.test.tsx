@@ -1,6 +1,6 @@
-import { act, render, screen, within } from '@testing-library/react';
+import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { applyRunOutput, applyRunStatus } from '../store/actions';
@@ -11,8 +11,17 @@ const out = (runId: string, text: string) => applyRunOutput({ runId, hostId: 'tr
 const running = (runId: string) =>
   applyRunStatus({ runId, hostId: 'trader-1', state: 'running', exitCode: null, error: null, at: new Date().toISOString() } as never);
 
+/** main's spool stands in as a list: what the dock shows of it is the question here (the e2e reads a real one) */
+const spool = Array.from({ length: 1200 }, (_, i) => `INFO kept ${i + 1}`);
+
 function renderDock() {
-  const fake = fakeApi({ cancelRun: () => ({ ok: true, value: { cancelled: true } }) as never });
+  const fake = fakeApi({
+    cancelRun: () => ({ ok: true, value: { cancelled: true } }) as never,
+    readFollowSpool: ({ from, count }) => ({
+      ok: true,
+      value: { from: Math.min(from, spool.length), lines: spool.slice(from, from + count), total: spool.length },
+    }),
+  });
   render(
     <ApiContext.Provider value={fake.api}>
       <FollowDock />
@@ -84,4 +93,40 @@ describe('FollowDock', () => {
     await user.click(screen.getByRole('button', { name: 'Close' }));
     expect(screen.queryByRole('region', { name: 'Follows' })).toBeNull();
   });
+
+  it('pages back through the lines kept on disk to the first, numbered, and jumps back to now', async () => {
+    const user = userEvent.setup();
+    const fake = renderDock();
+    act(() => {
+      running('run-d');
+      out('run-d', 'INFO live 1200\n');
+      dockRun('run-d', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+    });
+    await user.click(screen.getByRole('button', { name: 'Older lines' }));
+    // found once, before a page of rows is drawn (role queries over hundreds of rows are slow in jsdom)
+    const status = screen.getByRole('status', { name: 'Spool position' });
+    const log = screen.getByRole('log', { name: 'Kept on disk from trader-1' });
+    const pager = screen.getByRole('group', { name: 'Lines kept on disk' });
+    const [first, older, newer] = ['First line', 'Older', 'Newer'].map((name) => within(pager).getByRole('button', { name }) as HTMLButtonElement);
+    const numbers = () => [...log.querySelectorAll('[data-line]')].map((l) => Number(l.getAttribute('data-line')));
+    await vi.waitFor(() => expect(status.textContent).toBe('lines 701–1,200 of 1,200 kept on disk'));
+    expect(numbers()).toEqual(Array.from({ length: 500 }, (_, i) => 701 + i));
+    expect(newer!.disabled).toBe(true);
+    fireEvent.click(first!);
+    await vi.waitFor(() => expect(status.textContent).toBe('lines 1–500 of 1,200 kept on disk'));
+    expect(log.querySelector('[data-line="1"]')!.textContent).toContain('INFO kept 1');
+    expect(older!.disabled).toBe(true);
+    fireEvent.click(newer!);
+    await vi.waitFor(() => expect(status.textContent).toBe('lines 501–1,000 of 1,200 kept on disk'));
+    expect(numbers()[0]).toBe(501);
+    expect(fake.calls('readFollowSpool').at(-1)).toEqual({ runId: 'run-d', hostId: 'trader-1', from: 500, count: 500 });
+    // the filter applies to the page too
+    const filter = screen.getByRole('textbox', { name: 'Filter lines' });
+    fireEvent.change(filter, { target: { value: 'kept 90' } });
+    expect(numbers()).toEqual([900, 901, 902, 903, 904, 905, 906, 907, 908, 909]);
+    fireEvent.change(filter, { target: { value: '' } });
+    await user.click(screen.getByRole('button', { name: /^Jump to now/ }));
+    expect(screen.queryByRole('log', { name: 'Kept on disk from trader-1' })).toBeNull();
+    expect(screen.getByRole('log', { name: 'Output from trader-1' }).textContent).toContain('live 1200');
+  }, 20_000);
 });

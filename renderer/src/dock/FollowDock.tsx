@@ -1,14 +1,15 @@
 // The follow dock: journal and log follows in a bottom panel, one tab each, beside the console
 // instead of over it. Each tab filters, searches (matches marked and counted), colours lines by
 // priority (colour and shape), pauses (the view holds still while lines keep arriving) and jumps
-// back to now. Stop cancels the follow; closing a stopped tab removes it.
+// back to now. Stop cancels the follow; closing a stopped tab removes it. The page keeps the newest
+// part of a follow; "Older lines" pages through all of it as kept on disk (SpoolPager.tsx).
 //
 // Accessible names (as the run dialog's, so a follow reads the same in both): region "Follows";
 // tablist "Follows"; tab "<title>"; textbox "Filter lines", searchbox "Search lines", status
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
-// buttons "Pause", "Resume", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
+// buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
 // (data-line-count: every line kept, shown or filtered out).
-import { useEffect, useMemo, useRef } from 'react';
+import { memo, useEffect, useMemo, useRef } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
@@ -21,38 +22,61 @@ import { STATUS_SHAPE } from '../status/status';
 import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
 import { filterLines, linePriority, splitMatches } from './linePriority';
+import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
-/** Lines drawn per tab: the newest ones (the run keeps more; filter to reach older lines). */
-const SHOWN_LINES = 2000;
+/** Lines drawn per tab: the newest ones (fewer rows to lay out per batch; "Older lines" pages through the rest). */
+const SHOWN_LINES = 500;
+
+/** One line; unchanged lines are not drawn again when a batch arrives. */
+const DockLine = memo(function DockLine({ text, stderr, host, search }: { text: string; stderr: boolean; host: string | null; search: string }) {
+  const priority = linePriority(text);
+  return (
+    <div className={`dock-line${priority ? ` line-${priority}` : ''}${stderr ? ' line-stderr' : ''}`}>
+      <span className="line-mark" aria-hidden="true">
+        {priority ? STATUS_SHAPE[priority] : ' '}
+      </span>
+      {host !== null ? <span className="line-host">{host} </span> : null}
+      <span className="line-text">{splitMatches(text, search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
+    </div>
+  );
+});
 
 function FollowTab({ tab }: { tab: DockTab }) {
   const api = useApi();
   const run = useAppStore((s) => s.runs[tab.runId]);
   const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
   const many = tab.hosts.length > 1;
+  // each host's kept lines, split once per batch; a line's key is its number in the run (stable
+  // while older text is trimmed), so a batch adds and removes rows at the ends and redraws none
+  const perHost = useMemo(
+    () =>
+      tab.hosts.map((h) => {
+        const host = run?.hosts[h.id];
+        return { id: h.id, label: h.label, first: host?.trimmedLines ?? 0, lines: toLines(host?.output ?? []) };
+      }),
+    [run, tab.hosts],
+  );
   const lines = useMemo(
     () =>
-      tab.hosts.flatMap((h) => {
-        const all = toLines(run?.hosts[h.id]?.output ?? []);
-        const upTo = tab.pausedAt ? (tab.pausedAt[h.id] ?? all.length) : all.length;
-        return all.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${i}`, host: h.label }));
+      perHost.flatMap((h) => {
+        const upTo = tab.pausedAt ? Math.max(0, (tab.pausedAt[h.id] ?? h.first + h.lines.length) - h.first) : h.lines.length;
+        return h.lines.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${h.first + i}`, host: h.label }));
       }),
-    [run, tab.hosts, tab.pausedAt],
+    [perHost, tab.pausedAt],
   );
-  const allCount = useMemo(() => tab.hosts.reduce((n, h) => n + toLines(run?.hosts[h.id]?.output ?? []).length, 0), [run, tab.hosts]);
+  const allCount = perHost.reduce((n, h) => n + h.lines.length, 0);
   const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
-  const newSincePause = tab.pausedAt
-    ? tab.hosts.reduce((n, h) => n + Math.max(0, toLines(run?.hosts[h.id]?.output ?? []).length - (tab.pausedAt![h.id] ?? 0)), 0)
-    : 0;
+  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.lines.length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
   const scroller = useRef<HTMLDivElement>(null);
   useEffect(() => {
     // following: stay at the newest line; paused: stay where the engineer is reading
     if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
   }, [shown, tab.pausedAt]);
-  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(tab.hosts.map((h) => [h.id, toLines(run?.hosts[h.id]?.output ?? []).length])) });
-  const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null });
+  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.lines.length])) });
+  const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
+  const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (
     <div className="dock-tab" role="tabpanel" aria-label={tab.title}>
       <div className="dock-tools">
@@ -77,7 +101,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
             {plural(matches, 'match', 'matches')}
           </span>
         ) : null}
-        {tab.pausedAt ? (
+        {tab.history ? null : tab.pausedAt ? (
           <button type="button" onClick={jumpToNow}>
             Resume
           </button>
@@ -86,12 +110,17 @@ function FollowTab({ tab }: { tab: DockTab }) {
             Pause
           </button>
         )}
-        <button type="button" onClick={jumpToNow} aria-disabled={!tab.pausedAt}>
+        {tab.history ? null : (
+          <button type="button" onClick={older}>
+            Older lines
+          </button>
+        )}
+        <button type="button" onClick={jumpToNow} aria-disabled={!tab.pausedAt && !tab.history}>
           Jump to now{newSincePause ? ` (${plural(newSincePause, 'new line')})` : ''}
         </button>
         <span className="muted">
-          {running ? (tab.pausedAt ? 'paused (still following)' : 'following') : 'stopped'} · {plural(shown.length, 'line')}
-          {tab.filter ? ` of ${lines.length}` : ''}
+          {running ? (tab.pausedAt || tab.history ? 'paused (still following)' : 'following') : 'stopped'}
+          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${lines.length}` : ''}`}
         </span>
         <span className="dock-spacer" />
         {running ? (
@@ -123,28 +152,23 @@ function FollowTab({ tab }: { tab: DockTab }) {
           );
         })}
       </div>
-      <div
-        ref={scroller}
-        className="dock-lines mono"
-        role="log"
-        aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
-        data-line-count={allCount}
-        tabIndex={0}
-      >
-        {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
-        {shown.map((l) => {
-          const priority = linePriority(l.text);
-          return (
-            <div key={l.key} className={`dock-line${priority ? ` line-${priority}` : ''}${l.stderr ? ' line-stderr' : ''}`}>
-              <span className="line-mark" aria-hidden="true">
-                {priority ? STATUS_SHAPE[priority] : ' '}
-              </span>
-              {many ? <span className="line-host">{l.host} </span> : null}
-              <span className="line-text">{splitMatches(l.text, tab.search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
-            </div>
-          );
-        })}
-      </div>
+      {tab.history ? (
+        <SpoolPager tab={tab} history={tab.history} />
+      ) : (
+        <div
+          ref={scroller}
+          className="dock-lines mono"
+          role="log"
+          aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
+          data-line-count={allCount}
+          tabIndex={0}
+        >
+          {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
+          {shown.map((l) => (
+            <DockLine key={l.key} text={l.text} stderr={l.stderr} host={many ? l.host : null} search={tab.search} />
+          ))}
+        </div>
+      )}
     </div>
   );
 }

@@ -13,6 +13,8 @@ export interface DockTab {
   search: string;
   /** line count per host when paused: the view holds still while new lines arrive */
   pausedAt: Record<string, number> | null;
+  /** paging the follow's spool on disk instead of the live lines: which host, from which line (-1: the newest page) */
+  history: { hostId: string; from: number } | null;
 }
 
 export interface DockState {
@@ -24,7 +26,7 @@ export const useDockStore = createStore<DockState>(() => ({ tabs: [], active: nu
 
 export function dockRun(runId: string, title: string, hosts: Array<{ id: string; label: string }>): void {
   useDockStore.setState((s) => ({
-    tabs: s.tabs.some((t) => t.runId === runId) ? s.tabs : [...s.tabs, { runId, title, hosts, filter: '', search: '', pausedAt: null }],
+    tabs: s.tabs.some((t) => t.runId === runId) ? s.tabs : [...s.tabs, { runId, title, hosts, filter: '', search: '', pausedAt: null, history: null }],
     active: runId,
   }));
 }
@@ -40,6 +42,6 @@ export function closeDockTab(runId: string): void {
   });
 }
 
-export function updateDockTab(runId: string, patch: Partial<Pick<DockTab, 'filter' | 'search' | 'pausedAt'>>): void {
+export function updateDockTab(runId: string, patch: Partial<Pick<DockTab, 'filter' | 'search' | 'pausedAt' | 'history'>>): void {
   useDockStore.setState((s) => ({ tabs: s.tabs.map((t) => (t.runId === runId ? { ...t, ...patch } : t)) }));
 }

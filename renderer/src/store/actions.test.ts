@@ -14,6 +14,7 @@ import {
   setView,
 } from './actions';
 import { healthKey } from './slices';
+import { toLines } from '../actions/outputLines';
 import { useAppStore } from './appStore';
 import { resetAllStores } from './createStore';
 
@@ -100,6 +101,24 @@ describe('store actions', () => {
     expect(host.outputChars).toBe(MAX_OUTPUT_CHARS);
     expect(host.trimmedChars).toBe(4);
     expect(host.output.at(-1)).toEqual({ stream: 'stderr', text: 'tail' });
+  });
+
+  it('counts the lines trimmed, so a kept line keeps its number in the run', () => {
+    // 20-character numbered lines, a third more than the bound
+    const line = (n: number) => `line ${String(n).padStart(14, '0')}\n`;
+    const count = Math.ceil((MAX_OUTPUT_CHARS * 4) / 3 / 20);
+    for (let from = 1; from <= count; from += 1000)
+      applyRunOutput({
+        runId,
+        hostId,
+        chunks: [{ stream: 'stdout', text: Array.from({ length: Math.min(1000, count - from + 1) }, (_, i) => line(from + i)).join('') }],
+        droppedLines: 0,
+      });
+    const host = useAppStore.getState().runs[runId]!.hosts[hostId]!;
+    const kept = toLines(host.output);
+    expect(host.trimmedLines).toBe(count - kept.length);
+    expect(kept.at(-1)!.text).toBe(line(count).trimEnd());
+    expect(kept[1]!.text).toBe(line(host.trimmedLines + 2).trimEnd());
   });
 
   it('keeps only the newest runs, but never drops the run the dialog is showing', () => {

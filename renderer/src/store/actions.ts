@@ -93,6 +93,7 @@ const emptyHostRun = (hostId: string): HostRun => ({
   outputChars: 0,
   droppedLines: 0,
   trimmedChars: 0,
+  trimmedLines: 0,
   at: null,
 });
 
@@ -133,20 +134,26 @@ export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {
       chars += chunk.text.length;
     }
     let trimmed = host.trimmedChars;
+    let trimmedLines = host.trimmedLines;
+    const newlines = (text: string) => {
+      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) trimmedLines++;
+    };
     while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
       const first = output[0]!;
       const excess = chars - MAX_OUTPUT_CHARS;
       if (first.text.length <= excess) {
         output.shift();
+        newlines(first.text);
         chars -= first.text.length;
         trimmed += first.text.length;
       } else {
+        newlines(first.text.slice(0, excess));
         output[0] = { stream: first.stream, text: first.text.slice(excess) };
         chars -= excess;
         trimmed += excess;
       }
     }
-    return { ...host, output, outputChars: chars, trimmedChars: trimmed, droppedLines: host.droppedLines + payload.droppedLines };
+    return { ...host, output, outputChars: chars, trimmedChars: trimmed, trimmedLines, droppedLines: host.droppedLines + payload.droppedLines };
   });
 }
 

@@ -46,6 +46,8 @@ export interface HostRun {
   outputChars: number;
   droppedLines: number;
   trimmedChars: number;
+  /** newlines in the trimmed text: the kept output's line i is the run's line trimmedLines + i */
+  trimmedLines: number;
   at: string | null;
 }
 
