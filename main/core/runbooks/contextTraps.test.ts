@@ -187,6 +187,7 @@ describe('the bundled runbooks', () => {
       'sla-violations.md: ping api.coingecko.com -> check.upstream',
       'sla-violations.md: nslookup api.coingecko.com -> check.upstream',
       'sla-violations.md: journalctl -u autotrader-ingestion --since "1 hour ago" | grep ERROR -> journal.errors',
+      'sla-violations.md: systemctl restart autotrader-ingestion -> service.restart',
       'worker-queues.md: export WORKER_COUNT=4 -> workers.scale',
       'worker-queues.md: systemctl restart autotrader-workers -> service.restart',
       'worker-queues.md: KEYS worker:* -> queue.list',
