@@ -28,6 +28,7 @@ import { loadCatalogFile } from '../main/core/actions/Catalog';
 import { AuditLog } from '../main/core/audit/AuditLog';
 import { systemClock } from '../main/core/clock';
 import { Redactor } from '../main/core/redact/Redactor';
+import { TeamEnvelope } from '../main/core/team/TeamEnvelope';
 import { shellQuote } from '../main/core/shellQuote';
 import { wrapCommand } from '../main/core/ssh/execWrapper';
 import { SessionPool } from '../main/core/ssh/SessionPool';
@@ -272,6 +273,26 @@ try {
       if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
     },
   });
+  // the same service with the team's host envelope (lock, journal records in the same exec)
+  const teamActions = new ActionService({
+    catalog,
+    executor: timedExecutor,
+    audit: timedAudit,
+    redactor: new Redactor(),
+    clock: systemClock,
+    randomBytes,
+    user: 'bench',
+    hostLookup: (id) => ({ id, label: id }),
+    maxConcurrency: HOSTS,
+    blastRadius: HOSTS,
+    envelope: new TeamEnvelope({ user: 'bench', console: 'bench', clock: systemClock }),
+    emitOutput: () => {
+      marks.view = performance.now();
+    },
+    emitStatus: (s) => {
+      if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
+    },
+  });
   const runAction = async (actionId: string, params: Record<string, string>, hostIds: HostId[]) => {
     const preview = actions.preview({ actionId, params, hostIds });
     const { runId } = actions.run({ token: preview.token });
@@ -292,13 +313,13 @@ try {
     viewEarly: number;
     result: number;
   };
-  const timedAction = async (): Promise<Timed> => {
+  const timedAction = async (svc: ActionService = actions): Promise<Timed> => {
     marks = {};
     const t0 = performance.now();
-    const preview = actions.preview(statusParams);
+    const preview = svc.preview(statusParams);
     const confirm = performance.now();
-    const { runId } = actions.run({ token: preview.token });
-    await actions.settled(runId);
+    const { runId } = svc.run({ token: preview.token });
+    await svc.settled(runId);
     const settled = performance.now();
     const m = marks as Required<Marks>;
     return {
@@ -329,6 +350,7 @@ try {
   }
   const pausedBareAction: number[] = [];
   const paced: Timed[] = [];
+  const pacedTeam: Timed[] = [];
   let bareCpuUs = 0;
   let pacedCpuUs = 0;
   for (let i = 0; i < ROUNDS; i++) {
@@ -342,6 +364,8 @@ try {
     paced.push(await timedAction());
     d = process.cpuUsage(c);
     pacedCpuUs += d.user + d.system;
+    await pause();
+    pacedTeam.push(await timedAction(teamActions));
   }
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
@@ -598,6 +622,16 @@ try {
       'the same, the confirm to the run reported finished (the result synced)',
       col(paced, 'toSettled'),
       `${(median(col(paced, 'toSettled')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(paced)}`,
+    ),
+    row(
+      'the same with the team envelope (host lock and journal records in the same exec): the confirm to all its output in the view',
+      col(pacedTeam, 'toView'),
+      `${(median(col(pacedTeam, 'toView')) / actionBase).toFixed(2)} x (RTT + its own time), ${ms(median(col(pacedTeam, 'toView')) - pacedView)} over the action without it`,
+    ),
+    row(
+      'the same with the team envelope: the confirm to the run reported finished',
+      col(pacedTeam, 'toSettled'),
+      `${(median(col(pacedTeam, 'toSettled')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(pacedTeam)}`,
     ),
     row(
       'the same, back to back: the confirm to all its output in the view',
