@@ -7,7 +7,7 @@
 //      so connecting is not in the figure.
 //   2. to the page: a log follow through the browser shell in headless Chromium, a burst of
 //      --page-lines lines appended to the followed file at once; lines per second into the page
-//      and the page's frame times meanwhile (bench/followPage.ts), against OpenSSH `cat` of the
+//      and the page's frame times meanwhile (bench/parts/followPage.ts), against OpenSSH `cat` of the
 //      same file.
 //   3. lossless resume: a unit logging a numbered line 200 times a second, followed through a
 //      delay proxy that resets the connection --resets times and goes silent (both ways, new
@@ -34,7 +34,7 @@ import { Redactor } from '../main/core/redact/Redactor';
 import { SessionPool } from '../main/core/ssh/SessionPool';
 import { startDelayProxy } from '../testbed/delay-proxy';
 import { startFleet } from '../testbed/fleet';
-import { startFollowPage, type PageRound } from './followPage';
+import { startFollowPage, type PageRound } from './parts/followPage';
 import { recordResult } from './support';
 
 const { values } = parseArgs({

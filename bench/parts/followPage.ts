@@ -11,11 +11,11 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Page } from 'playwright-core';
-import type { Fleet } from '../testbed/fleet';
-import { launchChromium } from '../e2e/support/browser';
-import { fleetConfigYaml } from '../e2e/support/fleetConfig';
-import { startWebShell } from '../e2e/support/webShell';
-import { percentile } from './support';
+import type { Fleet } from '../../testbed/fleet';
+import { launchChromium } from '../../e2e/support/browser';
+import { fleetConfigYaml } from '../../e2e/support/fleetConfig';
+import { startWebShell } from '../../e2e/support/webShell';
+import { percentile } from '../support';
 
 const LOG = '/var/log/autotrader/workers.log';
 
