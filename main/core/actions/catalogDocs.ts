@@ -78,7 +78,10 @@ choice exactly.
    the view whole, in order; every line it was sent is also kept, redacted, in a spool beside the
    audit log (\`follow-spool/<run>.<host>.log\` and \`.1\`, 64 MiB per follow: the oldest part is
    rotated out and the first line says how much; the newest 50 spools are kept; a disk that
-   refuses the spool stops the record, not the follow, and the view says so). An action that ends
+   refuses the spool stops the record, not the follow, and the view says so). \`readFollowSpool\`
+   reads a page of it by line number (0 the oldest kept, at most 5000 lines a call), while the
+   follow goes on; each file's line starts are indexed once and extended by what was appended,
+   so a page reads only its own bytes (\`SpoolReader.ts\`). An action that ends
    by itself holds at most 10 000 lines between batches, so a 5000-line tail arrives whole; older
    ones are dropped and counted in \`droppedLines\`. What is left is sent as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
    locks released and the status sent.
