@@ -153,10 +153,9 @@ describe('one backoff for everyone, against a real sshd that is killed and comes
         expect(a.due).not.toBeNull();
         expect(a.at).toBeGreaterThanOrEqual(a.due! - 5);
       }
-      // every asker of every round, including those that waited on an attempt, was told the
-      // host is unreachable (nothing was started), and none waited out a backoff to hear it
+      // every asker of every round, including those that joined an attempt in flight, was told
+      // the host is unreachable (nothing was started)
       expect(Object.fromEntries(answers)).toEqual({ unreachable: rounds * 4 });
-      expect(rounds).toBeGreaterThan(asked);
 
       // nothing asks now; the host comes back while it waits out its backoff, and the attempt
       // at the scheduled time connects it: a handshake later, not another backoff later
