@@ -254,45 +254,31 @@ try {
       return audit.append(entry).finally(() => (marks.intentDone = performance.now()));
     },
   };
-  const actions = new ActionService({
-    catalog,
-    executor: timedExecutor,
-    audit: timedAudit,
-    redactor: new Redactor(),
-    clock: systemClock,
-    randomBytes,
-    user: 'bench',
-    hostLookup: (id) => ({ id, label: id }),
-    maxConcurrency: HOSTS,
-    blastRadius: HOSTS,
-    emitOutput: () => {
-      // the last batch: the whole output is in the view (service.status prints all of it at once)
-      marks.view = performance.now();
-    },
-    emitStatus: (s) => {
-      if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
-    },
-  });
-  // the same service with the team's host envelope (lock, journal records in the same exec)
-  const teamActions = new ActionService({
-    catalog,
-    executor: timedExecutor,
-    audit: timedAudit,
-    redactor: new Redactor(),
-    clock: systemClock,
-    randomBytes,
-    user: 'bench',
-    hostLookup: (id) => ({ id, label: id }),
-    maxConcurrency: HOSTS,
-    blastRadius: HOSTS,
-    envelope: new TeamEnvelope({ user: 'bench', console: 'bench', clock: systemClock }),
-    emitOutput: () => {
-      marks.view = performance.now();
-    },
-    emitStatus: (s) => {
-      if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
-    },
-  });
+  // one service as the console builds it, and the same with the team's host envelope (lock and
+  // journal records in the same exec)
+  const makeActions = (envelope?: TeamEnvelope) =>
+    new ActionService({
+      catalog,
+      executor: timedExecutor,
+      audit: timedAudit,
+      redactor: new Redactor(),
+      clock: systemClock,
+      randomBytes,
+      user: 'bench',
+      hostLookup: (id) => ({ id, label: id }),
+      maxConcurrency: HOSTS,
+      blastRadius: HOSTS,
+      ...(envelope ? { envelope } : {}),
+      emitOutput: () => {
+        // the last batch: the whole output is in the view (service.status prints all of it at once)
+        marks.view = performance.now();
+      },
+      emitStatus: (s) => {
+        if (s.state !== 'queued' && s.state !== 'running') marks.finished = performance.now();
+      },
+    });
+  const actions = makeActions();
+  const teamActions = makeActions(new TeamEnvelope({ user: 'bench', console: 'bench', clock: systemClock }));
   const runAction = async (actionId: string, params: Record<string, string>, hostIds: HostId[]) => {
     const preview = actions.preview({ actionId, params, hostIds });
     const { runId } = actions.run({ token: preview.token });
