@@ -166,15 +166,7 @@ export class ActionService {
    * answers. A run whose action is no longer in the catalog stays unknown.
    */
   adoptOpenRuns(runs: readonly OpenRun[]): void {
-    const hosts = new Set<HostId>();
-    for (const run of runs) {
-      const action = this.catalog.get(run.actionId);
-      if (!action) continue;
-      const hostId = run.hostId as HostId;
-      this.settler.add({ runId: run.runId as RunId, hostId, action, params: run.params, command: run.command, intentAt: run.intentAt });
-      hosts.add(hostId);
-    }
-    for (const hostId of hosts) void this.settler.settleHost(hostId);
+    this.settler.adopt(runs, (id) => this.catalog.get(id));
   }
 
   /** The host answers again: settle the runs on it that were cut off before their exit status. */

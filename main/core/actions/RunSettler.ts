@@ -3,7 +3,7 @@
 // the unknown one. A check that cannot reach the host leaves the run waiting for the next try.
 import type { HostId, RunId } from '../../../common/contract';
 import type { Clock, Timers } from '../clock';
-import type { AuditEntry } from '../audit/AuditLog';
+import type { AuditEntry, OpenRun } from '../audit/AuditLog';
 import type { Redactor } from '../redact/Redactor';
 import { type CatalogAction, type ResolvedParams, renderEffect } from './Catalog';
 import { interpretEffectCheck } from './effectCheck';
@@ -50,6 +50,22 @@ export class RunSettler {
   add(run: UnknownRun): void {
     if (!run.action.effect || run.action.effect.check === 'none') return;
     this.waiting.set(`${run.runId} ${run.hostId}`, run);
+  }
+
+  /**
+   * Runs a stopped console left open, as their intents recorded them: each whose action is still
+   * in the catalog waits for its host like a run cut off by a dropped link, and is tried now.
+   */
+  adopt(runs: readonly OpenRun[], actionOf: (actionId: string) => CatalogAction | undefined): void {
+    const hosts = new Set<HostId>();
+    for (const run of runs) {
+      const action = actionOf(run.actionId);
+      if (!action) continue;
+      const hostId = run.hostId as HostId;
+      this.add({ runId: run.runId as RunId, hostId, action, params: run.params, command: run.command, intentAt: run.intentAt });
+      hosts.add(hostId);
+    }
+    for (const hostId of hosts) void this.settleHost(hostId);
   }
 
   /** Unknown runs still waiting (tests, the view). */
