@@ -74,22 +74,76 @@ function deployment(id: string, intervalsMs: Partial<Record<Endpoint, number>>, 
   };
 }
 
-function start(deployments: PolledDeployment[], wakesPerInterval?: number) {
+/** longer than any wake-up delay here, so a pending fetch timeout is never taken for a wake-up */
+const FETCH_TIMEOUT_MS = 60_000;
+
+/**
+ * A clock and timers that move only when the test says. Each deployment's sweep arms one wake-up
+ * when it is over; wakeNext waits until `sweeps` of them are armed (no sweep under way), moves the
+ * clock to the earliest and fires every wake-up due then, so sweeps that start together still run
+ * side by side.
+ */
+function virtualClock(sweeps: number) {
+  let now = Date.parse('2026-01-01T00:00:00Z');
+  const pending: { fn: () => void; at: number; ms: number; handle: object }[] = [];
+  const wakeUps = () => pending.filter((p) => p.ms < FETCH_TIMEOUT_MS);
+  return {
+    now: () => now,
+    setTimeout(fn: () => void, ms: number) {
+      const handle = {};
+      pending.push({ fn, at: now + ms, ms, handle });
+      return handle;
+    },
+    clearTimeout(handle: unknown) {
+      const i = pending.findIndex((p) => p.handle === handle);
+      if (i >= 0) pending.splice(i, 1);
+    },
+    /** waits until every sweep is over (each has armed its next wake-up) */
+    async idle(): Promise<void> {
+      await expect.poll(() => wakeUps().length, { timeout: 15_000, interval: 5 }).toBe(sweeps);
+    },
+    async wakeNext(): Promise<number> {
+      await this.idle();
+      const at = Math.min(...wakeUps().map((p) => p.at));
+      const due = wakeUps().filter((p) => p.at === at);
+      for (const wake of due) pending.splice(pending.indexOf(wake), 1);
+      now = Math.max(now, at);
+      for (const wake of due) wake.fn();
+      return now;
+    },
+  };
+}
+
+function start(deployments: PolledDeployment[], wakesPerInterval?: number, clock?: ReturnType<typeof virtualClock>) {
   const updates: EndpointState[] = [];
   // its own Agent with room for many connections: the one-at-a-time is the poller's doing
   const pollAgent = new Agent({ keepAliveTimeout: 10_000, connections: 16 });
-  poller = new HealthPoller({ dispatcherFor: () => pollAgent, onUpdate: (state) => updates.push(state), random: () => 0.5, wakesPerInterval });
-  poller.start(deployments);
+  poller = new HealthPoller({
+    dispatcherFor: () => pollAgent,
+    onUpdate: (state) => updates.push(state),
+    random: () => 0.5,
+    wakesPerInterval,
+    ...(clock ? { clock, timers: clock } : {}),
+  });
+  poller.start(clock ? deployments.map((d) => ({ ...d, timeoutMs: FETCH_TIMEOUT_MS })) : deployments);
   return updates;
+}
+
+/** Runs virtual time until `done` holds and every sweep is over; returns the wake-up times. */
+async function runUntil(clock: ReturnType<typeof virtualClock>, done: () => boolean): Promise<number[]> {
+  const wakes: number[] = [];
+  while (!done()) wakes.push(await clock.wakeNext());
+  await clock.idle();
+  return wakes;
 }
 
 describe('HealthPoller sweeps', () => {
   it("polls a deployment's endpoints one after another, never two at once, and shows them due together", async () => {
-    const updates = start([deployment('a', {}, 1_000), deployment('b', {}, 1_000)]);
+    // virtual time: the grid is under test, and a loaded machine's late wake-ups would move it
+    const clock = virtualClock(2);
+    const updates = start([deployment('a', {}, 1_000), deployment('b', {}, 1_000)], undefined, clock);
     // three sweeps of both deployments
-    await expect
-      .poll(() => updates.filter((u) => u.status === 'ok').length, { timeout: 15_000, interval: 50 })
-      .toBeGreaterThanOrEqual(2 * 3 * ENDPOINTS.length);
+    await runUntil(clock, () => updates.filter((u) => u.status === 'ok').length >= 2 * 3 * ENDPOINTS.length);
     expect(updates.filter((u) => u.status === 'error')).toEqual([]);
     // the API never saw two polls of one deployment at the same time, though each took HOLD_MS
     expect(most.get('a')).toBe(1);
@@ -114,16 +168,13 @@ describe('HealthPoller sweeps', () => {
   it('a fleet larger than its wake-ups per interval is swept a few deployments at a time, the groups still spread', async () => {
     // five deployments, at most two starts a second: three each starting together, then two
     const ids = ['g1', 'g2', 'g3', 'g4', 'g5'];
+    const clock = virtualClock(ids.length);
     const updates = start(
       ids.map((id) => deployment(id, {}, 1_000)),
       2,
+      clock,
     );
-    await expect
-      .poll(() => ids.every((id) => updates.filter((u) => u.deploymentId === id && u.status === 'ok').length >= 2 * ENDPOINTS.length), {
-        timeout: 15_000,
-        interval: 50,
-      })
-      .toBe(true);
+    await runUntil(clock, () => ids.every((id) => updates.filter((u) => u.deploymentId === id && u.status === 'ok').length >= 2 * ENDPOINTS.length));
     expect(updates.filter((u) => u.status === 'error')).toEqual([]);
     const due = (id: string) => Date.parse(updates.filter((u) => u.deploymentId === id).at(-1)!.nextPollAt!) % 1_000;
     expect(due('g2')).toBe(due('g1'));
@@ -156,19 +207,21 @@ describe('HealthPoller sweeps', () => {
   });
 
   it('an endpoint with a three times longer interval joins every third sweep rather than being polled on its own', async () => {
-    const updates = start([deployment('c', { security: 1_800 }, 600)]);
-    await expect
-      .poll(() => updates.filter((u) => u.endpoint === 'security' && u.status === 'ok').length, { timeout: 15_000, interval: 50 })
-      .toBeGreaterThanOrEqual(3);
-    const securityDue = updates.filter((u) => u.endpoint === 'security').map((u) => Date.parse(u.nextPollAt!));
-    const slaDue = new Set(updates.filter((u) => u.endpoint === 'sla').map((u) => Date.parse(u.nextPollAt!)));
-    // every time security is due, a sweep of the 400 ms endpoints is due too
-    for (const due of securityDue) expect(slaDue.has(due) || due > Math.max(...slaDue)).toBe(true);
+    // Virtual time: the grid is the property under test, and on a loaded machine a sweep that
+    // wakes more than one interval late rightly skips a grid point. The clock stands still while a
+    // request is at the (real) server and moves only to the poller's next wake-up.
+    const clock = virtualClock(1);
+    const updates = start([deployment('c', { security: 1_800 }, 600)], undefined, clock);
+    const wakes = await runUntil(clock, () => updates.filter((u) => u.endpoint === 'security').length >= 4);
+    const at = (endpoint: Endpoint) => updates.filter((u) => u.endpoint === endpoint).map((u) => Date.parse(u.polledAt!));
+    const security = at('security');
+    const sla = new Set(at('sla'));
+    // every security poll is part of a sweep of the 600 ms endpoints: never a wake-up of its own
+    for (const polled of security) expect(sla.has(polled)).toBe(true);
+    expect(wakes.length).toBe(sla.size);
     // and it keeps its own interval: 1.8 s between its polls, three of the others'
-    expect(securityDue[2]! - securityDue[1]!).toBe(1_800);
-    const sla = updates.filter((u) => u.endpoint === 'sla').length;
-    const security = updates.filter((u) => u.endpoint === 'security').length;
-    expect(sla).toBeGreaterThanOrEqual(2 * security);
+    expect(security.slice(1).map((t, i) => t - security[i]!)).toEqual([1_800, 1_800, 1_800]);
+    expect(sla.size).toBeGreaterThanOrEqual(3 * (security.length - 1) + 1);
   });
 
   it('an endpoint that answers slowly is polled last, so it holds up none of the others', async () => {
