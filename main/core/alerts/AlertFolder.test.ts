@@ -1,67 +1,18 @@
 // A flood of item alerts through the real AlertEngine and the folder after it: what reaches the
 // page (records and notifications) stays bounded, and nothing failing is shown as fine.
 import { describe, expect, it } from 'vitest';
-import type { DeploymentId, EndpointState } from '../../../common/contract';
-import type { AlertNotification, AlertRecord } from '../../../common/thresholds';
+import type { AlertRecord } from '../../../common/thresholds';
 import { HOSTILE_VALID_NAMES } from '../../../common/hostileNames.fixture';
-import { DEFAULT_ALERTS_SETTINGS } from './alertRules';
-import { AlertEngine } from './AlertEngine';
-import { AlertFolder } from './AlertFolder';
-import { historyAndAlertHandlers } from './alertHandlers';
-import { HistoryStore } from '../health/history/HistoryStore';
+import { rateLimitsPoll, wireAlerts } from './alertsAsWired.fixture';
 
 const T0 = Date.parse('2026-11-26T12:00:00Z');
 
-function setup(bound = 10) {
-  const clock = {
-    t: T0,
-    now() {
-      return this.t;
-    },
-  };
-  const shown = new Map<string, AlertRecord>();
-  const notes: AlertNotification[] = [];
-  let records = 0;
-  const folder = new AlertFolder({
-    clock,
-    bound,
-    onChange: (a) => {
-      records++;
-      shown.set(a.id, a);
-    },
-    onNotify: (n) => notes.push(n),
-    deploymentName: (id) => `Deployment ${id}`,
-  });
-  const engine = new AlertEngine({
-    settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds: 0, notifications: { ...DEFAULT_ALERTS_SETTINGS.notifications, maxPerHour: 10_000 } },
-    clock,
-    onChange: folder.change,
-    onNotify: folder.notify,
-    deploymentName: (id) => `Deployment ${id}`,
-  });
-  const active = () => [...shown.values()].filter((a) => a.state !== 'resolved');
-  return { clock, engine, folder, shown, notes, active, records: () => records };
+function setup(bound = 10, pendingSeconds = 0) {
+  return wireAlerts({ t0: T0, bound, pendingSeconds });
 }
 
-function rateLimits(names: readonly string[], used: (name: string) => number, deploymentId = 'prod'): EndpointState {
-  return {
-    deploymentId: deploymentId as DeploymentId,
-    endpoint: 'rateLimits',
-    status: 'ok',
-    error: null,
-    polledAt: null,
-    lastGoodAt: null,
-    intervalMs: 5000,
-    nextPollAt: null,
-    latencyMs: 3,
-    meta: {},
-    items: Object.fromEntries(
-      names.map((n) => [
-        n,
-        { ok: true, value: { used: used(n), limit: 100, remaining: 100 - used(n), window_seconds: 60, reset_at: '2026-11-26T12:01:00Z', recent_429: 0 } },
-      ]),
-    ),
-  };
+function rateLimits(names: readonly string[], used: (name: string) => number, deploymentId = 'prod') {
+  return rateLimitsPoll(deploymentId, names, used, '2026-11-26T12:01:00Z');
 }
 
 const names = Array.from({ length: 500 }, (_, i) => `source_${i}`);
@@ -116,9 +67,8 @@ describe('AlertFolder', () => {
   });
 
   it('acknowledges every alert a fold stands for through the contract call', async () => {
-    const { engine, folder, active } = setup();
+    const { engine, handlers, active } = setup();
     engine.evaluate(rateLimits(names.slice(0, 30), () => 95));
-    const handlers = historyAndAlertHandlers({ history: new HistoryStore(), alerts: engine, folder, user: 'oncall', hasDeployment: () => true });
     const fold = active().find((a) => a.item === '*')!;
     const acked = await handlers.acknowledgeAlert({ id: fold.id as AlertRecord['id'] });
     expect(acked.acknowledgedBy).toBe('oncall');
@@ -135,13 +85,7 @@ describe('AlertFolder', () => {
   });
 
   it('notifies once for a fold that opened while its members were pending, when they fire', async () => {
-    const { clock, notes, folder } = setup();
-    const pendingEngine = new AlertEngine({
-      settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds: 10 },
-      clock,
-      onChange: folder.change,
-      onNotify: folder.notify,
-    });
+    const { clock, notes, engine: pendingEngine } = setup(10, 10);
     pendingEngine.evaluate(rateLimits(names.slice(0, 30), () => 95));
     await Promise.resolve();
     expect(notes).toEqual([]);

@@ -3,59 +3,18 @@
 // on their own (held back under a fold, acknowledged, snoozed) never spend the hour's budget, so
 // the next real problem still gets through.
 import { describe, expect, it } from 'vitest';
-import type { DeploymentId, EndpointState } from '../../../common/contract';
-import type { AlertNotification, AlertRecord } from '../../../common/thresholds';
-import { HistoryStore } from '../health/history/HistoryStore';
-import { AlertEngine } from './AlertEngine';
-import { AlertFolder } from './AlertFolder';
-import { historyAndAlertHandlers } from './alertHandlers';
-import { DEFAULT_ALERTS_SETTINGS } from './alertRules';
+import type { AlertRecord } from '../../../common/thresholds';
+import { rateLimitsPoll, wireAlerts } from './alertsAsWired.fixture';
 
 const T0 = Date.parse('2026-12-06T12:00:00Z');
 const BUDGET = 15;
 
 function setup(pendingSeconds: number) {
-  const clock = {
-    t: T0,
-    now() {
-      return this.t;
-    },
-  };
-  const notes: AlertNotification[] = [];
-  const shown = new Map<string, AlertRecord>();
-  const folder: AlertFolder = new AlertFolder({
-    clock,
-    onChange: (a) => shown.set(a.id, a),
-    onNotify: (n) => notes.push(n),
-    takeNotification: (key) => engine.takeNotification(key),
-  });
-  const engine: AlertEngine = new AlertEngine({
-    settings: { ...DEFAULT_ALERTS_SETTINGS, pendingSeconds, notifications: { enabled: true, perAlertSeconds: 600, maxPerHour: BUDGET } },
-    clock,
-    onChange: folder.change,
-    onNotify: folder.notify,
-    shownAlone: folder.shownAlone,
-  });
-  const handlers = historyAndAlertHandlers({ history: new HistoryStore(), alerts: engine, folder, user: 'oncall', hasDeployment: () => true });
-  const active = () => [...shown.values()].filter((a) => a.state !== 'resolved');
-  return { clock, engine, handlers, notes, active };
+  return wireAlerts({ t0: T0, pendingSeconds, maxPerHour: BUDGET });
 }
 
-function rateLimits(deploymentId: string, names: readonly string[], used: number): EndpointState {
-  const item = { used, limit: 100, remaining: 100 - used, window_seconds: 60, reset_at: '2026-12-06T12:01:00Z', recent_429: 0 };
-  return {
-    deploymentId: deploymentId as DeploymentId,
-    endpoint: 'rateLimits',
-    status: 'ok',
-    error: null,
-    polledAt: null,
-    lastGoodAt: null,
-    intervalMs: 5000,
-    nextPollAt: null,
-    latencyMs: 3,
-    meta: {},
-    items: Object.fromEntries(names.map((n) => [n, { ok: true, value: item }])),
-  };
+function rateLimits(deploymentId: string, names: readonly string[], used: number) {
+  return rateLimitsPoll(deploymentId, names, used, '2026-12-06T12:01:00Z');
 }
 
 const flood = Array.from({ length: 500 }, (_, i) => `source_${i}`);
@@ -74,7 +33,10 @@ describe('notification budget under a flood', () => {
 
     engine.evaluate(rateLimits('staging', ['source_a', 'source_b'], 95));
     await settle();
-    expect(notes.slice(11).map((n) => n.title)).toEqual(['Warning: staging: source_a rate limit usage', 'Warning: staging: source_b rate limit usage']);
+    expect(notes.slice(11).map((n) => n.title)).toEqual([
+      'Warning: Deployment staging: source_a rate limit usage',
+      'Warning: Deployment staging: source_b rate limit usage',
+    ]);
   });
 
   it('a second flood past the budget is held back and counted, never sent', async () => {
