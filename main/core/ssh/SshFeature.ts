@@ -7,7 +7,7 @@ import type { EventHub } from '../bridge/EventHub';
 import { loadConfig } from '../config/loadConfig';
 import { importSshHosts } from './importSshHosts';
 import type { SessionPool, SessionPoolDeps } from './SessionPool';
-import type { SshConfigEnv } from './sshConfig';
+import type { SshConfigEnv } from './sshConfigEnv';
 import { listSshConfigHosts } from './sshConfigHosts';
 import { SshResolver } from './SshResolver';
 import { SshPrompts, type SshPromptsDeps } from './SshPrompts';

@@ -6,18 +6,9 @@
 // folder an Include glob reads, changes: a warm connect spawns nothing.
 import { execFile } from 'node:child_process';
 import { stat } from 'node:fs/promises';
-import {
-  expandTilde,
-  expandTokens,
-  fullEnv,
-  resolveSshConfig,
-  unsupportedOf,
-  type CommandLineOptions,
-  type ResolvedSshHost,
-  type SshConfigEnv,
-  type SshConfigFiles,
-  type StrictHostKeyChecking,
-} from './sshConfig';
+import { resolveSshConfig, unsupportedOf, type CommandLineOptions, type ResolvedSshHost, type SshConfigFiles, type StrictHostKeyChecking } from './sshConfig';
+import { expandTilde, fullEnv, type SshConfigEnv } from './sshConfigEnv';
+import { expandTokens } from './sshConfigTokens';
 import { walkSshConfig } from './sshConfigHosts';
 import { lookupTable } from '../../../common/emptyRecord';
 

@@ -5,7 +5,8 @@
 import { access } from 'node:fs/promises';
 import type { HostId } from '../../../common/contract';
 import type { HostKeyPolicy, HostTarget, JumpHop } from './SessionPool';
-import { parseJumpSpec, type ResolvedSshHost, type SshConfigEnv } from './sshConfig';
+import { parseJumpSpec, type ResolvedSshHost } from './sshConfig';
+import type { SshConfigEnv } from './sshConfigEnv';
 import { SshResolver } from './SshResolver';
 
 export interface SshConfigTargetOptions extends SshConfigEnv {

@@ -3,14 +3,14 @@
 // asks it instead; the corpus test holds both to ssh's answers key by key.
 // One file on purpose: it follows readconf.c's single pass (Host/Match, Include, first value wins,
 // then the defaults and token expansion), and splitting that pass would hide the order ssh
-// applies; the tokeniser and matching are in sshConfigSyntax.ts, the host listing in sshConfigHosts.ts.
-import { createHash } from 'node:crypto';
-import { lookup as dnsLookup } from 'node:dns/promises';
-import { readdir, readFile, stat } from 'node:fs/promises';
-import { hostname as osHostname, userInfo } from 'node:os';
+// applies; the tokeniser and matching are in sshConfigSyntax.ts, the token expansions in
+// sshConfigTokens.ts, what it reads of the machine in sshConfigEnv.ts, the host listing in
+// sshConfigHosts.ts.
 import { dirname, join } from 'node:path';
 import { lookupTable } from '../../../common/emptyRecord';
+import { expandTilde, fullEnv, globPaths, type SshConfigEnv } from './sshConfigEnv';
 import { ConfigSyntaxError, KEYWORDS, convtime, matchPattern, matchPatternList, parseConfigLine, strdelim, type ConfigLine } from './sshConfigSyntax';
+import { expandHostName, expandTokens, SshConfigError, type TokenContext } from './sshConfigTokens';
 
 export { matchPattern, matchPatternList } from './sshConfigSyntax';
 
@@ -72,21 +72,6 @@ export interface CommandLineOptions {
   proxyJump?: string;
 }
 
-export interface SshConfigEnv {
-  homeDir?: string;
-  localUser?: string;
-  localHostName?: string;
-  uid?: number;
-  /** the environment ${VAR} and $VAR are taken from (default process.env) */
-  vars?: Record<string, string | undefined>;
-  readFile?: (path: string) => Promise<string>;
-  readDir?: (path: string) => Promise<string[]>;
-  /** owner uid and mode, for ssh's permission check on user files; absent: not checked */
-  statFile?: (path: string) => Promise<{ uid: number; mode: number }>;
-  /** whether a name resolves (CanonicalizeHostname); default the system resolver */
-  resolves?: (name: string) => Promise<boolean>;
-}
-
 const DEFAULT_IDENTITY_FILES = [
   '~/.ssh/id_rsa',
   '~/.ssh/id_ecdsa',
@@ -108,8 +93,6 @@ const STRICT: Record<string, StrictHostKeyChecking> = lookupTable({
   'accept-new': 'accept-new',
 });
 const CANON: Record<string, ResolvedSshHost['canonicalizeHostname']> = lookupTable({ yes: 'yes', true: 'yes', no: 'no', false: 'no', always: 'always' });
-
-export class SshConfigError extends Error {}
 
 interface Jump {
   host: string;
@@ -448,131 +431,6 @@ async function matchLine(ctx: Ctx, rest: string, where: string): Promise<boolean
   }
   if (attributes === 0) bad('One or more attributes required for Match');
   return result;
-}
-
-/** HostName's only token is %h (and %%); ssh stops on any other. */
-function expandHostName(value: string, original: string): string {
-  return value.replace(/%(.?)/g, (_m, c: string) => {
-    if (c === 'h') return original;
-    if (c === '%') return '%';
-    throw new SshConfigError(`percent_expand: unknown key %${c}`);
-  });
-}
-
-/** glob(3) over each path component; results sorted, dotfiles only when asked for. */
-export async function globPaths(pattern: string, readDirFn: (path: string) => Promise<string[]>): Promise<string[]> {
-  const parts = pattern.split('/');
-  let bases = [parts[0] === '' ? '/' : parts[0]!];
-  let dirOnly = false;
-  for (const [index, part] of parts.slice(1).entries()) {
-    if (!part) {
-      dirOnly = index === parts.length - 2;
-      continue;
-    }
-    const next: string[] = [];
-    for (const base of bases) {
-      if (!/[*?[]/.test(part)) {
-        next.push(join(base, part));
-        continue;
-      }
-      let names: string[] = [];
-      try {
-        names = await readDirFn(base);
-      } catch {
-        continue;
-      }
-      for (const name of [...names].sort()) {
-        if (name.startsWith('.') && !part.startsWith('.')) continue;
-        if (matchPattern(name, part)) next.push(join(base, name));
-      }
-    }
-    bases = next;
-  }
-  return dirOnly ? [] : bases;
-}
-
-export interface TokenContext {
-  hostName: string;
-  original: string;
-  port: number;
-  remoteUser: string;
-  localUser: string;
-  homeDir: string;
-  localHostName: string;
-  uid: number;
-  hostKeyAlias: string | null;
-  vars: Record<string, string | undefined>;
-}
-
-/** ssh.c default_client_percent_dollar_expand: %C %L %i %k %l %n %p %d %h %r %u %% and ${VAR}. */
-export function expandTokens(value: string, t: TokenContext, what: string, dollar = true): string {
-  const map: Record<string, string> = lookupTable({
-    C: createHash('sha1')
-      .update(`${t.localHostName}${t.hostName}${String(t.port)}${t.remoteUser}`)
-      .digest('hex'),
-    L: t.localHostName.split('.')[0]!,
-    i: String(t.uid),
-    k: t.hostKeyAlias ?? t.original,
-    l: t.localHostName,
-    n: t.original,
-    p: String(t.port),
-    d: t.homeDir,
-    h: t.hostName,
-    r: t.remoteUser,
-    u: t.localUser,
-  });
-  let out = '';
-  for (let i = 0; i < value.length; i++) {
-    const c = value[i]!;
-    if (dollar && c === '$' && value[i + 1] === '{') {
-      const end = value.indexOf('}', i + 2);
-      if (end < 0) throw new SshConfigError(`${what}: environment variable in ${JSON.stringify(value)} is missing its closing '}'`);
-      const name = value.slice(i + 2, end);
-      const v = name ? t.vars[name] : undefined;
-      if (v === undefined) throw new SshConfigError(`${what}: environment variable \${${name}} in ${JSON.stringify(value)} has no value`);
-      out += v;
-      i = end;
-    } else if (c === '%') {
-      const k = value[++i];
-      if (k === '%') out += '%';
-      else if (k !== undefined && map[k] !== undefined) out += map[k];
-      else throw new SshConfigError(`${what}: unknown token %${k ?? ''} in ${JSON.stringify(value)}`);
-    } else out += c;
-  }
-  return out;
-}
-
-export function expandTilde(value: string, homeDir: string): string {
-  if (value === '~') return homeDir;
-  if (value.startsWith('~/')) return join(homeDir, value.slice(2));
-  return value;
-}
-
-export function fullEnv(envIn: SshConfigEnv): Required<SshConfigEnv> {
-  const info = (() => {
-    try {
-      return userInfo();
-    } catch {
-      return { username: process.env.USER ?? '', homedir: process.env.HOME ?? '/', uid: -1 };
-    }
-  })();
-  return {
-    homeDir: envIn.homeDir ?? info.homedir,
-    localUser: envIn.localUser ?? info.username,
-    localHostName: envIn.localHostName ?? osHostname(),
-    uid: envIn.uid ?? info.uid,
-    vars: envIn.vars ?? process.env,
-    readFile: envIn.readFile ?? ((p) => readFile(p, 'utf8')),
-    readDir: envIn.readDir ?? ((p) => readdir(p)),
-    statFile: envIn.statFile ?? (async (p) => stat(p)),
-    resolves:
-      envIn.resolves ??
-      ((name) =>
-        dnsLookup(name).then(
-          () => true,
-          () => false,
-        )),
-  };
 }
 
 async function readAll(ctx: Ctx, files: SshConfigFiles): Promise<void> {

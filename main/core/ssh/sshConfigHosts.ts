@@ -2,7 +2,8 @@
 // (whatever Host/Match block it sits in) for the resolver's cache, and every concrete Host name
 // for the import picker.
 import { join } from 'node:path';
-import { fullEnv, globPaths, matchPattern, type SshConfigEnv, type SshConfigFiles } from './sshConfig';
+import { matchPattern, type SshConfigFiles } from './sshConfig';
+import { fullEnv, globPaths, type SshConfigEnv } from './sshConfigEnv';
 import { ConfigSyntaxError, parseConfigLine, type ConfigLine } from './sshConfigSyntax';
 
 const MAX_INCLUDE_DEPTH = 16;
