@@ -2,6 +2,7 @@ import { appendFile, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { alertRecord } from '../../../common/alertRecord.fixture';
 import type { AlertRecord } from '../../../common/thresholds';
 import { Redactor } from '../redact/Redactor';
 import { AuditLog } from './AuditLog';
@@ -18,29 +19,7 @@ const deployments = [
   { id: 'paper', name: 'Paper trading', hosts: ['q-1'] },
 ] as unknown as ReturnType<ConstructorParameters<typeof IncidentExporter>[0]['deployments']>;
 
-const alert = (over: Partial<AlertRecord>): AlertRecord =>
-  ({
-    id: 'a1',
-    key: 'prod/breaker/coingecko_api',
-    deploymentId: 'prod',
-    ruleId: 'breaker-state',
-    section: 'circuit-breakers',
-    endpoint: 'circuitBreakers',
-    item: 'coingecko_api',
-    title: 'coingecko_api breaker OPEN',
-    severity: 'critical',
-    state: 'firing',
-    reason: 'state OPEN, last error fa=DU7654321',
-    value: null,
-    pendingSince: '2026-11-26T13:59:00.000Z',
-    firedAt: '2026-11-26T14:00:00.000Z',
-    resolvedAt: null,
-    acknowledgedAt: null,
-    acknowledgedBy: null,
-    snoozedUntil: null,
-    notified: 1,
-    ...over,
-  }) as AlertRecord;
+const alert = (over: Partial<AlertRecord>): AlertRecord => alertRecord({ reason: 'state OPEN, last error fa=DU7654321', ...over });
 
 beforeEach(async () => {
   dir = await mkdtemp(join(tmpdir(), 'opsdeck-export-'));
@@ -89,7 +68,7 @@ describe('IncidentExporter', () => {
   it("keeps one deployment's hosts and alerts only", async () => {
     await ran('2026-11-26T14:01:00Z', 'p-2', 'service.restart', 'systemctl restart autotrader-workers');
     await ran('2026-11-26T14:02:00Z', 'q-1', 'queue.clear', 'redis-cli DEL worker:paper');
-    const { markdown } = await exporter([alert({}), alert({ id: 'a2' as AlertRecord['id'], deploymentId: 'paper', title: 'paper alert' })]).export({
+    const { markdown } = await exporter([alert({}), alert({ id: 'a-2', deploymentId: 'paper', title: 'paper alert' })]).export({
       deploymentId: 'prod',
       since: '2026-11-26T13:00:00Z',
     });

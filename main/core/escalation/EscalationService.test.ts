@@ -5,7 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { DeploymentId, EndpointState, HostFacts, HostId } from '../../../common/contract';
-import type { AlertRecord } from '../../../common/thresholds';
+import { alertRecord } from '../../../common/alertRecord.fixture';
 import { AuditLog } from '../audit/AuditLog';
 import { IncidentExporter } from '../audit/IncidentExporter';
 import { Redactor } from '../redact/Redactor';
@@ -25,26 +25,13 @@ beforeEach(async () => {
 });
 afterEach(async () => rm(dir, { recursive: true, force: true }));
 
-const breakerAlert = {
-  id: 'a1',
-  key: 'prod/breaker/coingecko_api',
-  deploymentId: 'prod',
-  ruleId: 'breaker-state',
-  section: 'circuit-breakers',
-  endpoint: 'circuitBreakers',
-  item: 'coingecko_api',
-  title: 'coingecko_api breaker OPEN',
-  severity: 'critical',
-  state: 'firing',
+const breakerAlert = alertRecord({
   reason: 'OPEN: 7/5 failures',
-  value: null,
   pendingSince: '2026-11-26T11:00:00.000Z',
   firedAt: '2026-11-26T11:00:30.000Z',
-  resolvedAt: null,
   acknowledgedAt: '2026-11-26T11:05:00.000Z',
   acknowledgedBy: 'bob',
-  snoozedUntil: null,
-} as unknown as AlertRecord;
+});
 
 function service(opened: string[] | null, health: EndpointState[] = [], facts: Partial<HostFacts>[] = []) {
   const deployments = [{ id: 'prod', name: 'Prod | EU', hosts: ['at-1'] }] as unknown as ReturnType<
@@ -52,7 +39,7 @@ function service(opened: string[] | null, health: EndpointState[] = [], facts: P
   >;
   const exporter = new IncidentExporter({
     audit,
-    alerts: () => [breakerAlert, { ...breakerAlert, id: 'a2', deploymentId: 'other', title: 'not ours' }],
+    alerts: () => [breakerAlert, alertRecord({ ...breakerAlert, id: 'a-2', deploymentId: 'other', title: 'not ours' })],
     deployments: () => deployments,
     redactor,
     clock,
