@@ -10,6 +10,11 @@ export interface ExecOptions {
   timeoutMs?: number;
   /** the consumer's flow control: while it is full the executor stops reading the output */
   backpressure?: Backpressure;
+  /**
+   * told (once) when the command waits in line before it starts, in words for the user: the
+   * host's server allows only so many sessions at once on the shared connection (MaxSessions)
+   */
+  onWaiting?(message: string): void;
 }
 
 /**

@@ -464,6 +464,7 @@ export class ActionService {
               batcher.push('stderr', chunk);
             },
             signal: hostAbort.signal,
+            onWaiting: (message) => batcher.push('stderr', `[opsdeck] ${message}\n`),
             ...(timeoutMs === undefined ? {} : { timeoutMs }),
             ...(prepared.action.streams ? { backpressure: batcher } : {}),
           });

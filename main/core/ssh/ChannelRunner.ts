@@ -10,6 +10,7 @@ import type { Timers } from '../clock';
 import type { Conn } from './Conn';
 import type { ConnectionRegistry } from './ConnectionRegistry';
 import { spareInput, wrapCommand } from './execWrapper';
+import type { SessionSlots } from './SessionSlots';
 import type { SpareSessions } from './SpareSessions';
 import { SshLinkError } from './SshLinkError';
 import { openForward } from './transports';
@@ -22,6 +23,7 @@ export class ChannelRunner {
   constructor(
     private readonly registry: ConnectionRegistry,
     private readonly spares: SpareSessions,
+    private readonly slots: SessionSlots,
     private readonly timers: Timers,
   ) {}
 
@@ -65,22 +67,35 @@ export class ChannelRunner {
       earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
     };
     const spare = await this.spares.takeSpare(conn, client);
+    const openExec = () =>
+      new Promise<ClientChannel>((resolve, reject) => {
+        client.exec(wrapCommand(command), (err, ch) => {
+          if (err) return reject(err);
+          ch.once('exit', onEarlyExit);
+          resolve(ch);
+        });
+      });
+    // at the server's MaxSessions the command waits in line for a session to end (SessionSlots)
     const channel = spare
       ? spare.channel
-      : await new Promise<ClientChannel>((resolve, reject) => {
-          try {
-            client.exec(wrapCommand(command), (err, ch) => {
-              if (err) return reject(new Error(`${id}: cannot start command: ${err.message}`));
-              ch.once('exit', onEarlyExit);
-              resolve(ch);
-            });
-          } catch (err) {
-            reject(new Error(`${id}: cannot start command: ${(err as Error).message}`));
-          }
-        }).catch((err: Error) => {
-          this.registry.touch(conn, -1);
-          throw err;
-        });
+      : await this.slots
+          .open(client, id, openExec, {
+            // in line for a session: an unused spare's slot is better given to this command
+            onWaiting: (message) => {
+              void this.spares.yieldSlots(conn, client).catch(() => false);
+              opts.onWaiting?.(message);
+            },
+            signal: opts.signal,
+          })
+          .catch((err: Error) => {
+            this.registry.touch(conn, -1);
+            throw new Error(`${id}: cannot start command: ${err.message}`, { cause: err });
+          });
+    if (!channel) {
+      // cancelled while it waited for a session: nothing was started
+      this.registry.touch(conn, -1);
+      return { exitCode: null, signal: null, timedOut: false, cancelled: true };
+    }
     if (spare) {
       channel.once('exit', onEarlyExit);
       channel.write(spareInput(command, spare.endLine));
@@ -194,33 +209,17 @@ export class ChannelRunner {
   async shell(id: HostId, pty: { cols: number; rows: number; term: string }): Promise<ClientChannel> {
     const client = await this.registry.clientFor(id);
     const conn = this.registry.connOf(id);
-    const open = () =>
+    const openShell = () =>
       new Promise<ClientChannel>((resolve, reject) => {
-        try {
-          client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) =>
-            err ? reject(new Error(`${id}: cannot open a shell: ${err.message}`)) : resolve(channel),
-          );
-        } catch (err) {
-          reject(new Error(`${id}: cannot open a shell: ${(err as Error).message}`));
-        }
+        client.shell({ term: pty.term, cols: pty.cols, rows: pty.rows }, (err, channel) => (err ? reject(err) : resolve(channel)));
       });
-    let channel: ClientChannel;
-    try {
-      channel = await open();
-    } catch (err) {
-      // at the server's MaxSessions our spares hold the slot the terminal needs: give them up
-      if (!(await this.spares.yieldSlots(conn, client))) throw err;
-      // sshd frees the session slot a moment after the channel's close reaches us
-      for (let attempt = 1; ; attempt++) {
-        try {
-          channel = await open();
-          break;
-        } catch (again) {
-          if (attempt >= 3) throw again;
-          await new Promise<void>((r) => this.timers.setTimeout(() => r(), 100 * attempt));
-        }
-      }
-    }
+    // at the server's MaxSessions our spares hold the slot the terminal needs: in line for a
+    // slot, it gets theirs (they end, and start again only once a session ends)
+    const yieldSpares = () => void this.spares.yieldSlots(conn, client).catch(() => false);
+    const channel = await this.slots.open(client, id, openShell, { onWaiting: yieldSpares }).catch((err: Error) => {
+      throw new Error(`${id}: cannot open a shell: ${err.message}`, { cause: err });
+    });
+    if (!channel) throw new Error(`${id}: cannot open a shell: no session slot`);
     channel.once('close', () => this.spares.sessionEnded(conn));
     return channel;
   }

@@ -2,8 +2,8 @@
 // on a host. A facade over its parts, each one job: the connection registry and backoff
 // (ConnectionRegistry), the handshake gate (HandshakeGate), the connector that opens one
 // connection (Connector) over its transport (transports), the host-key check (HostKeyCheck),
-// keys and auth (KeyRing), spare sessions (SpareSessions) and the channel runner
-// (ChannelRunner). Everything with a side effect outside this process (sockets, files, time)
+// keys and auth (KeyRing), spare sessions (SpareSessions), the session slots under the server's
+// MaxSessions (SessionSlots) and the channel runner (ChannelRunner). Everything with a side effect outside this process (sockets, files, time)
 // comes in through the constructor. Liveness notices a frozen link within seconds.
 import { connect as netConnect } from 'node:net';
 import type { Duplex } from 'node:stream';
@@ -17,6 +17,7 @@ import { HandshakeGate } from './HandshakeGate';
 import { HostKeyCheck } from './HostKeyCheck';
 import { KeyRing } from './KeyRing';
 import { Liveness } from './Liveness';
+import { SessionSlots } from './SessionSlots';
 import { SpareSessions } from './SpareSessions';
 import type { ExecOptions, ExecResult, HostTarget, SessionPoolDeps, SshLogger } from './types';
 
@@ -48,7 +49,8 @@ export class SessionPool {
       keyboardInteractive: deps.keyboardInteractive,
       readFile: deps.readFile,
     });
-    const spares = new SpareSessions({ clock, timers, logger, spareSessions: deps.spareSessions, busySpareWindowMs: deps.busySpareWindowMs, isClosed });
+    const slots = new SessionSlots({ timers, logger });
+    const spares = new SpareSessions({ clock, timers, logger, spareSessions: deps.spareSessions, busySpareWindowMs: deps.busySpareWindowMs, isClosed, slots });
     const connector = new Connector({
       timers,
       createClient: deps.createClient ?? (() => new SshClient()),
@@ -79,7 +81,7 @@ export class SessionPool {
       liveness,
       isClosed,
     });
-    this.runner = new ChannelRunner(this.registry, spares, timers);
+    this.runner = new ChannelRunner(this.registry, spares, slots, timers);
   }
 
   // ---- hosts ---------------------------------------------------------------------------

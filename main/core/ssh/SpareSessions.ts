@@ -4,9 +4,10 @@
 // the next exec writes its command to it, one round trip instead of two (channel open, then
 // the exec request; ssh2 offers no public way to open a session channel without a request).
 // Taking a spare starts the next one at once, so N commands at the same time hold N + 1
-// sessions; at the server's MaxSessions the extra one is refused, no command is (a command
-// always takes a spare, ready or still opening, before it opens a channel of its own), and no
-// new spare is tried until a session ends. A terminal that finds no slot gets the spares'.
+// sessions. Each spare holds one of the connection's session slots (SessionSlots): it starts
+// only in a free slot nobody waits for, and a refused one teaches the connection its
+// MaxSessions. A command takes a spare (ready or still opening) before it asks for a slot of
+// its own, and a command or terminal waiting in line for a slot gets the unused spares'.
 //
 // A spare takes two round trips and the host's fork of the login shell to start, a command on
 // it one round trip: commands back to back would wait for the next spare. So a host that gets
@@ -18,6 +19,7 @@ import type { Client, ClientChannel } from 'ssh2';
 import type { Clock, Timers } from '../clock';
 import { connLabel, type Conn, type Spare } from './Conn';
 import { spareCommand } from './execWrapper';
+import type { SessionSlots } from './SessionSlots';
 import type { SshLogger } from './types';
 
 /** first wait before another spare after one failed (MaxSessions reached, sessions still closing) */
@@ -38,6 +40,8 @@ export interface SpareSessionsDeps {
   /** see SessionPoolDeps.busySpareWindowMs (default 5000) */
   busySpareWindowMs?: number;
   isClosed: () => boolean;
+  /** each spare holds one of the connection's session slots */
+  slots: SessionSlots;
 }
 
 export class SpareSessions {
@@ -100,6 +104,9 @@ export class SpareSessions {
       conn.sparesRefused
     )
       return;
+    // a spare never takes the last slot from a request waiting for it
+    const ticket = this.deps.slots.tryTake(client);
+    if (ticket === null) return;
     const endLine = randomBytes(16).toString('hex');
     let markClosed = () => {};
     const closed = new Promise<void>((r) => (markClosed = r));
@@ -116,7 +123,12 @@ export class SpareSessions {
     };
     try {
       client.exec(spareCommand(endLine), (err, ch) => {
-        if (err) return failed(err.message);
+        if (err) {
+          // refused at the server's MaxSessions: the slots learn the connection's cap from it
+          this.deps.slots.failed(client, ticket, err, connLabel(conn));
+          return failed(err.message);
+        }
+        this.deps.slots.opened(client, ticket, ch);
         conn.spareDelayMs = SPARE_RETRY_MS;
         const gone = () => {
           spare.gone = true;
@@ -140,6 +152,7 @@ export class SpareSessions {
         });
       });
     } catch (err) {
+      this.deps.slots.failed(client, ticket, err, connLabel(conn));
       failed((err as Error).message);
     }
   }
