@@ -69,12 +69,16 @@ actions:
 
 const WEB1 = 'web1' as HostId;
 const DEAD = 'dead' as HostId;
+const TIGHT = 'tight' as HostId;
 const HOSTS = [
   { id: WEB1, label: 'Web 1' },
   { id: DEAD, label: 'Dead host' },
+  { id: TIGHT, label: 'Tight host' },
 ];
 
 let sshd: Sshd;
+// a server that allows one session per connection (MaxSessions 1; the fixture's is 100)
+let tight: Sshd;
 let deadPort: number;
 let pool: SessionPool;
 let dir: string;
@@ -117,11 +121,11 @@ const stdoutOf = (runId: string, hostId: string) =>
 const finalStatus = (runId: string, hostId: string) => statuses.filter((s) => s.runId === runId && s.hostId === hostId).at(-1);
 
 beforeAll(async () => {
-  sshd = await startSshd();
+  [sshd, tight] = await Promise.all([startSshd(), startSshd({ extraConfig: 'Match all\n  MaxSessions 1' })]);
   deadPort = await closedPort();
 });
 afterAll(async () => {
-  await sshd?.stop();
+  await Promise.all([sshd?.stop(), tight?.stop()]);
 });
 
 beforeEach(async () => {
@@ -132,6 +136,7 @@ beforeEach(async () => {
   pool.setHosts([
     { id: WEB1, port: sshd.port, ...base },
     { id: DEAD, port: deadPort, connectTimeoutMs: 2000, ...base },
+    { id: TIGHT, address: tight.address, port: tight.port, user: tight.user, privateKeyPath: tight.clientKeyPath, knownHostsPath: tight.knownHostsPath },
   ]);
   audit = new AuditLog({ path: join(dir, 'audit', 'audit.jsonl'), clock: systemClock, redactor });
   outputs = [];
@@ -269,5 +274,30 @@ describe('ActionService over real SSH', () => {
     expect(finalStatus(runId, WEB1)).toMatchObject({ state: 'cancelled' });
     expect(await pidsOf(`sleep ${marker}`)).toEqual([]);
     expect((await audit.read(1))[0]).toMatchObject({ kind: 'result', outcome: 'cancelled: cancelled' });
+  });
+
+  it("a run beyond the server's MaxSessions waits for the session in use and says so, then succeeds", async () => {
+    const marker = 100000 + Math.floor(Math.random() * 899999);
+    const sleeping = svc.run({ token: svc.preview({ actionId: 'test.sleep', params: { marker }, hostIds: [TIGHT] }).token });
+    const deadline = Date.now() + 10_000;
+    while (!(await pidsOf(`sleep ${marker}`)).length) {
+      if (Date.now() > deadline) throw new Error('remote sleep never started');
+      await new Promise((r) => setTimeout(r, 25));
+    }
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.restart', params: { dir, unit: 'autotrader-api' }, hostIds: [TIGHT] }).token });
+    const stderrOf = () =>
+      outputs
+        .filter((o) => o.runId === runId && o.hostId === TIGHT)
+        .flatMap((o) => o.chunks)
+        .filter((c) => c.stream === 'stderr')
+        .map((c) => c.text)
+        .join('');
+    await expect.poll(stderrOf, { timeout: 10_000 }).toBe('[opsdeck] waiting for a session on tight (server allows 1)\n');
+    expect(finalStatus(runId, TIGHT)?.state).toBe('running');
+    expect(existsSync(join(dir, 'restarted'))).toBe(false);
+    svc.cancel(sleeping.runId);
+    await svc.settled(runId);
+    expect(finalStatus(runId, TIGHT)).toMatchObject({ state: 'succeeded', exitCode: 0, error: null });
+    expect(await readFile(join(dir, 'restarted'), 'utf8')).toBe('autotrader-api 1\n');
   });
 });
