@@ -186,40 +186,43 @@ beforeEach(async () => {
 
 describe('the loop for each runbook area on the demo fleet', () => {
   describe('by mouse', () => {
-    it.each(AREAS)('$section: alert, marked fix, Run, preview, confirm, back at the recovered panel with its mark in at most 5 clicks', async (area) => {
-      await page.getByRole('tab', { name: 'Deployment' }).click();
-      const picker = page.getByRole('combobox', { name: 'Demo scenario' });
-      await picker.selectOption(area.scenario);
-      await waitForAlert(area);
-      if (area.scenario === 'breaker-open') {
-        await page.evaluate(() => window.scrollTo(0, 0));
-        await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
-      }
+    it.each(AREAS)(
+      '$section for $item: alert, marked fix, Run, preview, confirm, back at the recovered panel with its mark in at most 5 clicks',
+      async (area) => {
+        await page.getByRole('tab', { name: 'Deployment' }).click();
+        const picker = page.getByRole('combobox', { name: 'Demo scenario' });
+        await picker.selectOption(area.scenario);
+        await waitForAlert(area);
+        if (area.scenario === 'breaker-open') {
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
+        }
 
-      await area.before?.(panelOf(area));
-      let clicks = 0;
-      const click = async (locator: Locator) => {
-        clicks++;
-        await locator.click();
-      };
-      await click(openRunbookButton(area));
-      const run = await checkRunbook(area);
-      if (area.item === 'questrade') await page.screenshot({ path: join(shots, 'runbook-alert-fix-marked.png') });
-      await click(run);
-      await click(page.getByRole('form', { name: `Run ${area.fix}` }).getByRole('button', { name: 'Preview' }));
-      const preview = page.getByRole('dialog', { name: /^Preview: / });
-      await preview.waitFor({ timeout: 15_000 });
-      await click(preview.getByRole('button', { name: 'Confirm' }));
-      const dialog = page.getByRole('dialog', { name: /^Run: / });
-      await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/succeeded/);
-      await click(dialog.getByRole('button', { name: /^Back to / }));
-      await checkRecovered(area, area.shot ?? `loop-${area.section}.png`);
-      expect(clicks).toBeLessThanOrEqual(5);
-    });
+        await area.before?.(panelOf(area));
+        let clicks = 0;
+        const click = async (locator: Locator) => {
+          clicks++;
+          await locator.click();
+        };
+        await click(openRunbookButton(area));
+        const run = await checkRunbook(area);
+        if (area.item === 'questrade') await page.screenshot({ path: join(shots, 'runbook-alert-fix-marked.png') });
+        await click(run);
+        await click(page.getByRole('form', { name: `Run ${area.fix}` }).getByRole('button', { name: 'Preview' }));
+        const preview = page.getByRole('dialog', { name: /^Preview: / });
+        await preview.waitFor({ timeout: 15_000 });
+        await click(preview.getByRole('button', { name: 'Confirm' }));
+        const dialog = page.getByRole('dialog', { name: /^Run: / });
+        await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/succeeded/);
+        await click(dialog.getByRole('button', { name: /^Back to / }));
+        await checkRecovered(area, area.shot ?? `loop-${area.section}.png`);
+        expect(clicks).toBeLessThanOrEqual(5);
+      },
+    );
   });
 
   describe('by keyboard', () => {
-    it.each(AREAS)('$section: the same loop with the keyboard alone', async (area) => {
+    it.each(AREAS)('$section for $item: the same loop with the keyboard alone', async (area) => {
       await page.getByRole('tab', { name: 'Deployment' }).click();
       await page.getByRole('combobox', { name: 'Demo scenario' }).selectOption('normal');
       await page.locator('body').click({ position: { x: 2, y: 2 } });
