@@ -26,8 +26,10 @@ interface Area {
   item: string;
   /** the fix's action title, a Run button in the section */
   fix: string;
-  /** whether the fix is in a block the alert marks (the item's or the rule's block) */
-  fixMarked: boolean;
+  /** the code block the alert marks, by its label in the runbook: the fix is in it */
+  block: string;
+  /** the mouse walk's screenshot, when not loop-<section>.png */
+  shot?: string;
   /** what the panel shows before the fix (checked on the mouse walk, which comes first) */
   before?: (panel: Locator) => Promise<void>;
   /** what the recovered panel shows beyond the item's row being ok */
@@ -41,7 +43,7 @@ const AREAS: Area[] = [
     panel: 'Data freshness',
     item: 'coingecko',
     fix: 'Restart an autotrader service',
-    fixMarked: true,
+    block: 'CoinGecko',
   },
   {
     scenario: 'broker-down',
@@ -49,7 +51,18 @@ const AREAS: Area[] = [
     panel: 'Brokers',
     item: 'questrade',
     fix: 'Refresh the Questrade token',
-    fixMarked: true,
+    block: 'Questrade',
+  },
+  {
+    // the same scenario's other broker: the runbook's gateway restart brings it back
+    scenario: 'broker-down',
+    section: 'broker-connectivity',
+    panel: 'Brokers',
+    item: 'ibkr',
+    fix: 'Restart IB Gateway',
+    block: 'Interactive Brokers (IBKR)',
+    shot: 'loop-broker-connectivity-ibkr.png',
+    recovered: async (panel) => expect.poll(() => cellOf(panel, 'ibkr', 'Detail'), { timeout: 20_000 }).toMatch(/IB Gateway on port 4001/),
   },
   {
     scenario: 'sla-degraded',
@@ -57,7 +70,7 @@ const AREAS: Area[] = [
     panel: 'SLA',
     item: 'coingecko',
     fix: 'Restart an autotrader service',
-    fixMarked: false,
+    block: 'Low success rate',
   },
   {
     scenario: 'breaker-open',
@@ -65,7 +78,7 @@ const AREAS: Area[] = [
     panel: 'Circuit breakers',
     item: 'coingecko_api',
     fix: 'Reset a circuit breaker',
-    fixMarked: true,
+    block: 'Reset by hand (only when the service is known to be healthy)',
   },
   {
     scenario: 'rate-limited',
@@ -73,7 +86,7 @@ const AREAS: Area[] = [
     panel: 'Rate limits',
     item: 'coingecko',
     fix: 'Restart an autotrader service',
-    fixMarked: true,
+    block: 'Now',
   },
   {
     scenario: 'queue-backlog',
@@ -81,7 +94,7 @@ const AREAS: Area[] = [
     panel: 'Worker queues',
     item: 'scanner',
     fix: 'Set WORKER_COUNT and restart the workers',
-    fixMarked: false,
+    block: 'More workers',
     before: async (panel) => expect(await cellOf(panel, 'scanner', 'Workers')).toBe('2'),
     // "scale workers to 4": the panel says 4
     recovered: async (panel) => expect.poll(() => cellOf(panel, 'scanner', 'Workers'), { timeout: 20_000 }).toBe('4'),
@@ -92,7 +105,7 @@ const AREAS: Area[] = [
     panel: 'Security checks',
     item: 'ibkr_fa_scrubbing',
     fix: 'Rolling restart of every autotrader service',
-    fixMarked: true,
+    block: 'FA ids in the logs',
   },
 ];
 
@@ -129,10 +142,12 @@ const openRunbookButton = (area: Area) =>
 async function checkRunbook(area: Area): Promise<Locator> {
   const section = page.locator(`section.runbook-section[data-area="${area.section}"]`);
   await section.waitFor({ timeout: 15_000 });
-  expect(await section.locator('figure[data-for-alert]').count()).toBeGreaterThan(0);
+  // exactly the block with the fix for this alert is marked, no other
+  const marked = section.locator('figure[data-for-alert]');
+  await expect.poll(() => marked.evaluateAll((els) => els.map((el) => el.getAttribute('aria-label'))), { timeout: 5_000 }).toEqual([`Code: ${area.block}`]);
   // the first marked Run button has focus: Enter starts the fix for the item that alerted
   await expect.poll(async () => (await focused(page)).name, { timeout: 5_000 }).toMatch(/^Run on… /);
-  const run = (area.fixMarked ? section.locator('figure[data-for-alert]') : section).getByRole('button', { name: `Run on… ${area.fix}` }).first();
+  const run = marked.getByRole('button', { name: `Run on… ${area.fix}` }).first();
   expect(await run.count()).toBe(1);
   return run;
 }
@@ -171,40 +186,43 @@ beforeEach(async () => {
 
 describe('the loop for each runbook area on the demo fleet', () => {
   describe('by mouse', () => {
-    it.each(AREAS)('$section: alert, marked fix, Run, preview, confirm, back at the recovered panel with its mark in at most 5 clicks', async (area) => {
-      await page.getByRole('tab', { name: 'Deployment' }).click();
-      const picker = page.getByRole('combobox', { name: 'Demo scenario' });
-      await picker.selectOption(area.scenario);
-      await waitForAlert(area);
-      if (area.scenario === 'breaker-open') {
-        await page.evaluate(() => window.scrollTo(0, 0));
-        await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
-      }
+    it.each(AREAS)(
+      '$section for $item: alert, marked fix, Run, preview, confirm, back at the recovered panel with its mark in at most 5 clicks',
+      async (area) => {
+        await page.getByRole('tab', { name: 'Deployment' }).click();
+        const picker = page.getByRole('combobox', { name: 'Demo scenario' });
+        await picker.selectOption(area.scenario);
+        await waitForAlert(area);
+        if (area.scenario === 'breaker-open') {
+          await page.evaluate(() => window.scrollTo(0, 0));
+          await page.screenshot({ path: join(shots, 'demo-scenario-picker.png') });
+        }
 
-      await area.before?.(panelOf(area));
-      let clicks = 0;
-      const click = async (locator: Locator) => {
-        clicks++;
-        await locator.click();
-      };
-      await click(openRunbookButton(area));
-      const run = await checkRunbook(area);
-      if (area.scenario === 'broker-down') await page.screenshot({ path: join(shots, 'runbook-alert-fix-marked.png') });
-      await click(run);
-      await click(page.getByRole('form', { name: `Run ${area.fix}` }).getByRole('button', { name: 'Preview' }));
-      const preview = page.getByRole('dialog', { name: /^Preview: / });
-      await preview.waitFor({ timeout: 15_000 });
-      await click(preview.getByRole('button', { name: 'Confirm' }));
-      const dialog = page.getByRole('dialog', { name: /^Run: / });
-      await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/succeeded/);
-      await click(dialog.getByRole('button', { name: /^Back to / }));
-      await checkRecovered(area, `loop-${area.section}.png`);
-      expect(clicks).toBeLessThanOrEqual(5);
-    });
+        await area.before?.(panelOf(area));
+        let clicks = 0;
+        const click = async (locator: Locator) => {
+          clicks++;
+          await locator.click();
+        };
+        await click(openRunbookButton(area));
+        const run = await checkRunbook(area);
+        if (area.item === 'questrade') await page.screenshot({ path: join(shots, 'runbook-alert-fix-marked.png') });
+        await click(run);
+        await click(page.getByRole('form', { name: `Run ${area.fix}` }).getByRole('button', { name: 'Preview' }));
+        const preview = page.getByRole('dialog', { name: /^Preview: / });
+        await preview.waitFor({ timeout: 15_000 });
+        await click(preview.getByRole('button', { name: 'Confirm' }));
+        const dialog = page.getByRole('dialog', { name: /^Run: / });
+        await expect.poll(() => dialog.textContent(), { timeout: 30_000 }).toMatch(/succeeded/);
+        await click(dialog.getByRole('button', { name: /^Back to / }));
+        await checkRecovered(area, area.shot ?? `loop-${area.section}.png`);
+        expect(clicks).toBeLessThanOrEqual(5);
+      },
+    );
   });
 
   describe('by keyboard', () => {
-    it.each(AREAS)('$section: the same loop with the keyboard alone', async (area) => {
+    it.each(AREAS)('$section for $item: the same loop with the keyboard alone', async (area) => {
       await page.getByRole('tab', { name: 'Deployment' }).click();
       await page.getByRole('combobox', { name: 'Demo scenario' }).selectOption('normal');
       await page.locator('body').click({ position: { x: 2, y: 2 } });

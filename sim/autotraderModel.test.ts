@@ -72,6 +72,18 @@ describe('AutotraderModel', () => {
     expect(brokers.paper?.status).toBe('online');
   });
 
+  it('broker-down: a gateway restart brings ibkr online until the next scenario entry; questrade stays expired', () => {
+    const { model, clock, items } = setup('broker-down');
+    clock.advanceSeconds(10);
+    model.restartGateway();
+    expect(items('brokers').ibkr).toMatchObject({ status: 'online', detail: 'IB Gateway on port 4001' });
+    expect(items('brokers').questrade).toMatchObject({ status: 'error', detail: 'token expired' });
+    // entering broker-down again closes the gateway port: a restart before it does not count
+    clock.advanceSeconds(10);
+    model.setScenario('broker-down');
+    expect(items('brokers').ibkr).toMatchObject({ status: 'offline', detail: 'gateway port 4001 closed' });
+  });
+
   it('sla-degraded: coingecko DEGRADED at p95 2400 ms and 93 % success', () => {
     const { items } = setup('sla-degraded');
     expect(items('sla').coingecko).toMatchObject({

@@ -116,6 +116,8 @@ export class AutotraderModel {
   private questradeTokenExpiresAt: number;
   /** when the token was last refreshed on a host: a refresh during broker-down fixes questrade */
   private questradeRefreshedAt: number | null = null;
+  /** when IB Gateway was last restarted on a host: a restart during broker-down brings ibkr back */
+  private gatewayRestartedAt: number | null = null;
   /** worker queues emptied (DEL on a demo host) since the current scenario began */
   private readonly clearedQueues = new Set<string>();
   /** workers started by the last workers restart (WORKER_COUNT in the host's env file) */
@@ -201,6 +203,16 @@ export class AutotraderModel {
     this.questradeRefreshedAt = now;
     this.questradeTokenExpiresAt = Math.floor(now / 1000) * 1000 + days * 86400_000;
     return this.questradeTokenExpiresAt;
+  }
+
+  /** IB Gateway restarted on a host (the runbook's `./ibgateway restart`): online until the next scenario entry. */
+  restartGateway(): void {
+    this.sync();
+    this.gatewayRestartedAt = this.clock.now();
+  }
+
+  private gatewayFixed(): boolean {
+    return this.gatewayRestartedAt !== null && this.gatewayRestartedAt >= this.since;
   }
 
   private questradeFixed(): boolean {
@@ -339,7 +351,7 @@ export class AutotraderModel {
       },
       ibkr: { status: 'online', last_checked: checked('ibkr'), latency_ms: latency('ibkr', 40), detail: 'IB Gateway on port 4001' },
     };
-    if (this.current === 'broker-down') {
+    if (this.current === 'broker-down' && !this.gatewayFixed()) {
       out.ibkr = { status: 'offline', last_checked: checked('ibkr'), latency_ms: null, detail: 'gateway port 4001 closed' };
     }
     if (this.current === 'broker-down' && !this.questradeFixed()) {

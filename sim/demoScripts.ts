@@ -115,6 +115,12 @@ const EMULATIONS: Record<string, Emulation> = lookupTable({
     io.stdout('port 4001: accepting connections\n');
     return 0;
   },
+  'ibgateway.restart': (host, _clock, _args, io) => {
+    // the deployment's gateway lives in the simulator: its brokers panel shows ibkr online again
+    host.sim.restartGateway();
+    io.stdout('port 4001: accepting connections\n');
+    return 0;
+  },
   'check.questrade-token': (host, clock, _args, io) => {
     const expires = host.sim.questradeTokenExpiry();
     const days = (expires - clock.now()) / 86400_000;

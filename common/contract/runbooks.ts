@@ -55,6 +55,8 @@ export const RunbookSection = z.object({
   area: RunbookArea.nullable(),
   alerts: z.array(z.string()),
   actions: z.array(z.string()),
+  /** alert rule id -> the label of the block with that alert's fix, from the front matter */
+  fixes: z.record(z.string(), z.string()),
   symptoms: z.array(z.string()),
   diagnosis: z.array(z.object({ title: z.string(), detail: z.string() })),
   headings: z.array(RunbookHeading),

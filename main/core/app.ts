@@ -143,6 +143,7 @@ export class OpsApp {
       randomHex: (n) => randomBytes(n).toString('hex'),
       logger,
       reloadFleet: () => this.reloadFleet(),
+      demoDeployments: () => (this.fleet.demo ? this.fleet.deployments : []),
       ...(options.passphraseStore ? { passphraseStore: options.passphraseStore } : {}),
     });
     this.pool = new SessionPool({

@@ -59,6 +59,7 @@ const EXAMPLES: Record<string, ParamValues> = {
   'check.ib-gateway': {},
   'check.questrade-token': {},
   'questrade.refresh-token': {},
+  'ibgateway.restart': {},
   'check.api-keys': {},
   'check.fa-patterns': {},
   'check.pip-audit': {},
@@ -345,6 +346,17 @@ describe('the demo stays consistent with its simulator', () => {
     );
     expect((await act('check.questrade-token')).out).toMatch(/\(30\.0 days from now\)/);
     expect((demo.sim.model.body('brokers').brokers as Record<string, { status: string }>).questrade?.status).toBe('online');
+    // the runbook's gateway restart brings ibkr back: the check and the brokers panel say so
+    expect((demo.sim.model.body('brokers').brokers as Record<string, { status: string }>).ibkr?.status).toBe('offline');
+    const restart = await act('ibgateway.restart');
+    expect(restart).toMatchObject({ exitCode: 0, out: 'port 4001: accepting connections\n' });
+    expect((demo.sim.model.body('brokers').brokers as Record<string, { status: string; detail: string }>).ibkr).toMatchObject({
+      status: 'online',
+      detail: 'IB Gateway on port 4001',
+    });
+    const after = await act('check.ib-gateway');
+    expect(after.exitCode).toBe(0);
+    expect(after.out).toMatch(/^IB Gateway \/ TWS processes:\n\d+ java .*ibgateway.*\nport 4001: accepting connections\n$/);
   });
 
   it('logrotate.force moves the logs to .1 and logs.follow carries on in the new file', async () => {

@@ -347,6 +347,10 @@ describe('the catalog on real systemd hosts', () => {
     const ib = await act('check.ib-gateway');
     expect(ib.exitCode[H1]).toBe(1);
     expect(ib.out[H1]).toBe('IB Gateway / TWS processes:\n  none running\nport 4001: NOT accepting connections\n');
+    // the test hosts have no gateway to restart: the run fails and says so, nothing is started
+    const gatewayRestart = await act('ibgateway.restart');
+    expect(gatewayRestart.exitCode[H1]).toBe(1);
+    expect(gatewayRestart.err[H1]).toBe('no ./ibgateway in /opt/autotrader: this host has no IB Gateway control script to restart\n');
 
     await fleet.exec(H1, 'rm -f /root/.config/autotrader/questrade_token.json');
     const none = await act('check.questrade-token');

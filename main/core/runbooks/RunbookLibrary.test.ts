@@ -7,6 +7,7 @@ import { join, resolve } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SECTIONS, bundledCatalog } from '../actions/Catalog';
 import type { Logger } from '../../../common/logger';
+import { DEFAULT_RULES } from '../../../common/thresholds';
 import { RunbookLibrary } from './RunbookLibrary';
 import { runbookHandlers } from './runbookHandlers';
 
@@ -155,6 +156,34 @@ describe('the bundled runbooks (resources/runbooks)', () => {
       for (const id of section.actions) expect(catalog.get(id), `${summary.id}: ${id}`).toBeDefined();
       expect(section.alerts.length, summary.id).toBeGreaterThan(0);
     }
+  });
+
+  it("links alert rules to fix blocks that exist, have a Run, and hold the area's fix", () => {
+    const rules = new Set(DEFAULT_RULES.map((r) => r.id));
+    for (const summary of bundled.list()) {
+      const section = bundled.get(summary.id).sections[0]!;
+      for (const [rule, label] of Object.entries(section.fixes)) {
+        expect(rules.has(rule) && section.alerts.includes(rule), `${summary.id}: ${rule}`).toBe(true);
+        const block = section.parts.flatMap((p) => (p.kind === 'code' && p.block.label?.replace(/:$/, '') === label ? [p.block] : []));
+        expect(block.length, `${summary.id}: ${rule} -> ${label}`).toBe(1);
+        expect(block[0]!.lines.some((l) => l.action)).toBe(true);
+      }
+    }
+    const fixesOf = (id: string) => {
+      const section = bundled.get(id).sections[0]!;
+      return Object.fromEntries(
+        Object.entries(section.fixes).map(([rule, label]) => [
+          rule,
+          section.parts.flatMap((p) =>
+            p.kind === 'code' && p.block.label === label ? p.block.lines.flatMap((l) => (l.action ? [l.action.actionId] : [])) : [],
+          ),
+        ]),
+      );
+    };
+    // a backlog: more workers, never the queue's deletion; a degraded source: restart ingestion
+    expect(fixesOf('worker-queues')).toEqual({ 'queue-pending': ['workers.scale', 'service.restart'], 'queue-status': ['workers.scale', 'service.restart'] });
+    for (const actions of Object.values(fixesOf('sla-violations'))) expect(actions).toContain('service.restart');
+    expect(Object.keys(fixesOf('sla-violations')).sort()).toEqual(['sla-latency-p95', 'sla-latency-p99', 'sla-status', 'sla-success-rate']);
   });
 
   it('keeps the shared runbook thresholds: 80 % rate limit, 50 pending jobs, 95 % success, 5 % errors, 30 day tokens', () => {

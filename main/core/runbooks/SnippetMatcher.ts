@@ -234,6 +234,11 @@ export class SnippetMatcher {
         return stages.length === 1 && args.length === 2 && /^(localhost|127\.0\.0\.1)$/.test(args[0]!.text) && args[1]!.text === '4001'
           ? { actionId: 'check.ib-gateway', params: {}, note: 'checks port 4001 and the gateway process' }
           : refuse(NO_ACTION);
+      case './ibgateway':
+        // the runbook's gateway restart, in the app folder where its `cat ibkr_config.json` reads too
+        return stages.length === 1 && args.length === 1 && args[0]!.text === 'restart'
+          ? { actionId: 'ibgateway.restart', params: {}, note: 'runs in /opt/autotrader, then waits for port 4001' }
+          : refuse(NO_ACTION);
       case 'python':
       case 'python3':
         return stages.length === 1 && args.length === 1 && args[0]!.text === 'scripts/setup/set_questrade_token.py'

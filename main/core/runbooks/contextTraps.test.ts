@@ -101,8 +101,9 @@ describe('statements that are not run as they stand', () => {
     expect(runnable('Directory and environment')).toEqual(['python scripts/setup/set_questrade_token.py -> questrade.refresh-token {}']);
     const lines = linesOf('Directory and environment');
     expect(lines[2]!.withheld).toMatch(/after `cd \/tmp` on line 2/);
-    expect(lines[4]!.withheld).toMatch(/uses \$ETHEREUM_RPC_URL, set on line 4/);
-    expect(lines[6]!.withheld).toMatch(/exports PATH on line 6/);
+    expect(why('Directory and environment', './ibgateway restart')).toMatch(/after `cd \/tmp` on line 2 the relative path means another file/);
+    expect(lines[5]!.withheld).toMatch(/uses \$ETHEREUM_RPC_URL, set on line 5/);
+    expect(lines[7]!.withheld).toMatch(/exports PATH on line 7/);
     expect(why('Redefined commands', 'systemctl restart autotrader-api')).toMatch(/on line 1 may change what this line does/);
   });
 
@@ -168,6 +169,7 @@ describe('the bundled runbooks', () => {
       'broker-connectivity.md: cat ~/.config/autotrader/questrade_token.json -> check.questrade-token',
       'broker-connectivity.md: ps aux | grep ibgateway -> check.ib-gateway',
       'broker-connectivity.md: telnet localhost 4001 -> check.ib-gateway',
+      'broker-connectivity.md: ./ibgateway restart -> ibgateway.restart',
       "circuit-breakers.md: watch -n 5 'curl http://localhost:8000/api/health/circuit-breakers | jq' -> check.circuit-breakers",
       'circuit-breakers.md: breaker.reset() -> breaker.reset',
       "data-freshness.md: curl http://localhost:8000/api/health/rate-limits | jq '.rate_limits.coingecko' -> check.rate-limits",

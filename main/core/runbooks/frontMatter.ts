@@ -12,6 +12,7 @@ export interface OwnFrontMatter {
   area?: z.infer<typeof RunbookArea>;
   alerts?: string[];
   actions?: string[];
+  fixes?: Record<string, string>;
 }
 
 export interface FrontMatter {
@@ -31,6 +32,8 @@ const OWN = {
   area: RunbookArea,
   alerts: z.array(z.string().min(1).max(100)).max(100),
   actions: z.array(z.string().min(1).max(100)).max(100),
+  /** alert rule id -> the label of the block that holds its fix (the bold line above the block) */
+  fixes: z.record(z.string().min(1).max(100), z.string().min(1).max(200)),
 } as const;
 
 const TITLES = ['linkTitle', 'sidebar_label', 'nav_title'];

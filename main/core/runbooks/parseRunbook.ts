@@ -253,6 +253,7 @@ export function outlineRunbook(source: string, options: ParseRunbookOptions): Ru
       area,
       alerts: front.alerts ?? [],
       actions: front.actions ?? [],
+      fixes: front.fixes ?? {},
       symptoms: listUnder(slice, subTag, /symptom/i).map((item) => plain(item)),
       diagnosis: listUnder(slice, subTag, /diagnos/i).map(diagnosisStep),
       headings: slice.flatMap((t, i) => (t.type === 'heading_open' ? [{ level: Number(t.tag.slice(1)), text: plain(slice[i + 1]), anchor: idOf(t) }] : [])),

@@ -163,7 +163,7 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
     expect(rpc.map((l) => l.kind)).toEqual(['comment', 'command', 'continuation', 'continuation', 'blank', 'comment', 'comment']);
   });
 
-  it('broker connectivity: journal tail and restart; key checks without values; Questrade and IB Gateway checks; the rest is Copy', () => {
+  it('broker connectivity: journal tail and restart; key checks without values; Questrade and IB Gateway checks, the gateway restart; the rest is Copy', () => {
     expect(blocks(section('broker-connectivity'))).toEqual([
       [
         'For Paper Trading',
@@ -196,7 +196,7 @@ describe("importing the team's autotrader-runbooks.md as it is", () => {
         [
           ['ps aux | grep ibgateway', 'check.ib-gateway', {}],
           ['telnet localhost 4001', 'check.ib-gateway', {}],
-          ['./ibgateway restart', null],
+          ['./ibgateway restart', 'ibgateway.restart', {}],
           ['cat ibkr_config.json', null],
         ],
       ],

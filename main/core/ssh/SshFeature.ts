@@ -25,6 +25,11 @@ export interface SshFeatureDeps {
   logger: Pick<Logger, 'info' | 'warn'>;
   /** applies the config's hosts to the running console (OpsApp.reloadFleet); absent: restart needed */
   reloadFleet?: () => Promise<{ restartNeeded: string | null }>;
+  /**
+   * the running fleet's built-in demo deployments (none on a configured fleet): they live in no
+   * config file, so an import aimed at one is refused by name
+   */
+  demoDeployments?: () => ReadonlyArray<{ readonly id: string; readonly name: string }>;
   /** ssh.rememberPassphrases on and an OS secret store available (desktop shell): bootstrap builds it */
   passphraseStore?: SshPromptsDeps['store'];
 }
@@ -51,6 +56,12 @@ export class SshFeature {
       listSshConfigHosts: () => this.listHosts(),
       importSshHosts: async (request) => {
         const configPath = this.requireConfig();
+        const demo = request.deploymentId ? deps.demoDeployments?.().find((d) => d.id === request.deploymentId) : undefined;
+        if (demo)
+          throw new OpsFailure(
+            'bad-request',
+            `"${demo.name}" (${demo.id}) is the built-in demo deployment: it is not in ${configPath} and takes no hosts; import them without a deployment and they replace the demo on the next start`,
+          );
         const known = new Set((await this.listHosts()).hosts.map((h) => h.alias));
         const unknown = request.aliases.filter((a) => !known.has(a));
         if (unknown.length) throw new OpsFailure('not-found', `not a Host alias in ${deps.sshConfigPath}: ${unknown.join(', ')}`);

@@ -8,6 +8,7 @@ import { ApiContext } from '../api/ApiContext';
 import { applyFleet } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { useHostsStore } from '../hosts/hostsStore';
+import { useRunbookStore } from '../runbooks/runbookStore';
 import { AlertsPanel } from './AlertsPanel';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
@@ -134,6 +135,8 @@ describe('AlertsPanel', () => {
     expect(within(list).getAllByRole('row')).toHaveLength(2);
     await user.click(screen.getByRole('button', { name: 'Open runbook broker-connectivity for ibkr broker not online' }));
     expect(useAppStore.getState()).toMatchObject({ view: 'runbooks', returnTo: { deploymentId: 'prod', endpoint: 'brokers', label: 'Prod ibkr' } });
+    // the rule's id goes along: the runbook's front matter links rules to their fix blocks
+    expect(useRunbookStore.getState().alertFocus).toEqual({ item: 'ibkr', ruleId: 'broker-status', ruleTitle: 'broker not online' });
   });
 
   it('a host that cannot be reached is its own row, named for the host, linked to the host rather than a runbook', async () => {

@@ -16,7 +16,7 @@ export function openRunbookForAlert(alert: AlertRecord, deploymentName: string):
   }
   if (alert.deploymentId && alert.endpoint)
     setReturnTo({ deploymentId: alert.deploymentId, endpoint: alert.endpoint, label: `${deploymentName} ${alert.item}` });
-  if (alert.section) openRunbookForArea(alert.section, { item: alert.item, ruleTitle: alert.title });
+  if (alert.section) openRunbookForArea(alert.section, { item: alert.item, ruleId: alert.ruleId, ruleTitle: alert.title });
 }
 
 /** The alert's link in words: "runbook: sla-violations" or "check: host web-1". */

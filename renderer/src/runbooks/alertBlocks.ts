@@ -1,12 +1,17 @@
-// Which code blocks of a runbook section answer an alert: the fix for the item that alerted
-// (the "Questrade" block for a questrade alert, the block that resets the coingecko_api
-// breaker), so the viewer can mark their Run buttons and put the first one under focus.
+// Which code blocks of a runbook section answer an alert: the block the runbook's front matter
+// links to the alert's rule (`fixes:`), else the fix for the item that alerted (the "Questrade"
+// block for a questrade alert, the block that resets the coingecko_api breaker), so the viewer
+// can mark their Run buttons and put the first one under focus. The link comes first because
+// words alone mislead: "pending jobs" names the "Stale jobs" block (which deletes the queue),
+// not "More workers", the fix for a backlog.
 import type { RunbookSection } from '../../../common/contract';
 
 /** The alert the runbook was opened from. */
 export interface AlertFocus {
   /** the health API's item name: "coingecko", "ibkr_fa_scrubbing" */
   item: string;
+  /** the rule's id: "sla-success-rate", "queue-pending" */
+  ruleId: string;
   /** the rule's title: "success rate", "broker not online" */
   ruleTitle: string;
 }
@@ -23,9 +28,13 @@ const words = (text: string): string[] =>
 const sameWord = (a: string, b: string): boolean =>
   a === b || a + 's' === b || b + 's' === a || (a.length >= 6 && b.length >= 6 && a.slice(0, 6) === b.slice(0, 6));
 
+/** A block label as written ("**Low success rate:**") compared with a front matter value. */
+const sameLabel = (label: string | null, wanted: string): boolean =>
+  !!label && label.trim().replace(/:$/, '').trim().toLowerCase() === wanted.trim().replace(/:$/, '').trim().toLowerCase();
+
 /**
  * The indexes of the section's runnable blocks for this alert, the first of these that finds
- * any: blocks whose label names the item ("Questrade"), whose label names the rule ("Low
+ * any: the block the front matter's `fixes` links to the rule; blocks whose label names the item ("Questrade"), whose label names the rule ("Low
  * success rate"), whose runnable lines take the item as a parameter (the coingecko_api
  * breaker's reset); else every runnable block of the section (the area's fixes, none singled out).
  */
@@ -35,7 +44,9 @@ export function blocksForAlert(section: RunbookSection, focus: AlertFocus): Set<
   const item = focus.item.toLowerCase();
   const takesItem = (block: (typeof runnable)[number]) =>
     block.lines.some((l) => l.action && Object.values(l.action.params).some((v) => typeof v === 'string' && v.toLowerCase().includes(item)));
-  for (const test of [labelNames(words(focus.item)), labelNames(words(focus.ruleTitle)), takesItem]) {
+  const linked = section.fixes?.[focus.ruleId];
+  const linkedBlock = (block: (typeof runnable)[number]) => linked !== undefined && sameLabel(block.label, linked);
+  for (const test of [linkedBlock, labelNames(words(focus.item)), labelNames(words(focus.ruleTitle)), takesItem]) {
     const found = runnable.filter(test);
     if (found.length > 0) return new Set(found.map((b) => b.index));
   }

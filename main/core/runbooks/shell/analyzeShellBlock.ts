@@ -228,7 +228,8 @@ function decide(
   const systemd = /^(service|services|journal)\./.test(shape.actionId);
   const exported = ctx.vars.find((v) => v.exported && (!systemd || SYSTEMD_ENV.test(v.name)));
   if (exported) return { reason: `the block exports ${exported.name} on ${at(exported.line)} before this line; the action runs without it` };
-  if (shape.actionId === 'questrade.refresh-token' && ctx.cwd && ctx.cwd.dir !== '/opt/autotrader') {
+  // these take a path relative to the app folder, where the action runs
+  if ((shape.actionId === 'questrade.refresh-token' || shape.actionId === 'ibgateway.restart') && ctx.cwd && ctx.cwd.dir !== '/opt/autotrader') {
     return { reason: `after \`cd ${ctx.cwd.dir}\` on ${at(ctx.cwd.line)} the relative path means another file; the action runs in /opt/autotrader` };
   }
   return shape;
