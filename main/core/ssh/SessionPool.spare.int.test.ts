@@ -228,6 +228,34 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     }
   });
 
+  it('a spare that answers late (a loaded host) is tried again, not taken for a ForceCommand: the host keeps its spares', async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-slow-spare-'));
+    const mark = join(dir, 'slow-once');
+    // the first session on this host stays silent past the spare's 3 s wait, the next ones do not
+    const slow = await startSshd({
+      extraConfig: `ForceCommand sh -c 'if [ ! -e ${mark} ]; then : > ${mark}; sleep 5; fi; eval "$SSH_ORIGINAL_COMMAND"'`,
+    });
+    try {
+      const pool = newPool(slow);
+      await pool.connect(H);
+      await expect
+        .poll(
+          () =>
+            readFile(mark, 'utf8').then(
+              () => true,
+              () => false,
+            ),
+          { timeout: 10_000 },
+        )
+        .toBe(true);
+      const [waiting] = await spares(slow, 1, [], 20_000);
+      const r = await execText(pool, PARENT);
+      expect(ranOn(r)).toBe(waiting);
+    } finally {
+      await slow.stop();
+    }
+  });
+
   it('a host that prints a banner before running the requested command still gets spares, and the banner shows as a plain exec would show it', async () => {
     // a ForceCommand that greets and then runs what was asked, as audit or banner wrappers do
     const chatty = await startSshd({ extraConfig: `ForceCommand sh -c 'echo banner-line; eval "$SSH_ORIGINAL_COMMAND"'` });

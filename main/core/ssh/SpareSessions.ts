@@ -139,9 +139,14 @@ export class SpareSessions {
           gone();
           markClosed();
         });
-        void readyLine(ch, endLine, this.timers).then((ready) => {
-          if (ready) return resolveReady(ch);
-          if (!spare.gone) {
+        void readyLine(ch, endLine, this.timers).then((start) => {
+          if (start === 'ready') return resolveReady(ch);
+          if (start === 'silent' && !spare.gone) {
+            // slow, not refused: lost like any spare, and tried again after the usual wait
+            spare.gone = true;
+            this.spareLost(conn, spare, `it did not answer within ${SPARE_READY_TIMEOUT_MS} ms`);
+            ch.close();
+          } else if (!spare.gone) {
             // something other than the wrapper runs there: it must never be handed a command
             conn.sparesRefused = true;
             spare.gone = true;
@@ -239,36 +244,39 @@ export class SpareSessions {
 }
 
 /**
- * Resolves true once the spare has printed its ready line (execWrapper's spareCommand), with its
- * stdout paused and anything printed before that line (a login shell's chatter) put back for
- * the command's output, as a plain exec would show it; false if the channel closes, prints too
- * much, or stays silent past SPARE_READY_TIMEOUT_MS.
+ * 'ready' once the spare has printed its ready line (execWrapper's spareCommand), with its stdout
+ * paused and anything printed before that line (a login shell's chatter) put back for the
+ * command's output, as a plain exec would show it; 'refused' if the channel closes or prints
+ * something else (a ForceCommand runs there); 'silent' if nothing at all came within
+ * SPARE_READY_TIMEOUT_MS, which on a loaded machine or link is slowness, not a verdict.
  */
-function readyLine(channel: ClientChannel, line: string, timers: Timers): Promise<boolean> {
-  return new Promise<boolean>((resolve) => {
+type SpareStart = 'ready' | 'refused' | 'silent';
+
+function readyLine(channel: ClientChannel, line: string, timers: Timers): Promise<SpareStart> {
+  return new Promise<SpareStart>((resolve) => {
     const want = Buffer.from(`${line}\n`);
     let seen = Buffer.alloc(0);
-    const done = (ready: boolean): void => {
+    const done = (start: SpareStart): void => {
       channel.off('data', onData);
       channel.off('close', onClose);
       timers.clearTimeout(timer);
       channel.pause();
-      resolve(ready);
+      resolve(start);
     };
     const onData = (chunk: Buffer): void => {
       seen = Buffer.concat([seen, chunk]);
       let at = seen.indexOf(want);
       while (at > 0 && seen[at - 1] !== 0x0a) at = seen.indexOf(want, at + 1);
       if (at < 0) {
-        if (seen.length > SPARE_PREAMBLE_MAX_BYTES) done(false);
+        if (seen.length > SPARE_PREAMBLE_MAX_BYTES) done('refused');
         return;
       }
       const rest = Buffer.concat([seen.subarray(0, at), seen.subarray(at + want.length)]);
-      done(true);
+      done('ready');
       if (rest.length) channel.unshift(rest);
     };
-    const onClose = (): void => done(false);
-    const timer = timers.setTimeout(() => done(false), SPARE_READY_TIMEOUT_MS);
+    const onClose = (): void => done('refused');
+    const timer = timers.setTimeout(() => done(seen.length === 0 ? 'silent' : 'refused'), SPARE_READY_TIMEOUT_MS);
     channel.on('data', onData);
     channel.once('close', onClose);
   });
