@@ -62,12 +62,13 @@ export type DemoScenario = z.infer<typeof DemoScenario>;
 export const DemoScenarioState = z.object({ scenarios: z.array(DemoScenario), current: z.string(), cycling: z.boolean() });
 export type DemoScenarioState = z.infer<typeof DemoScenarioState>;
 
+/** Every connection's and endpoint's current state. */
+export const Snapshot = z.object({ connections: z.array(ConnectionState), health: z.array(EndpointState) });
+export type Snapshot = z.infer<typeof Snapshot>;
+
 export const fleetCalls = {
   getFleet: { request: Empty, response: FleetInfo },
-  getSnapshot: {
-    request: Empty,
-    response: z.object({ connections: z.array(ConnectionState), health: z.array(EndpointState) }),
-  },
+  getSnapshot: { request: Empty, response: Snapshot },
   /** the demo fleet only: its scenarios (any other fleet: `not-found`) */
   getDemoScenarios: { request: Empty, response: DemoScenarioState },
   /** the demo fleet only: show this scenario now (ends cycling) and poll the demo deployment */
@@ -78,4 +79,9 @@ export const fleetEvents = {
   onConnection: z.object({ updates: z.array(ConnectionState) }),
   /** the fleet changed without a restart (hosts imported from ssh_config, or removed): the whole FleetInfo */
   onFleet: FleetInfo,
+  /**
+   * the browser shell's first message on every socket, unasked: the fleet and its current state,
+   * so the page draws its panels without a call's round trip and a reconnect catches up the same way
+   */
+  onSnapshot: z.object({ fleet: FleetInfo, snapshot: Snapshot }),
 } as const;

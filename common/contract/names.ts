@@ -52,6 +52,7 @@ export const CALL_NAMES = [
 export const EVENT_NAMES = [
   'onConnection',
   'onFleet',
+  'onSnapshot',
   'onHealth',
   'onRunOutput',
   'onRunStatus',

@@ -9,10 +9,18 @@ import { EventHub } from '../core/bridge/EventHub';
 import { WebShellServer } from './WebShellServer';
 
 // The bridge is the unit under test; these handlers only echo what reached them, so the test
-// can tell whether a call got through the gate and with what payload.
+// can tell whether a call got through the gate and with what payload. The fleet and snapshot
+// the server sends first on every socket are fixed values, not recorded.
 const received: { name: string; payload: unknown }[] = [];
+const FLEET = { deployments: [], hosts: [], demo: false };
+const SNAPSHOT = { connections: [], health: [] };
+let stateFails = false;
 const handlers = new Proxy({} as CallHandlers, {
   get: (_target, name: string) => async (payload: unknown) => {
+    if (name === 'getFleet' || name === 'getSnapshot') {
+      if (stateFails) throw new Error('state store unreadable');
+      return name === 'getFleet' ? FLEET : SNAPSHOT;
+    }
     received.push({ name, payload });
     if (name === 'pollNow') return { scheduled: true };
     if (name === 'listAudit') throw new Error('disk on fire');
@@ -26,6 +34,7 @@ let root: string;
 
 beforeEach(async () => {
   received.length = 0;
+  stateFails = false;
   root = await mkdtemp(join(tmpdir(), 'opsdeck-web-'));
   await writeFile(join(root, 'index.html'), '<!doctype html><title>Opsdeck</title>');
   await writeFile(join(root, 'app.js'), 'console.log(1)');
@@ -38,17 +47,20 @@ afterEach(async () => {
   await server.close();
 });
 
-function open(options: { token?: string; origin?: string } = {}): Promise<WebSocket> {
+/** A socket that has had its first message (the state the server sends unasked), and that message. */
+function openWithFirst(options: { token?: string; origin?: string } = {}): Promise<{ ws: WebSocket; first: unknown }> {
   const token = options.token ?? server.token;
   const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${encodeURIComponent(token)}`, {
     headers: { origin: options.origin ?? `http://127.0.0.1:${server.port}` },
   });
   return new Promise((resolve, reject) => {
-    ws.once('open', () => resolve(ws));
+    ws.once('message', (data) => resolve({ ws, first: JSON.parse(String(data)) }));
     ws.once('unexpected-response', (_req, res) => reject(new Error(`HTTP ${res.statusCode}`)));
     ws.once('error', reject);
   });
 }
+
+const open = async (options: { token?: string; origin?: string } = {}): Promise<WebSocket> => (await openWithFirst(options)).ws;
 
 function call(
   ws: WebSocket,
@@ -77,6 +89,23 @@ describe('browser shell bridge', () => {
     await expect(open({ origin: 'http://evil.example' })).rejects.toThrow('HTTP 403');
     await expect(open({ origin: `http://127.0.0.1:${server.port + 1}` })).rejects.toThrow('HTTP 403');
     expect(received).toEqual([]);
+  });
+
+  it('sends the fleet and its current state first on every socket, unasked', async () => {
+    for (let i = 0; i < 2; i++) {
+      const { ws, first } = await openWithFirst();
+      expect(first).toEqual({ t: 'event', name: 'onSnapshot', payload: { fleet: FLEET, snapshot: SNAPSHOT } });
+      ws.close();
+    }
+  });
+
+  it('closes a socket it has no state for, with the reason, rather than leave the page empty', async () => {
+    stateFails = true;
+    const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${encodeURIComponent(server.token)}`, {
+      headers: { origin: `http://127.0.0.1:${server.port}` },
+    });
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    expect(closed).toEqual({ code: 1011, reason: 'no state to send: getFleet: state store unreadable' });
   });
 
   it('routes a valid call to its handler and answers with a Result under the same id', async () => {

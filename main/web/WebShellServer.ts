@@ -141,6 +141,28 @@ export class WebShellServer {
       }
       void this.onMessage(ws, data.toString());
     });
+    void this.sendSnapshot(ws);
+  }
+
+  /**
+   * The first message on every socket, unasked: the fleet and its current state (onSnapshot).
+   * The page opens its socket before its own code has run, so the state is waiting for it when
+   * it renders; asking would cost a round trip after the code has run, while the page's thread
+   * is busy with its first render. Events that go out meanwhile are older than this state or
+   * the same, so the page applies them first and loses nothing.
+   */
+  private async sendSnapshot(ws: WebSocket): Promise<void> {
+    const [fleet, snapshot] = await Promise.all([
+      dispatchCall(this.options.handlers, 'getFleet', {}, this.options.logger),
+      dispatchCall(this.options.handlers, 'getSnapshot', {}, this.options.logger),
+    ]);
+    if (!fleet.ok || !snapshot.ok) {
+      // the page shows the close as its disconnected reason and reconnects (with backoff)
+      const failed = fleet.ok ? snapshot : fleet;
+      if (!failed.ok) ws.close(1011, `no state to send: ${failed.error.message}`.slice(0, 120));
+      return;
+    }
+    this.send(ws, JSON.stringify({ t: 'event', name: 'onSnapshot', payload: { fleet: fleet.value, snapshot: snapshot.value } }));
   }
 
   private async onMessage(ws: WebSocket, text: string): Promise<void> {
