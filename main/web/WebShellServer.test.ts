@@ -12,7 +12,7 @@ import { WebShellServer } from './WebShellServer';
 // can tell whether a call got through the gate and with what payload. The fleet and snapshot
 // the server sends first on every socket are fixed values, not recorded.
 const received: { name: string; payload: unknown }[] = [];
-const FLEET = { deployments: [], hosts: [], demo: false };
+const FLEET = { demo: false, configPath: null, user: 'op', hosts: [], deployments: [] };
 const SNAPSHOT = { connections: [], health: [] };
 let stateFails = false;
 const handlers = new Proxy({} as CallHandlers, {
@@ -104,7 +104,9 @@ describe('browser shell bridge', () => {
     const ws = new WebSocket(`ws://127.0.0.1:${server.port}/ws?token=${encodeURIComponent(server.token)}`, {
       headers: { origin: `http://127.0.0.1:${server.port}` },
     });
-    const closed = await new Promise<{ code: number; reason: string }>((resolve) => ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })));
+    const closed = await new Promise<{ code: number; reason: string }>((resolve) =>
+      ws.once('close', (code, reason) => resolve({ code, reason: String(reason) })),
+    );
     expect(closed).toEqual({ code: 1011, reason: 'no state to send: getFleet: state store unreadable' });
   });
 
