@@ -66,7 +66,12 @@ export default defineConfig({
             input: { index: resolve(__dirname, 'renderer/index.html') },
             output: {
               codeSplitting: {
-                groups: [{ name: 'vendor', test: /node_modules[\\/](react|react-dom|scheduler|zod|zustand)[\\/]/ }],
+                groups: [
+                  // the page's boot module (renderer/src/boot.ts) and the two it imports, alone: it
+                  // opens the socket before the vendor chunk is evaluated
+                  { name: 'boot', test: /renderer[\\/]src[\\/](boot|api[\\/]earlyConnection|api[\\/]sessionToken)\.ts$/ },
+                  { name: 'vendor', test: /node_modules[\\/](react|react-dom|scheduler|zod|zustand)[\\/]/ },
+                ],
               },
             },
           },

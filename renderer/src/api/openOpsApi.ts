@@ -5,49 +5,12 @@ import { CALL_NAMES, calls, events } from '../../../common/contract';
 import type { Logger } from '../../../common/logger';
 import type { ErrorCode, Result } from '../../../common/result';
 import type { EventName, OpsApi } from '../../../common/contract';
+import type { EarlyConnection } from './earlyConnection';
+import { takeToken, webSocketUrl } from './sessionToken';
 import { createWebSocketApi } from './webSocketApi';
 import type { BackendStatus, SocketLike } from './webSocketApi';
 
-const TOKEN_KEY = 'opsdeck.token';
-
-export interface LocationLike {
-  readonly hash: string;
-  readonly host: string;
-  readonly protocol: string;
-  readonly pathname: string;
-  readonly search: string;
-}
-
-/**
- * Read the session token from `#token=…` and take it out of the visible URL (screenshots,
- * screen shares and bookmarks must not carry it). It is kept in sessionStorage, which lives
- * only as long as the tab, so a reload still connects.
- */
-export function takeToken(location: LocationLike, history: Pick<History, 'replaceState'>, storage: Pick<Storage, 'getItem' | 'setItem'> | null): string | null {
-  const params = new URLSearchParams(location.hash.replace(/^#/, ''));
-  const fromHash = params.get('token');
-  if (fromHash) {
-    params.delete('token');
-    const rest = params.toString();
-    history.replaceState(null, '', `${location.pathname}${location.search}${rest ? `#${rest}` : ''}`);
-    try {
-      storage?.setItem(TOKEN_KEY, fromHash);
-    } catch {
-      // Storage can be disabled; the token still works for this page's lifetime.
-    }
-    return fromHash;
-  }
-  try {
-    return storage?.getItem(TOKEN_KEY) ?? null;
-  } catch {
-    return null;
-  }
-}
-
-export function webSocketUrl(location: LocationLike, token: string): string {
-  const scheme = location.protocol === 'https:' ? 'wss:' : 'ws:';
-  return `${scheme}//${location.host}/ws?token=${encodeURIComponent(token)}`;
-}
+export { takeToken, webSocketUrl, type LocationLike } from './sessionToken';
 
 /**
  * Wrap the preload's object (frozen by contextBridge, so a Proxy could not replace its
@@ -98,24 +61,36 @@ export function validatingApi(bridge: OpsApi, logger: Pick<Logger, 'warn'> = con
 
 export type Transport = { kind: 'electron'; api: OpsApi } | { kind: 'websocket'; api: OpsApi; close: () => void } | { kind: 'none'; reason: string };
 
-export function openOpsApi(win: Window & { opsdeck?: OpsApi }, onStatus: (status: BackendStatus) => void): Transport {
+/**
+ * `early`: the socket the page opened before its code had loaded (boot.ts), used for the first
+ * connection; reconnects open their own.
+ */
+export function openOpsApi(win: Window & { opsdeck?: OpsApi }, onStatus: (status: BackendStatus) => void, early: EarlyConnection | null = null): Transport {
   if (win.opsdeck) {
     onStatus({ state: 'connected' });
     return { kind: 'electron', api: validatingApi(win.opsdeck) };
   }
-  let storage: Storage | null = null;
-  try {
-    storage = win.sessionStorage;
-  } catch {
-    storage = null;
+  let token = early?.token ?? null;
+  if (!token) {
+    let storage: Storage | null = null;
+    try {
+      storage = win.sessionStorage;
+    } catch {
+      storage = null;
+    }
+    token = takeToken(win.location, win.history, storage);
   }
-  const token = takeToken(win.location, win.history, storage);
   if (!token) {
     return { kind: 'none', reason: 'no session token: open the URL the console printed (it ends in #token=…)' };
   }
+  let adopt = early?.socket ?? null;
   const api = createWebSocketApi({
     url: webSocketUrl(win.location, token),
-    createSocket: (url) => new (win as unknown as typeof globalThis).WebSocket(url) as unknown as SocketLike,
+    createSocket: (url) => {
+      const socket = adopt ?? (new (win as unknown as typeof globalThis).WebSocket(url) as unknown as SocketLike);
+      adopt = null;
+      return socket;
+    },
     onStatus,
   });
   return { kind: 'websocket', api, close: api.close };
