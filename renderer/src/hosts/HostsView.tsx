@@ -36,7 +36,9 @@ export function HostsView({ visible }: { visible: boolean }) {
     () =>
       (fleet?.hosts ?? [])
         .map((h) => ({ id: h.id as string, label: h.label, facts: facts[h.id], trouble: facts[h.id]?.trouble ?? 1000 }))
-        .sort((a, b) => b.trouble - a.trouble || a.label.localeCompare(b.label)),
+        // code-unit order, not localeCompare: its first call builds the ICU collator (tens of
+        // milliseconds of the page's first render, this view rendered hidden among them)
+        .sort((a, b) => b.trouble - a.trouble || (a.label < b.label ? -1 : a.label > b.label ? 1 : 0)),
     [fleet, facts],
   );
   const selected = selectedHostId ?? rows[0]?.id ?? null;
