@@ -4,13 +4,18 @@
 // without compression. Both are served by the real browser shell on the demo fleet; rounds
 // alternate so a busy machine slows both alike.
 //   npm run build && OPSDECK_PLAIN_RENDERER=1 npx electron-vite build
-//   node bench/run.mjs renderer-load [--rounds 5]
+//   node bench/run.mjs renderer-load [--rounds 5] [--before DIR]
+// --before DIR: also load an earlier build of the renderer (its out/renderer, built from an
+// earlier commit) from the same server, in the same rounds: the change between two builds,
+// measured under the same load. An earlier page ignores the state the server now sends first
+// (an event its contract does not name) and asks for it as it always did.
 // Every time is from navigation start, taken in the page, so it is where the time goes:
 //   page       the HTML has arrived
 //   scripts    the last script of the first screen has arrived
 //   script run DOMContentLoaded: the module scripts have been evaluated
-//   socket     the WebSocket to the console is open (the page's 'opsdeck:connected' mark)
-//   snapshot   the fleet and the health snapshot have arrived (the page's 'opsdeck:snapshot' mark)
+//   socket     the app's client has the open WebSocket (the page's 'opsdeck:connected' mark;
+//              the socket itself is opened before the app's code runs, renderer/src/boot.ts)
+//   snapshot   the app has the fleet and the health snapshot (the page's 'opsdeck:snapshot' mark)
 //   rendered   a row of the Circuit breakers panel is in the document (a MutationObserver this
 //              bench installs, not the page's code)
 //   first data that row, and a frame painted after it
@@ -28,6 +33,9 @@ import { REPO, startWebShell, type WebShell } from '../e2e/support/webShell';
 import { numberArg, percentile, recordResult } from './support';
 
 const ROUNDS = numberArg('rounds', 5);
+const beforeAt = process.argv.indexOf('--before');
+const beforeRoot = beforeAt > 0 ? process.argv[beforeAt + 1]! : null;
+if (beforeRoot !== null && !existsSync(join(beforeRoot, 'index.html'))) throw new Error(`--before ${beforeRoot}: no index.html there`);
 const plainRoot = join(REPO, 'out', 'renderer-plain');
 if (!existsSync(plainRoot)) throw new Error(`${plainRoot} is missing: run OPSDECK_PLAIN_RENDERER=1 npx electron-vite build first`);
 if (!existsSync(join(REPO, 'out', 'renderer', 'index.html'))) throw new Error('out/renderer is missing: run `npm run build` first');
@@ -114,15 +122,18 @@ const env = { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 
 const browser = await launchChromium();
 const shipped = await startWebShell([], env);
 const plain = await startWebShell(['--static', plainRoot], { ...env, XDG_STATE_HOME: join(home, 'state-plain') });
+const before = beforeRoot === null ? null : await startWebShell(['--static', beforeRoot], { ...env, XDG_STATE_HOME: join(home, 'state-before') });
 try {
   // the first load after each console starts: its server has sent nothing yet
   const first = { shipped: (await loadTwice(browser, shipped, true)).fresh, plain: (await loadTwice(browser, plain, false)).fresh };
-  const runs: Record<'shipped' | 'plain', { fresh: Load[]; reload: Load[] }> = { shipped: { fresh: [], reload: [] }, plain: { fresh: [], reload: [] } };
+  const runs: Record<'shipped' | 'plain' | 'before', { fresh: Load[]; reload: Load[] }> = {
+    shipped: { fresh: [], reload: [] },
+    plain: { fresh: [], reload: [] },
+    before: { fresh: [], reload: [] },
+  };
+  const variants = [['shipped', shipped, true] as const, ['plain', plain, false] as const, ...(before ? [['before', before, true] as const] : [])];
   for (let i = 0; i < ROUNDS; i++) {
-    for (const [name, shell, compressed] of [
-      ['shipped', shipped, true],
-      ['plain', plain, false],
-    ] as const) {
+    for (const [name, shell, compressed] of variants) {
       const { fresh, reload } = await loadTwice(browser, shell, compressed);
       runs[name].fresh.push(fresh);
       runs[name].reload.push(reload);
@@ -154,6 +165,10 @@ try {
   console.log(row(`shipped, fresh (median of ${ROUNDS})`, runs.shipped.fresh));
   console.log(row(`comparator, reload (median of ${ROUNDS})`, runs.plain.reload));
   console.log(row(`shipped, reload (median of ${ROUNDS})`, runs.shipped.reload));
+  if (before) {
+    console.log(row(`--before build, fresh (median of ${ROUNDS})`, runs.before.fresh));
+    console.log(row(`--before build, reload (median of ${ROUNDS})`, runs.before.reload));
+  }
   const ratio = (key: keyof Load) => (median(runs.shipped.fresh, key) / median(runs.plain.fresh, key)).toFixed(3);
   console.log(`ratio shipped/comparator, fresh: first data ${ratio('firstData')}, bytes on the wire ${ratio('bytes')}, script run ${ratio('scriptRun')}`);
   const firstData = median(runs.shipped.fresh, 'firstData');
@@ -186,11 +201,34 @@ try {
         value: STAGES.map((s) => median(runs.shipped.fresh, s).toFixed(0)).join(' / ') + ' ms',
         against: STAGES.map((s) => median(runs.plain.fresh, s).toFixed(0)).join(' / ') + ' ms',
       },
+      ...(before
+        ? [
+            {
+              figure: 'page load to first panel data, fresh load, against the --before build',
+              value: ms(firstData),
+              against: `${ms(median(runs.before.fresh, 'firstData'))} (x${(firstData / median(runs.before.fresh, 'firstData')).toFixed(3)})`,
+            },
+            {
+              figure: 'where the time goes, shipped fresh against the --before build',
+              value: STAGES.map((s) => median(runs.shipped.fresh, s).toFixed(0)).join(' / ') + ' ms',
+              against: STAGES.map((s) => median(runs.before.fresh, s).toFixed(0)).join(' / ') + ' ms',
+            },
+            {
+              figure: 'page load to first panel data, reload, against the --before build',
+              value: ms(median(runs.shipped.reload, 'firstData')),
+              against: ms(median(runs.before.reload, 'firstData')),
+            },
+          ]
+        : []),
     ],
-    [`${ROUNDS} rounds alternating, medians; first load after start: one each`],
+    [
+      `${ROUNDS} rounds alternating, medians; first load after start: one each`,
+      ...(before ? [`--before: ${beforeRoot}, served by the same build of the server`] : []),
+    ],
   );
 } finally {
   await browser.close();
   await shipped.stop();
   await plain.stop();
+  await before?.stop();
 }
