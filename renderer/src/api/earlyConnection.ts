@@ -2,7 +2,8 @@
 // its code has been evaluated, and held until the app's client (webSocketApi.ts) takes it. The
 // server sends the fleet and its state first on every socket, unasked (onSnapshot), so the data
 // is usually waiting when the app starts: what arrives before the client's handlers are set is
-// kept and handed to them in order. No imports but types: this runs before zod and React.
+// kept and handed to them in order. It imports only sessionToken.ts (which imports nothing) and
+// types: it runs before zod and React.
 import { takeToken, webSocketUrl } from './sessionToken';
 import type { SocketLike } from './webSocketApi';
 
@@ -17,9 +18,9 @@ type EventKind = 'onopen' | 'onmessage' | 'onerror' | 'onclose';
 const KINDS: readonly EventKind[] = ['onopen', 'onmessage', 'onerror', 'onclose'];
 
 /**
- * The socket's events are kept until a handler of each kind is set, then delivered in the order
+ * The socket's events are kept until the client sets its handlers, then delivered in the order
  * they came, on a microtask: the client sets its four handlers in one go and the app binds its
- * listeners in the same task, so nothing kept reaches a half-wired app.
+ * listeners in the same task, so nothing kept reaches a half-wired app. After that, at once.
  */
 export function holdingSocket(socket: SocketLike, schedule: (fn: () => void) => void = queueMicrotask): SocketLike {
   const held: { kind: EventKind; event: unknown }[] = [];
@@ -35,7 +36,8 @@ export function holdingSocket(socket: SocketLike, schedule: (fn: () => void) => 
   };
   for (const kind of KINDS) {
     socket[kind] = (event: unknown) => {
-      // User Timing marks (DevTools, bench/renderer-load.ts): when the socket opened and its first message came, whenever the app learns of them
+      // User Timing marks for DevTools: when the page's thread saw the socket open and its
+      // first message, which may be well before the app's client takes them
       if (kind === 'onopen') performance.mark('opsdeck:socket-open');
       else if (kind === 'onmessage' && performance.getEntriesByName('opsdeck:first-message').length === 0) performance.mark('opsdeck:first-message');
       if (held.length === 0 && !flushing && handlers[kind]) deliver(kind, event);
