@@ -6,6 +6,7 @@ import { afterEach, describe, expect, it } from 'vitest';
 import { WebSocket, WebSocketServer } from 'ws';
 import type { AddressInfo } from 'ws';
 import { holdingSocket } from './earlyConnection';
+import { openOpsApi } from './openOpsApi';
 import { createWebSocketApi } from './webSocketApi';
 import type { BackendStatus, SocketLike, WebSocketApi } from './webSocketApi';
 
@@ -21,7 +22,7 @@ afterEach(async () => {
   server = null;
 });
 
-async function browserShellPeer(): Promise<{ url: string; connections: () => number; calls: string[] }> {
+async function browserShellPeer(): Promise<{ url: string; connections: () => number; calls: string[]; dropAll: () => void }> {
   const s = new WebSocketServer({ host: '127.0.0.1', port: 0 });
   server = s;
   await new Promise<void>((resolve) => s.once('listening', () => resolve()));
@@ -37,7 +38,12 @@ async function browserShellPeer(): Promise<{ url: string; connections: () => num
       socket.send(JSON.stringify({ t: 'result', id: frame.id, result: { ok: true, value: { scheduled: true } } }));
     });
   });
-  return { url: `ws://127.0.0.1:${(s.address() as AddressInfo).port}/ws?token=t`, connections: () => connections, calls };
+  return {
+    url: `ws://127.0.0.1:${(s.address() as AddressInfo).port}/ws?token=t`,
+    connections: () => connections,
+    calls,
+    dropAll: () => s.clients.forEach((c) => c.terminate()),
+  };
 }
 
 describe('the early socket', () => {
@@ -85,5 +91,29 @@ describe('the early socket', () => {
     api.on('onConnection', () => seen.push('connection'));
     await new Promise<void>((resolve) => raw.on('message', () => seen.length === 2 && resolve()));
     expect(seen).toEqual(['snapshot', 'connection']);
+  });
+
+  it('is the first connection only: a reconnect opens its own socket and gets the state again, unasked', async () => {
+    const peer = await browserShellPeer();
+    const host = new URL(peer.url).host;
+    const win = {
+      location: { hash: '', host, protocol: 'http:', pathname: '/', search: '' },
+      history: { replaceState: () => {} },
+      sessionStorage: null,
+      WebSocket,
+    } as unknown as Window;
+    const early = { token: 't', socket: holdingSocket(new WebSocket(peer.url) as unknown as SocketLike) };
+    const transport = openOpsApi(win, () => {}, early);
+    if (transport.kind !== 'websocket') throw new Error(`expected the browser shell's transport, got ${transport.kind}`);
+    api = transport.api as WebSocketApi;
+    let snapshots = 0;
+    api.on('onSnapshot', () => snapshots++);
+    await expect.poll(() => snapshots).toBe(1);
+    expect(peer.connections()).toBe(1);
+
+    peer.dropAll();
+    await expect.poll(() => snapshots, { timeout: 5000 }).toBe(2);
+    expect(peer.connections()).toBe(2);
+    expect(peer.calls).toEqual([]);
   });
 });
