@@ -11,7 +11,9 @@
 //   (SYSLOG_IDENTIFIER=opsdeck), which the team's log shipping already carries and every
 //   console follows by cursor (TeamActivity).
 //
-// All of it happens in the same exec as the command, so the warm path gains no round trip.
+// All of it happens in the same exec as the command, so the warm path gains no round trip; a
+// read-only run (no lock) also gains no process before its exit status goes back beyond the
+// subshell its command runs in, and writes both records afterwards.
 // flock(1) and logger(1) are util-linux, present on every Debian-like host; `logger --journald`
 // writes the structured entry over journald's socket. A host without journald still runs the
 // command under its lock; it only keeps no record (docs/team.md).
@@ -65,82 +67,100 @@ export function scopeFileName(scope: string): string {
   return `${plain}-${createHash('sha256').update(scope).digest('hex').slice(0, 8)}`;
 }
 
-// One journal entry per call of rec: FIELD=value lines on logger's stdin. Values never hold a
-// newline (the command travels JSON-encoded), so one line is one field.
+// One journal entry per call of rec: FIELD=value lines on logger's stdin, from a here-document
+// (dash writes it into a pipe itself: no process for the writer). Values never hold a newline (the
+// command travels JSON-encoded), so one line is one field; $3, last, may add lines of its own.
+// logger ends an entry at its first empty line, so an empty $3 ends it where it should.
 const REC = [
   'rec() {',
-  '  e=$1 m=$2; shift 2',
-  '  { printf \'MESSAGE=%s\\n\' "$m"',
-  '    printf \'%s\\n\' SYSLOG_IDENTIFIER=opsdeck "OPSDECK_EVENT=$e" "OPSDECK_RUN=$r" "OPSDECK_USER=$u" "OPSDECK_CONSOLE=$k" "OPSDECK_ACTION=$a" "OPSDECK_COMMAND=$j" "OPSDECK_CHAIN_HEAD=$h" "$@"',
-  '  } | logger --journald >/dev/null 2>&1 || :',
+  'logger --journald <<E >/dev/null 2>&1 || :',
+  'MESSAGE=$2',
+  'SYSLOG_IDENTIFIER=opsdeck',
+  'OPSDECK_EVENT=$1',
+  'OPSDECK_RUN=$r',
+  'OPSDECK_USER=$u',
+  'OPSDECK_CONSOLE=$k',
+  'OPSDECK_ACTION=$a',
+  'OPSDECK_COMMAND=$j',
+  'OPSDECK_CHAIN_HEAD=$h',
+  '$3',
+  'E',
+  '}',
+  // the outcome record: $1 is the exit status, $2 the outcome when the run was cut off
+  // (interrupted), else it follows from $1
+  'outcome() {',
+  '  o=$2; [ -n "$o" ] || if [ "$1" = 0 ]; then o=succeeded; else o=failed; fi',
+  '  if [ "$o" = interrupted ]; then m="opsdeck: $a ($r) cut off: its channel closed"; else m="opsdeck: $a ($r) $o, exit $1"; fi',
+  '  rec outcome "$m" "OPSDECK_OUTCOME=$o',
+  'OPSDECK_EXIT=$1"',
   '}',
 ].join('\n');
 
-// The outcome record, shared by both ways of recording: $s is the exit status, $o the outcome
-// when the run was cut off (interrupted), else derived from $s.
-const OUTCOME = [
-  'if [ -z "$o" ]; then if [ "$s" = 0 ]; then o=succeeded; else o=failed; fi; fi',
-  'if [ "$o" = interrupted ]; then m="opsdeck: $a ($r) cut off: its channel closed"; else m="opsdeck: $a ($r) $o, exit $s"; fi',
-  'rec outcome "$m" "OPSDECK_OUTCOME=$o" "OPSDECK_EXIT=$s"',
-];
+// Both records of a read-only run, written once it has ended by a process of a session of its
+// own (setsid): the exec wrapper ends the command's process group when the channel closes, which
+// happens as soon as the exit status is back, and the warm path does not wait on the journal.
+const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6', REC, 'rec intent "opsdeck: $u started $a ($r)"', 'outcome "$7" "$8"'].join('\n');
 
-// Both records of a read-only run, written after it by a process of its own session: the exec
-// wrapper ends the command's process group when the channel closes, which it does as soon as the
-// exit status is back, and the warm path should not wait on the journal.
-const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 s=$7 o=$8', REC, 'rec intent "opsdeck: $u started $a ($r)"', ...OUTCOME].join('\n');
+// The command runs in a subshell of the envelope (a fork, no new sh to exec and start) in the
+// background, and the envelope waits for it, so that a TERM from the exec wrapper (the channel
+// closed: console gone, link dropped) reaches the envelope's trap at once. A subshell resets the
+// traps its parent caught, so the command gets TERM, HUP and PIPE as it would from /bin/sh -c;
+// it sees none of the envelope's fields ($c itself aside). The trap first leaves the dead
+// channel's pipes (a write there would end it with SIGPIPE), records the cut-off run, then waits
+// for the command, which got the same TERM.
+// When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
+// would end the envelope before its TERM trap records anything, hence `trap : PIPE`.
+const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s; unset -f t rec outcome; eval "$c") & p=$!`;
 
-// $1 is the lock folder, $2 how to record (sync: intent before, outcome after the command;
-// after: both once it has ended, without delaying its exit status), $3..$10 the record's fields,
-// the holder line and the command; the rest are lock file names.
-const ENVELOPE = [
-  'd=$1 q=$2; shift 2',
-  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 w=$7 c=$8; shift 8',
-  REC,
-  'if [ $# -gt 0 ]; then',
-  `  command -v flock >/dev/null 2>&1 || { echo "${LOCK_HELD_MARK} - this host has no flock(1) (util-linux): its locks cannot be taken" >&2; exit ${LOCK_HELD_EXIT}; }`,
-  `  mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
-  `  n=${FIRST_LOCK_FD}`,
-  '  for s do',
-  `    eval "exec $n>>\\"\\$d/\\$s.lock\\"" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot open $d/$s.lock" >&2; exit ${LOCK_HELD_EXIT}; }`,
-  '    if ! flock -n "$n"; then',
-  `      h=$(cat "$d/$s.holder" 2>/dev/null); printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$h" >&2`,
-  `      exit ${LOCK_HELD_EXIT}`,
-  '    fi',
-  '    n=$((n+1))',
-  '  done',
-  `  for s do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
-  'fi',
-  // the command does not inherit the lock descriptors: the lock is the envelope's, held until the
-  // command has ended, and a daemon the command leaves behind cannot keep it
-  `run() { /bin/sh -c "$c" ${Array.from({ length: MAX_SCOPES }, (_, i) => `${FIRST_LOCK_FD + i}>&-`).join(' ')}; }`,
-  `after() { setsid -f /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" </dev/null >/dev/null 2>&1 || :; }`,
-  // The command runs in the background and the envelope waits for it, so that a TERM from the
-  // exec wrapper (the channel closed: console gone, link dropped) reaches the trap at once. The
-  // trap first leaves the dead channel's pipes (a write there would end it with SIGPIPE), records
-  // the cut-off run, then waits for the command, which got the same TERM, so the lock is still
-  // held for exactly the command's life.
-  // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
-  // would end the envelope before its TERM trap records anything. A caught signal (not an
-  // ignored one) is reset for the commands it starts, so they keep the usual SIGPIPE.
-  'trap : PIPE',
-  'o=',
-  'if [ "$q" = after ]; then',
-  '  trap \'exec >/dev/null 2>&1; after 143 interrupted; wait "$p"; exit 143\' TERM HUP',
-  '  run & p=$!',
-  '  wait "$p"; s=$?',
-  '  trap - TERM HUP',
-  '  after "$s" ""',
-  '  exit "$s"',
-  'fi',
-  'rec intent "opsdeck: $u started $a ($r)"',
-  'trap \'exec >/dev/null 2>&1; s=143 o=interrupted; rec_outcome; wait "$p"; exit 143\' TERM HUP',
-  `rec_outcome() {\n${OUTCOME.map((l) => `  ${l}`).join('\n')}\n}`,
-  'run & p=$!',
-  'wait "$p"; s=$?',
-  'trap - TERM HUP',
-  'rec_outcome',
-  'exit "$s"',
-].join('\n');
+// A read-only run: no lock, and its exit status goes back without waiting for the journal. The
+// record process is forked with TERM and HUP ignored (a signal ignored at fork stays ignored), so
+// the group's TERM that follows the channel's close cannot end it before setsid(1) has taken it
+// out of the group; a background child is no group leader, so setsid needs no fork of its own.
+const readOnlyBody = (): string =>
+  [
+    `t() { trap '' TERM HUP; setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" </dev/null >/dev/null 2>&1 & }`,
+    'trap : PIPE',
+    'trap \'exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143\' TERM HUP',
+    runCommand(''),
+    'wait "$p"; s=$?',
+    't "$s" ""',
+    'exit "$s"',
+  ].join('\n');
+
+// A run under locks: every scope's lock or none, the holder files, the intent, the command with
+// the lock descriptors closed (the lock is the envelope's, held until the command has ended; a
+// daemon the command leaves behind cannot keep it), the outcome, then the exit. Both records are
+// written while the lock is held, so a host's journal shows one holder's run after another.
+const lockedBody = (files: readonly string[]): string => {
+  const fds = files.map((_f, i) => FIRST_LOCK_FD + i);
+  return [
+    REC,
+    ...(files.length
+      ? [
+          `command -v flock >/dev/null 2>&1 || { echo "${LOCK_HELD_MARK} - this host has no flock(1) (util-linux): its locks cannot be taken" >&2; exit ${LOCK_HELD_EXIT}; }`,
+          `mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
+          `n=${FIRST_LOCK_FD}`,
+          `for s in ${files.map(shellQuote).join(' ')}; do`,
+          `  eval "exec $n>>\\"\\$d/\\$s.lock\\"" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot open $d/$s.lock" >&2; exit ${LOCK_HELD_EXIT}; }`,
+          '  if ! flock -n "$n"; then',
+          `    w=$(cat "$d/$s.holder" 2>/dev/null); printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$w" >&2`,
+          `    exit ${LOCK_HELD_EXIT}`,
+          '  fi',
+          '  n=$((n+1))',
+          'done',
+          `for s in ${files.map(shellQuote).join(' ')}; do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
+        ]
+      : []),
+    'rec intent "opsdeck: $u started $a ($r)"',
+    'trap : PIPE',
+    'trap \'exec >/dev/null 2>&1; outcome 143 interrupted; wait "$p"; exit 143\' TERM HUP',
+    runCommand(fds.length ? `exec ${fds.map((fd) => `${fd}>&-`).join(' ')}; ` : ''),
+    'wait "$p"; s=$?',
+    'trap - TERM HUP',
+    'outcome "$s"',
+    'exit "$s"',
+  ].join('\n');
+};
 
 // Prints one line per held scope: "opsdeck-lock-held SCOPE HOLDER-JSON". A scope nobody holds
 // prints nothing. The mark keeps these lines apart from the action's own precheck output, which
@@ -163,8 +183,11 @@ function field(name: string, value: string): string {
 /**
  * The command to execute instead of `command`: it takes every scope's lock (or exits with
  * LOCK_HELD_EXIT naming the holder), records the intent in the journal, runs the command,
- * records the outcome and exits with the command's status. `recordAfter` (read-only runs):
- * both records are written once the command has ended, without holding up its exit status.
+ * records the outcome and exits with the command's status. `recordAfter` (read-only runs, which
+ * take no lock): both records are written once the command has ended, without holding up its
+ * exit status. The result is shell code run as it is by the exec wrapper's /bin/sh, with the
+ * fields as its first line of assignments: no `sh -c` of its own to start, and only the part
+ * its kind of run needs (a warm spare reads the whole text one byte at a time).
  */
 export function wrapInEnvelope(
   command: string,
@@ -175,20 +198,24 @@ export function wrapInEnvelope(
 ): string {
   const files = [...new Set(scopes.map(scopeFileName))];
   if (files.length > MAX_SCOPES) throw new Error(`an action can hold at most ${MAX_SCOPES} locks; it asked for ${files.length}`);
-  const args = [
-    options.lockDir ?? LOCK_DIR,
-    options.recordAfter ? 'after' : 'sync',
-    field('run id', record.runId),
-    field('user', record.user),
-    field('console', record.console),
-    field('action', record.actionId),
-    JSON.stringify(record.command),
-    field('chain head', record.chainHead),
-    JSON.stringify(holder),
-    command,
-    ...files,
+  if (options.recordAfter && files.length) throw new Error('a run that records after its command takes no lock');
+  const fields: [string, string][] = [
+    ['r', field('run id', record.runId)],
+    ['u', field('user', record.user)],
+    ['k', field('console', record.console)],
+    ['a', field('action', record.actionId)],
+    ['j', JSON.stringify(record.command)],
+    ['h', field('chain head', record.chainHead)],
+    ...(options.recordAfter
+      ? []
+      : ([
+          ['w', JSON.stringify(holder)],
+          ['d', options.lockDir ?? LOCK_DIR],
+        ] as [string, string][])),
+    ['c', command],
   ];
-  return `sh -c ${shellQuote(ENVELOPE)} opsdeck-envelope ${args.map(shellQuote).join(' ')}`;
+  const assign = fields.map(([name, value]) => `${name}=${shellQuote(value)}`).join(' ');
+  return `${assign}\n${options.recordAfter ? readOnlyBody() : lockedBody(files)}\n`;
 }
 
 /** A read-only command printing who holds any of `scopes` on the host. */
