@@ -1,7 +1,7 @@
 // The envelope run by this machine's own /bin/sh and util-linux flock(1): the same programs a
 // Debian host runs (the journal half is checked on real systemd hosts in TeamRecords.fleet.int).
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, existsSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -166,6 +166,79 @@ describe('host envelope, read-only runs', () => {
     const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
     expect(await run(wrapped)).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
     expect(existsSync(join(dir, 'autotrader-api.lock'))).toBe(false);
+  });
+
+  // This machine runs no journald: a stand-in logger(1) first in PATH appends each entry it is
+  // given to a file (the real logger and journal are checked on systemd hosts in
+  // team.fleet.int). It takes its time, as a busy journal can: two records take longer than the
+  // exec wrapper waits between its TERM and its KILL to the run's process group.
+  const withStandInLogger = (wrapped: string) => {
+    const bin = join(dir, 'bin');
+    mkdirSync(bin, { recursive: true });
+    writeFileSync(join(bin, 'logger'), `#!/bin/sh\nsleep 1.2\n{ cat; echo; } >> ${JSON.stringify(join(dir, 'journal'))}\n`, { mode: 0o755 });
+    return `PATH=${bin}:$PATH; export PATH\n${wrapped}`;
+  };
+  // what the exec wrapper's watcher does once the channel has closed
+  const endGroup = async (pid: number) => {
+    process.kill(-pid, 'SIGTERM');
+    await new Promise((r) => setTimeout(r, 2000));
+    try {
+      process.kill(-pid, 'SIGKILL');
+    } catch {
+      // nothing left in the group
+    }
+  };
+  const journal = () =>
+    existsSync(join(dir, 'journal'))
+      ? readFileSync(join(dir, 'journal'), 'utf8')
+          .split('\n\n')
+          .filter((e) => e.trim())
+          .map((e) => Object.fromEntries(e.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])))
+      : [];
+
+  it('writes both records after the exit status, outside the process group the exec wrapper ends', async () => {
+    let pid = 0;
+    const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
+    const ran = await run(withStandInLogger(wrapped), (p) => (pid = p));
+    expect(ran).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
+    expect(journal()).toEqual([]);
+    await endGroup(pid);
+    await until(() => journal().length === 2);
+    const [intent, outcome] = journal();
+    expect(intent).toMatchObject({
+      SYSLOG_IDENTIFIER: 'opsdeck',
+      OPSDECK_EVENT: 'intent',
+      OPSDECK_RUN: 'run-ro',
+      OPSDECK_USER: 'alice',
+      OPSDECK_CONSOLE: 'alice@laptop',
+      OPSDECK_ACTION: 'service.restart',
+      OPSDECK_COMMAND: JSON.stringify('systemctl restart autotrader-ingestion'),
+      OPSDECK_CHAIN_HEAD: 'ab'.repeat(32),
+    });
+    expect(outcome).toMatchObject({ OPSDECK_EVENT: 'outcome', OPSDECK_RUN: 'run-ro', OPSDECK_OUTCOME: 'failed', OPSDECK_EXIT: '4' });
+  });
+
+  it('records a run cut off by the exec wrapper as interrupted', async () => {
+    let pid = 0;
+    const started = join(dir, 'started');
+    const wrapped = wrapInEnvelope(`touch ${started}; sleep 30`, [], record('run-cut'), holder('run-cut'), { lockDir: dir, recordAfter: true });
+    const ran = run(withStandInLogger(wrapped), (p) => (pid = p));
+    await until(() => existsSync(started));
+    process.kill(-pid, 'SIGTERM');
+    expect((await ran).code).toBe(143);
+    await until(() => journal().length === 2);
+    expect(journal().map((e) => [e['OPSDECK_EVENT'], e['OPSDECK_OUTCOME'], e['OPSDECK_EXIT']])).toEqual([
+      ['intent', undefined, undefined],
+      ['outcome', 'interrupted', '143'],
+    ]);
+  });
+
+  it("runs the command without the envelope's own variables and functions, locked or not", async () => {
+    const command = 'echo "[$r$u$k$a$j$h$w$d]"; for f in t rec outcome; do command -v "$f"; done; echo end';
+    for (const recordAfter of [true, false]) {
+      const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], record('run-v'), holder('run-v'), { lockDir: dir, recordAfter });
+      expect((await run(wrapped)).stdout).toBe('[]\nend\n');
+    }
   });
 });
 

@@ -113,12 +113,14 @@ const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6', REC, 'rec intent "opsdeck
 const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s; unset -f t rec outcome; eval "$c") & p=$!`;
 
 // A read-only run: no lock, and its exit status goes back without waiting for the journal. The
-// record process is forked with TERM and HUP ignored (a signal ignored at fork stays ignored), so
-// the group's TERM that follows the channel's close cannot end it before setsid(1) has taken it
-// out of the group; a background child is no group leader, so setsid needs no fork of its own.
+// envelope lets go of the channel's pipes before it forks the record process (a child that still
+// held them, if only until it was scheduled, would keep the channel open), and forks it with TERM
+// and HUP ignored (a signal ignored at fork stays ignored): the group's TERM that follows the
+// channel's close cannot end it, and the KILL two seconds later finds it gone from the group,
+// taken out by setsid(1). A background child is no group leader: setsid needs no fork of its own.
 const readOnlyBody = (): string =>
   [
-    `t() { trap '' TERM HUP; setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" </dev/null >/dev/null 2>&1 & }`,
+    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" & }`,
     'trap : PIPE',
     'trap \'exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143\' TERM HUP',
     runCommand(''),
