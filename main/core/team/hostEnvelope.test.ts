@@ -91,6 +91,8 @@ describe('host envelope', () => {
 
     expect((await first).code).toBe(0);
     expect(parseLockProbe((await run(lockProbeCommand(['autotrader-ingestion'], dir))).stdout.split('\n')).held).toEqual([]);
+    // the next winner's refused rivals never read the last holder's name
+    expect(readFileSync(join(dir, 'autotrader-ingestion.holder'), 'utf8')).toBe('');
     expect((await run(envelope('echo ran', ['autotrader-ingestion'], 'run-third'))).stdout).toBe('ran\n');
   });
 
@@ -133,17 +135,18 @@ describe('host envelope', () => {
 
   it('passes hostile field values as data, never as shell', async () => {
     const evil = `x'; touch ${join(dir, 'pwned')}; echo '$(touch ${join(dir, 'pwned2')})`;
+    // the command prints the holder file as it stands while the run holds the lock
     const wrapped = wrapInEnvelope(
-      'echo ok',
+      `cat ${join(dir, 'autotrader-api.holder')}`,
       ['autotrader-api'],
       { ...record('run-h'), user: evil, actionId: evil },
       { ...holder('run-h'), user: evil },
       { lockDir: dir },
     );
-    expect((await run(wrapped)).stdout).toBe('ok\n');
+    const ran = await run(wrapped);
     expect(existsSync(join(dir, 'pwned'))).toBe(false);
     expect(existsSync(join(dir, 'pwned2'))).toBe(false);
-    expect(JSON.parse(readFileSync(join(dir, 'autotrader-api.holder'), 'utf8')).user).toBe(evil);
+    expect(JSON.parse(ran.stdout).user).toBe(evil);
   });
 
   it('refuses field values that would break a journal field', () => {
@@ -234,7 +237,7 @@ describe('host envelope, read-only runs', () => {
   });
 
   it("runs the command without the envelope's own variables and functions, locked or not", async () => {
-    const command = 'echo "[$r$u$k$a$j$h$w$d]"; for f in t rec outcome; do command -v "$f"; done; echo end';
+    const command = 'echo "[$r$u$k$a$j$h$w$d$n$s$i$f]"; for f in t z rec outcome; do command -v "$f"; done; echo end';
     for (const recordAfter of [true, false]) {
       const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], record('run-v'), holder('run-v'), { lockDir: dir, recordAfter });
       expect((await run(wrapped)).stdout).toBe('[]\nend\n');

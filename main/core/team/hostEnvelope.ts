@@ -110,7 +110,7 @@ const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6', REC, 'rec intent "opsdeck
 // for the command, which got the same TERM.
 // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
 // would end the envelope before its TERM trap records anything, hence `trap : PIPE`.
-const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s; unset -f t rec outcome; eval "$c") & p=$!`;
+const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome; eval "$c") & p=$!`;
 
 // A read-only run: no lock, and its exit status goes back without waiting for the journal. The
 // envelope lets go of the channel's pipes before it forks the record process (a child that still
@@ -133,33 +133,42 @@ const readOnlyBody = (): string =>
 // the lock descriptors closed (the lock is the envelope's, held until the command has ended; a
 // daemon the command leaves behind cannot keep it), the outcome, then the exit. Both records are
 // written while the lock is held, so a host's journal shows one holder's run after another.
+// The holder files are emptied before the lock goes (a builtin redirection, no process), so a
+// holder file read while its lock is held is the holder's or still empty, never the last run's.
+// A refused run that finds it empty has come between the winner's flock and its holder line:
+// it reads again for up to half a second (the only place the envelope may sleep, and only when
+// it is not going to run anything).
 const lockedBody = (files: readonly string[]): string => {
   const fds = files.map((_f, i) => FIRST_LOCK_FD + i);
+  const scopes = files.map(shellQuote).join(' ');
   return [
     REC,
+    `z() { for f in ${scopes}; do : > "$d/$f.holder"; done; }`,
     ...(files.length
       ? [
           `command -v flock >/dev/null 2>&1 || { echo "${LOCK_HELD_MARK} - this host has no flock(1) (util-linux): its locks cannot be taken" >&2; exit ${LOCK_HELD_EXIT}; }`,
           `mkdir -p "$d" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot create $d" >&2; exit ${LOCK_HELD_EXIT}; }`,
           `n=${FIRST_LOCK_FD}`,
-          `for s in ${files.map(shellQuote).join(' ')}; do`,
+          `for s in ${scopes}; do`,
           `  eval "exec $n>>\\"\\$d/\\$s.lock\\"" 2>/dev/null || { echo "${LOCK_HELD_MARK} cannot open $d/$s.lock" >&2; exit ${LOCK_HELD_EXIT}; }`,
           '  if ! flock -n "$n"; then',
-          `    w=$(cat "$d/$s.holder" 2>/dev/null); printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$w" >&2`,
+          '    i=0; while w=$(cat "$d/$s.holder" 2>/dev/null); [ -z "$w" ] && [ $i -lt 10 ]; do sleep 0.05; i=$((i+1)); done',
+          `    printf '%s %s %s\\n' ${LOCK_HELD_MARK} "$s" "$w" >&2`,
           `    exit ${LOCK_HELD_EXIT}`,
           '  fi',
           '  n=$((n+1))',
           'done',
-          `for s in ${files.map(shellQuote).join(' ')}; do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
+          `for s in ${scopes}; do printf '%s\\n' "$w" > "$d/$s.holder"; done`,
         ]
       : []),
     'rec intent "opsdeck: $u started $a ($r)"',
     'trap : PIPE',
-    'trap \'exec >/dev/null 2>&1; outcome 143 interrupted; wait "$p"; exit 143\' TERM HUP',
+    'trap \'exec >/dev/null 2>&1; outcome 143 interrupted; wait "$p"; z; exit 143\' TERM HUP',
     runCommand(fds.length ? `exec ${fds.map((fd) => `${fd}>&-`).join(' ')}; ` : ''),
     'wait "$p"; s=$?',
     'trap - TERM HUP',
     'outcome "$s"',
+    'z',
     'exit "$s"',
   ].join('\n');
 };
