@@ -118,9 +118,11 @@ const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s 
 // and HUP ignored (a signal ignored at fork stays ignored): the group's TERM that follows the
 // channel's close cannot end it, and the KILL two seconds later finds it gone from the group,
 // taken out by setsid(1). A background child is no group leader: setsid needs no fork of its own.
+// The record process runs at nice 19: its execs and journald's work would otherwise take CPU
+// from sshd sending the exit status back (bench/actions-fanout measured the difference).
 const readOnlyBody = (): string =>
   [
-    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" & }`,
+    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; n=; command -v nice >/dev/null && n='nice -n 19'; $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" & }`,
     'trap : PIPE',
     'trap \'exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143\' TERM HUP',
     runCommand(''),
