@@ -8,8 +8,10 @@
 //   2. `systemctl restart autotrader-ingestion` on 20 hosts: Opsdeck's fan-out over warm
 //      sessions, against parallel-ssh and `ansible -m shell -f 20`, and the floor under all
 //      of them: the same restarts run inside the hosts at once, without SSH.
-// Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host, and
-// SessionPool.exec without the spare session (spareSessions: false), in the same run.
+// Also printed, to see where a warm action's time goes: the exec wrapper's cost on a host,
+// SessionPool.exec without the spare session (spareSessions: false), the read-only action with
+// the team envelope beside the one without, and what one more sh and one journal entry cost over
+// the same warm link, in the same run.
 // One file because every figure must come from the same run against the same hosts and proxy.
 // Run as root on the test machine:  node bench/run.mjs actions-fanout [--hosts 20] [--rounds 30]
 //   [--rtt 25] [--warm-only: part 1 alone] [--profile FILE: CPU profile of the paced rounds]
@@ -358,6 +360,24 @@ try {
     writeFileSync(values.profile!, JSON.stringify(profile));
     profiler.disconnect();
   }
+  // What the envelope's pieces cost as the console sees them, over the same warm link, paced as
+  // a click and alternated so drift falls on all three alike: a bare `true`, a `true` behind one
+  // more /bin/sh (one fork and exec of sh on the host), and one journal entry written with
+  // `logger --journald` (a fork and exec of logger, and journald's work), against the same
+  // command alone. The entry's identifier is not opsdeck's, so no console takes it for a run.
+  const loggerCommand = "printf 'MESSAGE=bench\\nSYSLOG_IDENTIFIER=opsdeck-bench\\n' | logger --journald";
+  const linkTrue: number[] = [];
+  const linkShTrue: number[] = [];
+  const linkLogger: number[] = [];
+  for (let i = 0; i < ROUNDS; i++) {
+    await pause();
+    linkTrue.push(await time(() => pool.exec(ids[0]!, 'true')));
+    await pause();
+    linkShTrue.push(await time(() => pool.exec(ids[0]!, '/bin/sh -c true')));
+    await pause();
+    linkLogger.push(await time(() => pool.exec(ids[0]!, loggerCommand)));
+  }
+
   // the action path writes its intent (before the command) and its result, each fsynced
   const auditSamples: number[] = [];
   for (let i = 0; i < ROUNDS; i++) {
@@ -624,6 +644,9 @@ try {
       col(backToBack, 'toView'),
       `${(median(col(backToBack, 'toView')) / actionBase).toFixed(2)} x (RTT + its own time); ${stages(backToBack)}`,
     ),
+    row('SessionPool.exec `true` on a warm session, 300 ms apart (alternated with the next two rows)', linkTrue, ''),
+    row('the same with one more `/bin/sh -c` around it', linkShTrue, `+${ms(median(linkShTrue) - median(linkTrue))}`),
+    row('one journal entry, `printf … | logger --journald`', linkLogger, `+${ms(median(linkLogger) - median(linkTrue))}`),
     row('the preview (its own step for the user: validate, render the command, issue the token)', col(paced, 'preview'), ''),
     row('audit log append (write + fsync; the action path waits on one before the command and one after)', auditSamples, ''),
     `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
@@ -632,6 +655,7 @@ try {
     'Against the targets:',
     `- warm exec (300 ms after the last command, as a click): ${ms(median(pausedSamples))} against 1.1 x (${ms(rtt)} + ${ms(ownCost)}) = ${ms(target)}: ${median(pausedSamples) <= target ? 'met' : 'not met'}; back to back: ${ms(median(poolSamples))}, ${median(poolSamples) <= target ? 'met' : 'not met'}.`,
     `- the read-only action, the confirm to its output in the view: ${ms(pacedView)} against 1.1 x (${ms(rtt)} + ${ms(ownActionCost)}) = ${ms(actionTarget)}: ${pacedView <= actionTarget ? 'met' : 'not met'}; back to back ${ms(median(col(backToBack, 'toView')))}, ${median(col(backToBack, 'toView')) <= actionTarget ? 'met' : 'not met'}.`,
+    `- the same with the team envelope: ${ms(median(col(pacedTeam, 'toView')))}, ${median(col(pacedTeam, 'toView')) <= actionTarget ? 'met' : 'not met'} (${ms(median(col(pacedTeam, 'toView')) - pacedView)} over the action without it, alternated round by round).`,
     ...(part2 ? [fanoutVerdict(part2)] : []),
   ].join('\n');
   console.log(`\n${report}`);
@@ -643,6 +667,7 @@ try {
     const pssh = median(part2.psshSamples);
     const floor = median(part2.floorSamples);
     const backToBackView = median(col(backToBack, 'toView'));
+    const teamView = median(col(pacedTeam, 'toView'));
     const met = (x: number, limit: number) => (x <= limit ? 'met' : 'not met');
     recordResult(
       'actions-fanout',
@@ -675,6 +700,23 @@ try {
           value: ms(backToBackView),
           against: `${(backToBackView / actionBase).toFixed(2)}x (RTT + own time)`,
           target: `<= 1.1x: ${met(backToBackView, actionTarget)}`,
+        },
+        {
+          figure:
+            'read-only action `service.status` with the team envelope, confirm to all output in the view, 300 ms apart (journal records written after the exit status)',
+          value: ms(teamView),
+          against: `${(teamView / actionBase).toFixed(2)}x (RTT + own time); ${ms(teamView - pacedView)} over the action without it, alternated round by round`,
+          target: `<= 1.1x: ${met(teamView, actionTarget)}`,
+        },
+        {
+          figure: 'confirm to the run reported finished, without / with the team envelope',
+          value: `${ms(median(col(paced, 'toSettled')))} / ${ms(median(col(pacedTeam, 'toSettled')))}`,
+          against: `${(median(col(paced, 'toSettled')) / actionBase).toFixed(2)}x / ${(median(col(pacedTeam, 'toSettled')) / actionBase).toFixed(2)}x (RTT + own time)`,
+        },
+        {
+          figure: 'over the warm link: `true` / `/bin/sh -c true` / one `logger --journald` entry',
+          value: `${ms(median(linkTrue))} / ${ms(median(linkShTrue))} / ${ms(median(linkLogger))}`,
+          against: `one more sh +${ms(median(linkShTrue) - median(linkTrue))}, one journal entry +${ms(median(linkLogger) - median(linkTrue))}`,
         },
         {
           figure: `restart on ${HOSTS} hosts: floor / Opsdeck / parallel-ssh / Ansible`,
