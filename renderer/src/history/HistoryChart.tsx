@@ -1,11 +1,12 @@
-// A small recharts line chart of one metric, one line per item, with the runbook threshold as
-// a dashed line and the unit on the y axis. Memoised and subscribed to its own series and the
+// A small recharts line chart of one metric, one line per item (the worst few when there are
+// many: chartLines), with the runbook threshold as a dashed line and the unit on the y axis. Memoised and subscribed to its own series and the
 // page's time range only (and its panel's action marks): a poll redraws the charts whose data changed, not the page. Every
 // prop handed to recharts is a module-level constant or memoised, so the memo holds.
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppStore } from '../store/appStore';
 import { pointsInRange, type ChartRow } from './chartRange';
+import { chartLines } from './chartLines';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistoryStore } from './historyStore';
 import { visibleText } from '../../../common/visibleText';
@@ -55,7 +56,8 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
   const rangeMinutes = useAppStore((s) => s.chartRangeMinutes);
   // main's alert fire line (the config may move it) wins over the runbook default
   const line = useHistoryStore((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
-  const names = useMemo(() => Object.keys(series?.lines ?? {}).sort(), [series]);
+  // at most MAX_CHART_LINES lines, the worst items: the rest are counted in the caption
+  const { names, total } = useMemo(() => chartLines(series, metric), [series, metric]);
   const data = useMemo(() => pointsInRange(series, names, rangeMinutes), [series, names, rangeMinutes]);
   const accessors = useMemo(() => names.map((_, i) => (row: ChartRow) => row.v[i]), [names]);
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
@@ -68,6 +70,12 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
         {title} ({unit})<span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t)} UTC`}</span>
+        {total > names.length ? (
+          <span className="muted">
+            {' '}
+            · the {names.length} worst of {total} items
+          </span>
+        ) : null}
       </figcaption>
       {points < 2 ? null : (
         <ResponsiveContainer width="100%" height={110}>
