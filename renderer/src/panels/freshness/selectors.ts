@@ -4,7 +4,7 @@ import type { FreshnessItem as Item } from '../../../../common/health';
 import { duration, percent } from '../../status/format';
 import type { Status } from '../../status/status';
 import { verdict } from '../../status/status';
-import { deriveRow, deriveRows } from '../shared/rows';
+import { deriveRow, deriveRows, oncePerState } from '../shared/rows';
 import type { Row } from '../shared/rows';
 import { FRESHNESS_AGE_FACTOR_WARN, FRESHNESS_ERROR_RATE_WARN } from '../shared/thresholds';
 
@@ -29,5 +29,7 @@ export function judgeFreshness(item: Item) {
 export const deriveFreshnessRow = (name: string, item: EndpointState['items'][string] | undefined): Row<FreshnessView> =>
   deriveRow(name, item, FreshnessItem, judgeFreshness);
 
-export const selectFreshnessRows = (state: EndpointState | undefined): Array<Row<FreshnessView>> =>
-  deriveRows(state, FreshnessItem, (_name, item) => judgeFreshness(item), DATA_SOURCES);
+/** Once per state object: a clock tick redraws none of these rows. */
+export const selectFreshnessRows = oncePerState((state: EndpointState | undefined): Array<Row<FreshnessView>> =>
+  deriveRows(state, FreshnessItem, (_name, item) => judgeFreshness(item), DATA_SOURCES),
+);

@@ -3,7 +3,7 @@ import { SECURITY_CHECKS, SecurityItem } from '../../../../common/health';
 import type { SecurityItem as Item } from '../../../../common/health';
 import type { Status } from '../../status/status';
 import { verdict } from '../../status/status';
-import { deriveRow, deriveRows } from '../shared/rows';
+import { deriveRow, deriveRows, oncePerState } from '../shared/rows';
 import type { Row } from '../shared/rows';
 
 export type SecurityView = Item;
@@ -27,5 +27,7 @@ export function judgeSecurity(item: Item) {
 export const deriveSecurityRow = (name: string, item: EndpointState['items'][string] | undefined): Row<SecurityView> =>
   deriveRow(name, item, SecurityItem, judgeSecurity);
 
-export const selectSecurityRows = (state: EndpointState | undefined): Array<Row<SecurityView>> =>
-  deriveRows(state, SecurityItem, (_name, item) => judgeSecurity(item), SECURITY_CHECKS);
+/** Once per state object: a clock tick redraws none of these rows. */
+export const selectSecurityRows = oncePerState((state: EndpointState | undefined): Array<Row<SecurityView>> =>
+  deriveRows(state, SecurityItem, (_name, item) => judgeSecurity(item), SECURITY_CHECKS),
+);

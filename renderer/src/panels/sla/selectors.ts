@@ -4,7 +4,7 @@ import type { SlaItem as Item } from '../../../../common/health';
 import { ms, percent } from '../../status/format';
 import type { Status } from '../../status/status';
 import { verdict } from '../../status/status';
-import { deriveRow, deriveRows } from '../shared/rows';
+import { deriveRow, deriveRows, oncePerState } from '../shared/rows';
 import type { Row } from '../shared/rows';
 
 export type SlaView = Item;
@@ -22,5 +22,7 @@ export function judgeSla(item: Item) {
 
 export const deriveSlaRow = (name: string, item: EndpointState['items'][string] | undefined): Row<SlaView> => deriveRow(name, item, SlaItem, judgeSla);
 
-export const selectSlaRows = (state: EndpointState | undefined): Array<Row<SlaView>> =>
-  deriveRows(state, SlaItem, (_name, item) => judgeSla(item), DATA_SOURCES);
+/** Once per state object: a clock tick redraws none of these rows. */
+export const selectSlaRows = oncePerState((state: EndpointState | undefined): Array<Row<SlaView>> =>
+  deriveRows(state, SlaItem, (_name, item) => judgeSla(item), DATA_SOURCES),
+);

@@ -3,7 +3,7 @@ import { WorkerQueueItem } from '../../../../common/health';
 import type { WorkerQueueItem as Item } from '../../../../common/health';
 import type { Status } from '../../status/status';
 import { verdict } from '../../status/status';
-import { deriveRow, deriveRows } from '../shared/rows';
+import { deriveRow, deriveRows, oncePerState } from '../shared/rows';
 import type { Row } from '../shared/rows';
 import { WORKER_PENDING_WARN } from '../shared/thresholds';
 
@@ -21,5 +21,7 @@ export function judgeQueue(item: Item) {
 export const deriveQueueRow = (name: string, item: EndpointState['items'][string] | undefined): Row<WorkerQueueView> =>
   deriveRow(name, item, WorkerQueueItem, judgeQueue);
 
-export const selectQueueRows = (state: EndpointState | undefined): Array<Row<WorkerQueueView>> =>
-  deriveRows(state, WorkerQueueItem, (_name, item) => judgeQueue(item));
+/** Once per state object: a clock tick redraws none of these rows. */
+export const selectQueueRows = oncePerState((state: EndpointState | undefined): Array<Row<WorkerQueueView>> =>
+  deriveRows(state, WorkerQueueItem, (_name, item) => judgeQueue(item)),
+);
