@@ -7,7 +7,6 @@ import type { Endpoint } from '../../../../common/health';
 import { clockTime, relative } from '../../status/format';
 import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
-import { visible, VisibleText } from '../../status/VisibleText';
 import { clearFocus } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
 import { useAfterFirstPaint } from '../../history/useAfterFirstPaint';
@@ -16,12 +15,9 @@ import { ActionMarkList } from '../../history/ActionMarkList';
 import type { PanelState } from './panelState';
 import { panelStatus, rowStatusShown as blindOk } from './panelState';
 import type { Row } from './rows';
+import { ItemTable, type Column } from './ItemTable';
 
-export interface Column<V> {
-  header: string;
-  cell: (value: V, row: Row<V>) => ReactNode;
-  numeric?: boolean;
-}
+export type { Column } from './ItemTable';
 
 export function Panel<V>(props: {
   title: string;
@@ -52,6 +48,7 @@ export function Panel<V>(props: {
   const ref = useRef<HTMLElement>(null);
   const showCharts = useAppStore((s) => s.showCharts);
   const chartsMayRender = useAfterFirstPaint();
+  const shown = (s: Status) => blindOk(panel, s);
   const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
     if (focused && ref.current) {
@@ -96,65 +93,15 @@ export function Panel<V>(props: {
         rows.length === 0 ? (
           <p className="notice">the API reports no items</p>
         ) : (
-          <table className="items" aria-label={title}>
-            <thead>
-              <tr>
-                <th scope="col" className="col-status">
-                  <span className="sr-only">Status</span>
-                </th>
-                <th scope="col">{props.itemHeader}</th>
-                <th scope="col">Why</th>
-                {columns.map((c) => (
-                  <th scope="col" key={c.header} className={c.numeric ? 'num' : undefined}>
-                    {c.header}
-                  </th>
-                ))}
-              </tr>
-            </thead>
-            <tbody>
-              {rows.map((row) => (
-                <tr key={row.name} className={`row-${blindOk(panel, row.status)}`}>
-                  <td className="col-status">
-                    <StatusIcon
-                      status={blindOk(panel, row.status)}
-                      why={blindOk(panel, row.status) !== row.status ? `was ok at the last good poll; ${health}` : visible(row.reasons.join('; ')) || undefined}
-                    />
-                  </td>
-                  <th scope="row" className="item-name">
-                    <VisibleText text={row.name} />
-                  </th>
-                  <td className={`why why-${row.status}`} title={visible(row.reasons.join('; ')) || undefined}>
-                    {/* an API-supplied detail can be 2000 characters: clamp it, the tooltip has it all */}
-                    <span className="clamp">
-                      <VisibleText text={row.reasons.join('; ')} />
-                    </span>
-                    {/* an item in trouble links straight to its runbook section */}
-                    {row.status !== 'ok' ? (
-                      <button
-                        type="button"
-                        className="link-button row-runbook"
-                        aria-label={`Open runbook for ${row.name}`}
-                        onClick={() => openRunbookForEndpoint(props.endpoint)}
-                      >
-                        runbook
-                      </button>
-                    ) : null}
-                  </td>
-                  {row.value === null ? (
-                    <td colSpan={columns.length} className="muted">
-                      —
-                    </td>
-                  ) : (
-                    columns.map((c) => (
-                      <td key={c.header} className={c.numeric ? 'num' : undefined}>
-                        {c.cell(row.value as V, row)}
-                      </td>
-                    ))
-                  )}
-                </tr>
-              ))}
-            </tbody>
-          </table>
+          <ItemTable
+            title={title}
+            endpoint={props.endpoint}
+            itemHeader={props.itemHeader}
+            rows={rows}
+            columns={columns}
+            shown={shown}
+            shownWhy={`was ok at the last good poll; ${health}`}
+          />
         )
       ) : null}
       {props.footer}
