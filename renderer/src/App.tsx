@@ -71,7 +71,7 @@
 //     dialog "Unknown host key for [host]:port" (text "Fingerprint", buttons "Trust" / "Accept once" / "Refuse");
 //     alertdialog "Host key CHANGED for [host]:port" (textbox "Type <host> to replace the pinned key",
 //     button "Replace pinned key", button "Refuse"); main's refusals in an alert inside the dialog
-import { lazy, Suspense, useEffect } from 'react';
+import { Activity, lazy, Suspense, useEffect } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useStickyHeight } from './header/useStickyHeight';
 import { ActionDialog } from './actions/ActionDialog';
@@ -99,7 +99,6 @@ export function App() {
   const { view, loaded } = useAppStore(useShallow((s) => ({ view: s.view, loaded: s.fleet !== null })));
   // the team's timeline stays live whichever view is open: the Audit view reads it
   useEffect(() => bindTeam(api), [api]);
-  const coreView = view === 'fleet' || view === 'deployment' || view === 'audit';
   const top = useStickyHeight();
   return (
     <div className="app">
@@ -114,23 +113,28 @@ export function App() {
           <HostsView visible={view === 'hosts'} />
         </section>
       ) : null}
-      <main
-        id={`view-${coreView ? view : 'deployment'}`}
-        className="view"
-        role="tabpanel"
-        aria-label={view === 'fleet' ? 'Fleet' : view === 'audit' ? 'Audit' : 'Deployment'}
-        hidden={!coreView}
-      >
-        {!loaded ? (
-          <p className="notice">loading the fleet…</p>
-        ) : view === 'fleet' ? (
-          <FleetOverview />
-        ) : view === 'audit' ? (
-          <AuditView />
-        ) : coreView ? (
-          <DeploymentView />
-        ) : null}
-      </main>
+      {/* The Deployment view stays mounted while another view is shown: with hundreds of items per
+          endpoint, building its tables again on every switch took seconds. Activity hides it
+          (display: none), runs its effects again when it is shown, and renders a hidden view's
+          updates only when nothing visible is waiting. */}
+      {!loaded ? <p className="notice">loading the fleet…</p> : null}
+      {loaded ? (
+        <section id="view-deployment" className="view" role="tabpanel" aria-label="Deployment" hidden={view !== 'deployment'}>
+          <Activity mode={view === 'deployment' ? 'visible' : 'hidden'}>
+            <DeploymentView />
+          </Activity>
+        </section>
+      ) : null}
+      {loaded ? (
+        <section id="view-fleet" className="view" role="tabpanel" aria-label="Fleet" hidden={view !== 'fleet'}>
+          {view === 'fleet' ? <FleetOverview /> : null}
+        </section>
+      ) : null}
+      {loaded ? (
+        <section id="view-audit" className="view" role="tabpanel" aria-label="Audit" hidden={view !== 'audit'}>
+          {view === 'audit' ? <AuditView /> : null}
+        </section>
+      ) : null}
       {loaded ? (
         <section id="view-runbooks" className="view" role="tabpanel" aria-label="Runbooks" hidden={view !== 'runbooks'}>
           {view === 'runbooks' ? (
