@@ -9,7 +9,7 @@ import type { Status } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
 import { clearFocus } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
-import { useAfterFirstPaint } from '../../history/useAfterFirstPaint';
+import { useAfterPaint } from '../../history/useAfterPaint';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import { ActionMarkList } from '../../history/ActionMarkList';
 import type { PanelState } from './panelState';
@@ -47,7 +47,7 @@ export function Panel<V>(props: {
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
   const showCharts = useAppStore((s) => s.showCharts);
-  const chartsMayRender = useAfterFirstPaint();
+  const chartsMayRender = useAfterPaint();
   const shown = (s: Status) => blindOk(panel, s);
   const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
