@@ -113,7 +113,9 @@ describe('a panel with many items', () => {
     const table = within(box).getByRole('table', { name: 'Brokers' });
     expect(table.getAttribute('aria-rowcount')).toBe('505');
     // the header row, then about a box's worth: never all 500
-    const rows = within(table).getAllByRole('row').filter((r) => r.getAttribute('aria-hidden') !== 'true');
+    const rows = within(table)
+      .getAllByRole('row')
+      .filter((r) => r.getAttribute('aria-hidden') !== 'true');
     expect(rows.length).toBeGreaterThan(10);
     expect(rows.length).toBeLessThan(60);
     // the ten failing items come first, each row numbered for screen readers
