@@ -113,11 +113,11 @@ export function App() {
           <HostsView visible={view === 'hosts'} />
         </section>
       ) : null}
+      {!loaded ? <p className="notice">loading the fleet…</p> : null}
       {/* The Deployment view stays mounted while another view is shown: with hundreds of items per
           endpoint, building its tables again on every switch took seconds. Activity hides it
           (display: none), runs its effects again when it is shown, and renders a hidden view's
           updates only when nothing visible is waiting. */}
-      {!loaded ? <p className="notice">loading the fleet…</p> : null}
       {loaded ? (
         <section id="view-deployment" className="view" role="tabpanel" aria-label="Deployment" hidden={view !== 'deployment'}>
           <Activity mode={view === 'deployment' ? 'visible' : 'hidden'}>
