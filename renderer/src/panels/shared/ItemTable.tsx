@@ -30,7 +30,7 @@ export const SCROLL_BOX_HEIGHT = 480;
 /** A one-line row (px); taller rows are measured. */
 const ROW_ESTIMATE = 24;
 /** Rows rendered beyond each edge of the box: Tab reaches them before they are needed. */
-const OVERSCAN = 8;
+const OVERSCAN = 4;
 
 interface TableProps<V> {
   title: string;
