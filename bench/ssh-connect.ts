@@ -83,7 +83,12 @@ async function opensshCold(s: Sshd, port: number, kh: string): Promise<number> {
  * pool's default handshake cap). Most of a handshake's CPU is sshd's (a fork and re-exec per
  * connection), so this says what the machine allows, measured in the same run.
  */
-async function opensshFleet(s: Sshd, ports: readonly number[], kh: string, concurrency = 16): Promise<{ allMs: number; clientCpuMs: number; sshdCpuMs: number }> {
+async function opensshFleet(
+  s: Sshd,
+  ports: readonly number[],
+  kh: string,
+  concurrency = 16,
+): Promise<{ allMs: number; clientCpuMs: number; sshdCpuMs: number }> {
   const queue = [...ports];
   const client0 = reapedCpuMs('self');
   const sshd0 = sshdCpuMs(daemons);

@@ -37,9 +37,10 @@ afterAll(async () => {
 });
 
 it('refuses hosts imported into the demo deployment, naming it, and writes nothing', async () => {
-  const failure = await app.ssh.handlers
-    .importSshHosts({ aliases: ['web-1'], deploymentId: 'demo' as DeploymentId })
-    .then(() => null, (error: unknown) => error);
+  const failure = await app.ssh.handlers.importSshHosts({ aliases: ['web-1'], deploymentId: 'demo' as DeploymentId }).then(
+    () => null,
+    (error: unknown) => error,
+  );
   expect(failure).toBeInstanceOf(OpsFailure);
   expect(failure).toMatchObject({ code: 'bad-request' });
   expect((failure as Error).message).toBe(

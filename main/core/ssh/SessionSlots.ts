@@ -126,7 +126,7 @@ export class SessionSlots {
       opts.onWaiting(`waiting for a session on ${label} (server allows ${s.cap})`);
     };
     if (!(await this.take(s, tell, opts.signal))) return null;
-    for (let refusals = 0; ; ) {
+    for (let refusals = 0; ;) {
       // the slot taken stays this request's until its open succeeds or it gives up, so a spare
       // started meanwhile cannot take it
       const ticket = this.send(s);
