@@ -9,7 +9,7 @@
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
 // buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
 // (data-line-count: every line kept, shown or filtered out).
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
@@ -18,29 +18,15 @@ import { hostStatusText } from '../actions/RunProgress';
 import { FINISHED } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { plural } from '../status/format';
-import { STATUS_SHAPE } from '../status/status';
 import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
-import { filterLines, linePriority, splitMatches } from './linePriority';
+import { DockLines } from './DockLines';
+import { countMatches, filterLines } from './linePriority';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
-/** Lines drawn per tab: the newest ones (fewer rows to lay out per batch; "Older lines" pages through the rest). */
+/** Lines kept for the view per tab: the newest ones ("Older lines" pages through the rest). Only the rows in view are drawn (DockLines.tsx). */
 const SHOWN_LINES = 500;
-
-/** One line; unchanged lines are not drawn again when a batch arrives. */
-const DockLine = memo(function DockLine({ text, stderr, host, search }: { text: string; stderr: boolean; host: string | null; search: string }) {
-  const priority = linePriority(text);
-  return (
-    <div className={`dock-line${priority ? ` line-${priority}` : ''}${stderr ? ' line-stderr' : ''}`}>
-      <span className="line-mark" aria-hidden="true">
-        {priority ? STATUS_SHAPE[priority] : ' '}
-      </span>
-      {host !== null ? <span className="line-host">{host} </span> : null}
-      <span className="line-text">{splitMatches(text, search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
-    </div>
-  );
-});
 
 function FollowTab({ tab }: { tab: DockTab }) {
   const api = useApi();
@@ -67,13 +53,8 @@ function FollowTab({ tab }: { tab: DockTab }) {
   );
   const allCount = perHost.reduce((n, h) => n + h.lines.length, 0);
   const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
-  const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
+  const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + countMatches(l.text, tab.search), 0) : 0), [shown, tab.search]);
   const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.lines.length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
-  const scroller = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    // following: stay at the newest line; paused: stay where the engineer is reading
-    if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
-  }, [shown, tab.pausedAt]);
   const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.lines.length])) });
   const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
   const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
@@ -155,19 +136,15 @@ function FollowTab({ tab }: { tab: DockTab }) {
       {tab.history ? (
         <SpoolPager tab={tab} history={tab.history} />
       ) : (
-        <div
-          ref={scroller}
-          className="dock-lines mono"
-          role="log"
-          aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
-          data-line-count={allCount}
-          tabIndex={0}
-        >
-          {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
-          {shown.map((l) => (
-            <DockLine key={l.key} text={l.text} stderr={l.stderr} host={many ? l.host : null} search={tab.search} />
-          ))}
-        </div>
+        <DockLines
+          label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
+          lineCount={allCount}
+          lines={shown}
+          showHost={many}
+          search={tab.search}
+          following={!tab.pausedAt}
+          empty={lines.length ? 'no line matches the filter' : 'waiting for lines…'}
+        />
       )}
     </div>
   );
