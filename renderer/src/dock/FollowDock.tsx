@@ -13,7 +13,6 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
-import { toLines } from '../actions/outputLines';
 import { hostStatusText } from '../actions/RunProgress';
 import { FINISHED } from '../store/actions';
 import { useAppStore } from '../store/appStore';
@@ -21,7 +20,8 @@ import { plural } from '../status/format';
 import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
 import { DockLines } from './DockLines';
-import { countMatches, filterLines } from './linePriority';
+import { countMatches } from './linePriority';
+import { hostOutput, shownLines } from './shownLines';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
@@ -33,29 +33,12 @@ function FollowTab({ tab }: { tab: DockTab }) {
   const run = useAppStore((s) => s.runs[tab.runId]);
   const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
   const many = tab.hosts.length > 1;
-  // each host's kept lines, split once per batch; a line's key is its number in the run (stable
-  // while older text is trimmed), so a batch adds and removes rows at the ends and redraws none
-  const perHost = useMemo(
-    () =>
-      tab.hosts.map((h) => {
-        const host = run?.hosts[h.id];
-        return { id: h.id, label: h.label, first: host?.trimmedLines ?? 0, lines: toLines(host?.output ?? []) };
-      }),
-    [run, tab.hosts],
-  );
-  const lines = useMemo(
-    () =>
-      perHost.flatMap((h) => {
-        const upTo = tab.pausedAt ? Math.max(0, (tab.pausedAt[h.id] ?? h.first + h.lines.length) - h.first) : h.lines.length;
-        return h.lines.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${h.first + i}`, host: h.label }));
-      }),
-    [perHost, tab.pausedAt],
-  );
-  const allCount = perHost.reduce((n, h) => n + h.lines.length, 0);
-  const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
+  const perHost = useMemo(() => tab.hosts.map((h) => hostOutput(h.id, h.label, run?.hosts[h.id])), [run, tab.hosts]);
+  const { lines: shown, kept } = useMemo(() => shownLines(perHost, tab.pausedAt, tab.filter, SHOWN_LINES), [perHost, tab.pausedAt, tab.filter]);
+  const allCount = perHost.reduce((n, h) => n + h.count, 0);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + countMatches(l.text, tab.search), 0) : 0), [shown, tab.search]);
-  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.lines.length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
-  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.lines.length])) });
+  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.count - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
+  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.count])) });
   const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
   const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (
@@ -101,7 +84,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
         </button>
         <span className="muted">
           {running ? (tab.pausedAt || tab.history ? 'paused (still following)' : 'following') : 'stopped'}
-          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${lines.length}` : ''}`}
+          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${kept}` : ''}`}
         </span>
         <span className="dock-spacer" />
         {running ? (
@@ -143,7 +126,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
           showHost={many}
           search={tab.search}
           following={!tab.pausedAt}
-          empty={lines.length ? 'no line matches the filter' : 'waiting for lines…'}
+          empty={kept ? 'no line matches the filter' : 'waiting for lines…'}
         />
       )}
     </div>
