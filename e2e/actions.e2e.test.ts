@@ -301,6 +301,27 @@ describe('one action of each risk level through the Actions tab, on two real hos
     await run.getByRole('button', { name: /^Jump to now/ }).click();
     await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 20000');
 
+    // paused a few rows above the newest, the engineer's row holds still while a second flood
+    // trims the lines above it from the page (only the rows in view are drawn: the view is anchored to them)
+    const topRow = () =>
+      log.evaluate((el) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = [...el.querySelectorAll('.dock-line')].filter((r) => r.getBoundingClientRect().bottom > top + 1);
+        rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+        return rows[0]?.querySelector('.line-text')?.textContent ?? '';
+      });
+    await run.getByRole('button', { name: 'Pause' }).click();
+    await log.evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight - 15 * 17));
+    await expect.poll(topRow, { timeout: 5_000 }).toMatch(/^flood line 199\d\d$/);
+    const reading = await topRow();
+    // 15,200 more 17-character lines: the page keeps about 15,400, so it keeps none from before line 19,780
+    await inside(one, "seq -f 'flood line %05g' 20001 35200 >> /var/log/autotrader/workers.log");
+    await expect.poll(() => run.getByRole('button', { name: /^Jump to now/ }).textContent(), { timeout: 15_000 }).toBe('Jump to now (15,200 new lines)');
+    expect(await log.textContent()).not.toContain('flood line 19700');
+    expect(await topRow()).toBe(reading);
+    await run.getByRole('button', { name: /^Jump to now/ }).click();
+    await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 35200');
+
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);
     await expect.poll(() => inside(one, "pgrep -f '[/]var/log/autotrader/workers[.]log 0 -$' || true"), { timeout: 10_000 }).toBe('');
