@@ -29,9 +29,9 @@ const ROW_HEIGHT = 17;
 /** rows drawn beyond each edge of the view, so a small scroll shows drawn rows */
 const OVERSCAN = 8;
 
-/** The last rows, as many as the view holds and the overscan: following, that is what will be in view. */
+/** The last rows, as many as the view holds and the overscan above it: following, that is what will be in view. */
 function lastRows(range: Range): number[] {
-  const n = Math.min(range.count, range.endIndex - range.startIndex + 1 + 2 * range.overscan);
+  const n = Math.min(range.count, range.endIndex - range.startIndex + 1 + range.overscan);
   return Array.from({ length: n }, (_, i) => range.count - n + i);
 }
 
