@@ -308,7 +308,7 @@ describe('one action of each risk level through the Actions tab, on two real hos
     const topRow = () =>
       log.evaluate((el) => {
         const top = el.getBoundingClientRect().top;
-        const rows = [...el.querySelectorAll('.dock-line')].filter((r) => r.getBoundingClientRect().bottom > top + 1);
+        const rows = Array.from(el.querySelectorAll('.dock-line')).filter((r) => r.getBoundingClientRect().bottom > top + 1);
         rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
         return rows[0]?.querySelector('.line-text')?.textContent ?? '';
       });
