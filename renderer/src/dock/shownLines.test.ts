@@ -24,7 +24,7 @@ function plain(pausedAt: Record<string, number> | null, filter: string, max: num
 
 describe('the lines a follow tab shows', () => {
   it('are the newest of every host, up to the pause, filtered, made only for those shown', () => {
-    for (const pausedAt of [null, { h1: 102, h2: 1 }, { h1: 50 }, { h2: 99 }])
+    for (const pausedAt of [null, { h1: 102, h2: 1 }, { h1: 50 }, { h2: 99 }] as Array<Record<string, number> | null>)
       for (const filter of ['', 'info', ' error '])
         for (const max of [1, 2, 4, 500])
           expect(shownLines(hosts, pausedAt, filter, max), JSON.stringify({ pausedAt, filter, max })).toEqual(plain(pausedAt, filter, max));
