@@ -18,6 +18,7 @@
 //   [--outages 2] [--outage 60] [--rounds 3: rounds of 1 and 2, alternating which side goes first]
 //   [--parts journal,page,resume: which parts to run; a record needs all three]
 //   OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile per burst, heaviest functions printed (not recorded)
+//   OPSDECK_FOLLOW_TRACE=DIR: a Chromium performance trace per burst in DIR, main-thread time summed (not recorded)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -285,7 +286,7 @@ try {
       .join(' / ')}\n`,
   );
   // a profiled run is a variant: its figures carry the profiler's cost
-  if (journal && page && resume && !process.env.OPSDECK_FOLLOW_PROFILE) {
+  if (journal && page && resume && !process.env.OPSDECK_FOLLOW_PROFILE && !process.env.OPSDECK_FOLLOW_TRACE) {
     const { COUNT, opsRate, sshRate, opsRates, sshRates, inOrder } = journal;
     const { last, lost, twice, outOfOrder } = resume;
     const framesMet = page.worst.p99 < 50;

@@ -264,6 +264,8 @@ describe('one action of each risk level through the Actions tab, on two real hos
     expect(shown).toBeGreaterThan(15_000);
     expect(shown).toBeLessThan(20_050);
     expect(await log.textContent()).not.toContain('flood line 00001');
+    // of the 500 newest lines the tab holds, only the rows in view (and a few above) are drawn
+    expect(await log.locator('.dock-line').count()).toBeLessThan(40);
     await page.screenshot({ path: join(out, 'actions-follow-flood.png') });
 
     // the whole follow is kept on disk: paged back to its first line and read page by page to
@@ -300,6 +302,30 @@ describe('one action of each risk level through the Actions tab, on two real hos
     expect(flood).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1));
     await run.getByRole('button', { name: /^Jump to now/ }).click();
     await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 20000');
+
+    // paused a few rows above the newest, the engineer's row holds still while a second flood
+    // trims the lines above it from the page (only the rows in view are drawn: the view is anchored to them)
+    const topRow = () =>
+      log.evaluate((el) => {
+        const top = el.getBoundingClientRect().top;
+        const rows = Array.from(el.querySelectorAll('.dock-line')).filter((r) => r.getBoundingClientRect().bottom > top + 1);
+        rows.sort((a, b) => a.getBoundingClientRect().top - b.getBoundingClientRect().top);
+        return rows[0]?.querySelector('.line-text')?.textContent ?? '';
+      });
+    await run.getByRole('button', { name: 'Pause' }).click();
+    await log.evaluate((el) => (el.scrollTop = el.scrollHeight - el.clientHeight - 15 * 17));
+    await expect.poll(topRow, { timeout: 5_000 }).toMatch(/^flood line 199\d\d$/);
+    const reading = await topRow();
+    // 15,200 more 17-character lines: the page keeps about 15,400, so it keeps none from before line 19,780
+    await inside(one, "seq -f 'flood line %05g' 20001 35200 >> /var/log/autotrader/workers.log");
+    // (the autotrader's workers write to the file too: a few more than these arrive)
+    const newLines = async () =>
+      Number(/\(([\d,]+) new lines?\)/.exec((await run.getByRole('button', { name: /^Jump to now/ }).textContent()) ?? '')?.[1]?.replaceAll(',', '') ?? 0);
+    await expect.poll(newLines, { timeout: 15_000 }).toBeGreaterThanOrEqual(15_200);
+    expect(await log.textContent()).not.toContain('flood line 19700');
+    expect(await topRow()).toBe(reading);
+    await run.getByRole('button', { name: /^Jump to now/ }).click();
+    await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 35200');
 
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);

@@ -16,6 +16,7 @@ import { launchChromium } from '../../e2e/support/browser';
 import { fleetConfigYaml } from '../../e2e/support/fleetConfig';
 import { startWebShell } from '../../e2e/support/webShell';
 import { percentile } from '../support';
+import { startPageTrace } from './pageTrace';
 
 const LOG = '/var/log/autotrader/workers.log';
 
@@ -75,6 +76,8 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
   // OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile of each burst, its heaviest functions printed
   const cdp = process.env.OPSDECK_FOLLOW_PROFILE ? await page.context().newCDPSession(page) : null;
   if (cdp) await cdp.send('Profiler.enable');
+  // OPSDECK_FOLLOW_TRACE=DIR: a Chromium performance trace of each burst in DIR, summed up where the frames went
+  const traceDir = process.env.OPSDECK_FOLLOW_TRACE;
   await page.goto(shell.url);
   await page.getByRole('tab', { name: 'Actions' }).click();
   await page
@@ -115,6 +118,7 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
         [mark, lines] as const,
       );
       if (cdp) await cdp.send('Profiler.start');
+      const stopTrace = traceDir ? await startPageTrace(browser, page, join(traceDir, `follow-burst${round}.json`)) : null;
       const wrote = await fleet.exec(host, `seq -f '${mark}%.0f' 1 ${lines} >> ${LOG}`);
       if (wrote.code !== 0) throw new Error(`appending the burst: ${wrote.stderr}`);
       try {
@@ -130,6 +134,7 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
       // the frames until the last batch is drawn count too
       await page.evaluate(() => new Promise((r) => requestAnimationFrame(() => requestAnimationFrame(r))));
       if (cdp) printProfile((await cdp.send('Profiler.stop')).profile as CpuProfile);
+      if (stopTrace) await stopTrace();
       const s = await page.evaluate(() => {
         const f = (window as unknown as { __follow: { first: number; last: number; count: number; frames: number[]; longTasks: number; measuring: boolean } })
           .__follow;

@@ -1,6 +1,6 @@
 import { act, fireEvent, render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
-import { describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { applyRunOutput, applyRunStatus } from '../store/actions';
@@ -30,7 +30,47 @@ function renderDock() {
   return fake;
 }
 
+/**
+ * happy-dom lays nothing out, and the live view draws only the rows in view (DockLines.tsx): here
+ * its scroller is the height it has in a 900 px window (34vh, 306 px) and a row one line (17 px).
+ * The page's real layout is in the e2e tests.
+ */
+function layOut(): () => void {
+  const proto = HTMLElement.prototype;
+  const own = { clientHeight: Object.getOwnPropertyDescriptor(proto, 'clientHeight'), offsetHeight: Object.getOwnPropertyDescriptor(proto, 'offsetHeight') };
+  const inherited = (name: 'clientHeight' | 'offsetHeight') => {
+    for (let p = Object.getPrototypeOf(proto) as object | null; p; p = Object.getPrototypeOf(p) as object | null) {
+      const d = Object.getOwnPropertyDescriptor(p, name);
+      if (d) return d;
+    }
+    return undefined;
+  };
+  const size = (name: 'clientHeight' | 'offsetHeight', px: (el: HTMLElement) => number | null) => {
+    const base = own[name] ?? inherited(name);
+    Object.defineProperty(proto, name, {
+      configurable: true,
+      get(this: HTMLElement) {
+        return px(this) ?? (base?.get?.call(this) as number | undefined) ?? 0;
+      },
+    });
+  };
+  size('clientHeight', (el) => (el.classList.contains('dock-lines') ? 306 : null));
+  size('offsetHeight', (el) => (el.classList.contains('dock-line') ? 17 : null));
+  return () => {
+    for (const name of ['clientHeight', 'offsetHeight'] as const) {
+      if (own[name]) Object.defineProperty(proto, name, own[name]);
+      else delete (proto as unknown as Record<string, unknown>)[name];
+    }
+  };
+}
+
 describe('FollowDock', () => {
+  let restore: () => void;
+  beforeAll(() => {
+    restore = layOut();
+  });
+  afterAll(() => restore());
+
   it('shows several follows as tabs, each with its own lines', async () => {
     const user = userEvent.setup();
     renderDock();

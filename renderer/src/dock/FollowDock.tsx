@@ -9,72 +9,36 @@
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
 // buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
 // (data-line-count: every line kept, shown or filtered out).
-import { memo, useEffect, useMemo, useRef } from 'react';
+import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
 import { useApi } from '../api/ApiContext';
-import { toLines } from '../actions/outputLines';
 import { hostStatusText } from '../actions/RunProgress';
 import { FINISHED } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { plural } from '../status/format';
-import { STATUS_SHAPE } from '../status/status';
 import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
-import { filterLines, linePriority, splitMatches } from './linePriority';
+import { DockLines } from './DockLines';
+import { countMatches } from './linePriority';
+import { hostOutput, shownLines } from './shownLines';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
 
-/** Lines drawn per tab: the newest ones (fewer rows to lay out per batch; "Older lines" pages through the rest). */
+/** Lines kept for the view per tab: the newest ones ("Older lines" pages through the rest). Only the rows in view are drawn (DockLines.tsx). */
 const SHOWN_LINES = 500;
-
-/** One line; unchanged lines are not drawn again when a batch arrives. */
-const DockLine = memo(function DockLine({ text, stderr, host, search }: { text: string; stderr: boolean; host: string | null; search: string }) {
-  const priority = linePriority(text);
-  return (
-    <div className={`dock-line${priority ? ` line-${priority}` : ''}${stderr ? ' line-stderr' : ''}`}>
-      <span className="line-mark" aria-hidden="true">
-        {priority ? STATUS_SHAPE[priority] : ' '}
-      </span>
-      {host !== null ? <span className="line-host">{host} </span> : null}
-      <span className="line-text">{splitMatches(text, search).map((part, i) => (i % 2 ? <mark key={i}>{part}</mark> : part))}</span>
-    </div>
-  );
-});
 
 function FollowTab({ tab }: { tab: DockTab }) {
   const api = useApi();
   const run = useAppStore((s) => s.runs[tab.runId]);
   const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
   const many = tab.hosts.length > 1;
-  // each host's kept lines, split once per batch; a line's key is its number in the run (stable
-  // while older text is trimmed), so a batch adds and removes rows at the ends and redraws none
-  const perHost = useMemo(
-    () =>
-      tab.hosts.map((h) => {
-        const host = run?.hosts[h.id];
-        return { id: h.id, label: h.label, first: host?.trimmedLines ?? 0, lines: toLines(host?.output ?? []) };
-      }),
-    [run, tab.hosts],
-  );
-  const lines = useMemo(
-    () =>
-      perHost.flatMap((h) => {
-        const upTo = tab.pausedAt ? Math.max(0, (tab.pausedAt[h.id] ?? h.first + h.lines.length) - h.first) : h.lines.length;
-        return h.lines.slice(0, upTo).map((l, i) => ({ ...l, key: `${h.id}:${h.first + i}`, host: h.label }));
-      }),
-    [perHost, tab.pausedAt],
-  );
-  const allCount = perHost.reduce((n, h) => n + h.lines.length, 0);
-  const shown = useMemo(() => filterLines(lines, tab.filter).slice(-SHOWN_LINES), [lines, tab.filter]);
-  const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + (splitMatches(l.text, tab.search).length - 1) / 2, 0) : 0), [shown, tab.search]);
-  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.lines.length - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
-  const scroller = useRef<HTMLDivElement>(null);
-  useEffect(() => {
-    // following: stay at the newest line; paused: stay where the engineer is reading
-    if (!tab.pausedAt && scroller.current) scroller.current.scrollTop = scroller.current.scrollHeight;
-  }, [shown, tab.pausedAt]);
-  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.lines.length])) });
+  const perHost = useMemo(() => tab.hosts.map((h) => hostOutput(h.id, h.label, run?.hosts[h.id])), [run, tab.hosts]);
+  const { lines: shown, kept } = useMemo(() => shownLines(perHost, tab.pausedAt, tab.filter, SHOWN_LINES), [perHost, tab.pausedAt, tab.filter]);
+  const allCount = perHost.reduce((n, h) => n + h.count, 0);
+  const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + countMatches(l.text, tab.search), 0) : 0), [shown, tab.search]);
+  const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.count - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
+  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.count])) });
   const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
   const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (
@@ -120,7 +84,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
         </button>
         <span className="muted">
           {running ? (tab.pausedAt || tab.history ? 'paused (still following)' : 'following') : 'stopped'}
-          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${lines.length}` : ''}`}
+          {tab.history ? '' : ` · ${plural(shown.length, 'line')}${tab.filter ? ` of ${kept}` : ''}`}
         </span>
         <span className="dock-spacer" />
         {running ? (
@@ -155,19 +119,15 @@ function FollowTab({ tab }: { tab: DockTab }) {
       {tab.history ? (
         <SpoolPager tab={tab} history={tab.history} />
       ) : (
-        <div
-          ref={scroller}
-          className="dock-lines mono"
-          role="log"
-          aria-label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
-          data-line-count={allCount}
-          tabIndex={0}
-        >
-          {shown.length === 0 ? <p className="muted">{lines.length ? 'no line matches the filter' : 'waiting for lines…'}</p> : null}
-          {shown.map((l) => (
-            <DockLine key={l.key} text={l.text} stderr={l.stderr} host={many ? l.host : null} search={tab.search} />
-          ))}
-        </div>
+        <DockLines
+          label={`Output from ${tab.hosts.map((h) => h.label).join(', ')}`}
+          lineCount={allCount}
+          lines={shown}
+          showHost={many}
+          search={tab.search}
+          following={!tab.pausedAt}
+          empty={kept ? 'no line matches the filter' : 'waiting for lines…'}
+        />
       )}
     </div>
   );

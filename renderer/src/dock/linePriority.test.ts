@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { filterLines, linePriority, splitMatches } from './linePriority';
+import { countMatches, filterLines, linePriority, splitMatches } from './linePriority';
 
 describe('follow dock lines', () => {
   it('colours a line by the priority its words give', () => {
@@ -17,5 +17,9 @@ describe('follow dock lines', () => {
     expect(filterLines(lines, '  ')).toHaveLength(3);
     expect(splitMatches('Error, error!', 'error')).toEqual(['', 'Error', ', ', 'error', '!']);
     expect(splitMatches('abc', '')).toEqual(['abc']);
+    // counted as marked, overlapping matches not twice
+    expect(countMatches('Error, error!', 'ERROR')).toBe(2);
+    expect(countMatches('aaaa', 'aa')).toBe((splitMatches('aaaa', 'aa').length - 1) / 2);
+    expect(countMatches('abc', '')).toBe(0);
   });
 });

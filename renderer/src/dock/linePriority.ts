@@ -32,3 +32,13 @@ export function splitMatches(text: string, search: string): string[] {
   parts.push(text.slice(from));
   return parts;
 }
+
+/** How many times `search` occurs in `text` (case-insensitive), without cutting it up. */
+export function countMatches(text: string, search: string): number {
+  const needle = search.toLowerCase();
+  if (!needle) return 0;
+  const lower = text.toLowerCase();
+  let n = 0;
+  for (let at = lower.indexOf(needle); at !== -1; at = lower.indexOf(needle, at + needle.length)) n++;
+  return n;
+}

@@ -7,6 +7,7 @@ import { recordHealth } from '../history/historyStore';
 import { healthKey } from './slices';
 import type { HostRun, ReturnTo, RunView, View } from './slices';
 import { useAppStore } from './appStore';
+import { outputPerFrame, type FrameScheduler } from './outputPerFrame';
 
 /** Per-host output kept in the page; older text is dropped (and counted) beyond this. */
 export const MAX_OUTPUT_CHARS = 256 * 1024;
@@ -122,38 +123,56 @@ function updateHostRun(runId: string, hostId: string, change: (run: HostRun) => 
   });
 }
 
+/** One host's output with a batch added, the oldest text beyond MAX_OUTPUT_CHARS trimmed (and its lines counted). */
+function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRun {
+  const output = [...host.output];
+  let chars = host.outputChars;
+  for (const chunk of payload.chunks) {
+    const last = output[output.length - 1];
+    // Merge same-stream chunks so a long run is a few spans, not thousands.
+    if (last && last.stream === chunk.stream) output[output.length - 1] = { stream: chunk.stream, text: last.text + chunk.text };
+    else output.push({ ...chunk });
+    chars += chunk.text.length;
+  }
+  let trimmed = host.trimmedChars;
+  let trimmedLines = host.trimmedLines;
+  const newlines = (text: string) => {
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) trimmedLines++;
+  };
+  while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
+    const first = output[0]!;
+    const excess = chars - MAX_OUTPUT_CHARS;
+    if (first.text.length <= excess) {
+      output.shift();
+      newlines(first.text);
+      chars -= first.text.length;
+      trimmed += first.text.length;
+    } else {
+      newlines(first.text.slice(0, excess));
+      output[0] = { stream: first.stream, text: first.text.slice(excess) };
+      chars -= excess;
+      trimmed += excess;
+    }
+  }
+  return { ...host, output, outputChars: chars, trimmedChars: trimmed, trimmedLines, droppedLines: host.droppedLines + payload.droppedLines };
+}
+
 export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {
-  updateHostRun(payload.runId, payload.hostId, (host) => {
-    const output = [...host.output];
-    let chars = host.outputChars;
-    for (const chunk of payload.chunks) {
-      const last = output[output.length - 1];
-      // Merge same-stream chunks so a long run is a few spans, not thousands.
-      if (last && last.stream === chunk.stream) output[output.length - 1] = { stream: chunk.stream, text: last.text + chunk.text };
-      else output.push({ ...chunk });
-      chars += chunk.text.length;
+  applyRunOutputs([payload]);
+}
+
+/** Several batches, in the order they came, in one store update: the views draw once for all of them. */
+export function applyRunOutputs(payloads: readonly EventPayload<'onRunOutput'>[]): void {
+  if (!payloads.length) return;
+  useAppStore.setState((s) => {
+    const runs = { ...s.runs };
+    for (const payload of payloads) {
+      const run: RunView = runs[payload.runId] ?? { runId: payload.runId, hosts: {} };
+      const host = withOutput(run.hosts[payload.hostId] ?? emptyHostRun(payload.hostId), payload);
+      runs[payload.runId] = { ...run, hosts: { ...run.hosts, [payload.hostId]: host } };
     }
-    let trimmed = host.trimmedChars;
-    let trimmedLines = host.trimmedLines;
-    const newlines = (text: string) => {
-      for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) trimmedLines++;
-    };
-    while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
-      const first = output[0]!;
-      const excess = chars - MAX_OUTPUT_CHARS;
-      if (first.text.length <= excess) {
-        output.shift();
-        newlines(first.text);
-        chars -= first.text.length;
-        trimmed += first.text.length;
-      } else {
-        newlines(first.text.slice(0, excess));
-        output[0] = { stream: first.stream, text: first.text.slice(excess) };
-        chars -= excess;
-        trimmed += excess;
-      }
-    }
-    return { ...host, output, outputChars: chars, trimmedChars: trimmed, trimmedLines, droppedLines: host.droppedLines + payload.droppedLines };
+    const shown = s.dialog?.phase === 'run' ? s.dialog.runId : null;
+    return { runs: capRuns(runs, shown) };
   });
 }
 
@@ -301,15 +320,24 @@ export function applyFleetSnapshot(state: { fleet: FleetInfo; snapshot: { connec
 }
 
 /** Subscribe the store to every event; returns the unsubscribe. */
-export function bindEvents(api: OpsApi): () => void {
+export function bindEvents(api: OpsApi, frames?: FrameScheduler): () => void {
+  const output = outputPerFrame(applyRunOutputs, frames);
   const offs = [
     api.on('onHealth', (p) => applyHealth(p.updates)),
     api.on('onConnection', (p) => applyConnections(p.updates)),
     // hosts imported from ssh_config (or removed) without a restart
     api.on('onFleet', applyFleet),
     api.on('onSnapshot', applyFleetSnapshot),
-    api.on('onRunOutput', applyRunOutput),
-    api.on('onRunStatus', applyRunStatus),
+    // output is drawn once per frame however many batches come in it (outputPerFrame.ts); a
+    // status applies what output is held first, so a run never reads finished before its last lines
+    api.on('onRunOutput', output.push),
+    api.on('onRunStatus', (p) => {
+      output.flush();
+      applyRunStatus(p);
+    }),
   ];
-  return () => offs.forEach((off) => off());
+  return () => {
+    offs.forEach((off) => off());
+    output.close();
+  };
 }
