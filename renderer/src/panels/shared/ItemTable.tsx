@@ -5,11 +5,13 @@
 // @tanstack/react-virtual does the windowing and measures each row (a reason may wrap to four
 // lines); spacer rows above and below keep the scroll height, so the table stays a table (row
 // headers, columns) for screen readers, with aria-rowcount/aria-rowindex giving the full count.
-// Keyboard: the box is a Tab stop (arrows, Page Up/Down scroll it); Tab through the rows' links
-// scrolls each into view and the rows beyond it are rendered before focus reaches them; the row
-// holding focus stays rendered while the box is scrolled away from it.
+// Keyboard: the box is a Tab stop (arrows, Page Up/Down scroll it); Tab and Shift+Tab on a row's
+// link move to the next row with a link by index, not by what happens to be rendered: keys
+// repeat faster than a loaded page renders the rows scrolled in, and focus would otherwise leave
+// the list for the next panel halfway down. The row holding focus stays rendered while the box is
+// scrolled away from it.
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
-import { memo, useCallback, useRef, useState, type FocusEvent, type ReactNode } from 'react';
+import { memo, useCallback, useLayoutEffect, useRef, useState, type FocusEvent, type KeyboardEvent, type ReactNode } from 'react';
 import type { Endpoint } from '../../../../common/health';
 import { openRunbookForEndpoint } from '../../runbooks/runbookStore';
 import type { Status } from '../../status/status';
@@ -172,6 +174,30 @@ function VirtualItemTable<V>(props: TableProps<V>) {
     const index = (e.target as HTMLElement).closest('tr')?.dataset.index;
     setFocusedIndex(index === undefined ? null : Number(index));
   };
+  // the row Tab moved to, focused once it is rendered (the range extractor renders it)
+  const focusNext = useRef<number | null>(null);
+  const focusRowLink = (index: number): boolean => {
+    const link = box.current?.querySelector<HTMLElement>(`tr[data-index="${index}"] .row-runbook`);
+    link?.focus();
+    return link !== null && link !== undefined;
+  };
+  useLayoutEffect(() => {
+    if (focusNext.current !== null && focusRowLink(focusNext.current)) focusNext.current = null;
+  });
+  const onKeyDown = (e: KeyboardEvent) => {
+    const target = e.target as HTMLElement;
+    if (e.key !== 'Tab' || e.altKey || e.ctrlKey || e.metaKey || !target.classList.contains('row-runbook')) return;
+    const from = Number(target.closest('tr')?.dataset.index);
+    const step = e.shiftKey ? -1 : 1;
+    let next = from + step;
+    while (next >= 0 && next < rows.length && rows[next]!.status === 'ok') next += step;
+    // past the last (or before the first) row with a link: Tab leaves the list as usual
+    if (Number.isNaN(from) || next < 0 || next >= rows.length) return;
+    e.preventDefault();
+    if (focusRowLink(next)) return;
+    focusNext.current = next;
+    setFocusedIndex(next);
+  };
   return (
     <div
       ref={box}
@@ -181,7 +207,10 @@ function VirtualItemTable<V>(props: TableProps<V>) {
       tabIndex={0}
       style={{ maxHeight: SCROLL_BOX_HEIGHT }}
       onFocus={onFocus}
-      onBlur={() => setFocusedIndex(null)}
+      onKeyDown={onKeyDown}
+      onBlur={() => {
+        if (focusNext.current === null) setFocusedIndex(null);
+      }}
     >
       <table className="items" aria-label={title} aria-rowcount={rows.length + 1}>
         <Head itemHeader={props.itemHeader} columns={columns} />
