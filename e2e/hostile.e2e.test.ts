@@ -5,12 +5,13 @@
 // failing breakers folds, and no secret reaches the page, a notification, the alert list, the
 // incident export, the audit log or the console's own log. Polled directly (no SSH): the one
 // configured host points at a closed port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { startSimProcess } from './support/simProcess';
+import { freePorts } from '../testbed/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { WebSocket } from 'ws';
 import { HOSTILE_INVALID_NAMES, HOSTILE_VALID_NAMES } from '../common/hostileNames.fixture';
@@ -44,34 +45,6 @@ let context: BrowserContext;
 let page: Page;
 const pageErrors: string[] = [];
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-function startSim(): Promise<string> {
-  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', 'normal', '--state-dir', join(home, 'sim')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  sim.stderr!.on('data', (chunk) => (log += chunk));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the simulator printed no URL in 15 s:\n${log}`)), 15_000);
-    sim.stdout!.on('data', (chunk) => {
-      log += chunk;
-      const match = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    sim.once('exit', (code) => reject(new Error(`the simulator exited with ${code}:\n${log}`)));
-  });
-}
-
 /** One contract call over the shell's own WebSocket, as the page makes it. */
 async function call(name: string, payload: unknown): Promise<unknown> {
   const url = new URL(shell.url);
@@ -96,7 +69,9 @@ const leakedIn = (text: string): string[] => SECRET_CASES.filter((c) => text.inc
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  simUrl = await startSim();
+  const started = await startSimProcess(join(home, 'sim'), 'normal');
+  sim = started.child;
+  simUrl = started.url;
   const flood = [
     ...[...HOSTILE_VALID_NAMES, ...HOSTILE_INVALID_NAMES].map((name) => ({ name, text: `breaker ${name} tripped \u202Etxt.exe` })),
     ...SECRET_CASES.map((c, i) => ({ name: `leak-${i}`, text: c.text })),
@@ -111,7 +86,7 @@ beforeAll(async () => {
       `knownHostsFile: ${join(home, 'known_hosts')}`,
       `auditFile: ${join(home, 'audit.jsonl')}`,
       'hosts:',
-      `  - { id: no-ssh, address: 127.0.0.1, port: ${await closedPort()}, connectTimeoutSeconds: 2 }`,
+      `  - { id: no-ssh, address: 127.0.0.1, port: ${(await freePorts(1))[0]}, connectTimeoutSeconds: 2 }`,
       'deployments:',
       `  - { id: hostile, name: Hostile, hosts: [no-ssh], health: { url: "${simUrl}", intervalSeconds: 1 } }`,
       'alerts: { pendingSeconds: 1, notifications: { maxPerHour: 500 } }',

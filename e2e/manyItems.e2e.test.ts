@@ -3,11 +3,12 @@
 // only the rows in view in the page; every row is still reached by scrolling, by keyboard (the
 // box's End key, Tab through the rows' runbook links), and a view switch keeps the Deployment
 // view as it was. The charts draw the worst few items and say how many they leave out.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { startSimProcess } from './support/simProcess';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { launchChromium } from './support/browser';
 import { allRows, rowOf } from './support/itemRows';
@@ -25,28 +26,10 @@ let browser: Browser;
 let page: Page;
 const pageErrors: string[] = [];
 
-function startSim(): Promise<string> {
-  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', 'normal', '--state-dir', join(home, 'sim')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  sim.stderr!.on('data', (chunk) => (log += chunk));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the simulator printed no URL in 15 s:\n${log}`)), 15_000);
-    sim.stdout!.on('data', (chunk) => {
-      log += chunk;
-      const match = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    sim.once('exit', (code) => reject(new Error(`the simulator exited with ${code}:\n${log}`)));
-  });
-}
-
 beforeAll(async () => {
-  const simUrl = await startSim();
+  const started = await startSimProcess(join(home, 'sim'), 'normal');
+  sim = started.child;
+  const simUrl = started.url;
   const items = Array.from({ length: EXTRA }, (_, i) => ({ name: `item-${String(i).padStart(3, '0')}`, text: `failing ${i}` }));
   const set = await fetch(`${simUrl}/_sim/items`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ items }) });
   expect(set.status).toBe(200);

@@ -2,12 +2,13 @@
 // shell, ten of them backed by a simulator whose coingecko_api breaker is OPEN and forty by one
 // that is healthy. The grid must list all fifty, the ten failing ones first, and say so in the
 // window title. Polled directly (no SSH): the one configured host points at a closed port.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Page } from 'playwright-core';
+import { freePorts } from '../../testbed/sshd';
+import { startSimProcess } from '../support/simProcess';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeConsole, openConsole } from '../support/console';
 import { REPO, type WebShell } from '../support/webShell';
@@ -23,37 +24,10 @@ const ids = Array.from({ length: 50 }, (_, i) => `d${String(i + 1).padStart(2, '
 /** every fifth deployment sits on the failing simulator */
 const failing = ids.filter((_, i) => i % 5 === 2);
 
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
 async function startSim(scenario: string): Promise<string> {
-  const sim = spawn(
-    process.execPath,
-    [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--scenario', scenario, '--state-dir', join(home, `sim-${scenario}`)],
-    {
-      stdio: ['ignore', 'pipe', 'pipe'],
-    },
-  );
-  sims.push(sim);
-  let log = '';
-  sim.stderr!.on('data', (chunk) => (log += chunk));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the simulator printed no URL in 15 s:\n${log}`)), 15_000);
-    sim.stdout!.on('data', (chunk) => {
-      log += chunk;
-      const match = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    sim.once('exit', (code) => reject(new Error(`the simulator exited with ${code}:\n${log}`)));
-  });
+  const { url, child } = await startSimProcess(join(home, `sim-${scenario}`), scenario);
+  sims.push(child);
+  return url;
 }
 
 beforeAll(async () => {
@@ -68,7 +42,7 @@ beforeAll(async () => {
       `knownHostsFile: ${join(home, 'known_hosts')}`,
       `auditFile: ${join(home, 'audit.jsonl')}`,
       'hosts:',
-      `  - { id: no-ssh, address: 127.0.0.1, port: ${await closedPort()}, connectTimeoutSeconds: 2 }`,
+      `  - { id: no-ssh, address: 127.0.0.1, port: ${(await freePorts(1))[0]}, connectTimeoutSeconds: 2 }`,
       'deployments:',
       ...ids.map(
         (id) => `  - { id: ${id}, name: ${id.toUpperCase()}, hosts: [no-ssh], health: { url: "${failing.includes(id) ? bad : good}", intervalSeconds: 5 } }`,

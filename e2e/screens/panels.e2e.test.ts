@@ -3,12 +3,13 @@
 // and each panel is saved as a screenshot under e2e/output/ to look at. The deployment is polled
 // directly (no SSH forward), so this spec needs no sshd or test hosts; its one configured host
 // points at a closed loopback port and shows as a failed SSH connection, which is real too.
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Browser, Locator, Page } from 'playwright-core';
+import { startSimProcess } from '../support/simProcess';
+import { freePorts } from '../../testbed/sshd';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { closeConsole, openConsole } from '../support/console';
 import { REPO, type WebShell } from '../support/webShell';
@@ -20,34 +21,6 @@ let simUrl: string;
 let shell: WebShell;
 let browser: Browser;
 let page: Page;
-
-async function closedPort(): Promise<number> {
-  const server = createServer();
-  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
-  const port = (server.address() as { port: number }).port;
-  await new Promise<void>((resolve) => server.close(() => resolve()));
-  return port;
-}
-
-async function startSim(): Promise<string> {
-  sim = spawn(process.execPath, [join(REPO, 'out', 'sim', 'autotrader-sim.mjs'), '--port', '0', '--state-dir', join(home, 'sim')], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let log = '';
-  sim.stderr!.on('data', (chunk) => (log += chunk));
-  return new Promise<string>((resolve, reject) => {
-    const timer = setTimeout(() => reject(new Error(`the simulator printed no URL in 15 s:\n${log}`)), 15_000);
-    sim.stdout!.on('data', (chunk) => {
-      log += chunk;
-      const match = /^(http:\/\/127\.0\.0\.1:\d+)\/?$/m.exec(log);
-      if (match) {
-        clearTimeout(timer);
-        resolve(match[1]!);
-      }
-    });
-    sim.once('exit', (code) => reject(new Error(`the simulator exited with ${code}:\n${log}`)));
-  });
-}
 
 async function control(method: string, path: string, body?: unknown): Promise<void> {
   const response = await fetch(`${simUrl}${path}`, {
@@ -85,7 +58,9 @@ async function shoot(panelName: string, file: string): Promise<void> {
 
 beforeAll(async () => {
   mkdirSync(out, { recursive: true });
-  simUrl = await startSim();
+  const started = await startSimProcess(join(home, 'sim'));
+  sim = started.child;
+  simUrl = started.url;
   const config = join(home, 'config.yaml');
   writeFileSync(join(home, 'known_hosts'), '');
   writeFileSync(
@@ -95,7 +70,7 @@ beforeAll(async () => {
       `knownHostsFile: ${join(home, 'known_hosts')}`,
       `auditFile: ${join(home, 'audit.jsonl')}`,
       'hosts:',
-      `  - { id: no-ssh, label: no-ssh, address: 127.0.0.1, port: ${await closedPort()}, connectTimeoutSeconds: 2 }`,
+      `  - { id: no-ssh, label: no-ssh, address: 127.0.0.1, port: ${(await freePorts(1))[0]}, connectTimeoutSeconds: 2 }`,
       'deployments:',
       '  - id: sim',
       '    name: Simulator',
