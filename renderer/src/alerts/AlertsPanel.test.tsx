@@ -10,30 +10,24 @@ import { useAppStore } from '../store/appStore';
 import { useHostsStore } from '../hosts/hostsStore';
 import { useRunbookStore } from '../runbooks/runbookStore';
 import { AlertsPanel } from './AlertsPanel';
+import { alertRecord } from '../../../common/alertRecord.fixture';
 
 const at = (minutesAgo: number) => new Date(Date.now() - minutesAgo * 60_000).toISOString();
-const alert = (over: Partial<AlertRecord>): AlertRecord => ({
-  id: 'a-1',
-  key: 'prod/sla-p95/coingecko',
-  deploymentId: 'prod',
-  ruleId: 'sla-p95',
-  section: 'sla-violations',
-  endpoint: 'sla',
-  item: 'coingecko',
-  title: 'latency p95',
-  severity: 'warning',
-  state: 'firing',
-  reason: 'latency p95 2400 ms > 2000 ms',
-  value: 2400,
-  pendingSince: at(6),
-  firedAt: at(5),
-  resolvedAt: null,
-  acknowledgedAt: null,
-  acknowledgedBy: null,
-  snoozedUntil: null,
-  notified: 1,
-  ...over,
-});
+const alert = (over: Partial<AlertRecord>): AlertRecord =>
+  alertRecord({
+    key: 'prod/sla-p95/coingecko',
+    ruleId: 'sla-p95',
+    section: 'sla-violations',
+    endpoint: 'sla',
+    item: 'coingecko',
+    title: 'latency p95',
+    severity: 'warning',
+    reason: 'latency p95 2400 ms > 2000 ms',
+    value: 2400,
+    pendingSince: at(6),
+    firedAt: at(5),
+    ...over,
+  });
 
 const sla = [
   alert({ id: 'a-1' }),
