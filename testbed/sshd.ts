@@ -314,7 +314,10 @@ export async function startSshd(opts: SshdOptions = {}): Promise<Sshd> {
     const proc = child;
     child = null;
     if (!proc?.pid || proc.exitCode !== null || proc.signalCode !== null) return;
-    const all = [...(await descendants(proc.pid)), proc.pid];
+    // sshd first, then what it started (descendants lists children before their parents):
+    // killed the other way round, a session's sshd could see its command die and report an exit
+    // signal for it before its own KILL landed, which is not what a killed sshd looks like
+    const all = [proc.pid, ...(await descendants(proc.pid)).reverse()];
     const exited = new Promise<void>((r) => proc.once('exit', () => r()));
     signalAll(all, 'SIGCONT');
     signalAll(all, 'SIGKILL');
