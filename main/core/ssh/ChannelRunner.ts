@@ -96,6 +96,16 @@ export class ChannelRunner {
       this.registry.touch(conn, -1);
       return { exitCode: null, signal: null, timedOut: false, cancelled: true };
     }
+    if (spare && opts.signal?.aborted) {
+      // cancelled while the spare was handed over: its command never goes out, and EOF ends the
+      // waiting wrapper quietly
+      channel.once('close', () => this.spares.sessionEnded(conn));
+      channel.resume();
+      channel.stderr.resume();
+      channel.end();
+      this.registry.touch(conn, -1);
+      return { exitCode: null, signal: null, timedOut: false, cancelled: true };
+    }
     if (spare) {
       channel.once('exit', onEarlyExit);
       channel.write(spareInput(command, spare.endLine));
@@ -168,6 +178,9 @@ export class ChannelRunner {
       };
       const onAbort = () => stop('cancelled');
       opts.signal?.addEventListener('abort', onAbort, { once: true });
+      // an abort while the exec request was on its way fired no listener: the command has
+      // started on the host, so it is stopped like any cancelled one
+      if (opts.signal?.aborted) onAbort();
       if (opts.timeoutMs && opts.timeoutMs > 0) timeoutTimer = this.timers.setTimeout(() => stop('timedOut'), opts.timeoutMs);
       const onClientClose = () => finish();
       client.once('close', onClientClose);

@@ -8,6 +8,7 @@ import ssh2, { type Client } from 'ssh2';
 import { request } from 'undici';
 import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { ConnectionState, HostId } from '../../../common/contract';
+import { startDelayProxy } from '../../../testbed/delay-proxy';
 import { freePorts, startSshd, type Sshd } from '../../../testbed/sshd';
 import { createForwardDispatcher } from './forwardDispatcher';
 import { SessionPool, type HostTarget } from './SessionPool';
@@ -19,6 +20,8 @@ const S987654 = base + 1;
 const S876543 = base + 2;
 const S765432 = base + 3;
 const S654321 = base + 4;
+const S543210 = base + 5;
+const S432109 = base + 6;
 const seenPids = new Set<number>();
 const H = 'web1' as HostId;
 
@@ -266,6 +269,54 @@ describe('SessionPool against a real OpenSSH server', () => {
     const result = await running;
     expect(result.cancelled).toBe(true);
     await waitFor('the remote sleep to be gone', async () => (await pidsOf(`sleep ${S654321}`)).length === 0, 5000);
+  });
+
+  // A cancel that comes while the command's session is still on its way (a slow link, a loaded
+  // console) finds no running command to stop yet. It must still end the run, and a command
+  // not yet sent must never go out.
+  async function proxied(spareSessions: boolean) {
+    const link = await startDelayProxy({ target: { host: '127.0.0.1', port: sshd.port }, delayMs: 100 });
+    const kh = join(scratch, `proxied_known_hosts_${link.port}`);
+    await writeFile(kh, `[127.0.0.1]:${link.port} ${sshd.hostKeyLine.split(' ').slice(1).join(' ')}\n`);
+    const pool = newPool({ spareSessions });
+    pool.setHosts([target(sshd, { port: link.port, knownHostsPath: kh })]);
+    return { pool, link };
+  }
+
+  it('a cancel while the session opens (200 ms round trip) still stops the command it started', async () => {
+    const { pool, link } = await proxied(false);
+    try {
+      await pool.connect(H);
+      const ac = new AbortController();
+      const running = pool.exec(H, `sleep ${S543210}`, { signal: ac.signal });
+      // the channel open and the exec request each take a round trip: the cancel comes before either answer
+      setTimeout(() => ac.abort(), 50);
+      expect(await running).toMatchObject({ cancelled: true, timedOut: false });
+      await waitFor('no remote sleep', async () => (await pidsOf(`sleep ${S543210}`)).length === 0, 5000);
+    } finally {
+      await link.stop();
+    }
+  });
+
+  it('a cancel while a spare session is still starting sends it no command', async () => {
+    const { pool, link } = await proxied(true);
+    try {
+      await pool.connect(H);
+      const marker = join(scratch, `ran-${S432109}`);
+      const ac = new AbortController();
+      // right after the connect the spare has not printed its ready line yet: the exec waits for it
+      const running = pool.exec(H, `touch ${marker}; sleep ${S432109}`, { signal: ac.signal });
+      setTimeout(() => ac.abort(), 50);
+      expect(await running).toEqual({ exitCode: null, signal: null, timedOut: false, cancelled: true });
+      // a command that went out would have touched the marker at once, long before this answer
+      // (the next command runs after it on the same link, so it would see the marker)
+      let out = '';
+      await pool.exec(H, `test -e ${marker} && echo ran || echo never-ran`, { onStdout: (c) => (out += c) });
+      expect(out).toBe('never-ran\n');
+      expect(await pidsOf(`sleep ${S432109}`)).toEqual([]);
+    } finally {
+      await link.stop();
+    }
   });
 
   it('a timeout kills the remote process and says it timed out', async () => {

@@ -127,6 +127,11 @@ export class SessionSlots {
     };
     if (!(await this.take(s, tell, opts.signal))) return null;
     for (let refusals = 0; ;) {
+      // a slot granted to a request cancelled meanwhile: nothing goes out
+      if (opts.signal?.aborted) {
+        this.giveBack(s);
+        return null;
+      }
       // the slot taken stays this request's until its open succeeds or it gives up, so a spare
       // started meanwhile cannot take it
       const ticket = this.send(s);
