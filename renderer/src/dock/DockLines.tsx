@@ -10,7 +10,12 @@
 // one in view do not move it (the virtualizer anchors to the row in view). Long lines wrap, so
 // each drawn row is measured. @tanstack/react-virtual windows and measures, as in the run dialog.
 //
-// Accessible name: log "<label>" (data-line-count: every line kept, shown or filtered out).
+// Not a live region (no role "log"): a burst brings thousands of lines a second, and a live region
+// has the screen reader read each one out and the browser's accessibility tree follow every row
+// the virtualizer swaps. The lines are a labelled region to read at will; NewLinesStatus.tsx
+// says what came in, in summary.
+//
+// Accessible name: region "<label>" (data-line-count: every line kept, shown or filtered out).
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useLayoutEffect, useRef } from 'react';
 import { STATUS_SHAPE } from '../status/status';
@@ -104,7 +109,7 @@ export function DockLines({
     if (following && el) el.scrollTop = el.scrollHeight;
   }, [following, lines, total]);
   return (
-    <div ref={scroller} className="dock-lines mono" role="log" aria-label={label} data-line-count={lineCount} tabIndex={0}>
+    <div ref={scroller} className="dock-lines mono" role="region" aria-label={label} data-line-count={lineCount} tabIndex={0}>
       {lines.length === 0 ? <p className="muted">{empty}</p> : null}
       <div className="dock-rows" style={{ height: total }}>
         {virtualizer.getVirtualItems().map((item) => {
