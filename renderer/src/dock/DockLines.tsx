@@ -33,6 +33,12 @@ export interface DockLineItem {
 const ROW_HEIGHT = 17;
 /** rows drawn beyond each edge of the view, so a small scroll shows drawn rows */
 const OVERSCAN = 8;
+/**
+ * Following, the rows above the view are drawn again with every batch (a burst replaces every
+ * row in a frame) while the view goes back to the newest line: one row above is enough, and the
+ * seven fewer are a quarter less of each batch's rows to make, lay out and paint.
+ */
+const FOLLOW_OVERSCAN = 1;
 
 /** The last rows, as many as the view holds and the overscan above it: following, that is what will be in view. */
 function lastRows(range: Range): number[] {
@@ -98,7 +104,7 @@ export function DockLines({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (i) => lines[i]!.key,
-    overscan: OVERSCAN,
+    overscan: following ? FOLLOW_OVERSCAN : OVERSCAN,
     rangeExtractor: following ? lastRows : defaultRangeExtractor,
     anchorTo: 'end',
   });
