@@ -2,7 +2,8 @@ import { describe, expect, it } from 'vitest';
 import { NO_LINES, summaryText, tallyHost } from './newLines';
 import { hostOutput } from './shownLines';
 
-const host = (trimmedLines: number, text: string) => hostOutput('h1', 'one', { trimmedLines, output: [{ stream: 'stdout', text }] });
+const host = (trimmedLines: number, text: string) =>
+  hostOutput('h1', 'one', { trimmedLines, output: [{ stream: 'stdout', text }], outputNewlines: text.split('\n').length - 1 });
 
 describe('newLines', () => {
   it('counts whole lines from a number in the run, with their warnings and errors', () => {

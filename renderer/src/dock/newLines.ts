@@ -25,7 +25,7 @@ export function tallyHost(tally: LineTally, host: HostOutput, from: number): { t
   if (end <= from) return { tally, end: from };
   let { warnings, errors } = tally;
   const start = Math.max(from, host.first);
-  for (const line of linesBetween(host.output, start - host.first, end - host.first)) {
+  for (const line of linesBetween(host.output, start - host.first, end - host.first, host.count)) {
     const priority = linePriority(line.text);
     if (priority === 'fail') errors++;
     else if (priority === 'warn') warnings++;
