@@ -15,33 +15,42 @@ export const SUMMARY_MS = 5000;
 export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
   /** per host, the number in the run after the last line tallied */
   const tallied = useRef<Map<string, number> | null>(null);
+  const latest = useRef(hosts);
   const pending = useRef<LineTally>(NO_LINES);
-  const timer = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const tallying = useRef<ReturnType<typeof setTimeout> | null>(null);
+  const speaking = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [text, setText] = useState('');
-  // tallied after the frame is drawn: a burst's batches are counted off the frame's own time
   useEffect(() => {
+    latest.current = hosts;
     if (!tallied.current) {
       tallied.current = new Map(hosts.map((h) => [h.id, wholeLinesEnd(h)]));
       return;
     }
-    let tally = pending.current;
-    for (const host of hosts) {
-      const counted = tallyHost(tally, host, tallied.current.get(host.id) ?? host.first);
-      tally = counted.tally;
-      tallied.current.set(host.id, counted.end);
-    }
-    pending.current = tally;
-    if (tally.lines === 0 || timer.current) return;
-    timer.current = setTimeout(() => {
-      timer.current = null;
-      setText(summaryText(pending.current));
-      pending.current = NO_LINES;
-    }, SUMMARY_MS);
+    // tallied in a task of its own: a store update's effects run inside the frame that draws the
+    // batch, and reading a burst's thousands of lines there would make that frame longer
+    tallying.current ??= setTimeout(() => {
+      tallying.current = null;
+      let tally = pending.current;
+      for (const host of latest.current) {
+        const counted = tallyHost(tally, host, tallied.current!.get(host.id) ?? host.first);
+        tally = counted.tally;
+        tallied.current!.set(host.id, counted.end);
+      }
+      pending.current = tally;
+      if (tally.lines === 0 || speaking.current) return;
+      speaking.current = setTimeout(() => {
+        speaking.current = null;
+        setText(summaryText(pending.current));
+        pending.current = NO_LINES;
+      }, SUMMARY_MS);
+    }, 0);
   }, [hosts]);
   useEffect(
     () => () => {
-      if (timer.current) clearTimeout(timer.current);
-      timer.current = null;
+      for (const timer of [tallying, speaking]) {
+        if (timer.current) clearTimeout(timer.current);
+        timer.current = null;
+      }
     },
     [],
   );
