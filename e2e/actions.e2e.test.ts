@@ -329,6 +329,21 @@ describe('one action of each risk level through the Actions tab, on two real hos
     expect(await topRow()).toBe(reading);
     await run.getByRole('button', { name: /^Jump to now/ }).click();
     await expect.poll(() => log.textContent(), { timeout: 5_000 }).toContain('flood line 35200');
+    // long lines wrap: following, the rows kept for newer lines are measured again, and no row
+    // overlaps another
+    const wrapped = (from: number) =>
+      inside(one, `for i in $(seq ${from} ${from + 29}); do printf 'wrapped %03d %0400d\\nshort %03d\\n' $i 0 $i; done >> /var/log/autotrader/workers.log`);
+    const overlapping = () =>
+      log.evaluate((el) => {
+        const rows = Array.from(el.querySelectorAll('.dock-line'), (r) => r.getBoundingClientRect()).sort((a, b) => a.top - b.top);
+        return rows.filter((r, i) => i > 0 && r.top < rows[i - 1]!.bottom - 0.5).length;
+      });
+    await wrapped(1);
+    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('short 030');
+    await wrapped(31);
+    await expect.poll(() => log.textContent(), { timeout: 10_000 }).toContain('short 060');
+    await expect.poll(overlapping, { timeout: 2_000 }).toBe(0);
+    await page.screenshot({ path: join(out, 'actions-follow-wrapped.png') });
 
     await run.getByRole('button', { name: 'Cancel run' }).click();
     await expect.poll(() => run.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 15_000 }).toMatch(/cancelled/);

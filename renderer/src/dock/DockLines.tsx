@@ -6,7 +6,9 @@
 //
 // Following, the view stays on the newest line: the rows drawn are the last ones (not those at
 // the scroll position before the batch, which would show blank for a frame) and the scroll goes
-// to the end before the frame is painted. Paused, the view holds still: rows trimmed above the
+// to the end before the frame is painted. A row is kept by its place from the newest line, so a
+// batch gives the same rows new text instead of taking every row down and making new ones (and
+// the browser's accessibility tree does the same); each is measured again for its new line. Paused, the view holds still: rows trimmed above the
 // one in view do not move it (the virtualizer anchors to the row in view). Long lines wrap, so
 // each drawn row is measured. @tanstack/react-virtual windows and measures, as in the run dialog.
 //
@@ -109,20 +111,24 @@ export function DockLines({
     anchorTo: 'end',
   });
   const total = virtualizer.getTotalSize();
+  const rows = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    // following: at the newest line before the frame is painted
     const el = scroller.current;
-    if (following && el) el.scrollTop = el.scrollHeight;
-  }, [following, lines, total]);
+    if (!following || !el) return;
+    // a kept row now holds another line: its height is that line's (a wrapped line is taller)
+    for (const row of rows.current?.children ?? []) virtualizer.resizeItem(Number((row as HTMLElement).dataset.index), (row as HTMLElement).offsetHeight);
+    // following: at the newest line before the frame is painted
+    el.scrollTop = el.scrollHeight;
+  }, [following, lines, total, virtualizer]);
   return (
     <div ref={scroller} className="dock-lines mono" role="region" aria-label={label} data-line-count={lineCount} tabIndex={0}>
       {lines.length === 0 ? <p className="muted">{empty}</p> : null}
-      <div className="dock-rows" style={{ height: total }}>
+      <div ref={rows} className="dock-rows" style={{ height: total }}>
         {virtualizer.getVirtualItems().map((item) => {
           const line = lines[item.index]!;
           return (
             <DockRow
-              key={item.key}
+              key={following ? `from-end-${lines.length - 1 - item.index}` : item.key}
               index={item.index}
               start={item.start}
               text={line.text}
