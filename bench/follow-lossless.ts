@@ -18,7 +18,8 @@
 //   [--outages 2] [--outage 60] [--rounds 3: rounds of 1 and 2, alternating which side goes first]
 //   [--parts journal,page,resume: which parts to run; a record needs all three]
 //   OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile per burst, heaviest functions printed (not recorded)
-//   OPSDECK_FOLLOW_TRACE=DIR: a Chromium performance trace per burst in DIR, main-thread time summed (not recorded)
+//   OPSDECK_FOLLOW_TRACE=DIR: a Chromium performance trace per burst in DIR, main-thread CPU time summed (not recorded)
+//   OPSDECK_FOLLOW_ACCESSIBILITY=1: the page's accessibility tree kept up, as with a screen reader on (not recorded)
 import { spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { mkdtempSync, writeFileSync } from 'node:fs';
@@ -286,8 +287,8 @@ try {
       .map((l) => l.toFixed(2))
       .join(' / ')}\n`,
   );
-  // a profiled run is a variant: its figures carry the profiler's cost
-  if (journal && page && resume && !process.env.OPSDECK_FOLLOW_PROFILE && !process.env.OPSDECK_FOLLOW_TRACE) {
+  // a profiled, traced or accessibility run is a variant: its figures carry that cost
+  if (journal && page && resume && !process.env.OPSDECK_FOLLOW_PROFILE && !process.env.OPSDECK_FOLLOW_TRACE && !process.env.OPSDECK_FOLLOW_ACCESSIBILITY) {
     const { COUNT, opsRate, sshRate, opsRates, sshRates, inOrder } = journal;
     const { last, lost, twice, outOfOrder } = resume;
     const framesMet = page.worst.p99 < 50;

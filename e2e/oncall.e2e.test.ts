@@ -168,7 +168,7 @@ describe('on call on the demo fleet', () => {
     const dock = page.getByRole('region', { name: 'Follows' });
     await dock.waitFor({ timeout: 15_000 });
     await expect.poll(() => page.getByRole('dialog').count(), { timeout: 10_000 }).toBe(0);
-    const log = dock.getByRole('log');
+    const log = dock.getByRole('region', { name: /^Output from / });
     await expect.poll(async () => Number(await log.getAttribute('data-line-count')), { timeout: 20_000 }).toBeGreaterThan(0);
     // the console is not inert: another view opens while the follow runs
     await page.getByRole('tab', { name: 'Deployment' }).click();

@@ -70,7 +70,8 @@ export async function startFollowPage(fleet: Fleet, dir: string) {
   const config = join(dir, 'page-config.yaml');
   writeFileSync(config, fleetConfigYaml(fleet, { user: 'bench', auditFile: join(dir, 'page-audit.jsonl'), hosts: 1, intervalSeconds: 5 }));
   const shell = await startWebShell(['--config', config], { XDG_STATE_HOME: join(dir, 'page-state') });
-  const browser = await launchChromium();
+  // OPSDECK_FOLLOW_ACCESSIBILITY=1: the accessibility tree kept up, as when a screen reader is on (Chromium keeps none otherwise)
+  const browser = await launchChromium(process.env.OPSDECK_FOLLOW_ACCESSIBILITY ? ['--force-renderer-accessibility'] : []);
   const page: Page = await (await browser.newContext({ viewport: { width: 1440, height: 900 } })).newPage();
   await page.addInitScript(instrument);
   // OPSDECK_FOLLOW_PROFILE=1: the page's CPU profile of each burst, its heaviest functions printed

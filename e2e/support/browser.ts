@@ -3,7 +3,8 @@ import { chromium, type Browser } from 'playwright-core';
 
 export const CHROMIUM = process.env.OPSDECK_CHROMIUM ?? '/usr/lib/chromium/chromium';
 
-export function launchChromium(): Promise<Browser> {
+/** `extraArgs`: more Chromium switches, e.g. --force-renderer-accessibility to run as a screen reader would have it. */
+export function launchChromium(extraArgs: readonly string[] = []): Promise<Browser> {
   return chromium.launch({
     executablePath: CHROMIUM,
     args: [
@@ -16,6 +17,7 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
       '--disable-dev-shm-usage',
       '--disable-quic',
+      ...extraArgs,
     ],
   });
 }

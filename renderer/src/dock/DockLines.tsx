@@ -6,11 +6,18 @@
 //
 // Following, the view stays on the newest line: the rows drawn are the last ones (not those at
 // the scroll position before the batch, which would show blank for a frame) and the scroll goes
-// to the end before the frame is painted. Paused, the view holds still: rows trimmed above the
+// to the end before the frame is painted. A row is kept by its place from the newest line, so a
+// batch gives the same rows new text instead of taking every row down and making new ones (and
+// the browser's accessibility tree does the same); each is measured again for its new line. Paused, the view holds still: rows trimmed above the
 // one in view do not move it (the virtualizer anchors to the row in view). Long lines wrap, so
 // each drawn row is measured. @tanstack/react-virtual windows and measures, as in the run dialog.
 //
-// Accessible name: log "<label>" (data-line-count: every line kept, shown or filtered out).
+// Not a live region (no role "log"): a burst brings thousands of lines a second, and a live region
+// has the screen reader read each one out and the browser's accessibility tree follow every row
+// the virtualizer swaps. The lines are a labelled region to read at will; NewLinesStatus.tsx
+// says what came in, in summary.
+//
+// Accessible name: region "<label>" (data-line-count: every line kept, shown or filtered out).
 import { defaultRangeExtractor, useVirtualizer, type Range } from '@tanstack/react-virtual';
 import { memo, useLayoutEffect, useRef } from 'react';
 import { STATUS_SHAPE } from '../status/status';
@@ -28,6 +35,12 @@ export interface DockLineItem {
 const ROW_HEIGHT = 17;
 /** rows drawn beyond each edge of the view, so a small scroll shows drawn rows */
 const OVERSCAN = 8;
+/**
+ * Following, the rows above the view are drawn again with every batch (a burst replaces every
+ * row in a frame) while the view goes back to the newest line: one row above is enough, and the
+ * seven fewer are a quarter less of each batch's rows to make, lay out and paint.
+ */
+const FOLLOW_OVERSCAN = 1;
 
 /** The last rows, as many as the view holds and the overscan above it: following, that is what will be in view. */
 function lastRows(range: Range): number[] {
@@ -93,25 +106,29 @@ export function DockLines({
     getScrollElement: () => scroller.current,
     estimateSize: () => ROW_HEIGHT,
     getItemKey: (i) => lines[i]!.key,
-    overscan: OVERSCAN,
+    overscan: following ? FOLLOW_OVERSCAN : OVERSCAN,
     rangeExtractor: following ? lastRows : defaultRangeExtractor,
     anchorTo: 'end',
   });
   const total = virtualizer.getTotalSize();
+  const rows = useRef<HTMLDivElement>(null);
   useLayoutEffect(() => {
-    // following: at the newest line before the frame is painted
     const el = scroller.current;
-    if (following && el) el.scrollTop = el.scrollHeight;
-  }, [following, lines, total]);
+    if (!following || !el) return;
+    // a kept row now holds another line: its height is that line's (a wrapped line is taller)
+    for (const row of rows.current?.children ?? []) virtualizer.resizeItem(Number((row as HTMLElement).dataset.index), (row as HTMLElement).offsetHeight);
+    // following: at the newest line before the frame is painted
+    el.scrollTop = el.scrollHeight;
+  }, [following, lines, total, virtualizer]);
   return (
-    <div ref={scroller} className="dock-lines mono" role="log" aria-label={label} data-line-count={lineCount} tabIndex={0}>
+    <div ref={scroller} className="dock-lines mono" role="region" aria-label={label} data-line-count={lineCount} tabIndex={0}>
       {lines.length === 0 ? <p className="muted">{empty}</p> : null}
-      <div className="dock-rows" style={{ height: total }}>
+      <div ref={rows} className="dock-rows" style={{ height: total }}>
         {virtualizer.getVirtualItems().map((item) => {
           const line = lines[item.index]!;
           return (
             <DockRow
-              key={item.key}
+              key={following ? `from-end-${lines.length - 1 - item.index}` : item.key}
               index={item.index}
               start={item.start}
               text={line.text}

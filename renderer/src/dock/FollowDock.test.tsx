@@ -6,6 +6,7 @@ import { ApiContext } from '../api/ApiContext';
 import { applyRunOutput, applyRunStatus } from '../store/actions';
 import { dockRun } from './dockStore';
 import { FollowDock } from './FollowDock';
+import { SUMMARY_MS } from './NewLinesStatus';
 
 const out = (runId: string, text: string) => applyRunOutput({ runId, hostId: 'trader-1', chunks: [{ stream: 'stdout', text }], droppedLines: 0 } as never);
 const running = (runId: string) =>
@@ -84,9 +85,9 @@ describe('FollowDock', () => {
     });
     const tabs = within(screen.getByRole('tablist', { name: 'Follows' })).getAllByRole('tab');
     expect(tabs.map((t) => t.textContent)).toEqual(['Follow autotrader-api', 'Follow autotrader-ingestion']);
-    expect(screen.getByRole('log').textContent).toContain('42 rows');
+    expect(screen.getByRole('region', { name: 'Output from trader-1' }).textContent).toContain('42 rows');
     await user.click(tabs[0]!);
-    expect(screen.getByRole('log').textContent).toContain('INFO api: up');
+    expect(screen.getByRole('region', { name: 'Output from trader-1' }).textContent).toContain('INFO api: up');
   });
 
   it('filters, marks and counts search matches, colours priorities, pauses and jumps back to now; Cancel run stops it', async () => {
@@ -97,7 +98,7 @@ describe('FollowDock', () => {
       out('run-c', 'INFO api: up\nERROR api: questrade: token expired\nWARNING api: slow\nINFO api: token refreshed\n');
       dockRun('run-c', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
     });
-    const log = screen.getByRole('log', { name: 'Output from trader-1' });
+    const log = screen.getByRole('region', { name: 'Output from trader-1' });
     expect(log.getAttribute('data-line-count')).toBe('4');
     const error = within(log)
       .getByText(/ERROR api/)
@@ -134,6 +135,44 @@ describe('FollowDock', () => {
     expect(screen.queryByRole('region', { name: 'Follows' })).toBeNull();
   });
 
+  it('reads out what came in, in summary at most every few seconds, not line by line', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      renderDock();
+      act(() => {
+        running('run-e');
+        out('run-e', 'INFO api: up\n');
+        dockRun('run-e', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+      });
+      // the lines are a region to read at will, not a live region read out line by line
+      const lines = screen.getByRole('region', { name: 'Output from trader-1' });
+      expect(lines.getAttribute('aria-live')).toBeNull();
+      expect(screen.queryByRole('log')).toBeNull();
+      const summary = screen.getByRole('status', { name: 'New lines' });
+      // what was there when the tab opened is not news
+      act(() => vi.advanceTimersByTime(SUMMARY_MS));
+      expect(summary.textContent).toBe('');
+      // a burst in several batches: one summary, once it has had time to gather
+      const burst = Array.from({ length: 1200 }, (_, i) =>
+        i % 400 === 7 ? `WARNING api: slow ${i}` : i === 999 ? 'ERROR api: questrade: token expired' : `INFO api: tick ${i}`,
+      );
+      for (let i = 0; i < burst.length; i += 300) act(() => out('run-e', `${burst.slice(i, i + 300).join('\n')}\n`));
+      act(() => vi.advanceTimersByTime(SUMMARY_MS - 1));
+      expect(summary.textContent).toBe('');
+      act(() => vi.advanceTimersByTime(1));
+      expect(summary.textContent).toBe('1,200 new lines, 3 warnings, 1 error');
+      // a line still being written is told once it is whole
+      act(() => out('run-e', 'WARNING api: queue'));
+      act(() => vi.advanceTimersByTime(SUMMARY_MS));
+      expect(summary.textContent).toBe('1,200 new lines, 3 warnings, 1 error');
+      act(() => out('run-e', ' backing up\n'));
+      act(() => vi.advanceTimersByTime(SUMMARY_MS));
+      expect(summary.textContent).toBe('1 new line, 1 warning');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('pages back through the lines kept on disk to the first, numbered, and jumps back to now', async () => {
     const user = userEvent.setup();
     const fake = renderDock();
@@ -145,7 +184,7 @@ describe('FollowDock', () => {
     await user.click(screen.getByRole('button', { name: 'Older lines' }));
     // found once, before a page of rows is drawn (role queries over hundreds of rows are slow in jsdom)
     const status = screen.getByRole('status', { name: 'Spool position' });
-    const log = screen.getByRole('log', { name: 'Kept on disk from trader-1' });
+    const log = screen.getByRole('region', { name: 'Kept on disk from trader-1' });
     const pager = screen.getByRole('group', { name: 'Lines kept on disk' });
     const [first, older, newer] = ['First line', 'Older', 'Newer'].map((name) => within(pager).getByRole('button', { name }) as HTMLButtonElement);
     const numbers = () => [...log.querySelectorAll('[data-line]')].map((l) => Number(l.getAttribute('data-line')));
@@ -166,7 +205,7 @@ describe('FollowDock', () => {
     expect(numbers()).toEqual([900, 901, 902, 903, 904, 905, 906, 907, 908, 909]);
     fireEvent.change(filter, { target: { value: '' } });
     await user.click(screen.getByRole('button', { name: /^Jump to now/ }));
-    expect(screen.queryByRole('log', { name: 'Kept on disk from trader-1' })).toBeNull();
-    expect(screen.getByRole('log', { name: 'Output from trader-1' }).textContent).toContain('live 1200');
+    expect(screen.queryByRole('region', { name: 'Kept on disk from trader-1' })).toBeNull();
+    expect(screen.getByRole('region', { name: 'Output from trader-1' }).textContent).toContain('live 1200');
   }, 20_000);
 });

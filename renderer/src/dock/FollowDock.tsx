@@ -7,8 +7,9 @@
 // Accessible names (as the run dialog's, so a follow reads the same in both): region "Follows";
 // tablist "Follows"; tab "<title>"; textbox "Filter lines", searchbox "Search lines", status
 // "Search matches"; status "<host label> status" per host, status "Dropped output from <label>";
-// buttons "Pause", "Resume", "Older lines", "Jump to now", "Cancel run", "Close"; log "Output from <labels>"
-// (data-line-count: every line kept, shown or filtered out).
+// status "New lines" (NewLinesStatus.tsx); buttons "Pause", "Resume", "Older lines", "Jump to now",
+// "Cancel run", "Close"; region "Output from <labels>" (data-line-count: every line kept, shown or
+// filtered out).
 import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { onTablistKeyDown } from '../a11y/tablistKeys';
@@ -21,6 +22,7 @@ import type { DockTab } from './dockStore';
 import { closeDockTab, setActiveDockTab, updateDockTab, useDockStore } from './dockStore';
 import { DockLines } from './DockLines';
 import { countMatches } from './linePriority';
+import { NewLinesStatus } from './NewLinesStatus';
 import { hostOutput, shownLines } from './shownLines';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
@@ -115,6 +117,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
             </span>
           );
         })}
+        <NewLinesStatus hosts={perHost} />
       </div>
       {tab.history ? (
         <SpoolPager tab={tab} history={tab.history} />

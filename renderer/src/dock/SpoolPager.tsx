@@ -4,8 +4,9 @@
 // the tab's filter and search apply to the page shown. "Jump to now" (in the tab's tools) leaves it.
 //
 // Accessible names: group "Lines kept on disk"; combobox "Host" (several hosts); buttons
-// "First line", "Older", "Newer", "Newest"; status "Spool position"; log "Kept on disk from
-// <label>" (each line's data-line is its number in the spool, 1 the first kept).
+// "First line", "Older", "Newer", "Newest"; status "Spool position"; region "Kept on disk from
+// <label>" (each line's data-line is its number in the spool, 1 the first kept). A page is not a
+// live region: turning one would have the screen reader read out 500 lines.
 import { useEffect, useState } from 'react';
 import type { HostId, RunId } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
@@ -93,7 +94,7 @@ export function SpoolPager({ tab, history }: { tab: DockTab; history: NonNullabl
               : 'reading…'}
         </span>
       </div>
-      <div className="dock-lines mono" role="log" aria-label={`Kept on disk from ${label}`} tabIndex={0}>
+      <div className="dock-lines mono" role="region" aria-label={`Kept on disk from ${label}`} tabIndex={0}>
         {lines.map((l) => {
           const priority = linePriority(l.text);
           return (

@@ -5,6 +5,7 @@ import { hostOutput, shownLines } from './shownLines';
 const run = (trimmedLines: number, ...texts: string[]) => ({
   trimmedLines,
   output: texts.map((text, i) => ({ stream: i % 2 ? ('stderr' as const) : ('stdout' as const), text })),
+  outputNewlines: texts.join('').split('\n').length - 1,
 });
 const hosts = [
   hostOutput('h1', 'one', run(100, 'ERROR a\nINFO b\nIN', 'FO c\n')),

@@ -1,8 +1,8 @@
 // Which of a follow's kept lines its tab shows: every host's lines in host order, up to the pause,
 // those the filter lets through, the newest `max` of them. A host keeps thousands of lines (its
 // newest 256 KiB) and a burst brings a batch ten times a second, so without a filter only the
-// lines shown are made; a filter has to read them all.
-import { countLines, linesBetween } from '../actions/outputLines';
+// lines shown are made, found from the end of the kept text; a filter has to read them all.
+import { countLinesOf, linesBetween } from '../actions/outputLines';
 import type { DockLineItem } from './DockLines';
 import { filterLines } from './linePriority';
 
@@ -16,9 +16,14 @@ export interface HostOutput {
   count: number;
 }
 
-export function hostOutput(id: string, label: string, run: { output: HostOutput['output']; trimmedLines: number } | undefined): HostOutput {
+export function hostOutput(
+  id: string,
+  label: string,
+  run: { output: HostOutput['output']; trimmedLines: number; outputNewlines: number } | undefined,
+): HostOutput {
   const output = run?.output ?? [];
-  return { id, label, first: run?.trimmedLines ?? 0, output, count: countLines(output) };
+  // from the newlines the store counted as they came, not by reading up to 256 KiB again per batch
+  return { id, label, first: run?.trimmedLines ?? 0, output, count: countLinesOf(output, run?.outputNewlines ?? 0) };
 }
 
 /** Lines of `host` kept up to the pause (all of them while following). */
@@ -38,7 +43,7 @@ export function shownLines(
   const kept = upTo.reduce((n, k) => n + k, 0);
   // a line's key is its number in the run: stable while older text is trimmed
   const items = (h: HostOutput, from: number, to: number): DockLineItem[] =>
-    linesBetween(h.output, from, to).map((l, i) => ({ ...l, key: `${h.id}:${h.first + from + i}`, host: h.label }));
+    linesBetween(h.output, from, to, h.count).map((l, i) => ({ ...l, key: `${h.id}:${h.first + from + i}`, host: h.label }));
   if (filter.trim())
     return {
       lines: filterLines(

@@ -14,7 +14,7 @@ import {
   setView,
 } from './actions';
 import { healthKey } from './slices';
-import { toLines } from '../actions/outputLines';
+import { countLines, toLines } from '../actions/outputLines';
 import { useAppStore } from './appStore';
 import { resetAllStores } from './createStore';
 
@@ -117,6 +117,8 @@ describe('store actions', () => {
     const host = useAppStore.getState().runs[runId]!.hosts[hostId]!;
     const kept = toLines(host.output);
     expect(host.trimmedLines).toBe(count - kept.length);
+    // the kept lines' newlines, counted as they came and as they went, so a view need not read them all
+    expect(host.outputNewlines).toBe(countLines(host.output));
     expect(kept.at(-1)!.text).toBe(line(count).trimEnd());
     expect(kept[1]!.text).toBe(line(host.trimmedLines + 2).trimEnd());
   });

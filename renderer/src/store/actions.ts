@@ -95,6 +95,7 @@ const emptyHostRun = (hostId: string): HostRun => ({
   droppedLines: 0,
   trimmedChars: 0,
   trimmedLines: 0,
+  outputNewlines: 0,
   at: null,
 });
 
@@ -127,7 +128,9 @@ function updateHostRun(runId: string, hostId: string, change: (run: HostRun) => 
 function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRun {
   const output = [...host.output];
   let chars = host.outputChars;
+  let kept = host.outputNewlines;
   for (const chunk of payload.chunks) {
+    for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) kept++;
     const last = output[output.length - 1];
     // Merge same-stream chunks so a long run is a few spans, not thousands.
     if (last && last.stream === chunk.stream) output[output.length - 1] = { stream: chunk.stream, text: last.text + chunk.text };
@@ -137,7 +140,10 @@ function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRu
   let trimmed = host.trimmedChars;
   let trimmedLines = host.trimmedLines;
   const newlines = (text: string) => {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) trimmedLines++;
+    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
+      trimmedLines++;
+      kept--;
+    }
   };
   while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
     const first = output[0]!;
@@ -154,7 +160,15 @@ function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRu
       trimmed += excess;
     }
   }
-  return { ...host, output, outputChars: chars, trimmedChars: trimmed, trimmedLines, droppedLines: host.droppedLines + payload.droppedLines };
+  return {
+    ...host,
+    output,
+    outputChars: chars,
+    trimmedChars: trimmed,
+    trimmedLines,
+    outputNewlines: kept,
+    droppedLines: host.droppedLines + payload.droppedLines,
+  };
 }
 
 export function applyRunOutput(payload: EventPayload<'onRunOutput'>): void {

@@ -48,6 +48,8 @@ export interface HostRun {
   trimmedChars: number;
   /** newlines in the trimmed text: the kept output's line i is the run's line trimmedLines + i */
   trimmedLines: number;
+  /** newlines in the kept output, counted as it comes: a view of the newest lines need not read it all (outputLines.ts countLines) */
+  outputNewlines: number;
   at: string | null;
 }
 
