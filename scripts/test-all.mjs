@@ -50,6 +50,34 @@ if (existsSync(report)) {
   passed = json.numPassedTests ?? 0;
   failed = json.numFailedTests ?? 0;
   skipped = (json.numPendingTests ?? 0) + (json.numTodoTests ?? 0);
+  printFailures(json);
+}
+
+// CI keeps only the end of the log: name every failed test and its error's first lines here,
+// after the two runs' long interleaved output, so a failure can be read from that tail.
+function printFailures(json) {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC
+  const plain = (text) => text.replace(/\x1b\[[0-9;]*m/g, '');
+  const failures = (json.testResults ?? []).flatMap((file) => {
+    const where = file.name.startsWith(root) ? file.name.slice(root.length) : file.name;
+    const tests = (file.assertionResults ?? []).filter((t) => t.status === 'failed');
+    // a file that failed outside its tests (a hook, an import) has no failed test to name
+    if (!tests.length && file.status === 'failed') return [{ name: `${where} (the file itself)`, message: file.message ?? '' }];
+    return tests.map((t) => ({ name: `${where} > ${t.fullName}`, message: (t.failureMessages ?? []).join('\n') }));
+  });
+  if (!failures.length) return;
+  console.log(`\n=== failed tests (${failures.length})`);
+  for (const f of failures.slice(0, 20)) {
+    console.log(`- ${f.name}`);
+    const lines = plain(f.message)
+      .split('\n')
+      .filter((l) => l.trim());
+    // the error, then where in the project it was thrown (not vitest's own frames)
+    const frames = lines.filter((l) => /^\s+at /.test(l));
+    const shown = [...lines.filter((l) => !frames.includes(l)).slice(0, 3), ...frames.filter((l) => !l.includes('node_modules')).slice(0, 2)];
+    for (const line of shown) console.log(`    ${line.trim().slice(0, 300)}`);
+  }
+  if (failures.length > 20) console.log(`  … and ${failures.length - 20} more (the report: ${report})`);
 }
 // A failed typecheck, lint or build counts as a failure too, so the line can never read clean.
 if (!ok && failed === 0) failed = 1;
