@@ -7,6 +7,7 @@ import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContai
 import { useAppStore } from '../store/appStore';
 import { pointsInRange, type ChartRow } from './chartRange';
 import { chartLines } from './chartLines';
+import { timeTickFor } from './chartFormats';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistoryStore } from './historyStore';
 import { visibleText } from '../../../common/visibleText';
@@ -63,6 +64,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
   const yLabel = useMemo(() => ({ value: unit, angle: -90, position: 'insideLeft' as const, fill: '#8893a2', fontSize: 10, dy: 10 }), [unit]);
   const points = data.length;
+  const timeTick = timeTickFor(points < 2 ? 0 : data[points - 1]!.t - data[0]!.t);
   const allMarks = useActionMarks(deploymentId, metric.slice(0, metric.indexOf('.')) as Endpoint);
   // the runs within the range shown (measured from the newest point, as the rows are)
   const marks = useMemo(() => (points < 2 ? [] : allMarks.filter((m) => m.at >= data[0]!.t)), [allMarks, data, points]);
@@ -82,7 +84,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
           {/* recharts' keyboard layer makes the chart a Tab stop (arrows step the tooltip through the points); its <title> names it */}
           <LineChart data={data} margin={MARGIN} title={`${title} chart`} desc="Left and right arrows step through the points">
             <CartesianGrid stroke="#2a313b" strokeDasharray="2 4" />
-            <XAxis dataKey="t" type="number" domain={X_DOMAIN} tickFormatter={clock} stroke="#8893a2" fontSize={10} minTickGap={40} />
+            <XAxis dataKey="t" type="number" domain={X_DOMAIN} tickFormatter={timeTick} stroke="#8893a2" fontSize={10} minTickGap={40} />
             <YAxis stroke="#8893a2" fontSize={10} width={44} tickFormatter={axisFormat ?? format} domain={Y_DOMAIN} label={yLabel} />
             <Tooltip labelFormatter={tooltipLabel} formatter={tooltipValue} contentStyle={TOOLTIP_STYLE} />
             <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />
