@@ -19,9 +19,10 @@ export async function syncFolder(dir: string): Promise<void> {
  * stopped, and when the disk refuses it the partial line is cut off again, so no record is ever
  * left half on disk by a refusal. Creates the file (and its folder) when missing and syncs the
  * folder that gained it. fdatasync: the bytes and the new size reach the disk, the timestamps
- * need not (what PostgreSQL does for its WAL).
+ * need not (what PostgreSQL does for its WAL). `onWritten` is called once every byte is written
+ * and before the sync starts; a sync that fails afterwards still cuts the text off and throws.
  */
-export async function appendWhole(path: string, text: string): Promise<void> {
+export async function appendWhole(path: string, text: string, onWritten?: () => void): Promise<void> {
   const { fh, created } = await openForAppend(path);
   try {
     if (created) await syncFolder(dirname(path));
@@ -34,6 +35,7 @@ export async function appendWhole(path: string, text: string): Promise<void> {
         if (bytesWritten <= 0) throw Object.assign(new Error('the disk accepted no bytes'), { code: 'EIO' });
         done += bytesWritten;
       }
+      onWritten?.();
       await fh.datasync();
     } catch (err) {
       // Undo the partial write; shrinking needs no space, so it works on a full disk.
