@@ -30,6 +30,7 @@ import { loadCatalogFile } from '../main/core/actions/Catalog';
 import { AuditLog } from '../main/core/audit/AuditLog';
 import { systemClock } from '../main/core/clock';
 import { Redactor } from '../main/core/redact/Redactor';
+import { READ_ONLY_PRELUDE } from '../main/core/team/hostEnvelope';
 import { TeamEnvelope } from '../main/core/team/TeamEnvelope';
 import { shellQuote } from '../main/core/shellQuote';
 import { wrapCommand } from '../main/core/ssh/execWrapper';
@@ -74,7 +75,8 @@ console.log(`booting ${HOSTS} nspawn hosts…`);
 // unique per process: another run of this bench or a test fleet may be up at the same time
 const fleet = await startFleet({ name: `bench${process.pid % 100000}`, hosts: HOSTS });
 const proxies: DelayProxy[] = [];
-const pool = new SessionPool({ maxConcurrentHandshakes: 32 });
+// as the app builds it on a real fleet: its spares hold the team envelope's read-only body
+const pool = new SessionPool({ maxConcurrentHandshakes: 32, sparePrelude: READ_ONLY_PRELUDE });
 // the same hosts without the spare session: the classic channel open + exec request
 const plainPool = new SessionPool({ maxConcurrentHandshakes: 32, spareSessions: false });
 // and with one spare always, as before a busy host kept two (busySpareWindowMs: 0)
