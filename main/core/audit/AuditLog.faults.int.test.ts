@@ -209,7 +209,8 @@ function traceEvents(text: string, log: string): string[] {
   const syncing = new Set<string>();
   const unquote = (s: string) => s.replace(/\\"/g, '"');
   for (const line of text.split('\n')) {
-    const m = /^(\d+) (.*)$/.exec(line);
+    // strace pads the pid to five columns
+    const m = /^(\d+)\s+(.*)$/.exec(line);
     if (!m) continue;
     const [, pid, call] = m as unknown as [string, string, string];
     if (call.startsWith(`fdatasync(`) && call.includes(`<${log}>`)) {
