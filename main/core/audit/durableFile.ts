@@ -1,5 +1,6 @@
 // File writes the audit log can stand on: a write is whole or undone, a new file's name is synced
 // into its folder, and a small fixed-size line is overwritten in place.
+import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -49,7 +50,13 @@ export async function appendWhole(path: string, text: string, onWritten?: () => 
 }
 
 async function openForAppend(path: string): Promise<{ fh: FileHandle; created: boolean }> {
-  // 'ax' first tells whether this open created the file (its folder then needs a sync)
+  // the file is there on every append but the first: one open, without O_CREAT
+  try {
+    return { fh: await open(path, constants.O_WRONLY | constants.O_APPEND), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  // 'ax' tells whether this open created the file (its folder then needs a sync)
   try {
     return { fh: await open(path, 'ax', 0o600), created: true };
   } catch (err) {
