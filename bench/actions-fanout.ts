@@ -237,8 +237,9 @@ try {
   // Where the action path's time goes, stage by stage. The pool, the service and the audit log
   // are the real ones; only the executor port and the view's emitters are wrapped to take the
   // times: the user confirms (run with the preview's token), the intent is written (a read-only
-  // action's sync runs on beside its command) and the command goes out (exec called), the command ends (exec resolved), its output reaches the
-  // view (the first onRunOutput), the result is fsynced and the run is reported finished.
+  // action's sync runs on beside its command) and the command goes out (exec called), the
+  // command ends (exec resolved), its output reaches the view (the first onRunOutput), the
+  // result is fsynced and the run is reported finished.
   type Marks = { intentCalled?: number; intentDone?: number; execCalled?: number; firstOutput?: number; execDone?: number; view?: number; finished?: number };
   let marks: Marks = {};
   const timedExecutor = {
