@@ -30,6 +30,7 @@ import { loadCatalogFile } from '../main/core/actions/Catalog';
 import { AuditLog } from '../main/core/audit/AuditLog';
 import { systemClock } from '../main/core/clock';
 import { Redactor } from '../main/core/redact/Redactor';
+import { READ_ONLY_PRELUDE } from '../main/core/team/hostEnvelope';
 import { TeamEnvelope } from '../main/core/team/TeamEnvelope';
 import { shellQuote } from '../main/core/shellQuote';
 import { wrapCommand } from '../main/core/ssh/execWrapper';
@@ -74,7 +75,8 @@ console.log(`booting ${HOSTS} nspawn hosts…`);
 // unique per process: another run of this bench or a test fleet may be up at the same time
 const fleet = await startFleet({ name: `bench${process.pid % 100000}`, hosts: HOSTS });
 const proxies: DelayProxy[] = [];
-const pool = new SessionPool({ maxConcurrentHandshakes: 32 });
+// as the app builds it on a real fleet: its spares hold the team envelope's read-only body
+const pool = new SessionPool({ maxConcurrentHandshakes: 32, sparePrelude: READ_ONLY_PRELUDE });
 // the same hosts without the spare session: the classic channel open + exec request
 const plainPool = new SessionPool({ maxConcurrentHandshakes: 32, spareSessions: false });
 // and with one spare always, as before a busy host kept two (busySpareWindowMs: 0)
@@ -234,9 +236,10 @@ try {
   const catalog = await loadCatalogFile(new URL('../resources/actions.yaml', import.meta.url).pathname);
   // Where the action path's time goes, stage by stage. The pool, the service and the audit log
   // are the real ones; only the executor port and the view's emitters are wrapped to take the
-  // times: the user confirms (run with the preview's token), the intent is fsynced and the
-  // command goes out (exec called), the command ends (exec resolved), its output reaches the
-  // view (the first onRunOutput), the result is fsynced and the run is reported finished.
+  // times: the user confirms (run with the preview's token), the intent is written (a read-only
+  // action's sync runs on beside its command) and the command goes out (exec called), the
+  // command ends (exec resolved), its output reaches the view (the first onRunOutput), the
+  // result is fsynced and the run is reported finished.
   type Marks = { intentCalled?: number; intentDone?: number; execCalled?: number; firstOutput?: number; execDone?: number; view?: number; finished?: number };
   let marks: Marks = {};
   const timedExecutor = {
@@ -249,11 +252,16 @@ try {
       return pool.exec(id, cmd, { ...opts, onStdout }).finally(() => (marks.execDone = performance.now()));
     },
   };
+  // a read-only action's intent: written whole before its command goes out, synced meanwhile
   const timedAudit = {
     append: (entry: Parameters<AuditLog['append']>[0]) => {
       if (entry.kind !== 'intent') return audit.append(entry);
       marks.intentCalled = performance.now();
       return audit.append(entry).finally(() => (marks.intentDone = performance.now()));
+    },
+    appendWritten: (entry: Parameters<AuditLog['appendWritten']>[0]) => {
+      marks.intentCalled = performance.now();
+      return audit.appendWritten(entry).finally(() => (marks.intentDone = performance.now()));
     },
   };
   // one service as the console builds it, and the same with the team's host envelope (lock and
@@ -554,7 +562,7 @@ try {
   const actionTarget = 1.1 * actionBase;
   const row = (what: string, xs: number[], ratio: string) => `| ${what} | ${ms(median(xs))} | ${xs.length > 3 ? ms(p(0.9, xs)) : ''} | ${ratio} |`;
   const stages = (xs: Timed[]) =>
-    `confirm to the intent's append ${ms(median(col(xs, 'toIntent')))}, the append (synced) ${ms(median(col(xs, 'intent')))}, on to the exec ${ms(median(col(xs, 'toExec')))}, exec ${ms(median(col(xs, 'exec')))} (its first output came ${ms(median(col(xs, 'outputEarly')))} before its end, all of it was in the view ${ms(median(col(xs, 'viewEarly')))} before its end); the result synced ${ms(median(col(xs, 'result')))} after its end`;
+    `confirm to the intent's append ${ms(median(col(xs, 'toIntent')))}, the append (written whole; a read-only action's sync runs on beside its command) ${ms(median(col(xs, 'intent')))}, on to the exec ${ms(median(col(xs, 'toExec')))}, exec ${ms(median(col(xs, 'exec')))} (its first output came ${ms(median(col(xs, 'outputEarly')))} before its end, all of it was in the view ${ms(median(col(xs, 'viewEarly')))} before its end); the result synced ${ms(median(col(xs, 'result')))} after its end`;
   const pacedView = median(col(paced, 'toView'));
   const restartRows = (r: NonNullable<typeof part2>) => {
     const fanout = median(r.fanoutSamples);
@@ -648,7 +656,7 @@ try {
     row('the same with one more `/bin/sh -c` around it', linkShTrue, `+${ms(median(linkShTrue) - median(linkTrue))}`),
     row('one journal entry, `printf … | logger --journald`', linkLogger, `+${ms(median(linkLogger) - median(linkTrue))}`),
     row('the preview (its own step for the user: validate, render the command, issue the token)', col(paced, 'preview'), ''),
-    row('audit log append (write + fsync; the action path waits on one before the command and one after)', auditSamples, ''),
+    row('audit log append (write + fsync; a change waits on one before its command, a read only on the write; every action on one after)', auditSamples, ''),
     `| exec wrapper on the host: \`bash -c true\` bare / wrapped (no SSH, per run) | ${ms(wrapperCost.bare)} / ${ms(wrapperCost.wrapped)} | | +${ms(wrapperCost.wrapped - wrapperCost.bare)} per classic exec |`,
     ...(part2 ? restartRows(part2) : []),
     '',

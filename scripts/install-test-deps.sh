@@ -1,10 +1,11 @@
 #!/usr/bin/env bash
 # System packages the test suite needs on Debian 12 (see docs/testbed.md): a real OpenSSH
 # server and client, systemd-nspawn and debootstrap for the host fleet, Redis, Debian's
-# Chromium for Playwright, and the comparators the benchmarks measure against.
+# Chromium for Playwright, strace (the audit tests' slow and failing disk), and the comparators
+# the benchmarks measure against.
 set -euo pipefail
 packages=(openssh-server openssh-client debootstrap systemd-container redis-server chromium iproute2 procps
-  ansible-core pssh)
+  strace ansible-core pssh)
 missing=()
 for p in "${packages[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

@@ -22,7 +22,15 @@ function step(title, cmd, args, options = {}) {
   return true;
 }
 
-const needed = ['/usr/sbin/sshd', '/usr/bin/ssh', '/usr/bin/systemd-nspawn', '/usr/sbin/debootstrap', '/usr/bin/redis-server', '/usr/lib/chromium/chromium'];
+const needed = [
+  '/usr/sbin/sshd',
+  '/usr/bin/ssh',
+  '/usr/bin/systemd-nspawn',
+  '/usr/sbin/debootstrap',
+  '/usr/bin/redis-server',
+  '/usr/lib/chromium/chromium',
+  '/usr/bin/strace',
+];
 if (needed.some((file) => !existsSync(file))) {
   if (!step('install system packages for the test bed', 'bash', ['scripts/install-test-deps.sh'])) process.exit(1);
 }

@@ -39,6 +39,7 @@ import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
 import { dirname, join } from 'node:path';
 import { hostname } from 'node:os';
+import { READ_ONLY_PRELUDE } from './team/hostEnvelope';
 import { TeamFeature } from './team/TeamFeature';
 import { consoleName } from './team/teamRecords';
 
@@ -149,6 +150,8 @@ export class OpsApp {
     this.pool = new SessionPool({
       clock,
       logger,
+      // the team envelope (below, on real fleets) sends every read-only run with this body
+      ...(fleet.demo ? {} : { sparePrelude: READ_ONLY_PRELUDE }),
       ...(options.handshakes ? { maxConcurrentHandshakes: options.handshakes.max, handshakeLagLimitMs: options.handshakes.lagLimitMs } : {}),
       ...this.ssh.poolDeps(),
     });

@@ -37,8 +37,10 @@ import { RunSettler } from './RunSettler';
 import type { EmitRunOutput, EmitRunStatus, HostLookup, HostRef, RunEnvelope } from './types';
 
 export interface AuditSink {
-  /** resolves with the record as written; its hash is the chain head the host records carry */
+  /** resolves with the record as written and synced; its hash is the chain head the host records carry */
   append(entry: AuditEntry): Promise<{ hash: string }>;
+  /** resolves once the record is written whole, its sync still running (see AuditLog.appendWritten) */
+  appendWritten(entry: AuditEntry): Promise<{ record: { hash: string }; synced: Promise<unknown> }>;
 }
 
 const PRECHECK_TIMEOUT_MS = 15_000;
@@ -341,15 +343,30 @@ export class ActionService {
     this.status(run.runId, host.id, 'cancelled', null, why);
   }
 
-  /** One host: intent on disk, exec streamed, result on disk, status out. True if it succeeded. */
+  /**
+   * One host: intent on disk, exec streamed, result on disk, status out. True if it succeeded.
+   * A read-only action's command goes out once its intent is written whole, while the intent's
+   * sync runs (it cannot change anything, so a power cut in that window loses only the record
+   * of a read); its result is written only after that sync. Everything else waits for the sync.
+   */
   private async runOnHost(run: ActiveRun, host: HostRef): Promise<boolean> {
     const { prepared, runId } = run;
     const { action, command } = prepared;
     const base = { runId, actionId: action.id, hostId: host.id, command };
     let chainHead: string;
+    let intentSynced: Promise<unknown> | null = null;
     const intentAt = this.deps.clock.now();
     try {
-      chainHead = (await this.deps.audit.append({ kind: 'intent', user: this.deps.user, ...base, params: prepared.params })).hash;
+      const intent = { kind: 'intent' as const, user: this.deps.user, ...base, params: prepared.params };
+      if (action.risk === 'read-only') {
+        const written = await this.deps.audit.appendWritten(intent);
+        chainHead = written.record.hash;
+        intentSynced = written.synced;
+        // awaited before the result; a failure is handled there, never left unhandled meanwhile
+        intentSynced.catch(() => undefined);
+      } else {
+        chainHead = (await this.deps.audit.append(intent)).hash;
+      }
     } catch (err) {
       // no intent on disk, no command: an unaudited change is worse than a refused one
       const why = `not run: the audit log could not be written (${this.deps.redactor.redact((err as Error).message)})`;
@@ -474,6 +491,15 @@ export class ActionService {
       run.controller.signal.removeEventListener('abort', onRunAbort);
       batcher.close();
       spool?.close();
+    }
+    if (intentSynced) {
+      try {
+        await intentSynced;
+      } catch (err) {
+        // the command (a read) went out; its intent was cut from the log again: say so everywhere
+        state = 'failed';
+        error = `the audit log could not sync its intent after the command was sent (${this.deps.redactor.redact((err as Error).message)})${error ? `; ${error}` : ''}`;
+      }
     }
     const outcome = error ? `${state}: ${error}` : state;
     await this.auditSafe({ kind: 'result', ...base, exitCode, outcome });

@@ -1,6 +1,7 @@
 // The audit log against real faults: the console's writer process killed with SIGKILL at random
-// moments (30 times, restarted on the same folder each time), and the audit folder on a 64 KiB
-// tmpfs that fills up while actions run over a real sshd.
+// moments (30 times, restarted on the same folder each time), the audit folder on a 64 KiB
+// tmpfs that fills up while actions run over a real sshd, and a disk slow to sync (every
+// fdatasync of a console process held for a second by strace).
 import { execFile, spawn } from 'node:child_process';
 import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
@@ -107,6 +108,129 @@ describe('the console killed at random points', () => {
   }, 180_000);
 });
 
+describe('a disk slow to sync', () => {
+  let dir: string;
+  let child: string;
+  beforeAll(async () => {
+    dir = await mkdtemp(join(tmpdir(), 'opsdeck-audit-slow-'));
+    child = join(dir, 'console.mjs');
+    await build({
+      entryPoints: [join(__dirname, 'testing', 'slowSyncConsoleChild.ts')],
+      outfile: child,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      logLevel: 'warning',
+      // the catalog's yaml package is CommonJS: its require() calls need one in an ES module
+      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    });
+  });
+  afterAll(() => rm(dir, { recursive: true, force: true }));
+
+  it("sends a read-only action's command while its intent syncs and writes its result after; a change waits for the sync", async () => {
+    const log = join(dir, 'audit.jsonl');
+    const changed = join(dir, 'changed');
+    const trace = join(dir, 'trace.log');
+    // every fdatasync waits a second before it runs: the intent is written, not yet on disk
+    const { stdout } = await run(
+      'strace',
+      [
+        ...['-f', '-qq', '-y', '-s', '4096', '-o', trace, '-e', 'signal=none'],
+        ...['-e', 'trace=write,writev,pwrite64,fdatasync,execve', '-e', 'inject=fdatasync:delay_enter=1000000'],
+        ...[process.execPath, child, log, changed],
+      ],
+      { timeout: 60_000 },
+    );
+    expect(stdout).toBe('view peeked\nstatus succeeded\nstatus succeeded\n');
+    const events = traceEvents(await readFile(trace, 'utf8'), log);
+    const at = (what: string, from = 0) => {
+      const i = events.findIndex((e, n) => n >= from && e === what);
+      if (i < 0) throw new Error(`no "${what}" after event ${from} in:\n${events.join('\n')}`);
+      return i;
+    };
+    // the read: intent written, command started, its output in the view, then the intent's sync
+    // ends, and only then is its result written
+    const peekIntent = at('write intent test.peek');
+    const peekRun = at('exec echo peeked', peekIntent);
+    const peekView = at('view', peekRun);
+    const peekSynced = at('synced', peekIntent);
+    expect(peekView).toBeLessThan(peekSynced);
+    expect(at('write result test.peek')).toBeGreaterThan(peekSynced);
+    // the change: its command starts only once its intent is on disk
+    const changeIntent = at('write intent test.change');
+    const changeSynced = at('synced', changeIntent);
+    expect(at(`exec touch ${changed}`, changeIntent)).toBeGreaterThan(changeSynced);
+
+    const recs = await records(log);
+    expect(recs.map((r) => `${r.kind} ${r.actionId} ${r.outcome}`)).toEqual([
+      'intent test.peek null',
+      'result test.peek succeeded',
+      'intent test.change null',
+      'result test.change succeeded',
+    ]);
+    expect(await new AuditLog({ path: log, clock: systemClock, redactor: new Redactor() }).verify()).toMatchObject({ ok: true, count: 4 });
+  });
+
+  it("reports a read whose intent's sync failed after its command went out, and records why", async () => {
+    const log = join(dir, 'eio', 'audit.jsonl');
+    const changed = join(dir, 'eio-changed');
+    // the log's first fdatasync (the read's intent) fails as a dying disk's would; strace counts
+    // calls per thread, so the file calls all go through one thread of libuv's pool
+    const { stdout } = await run(
+      'strace',
+      [
+        ...['-f', '-qq', '-o', '/dev/null', '-e', 'signal=none', '-P', log],
+        ...['-e', 'trace=fdatasync', '-e', 'inject=fdatasync:error=EIO:when=1'],
+        ...[process.execPath, child, log, changed],
+      ],
+      { timeout: 60_000, env: { ...process.env, UV_THREADPOOL_SIZE: '1' } },
+    );
+    const why = `the audit log could not sync its intent after the command was sent (audit log ${log} cannot be written: EIO: i/o error, fdatasync; runs are refused until it can)`;
+    expect(stdout).toBe(`view peeked\nstatus failed ${why}\nstatus succeeded\n`);
+    // the intent was cut off again with its failed sync; the result says what happened
+    const recs = await records(log);
+    expect(recs.map((r) => `${r.kind} ${r.actionId} ${r.outcome}`)).toEqual([
+      `result test.peek failed: ${why}`,
+      'intent test.change null',
+      'result test.change succeeded',
+    ]);
+    expect(await new AuditLog({ path: log, clock: systemClock, redactor: new Redactor() }).verify()).toMatchObject({ ok: true, count: 3 });
+  });
+});
+
+/**
+ * strace -f -y's log as events in the order they happened: an audit record written ("write
+ * intent ACTION"), a sync of the log that has returned ("synced"), a command started ("exec
+ * COMMAND", from sh -c), a batch of output reaching the view ("view").
+ */
+function traceEvents(text: string, log: string): string[] {
+  const events: string[] = [];
+  const syncing = new Set<string>();
+  const unquote = (s: string) => s.replace(/\\"/g, '"');
+  for (const line of text.split('\n')) {
+    // strace pads the pid to five columns
+    const m = /^(\d+)\s+(.*)$/.exec(line);
+    if (!m) continue;
+    const [, pid, call] = m as unknown as [string, string, string];
+    if (call.startsWith(`fdatasync(`) && call.includes(`<${log}>`)) {
+      if (call.includes('<unfinished ...>')) syncing.add(pid);
+      else events.push('synced');
+    } else if (call.startsWith('<... fdatasync resumed>') && syncing.delete(pid)) {
+      events.push('synced');
+    } else if (/^(write|writev|pwrite64)\(/.test(call) && call.includes(`<${log}>`)) {
+      const rec = /"kind\\":\\"(\w+)\\".*"actionId\\":\\"([\w.-]+)\\"/.exec(call);
+      if (rec) events.push(`write ${rec[1]} ${rec[2]}`);
+    } else if (call.startsWith('write(1<') && call.includes('"view ')) {
+      events.push('view');
+    } else if (call.startsWith('execve("/bin/sh"')) {
+      const cmd = /\["\/bin\/sh", "-c", "((?:[^"\\]|\\.)*)"/.exec(call);
+      if (cmd) events.push(`exec ${unquote(cmd[1]!)}`);
+    }
+  }
+  return events;
+}
+
 const WEB = 'web' as HostId;
 const CATALOG = parseCatalog(
   `version: 1
@@ -120,6 +244,14 @@ actions:
       - { name: pad, label: Padding, kind: string, pattern: "[a-z]{1,120}" }
     command: [sh, -c, 'echo ran >> "$0"', "{file}"]
     locks: ["{file}"]
+  - id: test.touch-as-a-read
+    title: The same, declared read-only (its command goes out before its intent's sync)
+    section: data-freshness
+    risk: read-only
+    params:
+      - { name: file, label: File, kind: string, pattern: "/tmp/opsdeck-full-[A-Za-z0-9]{6}/ran" }
+      - { name: pad, label: Padding, kind: string, pattern: "[a-z]{1,120}" }
+    command: [sh, -c, 'echo ran >> "$0"', "{file}"]
 `,
   'tmpfs test catalog',
 );
@@ -164,8 +296,8 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
       logger: { warn: (m) => warnings.push(m) },
     });
     const ranFile = join(hostDir, 'ran');
-    const runOnce = async () => {
-      const preview = svc.preview({ actionId: 'test.touch', params: { file: ranFile, pad: 'x'.repeat(120) }, hostIds: [WEB] });
+    const runOnce = async (actionId = 'test.touch') => {
+      const preview = svc.preview({ actionId, params: { file: ranFile, pad: 'x'.repeat(120) }, hostIds: [WEB] });
       const { runId } = svc.run({ token: preview.token });
       await svc.settled(runId);
       return statuses.filter((s) => s.runId === runId).at(-1)!;
@@ -188,6 +320,8 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
       expect(refused!.error).toBe(
         `not run: the audit log could not be written (audit log ${logPath} cannot be written: no space left on the disk; runs are refused until it can)`,
       );
+      // a read-only run, whose intent is larger, is refused alike: its command waits for the write
+      expect(await runOnce('test.touch-as-a-read')).toMatchObject({ state: 'failed', error: refused!.error });
       // the host saw only the runs whose intent reached the disk
       const ranLines = (await readFile(ranFile, 'utf8')).split('\n').filter(Boolean).length;
       expect(ranLines).toBe(1 + succeededWhileFull);
@@ -202,11 +336,12 @@ describe('the audit folder on a 64 KiB tmpfs', () => {
 
       await rm(filler);
       expect((await runOnce()).state).toBe('succeeded');
+      expect((await runOnce('test.touch-as-a-read')).state).toBe('succeeded');
       await audit.idle();
       const recs = await records(logPath);
       // a result the full disk refused was kept and written with the next records
       expect(openIntents(recs)).toEqual([]);
-      expect(recs.filter((r) => r.kind === 'intent')).toHaveLength(ranLines + 1);
+      expect(recs.filter((r) => r.kind === 'intent')).toHaveLength(ranLines + 2);
       expect(await new AuditLog({ path: logPath, clock: systemClock, redactor: new Redactor(), ...extraLogDeps(mnt) }).verify()).toMatchObject({ ok: true });
     } finally {
       await pool.close();

@@ -286,6 +286,20 @@ describe('AuditLog', () => {
     await expect(log.append(intent('host-2'))).resolves.toMatchObject({ seq: 1, hostId: 'host-2' });
     expect(await log.verify()).toEqual({ ok: true, count: 1 });
   });
+
+  it('appendWritten gives the record as append would, is refused alike, and the records after it follow it', async () => {
+    await mkdir(path, { recursive: true });
+    const log = makeLog();
+    await expect(log.appendWritten(intent('host-1'))).rejects.toThrow(/audit log .* cannot be read/);
+    await rm(path, { recursive: true });
+    const { record, synced } = await log.appendWritten(intent('host-2'));
+    expect(record).toMatchObject({ seq: 1, kind: 'intent', hostId: 'host-2', prevHash: GENESIS_HASH });
+    const result = log.append({ ...intent('host-2'), kind: 'result', exitCode: 0, outcome: 'succeeded' });
+    expect(await synced).toEqual(record);
+    expect(await result).toMatchObject({ seq: 2, prevHash: record.hash });
+    expect(await fileRecords()).toEqual([record, await result]);
+    expect(await log.verify()).toEqual({ ok: true, count: 2 });
+  });
 });
 
 describe('AuditLog with a key kept apart from the log', () => {

@@ -1,6 +1,7 @@
 // The action audit log: append-only JSON lines, each record hash-chained to the one before,
 // marked with the console's audit key and synced to disk before `append` resolves, so an
-// action's intent is on disk before its command runs. A write is whole or refused; a line a
+// action's intent is on disk before its command runs (`appendWritten` resolves once the write is
+// whole, for reads, whose command may go out during the sync). A write is whole or refused; a line a
 // crash tore is repaired by a record that names it; runs a stopped console left open are closed
 // as "unknown" when it starts again.
 import { readFile } from 'node:fs/promises';
@@ -74,6 +75,15 @@ interface Pending {
   entry: AuditEntry | null;
   resolve(record: AuditRecord | null): void;
   reject(error: unknown): void;
+  /** told once the record's bytes are written whole, before the sync (appendWritten) */
+  written?(record: AuditRecord): void;
+}
+
+/** A record written whole and not yet synced: `synced` settles when the sync that covers it has. */
+export interface WrittenRecord {
+  record: AuditRecord;
+  /** resolves once the record is on disk; rejects if the sync failed, and the record is then gone from the file */
+  synced: Promise<AuditRecord>;
 }
 
 export class AuditLog {
@@ -115,6 +125,27 @@ export class AuditLog {
   }
 
   /**
+   * Append one record like `append`, but resolve as soon as its bytes are written whole (a short
+   * write completed, a refusal such as a full disk rejects and leaves nothing, exactly as
+   * `append`), with the sync still running: for a command that cannot change anything, which
+   * may go out during the sync. Appends queued after it are written only once that sync has
+   * completed, so nothing is ever on disk ahead of it.
+   */
+  appendWritten(entry: AuditEntry): Promise<WrittenRecord> {
+    return new Promise((resolve, reject) => {
+      let written = false;
+      const synced = this.enqueue(entry, (record) => {
+        written = true;
+        resolve({ record, synced });
+      }) as Promise<AuditRecord>;
+      // before the bytes are written, a refusal is the caller's answer; after, `synced` carries it
+      synced.catch((err: unknown) => {
+        if (!written) reject(err);
+      });
+    });
+  }
+
+  /**
    * Read the log as a starting console: repair a torn last line, close the runs a stopped console
    * left open as unknown, and write that down now. Resolves with what was written, and the runs
    * so closed whose intents carry their parameters (their effect can still be checked).
@@ -138,9 +169,9 @@ export class AuditLog {
     return { seq: head.seq, hash: head.hash };
   }
 
-  private enqueue(entry: AuditEntry | null): Promise<AuditRecord | null> {
+  private enqueue(entry: AuditEntry | null, written?: (record: AuditRecord) => void): Promise<AuditRecord | null> {
     return new Promise((resolve, reject) => {
-      this.pending.push({ entry, resolve, reject });
+      this.pending.push({ entry, resolve, reject, ...(written ? { written } : {}) });
       // start on the next microtask, so appends made in the same tick share the first write
       this.writing ??= Promise.resolve().then(() => this.drain());
     });
@@ -152,7 +183,10 @@ export class AuditLog {
         const batch = this.pending.splice(0);
         const entries = batch.flatMap((p) => (p.entry ? [p.entry] : []));
         try {
-          const records = await this.write(entries);
+          const records = await this.write(entries, (stored) => {
+            let i = 0;
+            for (const p of batch) if (p.entry) p.written?.(publicRecord(stored[i++]!));
+          });
           let i = 0;
           for (const p of batch) p.resolve(p.entry ? publicRecord(records[i++]!) : null);
         } catch (err) {
@@ -206,7 +240,8 @@ export class AuditLog {
     return verifyChain({ lines, anchor, anchorPath: this.headPath, session: this.head, key });
   }
 
-  private async write(entries: readonly AuditEntry[]): Promise<StoredRecord[]> {
+  /** `onWritten` gets the entries' records once their bytes are written whole, before the sync. */
+  private async write(entries: readonly AuditEntry[], onWritten?: (records: StoredRecord[]) => void): Promise<StoredRecord[]> {
     if (!this.head) {
       const load = await this.load();
       this.head = load.head;
@@ -256,7 +291,7 @@ export class AuditLog {
     }
     const text = (this.needsNewline ? '\n' : '') + records.map((rec) => JSON.stringify(rec) + '\n').join('');
     try {
-      await appendWhole(this.deps.path, text);
+      await appendWhole(this.deps.path, text, onWritten && (() => onWritten(records.slice(records.length - entries.length))));
     } catch (err) {
       throw new OpsFailure('unavailable', `audit log ${this.deps.path} cannot be written: ${diskReason(err)}; runs are refused until it can`);
     }

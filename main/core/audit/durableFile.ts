@@ -1,5 +1,6 @@
 // File writes the audit log can stand on: a write is whole or undone, a new file's name is synced
 // into its folder, and a small fixed-size line is overwritten in place.
+import { constants } from 'node:fs';
 import { type FileHandle, mkdir, open } from 'node:fs/promises';
 import { dirname } from 'node:path';
 
@@ -19,9 +20,10 @@ export async function syncFolder(dir: string): Promise<void> {
  * stopped, and when the disk refuses it the partial line is cut off again, so no record is ever
  * left half on disk by a refusal. Creates the file (and its folder) when missing and syncs the
  * folder that gained it. fdatasync: the bytes and the new size reach the disk, the timestamps
- * need not (what PostgreSQL does for its WAL).
+ * need not (what PostgreSQL does for its WAL). `onWritten` is called once every byte is written
+ * and before the sync starts; a sync that fails afterwards still cuts the text off and throws.
  */
-export async function appendWhole(path: string, text: string): Promise<void> {
+export async function appendWhole(path: string, text: string, onWritten?: () => void): Promise<void> {
   const { fh, created } = await openForAppend(path);
   try {
     if (created) await syncFolder(dirname(path));
@@ -34,6 +36,7 @@ export async function appendWhole(path: string, text: string): Promise<void> {
         if (bytesWritten <= 0) throw Object.assign(new Error('the disk accepted no bytes'), { code: 'EIO' });
         done += bytesWritten;
       }
+      onWritten?.();
       await fh.datasync();
     } catch (err) {
       // Undo the partial write; shrinking needs no space, so it works on a full disk.
@@ -47,7 +50,13 @@ export async function appendWhole(path: string, text: string): Promise<void> {
 }
 
 async function openForAppend(path: string): Promise<{ fh: FileHandle; created: boolean }> {
-  // 'ax' first tells whether this open created the file (its folder then needs a sync)
+  // the file is there on every append but the first: one open, without O_CREAT
+  try {
+    return { fh: await open(path, constants.O_WRONLY | constants.O_APPEND), created: false };
+  } catch (err) {
+    if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+  }
+  // 'ax' tells whether this open created the file (its folder then needs a sync)
   try {
     return { fh: await open(path, 'ax', 0o600), created: true };
   } catch (err) {

@@ -9,7 +9,7 @@ import type { HostId } from '../../../common/contract';
 import type { Timers } from '../clock';
 import type { Conn } from './Conn';
 import type { ConnectionRegistry } from './ConnectionRegistry';
-import { spareInput, wrapCommand } from './execWrapper';
+import { wrapCommand } from './execWrapper';
 import type { SessionSlots } from './SessionSlots';
 import type { SpareSessions } from './SpareSessions';
 import { SshLinkError } from './SshLinkError';
@@ -108,7 +108,7 @@ export class ChannelRunner {
     }
     if (spare) {
       channel.once('exit', onEarlyExit);
-      channel.write(spareInput(command, spare.endLine));
+      channel.write(spare.input(command));
     }
     return new Promise<ExecResult>((resolve, reject) => {
       const out = new StringDecoder('utf8');

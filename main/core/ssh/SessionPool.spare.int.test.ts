@@ -108,6 +108,21 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     expect(await execText(pool, command)).toEqual({ code: 7, out: "a  b|it's|$HOME|\n", err: 'to-err\n' });
   });
 
+  it('a spare started with a prelude runs a command that begins with it, sent without it, as the whole command; others as they are', async () => {
+    const prelude = `hello() { printf 'prelude says %s\\n' "$1"; }\n`;
+    const pool = newPool(sshd, { sparePrelude: prelude });
+    await pool.connect(H);
+    await spares(sshd, 1);
+    // the spare's own variables (the prelude among them) stay in the spare, as any command's do
+    expect(await execText(pool, `${prelude}hello 'a  b'\necho "[$P][$f][$c]" >&2\nexit 3`)).toEqual({ code: 3, out: 'prelude says a  b\n', err: '[][][]\n' });
+    expect(await execText(pool, "hello x 2>/dev/null || echo 'no prelude here'")).toEqual({ code: 0, out: 'no prelude here\n', err: '' });
+    expect(await execText(pool, prelude)).toEqual({ code: 0, out: '', err: '' });
+    // on the spare, which holds the prelude in its command line
+    const parent = await execText(pool, `${prelude}${PARENT}`);
+    expect(ranOn(parent)).not.toBeNull();
+    expect(parent.out).toContain('hello()');
+  });
+
   it('runs commands in the classic wrapper when spares are off', async () => {
     const pool = newPool(sshd, { spareSessions: false });
     const r = await execText(pool, PARENT);

@@ -50,7 +50,16 @@ export class SessionPool {
       readFile: deps.readFile,
     });
     const slots = new SessionSlots({ timers, logger });
-    const spares = new SpareSessions({ clock, timers, logger, spareSessions: deps.spareSessions, busySpareWindowMs: deps.busySpareWindowMs, isClosed, slots });
+    const spares = new SpareSessions({
+      clock,
+      timers,
+      logger,
+      spareSessions: deps.spareSessions,
+      busySpareWindowMs: deps.busySpareWindowMs,
+      sparePrelude: deps.sparePrelude,
+      isClosed,
+      slots,
+    });
     const connector = new Connector({
       timers,
       createClient: deps.createClient ?? (() => new SshClient()),

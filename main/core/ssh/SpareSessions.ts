@@ -18,7 +18,7 @@ import { randomBytes } from 'node:crypto';
 import type { Client, ClientChannel } from 'ssh2';
 import type { Clock, Timers } from '../clock';
 import { connLabel, type Conn, type Spare } from './Conn';
-import { spareCommand } from './execWrapper';
+import { spareCommand, spareInput } from './execWrapper';
 import type { SessionSlots } from './SessionSlots';
 import type { SshLogger } from './types';
 
@@ -42,6 +42,8 @@ export interface SpareSessionsDeps {
   isClosed: () => boolean;
   /** each spare holds one of the connection's session slots */
   slots: SessionSlots;
+  /** see SessionPoolDeps.sparePrelude */
+  sparePrelude?: string | undefined;
 }
 
 export class SpareSessions {
@@ -122,7 +124,7 @@ export class SpareSessions {
       resolveReady(null);
     };
     try {
-      client.exec(spareCommand(endLine), (err, ch) => {
+      client.exec(spareCommand(endLine, this.deps.sparePrelude), (err, ch) => {
         if (err) {
           // refused at the server's MaxSessions: the slots learn the connection's cap from it
           this.deps.slots.failed(client, ticket, err, connLabel(conn));
@@ -180,8 +182,8 @@ export class SpareSessions {
     conn.spareDelayMs = Math.min(SPARE_RETRY_MAX_MS, conn.spareDelayMs * 2);
   }
 
-  /** The spare's channel, ready for its command; null when there is none to use. */
-  async takeSpare(conn: Conn, client: Client): Promise<{ channel: ClientChannel; endLine: string } | null> {
+  /** The spare's channel, ready for its command, and what to write to it to run one; null when there is none to use. */
+  async takeSpare(conn: Conn, client: Client): Promise<{ channel: ClientChannel; input: (command: string) => string } | null> {
     this.noteExec(conn);
     const spare = conn.spares[0];
     if (!spare || spare.client !== client) return null;
@@ -193,7 +195,8 @@ export class SpareSessions {
       channel?.close();
       return null;
     }
-    return { channel, endLine: spare.endLine };
+    const prelude = this.deps.sparePrelude;
+    return { channel, input: (command) => spareInput(command, spare.endLine, prelude) };
   }
 
   async retireSpare(spare: Spare): Promise<void> {

@@ -37,16 +37,21 @@ const WRAPPER = `c=$1\n${RUN}`;
 // after it has seen that line, so a host that runs something else in its place (a ForceCommand,
 // a shell that ignores the exec request) never gets a command on its stdin. Stdin closed before
 // the end line (the pool dropped the spare): exit quietly.
-// `read` takes one byte at a time from a pipe, so the watcher sees everything after the end line.
+// `read` takes one byte at a time from a pipe, so the watcher sees everything after the end line;
+// that is also why a long command costs the warm path time. $P, the prelude (set ahead of this
+// script when the spare has one), is text many commands begin with: input whose first line is
+// the end line followed by "p" is the rest of a command that begins with it.
 const SPARE = [
   'printf \'%s\\n\' "$1"',
-  'c=',
+  'c= f=',
   'while IFS= read -r l; do',
   '  [ "$l" = "$1" ] && break',
+  '  [ -z "$c$f" ] && [ "$l" = "$1p" ] && { f=1; continue; }',
   '  c="$c$l',
   '"',
   'done',
   '[ "$l" = "$1" ] || exit 0',
+  '[ -z "$f" ] || c="$P$c"',
   RUN,
 ].join('\n');
 
@@ -57,17 +62,26 @@ export function wrapCommand(command: string): string {
 
 /**
  * A spare's exec string: it prints endLine on a line of its own (its "ready"), then waits for
- * spareInput(command, endLine) on its stdin. endLine: [0-9a-f]{16,}.
+ * spareInput(command, endLine, prelude) on its stdin. endLine: [0-9a-f]{16,}. The prelude, text
+ * that many commands begin with, travels here, when the spare starts, instead of with each such
+ * command on the warm path.
  */
-export function spareCommand(endLine: string): string {
+export function spareCommand(endLine: string, prelude = ''): string {
   if (!/^[0-9a-f]{16,}$/.test(endLine)) throw new Error('a spare end line must be 16 or more hex digits');
-  return `sh -c ${shellQuote(SPARE)} opsdeck-spare ${endLine}`;
+  if (prelude.includes('\0')) throw new Error('a prelude cannot contain a NUL byte');
+  const script = prelude ? `P=${shellQuote(prelude)}\n${SPARE}` : SPARE;
+  return `sh -c ${shellQuote(script)} opsdeck-spare ${endLine}`;
 }
 
-/** What to write to a spare's stdin to run command; the channel stays open (closing it cancels). */
-export function spareInput(command: string, endLine: string): string {
+/**
+ * What to write to a spare's stdin to run command (the spare started with spareCommand(endLine,
+ * prelude)); the channel stays open (closing it cancels). A command that begins with the prelude
+ * is sent without it.
+ */
+export function spareInput(command: string, endLine: string, prelude = ''): string {
   if (command.includes('\0')) throw new Error('a command cannot contain a NUL byte');
   // a command line equal to the end line would end the command early; with a random 128-bit
   // end line only a command that was built to collide could, and it would only cut itself short
+  if (prelude && command.startsWith(prelude)) return `${endLine}p\n${command.slice(prelude.length)}\n${endLine}\n`;
   return `${command}\n${endLine}\n`;
 }

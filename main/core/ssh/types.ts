@@ -130,6 +130,12 @@ export interface SessionPoolDeps {
    */
   busySpareWindowMs?: number;
   /**
+   * Text that many commands begin with (the team envelope's read-only body): every spare gets it
+   * when it starts, and a command that begins with it is sent to a spare without it, since the
+   * spare reads its command one byte at a time (execWrapper.ts). Plain execs send it as it is.
+   */
+  sparePrelude?: string;
+  /**
    * How fast a frozen link is noticed (Liveness.ts): a connection silent for probeMs / 2 gets a
    * keepalive probe at the next look (every probeMs, default 2000; 0 turns it off), and one
    * silent for unresponsiveAfterMs (default 6000) is shown "unresponsive" and the commands on

@@ -237,7 +237,7 @@ describe('host envelope, read-only runs', () => {
   });
 
   it("runs the command without the envelope's own variables and functions, locked or not", async () => {
-    const command = 'echo "[$r$u$k$a$j$h$w$d$n$s$i$f]"; for f in t z rec outcome; do command -v "$f"; done; echo end';
+    const command = 'echo "[$r$u$k$a$j$h$w$d$n$s$i$f]"; for f in t z rec outcome opsdeck_read; do command -v "$f"; done; echo end';
     for (const recordAfter of [true, false]) {
       const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], record('run-v'), holder('run-v'), { lockDir: dir, recordAfter });
       expect((await run(wrapped)).stdout).toBe('[]\nend\n');

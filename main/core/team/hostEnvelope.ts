@@ -110,7 +110,7 @@ const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6', REC, 'rec intent "opsdeck
 // for the command, which got the same TERM.
 // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
 // would end the envelope before its TERM trap records anything, hence `trap : PIPE`.
-const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome; eval "$c") & p=$!`;
+const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome ${READ_ONLY_RUN}; eval "$c") & p=$!`;
 
 // A read-only run: no lock, and its exit status goes back without waiting for the journal. The
 // envelope lets go of the channel's pipes before it forks the record process (a child that still
@@ -120,6 +120,11 @@ const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s 
 // taken out by setsid(1). A background child is no group leader: setsid needs no fork of its own.
 // The record process runs at nice 19: its execs and journald's work would otherwise take CPU
 // from sshd sending the exit status back (bench/actions-fanout measured the difference).
+// The read-only body is the same for every run: it is defined as a function ahead of the run's
+// fields, so the text of every read-only envelope begins with READ_ONLY_PRELUDE. A spare session
+// started with that prelude (SessionPoolDeps.sparePrelude) already holds it and is sent only the
+// fields and the call: the spare reads its input one byte at a time, and the body is most of it.
+const READ_ONLY_RUN = 'opsdeck_read';
 const readOnlyBody = (): string =>
   [
     `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; n=; command -v nice >/dev/null && n='nice -n 19'; $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" & }`,
@@ -130,6 +135,9 @@ const readOnlyBody = (): string =>
     't "$s" ""',
     'exit "$s"',
   ].join('\n');
+
+/** How every read-only envelope begins (see wrapInEnvelope): its body, as a function. */
+export const READ_ONLY_PRELUDE = `${READ_ONLY_RUN}() {\n${readOnlyBody()}\n}\n`;
 
 // A run under locks: every scope's lock or none, the holder files, the intent, the command with
 // the lock descriptors closed (the lock is the envelope's, held until the command has ended; a
@@ -199,8 +207,10 @@ function field(name: string, value: string): string {
  * records the outcome and exits with the command's status. `recordAfter` (read-only runs, which
  * take no lock): both records are written once the command has ended, without holding up its
  * exit status. The result is shell code run as it is by the exec wrapper's /bin/sh, with the
- * fields as its first line of assignments: no `sh -c` of its own to start, and only the part
- * its kind of run needs (a warm spare reads the whole text one byte at a time).
+ * fields as a line of assignments: no `sh -c` of its own to start, and only the part its kind
+ * of run needs (a warm spare reads its input one byte at a time). A read-only envelope is
+ * READ_ONLY_PRELUDE, then the fields and the prelude's call: a spare that holds the prelude is
+ * sent only those.
  */
 export function wrapInEnvelope(
   command: string,
@@ -228,7 +238,7 @@ export function wrapInEnvelope(
     ['c', command],
   ];
   const assign = fields.map(([name, value]) => `${name}=${shellQuote(value)}`).join(' ');
-  return `${assign}\n${options.recordAfter ? readOnlyBody() : lockedBody(files)}\n`;
+  return options.recordAfter ? `${READ_ONLY_PRELUDE}${assign}\n${READ_ONLY_RUN}\n` : `${assign}\n${lockedBody(files)}\n`;
 }
 
 /** A read-only command printing who holds any of `scopes` on the host. */

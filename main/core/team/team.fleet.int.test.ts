@@ -16,6 +16,7 @@ import { Redactor } from '../redact/Redactor';
 import { SessionPool } from '../ssh/SessionPool';
 import { checkAnchors } from './anchorCheck';
 import { TeamActivity } from './TeamActivity';
+import { READ_ONLY_PRELUDE } from './hostEnvelope';
 import { TeamEnvelope } from './TeamEnvelope';
 import { ackRecordCommand, consoleName, type RunRecord } from './teamRecords';
 
@@ -37,7 +38,8 @@ let alice: Console;
 let bob: Console;
 
 function makeConsole(user: string): Console {
-  const pool = new SessionPool({});
+  // as the app builds it on a real fleet: its spares hold the read-only envelope's body
+  const pool = new SessionPool({ sparePrelude: READ_ONLY_PRELUDE });
   pool.setHosts([
     {
       id: H,
@@ -201,8 +203,9 @@ import { systemClock, systemTimers } from ${JSON.stringify(join(process.cwd(), '
 import { Redactor } from ${JSON.stringify(join(process.cwd(), 'main/core/redact/Redactor'))};
 import { SessionPool } from ${JSON.stringify(join(process.cwd(), 'main/core/ssh/SessionPool'))};
 import { TeamEnvelope } from ${JSON.stringify(join(process.cwd(), 'main/core/team/TeamEnvelope'))};
+import { READ_ONLY_PRELUDE } from ${JSON.stringify(join(process.cwd(), 'main/core/team/hostEnvelope'))};
 const cfg = ${JSON.stringify(cfg)};
-const pool = new SessionPool({});
+const pool = new SessionPool({ sparePrelude: READ_ONLY_PRELUDE });
 pool.setHosts([{ id: 'h1', address: cfg.address, port: cfg.port, user: 'root', privateKeyPath: cfg.key, knownHostsPath: cfg.known }]);
 const actions = new ActionService({ executor: pool, audit: new AuditLog({ path: cfg.audit, clock: systemClock, redactor: new Redactor() }), redactor: new Redactor(),
   hostLookup: (id) => ({ id, label: 'trader-1' }), user: 'carol', clock: systemClock, timers: systemTimers, randomBytes, emitOutput: () => {},
