@@ -73,8 +73,9 @@ const ranOn = (r: { out: string }): string | null => SPARE.exec(r.out.trim())?.[
 // unique per run, so no other process on the machine can match
 const LONG = 600_000 + Math.floor(Math.random() * 300_000);
 
-// what the command's parent is: the spare wrapper (with its end line) or the classic one
-const PARENT = 'ps -o args= -p $PPID';
+// which wrapper runs the command (it runs in a subshell, whose $$ is the wrapper's): the spare
+// (with its end line) or the classic one
+const PARENT = 'ps -o args= -p $$';
 
 beforeAll(async () => {
   [sshd, tight] = await Promise.all([startSshd(), startSshd({ extraConfig: 'Match all\n  MaxSessions 3' })]);
@@ -114,7 +115,11 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     await pool.connect(H);
     await spares(sshd, 1);
     // the spare's own variables (the prelude among them) stay in the spare, as any command's do
-    expect(await execText(pool, `${prelude}hello 'a  b'\necho "[$P][$f][$c]" >&2\nexit 3`)).toEqual({ code: 3, out: 'prelude says a  b\n', err: '[][][]\n' });
+    expect(await execText(pool, `${prelude}hello 'a  b'\necho "[$P][$f][$c][$l][$#][$1]" >&2\nexit 3`)).toEqual({
+      code: 3,
+      out: 'prelude says a  b\n',
+      err: '[][][][][0][]\n',
+    });
     expect(await execText(pool, "hello x 2>/dev/null || echo 'no prelude here'")).toEqual({ code: 0, out: 'no prelude here\n', err: '' });
     expect(await execText(pool, prelude)).toEqual({ code: 0, out: '', err: '' });
     // on the spare, which holds the prelude in its command line
@@ -127,6 +132,8 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     const pool = newPool(sshd, { spareSessions: false });
     const r = await execText(pool, PARENT);
     expect(r.out).toMatch(/opsdeck-exec/);
+    // and sees none of the wrapper's variables or arguments (its command is the wrapper's $1)
+    expect(await execText(pool, 'echo "[$c][$#][$1]"')).toEqual({ code: 0, out: '[][0][]\n', err: '' });
     // polled: the spare of the previous test's pool may still be on its way out
     await spares(sshd, 0);
   });

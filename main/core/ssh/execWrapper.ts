@@ -22,8 +22,11 @@ import { shellQuote } from '../shellQuote';
 // ended: at EOF it reaps whatever the command left behind in its process group.
 const RUN = [
   'exec 3<&0 </dev/null',
-  // /bin/sh, not the login shell: commands are POSIX-quoted, and fish or csh would misread them
-  '/bin/sh -c "$c" 3<&- &',
+  // In a subshell of this POSIX sh (never the login shell: commands are POSIX-quoted, and fish
+  // or csh would misread them): a fork, where `/bin/sh -c` would also load and start a new sh
+  // (about 2 ms a command). The command sees none of the wrapper's variables or arguments.
+  '( eval "unset c l f P; set --',
+  '$c" ) 3<&- &',
   'p=$!',
   "{ trap '' TERM; while read -r _; do :; done <&3; kill -TERM 0; sleep 2; kill -KILL 0; } >/dev/null 2>&1 &",
   'exec 3<&-',
