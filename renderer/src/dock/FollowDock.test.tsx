@@ -173,6 +173,38 @@ describe('FollowDock', () => {
     }
   });
 
+  it('reads out each summary, also one that is the same as the one before', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      renderDock();
+      act(() => {
+        running('run-f');
+        dockRun('run-f', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+      });
+      const summary = screen.getByRole('status', { name: 'New lines' });
+      // a screen reader reads a live region out when its content changes, and only then
+      let delivered = 0;
+      const observer = new MutationObserver((records) => (delivered += records.length));
+      observer.observe(summary, { childList: true, subtree: true, characterData: true });
+      const heard: string[] = [];
+      const listen = () => {
+        const changes = delivered + observer.takeRecords().length;
+        delivered = 0;
+        if (changes) heard.push(summary.textContent ?? '');
+      };
+      // a quiet follow's heartbeat: one line, told, then another like it
+      for (const beat of ['INFO api: heartbeat 1', 'INFO api: heartbeat 2']) {
+        act(() => out('run-f', `${beat}\n`));
+        act(() => vi.advanceTimersByTime(SUMMARY_MS));
+        listen();
+      }
+      observer.disconnect();
+      expect(heard).toEqual(['1 new line', '1 new line']);
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('pages back through the lines kept on disk to the first, numbered, and jumps back to now', async () => {
     const user = userEvent.setup();
     const fake = renderDock();

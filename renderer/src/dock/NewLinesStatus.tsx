@@ -19,7 +19,7 @@ export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
   const pending = useRef<LineTally>(NO_LINES);
   const tallying = useRef<ReturnType<typeof setTimeout> | null>(null);
   const speaking = useRef<ReturnType<typeof setTimeout> | null>(null);
-  const [text, setText] = useState('');
+  const [said, setSaid] = useState({ text: '', n: 0 });
   useEffect(() => {
     latest.current = hosts;
     if (!tallied.current) {
@@ -40,7 +40,8 @@ export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
       if (tally.lines === 0 || speaking.current) return;
       speaking.current = setTimeout(() => {
         speaking.current = null;
-        setText(summaryText(pending.current));
+        const text = summaryText(pending.current);
+        setSaid((s) => ({ text, n: s.n + 1 }));
         pending.current = NO_LINES;
       }, SUMMARY_MS);
     }, 0);
@@ -56,7 +57,8 @@ export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
   );
   return (
     <span role="status" aria-label="New lines" className="sr-only">
-      {text}
+      {/* a new node for each summary: one that reads like the last is still a change, so it is read out */}
+      <span key={said.n}>{said.text}</span>
     </span>
   );
 }
