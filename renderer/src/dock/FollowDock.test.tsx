@@ -205,6 +205,29 @@ describe('FollowDock', () => {
     }
   });
 
+  it('tells the last line of a run that ended without a newline', () => {
+    vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
+    try {
+      renderDock();
+      act(() => {
+        running('run-g');
+        dockRun('run-g', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+      });
+      const summary = screen.getByRole('status', { name: 'New lines' });
+      act(() => out('run-g', 'INFO api: up\nERROR api: gave up'));
+      act(() => vi.advanceTimersByTime(SUMMARY_MS));
+      expect(summary.textContent).toBe('1 new line');
+      // the command has ended: its last line will get no newline, and it is whole as it is
+      act(() =>
+        applyRunStatus({ runId: 'run-g', hostId: 'trader-1', state: 'failed', exitCode: 1, error: 'exit code 1', at: new Date().toISOString() } as never),
+      );
+      act(() => vi.advanceTimersByTime(SUMMARY_MS));
+      expect(summary.textContent).toBe('1 new line, 1 error');
+    } finally {
+      vi.useRealTimers();
+    }
+  });
+
   it('pages back through the lines kept on disk to the first, numbered, and jumps back to now', async () => {
     const user = userEvent.setup();
     const fake = renderDock();

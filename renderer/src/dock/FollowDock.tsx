@@ -36,6 +36,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
   const running = tab.hosts.some((h) => !FINISHED.has(run?.hosts[h.id]?.state ?? 'queued'));
   const many = tab.hosts.length > 1;
   const perHost = useMemo(() => tab.hosts.map((h) => hostOutput(h.id, h.label, run?.hosts[h.id])), [run, tab.hosts]);
+  const ended = useMemo(() => new Set(tab.hosts.filter((h) => FINISHED.has(run?.hosts[h.id]?.state ?? 'queued')).map((h) => h.id)), [run, tab.hosts]);
   const { lines: shown, kept } = useMemo(() => shownLines(perHost, tab.pausedAt, tab.filter, SHOWN_LINES), [perHost, tab.pausedAt, tab.filter]);
   const allCount = perHost.reduce((n, h) => n + h.count, 0);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + countMatches(l.text, tab.search), 0) : 0), [shown, tab.search]);
@@ -117,7 +118,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
             </span>
           );
         })}
-        <NewLinesStatus hosts={perHost} />
+        <NewLinesStatus hosts={perHost} ended={ended} />
       </div>
       {tab.history ? (
         <SpoolPager tab={tab} history={tab.history} />

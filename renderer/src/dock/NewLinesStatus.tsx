@@ -12,18 +12,19 @@ import { NO_LINES, summaryText, tallyHost, wholeLinesEnd, type LineTally } from 
 /** The least time between two summaries: long enough for a screen reader to finish one. */
 export const SUMMARY_MS = 5000;
 
-export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
+/** `ended`: the hosts whose command has ended (their last line is whole without a newline). */
+export function NewLinesStatus({ hosts, ended }: { hosts: readonly HostOutput[]; ended: ReadonlySet<string> }) {
   /** per host, the number in the run after the last line tallied */
   const tallied = useRef<Map<string, number> | null>(null);
-  const latest = useRef(hosts);
+  const latest = useRef({ hosts, ended });
   const pending = useRef<LineTally>(NO_LINES);
   const tallying = useRef<ReturnType<typeof setTimeout> | null>(null);
   const speaking = useRef<ReturnType<typeof setTimeout> | null>(null);
   const [said, setSaid] = useState({ text: '', n: 0 });
   useEffect(() => {
-    latest.current = hosts;
+    latest.current = { hosts, ended };
     if (!tallied.current) {
-      tallied.current = new Map(hosts.map((h) => [h.id, wholeLinesEnd(h)]));
+      tallied.current = new Map(hosts.map((h) => [h.id, wholeLinesEnd(h, ended.has(h.id))]));
       return;
     }
     // tallied in a task of its own: a store update's effects run inside the frame that draws the
@@ -31,8 +32,8 @@ export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
     tallying.current ??= setTimeout(() => {
       tallying.current = null;
       let tally = pending.current;
-      for (const host of latest.current) {
-        const counted = tallyHost(tally, host, tallied.current!.get(host.id) ?? host.first);
+      for (const host of latest.current.hosts) {
+        const counted = tallyHost(tally, host, tallied.current!.get(host.id) ?? host.first, latest.current.ended.has(host.id));
         tally = counted.tally;
         tallied.current!.set(host.id, counted.end);
       }
@@ -45,7 +46,7 @@ export function NewLinesStatus({ hosts }: { hosts: readonly HostOutput[] }) {
         pending.current = NO_LINES;
       }, SUMMARY_MS);
     }, 0);
-  }, [hosts]);
+  }, [hosts, ended]);
   useEffect(
     () => () => {
       for (const timer of [tallying, speaking]) {

@@ -11,6 +11,8 @@ describe('newLines', () => {
     const h = host(10, 'INFO a\nWARNING b\nERROR c\nWARN');
     expect(tallyHost(NO_LINES, h, 11)).toEqual({ tally: { lines: 2, warnings: 1, errors: 1 }, end: 13 });
     expect(tallyHost(NO_LINES, h, 13)).toEqual({ tally: NO_LINES, end: 13 });
+    // the command ended: no newline will come, the last line is whole as it is
+    expect(tallyHost(NO_LINES, h, 13, true)).toEqual({ tally: { lines: 1, warnings: 1, errors: 0 }, end: 14 });
   });
 
   it('counts lines trimmed before they were told, without their words', () => {

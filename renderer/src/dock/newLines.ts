@@ -18,10 +18,10 @@ export const NO_LINES: LineTally = { lines: 0, warnings: 0, errors: 0 };
 /**
  * The tally with `host`'s whole lines from number `from` in the run added, and the number after
  * the last one. Lines trimmed from the page before they were tallied count as lines; their words
- * are gone, so they add no warning or error.
+ * are gone, so they add no warning or error. `ended`: the host's command has ended (see wholeLinesEnd).
  */
-export function tallyHost(tally: LineTally, host: HostOutput, from: number): { tally: LineTally; end: number } {
-  const end = wholeLinesEnd(host);
+export function tallyHost(tally: LineTally, host: HostOutput, from: number, ended = false): { tally: LineTally; end: number } {
+  const end = wholeLinesEnd(host, ended);
   if (end <= from) return { tally, end: from };
   let { warnings, errors } = tally;
   const start = Math.max(from, host.first);
@@ -42,10 +42,11 @@ export function summaryText(tally: LineTally): string {
 
 /**
  * The number in the run after `host`'s last whole line: a line still open (no newline yet) is
- * tallied once it is whole, so its words are all there.
+ * tallied once it is whole, so its words are all there. Once the command has ended (`ended`) no
+ * newline will come: its last line is whole as it is.
  */
-export function wholeLinesEnd(host: HostOutput): number {
+export function wholeLinesEnd(host: HostOutput, ended = false): number {
   const last = host.output.at(-1);
-  const open = last !== undefined && last.text !== '' && !last.text.endsWith('\n');
+  const open = !ended && last !== undefined && last.text !== '' && !last.text.endsWith('\n');
   return host.first + host.count - (open ? 1 : 0);
 }
