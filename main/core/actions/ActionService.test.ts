@@ -375,6 +375,18 @@ describe('run', () => {
     expect(svc.cancel('run-0000000000000000')).toBe(false);
   });
 
+  it('a cancel that crossed the exit status of a command that finished with 0 records it succeeded, not cancelled', async () => {
+    // over SSH the exit status and a cancel can cross on the wire; the executor then reports
+    // both. That moment cannot be timed for real, so this executor reports a real finished run
+    // as cancelled too.
+    const local = new LocalShellExecutor({ env: { DIR: dir }, killGraceMs: 500 });
+    const svc = service({ executor: { exec: async (host, command, opts) => ({ ...(await local.exec(host, command, opts)), cancelled: true }) } });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1') }).token });
+    await svc.settled(runId);
+    expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
+    expect((await audit.read(100)).filter((r) => r.kind === 'result').map((r) => r.outcome)).toEqual(['succeeded']);
+  });
+
   it('stops a command that outlives its timeout and reports it as timed out', async () => {
     const svc = service();
     const { runId } = svc.run({ token: svc.preview({ actionId: 'test.slow', params: {}, hostIds: ids('h1') }).token });

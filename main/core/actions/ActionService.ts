@@ -473,7 +473,8 @@ export class ActionService {
       } else if (result.timedOut || guardFired) {
         state = 'failed';
         error = `timed out after ${action.timeoutSeconds} s`;
-      } else if (result.cancelled || run.controller.signal.aborted) {
+      } else if ((result.cancelled || run.controller.signal.aborted) && result.exitCode !== 0) {
+        // a command that exited 0 finished before the cancel reached it: it ran, and succeeded
         state = 'cancelled';
         error = 'cancelled';
       } else if (result.exitCode === 0) {
