@@ -66,7 +66,8 @@ export class ChannelRunner {
     const onEarlyExit = (code: number | null, signalName?: string) => {
       earlyExit = { code: typeof code === 'number' ? code : null, signal: signalName ?? null };
     };
-    const spare = await this.spares.takeSpare(conn, client);
+    // cancelled while the spare got ready: no spare, and the slots below start nothing either
+    const spare = await this.spares.takeSpare(conn, client, opts.signal);
     const openExec = () =>
       new Promise<ClientChannel>((resolve, reject) => {
         client.exec(wrapCommand(command), (err, ch) => {
@@ -92,17 +93,7 @@ export class ChannelRunner {
             throw new Error(`${id}: cannot start command: ${err.message}`, { cause: err });
           });
     if (!channel) {
-      // cancelled while it waited for a session: nothing was started
-      this.registry.touch(conn, -1);
-      return { exitCode: null, signal: null, timedOut: false, cancelled: true };
-    }
-    if (spare && opts.signal?.aborted) {
-      // cancelled while the spare was handed over: its command never goes out, and EOF ends the
-      // waiting wrapper quietly
-      channel.once('close', () => this.spares.sessionEnded(conn));
-      channel.resume();
-      channel.stderr.resume();
-      channel.end();
+      // cancelled while it waited for a spare or a session: nothing was started
       this.registry.touch(conn, -1);
       return { exitCode: null, signal: null, timedOut: false, cancelled: true };
     }

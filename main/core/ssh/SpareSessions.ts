@@ -183,7 +183,8 @@ export class SpareSessions {
   }
 
   /** The spare's channel, ready for its command, and what to write to it to run one; null when there is none to use. */
-  async takeSpare(conn: Conn, client: Client): Promise<{ channel: ClientChannel; input: (command: string) => string } | null> {
+  /** `signal`: a command cancelled while its spare got ready gets none, and the spare is retired unused. */
+  async takeSpare(conn: Conn, client: Client, signal?: AbortSignal): Promise<{ channel: ClientChannel; input: (command: string) => string } | null> {
     this.noteExec(conn);
     const spare = conn.spares[0];
     if (!spare || spare.client !== client) return null;
@@ -193,6 +194,10 @@ export class SpareSessions {
     const channel = await spare.ready;
     if (!channel || spare.gone) {
       channel?.close();
+      return null;
+    }
+    if (signal?.aborted) {
+      void this.retireSpare(spare);
       return null;
     }
     const prelude = this.deps.sparePrelude;
