@@ -46,21 +46,27 @@ function openIntents(recs: StoredRecord[]): string[] {
   return [...open];
 }
 
+/** Bundles a child script from ./testing into one ES module node can run on its own; resolves with its path. */
+async function bundleChild(entry: string, outfile: string, banner?: { js: string }): Promise<string> {
+  await build({
+    entryPoints: [join(__dirname, 'testing', entry)],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    logLevel: 'warning',
+    ...(banner ? { banner } : {}),
+  });
+  return outfile;
+}
+
 describe('the console killed at random points', () => {
   let dir: string;
   let child: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-audit-crash-'));
-    child = join(dir, 'writer.mjs');
-    await build({
-      entryPoints: [join(__dirname, 'testing', 'auditWriterChild.ts')],
-      outfile: child,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-    });
+    child = await bundleChild('auditWriterChild.ts', join(dir, 'writer.mjs'));
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
 
@@ -113,17 +119,9 @@ describe('a disk slow to sync', () => {
   let child: string;
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'opsdeck-audit-slow-'));
-    child = join(dir, 'console.mjs');
-    await build({
-      entryPoints: [join(__dirname, 'testing', 'slowSyncConsoleChild.ts')],
-      outfile: child,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      logLevel: 'warning',
-      // the catalog's yaml package is CommonJS: its require() calls need one in an ES module
-      banner: { js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);" },
+    // the catalog's yaml package is CommonJS: its require() calls need one in an ES module
+    child = await bundleChild('slowSyncConsoleChild.ts', join(dir, 'console.mjs'), {
+      js: "import { createRequire } from 'node:module'; const require = createRequire(import.meta.url);",
     });
   });
   afterAll(() => rm(dir, { recursive: true, force: true }));
