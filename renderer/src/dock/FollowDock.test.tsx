@@ -31,6 +31,17 @@ function renderDock() {
   return fake;
 }
 
+/** A follow of runId on trader-1 opened in the dock, `before` already printed when it opens; its "New lines" status. */
+function followSummary(runId: string, before?: string): HTMLElement {
+  renderDock();
+  act(() => {
+    running(runId);
+    if (before) out(runId, before);
+    dockRun(runId, 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
+  });
+  return screen.getByRole('status', { name: 'New lines' });
+}
+
 /**
  * happy-dom lays nothing out, and the live view draws only the rows in view (DockLines.tsx): here
  * its scroller is the height it has in a 900 px window (34vh, 306 px) and a row one line (17 px).
@@ -138,17 +149,11 @@ describe('FollowDock', () => {
   it('reads out what came in, in summary at most every few seconds, not line by line', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      renderDock();
-      act(() => {
-        running('run-e');
-        out('run-e', 'INFO api: up\n');
-        dockRun('run-e', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
-      });
+      const summary = followSummary('run-e', 'INFO api: up\n');
       // the lines are a region to read at will, not a live region read out line by line
       const lines = screen.getByRole('region', { name: 'Output from trader-1' });
       expect(lines.getAttribute('aria-live')).toBeNull();
       expect(screen.queryByRole('log')).toBeNull();
-      const summary = screen.getByRole('status', { name: 'New lines' });
       // what was there when the tab opened is not news
       act(() => vi.advanceTimersByTime(SUMMARY_MS));
       expect(summary.textContent).toBe('');
@@ -176,12 +181,7 @@ describe('FollowDock', () => {
   it('reads out each summary, also one that is the same as the one before', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      renderDock();
-      act(() => {
-        running('run-f');
-        dockRun('run-f', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
-      });
-      const summary = screen.getByRole('status', { name: 'New lines' });
+      const summary = followSummary('run-f');
       // a screen reader reads a live region out when its content changes, and only then
       let delivered = 0;
       const observer = new MutationObserver((records) => (delivered += records.length));
@@ -208,12 +208,7 @@ describe('FollowDock', () => {
   it('tells the last line of a run that ended without a newline', () => {
     vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout'] });
     try {
-      renderDock();
-      act(() => {
-        running('run-g');
-        dockRun('run-g', 'Follow autotrader-api', [{ id: 'trader-1', label: 'trader-1' }]);
-      });
-      const summary = screen.getByRole('status', { name: 'New lines' });
+      const summary = followSummary('run-g');
       act(() => out('run-g', 'INFO api: up\nERROR api: gave up'));
       act(() => vi.advanceTimersByTime(SUMMARY_MS));
       expect(summary.textContent).toBe('1 new line');
