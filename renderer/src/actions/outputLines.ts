@@ -25,14 +25,20 @@ export function toLines(chunks: ReadonlyArray<{ stream: 'stdout' | 'stderr'; tex
   return lines;
 }
 
+/** The newlines in text. */
+export function countNewlines(text: string): number {
+  let n = 0;
+  for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) n++;
+  return n;
+}
+
 /** How many lines toLines(chunks) gives, without making them. */
 export function countLines(chunks: ReadonlyArray<{ text: string }>): number {
   let count = 0;
   let open = false;
   for (const chunk of chunks) {
     if (chunk.text === '') continue;
-    let newlines = 0;
-    for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) newlines++;
+    const newlines = countNewlines(chunk.text);
     // each newline ends a line; the first part continues an open line; a last empty part is none
     count += newlines + 1 - (open ? 1 : 0) - (chunk.text.endsWith('\n') ? 1 : 0);
     open = !chunk.text.endsWith('\n');

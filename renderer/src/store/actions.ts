@@ -8,6 +8,7 @@ import { healthKey } from './slices';
 import type { HostRun, ReturnTo, RunView, View } from './slices';
 import { useAppStore } from './appStore';
 import { outputPerFrame, type FrameScheduler } from './outputPerFrame';
+import { countNewlines } from '../actions/outputLines';
 
 /** Per-host output kept in the page; older text is dropped (and counted) beyond this. */
 export const MAX_OUTPUT_CHARS = 256 * 1024;
@@ -130,7 +131,7 @@ function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRu
   let chars = host.outputChars;
   let kept = host.outputNewlines;
   for (const chunk of payload.chunks) {
-    for (let i = chunk.text.indexOf('\n'); i !== -1; i = chunk.text.indexOf('\n', i + 1)) kept++;
+    kept += countNewlines(chunk.text);
     const last = output[output.length - 1];
     // Merge same-stream chunks so a long run is a few spans, not thousands.
     if (last && last.stream === chunk.stream) output[output.length - 1] = { stream: chunk.stream, text: last.text + chunk.text };
@@ -140,10 +141,9 @@ function withOutput(host: HostRun, payload: EventPayload<'onRunOutput'>): HostRu
   let trimmed = host.trimmedChars;
   let trimmedLines = host.trimmedLines;
   const newlines = (text: string) => {
-    for (let i = text.indexOf('\n'); i !== -1; i = text.indexOf('\n', i + 1)) {
-      trimmedLines++;
-      kept--;
-    }
+    const n = countNewlines(text);
+    trimmedLines += n;
+    kept -= n;
   };
   while (chars > MAX_OUTPUT_CHARS && output.length > 0) {
     const first = output[0]!;
