@@ -277,6 +277,22 @@ describe('alert reasons in words', () => {
     engine.evaluate(rateLimit(40));
     expect(usageAlerts(engine)[0]).toMatchObject({ state: 'resolved', reason: 'rate limit usage 40 % ≤ 80 %' });
   });
+
+  // the incident timeline's "fired" line is read from these after the value has moved on
+  it('keeps what it fired on, and for which item, while the value worsens and after it recovers', () => {
+    const { clock, engine } = setup();
+    engine.evaluate(rateLimit(90));
+    clock.t += 10_000;
+    engine.evaluate(rateLimit(92));
+    const fired = { item: 'coingecko', firedReason: 'rate limit usage 92 % > 80 %', firedValue: 0.92 };
+    expect(usageAlerts(engine)[0]).toMatchObject({ state: 'firing', ...fired });
+    clock.t += 5_000;
+    engine.evaluate(rateLimit(99));
+    expect(usageAlerts(engine)[0]).toMatchObject({ state: 'firing', reason: 'rate limit usage 99 % > 80 %', value: 0.99, ...fired });
+    clock.t += 5_000;
+    engine.evaluate(rateLimit(40));
+    expect(usageAlerts(engine)[0]).toMatchObject({ state: 'resolved', reason: 'rate limit usage 40 % ≤ 80 %', value: 0.4, ...fired });
+  });
 });
 
 describe('AlertEngine: SLA items carry their own thresholds', () => {
