@@ -97,6 +97,8 @@ describe('FollowDock', () => {
     const tabs = within(screen.getByRole('tablist', { name: 'Follows' })).getAllByRole('tab');
     expect(tabs.map((t) => t.textContent)).toEqual(['Follow autotrader-api', 'Follow autotrader-ingestion']);
     expect(screen.getByRole('region', { name: 'Output from trader-1' }).textContent).toContain('42 rows');
+    // one line is "1 line", not "1 lines"
+    expect(screen.getByText('following · 1 line')).toBeTruthy();
     await user.click(tabs[0]!);
     expect(screen.getByRole('region', { name: 'Output from trader-1' }).textContent).toContain('INFO api: up');
   });
