@@ -100,6 +100,14 @@ describe('live values', () => {
     expect(liveChoices(lines, { queues: ['scanner'], units: ['autotrader-api'] })).toEqual([]);
   });
 
+  it('matches the units as the host facts name them, "autotrader-api.service", to the catalog\'s choices', () => {
+    const facts = ['autotrader-api.service', 'autotrader-workers.service', 'redis-server.service'];
+    expect(liveChoices(unit, { queues: [], units: facts })).toEqual([
+      { value: 'autotrader-api', label: 'autotrader-api' },
+      { value: 'autotrader-workers', label: 'autotrader-workers' },
+    ]);
+  });
+
   it('names the required fields left empty; a field with a default is not required', () => {
     expect(missingRequired([queue, lines], { queue: '  ', lines: '' })).toEqual(['Queue']);
     expect(missingRequired([queue, lines], { queue: 'scanner', lines: '' })).toEqual([]);

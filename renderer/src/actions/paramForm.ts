@@ -59,8 +59,10 @@ export function liveChoices(p: ParamSpec, live: LiveValues): LiveChoice[] {
     return live.queues.map((name) => ({ value: queueKey(name), label: name })).filter((c) => hintFor(p, c.value) === null);
   }
   if (p.kind === 'enum' && p.name === 'unit') {
-    const known = new Set(live.units);
-    return (p.choices ?? []).filter((c) => known.has(c)).map((c) => ({ value: c, label: c }));
+    // the facts name a unit as systemctl does ("autotrader-api.service"); the catalog may leave ".service" off
+    const bare = (unit: string) => unit.replace(/\.service$/, '');
+    const known = new Set(live.units.map(bare));
+    return (p.choices ?? []).filter((c) => known.has(bare(c))).map((c) => ({ value: c, label: c }));
   }
   return [];
 }
