@@ -1,11 +1,12 @@
 // What the resolved ssh_config says is what the pool does, against real sshds, a real ssh-agent
 // and the OpenSSH client on the same config: IdentitiesOnly keeps a forced-command agent key out,
-// HostKeyAlias and every known_hosts file are used for the host key, a jump hop is reached
+// an IdentityFile's ${VAR} and tokens name the key ssh opens, HostKeyAlias and every
+// known_hosts file are used for the host key, a jump hop is reached
 // through its own ProxyCommand, a `user@hop:port` hop gets what `Match user` gives that user, a
 // hop's own ProxyJump is followed (a loop refused), and what the console cannot do is on the
 // host's status.
 import { execFile, spawn, type ChildProcess } from 'node:child_process';
-import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { chmod, copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
@@ -129,6 +130,40 @@ describe('the resolved config, enforced', () => {
     expect(await execVia('forced-only', 'echo real-command-ran')).toBe('real-command-ran');
     // the same agent without IdentitiesOnly offers the forced key first: what the test guards against
     expect(await execVia('plain', 'echo real-command-ran')).toBe('FORCED-COMMAND-RAN');
+  });
+
+  it('IdentityFile with ${VAR} and %-tokens opens the key ssh opens, through both resolvers', async () => {
+    const keys = join(dir, 'token-keys');
+    await mkdir(keys);
+    // %r@%h_%n: the remote user, the HostName, the alias
+    const key = join(keys, `${target.user}@127.0.0.1_tokened`);
+    await copyFile(target.clientKeyPath, key);
+    await chmod(key, 0o600);
+    const kh = join(dir, 'token_known_hosts');
+    await writeFile(kh, `${target.hostKeyLine}\n`);
+    const tokenCfg = join(dir, 'token_config');
+    await writeFile(
+      tokenCfg,
+      `Host tokened\n  HostName 127.0.0.1\n  Port ${target.port}\n  IdentityFile \${OPSDECK_TEST_KEYS}/%r@%h_%n\n  IdentitiesOnly yes\n  IdentityAgent none\n  UserKnownHostsFile ${kh}\n  StrictHostKeyChecking yes\n  BatchMode yes\n`,
+    );
+    process.env.OPSDECK_TEST_KEYS = keys;
+    try {
+      const sshSays = await run('ssh', ['-F', tokenCfg, 'tokened', 'echo key-opened']);
+      expect(sshSays.stdout.trim()).toBe('key-opened');
+      for (const ssh of ['ssh', null]) {
+        const resolver = new SshResolver({ files: { user: tokenCfg, system: null }, ssh });
+        const t = await hostTargetFromSshConfig(`tokened-${resolver.via}` as HostId, resolver, 'tokened', { authSock: '' });
+        expect(t.privateKeyPath, resolver.via).toBe(key);
+        const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
+        pools.push(pool);
+        pool.setHosts([t]);
+        let out = '';
+        await pool.exec(t.id, 'echo key-opened', { onStdout: (c) => (out += c) });
+        expect(out.trim(), resolver.via).toBe('key-opened');
+      }
+    } finally {
+      delete process.env.OPSDECK_TEST_KEYS;
+    }
   });
 
   it('HostKeyAlias: the key is checked under the alias, not the address and port', async () => {
