@@ -192,6 +192,38 @@ describe('the resolved config, enforced', () => {
     expect(out.trim()).toBe('ok');
   });
 
+  it('UserKnownHostsFile none: an unknown key is refused and no global file is written, as ssh refuses it', async () => {
+    const globalKh = join(dir, 'untouched_global_known_hosts');
+    await writeFile(globalKh, '');
+    const noneCfg = join(dir, 'none_config');
+    await writeFile(
+      noneCfg,
+      `Host nouserfile\n  HostName 127.0.0.1\n  Port ${target.port}\n  IdentityFile ${target.clientKeyPath}\n  IdentitiesOnly yes\n  IdentityAgent none\n  UserKnownHostsFile none\n  GlobalKnownHostsFile ${globalKh}\n  StrictHostKeyChecking accept-new\n  BatchMode yes\n`,
+    );
+    const sshSays = await run('ssh', ['-F', noneCfg, 'nouserfile', 'echo connected']).then(
+      (r) => r.stdout,
+      (e: Error & { stderr?: string }) => e.stderr ?? '',
+    );
+    expect(sshSays).toContain('Host key verification failed');
+    for (const ssh of ['ssh', null]) {
+      const resolver = new SshResolver({ files: { user: noneCfg, system: null }, ssh });
+      // the console's own policy (ssh.knownHostsPolicy) does not loosen it either
+      const t = await hostTargetFromSshConfig(`nouserfile-${resolver.via}` as HostId, resolver, 'nouserfile', {
+        authSock: '',
+        overrides: { hostKeyPolicy: 'accept-new' },
+      });
+      const pool = new SessionPool({ backoff: { initialMs: 100, maxMs: 200 } });
+      pools.push(pool);
+      pool.setHosts([t]);
+      await expect(pool.connect(t.id), resolver.via).rejects.toThrow(/not known/);
+      expect(
+        pool.states().find((st) => st.hostId === t.id),
+        resolver.via,
+      ).toMatchObject({ state: 'failed' });
+      expect(await readFile(globalKh, 'utf8'), resolver.via).toBe('');
+    }
+  });
+
   it('a user@hop:port hop gets Match user and its own ProxyCommand, as ssh -J does', async () => {
     const sshSays = await run('ssh', ['-F', cfg, 'viahop', 'echo through-the-hop'], { env: { ...process.env, SSH_AUTH_SOCK: '' }, timeout: 10_000 }).catch(
       (e: Error & { stderr?: string }) => ({ stdout: `ssh failed: ${e.message} ${e.stderr ?? ''}` }),
