@@ -1,10 +1,12 @@
 // The `ssh -G` resolver's cache against the real client: one process per host and hop, none on
 // the warm path, and a new answer as soon as the user file, an Included file or a folder an
-// Include glob reads changes; ssh's refusal reaches the caller in ssh's words.
+// Include glob reads changes (the system file and its ssh_config.d too); ssh's refusal reaches
+// the caller in ssh's words.
 import { mkdir, mkdtemp, rm, utimes, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, expect, it } from 'vitest';
+import { sshInNamespace } from '../../../testbed/sshOracle';
 import { SshResolver } from './SshResolver';
 
 let dir: string;
@@ -60,4 +62,31 @@ it("gives ssh's own refusal, once, until the file is fixed", async () => {
   expect(r.spawns).toBe(1);
   await touchLater(bad, 'IgnoreUnknown UseKeychain\nHost x\n  UseKeychain yes\n  User fixed\n', 2);
   expect((await r.resolve('x')).user).toBe('fixed');
+});
+
+it('asks again when the system file or a file in its ssh_config.d changes', async () => {
+  // ssh reads /etc/ssh: it runs with the test's folder there (and an empty home over the account's)
+  const home = join(dir, 'syshome');
+  const etc = join(dir, 'sysetc');
+  await mkdir(join(home, '.ssh'), { recursive: true });
+  await mkdir(join(etc, 'ssh_config.d'), { recursive: true });
+  await writeFile(join(home, '.ssh/config'), '');
+  await writeFile(join(etc, 'ssh_config'), 'Include ssh_config.d/*.conf\nHost db\n  User fromsystem\n');
+  const r = new SshResolver({
+    files: { user: join(home, '.ssh/config'), system: join(etc, 'ssh_config') },
+    ssh: 'ssh',
+    env: { homeDir: home },
+    runSsh: sshInNamespace({ home, etcSsh: etc }),
+  });
+  expect((await r.resolve('db')).user).toBe('fromsystem');
+  expect((await r.resolve('db')).user).toBe('fromsystem');
+  expect(r.spawns).toBe(1);
+  // the company drops a bastion rule into ssh_config.d
+  await writeFile(join(etc, 'ssh_config.d', '50-corp.conf'), 'Host db\n  ProxyJump bastion.corp\n');
+  const folder = new Date(Date.now() + 2000);
+  await utimes(join(etc, 'ssh_config.d'), folder, folder);
+  expect((await r.resolve('db')).proxyJump).toBe('bastion.corp');
+  await touchLater(join(etc, 'ssh_config'), 'Include ssh_config.d/*.conf\nHost db\n  User changed\n', 4);
+  expect((await r.resolve('db')).user).toBe('changed');
+  expect(r.spawns).toBe(3);
 });

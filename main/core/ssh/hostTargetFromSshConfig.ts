@@ -58,10 +58,12 @@ async function hopFrom(r: ResolvedSshHost, opts: SshConfigTargetOptions): Promis
   const privateKeyPath = present[0];
   const agent = r.identityAgentNone ? undefined : (r.identityAgent ?? opts.authSock ?? process.env.SSH_AUTH_SOCK);
   const knownHostsPaths = [...r.userKnownHostsFiles, ...r.globalKnownHostsFiles];
-  // UserKnownHostsFile none: new keys have nowhere to go, so the first global file takes them
+  // UserKnownHostsFile none: a new key has nowhere to go, and ssh then refuses it whatever
+  // StrictHostKeyChecking says (it never writes a global file); the global files are only read
   const knownHostsPath = r.userKnownHostsFiles[0] ?? r.globalKnownHostsFiles[0];
   if (!knownHostsPath) throw new Error(`${r.host}: UserKnownHostsFile and GlobalKnownHostsFile are both none: no host key could be checked`);
-  const hop: ResolvedHop = { address: r.hostName, port: r.port, user: r.user, knownHostsPath, hostKeyPolicy: hostKeyPolicyOf(r) };
+  const hostKeyPolicy = r.userKnownHostsFiles.length ? hostKeyPolicyOf(r) : 'yes';
+  const hop: ResolvedHop = { address: r.hostName, port: r.port, user: r.user, knownHostsPath, hostKeyPolicy };
   if (privateKeyPath) hop.privateKeyPath = privateKeyPath;
   if (present.length > 1) hop.extraPrivateKeyPaths = present.slice(1);
   if (agent) hop.agent = agent;

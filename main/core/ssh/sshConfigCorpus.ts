@@ -1,5 +1,5 @@
 // Test data: ssh_config files shaped like engineers' real ones, each resolved for a few hosts.
-// sshConfig.corpus.int.test.ts asks OpenSSH (`ssh -G`) for every one and holds both resolvers to
+// sshConfig.int.test.ts asks OpenSSH (`ssh -G`) for every one and holds both resolvers to
 // its answer on every key the console uses. `files` paths are relative to the home folder;
 // `/etc/ssh/...` ones go to the case's system folder.
 
