@@ -236,6 +236,26 @@ describe('host envelope, read-only runs', () => {
     ]);
   });
 
+  it('records the exact command, whether its JSON form travels or stands for the command quoted', async () => {
+    // a `j` in the host's environment must not stand in for the command's JSON form
+    const commands = ['printf plain', `printf '%s\\n' "quoted" 'tab\there'`];
+    for (const [i, command] of commands.entries()) {
+      let pid = 0;
+      const runId = `run-json-${i}`;
+      const wrapped = wrapInEnvelope(command, [], { ...record(runId), command }, holder(runId), { lockDir: dir, recordAfter: true });
+      await run(withStandInLogger(`j=from-the-environment; export j\n${wrapped}`), (p) => (pid = p));
+      await endGroup(pid);
+      await until(() => journal().filter((e) => e['OPSDECK_RUN'] === runId).length === 2);
+      for (const entry of journal().filter((e) => e['OPSDECK_RUN'] === runId)) expect(JSON.parse(entry['OPSDECK_COMMAND']!)).toBe(command);
+    }
+    const locked = 'printf "locked"';
+    await run(
+      withStandInLogger(wrapInEnvelope(locked, ['autotrader-api'], { ...record('run-json-l'), command: locked }, holder('run-json-l'), { lockDir: dir })),
+    );
+    const lockedEntries = journal().filter((e) => e['OPSDECK_RUN'] === 'run-json-l');
+    expect(lockedEntries.map((e) => JSON.parse(e['OPSDECK_COMMAND']!))).toEqual([locked, locked]);
+  }, 30_000);
+
   it("runs the command without the envelope's own variables and functions, locked or not", async () => {
     const command = 'echo "[$r$u$k$a$j$h$w$d$n$s$i$f]"; for f in t z rec outcome opsdeck_read; do command -v "$f"; done; echo end';
     for (const recordAfter of [true, false]) {

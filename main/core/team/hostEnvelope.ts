@@ -67,6 +67,12 @@ export function scopeFileName(scope: string): string {
   return `${plain}-${createHash('sha256').update(scope).digest('hex').slice(0, 8)}`;
 }
 
+// The command's JSON form (OPSDECK_COMMAND) is sent only when it is not the command run in double
+// quotes: when the record names another command, or the command holds a double quote, a backslash
+// or a control character (JSON.stringify's escapes). Most commands then travel once: a warm spare
+// reads its input one byte at a time. An empty j stands for the command, quoted.
+const PLAIN_COMMAND_JSON = '[ -n "$j" ] || j="\\"$c\\""';
+
 // One journal entry per call of rec: FIELD=value lines on logger's stdin, from a here-document
 // (dash writes it into a pipe itself: no process for the writer). Values never hold a newline (the
 // command travels JSON-encoded), so one line is one field; $3, last, may add lines of its own.
@@ -99,7 +105,13 @@ const REC = [
 // Both records of a read-only run, written once it has ended by a process of a session of its
 // own (setsid): the exec wrapper ends the command's process group when the channel closes, which
 // happens as soon as the exit status is back, and the warm path does not wait on the journal.
-const RECORD_AFTER = ['r=$1 u=$2 k=$3 a=$4 j=$5 h=$6', REC, 'rec intent "opsdeck: $u started $a ($r)"', 'outcome "$7" "$8"'].join('\n');
+const RECORD_AFTER = [
+  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6',
+  PLAIN_COMMAND_JSON.replace('$c', '$9'),
+  REC,
+  'rec intent "opsdeck: $u started $a ($r)"',
+  'outcome "$7" "$8"',
+].join('\n');
 
 // The command runs in a subshell of the envelope (a fork, no new sh to exec and start) in the
 // background, and the envelope waits for it, so that a TERM from the exec wrapper (the channel
@@ -127,7 +139,7 @@ const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s 
 const READ_ONLY_RUN = 'opsdeck_read';
 const readOnlyBody = (): string =>
   [
-    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; n=; command -v nice >/dev/null && n='nice -n 19'; $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" & }`,
+    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; { n=; command -v nice >/dev/null && n='nice -n 19'; exec $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" "$c"; } & }`,
     'trap : PIPE',
     'trap \'exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143\' TERM HUP',
     runCommand(''),
@@ -152,6 +164,7 @@ const lockedBody = (files: readonly string[]): string => {
   const fds = files.map((_f, i) => FIRST_LOCK_FD + i);
   const scopes = files.map(shellQuote).join(' ');
   return [
+    PLAIN_COMMAND_JSON,
     REC,
     `z() { for f in ${scopes}; do : > "$d/$f.holder"; done; }`,
     ...(files.length
@@ -227,7 +240,8 @@ export function wrapInEnvelope(
     ['u', field('user', record.user)],
     ['k', field('console', record.console)],
     ['a', field('action', record.actionId)],
-    ['j', JSON.stringify(record.command)],
+    // empty: the command itself, quoted (PLAIN_COMMAND_JSON); set even then, or a `j` in the host's environment would stand in
+    ['j', record.command === command && JSON.stringify(command) === `"${command}"` ? '' : JSON.stringify(record.command)],
     ['h', field('chain head', record.chainHead)],
     ...(options.recordAfter
       ? []
