@@ -64,6 +64,15 @@ const median = (xs: number[]) => {
 const p = (q: number, xs: number[]) => [...xs].sort((a, b) => a - b)[Math.min(xs.length - 1, Math.floor(q * xs.length))]!;
 const ms = (x: number) => `${x.toFixed(1)} ms`;
 
+// A command's own time on a host: bash's clock read just before and just after it, so no `date`
+// process (its fork and start) is counted in it.
+const ownTimeCommand = (command: string) => `bash -c ${shellQuote(`a=$EPOCHREALTIME; ${command} >/dev/null 2>&1; b=$EPOCHREALTIME; echo "$a $b"`)}`;
+function ownTimeOf(stdout: string): number {
+  const [a, b] = stdout.trim().replace(/,/g, '.').split(/\s+/).map(Number);
+  if (!Number.isFinite(a) || !Number.isFinite(b)) throw new Error(`own time: unexpected output ${JSON.stringify(stdout)}`);
+  return (b! - a!) * 1000;
+}
+
 async function time(fn: () => Promise<unknown>): Promise<number> {
   const start = performance.now();
   await fn();
@@ -172,19 +181,11 @@ try {
   const command = 'systemctl is-active autotrader-api';
   // one after another: run at once on 2 cores they would inflate each other
   const ownSamples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const r = await fleet.exec(fleet.hosts[0]!.name, `t=$(date +%s%N); ${command} >/dev/null; echo $(( ($(date +%s%N)-t)/1000 ))`);
-    ownSamples.push(Number(r.stdout.trim()) / 1000);
-  }
+  for (let i = 0; i < 5; i++) ownSamples.push(ownTimeOf((await fleet.exec(fleet.hosts[0]!.name, ownTimeCommand(command))).stdout));
   const ownCost = median(ownSamples);
-  // the read-only action below (service.status) runs a different command: its own time too
+  // the read-only action below (service.status) runs a different command; its own time is read in
+  // the paced rounds beside it (systemctl status reads the journal, which the runs themselves grow)
   const actionCommand = 'systemctl status autotrader-api --no-pager -n 10';
-  const ownActionSamples: number[] = [];
-  for (let i = 0; i < 5; i++) {
-    const r = await fleet.exec(fleet.hosts[0]!.name, `t=$(date +%s%N); ${actionCommand} >/dev/null; echo $(( ($(date +%s%N)-t)/1000 ))`);
-    ownActionSamples.push(Number(r.stdout.trim()) / 1000);
-  }
-  const ownActionCost = median(ownActionSamples);
   const poolSamples: number[] = [];
   const cpuBefore = process.cpuUsage();
   for (let i = 0; i < ROUNDS; i++) poolSamples.push(await time(() => pool.exec(ids[0]!, command)));
@@ -345,11 +346,16 @@ try {
     await profiler.post('Profiler.start');
   }
   const pausedBareAction: number[] = [];
+  const ownActionSamples: number[] = [];
   const paced: Timed[] = [];
   const pacedTeam: Timed[] = [];
   let bareCpuUs = 0;
   let pacedCpuUs = 0;
   for (let i = 0; i < ROUNDS; i++) {
+    await pause();
+    let ownOut = '';
+    await pool.exec(ids[0]!, ownTimeCommand(actionCommandRendered), { onStdout: (chunk) => (ownOut += chunk) });
+    ownActionSamples.push(ownTimeOf(ownOut));
     await pause();
     let c = process.cpuUsage();
     pausedBareAction.push(await time(() => pool.exec(ids[0]!, actionCommandRendered)));
@@ -363,6 +369,7 @@ try {
     await pause();
     pacedTeam.push(await timedAction(teamActions));
   }
+  const ownActionCost = median(ownActionSamples);
   if (profiler) {
     const { profile } = await profiler.post('Profiler.stop');
     writeFileSync(values.profile!, JSON.stringify(profile));
@@ -603,7 +610,7 @@ try {
       `${(median(poolTrue) / rtt).toFixed(2)} x RTT, ${(median(poolTrue) / median(opensshTrue)).toFixed(2)} x OpenSSH`,
     ),
     row('Opsdeck SessionPool.exec `true`, no spare (channel open + exec request)', plainTrue, `${(median(plainTrue) / rtt).toFixed(2)} x RTT`),
-    `| the command's own time on the host (\`${command}\`, 5 runs one after another) | ${ms(ownCost)} | | |`,
+    `| the command's own time on the host (\`${command}\`, 5 runs one after another, timed by bash around it) | ${ms(ownCost)} | | |`,
     row('OpenSSH exec through an established ControlMaster', opensshSamples, `${(median(opensshSamples) / rtt).toFixed(2)} x RTT`),
     row(
       '**Opsdeck SessionPool.exec on a warm session, 300 ms after the last command (the spare ready: a click)**',
@@ -621,7 +628,11 @@ try {
       `${(median(oneSpareSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`,
     ),
     row('Opsdeck SessionPool.exec, no spare', plainSamples, `${(median(plainSamples) / (rtt + ownCost)).toFixed(2)} x (RTT + own time)`),
-    `| the read-only action's command's own time on the host (\`${actionCommand}\`, 5 runs) | ${ms(ownActionCost)} | | |`,
+    row(
+      `the read-only action's command's own time on the host (\`${actionCommand}\`, timed by bash around it, one run in each round below)`,
+      ownActionSamples,
+      '',
+    ),
     row(
       `Opsdeck SessionPool.exec of that same command alone, 300 ms apart (alternated with the next row's rounds)`,
       pausedBareAction,
@@ -681,7 +692,7 @@ try {
       'actions-fanout',
       {
         question: `Is a warm read-only action within 1.1x of one round trip plus its command's own time, and is a restart on ${HOSTS} hosts 10x faster than parallel-ssh, at a ${values.rtt} ms round trip?`,
-        comparator: `one round trip (1 byte to a TCP echo behind the same delay proxy), the OpenSSH client through an established ControlMaster, parallel-ssh and Ansible on the same ${HOSTS} nspawn hosts, and the floor (the restarts run inside the hosts without SSH), same run`,
+        comparator: `one round trip (1 byte to a TCP echo behind the same delay proxy) plus the command's own time on the host (timed by bash around it; for the read-only action, in the same paced rounds), the OpenSSH client through an established ControlMaster, parallel-ssh and Ansible on the same ${HOSTS} nspawn hosts, and the floor (the restarts run inside the hosts without SSH), same run`,
       },
       [
         { figure: 'one round trip', value: ms(rtt) },
