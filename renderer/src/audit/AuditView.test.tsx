@@ -114,8 +114,13 @@ describe("a run's kept output", () => {
     expect(fake.calls('readRunOutput')[0]).toEqual({ runId: 'run-00000000000000aa', hostId: 'trader-1', page: 1_000_000 });
     const log = within(dialog).getByRole('log', { name: 'Output from trader-1' });
     expect(log.textContent).toContain('bytes cut from the middle of this output');
-    await user.click(within(dialog).getByRole('button', { name: 'First page' }));
+    const firstPage = within(dialog).getByRole('button', { name: 'First page' });
+    firstPage.focus();
+    await user.keyboard('{Enter}');
     await within(dialog).findByText('page 1 of 2 · 4 lines kept');
+    // on the first page it is unavailable, and keeps the focus it had
+    expect(firstPage.getAttribute('aria-disabled')).toBe('true');
+    expect(document.activeElement).toBe(firstPage);
     const stderr = within(dialog).getByText('warning: ALPACA_SECRET_KEY=[REDACTED]');
     expect(stderr.closest('.vout-line')!.classList.contains('stderr')).toBe(true);
     await user.keyboard('{Escape}');

@@ -93,18 +93,18 @@ export function RunOutputDialog({ run, onClose }: { run: KeptOutputRef; onClose:
         )}
         {read && read.pages > 1 ? (
           <div className="buttons" role="group" aria-label="Pages">
-            <button type="button" onClick={() => setPage(0)} disabled={read.page === 0}>
+            <PageButton to={0} at={read.page} onPage={setPage}>
               First page
-            </button>
-            <button type="button" onClick={() => setPage(read.page - 1)} disabled={read.page === 0}>
+            </PageButton>
+            <PageButton to={Math.max(0, read.page - 1)} at={read.page} onPage={setPage}>
               Previous page
-            </button>
-            <button type="button" onClick={() => setPage(read.page + 1)} disabled={read.page >= read.pages - 1}>
+            </PageButton>
+            <PageButton to={Math.min(read.pages - 1, read.page + 1)} at={read.page} onPage={setPage}>
               Next page
-            </button>
-            <button type="button" onClick={() => setPage(read.pages - 1)} disabled={read.page >= read.pages - 1}>
+            </PageButton>
+            <PageButton to={read.pages - 1} at={read.page} onPage={setPage}>
               Last page
-            </button>
+            </PageButton>
           </div>
         ) : null}
         {read && !error ? <VirtualOutput key={read.page} label={run.hostLabel} host={host} height={420} /> : null}
@@ -115,5 +115,14 @@ export function RunOutputDialog({ run, onClose }: { run: KeptOutputRef; onClose:
         </div>
       </div>
     </div>
+  );
+}
+
+/** aria-disabled, not disabled, on the page shown: a focused button that becomes disabled drops focus */
+function PageButton({ to, at, onPage, children }: { to: number; at: number; onPage: (page: number) => void; children: string }) {
+  return (
+    <button type="button" aria-disabled={to === at} onClick={() => to !== at && onPage(to)}>
+      {children}
+    </button>
   );
 }
