@@ -1,6 +1,7 @@
 // A run's kept output read back through the contract: the console started by bootstrap from a
 // real config against a loopback sshd, a real command run on it over SSH, and its output paged
-// with readRunOutput as the Audit view reads it, after the console was started again.
+// with readRunOutput as the Audit view reads it, after the console was started again; a follow's
+// output through the same call, from its spool.
 import { mkdtemp, readFile, readdir, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -37,6 +38,13 @@ actions:
       echo "disk nearly full" >&2
       seq 1 "$1"
     args: ["{lines}"]
+  - id: test.follow
+    title: Follow a short log
+    section: worker-queues
+    risk: read-only
+    streams: true
+    timeoutSeconds: 0
+    script: printf '%s\\n' "follow one" "follow two"
 `;
 
 async function start(): Promise<OpsApp> {
@@ -69,9 +77,19 @@ it("reads a real run's output back by page, redacted and stderr marked as its di
     });
     const preview = await first.handlers.previewAction({ actionId: 'test.report' as ActionId, params: { lines: 2500 }, hostIds: [lab] });
     ({ runId } = await first.handlers.runAction({ token: preview.token }));
-    await expect
-      .poll(() => statuses.find((s) => s.runId === runId && s.state !== 'queued' && s.state !== 'running')?.state, { timeout: 30_000 })
-      .toBe('succeeded');
+    const ended = (id: RunId) => statuses.find((s) => s.runId === id && s.state !== 'queued' && s.state !== 'running')?.state;
+    await expect.poll(() => ended(runId), { timeout: 30_000 }).toBe('succeeded');
+    // a follow's output is read from its spool through the same call
+    const follow = await first.handlers.runAction({
+      token: (await first.handlers.previewAction({ actionId: 'test.follow' as ActionId, params: {}, hostIds: [lab] })).token,
+    });
+    await expect.poll(() => ended(follow.runId), { timeout: 30_000 }).toBe('succeeded');
+    expect(await first.handlers.readRunOutput({ runId: follow.runId, hostId: lab, page: 0 })).toEqual({
+      page: 0,
+      pages: 1,
+      lines: ['follow one', 'follow two'],
+      total: 2,
+    });
   } finally {
     await first.close();
   }
