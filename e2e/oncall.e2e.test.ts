@@ -1,8 +1,8 @@
 // The on-call loop on the demo fleet in real Chromium through the browser shell: the header and
 // alert strip stay in view, alerts grouped with the panel's reason, from an alert to its runbook
 // and, after a run, one step back to its panel; parameters typed as the panel shows them;
-// required fields checked before Preview; the chart range; the audit table fitting its panel;
-// the Hosts view. Screenshots of each screen go to docs/screens/.
+// required fields checked before Preview; the chart range; the audit table fitting its panel and
+// a run's kept output opened from it; the Hosts view. Screenshots of each screen go to docs/screens/.
 import { mkdirSync, mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -149,6 +149,28 @@ describe('on call on the demo fleet', () => {
     expect(fit.table).toBeLessThanOrEqual(fit.panel);
     expect(await table.getByRole('img', { name: 'succeeded' }).count()).toBeGreaterThan(0);
     await page.screenshot({ path: join(shots, 'audit-fits.png') });
+  });
+
+  it("opens a run's kept output from its audit row, by keyboard, after its dialog is gone", async () => {
+    // the worker queue listing run above: its result row's Output button
+    const open = page
+      .getByRole('table', { name: 'Audit records' })
+      .getByRole('button', { name: /^Output: queue\.list on / })
+      .first();
+    await open.focus();
+    await page.keyboard.press('Enter');
+    const dialog = page.getByRole('dialog', { name: /^Output: queue\.list on / });
+    await dialog.waitFor({ timeout: 10_000 });
+    await expect
+      .poll(() => dialog.getByRole('status', { name: 'Kept output position' }).textContent(), { timeout: 10_000 })
+      .toMatch(/^page 1 of 1 · \d+ lines? kept$/);
+    const log = dialog.getByRole('log', { name: /^Output from / });
+    // what the run printed on the host: a worker:* key and its length, or that there are none
+    expect(await log.textContent()).toMatch(/worker:\S+ \d+|no worker:\* keys/);
+    await page.screenshot({ path: join(shots, 'audit-run-output.png') });
+    await page.keyboard.press('Escape');
+    expect(await dialog.count()).toBe(0);
+    expect(await open.evaluate((el) => el === document.activeElement)).toBe(true);
   });
 
   it('follows a journal in the dock while the console stays usable', async () => {

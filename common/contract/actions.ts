@@ -76,7 +76,25 @@ export const actionCalls = {
     /** `from`: the first line's number (0 is the oldest kept; past the end, `total`); `total`: lines kept now */
     response: z.object({ from: z.number().int().nonnegative(), lines: z.array(z.string()), total: z.number().int().nonnegative() }),
   },
+  /**
+   * a page of a run's kept output on one host (RUN_OUTPUT_PAGE_LINES lines; 0 the first page), as its
+   * dialog showed it, redacted; a follow's is its spool. "not-found" when it is not kept (pruned, or
+   * the run is older than kept outputs)
+   */
+  readRunOutput: {
+    request: z.object({ runId: RunId, hostId: HostId, page: z.number().int().min(0).max(1_000_000) }).strict(),
+    /** `page`: the page read (the last one when asked past it); `pages`, `total`: pages and lines kept now */
+    response: z.object({
+      page: z.number().int().nonnegative(),
+      pages: z.number().int().nonnegative(),
+      lines: z.array(z.string()),
+      total: z.number().int().nonnegative(),
+    }),
+  },
 } as const;
+
+/** lines in one page of readRunOutput */
+export const RUN_OUTPUT_PAGE_LINES = 2000;
 
 export const actionEvents = {
   onRunOutput: z.object({

@@ -17,6 +17,7 @@ export const CALL_NAMES = [
   'runAction',
   'cancelRun',
   'readFollowSpool',
+  'readRunOutput',
   // audit
   'listAudit',
   'exportIncidentTimeline',

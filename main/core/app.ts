@@ -1,13 +1,14 @@
 // The composition root: builds every service from the fleet and implements the contract.
 // Both shells (Electron IPC and the browser's WebSocket) serve exactly these handlers.
 import { Agent, type Dispatcher } from 'undici';
-import type { CallHandlers, ConnectionState, DeploymentId, EndpointState, HostId } from '../../common/contract';
+import { type CallHandlers, type ConnectionState, type DeploymentId, type EndpointState, type HostId, RUN_OUTPUT_PAGE_LINES } from '../../common/contract';
 import type { Logger } from '../../common/logger';
 import { mergeDisjoint } from '../../common/mergeDisjoint';
 import { OpsFailure } from '../../common/result';
 import { randomBytes } from 'node:crypto';
 import { ActionService } from './actions/ActionService';
 import { FollowSpools } from './actions/FollowSpool';
+import { RunOutputs } from './actions/RunOutputs';
 import type { Catalog } from './actions/Catalog';
 import { AuditLog } from './audit/AuditLog';
 import { BlindnessWatch } from './alerts/BlindnessWatch';
@@ -250,6 +251,8 @@ export class OpsApp {
         });
     // a follow's every line, as shown, beside the audit log
     const spools = new FollowSpools({ dir: join(dirname(options.auditFile), 'follow-spool') });
+    // every other run's output, as shown and bounded, for the Audit view
+    const outputs = new RunOutputs({ dir: join(dirname(options.auditFile), 'run-output'), logger });
     this.actions = new ActionService({
       catalog: options.catalog,
       executor: this.pool,
@@ -264,6 +267,7 @@ export class OpsApp {
       blastRadius: options.blastRadius,
       ...(this.team ? { envelope: this.team.envelope } : {}),
       spools,
+      outputs,
       emitOutput: (payload) => this.hub.emit('onRunOutput', payload),
       emitStatus: (payload) => {
         this.hub.emit('onRunStatus', payload);
@@ -330,6 +334,20 @@ export class OpsApp {
         const page = await spools.page(runId, hostId, from, count);
         if (!page) throw new OpsFailure('not-found', `no follow of ${runId} on ${hostId} is kept on disk`);
         return { from: Math.min(from, page.total), ...page };
+      },
+      readRunOutput: async ({ runId, hostId, page }) => {
+        // a follow's output is its spool
+        const read = async (p: number) =>
+          (await outputs.page(runId, hostId, p * RUN_OUTPUT_PAGE_LINES, RUN_OUTPUT_PAGE_LINES)) ??
+          (await spools.page(runId, hostId, p * RUN_OUTPUT_PAGE_LINES, RUN_OUTPUT_PAGE_LINES));
+        let kept = await read(page);
+        if (!kept) {
+          throw new OpsFailure('not-found', `the output of ${runId} on ${hostId} is not kept: only the newest ${outputs.maxRuns} runs' outputs are`);
+        }
+        const pages = Math.max(1, Math.ceil(kept.total / RUN_OUTPUT_PAGE_LINES));
+        // asked past the end (the engineer's last page of a shorter output): the last page
+        if (page >= pages) kept = (await read((page = pages - 1))) ?? kept;
+        return { page, pages, lines: kept.lines, total: kept.total };
       },
       listAudit: async (request) => {
         const [records, verdict, anchors] = await Promise.all([this.audit.read(request.limit), this.audit.verify(), this.team?.anchors() ?? null]);

@@ -16,6 +16,7 @@ import { Redactor } from '../redact/Redactor';
 import { ActionService, type ActionServiceDeps } from './ActionService';
 import { parseCatalog } from './Catalog';
 import { FollowSpools } from './FollowSpool';
+import { RunOutputs } from './RunOutputs';
 import { LocalShellExecutor } from './LocalShellExecutor';
 
 const CATALOG = parseCatalog(
@@ -535,6 +536,42 @@ describe('output', () => {
       expect(textOf(runId, 'h1', 'stderr')).toMatch(/^\[opsdeck\] this follow is no longer kept on disk from here on \(.*ENOSPC.*\); the view goes on\n$/);
       expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
       expect(warnings.some((w) => w.includes('ENOSPC'))).toBe(true);
+    } finally {
+      execFileSync('umount', [tiny]);
+    }
+  });
+
+  it("a run's output is kept as its dialog showed it, secrets redacted and stderr marked; a follow's is in its spool instead", async () => {
+    const kept = new RunOutputs({ dir: join(dir, 'runs') });
+    const svc = service({ outputs: kept });
+    const { runId } = svc.run({ token: svc.preview({ actionId: 'test.secrets', params: {}, hostIds: ids('h1', 'h2') }).token });
+    await svc.settled(runId);
+    for (const host of ['h1', 'h2']) {
+      const { lines } = (await kept.page(runId, host, 0, 10))!;
+      expect([...lines].sort()).toEqual(['ALPACA_SECRET_KEY=[REDACTED]', '[stderr] order fa=[REDACTED]', 'tail GROQ_API_KEY=[REDACTED]']);
+      expect(readFileSync(kept.pathOf(runId, host), 'utf8')).not.toMatch(/abc123zz|DU1234567|gsk_/);
+    }
+    const follow = svc.run({ token: svc.preview({ actionId: 'test.secrets-follow', params: {}, hostIds: ids('h1') }).token });
+    await svc.settled(follow.runId);
+    expect(await kept.page(follow.runId, 'h1', 0, 10)).toBeNull();
+  });
+
+  it('a run whose kept output fills its disk ends as it would have, shows everything, and the log says why the rest is not kept', async () => {
+    // a real full disk, as for the follow above
+    const tiny = join(dir, 'tiny');
+    await mkdir(tiny);
+    execFileSync('mount', ['-t', 'tmpfs', '-o', 'size=64k', 'tmpfs', tiny]);
+    try {
+      const warnings: string[] = [];
+      const kept = new RunOutputs({ dir: tiny, logger: { warn: (m) => warnings.push(m) } });
+      const svc = service({ outputs: kept, limits: { maxBufferedLinesFinite: 100_000 } });
+      const { runId } = svc.run({ token: svc.preview({ actionId: 'test.flood', params: { count: 50_000 }, hostIds: ids('h1') }).token });
+      await svc.settled(runId);
+      expect(finalStates(runId)).toEqual({ h1: 'succeeded' });
+      expect(textOf(runId, 'h1', 'stdout').split('\n').filter(Boolean)).toHaveLength(50_000);
+      expect(warnings.some((w) => w.includes('the output is no longer kept from here on') && w.includes('ENOSPC'))).toBe(true);
+      // what fitted is kept, from the first line
+      expect((await kept.page(runId, 'h1', 0, 2))!.lines).toEqual(['1', '2']);
     } finally {
       execFileSync('umount', [tiny]);
     }

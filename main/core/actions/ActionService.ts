@@ -3,7 +3,7 @@
 // run carries only a token, and executes exactly what that token's preview showed.
 // Longer than most files on purpose: preview, run, fan-out and one host's run share the
 // prepared run and its locks; the pieces that stand alone live beside it (OutputBatcher,
-// FollowSpool, RunSettler, effectCheck, the formatters, team/'s envelope).
+// FollowSpool, RunOutputs, RunSettler, effectCheck, the formatters, team/'s envelope).
 import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Logger } from '../../../common/logger';
@@ -31,6 +31,7 @@ import { FileOffsetFormatter } from './FileOffsetFormatter';
 import { JournalFormatter } from './JournalFormatter';
 import { type OutputChunk, OutputBatcher } from './OutputBatcher';
 import type { FollowSpool, FollowSpools } from './FollowSpool';
+import type { RunOutputs } from './RunOutputs';
 import type { ExecResult, HostExecutor } from '../hostExec';
 import { outcomeUnknown } from '../ssh/SshLinkError';
 import { RunSettler } from './RunSettler';
@@ -72,6 +73,8 @@ export interface ActionServiceDeps {
   envelope?: RunEnvelope;
   /** where a follow's every line is kept on disk as shown (beside the audit log); absent: not kept */
   spools?: FollowSpools;
+  /** where the output of every other run is kept as shown, bounded (beside the audit log); absent: not kept */
+  outputs?: RunOutputs;
 }
 
 /** What a preview token stands for: everything a run uses comes from here. */
@@ -377,6 +380,8 @@ export class ActionService {
     this.status(runId, host.id, 'running', null, null);
 
     const spool = prepared.action.streams ? this.openSpool(runId, host.id) : null;
+    // never throws: a disk that refuses it is logged and the run goes on
+    const kept = prepared.action.streams ? null : (this.deps.outputs?.open(runId, host.id) ?? null);
     const batcher = new OutputBatcher({
       redactor: this.deps.redactor,
       timers: this.timers,
@@ -386,6 +391,7 @@ export class ActionService {
       lossless: prepared.action.streams,
       emit: (chunks, droppedLines) => {
         if (spool) chunks = this.spoolBatch(spool, chunks);
+        kept?.append(chunks, droppedLines);
         // runs from a timer: a throwing listener would otherwise take the process down
         try {
           this.deps.emitOutput({ runId, hostId: host.id, chunks, droppedLines });
@@ -492,6 +498,7 @@ export class ActionService {
       run.controller.signal.removeEventListener('abort', onRunAbort);
       batcher.close();
       spool?.close();
+      kept?.close();
     }
     if (intentSynced) {
       try {

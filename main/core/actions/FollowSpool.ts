@@ -8,6 +8,7 @@ import { closeSync, mkdirSync, openSync, readdirSync, renameSync, rmSync, statSy
 import { join } from 'node:path';
 import type { OutputChunk } from './OutputBatcher';
 import { ROTATED_NOTE, SpoolReader } from './SpoolReader';
+import { spoolText } from './spoolText';
 
 export interface FollowSpoolOptions {
   /** the folder of spools (beside the audit log) */
@@ -17,9 +18,6 @@ export interface FollowSpoolOptions {
   /** spools kept in the folder; older ones are removed when a new follow starts (default 50) */
   maxSpools?: number;
 }
-
-/** stderr lines are marked in the spool, as the view marks them by colour */
-const STDERR_MARK = '[stderr] ';
 
 export class FollowSpools {
   private readonly maxBytes: number;
@@ -83,13 +81,7 @@ export class FollowSpool {
   /** Adds a batch as the view was sent it; throws when the disk refuses it. */
   append(chunks: readonly OutputChunk[]): void {
     if (this.fd === null) return;
-    let text = '';
-    let lines = 0;
-    for (const chunk of chunks) {
-      const body = chunk.stream === 'stderr' ? chunk.text.replace(/^(?=.)/gm, STDERR_MARK) : chunk.text;
-      text += body;
-      for (let i = body.indexOf('\n'); i !== -1; i = body.indexOf('\n', i + 1)) lines++;
-    }
+    const { text, lines } = spoolText(chunks);
     if (!text) return;
     if (this.bytes > 0 && this.bytes + Buffer.byteLength(text) > this.maxBytes / 2) this.rotate();
     this.write(text);

@@ -83,7 +83,11 @@ choice exactly.
    follow goes on; each file's line starts are indexed once and extended by what was appended,
    so a page reads only its own bytes (\`SpoolReader.ts\`). An action that ends
    by itself holds at most 10 000 lines between batches, so a 5000-line tail arrives whole; older
-   ones are dropped and counted in \`droppedLines\`. What is left is sent as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
+   ones are dropped and counted in \`droppedLines\`. What it was sent is kept beside the audit log
+   as well (\`run-output/<run>/<host>.log\`: its first and last 512 KiB per host, with a line
+   saying how many bytes were cut between them; the newest 200 runs; a disk that refuses it is
+   logged and the run goes on; see [audit.md](audit.md)), and \`readRunOutput\` reads it back
+   2000 lines a page for the Audit view. What is left is sent as the command ends, then a \`result\` record (exit code, outcome) is written and synced, the
    locks released and the status sent.
 4. \`cancelRun\` aborts: running commands are stopped on the host, queued hosts never start
    (a \`note\` record says so).

@@ -1,4 +1,4 @@
-import { useEffect } from 'react';
+import { useEffect, useState } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { dateTime } from '../status/format';
@@ -7,6 +7,7 @@ import { loadAudit } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { brokenSeq, outcomeStatus, outcomeText } from './auditRows';
 import { IncidentExport } from './IncidentExport';
+import { type KeptOutputRef, RunOutputDialog } from './RunOutputDialog';
 import { TeamActivity } from '../team/TeamActivity';
 import '../actions/actions.css';
 
@@ -24,6 +25,7 @@ export function AuditView() {
   useEffect(() => {
     void loadAudit(api, AUDIT_LIMIT);
   }, [api]);
+  const [output, setOutput] = useState<KeptOutputRef | null>(null);
   const records = [...audit.records].sort((a, b) => b.seq - a.seq);
   const bad = audit.chainOk === false ? brokenSeq(audit.chainError) : null;
   // local records a host's journal contradicts (added to the log, or rewritten)
@@ -106,6 +108,11 @@ export function AuditView() {
               const { status, word } = outcomeStatus(r);
               const altered = r.seq === bad || disputed.has(r.seq);
               const alteredWord = r.seq === bad ? 'chain breaks here' : "a host's journal disagrees";
+              // a host's run has one result record: its Output opens what the run printed there
+              const kept: KeptOutputRef | null =
+                r.kind === 'result' && r.runId !== null && r.hostId !== null
+                  ? { runId: r.runId, hostId: r.hostId, hostLabel: hostLabel(r.hostId), actionId: r.actionId ?? r.runId }
+                  : null;
               return (
                 <tr
                   key={r.seq}
@@ -133,6 +140,16 @@ export function AuditView() {
                   </td>
                   <td className="num">{r.exitCode === null ? '—' : r.exitCode}</td>
                   <td className="mono command-cell">
+                    {kept ? (
+                      <button
+                        type="button"
+                        className="open-output"
+                        aria-label={`Output: ${kept.actionId} on ${kept.hostLabel}, record ${r.seq}`}
+                        onClick={() => setOutput(kept)}
+                      >
+                        Output
+                      </button>
+                    ) : null}
                     {r.command ? (
                       <details>
                         <summary title={r.command}>{r.command.split('\n')[0]}</summary>
@@ -149,6 +166,7 @@ export function AuditView() {
         </table>
       ) : null}
       <TeamActivity />
+      {output ? <RunOutputDialog run={output} onClose={() => setOutput(null)} /> : null}
     </section>
   );
 }
