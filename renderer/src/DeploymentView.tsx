@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { DeploymentInfo } from '../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
@@ -125,7 +125,11 @@ function HistorySeed({ deploymentId }: { deploymentId: string }) {
   return null;
 }
 
-export function DeploymentView() {
+/**
+ * Memoised: App renders again on every view switch, and the view kept hidden behind an Activity
+ * would otherwise render every panel again (each walking its hundreds of items) just to stay hidden.
+ */
+export const DeploymentView = memo(function DeploymentView() {
   const showCharts = useAppStore((s) => s.showCharts);
   const deployment = useAppStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
   if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
@@ -160,4 +164,4 @@ export function DeploymentView() {
       </div>
     </div>
   );
-}
+});
