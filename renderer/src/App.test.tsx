@@ -67,3 +67,35 @@ describe('switching views with hundreds of items per endpoint', () => {
     ).toBe(String(ITEMS + 1));
   });
 });
+
+describe('outside text on the area strip and the fleet overview', () => {
+  it("shows a bidi override in a broker's detail as an escape with a warning, never applied", async () => {
+    applyFleet({
+      demo: false,
+      configPath: '/etc/opsdeck/config.yaml',
+      user: 'u',
+      hosts: [],
+      deployments: [
+        { id: 'prod', name: 'Prod', hosts: [], healthVia: null, healthUrl: 'http://x' },
+        { id: 'test', name: 'Test', hosts: [], healthVia: null, healthUrl: 'http://y' },
+      ],
+    } as unknown as FleetInfo);
+    applyHealth([endpointState('brokers', { ibkr: { status: 'error', last_checked: iso(-10), latency_ms: 40, detail: 'gateway \u202Etxt.exe' } })]);
+    setView('deployment');
+    render(
+      <ApiContext.Provider value={fakeApi({}).api}>
+        <App />
+      </ApiContext.Provider>,
+    );
+    const chip = within(screen.getByRole('navigation', { name: 'Areas' })).getByRole('button', { name: /^Brokers: failing/ });
+    expect(chip.textContent).toContain('<U+202E>txt.exe');
+    expect(within(chip).getByRole('img', { name: /text-reordering \(bidirectional\)/ })).toBeTruthy();
+    expect(chip.outerHTML).not.toContain('\u202E');
+
+    await userEvent.click(screen.getByRole('tab', { name: 'Fleet' }));
+    const cell = within(screen.getByRole('table', { name: 'Deployments by area' })).getByRole('button', { name: /^Prod Brokers: failing/ });
+    expect(cell.textContent).toContain('<U+202E>txt.exe');
+    expect(within(cell).getByRole('img', { name: /text-reordering \(bidirectional\)/ })).toBeTruthy();
+    expect(cell.outerHTML).not.toContain('\u202E');
+  });
+});
