@@ -142,6 +142,9 @@ describe('a hostile health API', () => {
     // queues (the Workers panel) and the charts fed by history carry the names too
     const workers = [...(await allRows(region('Worker queues'))).keys()];
     for (const name of ['__proto__', 'constructor', 'toString', 'then']) expect(workers, name).toContain(name);
+    // and so do the places that quote a row's text: the area strip and the alert strip
+    for (const where of [page.getByRole('navigation', { name: 'Areas' }), region('Alerts')]) expect(await where.textContent()).not.toMatch(HIDDEN_CHARACTER);
+    expect(await page.getByRole('navigation', { name: 'Areas' }).textContent()).toContain('<U+202E>');
     await page.screenshot({ path: join(out, 'hostile-deployment.png'), timeout: 90_000 });
     expect(pageErrors).toEqual([]);
   });
@@ -175,14 +178,20 @@ describe('a hostile health API', () => {
     const { markdown } = (await call('exportIncidentTimeline', {})) as { markdown: string };
     expect(markdown).toMatch(/breaker|broker/);
     const pageText = (await page.locator('body').innerText()) + (await page.content());
+    // the panels keep only the rows in view in the document: every row, scrolled through, as read
+    const breakers = await allRows(region('Circuit breakers'));
+    const brokers = await allRows(region('Brokers'));
+    for (let i = 0; i < SECRET_CASES.length; i++) expect([breakers.has(`leak-${i}`), brokers.has(`leak-${i}`)], `leak-${i}`).toEqual([true, true]);
+    const rows = [...breakers.values(), ...brokers.values()].join('\n');
     const audit = existsSync(join(home, 'audit.jsonl')) ? readFileSync(join(home, 'audit.jsonl'), 'utf8') : '';
     expect({
       page: leakedIn(pageText),
+      rows: leakedIn(rows),
       alerts: leakedIn(JSON.stringify(alerts)),
       incident: leakedIn(markdown),
       audit: leakedIn(audit),
       log: leakedIn(shell.output()),
-    }).toEqual({ page: [], alerts: [], incident: [], audit: [], log: [] });
+    }).toEqual({ page: [], rows: [], alerts: [], incident: [], audit: [], log: [] });
     expect(pageErrors).toEqual([]);
   });
 });
