@@ -3,6 +3,7 @@
 // shows "unknown: <why>" while the rest of its panel still renders. Unknown fields are
 // ignored (zod objects strip them), never rejected.
 import { z } from 'zod';
+import { recordFrom } from './emptyRecord';
 
 /** ISO-8601 UTC timestamp such as 2026-11-26T12:00:00Z (fractional seconds allowed). */
 export const isoUtc = z.iso.datetime({ offset: false, message: 'not an ISO-8601 UTC timestamp' });
@@ -204,7 +205,8 @@ export function parseEndpointBody(endpoint: Endpoint, body: unknown, readItem: I
       entries.push([name, readItem(name, (rawItems as Record<string, unknown>)[name])]);
     }
   }
-  const items: Record<string, ItemResult> = Object.fromEntries(entries);
+  // no prototype: items[name] for a name the API did not send is undefined, never Object.prototype's
+  const items = recordFrom(entries);
   const meta = shape.meta.safeParse(record);
   return {
     meta: meta.success ? (meta.data as Record<string, unknown>) : {},

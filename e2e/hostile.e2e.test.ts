@@ -139,9 +139,14 @@ describe('a hostile health API', () => {
     expect(text).toContain('tripped <U+202E>txt.exe');
     expect(text).not.toContain('\u202E');
     expect(await (await rowOf(breakers, '__proto__')).getByRole('img', { name: /text-reordering \(bidirectional\)/ }).count()).toBeGreaterThan(0);
-    // queues (the Workers panel) and the charts fed by history carry the names too
-    const workers = [...(await allRows(region('Worker queues'))).keys()];
-    for (const name of ['__proto__', 'constructor', 'toString', 'then']) expect(workers, name).toContain(name);
+    // every other panel (queues in Worker queues among them) has each name as an item of its own too
+    for (const panel of ['Data freshness', 'Brokers', 'SLA', 'Rate limits', 'Worker queues', 'Security checks']) {
+      const names = [...(await allRows(region(panel))).keys()];
+      for (const name of HOSTILE_VALID_NAMES) expect(names, `${panel}: ${name}`).toContain(name);
+    }
+    // and so do the places that quote a row's text: the area strip and the alert strip
+    for (const where of [page.getByRole('navigation', { name: 'Areas' }), region('Alerts')]) expect(await where.textContent()).not.toMatch(HIDDEN_CHARACTER);
+    expect(await page.getByRole('navigation', { name: 'Areas' }).textContent()).toContain('<U+202E>');
     await page.screenshot({ path: join(out, 'hostile-deployment.png'), timeout: 90_000 });
     expect(pageErrors).toEqual([]);
   });
@@ -174,15 +179,23 @@ describe('a hostile health API', () => {
     const { alerts } = (await call('listAlerts', {})) as { alerts: unknown[] };
     const { markdown } = (await call('exportIncidentTimeline', {})) as { markdown: string };
     expect(markdown).toMatch(/breaker|broker/);
+    // the alerts of items named like Object.prototype's members are in the export, each by its name
+    for (const name of ['__proto__', 'constructor', 'toString', 'then']) expect(markdown, name).toContain(`on \`${name}\``);
     const pageText = (await page.locator('body').innerText()) + (await page.content());
+    // the panels keep only the rows in view in the document: every row, scrolled through, as read
+    const breakers = await allRows(region('Circuit breakers'));
+    const brokers = await allRows(region('Brokers'));
+    for (let i = 0; i < SECRET_CASES.length; i++) expect([breakers.has(`leak-${i}`), brokers.has(`leak-${i}`)], `leak-${i}`).toEqual([true, true]);
+    const rows = [...breakers.values(), ...brokers.values()].join('\n');
     const audit = existsSync(join(home, 'audit.jsonl')) ? readFileSync(join(home, 'audit.jsonl'), 'utf8') : '';
     expect({
       page: leakedIn(pageText),
+      rows: leakedIn(rows),
       alerts: leakedIn(JSON.stringify(alerts)),
       incident: leakedIn(markdown),
       audit: leakedIn(audit),
       log: leakedIn(shell.output()),
-    }).toEqual({ page: [], alerts: [], incident: [], audit: [], log: [] });
+    }).toEqual({ page: [], rows: [], alerts: [], incident: [], audit: [], log: [] });
     expect(pageErrors).toEqual([]);
   });
 });

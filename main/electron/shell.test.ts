@@ -62,10 +62,14 @@ describe('Electron main bundle (stand-in electron)', () => {
       sandbox: true,
       nodeIntegration: false,
       nodeIntegrationInWorker: false,
+      nodeIntegrationInSubFrames: false,
       webSecurity: true,
       allowRunningInsecureContent: false,
       webviewTag: false,
     });
+    // checklist items 9 and 10: no experimental features, no Blink features switched on
+    expect(report.windows[0]!.webPreferences).not.toHaveProperty('experimentalFeatures');
+    expect(report.windows[0]!.webPreferences).not.toHaveProperty('enableBlinkFeatures');
     expect(String(report.windows[0]!.webPreferences.preload)).toMatch(/out\/preload\/index\.cjs$/);
     expect(report.openHandlerDenied).toBe(true);
     expect(report.navigationPrevented).toBe(true);

@@ -1,4 +1,4 @@
-import { useEffect, useMemo, useState } from 'react';
+import { memo, useEffect, useMemo, useState } from 'react';
 import type { DeploymentInfo } from '../../common/contract';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
@@ -17,6 +17,7 @@ import { WorkersPanel } from './panels/workers/WorkersPanel';
 import { STATUS_WORD, worst, type Status } from './status/status';
 import { unreachableHosts } from './panels/fleet/selectors';
 import { StatusIcon } from './status/StatusIcon';
+import { visible, VisibleText } from './status/VisibleText';
 import { useNow } from './status/useNow';
 import { openPanel, setChartRange, toggleCharts } from './store/actions';
 import { CHART_RANGES } from './history/chartRange';
@@ -36,12 +37,16 @@ function AreaStrip({ deploymentId }: { deploymentId: string }) {
           key={area.endpoint}
           className={`chip chip-${summary.status}`}
           onClick={() => openPanel(deploymentId, area.endpoint)}
-          title={summary.headline}
-          aria-label={`${area.title}: ${STATUS_WORD[summary.status]}, ${summary.headline}${summary.problems > 1 ? ` (+${summary.problems - 1})` : ''}`}
+          title={visible(summary.headline)}
+          aria-label={`${area.title}: ${STATUS_WORD[summary.status]}, ${visible(summary.headline)}${summary.problems > 1 ? ` (+${summary.problems - 1})` : ''}`}
         >
           <StatusIcon status={summary.status} />
           <span className="chip-title">{area.title}</span>
-          <span className="chip-why">{summary.problems > 1 ? `${summary.headline} (+${summary.problems - 1})` : summary.headline}</span>
+          {/* the headline quotes an item's reason, which comes from the health API */}
+          <span className="chip-why">
+            <VisibleText text={summary.headline} />
+            {summary.problems > 1 ? ` (+${summary.problems - 1})` : ''}
+          </span>
         </button>
       ))}
     </nav>
@@ -125,7 +130,11 @@ function HistorySeed({ deploymentId }: { deploymentId: string }) {
   return null;
 }
 
-export function DeploymentView() {
+/**
+ * Memoised: App renders again on every view switch, and the view kept hidden behind an Activity
+ * would otherwise render every panel again (each walking its hundreds of items) just to stay hidden.
+ */
+export const DeploymentView = memo(function DeploymentView() {
   const showCharts = useAppStore((s) => s.showCharts);
   const deployment = useAppStore(useShallow((s) => s.fleet?.deployments.find((d) => d.id === s.selectedDeploymentId) ?? null));
   if (!deployment) return <p className="notice">no deployment selected: the fleet has none, or it is still loading</p>;
@@ -160,4 +169,4 @@ export function DeploymentView() {
       </div>
     </div>
   );
-}
+});

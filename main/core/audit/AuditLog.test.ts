@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { AuditRecord } from '../../../common/contract';
 import { Redactor } from '../redact/Redactor';
+import { SECRET_CASES } from '../redact/secretCorpus';
 import { AuditLog, CONSOLE_STOPPED, GENESIS_HASH, hashRecord } from './AuditLog';
 import { fileAuditKey } from './auditKey';
 import type { SecretCipher } from '../ssh/PassphraseStore';
@@ -94,6 +95,16 @@ describe('AuditLog', () => {
     expect(text).not.toContain('abc123xyz');
     expect(text).not.toContain('DU1234567');
     expect(await log.verify()).toEqual({ ok: true, count: 1 });
+  });
+
+  it('writes no secret of the corpus to the file, in a command, a parameter or an outcome', async () => {
+    const log = new AuditLog({ path, clock, redactor });
+    for (const c of SECRET_CASES) {
+      await log.append({ ...intent('host-1', `echo '${c.text}'`), params: { queue: c.text }, outcome: `failed: ${c.text}` });
+    }
+    const text = await readFile(path, 'utf8');
+    expect(SECRET_CASES.filter((c) => text.includes(c.secret)).map((c) => c.kind)).toEqual([]);
+    expect(await log.verify()).toEqual({ ok: true, count: SECRET_CASES.length });
   });
 
   it('resumes the chain after a restart, closing the intent the stopped console left open as unknown', async () => {

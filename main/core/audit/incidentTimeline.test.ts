@@ -126,6 +126,22 @@ describe('renderIncidentTimeline', () => {
     expect(md).toContain('  ````sh\n  echo ```; GROQ_API_KEY=[REDACTED]\n  ````');
   });
 
+  it("keeps an alert's reason (health API text) from formatting, linking or reordering the pasted Markdown", () => {
+    const md = renderIncidentTimeline({
+      title: 'Broker down',
+      from: '2026-11-26T14:00:00Z',
+      to: '2026-11-26T15:00:00Z',
+      alerts: [alert({ firedReason: 'error: [reset here](http://evil.example) **now** \u202Etxt.exe' })],
+      records: [],
+      chain: { ok: true },
+      generatedAt: '2026-11-26T15:00:00Z',
+      generatedBy: 'alice',
+      redactor,
+    });
+    expect(md).toContain('**fired**: error: \\[reset here\\](http://evil.example) \\*\\*now\\*\\* \\<U+202E\\>txt.exe');
+    expect(md).not.toContain('\u202E');
+  });
+
   it('refuses a window that ends before it starts', () => {
     const base = { alerts: [], records: [], chain: { ok: true } as const, generatedAt: 'x', generatedBy: 'x', redactor, title: 't' };
     expect(() => renderIncidentTimeline({ ...base, from: '2026-11-26T15:00:00Z', to: '2026-11-26T14:00:00Z' })).toThrow('timeline: from is after to');

@@ -3,6 +3,7 @@
 // Redactor again on the way out, since alert texts were never audited.
 import type { AuditRecord } from '../../../common/contract';
 import type { AlertRecord } from '../../../common/thresholds';
+import { visibleText } from '../../../common/visibleText';
 import type { Redactor } from '../redact/Redactor';
 
 export interface TimelineInput {
@@ -53,8 +54,9 @@ export function renderIncidentTimeline(input: TimelineInput): string {
     const what = `${a.severity} alert ${code(r(a.title))} on ${code(r(a.item))} (${where})`;
     const push = (at: string | null, text: string) => at && events.push({ at, order: 0, text, alertId: a.id });
     // what it was when it fired, not what it is now (a resolved alert's reason is the recovered value)
-    const then = r(a.firedReason ?? a.reason);
-    push(a.pendingSince, `${what} pending: ${a.firedAt ? then : r(a.reason)}`);
+    // a reason may quote the health API's text (a broker's detail): free text, escaped like a title
+    const then = escapeText(r(a.firedReason ?? a.reason));
+    push(a.pendingSince, `${what} pending: ${a.firedAt ? then : escapeText(r(a.reason))}`);
     push(a.firedAt, `${what} **fired**: ${then}`);
     push(a.acknowledgedAt, `${what} acknowledged${a.acknowledgedBy ? ` by ${r(a.acknowledgedBy)}` : ''}`);
     push(a.resolvedAt, `${what} **resolved**`);
@@ -144,7 +146,10 @@ function fence(s: string, indent: string): string {
 
 const bold = (s: string) => `**${escapeText(s)}**`;
 
-/** Keep Markdown syntax in free text (titles, outcomes) from formatting or linking. */
+/**
+ * Keep Markdown syntax in free text (titles, outcomes, reasons) from formatting or linking, and
+ * hidden characters (a bidi override) from reordering what the reader of the pasted text sees.
+ */
 function escapeText(s: string): string {
-  return s.replace(/\r?\n/g, ' ').replace(/([\\`*_[\]<>#|])/g, '\\$1');
+  return visibleText(s.replace(/\r?\n/g, ' ')).text.replace(/([\\`*_[\]<>#|])/g, '\\$1');
 }

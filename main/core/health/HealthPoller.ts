@@ -21,6 +21,7 @@
 // comparison (prototypes, symbols, key filters) was a tenth of the processing of a poll
 // (bench/poll-processing.ts, docs/benchmarks.md).
 import jsonEqual from 'fast-deep-equal';
+import { emptyRecord, recordFrom } from '../../../common/emptyRecord';
 import type { Dispatcher } from 'undici';
 import type { DeploymentId, EndpointState, ItemState } from '../../../common/contract';
 import { ENDPOINTS, ENDPOINT_PATHS, parseEndpointBody, parseItem, type Endpoint, type ItemResult } from '../../../common/health';
@@ -164,7 +165,7 @@ export class HealthPoller {
             nextPollAt: isoAt(anchor),
             latencyMs: null,
             meta: {},
-            items: {},
+            items: emptyRecord(),
           },
         };
         sweep.slots.push(slot);
@@ -322,8 +323,8 @@ export class HealthPoller {
       shown.add(label);
       entries.push([label, (read.has(result) ? result : redactDeep(result, this.redact)) as ItemState]);
     }
-    // entries, not assignment: an item named "__proto__" stays an item (see parseEndpointBody)
-    const items = Object.fromEntries(entries);
+    // no prototype, and "__proto__" an item like any other (see parseEndpointBody)
+    const items = recordFrom(entries);
     slot.lastBody = text;
     slot.lastItems = seen;
     return { meta: redactDeep(parsed.meta, this.redact) as Record<string, unknown>, items };

@@ -34,6 +34,18 @@ describe('the secret corpus', () => {
     for (const c of SECRET_CASES) expect(redactor.redact(c.text), c.kind).toContain(REDACTED);
   });
 
+  it('hides every secret inside a longer line: after a word and a colon, quoted, in a log line, in brackets', () => {
+    const contexts = [
+      (text: string) => `failed: ${text}`,
+      (text: string) => `error: ${text}; retrying`,
+      (text: string) => `echo '${text}'`,
+      (text: string) => `2026-12-07 04:00:01 WARN worker-3 ${text}`,
+      (text: string) => `(${text})`,
+    ];
+    const leaked = SECRET_CASES.flatMap((c) => contexts.map((line) => line(c.text)).filter((text) => leaks(redactor.redact(text), c.secret)));
+    expect(leaked.map((text) => `${text} -> ${redactor.redact(text)}`)).toEqual([]);
+  });
+
   it('keeps false positives on innocent look-alikes low, and prints them', () => {
     const touched = INNOCENT_CASES.filter((text) => redactor.redact(text) !== text);
     console.log(

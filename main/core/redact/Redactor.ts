@@ -84,6 +84,28 @@ function redactNamedValue(m: string, name: string, sep: string, value: string, d
   return scrubbed === value ? m : `${name}${sep}${scrubbed}`;
 }
 
+/**
+ * Every NAME=value and NAME: value of a line. A harmless name whose value is a bare name ("error:
+ * aws_secret_access_key = x", "failed: db_secret: \"x\"") is the prose before an assignment, not
+ * one: the scan goes on from that name, which would otherwise be taken as the value and the
+ * secret after it left behind. Only a bare name is scanned again, so a line costs linear time.
+ */
+function redactNamedValues(line: string): string {
+  const scan = new RegExp(NAMED_VALUE.source, 'g');
+  let out = '';
+  let last = 0;
+  for (let m = scan.exec(line); m !== null; m = scan.exec(line)) {
+    const [whole, name, sep, value] = m as unknown as [string, string, string, string];
+    const replaced = redactNamedValue(whole, name, sep, value);
+    if (replaced !== whole) {
+      out += line.slice(last, m.index) + replaced;
+      last = m.index + whole.length;
+    } else if (BARE_NAME.test(value)) scan.lastIndex = m.index + name.length + sep.length;
+  }
+  return last === 0 ? line : out + line.slice(last);
+}
+const BARE_NAME = /^[A-Za-z_][A-Za-z0-9_]*:?$/;
+
 const KNOWN_TOKEN = new RegExp(`\\b(?:${TOKEN_SHAPES.join('|')})`, 'g');
 
 const SPACED_SECRET =
@@ -118,6 +140,8 @@ interface Rule {
   readonly name: string;
   readonly pattern: RegExp;
   readonly replace: (match: string, ...groups: string[]) => string;
+  /** the whole line at once, where one match may need to give way to the next */
+  readonly apply?: (line: string) => string;
 }
 
 const VALUE = `("[^"\\n]*"|'[^'\\n]*'|[^\\s"',;&)]+)`;
@@ -167,6 +191,7 @@ const RULES: readonly Rule[] = [
     name: 'named-value',
     pattern: NAMED_VALUE,
     replace: (m, name, sep, value) => redactNamedValue(m, name, sep, value),
+    apply: redactNamedValues,
   },
   {
     // scheme://user:password@host (ETHEREUM_RPC_URL, redis://, postgres://)
@@ -290,7 +315,7 @@ export class Redactor {
     let out = line;
     for (const rule of RULES) {
       rule.pattern.lastIndex = 0;
-      out = out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
+      out = rule.apply ? rule.apply(out) : out.replace(rule.pattern, rule.replace as (substring: string, ...args: string[]) => string);
     }
     if (ACCOUNT_CONTEXT.test(out)) out = out.replace(ACCOUNT_ID, REDACTED);
     BARE_ACCOUNT_ID.lastIndex = 0;

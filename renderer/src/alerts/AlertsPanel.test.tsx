@@ -98,6 +98,15 @@ describe('AlertsPanel', () => {
     expect(screen.getByRole('status', { name: 'Alert summary' }).textContent).toBe('4 firing');
   });
 
+  it("shows a bidi override in an alert's reason as an escape with a warning, never applied", async () => {
+    renderPanel([{ ...broker, reason: 'error: breaker tripped \u202Etxt.exe' }]);
+    const list = await screen.findByRole('table', { name: 'Alert list' });
+    const row = within(list).getByRole('row', { name: 'Prod ibkr broker not online: firing' });
+    expect(row.textContent).toContain('error: breaker tripped <U+202E>txt.exe');
+    expect(within(row).getByRole('img', { name: /text-reordering \(bidirectional\)/ })).toBeTruthy();
+    expect(row.outerHTML).not.toContain('\u202E');
+  });
+
   it('resolved alerts are folded until asked for', async () => {
     const user = userEvent.setup();
     renderPanel([broker, resolved]);

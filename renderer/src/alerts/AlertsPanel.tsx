@@ -25,6 +25,7 @@ import { useApi } from '../api/ApiContext';
 import { clockTime, duration } from '../status/format';
 import type { Status } from '../status/status';
 import { StatusIcon } from '../status/StatusIcon';
+import { visible, VisibleText } from '../status/VisibleText';
 import { useNow } from '../status/useNow';
 import { checkLabel, openRunbookForAlert, subjectName } from './openRunbookForAlert';
 import { useAppStore } from '../store/appStore';
@@ -79,7 +80,7 @@ const AlertRow = memo(function AlertRow({
     <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}`}>
       <td>
         {/* "critical: <reason>", "warning: <reason>", "resolved: <reason>": the severity in words, not just red or amber */}
-        <StatusIcon status={statusOf(alert)} word={alert.state === 'resolved' ? 'resolved' : alert.severity} why={alert.reason || alert.title} />
+        <StatusIcon status={statusOf(alert)} word={alert.state === 'resolved' ? 'resolved' : alert.severity} why={visible(alert.reason) || alert.title} />
       </td>
       <td className="nowrap">
         {alert.state}
@@ -96,7 +97,11 @@ const AlertRow = memo(function AlertRow({
         {alert.item}
       </th>
       <td>
-        <span className="alert-title">{alert.title}</span> <span className="muted">{alert.reason}</span>
+        <span className="alert-title">{alert.title}</span>{' '}
+        <span className="muted">
+          {/* a broker's detail comes from the health API: hidden characters shown, not applied */}
+          <VisibleText text={alert.reason} />
+        </span>
       </td>
       <td className="nowrap">
         <button

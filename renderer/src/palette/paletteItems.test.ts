@@ -61,6 +61,12 @@ describe('palette items', () => {
     expect(labels.filter((l) => l.startsWith('Alert'))).toEqual(['Alert: circuit breaker not closed: coingecko_api on Production (OPEN)']);
   });
 
+  it("escapes a bidi override in an alert's reason (from the health API)", () => {
+    const hostile = { ...alert('firing', 'a3'), reason: 'error: gateway \u202Etxt.exe' } as AlertRecord;
+    const [item] = paletteItems({ fleet, alerts: [hostile], runbooks: null, actions: [] });
+    expect(item!.label).toBe('circuit breaker not closed: coingecko_api on Production (error: gateway <U+202E>txt.exe)');
+  });
+
   it('lists each host with the deployment it belongs to, and every deployment, panel and view', () => {
     expect(items.find((i) => i.id === 'host:at-2')!.target).toEqual({ kind: 'host', deploymentId: 'prod', hostId: 'at-2' });
     expect(labels).toContain('Deployment: Production');

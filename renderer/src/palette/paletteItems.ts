@@ -3,6 +3,7 @@
 // calls the same store actions the rest of the UI uses.
 import type { ActionSummary, FleetInfo, RunbookSummary } from '../../../common/contract';
 import type { AlertRecord } from '../../../common/thresholds';
+import { visibleText } from '../../../common/visibleText';
 import { AREAS } from '../panels/areas';
 
 export type PaletteTarget =
@@ -36,7 +37,9 @@ export function paletteItems(input: {
     items.push({
       id: `alert:${alert.id}`,
       kind: 'Alert',
-      label: alert.hostId ? `host ${alert.item} ${alert.title} (${alert.reason})` : `${alert.title}: ${alert.item} on ${name} (${alert.reason})`,
+      // the reason may quote the health API's text: hidden characters shown as escapes
+      label: visibleText(alert.hostId ? `host ${alert.item} ${alert.title} (${alert.reason})` : `${alert.title}: ${alert.item} on ${name} (${alert.reason})`)
+        .text,
       target: { kind: 'alert', alert },
     });
   }

@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { STATUS_WORD } from '../../status/status';
 import { StatusIcon } from '../../status/StatusIcon';
+import { visible, VisibleText } from '../../status/VisibleText';
 import { useNow } from '../../status/useNow';
 import { openPanel } from '../../store/actions';
 import { useAppStore } from '../../store/appStore';
@@ -52,12 +53,12 @@ export function FleetOverview() {
                   <td key={area.endpoint} className={`cell cell-${cell.status}`}>
                     <button
                       className="cell-button"
-                      aria-label={`${row.name} ${area.title}: ${STATUS_WORD[cell.status]}, ${cell.headline}${flags ? ` (${flags})` : ''}`}
-                      title={`${cell.headline}${flags ? ` (${flags})` : ''}`}
+                      aria-label={`${row.name} ${area.title}: ${STATUS_WORD[cell.status]}, ${visible(cell.headline)}${flags ? ` (${flags})` : ''}`}
+                      title={`${visible(cell.headline)}${flags ? ` (${flags})` : ''}`}
                       onClick={() => openPanel(row.deploymentId, area.endpoint)}
                     >
                       <StatusIcon status={cell.status} />
-                      <span className="cell-text">{cell.status === 'ok' ? 'ok' : cell.headline}</span>
+                      <span className="cell-text">{cell.status === 'ok' ? 'ok' : <VisibleText text={cell.headline} />}</span>
                       {cell.problems > 1 ? <span className="cell-more">+{cell.problems - 1}</span> : null}
                       {flags ? <span className="cell-flag">{flags}</span> : null}
                     </button>

@@ -47,7 +47,6 @@ export function Panel<V>(props: {
   const summary = [health, counts || (health ? '' : 'all ok')].filter(Boolean).join('; ');
   const ref = useRef<HTMLElement>(null);
   const showCharts = useAppStore((s) => s.showCharts);
-  const chartsMayRender = useAfterPaint();
   const shown = (s: Status) => blindOk(panel, s);
   const focused = useAppStore(useShallow((s) => s.focusEndpoint === props.endpoint));
   useEffect(() => {
@@ -106,12 +105,22 @@ export function Panel<V>(props: {
       ) : null}
       {props.footer}
       {/* History charts: memoised recharts components, each subscribed to its own series; after the tables are painted. */}
-      {props.charts && showCharts ? (
-        <div className="charts">
-          {chartsMayRender ? <Suspense fallback={<p className="muted">loading charts…</p>}>{props.charts}</Suspense> : <p className="muted">loading charts…</p>}
-        </div>
-      ) : null}
+      {props.charts && showCharts ? <ChartsAfterPaint>{props.charts}</ChartsAfterPaint> : null}
       {panel.lastGoodAt && panel.error ? <p className="panel-foot muted">showing data from {relative(panel.lastGoodAt, now)}</p> : null}
     </section>
+  );
+}
+
+/**
+ * The charts once a frame with the table has been painted. Its own component: hiding the view
+ * drops the charts (useAfterPaint), and that update must redraw this slot, not the panel and
+ * its table of hundreds of items.
+ */
+function ChartsAfterPaint({ children }: { children: ReactNode }) {
+  const chartsMayRender = useAfterPaint();
+  return (
+    <div className="charts">
+      {chartsMayRender ? <Suspense fallback={<p className="muted">loading charts…</p>}>{children}</Suspense> : <p className="muted">loading charts…</p>}
+    </div>
   );
 }
