@@ -88,7 +88,7 @@ describe('HistoryStore', () => {
     const spike = 2 * 60 * 12 + 7; // 2 h 0 min 35 s into the day
     for (let i = 0; i < DAY_OF_5S_POLLS; i++) {
       const state = sla(T0 + i * 5000, i === spike ? 9000 : 100 + (i % 3));
-      if (i === spike) (state.items.coingecko as { value: { success_rate: number } }).value.success_rate = 0.5;
+      if (i === spike) (state.items.coingecko as unknown as { value: { success_rate: number } }).value.success_rate = 0.5;
       store.record(state);
     }
     const [p95, , success] = store.read('prod', ['sla.latency_p95_ms', 'sla.latency_p99_ms', 'sla.success_rate']);
