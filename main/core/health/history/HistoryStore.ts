@@ -72,7 +72,8 @@ export class HistoryStore {
   constructor(options: HistoryStoreOptions = {}) {
     this.windowMs = options.windowMs ?? 3_600_000;
     this.maxPoints = options.maxPoints ?? 3_600;
-    this.maxSeries = options.maxSeriesPerDeployment ?? 64;
+    // every metric's 16: 6 x 16
+    this.maxSeries = options.maxSeriesPerDeployment ?? 96;
     this.maxPerMetric = options.maxItemsPerMetric ?? 16;
     // +1 so both ends of the day are in, as for the hour
     this.minutes = Math.ceil((options.reachMs ?? 86_400_000) / 60_000) + 1;
@@ -140,8 +141,12 @@ export class HistoryStore {
     return out.sort((a, b) => a.metric.localeCompare(b.metric) || a.item.localeCompare(b.item));
   }
 
-  has(deploymentId: string): boolean {
-    return this.deployments.has(deploymentId);
+  /** Whether a deployment (or one endpoint of it) has any series yet. */
+  has(deploymentId: string, endpoint?: Endpoint): boolean {
+    const deployment = this.deployments.get(deploymentId);
+    if (!deployment || endpoint === undefined) return deployment !== undefined;
+    const metrics = FIELDS[endpoint]?.map(([metric]) => metric) ?? [];
+    return metrics.some((metric) => (deployment.perMetric.get(metric) ?? 0) > 0);
   }
 
   /** What the buffers hold: fixed once every series exists, however many polls follow. */
