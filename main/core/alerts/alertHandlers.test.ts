@@ -65,8 +65,9 @@ describe('history and alert calls', () => {
     const newest = T0 + (polls - 1) * 5000;
     const request = (minutes: number) => ({ deploymentId: 'prod' as DeploymentId, metrics: ['rateLimits.usage' as const], sinceMs: newest - minutes * 60_000 });
     const day = (await handlers.getHistory(request(24 * 60))).series[0]!.points;
-    expect(day).toContainEqual([T0 + (12 * 60 + 1) * 5000, 0.97]);
-    expect(day).toHaveLength(120 + 721);
+    // the spike in its minute, at the minute's start
+    expect(day).toContainEqual([T0 + 60 * 60_000, 0.97]);
+    expect(day).toHaveLength(119 + 721);
     expect((await handlers.getHistory(request(15))).series[0]!.points).toHaveLength(15 * 12 + 1);
     expect(parseRequest('getHistory', { deploymentId: 'prod', metrics: ['rateLimits.usage'], sinceMs: Infinity })).toMatchObject({ ok: false });
   });

@@ -16,12 +16,8 @@ const NOW = Math.floor(Date.now() / MINUTE) * MINUTE;
 const clock = (t: number) => new Date(t).toISOString().slice(11, 16);
 /** the live hour at 5 s, latency 100 ms */
 const hour: HistorySeries = { metric: 'sla.latency_p95_ms', item: 'coingecko', points: Array.from({ length: 720 }, (_, i) => [NOW - (719 - i) * 5000, 100]) };
-/** what main holds before that hour: one point a minute for 23 h, a 5 s spike of 9000 ms among them */
-const spikeAt = NOW - 20 * 60 * MINUTE + 35_000;
-const minutes: Array<[number, number]> = Array.from({ length: 23 * 60 }, (_, i) => {
-  const at = NOW - 24 * 60 * MINUTE + i * MINUTE;
-  return at === spikeAt - 35_000 ? [spikeAt, 9000] : [at, 100];
-});
+/** what main holds before that hour: each minute's worst at the minute's start for 23 h, a spike among them */
+const minutes: Array<[number, number]> = Array.from({ length: 23 * 60 }, (_, i) => [NOW - 24 * 60 * MINUTE + i * MINUTE, i === 4 * 60 ? 9000 : 100]);
 
 function Page({ api }: { api: OpsApi }) {
   useHistoryRange(api, 'prod');

@@ -64,7 +64,7 @@ function workers(at: number, items: Record<string, number>): EndpointState {
 }
 
 describe('HistoryStore', () => {
-  it('holds the newest hour at the poll rate (721 points at 5 s) and each earlier minute as its worst point', () => {
+  it('holds the newest hour at the poll rate (721 points at 5 s) and each earlier minute as its worst value', () => {
     const store = new HistoryStore();
     for (let i = 0; i < 1000; i++) store.record(sla(T0 + i * 5000, 100 + i));
     const [p95] = store.read('prod', ['sla.latency_p95_ms']);
@@ -72,18 +72,18 @@ describe('HistoryStore', () => {
     const recent = p95!.points.filter(([t]) => t >= hourFrom);
     expect(recent).toHaveLength(721);
     expect(recent.at(-1)).toEqual([T0 + 999 * 5000, 1099]);
-    // before the hour: minutes 0 to 22, each its highest latency (its last point here); minute
-    // 23's worst is within the hour and is not drawn twice
+    // before the hour: minutes 0 to 22 at their start, each its highest latency (its last point
+    // here); minute 23, which the hour begins in, is left to the hour's points
     const older = p95!.points.filter(([t]) => t < hourFrom);
     expect(older).toHaveLength(23);
-    expect(older[0]).toEqual([T0 + 11 * 5000, 111]);
-    expect(older.at(-1)).toEqual([T0 + (22 * 12 + 11) * 5000, 100 + 22 * 12 + 11]);
+    expect(older[0]).toEqual([T0, 111]);
+    expect(older.at(-1)).toEqual([T0 + 22 * MINUTE, 100 + 22 * 12 + 11]);
     const before = store.stats().bytes;
     for (let i = 1000; i < 3000; i++) store.record(sla(T0 + i * 5000, 100));
     expect(store.stats().bytes).toBe(before);
   });
 
-  it('keeps a 5 s spike and a success-rate dip of 22 hours ago through a day of 5 s polls, at their own time', () => {
+  it('keeps a 5 s spike and a success-rate dip of 22 hours ago through a day of 5 s polls, in their minute', () => {
     const store = new HistoryStore();
     const spike = 2 * 60 * 12 + 7; // 2 h 0 min 35 s into the day
     for (let i = 0; i < DAY_OF_5S_POLLS; i++) {
@@ -94,17 +94,17 @@ describe('HistoryStore', () => {
     const [p95, , success] = store.read('prod', ['sla.latency_p95_ms', 'sla.latency_p99_ms', 'sla.success_rate']);
     expect(p95!.metric).toBe('sla.latency_p95_ms');
     expect(success!.metric).toBe('sla.success_rate');
-    expect(p95!.points).toContainEqual([T0 + spike * 5000, 9000]);
-    expect(success!.points).toContainEqual([T0 + spike * 5000, 0.5]);
+    expect(p95!.points).toContainEqual([T0 + 120 * MINUTE, 9000]);
+    expect(success!.points).toContainEqual([T0 + 120 * MINUTE, 0.5]);
     // the minutes around it keep their own worst, not the spike smeared over them
     const minuteOf = (t: number) => Math.floor((t - T0) / MINUTE);
     expect(p95!.points.filter(([t]) => minuteOf(t) === 119 || minuteOf(t) === 121).map(([, v]) => v)).toEqual([102, 102]);
-    // 1380 minutes before the newest hour, then its 721 points: 2101 where 17280 were read
-    expect(p95!.points).toHaveLength(1380 + 721);
+    // 1379 minutes before the one the newest hour begins in, then its 721 points: 2100 where 17280 were read
+    expect(p95!.points).toHaveLength(1379 + 721);
     for (let i = 1; i < p95!.points.length; i++) expect(p95!.points[i]![0]).toBeGreaterThan(p95!.points[i - 1]![0]);
-    // a range asks from its start: 3 h is two hours of minutes, then the hour
+    // a range asks from its start: 3 h is two hours of minutes (but the one the hour begins in), then the hour
     const threeHours = store.read('prod', ['sla.latency_p95_ms'], T0 + DAY_OF_5S_POLLS * 5000 - 3 * 60 * MINUTE)[0]!;
-    expect(threeHours.points).toHaveLength(120 + 721);
+    expect(threeHours.points).toHaveLength(119 + 721);
   });
 
   it('stays at its size through a second day: the oldest minutes are overwritten', () => {
@@ -118,7 +118,7 @@ describe('HistoryStore', () => {
     const [p95] = store.read('prod', ['sla.latency_p95_ms']);
     // nothing older than a day before the newest minute
     expect(p95!.points[0]![0]).toBeGreaterThanOrEqual(T0 + DAY_OF_5S_POLLS * 5000 - 1441 * MINUTE);
-    expect(p95!.points).toContainEqual([T0 + (DAY_OF_5S_POLLS + 1) * 5000, 5000]);
+    expect(p95!.points).toContainEqual([T0 + 1440 * MINUTE, 5000]);
   });
 
   it('adds nothing for failed polls or unreadable items, and caps series per deployment', () => {

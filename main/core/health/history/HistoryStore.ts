@@ -124,8 +124,8 @@ export class HistoryStore {
   }
 
   /**
-   * Points at or after sinceMs, oldest first: each minute's worst before the newest hour held at
-   * the poll rate, then every point of that hour.
+   * Points at or after sinceMs, oldest first: each minute's worst (at the minute's start) before
+   * the newest hour held at the poll rate, then every point of that hour.
    */
   read(deploymentId: string, metrics: readonly HistoryMetric[] = HISTORY_METRICS, sinceMs?: number): HistorySeries[] {
     const deployment = this.deployments.get(deploymentId);
@@ -134,7 +134,8 @@ export class HistoryStore {
     const out: HistorySeries[] = [];
     for (const { metric, item, buffer, minutes } of deployment.series.values()) {
       if (!wanted.has(metric)) continue;
-      const older = minutes.read(sinceMs, buffer.oldest);
+      // the minutes before the one the hour begins in (that one is partly in the hour's points)
+      const older = minutes.read(sinceMs, Math.floor(buffer.oldest / 60_000) * 60_000);
       const recent = buffer.read(sinceMs);
       out.push({ metric, item, points: older.length === 0 ? recent : older.concat(recent) });
     }

@@ -1,8 +1,10 @@
-// A day of one series at one point per minute: each minute keeps its worst point (the highest
-// latency, usage, error rate or queue depth; the lowest success rate), with the time it was
-// read. The worst and not the mean, so a 5 s spike an hour ago is still on the 24 h chart at
-// its height, and still crosses the alert line it crossed. Two typed arrays allocated once;
-// a point costs one comparison, never a copy.
+// A day of one series at one point per minute: each minute keeps its worst value (the highest
+// latency, usage, error rate or queue depth; the lowest success rate), at the minute's start.
+// The worst and not the mean, so a 5 s spike an hour ago is still on the 24 h chart at its
+// height, and still crosses the alert line it crossed. At the minute's start and not the
+// spike's own second, so every item of a chart has its points at the same times and the
+// chart's rows hold a value for each line (lines with a value only every other row would
+// draw as gaps). Two typed arrays allocated once; a point costs one comparison, never a copy.
 export class MinuteBuckets {
   private readonly times: Float64Array;
   private readonly values: Float64Array;
@@ -35,20 +37,17 @@ export class MinuteBuckets {
     if (minute < this.minute) return;
     if (minute === this.minute) {
       const last = (this.next - 1 + this.capacity) % this.capacity;
-      if (this.worse(value, this.values[last]!)) {
-        this.times[last] = time;
-        this.values[last] = value;
-      }
+      if (this.worse(value, this.values[last]!)) this.values[last] = value;
       return;
     }
     this.minute = minute;
-    this.times[this.next] = time;
+    this.times[this.next] = minute * 60_000;
     this.values[this.next] = value;
     this.next = (this.next + 1) % this.capacity;
     if (this.count < this.capacity) this.count += 1;
   }
 
-  /** Each minute's worst point at or after `since` and before `until`, oldest first. */
+  /** Each minute's worst value, at the minute's start, for minutes starting at or after `since` and before `until`, oldest first. */
   read(since = -Infinity, until = Infinity): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     const start = (this.next - this.count + this.capacity) % this.capacity;
