@@ -83,7 +83,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
         <span className="muted">
           {' '}
           · {rangeLabel(rangeMinutes)}: {points < 2 ? 'collecting…' : `since ${clock(first)} UTC`}
-          {downsampled ? " · before the last hour, each minute's worst" : ''}
+          {downsampled ? ' · per-minute worst beyond 1 h' : ''}
         </span>
         {total > names.length ? (
           <span className="muted">

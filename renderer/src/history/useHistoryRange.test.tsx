@@ -51,8 +51,8 @@ describe('switching the chart range', () => {
     const [asked] = fake.calls('getHistory') as Array<{ sinceMs: number; deploymentId: string }>;
     expect(asked!.deploymentId).toBe('prod');
     expect(Date.now() - asked!.sinceMs).toBeGreaterThanOrEqual(24 * 60 * MINUTE);
-    await screen.findByText(/each minute's worst/);
-    expect(caption()).toBe(`p95 latency (ms) · 24 h: since ${clock(NOW - 24 * 60 * MINUTE)} UTC · before the last hour, each minute's worst`);
+    await screen.findByText(/per-minute worst beyond 1 h/);
+    expect(caption()).toBe(`p95 latency (ms) · 24 h: since ${clock(NOW - 24 * 60 * MINUTE)} UTC · per-minute worst beyond 1 h`);
 
     await user.click(within(range).getByRole('button', { name: '3 h' }));
     await screen.findByText(new RegExp(`3 h: since ${clock(NOW - 3 * 60 * MINUTE)} UTC`));
