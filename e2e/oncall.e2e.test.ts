@@ -19,7 +19,14 @@ let browser: Browser;
 let page: Page;
 
 beforeAll(async () => {
-  shell = await startWebShell([], { XDG_CONFIG_HOME: join(home, 'config'), XDG_STATE_HOME: join(home, 'state'), OPSDECK_CONFIG: '' });
+  // Main's chart history starts with its first poll: a day of it would take a day. The web
+  // shell's test-only --test-history-hours puts 24 made-up hours behind each endpoint's first
+  // poll (main/core/health/history/backfillHistory.ts), so the 24 h range has a day to draw.
+  shell = await startWebShell(['--test-history-hours', '24'], {
+    XDG_CONFIG_HOME: join(home, 'config'),
+    XDG_STATE_HOME: join(home, 'state'),
+    OPSDECK_CONFIG: '',
+  });
   browser = await launchChromium();
   page = await browser.newPage({ viewport: { width: 1440, height: 900 } });
   await page.goto(shell.url);
@@ -135,6 +142,23 @@ describe('on call on the demo fleet', () => {
     await expect.poll(() => chart.locator('svg .recharts-label').count(), { timeout: 30_000 }).toBeGreaterThan(0);
     expect(await chart.locator('svg .recharts-label').first().textContent()).toBe('ms');
     await page.getByRole('region', { name: 'SLA' }).screenshot({ path: join(shots, 'charts-range-unit.png') });
+
+    // a day back: main's minutes before the live hour, the made-up spike 20 h ago among them
+    await range.getByRole('button', { name: '24 h' }).click();
+    await expect.poll(() => chart.locator('figcaption').textContent(), { timeout: 15_000 }).toMatch(/24 h: since \d\d:\d\d UTC · per-minute worst beyond 1 h/);
+    const caption = (await chart.locator('figcaption').textContent())!;
+    const since = caption.match(/since (\d\d):(\d\d) UTC/)!;
+    const sinceMinutes = Number(since[1]) * 60 + Number(since[2]);
+    const now = new Date();
+    // a day before the newest point, to the minute (its first minute may begin just after)
+    const back = (now.getUTCHours() * 60 + now.getUTCMinutes() - sinceMinutes + 1440) % 1440;
+    expect(back <= 2 || back >= 1438, `since ${since[0]}, now ${now.toISOString()}`).toBe(true);
+    // ticks on round hours, every 3 h (fewer where the chart is narrow)
+    const ticks = chart.locator('.recharts-xAxis-tick-labels .recharts-cartesian-axis-tick-value');
+    await expect.poll(() => ticks.count(), { timeout: 10_000 }).toBeGreaterThanOrEqual(2);
+    for (const tick of await ticks.allTextContents()) expect(tick).toMatch(/^(00|03|06|09|12|15|18|21):00$/);
+    await page.getByRole('region', { name: 'SLA' }).screenshot({ path: join(shots, 'charts-range-24h.png') });
+    await range.getByRole('button', { name: '1 h' }).click();
   });
 
   it('fits the audit table in its panel, outcome first', async () => {

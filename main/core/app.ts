@@ -36,6 +36,7 @@ import { historyAndAlertHandlers } from './alerts/alertHandlers';
 import type { AlertsSettings } from './alerts/alertRules';
 import { alertsSettingsFromConfig } from './config/alertsSettings';
 import { HistoryStore } from './health/history/HistoryStore';
+import { backfillHistory } from './health/history/backfillHistory';
 import { HostToolsFeature } from './hosts/HostToolsFeature';
 import { hostToolsFromConfig, type HostToolsSettings } from './hosts/hostToolsSettings';
 import { dirname, join } from 'node:path';
@@ -78,6 +79,8 @@ export interface OpsAppOptions {
   readonly loadFleet?: () => Promise<Fleet>;
   /** ssh.rememberPassphrases on and an OS secret store available; absent: passphrases live in memory only */
   readonly passphraseStore?: PassphraseStore;
+  /** test-only (the web shell's --test-history-hours): made-up hours of history behind each endpoint's first poll */
+  readonly testHistoryHours?: number;
 }
 
 export interface FleetReload {
@@ -217,6 +220,7 @@ export class OpsApp {
       onUpdate: (state) => this.healthBatch.push(state),
       redact: (text) => this.redactor.redact(text),
       onPolled: (_id, _endpoint, state) => {
+        if (options.testHistoryHours && !this.history.has(state.deploymentId, state.endpoint)) backfillHistory(this.history, state, options.testHistoryHours);
         this.history.record(state);
         this.alerts.evaluate(state);
         this.blindness.observe(state);

@@ -39,6 +39,8 @@ export interface BootstrapOptions {
    * main/demo's startDemoFleetForConsole. Without it a config with no hosts is refused.
    */
   readonly startDemoFleet?: DemoFleetStarter;
+  /** test-only: made-up hours of chart history (main/core/health/history/backfillHistory.ts) */
+  readonly testHistoryHours?: number;
 }
 
 /** What the demo needs from the console: where its state goes, the catalog its hosts emulate, the Hosts view's probes. */
@@ -135,6 +137,7 @@ export async function bootstrap(options: BootstrapOptions): Promise<OpsApp> {
       return fleetFromConfig(next, { logger: options.logger, resolver: await resolverOf(next) });
     },
     ...(options.pushWindowMs ? { pushWindowMs: options.pushWindowMs } : {}),
+    ...(options.testHistoryHours ? { testHistoryHours: options.testHistoryHours } : {}),
   });
   await app.start();
   return app;

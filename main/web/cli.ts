@@ -24,6 +24,8 @@ async function main(): Promise<void> {
       port: { type: 'string' },
       static: { type: 'string' },
       'push-window-ms': { type: 'string' },
+      // e2e only: hours of made-up chart history (main/core/health/history/backfillHistory.ts)
+      'test-history-hours': { type: 'string' },
     },
     strict: true,
   });
@@ -34,6 +36,7 @@ async function main(): Promise<void> {
     logger: consoleLogger,
     startDemoFleet,
     ...(values['push-window-ms'] ? { pushWindowMs: Number(values['push-window-ms']) } : {}),
+    ...(values['test-history-hours'] ? { testHistoryHours: Math.min(24, Number(values['test-history-hours']) || 0) } : {}),
   });
   const server = new WebShellServer({ handlers: app.handlers, hub: app.hub, staticRoot: rendererRoot(values.static), port, logger: consoleLogger });
   await server.listen();

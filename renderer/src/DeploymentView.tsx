@@ -4,6 +4,7 @@ import { useShallow } from 'zustand/react/shallow';
 import { useApi } from './api/ApiContext';
 import { DemoScenarioPicker } from './demo/DemoScenarioPicker';
 import { useHistorySeed } from './history/useHistorySeed';
+import { useHistoryRange } from './history/useHistoryRange';
 import { useActionMarkSources } from './history/useActionMarks';
 import { HostsPanel } from './hosts/HostsPanel';
 import { AREAS, summarizeArea } from './panels/areas';
@@ -19,8 +20,8 @@ import { unreachableHosts } from './panels/fleet/selectors';
 import { StatusIcon } from './status/StatusIcon';
 import { visible, VisibleText } from './status/VisibleText';
 import { useNow } from './status/useNow';
-import { openPanel, setChartRange, toggleCharts } from './store/actions';
-import { CHART_RANGES } from './history/chartRange';
+import { openPanel, toggleCharts } from './store/actions';
+import { ChartRangePicker } from './history/ChartRangePicker';
 import { healthKey } from './store/slices';
 import { useAppStore } from './store/appStore';
 
@@ -109,23 +110,10 @@ function PollNow({ deploymentId }: { deploymentId: DeploymentInfo['id'] }) {
   );
 }
 
-/** 15 min to 24 h for every chart on the page. */
-function ChartRangePicker() {
-  const minutes = useAppStore((s) => s.chartRangeMinutes);
-  return (
-    <div role="group" aria-label="Chart time range" className="segmented">
-      {CHART_RANGES.map((r) => (
-        <button key={r.minutes} type="button" aria-pressed={r.minutes === minutes} onClick={() => setChartRange(r.minutes)}>
-          {r.label}
-        </button>
-      ))}
-    </div>
-  );
-}
-
 function HistorySeed({ deploymentId }: { deploymentId: string }) {
   const api = useApi();
   useHistorySeed(api, deploymentId);
+  useHistoryRange(api, deploymentId);
   useActionMarkSources(api);
   return null;
 }

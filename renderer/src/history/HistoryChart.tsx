@@ -5,9 +5,9 @@
 import { memo, useMemo } from 'react';
 import { CartesianGrid, Legend, Line, LineChart, ReferenceLine, ResponsiveContainer, Tooltip, XAxis, YAxis } from 'recharts';
 import { useAppStore } from '../store/appStore';
-import { pointsInRange, type ChartRow } from './chartRange';
+import { LIVE_MINUTES, pointsInRange, rangeLabel, type ChartRow } from './chartRange';
 import { chartLines } from './chartLines';
-import { timeTickFor } from './chartFormats';
+import { timeTickFor, timeTicks } from './chartFormats';
 import type { Metric } from './historyStore';
 import { seriesKey, useHistoryStore } from './historyStore';
 import { visibleText } from '../../../common/visibleText';
@@ -55,23 +55,36 @@ function MarkLabel({ viewBox, mark }: { viewBox?: { x?: number; y?: number }; ma
 export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, title, unit, threshold, format, axisFormat }: HistoryChartProps) {
   const series = useHistoryStore((s) => s.series[seriesKey(deploymentId, metric)]);
   const rangeMinutes = useAppStore((s) => s.chartRangeMinutes);
+  // main's minutes before the live hour, for a longer range (not read for one within the hour)
+  const older = useHistoryStore((s) => (rangeMinutes > LIVE_MINUTES ? s.older[seriesKey(deploymentId, metric)] : undefined));
   // main's alert fire line (the config may move it) wins over the runbook default
   const line = useHistoryStore((s) => s.thresholds[deploymentId]?.[metric]) ?? threshold;
   // at most MAX_CHART_LINES lines, the worst items: the rest are counted in the caption
   const { names, total } = useMemo(() => chartLines(series, metric), [series, metric]);
-  const data = useMemo(() => pointsInRange(series, names, rangeMinutes), [series, names, rangeMinutes]);
+  const data = useMemo(() => pointsInRange(series, names, rangeMinutes, older), [series, names, rangeMinutes, older]);
   const accessors = useMemo(() => names.map((_, i) => (row: ChartRow) => row.v[i]), [names]);
   const tooltipValue = useMemo(() => (v: unknown) => (typeof v === 'number' ? format(v) : String(v)), [format]);
   const yLabel = useMemo(() => ({ value: unit, angle: -90, position: 'insideLeft' as const, fill: '#8893a2', fontSize: 10, dy: 10 }), [unit]);
   const points = data.length;
-  const timeTick = timeTickFor(points < 2 ? 0 : data[points - 1]!.t - data[0]!.t);
+  const first = points < 2 ? 0 : data[0]!.t;
+  const last = points < 2 ? 0 : data[points - 1]!.t;
+  const timeTick = timeTickFor(last - first);
+  const ticks = useMemo(() => timeTicks(first, last), [first, last]);
+  // the rows before the live hour's first point are main's minutes, one (the worst) per minute
+  const liveFrom = series && series.at.length > 0 ? series.at[0]! : Infinity;
+  const downsampled = points >= 2 && first < liveFrom;
   const allMarks = useActionMarks(deploymentId, metric.slice(0, metric.indexOf('.')) as Endpoint);
   // the runs within the range shown (measured from the newest point, as the rows are)
   const marks = useMemo(() => (points < 2 ? [] : allMarks.filter((m) => m.at >= data[0]!.t)), [allMarks, data, points]);
   return (
     <figure className="chart" aria-label={`${title} history`}>
       <figcaption>
-        {title} ({unit})<span className="muted"> · {points < 2 ? 'collecting…' : `since ${clock(data[0]!.t)} UTC`}</span>
+        {title} ({unit})
+        <span className="muted">
+          {' '}
+          · {rangeLabel(rangeMinutes)}: {points < 2 ? 'collecting…' : `since ${clock(first)} UTC`}
+          {downsampled ? ' · per-minute worst beyond 1 h' : ''}
+        </span>
         {total > names.length ? (
           <span className="muted">
             {' '}
@@ -84,7 +97,7 @@ export const HistoryChart = memo(function HistoryChart({ deploymentId, metric, t
           {/* recharts' keyboard layer makes the chart a Tab stop (arrows step the tooltip through the points); its <title> names it */}
           <LineChart data={data} margin={MARGIN} title={`${title} chart`} desc="Left and right arrows step through the points">
             <CartesianGrid stroke="#2a313b" strokeDasharray="2 4" />
-            <XAxis dataKey="t" type="number" domain={X_DOMAIN} tickFormatter={timeTick} stroke="#8893a2" fontSize={10} minTickGap={40} />
+            <XAxis dataKey="t" type="number" domain={X_DOMAIN} ticks={ticks} tickFormatter={timeTick} stroke="#8893a2" fontSize={10} minTickGap={40} />
             <YAxis stroke="#8893a2" fontSize={10} width={44} tickFormatter={axisFormat ?? format} domain={Y_DOMAIN} label={yLabel} />
             <Tooltip labelFormatter={tooltipLabel} formatter={tooltipValue} contentStyle={TOOLTIP_STYLE} />
             <Legend wrapperStyle={LEGEND_STYLE} iconSize={8} />

@@ -37,4 +37,22 @@ describe('the chart time range', () => {
       { t: T0 + 5_000, v: [null, 2] },
     ]);
   });
+
+  it("fills a long range from main's minutes before the live hour, a spike among them kept, and not twice where they meet", () => {
+    const liveFrom = T0;
+    const olderLines = Object.create(null) as Series['lines'];
+    // main's answer: 2 h of one point a minute (a 9000 spike at 40 s into one), then its own copy of the hour
+    const at = [...Array.from({ length: 120 }, (_, i) => T0 - (120 - i) * 60_000 + (i === 30 ? 40_000 : 0)), ...hour.at];
+    olderLines.coingecko = at.map((t, i) => (i === 30 ? 9000 : i < 120 ? 1 : 59));
+    const older: Series = { at, lines: olderLines };
+    const rows = pointsInRange(hour, ['coingecko'], 3 * 60, older);
+    expect(rows).toHaveLength(120 + 720);
+    expect(rows[30]).toEqual({ t: T0 - 90 * 60_000 + 40_000, v: [9000] });
+    expect(rows[120]!.t).toBe(liveFrom);
+    for (let i = 1; i < rows.length; i++) expect(rows[i]!.t).toBeGreaterThan(rows[i - 1]!.t);
+    // within the hour, main's minutes are not read
+    expect(pointsInRange(hour, ['coingecko'], 60, older)).toHaveLength(720);
+    // an item only main has is a gap in the rows, not a crash
+    expect(pointsInRange(hour, ['gone'], 3 * 60, { ...older, lines: Object.create(null) as Series['lines'] }).slice(0, 1)).toEqual([{ t: at[0], v: [null] }]);
+  });
 });

@@ -2,7 +2,8 @@ import { beforeEach, describe, expect, it } from 'vitest';
 import { endpointState, iso } from '../panels/shared/fixtures';
 import { HOSTILE_NAMES } from '../../../common/hostileNames.fixture';
 import { resetAllStores } from '../store/createStore';
-import { appendPoint, recordHealth, seedHistory, seriesFromMain, seriesKey, useHistoryStore } from './historyStore';
+import { appendPoint, recordHealth, seedHistory, seedRange, seriesFromMain, seriesKey, useHistoryStore } from './historyStore';
+import { pointsInRange } from './chartRange';
 
 const sla = (p95: number, at: string) =>
   endpointState(
@@ -127,6 +128,26 @@ describe('item names from a hostile health API', () => {
     );
     const series = useHistoryStore.getState().series[seriesKey('prod', 'workers.pending')]!;
     HOSTILE_NAMES.forEach((name, i) => expect(series.lines[name], name).toEqual([i]));
+    expect(Object.prototype).not.toHaveProperty('0');
+  });
+
+  it("keeps main's answer for a long range apart from the live hour, hostile names as their own lines", () => {
+    const live = HOSTILE_NAMES.map((item, i) => ({ metric: 'workers.pending' as const, item, points: [[3_600_000, i] as [number, number]] }));
+    seedHistory('prod', live, {});
+    seedRange(
+      'prod',
+      HOSTILE_NAMES.map((item, i) => ({
+        metric: 'workers.pending',
+        item,
+        points: [[60_000, 100 + i] as [number, number], [3_600_000, i] as [number, number]],
+      })),
+    );
+    const key = seriesKey('prod', 'workers.pending');
+    const { series, older } = useHistoryStore.getState();
+    expect(series[key]!.at).toEqual([3_600_000]);
+    const rows = pointsInRange(series[key], HOSTILE_NAMES, 24 * 60, older[key]);
+    expect(rows.map((r) => r.t)).toEqual([60_000, 3_600_000]);
+    expect(rows[0]!.v).toEqual(HOSTILE_NAMES.map((_, i) => 100 + i));
     expect(Object.prototype).not.toHaveProperty('0');
   });
 });

@@ -1,7 +1,9 @@
-// Per-session history for the panel charts: a bounded ring of points per (deployment,
-// endpoint, metric), appended from onHealth updates. Main will keep the authoritative ring
-// buffers (docs/alerts.md); when it offers a history call, `seedHistory` fills these from it and the
-// charts do not change. Kept apart from the main store so an append re-renders only charts.
+// The panel charts' history. `series`: the live hour, a bounded ring of points per (deployment,
+// metric), seeded from main when a deployment opens (`seedHistory`) and appended from onHealth
+// updates. `older`: main's answer for a range longer than the hour (`seedRange`), each minute's
+// worst point before the hour; replaced whole when asked again, never appended to, so a poll
+// costs what it cost with the hour alone. Kept apart from the main store so an append
+// re-renders only charts.
 import type { EndpointState } from '../../../common/contract';
 import { RateLimitItem, SlaItem, WorkerQueueItem, FreshnessItem } from '../../../common/health';
 import type { Endpoint } from '../../../common/health';
@@ -12,6 +14,9 @@ import { emptyRecord } from '../../../common/emptyRecord';
 
 /** One hour at the default 5 s poll interval. */
 export const HISTORY_POINTS = 720;
+
+/** A day from main: its minutes (1441) and its hour at up to 1 s polls (3600). */
+export const RANGE_POINTS = 1441 + 3600;
 
 export interface Series {
   /** epoch ms of each point (the poll's lastGoodAt) */
@@ -48,13 +53,15 @@ export const seriesKey = (deploymentId: string, metric: Metric): string => `${de
 
 interface HistoryState {
   series: Record<string, Series>;
+  /** seriesKey -> main's history over the chosen range (read before the live hour's first point) */
+  older: Record<string, Series>;
   /** deploymentId -> metric -> alert fire line, from main (overrides the config may set) */
   thresholds: Record<string, Partial<Record<Metric, number>>>;
   /** lastGoodAt already recorded per deployment/endpoint, so a re-sent state is not a new point */
   recorded: Record<string, string>;
 }
 
-export const useHistoryStore = createStore<HistoryState>(() => ({ series: {}, thresholds: {}, recorded: {} }));
+export const useHistoryStore = createStore<HistoryState>(() => ({ series: {}, older: {}, thresholds: {}, recorded: {} }));
 
 /** Append one point to a series, keeping at most `cap` points. Pure: returns a new series. */
 export function appendPoint(series: Series | undefined, at: number, values: Record<string, number | null>, cap = HISTORY_POINTS): Series {
@@ -123,5 +130,17 @@ export function seedHistory(deploymentId: string, series: readonly HistorySeries
     const known: Partial<Record<Metric, number>> = {};
     for (const metric of HISTORY_METRICS) if (typeof thresholds[metric] === 'number') known[metric] = thresholds[metric];
     return { series: next, thresholds: { ...s.thresholds, [deploymentId]: known } };
+  });
+}
+
+/** Main's history over a chosen range, for the part of the charts before the live hour. */
+export function seedRange(deploymentId: string, series: readonly HistorySeries[]): void {
+  useHistoryStore.setState((s) => {
+    const older = { ...s.older };
+    for (const metric of HISTORY_METRICS) {
+      const mine = series.filter((x) => x.metric === metric);
+      if (mine.length > 0) older[seriesKey(deploymentId, metric)] = seriesFromMain(mine, RANGE_POINTS);
+    }
+    return { older };
   });
 }

@@ -22,6 +22,11 @@ export class RingBuffer {
     return this.times.byteLength + this.values.byteLength;
   }
 
+  /** the time of the oldest point held (Infinity when empty) */
+  get oldest(): number {
+    return this.count === 0 ? Infinity : this.times[(this.next - this.count + this.capacity) % this.capacity]!;
+  }
+
   push(time: number, value: number): void {
     this.times[this.next] = time;
     this.values[this.next] = value;
