@@ -13,6 +13,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import type { HostId } from '../../../common/contract';
 import { startSshd, type Sshd } from '../../../testbed/sshd';
 import { systemTimers, type Timers } from '../clock';
+import { OWN_SHELL_MARK } from './execWrapper';
 import { SessionPool, type HostTarget } from './SessionPool';
 
 const run = promisify(execFile);
@@ -115,11 +116,13 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     await pool.connect(H);
     await spares(sshd, 1);
     // the spare's own variables (the prelude among them) stay in the spare, as any command's do
-    expect(await execText(pool, `${prelude}hello 'a  b'\necho "[$P][$f][$c][$l][$#][$1]" >&2\nexit 3`)).toEqual({
-      code: 3,
-      out: 'prelude says a  b\n',
-      err: '[][][][][0][]\n',
-    });
+    expect(await execText(pool, `${prelude}hello 'a  b'\necho "[$P][$f][$c][$l][$U][$F][$#][$1]" >&2\ncommand -v opsdeck_run opsdeck_eof >&2\nexit 3`)).toEqual(
+      {
+        code: 3,
+        out: 'prelude says a  b\n',
+        err: '[][][][][][][0][]\n',
+      },
+    );
     expect(await execText(pool, "hello x 2>/dev/null || echo 'no prelude here'")).toEqual({ code: 0, out: 'no prelude here\n', err: '' });
     expect(await execText(pool, prelude)).toEqual({ code: 0, out: '', err: '' });
     // on the spare, which holds the prelude in its command line
@@ -128,12 +131,34 @@ describe('SessionPool spare sessions against a real OpenSSH server', () => {
     expect(parent.out).toContain('hello()');
   });
 
+  it("runs code marked for the wrapper's own shell there: its command through opsdeck_run, its opsdeck_eof once the channel has closed", async () => {
+    const dir = await mkdtemp(join(tmpdir(), 'opsdeck-own-shell-'));
+    const code = (name: string) =>
+      `${OWN_SHELL_MARK}\nopsdeck_eof() { echo "eof $x" >> ${dir}/${name}; }\nx=${name} c='echo "out[$x]"; exit 5' U=x\nopsdeck_run; s=$?\nexit "$s"\n`;
+    for (const [name, options] of [
+      ['spare', {}],
+      ['classic', { spareSessions: false }],
+    ] as const) {
+      const pool = newPool(sshd, options);
+      await pool.connect(H);
+      if (name === 'spare') await spares(sshd, 1);
+      expect(await execText(pool, code(name))).toEqual({ code: 5, out: 'out[]\n', err: '' });
+      // the command did not see x (listed in U); the watcher ran the hook after the channel closed,
+      // with the shell's variables as they were when it started, and again before its KILL
+      await expect.poll(() => readFile(join(dir, name), 'utf8').catch(() => ''), { timeout: 8000 }).toBe(`eof ${name}\neof ${name}\n`);
+    }
+  }, 30_000);
+
   it('runs commands in the classic wrapper when spares are off', async () => {
     const pool = newPool(sshd, { spareSessions: false });
     const r = await execText(pool, PARENT);
     expect(r.out).toMatch(/opsdeck-exec/);
     // and sees none of the wrapper's variables or arguments (its command is the wrapper's $1)
-    expect(await execText(pool, 'echo "[$c][$#][$1]"')).toEqual({ code: 0, out: '[][0][]\n', err: '' });
+    expect(await execText(pool, 'echo "[$c][$U][$F][$#][$1]"; command -v opsdeck_run opsdeck_eof || echo none')).toEqual({
+      code: 0,
+      out: '[][][][0][]\nnone\n',
+      err: '',
+    });
     // polled: the spare of the previous test's pool may still be on its way out
     await spares(sshd, 0);
   });

@@ -17,24 +17,39 @@
 
 import { shellQuote } from '../shellQuote';
 
-// Runs "$c". fd 3 keeps the channel's stdin for the watcher; the command itself gets /dev/null.
-// The watcher is a `read` loop (a builtin: no process to start) and stays after the command has
-// ended: at EOF it reaps whatever the command left behind in its process group.
-const RUN = [
+// A command whose text begins with this line is shell code for the wrapper's own shell, not a
+// command: the wrapper evaluates it in place, and the code runs its command itself with
+// opsdeck_run (below), after setting c. It may first define opsdeck_eof, which the watcher calls
+// once the channel has closed (and once more before its KILL), and list in U the variables and in
+// F the functions of its own that the command must not see. The team envelope's read-only runs
+// use it (main/core/team/hostEnvelope.ts): their records are written by the watcher after the exit
+// status has gone back, so no process is started between the command's end and the status.
+export const OWN_SHELL_MARK = '#opsdeck-own-shell';
+
+// opsdeck_run runs "$c". fd 3 keeps the channel's stdin for the watcher; the command itself gets
+// /dev/null. The watcher is a `read` loop (a builtin: no process to start) and stays after the
+// command has ended: at EOF it reaps whatever the command left behind in its process group.
+const RUN_DEFINITIONS = [
+  'U= F=',
+  'opsdeck_eof() { :; }',
+  'opsdeck_run() {',
   'exec 3<&0 </dev/null',
   // In a subshell of this POSIX sh (never the login shell: commands are POSIX-quoted, and fish
   // or csh would misread them): a fork, where `/bin/sh -c` would also load and start a new sh
-  // (about 2 ms a command). The command sees none of the wrapper's variables or arguments.
-  '( eval "unset c l f P; set --',
+  // (about 2 ms a command). The command sees none of the wrapper's variables, functions or
+  // arguments.
+  '( eval "unset c l f P U F $U; unset -f opsdeck_run opsdeck_eof $F; set --',
   '$c" ) 3<&- &',
   'p=$!',
-  "{ trap '' TERM; while read -r _; do :; done <&3; kill -TERM 0; sleep 2; kill -KILL 0; } >/dev/null 2>&1 &",
+  "{ trap '' TERM; while read -r _; do :; done <&3; opsdeck_eof; kill -TERM 0; sleep 2; opsdeck_eof; kill -KILL 0; } >/dev/null 2>&1 &",
   'exec 3<&-',
   'wait "$p"',
+  '}',
 ].join('\n');
+const RUN = `case $c in '${OWN_SHELL_MARK}'*) eval "$c" ;; *) opsdeck_run ;; esac`;
 
-// `wait` returns the command's status and sh exits with the status of its last command.
-const WRAPPER = `c=$1\n${RUN}`;
+// `wait` returns the command's status, and sh exits with the status of its last command.
+const WRAPPER = `c=$1\n${RUN_DEFINITIONS}\n${RUN}`;
 
 // $1 is the end line. It first prints $1 on a line of its own: the pool writes a command only
 // after it has seen that line, so a host that runs something else in its place (a ForceCommand,
@@ -46,6 +61,7 @@ const WRAPPER = `c=$1\n${RUN}`;
 // the end line followed by "p" is the rest of a command that begins with it.
 const SPARE = [
   'printf \'%s\\n\' "$1"',
+  RUN_DEFINITIONS,
   'c= f=',
   'while IFS= read -r l; do',
   '  [ "$l" = "$1" ] && break',

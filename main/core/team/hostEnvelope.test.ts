@@ -1,7 +1,7 @@
 // The envelope run by this machine's own /bin/sh and util-linux flock(1): the same programs a
 // Debian host runs (the journal half is checked on real systemd hosts in TeamRecords.fleet.int).
 import { spawn } from 'node:child_process';
-import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
@@ -16,6 +16,7 @@ import {
   wrapInEnvelope,
   type LockHolderRecord,
 } from './hostEnvelope';
+import { wrapCommand } from '../ssh/execWrapper';
 
 let dir: string;
 beforeEach(() => {
@@ -40,6 +41,32 @@ function run(command: string, onStart?: (pid: number) => void): Promise<Ran> {
     child.on('error', reject);
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     if (onStart) onStart(child.pid!);
+  });
+}
+
+// Through the exec wrapper, as sshd runs it: stdin is the channel, which the console closes once
+// the exit status is back (or earlier: `closeAt` closes it while the command runs, as a cancel or
+// a dropped link does).
+function runWrapped(
+  command: string,
+  options: { env?: Record<string, string>; onStart?: (pid: number) => void; closeStdin?: Promise<unknown> } = {},
+): Promise<Ran> {
+  return new Promise((resolve, reject) => {
+    // exec: the wrapper's sh is the process sshd would start, with no shell of ours above it
+    const child = spawn('/bin/sh', ['-c', `exec ${wrapCommand(command)}`], {
+      stdio: ['pipe', 'pipe', 'pipe'],
+      detached: true,
+      env: { ...process.env, ...options.env },
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', () => child.stdin.end());
+    void options.closeStdin?.then(() => child.stdin.end());
+    child.on('close', (code) => resolve({ code, stdout, stderr }));
+    options.onStart?.(child.pid!);
   });
 }
 
@@ -165,9 +192,11 @@ describe('host envelope', () => {
 });
 
 describe('host envelope, read-only runs', () => {
+  const readOnly = (command: string, runId: string, recordOf = command) =>
+    wrapInEnvelope(command, [], { ...record(runId), command: recordOf }, holder(runId), { lockDir: dir, recordAfter: true });
+
   it('passes output and exit status straight through and holds no lock', async () => {
-    const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
-    expect(await run(wrapped)).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
+    expect(await runWrapped(readOnly(`printf 'status\\n'; exit 4`, 'run-ro'))).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
     expect(existsSync(join(dir, 'autotrader-api.lock'))).toBe(false);
   });
 
@@ -175,21 +204,11 @@ describe('host envelope, read-only runs', () => {
   // given to a file (the real logger and journal are checked on systemd hosts in
   // team.fleet.int). It takes its time, as a busy journal can: two records take longer than the
   // exec wrapper waits between its TERM and its KILL to the run's process group.
-  const withStandInLogger = (wrapped: string) => {
+  const standInLogger = (): Record<string, string> => {
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
     writeFileSync(join(bin, 'logger'), `#!/bin/sh\nsleep 1.2\n{ cat; echo; } >> ${JSON.stringify(join(dir, 'journal'))}\n`, { mode: 0o755 });
-    return `PATH=${bin}:$PATH; export PATH\n${wrapped}`;
-  };
-  // what the exec wrapper's watcher does once the channel has closed
-  const endGroup = async (pid: number) => {
-    process.kill(-pid, 'SIGTERM');
-    await new Promise((r) => setTimeout(r, 2000));
-    try {
-      process.kill(-pid, 'SIGKILL');
-    } catch {
-      // nothing left in the group
-    }
+    return { PATH: `${bin}:${process.env['PATH']}`, TMPDIR: dir };
   };
   const journal = () =>
     existsSync(join(dir, 'journal'))
@@ -198,15 +217,15 @@ describe('host envelope, read-only runs', () => {
           .filter((e) => e.trim())
           .map((e) => Object.fromEntries(e.split('\n').map((l) => [l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)])))
       : [];
+  const statusFiles = () => readdirSync(dir).filter((f) => f.endsWith('.status'));
 
-  it('writes both records after the exit status, outside the process group the exec wrapper ends', async () => {
-    let pid = 0;
-    const wrapped = wrapInEnvelope(`printf 'status\\n'; exit 4`, [], record('run-ro'), holder('run-ro'), { lockDir: dir, recordAfter: true });
-    const ran = await run(withStandInLogger(wrapped), (p) => (pid = p));
+  it('writes both records after the exit status has gone back, outside the process group the exec wrapper ends', async () => {
+    const ran = await runWrapped(readOnly(`printf 'status\\n'; exit 4`, 'run-ro', 'systemctl restart autotrader-ingestion'), { env: standInLogger() });
     expect(ran).toEqual({ code: 4, stdout: 'status\n', stderr: '' });
+    // the stand-in logger takes 1.2 s an entry: nothing was written before the status came back
     expect(journal()).toEqual([]);
-    await endGroup(pid);
-    await until(() => journal().length === 2);
+    // the watcher's KILL comes 2 s after the channel closed, and the second entry 2.4 s after it
+    await until(() => journal().length === 2, 8000);
     const [intent, outcome] = journal();
     expect(intent).toMatchObject({
       SYSLOG_IDENTIFIER: 'opsdeck',
@@ -219,49 +238,63 @@ describe('host envelope, read-only runs', () => {
       OPSDECK_CHAIN_HEAD: 'ab'.repeat(32),
     });
     expect(outcome).toMatchObject({ OPSDECK_EVENT: 'outcome', OPSDECK_RUN: 'run-ro', OPSDECK_OUTCOME: 'failed', OPSDECK_EXIT: '4' });
-  });
+    // the status file the watcher read is gone with the records
+    await until(() => statusFiles().length === 0);
+  }, 15_000);
 
-  it('records a run cut off by the exec wrapper as interrupted', async () => {
-    let pid = 0;
+  it('writes the records itself before it exits when no status file can be written', async () => {
+    const env = { ...standInLogger(), TMPDIR: join(dir, 'no-such-dir') };
+    expect(await runWrapped(readOnly('echo ok', 'run-notmp'), { env })).toEqual({ code: 0, stdout: 'ok\n', stderr: '' });
+    await until(() => journal().length === 2, 8000);
+    expect(journal().map((e) => [e['OPSDECK_EVENT'], e['OPSDECK_OUTCOME'], e['OPSDECK_EXIT']])).toEqual([
+      ['intent', undefined, undefined],
+      ['outcome', 'succeeded', '0'],
+    ]);
+  }, 15_000);
+
+  it('records a run whose channel closed while its command ran as interrupted', async () => {
     const started = join(dir, 'started');
-    const wrapped = wrapInEnvelope(`touch ${started}; sleep 30`, [], record('run-cut'), holder('run-cut'), { lockDir: dir, recordAfter: true });
-    const ran = run(withStandInLogger(wrapped), (p) => (pid = p));
-    await until(() => existsSync(started));
-    process.kill(-pid, 'SIGTERM');
-    expect((await ran).code).toBe(143);
-    await until(() => journal().length === 2);
+    const cut = until(() => existsSync(started), 8000);
+    const ran = await runWrapped(readOnly(`touch ${started}; sleep 30`, 'run-cut'), { env: standInLogger(), closeStdin: cut });
+    expect(ran.code).toBe(143);
+    await until(() => journal().length === 2, 8000);
     expect(journal().map((e) => [e['OPSDECK_EVENT'], e['OPSDECK_OUTCOME'], e['OPSDECK_EXIT']])).toEqual([
       ['intent', undefined, undefined],
       ['outcome', 'interrupted', '143'],
     ]);
-  });
+    expect(statusFiles()).toEqual([]);
+  }, 15_000);
 
   it('records the exact command, whether its JSON form travels or stands for the command quoted', async () => {
     // a `j` in the host's environment must not stand in for the command's JSON form
+    const env = { ...standInLogger(), j: 'from-the-environment' };
     const commands = ['printf plain', `printf '%s\\n' "quoted" 'tab\there'`];
-    for (const [i, command] of commands.entries()) {
-      let pid = 0;
-      const runId = `run-json-${i}`;
-      const wrapped = wrapInEnvelope(command, [], { ...record(runId), command }, holder(runId), { lockDir: dir, recordAfter: true });
-      await run(withStandInLogger(`j=from-the-environment; export j\n${wrapped}`), (p) => (pid = p));
-      await endGroup(pid);
-      await until(() => journal().filter((e) => e['OPSDECK_RUN'] === runId).length === 2);
-      for (const entry of journal().filter((e) => e['OPSDECK_RUN'] === runId)) expect(JSON.parse(entry['OPSDECK_COMMAND']!)).toBe(command);
-    }
+    await Promise.all(commands.map((command, i) => runWrapped(readOnly(command, `run-json-${i}`), { env })));
     const locked = 'printf "locked"';
-    await run(
-      withStandInLogger(wrapInEnvelope(locked, ['autotrader-api'], { ...record('run-json-l'), command: locked }, holder('run-json-l'), { lockDir: dir })),
-    );
-    const lockedEntries = journal().filter((e) => e['OPSDECK_RUN'] === 'run-json-l');
-    expect(lockedEntries.map((e) => JSON.parse(e['OPSDECK_COMMAND']!))).toEqual([locked, locked]);
-  }, 30_000);
+    await runWrapped(wrapInEnvelope(locked, ['autotrader-api'], { ...record('run-json-l'), command: locked }, holder('run-json-l'), { lockDir: dir }), {
+      env,
+    });
+    await until(() => journal().length === 6, 10_000);
+    const commandsOf = (runId: string) =>
+      journal()
+        .filter((e) => e['OPSDECK_RUN'] === runId)
+        .map((e) => JSON.parse(e['OPSDECK_COMMAND']!) as string);
+    expect(commandsOf('run-json-0')).toEqual([commands[0], commands[0]]);
+    expect(commandsOf('run-json-1')).toEqual([commands[1], commands[1]]);
+    expect(commandsOf('run-json-l')).toEqual([locked, locked]);
+  }, 20_000);
 
-  it("runs the command without the envelope's own variables and functions, locked or not", async () => {
-    const command = 'echo "[$r$u$k$a$j$h$w$d$n$s$i$f]"; for f in t z rec outcome opsdeck_read; do command -v "$f"; done; echo end';
+  it("runs the command without the envelope's or the exec wrapper's own variables and functions, locked or not", async () => {
+    const command =
+      'echo "[$r$u$k$a$j$h$w$d$n$s$i$f$S$o$U$F$P$c$l]"; for f in t z rec outcome opsdeck_read opsdeck_run opsdeck_eof; do command -v "$f"; done; echo end';
     for (const recordAfter of [true, false]) {
       const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], record('run-v'), holder('run-v'), { lockDir: dir, recordAfter });
-      expect((await run(wrapped)).stdout).toBe('[]\nend\n');
+      expect((await runWrapped(wrapped)).stdout).toBe('[]\nend\n');
     }
+  });
+
+  it('refuses a run id that cannot name its status file', () => {
+    expect(() => readOnly('true', 'run/../x')).toThrow(/run id/);
   });
 });
 

@@ -19,6 +19,7 @@
 // command under its lock; it only keeps no record (docs/team.md).
 import { createHash } from 'node:crypto';
 import { shellQuote } from '../shellQuote';
+import { OWN_SHELL_MARK } from '../ssh/execWrapper';
 
 export const LOCK_DIR = '/run/lock/opsdeck';
 /** EX_TEMPFAIL: the envelope's own exit status when a lock is held by someone else */
@@ -111,27 +112,37 @@ const RECORD_AFTER = [
   REC,
   'rec intent "opsdeck: $u started $a ($r)"',
   'outcome "$7" "$8"',
+  // the status file the run left for the exec wrapper's watcher (below), when it came from there
+  '[ -z "${10}" ] || rm -f "${10}"',
 ].join('\n');
 
 // The command runs in a subshell of the envelope (a fork, no new sh to exec and start) in the
 // background, and the envelope waits for it, so that a TERM from the exec wrapper (the channel
 // closed: console gone, link dropped) reaches the envelope's trap at once. A subshell resets the
 // traps its parent caught, so the command gets TERM, HUP and PIPE as it would from /bin/sh -c;
-// it sees none of the envelope's fields ($c itself aside). The trap first leaves the dead
+// it sees none of the envelope's fields. The trap first leaves the dead
 // channel's pipes (a write there would end it with SIGPIPE), records the cut-off run, then waits
 // for the command, which got the same TERM.
 // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
 // would end the envelope before its TERM trap records anything, hence `trap : PIPE`.
-const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome ${READ_ONLY_RUN}; eval "$c") & p=$!`;
+const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome; eval "unset c
+$c") & p=$!`;
 
-// A read-only run: no lock, and its exit status goes back without waiting for the journal. The
-// envelope lets go of the channel's pipes before it forks the record process (a child that still
-// held them, if only until it was scheduled, would keep the channel open), and forks it with TERM
-// and HUP ignored (a signal ignored at fork stays ignored): the group's TERM that follows the
-// channel's close cannot end it, and the KILL two seconds later finds it gone from the group,
-// taken out by setsid(1). A background child is no group leader: setsid needs no fork of its own.
-// The record process runs at nice 19: its execs and journald's work would otherwise take CPU
-// from sshd sending the exit status back (bench/actions-fanout measured the difference).
+// A read-only run: no lock, and no process between the command's end and its exit status going
+// back. The envelope runs in the exec wrapper's own shell (OWN_SHELL_MARK, execWrapper.ts), which
+// runs the command as it runs any other, in a subshell, and waits for it. After the command it
+// only writes the status to a file of its own (a builtin redirection: no process) and exits with
+// it. The exec wrapper's watcher, which is already running, finds that file once the channel has
+// closed, after the status has gone back, and forks the record process that writes both records
+// and removes the file. When the file cannot be written (no writable TMPDIR or /tmp), the shell
+// forks the record process itself before it exits, as it does when the run is cut off: TERM
+// (the channel closed while the command ran) leaves the dead channel's pipes (a write there would
+// end it with SIGPIPE), records the run as interrupted, then waits for the command, which got the
+// same TERM. A TERM that comes once the status is known changes nothing: the watcher looks for the
+// file again before its KILL. The record process gets TERM and HUP ignored (a signal ignored at
+// fork stays ignored), so the group's TERM cannot end it, and setsid(1) takes it out of the group
+// before the KILL two seconds later; it runs at nice 19, so its execs and journald's work do not
+// take CPU from sshd (bench/actions-fanout measured the difference).
 // The read-only body is the same for every run: it is defined as a function ahead of the run's
 // fields, so the text of every read-only envelope begins with READ_ONLY_PRELUDE. A spare session
 // started with that prelude (SessionPoolDeps.sparePrelude) already holds it and is sent only the
@@ -139,17 +150,19 @@ const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s 
 const READ_ONLY_RUN = 'opsdeck_read';
 const readOnlyBody = (): string =>
   [
-    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; { n=; command -v nice >/dev/null && n='nice -n 19'; exec $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" "$c"; } & }`,
+    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; { n=; command -v nice >/dev/null && n='nice -n 19'; exec $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" "$c" "$3"; } & }`,
+    'opsdeck_eof() { [ -n "$S" ] && [ -r "$S" ] && read -r o <"$S" && { t "$o" "" "$S"; S=; }; }',
     'trap : PIPE',
-    'trap \'exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143\' TERM HUP',
-    runCommand(''),
-    'wait "$p"; s=$?',
-    't "$s" ""',
+    'trap \'[ -n "$s" ] || { exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143; }\' TERM HUP',
+    // what the command must not see of the envelope (execWrapper's U and F)
+    `s= S=\${TMPDIR:-/tmp}/opsdeck-$r.status U='r u k a j h s S o n' F='t ${READ_ONLY_RUN}'`,
+    'opsdeck_run; s=$?',
+    '{ set -C; echo "$s" >"$S"; } 2>/dev/null || { S=; t "$s" ""; }',
     'exit "$s"',
   ].join('\n');
 
 /** How every read-only envelope begins (see wrapInEnvelope): its body, as a function. */
-export const READ_ONLY_PRELUDE = `${READ_ONLY_RUN}() {\n${readOnlyBody()}\n}\n`;
+export const READ_ONLY_PRELUDE = `${OWN_SHELL_MARK}\n${READ_ONLY_RUN}() {\n${readOnlyBody()}\n}\n`;
 
 // A run under locks: every scope's lock or none, the holder files, the intent, the command with
 // the lock descriptors closed (the lock is the envelope's, held until the command has ended; a
@@ -235,6 +248,9 @@ export function wrapInEnvelope(
   const files = [...new Set(scopes.map(scopeFileName))];
   if (files.length > MAX_SCOPES) throw new Error(`an action can hold at most ${MAX_SCOPES} locks; it asked for ${files.length}`);
   if (options.recordAfter && files.length) throw new Error('a run that records after its command takes no lock');
+  // a read-only run names its status file after its run id
+  if (options.recordAfter && !/^[A-Za-z0-9._-]{1,80}$/.test(record.runId))
+    throw new Error(`a run id must be letters, digits, '.', '_' or '-': ${JSON.stringify(record.runId)}`);
   const fields: [string, string][] = [
     ['r', field('run id', record.runId)],
     ['u', field('user', record.user)],
