@@ -1,6 +1,7 @@
 // Remediation actions: the catalog, previews (the exact command, bound to a token), runs and
 // their streamed output.
 import { z } from 'zod';
+import { RunAlert } from './audit';
 import { Empty, ActionId, HostId, PreviewToken, RunId } from './ids';
 
 export const Risk = z.enum(['read-only', 'service-affecting', 'destructive']);
@@ -62,7 +63,8 @@ export type RunState = z.infer<typeof RunState>;
 export const actionCalls = {
   listActions: { request: Empty, response: z.array(ActionSummary) },
   previewAction: {
-    request: z.object({ actionId: ActionId, params: ParamValues, hostIds: z.array(HostId).min(1).max(200) }).strict(),
+    /** alert: the alert the run is started from; its intent records carry it */
+    request: z.object({ actionId: ActionId, params: ParamValues, hostIds: z.array(HostId).min(1).max(200), alert: RunAlert.optional() }).strict(),
     response: Preview,
   },
   runAction: {

@@ -1,7 +1,30 @@
 // The audit log as the views read it, and the incident timeline built from it.
 import { z } from 'zod';
+import { ENDPOINTS } from '../health';
+import { AlertId } from '../thresholds';
 import { DeploymentId } from './ids';
 import { AuditAnchors } from './team';
+
+/**
+ * The alert a run was started from (its runbook's Run button, or Actions opened from it): which
+ * instance (id, and key, the same problem across instances) and when it fired, with what the
+ * Audit view names it by and the panel it concerned, for when the alert is no longer listed.
+ */
+export const RunAlert = z
+  .object({
+    id: AlertId,
+    key: z.string().min(1).max(512),
+    /** null: still pending when the run started */
+    firedAt: z.iso.datetime({ offset: true }).nullable(),
+    ruleId: z.string().min(1).max(128),
+    /** the rule's title, "broker not online" */
+    title: z.string().max(200),
+    item: z.string().max(256),
+    deploymentId: z.string().max(128).nullable(),
+    endpoint: z.enum(ENDPOINTS).nullable(),
+  })
+  .strict();
+export type RunAlert = z.infer<typeof RunAlert>;
 
 export const AuditRecord = z.object({
   seq: z.number().int(),
@@ -20,6 +43,8 @@ export const AuditRecord = z.object({
    * after a run it left open checks the run's effect on the host with them
    */
   params: z.record(z.string(), z.string()).optional(),
+  /** on an intent: the alert the run was started from */
+  alert: RunAlert.optional(),
   prevHash: z.string(),
   hash: z.string(),
 });

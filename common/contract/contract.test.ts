@@ -29,6 +29,29 @@ describe('the contract', () => {
     expect(parsed).toEqual({ ok: true, value: { actionId: 'service.restart', params: { unit: 'autotrader-ingestion' }, hostIds: ['at-1'] } });
   });
 
+  it('carries the alert a preview is started from, and names what is wrong with a bad one', () => {
+    const alert = {
+      id: 'a-12',
+      key: 'prod/broker-offline/ibkr',
+      firedAt: '2026-11-26T13:58:00.000Z',
+      ruleId: 'broker-offline',
+      title: 'broker not online',
+      item: 'ibkr',
+      deploymentId: 'prod',
+      endpoint: 'brokers',
+    };
+    const req = { actionId: 'service.restart', params: { unit: 'autotrader-api' }, hostIds: ['at-1'] };
+    expect(parseRequest('previewAction', { ...req, alert })).toEqual({ ok: true, value: { ...req, alert } });
+    expect(parseRequest('previewAction', { ...req, alert: { ...alert, firedAt: null } }).ok).toBe(true);
+    const badId = parseRequest('previewAction', { ...req, alert: { ...alert, id: '12' } });
+    expect(badId.ok || badId.error.message).toBe('previewAction: alert.id: not an alert id (a-<number>)');
+    const badTime = parseRequest('previewAction', { ...req, alert: { ...alert, firedAt: 'yesterday' } });
+    expect(badTime.ok || badTime.error.message).toMatch(/^previewAction: alert\.firedAt: /);
+    const extra = parseRequest('previewAction', { ...req, alert: { ...alert, command: 'rm -rf /' } });
+    expect(extra.ok || extra.error.message).toMatch(/^previewAction: alert: .*command/);
+    expect(parseRequest('previewAction', { ...req, alert: { ...alert, item: 'x'.repeat(300) } }).ok).toBe(false);
+  });
+
   it('names the call and the field of a bad request', () => {
     expect(parseRequest('previewAction', { actionId: 'service.restart', params: {}, hostIds: [] })).toEqual({
       ok: false,

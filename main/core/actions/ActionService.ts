@@ -4,7 +4,7 @@
 // Longer than most files on purpose: preview, run, fan-out and one host's run share the
 // prepared run and its locks; the pieces that stand alone live beside it (OutputBatcher,
 // FollowSpool, RunOutputs, RunSettler, effectCheck, the formatters, team/'s envelope).
-import type { ActionSummary, HostId, ParamValues, Preview, RunId, RunState } from '../../../common/contract';
+import type { ActionSummary, HostId, ParamValues, Preview, RunAlert, RunId, RunState } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Logger } from '../../../common/logger';
 import { randomBytes } from 'node:crypto';
@@ -86,6 +86,15 @@ interface Prepared {
   locks: string[];
   confirmation: Preview['confirmation'];
   expiresAt: number;
+  /** the alert the run is started from, recorded on its intents */
+  alert: RunAlert | null;
+}
+
+export interface PreviewRequest {
+  actionId: string;
+  params: ParamValues;
+  hostIds: readonly HostId[];
+  alert?: RunAlert | undefined;
 }
 
 interface ActiveRun {
@@ -143,7 +152,7 @@ export class ActionService {
     return this.catalog.list();
   }
 
-  preview(req: { actionId: string; params: ParamValues; hostIds: readonly HostId[] }): Preview {
+  preview(req: PreviewRequest): Preview {
     const action = this.catalog.get(req.actionId);
     if (!action) throw new OpsFailure('not-found', `no action "${req.actionId}" in the catalog`);
     const params = resolveParams(action, req.params);
@@ -158,7 +167,16 @@ export class ActionService {
     const now = this.deps.clock.now();
     this.prunePreviews(now);
     const token = this.random(32).toString('base64url');
-    const prepared: Prepared = { action, params, hosts, command, locks: lockKeys(action, params), confirmation, expiresAt: now + this.limits.previewTtlMs };
+    const prepared: Prepared = {
+      action,
+      params,
+      hosts,
+      command,
+      locks: lockKeys(action, params),
+      confirmation,
+      expiresAt: now + this.limits.previewTtlMs,
+      alert: req.alert ?? null,
+    };
     this.previews.set(token, prepared);
     return {
       token: token as Preview['token'],
@@ -177,7 +195,7 @@ export class ActionService {
    * the panels' polling): what a destructive action is about to remove is on screen before the
    * typed confirmation. A host that cannot be checked says why; it does not block the preview.
    */
-  async previewChecked(req: { actionId: string; params: ParamValues; hostIds: readonly HostId[] }): Promise<Preview> {
+  async previewChecked(req: PreviewRequest): Promise<Preview> {
     const preview = this.preview(req);
     const prepared = this.previews.get(preview.token)!;
     const probe = prepared.action.risk === 'read-only' ? null : (this.deps.envelope?.probeCommand(prepared.locks) ?? null);
@@ -360,7 +378,7 @@ export class ActionService {
     let intentSynced: Promise<unknown> | null = null;
     const intentAt = this.deps.clock.now();
     try {
-      const intent = { kind: 'intent' as const, user: this.deps.user, ...base, params: prepared.params };
+      const intent = { kind: 'intent' as const, user: this.deps.user, ...base, params: prepared.params, ...(prepared.alert ? { alert: prepared.alert } : {}) };
       if (action.risk === 'read-only') {
         const written = await this.deps.audit.appendWritten(intent);
         chainHead = written.record.hash;

@@ -107,6 +107,36 @@ describe('AuditLog', () => {
     expect(await log.verify()).toEqual({ ok: true, count: SECRET_CASES.length });
   });
 
+  it('keeps the alert a run came from on its intent, covered by the hash; older records without one still verify', async () => {
+    const log = makeLog();
+    const old = await log.append({ ...intent('host-1'), kind: 'note' });
+    const alert = {
+      id: 'a-7',
+      key: 'prod/broker-offline/ibkr',
+      firedAt: '2026-11-26T13:58:00.000Z',
+      ruleId: 'broker-offline',
+      title: 'broker not online',
+      item: 'ibkr',
+      deploymentId: 'prod',
+      endpoint: 'brokers' as const,
+    };
+    const withAlert = await log.append({ ...intent('host-1'), kind: 'note', params: { unit: 'autotrader-api' }, alert });
+    // a record without the alert hashes as records always did
+    const { hash: _h, alert: _none, ...plain } = old;
+    expect(hashRecord(plain)).toBe(old.hash);
+    expect(old).not.toHaveProperty('alert');
+    expect(withAlert.alert).toEqual(alert);
+    const { hash, ...unsigned } = withAlert;
+    expect(hashRecord(unsigned)).toBe(hash);
+    expect(hashRecord({ ...unsigned, alert: { ...alert, item: 'alpaca' } })).not.toBe(hash);
+    expect(await makeLog().verify()).toEqual({ ok: true, count: 2 });
+
+    // the alert edited on disk: the record no longer matches its hash
+    const text = await readFile(path, 'utf8');
+    await writeFile(path, text.replace('"item":"ibkr"', '"item":"alpaca"'));
+    expect(await makeLog().verify()).toMatchObject({ ok: false, badSeq: 2, error: 'line 2: record 2 was altered (hash mismatch)' });
+  });
+
   it('resumes the chain after a restart, closing the intent the stopped console left open as unknown', async () => {
     await makeLog().append(intent('host-1'));
     await makeLog().append(intent('host-2'));

@@ -5,7 +5,7 @@
 // crash tore is repaired by a record that names it; runs a stopped console left open are closed
 // as "unknown" when it starts again.
 import { readFile } from 'node:fs/promises';
-import type { AuditRecord } from '../../../common/contract';
+import type { AuditRecord, RunAlert } from '../../../common/contract';
 import { OpsFailure } from '../../../common/result';
 import type { Clock } from '../clock';
 import { isoAt } from '../clock';
@@ -33,6 +33,8 @@ export interface AuditEntry {
   outcome?: string | null;
   /** an intent's resolved catalog parameters */
   params?: Readonly<Record<string, string>>;
+  /** an intent's alert, when the run was started from one */
+  alert?: RunAlert;
 }
 
 /** A run a stopped console left open, as its intent recorded it: settled by its effect check later. */
@@ -282,6 +284,7 @@ export class AuditLog {
         exitCode: entry.exitCode ?? null,
         outcome: entry.kind === 'repair' ? (entry.outcome ?? null) : red(entry.outcome),
         ...(entry.params ? { params: redactedParams(entry.params, r) } : {}),
+        ...(entry.alert ? { alert: redactedAlert(entry.alert, r) } : {}),
         prevHash: prev.hash,
       };
       const hash = hashRecord(unsigned);
@@ -431,6 +434,10 @@ export class AuditLog {
 }
 
 /** The values redacted like every other field; the keys are the catalog's own parameter names. */
+function redactedAlert(alert: RunAlert, redactor: Redactor): RunAlert {
+  return { ...alert, key: redactor.redact(alert.key), title: redactor.redact(alert.title), item: redactor.redact(alert.item) };
+}
+
 function redactedParams(params: Readonly<Record<string, string>>, redactor: Redactor): Record<string, string> {
   return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, redactor.redact(v)]));
 }

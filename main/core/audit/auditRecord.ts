@@ -30,6 +30,11 @@ export function hashRecord(r: Unsigned): string {
   const fields: unknown[] = [r.seq, r.at, r.kind, r.user, r.runId, r.actionId, r.hostId, r.command, r.exitCode, r.outcome, r.prevHash];
   // params came later: a record without them hashes as it always did
   if (r.params) fields.push(Object.entries(r.params).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  // and so did the alert a run came from: tagged, so it cannot be read as params
+  if (r.alert) {
+    const a = r.alert;
+    fields.push(['alert', a.id, a.key, a.firedAt, a.ruleId, a.title, a.item, a.deploymentId, a.endpoint]);
+  }
   const canonical = JSON.stringify(fields);
   return createHash('sha256').update(canonical).digest('hex');
 }

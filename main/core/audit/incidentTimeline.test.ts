@@ -53,7 +53,17 @@ async function at(iso: string, entry: Parameters<AuditLog['append']>[0]) {
 describe('renderIncidentTimeline', () => {
   it('puts alerts and actions in time order, with the exact command and outcomes', async () => {
     const base = { user: 'alice', runId: 'run-00000000000000aa', actionId: 'breaker.reset', hostId: 'trader-1' };
-    await at('2026-11-26T14:02:00Z', { ...base, kind: 'intent', command: "sh -c 'curl -X POST …' breaker.reset coingecko_api" });
+    const from = {
+      id: 'a-1',
+      key: 'prod/breaker-open/coingecko_api',
+      firedAt: '2026-11-26T14:00:10.000Z',
+      ruleId: 'breaker-open',
+      title: 'circuit breaker not closed',
+      item: 'coingecko_api',
+      deploymentId: 'prod',
+      endpoint: 'circuitBreakers' as const,
+    };
+    await at('2026-11-26T14:02:00Z', { ...base, kind: 'intent', command: "sh -c 'curl -X POST …' breaker.reset coingecko_api", alert: from });
     await at('2026-11-26T14:02:01Z', { ...base, kind: 'result', exitCode: 0, outcome: 'succeeded' });
     await at('2026-11-26T14:02:30Z', { ...base, kind: 'note', outcome: 'skipped: cancelled before it started', hostId: 'trader-2' });
     await at('2026-11-26T16:00:00Z', { ...base, kind: 'intent', command: 'systemctl restart autotrader-api' });
@@ -85,7 +95,8 @@ describe('renderIncidentTimeline', () => {
       '- **14:00:05** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) pending: state OPEN (7/5 failures)',
       '- **14:00:10** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) **fired**: state OPEN (7/5 failures)',
       '- **14:01:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) acknowledged by alice',
-      '- **14:02:00** 2026-11-26: alice ran `breaker.reset` on `trader-1` (run-00000000000000aa)',
+      // the run names the alert it was started from, beside it
+      '- **14:02:00** 2026-11-26: alice ran `breaker.reset` on `trader-1` (run-00000000000000aa), from alert `circuit breaker not closed` on `coingecko_api` (a-1)',
       '- **14:02:01** 2026-11-26: `breaker.reset` on `trader-1` **succeeded**, exit code 0 (run-00000000000000aa)',
       '- **14:02:30** 2026-11-26: note on `breaker.reset` on `trader-2`: skipped: cancelled before it started (run-00000000000000aa)',
       '- **14:03:00** 2026-11-26: critical alert `coingecko_api breaker OPEN` on `coingecko_api` (prod, circuit-breakers) **resolved**',

@@ -71,7 +71,7 @@ export function renderIncidentTimeline(input: TimelineInput): string {
         at: rec.at,
         order: 1 + rec.seq,
         intent: true,
-        text: `${who} ran ${action}${host}${run}`,
+        text: `${who} ran ${action}${host}${run}${rec.alert ? `, from alert ${code(r(rec.alert.title))} on ${code(r(rec.alert.item))} (${r(rec.alert.id)})` : ''}`,
         ...(rec.command ? { detail: r(rec.command) } : {}),
       });
     } else if (rec.kind === 'result') {
