@@ -183,6 +183,35 @@ describe('ActionService over real SSH', () => {
     expect(await audit.verify()).toEqual({ ok: true, count: 2 });
   });
 
+  it('a run started from an alert carries the alert on its intent records, one per host; the result and a run without one carry none', async () => {
+    const alert = {
+      id: 'a-41',
+      key: 'prod/freshness-stale/ingestion',
+      firedAt: '2026-11-26T13:58:00.000Z',
+      ruleId: 'freshness-stale',
+      title: 'data not fresh',
+      item: 'ingestion',
+      deploymentId: 'prod',
+      endpoint: 'freshness' as const,
+    };
+    const fromAlert = await svc.previewChecked({ actionId: 'test.restart', params: { dir, unit: 'autotrader-ingestion' }, hostIds: [WEB1, TIGHT], alert });
+    await svc.settled(svc.run({ token: fromAlert.token }).runId);
+    const plain = svc.preview({ actionId: 'test.restart', params: { dir, unit: 'autotrader-api' }, hostIds: [WEB1] });
+    await svc.settled(svc.run({ token: plain.token }).runId);
+    const records = await audit.read(10);
+    expect(records.map((r) => [r.kind, r.params?.['unit'], r.alert?.id ?? null]).sort()).toEqual([
+      ['intent', 'autotrader-api', null],
+      ['intent', 'autotrader-ingestion', 'a-41'],
+      ['intent', 'autotrader-ingestion', 'a-41'],
+      ['result', undefined, null],
+      ['result', undefined, null],
+      ['result', undefined, null],
+    ]);
+    expect(records.find((r) => r.alert)!.alert).toEqual(alert);
+    // what a restarted console reads back verifies, the alert inside each intent's hash
+    expect(await new AuditLog({ path: audit.path, clock: systemClock, redactor: new Redactor() }).verify()).toEqual({ ok: true, count: 6 });
+  });
+
   it('refuses every injection attempt in every parameter and runs nothing', async () => {
     await rm('/tmp/pwned', { force: true });
     const good = { dir, unit: 'autotrader-api', count: 1 };
