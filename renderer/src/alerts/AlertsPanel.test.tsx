@@ -139,7 +139,22 @@ describe('AlertsPanel', () => {
     await user.click(screen.getByRole('button', { name: 'Open runbook broker-connectivity for ibkr broker not online' }));
     expect(useAppStore.getState()).toMatchObject({ view: 'runbooks', returnTo: { deploymentId: 'prod', endpoint: 'brokers', label: 'Prod ibkr' } });
     // the rule's id goes along: the runbook's front matter links rules to their fix blocks
-    expect(useRunbookStore.getState().alertFocus).toEqual({ item: 'ibkr', ruleId: 'broker-status', ruleTitle: 'broker not online' });
+    // and the alert itself: a run started from the runbook records which alert it answered
+    expect(useRunbookStore.getState().alertFocus).toEqual({
+      item: 'ibkr',
+      ruleId: 'broker-status',
+      ruleTitle: 'broker not online',
+      alert: {
+        id: 'a-4',
+        key: 'prod/broker-status/ibkr',
+        firedAt: broker.firedAt,
+        ruleId: 'broker-status',
+        title: 'broker not online',
+        item: 'ibkr',
+        deploymentId: 'prod',
+        endpoint: 'brokers',
+      },
+    });
   });
 
   it('a host that cannot be reached is its own row, named for the host, linked to the host rather than a runbook', async () => {

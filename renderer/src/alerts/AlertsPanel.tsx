@@ -52,11 +52,14 @@ const AlertRow = memo(function AlertRow({
   deploymentName,
   now,
   grouped,
+  reveal,
 }: {
   alert: AlertRecord;
   deploymentName: string;
   now: number;
   grouped?: boolean;
+  /** set while this row is the one asked for (an audit row's "from alert"): it is scrolled to and focused */
+  reveal?: number | undefined;
 }) {
   const api = useApi();
   const [error, setError] = useState<string | null>(null);
@@ -76,8 +79,19 @@ const AlertRow = memo(function AlertRow({
       ? (near.querySelector<HTMLButtonElement>('button') ?? runbook.current)
       : near?.closest('section')?.querySelector<HTMLButtonElement>('button'),
   );
+  const row = useRef<HTMLTableRowElement>(null);
+  useEffect(() => {
+    if (reveal === undefined || !row.current) return;
+    row.current.scrollIntoView({ block: 'nearest' });
+    row.current.focus();
+  }, [reveal]);
   return (
-    <tr aria-label={alertName(alert, deploymentName)} className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}`}>
+    <tr
+      ref={row}
+      tabIndex={reveal === undefined ? undefined : -1}
+      aria-label={alertName(alert, deploymentName)}
+      className={`alert-row alert-${alert.state}${grouped ? ' alert-member' : ''}${reveal === undefined ? '' : ' alert-revealed'}`}
+    >
       <td>
         {/* "critical: <reason>", "warning: <reason>", "resolved: <reason>": the severity in words, not just red or amber */}
         <StatusIcon status={statusOf(alert)} word={alert.state === 'resolved' ? 'resolved' : alert.severity} why={visible(alert.reason) || alert.title} />
@@ -238,6 +252,13 @@ export function AlertsPanel() {
   const now = useNow(hasActive ? 1000 : 10_000);
   const summary = hasActive ? stateCounts(activeAlerts) : 'no active alerts';
   const [showResolved, setShowResolved] = useState(false);
+  const reveal = useAlertsStore((s) => s.reveal);
+  const revealed = reveal ? alerts[reveal.id] : undefined;
+  // a resolved alert asked for is unfolded, so its row is there to focus
+  useEffect(() => {
+    if (revealed?.state === 'resolved') setShowResolved(true);
+  }, [reveal, revealed?.state]);
+  const revealOf = (alert: AlertRecord) => (reveal?.id === alert.id ? reveal.seq : undefined);
   const nameOf = (alert: Pick<AlertRecord, 'hostId' | 'deploymentId'>) => subjectName(alert, names);
   const rows = hasActive || (showResolved && resolved.length > 0);
   return (
@@ -284,14 +305,14 @@ export function AlertsPanel() {
               <tbody key={group.key} className="alert-group-body">
                 {group.alerts.length > 1 ? <GroupRow group={group} deploymentName={nameOf(group.alerts[0]!)} now={now} /> : null}
                 {group.alerts.map((alert) => (
-                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} grouped={group.alerts.length > 1} />
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} grouped={group.alerts.length > 1} reveal={revealOf(alert)} />
                 ))}
               </tbody>
             ))}
             {showResolved ? (
               <tbody className="alerts-resolved">
                 {resolved.map((alert) => (
-                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} />
+                  <AlertRow key={alert.id} alert={alert} deploymentName={nameOf(alert)} now={now} reveal={revealOf(alert)} />
                 ))}
               </tbody>
             ) : null}

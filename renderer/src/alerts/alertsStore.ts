@@ -8,9 +8,18 @@ export interface AlertsState {
   alerts: Record<string, AlertRecord>;
   suppressedNotifications: number;
   error: string | null;
+  /** the alert to bring into view and focus (an audit row's "from alert"); `seq` makes the same one come again */
+  reveal: { id: string; seq: number } | null;
 }
 
-export const useAlertsStore = createStore<AlertsState>(() => ({ alerts: {}, suppressedNotifications: 0, error: null }));
+export const useAlertsStore = createStore<AlertsState>(() => ({ alerts: {}, suppressedNotifications: 0, error: null, reveal: null }));
+
+let revealSeq = 0;
+
+/** Bring a listed alert into view in the strip, its row focused (resolved ones unfolded). */
+export function revealAlert(id: string): void {
+  useAlertsStore.setState({ reveal: { id, seq: ++revealSeq } });
+}
 
 /** Resolved alerts kept in the page (main keeps its own, longer list). */
 export const MAX_RESOLVED = 50;

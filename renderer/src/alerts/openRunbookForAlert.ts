@@ -2,6 +2,7 @@
 // marked, remembering where the engineer came from (after a run started there, the run dialog
 // offers one step back to the alert's panel); a host that cannot be reached opens the Hosts view
 // on that host.
+import type { RunAlert } from '../../../common/contract';
 import type { AlertRecord } from '../../../common/thresholds';
 import { selectHost, setHostsOpen } from '../hosts/hostsStore';
 import { openRunbookForArea, setRunbooksOpen } from '../runbooks/runbookStore';
@@ -16,7 +17,21 @@ export function openRunbookForAlert(alert: AlertRecord, deploymentName: string):
   }
   if (alert.deploymentId && alert.endpoint)
     setReturnTo({ deploymentId: alert.deploymentId, endpoint: alert.endpoint, label: `${deploymentName} ${alert.item}` });
-  if (alert.section) openRunbookForArea(alert.section, { item: alert.item, ruleId: alert.ruleId, ruleTitle: alert.title });
+  if (alert.section) openRunbookForArea(alert.section, { item: alert.item, ruleId: alert.ruleId, ruleTitle: alert.title, alert: runAlertOf(alert) });
+}
+
+/** What a run started from this alert records of it (its intent's `alert`). */
+export function runAlertOf(alert: AlertRecord): RunAlert {
+  return {
+    id: alert.id,
+    key: alert.key,
+    firedAt: alert.firedAt,
+    ruleId: alert.ruleId,
+    title: alert.title,
+    item: alert.item,
+    deploymentId: alert.deploymentId,
+    endpoint: alert.endpoint,
+  };
 }
 
 /** The alert's link in words: "runbook: sla-violations" or "check: host web-1". */

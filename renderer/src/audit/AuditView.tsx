@@ -5,6 +5,7 @@ import { dateTime } from '../status/format';
 import { StatusIcon } from '../status/StatusIcon';
 import { loadAudit } from '../store/actions';
 import { useAppStore } from '../store/appStore';
+import { AlertLink } from './AlertLink';
 import { brokenSeq, outcomeStatus, outcomeText } from './auditRows';
 import { IncidentExport } from './IncidentExport';
 import { type KeptOutputRef, RunOutputDialog } from './RunOutputDialog';
@@ -137,6 +138,7 @@ export function AuditView() {
                   </td>
                   <td className="cut mono" title={r.actionId ?? undefined}>
                     {r.actionId ?? '—'}
+                    {r.alert ? <AlertLink alert={r.alert} /> : null}
                   </td>
                   <td className="num">{r.exitCode === null ? '—' : r.exitCode}</td>
                   <td className="mono command-cell">

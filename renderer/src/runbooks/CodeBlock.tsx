@@ -165,7 +165,9 @@ function RunForm({ line, logical, spec, onClose }: { line: RunbookLine; logical:
     // close first: focus is back on "Run on…" before the dialog opens and remembers its opener
     onClose();
     // the parameters are the line's own: Run does what the line says, nothing edited in between
-    void startPreview(api, action.title, { actionId: action.actionId, params: { ...action.params }, hostIds: chosen });
+    // opened from an alert: the run records which one
+    const alert = useRunbookStore.getState().alertFocus?.alert;
+    void startPreview(api, action.title, { actionId: action.actionId, params: { ...action.params }, hostIds: chosen, ...(alert ? { alert } : {}) });
   };
   return (
     <form

@@ -4,7 +4,7 @@
 // can mark their Run buttons and put the first one under focus. The link comes first because
 // words alone mislead: "pending jobs" names the "Stale jobs" block (which deletes the queue),
 // not "More workers", the fix for a backlog.
-import type { RunbookSection } from '../../../common/contract';
+import type { RunAlert, RunbookSection } from '../../../common/contract';
 
 /** The alert the runbook was opened from. */
 export interface AlertFocus {
@@ -14,6 +14,8 @@ export interface AlertFocus {
   ruleId: string;
   /** the rule's title: "success rate", "broker not online" */
   ruleTitle: string;
+  /** the alert itself, which a run started from this runbook records */
+  alert?: RunAlert;
 }
 
 const STOP = new Set(['a', 'an', 'and', 'by', 'in', 'is', 'it', 'of', 'on', 'or', 'the', 'to', 'not', 'api', 'status']);

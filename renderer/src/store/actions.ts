@@ -1,6 +1,6 @@
 // Module-level actions: the only code that writes the store. Event listeners and components
 // call these; none of them needs a React hook, so they are tested as plain functions.
-import type { ConnectionState, EndpointState, EventPayload, FleetInfo, OpsApi, Preview } from '../../../common/contract';
+import type { ConnectionState, EndpointState, EventPayload, FleetInfo, OpsApi, Preview, RunAlert } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
 import { recordHealth } from '../history/historyStore';
@@ -206,7 +206,7 @@ export function applyRunStatus(payload: EventPayload<'onRunStatus'>): void {
 export async function startPreview(
   api: OpsApi,
   title: string,
-  request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] },
+  request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[]; alert?: RunAlert },
 ): Promise<void> {
   useAppStore.setState({ dialog: { phase: 'loading', title, request } });
   const result = await api.previewAction(request as Parameters<OpsApi['previewAction']>[0]);

@@ -1,6 +1,6 @@
 // The store's slices. Each slice owns a few fields; components select narrowly so an
 // onHealth update for one endpoint re-renders only the panel that shows it.
-import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunState } from '../../../common/contract';
+import type { AuditRecord, ConnectionState, EndpointState, FleetInfo, Preview, RunAlert, RunState } from '../../../common/contract';
 import type { Endpoint } from '../../../common/health';
 import type { BackendStatus } from '../api/webSocketApi';
 import type { AuditAnchors } from '../../../common/contract';
@@ -59,7 +59,7 @@ export interface RunView {
 }
 
 export type ActionDialog =
-  | { phase: 'loading'; title: string; request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[] } }
+  | { phase: 'loading'; title: string; request: { actionId: string; params: Record<string, string | number | boolean>; hostIds: string[]; alert?: RunAlert } }
   | { phase: 'preview-error'; title: string; message: string }
   | { phase: 'preview'; preview: Preview; submitting: boolean; error: string | null }
   | { phase: 'run'; preview: Preview; runId: string; cancelling: boolean; cancelError: string | null };
