@@ -175,6 +175,23 @@ async function checkRecovered(area: Area, shot: string | null): Promise<void> {
   }
 }
 
+/**
+ * The run's intent in the Audit view names the alert it came from; reached by Tab and opened by
+ * Enter, the link focuses that alert in the strip (resolved by now: unfolded for it).
+ */
+async function checkAuditLinksBack(area: Area): Promise<void> {
+  await page.getByRole('tab', { name: 'Audit' }).click();
+  const link = page.getByRole('table', { name: 'Audit records' }).getByRole('button', { name: new RegExp(`^from alert: .* ${area.item}$`) });
+  await expect.poll(() => link.count(), { timeout: 10_000 }).toBeGreaterThan(0);
+  await tabTo(page, new RegExp(`^from alert: .* ${area.item}$`));
+  await page.keyboard.press('Enter');
+  await expect.poll(async () => (await focused(page)).name, { timeout: 5_000 }).toMatch(new RegExp(` ${area.item} .*: (resolved|firing)$`));
+  await page.screenshot({ path: join(shots, 'audit-from-alert.png') });
+  // fold the resolved alerts again: the walks after this one find their alerts as before
+  const hide = page.getByRole('region', { name: 'Alerts' }).getByRole('button', { name: 'Hide resolved' });
+  if ((await hide.count()) > 0) await hide.click();
+}
+
 async function waitForAlert(area: Area): Promise<void> {
   await expect.poll(() => openRunbookButton(area).count(), { timeout: 60_000, interval: 500 }).toBeGreaterThan(0);
 }
@@ -217,6 +234,7 @@ describe('the loop for each runbook area on the demo fleet', () => {
         await click(dialog.getByRole('button', { name: /^Back to / }));
         await checkRecovered(area, area.shot ?? `loop-${area.section}.png`);
         expect(clicks).toBeLessThanOrEqual(5);
+        if (area.item === 'questrade') await checkAuditLinksBack(area);
       },
     );
   });

@@ -65,7 +65,9 @@ choice exactly.
 
 1. \`previewAction\`: validate, render the command, resolve the hosts (unknown, repeated or more
    than the blast-radius cap: refused), and issue a token of 32 random bytes (43 base64url
-   characters) bound to that command, those hosts and parameters, valid 5 minutes.
+   characters) bound to that command, those hosts and parameters, valid 5 minutes. A preview
+   started from an alert also carries the alert (\`alert\`, checked by the contract), which the
+   run's \`intent\` records keep (docs/audit.md).
 2. \`runAction\`: the token is looked up (unknown, used or expired: refused), the typed
    confirmation checked, every lock taken on every host or none (\`conflict\`), then the token is
    spent. Nothing from the renderer but the token and the typed text is used.

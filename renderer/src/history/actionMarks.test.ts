@@ -71,6 +71,25 @@ describe('action marks', () => {
     expect(actionMarks(sources, 'prod', 'freshness')).toEqual([]);
   });
 
+  it('knows the alert a run came from by its intent record after the page has forgotten it', () => {
+    const intent = {
+      ...audit(1, 'intent', 'r5', 'service.restart', 'p1', '2026-12-06T20:01:00Z'),
+      alert: {
+        id: 'a-3',
+        key: 'prod/rate-limit-usage/coingecko',
+        firedAt: '2026-12-06T20:00:00.000Z',
+        ruleId: 'rate-limit-usage',
+        title: 'rate limit usage',
+        item: 'coingecko',
+        deploymentId: 'prod',
+        endpoint: 'rateLimits' as const,
+      },
+    };
+    const sources = { ...base, audit: [intent] };
+    expect(actionMarks(sources, 'prod', 'rateLimits').map((m) => m.what)).toEqual(['Restart a service on p1: running']);
+    expect(actionMarks(sources, 'prod', 'freshness')).toEqual([]);
+  });
+
   it("shows a teammate's run from the team timeline, and not this console's own records twice", () => {
     const sources = {
       ...base,

@@ -37,6 +37,8 @@ interface Run {
   actionId: string | null;
   hosts: string[];
   outcomes: string[];
+  /** the panel of the alert its intent records (a page reloaded since the run still knows it) */
+  origin?: { deploymentId: string; endpoint: Endpoint };
 }
 
 function collect(runs: Map<string, Run>, runId: string, at: string, user: string, mine: boolean, actionId: string | null, hostId: string | null): Run {
@@ -58,6 +60,7 @@ function runsOf(audit: readonly AuditRecord[], team: readonly TeamActivityItem[]
     if (!r.runId || (r.kind !== 'intent' && r.kind !== 'result')) continue;
     const run = collect(runs, r.runId, r.at, r.user, true, r.actionId, r.hostId);
     if (r.kind === 'result' && r.outcome) run.outcomes.push(r.outcome);
+    if (r.alert?.deploymentId && r.alert.endpoint) run.origin = { deploymentId: r.alert.deploymentId, endpoint: r.alert.endpoint };
   }
   for (const item of team) {
     // this console's own records come back through the hosts too: the audit log has them
@@ -77,7 +80,7 @@ export function actionMarks(sources: MarkSources, deploymentId: string, endpoint
   for (const run of runsOf(sources.audit, sources.team)) {
     if (!run.hosts.some((h) => hosts.has(h))) continue;
     const action = run.actionId ? sources.catalog?.find((a) => a.id === run.actionId) : undefined;
-    const origin = sources.origins[run.runId];
+    const origin = sources.origins[run.runId] ?? run.origin;
     const panel = origin
       ? origin.deploymentId === deploymentId
         ? origin.endpoint
