@@ -21,8 +21,12 @@ export const TeamActivityItem = z.object({
   /** outcome records: succeeded, failed, interrupted */
   outcome: z.string().nullable(),
   exitCode: z.number().int().nullable(),
-  /** ack records: the alert's deployment/rule/item, ack or snooze, and until when */
+  /**
+   * the alert's deployment/rule/item: on ack records the alert acknowledged or snoozed, on run
+   * records the alert the run was started from (null: none)
+   */
   alertKey: z.string().nullable(),
+  /** ack records: ack or snooze, and until when */
   ackKind: z.enum(['ack', 'snooze', 'unsnooze']).nullable(),
   until: iso.nullable(),
   /** one line for the timeline, e.g. "bob restarted autotrader-ingestion on prod-1: succeeded" */

@@ -15,6 +15,7 @@ import { systemTimers } from '../clock';
 import { Redactor } from '../redact/Redactor';
 import { ActionService, type ActionServiceDeps } from './ActionService';
 import { parseCatalog } from './Catalog';
+import type { RunEnvelopeContext } from './types';
 import { FollowSpools } from './FollowSpool';
 import { RunOutputs } from './RunOutputs';
 import { LocalShellExecutor } from './LocalShellExecutor';
@@ -249,6 +250,39 @@ describe('run', () => {
       expect(mine[0]!.seq).toBeLessThan(mine[1]!.seq);
     }
     expect(await audit.verify()).toEqual({ ok: true, count: 4 });
+  });
+
+  it('hands the alert a run came from to the host envelope, redacted as its intent records it, and none for a run without one', async () => {
+    const contexts: RunEnvelopeContext[] = [];
+    const svc = service({
+      envelope: {
+        wrap: (command, run) => {
+          contexts.push(run);
+          return command;
+        },
+        refusal: () => null,
+        probeCommand: () => null,
+        describeProbe: (lines) => ({ holders: [], rest: [...lines] }),
+      },
+    });
+    const alert = {
+      id: 'a-2',
+      key: 'prod/order-errors/fa=DU1234567',
+      firedAt: '2026-12-06T19:58:00.000Z',
+      ruleId: 'order-errors',
+      title: 'order errors',
+      item: 'fa=DU1234567',
+      deploymentId: 'prod',
+      endpoint: 'brokers' as const,
+    };
+    const fromAlert = svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1'), alert });
+    await svc.settled(svc.run({ token: fromAlert.token }).runId);
+    await svc.settled(svc.run({ token: svc.preview({ actionId: 'test.echo', params: { word: 'b' }, hostIds: ids('h1') }).token }).runId);
+    expect(contexts.map((c) => c.alert)).toEqual([{ key: redactor.redact(alert.key), firedAt: alert.firedAt }, null]);
+    expect(JSON.stringify(contexts)).not.toContain('DU1234567');
+    const intent = (await audit.read(10)).find((r) => r.alert)!;
+    expect(intent.alert).toMatchObject({ key: redactor.redact(alert.key), item: redactor.redact(alert.item) });
+    expect(JSON.stringify(await audit.read(10))).not.toContain('DU1234567');
   });
 
   it('refuses a token used before, so a replayed run never executes twice', async () => {

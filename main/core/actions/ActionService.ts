@@ -447,7 +447,15 @@ export class ActionService {
       const envelope = this.deps.envelope;
       const onHost = (text: string) =>
         envelope
-          ? envelope.wrap(text, { runId, actionId: action.id, title: action.title, scopes: prepared.locks, readOnly: action.risk === 'read-only', chainHead })
+          ? envelope.wrap(text, {
+              runId,
+              actionId: action.id,
+              title: action.title,
+              scopes: prepared.locks,
+              readOnly: action.risk === 'read-only',
+              chainHead,
+              alert: prepared.alert ? { key: this.deps.redactor.redact(prepared.alert.key), firedAt: prepared.alert.firedAt } : null,
+            })
           : text;
       // the envelope's refusal (a lock another console holds) is the first thing on stderr
       let stderrHead = '';

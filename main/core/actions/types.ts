@@ -22,6 +22,8 @@ export interface RunEnvelopeContext {
   readOnly: boolean;
   /** the hash of the run's intent record in the local audit chain */
   chainHead: string;
+  /** the alert the run was started from, redacted as its intent records it; null: none */
+  alert?: { key: string; firedAt: string | null } | null;
 }
 
 /**

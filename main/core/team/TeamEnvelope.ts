@@ -19,7 +19,7 @@ export class TeamEnvelope implements RunEnvelope {
     return wrapInEnvelope(
       command,
       run.readOnly ? [] : run.scopes,
-      { runId: run.runId, user, console, actionId: run.actionId, command, chainHead: run.chainHead },
+      { runId: run.runId, user, console, actionId: run.actionId, command, chainHead: run.chainHead, alert: run.alert ?? null },
       { user, console, actionId: run.actionId, title: run.title, runId: run.runId, started: new Date(this.deps.clock.now()).toISOString() },
       { recordAfter: run.readOnly },
     );

@@ -191,7 +191,7 @@ export class TeamFeature {
       command: r(record.command),
       outcome: record.outcome,
       exitCode: record.exitCode,
-      alertKey: null,
+      alertKey: record.alertKey === null ? null : r(record.alertKey),
       ackKind: null,
       until: null,
       text: r(text),

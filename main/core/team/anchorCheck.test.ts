@@ -167,4 +167,16 @@ describe('reading opsdeck journal entries', () => {
     expect(parseTeamRecord('h', ok.replace(/"OPSDECK_COMMAND":"[^"]*(\\"[^"]*)*",/, '"OPSDECK_COMMAND":"not json",'))).toBeNull();
     expect(parseTeamRecord('h', '[1,2]')).toBeNull();
   });
+
+  it('reads the key of the alert a run came from; a record without one, or with a value it cannot read, names none and still counts', () => {
+    const line = (alert: string | undefined) => {
+      const entry = JSON.parse(journalLine('h', 'run-1', 'a'.repeat(64), 1_000_000, 1)) as Record<string, string>;
+      return JSON.stringify(alert === undefined ? entry : { ...entry, OPSDECK_ALERT: alert });
+    };
+    const fromAlert = JSON.stringify({ key: 'prod/broker-status/ibkr', firedAt: '2026-12-06T19:58:00.000Z' });
+    expect(parseTeamRecord('h', line(fromAlert))).toMatchObject({ event: 'intent', runId: 'run-1', alertKey: 'prod/broker-status/ibkr' });
+    for (const none of [undefined, '', 'not json', '{"key":3}', 'null']) {
+      expect(parseTeamRecord('h', line(none)), String(none)).toMatchObject({ event: 'intent', runId: 'run-1', alertKey: null });
+    }
+  });
 });

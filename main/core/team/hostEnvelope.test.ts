@@ -263,7 +263,31 @@ describe('host envelope, read-only runs', () => {
       ['outcome', 'interrupted', '143'],
     ]);
     expect(statusFiles()).toEqual([]);
+    // not started from an alert: the field is there, empty
+    expect(journal().map((e) => e['OPSDECK_ALERT'])).toEqual(['', '']);
   }, 15_000);
+
+  // the stand-in logger takes 1.2 s a record, and a read-only run's records wait for the watcher
+  it.each([
+    ['read-only', true],
+    ['locked', false],
+  ])(
+    'names the alert a run was started from on both records (%s), whatever its item holds',
+    async (_kind, recordAfter) => {
+      const alert = { key: 'prod/broker-status/ib"k\nr $(touch pwned)', firedAt: '2026-12-06T19:58:00.000Z' };
+      const fields = { ...record('run-alert'), alert };
+      const wrapped = wrapInEnvelope('true', recordAfter ? [] : ['autotrader-api'], fields, holder('run-alert'), { lockDir: dir, recordAfter });
+      expect((await runWrapped(wrapped, { env: standInLogger() })).code).toBe(0);
+      await until(() => journal().length === 2, 8000);
+      expect(journal().map((e) => [e['OPSDECK_EVENT'], JSON.parse(e['OPSDECK_ALERT']!)])).toEqual([
+        ['intent', alert],
+        ['outcome', alert],
+      ]);
+      expect(existsSync('pwned')).toBe(false);
+      expect(existsSync(join(dir, 'pwned'))).toBe(false);
+    },
+    15_000,
+  );
 
   it('records the exact command, whether its JSON form travels or stands for the command quoted', async () => {
     // a `j` in the host's environment must not stand in for the command's JSON form
@@ -286,9 +310,10 @@ describe('host envelope, read-only runs', () => {
 
   it("runs the command without the envelope's or the exec wrapper's own variables and functions, locked or not", async () => {
     const command =
-      'echo "[$r$u$k$a$j$h$w$d$n$s$i$f$S$o$U$F$P$c$l]"; for f in t z rec outcome opsdeck_read opsdeck_run opsdeck_eof; do command -v "$f"; done; echo end';
+      'echo "[$r$u$k$a$j$h$w$d$n$s$i$f$S$o$U$F$P$c$l$e]"; for f in t z rec outcome opsdeck_read opsdeck_run opsdeck_eof; do command -v "$f"; done; echo end';
     for (const recordAfter of [true, false]) {
-      const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], record('run-v'), holder('run-v'), { lockDir: dir, recordAfter });
+      const fields = { ...record('run-v'), alert: { key: 'prod/broker-status/ibkr', firedAt: null } };
+      const wrapped = wrapInEnvelope(command, recordAfter ? [] : ['autotrader-api'], fields, holder('run-v'), { lockDir: dir, recordAfter });
       expect((await runWrapped(wrapped)).stdout).toBe('[]\nend\n');
     }
   });

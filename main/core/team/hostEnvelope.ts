@@ -51,6 +51,8 @@ export interface RunRecordFields {
   command: string;
   /** the local audit chain's head when the intent was written */
   chainHead: string;
+  /** the alert the run was started from (its key, deployment/rule/item, and when it fired); absent: none */
+  alert?: { key: string; firedAt: string | null } | null | undefined;
 }
 
 /**
@@ -90,6 +92,7 @@ const REC = [
   'OPSDECK_ACTION=$a',
   'OPSDECK_COMMAND=$j',
   'OPSDECK_CHAIN_HEAD=$h',
+  'OPSDECK_ALERT=$e',
   '$3',
   'E',
   '}',
@@ -107,7 +110,7 @@ const REC = [
 // own (setsid): the exec wrapper ends the command's process group when the channel closes, which
 // happens as soon as the exit status is back, and the warm path does not wait on the journal.
 const RECORD_AFTER = [
-  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6',
+  'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 e=${11}',
   PLAIN_COMMAND_JSON.replace('$c', '$9'),
   REC,
   'rec intent "opsdeck: $u started $a ($r)"',
@@ -125,7 +128,7 @@ const RECORD_AFTER = [
 // for the command, which got the same TERM.
 // When the channel is gone the shell's own job report ("Terminated") hits a dead pipe; SIGPIPE
 // would end the envelope before its TERM trap records anything, hence `trap : PIPE`.
-const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h w d n s i f; unset -f t z rec outcome; eval "unset c
+const runCommand = (closeFds: string) => `(${closeFds}unset r u k a j h e w d n s i f; unset -f t z rec outcome; eval "unset c
 $c") & p=$!`;
 
 // A read-only run: no lock, and no process between the command's end and its exit status going
@@ -150,12 +153,12 @@ $c") & p=$!`;
 const READ_ONLY_RUN = 'opsdeck_read';
 const readOnlyBody = (): string =>
   [
-    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; { n=; command -v nice >/dev/null && n='nice -n 19'; exec $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" "$c" "$3"; } & }`,
+    `t() { exec </dev/null >/dev/null 2>&1; trap '' TERM HUP; { n=; command -v nice >/dev/null && n='nice -n 19'; exec $n setsid /bin/sh -c ${shellQuote(RECORD_AFTER)} opsdeck-record "$r" "$u" "$k" "$a" "$j" "$h" "$1" "$2" "$c" "$3" "$e"; } & }`,
     'opsdeck_eof() { [ -n "$S" ] && [ -r "$S" ] && read -r o <"$S" && { t "$o" "" "$S"; S=; }; }',
     'trap : PIPE',
     'trap \'[ -n "$s" ] || { exec >/dev/null 2>&1; t 143 interrupted; wait "$p"; exit 143; }\' TERM HUP',
     // what the command must not see of the envelope (execWrapper's U and F)
-    `s= S=\${TMPDIR:-/tmp}/opsdeck-$r.status U='r u k a j h s S o n' F='t ${READ_ONLY_RUN}'`,
+    `s= S=\${TMPDIR:-/tmp}/opsdeck-$r.status U='r u k a j h e s S o n' F='t ${READ_ONLY_RUN}'`,
     'opsdeck_run; s=$?',
     '{ set -C; echo "$s" >"$S"; } 2>/dev/null || { S=; t "$s" ""; }',
     'exit "$s"',
@@ -259,6 +262,8 @@ export function wrapInEnvelope(
     // empty: the command itself, quoted (PLAIN_COMMAND_JSON); set even then, or a `j` in the host's environment would stand in
     ['j', record.command === command && JSON.stringify(command) === `"${command}"` ? '' : JSON.stringify(record.command)],
     ['h', field('chain head', record.chainHead)],
+    // JSON, as the command is: one line whatever the health API named the item
+    ['e', record.alert ? JSON.stringify({ key: record.alert.key, firedAt: record.alert.firedAt }) : ''],
     ...(options.recordAfter
       ? []
       : ([

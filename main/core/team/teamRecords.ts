@@ -26,6 +26,8 @@ export interface RunRecord extends RecordBase {
   /** outcome records: succeeded, failed, interrupted */
   outcome: string | null;
   exitCode: number | null;
+  /** the key of the alert the run was started from; null: none, or a record from before the field */
+  alertKey: string | null;
 }
 
 export interface AckRecord extends RecordBase {
@@ -72,6 +74,7 @@ export function parseTeamRecord(hostId: string, line: string): TeamRecord | null
     if (!runId || !actionId || head === null || typeof command !== 'string') return null;
     const exit = str(entry['OPSDECK_EXIT']);
     return {
+      alertKey: runAlertKey(str(entry['OPSDECK_ALERT'])),
       ...base,
       event,
       runId,
@@ -92,6 +95,18 @@ export function parseTeamRecord(hostId: string, line: string): TeamRecord | null
     return { ...base, event, alertKey, kind, until: Number.isFinite(until) ? until : null };
   }
   return null;
+}
+
+/** OPSDECK_ALERT's key; a value that is not the JSON the envelope writes names no alert. */
+function runAlertKey(text: string | null): string | null {
+  if (!text) return null;
+  try {
+    const v: unknown = JSON.parse(text);
+    const key = v && typeof v === 'object' ? (v as { key?: unknown }).key : null;
+    return typeof key === 'string' && key !== '' ? key : null;
+  } catch {
+    return null;
+  }
 }
 
 /**
