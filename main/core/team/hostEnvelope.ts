@@ -272,7 +272,8 @@ export function wrapInEnvelope(
         ] as [string, string][])),
     ['c', command],
   ];
-  const assign = fields.map(([name, value]) => `${name}=${shellQuote(value)}`).join(' ');
+  // an empty field as a bare `name=`: the warm path's bytes are read one at a time
+  const assign = fields.map(([name, value]) => (value === '' ? `${name}=` : `${name}=${shellQuote(value)}`)).join(' ');
   return options.recordAfter ? `${READ_ONLY_PRELUDE}${assign}\n${READ_ONLY_RUN}\n` : `${assign}\n${lockedBody(files)}\n`;
 }
 
