@@ -99,6 +99,9 @@ const loadAt = () =>
   loadavg()
     .map((x) => x.toFixed(1))
     .join(' / ');
+// Measure the hosts at rest, not while they boot: each host's boot jobs (units starting, the
+// journal flushed) would otherwise run beside the first rounds on the same 2 cores.
+await Promise.all(fleet.hosts.map((host) => fleet.exec(host.name, 'systemctl is-system-running --wait')));
 const loadStart = loadAt();
 try {
   for (const host of fleet.hosts) proxies.push(await startDelayProxy({ target: { host: host.address, port: host.sshPort }, delayMs: ONE_WAY }));
