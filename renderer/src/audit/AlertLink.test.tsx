@@ -103,6 +103,14 @@ describe("an audit row's link to the alert its run came from", () => {
     expect(screen.getByRole('button', { name: 'Hide resolved' }).getAttribute('aria-expanded')).toBe('true');
   });
 
+  it("opens a later firing of the same problem when the run's own firing is no longer listed", async () => {
+    const user = userEvent.setup();
+    show([{ ...broker, id: 'a-9', firedAt: '2026-12-06T20:10:00.000Z' }]);
+    await user.click(await screen.findByRole('button', { name: 'from alert: broker not online ibkr' }));
+    const row = await screen.findByRole('row', { name: /^Prod ibkr broker not online: / });
+    expect(document.activeElement).toBe(row);
+  });
+
   it('opens the panel the alert concerned when the alert is no longer listed, or when a restarted console reused its id', async () => {
     const user = userEvent.setup();
     // same id, another problem: alert ids start again with main
