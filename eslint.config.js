@@ -27,6 +27,11 @@ const prototypeFreeRecords = {
         'a string-keyed record from an object literal inherits Object.prototype ("__proto__", "constructor"): use emptyRecord() from common/emptyRecord.ts or a Map',
     })),
     {
+      selector: "CallExpression[callee.object.name='Object'][callee.property.name='fromEntries']",
+      message:
+        'Object.fromEntries builds a record that inherits Object.prototype (r["constructor"] reads a function): use recordFrom() from common/emptyRecord.ts',
+    },
+    {
       selector: "AssignmentExpression[operator=/^(\\?\\?|\\|\\||&&)=$/][left.type='MemberExpression'][left.computed=true]",
       message: 'r[k] ??= … on a plain object returns Object.prototype for k = "__proto__": use a Map (get/set) or emptyRecord() with Object.hasOwn',
     },

@@ -26,6 +26,16 @@ describe('prototype-free records lint rule', () => {
     expect(await messages(code, 'main/core/health/probe.ts')).toHaveLength(2);
   });
 
+  it('refuses Object.fromEntries, whose record inherits Object.prototype, and lets recordFrom through', async () => {
+    const code = 'export const byHost = (hosts: { id: string }[]) => Object.fromEntries(hosts.map((h) => [h.id, 0]));\n';
+    const found = await messages(code, 'renderer/src/store/probe.ts');
+    expect(found).toHaveLength(1);
+    expect(found[0]).toMatch(/recordFrom\(\)/);
+    const fixed =
+      "import { recordFrom } from '../../../common/emptyRecord';\nexport const byHost = (hosts: { id: string }[]) => recordFrom(hosts.map((h) => [h.id, 0] as const));\n";
+    expect(await messages(fixed, 'renderer/src/store/probe.ts')).toEqual([]);
+  });
+
   it('lets through null-prototype records, Maps and records over a fixed key union', async () => {
     const code = [
       "import { emptyRecord } from '../../../common/emptyRecord';",

@@ -14,6 +14,7 @@ import {
 import { CircuitBreaker, type BreakerConfig, type BreakerState } from './circuitBreaker';
 import type { Clock } from './clock';
 import { AREA_SCENARIOS, CLEARED_BY_RESTART, UNITS, type ScenarioName, type UnitName } from './scenarios';
+import { recordFrom } from '../common/emptyRecord';
 
 type DataSource = (typeof DATA_SOURCES)[number];
 type Broker = (typeof BROKERS)[number];
@@ -133,10 +134,7 @@ export class AutotraderModel {
     this.since = now;
     this.apiStartedAt = now - (options.initialUptimeSeconds ?? 3 * 3600) * 1000;
     this.questradeTokenExpiresAt = Math.floor(now / 60_000) * 60_000 + (QUESTRADE_TOKEN_DAYS - 12) * 86400_000;
-    this.breakers = Object.fromEntries(BREAKER_NAMES.map((name) => [name, new CircuitBreaker(name, BREAKER_CONFIG[name], now)])) as Record<
-      BreakerName,
-      CircuitBreaker
-    >;
+    this.breakers = recordFrom(BREAKER_NAMES.map((name) => [name, new CircuitBreaker(name, BREAKER_CONFIG[name], now)])) as Record<BreakerName, CircuitBreaker>;
     this.apply(options.scenario ?? 'normal', now, false);
   }
 

@@ -4,6 +4,7 @@
 // endpoints get a copy of their first item under the new name.
 import { z } from 'zod';
 import { ENDPOINT_SHAPES, type Endpoint } from '../common/health';
+import { recordFrom } from '../common/emptyRecord';
 
 export const ExtraItemsRequest = z.strictObject({
   items: z.array(z.strictObject({ name: z.string().max(200), text: z.string().max(2000).optional() })).max(1000),
@@ -24,5 +25,5 @@ export function withExtraItems(endpoint: Endpoint, body: Record<string, unknown>
     return [extra.name, item];
   });
   // entries, not assignment: "__proto__" is an item name here like any other
-  return { ...body, [key]: Object.fromEntries([...Object.entries(items), ...added]) };
+  return { ...body, [key]: recordFrom([...Object.entries(items), ...added]) };
 }

@@ -12,6 +12,7 @@ import type { PolledDeployment } from './health/HealthPoller';
 import { hostTargetFromSshConfig, type TargetOverrides } from './ssh/hostTargetFromSshConfig';
 import { findOpenSsh, SshResolver } from './ssh/SshResolver';
 import type { HostTarget } from './ssh/SessionPool';
+import { recordFrom } from '../../common/emptyRecord';
 
 export interface FleetDashboards {
   readonly dashboards: readonly Dashboard[];
@@ -43,9 +44,10 @@ export interface DemoScenarioControl {
 }
 
 export function pollSchedule(id: DeploymentId, health: OpsdeckConfig['deployments'][number]['health']): PolledDeployment {
-  const intervalsMs = Object.fromEntries(
-    ENDPOINTS.map((endpoint) => [endpoint, Math.round((health.intervals[endpoint] ?? health.intervalSeconds) * 1000)]),
-  ) as Record<Endpoint, number>;
+  const intervalsMs = recordFrom(ENDPOINTS.map((endpoint) => [endpoint, Math.round((health.intervals[endpoint] ?? health.intervalSeconds) * 1000)])) as Record<
+    Endpoint,
+    number
+  >;
   return {
     id,
     url: health.url,
@@ -114,7 +116,7 @@ export async function fleetFromConfig(config: OpsdeckConfig, opts: FleetFromConf
     config.hosts.map(async (host) => {
       const seconds = (s: number | undefined) => (s === undefined ? undefined : s * 1000);
       const knownHostsFile = host.knownHostsFile ?? (host.sshAlias === undefined ? config.knownHostsFile : undefined);
-      const overrides: TargetOverrides = Object.fromEntries(
+      const overrides: TargetOverrides = recordFrom(
         Object.entries({
           address: host.address,
           port: host.port,

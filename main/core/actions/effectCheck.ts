@@ -4,6 +4,7 @@
 // ours since the intent, so clock skew between the two does not matter.
 import { z } from 'zod';
 import { shellQuote } from '../shellQuote';
+import { recordFrom } from '../../../common/emptyRecord';
 
 const Units = z.array(z.string().min(1)).min(1);
 
@@ -63,9 +64,10 @@ export function interpretEffectCheck(def: EffectCheckDef, stdout: string, elapse
     .split(/\n\s*\n/)
     .map(
       (block) =>
-        Object.fromEntries(
-          block.split('\n').flatMap((l) => (/^[A-Za-z]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : [])),
-        ) as Record<string, string>,
+        recordFrom(block.split('\n').flatMap((l) => (/^[A-Za-z]+=/.test(l) ? [[l.slice(0, l.indexOf('=')), l.slice(l.indexOf('=') + 1)]] : []))) as Record<
+          string,
+          string
+        >,
     )
     .filter((u) => u.Id);
   if (!units.length) return null;

@@ -9,6 +9,7 @@ import { AlertEngine } from './AlertEngine';
 import { AlertFolder } from './AlertFolder';
 import { historyAndAlertHandlers } from './alertHandlers';
 import { DEFAULT_ALERTS_SETTINGS } from './alertRules';
+import { recordFrom } from '../../../common/emptyRecord';
 
 export interface WiredAlertsOptions {
   /** when the clock starts */
@@ -69,7 +70,7 @@ export function rateLimitsPoll(deploymentId: string, names: readonly string[], u
     nextPollAt: null,
     latencyMs: 3,
     meta: {},
-    items: Object.fromEntries(
+    items: recordFrom(
       names.map((n) => [
         n,
         { ok: true, value: { used: usedBy(n), limit: 100, remaining: 100 - usedBy(n), window_seconds: 60, reset_at: resetAt, recent_429: 0 } },

@@ -14,6 +14,7 @@ import type { AuditKeySource } from './auditKey';
 import { GENESIS_HASH, type StoredRecord, type Unsigned, hashRecord, macOf, parseLine, publicRecord, repairOutcome } from './auditRecord';
 import { type Anchor, type VerifyResult, verifyChain } from './auditVerify';
 import { appendWhole, diskReason, overwriteLine } from './durableFile';
+import { recordFrom } from '../../../common/emptyRecord';
 
 export { GENESIS_HASH, hashRecord } from './auditRecord';
 export type { VerifyResult } from './auditVerify';
@@ -439,5 +440,5 @@ function redactedAlert(alert: RunAlert, redactor: Redactor): RunAlert {
 }
 
 function redactedParams(params: Readonly<Record<string, string>>, redactor: Redactor): Record<string, string> {
-  return Object.fromEntries(Object.entries(params).map(([k, v]) => [k, redactor.redact(v)]));
+  return recordFrom(Object.entries(params).map(([k, v]) => [k, redactor.redact(v)]));
 }

@@ -4,7 +4,7 @@
 // host's 127.0.0.1:3000/ops and Grafana on 127.0.0.1:9090.
 import { dirname, join } from 'node:path';
 import { EscalationTarget, type Dashboard, type HostTools } from '../../../common/contract';
-import { emptyRecord } from '../../../common/emptyRecord';
+import { emptyRecord, recordFrom } from '../../../common/emptyRecord';
 import type { OpsdeckConfig } from '../config/configSchema';
 import { expandHome } from '../config/loadConfig';
 import type { FleetDashboards } from '../fleet';
@@ -49,7 +49,7 @@ export function hostToolsFromConfig(
     dashboards[id] = (own?.dashboards ?? d?.dashboards ?? DEFAULT_DASHBOARDS).map((x) => ({ name: x.name, port: x.port, path: x.path }));
     if (own) dashboardNotes[id] = own.note;
     const e = d?.escalation ?? {};
-    escalation[id] = Object.fromEntries(Object.entries(e).filter(([, url]) => typeof url === 'string'));
+    escalation[id] = recordFrom(Object.entries(e).filter(([, url]) => typeof url === 'string'));
   }
   return {
     monitor: monitorSettingsFromConfig(config),
@@ -71,6 +71,6 @@ export function hostToolsView(settings: HostToolsSettings): HostTools {
     recording: settings.recording.enabled,
     dashboards: settings.dashboards,
     dashboardNotes: settings.dashboardNotes ?? emptyRecord<string>(),
-    escalation: Object.fromEntries(Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])])),
+    escalation: recordFrom(Object.entries(settings.escalation).map(([id, targets]) => [id, EscalationTarget.options.filter((t) => targets[t])])),
   };
 }

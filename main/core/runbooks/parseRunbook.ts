@@ -22,7 +22,7 @@ import { readFrontMatter } from './frontMatter';
 import { parseWithoutLoss } from './recoverContent';
 import { analyzeShellBlock, hiddenCharacters, type LineVerdict } from './shell/analyzeShellBlock';
 import { findPlaceholders, type SnippetMatch, type SnippetMatcher } from './SnippetMatcher';
-import { emptyRecord } from '../../../common/emptyRecord';
+import { emptyRecord, recordFrom } from '../../../common/emptyRecord';
 
 type Markdown = InstanceType<typeof MarkdownIt>;
 type Token = ReturnType<Markdown['parse']>[number];
@@ -70,7 +70,7 @@ function createMarkdown(): Markdown {
   md.use(taskLists, { enabled: false });
   // admonitions as GitHub (> [!WARNING]), MkDocs (!!! note) and Docusaurus (:::tip) render them;
   // the same classes for all three, so one stylesheet serves them
-  md.use(githubAlerts, { icons: Object.fromEntries(['note', 'tip', 'important', 'warning', 'caution'].map((k) => [k, ''])) });
+  md.use(githubAlerts, { icons: recordFrom(['note', 'tip', 'important', 'warning', 'caution'].map((k) => [k, ''])) });
   md.use(admonitions);
   // MkDocs writes titles in quotes (!!! danger "Data loss") and shows them without
   md.core.ruler.after('block', 'admonition-title-quotes', (state) => {

@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { readFileSync, realpathSync, statSync } from 'node:fs';
 import { extname, isAbsolute, resolve, sep } from 'node:path';
 import sanitizeHtml from 'sanitize-html';
+import { recordFrom } from '../../../common/emptyRecord';
 
 const IMAGE_TYPES: Readonly<Record<string, string>> = {
   '.png': 'image/png',
@@ -153,7 +154,7 @@ export function sanitizeRunbookHtml(html: string, dir: string | null, root: stri
     transformTags: {
       // every id on the page is the runbook's: prefixed, so raw HTML (<h2 id="root">) can clobber
       // neither the console's own ids nor window globals
-      ...Object.fromEntries(
+      ...recordFrom(
         ['h1', 'h2', 'h3', 'h4', 'h5', 'h6'].map((h) => [h, (tagName: string, attribs: Record<string, string>) => ({ tagName, attribs: prefixedId(attribs) })]),
       ),
       img: (tagName, attribs) => {

@@ -23,6 +23,7 @@ import {
   type LiveChoice,
 } from './paramForm';
 import './actions.css';
+import { recordFrom } from '../../../common/emptyRecord';
 
 const RISK_NOTE: Readonly<Record<ActionSummary['risk'], string>> = {
   'read-only': 'Changes nothing on the host; runs after the preview without a confirmation.',
@@ -135,7 +136,7 @@ function ActionForm({ action }: { action: ActionSummary }) {
   const choices = useMemo(() => {
     const queues = workers ? Object.keys(workers.items).sort() : [];
     const units = [...new Set(chosen.flatMap((id) => facts[id]?.units.map((u) => u.unit) ?? []))];
-    return Object.fromEntries(action.params.map((p) => [p.name, liveChoices(p, { queues, units })]));
+    return recordFrom(action.params.map((p) => [p.name, liveChoices(p, { queues, units })]));
   }, [workers, facts, chosen, action.params]);
   const missing = missingRequired(action.params, values);
   const [tried, setTried] = useState(false);

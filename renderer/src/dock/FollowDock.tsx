@@ -26,6 +26,7 @@ import { NewLinesStatus } from './NewLinesStatus';
 import { hostOutput, shownLines } from './shownLines';
 import { SpoolPager } from './SpoolPager';
 import './dock.css';
+import { recordFrom } from '../../../common/emptyRecord';
 
 /** Lines kept for the view per tab: the newest ones ("Older lines" pages through the rest). Only the rows in view are drawn (DockLines.tsx). */
 const SHOWN_LINES = 500;
@@ -41,7 +42,7 @@ function FollowTab({ tab }: { tab: DockTab }) {
   const allCount = perHost.reduce((n, h) => n + h.count, 0);
   const matches = useMemo(() => (tab.search ? shown.reduce((n, l) => n + countMatches(l.text, tab.search), 0) : 0), [shown, tab.search]);
   const newSincePause = tab.pausedAt ? perHost.reduce((n, h) => n + Math.max(0, h.first + h.count - (tab.pausedAt![h.id] ?? 0)), 0) : 0;
-  const pause = () => updateDockTab(tab.runId, { pausedAt: Object.fromEntries(perHost.map((h) => [h.id, h.first + h.count])) });
+  const pause = () => updateDockTab(tab.runId, { pausedAt: recordFrom(perHost.map((h) => [h.id, h.first + h.count])) });
   const jumpToNow = () => updateDockTab(tab.runId, { pausedAt: null, history: null });
   const older = () => updateDockTab(tab.runId, { history: { hostId: tab.hosts[0]!.id, from: -1 } });
   return (

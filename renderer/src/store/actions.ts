@@ -9,6 +9,7 @@ import type { HostRun, ReturnTo, RunView, View } from './slices';
 import { useAppStore } from './appStore';
 import { outputPerFrame, type FrameScheduler } from './outputPerFrame';
 import { countNewlines } from '../actions/outputLines';
+import { recordFrom } from '../../../common/emptyRecord';
 
 /** Per-host output kept in the page; older text is dropped (and counted) beyond this. */
 export const MAX_OUTPUT_CHARS = 256 * 1024;
@@ -245,7 +246,7 @@ export async function confirmRun(api: OpsApi, typed: string): Promise<void> {
     dialog: { phase: 'run', preview, runId, cancelling: false, cancelError: null },
     runOrigins: s.returnTo ? { ...s.runOrigins, [runId]: { deploymentId: s.returnTo.deploymentId, endpoint: s.returnTo.endpoint } } : s.runOrigins,
     // Output may have arrived before runAction answered; keep it.
-    runs: s.runs[runId] ? s.runs : { ...s.runs, [runId]: { runId, hosts: Object.fromEntries(preview.hosts.map((h) => [h.id, emptyHostRun(h.id)])) } },
+    runs: s.runs[runId] ? s.runs : { ...s.runs, [runId]: { runId, hosts: recordFrom(preview.hosts.map((h) => [h.id, emptyHostRun(h.id)])) } },
   }));
 }
 

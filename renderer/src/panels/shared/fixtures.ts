@@ -1,6 +1,7 @@
 // Builders for EndpointState values in selector tests: plain data in the contract's shape.
 import type { EndpointState } from '../../../../common/contract';
 import type { Endpoint } from '../../../../common/health';
+import { recordFrom } from '../../../../common/emptyRecord';
 
 export const NOW = Date.parse('2026-11-26T12:00:00Z');
 export const iso = (offsetSeconds: number): string => new Date(NOW + offsetSeconds * 1000).toISOString();
@@ -17,7 +18,7 @@ export function endpointState(endpoint: Endpoint, items: Record<string, unknown>
     nextPollAt: iso(4),
     latencyMs: 4,
     meta: {},
-    items: Object.fromEntries(
+    items: recordFrom(
       Object.entries(items).map(([name, value]) => [
         name,
         typeof value === 'string' ? { ok: false as const, why: value } : { ok: true as const, value: value as Record<string, unknown> },
