@@ -1,7 +1,9 @@
 // A host's disks: use against the config's amber and red lines. A long mount path is cut with an
 // ellipsis (the whole path on hover and in the row's name) so it cannot push the table wide.
+// Paths and filesystem names are the host's: shown through VisibleText, escaped in labels.
 import type { DiskFact } from '../../../common/contract';
 import { STATUS_WORD } from '../status/status';
+import { visible, VisibleText } from '../status/VisibleText';
 import { bytes } from './format';
 import { StatusHeader, StatusRow } from './StatusRow';
 
@@ -20,7 +22,13 @@ export function DisksTable({ disks }: { disks: readonly DiskFact[] }) {
       </thead>
       <tbody>
         {disks.map((d) => (
-          <StatusRow key={d.mount} status={d.status} label={`disk ${d.mount}: ${STATUS_WORD[d.status]}, ${d.usedPct} % used`} name={d.mount} fullName={d.mount}>
+          <StatusRow
+            key={d.mount}
+            status={d.status}
+            label={`disk ${visible(d.mount)}: ${STATUS_WORD[d.status]}, ${d.usedPct} % used`}
+            name={<VisibleText text={d.mount} />}
+            fullName={visible(d.mount)}
+          >
             <td>{bytes(d.usedBytes)}</td>
             <td>{bytes(d.sizeBytes)}</td>
             <td className={`why why-${d.status}`}>
@@ -32,7 +40,7 @@ export function DisksTable({ disks }: { disks: readonly DiskFact[] }) {
               </span>
             </td>
             <td className="muted mono">
-              {d.filesystem} ({d.type})
+              <VisibleText text={`${d.filesystem} (${d.type})`} />
             </td>
           </StatusRow>
         ))}

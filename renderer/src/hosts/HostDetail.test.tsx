@@ -5,6 +5,7 @@ import type { HostFacts } from '../../../common/contract';
 import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { failedUnitsText, HostDetail, loadText } from './HostDetail';
+import { HostFleetTable } from './HostFleetTable';
 import { applyFacts } from './hostsStore';
 
 const facts = (over: Partial<HostFacts>): HostFacts =>
@@ -145,5 +146,76 @@ describe('the Units table', () => {
     const header = within(screen.getByRole('row', { name: `disk ${mount}: ok, 50 % used` })).getByRole('rowheader');
     expect(header.getAttribute('title')).toBe(mount);
     expect(header.querySelector('.clip')?.textContent).toBe(mount);
+  });
+});
+
+// A format character that changes what a reader sees without being seen itself.
+const RAW_HIDDEN = /[\u200B-\u200F\u202A-\u202E\u2066-\u2069]/;
+const WARNING = '⚠ hidden characters';
+
+/** Every attribute value under `root` (titles, aria-labels: what hover and screen readers give). */
+const attributeValues = (root: Element): string[] => [root, ...root.querySelectorAll('*')].flatMap((el) => [...el.attributes].map((a) => a.value));
+
+describe('host facts carrying invisible and bidirectional characters', () => {
+  // what a host, or a process on it, can report: each string hides a character
+  const hostile = facts({
+    status: 'fail',
+    os: 'Debian\u200B GNU/Linux 12',
+    kernel: 'Linux 6.1\u202E1.6',
+    processes: [{ name: 'ib\u202Egateway', running: true, pids: [4242], commands: ['java'] }],
+    disks: [
+      { mount: '/srv/da\u200Bta', filesystem: '/dev/sd\u2066b1', type: 'ext4', sizeBytes: 100, usedBytes: 50, availableBytes: 50, usedPct: 50, status: 'ok' },
+    ],
+    units: [{ ...unit('autotrader-api.service'), why: 'running \u2066(healthy)\u2069' }, unit('tele\u200Bgraf.service')] as HostFacts['units'],
+    failedUnits: ['seed\u202E.service'],
+  });
+
+  it('shows every one as a <U+XXXX> escape with the warning, and no raw format character in text or attributes', () => {
+    applyFacts([hostile]);
+    render(
+      <ApiContext.Provider value={fakeApi({ listActions: () => ({ ok: true, value: CATALOG }) as never }).api}>
+        <HostDetail hostId="trader-1" label="trader-1" />
+      </ApiContext.Provider>,
+    );
+    const host = screen.getByRole('region', { name: 'Host trader-1' });
+    expect(host.textContent).not.toMatch(RAW_HIDDEN);
+    for (const value of attributeValues(host)) expect(value).not.toMatch(RAW_HIDDEN);
+
+    // the process name, the row's term in the figures
+    const figures = screen.getByLabelText('trader-1 figures');
+    const process = within(figures)
+      .getAllByRole('term')
+      .find((t) => t.textContent?.includes('gateway'));
+    expect(process?.textContent).toBe(`ib<U+202E>gateway ${WARNING}`);
+    expect(within(process!).getByRole('img').getAttribute('aria-label')).toMatch(/bidirectional/);
+
+    // the mount path: row header, its name for screen readers and the whole path on hover
+    const disk = screen.getByRole('row', { name: 'disk /srv/da<U+200B>ta: ok, 50 % used' });
+    const mount = within(disk).getByRole('rowheader');
+    expect(mount.textContent).toBe(`/srv/da<U+200B>ta ${WARNING}`);
+    expect(mount.getAttribute('title')).toBe('/srv/da<U+200B>ta');
+    expect(within(disk).getByText(/\/dev\/sd/).textContent).toBe(`/dev/sd<U+2066>b1 (ext4) ${WARNING}`);
+
+    // the unit's state in words, and a unit name with the buttons' names escaped too
+    const api = screen.getByRole('row', { name: /^autotrader-api\.service/ });
+    expect(within(api).getByText(/healthy/).textContent).toBe(`running <U+2066>(healthy)<U+2069> ${WARNING}`);
+    const telegraf = screen.getByRole('row', { name: 'tele<U+200B>graf.service: ok, active' });
+    expect(within(telegraf).getByRole('rowheader').textContent).toBe(`tele<U+200B>graf.service ${WARNING}`);
+
+    // the OS, the kernel and the failed-unit list
+    expect(within(host).getByText(/Debian/).textContent).toBe(`Debian<U+200B> GNU/Linux 12 ${WARNING}`);
+    expect(within(figures).getByText(/Linux 6\.1/).textContent).toBe(`Linux 6.1<U+202E>1.6 ${WARNING}`);
+    expect(screen.getByLabelText('Failed units').textContent).toBe(`systemctl --failed: seed<U+202E>.service ${WARNING}`);
+  });
+
+  it("the fleet table's reasons, quoting a unit and a mount, are escaped in the row and in the icon's name", () => {
+    const reasons = ['ib\u202Egateway not running', 'disk /srv/da\u200Bta 97 % used', 'unit \u2066x\u2069 unknown'];
+    render(<HostFleetTable rows={[{ id: 'trader-1', label: 'trader-1', facts: { ...hostile, reasons }, trouble: 3 }]} selected="trader-1" />);
+    const table = screen.getByRole('table', { name: 'Hosts by trouble' });
+    expect(table.textContent).not.toMatch(RAW_HIDDEN);
+    for (const value of attributeValues(table)) expect(value).not.toMatch(RAW_HIDDEN);
+    const shown = 'ib<U+202E>gateway not running; disk /srv/da<U+200B>ta 97 % used; unit <U+2066>x<U+2069> unknown';
+    expect(within(table).getByText(/gateway/).textContent).toBe(`${shown} ${WARNING}`);
+    expect(within(table).getByRole('img', { name: `failing: ${shown}` })).toBeTruthy();
   });
 });

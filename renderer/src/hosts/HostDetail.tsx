@@ -1,5 +1,7 @@
 // One host's details: OS, load, CPU, memory, disks (DisksTable), units and their actions
 // (UnitsTable), failed units, processes; refresh, terminal, connect and its dashboards through SSH tunnels.
+// Every text the host reported goes through VisibleText: a host, or a process on it, chooses
+// those strings and can hide bidi overrides or zero-width characters in them.
 import { useMemo, useRef } from 'react';
 import type { HostFacts } from '../../../common/contract';
 import { useApi } from '../api/ApiContext';
@@ -7,6 +9,7 @@ import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { StatusIcon } from '../status/StatusIcon';
 import { useAppStore } from '../store/appStore';
 import { plural } from '../status/format';
+import { VisibleText } from '../status/VisibleText';
 import { DisksTable } from './DisksTable';
 import { bytes, duration, pct } from './format';
 import { addTerminalTab, openTunnel, useHostsStore } from './hostsStore';
@@ -62,7 +65,9 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
         <h2 ref={heading} id={HOST_HEADING_ID} tabIndex={-1}>
           {label}
         </h2>
-        <span className="panel-summary">{f?.os ?? ''}</span>
+        <span className="panel-summary">
+          <VisibleText text={f?.os ?? ''} />
+        </span>
         <span className="panel-polled">{f?.refreshedAt ? `refreshed ${f.refreshedAt.slice(11, 19)} UTC` : 'not refreshed yet'}</span>
       </header>
       <div className="host-actions">
@@ -90,12 +95,16 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
         </p>
       ))}
       <ToolsNotice hostId={hostId} />
-      {f?.error ? <p className="notice notice-error">{f.error}</p> : null}
+      {f?.error ? (
+        <p className="notice notice-error">
+          <VisibleText text={f.error} />
+        </p>
+      ) : null}
       {f ? (
         <>
           <dl className="host-facts" aria-label={`${label} figures`}>
             <dt>Kernel</dt>
-            <dd>{f.kernel ?? '–'}</dd>
+            <dd>{f.kernel === null ? '–' : <VisibleText text={f.kernel} />}</dd>
             <dt>Uptime</dt>
             <dd>{duration(f.uptimeSeconds)}</dd>
             <dt>Load</dt>
@@ -113,7 +122,7 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
           <DisksTable disks={f.disks} />
           <UnitsTable facts={f} hostId={hostId} label={label} />
           <p aria-label="Failed units" className={f.failedUnits.length ? 'why why-fail' : (f.failedUnitsError ?? unread(f)) ? 'why why-unknown' : 'muted'}>
-            systemctl --failed: {failedUnitsText(f)}
+            systemctl --failed: <VisibleText text={failedUnitsText(f)} />
           </p>
         </>
       ) : (
@@ -126,7 +135,9 @@ export function HostDetail({ hostId, label }: { hostId: string; label: string })
 function FragmentProcess({ name, running, pids }: { name: string; running: boolean; pids: number[] }) {
   return (
     <>
-      <dt>{name}</dt>
+      <dt>
+        <VisibleText text={name} />
+      </dt>
       <dd className={running ? undefined : 'why-warn'}>{running ? `running (PID ${pids.join(', ')})` : 'not running'}</dd>
     </>
   );

@@ -1,6 +1,8 @@
 // The fleet's hosts sorted by trouble, with why in words and sparklines of load, memory and disk.
+// The reasons quote the host's own words (unit names, mount paths): shown through VisibleText.
 import type { HostFacts } from '../../../common/contract';
 import { connectionLine } from '../header/Header';
+import { visible, VisibleText } from '../status/VisibleText';
 import { useAppStore } from '../store/appStore';
 import { factsText } from './format';
 import { selectHost } from './hostsStore';
@@ -37,7 +39,7 @@ export function HostFleetTable({ rows, selected }: { rows: HostRow[]; selected: 
             <StatusRow
               key={r.id}
               status={r.facts?.status ?? 'unknown'}
-              why={r.facts ? r.facts.reasons.join('; ') || undefined : connectionLine(connections[r.id])}
+              why={visible(r.facts ? r.facts.reasons.join('; ') : connectionLine(connections[r.id])) || undefined}
               selected={r.id === selected}
               name={
                 <button className="link-button" aria-label={`Show host ${r.label}`} aria-pressed={r.id === selected} onClick={() => selectHost(r.id)}>
@@ -45,7 +47,9 @@ export function HostFleetTable({ rows, selected }: { rows: HostRow[]; selected: 
                 </button>
               }
             >
-              <td className={`why why-${r.facts?.status ?? 'unknown'}`}>{factsText(r.facts, connectionLine(connections[r.id]))}</td>
+              <td className={`why why-${r.facts?.status ?? 'unknown'}`}>
+                <VisibleText text={factsText(r.facts, connectionLine(connections[r.id]))} />
+              </td>
               <td>
                 <Sparkline values={r.facts?.history.load1 ?? []} label={`${r.label} load`} />
               </td>

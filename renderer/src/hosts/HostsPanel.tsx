@@ -2,6 +2,7 @@ import { useMemo } from 'react';
 import { useShallow } from 'zustand/react/shallow';
 import { useApi } from '../api/ApiContext';
 import { StatusIcon } from '../status/StatusIcon';
+import { visible, VisibleText } from '../status/VisibleText';
 import { connectionLine, CONNECTION_STATUS } from '../header/Header';
 import { ConnectHostButton } from '../ssh/ConnectHostButton';
 import { startPreview } from '../store/actions';
@@ -86,8 +87,8 @@ export function HostsPanel({ deploymentId }: { deploymentId: string }) {
                   }}
                 >
                   {/* clamped and breakable: a host key fingerprint is one long word that pushed the SSH column and its Retry out of the panel */}
-                  <span className="clamp" title={factsText(facts[h.id], 'no facts yet')}>
-                    {factsText(facts[h.id], 'no facts yet')}
+                  <span className="clamp" title={visible(factsText(facts[h.id], 'no facts yet'))}>
+                    <VisibleText text={factsText(facts[h.id], 'no facts yet')} />
                   </span>
                 </button>
               </td>

@@ -2,13 +2,15 @@
 // page has them. Each button goes through the action catalog (service.status, service.restart,
 // journal.follow) and the one preview -> confirm -> audit path, with the row's unit as the
 // parameter: nothing here runs a command itself. A unit the catalog's actions do not name (Redis,
-// the seed oneshot) gets no buttons, and says why.
+// the seed oneshot) gets no buttons, and says why. Unit names and states are the host's words:
+// shown through VisibleText, and escaped in labels and titles (visible).
 import { useEffect, useMemo } from 'react';
 import type { ActionSummary, HostFacts } from '../../../common/contract';
 import { emptyRecord } from '../../../common/emptyRecord';
 import { useApi } from '../api/ApiContext';
 import { loadCatalog, useActionsStore } from '../actions/actionsStore';
 import { STATUS_WORD } from '../status/status';
+import { visible, VisibleText } from '../status/VisibleText';
 import { startPreview } from '../store/actions';
 import { StatusHeader, StatusRow } from './StatusRow';
 
@@ -50,7 +52,7 @@ export function UnitsTable({ facts, hostId, label }: { facts: HostFacts; hostId:
     <>
       {facts.unitsError ? (
         <p aria-label="Units unknown" className="why why-unknown">
-          units unknown: {facts.unitsError}
+          units unknown: <VisibleText text={facts.unitsError} />
           {facts.units.length ? ' (the states below are from the last read)' : ''}
         </p>
       ) : null}
@@ -68,10 +70,16 @@ export function UnitsTable({ facts, hostId, label }: { facts: HostFacts; hostId:
         <tbody>
           {facts.units.map((u) => {
             const offered = actions.map((a) => ({ ...a, request: unitActionRequest(a.action, u.unit, hostId) })).filter((a) => a.request);
+            const unitName = visible(u.unit);
             return (
-              <StatusRow key={u.unit} status={u.status} label={`${u.unit}: ${STATUS_WORD[u.status]}, ${u.active}`} name={u.unit}>
-                <td className={`why why-${u.status}`} title={u.since ? `active since ${u.since}` : undefined}>
-                  {u.why}
+              <StatusRow
+                key={u.unit}
+                status={u.status}
+                label={`${unitName}: ${STATUS_WORD[u.status]}, ${visible(u.active)}`}
+                name={<VisibleText text={u.unit} />}
+              >
+                <td className={`why why-${u.status}`} title={u.since ? `active since ${visible(u.since)}` : undefined}>
+                  <VisibleText text={u.why} />
                 </td>
                 <td className="mono">{u.mainPid ?? '–'}</td>
                 <td>{u.restarts ?? '–'}</td>
@@ -82,9 +90,9 @@ export function UnitsTable({ facts, hostId, label }: { facts: HostFacts; hostId:
                         <button
                           key={a.actionId}
                           className="action"
-                          aria-label={`${a.word} ${u.unit} on ${label}`}
+                          aria-label={`${a.word} ${unitName} on ${label}`}
                           title={a.action?.title}
-                          onClick={() => void startPreview(api, `${a.action?.title ?? a.word}: ${u.unit} on ${label}`, a.request!)}
+                          onClick={() => void startPreview(api, `${a.action?.title ?? a.word}: ${unitName} on ${label}`, a.request!)}
                         >
                           {a.word}
                         </button>
