@@ -99,7 +99,9 @@ describe(`${ITEMS} items on every endpoint`, () => {
     const last = Number(await breakers().getByRole('table').getAttribute('aria-rowcount'));
     await expect.poll(() => breakers().locator(`tbody tr[aria-rowindex="${last}"]`).isVisible(), { timeout: 10_000 }).toBe(true);
     await page.keyboard.press('Home');
-    await expect.poll(() => box().evaluate((el) => el.scrollTop)).toBe(0);
+    // at the top: rows are measured as they render, so the position can settle a pixel off (CI
+    // read 1 once under load); no user sees one pixel
+    await expect.poll(() => box().evaluate((el) => el.scrollTop)).toBeLessThanOrEqual(1);
     // from the first row's runbook link, 60 Tabs later focus is still on a row's link, rows further down
     await breakers()
       .getByRole('button', { name: /^Open runbook for item-/ })
@@ -127,7 +129,8 @@ describe(`${ITEMS} items on every endpoint`, () => {
     expect(await box().getAttribute('data-mark')).toBe('kept');
     expect(await breakers().locator('tbody tr[aria-rowindex]').count()).toBeGreaterThan(10);
     expect(mark).toBeGreaterThan(0);
-    expect(await box().evaluate((el) => el.scrollTop)).toBe(mark);
+    // where it was, within the pixel that measured rows can move it (CI read 599 for 600 once)
+    expect(Math.abs((await box().evaluate((el) => el.scrollTop)) - mark)).toBeLessThanOrEqual(1);
     expect(pageErrors).toEqual([]);
   });
 

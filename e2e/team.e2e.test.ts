@@ -68,9 +68,11 @@ beforeAll(async () => {
   mkdirSync(out, { recursive: true });
   fleet = await startFleet({ name: `team${process.pid % 100000}`, hosts: 1 });
   host = fleet.hosts[0]!.name;
-  // a restart that takes a few seconds, so the second engineer's click lands while it runs
+  // a restart that takes a while, so the second engineer's preview and confirm land while it runs,
+  // even on a loaded machine (4 s was not enough under CI's load: alice's run had ended, the lock
+  // was free, and bob's restart rightly ran)
   await inside(
-    `mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 4\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`,
+    `mkdir -p /etc/systemd/system/autotrader-ingestion.service.d && printf '[Service]\\nExecStartPre=/bin/sleep 15\\n' > /etc/systemd/system/autotrader-ingestion.service.d/slow.conf && systemctl daemon-reload`,
   );
   await scenario('normal');
   browser = await launchChromium();
@@ -103,7 +105,7 @@ describe('two consoles of two engineers on one host', () => {
       .toMatch(/◌ cancelled: not run: held by alice \(alice@[^)]+\): Restart an autotrader service, \d+ s/);
     await bob.screenshot({ path: join(out, 'team-run-refused.png') });
 
-    await expect.poll(() => aliceRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    await expect.poll(() => aliceRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 45_000 }).toMatch(/succeeded, exit 0/);
     await aliceRun.getByRole('button', { name: 'Close' }).click();
     await bobRun.getByRole('button', { name: 'Close' }).click();
     // systemd started the unit once
@@ -151,7 +153,7 @@ describe('two consoles of two engineers on one host', () => {
     const bobPreview = await previewRestart(bob);
     await bobPreview.getByRole('button', { name: 'Confirm' }).click();
     const bobRun = bob.getByRole('dialog', { name: /^Run: / });
-    await expect.poll(() => bobRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 30_000 }).toMatch(/succeeded, exit 0/);
+    await expect.poll(() => bobRun.getByRole('status', { name: 'trader-1 status' }).textContent(), { timeout: 45_000 }).toMatch(/succeeded, exit 0/);
 
     // the team timeline is followed live from the host's journal and the panel polls every
     // second: the mark comes with the next refresh (10 s is the slack for a loaded machine)
