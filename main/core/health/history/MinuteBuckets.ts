@@ -4,12 +4,11 @@
 // height, and still crosses the alert line it crossed. At the minute's start and not the
 // spike's own second, so every item of a chart has its points at the same times and the
 // chart's rows hold a value for each line (lines with a value only every other row would
-// draw as gaps). Two typed arrays allocated once; a point costs one comparison, never a copy.
+// draw as gaps). A RingBuffer of one point per minute; a point costs one comparison, never a copy.
+import { RingBuffer } from './RingBuffer';
+
 export class MinuteBuckets {
-  private readonly times: Float64Array;
-  private readonly values: Float64Array;
-  private next = 0;
-  private count = 0;
+  private readonly ring: RingBuffer;
   /** the minute (epoch ms / 60 000, floored) of the newest bucket */
   private minute = -Infinity;
 
@@ -18,17 +17,15 @@ export class MinuteBuckets {
     readonly capacity: number,
     private readonly worse: (a: number, b: number) => boolean,
   ) {
-    if (!Number.isInteger(capacity) || capacity < 1) throw new Error(`minute buckets capacity must be a positive integer, got ${capacity}`);
-    this.times = new Float64Array(capacity);
-    this.values = new Float64Array(capacity);
+    this.ring = new RingBuffer(capacity);
   }
 
   get size(): number {
-    return this.count;
+    return this.ring.size;
   }
 
   get bytes(): number {
-    return this.times.byteLength + this.values.byteLength;
+    return this.ring.bytes;
   }
 
   /** Points arrive oldest first (a poll's lastGoodAt); one older than the newest minute is ignored. */
@@ -36,26 +33,15 @@ export class MinuteBuckets {
     const minute = Math.floor(time / 60_000);
     if (minute < this.minute) return;
     if (minute === this.minute) {
-      const last = (this.next - 1 + this.capacity) % this.capacity;
-      if (this.worse(value, this.values[last]!)) this.values[last] = value;
+      if (this.worse(value, this.ring.newestValue)) this.ring.setNewestValue(value);
       return;
     }
     this.minute = minute;
-    this.times[this.next] = minute * 60_000;
-    this.values[this.next] = value;
-    this.next = (this.next + 1) % this.capacity;
-    if (this.count < this.capacity) this.count += 1;
+    this.ring.push(minute * 60_000, value);
   }
 
   /** Each minute's worst value, at the minute's start, for minutes starting at or after `since` and before `until`, oldest first. */
   read(since = -Infinity, until = Infinity): Array<[number, number]> {
-    const out: Array<[number, number]> = [];
-    const start = (this.next - this.count + this.capacity) % this.capacity;
-    for (let i = 0; i < this.count; i++) {
-      const at = (start + i) % this.capacity;
-      const time = this.times[at]!;
-      if (time >= since && time < until) out.push([time, this.values[at]!]);
-    }
-    return out;
+    return this.ring.read(since, until);
   }
 }

@@ -34,14 +34,24 @@ export class RingBuffer {
     if (this.count < this.capacity) this.count += 1;
   }
 
-  /** Points at or after `since`, oldest first. */
-  read(since = -Infinity): Array<[number, number]> {
+  /** The newest point's value (NaN when empty). */
+  get newestValue(): number {
+    return this.count === 0 ? NaN : this.values[(this.next - 1 + this.capacity) % this.capacity]!;
+  }
+
+  /** Overwrites the newest point's value in place (a bucket that took a worse value). */
+  setNewestValue(value: number): void {
+    if (this.count > 0) this.values[(this.next - 1 + this.capacity) % this.capacity] = value;
+  }
+
+  /** Points at or after `since` and before `until`, oldest first. */
+  read(since = -Infinity, until = Infinity): Array<[number, number]> {
     const out: Array<[number, number]> = [];
     const start = (this.next - this.count + this.capacity) % this.capacity;
     for (let i = 0; i < this.count; i++) {
       const at = (start + i) % this.capacity;
       const time = this.times[at]!;
-      if (time >= since) out.push([time, this.values[at]!]);
+      if (time >= since && time < until) out.push([time, this.values[at]!]);
     }
     return out;
   }
