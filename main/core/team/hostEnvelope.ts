@@ -74,7 +74,7 @@ export function scopeFileName(scope: string): string {
 // quotes: when the record names another command, or the command holds a double quote, a backslash
 // or a control character (JSON.stringify's escapes). Most commands then travel once: a warm spare
 // reads its input one byte at a time. An empty j stands for the command, quoted.
-const PLAIN_COMMAND_JSON = '[ -n "$j" ] || j="\\"$c\\""';
+const plainCommandJson = (commandVar: string) => `[ -n "$j" ] || j="\\"${commandVar}\\""`;
 
 // One journal entry per call of rec: FIELD=value lines on logger's stdin, from a here-document
 // (dash writes it into a pipe itself: no process for the writer). Values never hold a newline (the
@@ -111,7 +111,7 @@ const REC = [
 // happens as soon as the exit status is back, and the warm path does not wait on the journal.
 const RECORD_AFTER = [
   'r=$1 u=$2 k=$3 a=$4 j=$5 h=$6 e=${11}',
-  PLAIN_COMMAND_JSON.replace('$c', '$9'),
+  plainCommandJson('$9'),
   REC,
   'rec intent "opsdeck: $u started $a ($r)"',
   'outcome "$7" "$8"',
@@ -180,7 +180,7 @@ const lockedBody = (files: readonly string[]): string => {
   const fds = files.map((_f, i) => FIRST_LOCK_FD + i);
   const scopes = files.map(shellQuote).join(' ');
   return [
-    PLAIN_COMMAND_JSON,
+    plainCommandJson('$c'),
     REC,
     `z() { for f in ${scopes}; do : > "$d/$f.holder"; done; }`,
     ...(files.length
@@ -259,7 +259,7 @@ export function wrapInEnvelope(
     ['u', field('user', record.user)],
     ['k', field('console', record.console)],
     ['a', field('action', record.actionId)],
-    // empty: the command itself, quoted (PLAIN_COMMAND_JSON); set even then, or a `j` in the host's environment would stand in
+    // empty: the command itself, quoted (plainCommandJson); set even then, or a `j` in the host's environment would stand in
     ['j', record.command === command && JSON.stringify(command) === `"${command}"` ? '' : JSON.stringify(record.command)],
     ['h', field('chain head', record.chainHead)],
     // JSON, as the command is: one line whatever the health API named the item
