@@ -30,45 +30,43 @@ interface Ran {
   stderr: string;
 }
 
-function run(command: string, onStart?: (pid: number) => void): Promise<Ran> {
-  return new Promise((resolve, reject) => {
-    // detached: its own process group, as sshd gives every session
-    const child = spawn('/bin/sh', ['-c', command], { stdio: ['ignore', 'pipe', 'pipe'], detached: true });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => resolve({ code, stdout, stderr }));
-    if (onStart) onStart(child.pid!);
-  });
+interface SpawnOptions {
+  env?: Record<string, string>;
+  onStart?: (pid: number) => void;
+  /** stdin a pipe closed when the shell exits, as sshd's channel is once the status is back */
+  channel?: boolean;
+  /** closes that pipe earlier, while the command runs, as a cancel or a dropped link does */
+  closeStdin?: Promise<unknown>;
 }
 
-// Through the exec wrapper, as sshd runs it: stdin is the channel, which the console closes once
-// the exit status is back (or earlier: `closeAt` closes it while the command runs, as a cancel or
-// a dropped link does).
-function runWrapped(
-  command: string,
-  options: { env?: Record<string, string>; onStart?: (pid: number) => void; closeStdin?: Promise<unknown> } = {},
-): Promise<Ran> {
+function spawnSh(script: string, options: SpawnOptions = {}): Promise<Ran> {
   return new Promise((resolve, reject) => {
-    // exec: the wrapper's sh is the process sshd would start, with no shell of ours above it
-    const child = spawn('/bin/sh', ['-c', `exec ${wrapCommand(command)}`], {
-      stdio: ['pipe', 'pipe', 'pipe'],
+    // detached: its own process group, as sshd gives every session
+    const child = spawn('/bin/sh', ['-c', script], {
+      stdio: [options.channel ? 'pipe' : 'ignore', 'pipe', 'pipe'],
       detached: true,
       env: { ...process.env, ...options.env },
     });
     let stdout = '';
     let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.stdout!.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
     child.on('error', reject);
-    child.on('exit', () => child.stdin.end());
-    void options.closeStdin?.then(() => child.stdin.end());
+    if (child.stdin) {
+      child.on('exit', () => child.stdin!.end());
+      void options.closeStdin?.then(() => child.stdin!.end());
+    }
     child.on('close', (code) => resolve({ code, stdout, stderr }));
     options.onStart?.(child.pid!);
   });
 }
+
+const run = (command: string, onStart?: (pid: number) => void): Promise<Ran> => spawnSh(command, onStart ? { onStart } : {});
+
+// Through the exec wrapper, as sshd runs it (exec: the wrapper's sh is the process sshd would
+// start, with no shell of ours above it), stdin the channel.
+const runWrapped = (command: string, options: Omit<SpawnOptions, 'channel'> = {}): Promise<Ran> =>
+  spawnSh(`exec ${wrapCommand(command)}`, { ...options, channel: true });
 
 const record = (runId: string) => ({
   runId,
@@ -203,11 +201,12 @@ describe('host envelope, read-only runs', () => {
   // This machine runs no journald: a stand-in logger(1) first in PATH appends each entry it is
   // given to a file (the real logger and journal are checked on systemd hosts in
   // team.fleet.int). It takes its time, as a busy journal can: two records take longer than the
-  // exec wrapper waits between its TERM and its KILL to the run's process group.
+  // exec wrapper waits between its TERM and its KILL to the run's process group. Each entry is
+  // appended in one write, as records of runs at once reach the file together.
   const standInLogger = (): Record<string, string> => {
     const bin = join(dir, 'bin');
     mkdirSync(bin, { recursive: true });
-    writeFileSync(join(bin, 'logger'), `#!/bin/sh\nsleep 1.2\n{ cat; echo; } >> ${JSON.stringify(join(dir, 'journal'))}\n`, { mode: 0o755 });
+    writeFileSync(join(bin, 'logger'), `#!/bin/sh\nsleep 1.2\ne=$(cat)\nprintf '%s\\n\\n' "$e" >> ${JSON.stringify(join(dir, 'journal'))}\n`, { mode: 0o755 });
     return { PATH: `${bin}:${process.env['PATH']}`, TMPDIR: dir };
   };
   const journal = () =>
