@@ -2,6 +2,7 @@ import { render, screen } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { ActionSummary, FleetInfo, HostFacts } from '../../../common/contract';
+import { hostFacts } from '../../../common/hostFacts.fixture';
 import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { applyFacts } from '../hosts/hostsStore';
@@ -21,38 +22,21 @@ const restart: ActionSummary = {
 
 /** a host's facts with these units, named as systemctl names them */
 const facts = (hostId: string, units: string[]): HostFacts =>
-  ({
-    hostId,
-    status: 'ok',
-    trouble: 0,
-    reasons: [],
-    refreshedAt: '2026-11-26T12:00:00.000Z',
-    error: null,
-    os: 'Debian GNU/Linux 12',
-    kernel: 'Linux 6.1',
-    uptimeSeconds: 3600,
-    load: [0.5, 0.4, 0.3],
-    cpus: 4,
-    cpuPct: 10,
-    memory: null,
-    disks: [],
+  hostFacts({
+    hostId: hostId as HostFacts['hostId'],
     units: units.map((unit) => ({
       unit,
       load: 'loaded',
       active: 'active',
       sub: 'running',
       result: 'success',
-      type: 'simple',
       mainPid: 100,
       restarts: 0,
       since: null,
+      status: 'ok',
+      why: 'running',
     })),
-    unitsError: null,
-    failedUnits: [],
-    failedUnitsError: null,
-    processes: [],
-    history: { at: [], load1: [], memPct: [], diskPct: [] },
-  }) as unknown as HostFacts;
+  });
 
 describe('the action form', () => {
   it("offers the units the chosen host's facts list, as the catalog names them", async () => {

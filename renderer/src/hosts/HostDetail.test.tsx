@@ -2,36 +2,14 @@ import { render, screen, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
 import type { HostFacts } from '../../../common/contract';
+import { hostFacts } from '../../../common/hostFacts.fixture';
 import { fakeApi } from '../../test/fakeApi';
 import { ApiContext } from '../api/ApiContext';
 import { failedUnitsText, HostDetail, loadText } from './HostDetail';
 import { HostFleetTable } from './HostFleetTable';
 import { applyFacts } from './hostsStore';
 
-const facts = (over: Partial<HostFacts>): HostFacts =>
-  ({
-    hostId: 'trader-1',
-    status: 'ok',
-    trouble: 0,
-    reasons: [],
-    refreshedAt: '2026-11-26T12:00:00.000Z',
-    error: null,
-    os: 'Debian GNU/Linux 12',
-    kernel: 'Linux 6.1',
-    uptimeSeconds: 3600,
-    load: [0.5, 0.4, 0.3],
-    cpus: 4,
-    cpuPct: 10,
-    memory: null,
-    disks: [],
-    units: [],
-    unitsError: null,
-    failedUnits: [],
-    failedUnitsError: null,
-    processes: [],
-    history: { at: [], load1: [], memPct: [], diskPct: [] },
-    ...over,
-  }) as HostFacts;
+const facts = hostFacts;
 
 describe('host facts in words', () => {
   it('says "none" for failed units only when systemctl --failed answered on this host', () => {
