@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { CALL_NAMES, EVENT_NAMES, calls, events, ipcCallChannel, ipcEventChannel, isCallName, isEventName, parseRequest } from './index';
+import { runAlert } from '../runAlert.fixture';
 
 describe('the contract', () => {
   it('has distinct channels for every call and event', () => {
@@ -30,16 +31,7 @@ describe('the contract', () => {
   });
 
   it('carries the alert a preview is started from, and names what is wrong with a bad one', () => {
-    const alert = {
-      id: 'a-12',
-      key: 'prod/broker-offline/ibkr',
-      firedAt: '2026-11-26T13:58:00.000Z',
-      ruleId: 'broker-offline',
-      title: 'broker not online',
-      item: 'ibkr',
-      deploymentId: 'prod',
-      endpoint: 'brokers',
-    };
+    const alert = runAlert({ id: 'a-12' });
     const req = { actionId: 'service.restart', params: { unit: 'autotrader-api' }, hostIds: ['at-1'] };
     expect(parseRequest('previewAction', { ...req, alert })).toEqual({ ok: true, value: { ...req, alert } });
     expect(parseRequest('previewAction', { ...req, alert: { ...alert, firedAt: null } }).ok).toBe(true);

@@ -20,6 +20,7 @@ import { ActionService } from './ActionService';
 import { parseCatalog } from './Catalog';
 import { INJECTION_CORPUS } from './injectionCorpus';
 import { shellQuote } from '../shellQuote';
+import { runAlert } from '../../../common/runAlert.fixture';
 
 const run = promisify(execFile);
 
@@ -184,16 +185,14 @@ describe('ActionService over real SSH', () => {
   });
 
   it('a run started from an alert carries the alert on its intent records, one per host; the result and a run without one carry none', async () => {
-    const alert = {
+    const alert = runAlert({
       id: 'a-41',
       key: 'prod/freshness-stale/ingestion',
-      firedAt: '2026-11-26T13:58:00.000Z',
       ruleId: 'freshness-stale',
       title: 'data not fresh',
       item: 'ingestion',
-      deploymentId: 'prod',
-      endpoint: 'freshness' as const,
-    };
+      endpoint: 'freshness',
+    });
     const fromAlert = await svc.previewChecked({ actionId: 'test.restart', params: { dir, unit: 'autotrader-ingestion' }, hostIds: [WEB1, TIGHT], alert });
     await svc.settled(svc.run({ token: fromAlert.token }).runId);
     const plain = svc.preview({ actionId: 'test.restart', params: { dir, unit: 'autotrader-api' }, hostIds: [WEB1] });

@@ -19,6 +19,7 @@ import type { RunEnvelopeContext } from './types';
 import { FollowSpools } from './FollowSpool';
 import { RunOutputs } from './RunOutputs';
 import { LocalShellExecutor } from './LocalShellExecutor';
+import { runAlert } from '../../../common/runAlert.fixture';
 
 const CATALOG = parseCatalog(
   `version: 1
@@ -265,16 +266,14 @@ describe('run', () => {
         describeProbe: (lines) => ({ holders: [], rest: [...lines] }),
       },
     });
-    const alert = {
+    const alert = runAlert({
       id: 'a-2',
       key: 'prod/order-errors/fa=DU1234567',
       firedAt: '2026-12-06T19:58:00.000Z',
       ruleId: 'order-errors',
       title: 'order errors',
       item: 'fa=DU1234567',
-      deploymentId: 'prod',
-      endpoint: 'brokers' as const,
-    };
+    });
     const fromAlert = svc.preview({ actionId: 'test.echo', params: { word: 'a' }, hostIds: ids('h1'), alert });
     await svc.settled(svc.run({ token: fromAlert.token }).runId);
     await svc.settled(svc.run({ token: svc.preview({ actionId: 'test.echo', params: { word: 'b' }, hostIds: ids('h1') }).token }).runId);

@@ -9,6 +9,7 @@ import { AuditLog, CONSOLE_STOPPED, GENESIS_HASH, hashRecord } from './AuditLog'
 import { fileAuditKey } from './auditKey';
 import type { SecretCipher } from '../ssh/PassphraseStore';
 import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import { runAlert } from '../../../common/runAlert.fixture';
 
 let dir: string;
 let path: string;
@@ -110,16 +111,7 @@ describe('AuditLog', () => {
   it('keeps the alert a run came from on its intent, covered by the hash; older records without one still verify', async () => {
     const log = makeLog();
     const old = await log.append({ ...intent('host-1'), kind: 'note' });
-    const alert = {
-      id: 'a-7',
-      key: 'prod/broker-offline/ibkr',
-      firedAt: '2026-11-26T13:58:00.000Z',
-      ruleId: 'broker-offline',
-      title: 'broker not online',
-      item: 'ibkr',
-      deploymentId: 'prod',
-      endpoint: 'brokers' as const,
-    };
+    const alert = runAlert({ id: 'a-7' });
     const withAlert = await log.append({ ...intent('host-1'), kind: 'note', params: { unit: 'autotrader-api' }, alert });
     // a record without the alert hashes as records always did
     const { hash: _h, alert: _none, ...plain } = old;

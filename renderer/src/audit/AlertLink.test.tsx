@@ -10,6 +10,7 @@ import { ApiContext } from '../api/ApiContext';
 import { applyFleet, setView } from '../store/actions';
 import { useAppStore } from '../store/appStore';
 import { AuditView } from './AuditView';
+import { runAlert } from '../../../common/runAlert.fixture';
 
 const broker = alertRecord({
   id: 'a-4',
@@ -23,16 +24,7 @@ const broker = alertRecord({
   firedAt: '2026-12-06T19:58:00.000Z',
 });
 
-const fromBroker: RunAlert = {
-  id: 'a-4',
-  key: 'prod/broker-status/ibkr',
-  firedAt: '2026-12-06T19:58:00.000Z',
-  ruleId: 'broker-status',
-  title: 'broker not online',
-  item: 'ibkr',
-  deploymentId: 'prod',
-  endpoint: 'brokers',
-};
+const fromBroker: RunAlert = runAlert({ id: 'a-4', key: 'prod/broker-status/ibkr', firedAt: '2026-12-06T19:58:00.000Z', ruleId: 'broker-status' });
 
 const record = (seq: number, kind: AuditRecord['kind'], over: Partial<AuditRecord> = {}): AuditRecord => ({
   seq,
